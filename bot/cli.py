@@ -1,0 +1,218 @@
+"""The `sakip-bot` command line: set-up, spreadsheets in and out, invitations, and running the bot.
+
+Every subcommand explains itself with `--help`; every message it prints comes from the catalogue in the
+configured DEFAULT_LANGUAGE. Exit codes: 0 done, 1 the input had problems (nothing written), 2 configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from i18n import t
+from i18n.problems import render_problem
+from models.audit import Actor
+from models.database import create_db_engine, migrate, session_scope
+from models.demo import DEMO_PK
+from models.exports import write_kertas_kerja, write_template
+from models.organisation import ensure_office
+from models.periods import PeriodCodeError, parse_scope
+from models.pk_import import import_pk
+from models.problems import ImportFailed
+from models.realisasi_import import import_realisasi
+from models.recap import compute_recap
+from models.spreadsheets import SpreadsheetError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_CONFIG = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sakip-bot",
+        description="SAKIP Bot: collects monthly and quarterly realisasi of performance indicators in Telegram, "
+        "measures capaian against the Perjanjian Kinerja, and runs the Sekretaris review and the Kepala Dinas "
+        "disposition. Settings come from the environment or a .env file (see .env.example).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    init = commands.add_parser("init", help="create or upgrade the database (and load the demo data)",
+                               description="Create the database, or upgrade it to the newest schema. Safe to run "
+                               "again at any time.")
+    init.add_argument("--demo", action="store_true",
+                      help="also load the demo Perjanjian Kinerja of a DPMPTSP (14 indicators, 4 units)")
+    init.add_argument("--office", default="Dinas", metavar="NAME",
+                      help="name of the office (the top unit), e.g. \"DPMPTSP Kabupaten Pesisir Selatan\"")
+
+    template = commands.add_parser("template", help="write an Excel template to fill in and import",
+                                   description="Write an Excel import template with an instructions sheet.")
+    template.add_argument("file", type=Path, help="the .xlsx file to write, e.g. pk.xlsx")
+    template.add_argument("--jenis", choices=("pk", "realisasi"), default="pk",
+                          help="pk: Perjanjian Kinerja (indicators and targets, default); realisasi: values")
+
+    import_pk_cmd = commands.add_parser(
+        "import-pk", help="import indicators and targets of the Perjanjian Kinerja",
+        description="Import indicators and targets from the PK sheet of an .xlsx (or a .csv). Every row is "
+        "checked first; any problem is reported by row and column and nothing is imported. Importing the same "
+        "file again changes nothing; changed targets are updated and recorded in the audit log.")
+    import_pk_cmd.add_argument("file", type=Path, help="the .xlsx or .csv file")
+
+    import_real = commands.add_parser(
+        "import-realisasi", help="import realisasi values from Excel (for units that do not use the chat)",
+        description="Import realisasi from an .xlsx or .csv with columns kode, periode, realisasi, catatan, "
+        "kendala, tindak_lanjut (periode like 2026-01 or 2026-TW1). Missing periods are created. The values "
+        "enter each unit's form and the form is sent to the Sekretaris for review, as from the chat.")
+    import_real.add_argument("file", type=Path, help="the .xlsx or .csv file")
+
+    export = commands.add_parser(
+        "export", help="write the Kertas Kerja Pengukuran Kinerja of a period to Excel",
+        description="Write the Kertas Kerja Pengukuran Kinerja: one row per indicator with target, realisasi, "
+        "capaian (percent, 2 decimals) and its category.")
+    export.add_argument("--periode", required=True,
+                        help="a month (2026-01), a triwulan (2026-TW1) or a whole year (2026)")
+    export.add_argument("file", type=Path, help="the .xlsx file to write")
+
+    invite = commands.add_parser("invite", help="create a one-time invitation link for a new member",
+                                 description="Create a one-time link that lets one person join with the given "
+                                 "role and unit. It expires after --hari days.")
+    invite.add_argument("--role", required=True,
+                        choices=("admin", "kepala", "sekretaris", "tim_sakip", "kabid", "staf"),
+                        help="the member's role")
+    invite.add_argument("--unit", help="the member's unit, e.g. \"Bidang Pelayanan Perizinan\" "
+                        "(default: the office itself)")
+    invite.add_argument("--hari", type=int, default=7, help="days until the link expires (default 7)")
+
+    commands.add_parser("run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)",
+                        description="Run the bot until stopped with Ctrl+C. The database is upgraded first.")
+    return parser
+
+
+def _prepare(settings: Settings):
+    engine = create_db_engine(settings.database_url)
+    migrate(engine)
+    return engine
+
+
+def _say(text: str) -> None:
+    print(text)
+
+
+def _problems(exc: ImportFailed, language: str) -> int:
+    print(t("cli.import_failed", language, count=len(exc.problems)), file=sys.stderr)
+    for problem in exc.problems:
+        print("  " + render_problem(problem, language), file=sys.stderr)
+    print(t("cli.nothing_written", language), file=sys.stderr)
+    return EXIT_PROBLEMS
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    language = settings.default_language
+    engine = _prepare(settings)
+    with session_scope(engine) as session:
+        ensure_office(session, Actor.cli(), args.office)
+        if args.demo:
+            summary = import_pk(session, DEMO_PK, Actor.cli())
+            _say(t("cli.demo_loaded", language, indicators=summary.indicators_created,
+                   units=len(summary.units_created)))
+    _say(t("cli.database_ready", language, url=settings.database_url))
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
+    write_template(args.file, args.jenis, settings.default_language)
+    _say(t(f"cli.template_written_{args.jenis}", settings.default_language, file=str(args.file)))
+    return EXIT_OK
+
+
+def cmd_import_pk(args: argparse.Namespace, settings: Settings) -> int:
+    language = settings.default_language
+    engine = _prepare(settings)
+    with session_scope(engine) as session:
+        summary = import_pk(session, args.file, Actor.cli())
+    if not summary.changed:
+        _say(t("cli.pk_unchanged", language))
+    else:
+        _say(t("cli.pk_imported", language, created=summary.indicators_created,
+               updated=summary.indicators_updated, targets_created=summary.targets_created,
+               targets_updated=summary.targets_updated,
+               units=", ".join(summary.units_created) or "-"))
+    return EXIT_OK
+
+
+def cmd_import_realisasi(args: argparse.Namespace, settings: Settings) -> int:
+    language = settings.default_language
+    engine = _prepare(settings)
+    today = datetime.now(settings.tz).date()
+    with session_scope(engine) as session:
+        summary = import_realisasi(session, args.file, Actor.cli(), today)
+    _say(t("cli.realisasi_imported", language, entered=summary.values_entered,
+           unchanged=summary.values_unchanged, periods=", ".join(summary.periods_created) or "-"))
+    for unit_name, code in summary.forms_submitted:
+        _say("  " + t("cli.form_submitted", language, unit=unit_name, period=code))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    language = settings.default_language
+    try:
+        scope = parse_scope(args.periode)
+    except PeriodCodeError:
+        print(t("cli.bad_period", language, value=args.periode), file=sys.stderr)
+        return EXIT_PROBLEMS
+    engine = _prepare(settings)
+    with session_scope(engine) as session:
+        recap = compute_recap(session, scope, language)
+    write_kertas_kerja(recap, args.file, language)
+    _say(t("cli.export_written", language, file=str(args.file), rows=len(recap.rows)))
+    return EXIT_OK
+
+
+def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.invites_cli import create_invite_link
+
+    return create_invite_link(args, settings, _prepare(settings))
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runner import run_bot
+
+    settings.require_token()
+    return run_bot(settings, _prepare(settings))
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "init": cmd_init,
+    "template": cmd_template,
+    "import-pk": cmd_import_pk,
+    "import-realisasi": cmd_import_realisasi,
+    "export": cmd_export,
+    "invite": cmd_invite,
+    "run": cmd_run,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"sakip-bot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    language = settings.default_language
+    try:
+        return COMMANDS[args.command](args, settings)
+    except ConfigError as exc:
+        print(f"sakip-bot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except ImportFailed as exc:
+        return _problems(exc, language)
+    except SpreadsheetError as exc:
+        print(t(f"spreadsheet.{exc.code}", language, **exc.details), file=sys.stderr)
+        return EXIT_PROBLEMS
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""Configuration from the environment and `.env`, validated once at start-up.
+
+Every setting has a plain-word description; a missing or malformed value stops start-up with one line that
+names the variable (see `ConfigError`), because an IT officer reading a log must know what to fix.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///data/sakip.db"
+LANGUAGES = ("id", "en")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    """All settings of SAKIP Bot. Environment variables win over `.env`."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str | None = Field(
+        default=None, description="The bot token from @BotFather (needed to run the bot)."
+    )
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: sqlite:///path/file.db (default data/sakip.db) or postgresql://user@host/db.",
+    )
+    timezone: str = Field(default="Asia/Jakarta", description="IANA time zone of the office.")
+    default_language: str = Field(default="id", description="Language of new members: id or en.")
+    telegram_api_base_url: str | None = Field(
+        default=None, description="Base URL of a self-hosted Bot API server or a test server."
+    )
+    webhook_url: str | None = Field(default=None, description="Public HTTPS URL for webhook mode.")
+    webhook_secret: str | None = Field(default=None, description="Secret token Telegram sends with webhooks.")
+    webhook_listen: str = Field(default="0.0.0.0", description="Address the webhook server listens on.")
+    webhook_port: int = Field(default=8443, ge=1, le=65535, description="Port the webhook server listens on.")
+    admin_telegram_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Comma-separated Telegram user ids of the first admins."
+    )
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "":
+            return None
+        value = value.strip()
+        head, sep, tail = value.partition(":")
+        if not sep or not head.isdigit() or len(tail) < 20:
+            raise ValueError("expected the form 123456789:ABC... as given by @BotFather")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith(("sqlite:", "postgresql:", "postgresql+", "postgres:")):
+            raise ValueError("expected sqlite:///file.db or postgresql://user@host:port/database")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (for example Asia/Jakarta)") from exc
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in LANGUAGES:
+            raise ValueError(f"expected one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("telegram_api_base_url", "webhook_url", "webhook_secret")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @field_validator("admin_telegram_ids", mode="before")
+    @classmethod
+    def _comma_separated_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.replace(";", ",").split(",")]
+            try:
+                return [int(part) for part in parts if part]
+            except ValueError as exc:
+                raise ValueError("expected comma-separated numeric Telegram user ids") from exc
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def require_token(self) -> str:
+        if not self.telegram_bot_token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env or the environment"
+            )
+        return self.telegram_bot_token
+
+    def sqlite_path(self) -> Path | None:
+        """The database file for a SQLite URL, else None."""
+        if not self.database_url.startswith("sqlite:"):
+            return None
+        path = self.database_url.split(":///", 1)[-1]
+        return None if path in ("", ":memory:") else Path(path)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning pydantic's report into one line that names the first bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name} is invalid: {message}") from None

@@ -1,0 +1,57 @@
+"""`sakip-bot invite`: create a one-time invitation and print its link."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.application import file_url_for
+from bot.config import Settings
+from i18n import t
+from models.audit import Actor
+from models.database import session_scope
+from models.invites import create_invite, invite_link
+from models.organisation import Role, Unit, UnitKind, ensure_office
+
+
+async def bot_username(settings: Settings) -> str:
+    """Ask the Bot API who the bot is (the link needs its @username)."""
+    kwargs = {}
+    if settings.telegram_api_base_url:
+        kwargs = {"base_url": settings.telegram_api_base_url,
+                  "base_file_url": file_url_for(settings.telegram_api_base_url)}
+    async with Bot(settings.require_token(), **kwargs) as bot:
+        return bot.username
+
+
+def create_invite_link(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    language = settings.default_language
+    try:
+        username = asyncio.run(bot_username(settings))
+    except TelegramError as exc:
+        print(t("cli.telegram_unreachable", language, error=str(exc)), file=sys.stderr)
+        return 1
+    with session_scope(engine) as session:
+        if args.unit:
+            unit = next((u for u in session.exec(select(Unit)).all() if u.name.lower() == args.unit.strip().lower()),
+                        None)
+            if unit is None:
+                names = ", ".join(u.name for u in session.exec(select(Unit).where(Unit.kind != UnitKind.OFFICE)))
+                print(t("cli.unknown_unit", language, unit=args.unit, units=names or "-"), file=sys.stderr)
+                return 1
+        else:
+            unit = ensure_office(session, Actor.cli())
+        invite, token = create_invite(session, Role(args.role), unit, Actor.cli(), valid_days=args.hari)
+        expires = invite.expires_at.astimezone(settings.tz)
+    from models.dates import format_datetime
+
+    print(t("cli.invite_created", language, role=t(f"role.{args.role}", language), unit=unit.name,
+            expires=format_datetime(expires, settings.timezone, language)))
+    print(invite_link(username, token))
+    return 0

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SAKIP Bot developer entry point; does all set-up on a fresh machine with Python 3.11+.
+#   ./dev.sh run          set up, create/upgrade the SQLite database, run the bot (long polling)
+#   ./dev.sh test [ARGS]  set up, run the whole test suite (extra ARGS go to pytest)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+pick_python() {
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "dev.sh: Python 3.11 or newer is needed (python3.11 not found)" >&2
+  return 1
+}
+
+setup() {
+  local stamp=.venv/.installed wanted
+  wanted=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
+  if [ ! -x .venv/bin/python ]; then
+    "$(pick_python)" -m venv .venv
+  fi
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e '.[test]'
+    echo "$wanted" > "$stamp"
+  fi
+}
+
+command=${1:-}
+[ $# -gt 0 ] && shift
+case "$command" in
+  run)
+    setup
+    [ -f .env ] || cp .env.example .env
+    .venv/bin/sakip-bot init
+    exec .venv/bin/sakip-bot run "$@"
+    ;;
+  test)
+    setup
+    exec .venv/bin/python -m pytest "$@"
+    ;;
+  *)
+    echo "usage: ./dev.sh run | ./dev.sh test [pytest arguments]" >&2
+    exit 2
+    ;;
+esac

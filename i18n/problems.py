@@ -1,0 +1,19 @@
+"""Wording of import problems: `baris N, kolom X: …` in the user's language."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from i18n import t
+from models.numbers import format_number
+from models.problems import RowProblem
+
+
+def render_problem(problem: RowProblem, language: str = "id") -> str:
+    details = {
+        key: format_number(value, None, language) if isinstance(value, Decimal) else value
+        for key, value in problem.details.items()
+    }
+    details.setdefault("column", problem.column)
+    text = t(f"import.problem.{problem.code}", language, **details)
+    return t("import.row_error", language, row=problem.row, column=problem.column, problem=text)

@@ -1,0 +1,459 @@
+"""initial schema
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-24
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import models.types
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "periods",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("bulan", "triwulan", name="periodkind", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum("draft", "open", "closed", "archived", name="periodstatus", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("deadline", sa.Date(), nullable=True),
+        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("kind", "year", "number"),
+    )
+    op.create_table(
+        "units",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("dinas", "sekretariat", "bidang", name="unitkind", native_enum=False, length=19),
+            nullable=False,
+        ),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["units.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("name"),
+    )
+    with op.batch_alter_table("units", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_units_parent_id"), ["parent_id"], unique=False)
+
+    op.create_table(
+        "indicators",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=50), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column(
+            "level",
+            sa.Enum(
+                "tujuan",
+                "sasaran",
+                "program",
+                "kegiatan",
+                "subkegiatan",
+                name="indicatorlevel",
+                native_enum=False,
+                length=19,
+            ),
+            nullable=False,
+        ),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "kind",
+            sa.Enum("IKU", "IKK", "lainnya", name="indicatorkind", native_enum=False, length=15),
+            nullable=False,
+        ),
+        sa.Column("satuan", sa.String(length=50), nullable=False),
+        sa.Column(
+            "polarity",
+            sa.Enum("positif", "negatif", "rentang", name="polarity", native_enum=False, length=15),
+            nullable=False,
+        ),
+        sa.Column(
+            "negative_formula",
+            sa.Enum("2T-R", "T/R", name="negativeformula", native_enum=False, length=12),
+            nullable=False,
+        ),
+        sa.Column(
+            "aggregation",
+            sa.Enum(
+                "kumulatif", "nilai_akhir", "rata_rata", name="aggregation", native_enum=False, length=19
+            ),
+            nullable=False,
+        ),
+        sa.Column("decimals", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "frequency",
+            sa.Enum("bulanan", "triwulanan", name="frequency", native_enum=False, length=18),
+            nullable=False,
+        ),
+        sa.Column("definisi_operasional", sa.Text(), nullable=True),
+        sa.Column("sumber_data", sa.Text(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["indicators.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"],
+            ["units.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("code"),
+    )
+    with op.batch_alter_table("indicators", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_indicators_parent_id"), ["parent_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_indicators_unit_id"), ["unit_id"], unique=False)
+
+    op.create_table(
+        "members",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("telegram_user_id", sa.BigInteger(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("nip", sa.String(length=30), nullable=True),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(length=5), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["unit_id"],
+            ["units.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("telegram_user_id"),
+    )
+    with op.batch_alter_table("members", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_members_unit_id"), ["unit_id"], unique=False)
+
+    op.create_table(
+        "unit_forms",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("period_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "draft", "submitted", "returned", "approved", name="formstatus", native_enum=False, length=17
+            ),
+            nullable=False,
+        ),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("submitted_at", models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("approved_at", models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["period_id"],
+            ["periods.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"],
+            ["units.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("unit_id", "period_id"),
+    )
+    with op.batch_alter_table("unit_forms", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_unit_forms_period_id"), ["period_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_unit_forms_unit_id"), ["unit_id"], unique=False)
+
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor_member_id", sa.Integer(), nullable=True),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("action", sa.String(length=60), nullable=False),
+        sa.Column("entity", sa.String(length=40), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=True),
+        sa.Column("before", sa.Text(), nullable=True),
+        sa.Column("after", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["actor_member_id"],
+            ["members.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_log_action"), ["action"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
+
+    op.create_table(
+        "dispositions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("period_id", sa.Integer(), nullable=False),
+        sa.Column("kepala_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "decision",
+            sa.Enum("setuju", "arahan", name="dispositiondecision", native_enum=False, length=14),
+            nullable=False,
+        ),
+        sa.Column("arahan", sa.Text(), nullable=True),
+        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["kepala_id"],
+            ["members.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["period_id"],
+            ["periods.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("dispositions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_dispositions_period_id"), ["period_id"], unique=False)
+
+    op.create_table(
+        "evidence",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("indicator_id", sa.Integer(), nullable=False),
+        sa.Column("period_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("telegram_file_id", sa.String(length=255), nullable=True),
+        sa.Column("file_name", sa.String(length=255), nullable=True),
+        sa.Column("mime_type", sa.String(length=100), nullable=True),
+        sa.Column("stored_path", sa.String(length=500), nullable=True),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("uploaded_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["indicator_id"],
+            ["indicators.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["period_id"],
+            ["periods.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["members.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("evidence", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_evidence_indicator_id"), ["indicator_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_evidence_period_id"), ["period_id"], unique=False)
+
+    op.create_table(
+        "indicator_targets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("indicator_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("annual", models.types.DecimalValue(precision=28, scale=8), nullable=True),
+        sa.Column("tw1", models.types.DecimalValue(precision=28, scale=8), nullable=True),
+        sa.Column("tw2", models.types.DecimalValue(precision=28, scale=8), nullable=True),
+        sa.Column("tw3", models.types.DecimalValue(precision=28, scale=8), nullable=True),
+        sa.Column("tw4", models.types.DecimalValue(precision=28, scale=8), nullable=True),
+        sa.Column("target_min", models.types.DecimalValue(precision=28, scale=8), nullable=True),
+        sa.Column("target_max", models.types.DecimalValue(precision=28, scale=8), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["indicator_id"],
+            ["indicators.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("indicator_id", "year"),
+    )
+    with op.batch_alter_table("indicator_targets", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_indicator_targets_indicator_id"), ["indicator_id"], unique=False)
+
+    op.create_table(
+        "member_roles",
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "role",
+            sa.Enum(
+                "admin",
+                "kepala",
+                "sekretaris",
+                "tim_sakip",
+                "kabid",
+                "staf",
+                name="role",
+                native_enum=False,
+                length=18,
+            ),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["members.id"],
+        ),
+        sa.PrimaryKeyConstraint("member_id", "role"),
+    )
+    op.create_table(
+        "monthly_targets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("indicator_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("value", models.types.DecimalValue(precision=28, scale=8), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["indicator_id"],
+            ["indicators.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("indicator_id", "year", "month"),
+    )
+    with op.batch_alter_table("monthly_targets", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_monthly_targets_indicator_id"), ["indicator_id"], unique=False)
+
+    op.create_table(
+        "realisasi",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("indicator_id", sa.Integer(), nullable=False),
+        sa.Column("period_id", sa.Integer(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("value", models.types.DecimalValue(precision=28, scale=8), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("kendala", sa.Text(), nullable=True),
+        sa.Column("tindak_lanjut", sa.Text(), nullable=True),
+        sa.Column("anomaly_reason", sa.Text(), nullable=True),
+        sa.Column(
+            "source",
+            sa.Enum("chat", "import", name="entrysource", native_enum=False, length=14),
+            nullable=False,
+        ),
+        sa.Column("entered_by_id", sa.Integer(), nullable=True),
+        sa.Column("entered_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["entered_by_id"],
+            ["members.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["indicator_id"],
+            ["indicators.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["period_id"],
+            ["periods.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("indicator_id", "period_id", "revision"),
+    )
+    with op.batch_alter_table("realisasi", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_realisasi_indicator_id"), ["indicator_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_realisasi_period_id"), ["period_id"], unique=False)
+
+    op.create_table(
+        "reviews",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("form_id", sa.Integer(), nullable=False),
+        sa.Column("reviewer_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "decision",
+            sa.Enum("approve", "return", name="reviewdecision", native_enum=False, length=15),
+            nullable=False,
+        ),
+        sa.Column("arahan", sa.Text(), nullable=True),
+        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["form_id"],
+            ["unit_forms.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"],
+            ["members.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("reviews", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reviews_form_id"), ["form_id"], unique=False)
+
+    op.create_table(
+        "review_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("review_id", sa.Integer(), nullable=False),
+        sa.Column("indicator_id", sa.Integer(), nullable=False),
+        sa.Column("arahan", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["indicator_id"],
+            ["indicators.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["review_id"],
+            ["reviews.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("review_id", "indicator_id"),
+    )
+    with op.batch_alter_table("review_items", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_review_items_review_id"), ["review_id"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("review_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_review_items_review_id"))
+
+    op.drop_table("review_items")
+    with op.batch_alter_table("reviews", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reviews_form_id"))
+
+    op.drop_table("reviews")
+    with op.batch_alter_table("realisasi", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_realisasi_period_id"))
+        batch_op.drop_index(batch_op.f("ix_realisasi_indicator_id"))
+
+    op.drop_table("realisasi")
+    with op.batch_alter_table("monthly_targets", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_monthly_targets_indicator_id"))
+
+    op.drop_table("monthly_targets")
+    op.drop_table("member_roles")
+    with op.batch_alter_table("indicator_targets", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_indicator_targets_indicator_id"))
+
+    op.drop_table("indicator_targets")
+    with op.batch_alter_table("evidence", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_evidence_period_id"))
+        batch_op.drop_index(batch_op.f("ix_evidence_indicator_id"))
+
+    op.drop_table("evidence")
+    with op.batch_alter_table("dispositions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dispositions_period_id"))
+
+    op.drop_table("dispositions")
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_log_at"))
+        batch_op.drop_index(batch_op.f("ix_audit_log_action"))
+
+    op.drop_table("audit_log")
+    with op.batch_alter_table("unit_forms", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_unit_forms_unit_id"))
+        batch_op.drop_index(batch_op.f("ix_unit_forms_period_id"))
+
+    op.drop_table("unit_forms")
+    with op.batch_alter_table("members", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_members_unit_id"))
+
+    op.drop_table("members")
+    with op.batch_alter_table("indicators", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_indicators_unit_id"))
+        batch_op.drop_index(batch_op.f("ix_indicators_parent_id"))
+
+    op.drop_table("indicators")
+    with op.batch_alter_table("units", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_units_parent_id"))
+
+    op.drop_table("units")
+    op.drop_table("periods")

@@ -1,0 +1,77 @@
+"""Column types that keep values exact on both SQLite and PostgreSQL.
+
+- `DecimalValue`: SQLite has no exact decimal type (SQLAlchemy would go through float and lose digits of a
+  Rp 1.234.567.890.123,45 value), so it is stored there as canonical text; PostgreSQL gets NUMERIC(28, 8).
+- `UTCDateTime`: SQLite forgets the time zone; values are stored in UTC and always come back tz-aware.
+- `enum_type`: enums are stored by their value (`"positif"`), as VARCHAR, so adding a member needs no
+  PostgreSQL `ALTER TYPE`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import Enum
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class DecimalValue(TypeDecorator[Decimal]):
+    impl = sa.Numeric(28, 8)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.String(40))
+        return dialect.type_descriptor(sa.Numeric(28, 8, asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | int | str | None, dialect: Dialect) -> object:
+        if value is None:
+            return None
+        value = Decimal(value)
+        if not value.is_finite():
+            raise ValueError(f"not a finite number: {value}")
+        return format(value, "f") if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: object, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        number = Decimal(str(value))
+        # PostgreSQL pads to the column scale (85.30000000); give back the plain value, never 1.25E+9.
+        return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enum_type(enum_cls: type[Enum]) -> sa.Enum:
+    """A VARCHAR column holding the enum's values, returning enum members."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=max(len(str(member.value)) for member in enum_cls) + 8,
+        values_callable=lambda cls: [str(member.value) for member in cls],
+        validate_strings=True,
+    )
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
