@@ -1,13 +1,25 @@
-"""The composition root: builds the PTB `Application` from settings and a database engine."""
+"""The composition root: builds the PTB `Application` from settings and a database engine.
+
+The application owns the outbox delivery worker (started with the bot, stopped with it) and an error handler
+that tells the member something went wrong (their answers are saved) and logs the details.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.engine import Engine
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
-from handlers.common import ENGINE_KEY, SETTINGS_KEY
+from bot.delivery import DELIVERY_KEY, Delivery
+from handlers.common import ENGINE_KEY, SETTINGS_KEY, WAKE_KEY
+from handlers.menus import set_default_menus
 from handlers.registry import register
+from i18n import t
+
+log = logging.getLogger(__name__)
 
 
 def file_url_for(base_url: str) -> str:
@@ -16,14 +28,52 @@ def file_url_for(base_url: str) -> str:
     return f"{head}/file/bot"
 
 
-def build_application(settings: Settings, engine: Engine) -> Application:
-    builder = ApplicationBuilder().token(settings.require_token()).rate_limiter(AIORateLimiter(max_retries=3))
+async def _post_init(application: Application) -> None:
+    await set_default_menus(application.bot)
+    application.bot_data[DELIVERY_KEY].start()
+
+
+async def _post_stop(application: Application) -> None:
+    await application.bot_data[DELIVERY_KEY].stop()
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("update failed", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
+        language = context.application.bot_data[SETTINGS_KEY].default_language
+        await context.bot.send_message(update.effective_chat.id, t("error.unexpected", language))
+
+
+def build_application(settings: Settings, engine: Engine, *, rate_limiter: bool = True) -> Application:
+    builder = ApplicationBuilder().token(settings.require_token()).post_init(_post_init).post_stop(_post_stop)
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url).base_file_url(
             file_url_for(settings.telegram_api_base_url)
         )
     application = builder.build()
-    application.bot_data[ENGINE_KEY] = engine
-    application.bot_data[SETTINGS_KEY] = settings
+    delivery = Delivery(application, engine, settings.tz)
+    application.bot_data.update({ENGINE_KEY: engine, SETTINGS_KEY: settings, DELIVERY_KEY: delivery,
+                                 WAKE_KEY: delivery.wake})
     register(application)
+    application.add_error_handler(_on_error)
     return application
+
+
+async def start_application(application: Application, *, poll_interval: float = 0.0, timeout: int = 10) -> None:
+    """Start like `run_polling` does, but return (for tests and the sandbox, which own the event loop)."""
+    await application.initialize()
+    await _post_init(application)
+    await application.start()
+    await application.updater.start_polling(poll_interval=poll_interval, timeout=timeout,
+                                            allowed_updates=Update.ALL_TYPES)
+
+
+async def stop_application(application: Application) -> None:
+    if application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await _post_stop(application)
+    await application.shutdown()

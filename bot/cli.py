@@ -117,7 +117,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
             summary = import_pk(session, DEMO_PK, Actor.cli())
             _say(t("cli.demo_loaded", language, indicators=summary.indicators_created,
                    units=len(summary.units_created)))
-    _say(t("cli.database_ready", language, url=settings.database_url))
+    _say(t("cli.database_ready", language, url=engine.url.render_as_string(hide_password=True)))
     return EXIT_OK
 
 

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(default=None, description="Secret token Telegram sends with webhooks.")
     webhook_listen: str = Field(default="0.0.0.0", description="Address the webhook server listens on.")
     webhook_port: int = Field(default=8443, ge=1, le=65535, description="Port the webhook server listens on.")
+    evidence_dir: str = Field(default="data/evidence", description="Folder where evidence files are kept.")
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Comma-separated Telegram user ids of the first admins."
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
@@ -16,14 +17,20 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from i18n import t
+from handlers.render import esc
+from handlers.screens import Screen, send_screens
+from i18n import catalogue, t
 from models.database import session_scope
+from models.dates import format_datetime
 from models.invites import member_by_telegram_id, roles_of
-from models.organisation import Role
+from models.organisation import Member, Role
+from models.review import audit_refusal
+from models.workflow import WorkflowError
 
 T = TypeVar("T")
 ENGINE_KEY = "engine"
 SETTINGS_KEY = "settings"
+WAKE_KEY = "wake_delivery"  # called after every handled update, so queued notifications go out at once
 
 
 async def in_transaction(context: ContextTypes.DEFAULT_TYPE, work: Callable[..., T], *args: Any) -> T:
@@ -65,5 +72,72 @@ def language_of(update: Update, caller: Caller | None, default: str) -> str:
     return "en" if code.startswith("en") and default == "en" else default
 
 
+def today(context: ContextTypes.DEFAULT_TYPE) -> date:
+    """Today in the office's time zone."""
+    settings = context.application.bot_data[SETTINGS_KEY]
+    return datetime.now(settings.tz).date()
+
+
 def text(language: str, key: str, **params: object) -> str:
     return t(key, language, **params)
+
+
+def error_screens(session: Session, member: Member, error: WorkflowError, timezone: str) -> list[Screen]:
+    """A refusal worded for the member: who handled an item already and when, or what is not allowed."""
+    language = member.language
+    details = error.details
+    if error.code in ("stale", "not_allowed", "already_decided", "already_reported", "already_disposed"):
+        by, at = details.get("by"), details.get("at")
+        if error.code in ("stale", "not_allowed") and details.get("form_id"):
+            by, at = handled_by(session, details["form_id"])
+        if by is not None and at is not None:
+            name = by if isinstance(by, str) else (session.get(Member, by).name if session.get(Member, by) else "-")
+            return [Screen.of(t("error.already_handled", language, name=esc(name),
+                                when=format_datetime(at, timezone, language)))]
+    key = f"error.{error.code}"
+    if key not in catalogue("id"):
+        key = "error.not_allowed"
+    return [Screen.of(t(key, language, **{k: esc(v) if isinstance(v, str) else v for k, v in details.items()
+                                          if isinstance(v, str | int)}))]
+
+
+def handled_by(session: Session, form_id: int) -> tuple[str | None, datetime | None]:
+    from models.forms import UnitForm
+    from models.review import last_decision
+
+    form = session.get(UnitForm, form_id)
+    return last_decision(session, form) if form else (None, None)
+
+
+async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable[..., list[Screen]],
+              *args: Any, send: bool = True) -> list[Screen] | None:
+    """Run `work(session, member, *args)` for the member behind the update and reply with its screens.
+
+    Strangers get the invitation hint. A `WorkflowError` rolls back the work (a savepoint), is worded for the
+    member, and a refused permission is audited; everything else the work did is committed.
+    """
+    settings = context.application.bot_data[SETTINGS_KEY]
+    user_id = update.effective_user.id
+
+    def run(session: Session) -> list[Screen] | None:
+        member = member_by_telegram_id(session, user_id)
+        if member is None or not member.active:
+            return None
+        try:
+            with session.begin_nested():
+                return work(session, member, *args)
+        except WorkflowError as error:
+            if error.code == "forbidden":
+                audit_refusal(session, member, error)
+            return error_screens(session, member, error, settings.timezone)
+
+    screens = await in_transaction(context, run)
+    wake = context.application.bot_data.get(WAKE_KEY)
+    if wake is not None:
+        wake()
+    if screens is None:
+        await context.bot.send_message(update.effective_chat.id, t("chat.stranger", settings.default_language))
+        return None
+    if send:
+        await send_screens(context, update.effective_chat.id, screens)
+    return screens

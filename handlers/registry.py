@@ -1,17 +1,52 @@
-"""Every handler of the bot, registered in one place so the whole chat can be read at a glance."""
+"""Every handler of the bot, registered in one place so the whole chat can be read at a glance.
+
+Commands have an Indonesian name and an English alias. The bot talks in private chats only; in groups it
+says once that it works in private chat.
+"""
 
 from __future__ import annotations
 
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers.start import help_command, start, stranger_or_unknown
+from handlers import group, router, settings, start, status
+from handlers.admin import handlers as admin
+from handlers.fill import handlers as fill
+from handlers.kepala import handlers as kepala
+from handlers.review import handlers as review
 
 PRIVATE = filters.ChatType.PRIVATE
 
+COMMANDS = [
+    (["start"], start.start),
+    (["bantuan", "help"], start.help_command),
+    (["isi", "fill"], fill.fill_command),
+    (["status"], status.status_command),
+    (["rekap", "recap"], status.recap_command),
+    (["ekspor", "export"], status.export_command),
+    (["periode", "period"], admin.periods_command),
+    (["undang", "invite"], admin.invite_command),
+    (["anggota", "members"], admin.members_command),
+    (["bahasa", "language"], settings.language_command),
+    (["batal", "cancel"], settings.cancel_command),
+]
+
+BUTTONS = [
+    (r"^isi\.", fill.on_button),
+    (r"^(rv|ul)\.", review.on_button),
+    (r"^(rp|kd)\.", kepala.on_button),
+    (r"^(inv|mb|pd)\.", admin.on_button),
+    (r"^lang\|", settings.on_language),
+]
+
 
 def register(application: Application) -> None:
-    application.add_handlers([
-        CommandHandler("start", start, filters=PRIVATE),
-        CommandHandler(["bantuan", "help"], help_command, filters=PRIVATE),
-        MessageHandler(PRIVATE & ~filters.UpdateType.EDITED, stranger_or_unknown),
-    ])
+    application.add_handler(MessageHandler(~PRIVATE & filters.UpdateType.MESSAGE, group.group_notice))
+    for names, callback in COMMANDS:
+        application.add_handler(CommandHandler(names, callback, filters=PRIVATE))
+    for pattern, callback in BUTTONS:
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    application.add_handler(CallbackQueryHandler(router.on_stale_button))
+    application.add_handler(MessageHandler(PRIVATE & (filters.PHOTO | filters.Document.ALL), fill.on_file))
+    application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE,
+                                           router.on_text))
+    application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, router.on_unknown))

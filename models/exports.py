@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 from i18n import t
 from models.capaian import Polarity, Target
@@ -103,7 +104,7 @@ def _rounded(value: Decimal | str | None, decimals: int) -> Decimal | str | None
     return value
 
 
-def write_kertas_kerja(recap: Recap, path: Path, language: str = "id") -> None:
+def write_kertas_kerja(recap: Recap, path: Path | BinaryIO, language: str = "id") -> None:
     """The Kertas Kerja Pengukuran Kinerja: one row per indicator, capaian rounded to 2 decimals."""
     workbook = new_workbook()
     write_sheet(
@@ -114,5 +115,6 @@ def write_kertas_kerja(recap: Recap, path: Path, language: str = "id") -> None:
         number_formats={3: NUMBER_FORMAT, 4: NUMBER_FORMAT, 5: PERCENT_NUMBER_FORMAT},
         widths={1: 50, 7: 40, 8: 40},
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(path, Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)

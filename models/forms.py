@@ -65,6 +65,41 @@ class ReviewItem(SQLModel, table=True):
     review_id: int = Field(foreign_key="reviews.id", index=True)
     indicator_id: int = Field(foreign_key="indicators.id")
     arahan: str | None = Field(default=None, sa_type=sa.Text)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # answered again by the unit
+    resolved_by_id: int | None = Field(default=None, foreign_key="members.id")
+
+
+class UnlockStatus(StrEnum):
+    PENDING = "pending"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+class UnlockRequest(SQLModel, table=True):
+    """A unit asks to change an approved (locked) value; the Sekretaris grants or refuses."""
+
+    __tablename__ = "unlock_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    form_id: int = Field(foreign_key="unit_forms.id", index=True)
+    indicator_id: int = Field(foreign_key="indicators.id")
+    requested_by_id: int = Field(foreign_key="members.id")
+    reason: str | None = Field(default=None, sa_type=sa.Text)
+    status: UnlockStatus = Field(default=UnlockStatus.PENDING, sa_type=enum_type(UnlockStatus))
+    decided_by_id: int | None = Field(default=None, foreign_key="members.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PeriodReport(SQLModel, table=True):
+    """The Sekretaris reported the approved period to the Kepala Dinas (SOP step 11)."""
+
+    __tablename__ = "period_reports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_id: int = Field(foreign_key="periods.id", unique=True)
+    reported_by_id: int | None = Field(default=None, foreign_key="members.id")
+    reported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Disposition(SQLModel, table=True):
@@ -75,4 +110,17 @@ class Disposition(SQLModel, table=True):
     kepala_id: int | None = Field(default=None, foreign_key="members.id")
     decision: DispositionDecision = Field(sa_type=enum_type(DispositionDecision))
     arahan: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FollowUp(SQLModel, table=True):
+    """The Kepala Dinas's arahan as a follow-up item of a unit (the rencana aksi for the next stage)."""
+
+    __tablename__ = "follow_ups"
+
+    id: int | None = Field(default=None, primary_key=True)
+    disposition_id: int = Field(foreign_key="dispositions.id", index=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    arahan: str = Field(sa_type=sa.Text)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from models.audit import Actor, record_by
 from models.capaian import Aggregation, NegativeFormula, Polarity
-from models.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel, IndicatorTarget
+from models.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel, IndicatorTarget, MonthlyTarget
 from models.organisation import Unit, UnitKind, ensure_office
 from models.problems import ImportFailed, RowProblem, cell_number, cell_text
 from models.spreadsheets import read_table
@@ -27,7 +27,12 @@ PK_COLUMNS = (
     "frekuensi", "unit", "tahun", "target_tahunan", "target_tw1", "target_tw2", "target_tw3", "target_tw4",
     "target_min", "target_max", "definisi_operasional", "sumber_data",
 )
-OPTIONAL_COLUMNS = ("desimal",)  # accepted after the fixed columns; default from the satuan
+MONTH_COLUMNS = (
+    "target_jan", "target_feb", "target_mar", "target_apr", "target_mei", "target_jun",
+    "target_jul", "target_agu", "target_sep", "target_okt", "target_nov", "target_des",
+)
+# Accepted after the fixed columns: decimals (default from the satuan) and optional monthly targets.
+OPTIONAL_COLUMNS = ("desimal", *MONTH_COLUMNS)
 REQUIRED = ("kode", "indikator", "tingkat", "jenis", "satuan", "polaritas", "agregasi", "frekuensi", "unit", "tahun")
 
 CHOICES: dict[str, dict[str, Any]] = {
@@ -83,6 +88,7 @@ class PkRow:
     year: int
     indicator: dict[str, Any] = field(default_factory=dict)
     targets: dict[str, Decimal | None] = field(default_factory=dict)
+    monthly: dict[int, Decimal] = field(default_factory=dict)
 
 
 @dataclass
@@ -145,6 +151,12 @@ def parse_pk_row(number: int, raw: dict[str, Any], problems: list[RowProblem]) -
         column: cell_number(raw.get(column), number, column, problems, decimals=decimals, satuan=satuan)
         for column in TARGET_COLUMNS
     }
+    monthly = {
+        month: value
+        for month, column in enumerate(MONTH_COLUMNS, start=1)
+        if (value := cell_number(raw.get(column), number, column, problems, decimals=decimals, satuan=satuan))
+        is not None
+    }
     if polarity is Polarity.RANGE:
         low, high = targets["target_min"], targets["target_max"]
         if low is None and high is None:
@@ -153,7 +165,7 @@ def parse_pk_row(number: int, raw: dict[str, Any], problems: list[RowProblem]) -
             problems.append(RowProblem(number, "target_min", "range_min_above_max", low=low, high=high))
     elif polarity is not None and all(
         targets[column] is None for column in ("target_tahunan", "target_tw1", "target_tw2", "target_tw3", "target_tw4")
-    ) and not any(p.row == number and p.column.startswith("target") for p in problems[start:]):
+    ) and not monthly and not any(p.row == number and p.column.startswith("target") for p in problems[start:]):
         problems.append(RowProblem(number, "target_tahunan", "no_target"))
 
     if len(problems) > start:
@@ -176,6 +188,7 @@ def parse_pk_row(number: int, raw: dict[str, Any], problems: list[RowProblem]) -
             "tw3": targets["target_tw3"], "tw4": targets["target_tw4"],
             "target_min": targets["target_min"], "target_max": targets["target_max"],
         },
+        monthly=monthly,
     )
 
 
@@ -285,6 +298,7 @@ def apply_pk_rows(session: Session, rows: list[PkRow], actor: Actor) -> PkImport
             indicator.parent_id = parent_id
             session.add(indicator)
         _apply_targets(session, indicator, row, actor, summary)
+        _apply_monthly_targets(session, indicator, row, actor, summary)
     session.flush()
     return summary
 
@@ -310,6 +324,31 @@ def _apply_targets(session: Session, indicator: Indicator, row: PkRow, actor: Ac
         record_by(session, actor, "target.update", "indicator_target", target.id,
                   before={"code": indicator.code, "year": row.year, **before},
                   after={"code": indicator.code, "year": row.year, **after})
+
+
+def _apply_monthly_targets(
+    session: Session, indicator: Indicator, row: PkRow, actor: Actor, summary: PkImportSummary
+) -> None:
+    """The file is the truth for the year: monthly targets are added, changed or removed to match it."""
+    stored = {
+        m.month: m for m in session.exec(
+            select(MonthlyTarget).where(MonthlyTarget.indicator_id == indicator.id, MonthlyTarget.year == row.year)
+        )
+    }
+    before = {month: m.value for month, m in stored.items()}
+    if before == row.monthly:
+        return
+    for month, target in stored.items():
+        if month not in row.monthly:
+            session.delete(target)
+    for month, value in row.monthly.items():
+        target = stored.get(month) or MonthlyTarget(indicator_id=indicator.id, year=row.year, month=month, value=value)
+        target.value = value
+        session.add(target)
+    summary.targets_updated += 1
+    record_by(session, actor, "target.monthly", "indicator", indicator.id,
+              before={"code": indicator.code, "year": row.year, "months": before},
+              after={"code": indicator.code, "year": row.year, "months": row.monthly})
 
 
 def import_pk(session: Session, path: Path, actor: Actor) -> PkImportSummary:

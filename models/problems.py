@@ -12,6 +12,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from models.numbers import AmbiguousNumber, NumberError, format_number, parse_number
+from models.types import SCALE
+
+# Number errors worded on their own; any other is "not a number".
+NUMBER_PROBLEMS = ("too_many_decimals", "bad_grouping", "ambiguous_unit")
 
 
 @dataclass(frozen=True)
@@ -66,17 +70,29 @@ def cell_number(
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        try:
-            return Decimal(repr(value))
-        except InvalidOperation:
-            problems.append(RowProblem(row, column, "not_a_number", value=str(value)))
-            return None
+        return _excel_number(value, row, column, problems, decimals)
     try:
         return parse_number(str(value), decimals=decimals, satuan=satuan)
     except AmbiguousNumber as exc:
         grouping, decimal = exc.candidates
         problems.append(RowProblem(row, column, "ambiguous_number", value=str(value).strip(),
                                    grouping=format_number(grouping), decimal=format_number(decimal)))
-    except NumberError:
-        problems.append(RowProblem(row, column, "not_a_number", value=str(value).strip()))
+    except NumberError as exc:
+        code = exc.code if exc.code in NUMBER_PROBLEMS else "not_a_number"
+        problems.append(RowProblem(row, column, code, value=str(value).strip(), decimals=decimals))
     return None
+
+
+def _excel_number(value: float, row: int, column: str, problems: list[RowProblem], decimals: int | None):
+    """An Excel number: float noise beyond 8 decimals dropped, then held to the indicator's decimals like text."""
+    try:
+        number = Decimal(repr(value)).quantize(Decimal(1).scaleb(-SCALE)).normalize()
+    except InvalidOperation:
+        problems.append(RowProblem(row, column, "not_a_number", value=str(value)))
+        return None
+    number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+    if decimals is not None and number.as_tuple().exponent < -decimals:
+        problems.append(RowProblem(row, column, "too_many_decimals", value=format_number(number),
+                                   decimals=decimals))
+        return None
+    return number

@@ -9,7 +9,7 @@ PK import it validates everything first and writes all or nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -69,6 +69,13 @@ def ensure_period(session: Session, ref: PeriodRef, actor: Actor, today: date) -
     return period, True
 
 
+def _period_cell(value: object) -> str | None:
+    """Excel turns a typed `2026-01` into the date 1 January 2026; read such a date back as its month."""
+    if isinstance(value, datetime | date):
+        return f"{value.year}-{value.month:02d}"
+    return cell_text(value)
+
+
 def read_realisasi_rows(path: Path, session: Session) -> list[RealisasiRow]:
     table = read_table(path, preferred_sheet="Realisasi")
     missing = [column for column in REQUIRED if column not in table.header]
@@ -89,7 +96,7 @@ def read_realisasi_rows(path: Path, session: Session) -> list[RealisasiRow]:
         elif indicator is None:
             problems.append(RowProblem(number, "kode", "unknown_indicator", value=code))
         ref = None
-        period_text = cell_text(raw.get("periode"))
+        period_text = _period_cell(raw.get("periode"))
         if period_text is None:
             problems.append(RowProblem(number, "periode", "required"))
         else:

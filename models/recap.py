@@ -16,19 +16,12 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from models.capaian import (
-    CapaianResult,
-    Target,
-    aggregate,
-    annual_target,
-    compute_capaian,
-    month_target,
-    quarter_target,
-)
+from models.capaian import CapaianResult, Target, aggregate, compute_capaian
 from models.indicators import Frequency, Indicator, IndicatorLevel, IndicatorTarget, MonthlyTarget, year_targets
 from models.organisation import Unit
 from models.periods import Period, PeriodKind, PeriodRef
 from models.realisasi import Realisasi, current_realisasi
+from models.targets import target_for
 
 
 @dataclass
@@ -109,13 +102,11 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id") 
         kind = PeriodKind.MONTH if monthly else PeriodKind.QUARTER
         if isinstance(scope, int):
             numbers = range(1, 13) if monthly else range(1, 5)
-            target = annual_target(plan, rule)
         elif scope.kind is PeriodKind.MONTH:
             numbers = [scope.number]
-            target = month_target(plan, scope.number, rule)
         else:
             numbers = scope.months if monthly else [scope.number]
-            target = quarter_target(plan, scope.number, rule)
+        target = target_for(plan, rule, scope)
         entries = [
             (PeriodRef(kind, year, number).label(locale), by_period[(kind, number)])
             for number in numbers if (kind, number) in by_period

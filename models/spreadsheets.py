@@ -81,7 +81,12 @@ def _read_xlsx(path: Path, preferred_sheet: str | None) -> Table:
 
 
 def _read_csv(path: Path) -> Table:
-    text = path.read_text(encoding="utf-8-sig")
+    """UTF-8 (with or without BOM) or, failing that, Windows-1252, as Excel on Windows saves CSV."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
     try:
         dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;\t")
     except csv.Error:

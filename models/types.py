@@ -2,6 +2,7 @@
 
 - `DecimalValue`: SQLite has no exact decimal type (SQLAlchemy would go through float and lose digits of a
   Rp 1.234.567.890.123,45 value), so it is stored there as canonical text; PostgreSQL gets NUMERIC(28, 8).
+  On both, a value with more than 8 decimals is refused rather than rounded silently.
 - `UTCDateTime`: SQLite forgets the time zone; values are stored in UTC and always come back tz-aware.
 - `enum_type`: enums are stored by their value (`"positif"`), as VARCHAR, so adding a member needs no
   PostgreSQL `ALTER TYPE`.
@@ -17,15 +18,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+SCALE = 8  # decimals kept for every stored number
+
 
 class DecimalValue(TypeDecorator[Decimal]):
-    impl = sa.Numeric(28, 8)
+    impl = sa.Numeric(28, SCALE)
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(sa.String(40))
-        return dialect.type_descriptor(sa.Numeric(28, 8, asdecimal=True))
+        return dialect.type_descriptor(sa.Numeric(28, SCALE, asdecimal=True))
 
     def process_bind_param(self, value: Decimal | int | str | None, dialect: Dialect) -> object:
         if value is None:
@@ -33,6 +36,8 @@ class DecimalValue(TypeDecorator[Decimal]):
         value = Decimal(value)
         if not value.is_finite():
             raise ValueError(f"not a finite number: {value}")
+        if value.as_tuple().exponent < -SCALE and value != value.quantize(Decimal(1).scaleb(-SCALE)):
+            raise ValueError(f"more than {SCALE} decimals: {value}")
         return format(value, "f") if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: object, dialect: Dialect) -> Decimal | None:

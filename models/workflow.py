@@ -6,6 +6,8 @@
                         ▼   │
                       returned
 
+An approved form goes back to `returned` only through a granted unlock request (`unlock=True`).
+
 Every transition checks the current state (and, where the caller names one, the version it saw, so two quick
 presses of one button change the form once), and writes an audit entry in the same transaction.
 """
@@ -52,12 +54,24 @@ def form_for(session: Session, unit_id: int, period_id: int) -> UnitForm:
     return form
 
 
-def _move(session: Session, form: UnitForm, to: FormStatus, actor: Actor, expected_version: int | None) -> None:
+def lock_form(session: Session, form: UnitForm) -> UnitForm:
+    """Re-read the form under a row lock (PostgreSQL `FOR UPDATE`; SQLite's `BEGIN IMMEDIATE` already
+    serialises writers), so two presses handled at once by two processes see each other's change."""
+    session.refresh(form, with_for_update=True)
+    return form
+
+
+def move_form(
+    session: Session, form: UnitForm, to: FormStatus, actor: Actor, expected_version: int | None,
+    *, unlock: bool = False,
+) -> None:
+    lock_form(session, form)
     current = FormStatus(form.status)
     if expected_version is not None and expected_version != form.version:
-        raise WorkflowError("stale", status=current.value, version=form.version)
-    if to not in TRANSITIONS[current]:
-        raise WorkflowError("not_allowed", status=current.value, to=to.value)
+        raise WorkflowError("stale", status=current.value, version=form.version, form_id=form.id)
+    unlocking = unlock and current is FormStatus.APPROVED and to is FormStatus.RETURNED
+    if to not in TRANSITIONS[current] and not unlocking:
+        raise WorkflowError("not_allowed", status=current.value, to=to.value, form_id=form.id)
     before = {"status": current, "version": form.version}
     now = utcnow()
     form.status = to
@@ -68,16 +82,17 @@ def _move(session: Session, form: UnitForm, to: FormStatus, actor: Actor, expect
     if to is FormStatus.APPROVED:
         form.approved_at = now
     session.add(form)
-    record_by(session, actor, f"form.{to.value}", "unit_form", form.id, before=before,
+    action = "form.unlocked" if unlocking else f"form.{to.value}"
+    record_by(session, actor, action, "unit_form", form.id, before=before,
               after={"status": to, "version": form.version})
 
 
 def submit_form(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None) -> None:
-    _move(session, form, FormStatus.SUBMITTED, actor, expected_version)
+    move_form(session, form, FormStatus.SUBMITTED, actor, expected_version)
 
 
 def approve_form(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None) -> Review:
-    _move(session, form, FormStatus.APPROVED, actor, expected_version)
+    move_form(session, form, FormStatus.APPROVED, actor, expected_version)
     review = Review(form_id=form.id, reviewer_id=actor.member_id, decision=ReviewDecision.APPROVE)
     session.add(review)
     return review
@@ -94,7 +109,7 @@ def return_form(
     """Return the form with the indicators to complete (indicator id → arahan for it)."""
     if not items:
         raise WorkflowError("return_needs_items")
-    _move(session, form, FormStatus.RETURNED, actor, expected_version)
+    move_form(session, form, FormStatus.RETURNED, actor, expected_version)
     review = Review(form_id=form.id, reviewer_id=actor.member_id, decision=ReviewDecision.RETURN, arahan=arahan)
     session.add(review)
     session.flush()
@@ -120,16 +135,22 @@ def enter_realisasi(
 
     Refused when the period is archived or the unit's form is approved (locked) or waiting for review.
     """
-    current = latest_revision(session, indicator.id, period.id)
     fields = {
         "value": value, "note": note, "kendala": kendala, "tindak_lanjut": tindak_lanjut,
         "anomaly_reason": anomaly_reason,
     }
-    if current is not None and all(getattr(current, key) == item for key, item in fields.items()):
-        return None
+
+    def unchanged(current: Realisasi | None) -> bool:
+        return current is not None and all(getattr(current, key) == item for key, item in fields.items())
+
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
+        if unchanged(latest_revision(session, indicator.id, period.id)):
+            return None
         raise WorkflowError("period_archived", period=period.code)
-    form = form_for(session, indicator.unit_id, period.id)
+    form = lock_form(session, form_for(session, indicator.unit_id, period.id))
+    current = latest_revision(session, indicator.id, period.id)  # read under the lock: the next revision is ours
+    if unchanged(current):
+        return None
     if FormStatus(form.status) in (FormStatus.APPROVED, FormStatus.SUBMITTED):
         raise WorkflowError(f"form_{FormStatus(form.status).value}", period=period.code)
     row = Realisasi(

@@ -1,0 +1,127 @@
+"""The delivery worker: sends pending outbox rows and marks them sent.
+
+Rows are worded at send time in the recipient's language (`handlers.notifications`). A crash between commit
+and send only delays a message; the worker wakes on every handled update and at least every few seconds.
+Telegram's answers decide what happens to a row: sent; retried later after 429 (`retry_after`), 5xx or a
+timeout, with backoff; failed for good when the member blocked the bot or the chat is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import suppress
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Application, ContextTypes
+
+from handlers.notifications import render
+from handlers.screens import Screen, send_screens
+from models.database import session_scope
+from models.organisation import Member
+from models.outbox import OutboxMessage, OutboxStatus, due_messages
+from models.types import utcnow
+
+log = logging.getLogger(__name__)
+IDLE_SECONDS = 2.0
+MAX_ATTEMPTS = 8
+DELIVERY_KEY = "delivery"
+
+
+class Delivery:
+    def __init__(self, application: Application, engine: Engine, timezone) -> None:
+        self.application = application
+        self.engine = engine
+        self.timezone = timezone
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="outbox-delivery")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                while await self.deliver_due():
+                    pass
+            except Exception:  # noqa: BLE001  (a broken round must not stop delivery for good)
+                log.exception("outbox delivery round failed")
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), IDLE_SECONDS)
+            self._wake.clear()
+
+    def _load(self) -> list[tuple[int, int, list[Screen] | None, str | None]]:
+        """Due rows with their chat and rendered screens (or the error that prevented rendering)."""
+        today = utcnow().astimezone(self.timezone).date()
+        prepared = []
+        with session_scope(self.engine) as session:
+            for row in due_messages(session, utcnow()):
+                member = session.get(Member, row.member_id)
+                try:
+                    prepared.append((row.id, member.telegram_user_id, render(session, member, row.kind, row.data,
+                                                                             today), None))
+                except Exception as exc:  # noqa: BLE001  (recorded on the row, shown to admins)
+                    log.exception("cannot render outbox row %s", row.id)
+                    prepared.append((row.id, member.telegram_user_id, None, f"render: {exc}"))
+        return prepared
+
+    def _finish(self, row_id: int, status: OutboxStatus | None, error: str | None = None,
+                retry_in: float | None = None) -> None:
+        with session_scope(self.engine) as session:
+            row = session.get(OutboxMessage, row_id)
+            row.attempts += 1
+            row.error = error
+            if status is OutboxStatus.SENT:
+                row.status, row.sent_at = status, utcnow()
+            elif status is OutboxStatus.FAILED or row.attempts >= MAX_ATTEMPTS:
+                row.status = OutboxStatus.FAILED
+            else:
+                row.next_attempt_at = utcnow() + timedelta(seconds=retry_in or 1)
+            session.add(row)
+
+    async def deliver_due(self) -> int:
+        """Send what is due now; returns how many rows were handled."""
+        prepared = await asyncio.to_thread(self._load)
+        context = _Context(self.application)
+        for row_id, chat_id, screens, render_error in prepared:
+            if screens is None:
+                await asyncio.to_thread(self._finish, row_id, OutboxStatus.FAILED, render_error)
+                continue
+            try:
+                await send_screens(context, chat_id, screens)
+            except RetryAfter as exc:
+                retry = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else exc.retry_after
+                await asyncio.to_thread(self._finish, row_id, None, f"429 retry after {retry}", float(retry))
+            except (Forbidden, BadRequest) as exc:
+                await asyncio.to_thread(self._finish, row_id, OutboxStatus.FAILED, str(exc))
+            except (TimedOut, NetworkError) as exc:
+                await asyncio.to_thread(self._finish, row_id, None, str(exc), 2.0)
+            else:
+                await asyncio.to_thread(self._finish, row_id, OutboxStatus.SENT)
+        return len(prepared)
+
+
+class _Context:
+    """The bit of a handler context `send_screens` needs (the bot)."""
+
+    def __init__(self, application: Application) -> None:
+        self.bot = application.bot
+
+
+def wake_delivery(context: ContextTypes.DEFAULT_TYPE) -> None:
+    delivery = context.application.bot_data.get(DELIVERY_KEY)
+    if delivery is not None:
+        delivery.wake()

@@ -1,0 +1,157 @@
+"""Admin journeys as (session, member, input) → screens: invitations, members, periods."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import Session, select
+
+from handlers.callbacks import pack
+from handlers.fill.views import period_name
+from handlers.render import esc
+from handlers.screens import Screen
+from i18n import t
+from models.audit import Actor
+from models.dates import format_date, format_datetime
+from models.invites import create_invite, invite_link
+from models.members import members_by_unit, move_member, set_active, toggle_role
+from models.organisation import Member, Role, Unit
+from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.permissions import Action
+from models.realisasi_import import period_end
+from models.reporting import open_period, set_period_status
+from models.review import require, roles_of_member
+
+ROLES = list(Role)
+DEADLINE_DAY = 10  # the 10th of the month after the period ends (the scheduler issue makes it configurable)
+
+
+def role_names(roles: set[Role], language: str) -> str:
+    return ", ".join(t(f"role.{role.value}", language) for role in ROLES if role in roles)
+
+
+# -- invitations -------------------------------------------------------------------------------------------
+def invite_roles(session: Session, member: Member) -> list[Screen]:
+    require(session, member, Action.INVITE)
+    rows = [[(t(f"role.{role.value}", member.language), pack("inv.r", index))] for index, role in enumerate(ROLES)]
+    return [Screen.of(t("admin.invite_choose_role", member.language), rows)]
+
+
+def invite_units(session: Session, member: Member, role_index: int) -> list[Screen]:
+    require(session, member, Action.INVITE)
+    units = sorted(session.exec(select(Unit)).all(), key=lambda u: (u.parent_id is not None, u.name))
+    rows = [[(unit.name, pack("inv.u", role_index, unit.id))] for unit in units]
+    return [Screen.of(t("admin.invite_choose_unit", member.language,
+                        role=t(f"role.{ROLES[role_index].value}", member.language)), rows)]
+
+
+def invite_create(session: Session, member: Member, role_index: int, unit_id: int, bot_username: str,
+                  timezone: str) -> list[Screen]:
+    require(session, member, Action.INVITE)
+    unit = session.get(Unit, unit_id)
+    invite, token = create_invite(session, ROLES[role_index], unit, Actor.member(member.id))
+    language = member.language
+    return [Screen.of(t("admin.invite_created", language, role=t(f"role.{ROLES[role_index].value}", language),
+                        unit=esc(unit.name), expires=format_datetime(invite.expires_at, timezone, language),
+                        link=esc(invite_link(bot_username, token))))]
+
+
+# -- members -----------------------------------------------------------------------------------------------
+def members_list(session: Session, member: Member) -> list[Screen]:
+    require(session, member, Action.MANAGE_MEMBERS)
+    language = member.language
+    blocks, buttons = [t("admin.members_header", language)], []
+    for unit, members in members_by_unit(session):
+        lines = [f"<b>{esc(unit.name)}</b>"]
+        for other, roles in members:
+            mark = "" if other.active else " " + t("admin.inactive", language)
+            lines.append(f"• {esc(other.name)} — {role_names(roles, language)}{mark}")
+            buttons.append([(f"⚙️ {other.name}"[:60], pack("mb.m", other.id))])
+        blocks.append("\n".join(lines))
+    return [Screen(blocks, buttons)]
+
+
+def member_detail(session: Session, admin: Member, member_id: int) -> list[Screen]:
+    require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
+    member = session.get(Member, member_id)
+    roles = roles_of_member(session, member)
+    language = admin.language
+    unit = session.get(Unit, member.unit_id)
+    text = t("admin.member_detail", language, name=esc(member.name), unit=esc(unit.name),
+             roles=role_names(roles, language),
+             status=t("admin.active" if member.active else "admin.inactive", language))
+    rows = [[(f"{'☑️' if role in roles else '⬜'} {t(f'role.{role.value}', language)}", pack("mb.r", member.id, i))]
+            for i, role in enumerate(ROLES)]
+    rows.append([(t("admin.move_button", language), pack("mb.u", member.id))])
+    rows.append([(t("admin.deactivate_button" if member.active else "admin.activate_button", language),
+                  pack("mb.x", member.id))])
+    return [Screen.of(text, rows)]
+
+
+def member_toggle_role(session: Session, admin: Member, member_id: int, role_index: int) -> list[Screen]:
+    toggle_role(session, admin, member_id, ROLES[role_index])
+    return member_detail(session, admin, member_id)
+
+
+def member_units(session: Session, admin: Member, member_id: int) -> list[Screen]:
+    require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
+    units = sorted(session.exec(select(Unit)).all(), key=lambda u: (u.parent_id is not None, u.name))
+    rows = [[(unit.name, pack("mb.uu", member_id, unit.id))] for unit in units]
+    return [Screen.of(t("admin.choose_unit", admin.language), rows)]
+
+
+def member_move(session: Session, admin: Member, member_id: int, unit_id: int) -> list[Screen]:
+    move_member(session, admin, member_id, unit_id)
+    return member_detail(session, admin, member_id)
+
+
+def member_toggle_active(session: Session, admin: Member, member_id: int) -> list[Screen]:
+    member = session.get(Member, member_id)
+    set_active(session, admin, member_id, not member.active)
+    return member_detail(session, admin, member_id)
+
+
+# -- periods -----------------------------------------------------------------------------------------------
+def default_deadline(ref: PeriodRef) -> date:
+    end = period_end(ref)
+    return (end + timedelta(days=1)).replace(day=DEADLINE_DAY)
+
+
+def periods_list(session: Session, member: Member, today: date) -> list[Screen]:
+    require(session, member, Action.MANAGE_PERIODS)
+    language = member.language
+    periods = sorted(session.exec(select(Period)).all(), key=lambda p: (p.year, p.ref.quarter, p.kind, p.number))
+    lines = [t("admin.periods_header", language)]
+    buttons = []
+    for period in periods[-8:]:
+        status = PeriodStatus(period.status)
+        deadline = format_date(period.deadline, language) if period.deadline else "–"
+        lines.append(t("admin.period_line", language, period=period_name(period, language),
+                       status=t(f"period_status.{status.value}", language), deadline=deadline))
+        if status is PeriodStatus.OPEN:
+            buttons.append([(t("admin.close_button", language, period=period_name(period, language)),
+                             pack("pd.c", period.id))])
+        elif status in (PeriodStatus.CLOSED, PeriodStatus.DRAFT):
+            buttons.append([(t("admin.open_button", language, period=period_name(period, language)),
+                             pack("pd.o", period.ref.year, 0 if period.kind == PeriodKind.MONTH else 1,
+                                  period.number))])
+    month = PeriodRef(PeriodKind.MONTH, today.year, today.month)
+    quarter = PeriodRef(PeriodKind.QUARTER, today.year, month.quarter)
+    known = {p.ref for p in periods}
+    for ref in (month, quarter):
+        if ref not in known:
+            buttons.append([(t("admin.open_button", language, period=ref.label(language)),
+                             pack("pd.o", ref.year, 0 if ref.kind is PeriodKind.MONTH else 1, ref.number))])
+    return [Screen.of("\n".join(lines), buttons)]
+
+
+def period_open(session: Session, member: Member, year: int, quarterly: int, number: int, today: date) -> list[Screen]:
+    ref = PeriodRef(PeriodKind.QUARTER if quarterly else PeriodKind.MONTH, year, number)
+    period = open_period(session, member, ref, default_deadline(ref))
+    return [Screen.of(t("admin.period_opened", member.language, period=period_name(period, member.language),
+                        deadline=format_date(period.deadline, member.language)))]
+
+
+def period_close(session: Session, member: Member, period_id: int) -> list[Screen]:
+    period = set_period_status(session, member, period_id, PeriodStatus.CLOSED)
+    return [Screen.of(t("admin.period_closed", member.language, period=period_name(period, member.language)))]

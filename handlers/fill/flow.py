@@ -1,0 +1,238 @@
+"""The staff journey through a form, as functions of (session, member, input) → screens.
+
+They run in a worker thread inside one transaction: each answer is saved the moment it is given, and the next
+question is derived from what is stored, so leaving, /batal, a restart or another bot process loses nothing.
+The chat state (`models.chat_state`) only says what the member's next message means.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from handlers.callbacks import pack
+from handlers.fill import views
+from handlers.render import esc, value_text
+from handlers.screens import Screen
+from i18n import t
+from models.chat_state import clear_state, get_state, set_state
+from models.form_filling import (
+    context_for,
+    far_off_reasons,
+    first_pending,
+    form_items,
+    keep_value,
+    open_periods,
+    record_note,
+    record_value,
+    unit_indicators,
+)
+from models.forms import FormStatus
+from models.indicators import Indicator
+from models.numbers import AmbiguousNumber, NumberError, format_number, parse_number
+from models.organisation import Member, Unit
+from models.periods import Period
+from models.permissions import Action
+from models.review import require, submit_unit_form
+from models.workflow import WorkflowError, form_for
+
+MAX_TEXT = 1000  # characters of a kendala, tindak lanjut or reason
+
+
+def start(session: Session, member: Member) -> list[Screen]:
+    """/isi: the open period of the member's unit (or a choice when several are open)."""
+    language = member.language
+    require(session, member, Action.FILL_FORM, target_unit_id=member.unit_id)
+    periods = [p for p in open_periods(session) if unit_indicators(session, member.unit_id, p)]
+    if not periods:
+        clear_state(session, member.id)
+        return [Screen.of(t("fill.no_open_period", language))]
+    if len(periods) == 1:
+        return walk(session, member, periods[0])
+    buttons = [[(views.period_name(p, language), pack("isi.p", p.id))] for p in periods]
+    return [Screen.of(t("fill.choose_period", language), buttons)]
+
+
+def walk(session: Session, member: Member, period: Period, prefix: list[Screen] | None = None) -> list[Screen]:
+    """Ask the first pending item of the form, or show the summary when nothing is pending."""
+    language = member.language
+    screens = list(prefix or [])
+    form = form_for(session, member.unit_id, period.id)
+    unit = session.get(Unit, member.unit_id)
+    items = form_items(session, form)
+    status = FormStatus(form.status)
+    if status in (FormStatus.SUBMITTED, FormStatus.APPROVED):
+        clear_state(session, member.id)
+        screens.append(Screen.of(t(f"fill.form_{status.value}", language, period=views.period_name(period, language))))
+        screens.append(views.summary(form, period, unit.name, items, language, editable=False))
+        return screens
+    pending = first_pending(items)
+    if pending is None:
+        clear_state(session, member.id)
+        screens.append(views.summary(form, period, unit.name, items, language, editable=True))
+        return screens
+    position = (items.index(pending) + 1, len(items))
+    if pending.current is None or pending.returned is not None:
+        set_state(session, member.id, "fill.value", period_id=period.id, indicator_id=pending.indicator.id)
+        screens.append(views.question(pending, context_for(session, pending.indicator, period), period, position,
+                                      language))
+    else:
+        field = "kendala" if pending.needs_kendala else "tindak_lanjut"
+        screens.append(_ask_note(session, member, pending.indicator, period, field))
+    return screens
+
+
+def ask_item(session: Session, member: Member, period: Period, indicator: Indicator) -> list[Screen]:
+    """Edit one indicator from the summary: its question with the current value to keep."""
+    form = form_for(session, member.unit_id, period.id)
+    items = form_items(session, form)
+    item = next((i for i in items if i.indicator.id == indicator.id), None)
+    if item is None:
+        return walk(session, member, period)
+    set_state(session, member.id, "fill.value", period_id=period.id, indicator_id=indicator.id)
+    return [views.question(item, context_for(session, indicator, period), period,
+                           (items.index(item) + 1, len(items)), member.language)]
+
+
+def _ask_note(session: Session, member: Member, indicator: Indicator, period: Period, field: str) -> Screen:
+    from models.realisasi import latest_revision
+
+    current = latest_revision(session, indicator.id, period.id)
+    set_state(session, member.id, f"fill.{field}", period_id=period.id, indicator_id=indicator.id)
+    return views.ask_note(field, indicator, getattr(current, field) if current else None, member.language)
+
+
+def _target(session: Session, data: dict) -> tuple[Period, Indicator]:
+    return session.get(Period, data["period_id"]), session.get(Indicator, data["indicator_id"])
+
+
+def answer_value(session: Session, member: Member, text: str) -> list[Screen]:
+    """A typed value: parsed the Indonesian way; invalid → the same question again; ambiguous → asked back."""
+    _, data = get_state(session, member.id)
+    period, indicator = _target(session, data)
+    language = member.language
+    try:
+        value = parse_number(text, decimals=indicator.decimals, satuan=indicator.satuan)
+    except AmbiguousNumber as exc:
+        grouping, decimal = exc.candidates
+        set_state(session, member.id, "fill.ambiguous", period_id=period.id, indicator_id=indicator.id,
+                  candidates=[format(grouping, "f"), format(decimal, "f")])
+        return [views.ambiguous(text.strip(), format_number(grouping, None, language),
+                                format_number(decimal, None, language), language)]
+    except NumberError as exc:
+        return [Screen.of(t(f"fill.invalid_{exc.code}", language, raw=esc(text.strip())))] + \
+            ask_item(session, member, period, indicator)
+    return accept_value(session, member, period, indicator, value)
+
+
+def choose_candidate(session: Session, member: Member, index: int) -> list[Screen]:
+    step, data = get_state(session, member.id)
+    if step != "fill.ambiguous" or index not in (0, 1):
+        return [Screen.of(t("common.expired_button", member.language))]
+    period, indicator = _target(session, data)
+    return accept_value(session, member, period, indicator, Decimal(data["candidates"][index]))
+
+
+def accept_value(session: Session, member: Member, period: Period, indicator: Indicator, value: Decimal,
+                 reason: str | None = None) -> list[Screen]:
+    """Store the value, unless it is far off and not yet confirmed with a reason; then the capaian."""
+    language = member.language
+    if reason is None:
+        reasons = far_off_reasons(value, context_for(session, indicator, period))
+        if reasons:
+            set_state(session, member.id, "fill.far_off", period_id=period.id, indicator_id=indicator.id,
+                      value=format(value, "f"))
+            return [views.far_off(value_text(value, indicator, language), reasons, language)]
+    record_value(session, member, indicator, period, value, anomaly_reason=reason)
+    return after_value(session, member, period, indicator)
+
+
+def after_value(session: Session, member: Member, period: Period, indicator: Indicator) -> list[Screen]:
+    items = form_items(session, form_for(session, member.unit_id, period.id))
+    item = next(i for i in items if i.indicator.id == indicator.id)
+    feedback = Screen.of(views.capaian_feedback(item, member.language))
+    if item.below_target:
+        return [feedback, _ask_note(session, member, indicator, period, "kendala")]
+    return [feedback, _ask_evidence(session, member, period, indicator, item.evidence)]
+
+
+def _ask_evidence(session: Session, member: Member, period: Period, indicator: Indicator, count: int) -> Screen:
+    set_state(session, member.id, "fill.evidence", period_id=period.id, indicator_id=indicator.id)
+    return views.ask_evidence(indicator, count, member.language)
+
+
+def confirm_far_off(session: Session, member: Member) -> list[Screen]:
+    step, data = get_state(session, member.id)
+    if step != "fill.far_off":
+        return [Screen.of(t("common.expired_button", member.language))]
+    set_state(session, member.id, "fill.far_off_reason", **data)
+    return [Screen.of(t("fill.ask_reason", member.language))]
+
+
+def retype(session: Session, member: Member) -> list[Screen]:
+    _, data = get_state(session, member.id)
+    if "period_id" not in data:
+        return [Screen.of(t("common.expired_button", member.language))]
+    period, indicator = _target(session, data)
+    return ask_item(session, member, period, indicator)
+
+
+def answer_reason(session: Session, member: Member, text: str) -> list[Screen]:
+    _, data = get_state(session, member.id)
+    if len(text) > MAX_TEXT:
+        return [Screen.of(t("fill.too_long", member.language, limit=MAX_TEXT))]
+    period, indicator = _target(session, data)
+    return accept_value(session, member, period, indicator, Decimal(data["value"]), reason=text.strip())
+
+
+def answer_note(session: Session, member: Member, field: str, text: str | None) -> list[Screen]:
+    """Kendala, then tindak lanjut (both required below target); `text` None keeps the stored one."""
+    _, data = get_state(session, member.id)
+    period, indicator = _target(session, data)
+    if text is not None:
+        if len(text) > MAX_TEXT:
+            return [Screen.of(t("fill.too_long", member.language, limit=MAX_TEXT))]
+        record_note(session, member, indicator, period, field, text.strip())
+    if field == "kendala":
+        return [_ask_note(session, member, indicator, period, "tindak_lanjut")]
+    items = form_items(session, form_for(session, member.unit_id, period.id))
+    item = next(i for i in items if i.indicator.id == indicator.id)
+    return [_ask_evidence(session, member, period, indicator, item.evidence)]
+
+
+def keep(session: Session, member: Member, indicator_id: int) -> list[Screen]:
+    """'Tetap': keep the current value of a returned or edited item and go on to its notes and evidence."""
+    step, data = get_state(session, member.id)
+    if step != "fill.value" or data.get("indicator_id") != indicator_id:
+        return [Screen.of(t("common.expired_button", member.language))]
+    period, indicator = _target(session, data)
+    keep_value(session, member, indicator, period)
+    return after_value(session, member, period, indicator)
+
+
+def next_item(session: Session, member: Member) -> list[Screen]:
+    """'Lewati'/'Lanjut' after evidence: on to the next pending item."""
+    step, data = get_state(session, member.id)
+    if step != "fill.evidence":
+        return [Screen.of(t("common.expired_button", member.language))]
+    return walk(session, member, session.get(Period, data["period_id"]))
+
+
+def ask_submit(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:
+    language = member.language
+    return [Screen.of(t("fill.confirm_send", language),
+                      [[(t("fill.confirm_send_yes", language), pack("isi.sendok", form_id, version)),
+                        (t("common.cancel_button", language), pack("isi.sendno"))]])]
+
+
+def submit(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:
+    try:
+        form = submit_unit_form(session, member, form_id, version)
+    except WorkflowError as exc:
+        if exc.code == "incomplete":
+            return [Screen.of(t("fill.incomplete", member.language, codes=", ".join(exc.details["codes"])))]
+        raise
+    clear_state(session, member.id)
+    period = session.get(Period, form.period_id)
+    return [Screen.of(t("fill.sent", member.language, period=views.period_name(period, member.language)))]

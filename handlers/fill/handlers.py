@@ -1,0 +1,115 @@
+"""Telegram side of form filling: `/isi`, typed answers, evidence files and the buttons of the journey."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from handlers.callbacks import unpack
+from handlers.common import SETTINGS_KEY, act
+from handlers.fill import flow, views
+from handlers.screens import Screen, close_buttons
+from i18n import t
+from models.chat_state import get_state
+from models.form_filling import attach_evidence
+from models.indicators import Indicator
+from models.organisation import Member
+from models.periods import Period
+from models.realisasi import evidence_counts
+
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
+
+
+async def fill_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/isi: resume the member's form at its first pending item."""
+    await act(update, context, flow.start)
+
+
+TEXT_STEPS = {
+    "fill.value": flow.answer_value,
+    "fill.ambiguous": flow.answer_value,  # typing the number again, unambiguously, is fine too
+    "fill.far_off": flow.answer_value,
+    "fill.far_off_reason": flow.answer_reason,
+    "fill.kendala": lambda session, member, text: flow.answer_note(session, member, "kendala", text),
+    "fill.tindak_lanjut": lambda session, member, text: flow.answer_note(session, member, "tindak_lanjut", text),
+}
+
+
+def evidence_hint(session: Session, member: Member, _text: str) -> list[Screen]:
+    return [Screen.of(t("fill.evidence_hint", member.language))]
+
+
+TEXT_STEPS["fill.evidence"] = evidence_hint
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every button of the journey: answered first, then the pressed keyboard is closed, then the next screen."""
+    query = update.callback_query
+    await query.answer()
+    action, ids = unpack(query.data)
+    work = {
+        "isi.p": lambda s, m: flow.walk(s, m, s.get(Period, ids[0])),
+        "isi.amb": lambda s, m: flow.choose_candidate(s, m, ids[0]),
+        "isi.sure": flow.confirm_far_off,
+        "isi.retype": flow.retype,
+        "isi.keep": lambda s, m: flow.keep(s, m, ids[0]),
+        "isi.keep_kendala": lambda s, m: _keep_note(s, m, "kendala", ids[0]),
+        "isi.keep_tindak_lanjut": lambda s, m: _keep_note(s, m, "tindak_lanjut", ids[0]),
+        "isi.next": flow.next_item,
+        "isi.edit": lambda s, m: flow.ask_item(s, m, s.get(Period, ids[0]), s.get(Indicator, ids[1])),
+        "isi.send": lambda s, m: flow.ask_submit(s, m, ids[0], ids[1]),
+        "isi.sendok": lambda s, m: flow.submit(s, m, ids[0], ids[1]),
+        "isi.sendno": lambda s, m: [Screen.of(t("fill.send_cancelled", m.language))],
+    }.get(action)
+    if work is None:
+        return
+    await close_buttons(update)
+    await act(update, context, work)
+
+
+def _keep_note(session: Session, member: Member, field: str, indicator_id: int) -> list[Screen]:
+    step, data = get_state(session, member.id)
+    if step != f"fill.{field}" or data.get("indicator_id") != indicator_id:
+        return [Screen.of(t("common.expired_button", member.language))]
+    return flow.answer_note(session, member, field, None)
+
+
+async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo or document: evidence of the indicator being asked about, kept on disk and by its file id."""
+    message = update.effective_message
+    if message.photo:
+        attachment, kind, name, mime = message.photo[-1], "photo", None, "image/jpeg"
+    else:
+        document = message.document
+        attachment, kind, name, mime = document, "document", document.file_name, document.mime_type
+    state: dict = {}
+
+    def check(session: Session, member: Member) -> list[Screen]:
+        step, data = get_state(session, member.id)
+        if step != "fill.evidence":
+            return [Screen.of(t("fill.evidence_unexpected", member.language))]
+        if attachment.file_size and attachment.file_size > EVIDENCE_MAX_BYTES:
+            return [Screen.of(t("fill.evidence_too_big", member.language))]
+        state.update(data)
+        return []
+
+    await act(update, context, check)
+    if not state:
+        return
+    folder = Path(context.application.bot_data[SETTINGS_KEY].evidence_dir)
+    target = folder / str(state["period_id"]) / str(state["indicator_id"])
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"{attachment.file_unique_id}{Path(name).suffix if name else '.jpg'}"
+    await (await attachment.get_file()).download_to_drive(path)
+
+    def save(session: Session, member: Member) -> list[Screen]:
+        period, indicator = session.get(Period, state["period_id"]), session.get(Indicator, state["indicator_id"])
+        attach_evidence(session, member, indicator, period, kind=kind, telegram_file_id=attachment.file_id,
+                        file_name=name, mime_type=mime, stored_path=str(path))
+        return [views.ask_evidence(indicator, evidence_counts(session, period.id).get(indicator.id, 0),
+                                   member.language)]
+
+    await act(update, context, save)

@@ -1,0 +1,109 @@
+"""What staff see while filling a form: the question for one indicator, the capaian feedback, the summary."""
+
+from __future__ import annotations
+
+from handlers.callbacks import pack
+from handlers.render import capaian_text, esc, target_text, value_text
+from handlers.screens import Screen
+from i18n import t
+from models.form_filling import Context, Item
+from models.forms import UnitForm
+from models.indicators import Indicator
+from models.periods import Period
+
+
+def period_name(period: Period, language: str) -> str:
+    return period.ref.label(language)
+
+
+def question(item: Item, context: Context, period: Period, position: tuple[int, int], language: str) -> Screen:
+    """The value question: name, satuan, targets, last period, year to date (and the arahan of a return)."""
+    indicator = item.indicator
+    lines = [
+        t("fill.item_header", language, number=position[0], total=position[1], period=period_name(period, language)),
+        f"<b>{esc(indicator.code)} {esc(indicator.name)}</b>",
+        t("fill.satuan", language, satuan=esc(indicator.satuan)),
+        t("fill.targets", language, target=target_text(context.target, indicator, language),
+          annual=target_text(context.annual, indicator, language)),
+    ]
+    if context.previous_ref is not None:
+        lines.append(t("fill.previous", language, period=context.previous_ref.label(language),
+                       value=value_text(context.previous, indicator, language)))
+    if context.year_to_date is not None:
+        lines.append(t("fill.year_to_date", language, value=value_text(context.year_to_date, indicator, language)))
+    buttons = []
+    if item.returned is not None:
+        lines.append(t("fill.returned_arahan", language, arahan=esc(item.returned.arahan or "-")))
+    if item.current is not None:
+        lines.append(t("fill.current_value", language, value=value_text(item.current.value, indicator, language)))
+        buttons.append([(t("fill.keep_button", language), pack("isi.keep", item.indicator.id))])
+    lines.append("")
+    lines.append(t("fill.ask_value", language))
+    return Screen.of("\n".join(lines), buttons)
+
+
+def capaian_feedback(item: Item, language: str) -> str:
+    indicator = item.indicator
+    key = "fill.saved_tercapai" if item.capaian.tercapai else "fill.saved"
+    if item.capaian.value is None:
+        key = "fill.saved_no_target"
+    return t(key, language, value=value_text(item.current.value, indicator, language),
+             capaian=capaian_text(item.capaian, language))
+
+
+def ask_note(field: str, indicator: Indicator, current: str | None, language: str) -> Screen:
+    text = t(f"fill.ask_{field}", language, code=esc(indicator.code))
+    buttons = []
+    if current:
+        text += "\n\n" + t("fill.current_note", language, text=esc(current))
+        buttons.append([(t("fill.keep_button", language), pack(f"isi.keep_{field}", indicator.id))])
+    return Screen.of(text, buttons)
+
+
+def ask_evidence(indicator: Indicator, count: int, language: str) -> Screen:
+    text = t("fill.ask_evidence", language, code=esc(indicator.code), count=count)
+    label = t("fill.next_button" if count else "fill.skip_button", language)
+    return Screen.of(text, [[(label, pack("isi.next"))]])
+
+
+def ambiguous(raw: str, grouping: str, decimal: str, language: str) -> Screen:
+    return Screen.of(t("fill.ambiguous", language, raw=esc(raw)),
+                     [[(grouping, pack("isi.amb", 0)), (decimal, pack("isi.amb", 1))]])
+
+
+def far_off(value: str, reasons: list[str], language: str) -> Screen:
+    why = ", ".join(t(f"fill.far_off_{reason}", language) for reason in reasons)
+    return Screen.of(t("fill.far_off", language, value=value, why=why),
+                     [[(t("fill.far_off_yes", language), pack("isi.sure")),
+                       (t("fill.far_off_no", language), pack("isi.retype"))]])
+
+
+def item_block(number: int, item: Item, language: str) -> str:
+    indicator = item.indicator
+    lines = [f"<b>{number}. {esc(indicator.code)}</b> {esc(indicator.name)}",
+             t("fill.row", language, target=target_text(item.target, indicator, language),
+               value=value_text(item.current.value if item.current else None, indicator, language),
+               capaian=capaian_text(item.capaian, language))]
+    if item.current is not None and item.current.kendala:
+        lines.append(t("fill.row_kendala", language, text=esc(item.current.kendala)))
+    if item.current is not None and item.current.tindak_lanjut:
+        lines.append(t("fill.row_tindak_lanjut", language, text=esc(item.current.tindak_lanjut)))
+    if item.current is not None and item.current.anomaly_reason:
+        lines.append(t("fill.row_reason", language, text=esc(item.current.anomaly_reason)))
+    extra = [t("fill.row_evidence", language, count=item.evidence)]
+    if item.entered_by:
+        extra.append(t("fill.row_by", language, name=esc(item.entered_by)))
+    lines.append(" · ".join(extra))
+    return "\n".join(lines)
+
+
+def summary(form: UnitForm, period: Period, unit_name: str, items: list[Item], language: str,
+            editable: bool) -> Screen:
+    blocks = [t("fill.summary_header", language, unit=esc(unit_name), period=period_name(period, language))]
+    blocks += [item_block(number, item, language) for number, item in enumerate(items, start=1)]
+    buttons: list[list[tuple[str, str]]] = []
+    if editable:
+        edit = [(f"✏️ {item.indicator.code}", pack("isi.edit", form.period_id, item.indicator.id)) for item in items]
+        buttons += [edit[i:i + 4] for i in range(0, len(edit), 4)]
+        buttons.append([(t("fill.send_button", language), pack("isi.send", form.id, form.version))])
+    return Screen(blocks, buttons)

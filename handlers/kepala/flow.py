@@ -1,0 +1,54 @@
+"""Reporting the approved period to the Kepala Dinas and the disposition, as (session, member, input) → screens."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from handlers.fill.views import period_name
+from handlers.render import esc
+from handlers.screens import Screen
+from i18n import t
+from models.chat_state import clear_state, get_state, set_state
+from models.forms import DispositionDecision
+from models.organisation import Member
+from models.periods import Period
+from models.permissions import Action
+from models.reporting import dispose, report_to_kepala
+from models.review import require
+
+MAX_ARAHAN = 1000
+
+
+def report(session: Session, member: Member, period_id: int) -> list[Screen]:
+    report_to_kepala(session, member, period_id)
+    period = session.get(Period, period_id)
+    return [Screen.of(t("kepala.reported", member.language, period=period_name(period, member.language)))]
+
+
+def agree(session: Session, member: Member, period_id: int) -> list[Screen]:
+    dispose(session, member, period_id, DispositionDecision.AGREE)
+    clear_state(session, member.id)
+    period = session.get(Period, period_id)
+    return [Screen.of(t("kepala.disposed", member.language, period=period_name(period, member.language)))]
+
+
+def start_arahan(session: Session, member: Member, period_id: int) -> list[Screen]:
+    require(session, member, Action.DISPOSE, entity="period", entity_id=period_id)
+    set_state(session, member.id, "kepala.arahan", period_id=period_id)
+    return [Screen.of(t("kepala.ask_arahan", member.language))]
+
+
+def answer_arahan(session: Session, member: Member, text: str) -> list[Screen]:
+    _, data = get_state(session, member.id)
+    if len(text) > MAX_ARAHAN:
+        return [Screen.of(t("fill.too_long", member.language, limit=MAX_ARAHAN))]
+    if not text.strip():
+        return [Screen.of(t("kepala.ask_arahan", member.language))]
+    dispose(session, member, data["period_id"], DispositionDecision.ARAHAN, text.strip())
+    clear_state(session, member.id)
+    period = session.get(Period, data["period_id"])
+    return [Screen.of(t("kepala.disposed_arahan", member.language, period=period_name(period, member.language),
+                        arahan=esc(text.strip())))]
+
+
+TEXT_STEPS = {"kepala.arahan": answer_arahan}

@@ -1,0 +1,49 @@
+"""The recap of a period in chat: a summary a Kepala Dinas reads on a phone, then one block per indicator."""
+
+from __future__ import annotations
+
+from handlers.render import capaian_text, esc, target_text, value_text
+from i18n import t
+from models.recap import Recap, RecapRow
+from models.reporting import UnitProgress
+
+LOWEST_SHOWN = 3
+
+
+def scope_label(recap: Recap, language: str) -> str:
+    return str(recap.scope) if isinstance(recap.scope, int) else recap.scope.label(language)
+
+
+def summary_block(recap: Recap, language: str, progress: list[UnitProgress] | None = None) -> str:
+    measured = [row for row in recap.rows if row.capaian.value is not None]
+    tercapai = sum(1 for row in measured if row.capaian.tercapai)
+    lines = [t("recap.header", language, period=scope_label(recap, language)),
+             t("recap.tercapai", language, count=tercapai, total=len(measured))]
+    lowest = sorted((row for row in measured if not row.capaian.tercapai), key=lambda row: row.capaian.value)
+    if lowest:
+        lines.append(t("recap.lowest", language))
+        lines += [f"• {esc(row.indicator.code)} {esc(row.indicator.name)}: {capaian_text(row.capaian, language)}"
+                  for row in lowest[:LOWEST_SHOWN]]
+    missing = [row for row in recap.rows if row.realisasi is None]
+    if missing:
+        lines.append(t("recap.missing", language, codes=", ".join(esc(row.indicator.code) for row in missing)))
+    late = [p.unit.name for p in progress or [] if p.late]
+    if late:
+        lines.append(t("recap.late", language, units=esc(", ".join(late))))
+    return "\n".join(lines)
+
+
+def row_block(row: RecapRow, language: str) -> str:
+    indicator = row.indicator
+    lines = [f"<b>{esc(indicator.code)}</b> {esc(indicator.name)} <i>({esc(row.unit_name)})</i>",
+             t("fill.row", language, target=target_text(row.target, indicator, language),
+               value=value_text(row.realisasi, indicator, language), capaian=capaian_text(row.capaian, language))]
+    if row.kendala:
+        lines.append(t("fill.row_kendala", language, text=esc("; ".join(row.kendala))))
+    if row.tindak_lanjut:
+        lines.append(t("fill.row_tindak_lanjut", language, text=esc("; ".join(row.tindak_lanjut))))
+    return "\n".join(lines)
+
+
+def recap_blocks(recap: Recap, language: str, progress: list[UnitProgress] | None = None) -> list[str]:
+    return [summary_block(recap, language, progress), *(row_block(row, language) for row in recap.rows)]

@@ -1,0 +1,100 @@
+"""The Sekretaris's side as (session, member, input) → screens: approve, return with arahan, unlock."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from handlers.fill.views import period_name
+from handlers.render import esc
+from handlers.review import views
+from handlers.screens import Screen
+from i18n import t
+from models.chat_state import clear_state, get_state, set_state
+from models.form_filling import form_items
+from models.forms import UnitForm, UnlockStatus
+from models.indicators import Indicator
+from models.organisation import Member, Unit
+from models.periods import Period
+from models.permissions import Action
+from models.review import approve_unit_form, decide_unlock, request_unlock, require, return_unit_form
+from models.workflow import WorkflowError
+
+MAX_ARAHAN = 1000
+
+
+def _names(session: Session, form: UnitForm) -> tuple[str, Period]:
+    return session.get(Unit, form.unit_id).name, session.get(Period, form.period_id)
+
+
+def approve(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:
+    form = approve_unit_form(session, member, form_id, version)
+    unit, period = _names(session, form)
+    return [Screen.of(t("review.approved", member.language, unit=esc(unit),
+                        period=period_name(period, member.language)))]
+
+
+def start_return(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:
+    """'Kembalikan': choose the indicators to return (toggles), then write the arahan."""
+    form = session.get(UnitForm, form_id)
+    require(session, member, Action.REVIEW_FORM, entity="unit_form", entity_id=form_id)
+    if form is None or form.version != version:
+        raise WorkflowError("stale", form_id=form_id)
+    set_state(session, member.id, "review.select", form_id=form_id, version=version, selected=[])
+    return [views.return_toggles(form, form_items(session, form), set(), member.language)]
+
+
+def toggle(session: Session, member: Member, form_id: int, indicator_id: int) -> list[Screen]:
+    step, data = get_state(session, member.id)
+    if step != "review.select" or data.get("form_id") != form_id:
+        return [Screen.of(t("common.expired_button", member.language))]
+    selected = set(data["selected"]) ^ {indicator_id}
+    set_state(session, member.id, "review.select", form_id=form_id, version=data["version"],
+              selected=sorted(selected))
+    form = session.get(UnitForm, form_id)
+    return [views.return_toggles(form, form_items(session, form), selected, member.language)]
+
+
+def ask_arahan(session: Session, member: Member, form_id: int) -> list[Screen]:
+    step, data = get_state(session, member.id)
+    if step != "review.select" or data.get("form_id") != form_id:
+        return [Screen.of(t("common.expired_button", member.language))]
+    if not data["selected"]:
+        return [Screen.of(t("review.choose_at_least_one", member.language))]
+    set_state(session, member.id, "review.arahan", **data)
+    codes = ", ".join(session.get(Indicator, i).code for i in data["selected"])
+    return [Screen.of(t("review.ask_arahan", member.language, codes=esc(codes)))]
+
+
+def answer_arahan(session: Session, member: Member, text: str) -> list[Screen]:
+    _, data = get_state(session, member.id)
+    if len(text) > MAX_ARAHAN:
+        return [Screen.of(t("fill.too_long", member.language, limit=MAX_ARAHAN))]
+    if not text.strip():
+        return [Screen.of(t("review.ask_arahan_again", member.language))]
+    review = return_unit_form(session, member, data["form_id"], data["version"], data["selected"], text.strip())
+    clear_state(session, member.id)
+    form = session.get(UnitForm, review.form_id)
+    unit, period = _names(session, form)
+    return [Screen.of(t("review.returned", member.language, unit=esc(unit),
+                        period=period_name(period, member.language)))]
+
+
+def cancel(session: Session, member: Member) -> list[Screen]:
+    clear_state(session, member.id)
+    return [Screen.of(t("review.return_cancelled", member.language))]
+
+
+def ask_unlock(session: Session, member: Member, form_id: int, indicator_id: int) -> list[Screen]:
+    request = request_unlock(session, member, form_id, indicator_id)
+    code = session.get(Indicator, request.indicator_id).code
+    return [Screen.of(t("review.unlock_requested", member.language, code=esc(code)))]
+
+
+def decide(session: Session, member: Member, request_id: int, grant: bool) -> list[Screen]:
+    request = decide_unlock(session, member, request_id, grant)
+    code = session.get(Indicator, request.indicator_id).code
+    key = "review.unlock_granted" if UnlockStatus(request.status) is UnlockStatus.GRANTED else "review.unlock_refused"
+    return [Screen.of(t(key, member.language, code=esc(code)))]
+
+
+TEXT_STEPS = {"review.arahan": answer_arahan}

@@ -1,0 +1,41 @@
+"""Telegram side of the review: the buttons under a submitted form and under unlock requests."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from handlers.callbacks import unpack
+from handlers.common import act
+from handlers.review import flow
+from handlers.screens import close_buttons, markup
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    await query.answer()
+    action, ids = unpack(query.data)
+    if action == "rv.t":  # toggles edit the keyboard in place
+        screens = await act_quietly(update, context, lambda s, m: flow.toggle(s, m, ids[0], ids[1]))
+        if screens and screens[0].buttons:
+            await query.edit_message_reply_markup(markup(screens[0].buttons))
+        return
+    work = {
+        "rv.ok": lambda s, m: flow.approve(s, m, ids[0], ids[1]),
+        "rv.ret": lambda s, m: flow.start_return(s, m, ids[0], ids[1]),
+        "rv.arh": lambda s, m: flow.ask_arahan(s, m, ids[0]),
+        "rv.cancel": flow.cancel,
+        "ul.req": lambda s, m: flow.ask_unlock(s, m, ids[0], ids[1]),
+        "ul.ok": lambda s, m: flow.decide(s, m, ids[0], True),
+        "ul.no": lambda s, m: flow.decide(s, m, ids[0], False),
+    }.get(action)
+    if work is None:
+        return
+    if action not in ("rv.arh",):
+        await close_buttons(update)
+    await act(update, context, work)
+
+
+async def act_quietly(update: Update, context: ContextTypes.DEFAULT_TYPE, work):
+    """Run the work and return its screens without sending them (the caller edits a message instead)."""
+    return await act(update, context, work, send=False)

@@ -1,0 +1,53 @@
+"""What the Sekretaris sees: a submitted form as one message, the return toggles, and unlock requests."""
+
+from __future__ import annotations
+
+from handlers.callbacks import pack
+from handlers.fill.views import item_block, period_name
+from handlers.render import esc, value_text
+from handlers.screens import Screen
+from i18n import t
+from models.form_filling import Item
+from models.forms import UnitForm
+from models.periods import Period
+from models.review import Change
+
+
+def review_request(form: UnitForm, version: int, period: Period, unit_name: str, items: list[Item],
+                   changes: list[Change], language: str) -> Screen:
+    """The form as submitted (at `version`), with Setujui / Kembalikan; on resubmission what changed."""
+    header = "review.request_again" if changes else "review.request"
+    blocks = [t(header, language, unit=esc(unit_name), period=period_name(period, language))]
+    blocks += [item_block(number, item, language) for number, item in enumerate(items, start=1)]
+    if changes:
+        lines = [t("review.changes", language)]
+        for change in changes:
+            old = value_text(change.old.value if change.old else None, change.indicator, language)
+            new = value_text(change.new.value if change.new else None, change.indicator, language)
+            line = f"• <b>{esc(change.indicator.code)}</b>: {old} → {new}"
+            if change.old and change.new and change.old.kendala != change.new.kendala:
+                line += "\n  " + t("review.kendala_changed", language, old=esc(change.old.kendala or "-"),
+                                   new=esc(change.new.kendala or "-"))
+            lines.append(line)
+        blocks.append("\n".join(lines))
+    buttons = [[(t("review.approve_button", language), pack("rv.ok", form.id, version)),
+                (t("review.return_button", language), pack("rv.ret", form.id, version))]]
+    return Screen(blocks, buttons)
+
+
+def return_toggles(form: UnitForm, items: list[Item], selected: set[int], language: str) -> Screen:
+    rows = [[(f"{'☑️' if item.indicator.id in selected else '⬜'} {item.indicator.code}",
+              pack("rv.t", form.id, item.indicator.id))] for item in items]
+    rows.append([(t("review.write_arahan_button", language), pack("rv.arh", form.id)),
+                 (t("common.cancel_button", language), pack("rv.cancel", form.id))])
+    return Screen.of(t("review.choose_items", language), rows)
+
+
+def unlock_request(code: str, unit_name: str, period: Period, requester: str, request_id: int,
+                   language: str) -> Screen:
+    return Screen.of(
+        t("review.unlock_request", language, code=esc(code), unit=esc(unit_name),
+          period=period_name(period, language), name=esc(requester)),
+        [[(t("review.unlock_grant_button", language), pack("ul.ok", request_id)),
+          (t("review.unlock_refuse_button", language), pack("ul.no", request_id))]],
+    )

@@ -1,0 +1,45 @@
+"""Free text in private chat means what the member's chat state says: a value, a kendala, an arahan…"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from handlers.common import act
+from handlers.fill.handlers import TEXT_STEPS as FILL_STEPS
+from handlers.kepala.flow import TEXT_STEPS as KEPALA_STEPS
+from handlers.review.flow import TEXT_STEPS as REVIEW_STEPS
+from handlers.screens import Screen
+from i18n import t
+from models.chat_state import get_state
+from models.organisation import Member
+
+TEXT_STEPS = {**FILL_STEPS, **REVIEW_STEPS, **KEPALA_STEPS}
+
+
+def route_text(session: Session, member: Member, text: str) -> list[Screen]:
+    step, _ = get_state(session, member.id)
+    handler = TEXT_STEPS.get(step)
+    if handler is None:
+        return [Screen.of(t("chat.unknown_input", member.language))]
+    return handler(session, member, text)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await act(update, context, route_text, update.effective_message.text or "")
+
+
+def unknown(session: Session, member: Member) -> list[Screen]:
+    return [Screen.of(t("chat.unknown_input", member.language))]
+
+
+async def on_unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An unknown command, a sticker, a voice note…: point to /bantuan (strangers: how to join)."""
+    await act(update, context, unknown)
+
+
+async def on_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button whose data no handler knows (from an older version of the bot)."""
+    await update.callback_query.answer()
+    await act(update, context, lambda s, m: [Screen.of(t("common.expired_button", m.language))])

@@ -1,0 +1,126 @@
+"""/status, /rekap and /ekspor: where every unit stands, the recap of a period, and the kertas kerja file."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from sqlmodel import Session, select
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from handlers.common import act, today
+from handlers.fill.views import period_name
+from handlers.recap_views import recap_blocks
+from handlers.render import esc
+from handlers.screens import Screen
+from i18n import t
+from models.exports import write_kertas_kerja
+from models.form_filling import form_items, open_periods, unit_indicators
+from models.organisation import Member, Role
+from models.outbox import OutboxMessage, OutboxStatus
+from models.periods import Period, PeriodCodeError, parse_scope
+from models.permissions import Action
+from models.recap import compute_recap
+from models.reporting import period_progress
+from models.review import require, roles_of_member
+from models.workflow import form_for
+
+FAILED_SHOWN = 10
+
+
+def status_screens(session: Session, member: Member, today: date) -> list[Screen]:
+    require(session, member, Action.VIEW_STATUS)
+    language = member.language
+    periods = open_periods(session)
+    if not periods:
+        return [Screen.of(t("status.no_open_period", language))]
+    blocks = []
+    for period in periods:
+        lines = [t("status.period_header", language, period=period_name(period, language))]
+        for progress in period_progress(session, period, today):
+            lines.append(t("status.unit_line", language, unit=esc(progress.unit.name),
+                           status=t(f"status.{progress.status}", language), answered=progress.answered,
+                           total=progress.total,
+                           timing=t("status.late" if progress.late else "status.on_time", language)))
+        if unit_indicators(session, member.unit_id, period):
+            pending = [item.indicator.code for item in form_items(session, form_for(session, member.unit_id,
+                                                                                     period.id)) if item.pending]
+            lines.append(t("status.yours_pending", language, codes=esc(", ".join(pending)))
+                         if pending else t("status.yours_done", language))
+        blocks.append("\n".join(lines))
+    if Role.ADMIN in roles_of_member(session, member):
+        failed = session.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)
+                              .order_by(OutboxMessage.id.desc()).limit(FAILED_SHOWN)).all()
+        if failed:
+            lines = [t("status.failed_header", language)]
+            for row in failed:
+                lines.append(f"• {esc(session.get(Member, row.member_id).name)}: {esc(row.error or '-')}")
+            blocks.append("\n".join(lines))
+    return [Screen(blocks)]
+
+
+def _scope(session: Session, argument: str | None):
+    """The period named by the argument, else the latest open one, else the latest stored one."""
+    if argument:
+        return parse_scope(argument)
+    periods = open_periods(session) or sorted(session.exec(select(Period)).all(),
+                                              key=lambda p: (p.year, p.ref.quarter, p.kind, p.number))
+    return periods[-1].ref if periods else None
+
+
+def recap_screens(session: Session, member: Member, argument: str | None, today: date) -> list[Screen]:
+    require(session, member, Action.VIEW_RECAP)
+    language = member.language
+    try:
+        scope = _scope(session, argument)
+    except PeriodCodeError:
+        return [Screen.of(t("recap.bad_period", language, value=esc(argument)))]
+    if scope is None:
+        return [Screen.of(t("recap.nothing", language))]
+    recap = compute_recap(session, scope, language)
+    progress = None
+    if not isinstance(scope, int):
+        period = session.exec(select(Period).where(Period.kind == scope.kind, Period.year == scope.year,
+                                                   Period.number == scope.number)).first()
+        progress = period_progress(session, period, today) if period else None
+    return [Screen(recap_blocks(recap, language, progress))]
+
+
+async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/status: completeness per unit for the open periods, and the member's own remaining items."""
+    await act(update, context, lambda s, m: status_screens(s, m, today(context)))
+
+
+async def recap_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/rekap [periode]: the recap of a period (default: the latest open one)."""
+    argument = context.args[0] if context.args else None
+    await act(update, context, lambda s, m: recap_screens(s, m, argument, today(context)))
+
+
+async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ekspor [periode]: the Kertas Kerja Pengukuran Kinerja as an Excel file."""
+    argument = context.args[0] if context.args else None
+    result: dict = {}
+
+    def build(session: Session, member: Member) -> list[Screen]:
+        require(session, member, Action.EXPORT)
+        try:
+            scope = _scope(session, argument)
+        except PeriodCodeError:
+            return [Screen.of(t("recap.bad_period", member.language, value=esc(argument)))]
+        if scope is None:
+            return [Screen.of(t("recap.nothing", member.language))]
+        recap = compute_recap(session, scope, member.language)
+        buffer = io.BytesIO()
+        write_kertas_kerja(recap, buffer, member.language)
+        code = str(scope) if isinstance(scope, int) else scope.code
+        result.update(data=buffer.getvalue(), name=f"kertas-kerja-{code}.xlsx",
+                      caption=t("export.caption", member.language, period=esc(code), rows=len(recap.rows)))
+        return []
+
+    await act(update, context, build)
+    if result:
+        await update.effective_message.reply_document(result["data"], filename=result["name"],
+                                                      caption=result["caption"], parse_mode="HTML")
+

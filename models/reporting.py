@@ -1,0 +1,181 @@
+"""A period's progress, its report to the Kepala Dinas and the disposition (SOP procedure A, steps 10–12).
+
+A period's units are those with active indicators collected in that kind of period. When every unit's form is
+approved the Sekretaris may report the period; the Kepala Dinas agrees or gives arahan, which becomes a
+follow-up item for the units concerned; then the period is archived and locked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from models.audit import Actor, record_by
+from models.capaian import Target
+from models.form_filling import form_items, unit_indicators
+from models.forms import Disposition, DispositionDecision, FollowUp, FormStatus, PeriodReport, UnitForm
+from models.indicators import Frequency, Indicator
+from models.organisation import Member, Role, Unit
+from models.outbox import enqueue
+from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.permissions import Action
+from models.recap import compute_recap
+from models.review import members_with_role, require, unit_members
+from models.workflow import WorkflowError
+
+NOT_STARTED = "not_started"
+
+
+@dataclass
+class UnitProgress:
+    unit: Unit
+    form: UnitForm | None
+    status: str  # not_started | draft | submitted | returned | approved
+    answered: int
+    total: int
+    late: bool
+
+
+def period_units(session: Session, period: Period) -> list[Unit]:
+    frequency = Frequency.MONTHLY if PeriodKind(period.kind) is PeriodKind.MONTH else Frequency.QUARTERLY
+    unit_ids = set(session.exec(select(Indicator.unit_id).where(
+        Indicator.active == True, Indicator.frequency == frequency)).all())  # noqa: E712
+    return sorted((session.get(Unit, unit_id) for unit_id in unit_ids), key=lambda unit: unit.name)
+
+
+def period_progress(session: Session, period: Period, today: date) -> list[UnitProgress]:
+    """Completeness per unit: not started, draft, submitted, returned or approved; on time or late."""
+    progress = []
+    for unit in period_units(session, period):
+        form = session.exec(select(UnitForm).where(UnitForm.unit_id == unit.id,
+                                                   UnitForm.period_id == period.id)).first()
+        items = form_items(session, form) if form else []
+        answered = sum(1 for item in items if item.current is not None)
+        total = len(items) if form else len(unit_indicators(session, unit.id, period))
+        status = FormStatus(form.status).value if form else NOT_STARTED
+        if status == FormStatus.DRAFT.value and answered == 0:
+            status = NOT_STARTED
+        sent = form.submitted_at if form else None
+        late = period.deadline is not None and (
+            (sent is not None and sent.date() > period.deadline) or (sent is None and today > period.deadline))
+        progress.append(UnitProgress(unit, form, status, answered, total, late))
+    return progress
+
+
+def period_fully_approved(session: Session, period: Period) -> bool:
+    units = period_units(session, period)
+    if not units:
+        return False
+    approved = {form.unit_id for form in session.exec(select(UnitForm).where(
+        UnitForm.period_id == period.id, UnitForm.status == FormStatus.APPROVED))}
+    return all(unit.id in approved for unit in units)
+
+
+def report_to_kepala(session: Session, member: Member, period_id: int) -> PeriodReport:
+    """Send the approved period to every Kepala Dinas (once; a second press finds the first report)."""
+    period = session.get(Period, period_id)
+    require(session, member, Action.REPORT_TO_KEPALA, entity="period", entity_id=period_id)
+    existing = session.exec(select(PeriodReport).where(PeriodReport.period_id == period_id)).first()
+    if existing is not None:
+        raise WorkflowError("already_reported", by=existing.reported_by_id, at=existing.reported_at)
+    if not period_fully_approved(session, period):
+        raise WorkflowError("not_all_approved")
+    report = PeriodReport(period_id=period.id, reported_by_id=member.id)
+    session.add(report)
+    session.flush()
+    record_by(session, Actor.member(member.id), "period.reported", "period", period.id, after={"code": period.code})
+    for kepala in members_with_role(session, Role.KEPALA):
+        enqueue(session, kepala.id, "kepala_report", f"kepala_report:{period.id}:{kepala.id}", period_id=period.id)
+    return report
+
+
+def units_concerned(session: Session, period: Period) -> list[int]:
+    """Units with an indicator below target in the period; every unit of the period when none is."""
+    below = {row.indicator.unit_id for row in compute_recap(session, period.ref).rows
+             if row.capaian.tercapai is False and isinstance(row.target, Target)}
+    units = [unit.id for unit in period_units(session, period)]
+    return [unit_id for unit_id in units if unit_id in below] or units
+
+
+def dispose(session: Session, member: Member, period_id: int, decision: DispositionDecision,
+            arahan: str | None = None) -> Disposition:
+    """Record the disposition, turn an arahan into follow-ups, archive the period and tell everyone involved."""
+    period = session.get(Period, period_id)
+    require(session, member, Action.DISPOSE, entity="period", entity_id=period_id)
+    existing = session.exec(select(Disposition).where(Disposition.period_id == period_id)).first()
+    if existing is not None:
+        raise WorkflowError("already_disposed", by=existing.kepala_id, at=existing.created_at)
+    if session.exec(select(PeriodReport).where(PeriodReport.period_id == period_id)).first() is None:
+        raise WorkflowError("not_reported")
+    if decision is DispositionDecision.ARAHAN and not (arahan or "").strip():
+        raise WorkflowError("arahan_required")
+    disposition = Disposition(period_id=period.id, kepala_id=member.id, decision=decision, arahan=arahan)
+    session.add(disposition)
+    session.flush()
+    record_by(session, Actor.member(member.id), "period.disposed", "period", period.id,
+              after={"decision": decision, "arahan": arahan})
+    concerned = units_concerned(session, period) if decision is DispositionDecision.ARAHAN else []
+    for unit_id in concerned:
+        session.add(FollowUp(disposition_id=disposition.id, unit_id=unit_id, arahan=arahan))
+    archive_period(session, period, Actor.member(member.id))
+    for recipient in people_involved(session, period):
+        enqueue(session, recipient.id, "disposition_notice", f"disposition:{disposition.id}:{recipient.id}",
+                period_id=period.id, disposition_id=disposition.id,
+                follow_up=recipient.unit_id in concerned)
+    return disposition
+
+
+def archive_period(session: Session, period: Period, actor: Actor) -> None:
+    before = PeriodStatus(period.status)
+    period.status = PeriodStatus.ARCHIVED
+    session.add(period)
+    record_by(session, actor, "period.archived", "period", period.id, before={"status": before},
+              after={"status": PeriodStatus.ARCHIVED})
+
+
+def people_involved(session: Session, period: Period) -> list[Member]:
+    """Members of the period's units, the Sekretaris, the Tim SAKIP and the Kepala Dinas."""
+    unit_ids = {unit.id for unit in period_units(session, period)}
+    people = {m.id: m for unit_id in unit_ids for m in unit_members(session, unit_id)}
+    for role in (Role.SEKRETARIS, Role.TIM_SAKIP, Role.KEPALA):
+        people.update({m.id: m for m in members_with_role(session, role)})
+    return [people[key] for key in sorted(people)]
+
+
+def open_period(session: Session, member: Member, ref: PeriodRef, deadline: date | None) -> Period:
+    """Open a month or triwulan (created when missing) and send each unit's members their form (SOP step 6)."""
+    require(session, member, Action.MANAGE_PERIODS, entity="period")
+    period = session.exec(select(Period).where(
+        Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)).first()
+    if period is None:
+        period = Period(kind=ref.kind, year=ref.year, number=ref.number, status=PeriodStatus.DRAFT)
+        session.add(period)
+        session.flush()
+    if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
+        raise WorkflowError("period_archived", period=period.code)
+    before = {"status": PeriodStatus(period.status), "deadline": period.deadline}
+    period.status, period.deadline = PeriodStatus.OPEN, deadline or period.deadline
+    session.add(period)
+    record_by(session, Actor.member(member.id), "period.open", "period", period.id, before=before,
+              after={"status": PeriodStatus.OPEN, "deadline": period.deadline})
+    for unit in period_units(session, period):
+        for recipient in unit_members(session, unit.id):
+            enqueue(session, recipient.id, "period_opened", f"opened:{period.id}:{recipient.id}", period_id=period.id)
+    return period
+
+
+def set_period_status(session: Session, member: Member, period_id: int, status: PeriodStatus) -> Period:
+    """Open or close a period by hand (`/periode`); archived periods stay archived."""
+    period = session.get(Period, period_id)
+    require(session, member, Action.MANAGE_PERIODS, entity="period", entity_id=period_id)
+    current = PeriodStatus(period.status)
+    if current is PeriodStatus.ARCHIVED or status is PeriodStatus.ARCHIVED:
+        raise WorkflowError("period_archived", period=period.code)
+    if current is not status:
+        period.status = status
+        session.add(period)
+        record_by(session, Actor.member(member.id), f"period.{status.value}", "period", period.id,
+                  before={"status": current}, after={"status": status})
+    return period

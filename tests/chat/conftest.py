@@ -1,0 +1,120 @@
+"""A running bot for chat tests: the real PTB Application over real HTTP against the Bot API emulator.
+
+`office` loads the demo Perjanjian Kinerja and people for every role; `bot` starts the application with long
+polling on a fresh database (SQLite, and PostgreSQL when SAKIP_TEST_DATABASE_URL is set).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.application import build_application, start_application, stop_application
+from bot.config import load_settings
+from emulator.server import BotApiEmulator
+from models.audit import Actor
+from models.database import create_db_engine, migrate, session_scope
+from models.demo import DEMO_PK
+from models.invites import accept_invite, create_invite
+from models.organisation import Member, Role, Unit
+from models.periods import PeriodKind, PeriodRef
+from models.pk_import import import_pk
+
+TOKEN = "123456:" + "A" * 35
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+PEOPLE = {  # telegram id: (name, role, unit)
+    101: ("Budi Admin", Role.ADMIN, None),
+    102: ("Ibu Kepala", Role.KEPALA, None),
+    103: ("Pak Sekretaris", Role.SEKRETARIS, "Sekretariat"),
+    104: ("Tim SAKIP", Role.TIM_SAKIP, "Sekretariat"),
+    110: ("Sari Sekretariat", Role.STAF, "Sekretariat"),
+    120: ("Dewi Modal", Role.STAF, "Bidang Penanaman Modal"),
+    121: ("Kabid Modal", Role.KABID, "Bidang Penanaman Modal"),
+    130: ("Rina Perizinan", Role.STAF, "Bidang Pelayanan Perizinan"),
+    140: ("Agus Pengaduan", Role.STAF, "Bidang Pengaduan, Kebijakan dan Pelaporan Layanan"),
+}
+
+
+@dataclass
+class World:
+    emu: BotApiEmulator
+    engine: Engine
+    application: object
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def member(self, telegram_id: int) -> Member:
+        with self.session() as session:
+            return session.exec(select(Member).where(Member.telegram_user_id == telegram_id)).one()
+
+
+def add_people(engine: Engine, people: dict = PEOPLE) -> None:
+    """Members for every role, joined through real invitations."""
+    with session_scope(engine) as session:
+        units = {unit.name: unit for unit in session.exec(select(Unit))}
+        office = next(unit for unit in units.values() if unit.parent_id is None)
+        for telegram_id, (name, role, unit_name) in people.items():
+            _, token = create_invite(session, role, units[unit_name] if unit_name else office, Actor.cli())
+            accept_invite(session, token, telegram_id, name, "id")
+
+
+@pytest.fixture
+def office_engine(backend_url) -> Engine:
+    engine = create_db_engine(backend_url)
+    migrate(engine)
+    with session_scope(engine) as session:
+        import_pk(session, DEMO_PK, Actor.cli())
+    add_people(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+async def world(office_engine, tmp_path, monkeypatch):
+    async with BotApiEmulator() as emu:
+        for telegram_id, (name, _, _) in PEOPLE.items():
+            emu.user(telegram_id, name)  # each has opened the bot when joining
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+        monkeypatch.setenv("TELEGRAM_API_BASE_URL", emu.base_url)
+        monkeypatch.setenv("EVIDENCE_DIR", str(tmp_path / "evidence"))
+        monkeypatch.chdir(tmp_path)
+        settings = load_settings()
+        application = build_application(settings, office_engine, rate_limiter=False)
+        await start_application(application, timeout=1)
+        try:
+            yield World(emu, office_engine, application)
+        finally:
+            await stop_application(application)
+
+
+def month(year: int, number: int) -> PeriodRef:
+    return PeriodRef(PeriodKind.MONTH, year, number)
+
+
+TODAY = date(2026, 11, 24)
+
+
+def has_button(message: dict | None, label: str) -> bool:
+    keyboard = (message or {}).get("reply_markup", {}).get("inline_keyboard", [])
+    return any(button.get("text") == label for row in keyboard for button in row)
+
+
+async def until_button(emu: BotApiEmulator, chat_id: int, label: str, timeout: float = 5.0) -> dict:
+    """Wait for the newest bot message that carries the button (screens and notifications arrive in any order;
+    the bot closes the keyboard of every pressed message, so an older one is never pressed twice)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        message = next((m for m in reversed(emu.sent_by_bot(chat_id)) if has_button(m, label)), None)
+        if message is not None:
+            return message
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no button {label!r} on the newest message of chat {chat_id}:\n{emu.dump_recent()}")
