@@ -7,6 +7,7 @@ that tells the member something went wrong (their answers are saved) and logs th
 from __future__ import annotations
 
 import logging
+import os
 
 from sqlalchemy.engine import Engine
 from telegram import Update
@@ -20,6 +21,8 @@ from handlers.registry import register
 from i18n import t
 
 log = logging.getLogger(__name__)
+# PTB 22's documented opt-in: durations such as RetryAfter.retry_after are timedelta, without deprecation noise.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 def file_url_for(base_url: str) -> str:

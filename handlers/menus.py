@@ -43,6 +43,14 @@ async def set_member_menu(bot: Bot, chat_id: int, roles: set[Role], language: st
     await bot.set_my_commands(menu(roles, language), scope=BotCommandScopeChat(chat_id))
 
 
+async def refresh_member_menu(bot: Bot, telegram_id: int, roles: set[Role], language: str, active: bool) -> None:
+    """After an admin changes a member: their role's menu, or the stranger's menu once deactivated."""
+    if active:
+        await set_member_menu(bot, telegram_id, roles, language)
+    else:
+        await bot.delete_my_commands(scope=BotCommandScopeChat(telegram_id))
+
+
 async def set_default_menus(bot: Bot) -> None:
     """What strangers see: /start and /bantuan, per Telegram language."""
     for language in LANGUAGES:

@@ -55,37 +55,42 @@ def capaian_text(result: CapaianResult, language: str) -> str:
     return f"{format_percent(result.rounded, 2, language)} {RATING_MARK[rating]} {t(f'rating.{rating}', language)}"
 
 
-def split_blocks(blocks: Iterable[str], limit: int = MESSAGE_LIMIT, separator: str = "\n\n") -> list[str]:
-    """Join blocks into as few messages as fit in `limit`; a block longer than the limit is cut between lines."""
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji counts 2); tags are counted too, to be safe."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _pack(pieces: Iterable[str], limit: int, separator: str) -> list[str]:
+    """Greedily join pieces (each within the limit) into as few texts as fit in `limit`."""
     chunks: list[str] = []
     current = ""
-    for block in blocks:
-        for piece in _fit(block, limit):
-            candidate = f"{current}{separator}{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-            else:
+    for piece in pieces:
+        candidate = f"{current}{separator}{piece}" if current else piece
+        if telegram_length(candidate) <= limit:
+            current = candidate
+        else:
+            if current:
                 chunks.append(current)
-                current = piece
+            current = piece
     if current:
         chunks.append(current)
     return chunks
 
 
 def _fit(block: str, limit: int) -> list[str]:
-    if len(block) <= limit:
+    """A block within the limit as it is; a longer one cut between lines (and a giant line cut in pieces)."""
+    if telegram_length(block) <= limit:
         return [block]
-    pieces, current = [], ""
+    lines: list[str] = []
     for line in block.split("\n"):
-        while len(line) > limit:  # a single enormous line: cut it, plain text only reaches here
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            pieces.append(current)
-            current = line
-    if current:
-        pieces.append(current)
-    return pieces
+        while telegram_length(line) > limit:
+            cut = limit // 2  # plain text only: user texts are capped far below this, so tags never get here
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+    return _pack(lines, limit, "\n")
+
+
+def split_blocks(blocks: Iterable[str], limit: int = MESSAGE_LIMIT, separator: str = "\n\n") -> list[str]:
+    """Join blocks into as few messages as fit in `limit`, splitting only between blocks (or lines)."""
+    return _pack([piece for block in blocks for piece in _fit(block, limit)], limit, separator)

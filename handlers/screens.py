@@ -13,6 +13,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from handlers.render import split_blocks
+from i18n import t
 
 Buttons = list[list[tuple[str, str]]]  # rows of (label, callback data)
 
@@ -32,6 +33,18 @@ def markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row]
                                  for row in buttons if row])
+
+
+MAX_FREE_TEXT = 1000  # characters of a kendala, tindak lanjut, reason or arahan
+
+
+def free_text_problem(text: str, language: str) -> list[Screen] | None:
+    """Screens that ask again when a typed kendala/arahan is empty or too long; None when it is fine."""
+    if not text.strip():
+        return [Screen.of(t("common.empty_text", language))]
+    if len(text) > MAX_FREE_TEXT:
+        return [Screen.of(t("fill.too_long", language, limit=MAX_FREE_TEXT))]
+    return None
 
 
 async def send_screens(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screens: list[Screen]) -> list[Message]:

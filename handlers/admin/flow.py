@@ -88,6 +88,11 @@ def member_detail(session: Session, admin: Member, member_id: int) -> list[Scree
     return [Screen.of(text, rows)]
 
 
+def menu_facts(session: Session, member_id: int) -> tuple[int, set[Role], str, bool]:
+    member = session.get(Member, member_id)
+    return member.telegram_user_id, roles_of_member(session, member), member.language, member.active
+
+
 def member_toggle_role(session: Session, admin: Member, member_id: int, role_index: int) -> list[Screen]:
     toggle_role(session, admin, member_id, ROLES[role_index])
     return member_detail(session, admin, member_id)

@@ -7,7 +7,8 @@ from telegram.ext import ContextTypes
 
 from handlers.admin import flow
 from handlers.callbacks import unpack
-from handlers.common import SETTINGS_KEY, act, today
+from handlers.common import SETTINGS_KEY, act, in_transaction, today
+from handlers.menus import refresh_member_menu
 from handlers.screens import close_buttons, markup
 
 
@@ -40,6 +41,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if screens:
             await query.edit_message_text(screens[0].blocks[0], parse_mode="HTML",
                                           reply_markup=markup(screens[0].buttons))
+            await _refresh_menu(context, ids[0])
         return
     work = {
         "inv.r": lambda s, m: flow.invite_units(s, m, ids[0]),
@@ -55,3 +57,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action not in ("mb.m",):
         await close_buttons(update)
     await act(update, context, work)
+
+
+async def _refresh_menu(context: ContextTypes.DEFAULT_TYPE, member_id: int) -> None:
+    """The changed member's command menu follows their new roles (or is taken away when deactivated)."""
+    telegram_id, roles, language, active = await in_transaction(context, flow.menu_facts, member_id)
+    await refresh_member_menu(context.bot, telegram_id, roles, language, active)

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from handlers.callbacks import pack
 from handlers.fill import views
 from handlers.render import esc, value_text
-from handlers.screens import Screen
+from handlers.screens import Screen, free_text_problem
 from i18n import t
 from models.chat_state import clear_state, get_state, set_state
 from models.form_filling import (
@@ -36,8 +36,6 @@ from models.periods import Period
 from models.permissions import Action
 from models.review import require, submit_unit_form
 from models.workflow import WorkflowError, form_for
-
-MAX_TEXT = 1000  # characters of a kendala, tindak lanjut or reason
 
 
 def start(session: Session, member: Member) -> list[Screen]:
@@ -65,7 +63,8 @@ def walk(session: Session, member: Member, period: Period, prefix: list[Screen] 
     if status in (FormStatus.SUBMITTED, FormStatus.APPROVED):
         clear_state(session, member.id)
         screens.append(Screen.of(t(f"fill.form_{status.value}", language, period=views.period_name(period, language))))
-        screens.append(views.summary(form, period, unit.name, items, language, editable=False))
+        screens.append(views.summary(form, period, unit.name, items, language, editable=False,
+                                     unlockable=status is FormStatus.APPROVED))
         return screens
     pending = first_pending(items)
     if pending is None:
@@ -180,8 +179,8 @@ def retype(session: Session, member: Member) -> list[Screen]:
 
 def answer_reason(session: Session, member: Member, text: str) -> list[Screen]:
     _, data = get_state(session, member.id)
-    if len(text) > MAX_TEXT:
-        return [Screen.of(t("fill.too_long", member.language, limit=MAX_TEXT))]
+    if problem := free_text_problem(text, member.language):
+        return problem
     period, indicator = _target(session, data)
     return accept_value(session, member, period, indicator, Decimal(data["value"]), reason=text.strip())
 
@@ -191,8 +190,8 @@ def answer_note(session: Session, member: Member, field: str, text: str | None) 
     _, data = get_state(session, member.id)
     period, indicator = _target(session, data)
     if text is not None:
-        if len(text) > MAX_TEXT:
-            return [Screen.of(t("fill.too_long", member.language, limit=MAX_TEXT))]
+        if problem := free_text_problem(text, member.language):
+            return problem
         record_note(session, member, indicator, period, field, text.strip())
     if field == "kendala":
         return [_ask_note(session, member, indicator, period, "tindak_lanjut")]

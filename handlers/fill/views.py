@@ -98,7 +98,9 @@ def item_block(number: int, item: Item, language: str) -> str:
 
 
 def summary(form: UnitForm, period: Period, unit_name: str, items: list[Item], language: str,
-            editable: bool) -> Screen:
+            editable: bool, unlockable: bool = False) -> Screen:
+    """All values with capaian and who entered them; edit buttons and 'Kirim' while editable, or a
+    '🔓 unlock' button per indicator once approved."""
     blocks = [t("fill.summary_header", language, unit=esc(unit_name), period=period_name(period, language))]
     blocks += [item_block(number, item, language) for number, item in enumerate(items, start=1)]
     buttons: list[list[tuple[str, str]]] = []
@@ -106,4 +108,8 @@ def summary(form: UnitForm, period: Period, unit_name: str, items: list[Item], l
         edit = [(f"✏️ {item.indicator.code}", pack("isi.edit", form.period_id, item.indicator.id)) for item in items]
         buttons += [edit[i:i + 4] for i in range(0, len(edit), 4)]
         buttons.append([(t("fill.send_button", language), pack("isi.send", form.id, form.version))])
+    elif unlockable:
+        unlock = [(f"🔓 {item.indicator.code}", pack("ul.req", form.id, item.indicator.id)) for item in items]
+        buttons += [unlock[i:i + 4] for i in range(0, len(unlock), 4)]
+        blocks.append(t("fill.unlock_hint", language))
     return Screen(blocks, buttons)

@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from handlers.fill.views import period_name
 from handlers.render import esc
-from handlers.screens import Screen
+from handlers.screens import Screen, free_text_problem
 from i18n import t
 from models.chat_state import clear_state, get_state, set_state
 from models.forms import DispositionDecision
@@ -15,8 +15,6 @@ from models.periods import Period
 from models.permissions import Action
 from models.reporting import dispose, report_to_kepala
 from models.review import require
-
-MAX_ARAHAN = 1000
 
 
 def report(session: Session, member: Member, period_id: int) -> list[Screen]:
@@ -40,10 +38,8 @@ def start_arahan(session: Session, member: Member, period_id: int) -> list[Scree
 
 def answer_arahan(session: Session, member: Member, text: str) -> list[Screen]:
     _, data = get_state(session, member.id)
-    if len(text) > MAX_ARAHAN:
-        return [Screen.of(t("fill.too_long", member.language, limit=MAX_ARAHAN))]
-    if not text.strip():
-        return [Screen.of(t("kepala.ask_arahan", member.language))]
+    if problem := free_text_problem(text, member.language):
+        return problem
     dispose(session, member, data["period_id"], DispositionDecision.ARAHAN, text.strip())
     clear_state(session, member.id)
     period = session.get(Period, data["period_id"])

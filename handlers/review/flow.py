@@ -7,7 +7,7 @@ from sqlmodel import Session
 from handlers.fill.views import period_name
 from handlers.render import esc
 from handlers.review import views
-from handlers.screens import Screen
+from handlers.screens import Screen, free_text_problem
 from i18n import t
 from models.chat_state import clear_state, get_state, set_state
 from models.form_filling import form_items
@@ -18,8 +18,6 @@ from models.periods import Period
 from models.permissions import Action
 from models.review import approve_unit_form, decide_unlock, request_unlock, require, return_unit_form
 from models.workflow import WorkflowError
-
-MAX_ARAHAN = 1000
 
 
 def _names(session: Session, form: UnitForm) -> tuple[str, Period]:
@@ -67,10 +65,8 @@ def ask_arahan(session: Session, member: Member, form_id: int) -> list[Screen]:
 
 def answer_arahan(session: Session, member: Member, text: str) -> list[Screen]:
     _, data = get_state(session, member.id)
-    if len(text) > MAX_ARAHAN:
-        return [Screen.of(t("fill.too_long", member.language, limit=MAX_ARAHAN))]
-    if not text.strip():
-        return [Screen.of(t("review.ask_arahan_again", member.language))]
+    if problem := free_text_problem(text, member.language):
+        return problem
     review = return_unit_form(session, member, data["form_id"], data["version"], data["selected"], text.strip())
     clear_state(session, member.id)
     form = session.get(UnitForm, review.form_id)
