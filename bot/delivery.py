@@ -21,7 +21,7 @@ from handlers.notifications import render
 from handlers.screens import Screen, send_screens
 from models.database import session_scope
 from models.organisation import Member
-from models.outbox import OutboxMessage, OutboxStatus, due_messages
+from models.outbox import OutboxMessage, OutboxStatus, claim_due
 from models.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class Delivery:
         today = utcnow().astimezone(self.timezone).date()
         prepared = []
         with session_scope(self.engine) as session:
-            for row in due_messages(session, utcnow()):
+            for row in claim_due(session, utcnow()):
                 member = session.get(Member, row.member_id)
                 try:
                     prepared.append((row.id, member.telegram_user_id, render(session, member, row.kind, row.data,

@@ -22,9 +22,11 @@ from handlers.screens import Screen, send_screens
 from i18n import catalogue, t
 from models.database import session_scope
 from models.dates import format_datetime
+from models.forms import UnitForm
 from models.invites import member_by_telegram_id, roles_of
 from models.organisation import Member, Role
-from models.review import audit_refusal
+from models.permissions import audit_refusal
+from models.review import last_decision
 from models.workflow import WorkflowError
 
 T = TypeVar("T")
@@ -102,9 +104,6 @@ def error_screens(session: Session, member: Member, error: WorkflowError, timezo
 
 
 def handled_by(session: Session, form_id: int) -> tuple[str | None, datetime | None]:
-    from models.forms import UnitForm
-    from models.review import last_decision
-
     form = session.get(UnitForm, form_id)
     return last_decision(session, form) if form else (None, None)
 

@@ -14,7 +14,7 @@ from i18n import LANGUAGES, t
 from models.chat_state import clear_state, get_state
 from models.members import set_language
 from models.organisation import Member
-from models.review import roles_of_member
+from models.permissions import roles_of_member
 
 
 def language_choice(session: Session, member: Member) -> list[Screen]:

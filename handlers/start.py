@@ -13,7 +13,7 @@ from handlers.settings import help_screen
 from i18n import t
 from models.invites import InviteError, accept_invite, join_as_configured_admin, member_by_telegram_id
 from models.organisation import Unit
-from models.review import roles_of_member
+from models.permissions import roles_of_member
 
 
 def _full_name(update: Update) -> str:

@@ -20,10 +20,9 @@ from models.form_filling import form_items, open_periods, unit_indicators
 from models.organisation import Member, Role
 from models.outbox import OutboxMessage, OutboxStatus
 from models.periods import Period, PeriodCodeError, parse_scope
-from models.permissions import Action
+from models.permissions import Action, require, roles_of_member
 from models.recap import compute_recap
 from models.reporting import period_progress
-from models.review import require, roles_of_member
 from models.workflow import form_for
 
 FAILED_SHOWN = 10

@@ -18,6 +18,7 @@ from models.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitFor
 from models.indicators import Frequency, Indicator
 from models.organisation import Member
 from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.permissions import Action, require
 from models.realisasi import EntrySource, Evidence, Realisasi, current_realisasi, evidence_counts, latest_revision
 from models.recap import indicator_order
 from models.targets import load_plan, target_for
@@ -177,7 +178,9 @@ def far_off_reasons(value: Decimal, context: Context) -> list[str]:
     return reasons
 
 
-def _editable_form(session: Session, unit_id: int, period: Period) -> UnitForm:
+def _editable_form(session: Session, member: Member, unit_id: int, period: Period) -> UnitForm:
+    """The unit's form, if this member may fill it now (own unit, a filling role, not sent, not archived)."""
+    require(session, member, Action.FILL_FORM, target_unit_id=unit_id, entity="period", entity_id=period.id)
     form = form_for(session, unit_id, period.id)
     status = FormStatus(form.status)
     if status in (FormStatus.SUBMITTED, FormStatus.APPROVED):
@@ -199,7 +202,7 @@ def record_value(
     anomaly_reason: str | None = None,
 ) -> Realisasi | None:
     """Store a value typed in chat; kendala and tindak lanjut of the earlier revision carry over."""
-    form = _editable_form(session, indicator.unit_id, period)
+    form = _editable_form(session, member, indicator.unit_id, period)
     current = latest_revision(session, indicator.id, period.id)
     row = enter_realisasi(
         session, indicator, period, value, Actor.member(member.id),
@@ -216,7 +219,7 @@ def record_value(
 
 def keep_value(session: Session, member: Member, indicator: Indicator, period: Period) -> None:
     """A returned item answered by keeping its value (e.g. evidence was what the arahan asked for)."""
-    form = _editable_form(session, indicator.unit_id, period)
+    form = _editable_form(session, member, indicator.unit_id, period)
     _resolve_return(session, form, indicator.id, member.id)
     record_by(session, Actor.member(member.id), "realisasi.keep", "indicator", indicator.id,
               after={"period": period.code})
@@ -227,7 +230,7 @@ def record_note(session: Session, member: Member, indicator: Indicator, period: 
     """Store kendala or tindak lanjut (`field`) as a new revision of the current value."""
     if field not in ("kendala", "tindak_lanjut", "note"):
         raise ValueError(field)
-    _editable_form(session, indicator.unit_id, period)
+    _editable_form(session, member, indicator.unit_id, period)
     current = latest_revision(session, indicator.id, period.id)
     if current is None:
         raise WorkflowError("no_value")
@@ -240,7 +243,7 @@ def attach_evidence(
     session: Session, member: Member, indicator: Indicator, period: Period, *, kind: str,
     telegram_file_id: str, file_name: str | None, mime_type: str | None, stored_path: str | None,
 ) -> Evidence:
-    _editable_form(session, indicator.unit_id, period)
+    _editable_form(session, member, indicator.unit_id, period)
     evidence = Evidence(indicator_id=indicator.id, period_id=period.id, kind=kind, telegram_file_id=telegram_file_id,
                         file_name=file_name, mime_type=mime_type, stored_path=stored_path, uploaded_by_id=member.id)
     session.add(evidence)

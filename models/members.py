@@ -11,8 +11,7 @@ from sqlmodel import Session, select
 from models.audit import Actor, record_by
 from models.chat_state import clear_state
 from models.organisation import Member, MemberRole, Role, Unit
-from models.permissions import Action
-from models.review import require, roles_of_member
+from models.permissions import Action, require, roles_of_member
 from models.workflow import WorkflowError
 
 

@@ -9,7 +9,7 @@ repeated cause (two quick presses) never queues a message twice.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -57,10 +57,20 @@ def enqueue(session: Session, member_id: int, kind: str, dedupe_key: str | None 
     return True
 
 
-def due_messages(session: Session, now: datetime, limit: int = 50) -> list[OutboxMessage]:
-    return list(session.exec(
+CLAIM_SECONDS = 60  # a claimed row is due again after this, should its worker die before marking it
+
+
+def claim_due(session: Session, now: datetime, limit: int = 50) -> list[OutboxMessage]:
+    """Take the rows due now for this worker: locked rows are skipped (another process has them), and each row's
+    next attempt moves past a lease, so a second worker does not pick it up while this one sends it."""
+    rows = list(session.exec(
         select(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
     ))
+    for row in rows:
+        row.next_attempt_at = now + timedelta(seconds=CLAIM_SECONDS)
+        session.add(row)
+    return rows

@@ -11,7 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from models.organisation import Role
+from sqlmodel import Session, select
+
+from models.audit import Actor, record_by
+from models.organisation import Member, MemberRole, Role
+from models.workflow import WorkflowError
 
 
 class Action(StrEnum):
@@ -62,3 +66,24 @@ def may(roles: Iterable[Role], action: Action, *, own_unit_id: int | None = None
     if action in UNIT_BOUND:
         return target_unit_id is not None and own_unit_id == target_unit_id
     return True
+
+
+def roles_of_member(session: Session, member: Member) -> set[Role]:
+    return {Role(r.role) for r in session.exec(select(MemberRole).where(MemberRole.member_id == member.id))}
+
+
+def require(session: Session, member: Member, action: Action, *, target_unit_id: int | None = None,
+            entity: str = "", entity_id: int | None = None) -> None:
+    """Refuse unless the member may do the action; the caller audits the refusal (`audit_refusal`)."""
+    if member.active and may(roles_of_member(session, member), action, own_unit_id=member.unit_id,
+                             target_unit_id=target_unit_id):
+        return
+    raise WorkflowError("forbidden", action=action.value, entity=entity or "action", entity_id=entity_id,
+                        unit_id=target_unit_id)
+
+
+def audit_refusal(session: Session, member: Member, error: WorkflowError) -> None:
+    """Record a refused attempt (after its transaction part was rolled back)."""
+    details = error.details
+    record_by(session, Actor.member(member.id), "permission.refused", str(details.get("entity", "action")),
+              details.get("entity_id"), after={"action": details.get("action"), "unit_id": details.get("unit_id")})

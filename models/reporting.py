@@ -20,9 +20,9 @@ from models.indicators import Frequency, Indicator
 from models.organisation import Member, Role, Unit
 from models.outbox import enqueue
 from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
-from models.permissions import Action
+from models.permissions import Action, require
 from models.recap import compute_recap
-from models.review import members_with_role, require, unit_members
+from models.review import members_with_role, unit_members
 from models.workflow import WorkflowError
 
 NOT_STARTED = "not_started"

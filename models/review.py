@@ -20,7 +20,7 @@ from models.indicators import Indicator
 from models.organisation import Member, MemberRole, Role
 from models.outbox import enqueue
 from models.periods import Period, PeriodStatus
-from models.permissions import Action, may
+from models.permissions import Action, require
 from models.realisasi import Realisasi
 from models.types import utcnow
 from models.workflow import WorkflowError, approve_form, move_form, return_form, submit_form
@@ -38,27 +38,6 @@ def members_with_role(session: Session, role: Role, unit_id: int | None = None) 
 def unit_members(session: Session, unit_id: int) -> list[Member]:
     return list(session.exec(select(Member).where(Member.unit_id == unit_id, Member.active == True)  # noqa: E712
                              .order_by(Member.id)))
-
-
-def roles_of_member(session: Session, member: Member) -> set[Role]:
-    return {Role(r.role) for r in session.exec(select(MemberRole).where(MemberRole.member_id == member.id))}
-
-
-def require(session: Session, member: Member, action: Action, *, target_unit_id: int | None = None,
-            entity: str = "", entity_id: int | None = None) -> None:
-    """Refuse unless the member may do the action; the caller audits the refusal (`audit_refusal`)."""
-    if member.active and may(roles_of_member(session, member), action, own_unit_id=member.unit_id,
-                             target_unit_id=target_unit_id):
-        return
-    raise WorkflowError("forbidden", action=action.value, entity=entity or "action", entity_id=entity_id,
-                        unit_id=target_unit_id)
-
-
-def audit_refusal(session: Session, member: Member, error: WorkflowError) -> None:
-    """Record a refused attempt (after its transaction part was rolled back)."""
-    details = error.details
-    record_by(session, Actor.member(member.id), "permission.refused", str(details.get("entity", "action")),
-              details.get("entity_id"), after={"action": details.get("action"), "unit_id": details.get("unit_id")})
 
 
 def _form(session: Session, form_id: int) -> UnitForm:
@@ -222,6 +201,5 @@ def last_decision(session: Session, form: UnitForm) -> tuple[str | None, datetim
     return (reviewer.name if reviewer else None), review.created_at
 
 
-__all__ = ["Change", "approve_unit_form", "audit_refusal", "changes_since_return", "decide_unlock", "last_decision",
-           "members_with_role", "request_unlock", "require", "return_unit_form", "submit_unit_form",
-           "unit_members"]
+__all__ = ["Change", "approve_unit_form", "changes_since_return", "decide_unlock", "last_decision",
+           "members_with_role", "request_unlock", "return_unit_form", "submit_unit_form", "unit_members"]

@@ -17,10 +17,9 @@ from models.invites import create_invite, invite_link
 from models.members import members_by_unit, move_member, set_active, toggle_role
 from models.organisation import Member, Role, Unit
 from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
-from models.permissions import Action
+from models.permissions import Action, require, roles_of_member
 from models.realisasi_import import period_end
 from models.reporting import open_period, set_period_status
-from models.review import require, roles_of_member
 
 ROLES = list(Role)
 DEADLINE_DAY = 10  # the 10th of the month after the period ends (the scheduler issue makes it configurable)

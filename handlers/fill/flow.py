@@ -33,8 +33,8 @@ from models.indicators import Indicator
 from models.numbers import AmbiguousNumber, NumberError, format_number, parse_number
 from models.organisation import Member, Unit
 from models.periods import Period
-from models.permissions import Action
-from models.review import require, submit_unit_form
+from models.permissions import Action, require
+from models.review import submit_unit_form
 from models.workflow import WorkflowError, form_for
 
 
@@ -52,9 +52,12 @@ def start(session: Session, member: Member) -> list[Screen]:
     return [Screen.of(t("fill.choose_period", language), buttons)]
 
 
-def walk(session: Session, member: Member, period: Period, prefix: list[Screen] | None = None) -> list[Screen]:
+def walk(session: Session, member: Member, period: Period | None, prefix: list[Screen] | None = None) -> list[Screen]:
     """Ask the first pending item of the form, or show the summary when nothing is pending."""
     language = member.language
+    require(session, member, Action.FILL_FORM, target_unit_id=member.unit_id)
+    if period is None:
+        return [Screen.of(t("common.expired_button", language))]
     screens = list(prefix or [])
     form = form_for(session, member.unit_id, period.id)
     unit = session.get(Unit, member.unit_id)
@@ -84,6 +87,9 @@ def walk(session: Session, member: Member, period: Period, prefix: list[Screen] 
 
 def ask_item(session: Session, member: Member, period: Period, indicator: Indicator) -> list[Screen]:
     """Edit one indicator from the summary: its question with the current value to keep."""
+    require(session, member, Action.FILL_FORM, target_unit_id=member.unit_id)
+    if period is None or indicator is None:
+        return [Screen.of(t("common.expired_button", member.language))]
     form = form_for(session, member.unit_id, period.id)
     items = form_items(session, form)
     item = next((i for i in items if i.indicator.id == indicator.id), None)

@@ -12,9 +12,8 @@ from models.chat_state import clear_state, get_state, set_state
 from models.forms import DispositionDecision
 from models.organisation import Member
 from models.periods import Period
-from models.permissions import Action
+from models.permissions import Action, require
 from models.reporting import dispose, report_to_kepala
-from models.review import require
 
 
 def report(session: Session, member: Member, period_id: int) -> list[Screen]:

@@ -15,8 +15,8 @@ from models.forms import UnitForm, UnlockStatus
 from models.indicators import Indicator
 from models.organisation import Member, Unit
 from models.periods import Period
-from models.permissions import Action
-from models.review import approve_unit_form, decide_unlock, request_unlock, require, return_unit_form
+from models.permissions import Action, require
+from models.review import approve_unit_form, decide_unlock, request_unlock, return_unit_form
 from models.workflow import WorkflowError
 
 
