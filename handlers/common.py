@@ -20,6 +20,7 @@ from telegram.ext import ContextTypes
 from handlers.render import esc
 from handlers.screens import Screen, send_screens
 from i18n import catalogue, t
+from models.chat_state import clear_state
 from models.database import session_scope
 from models.dates import format_datetime
 from models.forms import UnitForm
@@ -109,7 +110,7 @@ def handled_by(session: Session, form_id: int) -> tuple[str | None, datetime | N
 
 
 async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable[..., list[Screen]],
-              *args: Any, send: bool = True) -> list[Screen] | None:
+              *args: Any, send: bool = True, answering: bool = False) -> list[Screen] | None:
     """Run `work(session, member, *args)` for the member behind the update and reply with its screens.
 
     Strangers get the invitation hint. A `WorkflowError` rolls back the work (a savepoint), is worded for the
@@ -128,6 +129,8 @@ async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable
         except WorkflowError as error:
             if error.code == "forbidden":
                 audit_refusal(session, member, error)
+            if answering:
+                clear_state(session, member.id)
             return error_screens(session, member, error, settings.timezone)
 
     screens = await in_transaction(context, run)

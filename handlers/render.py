@@ -77,14 +77,29 @@ def _pack(pieces: Iterable[str], limit: int, separator: str) -> list[str]:
     return chunks
 
 
+def _safe_cut(line: str, limit: int) -> int:
+    """Where to cut an over-long line: at most `limit` UTF-16 units, never inside an entity (`&amp;`) or a tag,
+    preferably at a space."""
+    cut = min(len(line), limit // 2)  # a code point is at most 2 UTF-16 units
+    head = line[:cut]
+    amp, semicolon = head.rfind("&"), head.rfind(";")
+    if amp > semicolon:  # inside an entity
+        cut = amp
+    opening, closing = line[:cut].rfind("<"), line[:cut].rfind(">")
+    if opening > closing:  # inside a tag
+        cut = opening
+    space = line.rfind(" ", cut // 2, cut)
+    return space + 1 if space > 0 else max(cut, 1)
+
+
 def _fit(block: str, limit: int) -> list[str]:
-    """A block within the limit as it is; a longer one cut between lines (and a giant line cut in pieces)."""
+    """A block within the limit as it is; a longer one cut between lines (and a giant line at safe places)."""
     if telegram_length(block) <= limit:
         return [block]
     lines: list[str] = []
     for line in block.split("\n"):
         while telegram_length(line) > limit:
-            cut = limit // 2  # plain text only: user texts are capped far below this, so tags never get here
+            cut = _safe_cut(line, limit)
             lines.append(line[:cut])
             line = line[cut:]
         lines.append(line)

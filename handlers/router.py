@@ -27,7 +27,7 @@ def route_text(session: Session, member: Member, text: str) -> list[Screen]:
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await act(update, context, route_text, update.effective_message.text or "")
+    await act(update, context, route_text, update.effective_message.text or "", answering=True)
 
 
 def unknown(session: Session, member: Member) -> list[Screen]:

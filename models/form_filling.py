@@ -87,6 +87,15 @@ def open_periods(session: Session) -> list[Period]:
     return sorted(periods, key=lambda p: (p.year, p.ref.quarter, PeriodKind(p.kind) is PeriodKind.QUARTER, p.number))
 
 
+def fillable_periods(session: Session, unit_id: int) -> list[Period]:
+    """Open periods, and closed ones where the unit's form was returned and still needs its answers."""
+    returned = session.exec(select(Period).join(UnitForm, UnitForm.period_id == Period.id).where(
+        UnitForm.unit_id == unit_id, UnitForm.status == FormStatus.RETURNED, Period.status == PeriodStatus.CLOSED))
+    periods = {p.id: p for p in [*open_periods(session), *returned]}
+    return sorted(periods.values(), key=lambda p: (p.year, p.ref.quarter, PeriodKind(p.kind) is PeriodKind.QUARTER,
+                                                   p.number))
+
+
 def latest_return(session: Session, form: UnitForm) -> Review | None:
     return session.exec(
         select(Review).where(Review.form_id == form.id, Review.decision == ReviewDecision.RETURN)

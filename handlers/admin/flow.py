@@ -20,6 +20,7 @@ from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.permissions import Action, require, roles_of_member
 from models.realisasi_import import period_end
 from models.reporting import open_period, set_period_status
+from models.workflow import WorkflowError
 
 ROLES = list(Role)
 DEADLINE_DAY = 10  # the 10th of the month after the period ends (the scheduler issue makes it configurable)
@@ -73,6 +74,8 @@ def members_list(session: Session, member: Member) -> list[Screen]:
 def member_detail(session: Session, admin: Member, member_id: int) -> list[Screen]:
     require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
     member = session.get(Member, member_id)
+    if member is None:
+        raise WorkflowError("not_found")
     roles = roles_of_member(session, member)
     language = admin.language
     unit = session.get(Unit, member.unit_id)
@@ -110,7 +113,10 @@ def member_move(session: Session, admin: Member, member_id: int, unit_id: int) -
 
 
 def member_toggle_active(session: Session, admin: Member, member_id: int) -> list[Screen]:
+    require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
     member = session.get(Member, member_id)
+    if member is None:
+        raise WorkflowError("not_found")
     set_active(session, admin, member_id, not member.active)
     return member_detail(session, admin, member_id)
 

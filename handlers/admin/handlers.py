@@ -9,7 +9,7 @@ from handlers.admin import flow
 from handlers.callbacks import unpack
 from handlers.common import SETTINGS_KEY, act, in_transaction, today
 from handlers.menus import refresh_member_menu
-from handlers.screens import close_buttons, markup
+from handlers.screens import close_buttons, markup, reply_screens
 
 
 async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -37,11 +37,20 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         "mb.x": lambda s, m: flow.member_toggle_active(s, m, ids[0]),
     }
     if action in in_place:
-        screens = await act(update, context, in_place[action], send=False)
-        if screens:
+        changed: list[int] = []
+
+        def change(session, member):
+            screens = in_place[action](session, member)
+            changed.append(ids[0])  # reached only when the change was allowed and made
+            return screens
+
+        screens = await act(update, context, change, send=False)
+        if screens and changed:
             await query.edit_message_text(screens[0].blocks[0], parse_mode="HTML",
                                           reply_markup=markup(screens[0].buttons))
             await _refresh_menu(context, ids[0])
+        elif screens:
+            await reply_screens(update, context, screens)
         return
     work = {
         "inv.r": lambda s, m: flow.invite_units(s, m, ids[0]),

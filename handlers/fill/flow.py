@@ -20,10 +20,10 @@ from models.chat_state import clear_state, get_state, set_state
 from models.form_filling import (
     context_for,
     far_off_reasons,
+    fillable_periods,
     first_pending,
     form_items,
     keep_value,
-    open_periods,
     record_note,
     record_value,
     unit_indicators,
@@ -42,7 +42,7 @@ def start(session: Session, member: Member) -> list[Screen]:
     """/isi: the open period of the member's unit (or a choice when several are open)."""
     language = member.language
     require(session, member, Action.FILL_FORM, target_unit_id=member.unit_id)
-    periods = [p for p in open_periods(session) if unit_indicators(session, member.unit_id, p)]
+    periods = [p for p in fillable_periods(session, member.unit_id) if unit_indicators(session, member.unit_id, p)]
     if not periods:
         clear_state(session, member.id)
         return [Screen.of(t("fill.no_open_period", language))]

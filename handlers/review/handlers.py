@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from handlers.callbacks import unpack
 from handlers.common import act
 from handlers.review import flow
-from handlers.screens import close_buttons, markup
+from handlers.screens import close_buttons, markup, reply_screens
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -19,6 +19,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         screens = await act_quietly(update, context, lambda s, m: flow.toggle(s, m, ids[0], ids[1]))
         if screens and screens[0].buttons:
             await query.edit_message_reply_markup(markup(screens[0].buttons))
+        elif screens:  # the return is no longer in progress: say so
+            await reply_screens(update, context, screens)
         return
     work = {
         "rv.ok": lambda s, m: flow.approve(s, m, ids[0], ids[1]),

@@ -1,0 +1,654 @@
+"""Who may do what: every role against every action, in the domain and through the chat.
+
+Given the SOP's roles (Kepala Dinas, Sekretaris, Tim SAKIP, Kabid, staf, and the admin who runs the bot), when
+anyone acts, then only the role the SOP gives the step to may take it, staff and heads act on their own unit's
+form only, a refused attempt is answered with the forbidden text and leaves a `permission.refused` audit row,
+and a button whose item was already handled says who handled it and when.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from handlers.callbacks import pack
+from handlers.common import SETTINGS_KEY, WAKE_KEY
+from i18n import t
+from models.audit import Actor, AuditEntry
+from models.chat_state import get_state
+from models.database import session_scope
+from models.dates import format_datetime
+from models.form_filling import form_items, keep_value, record_note, record_value
+from models.forms import Disposition, FormStatus, PeriodReport, Review, UnitForm, UnlockRequest, UnlockStatus
+from models.indicators import Indicator
+from models.invites import Invite, accept_invite, create_invite
+from models.members import set_active
+from models.organisation import Member, MemberRole, Role, Unit
+from models.outbox import OutboxMessage
+from models.periods import Period, PeriodStatus
+from models.permissions import Action, may
+from models.realisasi import Realisasi
+from models.reporting import open_period
+from models.review import approve_unit_form, request_unlock, submit_unit_form
+from models.workflow import WorkflowError, form_for
+from tests.chat.conftest import World, has_button, month
+from tests.test_callbacks import packed_in_handlers
+
+A, K, S, T, B, F = Role.ADMIN, Role.KEPALA, Role.SEKRETARIS, Role.TIM_SAKIP, Role.KABID, Role.STAF
+
+# What the SOP gives each role (✓ may, · may not), written out rather than read from models.permissions:
+# step 7 units fill and send their form (their heads, Kabid and Sekretaris, with staff; the Tim SAKIP sits in
+# the Sekretariat); step 10 only the Sekretaris approves or returns; step 11 the Sekretaris reports to the
+# Kepala Dinas, whose disposition it is; steps 5–6 the Tim SAKIP (and the admin running the bot) prepares and
+# opens the forms; the admin alone invites and manages members; everyone sees where the collection stands.
+EXPECTED = {  # action: (admin, kepala, sekretaris, tim_sakip, kabid, staf)
+    Action.FILL_FORM: "· · ✓ ✓ ✓ ✓",
+    Action.SUBMIT_FORM: "· · ✓ ✓ ✓ ✓",
+    Action.REQUEST_UNLOCK: "· · ✓ ✓ ✓ ✓",
+    Action.REVIEW_FORM: "· · ✓ · · ·",
+    Action.GRANT_UNLOCK: "· · ✓ · · ·",
+    Action.REPORT_TO_KEPALA: "· · ✓ · · ·",
+    Action.DISPOSE: "· ✓ · · · ·",
+    Action.MANAGE_PERIODS: "✓ · · ✓ · ·",
+    Action.INVITE: "✓ · · · · ·",
+    Action.MANAGE_MEMBERS: "✓ · · · · ·",
+    Action.VIEW_STATUS: "✓ ✓ ✓ ✓ ✓ ✓",
+    Action.VIEW_RECAP: "✓ ✓ ✓ ✓ ✓ ·",
+    Action.EXPORT: "✓ ✓ ✓ ✓ · ·",
+}
+COLUMNS = (A, K, S, T, B, F)
+UNIT_BOUND = {Action.FILL_FORM, Action.SUBMIT_FORM, Action.REQUEST_UNLOCK}
+OWN_UNIT, OTHER_UNIT = 7, 8
+
+
+def expected(role: Role, action: Action) -> bool:
+    return EXPECTED[action].split()[COLUMNS.index(role)] == "✓"
+
+
+# -- the domain: may() ----------------------------------------------------------------------------------------
+def test_the_table_decides_every_role_and_every_action():
+    assert set(EXPECTED) == set(Action)
+    assert set(COLUMNS) == set(Role)
+    assert all(len(row.split()) == len(COLUMNS) and set(row.split()) <= {"✓", "·"} for row in EXPECTED.values())
+
+
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("role", list(Role))
+def test_may_answers_as_the_sop_says(role: Role, action: Action):
+    """Given a member with one role, when they attempt an action (on their own unit's form when unit-bound),
+    then may() answers as the table says."""
+    assert may({role}, action, own_unit_id=OWN_UNIT, target_unit_id=OWN_UNIT) is expected(role, action)
+
+
+@pytest.mark.parametrize("action", sorted(UNIT_BOUND))
+@pytest.mark.parametrize("role", list(Role))
+def test_unit_bound_actions_are_refused_on_another_units_form(role: Role, action: Action):
+    assert may({role}, action, own_unit_id=OWN_UNIT, target_unit_id=OTHER_UNIT) is False
+    assert may({role}, action, own_unit_id=OWN_UNIT, target_unit_id=None) is False
+    assert may({role}, action, own_unit_id=None, target_unit_id=OWN_UNIT) is False
+
+
+@pytest.mark.parametrize("action", sorted(set(Action) - UNIT_BOUND))
+@pytest.mark.parametrize("role", list(Role))
+def test_other_actions_do_not_depend_on_the_unit(role: Role, action: Action):
+    assert may({role}, action, own_unit_id=OWN_UNIT, target_unit_id=OTHER_UNIT) is expected(role, action)
+    assert may({role}, action) is expected(role, action)
+
+
+@pytest.mark.parametrize("roles", [{A, T}, {S, K}, {B, F}, {A, F}])
+@pytest.mark.parametrize("action", list(Action))
+def test_a_member_with_several_roles_may_what_any_of_them_may(roles: set[Role], action: Action):
+    assert may(roles, action, own_unit_id=OWN_UNIT, target_unit_id=OWN_UNIT) is any(
+        expected(role, action) for role in roles)
+
+
+def test_no_role_may_nothing():
+    assert not any(may(set(), action, own_unit_id=OWN_UNIT, target_unit_id=OWN_UNIT) for action in Action)
+
+
+# -- the chat --------------------------------------------------------------------------------------------------
+ADMIN, KEPALA, SEKRETARIS, TIM, SEKRETARIAT, MODAL, KABID_MODAL, PERIZINAN, PENGADUAN = (
+    101, 102, 103, 104, 110, 120, 121, 130, 140)
+STAFF_OF_UNIT = {"Sekretariat": SEKRETARIAT, "Bidang Penanaman Modal": MODAL,
+                 "Bidang Pelayanan Perizinan": PERIZINAN,
+                 "Bidang Pengaduan, Kebijakan dan Pelaporan Layanan": PENGADUAN}
+PENGADUAN_UNIT = "Bidang Pengaduan, Kebijakan dan Pelaporan Layanan"
+OCTOBER = month(2026, 10)
+FORBIDDEN = t("error.forbidden", "id")
+STRANGER = t("chat.stranger", "id")
+APPROVE, RETURN = t("review.approve_button", "id"), t("review.return_button", "id")
+
+
+def member(session: Session, telegram_id: int) -> Member:
+    return session.exec(select(Member).where(Member.telegram_user_id == telegram_id)).one()
+
+
+def open_october(world: World) -> int:
+    with session_scope(world.engine) as session:
+        return open_period(session, member(session, ADMIN), OCTOBER, None).id
+
+
+def fill_form(session: Session, telegram_id: int, period_id: int) -> UnitForm:
+    """The unit's form complete: every value 100, kendala and tindak lanjut where below target."""
+    staff, period = member(session, telegram_id), session.get(Period, period_id)
+    form = form_for(session, staff.unit_id, period.id)
+    for item in form_items(session, form):
+        record_value(session, staff, item.indicator, period, Decimal(100))
+    for item in form_items(session, form):
+        if item.needs_kendala:
+            record_note(session, staff, item.indicator, period, "kendala", "Data OSS terlambat")
+        if item.needs_tindak_lanjut:
+            record_note(session, staff, item.indicator, period, "tindak_lanjut", "Koordinasi ulang")
+    return form
+
+
+def submitted(world: World, period_id: int, telegram_id: int = PENGADUAN) -> tuple[int, int]:
+    """(form id, version) of the unit's form, filled and sent to the Sekretaris."""
+    with session_scope(world.engine) as session:
+        form = fill_form(session, telegram_id, period_id)
+        submit_unit_form(session, member(session, telegram_id), form.id)
+        ids = form.id, form.version
+    wake(world)
+    return ids
+
+
+def all_approved(world: World, period_id: int) -> None:
+    with session_scope(world.engine) as session:
+        sekretaris = member(session, SEKRETARIS)
+        for telegram_id in STAFF_OF_UNIT.values():
+            form = fill_form(session, telegram_id, period_id)
+            submit_unit_form(session, member(session, telegram_id), form.id)
+            approve_unit_form(session, sekretaris, form.id, form.version)
+    wake(world)
+
+
+def wake(world: World) -> None:
+    """Notifications queued outside a chat update go out now (as after any handled update)."""
+    world.application.bot_data[WAKE_KEY]()
+
+
+def form_state(world: World, form_id: int) -> tuple[FormStatus, int, int]:
+    with world.session() as session:
+        form = session.get(UnitForm, form_id)
+        reviews = session.exec(select(func.count()).select_from(Review).where(Review.form_id == form_id)).one()
+        return FormStatus(form.status), form.version, reviews
+
+
+def refusals(world: World, telegram_id: int) -> list[dict]:
+    with world.session() as session:
+        actor = member(session, telegram_id)
+        rows = session.exec(select(AuditEntry).where(AuditEntry.action == "permission.refused",
+                                                     AuditEntry.actor_member_id == actor.id)
+                            .order_by(AuditEntry.id)).all()
+        return [{"entity": row.entity, "entity_id": row.entity_id, **json.loads(row.after or "{}")} for row in rows]
+
+
+def audit_count(world: World, action: str) -> int:
+    with world.session() as session:
+        return session.exec(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action)).one()
+
+
+async def own_message(world: World, user_id: int, expect: str = "Perintah untuk Anda") -> dict:
+    """A bot message in the user's own chat, to press data on (the way a forwarded or stale button arrives)."""
+    await world.emu.user(user_id).send_command("/bantuan")
+    return await world.emu.wait_for_bot_message(user_id, expect)
+
+
+async def press_data(world: World, user_id: int, data: str, expect: str, message: dict | None = None) -> dict:
+    """The user's client sends `data` from a message in their own chat; returns the bot's answer."""
+    message = message or await own_message(world, user_id)
+    await world.emu.user(user_id).press(message, data, force=True)
+    return await world.emu.wait_for_bot_message(user_id, expect)
+
+
+async def review_message(world: World, user_id: int, unit: str) -> dict:
+    return await world.emu.wait_for_bot_message(
+        user_id, lambda m: unit in (m.get("text") or "") and has_button(m, APPROVE))
+
+
+def button_data(message: dict, label: str) -> str:
+    return next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
+                if b["text"] == label)
+
+
+def no_failed_calls(world: World) -> list:
+    return [call for call in world.emu.calls if not call.ok and call.method != "getUpdates"]
+
+
+@pytest.mark.parametrize(("presser", "label"), [
+    (PENGADUAN, APPROVE), (PENGADUAN, RETURN),  # staff of the unit whose form it is
+    (MODAL, APPROVE),                           # staff of another unit
+    (KABID_MODAL, APPROVE), (KABID_MODAL, RETURN),
+    (TIM, APPROVE), (ADMIN, APPROVE),
+    (KEPALA, APPROVE), (KEPALA, RETURN),
+], ids=["staf-own-unit-setujui", "staf-own-unit-kembalikan", "staf-other-unit-setujui", "kabid-setujui",
+        "kabid-kembalikan", "tim-setujui", "admin-setujui", "kepala-setujui", "kepala-kembalikan"])
+async def test_only_the_sekretaris_approves_or_returns_a_form(world: World, presser: int, label: str):
+    """Given Pengaduan's submitted form and the Sekretaris's review message, when someone else presses its
+    Setujui or Kembalikan (the button forwarded to their own chat), then they are refused with the forbidden
+    text, the refusal is audited, the form stays submitted, and the Sekretaris can still decide."""
+    period_id = open_october(world)
+    form_id, version = submitted(world, period_id)
+    review = await review_message(world, SEKRETARIS, PENGADUAN_UNIT)
+    data = button_data(review, label)
+    assert data == pack("rv.ok" if label == APPROVE else "rv.ret", form_id, version)
+
+    answer = await press_data(world, presser, data, FORBIDDEN)
+
+    assert answer["text"] == FORBIDDEN
+    assert refusals(world, presser) == [{"entity": "unit_form", "entity_id": form_id,
+                                         "action": Action.REVIEW_FORM.value, "unit_id": None}]
+    assert form_state(world, form_id) == (FormStatus.SUBMITTED, version, 0)
+    assert not any(m.get("text", "").startswith(t("review.choose_items", "id"))  # no return begun for them
+                   for m in world.emu.sent_by_bot(presser))
+    with world.session() as session:
+        assert session.exec(select(func.count()).select_from(OutboxMessage)
+                            .where(OutboxMessage.kind.in_(["form_approved", "form_returned"]))).one() == 0
+
+    await world.emu.user(SEKRETARIS).press(review, button_data(review, APPROVE))
+    await world.emu.wait_for_bot_message(SEKRETARIS, "disetujui dan dikunci")
+    assert form_state(world, form_id) == (FormStatus.APPROVED, version + 1, 1)
+    assert no_failed_calls(world) == []
+
+
+async def test_only_the_sekretaris_reports_and_only_the_kepala_disposes(world: World):
+    """Given every unit's form approved, when a staff member presses 'Laporkan ke Kepala Dinas' and, once
+    reported, the Sekretaris presses the Kepala's 'Setuju' and 'Beri arahan', then each is refused and audited,
+    nothing is reported or disposed by them, and the Kepala Dinas can still dispose."""
+    period_id = open_october(world)
+    all_approved(world, period_id)
+    ready = await world.emu.wait_for_bot_message(SEKRETARIS, lambda m: has_button(m, t("notify.report_button", "id")))
+
+    await press_data(world, PENGADUAN, pack("rp.go", period_id), FORBIDDEN)
+    assert refusals(world, PENGADUAN) == [{"entity": "period", "entity_id": period_id,
+                                           "action": Action.REPORT_TO_KEPALA.value, "unit_id": None}]
+    with world.session() as session:
+        assert session.exec(select(PeriodReport)).all() == []
+
+    await world.emu.user(SEKRETARIS).press(ready, pack("rp.go", period_id))
+    report = await world.emu.wait_for_bot_message(KEPALA, lambda m: has_button(m, t("notify.agree_button", "id")))
+    for data in (pack("kd.ok", period_id), pack("kd.arh", period_id)):
+        await press_data(world, SEKRETARIS, data, FORBIDDEN)
+    assert [r["action"] for r in refusals(world, SEKRETARIS)] == [Action.DISPOSE.value] * 2
+    with world.session() as session:
+        assert session.exec(select(Disposition)).all() == []
+        assert PeriodStatus(session.get(Period, period_id).status) is PeriodStatus.OPEN
+        assert get_state(session, member(session, SEKRETARIS).id)[0] != "kepala.arahan"
+
+    await world.emu.user(KEPALA).press(report, pack("kd.ok", period_id))
+    await world.emu.wait_for_bot_message(KEPALA, "diarsipkan")
+    with world.session() as session:
+        assert PeriodStatus(session.get(Period, period_id).status) is PeriodStatus.ARCHIVED
+    assert no_failed_calls(world) == []
+
+
+async def test_staff_cannot_send_another_units_form(world: World):
+    """Given Pengaduan's form complete but not sent, when staff of Pelayanan Perizinan press its 'Ya, kirim'
+    (isi.sendok with its form id and version), then they are refused, audited, and the form stays a draft."""
+    period_id = open_october(world)
+    with session_scope(world.engine) as session:
+        form = fill_form(session, PENGADUAN, period_id)
+        form_id, version, unit_id = form.id, form.version, form.unit_id
+
+    await press_data(world, PERIZINAN, pack("isi.sendok", form_id, version), FORBIDDEN)
+
+    assert refusals(world, PERIZINAN) == [{"entity": "unit_form", "entity_id": form_id,
+                                           "action": Action.SUBMIT_FORM.value, "unit_id": unit_id}]
+    assert form_state(world, form_id) == (FormStatus.DRAFT, version, 0)
+    with world.session() as session:
+        assert session.exec(select(OutboxMessage).where(OutboxMessage.kind == "review_request")).all() == []
+
+
+async def test_staff_never_see_or_change_another_units_values(world: World):
+    """Given Pengaduan's values entered (P.4 = 100), when staff of Pelayanan Perizinan press 'edit P.4' of
+    Pengaduan's summary and type a value, keep P.4's value or ask to unlock Pengaduan's form, then /isi only
+    ever shows their own unit's indicators, the value goes to their own P.1, and Pengaduan's values stay."""
+    period_id = open_october(world)
+    with session_scope(world.engine) as session:
+        form = fill_form(session, PENGADUAN, period_id)
+        form_id = form.id
+        p4 = session.exec(select(Indicator).where(Indicator.code == "P.4")).one().id
+        p1 = session.exec(select(Indicator).where(Indicator.code == "P.1")).one().id
+    emu = world.emu
+
+    question = await press_data(world, PERIZINAN, pack("isi.edit", period_id, p4), "Ketik nilai realisasi")
+    assert "P.1" in question["text"] and "P.4" not in question["text"]
+    await emu.user(PERIZINAN).send_text("77")
+    await emu.wait_for_bot_message(PERIZINAN, "Tersimpan")
+    for data in (pack("isi.keep", p4), pack("isi.keep_kendala", p4), pack("isi.keep_tindak_lanjut", p4)):
+        await press_data(world, PERIZINAN, data, t("common.expired_button", "id"))
+    await press_data(world, PERIZINAN, pack("ul.req", form_id, p4), FORBIDDEN)
+    await emu.user(PERIZINAN).send_command("/isi")
+    await emu.wait_for_bot_message(PERIZINAN, "P.1")
+
+    shown = "\n".join(m.get("text", "") for m in emu.sent_by_bot(PERIZINAN))
+    assert "P.4" not in shown and "P.5" not in shown and "Pengaduan" not in shown
+    with world.session() as session:
+        p4_rows = session.exec(select(Realisasi).where(Realisasi.indicator_id == p4)).all()
+        assert [(row.value, row.entered_by_id) for row in p4_rows] == [
+            (Decimal(100), member(session, PENGADUAN).id)]
+        assert [row.value for row in session.exec(select(Realisasi).where(Realisasi.indicator_id == p1))] == [
+            Decimal(77)]
+        assert session.exec(select(func.count()).select_from(UnitForm).where(UnitForm.id == form_id)).one() == 1
+        assert FormStatus(session.get(UnitForm, form_id).status) is FormStatus.DRAFT
+    assert [r["action"] for r in refusals(world, PERIZINAN)] == [Action.REQUEST_UNLOCK.value]
+
+
+@pytest.mark.parametrize(("command", "action"), [
+    ("/undang", Action.INVITE), ("/invite", Action.INVITE),
+    ("/anggota", Action.MANAGE_MEMBERS), ("/members", Action.MANAGE_MEMBERS),
+    ("/periode", Action.MANAGE_PERIODS), ("/period", Action.MANAGE_PERIODS),
+])
+async def test_admin_commands_typed_by_staff_are_refused(world: World, command: str, action: Action):
+    await world.emu.user(MODAL).send_command(command)
+    answer = await world.emu.wait_for_bot_message(MODAL)
+    assert answer["text"] == FORBIDDEN
+    assert [r["action"] for r in refusals(world, MODAL)] == [action.value]
+
+
+async def test_admin_buttons_pressed_by_staff_change_nothing(world: World):
+    """Given an open period and the Perizinan staff member, when staff of Penanaman Modal press the admin's
+    buttons (open or close a period, create an invitation, change a member's role, unit or activity), then
+    every press is refused and audited, and no period, invitation or member changes."""
+    period_id = open_october(world)
+    with world.session() as session:
+        target = member(session, PERIZINAN)
+        office = session.exec(select(Unit).where(Unit.parent_id == None)).one()  # noqa: E711
+    emu = world.emu
+    before = snapshot(world)
+
+    presses = [pack("pd.o", 2026, 0, 11), pack("pd.c", period_id), pack("inv.r", 0), pack("inv.u", 0, office.id),
+               pack("mb.m", target.id), pack("mb.u", target.id), pack("mb.uu", target.id, office.id)]
+    for data in presses:
+        await press_data(world, MODAL, data, FORBIDDEN)
+    for data in (pack("mb.r", target.id, 0), pack("mb.x", target.id)):  # allowed, these edit the message in place
+        await press_data(world, MODAL, data, FORBIDDEN)
+    assert emu.calls_to("editMessageText") == []  # a refusal is a new message, the pressed one stays as it was
+    assert [c for c in emu.calls_to("setMyCommands") if c.params.get("scope", {}).get("chat_id") == PERIZINAN] == []
+
+    assert len(refusals(world, MODAL)) == len(presses) + 2
+    after = snapshot(world)
+    assert {k: v for k, v in after.items() if k != "audit_log"} == {k: v for k, v in before.items()
+                                                                   if k != "audit_log"}
+    with world.session() as session:
+        assert session.exec(select(Invite).where(Invite.created_by_id == member(session, MODAL).id)).all() == []
+        assert set(session.exec(select(MemberRole.role).where(MemberRole.member_id == target.id))) == {Role.STAF}
+        assert session.get(Member, target.id).active and session.get(Member, target.id).unit_id == target.unit_id
+
+
+async def test_a_deactivated_member_is_treated_like_a_stranger(world: World):
+    """Given the Sekretaris's review message, when the admin deactivates the Sekretaris (mutasi) and they then
+    press Setujui, type /isi or /start, then each time they get the invitation hint and nothing changes."""
+    period_id = open_october(world)
+    form_id, version = submitted(world, period_id)
+    review = await review_message(world, SEKRETARIS, PENGADUAN_UNIT)
+    with session_scope(world.engine) as session:
+        set_active(session, member(session, ADMIN), member(session, SEKRETARIS).id, False)
+    before = snapshot(world)
+    emu = world.emu
+
+    await emu.user(SEKRETARIS).press(review, button_data(review, APPROVE))
+    assert (await emu.wait_for_bot_message(SEKRETARIS, STRANGER))["text"] == STRANGER
+    for command in ("/isi", "/status", "/start"):
+        await emu.user(SEKRETARIS).send_command(command)
+        assert (await emu.wait_for_bot_message(SEKRETARIS))["text"] == STRANGER
+    await emu.user(SEKRETARIS).send_text("Setuju")
+    assert (await emu.wait_for_bot_message(SEKRETARIS))["text"] == STRANGER
+
+    assert snapshot(world) == before
+    assert form_state(world, form_id) == (FormStatus.SUBMITTED, version, 0)
+
+
+async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothing_changes(world: World):
+    """Given a submitted form in an open period, when someone who never joined presses every kind of button the
+    bot has (and one it no longer knows), then every press is answered, each with the invitation hint, and the
+    database is exactly as before."""
+    period_id = open_october(world)
+    form_id, version = submitted(world, period_id)
+    await review_message(world, SEKRETARIS, PENGADUAN_UNIT)
+    with world.session() as session:
+        p4 = session.exec(select(Indicator).where(Indicator.code == "P.4")).one().id
+        staff = member(session, PENGADUAN).id
+        unit = member(session, PENGADUAN).unit_id
+    presses = [
+        pack("isi.p", period_id), pack("isi.amb", 0), pack("isi.sure"), pack("isi.retype"), pack("isi.keep", p4),
+        pack("isi.keep_kendala", p4), pack("isi.keep_tindak_lanjut", p4), pack("isi.next"),
+        pack("isi.edit", period_id, p4), pack("isi.send", form_id, version), pack("isi.sendok", form_id, version),
+        pack("isi.sendno"), pack("rv.ok", form_id, version), pack("rv.ret", form_id, version),
+        pack("rv.t", form_id, p4), pack("rv.arh", form_id), pack("rv.cancel", form_id), pack("ul.req", form_id, p4),
+        pack("ul.ok", 1), pack("ul.no", 1), pack("rp.go", period_id), pack("kd.ok", period_id),
+        pack("kd.arh", period_id), pack("inv.r", 0), pack("inv.u", 0, unit), pack("mb.m", staff),
+        pack("mb.r", staff, 0), pack("mb.u", staff), pack("mb.uu", staff, unit), pack("mb.x", staff),
+        pack("pd.o", 2026, 0, 11), pack("pd.c", period_id), pack("lang", 1),
+        "zz.old|1",  # a button of an older version of the bot
+    ]
+    assert {data.split("|")[0] for data in presses} >= packed_in_handlers()
+    stranger = world.emu.user(999, "Orang Asing")
+    await stranger.send_command("/start")
+    hint = await world.emu.wait_for_bot_message(999, STRANGER)
+    before = snapshot(world)
+
+    for data in presses:
+        query_id = await stranger.press(hint, data, force=True)
+        answer = await world.emu.wait_for_bot_message(999)
+        assert answer["text"] == STRANGER, data
+        assert world.emu.callback_answer(query_id) is not None, f"{data}: the button keeps spinning"
+
+    assert snapshot(world) == before
+    assert form_state(world, form_id) == (FormStatus.SUBMITTED, version, 0)
+    assert no_failed_calls(world) == []
+
+
+# -- a button whose item was already handled -------------------------------------------------------------
+def add_second_sekretaris(world: World) -> None:
+    with session_scope(world.engine) as session:
+        unit = session.exec(select(Unit).where(Unit.name == "Sekretariat")).one()
+        _, token = create_invite(session, Role.SEKRETARIS, unit, Actor.cli())
+        accept_invite(session, token, 105, "Bu Sekretaris Dua", "id")
+    world.emu.user(105, "Bu Sekretaris Dua")
+
+
+def handled_text(world: World, form_id: int, name: str) -> str:
+    with world.session() as session:
+        review = session.exec(select(Review).where(Review.form_id == form_id)).one()
+    when = format_datetime(review.created_at, world.application.bot_data[SETTINGS_KEY].timezone, "id")
+    return t("error.already_handled", "id", name=name, when=when)
+
+
+@pytest.mark.parametrize("label", [APPROVE, RETURN], ids=["setujui", "kembalikan"])
+async def test_the_other_sekretaris_is_told_who_handled_the_form_and_when(world: World, label: str):
+    """Given two Sekretaris who both got Pengaduan's form, when one approves it and then the other presses
+    Setujui or Kembalikan on their own copy, then the other is told 'Sudah ditangani oleh <name> pada <time>'
+    and the form changed once."""
+    add_second_sekretaris(world)
+    period_id = open_october(world)
+    form_id, version = submitted(world, period_id)
+    first = await review_message(world, SEKRETARIS, PENGADUAN_UNIT)
+    second = await review_message(world, 105, PENGADUAN_UNIT)
+    assert button_data(first, APPROVE) == button_data(second, APPROVE)
+
+    await world.emu.user(SEKRETARIS).press(first, button_data(first, APPROVE))
+    await world.emu.wait_for_bot_message(SEKRETARIS, "disetujui dan dikunci")
+    await world.emu.user(105).press(second, button_data(second, label))
+    answer = await world.emu.wait_for_bot_message(105, "Sudah ditangani")
+
+    assert answer["text"] == handled_text(world, form_id, "Pak Sekretaris")
+    assert form_state(world, form_id) == (FormStatus.APPROVED, version + 1, 1)
+    assert audit_count(world, "form.approved") == 1 and audit_count(world, "form.returned") == 0
+    assert refusals(world, 105) == []
+    assert no_failed_calls(world) == []
+
+
+async def test_two_quick_presses_of_one_button_make_one_change(world: World):
+    """Given the Sekretaris's review message, when Setujui is pressed twice before the bot answers, then the
+    form is approved once (one Review, one form.approved audit row, one notice per unit member) and the second
+    press is told who handled it and when."""
+    period_id = open_october(world)
+    form_id, version = submitted(world, period_id)
+    review = await review_message(world, SEKRETARIS, PENGADUAN_UNIT)
+    data = button_data(review, APPROVE)
+    sekretaris = world.emu.user(SEKRETARIS)
+
+    await sekretaris.press(review, data)
+    await sekretaris.press(review, data, force=True)  # the second tap, before the bot closed the keyboard
+    answers = [await world.emu.wait_for_bot_message(SEKRETARIS, lambda m: "disetujui dan dikunci" in m["text"]
+                                                    or "Sudah ditangani" in m["text"]) for _ in range(2)]
+
+    assert ["disetujui dan dikunci" in a["text"] for a in answers] == [True, False]
+    assert answers[1]["text"] == handled_text(world, form_id, "Pak Sekretaris")
+    assert form_state(world, form_id) == (FormStatus.APPROVED, version + 1, 1)
+    assert audit_count(world, "form.approved") == 1
+    with world.session() as session:
+        unit_members = session.exec(select(func.count()).select_from(Member).where(
+            Member.unit_id == session.get(UnitForm, form_id).unit_id, Member.active == True)).one()  # noqa: E712
+        approved_notices = session.exec(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.kind == "form_approved")).one()
+        assert approved_notices == unit_members
+    # the second press finds the keyboard already closed; closing it again is refused, and that is all
+    assert [(c.method, "not modified" in str(c.error)) for c in no_failed_calls(world)] == [
+        ("editMessageReplyMarkup", True)]
+
+
+# -- helpers ---------------------------------------------------------------------------------------------
+def snapshot(world: World) -> dict[str, list]:
+    """Every row of every table (the outbox only counted: delivery marks rows sent as it goes)."""
+    tables = {}
+    with world.engine.connect() as connection:
+        for name in sa.inspect(connection).get_table_names():
+            rows = connection.execute(sa.text(f'SELECT * FROM "{name}"')).all()
+            tables[name] = len(rows) if name == "outbox" else sorted(map(repr, rows))
+    return tables
+
+
+
+@pytest.mark.parametrize("presser", [KEPALA, ADMIN], ids=["kepala", "admin"])
+async def test_roles_that_do_not_fill_cannot_open_a_form_by_its_buttons(world: World, presser: int):
+    """Given an open month, when the Kepala Dinas or the admin types /isi or presses 'Isi sekarang' or an
+    'edit P.4' button of a unit's summary, then each is refused and audited, and no form is started for them."""
+    period_id = open_october(world)
+    with world.session() as session:
+        p4 = session.exec(select(Indicator).where(Indicator.code == "P.4")).one().id
+    before = snapshot(world)
+
+    await world.emu.user(presser).send_command("/isi")
+    assert (await world.emu.wait_for_bot_message(presser))["text"] == FORBIDDEN
+    for data in (pack("isi.p", period_id), pack("isi.edit", period_id, p4)):
+        assert (await press_data(world, presser, data, FORBIDDEN))["text"] == FORBIDDEN
+
+    assert [r["action"] for r in refusals(world, presser)] == [Action.FILL_FORM.value] * 3
+    after = snapshot(world)
+    assert {k: v for k, v in after.items() if k != "audit_log"} == {k: v for k, v in before.items()
+                                                                   if k != "audit_log"}
+
+
+def test_the_domain_refuses_values_for_another_units_form(office_engine):
+    """Given an open month, when a value, a note or a kept value for Pengaduan's P.4 is stored in the name of
+    staff of Pelayanan Perizinan, then the domain itself refuses it (not only the chat)."""
+    with session_scope(office_engine) as session:
+        period = open_period(session, member(session, ADMIN), OCTOBER, None)
+        p4 = session.exec(select(Indicator).where(Indicator.code == "P.4")).one()
+        fill = lambda who: record_value(session, member(session, who), p4, period, Decimal(90))  # noqa: E731
+        fill(PENGADUAN)
+        for attempt in (lambda: fill(PERIZINAN),
+                        lambda: record_note(session, member(session, PERIZINAN), p4, period, "kendala", "x"),
+                        lambda: keep_value(session, member(session, PERIZINAN), p4, period)):
+            with pytest.raises(WorkflowError) as refused, session.begin_nested():
+                attempt()
+            assert refused.value.code == "forbidden"
+        assert [row.value for row in session.exec(select(Realisasi).where(Realisasi.indicator_id == p4.id))] == [
+            Decimal(90)]
+
+
+
+async def test_a_return_being_written_ends_when_the_other_sekretaris_handled_the_form(world: World):
+    """Given two Sekretaris with Pengaduan's form, when one has chosen P.4 to return and is asked for the arahan
+    while the other approves the form, then the arahan is answered 'Sudah ditangani oleh <name> pada <time>',
+    the return is over, and the next text is not taken as arahan again."""
+    add_second_sekretaris(world)
+    period_id = open_october(world)
+    form_id, version = submitted(world, period_id)
+    first = await review_message(world, SEKRETARIS, PENGADUAN_UNIT)
+    second = await review_message(world, 105, PENGADUAN_UNIT)
+    emu = world.emu
+    await emu.user(SEKRETARIS).press(first, button_data(first, RETURN))
+    await emu.wait_for_bot_message(SEKRETARIS, "Pilih indikator")
+    await emu.user(SEKRETARIS).press_button(text="⬜ P.4")
+    await emu.wait_for_call("editMessageReplyMarkup", lambda call: str(call.params.get("chat_id")) == "103")
+    await emu.user(SEKRETARIS).press_button(text=t("review.write_arahan_button", "id"))
+    await emu.wait_for_bot_message(SEKRETARIS, "Tulis arahan untuk P.4")
+    await emu.user(105).press(second, button_data(second, APPROVE))
+    await emu.wait_for_bot_message(105, "disetujui dan dikunci")
+
+    await emu.user(SEKRETARIS).send_text("Lengkapi register pengaduan")
+    answer = await emu.wait_for_bot_message(SEKRETARIS)
+    assert answer["text"] == handled_text(world, form_id, "Bu Sekretaris Dua")
+    assert form_state(world, form_id) == (FormStatus.APPROVED, version + 1, 1)
+    await emu.user(SEKRETARIS).send_text("halo")
+    assert (await emu.wait_for_bot_message(SEKRETARIS))["text"] == t("chat.unknown_input", "id")
+
+
+# -- every role against every command ---------------------------------------------------------------------
+COMMAND_ACTIONS = {"/isi": Action.FILL_FORM, "/status": Action.VIEW_STATUS, "/rekap": Action.VIEW_RECAP,
+                   "/ekspor": Action.EXPORT, "/periode": Action.MANAGE_PERIODS, "/undang": Action.INVITE,
+                   "/anggota": Action.MANAGE_MEMBERS}
+ONE_PER_ROLE = {ADMIN: A, KEPALA: K, SEKRETARIS: S, TIM: T, KABID_MODAL: B, MODAL: F}
+
+
+@pytest.mark.parametrize("user_id", list(ONE_PER_ROLE), ids=[role.value for role in ONE_PER_ROLE.values()])
+async def test_every_role_against_every_command(world: World, user_id: int):
+    """Given an open month, when a member of each role types every command, then exactly the commands the table
+    refuses their role are answered with the forbidden text and audited, and /bantuan lists exactly the others."""
+    open_october(world)
+    role = ONE_PER_ROLE[user_id]
+    emu = world.emu
+    refused = set()
+    for command, action in COMMAND_ACTIONS.items():
+        await emu.user(user_id).send_command(command)
+        await emu.user(user_id).send_command("/bantuan")  # a fence: what came before it answered the command
+        answers = []
+        while not (answers and "Perintah untuk Anda" in (answers[-1].get("text") or "")):
+            answers.append(await emu.wait_for_bot_message(user_id))
+        if any(answer.get("text") == FORBIDDEN for answer in answers[:-1]):
+            refused.add(action)
+        help_text = answers[-1]["text"]
+
+    assert refused == {action for action in COMMAND_ACTIONS.values() if not expected(role, action)}
+    assert {r["action"] for r in refusals(world, user_id)} == {action.value for action in refused}
+    listed = {line.split(" ")[0] for line in help_text.splitlines() if line.startswith("/")}
+    assert {command for command, action in COMMAND_ACTIONS.items() if expected(role, action)} == \
+        listed & set(COMMAND_ACTIONS)
+    assert no_failed_calls(world) == []
+
+
+async def test_only_the_sekretaris_decides_an_unlock_request(world: World):
+    """Given Pengaduan's approved form and its staff's request to unlock P.4, when the requester, the Kabid of
+    another unit or the Kepala Dinas press 'Izinkan' or 'Tolak', then they are refused and audited, the request
+    stays pending and the form stays approved; the Sekretaris can still decide it."""
+    period_id = open_october(world)
+    with session_scope(world.engine) as session:
+        form = fill_form(session, PENGADUAN, period_id)
+        submit_unit_form(session, member(session, PENGADUAN), form.id)
+        approve_unit_form(session, member(session, SEKRETARIS), form.id, form.version)
+        p4 = session.exec(select(Indicator).where(Indicator.code == "P.4")).one()
+        request = request_unlock(session, member(session, PENGADUAN), form.id, p4.id, "Salah ketik")
+        form_id, version, request_id = form.id, form.version, request.id
+    wake(world)
+    asked = await world.emu.wait_for_bot_message(SEKRETARIS, "meminta buka kunci")
+
+    for presser, data in ((PENGADUAN, pack("ul.ok", request_id)), (KABID_MODAL, pack("ul.ok", request_id)),
+                          (KEPALA, pack("ul.no", request_id))):
+        await press_data(world, presser, data, FORBIDDEN)
+        assert refusals(world, presser) == [{"entity": "unlock_request", "entity_id": request_id,
+                                             "action": Action.GRANT_UNLOCK.value, "unit_id": None}]
+    with world.session() as session:
+        assert UnlockStatus(session.get(UnlockRequest, request_id).status) is UnlockStatus.PENDING
+    assert form_state(world, form_id) == (FormStatus.APPROVED, version, 1)
+
+    await world.emu.user(SEKRETARIS).press(asked, button_data(asked, t("review.unlock_grant_button", "id")))
+    await world.emu.wait_for_bot_message(SEKRETARIS, "Kunci P.4 dibuka")
+    assert form_state(world, form_id)[0] is FormStatus.RETURNED
+    assert no_failed_calls(world) == []
