@@ -19,6 +19,7 @@ from telegram.ext import Application, ContextTypes
 
 from handlers.notifications import render
 from handlers.screens import Screen, send_screens
+from models.chat_state import forget_old_updates
 from models.database import session_scope
 from models.organisation import Member
 from models.outbox import OutboxMessage, OutboxStatus, claim_due
@@ -27,6 +28,7 @@ from models.types import utcnow
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 2.0
 MAX_ATTEMPTS = 8
+HOUSEKEEPING_EVERY = timedelta(hours=1)
 DELIVERY_KEY = "delivery"
 
 
@@ -37,6 +39,8 @@ class Delivery:
         self.timezone = timezone
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._claimed: set[int] = set()
+        self._last_housekeeping = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -51,17 +55,39 @@ class Delivery:
             with suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._claimed:
+            await asyncio.to_thread(self._release, set(self._claimed))
+            self._claimed.clear()
 
     async def _run(self) -> None:
         while True:
             try:
                 while await self.deliver_due():
                     pass
+                await asyncio.to_thread(self._housekeeping)
             except Exception:  # noqa: BLE001  (a broken round must not stop delivery for good)
                 log.exception("outbox delivery round failed")
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), IDLE_SECONDS)
             self._wake.clear()
+
+    def _housekeeping(self) -> None:
+        """Once an hour: forget handled update ids older than Telegram could deliver again."""
+        now = utcnow()
+        if self._last_housekeeping is not None and now - self._last_housekeeping < HOUSEKEEPING_EVERY:
+            return
+        self._last_housekeeping = now
+        with session_scope(self.engine) as session:
+            forget_old_updates(session, now)
+
+    def _release(self, row_ids: set[int]) -> None:
+        """Rows claimed but not sent when the worker stops become due again at once (not after the lease)."""
+        with session_scope(self.engine) as session:
+            for row_id in row_ids:
+                row = session.get(OutboxMessage, row_id)
+                if row is not None and OutboxStatus(row.status) is OutboxStatus.PENDING:
+                    row.next_attempt_at = utcnow()
+                    session.add(row)
 
     def _load(self) -> list[tuple[int, int, list[Screen] | None, str | None]]:
         """Due rows with their chat and rendered screens (or the error that prevented rendering)."""
@@ -95,10 +121,12 @@ class Delivery:
     async def deliver_due(self) -> int:
         """Send what is due now; returns how many rows were handled."""
         prepared = await asyncio.to_thread(self._load)
+        self._claimed.update(row_id for row_id, *_ in prepared)
         context = _Context(self.application)
         for row_id, chat_id, screens, render_error in prepared:
             if screens is None:
                 await asyncio.to_thread(self._finish, row_id, OutboxStatus.FAILED, render_error)
+                self._claimed.discard(row_id)
                 continue
             try:
                 await send_screens(context, chat_id, screens)
@@ -111,6 +139,7 @@ class Delivery:
                 await asyncio.to_thread(self._finish, row_id, None, str(exc), 2.0)
             else:
                 await asyncio.to_thread(self._finish, row_id, OutboxStatus.SENT)
+            self._claimed.discard(row_id)
         return len(prepared)
 
 

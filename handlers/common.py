@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes
 from handlers.render import esc
 from handlers.screens import Screen, send_screens
 from i18n import catalogue, t
-from models.chat_state import clear_state
+from models.chat_state import clear_state, first_time_handled
 from models.database import session_scope
 from models.dates import format_datetime
 from models.forms import UnitForm
@@ -110,7 +110,8 @@ def handled_by(session: Session, form_id: int) -> tuple[str | None, datetime | N
 
 
 async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable[..., list[Screen]],
-              *args: Any, send: bool = True, answering: bool = False) -> list[Screen] | None:
+              *args: Any, send: bool = True, answering: bool = False, marks_handled: bool = True,
+              ) -> list[Screen] | None:
     """Run `work(session, member, *args)` for the member behind the update and reply with its screens.
 
     Strangers get the invitation hint. A `WorkflowError` rolls back the work (a savepoint), is worded for the
@@ -123,6 +124,8 @@ async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable
         member = member_by_telegram_id(session, user_id)
         if member is None or not member.active:
             return None
+        if marks_handled and update.update_id and not first_time_handled(session, update.update_id):
+            return []  # delivered again after a crash: already handled, and already answered
         try:
             with session.begin_nested():
                 return work(session, member, *args)

@@ -9,10 +9,11 @@ message means (a value, a kendala, an arahan…).
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
 from models.types import UTCDateTime, utcnow
@@ -49,7 +50,7 @@ class GroupNotice(SQLModel, table=True):
 
     __tablename__ = "group_notices"
 
-    chat_id: int = Field(sa_type=sa.BigInteger, primary_key=True)
+    chat_id: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
     notified_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -59,3 +60,33 @@ def first_notice_in_group(session: Session, chat_id: int) -> bool:
         return False
     session.add(GroupNotice(chat_id=chat_id))
     return True
+
+
+class HandledUpdate(SQLModel, table=True):
+    """Telegram update ids already handled. Written in the transaction of the update's own work, so an update
+    that Telegram delivers again after a crash (its receipt was never confirmed) is not handled twice."""
+
+    __tablename__ = "handled_updates"
+
+    update_id: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    handled_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+KEEP_HANDLED_UPDATES = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
+
+
+def first_time_handled(session: Session, update_id: int) -> bool:
+    """Mark the update handled; False when it already was (then its work must not be done again)."""
+    if session.get(HandledUpdate, update_id) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(HandledUpdate(update_id=update_id))
+    except IntegrityError:  # another process handles the same update right now
+        return False
+    return True
+
+
+def forget_old_updates(session: Session, now: datetime) -> int:
+    result = session.execute(sa.delete(HandledUpdate).where(HandledUpdate.handled_at < now - KEEP_HANDLED_UPDATES))
+    return result.rowcount or 0

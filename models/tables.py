@@ -1,7 +1,7 @@
 """Imports every table module so that `SQLModel.metadata` knows the whole schema (for Alembic and tests)."""
 
 from models.audit import AuditEntry
-from models.chat_state import ChatState, GroupNotice
+from models.chat_state import ChatState, GroupNotice, HandledUpdate
 from models.forms import Disposition, FollowUp, PeriodReport, Review, ReviewItem, UnitForm, UnlockRequest
 from models.indicators import Indicator, IndicatorTarget, MonthlyTarget
 from models.invites import Invite
@@ -11,7 +11,7 @@ from models.periods import Period
 from models.realisasi import Evidence, Realisasi
 
 __all__ = [
-    "AuditEntry", "ChatState", "Disposition", "FollowUp", "GroupNotice", "OutboxMessage", "PeriodReport",
-    "UnlockRequest", "Evidence", "Indicator", "IndicatorTarget", "Invite", "Member", "MemberRole",
-    "MonthlyTarget", "Period", "Realisasi", "Review", "ReviewItem", "Unit", "UnitForm",
+    "AuditEntry", "ChatState", "Disposition", "Evidence", "FollowUp", "GroupNotice", "HandledUpdate",
+    "Indicator", "IndicatorTarget", "Invite", "Member", "MemberRole", "MonthlyTarget", "OutboxMessage",
+    "Period", "PeriodReport", "Realisasi", "Review", "ReviewItem", "Unit", "UnitForm", "UnlockRequest",
 ]

@@ -96,7 +96,7 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         state.update(data)
         return []
 
-    await act(update, context, check)
+    await act(update, context, check, marks_handled=False)  # only a look: the save below is the update's work
     if not state:
         return
     folder = Path(context.application.bot_data[SETTINGS_KEY].evidence_dir)

@@ -19,10 +19,19 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "group_notices",
-        sa.Column("chat_id", sa.BigInteger(), nullable=False),
+        sa.Column("chat_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("notified_at", models.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("chat_id", name=op.f("pk_group_notices")),
     )
+    op.create_table(
+        "handled_updates",
+        sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("handled_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("update_id", name=op.f("pk_handled_updates")),
+    )
+    with op.batch_alter_table("handled_updates", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_handled_updates_handled_at"), ["handled_at"], unique=False)
+
     op.create_table(
         "periods",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -527,4 +536,8 @@ def downgrade() -> None:
 
     op.drop_table("units")
     op.drop_table("periods")
+    with op.batch_alter_table("handled_updates", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_handled_updates_handled_at"))
+
+    op.drop_table("handled_updates")
     op.drop_table("group_notices")
