@@ -152,6 +152,8 @@ def cmd_import_realisasi(args: argparse.Namespace, settings: Settings) -> int:
            unchanged=summary.values_unchanged, periods=", ".join(summary.periods_created) or "-"))
     for unit_name, code in summary.forms_submitted:
         _say("  " + t("cli.form_submitted", language, unit=unit_name, period=code))
+    for unit_name, code, missing in summary.forms_incomplete:
+        _say("  " + t("cli.form_incomplete", language, unit=unit_name, period=code, codes=", ".join(missing)))
     return EXIT_OK
 
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from handlers.notifications import render
 from handlers.screens import Screen, send_screens
@@ -91,14 +91,14 @@ class Delivery:
 
     def _load(self) -> list[tuple[int, int, list[Screen] | None, str | None]]:
         """Due rows with their chat and rendered screens (or the error that prevented rendering)."""
-        today = utcnow().astimezone(self.timezone).date()
+        now = utcnow().astimezone(self.timezone)
         prepared = []
         with session_scope(self.engine) as session:
             for row in claim_due(session, utcnow()):
                 member = session.get(Member, row.member_id)
                 try:
                     prepared.append((row.id, member.telegram_user_id, render(session, member, row.kind, row.data,
-                                                                             today), None))
+                                                                             now), None))
                 except Exception as exc:  # noqa: BLE001  (recorded on the row, shown to admins)
                     log.exception("cannot render outbox row %s", row.id)
                     prepared.append((row.id, member.telegram_user_id, None, f"render: {exc}"))
@@ -148,9 +148,3 @@ class _Context:
 
     def __init__(self, application: Application) -> None:
         self.bot = application.bot
-
-
-def wake_delivery(context: ContextTypes.DEFAULT_TYPE) -> None:
-    delivery = context.application.bot_data.get(DELIVERY_KEY)
-    if delivery is not None:
-        delivery.wake()

@@ -27,7 +27,7 @@ from models.forms import UnitForm
 from models.invites import member_by_telegram_id, roles_of
 from models.organisation import Member, Role
 from models.permissions import audit_refusal
-from models.review import last_decision
+from models.review import last_change
 from models.workflow import WorkflowError
 
 T = TypeVar("T")
@@ -75,10 +75,14 @@ def language_of(update: Update, caller: Caller | None, default: str) -> str:
     return "en" if code.startswith("en") and default == "en" else default
 
 
+def office_now(context: ContextTypes.DEFAULT_TYPE) -> datetime:
+    """Now, in the office's time zone."""
+    return datetime.now(context.application.bot_data[SETTINGS_KEY].tz)
+
+
 def today(context: ContextTypes.DEFAULT_TYPE) -> date:
     """Today in the office's time zone."""
-    settings = context.application.bot_data[SETTINGS_KEY]
-    return datetime.now(settings.tz).date()
+    return office_now(context).date()
 
 
 def text(language: str, key: str, **params: object) -> str:
@@ -106,7 +110,7 @@ def error_screens(session: Session, member: Member, error: WorkflowError, timezo
 
 def handled_by(session: Session, form_id: int) -> tuple[str | None, datetime | None]:
     form = session.get(UnitForm, form_id)
-    return last_decision(session, form) if form else (None, None)
+    return last_change(session, form) if form else (None, None)
 
 
 async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable[..., list[Screen]],

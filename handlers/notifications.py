@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -25,7 +25,7 @@ from models.recap import compute_recap
 from models.reporting import period_progress
 from models.review import changes_since_return
 
-Renderer = Callable[[Session, Member, dict[str, Any], date], list[Screen]]
+Renderer = Callable[[Session, Member, dict[str, Any], datetime], list[Screen]]
 
 
 def _form_and_period(session: Session, form_id: int) -> tuple[UnitForm, Period, str]:
@@ -33,14 +33,14 @@ def _form_and_period(session: Session, form_id: int) -> tuple[UnitForm, Period, 
     return form, session.get(Period, form.period_id), session.get(Unit, form.unit_id).name
 
 
-def review_request(session: Session, member: Member, params: dict, today: date) -> list[Screen]:
+def review_request(session: Session, member: Member, params: dict, now: datetime) -> list[Screen]:
     form, period, unit = _form_and_period(session, params["form_id"])
     changes = changes_since_return(session, form) if params.get("resubmission") else []
     return [review_views.review_request(form, params["version"], period, unit, form_items(session, form), changes,
                                         member.language)]
 
 
-def form_returned(session: Session, member: Member, params: dict, today: date) -> list[Screen]:
+def form_returned(session: Session, member: Member, params: dict, now: datetime) -> list[Screen]:
     form, period, _ = _form_and_period(session, params["form_id"])
     items = session.exec(select(ReviewItem).where(ReviewItem.review_id == params["review_id"])).all()
     codes = ", ".join(session.get(Indicator, item.indicator_id).code for item in items)
@@ -50,29 +50,29 @@ def form_returned(session: Session, member: Member, params: dict, today: date) -
                         arahan=esc(arahan)), [[(t("notify.fix_button", language), pack("isi.p", period.id))]])]
 
 
-def form_approved(session: Session, member: Member, params: dict, today: date) -> list[Screen]:
+def form_approved(session: Session, member: Member, params: dict, now: datetime) -> list[Screen]:
     _, period, unit = _form_and_period(session, params["form_id"])
     return [Screen.of(t("notify.form_approved", member.language, unit=esc(unit),
                         period=period_name(period, member.language)))]
 
 
-def report_ready(session: Session, member: Member, params: dict, today: date) -> list[Screen]:
+def report_ready(session: Session, member: Member, params: dict, now: datetime) -> list[Screen]:
     period = session.get(Period, params["period_id"])
     language = member.language
     return [Screen.of(t("notify.report_ready", language, period=period_name(period, language)),
                       [[(t("notify.report_button", language), pack("rp.go", period.id))]])]
 
 
-def kepala_report(session: Session, member: Member, params: dict, today: date) -> list[Screen]:
+def kepala_report(session: Session, member: Member, params: dict, now: datetime) -> list[Screen]:
     period = session.get(Period, params["period_id"])
     language = member.language
     recap = compute_recap(session, period.ref, language)
-    blocks = recap_blocks(recap, language, period_progress(session, period, today))
+    blocks = recap_blocks(recap, language, period_progress(session, period, now.date(), now.tzinfo))
     return [Screen(blocks, [[(t("notify.agree_button", language), pack("kd.ok", period.id)),
                              (t("notify.arahan_button", language), pack("kd.arh", period.id))]])]
 
 
-def disposition_notice(session: Session, member: Member, params: dict, today: date) -> list[Screen]:
+def disposition_notice(session: Session, member: Member, params: dict, now: datetime) -> list[Screen]:
     period = session.get(Period, params["period_id"])
     disposition = session.get(Disposition, params["disposition_id"])
     language = member.language
@@ -89,7 +89,7 @@ def disposition_notice(session: Session, member: Member, params: dict, today: da
     return [Screen.of(text)]
 
 
-def unlock_request(session: Session, member: Member, params: dict, today: date) -> list[Screen]:
+def unlock_request(session: Session, member: Member, params: dict, now: datetime) -> list[Screen]:
     request = session.get(UnlockRequest, params["request_id"])
     form, period, unit = _form_and_period(session, request.form_id)
     requester = session.get(Member, request.requested_by_id).name
@@ -97,7 +97,7 @@ def unlock_request(session: Session, member: Member, params: dict, today: date) 
     return [review_views.unlock_request(code, unit, period, requester, request.id, member.language)]
 
 
-def unlock_decided(session: Session, member: Member, params: dict, today: date) -> list[Screen]:
+def unlock_decided(session: Session, member: Member, params: dict, now: datetime) -> list[Screen]:
     request = session.get(UnlockRequest, params["request_id"])
     _, period, _ = _form_and_period(session, request.form_id)
     code = session.get(Indicator, request.indicator_id).code
@@ -108,7 +108,7 @@ def unlock_decided(session: Session, member: Member, params: dict, today: date) 
     return [Screen.of(t("notify.unlock_refused", language, code=esc(code), period=period_name(period, language)))]
 
 
-def period_opened(session: Session, member: Member, params: dict, today: date) -> list[Screen]:
+def period_opened(session: Session, member: Member, params: dict, now: datetime) -> list[Screen]:
     period = session.get(Period, params["period_id"])
     language = member.language
     deadline = format_date(period.deadline, language) if period.deadline else "–"
@@ -129,5 +129,6 @@ RENDERERS: dict[str, Renderer] = {
 }
 
 
-def render(session: Session, member: Member, kind: str, params: dict, today: date) -> list[Screen]:
-    return RENDERERS[kind](session, member, params, today)
+def render(session: Session, member: Member, kind: str, params: dict, now: datetime) -> list[Screen]:
+    """The screens of one notification; `now` is in the office's time zone."""
+    return RENDERERS[kind](session, member, params, now)

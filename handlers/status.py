@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import datetime
 
 from sqlmodel import Session, select
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers.common import act, today
+from handlers.common import act, office_now
 from handlers.fill.views import period_name
 from handlers.recap_views import recap_blocks
 from handlers.render import esc
@@ -17,18 +17,18 @@ from handlers.screens import Screen
 from i18n import t
 from models.exports import write_kertas_kerja
 from models.form_filling import form_items, open_periods, unit_indicators
+from models.forms import UnitForm
 from models.organisation import Member, Role
 from models.outbox import OutboxMessage, OutboxStatus
 from models.periods import Period, PeriodCodeError, parse_scope
 from models.permissions import Action, require, roles_of_member
 from models.recap import compute_recap
 from models.reporting import period_progress
-from models.workflow import form_for
 
 FAILED_SHOWN = 10
 
 
-def status_screens(session: Session, member: Member, today: date) -> list[Screen]:
+def status_screens(session: Session, member: Member, now: datetime) -> list[Screen]:
     require(session, member, Action.VIEW_STATUS)
     language = member.language
     periods = open_periods(session)
@@ -37,14 +37,17 @@ def status_screens(session: Session, member: Member, today: date) -> list[Screen
     blocks = []
     for period in periods:
         lines = [t("status.period_header", language, period=period_name(period, language))]
-        for progress in period_progress(session, period, today):
+        for progress in period_progress(session, period, now.date(), now.tzinfo):
             lines.append(t("status.unit_line", language, unit=esc(progress.unit.name),
                            status=t(f"status.{progress.status}", language), answered=progress.answered,
                            total=progress.total,
                            timing=t("status.late" if progress.late else "status.on_time", language)))
         if unit_indicators(session, member.unit_id, period):
-            pending = [item.indicator.code for item in form_items(session, form_for(session, member.unit_id,
-                                                                                     period.id)) if item.pending]
+            form = session.exec(select(UnitForm).where(UnitForm.unit_id == member.unit_id,
+                                                       UnitForm.period_id == period.id)).first()
+            items = form_items(session, form) if form else []
+            pending = [item.indicator.code for item in items if item.pending] if form else \
+                [indicator.code for indicator in unit_indicators(session, member.unit_id, period)]
             lines.append(t("status.yours_pending", language, codes=esc(", ".join(pending)))
                          if pending else t("status.yours_done", language))
         blocks.append("\n".join(lines))
@@ -68,7 +71,7 @@ def _scope(session: Session, argument: str | None):
     return periods[-1].ref if periods else None
 
 
-def recap_screens(session: Session, member: Member, argument: str | None, today: date) -> list[Screen]:
+def recap_screens(session: Session, member: Member, argument: str | None, now: datetime) -> list[Screen]:
     require(session, member, Action.VIEW_RECAP)
     language = member.language
     try:
@@ -82,19 +85,19 @@ def recap_screens(session: Session, member: Member, argument: str | None, today:
     if not isinstance(scope, int):
         period = session.exec(select(Period).where(Period.kind == scope.kind, Period.year == scope.year,
                                                    Period.number == scope.number)).first()
-        progress = period_progress(session, period, today) if period else None
+        progress = period_progress(session, period, now.date(), now.tzinfo) if period else None
     return [Screen(recap_blocks(recap, language, progress))]
 
 
 async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/status: completeness per unit for the open periods, and the member's own remaining items."""
-    await act(update, context, lambda s, m: status_screens(s, m, today(context)))
+    await act(update, context, lambda s, m: status_screens(s, m, office_now(context)))
 
 
 async def recap_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/rekap [periode]: the recap of a period (default: the latest open one)."""
     argument = context.args[0] if context.args else None
-    await act(update, context, lambda s, m: recap_screens(s, m, argument, today(context)))
+    await act(update, context, lambda s, m: recap_screens(s, m, argument, office_now(context)))
 
 
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -22,8 +22,7 @@ from models.permissions import Action, require
 from models.realisasi import EntrySource, Evidence, Realisasi, current_realisasi, evidence_counts, latest_revision
 from models.recap import indicator_order
 from models.targets import load_plan, target_for
-from models.types import utcnow
-from models.workflow import WorkflowError, enter_realisasi, form_for
+from models.workflow import WorkflowError, enter_realisasi, form_for, resolve_returned_item
 
 FAR_OFF_RATIO = Decimal(3)  # a value over 3× or under ⅓ of last period's value or of the target needs a reason
 
@@ -89,9 +88,10 @@ def open_periods(session: Session) -> list[Period]:
 
 def fillable_periods(session: Session, unit_id: int) -> list[Period]:
     """Open periods, and closed ones where the unit's form was returned and still needs its answers."""
-    returned = session.exec(select(Period).join(UnitForm, UnitForm.period_id == Period.id).where(
-        UnitForm.unit_id == unit_id, UnitForm.status == FormStatus.RETURNED, Period.status == PeriodStatus.CLOSED))
-    periods = {p.id: p for p in [*open_periods(session), *returned]}
+    closed = session.exec(select(Period, UnitForm).join(UnitForm, UnitForm.period_id == Period.id).where(
+        UnitForm.unit_id == unit_id, Period.status == PeriodStatus.CLOSED))
+    periods = {p.id: p for p in open_periods(session)}
+    periods.update({p.id: p for p, form in closed if fillable(p, form)})
     return sorted(periods.values(), key=lambda p: (p.year, p.ref.quarter, PeriodKind(p.kind) is PeriodKind.QUARTER,
                                                    p.number))
 
@@ -187,23 +187,41 @@ def far_off_reasons(value: Decimal, context: Context) -> list[str]:
     return reasons
 
 
-def _editable_form(session: Session, member: Member, unit_id: int, period: Period) -> UnitForm:
-    """The unit's form, if this member may fill it now (own unit, a filling role, not sent, not archived)."""
-    require(session, member, Action.FILL_FORM, target_unit_id=unit_id, entity="period", entity_id=period.id)
-    form = form_for(session, unit_id, period.id)
+def fillable(period: Period, form: UnitForm | None) -> bool:
+    """The one rule for filling: an open period, or a closed one whose form the Sekretaris returned."""
+    status = PeriodStatus(period.status)
+    returned = form is not None and FormStatus(form.status) is FormStatus.RETURNED
+    return status is PeriodStatus.OPEN or (status is PeriodStatus.CLOSED and returned)
+
+
+def check_fillable(session: Session, period: Period, form: UnitForm, indicator_id: int | None = None) -> None:
+    """Raise unless the form may be filled now; a returned form only on the indicators that were returned."""
     status = FormStatus(form.status)
     if status in (FormStatus.SUBMITTED, FormStatus.APPROVED):
         raise WorkflowError(f"form_{status.value}", period=period.code)
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
         raise WorkflowError("period_archived", period=period.code)
+    if not fillable(period, form):
+        raise WorkflowError("period_closed", period=period.code)
+    if status is FormStatus.RETURNED and indicator_id is not None and indicator_id not in returned_ids(session, form):
+        raise WorkflowError("not_returned_item", period=period.code)
+
+
+def returned_ids(session: Session, form: UnitForm) -> set[int]:
+    """Indicators of the latest return (answered or not): the only ones a returned form may change."""
+    review = latest_return(session, form)
+    if review is None:
+        return set()
+    return set(session.exec(select(ReviewItem.indicator_id).where(ReviewItem.review_id == review.id)))
+
+
+def _editable_form(session: Session, member: Member, indicator: Indicator, period: Period) -> UnitForm:
+    """The unit's form, if this member may fill this indicator now (own unit, a filling role, `check_fillable`)."""
+    require(session, member, Action.FILL_FORM, target_unit_id=indicator.unit_id, entity="period",
+            entity_id=period.id)
+    form = form_for(session, indicator.unit_id, period.id)
+    check_fillable(session, period, form, indicator.id)
     return form
-
-
-def _resolve_return(session: Session, form: UnitForm, indicator_id: int, member_id: int) -> None:
-    item = unresolved_returns(session, form).get(indicator_id)
-    if item is not None:
-        item.resolved_at, item.resolved_by_id = utcnow(), member_id
-        session.add(item)
 
 
 def record_value(
@@ -211,7 +229,9 @@ def record_value(
     anomaly_reason: str | None = None,
 ) -> Realisasi | None:
     """Store a value typed in chat; kendala and tindak lanjut of the earlier revision carry over."""
-    form = _editable_form(session, member, indicator.unit_id, period)
+    if not indicator.active:
+        raise WorkflowError("not_found")
+    form = _editable_form(session, member, indicator, period)
     current = latest_revision(session, indicator.id, period.id)
     row = enter_realisasi(
         session, indicator, period, value, Actor.member(member.id),
@@ -222,14 +242,14 @@ def record_value(
                                                                          current.value == value else None),
         source=EntrySource.CHAT,
     )
-    _resolve_return(session, form, indicator.id, member.id)
+    resolve_returned_item(session, form, indicator.id, member.id)
     return row
 
 
 def keep_value(session: Session, member: Member, indicator: Indicator, period: Period) -> None:
     """A returned item answered by keeping its value (e.g. evidence was what the arahan asked for)."""
-    form = _editable_form(session, member, indicator.unit_id, period)
-    _resolve_return(session, form, indicator.id, member.id)
+    form = _editable_form(session, member, indicator, period)
+    resolve_returned_item(session, form, indicator.id, member.id)
     record_by(session, Actor.member(member.id), "realisasi.keep", "indicator", indicator.id,
               after={"period": period.code})
 
@@ -239,7 +259,7 @@ def record_note(session: Session, member: Member, indicator: Indicator, period: 
     """Store kendala or tindak lanjut (`field`) as a new revision of the current value."""
     if field not in ("kendala", "tindak_lanjut", "note"):
         raise ValueError(field)
-    _editable_form(session, member, indicator.unit_id, period)
+    _editable_form(session, member, indicator, period)
     current = latest_revision(session, indicator.id, period.id)
     if current is None:
         raise WorkflowError("no_value")
@@ -252,7 +272,7 @@ def attach_evidence(
     session: Session, member: Member, indicator: Indicator, period: Period, *, kind: str,
     telegram_file_id: str, file_name: str | None, mime_type: str | None, stored_path: str | None,
 ) -> Evidence:
-    _editable_form(session, member, indicator.unit_id, period)
+    _editable_form(session, member, indicator, period)
     evidence = Evidence(indicator_id=indicator.id, period_id=period.id, kind=kind, telegram_file_id=telegram_file_id,
                         file_name=file_name, mime_type=mime_type, stored_path=stored_path, uploaded_by_id=member.id)
     session.add(evidence)

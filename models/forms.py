@@ -106,7 +106,7 @@ class Disposition(SQLModel, table=True):
     __tablename__ = "dispositions"
 
     id: int | None = Field(default=None, primary_key=True)
-    period_id: int = Field(foreign_key="periods.id", index=True)
+    period_id: int = Field(foreign_key="periods.id", unique=True)  # one disposition per period
     kepala_id: int | None = Field(default=None, foreign_key="members.id")
     decision: DispositionDecision = Field(sa_type=enum_type(DispositionDecision))
     arahan: str | None = Field(default=None, sa_type=sa.Text)

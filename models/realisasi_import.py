@@ -2,7 +2,8 @@
 
 Columns: `kode, periode, realisasi, catatan, kendala, tindak_lanjut`; `periode` is `2026-01` or `2026-TW1`.
 Periods named in the file are created when missing (back-filling past periods is normal). Values go through the
-same workflow as chat entries: a new revision in the unit's form, and the form is submitted for review. Like the
+same workflow as chat entries: a new revision in the unit's form; a form that is then complete is submitted and
+every Sekretaris is told, one that is not stays a draft and its pending indicators are reported. Like the
 PK import it validates everything first and writes all or nothing.
 """
 
@@ -18,11 +19,13 @@ from sqlmodel import Session, select
 from models.audit import Actor, record_by
 from models.forms import FormStatus
 from models.indicators import Frequency, Indicator
+from models.organisation import Unit
 from models.periods import Period, PeriodCodeError, PeriodKind, PeriodRef, PeriodStatus, parse_period_code
 from models.problems import ImportFailed, RowProblem, cell_number, cell_text
 from models.realisasi import EntrySource
+from models.review import send_for_review
 from models.spreadsheets import read_table
-from models.workflow import WorkflowError, enter_realisasi, form_for, submit_form
+from models.workflow import WorkflowError, enter_realisasi, form_for
 
 REALISASI_COLUMNS = ("kode", "periode", "realisasi", "catatan", "kendala", "tindak_lanjut")
 REQUIRED = ("kode", "periode", "realisasi")
@@ -45,6 +48,7 @@ class RealisasiImportSummary:
     values_entered: int = 0
     values_unchanged: int = 0
     forms_submitted: list[tuple[str, str]] = field(default_factory=list)  # (unit name, period code)
+    forms_incomplete: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (unit, period, pending codes)
 
 
 def period_end(ref: PeriodRef) -> date:
@@ -155,14 +159,15 @@ def apply_realisasi_rows(
             touched[(row.indicator.unit_id, period.id)] = (row.period.code, period)
     if problems:
         raise ImportFailed(problems)
-    from models.organisation import Unit
-
     for (unit_id, period_id), (code, _period) in sorted(touched.items()):
         form = form_for(session, unit_id, period_id)
         if FormStatus(form.status) in (FormStatus.DRAFT, FormStatus.RETURNED):
-            submit_form(session, form, actor)
             unit_names.setdefault(unit_id, session.get(Unit, unit_id).name)
-            summary.forms_submitted.append((unit_names[unit_id], code))
+            missing = send_for_review(session, form, actor)
+            if missing:  # stays a draft: the unit completes it (in chat or in a next file)
+                summary.forms_incomplete.append((unit_names[unit_id], code, missing))
+            else:
+                summary.forms_submitted.append((unit_names[unit_id], code))
     session.flush()
     return summary
 

@@ -8,12 +8,11 @@ follow-up item for the units concerned; then the period is archived and locked.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, tzinfo
 
 from sqlmodel import Session, select
 
 from models.audit import Actor, record_by
-from models.capaian import Target
 from models.form_filling import form_items, unit_indicators
 from models.forms import Disposition, DispositionDecision, FollowUp, FormStatus, PeriodReport, UnitForm
 from models.indicators import Frequency, Indicator
@@ -45,21 +44,22 @@ def period_units(session: Session, period: Period) -> list[Unit]:
     return sorted((session.get(Unit, unit_id) for unit_id in unit_ids), key=lambda unit: unit.name)
 
 
-def period_progress(session: Session, period: Period, today: date) -> list[UnitProgress]:
-    """Completeness per unit: not started, draft, submitted, returned or approved; on time or late."""
+def period_progress(session: Session, period: Period, today: date, tz: tzinfo = UTC) -> list[UnitProgress]:
+    """Completeness per unit: not started, draft, submitted, returned or approved; on time or late (the day a
+    form was sent is taken in the office's time zone `tz`)."""
     progress = []
     for unit in period_units(session, period):
         form = session.exec(select(UnitForm).where(UnitForm.unit_id == unit.id,
-                                                   UnitForm.period_id == period.id)).first()
+                                                   UnitForm.period_id == period.id)).first()  # no draft made
         items = form_items(session, form) if form else []
         answered = sum(1 for item in items if item.current is not None)
         total = len(items) if form else len(unit_indicators(session, unit.id, period))
         status = FormStatus(form.status).value if form else NOT_STARTED
         if status == FormStatus.DRAFT.value and answered == 0:
             status = NOT_STARTED
-        sent = form.submitted_at if form else None
+        sent = form.submitted_at.astimezone(tz).date() if form and form.submitted_at else None
         late = period.deadline is not None and (
-            (sent is not None and sent.date() > period.deadline) or (sent is None and today > period.deadline))
+            (sent is not None and sent > period.deadline) or (sent is None and today > period.deadline))
         progress.append(UnitProgress(unit, form, status, answered, total, late))
     return progress
 
@@ -73,10 +73,19 @@ def period_fully_approved(session: Session, period: Period) -> bool:
     return all(unit.id in approved for unit in units)
 
 
+def lock_period(session: Session, period_id: int) -> Period:
+    """The period under a row lock, so two reports or dispositions pressed at once happen once."""
+    period = session.get(Period, period_id)
+    if period is None:
+        raise WorkflowError("not_found")
+    session.refresh(period, with_for_update=True)
+    return period
+
+
 def report_to_kepala(session: Session, member: Member, period_id: int) -> PeriodReport:
     """Send the approved period to every Kepala Dinas (once; a second press finds the first report)."""
-    period = session.get(Period, period_id)
     require(session, member, Action.REPORT_TO_KEPALA, entity="period", entity_id=period_id)
+    period = lock_period(session, period_id)
     existing = session.exec(select(PeriodReport).where(PeriodReport.period_id == period_id)).first()
     if existing is not None:
         raise WorkflowError("already_reported", by=existing.reported_by_id, at=existing.reported_at)
@@ -93,8 +102,7 @@ def report_to_kepala(session: Session, member: Member, period_id: int) -> Period
 
 def units_concerned(session: Session, period: Period) -> list[int]:
     """Units with an indicator below target in the period; every unit of the period when none is."""
-    below = {row.indicator.unit_id for row in compute_recap(session, period.ref).rows
-             if row.capaian.tercapai is False and isinstance(row.target, Target)}
+    below = {row.indicator.unit_id for row in compute_recap(session, period.ref).rows if row.capaian.tercapai is False}
     units = [unit.id for unit in period_units(session, period)]
     return [unit_id for unit_id in units if unit_id in below] or units
 
@@ -102,13 +110,15 @@ def units_concerned(session: Session, period: Period) -> list[int]:
 def dispose(session: Session, member: Member, period_id: int, decision: DispositionDecision,
             arahan: str | None = None) -> Disposition:
     """Record the disposition, turn an arahan into follow-ups, archive the period and tell everyone involved."""
-    period = session.get(Period, period_id)
     require(session, member, Action.DISPOSE, entity="period", entity_id=period_id)
+    period = lock_period(session, period_id)
     existing = session.exec(select(Disposition).where(Disposition.period_id == period_id)).first()
     if existing is not None:
         raise WorkflowError("already_disposed", by=existing.kepala_id, at=existing.created_at)
     if session.exec(select(PeriodReport).where(PeriodReport.period_id == period_id)).first() is None:
         raise WorkflowError("not_reported")
+    if not period_fully_approved(session, period):
+        raise WorkflowError("not_all_approved")
     if decision is DispositionDecision.ARAHAN and not (arahan or "").strip():
         raise WorkflowError("arahan_required")
     disposition = Disposition(period_id=period.id, kepala_id=member.id, decision=decision, arahan=arahan)

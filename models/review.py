@@ -13,9 +13,18 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from models.audit import Actor, record_by
+from models.audit import Actor, AuditEntry, record_by
 from models.form_filling import form_items, latest_return, missing_items
-from models.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm, UnlockRequest, UnlockStatus
+from models.forms import (
+    FormStatus,
+    PeriodReport,
+    Review,
+    ReviewDecision,
+    ReviewItem,
+    UnitForm,
+    UnlockRequest,
+    UnlockStatus,
+)
 from models.indicators import Indicator
 from models.organisation import Member, MemberRole, Role
 from models.outbox import enqueue
@@ -23,7 +32,7 @@ from models.periods import Period, PeriodStatus
 from models.permissions import Action, require
 from models.realisasi import Realisasi
 from models.types import utcnow
-from models.workflow import WorkflowError, approve_form, move_form, return_form, submit_form
+from models.workflow import WorkflowError, approve_form, lock_form, move_form, return_form, submit_form
 
 
 def members_with_role(session: Session, role: Role, unit_id: int | None = None) -> list[Member]:
@@ -47,6 +56,25 @@ def _form(session: Session, form_id: int) -> UnitForm:
     return form
 
 
+def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None) -> list[str]:
+    """Submit the form and tell every Sekretaris; returns the codes still pending instead when it is incomplete.
+
+    Used by the chat and by the Excel import alike, so a form only ever reaches review complete."""
+    lock_form(session, form)  # a colleague's entry cannot slip in between the check below and the submission
+    if expected_version is not None and expected_version != form.version:
+        raise WorkflowError("stale", status=FormStatus(form.status).value, version=form.version, form_id=form.id)
+    if FormStatus(form.status) in (FormStatus.DRAFT, FormStatus.RETURNED):
+        missing = missing_items(form_items(session, form))
+        if missing:
+            return [item.indicator.code for item in missing]
+    resubmission = latest_return(session, form) is not None
+    submit_form(session, form, actor, expected_version)
+    for sekretaris in members_with_role(session, Role.SEKRETARIS):
+        enqueue(session, sekretaris.id, "review_request", f"review:{form.id}:{form.version}:{sekretaris.id}",
+                form_id=form.id, version=form.version, resubmission=resubmission)
+    return []
+
+
 def submit_unit_form(session: Session, member: Member, form_id: int, expected_version: int | None = None) -> UnitForm:
     """Send the form to every Sekretaris; refused while any item is pending."""
     form = _form(session, form_id)
@@ -54,17 +82,9 @@ def submit_unit_form(session: Session, member: Member, form_id: int, expected_ve
     period = session.get(Period, form.period_id)
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
         raise WorkflowError("period_archived", period=period.code)
-    if expected_version is not None and expected_version != form.version:
-        raise WorkflowError("stale", status=FormStatus(form.status).value, version=form.version, form_id=form.id)
-    if FormStatus(form.status) in (FormStatus.DRAFT, FormStatus.RETURNED):
-        missing = missing_items(form_items(session, form))
-        if missing:
-            raise WorkflowError("incomplete", codes=[item.indicator.code for item in missing])
-    resubmission = latest_return(session, form) is not None
-    submit_form(session, form, Actor.member(member.id), expected_version)
-    for sekretaris in members_with_role(session, Role.SEKRETARIS):
-        enqueue(session, sekretaris.id, "review_request", f"review:{form.id}:{form.version}:{sekretaris.id}",
-                form_id=form.id, version=form.version, resubmission=resubmission)
+    missing = send_for_review(session, form, Actor.member(member.id), expected_version)
+    if missing:
+        raise WorkflowError("incomplete", codes=missing)
     return form
 
 
@@ -111,11 +131,6 @@ class Change:
     old: Realisasi | None
     new: Realisasi | None
 
-    @property
-    def changed(self) -> bool:
-        fields = ("value", "kendala", "tindak_lanjut")
-        return self.old is None or self.new is None or any(getattr(self.old, f) != getattr(self.new, f)
-                                                           for f in fields)
 
 
 def _revision_at(session: Session, indicator_id: int, period_id: int, moment: datetime) -> Realisasi | None:
@@ -147,8 +162,7 @@ def request_unlock(session: Session, member: Member, form_id: int, indicator_id:
             entity_id=form.id)
     if FormStatus(form.status) is not FormStatus.APPROVED:
         raise WorkflowError("not_locked")
-    if PeriodStatus(session.get(Period, form.period_id).status) is PeriodStatus.ARCHIVED:
-        raise WorkflowError("period_archived")
+    refuse_after_report(session, form.period_id)
     pending = session.exec(select(UnlockRequest).where(
         UnlockRequest.form_id == form.id, UnlockRequest.indicator_id == indicator_id,
         UnlockRequest.status == UnlockStatus.PENDING)).first()
@@ -165,6 +179,14 @@ def request_unlock(session: Session, member: Member, form_id: int, indicator_id:
     return request
 
 
+def refuse_after_report(session: Session, period_id: int) -> None:
+    """Once the period went to the Kepala Dinas, its approved data is what the disposition is about: no unlock."""
+    if PeriodStatus(session.get(Period, period_id).status) is PeriodStatus.ARCHIVED:
+        raise WorkflowError("period_archived")
+    if session.exec(select(PeriodReport).where(PeriodReport.period_id == period_id)).first() is not None:
+        raise WorkflowError("already_reported_locked")
+
+
 def decide_unlock(session: Session, member: Member, request_id: int, grant: bool) -> UnlockRequest:
     """Grant (the form goes back to the unit with that one item returned) or refuse an unlock request."""
     request = session.get(UnlockRequest, request_id)
@@ -173,15 +195,23 @@ def decide_unlock(session: Session, member: Member, request_id: int, grant: bool
     require(session, member, Action.GRANT_UNLOCK, entity="unlock_request", entity_id=request.id)
     if UnlockStatus(request.status) is not UnlockStatus.PENDING:
         raise WorkflowError("already_decided", by=request.decided_by_id, at=request.decided_at)
-    form = _form(session, request.form_id)
+    form = lock_form(session, _form(session, request.form_id))
     if grant:
-        if FormStatus(form.status) is not FormStatus.APPROVED:
+        refuse_after_report(session, form.period_id)
+        status = FormStatus(form.status)
+        if status is FormStatus.APPROVED:
+            move_form(session, form, FormStatus.RETURNED, Actor.member(member.id), None, unlock=True)
+            review = Review(form_id=form.id, reviewer_id=member.id, decision=ReviewDecision.RETURN,
+                            arahan=request.reason)
+            session.add(review)
+            session.flush()
+        elif status is FormStatus.RETURNED:  # already back with the unit (an earlier unlock): add this item to it
+            review = latest_return(session, form)
+        else:
             raise WorkflowError("not_locked")
-        move_form(session, form, FormStatus.RETURNED, Actor.member(member.id), None, unlock=True)
-        review = Review(form_id=form.id, reviewer_id=member.id, decision=ReviewDecision.RETURN, arahan=request.reason)
-        session.add(review)
-        session.flush()
-        session.add(ReviewItem(review_id=review.id, indicator_id=request.indicator_id, arahan=request.reason))
+        if session.exec(select(ReviewItem).where(ReviewItem.review_id == review.id,
+                                                 ReviewItem.indicator_id == request.indicator_id)).first() is None:
+            session.add(ReviewItem(review_id=review.id, indicator_id=request.indicator_id, arahan=request.reason))
     request.status = UnlockStatus.GRANTED if grant else UnlockStatus.REFUSED
     request.decided_by_id, request.decided_at = member.id, utcnow()
     session.add(request)
@@ -192,14 +222,18 @@ def decide_unlock(session: Session, member: Member, request_id: int, grant: bool
     return request
 
 
-def last_decision(session: Session, form: UnitForm) -> tuple[str | None, datetime | None]:
-    """Who last approved or returned the form, and when (for 'already handled by … at …')."""
-    review = session.exec(select(Review).where(Review.form_id == form.id).order_by(Review.id.desc())).first()
-    if review is None:
+def last_change(session: Session, form: UnitForm) -> tuple[str | None, datetime | None]:
+    """Who last moved the form (submitted, approved, returned, unlocked) and when: for 'already handled by …'."""
+    entry = session.exec(
+        select(AuditEntry).where(AuditEntry.entity == "unit_form", AuditEntry.entity_id == form.id,
+                                 AuditEntry.action.startswith("form."))
+        .order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    if entry is None:
         return None, None
-    reviewer = session.get(Member, review.reviewer_id) if review.reviewer_id else None
-    return (reviewer.name if reviewer else None), review.created_at
+    actor = session.get(Member, entry.actor_member_id) if entry.actor_member_id else None
+    return (actor.name if actor else entry.actor), entry.at
 
 
-__all__ = ["Change", "approve_unit_form", "changes_since_return", "decide_unlock", "last_decision",
+__all__ = ["Change", "approve_unit_form", "changes_since_return", "decide_unlock", "last_change",
            "members_with_role", "request_unlock", "return_unit_form", "submit_unit_form", "unit_members"]

@@ -118,6 +118,20 @@ def return_form(
     return review
 
 
+def resolve_returned_item(session: Session, form: UnitForm, indicator_id: int, member_id: int | None) -> None:
+    """The returned item of this indicator (latest return of the form) is answered now."""
+    review = session.exec(select(Review).where(Review.form_id == form.id, Review.decision == ReviewDecision.RETURN)
+                          .order_by(Review.id.desc()).limit(1)).first()
+    if review is None:
+        return
+    item = session.exec(select(ReviewItem).where(ReviewItem.review_id == review.id,
+                                                 ReviewItem.indicator_id == indicator_id,
+                                                 ReviewItem.resolved_at == None)).first()  # noqa: E711
+    if item is not None:
+        item.resolved_at, item.resolved_by_id = utcnow(), member_id
+        session.add(item)
+
+
 def enter_realisasi(
     session: Session,
     indicator: Indicator,
@@ -163,6 +177,8 @@ def enter_realisasi(
     )
     session.add(row)
     session.flush()
+    if FormStatus(form.status) is FormStatus.RETURNED:
+        resolve_returned_item(session, form, indicator.id, actor.member_id)
     before = None if current is None else {key: getattr(current, key) for key in fields}
     record_by(session, actor, "realisasi.enter", "realisasi", row.id, before=before,
               after={"indicator": indicator.code, "period": period.code, "revision": row.revision, **fields})

@@ -176,7 +176,7 @@ def test_reimporting_the_same_file_changes_nothing(recorded):
 def test_changed_value_while_the_form_is_submitted_is_refused_and_nothing_written(recorded, tmp_path):
     """Given submitted forms, when a file changes P.3 for February, then it is refused and nothing is written,
     not even the April value in the same file (a new period, form and revision)."""
-    path = demo_with(tmp_path / "realisasi.csv", "P.3;2026-02;7,5;;;", "P.3;2026-02;7;;;")
+    path = demo_with(tmp_path / "realisasi.csv", "P.3;2026-02;7,5;", "P.3;2026-02;7;")
     path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\nP.3;2026-04;6;;;\n", encoding="utf-8")
     before = table_counts(recorded)
 

@@ -18,14 +18,17 @@ from handlers.screens import Screen, free_text_problem
 from i18n import t
 from models.chat_state import clear_state, get_state, set_state
 from models.form_filling import (
+    check_fillable,
     context_for,
     far_off_reasons,
+    fillable,
     fillable_periods,
     first_pending,
     form_items,
     keep_value,
     record_note,
     record_value,
+    returned_ids,
     unit_indicators,
 )
 from models.forms import FormStatus
@@ -34,6 +37,7 @@ from models.numbers import AmbiguousNumber, NumberError, format_number, parse_nu
 from models.organisation import Member, Unit
 from models.periods import Period
 from models.permissions import Action, require
+from models.realisasi import latest_revision
 from models.review import submit_unit_form
 from models.workflow import WorkflowError, form_for
 
@@ -69,10 +73,16 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
         screens.append(views.summary(form, period, unit.name, items, language, editable=False,
                                      unlockable=status is FormStatus.APPROVED))
         return screens
+    if not fillable(period, form):
+        clear_state(session, member.id)
+        screens.append(Screen.of(t("error.period_closed", language, period=views.period_name(period, language))))
+        return screens
     pending = first_pending(items)
     if pending is None:
         clear_state(session, member.id)
-        screens.append(views.summary(form, period, unit.name, items, language, editable=True))
+        editable_ids = returned_ids(session, form) if status is FormStatus.RETURNED else None
+        screens.append(views.summary(form, period, unit.name, items, language, editable=True,
+                                     editable_ids=editable_ids))
         return screens
     position = (items.index(pending) + 1, len(items))
     if pending.current is None or pending.returned is not None:
@@ -91,6 +101,7 @@ def ask_item(session: Session, member: Member, period: Period, indicator: Indica
     if period is None or indicator is None:
         return [Screen.of(t("common.expired_button", member.language))]
     form = form_for(session, member.unit_id, period.id)
+    check_fillable(session, period, form, indicator.id)
     items = form_items(session, form)
     item = next((i for i in items if i.indicator.id == indicator.id), None)
     if item is None:
@@ -101,10 +112,9 @@ def ask_item(session: Session, member: Member, period: Period, indicator: Indica
 
 
 def _ask_note(session: Session, member: Member, indicator: Indicator, period: Period, field: str) -> Screen:
-    from models.realisasi import latest_revision
-
     current = latest_revision(session, indicator.id, period.id)
-    set_state(session, member.id, f"fill.{field}", period_id=period.id, indicator_id=indicator.id)
+    set_state(session, member.id, f"fill.{field}", period_id=period.id, indicator_id=indicator.id,
+              revision=current.revision if current else None)
     return views.ask_note(field, indicator, getattr(current, field) if current else None, member.language)
 
 
@@ -155,7 +165,9 @@ def accept_value(session: Session, member: Member, period: Period, indicator: In
 
 def after_value(session: Session, member: Member, period: Period, indicator: Indicator) -> list[Screen]:
     items = form_items(session, form_for(session, member.unit_id, period.id))
-    item = next(i for i in items if i.indicator.id == indicator.id)
+    item = next((i for i in items if i.indicator.id == indicator.id), None)
+    if item is None:  # the indicator left the form meanwhile (deactivated, moved to another unit)
+        return walk(session, member, period)
     feedback = Screen.of(views.capaian_feedback(item, member.language))
     if item.below_target:
         return [feedback, _ask_note(session, member, indicator, period, "kendala")]
@@ -192,9 +204,17 @@ def answer_reason(session: Session, member: Member, text: str) -> list[Screen]:
 
 
 def answer_note(session: Session, member: Member, field: str, text: str | None) -> list[Screen]:
-    """Kendala, then tindak lanjut (both required below target); `text` None keeps the stored one."""
+    """Kendala, then tindak lanjut (both required below target); `text` None keeps the stored one. When a
+    colleague changed the value meanwhile, the note is not attached to their value: the item is asked again."""
     _, data = get_state(session, member.id)
     period, indicator = _target(session, data)
+    current = latest_revision(session, indicator.id, period.id)
+    if current is not None and data.get("revision") not in (None, current.revision) and \
+            current.entered_by_id != member.id:
+        colleague = session.get(Member, current.entered_by_id) if current.entered_by_id else None
+        notice = Screen.of(t("fill.changed_by_colleague", member.language,
+                             name=esc(colleague.name if colleague else "-")))
+        return [notice, *ask_item(session, member, period, indicator)]
     if text is not None:
         if problem := free_text_problem(text, member.language):
             return problem
@@ -202,7 +222,9 @@ def answer_note(session: Session, member: Member, field: str, text: str | None) 
     if field == "kendala":
         return [_ask_note(session, member, indicator, period, "tindak_lanjut")]
     items = form_items(session, form_for(session, member.unit_id, period.id))
-    item = next(i for i in items if i.indicator.id == indicator.id)
+    item = next((i for i in items if i.indicator.id == indicator.id), None)
+    if item is None:
+        return walk(session, member, period)
     return [_ask_evidence(session, member, period, indicator, item.evidence)]
 
 
@@ -236,7 +258,7 @@ def submit(session: Session, member: Member, form_id: int, version: int) -> list
         form = submit_unit_form(session, member, form_id, version)
     except WorkflowError as exc:
         if exc.code == "incomplete":
-            return [Screen.of(t("fill.incomplete", member.language, codes=", ".join(exc.details["codes"])))]
+            return [Screen.of(t("fill.incomplete", member.language, codes=esc(", ".join(exc.details["codes"]))))]
         raise
     clear_state(session, member.id)
     period = session.get(Period, form.period_id)

@@ -98,14 +98,15 @@ def item_block(number: int, item: Item, language: str) -> str:
 
 
 def summary(form: UnitForm, period: Period, unit_name: str, items: list[Item], language: str,
-            editable: bool, unlockable: bool = False) -> Screen:
+            editable: bool, unlockable: bool = False, editable_ids: set[int] | None = None) -> Screen:
     """All values with capaian and who entered them; edit buttons and 'Kirim' while editable, or a
     '🔓 unlock' button per indicator once approved."""
     blocks = [t("fill.summary_header", language, unit=esc(unit_name), period=period_name(period, language))]
     blocks += [item_block(number, item, language) for number, item in enumerate(items, start=1)]
     buttons: list[list[tuple[str, str]]] = []
     if editable:
-        edit = [(f"✏️ {item.indicator.code}", pack("isi.edit", form.period_id, item.indicator.id)) for item in items]
+        edit = [(f"✏️ {item.indicator.code}", pack("isi.edit", form.period_id, item.indicator.id)) for item in items
+                if editable_ids is None or item.indicator.id in editable_ids]
         buttons += [edit[i:i + 4] for i in range(0, len(edit), 4)]
         buttons.append([(t("fill.send_button", language), pack("isi.send", form.id, form.version))])
     elif unlockable:

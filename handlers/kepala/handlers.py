@@ -10,6 +10,10 @@ from handlers.common import act
 from handlers.kepala import flow
 from handlers.screens import close_buttons
 
+# "Laporkan" and "Beri arahan" may fail or be abandoned (/batal): they stay pressable; a press after the report
+# or the disposition says who did it and when.
+KEEP_OPEN = {"rp.go", "kd.arh"}
+
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
@@ -22,5 +26,6 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     }.get(action)
     if work is None:
         return
-    await close_buttons(update)
+    if action not in KEEP_OPEN:
+        await close_buttons(update)
     await act(update, context, work)

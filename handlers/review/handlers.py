@@ -10,6 +10,10 @@ from handlers.common import act
 from handlers.review import flow
 from handlers.screens import close_buttons, markup, reply_screens
 
+# Buttons that start something the member may abandon (/batal): their message keeps its buttons, so it can be
+# pressed again; a press after the form was handled says who handled it and when.
+KEEP_OPEN = {"rv.ret", "rv.arh"}
+
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
@@ -33,7 +37,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     }.get(action)
     if work is None:
         return
-    if action not in ("rv.arh",):
+    if action not in KEEP_OPEN:
         await close_buttons(update)
     await act(update, context, work)
 

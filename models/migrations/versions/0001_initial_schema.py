@@ -210,10 +210,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["kepala_id"], ["members.id"], name=op.f("fk_dispositions_kepala_id_members")),
         sa.ForeignKeyConstraint(["period_id"], ["periods.id"], name=op.f("fk_dispositions_period_id_periods")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dispositions")),
+        sa.UniqueConstraint("period_id", name=op.f("uq_dispositions_period_id")),
     )
-    with op.batch_alter_table("dispositions", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_dispositions_period_id"), ["period_id"], unique=False)
-
     op.create_table(
         "evidence",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -507,9 +505,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_evidence_indicator_id"))
 
     op.drop_table("evidence")
-    with op.batch_alter_table("dispositions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_dispositions_period_id"))
-
     op.drop_table("dispositions")
     op.drop_table("chat_states")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:

@@ -1,0 +1,205 @@
+"""Changing a value after the Sekretaris approved it: the unlock request (SOP procedure A, step 10).
+
+Given the Bidang Pelayanan Perizinan's form for Oktober 2026 approved and locked, when its staff asks to unlock one
+indicator, then the Sekretaris gets the request with Izinkan / Tolak; granted, the unit changes that one value and
+sends the form again, and the Sekretaris sees old → new; refused, the form stays locked and the staff is told.
+Every step is in the audit log.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlmodel import Session, select
+
+from handlers.callbacks import pack
+from models.audit import AuditEntry
+from models.database import session_scope
+from models.form_filling import record_value
+from models.forms import FormStatus, UnitForm, UnlockRequest, UnlockStatus
+from models.indicators import Indicator
+from models.invites import member_by_telegram_id
+from models.periods import Period, PeriodKind, PeriodStatus
+from models.realisasi import latest_revision
+from models.review import approve_unit_form, submit_unit_form
+from models.workflow import form_for
+from tests.chat.conftest import World, until_button
+from tests.chat.test_full_cycle import press, say
+
+SEKRETARIS, MODAL, PERIZINAN = 103, 120, 130
+APPROVED = {"P.1": "100", "P.2": "95", "P.3": "6"}
+
+
+def button_data(message: dict, label: str) -> str:
+    return next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
+                if b["text"] == label)
+
+
+def labels(message: dict) -> list[str]:
+    return [b["text"] for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+
+
+def indicator(session: Session, code: str) -> Indicator:
+    return session.exec(select(Indicator).where(Indicator.code == code)).one()
+
+
+@pytest.fixture
+def approved_form(world: World) -> int:
+    """Oktober 2026 is open; Perizinan filled P.1–P.3 on target, sent the form, and the Sekretaris approved it."""
+    with session_scope(world.engine) as session:
+        period = Period(kind=PeriodKind.MONTH, year=2026, number=10, status=PeriodStatus.OPEN)
+        session.add(period)
+        session.flush()
+        staff, sekretaris = member_by_telegram_id(session, PERIZINAN), member_by_telegram_id(session, SEKRETARIS)
+        for code, value in APPROVED.items():
+            record_value(session, staff, indicator(session, code), period, Decimal(value))
+        form = form_for(session, staff.unit_id, period.id)
+        submit_unit_form(session, staff, form.id)
+        approve_unit_form(session, sekretaris, form.id, None)
+        return form.id
+
+
+def form_state(world: World, form_id: int) -> tuple[FormStatus, dict[str, Decimal]]:
+    with world.session() as session:
+        form = session.get(UnitForm, form_id)
+        values = {code: latest_revision(session, indicator(session, code).id, form.period_id).value
+                  for code in APPROVED}
+        return FormStatus(form.status), values
+
+
+def audit_actions(world: World) -> list[str]:
+    with world.session() as session:
+        return [entry.action for entry in session.exec(select(AuditEntry).order_by(AuditEntry.id))]
+
+
+async def request_unlock_of_p2(world: World) -> dict:
+    """The staff opens the approved form and asks to unlock P.2; returns the request the Sekretaris got."""
+    await say(world, PERIZINAN, "/isi", "Ringkasan formulir")
+    await press(world, PERIZINAN, "🔓 P.2", "Permintaan buka kunci P.2 dikirim ke Sekretaris")
+    request = await world.emu.wait_for_bot_message(SEKRETARIS, "meminta buka kunci")
+    assert request["text"] == "🔓 Rina Perizinan meminta buka kunci P.2 (Bidang Pelayanan Perizinan · Oktober 2026)."
+    assert labels(request) == ["Izinkan", "Tolak"]
+    return request
+
+
+async def test_an_approved_form_shows_its_summary_locked_with_an_unlock_button_per_indicator(world, approved_form):
+    await world.emu.user(PERIZINAN).send_text("/isi")
+    locked = await world.emu.wait_for_bot_message(PERIZINAN, "sudah disetujui dan dikunci")
+    assert locked["text"] == "Formulir Oktober 2026 sudah disetujui dan dikunci."
+    summary = await world.emu.wait_for_bot_message(PERIZINAN, "Ringkasan formulir")
+    assert "Bidang Pelayanan Perizinan · Oktober 2026" in summary["text"]
+    assert "tekan 🔓 pada indikatornya" in summary["text"]
+    assert labels(summary) == ["🔓 P.1", "🔓 P.2", "🔓 P.3"]  # no ✏️ edit and no 📤 Kirim on a locked form
+
+    # Typing a value is not taken: nothing is being asked.
+    await say(world, PERIZINAN, "120", "tidak saya pahami")
+    assert form_state(world, approved_form) == (FormStatus.APPROVED, {k: Decimal(v) for k, v in APPROVED.items()})
+
+
+async def test_a_granted_unlock_lets_the_unit_change_that_value_and_send_the_form_again(world, approved_form):
+    emu = world.emu
+    request = await request_unlock_of_p2(world)
+
+    await emu.user(SEKRETARIS).press(request, button_data(request, "Izinkan"))
+    granted = await emu.wait_for_bot_message(SEKRETARIS, "Kunci P.2 dibuka")
+    assert granted["text"] == "🔓 Kunci P.2 dibuka; unit dapat mengubah dan mengirim ulang."
+    told = await emu.wait_for_bot_message(PERIZINAN, "Buka kunci P.2")
+    assert told["text"] == "🔓 Buka kunci P.2 (Oktober 2026) disetujui. Silakan ubah lalu kirim ulang."
+    assert form_state(world, approved_form)[0] is FormStatus.RETURNED
+
+    question = await press(world, PERIZINAN, "Perbaiki sekarang", "Ketik nilai realisasi")
+    assert "P.2 Persentase perizinan selesai tepat waktu" in question["text"]
+    assert "Nilai tersimpan: 95%" in question["text"]
+    await say(world, PERIZINAN, "97", "tercapai")
+    await press(world, PERIZINAN, "Lewati", "Ringkasan formulir")
+    await press(world, PERIZINAN, "📤 Kirim ke Sekretaris", "Kirim formulir ke Sekretaris?")
+    await press(world, PERIZINAN, "Ya, kirim", "terkirim ke Sekretaris")
+
+    again = await emu.wait_for_bot_message(SEKRETARIS, "dikirim ulang")
+    assert "P.2: 95% → 97%" in again["text"]
+    assert "P.1:" not in again["text"] and "P.3:" not in again["text"]
+    assert form_state(world, approved_form) == (FormStatus.SUBMITTED,
+                                                {"P.1": Decimal(100), "P.2": Decimal(97), "P.3": Decimal(6)})
+
+    with world.session() as session:
+        unlock = session.exec(select(UnlockRequest)).one()
+        assert UnlockStatus(unlock.status) is UnlockStatus.GRANTED
+        assert unlock.requested_by_id == member_by_telegram_id(session, PERIZINAN).id
+        assert unlock.decided_by_id == member_by_telegram_id(session, SEKRETARIS).id
+    actions = audit_actions(world)
+    assert actions.index("unlock.request") < actions.index("unlock.granted")
+    assert actions.index("unlock.request") < actions.index("form.unlocked")
+    assert actions.count("form.submitted") == 2
+
+    # A second press of Izinkan (an old message) changes nothing and says who decided.
+    await emu.user(SEKRETARIS).press(request, button_data(request, "Izinkan"), force=True)
+    await emu.wait_for_bot_message(SEKRETARIS, "Sudah ditangani oleh Pak Sekretaris")
+    assert audit_actions(world).count("unlock.granted") == 1
+
+
+async def test_after_an_unlock_the_other_values_stay_locked(world, approved_form):
+    """Only the unlocked indicator may change: the others were approved and must not change unseen (the
+    Sekretaris's "Perubahan" list on the resubmitted form covers the unlocked indicator only)."""
+    emu = world.emu
+    request = await request_unlock_of_p2(world)
+    await emu.user(SEKRETARIS).press(request, button_data(request, "Izinkan"))
+    await press(world, PERIZINAN, "Perbaiki sekarang", "Ketik nilai realisasi")
+    await say(world, PERIZINAN, "97", "tercapai")
+    summary = await press(world, PERIZINAN, "Lewati", "Ringkasan formulir")
+    assert "✏️ P.1" not in labels(summary) and "✏️ P.3" not in labels(summary)
+    assert "📤 Kirim ke Sekretaris" in labels(summary)
+
+    # Even an edit button for P.1 (from an older summary, or forged) does not reopen it.
+    with world.session() as session:
+        form = session.get(UnitForm, approved_form)
+        edit_p1 = pack("isi.edit", form.period_id, indicator(session, "P.1").id)
+    await emu.user(PERIZINAN).press(summary, edit_p1, force=True)
+    await emu.wait_for_bot_message(PERIZINAN)
+    await emu.user(PERIZINAN).send_text("150")
+    await emu.wait_for_bot_message(PERIZINAN)
+    assert form_state(world, approved_form)[1] == {"P.1": Decimal(100), "P.2": Decimal(97), "P.3": Decimal(6)}
+
+
+async def test_a_refused_unlock_keeps_the_form_locked_and_tells_the_member(world, approved_form):
+    emu = world.emu
+    request = await request_unlock_of_p2(world)
+
+    await emu.user(SEKRETARIS).press(request, button_data(request, "Tolak"))
+    refused = await emu.wait_for_bot_message(SEKRETARIS, "ditolak")
+    assert refused["text"] == "Permintaan buka kunci P.2 ditolak."
+    told = await emu.wait_for_bot_message(PERIZINAN, "ditolak Sekretaris")
+    assert told["text"] == "Permintaan buka kunci P.2 (Oktober 2026) ditolak Sekretaris."
+    assert not labels(told)
+
+    assert form_state(world, approved_form) == (FormStatus.APPROVED, {k: Decimal(v) for k, v in APPROVED.items()})
+    with world.session() as session:
+        assert UnlockStatus(session.exec(select(UnlockRequest)).one().status) is UnlockStatus.REFUSED
+    actions = audit_actions(world)
+    assert "unlock.request" in actions and "unlock.refused" in actions
+    assert "unlock.granted" not in actions and "form.unlocked" not in actions
+
+    await say(world, PERIZINAN, "/isi", "sudah disetujui dan dikunci")
+
+
+async def test_only_the_units_own_members_may_ask_and_only_the_sekretaris_may_decide(world, approved_form):
+    emu = world.emu
+    await say(world, PERIZINAN, "/isi", "Ringkasan formulir")
+    summary = await until_button(emu, PERIZINAN, "🔓 P.2")
+    unlock_p2 = button_data(summary, "🔓 P.2")
+
+    # Staff of another unit pressing the same button (a forwarded or forged one) is refused and audited.
+    other = await say(world, MODAL, "/status")
+    await emu.user(MODAL).press(other, unlock_p2, force=True)
+    refused = await emu.wait_for_bot_message(MODAL, "tidak berwenang")
+    assert refused is not None
+    with world.session() as session:
+        assert session.exec(select(UnlockRequest)).all() == []
+
+    # The staff's own request, then the staff trying to grant it themselves.
+    request = await request_unlock_of_p2(world)
+    mine = emu.last_bot_message(PERIZINAN)
+    await emu.user(PERIZINAN).press(mine, button_data(request, "Izinkan"), force=True)
+    await emu.wait_for_bot_message(PERIZINAN, "tidak berwenang")
+    assert form_state(world, approved_form)[0] is FormStatus.APPROVED
+    assert audit_actions(world).count("permission.refused") == 2
