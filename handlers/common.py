@@ -17,8 +17,9 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from handlers.callbacks import unpack
 from handlers.render import esc
-from handlers.screens import Screen, send_screens
+from handlers.screens import Screen, close_buttons, send_screens
 from i18n import catalogue, t
 from models.chat_state import clear_state, first_time_handled
 from models.database import session_scope
@@ -150,3 +151,18 @@ async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable
     if send:
         await send_screens(context, update.effective_chat.id, screens)
     return screens
+
+
+async def run_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                     table: dict[str, Callable[..., list[Screen]]], keep_open: frozenset[str] = frozenset()) -> None:
+    """Run a pressed button's action from a journey's table, as `action(session, member, *ids)`.
+
+    The query is answered by the caller first. The pressed keyboard is closed before the action runs, so it
+    cannot be pressed twice, unless the action starts something the member may abandon (`keep_open`)."""
+    action, ids = unpack(update.callback_query.data)
+    work = table.get(action)
+    if work is None:
+        return
+    if action not in keep_open:
+        await close_buttons(update)
+    await act(update, context, work, *ids)

@@ -7,9 +7,9 @@ from telegram.ext import ContextTypes
 
 from handlers.admin import flow
 from handlers.callbacks import unpack
-from handlers.common import SETTINGS_KEY, act, in_transaction, today
+from handlers.common import SETTINGS_KEY, act, in_transaction, run_button, today
 from handlers.menus import refresh_member_menu
-from handlers.screens import close_buttons, markup, reply_screens
+from handlers.screens import markup, reply_screens
 
 
 async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -52,20 +52,16 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         elif screens:
             await reply_screens(update, context, screens)
         return
-    work = {
-        "inv.r": lambda s, m: flow.invite_units(s, m, ids[0]),
-        "inv.u": lambda s, m: flow.invite_create(s, m, ids[0], ids[1], context.bot.username, settings.timezone),
-        "mb.m": lambda s, m: flow.member_detail(s, m, ids[0]),
-        "mb.u": lambda s, m: flow.member_units(s, m, ids[0]),
-        "mb.uu": lambda s, m: flow.member_move(s, m, ids[0], ids[1]),
-        "pd.o": lambda s, m: flow.period_open(s, m, ids[0], ids[1], ids[2], today(context)),
-        "pd.c": lambda s, m: flow.period_close(s, m, ids[0]),
-    }.get(action)
-    if work is None:
-        return
-    if action not in ("mb.m",):
-        await close_buttons(update)
-    await act(update, context, work)
+    table = {
+        "inv.r": flow.invite_units,
+        "inv.u": lambda s, m, role, unit: flow.invite_create(s, m, role, unit, context.bot.username, settings.timezone),
+        "mb.m": flow.member_detail,
+        "mb.u": flow.member_units,
+        "mb.uu": flow.member_move,
+        "pd.o": lambda s, m, year, quarterly, number: flow.period_open(s, m, year, quarterly, number, today(context)),
+        "pd.c": flow.period_close,
+    }
+    await run_button(update, context, table, keep_open=frozenset({"mb.m"}))
 
 
 async def _refresh_menu(context: ContextTypes.DEFAULT_TYPE, member_id: int) -> None:

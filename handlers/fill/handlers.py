@@ -8,10 +8,9 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers.callbacks import unpack
-from handlers.common import SETTINGS_KEY, act
+from handlers.common import SETTINGS_KEY, act, run_button
 from handlers.fill import flow, views
-from handlers.screens import Screen, close_buttons
+from handlers.screens import Screen
 from i18n import t
 from models.chat_state import get_state
 from models.form_filling import attach_evidence
@@ -45,29 +44,27 @@ def evidence_hint(session: Session, member: Member, _text: str) -> list[Screen]:
 TEXT_STEPS["fill.evidence"] = evidence_hint
 
 
+BUTTONS = {
+    "isi.p": lambda s, m, period_id: flow.walk(s, m, s.get(Period, period_id)),
+    "isi.amb": flow.choose_candidate,
+    "isi.sure": flow.confirm_far_off,
+    "isi.retype": flow.retype,
+    "isi.keep": flow.keep,
+    "isi.keep_kendala": lambda s, m, indicator_id: _keep_note(s, m, "kendala", indicator_id),
+    "isi.keep_tindak_lanjut": lambda s, m, indicator_id: _keep_note(s, m, "tindak_lanjut", indicator_id),
+    "isi.next": flow.next_item,
+    "isi.edit": lambda s, m, period_id, indicator_id: flow.ask_item(s, m, s.get(Period, period_id),
+                                                                    s.get(Indicator, indicator_id)),
+    "isi.send": flow.ask_submit,
+    "isi.sendok": flow.submit,
+    "isi.sendno": lambda s, m: [Screen.of(t("fill.send_cancelled", m.language))],
+}
+
+
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every button of the journey: answered first, then the pressed keyboard is closed, then the next screen."""
-    query = update.callback_query
-    await query.answer()
-    action, ids = unpack(query.data)
-    work = {
-        "isi.p": lambda s, m: flow.walk(s, m, s.get(Period, ids[0])),
-        "isi.amb": lambda s, m: flow.choose_candidate(s, m, ids[0]),
-        "isi.sure": flow.confirm_far_off,
-        "isi.retype": flow.retype,
-        "isi.keep": lambda s, m: flow.keep(s, m, ids[0]),
-        "isi.keep_kendala": lambda s, m: _keep_note(s, m, "kendala", ids[0]),
-        "isi.keep_tindak_lanjut": lambda s, m: _keep_note(s, m, "tindak_lanjut", ids[0]),
-        "isi.next": flow.next_item,
-        "isi.edit": lambda s, m: flow.ask_item(s, m, s.get(Period, ids[0]), s.get(Indicator, ids[1])),
-        "isi.send": lambda s, m: flow.ask_submit(s, m, ids[0], ids[1]),
-        "isi.sendok": lambda s, m: flow.submit(s, m, ids[0], ids[1]),
-        "isi.sendno": lambda s, m: [Screen.of(t("fill.send_cancelled", m.language))],
-    }.get(action)
-    if work is None:
-        return
-    await close_buttons(update)
-    await act(update, context, work)
+    await update.callback_query.answer()
+    await run_button(update, context, BUTTONS)
 
 
 def _keep_note(session: Session, member: Member, field: str, indicator_id: int) -> list[Screen]:

@@ -6,13 +6,22 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from handlers.callbacks import unpack
-from handlers.common import act
+from handlers.common import act, run_button
 from handlers.review import flow
-from handlers.screens import close_buttons, markup, reply_screens
+from handlers.screens import markup, reply_screens
 
+BUTTONS = {
+    "rv.ok": flow.approve,
+    "rv.ret": flow.start_return,
+    "rv.arh": flow.ask_arahan,
+    "rv.cancel": lambda s, m, _form_id: flow.cancel(s, m),
+    "ul.req": flow.ask_unlock,
+    "ul.ok": lambda s, m, request_id: flow.decide(s, m, request_id, True),
+    "ul.no": lambda s, m, request_id: flow.decide(s, m, request_id, False),
+}
 # Buttons that start something the member may abandon (/batal): their message keeps its buttons, so it can be
 # pressed again; a press after the form was handled says who handled it and when.
-KEEP_OPEN = {"rv.ret", "rv.arh"}
+KEEP_OPEN = frozenset({"rv.ret", "rv.arh"})
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -26,20 +35,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         elif screens:  # the return is no longer in progress: say so
             await reply_screens(update, context, screens)
         return
-    work = {
-        "rv.ok": lambda s, m: flow.approve(s, m, ids[0], ids[1]),
-        "rv.ret": lambda s, m: flow.start_return(s, m, ids[0], ids[1]),
-        "rv.arh": lambda s, m: flow.ask_arahan(s, m, ids[0]),
-        "rv.cancel": flow.cancel,
-        "ul.req": lambda s, m: flow.ask_unlock(s, m, ids[0], ids[1]),
-        "ul.ok": lambda s, m: flow.decide(s, m, ids[0], True),
-        "ul.no": lambda s, m: flow.decide(s, m, ids[0], False),
-    }.get(action)
-    if work is None:
-        return
-    if action not in KEEP_OPEN:
-        await close_buttons(update)
-    await act(update, context, work)
+    await run_button(update, context, BUTTONS, KEEP_OPEN)
 
 
 async def act_quietly(update: Update, context: ContextTypes.DEFAULT_TYPE, work):
