@@ -59,6 +59,15 @@ def indicator(session, code: str) -> Indicator:
     return session.exec(select(Indicator).where(Indicator.code == code)).one()
 
 
+def filled_and_sent(session, staf: Member, period: Period):
+    """Every item of the unit on target, and the form sent to the Sekretaris."""
+    for code, value in (("P.1", 100), ("P.2", 95), ("P.3", 7)):
+        record_value(session, staf, indicator(session, code), period, Decimal(value))
+    form = form_for(session, staf.unit_id, period.id)
+    submit_unit_form(session, staf, form.id, form.version)
+    return form
+
+
 def test_the_walk_asks_values_then_kendala_and_tindak_lanjut_below_target(office):
     """Given the unit's January form, the first pending item is P.1 without a value; a value below target makes
     the item pending again until kendala and tindak lanjut are given."""
@@ -118,10 +127,7 @@ def test_a_returned_form_of_a_closed_period_can_still_be_completed(office):
     """Given January's form was returned and January then closed, /isi still offers January (and February)."""
     with session_scope(office) as session:
         staf, sekretaris, january = member(session, 130), member(session, 103), month(session, 1)
-        for code, value in (("P.1", 100), ("P.2", 95), ("P.3", 7)):
-            record_value(session, staf, indicator(session, code), january, Decimal(value))
-        form = form_for(session, staf.unit_id, january.id)
-        submit_unit_form(session, staf, form.id, form.version)
+        form = filled_and_sent(session, staf, january)
         return_unit_form(session, sekretaris, form.id, form.version, [indicator(session, "P.2").id], "Cek lagi")
         january.status = PeriodStatus.CLOSED
         session.add(january)
@@ -134,10 +140,7 @@ def test_a_returned_form_of_a_closed_period_can_still_be_completed(office):
 def test_an_approved_form_refuses_changes(office):
     with session_scope(office) as session:
         staf, sekretaris, january = member(session, 130), member(session, 103), month(session, 1)
-        for code, value in (("P.1", 100), ("P.2", 95), ("P.3", 7)):
-            record_value(session, staf, indicator(session, code), january, Decimal(value))
-        form = form_for(session, staf.unit_id, january.id)
-        submit_unit_form(session, staf, form.id, form.version)
+        form = filled_and_sent(session, staf, january)
         approve_unit_form(session, sekretaris, form.id, form.version)
         assert FormStatus(form.status) is FormStatus.APPROVED
         with pytest.raises(WorkflowError) as refused:
