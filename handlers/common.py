@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -25,8 +24,8 @@ from models.chat_state import clear_state, first_time_handled
 from models.database import session_scope
 from models.dates import format_datetime
 from models.forms import UnitForm
-from models.invites import member_by_telegram_id, roles_of
-from models.organisation import Member, Role
+from models.invites import member_by_telegram_id
+from models.organisation import Member
 from models.permissions import audit_refusal
 from models.review import last_change
 from models.workflow import WorkflowError
@@ -48,30 +47,9 @@ async def in_transaction(context: ContextTypes.DEFAULT_TYPE, work: Callable[...,
     return await asyncio.to_thread(run)
 
 
-@dataclass(frozen=True)
-class Caller:
-    """The member behind an update, as plain values (safe to use outside the session)."""
-
-    member_id: int
-    name: str
-    unit_id: int
-    language: str
-    roles: frozenset[Role]
-    active: bool
-
-
-def load_caller(session: Session, telegram_user_id: int) -> Caller | None:
-    member = member_by_telegram_id(session, telegram_user_id)
-    if member is None:
-        return None
-    return Caller(member.id, member.name, member.unit_id, member.language,
-                  frozenset(roles_of(session, member.id)), member.active)
-
-
-def language_of(update: Update, caller: Caller | None, default: str) -> str:
-    """A member's chosen language; for strangers Indonesian unless their Telegram speaks English."""
-    if caller is not None:
-        return caller.language
+def language_of(update: Update, default: str) -> str:
+    """The language for someone who is not (yet) a member: the default, or English when both their Telegram
+    and the office's default are English."""
     code = (update.effective_user.language_code or "") if update.effective_user else ""
     return "en" if code.startswith("en") and default == "en" else default
 
@@ -84,10 +62,6 @@ def office_now(context: ContextTypes.DEFAULT_TYPE) -> datetime:
 def today(context: ContextTypes.DEFAULT_TYPE) -> date:
     """Today in the office's time zone."""
     return office_now(context).date()
-
-
-def text(language: str, key: str, **params: object) -> str:
-    return t(key, language, **params)
 
 
 def error_screens(session: Session, member: Member, error: WorkflowError, timezone: str) -> list[Screen]:

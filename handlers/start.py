@@ -47,7 +47,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         settings.admin_telegram_ids,
     )
     if member is None:
-        language = language_of(update, None, settings.default_language)
+        language = language_of(update, settings.default_language)
         key = f"chat.invite_{problem}" if problem else "chat.stranger"
         await update.effective_message.reply_text(t(key, language))
         return

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -273,6 +274,27 @@ class BotProcess:
             await self.kill(process)
 
 
+@asynccontextmanager
+async def bots_on(database_url: str, folder: Path):
+    """The emulator with the office's people, and bot processes on the database; every process is killed after,
+    and the whole test is bounded so a lost reply fails it instead of hanging."""
+    async with asyncio.timeout(45), BotApiEmulator() as emu:
+        for telegram_id, (name, _, _) in PEOPLE.items():
+            emu.user(telegram_id, name)
+        bots = BotProcess(emu, database_url, folder)
+        try:
+            yield emu, bots
+        finally:
+            await bots.kill_all()
+
+
+async def answer_p1_and_reach_p2(emu: BotApiEmulator) -> None:
+    """Rina opens her form, enters P.1 (on target), skips its evidence, and is asked P.2's value."""
+    await say(emu, PERIZINAN, "/isi", "Ketik nilai realisasi")
+    await say(emu, PERIZINAN, "105", "bukti dukung")
+    await press(emu, PERIZINAN, "Lewati", "P.2")
+
+
 async def until_confirmed(emu: BotApiEmulator) -> None:
     """Telegram forgets an update once the bot asks for the next ones; wait until it has forgotten them all."""
     await until(lambda: not emu.state.updates, "the bot confirmed every update")
@@ -282,52 +304,44 @@ async def test_a_killed_bot_process_loses_nothing_and_the_next_process_sends_wha
         backend_url, office_engine, tmp_path):
     engine = office_engine
     open_november(engine)
-    async with asyncio.timeout(45), BotApiEmulator() as emu:
-        for telegram_id, (name, _, _) in PEOPLE.items():
-            emu.user(telegram_id, name)
-        bots = BotProcess(emu, backend_url, tmp_path)
-        try:
-            # Rina enters P.1 and P.2's value; the bot asks the kendala; then its process is killed.
-            first = await bots.start()
-            await say(emu, PERIZINAN, "/isi", "Ketik nilai realisasi")
-            await say(emu, PERIZINAN, "105", "bukti dukung")
-            await press(emu, PERIZINAN, "Lewati", "P.2")
-            await say(emu, PERIZINAN, "92,5", "di bawah target")
-            await emu.wait_for_bot_message(PERIZINAN, "Apa kendalanya?")
-            await until_confirmed(emu)
-            await bots.kill(first)
-            assert stored(engine) == AFTER_THE_WHOLE_FORM[:2]
-            assert waiting_for(engine, PERIZINAN) == ("fill.kendala", "P.2")
+    async with bots_on(backend_url, tmp_path) as (emu, bots):
+        # Rina enters P.1 and P.2's value; the bot asks the kendala; then its process is killed.
+        first = await bots.start()
+        await answer_p1_and_reach_p2(emu)
+        await say(emu, PERIZINAN, "92,5", "di bawah target")
+        await emu.wait_for_bot_message(PERIZINAN, "Apa kendalanya?")
+        await until_confirmed(emu)
+        await bots.kill(first)
+        assert stored(engine) == AFTER_THE_WHOLE_FORM[:2]
+        assert waiting_for(engine, PERIZINAN) == ("fill.kendala", "P.2")
 
-            # A second process on the same database: her next message is P.2's kendala, then on to the end.
-            second = await bots.start()
-            await say(emu, PERIZINAN, KENDALA, "Apa tindak lanjut untuk P.2?")
-            await say(emu, PERIZINAN, TINDAK_LANJUT, "bukti dukung")
-            await press(emu, PERIZINAN, "Lewati", "P.3")
-            await say(emu, PERIZINAN, "6,5", "tercapai")
-            await press(emu, PERIZINAN, "Lewati", "Ringkasan formulir")
-            await press(emu, PERIZINAN, "📤 Kirim ke Sekretaris", "Kirim formulir ke Sekretaris?")
+        # A second process on the same database: her next message is P.2's kendala, then on to the end.
+        second = await bots.start()
+        await say(emu, PERIZINAN, KENDALA, "Apa tindak lanjut untuk P.2?")
+        await say(emu, PERIZINAN, TINDAK_LANJUT, "bukti dukung")
+        await press(emu, PERIZINAN, "Lewati", "P.3")
+        await say(emu, PERIZINAN, "6,5", "tercapai")
+        await press(emu, PERIZINAN, "Lewati", "Ringkasan formulir")
+        await press(emu, PERIZINAN, "📤 Kirim ke Sekretaris", "Kirim formulir ke Sekretaris?")
 
-            # She sends the form; the review request to the Sekretaris is queued, but Telegram does not answer
-            # the bot's attempt to send it before the process is killed.
-            hang = emu.faults.add("sendMessage", "timeout", chat_id=SEKRETARIS, times=None, hold=60)
-            await press(emu, PERIZINAN, "Ya, kirim", "terkirim ke Sekretaris")
-            await until(lambda: hang.hits > 0, "the bot tried to send the review request")
-            await until_confirmed(emu)
-            await bots.kill(second)
-            emu.faults.remove(hang)
-            assert form_status(engine) is FormStatus.SUBMITTED
-            assert review_requests_in_outbox(engine) == [OutboxStatus.PENDING]
-            assert not [m for m in emu.sent_by_bot(SEKRETARIS) if "menunggu pemeriksaan" in m["text"]]
+        # She sends the form; the review request to the Sekretaris is queued, but Telegram does not answer
+        # the bot's attempt to send it before the process is killed.
+        hang = emu.faults.add("sendMessage", "timeout", chat_id=SEKRETARIS, times=None, hold=60)
+        await press(emu, PERIZINAN, "Ya, kirim", "terkirim ke Sekretaris")
+        await until(lambda: hang.hits > 0, "the bot tried to send the review request")
+        await until_confirmed(emu)
+        await bots.kill(second)
+        emu.faults.remove(hang)
+        assert form_status(engine) is FormStatus.SUBMITTED
+        assert review_requests_in_outbox(engine) == [OutboxStatus.PENDING]
+        assert not [m for m in emu.sent_by_bot(SEKRETARIS) if "menunggu pemeriksaan" in m["text"]]
 
-            # A minute later the dead process's claim on the row has run out; the third process sends it, once.
-            the_dead_process_lease_runs_out(engine)
-            await bots.start()
-            request = await emu.wait_for_bot_message(SEKRETARIS, "menunggu pemeriksaan", timeout=10)
-            assert "Bidang Pelayanan Perizinan" in request["text"] and KENDALA in request["text"]
-            await until(lambda: review_requests_in_outbox(engine) == [OutboxStatus.SENT], "the outbox row is sent")
-        finally:
-            await bots.kill_all()
+        # A minute later the dead process's claim on the row has run out; the third process sends it, once.
+        the_dead_process_lease_runs_out(engine)
+        await bots.start()
+        request = await emu.wait_for_bot_message(SEKRETARIS, "menunggu pemeriksaan", timeout=10)
+        assert "Bidang Pelayanan Perizinan" in request["text"] and KENDALA in request["text"]
+        await until(lambda: review_requests_in_outbox(engine) == [OutboxStatus.SENT], "the outbox row is sent")
 
     requests = [m for m in emu.sent_by_bot(SEKRETARIS) if "menunggu pemeriksaan" in m["text"]]
     assert len(requests) == 1
@@ -339,30 +353,22 @@ async def test_a_message_handled_just_before_the_kill_is_not_handled_again_by_th
         backend_url, office_engine, tmp_path):
     engine = office_engine
     open_november(engine)
-    async with asyncio.timeout(45), BotApiEmulator() as emu:
-        for telegram_id, (name, _, _) in PEOPLE.items():
-            emu.user(telegram_id, name)
-        bots = BotProcess(emu, backend_url, tmp_path)
-        try:
-            first = await bots.start()
-            await say(emu, PERIZINAN, "/isi", "Ketik nilai realisasi")
-            await say(emu, PERIZINAN, "105", "bukti dukung")
-            await press(emu, PERIZINAN, "Lewati", "P.2")
+    async with bots_on(backend_url, tmp_path) as (emu, bots):
+        first = await bots.start()
+        await answer_p1_and_reach_p2(emu)
 
-            # Rina types P.2's value; the bot stores it and asks the kendala, but Telegram is unreachable for its
-            # next getUpdates (which would confirm the value's update) until the process is killed.
-            unreachable = emu.faults.add("getUpdates", "timeout", times=None, hold=60)
-            await say(emu, PERIZINAN, "92,5", "di bawah target")
-            await emu.wait_for_bot_message(PERIZINAN, "Apa kendalanya?")
-            assert [u["message"]["text"] for u in emu.state.updates] == ["92,5"]  # delivered, not confirmed
-            await bots.kill(first)
-            emu.faults.remove(unreachable)
-            assert stored(engine) == AFTER_THE_WHOLE_FORM[:2]
+        # Rina types P.2's value; the bot stores it and asks the kendala, but Telegram is unreachable for its
+        # next getUpdates (which would confirm the value's update) until the process is killed.
+        unreachable = emu.faults.add("getUpdates", "timeout", times=None, hold=60)
+        await say(emu, PERIZINAN, "92,5", "di bawah target")
+        await emu.wait_for_bot_message(PERIZINAN, "Apa kendalanya?")
+        assert [u["message"]["text"] for u in emu.state.updates] == ["92,5"]  # delivered, not confirmed
+        await bots.kill(first)
+        emu.faults.remove(unreachable)
+        assert stored(engine) == AFTER_THE_WHOLE_FORM[:2]
 
-            # The next process gets the value's update again; the kendala Rina types is still P.2's kendala.
-            await bots.start()
-            await say(emu, PERIZINAN, KENDALA, "Apa tindak lanjut untuk P.2?")
-            assert stored(engine) == AFTER_THE_WHOLE_FORM[:3]
-        finally:
-            await bots.kill_all()
+        # The next process gets the value's update again; the kendala Rina types is still P.2's kendala.
+        await bots.start()
+        await say(emu, PERIZINAN, KENDALA, "Apa tindak lanjut untuk P.2?")
+        assert stored(engine) == AFTER_THE_WHOLE_FORM[:3]
     assert asked(emu, PERIZINAN) == EVERY_QUESTION_ONCE[:4]
