@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from telegram import Update
@@ -15,12 +17,15 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.config import Settings
 from bot.delivery import DELIVERY_KEY, Delivery
-from handlers.common import ENGINE_KEY, SETTINGS_KEY, WAKE_KEY
+from handlers.common import CLOCK_KEY, ENGINE_KEY, RULES_KEY, SCHEDULE_CHANGED_KEY, SETTINGS_KEY, WAKE_KEY
 from handlers.menus import set_default_menus
 from handlers.registry import register
 from i18n import t
+from models.types import utcnow
+from scheduler.service import SchedulerService
 
 log = logging.getLogger(__name__)
+SCHEDULER_KEY = "scheduler"
 # PTB 22's documented opt-in: durations such as RetryAfter.retry_after are timedelta, without deprecation noise.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
@@ -33,11 +38,11 @@ def file_url_for(base_url: str) -> str:
 
 async def _post_init(application: Application) -> None:
     await set_default_menus(application.bot)
-    application.bot_data[DELIVERY_KEY].start()
+    await application.bot_data[SCHEDULER_KEY].start()
 
 
 async def _post_stop(application: Application) -> None:
-    await application.bot_data[DELIVERY_KEY].stop()
+    await application.bot_data[SCHEDULER_KEY].stop()
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -47,18 +52,26 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_message(update.effective_chat.id, t("error.unexpected", language))
 
 
-def build_application(settings: Settings, engine: Engine, *, rate_limiter: bool = True) -> Application:
+def build_application(settings: Settings, engine: Engine, *, rate_limiter: bool = True,
+                      clock: Callable[[], datetime] = utcnow) -> Application:
+    """The bot: handlers, the outbox delivery and the scheduler (which decides whether this process delivers
+    and runs scheduled work: `scheduler/leadership.py`). `clock` lets tests move the scheduler's time."""
     builder = ApplicationBuilder().token(settings.require_token()).post_init(_post_init).post_stop(_post_stop)
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # just under Telegram's 30 messages/s: at exactly 30 slightly bunched requests meet 429s (bench/README.md)
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=29, max_retries=3))
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url).base_file_url(
             file_url_for(settings.telegram_api_base_url)
         )
     application = builder.build()
-    delivery = Delivery(application, engine, settings.tz)
+    rules = settings.schedule_rules()
+    delivery = Delivery(application, engine, rules, clock=clock)
+    scheduler = SchedulerService(engine, rules, delivery, clock)
+    delivery.on_claimed = scheduler.changed
     application.bot_data.update({ENGINE_KEY: engine, SETTINGS_KEY: settings, DELIVERY_KEY: delivery,
-                                 WAKE_KEY: delivery.wake})
+                                 SCHEDULER_KEY: scheduler, RULES_KEY: rules, WAKE_KEY: delivery.wake,
+                                 SCHEDULE_CHANGED_KEY: scheduler.changed, CLOCK_KEY: clock})
     register(application)
     application.add_error_handler(_on_error)
     return application

@@ -6,6 +6,7 @@ names the variable (see `ConfigError`), because an IT officer reading a log must
 
 from __future__ import annotations
 
+from datetime import time, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +15,31 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from models.mutu_baku import parse_standards
+from models.schedule import ScheduleRules
+from models.working_time import QuietHours
+
 DEFAULT_DATABASE_URL = "sqlite:///data/sakip.db"
+
+
+def parse_clock(value: str) -> time:
+    """`08:00` or `8.00` → a time of day."""
+    try:
+        hours, minutes = value.strip().replace(".", ":").split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise ValueError(f"expected a time of day HH:MM, not {value!r}") from None
+
+
+def parse_quiet_hours(value: str, weekends: bool) -> QuietHours:
+    """`20:00-07:00` → quiet hours; `none` (or empty) → no quiet hours in a day."""
+    text = value.strip().lower()
+    if text in ("", "none", "tidak", "-"):
+        return QuietHours(time(0), time(0), weekends)
+    start, sep, end = text.partition("-")
+    if not sep:
+        raise ValueError(f"expected HH:MM-HH:MM, e.g. 20:00-07:00, not {value!r}")
+    return QuietHours(parse_clock(start), parse_clock(end), weekends)
 LANGUAGES = ("id", "en")
 
 
@@ -47,6 +72,26 @@ class Settings(BaseSettings):
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Comma-separated Telegram user ids of the first admins."
     )
+    auto_open_periods: bool = Field(default=True, description="Open each month and triwulan by itself when it ends.")
+    auto_remind: bool = Field(default=True, description="Send reminders and escalations on schedule.")
+    period_open_day: int = Field(default=1, ge=1, le=28,
+                                 description="Day of the month after a period on which it opens (1-28).")
+    deadline_day: int = Field(default=10, ge=1, le=28,
+                              description="Day of the month after a period on which its forms are due (1-28).")
+    reminder_time: str = Field(default="08:00", description="Time of day reminders are sent, HH:MM.")
+    reminder_days_before: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [3, 1],
+        description="Days before the deadline to remind (then on the day, then daily while overdue), e.g. 3,1.")
+    escalate_kabid_after: int = Field(default=4, ge=1,
+                                      description="Reminders a unit may miss before its head (kabid) is told.")
+    escalate_sekretaris_after: int = Field(default=6, ge=1,
+                                           description="Reminders a unit may miss before the Sekretaris is told.")
+    snooze_hours: float = Field(default=3, gt=0, le=72, description="How long 'Ingatkan nanti' waits, in hours.")
+    quiet_hours: str = Field(default="20:00-07:00",
+                             description="No reminders in this window, HH:MM-HH:MM (or 'none').")
+    quiet_weekends: bool = Field(default=True, description="No reminders on Saturday and Sunday.")
+    mutu_baku: str = Field(default="", description="Standard time per SOP step, e.g. verifikasi=90m,disposisi=1d "
+                                                   "(m minutes, h hours, d working days); the SOP's by default.")
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -99,6 +144,49 @@ class Settings(BaseSettings):
             except ValueError as exc:
                 raise ValueError("expected comma-separated numeric Telegram user ids") from exc
         return value
+
+    @field_validator("reminder_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        parse_clock(value)
+        return value.strip()
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_window(cls, value: str) -> str:
+        parse_quiet_hours(value, True)
+        return value.strip()
+
+    @field_validator("reminder_days_before", mode="before")
+    @classmethod
+    def _days_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                days = [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+            except ValueError as exc:
+                raise ValueError("expected comma-separated whole days, e.g. 3,1") from exc
+            if any(day < 1 or day > 27 for day in days):
+                raise ValueError("each day must be between 1 and 27")
+            return days
+        return value
+
+    @field_validator("mutu_baku")
+    @classmethod
+    def _standards(cls, value: str) -> str:
+        parse_standards(value, timedelta(hours=13))
+        return value
+
+    def schedule_rules(self) -> ScheduleRules:
+        quiet = parse_quiet_hours(self.quiet_hours, self.quiet_weekends)
+        return ScheduleRules(
+            tz=self.tz, quiet=quiet, auto_open=self.auto_open_periods, remind=self.auto_remind,
+            open_day=self.period_open_day,
+            deadline_day=self.deadline_day, reminder_time=parse_clock(self.reminder_time),
+            days_before=tuple(sorted(set(self.reminder_days_before), reverse=True)),
+            escalate_kabid_after=self.escalate_kabid_after, escalate_sekretaris_after=self.escalate_sekretaris_after,
+            snooze=timedelta(hours=self.snooze_hours),
+            standards=parse_standards(self.mutu_baku, quiet.working_day_length()),
+        )
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -1,55 +1,127 @@
-"""The delivery worker: sends pending outbox rows and marks them sent.
+"""The delivery worker: sends pending outbox rows and marks them sent. One process runs it (the leader, see
+`scheduler/leadership.py`), so Telegram's overall limit is kept across processes and each chat's order holds.
 
 Rows are worded at send time in the recipient's language (`handlers.notifications`). A crash between commit
-and send only delays a message; the worker wakes on every handled update and at least every few seconds.
-Telegram's answers decide what happens to a row: sent; retried later after 429 (`retry_after`), 5xx or a
-timeout, with backoff; failed for good when the member blocked the bot or the chat is gone.
+and send only delays a message; the worker wakes when a row is queued and at least every few seconds.
+
+- Chats are served side by side (up to `concurrency` requests in flight; PTB's `AIORateLimiter` keeps the
+  overall 30 messages per second) and each chat in order, one message per second after a burst of three.
+- Telegram's answers decide what happens to a row: sent; retried later after 429 (`retry_after`), 5xx or a
+  timeout, with exponential backoff; failed for good when the member blocked the bot or the chat is gone
+  (shown to admins in /status). A row that fails keeps the later rows of its chat waiting behind it.
+- A notification split into several messages records each part sent, so a retry sends only the rest.
+- A reminder edits its earlier message in place (or replaces it when a snooze asks for a fresh ping).
+
+What no outbox can promise: a process killed after Telegram accepted a message and before the row is marked
+sent sends that one message again on restart (the Bot API has no idempotency key). The row is marked the
+moment Telegram answers, so that window is one round trip.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable
 from contextlib import suppress
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
-from handlers.notifications import render
-from handlers.screens import Screen, send_screens
+from handlers.notifications import after_sent, render
+from handlers.render import split_blocks
+from handlers.screens import Screen, markup
 from models.chat_state import forget_old_updates
 from models.database import session_scope
 from models.organisation import Member
-from models.outbox import OutboxMessage, OutboxStatus, claim_due
+from models.outbox import CLAIM_SECONDS, OutboxMessage, OutboxStatus, claim_due, extend_lease, release_claims
+from models.schedule import ScheduleRules
 from models.types import utcnow
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 2.0
 MAX_ATTEMPTS = 8
+MAX_BACKOFF_SECONDS = 300
+CHAT_RATE = 1.0  # Telegram: about one message per second in one chat,
+CHAT_BURST = 3.0  # with short bursts tolerated
 HOUSEKEEPING_EVERY = timedelta(hours=1)
 DELIVERY_KEY = "delivery"
+NOT_MODIFIED = "message is not modified"
+
+
+@dataclass
+class Part:
+    """One Telegram call of a notification: a new message, or an edit of an earlier one."""
+
+    text: str
+    buttons: object = None
+    edit_message_id: int | None = None
+    delete_first: int | None = None
+    edit_only: bool = False
+
+
+@dataclass
+class Prepared:
+    row_id: int
+    member_id: int
+    chat_id: int
+    kind: str
+    params: dict
+    parts_sent: int = 0
+
+
+def parts_of(screens: list[Screen]) -> list[Part]:
+    parts = []
+    for screen in screens:
+        texts = split_blocks(screen.blocks)
+        for index, text in enumerate(texts):
+            last = index == len(texts) - 1
+            parts.append(Part(text, markup(screen.buttons) if last else None,
+                              screen.edit_message_id if len(texts) == 1 else None,
+                              screen.replaces_message_id if index == 0 else None, screen.edit_only))
+    return parts
 
 
 class Delivery:
-    def __init__(self, application: Application, engine: Engine, timezone) -> None:
+    def __init__(self, application: Application, engine: Engine, rules: ScheduleRules, *,
+                 concurrency: int = 30, on_claimed: Callable[[], None] | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.application = application
+        self.on_claimed = on_claimed  # rows were queued: what the scheduler derives may have changed
+        self.clock = clock  # the time notices are worded at (a reminder's countdown): the scheduler's clock
         self.engine = engine
-        self.timezone = timezone
+        self.rules = rules
+        self.timezone = rules.tz
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._claimed: set[int] = set()
         self._last_housekeeping = None
+        self._chat_tokens: dict[int, tuple[float, float]] = {}  # chat → (tokens, when counted)
+        self._slots = asyncio.Semaphore(concurrency)
+        self._stopping = False
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None
 
     def wake(self) -> None:
         self._wake.set()
 
     def start(self) -> None:
+        """Start delivering. Only the leader delivers, so rows still claimed were claimed by a process that is
+        gone: they are freed first."""
+        self._stopping = False
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="outbox-delivery")
 
     async def stop(self) -> None:
+        self._stopping = True  # also ends the loop should a cancellation be swallowed (Python 3.11's wait_for can)
+        self._wake.set()
         if self._task is not None:
             self._task.cancel()
             with suppress(asyncio.CancelledError):
@@ -60,16 +132,34 @@ class Delivery:
             self._claimed.clear()
 
     async def _run(self) -> None:
+        await asyncio.to_thread(self._release, None)
+        keeper = asyncio.create_task(self._keep_leases(), name="outbox-leases")
+        try:
+            while not self._stopping:
+                try:
+                    while not self._stopping and await self.deliver_due():
+                        pass
+                    await asyncio.to_thread(self._housekeeping)
+                except Exception:  # noqa: BLE001  (a broken round must not stop delivery for good)
+                    log.exception("outbox delivery round failed")
+                with suppress(TimeoutError):
+                    async with asyncio.timeout(IDLE_SECONDS):
+                        await self._wake.wait()
+                self._wake.clear()
+        finally:
+            keeper.cancel()
+
+    async def _keep_leases(self) -> None:
+        """While rows are being sent (a flood wait can last minutes), keep them claimed."""
         while True:
-            try:
-                while await self.deliver_due():
-                    pass
-                await asyncio.to_thread(self._housekeeping)
-            except Exception:  # noqa: BLE001  (a broken round must not stop delivery for good)
-                log.exception("outbox delivery round failed")
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), IDLE_SECONDS)
-            self._wake.clear()
+            await asyncio.sleep(CLAIM_SECONDS / 3)
+            if self._claimed:
+                with suppress(Exception):
+                    await asyncio.to_thread(self._extend, set(self._claimed))
+
+    def _extend(self, row_ids: set[int]) -> None:
+        with session_scope(self.engine) as session:
+            extend_lease(session, row_ids, utcnow())
 
     def _housekeeping(self) -> None:
         """Once an hour: forget handled update ids older than Telegram could deliver again."""
@@ -80,71 +170,132 @@ class Delivery:
         with session_scope(self.engine) as session:
             forget_old_updates(session, now)
 
-    def _release(self, row_ids: set[int]) -> None:
-        """Rows claimed but not sent when the worker stops become due again at once (not after the lease)."""
+    def _release(self, row_ids: set[int] | None) -> None:
+        """Rows claimed but not sent become free at once (not after the lease); None: every claimed row."""
         with session_scope(self.engine) as session:
-            for row_id in row_ids:
-                row = session.get(OutboxMessage, row_id)
-                if row is not None and OutboxStatus(row.status) is OutboxStatus.PENDING:
-                    row.next_attempt_at = utcnow()
-                    session.add(row)
+            release_claims(session, row_ids)
 
-    def _load(self) -> list[tuple[int, int, list[Screen] | None, str | None]]:
-        """Due rows with their chat and rendered screens (or the error that prevented rendering)."""
-        now = utcnow().astimezone(self.timezone)
-        prepared = []
+    def _load(self) -> list[Prepared]:
+        """Claim the due rows, with each one's chat."""
         with session_scope(self.engine) as session:
-            for row in claim_due(session, utcnow()):
-                member = session.get(Member, row.member_id)
-                try:
-                    prepared.append((row.id, member.telegram_user_id, render(session, member, row.kind, row.data,
-                                                                             now), None))
-                except Exception as exc:  # noqa: BLE001  (recorded on the row, shown to admins)
-                    log.exception("cannot render outbox row %s", row.id)
-                    prepared.append((row.id, member.telegram_user_id, None, f"render: {exc}"))
-        return prepared
+            return [Prepared(row.id, row.member_id, session.get(Member, row.member_id).telegram_user_id, row.kind,
+                             row.data, row.parts_sent) for row in claim_due(session, utcnow())]
+
+    def _word(self, item: Prepared) -> list[Part]:
+        """The calls that deliver a row, worded now: after the chat's earlier rows went out (a reminder edits
+        the message its predecessor sent)."""
+        now = self.clock().astimezone(self.timezone)
+        with session_scope(self.engine) as session:
+            member = session.get(Member, item.member_id)
+            return parts_of(render(session, member, item.kind, item.params, now, self.rules))
 
     def _finish(self, row_id: int, status: OutboxStatus | None, error: str | None = None,
-                retry_in: float | None = None) -> None:
+                retry_in: float | None = None, parts_sent: int = 0, message_ids: list[int] | None = None) -> None:
         with session_scope(self.engine) as session:
             row = session.get(OutboxMessage, row_id)
             row.attempts += 1
             row.error = error
+            row.parts_sent = max(row.parts_sent, parts_sent)
+            row.claimed_until = None
             if status is OutboxStatus.SENT:
                 row.status, row.sent_at = status, utcnow()
+                after_sent(session, row.kind, row.data, message_ids or [])
             elif status is OutboxStatus.FAILED or row.attempts >= MAX_ATTEMPTS:
                 row.status = OutboxStatus.FAILED
             else:
-                row.next_attempt_at = utcnow() + timedelta(seconds=retry_in or 1)
+                backoff = min(MAX_BACKOFF_SECONDS, 2 ** row.attempts)
+                row.next_attempt_at = utcnow() + timedelta(seconds=max(retry_in or 0, backoff))
+            session.add(row)
+
+    def _note_part(self, row_id: int, parts_sent: int) -> None:
+        with session_scope(self.engine) as session:
+            row = session.get(OutboxMessage, row_id)
+            row.parts_sent = max(row.parts_sent, parts_sent)
             session.add(row)
 
     async def deliver_due(self) -> int:
-        """Send what is due now; returns how many rows were handled."""
+        """Send what is due now, chats side by side and each chat in order; returns how many rows were handled."""
         prepared = await asyncio.to_thread(self._load)
-        self._claimed.update(row_id for row_id, *_ in prepared)
-        context = _Context(self.application)
-        for row_id, chat_id, screens, render_error in prepared:
-            if screens is None:
-                await asyncio.to_thread(self._finish, row_id, OutboxStatus.FAILED, render_error)
-                self._claimed.discard(row_id)
-                continue
-            try:
-                await send_screens(context, chat_id, screens)
-            except RetryAfter as exc:
-                retry = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else exc.retry_after
-                await asyncio.to_thread(self._finish, row_id, None, f"429 retry after {retry}", float(retry))
-            except (Forbidden, BadRequest) as exc:
-                await asyncio.to_thread(self._finish, row_id, OutboxStatus.FAILED, str(exc))
-            except (TimedOut, NetworkError) as exc:
-                await asyncio.to_thread(self._finish, row_id, None, str(exc), 2.0)
-            else:
-                await asyncio.to_thread(self._finish, row_id, OutboxStatus.SENT)
-            self._claimed.discard(row_id)
+        if prepared and self.on_claimed is not None:
+            self.on_claimed()
+        self._claimed.update(item.row_id for item in prepared)
+        by_chat: dict[int, list[Prepared]] = defaultdict(list)
+        for item in prepared:
+            by_chat[item.chat_id].append(item)
+        await asyncio.gather(*(self._serve_chat(items) for items in by_chat.values()))
         return len(prepared)
 
+    async def _serve_chat(self, items: list[Prepared]) -> None:
+        for index, item in enumerate(items):
+            try:
+                delivered = await self._deliver(item)
+            finally:
+                self._claimed.discard(item.row_id)
+            if not delivered:  # later rows of this chat wait behind the one to retry
+                rest = {later.row_id for later in items[index + 1:]}
+                await asyncio.to_thread(self._release, rest)
+                self._claimed.difference_update(rest)
+                return
 
-class _Context:
-    """The bit of a handler context `send_screens` needs (the bot)."""
+    async def _deliver(self, item: Prepared) -> bool:
+        """Send one row; True when it is done (sent or failed for good), False when it will be retried."""
+        try:
+            parts = await asyncio.to_thread(self._word, item)
+        except Exception as exc:  # noqa: BLE001  (retried like a network error; failed for good after the last try)
+            log.exception("cannot word outbox row %s", item.row_id)
+            await asyncio.to_thread(self._finish, item.row_id, None, f"render: {exc}")
+            return False
+        sent, message_ids = item.parts_sent, []
+        try:
+            for part in parts[item.parts_sent:]:
+                message_ids.append(await self._send_part(item.chat_id, part))
+                sent += 1
+                if len(parts) > 1 and sent < len(parts):
+                    await asyncio.to_thread(self._note_part, item.row_id, sent)
+        except RetryAfter as exc:
+            retry = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else exc.retry_after
+            await asyncio.to_thread(self._finish, item.row_id, None, f"429 retry after {retry}", float(retry), sent)
+            return False
+        except (Forbidden, BadRequest) as exc:
+            await asyncio.to_thread(self._finish, item.row_id, OutboxStatus.FAILED, str(exc), None, sent)
+            return True
+        except (TimedOut, NetworkError) as exc:
+            await asyncio.to_thread(self._finish, item.row_id, None, str(exc) or type(exc).__name__, None, sent)
+            return False
+        await asyncio.to_thread(self._finish, item.row_id, OutboxStatus.SENT, None, None, sent, message_ids)
+        return True
 
-    def __init__(self, application: Application) -> None:
-        self.bot = application.bot
+    async def _pace(self, chat_id: int) -> None:
+        """A token bucket per chat: `CHAT_BURST` messages at once, then `CHAT_RATE` per second."""
+        now = time.monotonic()
+        tokens, counted = self._chat_tokens.get(chat_id, (CHAT_BURST, now))
+        tokens = min(CHAT_BURST, tokens + (now - counted) * CHAT_RATE)
+        if tokens < 1:
+            await asyncio.sleep((1 - tokens) / CHAT_RATE)
+            tokens = 1.0
+        self._chat_tokens[chat_id] = (tokens - 1, time.monotonic())
+        if len(self._chat_tokens) > 10_000:  # forget chats whose bucket is full again
+            horizon = time.monotonic() - CHAT_BURST / CHAT_RATE
+            self._chat_tokens = {chat: v for chat, v in self._chat_tokens.items() if v[1] > horizon}
+
+    async def _send_part(self, chat_id: int, part: Part) -> int:
+        """One call; returns the id of the message that now shows the part."""
+        bot = self.application.bot
+        await self._pace(chat_id)
+        async with self._slots:
+            if part.edit_message_id is not None:
+                try:
+                    await bot.edit_message_text(part.text, chat_id=chat_id, message_id=part.edit_message_id,
+                                                parse_mode=ParseMode.HTML, disable_web_page_preview=True,
+                                                reply_markup=part.buttons)
+                    return part.edit_message_id
+                except BadRequest as exc:
+                    if NOT_MODIFIED in str(exc).lower() or part.edit_only:
+                        return part.edit_message_id
+                    log.info("reminder message %s cannot be edited (%s); sending it anew", part.edit_message_id, exc)
+            if part.delete_first is not None:
+                with suppress(BadRequest):
+                    await bot.delete_message(chat_id, part.delete_first)
+            message = await bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML,
+                                             disable_web_page_preview=True, reply_markup=part.buttons)
+            return message.message_id

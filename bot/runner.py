@@ -16,6 +16,7 @@ def run_bot(settings: Settings, engine: Engine) -> int:
     """Run until Ctrl+C or SIGTERM."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run every 2 seconds otherwise
     application = build_application(settings, engine)
     if settings.webhook_url:
         path = urlparse(settings.webhook_url).path.lstrip("/")

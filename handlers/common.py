@@ -28,11 +28,15 @@ from models.invites import member_by_telegram_id
 from models.organisation import Member
 from models.permissions import audit_refusal
 from models.review import last_change
+from models.schedule import ScheduleRules
 from models.workflow import WorkflowError
 
 T = TypeVar("T")
 ENGINE_KEY = "engine"
 SETTINGS_KEY = "settings"
+RULES_KEY = "schedule_rules"  # models.schedule.ScheduleRules built from the settings
+SCHEDULE_CHANGED_KEY = "schedule_changed"  # tells the scheduler to derive its next run again
+CLOCK_KEY = "clock"  # the scheduler's clock (UTC now; a test's clock in tests)
 WAKE_KEY = "wake_delivery"  # called after every handled update, so queued notifications go out at once
 
 
@@ -57,6 +61,10 @@ def language_of(update: Update, default: str) -> str:
 def office_now(context: ContextTypes.DEFAULT_TYPE) -> datetime:
     """Now, in the office's time zone."""
     return datetime.now(context.application.bot_data[SETTINGS_KEY].tz)
+
+
+def schedule_rules(context: ContextTypes.DEFAULT_TYPE) -> ScheduleRules:
+    return context.application.bot_data[RULES_KEY]
 
 
 def today(context: ContextTypes.DEFAULT_TYPE) -> date:

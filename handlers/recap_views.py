@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from handlers.render import capaian_text, esc, target_text, value_text
 from i18n import t
+from models.dates import format_duration
+from models.mutu_baku import SOP_NUMBER, StepTiming
 from models.recap import Recap, RecapRow
 from models.reporting import UnitProgress
 
@@ -47,3 +49,26 @@ def row_block(row: RecapRow, language: str) -> str:
 
 def recap_blocks(recap: Recap, language: str, progress: list[UnitProgress] | None = None) -> list[str]:
     return [summary_block(recap, language, progress), *(row_block(row, language) for row in recap.rows)]
+
+
+def mutu_baku_block(timings: list[StepTiming], language: str, received: int | None = None,
+                    members: int | None = None) -> str:
+    """The SOP's clock of a period: each step's working time against its standard, marked ✅ / ⚠️ / ⏳."""
+    lines = [t("mutu_baku.header", language)]
+    for timing in timings:
+        standard = format_duration(timing.standard, language)
+        if timing.started_at is None:
+            mark, actual = t("mutu_baku.waiting", language), t("mutu_baku.not_started", language)
+        elif timing.automatic and timing.ended_at is not None:
+            mark, actual = t("mutu_baku.ok", language), t("mutu_baku.automatic", language)
+        else:
+            actual = format_duration(timing.actual, language)
+            if timing.running:
+                actual = t("mutu_baku.running", language, actual=actual)
+            mark = t("mutu_baku.late" if timing.overdue else
+                     "mutu_baku.pending" if timing.running else "mutu_baku.ok", language)
+        lines.append(t("mutu_baku.line", language, mark=mark, number=SOP_NUMBER[timing.step],
+                       step=t(f"mutu_baku.{timing.step.value}", language), actual=actual, standard=standard))
+    if received is not None and members:
+        lines.append(t("mutu_baku.receipts", language, count=received, total=members))
+    return "\n".join(lines)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import group, router, settings, start, status
+from handlers import group, reminders, router, settings, start, status
 from handlers.admin import handlers as admin
 from handlers.fill import handlers as fill
 from handlers.kepala import handlers as kepala
@@ -35,6 +35,7 @@ BUTTONS = [
     (r"^(rv|ul)\.", review.on_button),
     (r"^(rp|kd)\.", kepala.on_button),
     (r"^(inv|mb|pd)\.", admin.on_button),
+    (r"^rm\.", reminders.on_button),
     (r"^lang\|", settings.on_language),
 ]
 

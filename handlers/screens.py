@@ -22,10 +22,13 @@ Buttons = list[list[tuple[str, str]]]  # rows of (label, callback data)
 class Screen:
     blocks: list[str]
     buttons: Buttons = field(default_factory=list)
+    edit_message_id: int | None = None  # an outbox notification that edits this earlier message in place
+    replaces_message_id: int | None = None  # or deletes it and is sent anew (a fresh ping, still one message)
+    edit_only: bool = False  # when the message to edit is gone, send nothing (a "done" note is no news)
 
     @classmethod
-    def of(cls, text: str, buttons: Buttons | None = None) -> Screen:
-        return cls([text], buttons or [])
+    def of(cls, text: str, buttons: Buttons | None = None, **placement: int | None) -> Screen:
+        return cls([text], buttons or [], **placement)
 
 
 def markup(buttons: Buttons) -> InlineKeyboardMarkup | None:

@@ -9,26 +9,36 @@ from sqlmodel import Session, select
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers.common import act, office_now
+from handlers.common import act, office_now, schedule_rules
 from handlers.fill.views import period_name
-from handlers.recap_views import recap_blocks
+from handlers.recap_views import mutu_baku_block, recap_blocks
 from handlers.render import esc
 from handlers.screens import Screen
 from i18n import t
 from models.exports import write_kertas_kerja
-from models.form_filling import form_items, open_periods, unit_indicators
+from models.form_filling import form_items, open_periods, receipts, unit_indicators
 from models.forms import UnitForm
+from models.mutu_baku import timeline
 from models.organisation import Member, Role
 from models.outbox import OutboxMessage, OutboxStatus
 from models.periods import Period, PeriodCodeError, parse_scope
 from models.permissions import Action, require, roles_of_member
 from models.recap import compute_recap
-from models.reporting import period_progress
+from models.reporting import period_progress, period_units
+from models.review import unit_members
+from models.schedule import ScheduleRules
 
 FAILED_SHOWN = 10
 
 
-def status_screens(session: Session, member: Member, now: datetime) -> list[Screen]:
+def period_clock(session: Session, period: Period, now: datetime, rules: ScheduleRules, language: str) -> str:
+    """The mutu baku block of a period, with how many members have opened their form."""
+    members = {m.id for unit in period_units(session, period) for m in unit_members(session, unit.id)}
+    received = len(receipts(session, period) & members)
+    return mutu_baku_block(timeline(session, period, now, rules), language, received, len(members))
+
+
+def status_screens(session: Session, member: Member, now: datetime, rules: ScheduleRules) -> list[Screen]:
     require(session, member, Action.VIEW_STATUS)
     language = member.language
     periods = open_periods(session)
@@ -51,6 +61,7 @@ def status_screens(session: Session, member: Member, now: datetime) -> list[Scre
             lines.append(t("status.yours_pending", language, codes=esc(", ".join(pending)))
                          if pending else t("status.yours_done", language))
         blocks.append("\n".join(lines))
+        blocks.append(period_clock(session, period, now, rules, language))
     if Role.ADMIN in roles_of_member(session, member):
         failed = session.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)
                               .order_by(OutboxMessage.id.desc()).limit(FAILED_SHOWN)).all()
@@ -71,7 +82,8 @@ def _scope(session: Session, argument: str | None):
     return periods[-1].ref if periods else None
 
 
-def recap_screens(session: Session, member: Member, argument: str | None, now: datetime) -> list[Screen]:
+def recap_screens(session: Session, member: Member, argument: str | None, now: datetime,
+                  rules: ScheduleRules) -> list[Screen]:
     require(session, member, Action.VIEW_RECAP)
     language = member.language
     try:
@@ -86,18 +98,21 @@ def recap_screens(session: Session, member: Member, argument: str | None, now: d
         period = session.exec(select(Period).where(Period.kind == scope.kind, Period.year == scope.year,
                                                    Period.number == scope.number)).first()
         progress = period_progress(session, period, now.date(), now.tzinfo) if period else None
-    return [Screen(recap_blocks(recap, language, progress))]
+    blocks = recap_blocks(recap, language, progress)
+    if progress is not None:
+        blocks.insert(1, period_clock(session, period, now, rules, language))
+    return [Screen(blocks)]
 
 
 async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/status: completeness per unit for the open periods, and the member's own remaining items."""
-    await act(update, context, lambda s, m: status_screens(s, m, office_now(context)))
+    await act(update, context, lambda s, m: status_screens(s, m, office_now(context), schedule_rules(context)))
 
 
 async def recap_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/rekap [periode]: the recap of a period (default: the latest open one)."""
     argument = context.args[0] if context.args else None
-    await act(update, context, lambda s, m: recap_screens(s, m, argument, office_now(context)))
+    await act(update, context, lambda s, m: recap_screens(s, m, argument, office_now(context), schedule_rules(context)))
 
 
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -13,7 +13,7 @@ Times are shown in the office's time zone (WIB, ``Asia/Jakarta`` by default);
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -104,3 +104,15 @@ def format_datetime(dt: datetime, tz: str = DEFAULT_TZ, locale: str = "id") -> s
     # Same assembly as babel.dates.format_datetime, which only offers matching widths.
     joiner = babel_dates.get_datetime_format("medium", locale=locale).replace("'", "")
     return joiner.replace("{0}", time_part).replace("{1}", date_part)
+
+
+def format_duration(duration: timedelta, locale: str = "id") -> str:
+    """A duration as days, hours and minutes, each worded by Babel: "1 hari 2 jam 5 menit", "40 menit"."""
+    minutes = max(0, int(duration.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+    words = [babel_dates.format_timedelta(timedelta(**{f"{unit}s": amount}), granularity=unit, threshold=10**6,
+                                          locale=locale)
+             for amount, unit in parts if amount]
+    return " ".join(words) or babel_dates.format_timedelta(timedelta(), granularity="minute", locale=locale)

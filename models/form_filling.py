@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from models.audit import Actor, record_by
 from models.capaian import CapaianResult, Target, aggregate, compute_capaian
-from models.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
+from models.forms import FormReceipt, FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
 from models.indicators import Frequency, Indicator
 from models.organisation import Member
 from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
@@ -284,3 +284,16 @@ def attach_evidence(
 
 def missing_items(items: list[Item]) -> list[Item]:
     return [item for item in items if item.pending]
+
+
+def note_receipt(session: Session, member: Member, period: Period) -> None:
+    """Record that the member has the period's form (the first time they open it; later openings change nothing)."""
+    exists = session.exec(select(FormReceipt.id).where(FormReceipt.period_id == period.id,
+                                                       FormReceipt.member_id == member.id)).first()
+    if exists is None:
+        session.add(FormReceipt(period_id=period.id, member_id=member.id))
+
+
+def receipts(session: Session, period: Period) -> set[int]:
+    """Ids of the members who have opened the period's form."""
+    return set(session.exec(select(FormReceipt.member_id).where(FormReceipt.period_id == period.id)))

@@ -124,3 +124,15 @@ class FollowUp(SQLModel, table=True):
     arahan: str = Field(sa_type=sa.Text)
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FormReceipt(SQLModel, table=True):
+    """A member opened the period's form for the first time: the receipt of the form (SOP step 6)."""
+
+    __tablename__ = "form_receipts"
+    __table_args__ = (sa.UniqueConstraint("period_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_id: int = Field(foreign_key="periods.id", index=True)
+    member_id: int = Field(foreign_key="members.id")
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

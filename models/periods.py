@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -40,6 +40,7 @@ class Period(SQLModel, table=True):
     number: int  # month 1..12 or triwulan 1..4
     status: PeriodStatus = Field(default=PeriodStatus.DRAFT, sa_type=enum_type(PeriodStatus))
     deadline: date | None = None
+    opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # first opened: the SOP cycle starts
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @property
@@ -84,6 +85,42 @@ class PeriodRef:
     @property
     def quarter(self) -> int:
         return self.number if self.kind is PeriodKind.QUARTER else (self.number - 1) // 3 + 1
+
+    @property
+    def end_date(self) -> date:
+        last_month = self.months[-1]
+        if last_month == 12:
+            return date(self.year, 12, 31)
+        return date(self.year, last_month + 1, 1) - timedelta(days=1)
+
+    def day_after_end(self, day: int) -> date:
+        """That day of the month after the period ends: the default deadline (10) or opening day (1)."""
+        return (self.end_date + timedelta(days=1)).replace(day=day)
+
+    def next(self) -> PeriodRef:
+        last = 12 if self.kind is PeriodKind.MONTH else 4
+        if self.number < last:
+            return PeriodRef(self.kind, self.year, self.number + 1)
+        return PeriodRef(self.kind, self.year + 1, 1)
+
+    def previous(self) -> PeriodRef:
+        if self.number > 1:
+            return PeriodRef(self.kind, self.year, self.number - 1)
+        return PeriodRef(self.kind, self.year - 1, 12 if self.kind is PeriodKind.MONTH else 4)
+
+
+DEFAULT_DEADLINE_DAY = 10  # the 10th of the month after the period (the DEADLINE_DAY setting)
+
+
+def default_deadline(ref: PeriodRef, day: int = DEFAULT_DEADLINE_DAY) -> date:
+    return ref.day_after_end(day)
+
+
+def latest_ended(kind: PeriodKind, today: date) -> PeriodRef:
+    """The last month or triwulan that ended before `today`."""
+    if kind is PeriodKind.MONTH:
+        return PeriodRef(kind, today.year, today.month).previous()
+    return PeriodRef(kind, today.year, (today.month - 1) // 3 + 1).previous()
 
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")

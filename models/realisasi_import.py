@@ -25,6 +25,7 @@ from models.problems import ImportFailed, RowProblem, cell_number, cell_text
 from models.realisasi import EntrySource
 from models.review import send_for_review
 from models.spreadsheets import read_table
+from models.types import utcnow
 from models.workflow import WorkflowError, enter_realisasi, form_for
 
 REALISASI_COLUMNS = ("kode", "periode", "realisasi", "catatan", "kendala", "tindak_lanjut")
@@ -51,13 +52,6 @@ class RealisasiImportSummary:
     forms_incomplete: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (unit, period, pending codes)
 
 
-def period_end(ref: PeriodRef) -> date:
-    last_month = ref.months[-1]
-    if last_month == 12:
-        return date(ref.year, 12, 31)
-    return date.fromordinal(date(ref.year, last_month + 1, 1).toordinal() - 1)
-
-
 def ensure_period(session: Session, ref: PeriodRef, actor: Actor, today: date) -> tuple[Period, bool]:
     """The stored period for `ref`; a missing one is created (closed when it already ended, else open)."""
     period = session.exec(
@@ -65,8 +59,8 @@ def ensure_period(session: Session, ref: PeriodRef, actor: Actor, today: date) -
     ).first()
     if period is not None:
         return period, False
-    status = PeriodStatus.CLOSED if period_end(ref) < today else PeriodStatus.OPEN
-    period = Period(kind=ref.kind, year=ref.year, number=ref.number, status=status)
+    status = PeriodStatus.CLOSED if ref.end_date < today else PeriodStatus.OPEN
+    period = Period(kind=ref.kind, year=ref.year, number=ref.number, status=status, opened_at=utcnow())
     session.add(period)
     session.flush()
     record_by(session, actor, "period.create", "period", period.id, after={"code": ref.code, "status": status})

@@ -8,7 +8,7 @@ follow-up item for the units concerned; then the period is archived and locked.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 from sqlmodel import Session, select
 
@@ -22,6 +22,7 @@ from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.permissions import Action, require
 from models.recap import compute_recap
 from models.review import members_with_role, unit_members
+from models.types import utcnow
 from models.workflow import WorkflowError
 
 NOT_STARTED = "not_started"
@@ -155,8 +156,19 @@ def people_involved(session: Session, period: Period) -> list[Member]:
 
 
 def open_period(session: Session, member: Member, ref: PeriodRef, deadline: date | None) -> Period:
-    """Open a month or triwulan (created when missing) and send each unit's members their form (SOP step 6)."""
+    """Open a month or triwulan by hand (`/periode`); see `_open`."""
     require(session, member, Action.MANAGE_PERIODS, entity="period")
+    return _open(session, Actor.member(member.id), ref, deadline, utcnow())
+
+
+def open_scheduled_period(session: Session, ref: PeriodRef, deadline: date, now: datetime) -> Period:
+    """The scheduler opens the period that has just ended (`models/schedule.py` says which and when)."""
+    return _open(session, Actor("scheduler"), ref, deadline, now)
+
+
+def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None, now: datetime) -> Period:
+    """Open a period (created when missing) and send each unit's members their form (SOP step 6). The first
+    opening starts the period's SOP cycle (`opened_at`, the mutu baku clock)."""
     period = session.exec(select(Period).where(
         Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)).first()
     if period is None:
@@ -167,8 +179,9 @@ def open_period(session: Session, member: Member, ref: PeriodRef, deadline: date
         raise WorkflowError("period_archived", period=period.code)
     before = {"status": PeriodStatus(period.status), "deadline": period.deadline}
     period.status, period.deadline = PeriodStatus.OPEN, deadline or period.deadline
+    period.opened_at = period.opened_at or now
     session.add(period)
-    record_by(session, Actor.member(member.id), "period.open", "period", period.id, before=before,
+    record_by(session, actor, "period.open", "period", period.id, before=before,
               after={"status": PeriodStatus.OPEN, "deadline": period.deadline})
     for unit in period_units(session, period):
         for recipient in unit_members(session, unit.id):

@@ -2,16 +2,26 @@
 
 from models.audit import AuditEntry
 from models.chat_state import ChatState, GroupNotice, HandledUpdate
-from models.forms import Disposition, FollowUp, PeriodReport, Review, ReviewItem, UnitForm, UnlockRequest
+from models.forms import (
+    Disposition,
+    FollowUp,
+    FormReceipt,
+    PeriodReport,
+    Review,
+    ReviewItem,
+    UnitForm,
+    UnlockRequest,
+)
 from models.indicators import Indicator, IndicatorTarget, MonthlyTarget
 from models.invites import Invite
 from models.organisation import Member, MemberRole, Unit
 from models.outbox import OutboxMessage
 from models.periods import Period
 from models.realisasi import Evidence, Realisasi
+from models.reminders import Reminder
 
 __all__ = [
-    "AuditEntry", "ChatState", "Disposition", "Evidence", "FollowUp", "GroupNotice", "HandledUpdate",
+    "AuditEntry", "ChatState", "Disposition", "Evidence", "FollowUp", "FormReceipt", "GroupNotice", "HandledUpdate",
     "Indicator", "IndicatorTarget", "Invite", "Member", "MemberRole", "MonthlyTarget", "OutboxMessage",
-    "Period", "PeriodReport", "Realisasi", "Review", "ReviewItem", "Unit", "UnitForm", "UnlockRequest",
+    "Period", "PeriodReport", "Realisasi", "Reminder", "Review", "ReviewItem", "Unit", "UnitForm", "UnlockRequest",
 ]

@@ -28,7 +28,7 @@ ACTIONS: dict[str, int] = {
     "ul.req": 2, "ul.ok": 1, "ul.no": 1,
     "rp.go": 1, "kd.ok": 1, "kd.arh": 1,
     "inv.r": 1, "inv.u": 2, "mb.m": 1, "mb.r": 2, "mb.u": 1, "mb.uu": 2, "mb.x": 1,
-    "pd.o": 3, "pd.c": 1,
+    "pd.o": 3, "pd.c": 1, "rm.snz": 1,
     "lang": 1,
 }
 # f-string actions in the handlers and the values their placeholder takes.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session, select
 
@@ -16,14 +16,12 @@ from models.dates import format_date, format_datetime
 from models.invites import create_invite, invite_link
 from models.members import members_by_unit, move_member, set_active, toggle_role
 from models.organisation import Member, Role, Unit
-from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline
 from models.permissions import Action, require, roles_of_member
-from models.realisasi_import import period_end
 from models.reporting import open_period, set_period_status
 from models.workflow import WorkflowError
 
 ROLES = list(Role)
-DEADLINE_DAY = 10  # the 10th of the month after the period ends (the scheduler issue makes it configurable)
 
 
 def role_names(roles: set[Role], language: str) -> str:
@@ -122,11 +120,6 @@ def member_toggle_active(session: Session, admin: Member, member_id: int) -> lis
 
 
 # -- periods -----------------------------------------------------------------------------------------------
-def default_deadline(ref: PeriodRef) -> date:
-    end = period_end(ref)
-    return (end + timedelta(days=1)).replace(day=DEADLINE_DAY)
-
-
 def periods_list(session: Session, member: Member, today: date) -> list[Screen]:
     require(session, member, Action.MANAGE_PERIODS)
     language = member.language
@@ -155,9 +148,10 @@ def periods_list(session: Session, member: Member, today: date) -> list[Screen]:
     return [Screen.of("\n".join(lines), buttons)]
 
 
-def period_open(session: Session, member: Member, year: int, quarterly: int, number: int, today: date) -> list[Screen]:
+def period_open(session: Session, member: Member, year: int, quarterly: int, number: int, deadline_day: int,
+                ) -> list[Screen]:
     ref = PeriodRef(PeriodKind.QUARTER if quarterly else PeriodKind.MONTH, year, number)
-    period = open_period(session, member, ref, default_deadline(ref))
+    period = open_period(session, member, ref, default_deadline(ref, deadline_day))
     return [Screen.of(t("admin.period_opened", member.language, period=period_name(period, member.language),
                         deadline=format_date(period.deadline, member.language)))]
 

@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from handlers.admin import flow
 from handlers.callbacks import unpack
-from handlers.common import SETTINGS_KEY, act, in_transaction, run_button, today
+from handlers.common import SETTINGS_KEY, act, in_transaction, run_button, schedule_rules, today
 from handlers.menus import refresh_member_menu
 from handlers.screens import markup, reply_screens
 
@@ -58,7 +58,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         "mb.m": flow.member_detail,
         "mb.u": flow.member_units,
         "mb.uu": flow.member_move,
-        "pd.o": lambda s, m, year, quarterly, number: flow.period_open(s, m, year, quarterly, number, today(context)),
+        "pd.o": lambda s, m, year, quarterly, number: flow.period_open(s, m, year, quarterly, number,
+                                                                        schedule_rules(context).deadline_day),
         "pd.c": flow.period_close,
     }
     await run_button(update, context, table, keep_open=frozenset({"mb.m"}))

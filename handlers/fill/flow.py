@@ -26,6 +26,7 @@ from models.form_filling import (
     first_pending,
     form_items,
     keep_value,
+    note_receipt,
     record_note,
     record_value,
     returned_ids,
@@ -63,6 +64,7 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
     if period is None:
         return [Screen.of(t("common.expired_button", language))]
     screens = list(prefix or [])
+    note_receipt(session, member, period)
     form = form_for(session, member.unit_id, period.id)
     unit = session.get(Unit, member.unit_id)
     items = form_items(session, form)

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.application import build_application, start_application, stop_application
+from bot.application import SCHEDULER_KEY, build_application, start_application, stop_application
 from bot.config import load_settings
 from emulator.server import BotApiEmulator
 from models.audit import Actor
@@ -42,11 +43,31 @@ PEOPLE = {  # telegram id: (name, role, unit)
 }
 
 
+class TestClock:
+    """The scheduler's time in chat tests. It starts at a quiet moment (Sunday night), so no reminder or
+    opening happens unless a test moves it (`clock.now = ...`, then `await world.run_scheduled_work()`)."""
+
+    __test__ = False  # a clock, not a class of tests
+
+    QUIET = datetime(2026, 11, 22, 23, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+
+    def __init__(self) -> None:
+        self.now = self.QUIET
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 @dataclass
 class World:
     emu: BotApiEmulator
     engine: Engine
     application: object
+    clock: TestClock = field(default_factory=TestClock)
+
+    async def run_scheduled_work(self):
+        """Run the scheduler's work now, as of `clock.now` (as its timer would)."""
+        return await self.application.bot_data[SCHEDULER_KEY].run_now()
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -87,10 +108,11 @@ async def world(office_engine, tmp_path, monkeypatch):
         monkeypatch.setenv("EVIDENCE_DIR", str(tmp_path / "evidence"))
         monkeypatch.chdir(tmp_path)
         settings = load_settings()
-        application = build_application(settings, office_engine, rate_limiter=False)
+        clock = TestClock()
+        application = build_application(settings, office_engine, rate_limiter=False, clock=clock)
         await start_application(application, timeout=1)
         try:
-            yield World(emu, office_engine, application)
+            yield World(emu, office_engine, application, clock)
         finally:
             await stop_application(application)
 

@@ -423,7 +423,7 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
         pack("ul.ok", 1), pack("ul.no", 1), pack("rp.go", period_id), pack("kd.ok", period_id),
         pack("kd.arh", period_id), pack("inv.r", 0), pack("inv.u", 0, unit), pack("mb.m", staff),
         pack("mb.r", staff, 0), pack("mb.u", staff), pack("mb.uu", staff, unit), pack("mb.x", staff),
-        pack("pd.o", 2026, 0, 11), pack("pd.c", period_id), pack("lang", 1),
+        pack("pd.o", 2026, 0, 11), pack("pd.c", period_id), pack("lang", 1), pack("rm.snz", 1),
         "zz.old|1",  # a button of an older version of the bot
     ]
     assert {data.split("|")[0] for data in presses} >= packed_in_handlers()
