@@ -1,7 +1,8 @@
 """The `sakip-bot` command line: set-up, spreadsheets in and out, invitations, and running the bot.
 
 Every subcommand explains itself with `--help`; every message it prints comes from the catalogue in the
-configured DEFAULT_LANGUAGE. Exit codes: 0 done, 1 the input had problems (nothing written), 2 configuration.
+configured DEFAULT_LANGUAGE. Exit codes: 0 done, 1 the input had problems (nothing written), 2 configuration
+(or a unit name that does not exist).
 """
 
 from __future__ import annotations
@@ -12,22 +13,25 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from sqlmodel import select
+
 from bot.config import ConfigError, Settings, load_settings
 from i18n import t
 from i18n.problems import render_problem
 from models.audit import Actor
 from models.database import create_db_engine, migrate, session_scope
 from models.demo import DEMO_PK
-from models.exports import write_kertas_kerja, write_template
-from models.organisation import ensure_office
+from models.exports import write_template
+from models.organisation import Unit, UnitKind, ensure_office
 from models.periods import PeriodCodeError, parse_scope
 from models.pk_import import import_pk
 from models.problems import ImportFailed
 from models.realisasi_import import import_realisasi
-from models.recap import compute_recap
 from models.spreadsheets import SpreadsheetError
+from reports.workbooks import ExportError, export_files
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CONFIG = 0, 1, 2
+EXPORT_KINDS = ("kertas-kerja", "rekapitulasi", "formulir", "semua")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,12 +72,21 @@ def _parser() -> argparse.ArgumentParser:
     import_real.add_argument("file", type=Path, help="the .xlsx or .csv file")
 
     export = commands.add_parser(
-        "export", help="write the Kertas Kerja Pengukuran Kinerja of a period to Excel",
-        description="Write the Kertas Kerja Pengukuran Kinerja: one row per indicator with target, realisasi, "
-        "capaian (percent, 2 decimals) and its category.")
+        "export", help="write the Kertas Kerja, the Rekapitulasi or the Formulir of a period to Excel",
+        description="Write Excel workbooks of a period. kertas-kerja (default): the Kertas Kerja Pengukuran "
+        "Kinerja, one row per indicator with target, realisasi, capaian (percent, 2 decimals) and its category. "
+        "rekapitulasi: each unit's progress, indicators per capaian category, and every indicator by unit. "
+        "formulir: each unit's Formulir Pengumpulan Data of a month or triwulan (blank where nothing is entered "
+        "yet, to distribute). semua: all of them. One file is written to TARGET; several files (formulir of "
+        "every unit, or semua) go into the folder TARGET, which is created.")
     export.add_argument("--periode", required=True,
-                        help="a month (2026-01), a triwulan (2026-TW1) or a whole year (2026)")
-    export.add_argument("file", type=Path, help="the .xlsx file to write")
+                        help="a month (2026-01), a triwulan (2026-TW1) or a whole year (2026; no formulir)")
+    export.add_argument("--jenis", choices=EXPORT_KINDS, default="kertas-kerja",
+                        help="which workbook: kertas-kerja (default), rekapitulasi, formulir or semua")
+    export.add_argument("--unit", metavar="NAME",
+                        help="only this unit's formulir, e.g. \"Bidang Pelayanan Perizinan\"")
+    export.add_argument("target", type=Path, metavar="TARGET",
+                        help="the .xlsx file to write, or the folder for several files")
 
     invite = commands.add_parser("invite", help="create a one-time invitation link for a new member",
                                  description="Create a one-time link that lets one person join with the given "
@@ -158,17 +171,50 @@ def cmd_import_realisasi(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """One workbook to the file TARGET (or into TARGET when it is a folder); several into the folder TARGET."""
     language = settings.default_language
     try:
         scope = parse_scope(args.periode)
     except PeriodCodeError:
         print(t("cli.bad_period", language, value=args.periode), file=sys.stderr)
         return EXIT_PROBLEMS
+    several = args.jenis == "semua" or (args.jenis == "formulir" and not args.unit)
+    if several and args.target.exists() and not args.target.is_dir():
+        print(t("workbook.cli.not_a_directory", language, target=str(args.target)), file=sys.stderr)
+        return EXIT_PROBLEMS
     engine = _prepare(settings)
     with session_scope(engine) as session:
-        recap = compute_recap(session, scope, language)
-    write_kertas_kerja(recap, args.file, language)
-    _say(t("cli.export_written", language, file=str(args.file), rows=len(recap.rows)))
+        unit_id = None
+        if args.unit:
+            units = session.exec(select(Unit).where(Unit.kind != UnitKind.OFFICE)).all()
+            unit = next((u for u in units if u.name.casefold() == args.unit.strip().casefold()), None)
+            if unit is None:
+                names = ", ".join(sorted(u.name for u in units))
+                print(t("cli.unknown_unit", language, unit=args.unit, units=names or "-"), file=sys.stderr)
+                return EXIT_CONFIG
+            unit_id = unit.id
+        try:
+            files = export_files(session, scope, args.jenis, language, unit_id,
+                                 today=datetime.now(settings.tz).date(), tz=settings.tz)
+        except ExportError as exc:
+            print(t(f"workbook.error.{exc.code}", language, **exc.details), file=sys.stderr)
+            return EXIT_PROBLEMS
+    if several:
+        args.target.mkdir(parents=True, exist_ok=True)
+        for file in files:
+            (args.target / file.filename).write_bytes(file.data)
+        _say(t("workbook.cli.written_many", language, count=len(files), directory=str(args.target)))
+        for file in files:
+            _say("  " + t("workbook.cli.file_line", language, file=file.filename, title=file.title))
+        return EXIT_OK
+    (file,) = files
+    path = args.target / file.filename if args.target.is_dir() else args.target
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(file.data)
+    if args.jenis == "kertas-kerja":
+        _say(t("cli.export_written", language, file=str(path), rows=file.rows))
+    else:
+        _say(t("workbook.cli.written", language, title=file.title, file=str(path)))
     return EXIT_OK
 
 

@@ -11,6 +11,8 @@ and send only delays a message; the worker wakes when a row is queued and at lea
   (shown to admins in /status). A row that fails keeps the later rows of its chat waiting behind it.
 - A notification split into several messages records each part sent, so a retry sends only the rest.
 - A reminder edits its earlier message in place (or replaces it when a snooze asks for a fresh ping).
+- Charts (the Kepala Dinas's album) are rendered in the bounded chart pool while the chat shows "sending
+  photo…"; an album of more than ten pictures goes as several albums, each one part.
 
 What no outbox can promise: a process killed after Telegram accepted a message and before the row is marked
 sent sends that one message again on restart (the Bot API has no idempotency key). The row is marked the
@@ -33,15 +35,16 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
-from handlers.notifications import after_sent, render
+from handlers.notifications import CHAT_ACTIONS, after_sent, render
 from handlers.render import split_blocks
-from handlers.screens import Screen, markup
+from handlers.screens import Album, Document, Screen, album_media, fit_caption, markup
 from models.chat_state import forget_old_updates
 from models.database import session_scope
 from models.organisation import Member
 from models.outbox import CLAIM_SECONDS, OutboxMessage, OutboxStatus, claim_due, extend_lease, release_claims
 from models.schedule import ScheduleRules
 from models.types import utcnow
+from reports.recap_charts import RENDER_POOL
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 2.0
@@ -56,13 +59,15 @@ NOT_MODIFIED = "message is not modified"
 
 @dataclass
 class Part:
-    """One Telegram call of a notification: a new message, or an edit of an earlier one."""
+    """One Telegram call of a notification: a new message, an edit of an earlier one, an album or a file."""
 
     text: str
     buttons: object = None
     edit_message_id: int | None = None
     delete_first: int | None = None
     edit_only: bool = False
+    photos: tuple[bytes, ...] = ()
+    document: Document | None = None
 
 
 @dataclass
@@ -78,6 +83,12 @@ class Prepared:
 def parts_of(screens: list[Screen]) -> list[Part]:
     parts = []
     for screen in screens:
+        if isinstance(screen.media, Album):
+            parts += [Part(caption, photos=photos) for photos, caption in screen.media.chunks()]
+            continue
+        if isinstance(screen.media, Document):
+            parts.append(Part(screen.media.caption, markup(screen.buttons), document=screen.media))
+            continue
         texts = split_blocks(screen.blocks)
         for index, text in enumerate(texts):
             last = index == len(texts) - 1
@@ -240,7 +251,12 @@ class Delivery:
     async def _deliver(self, item: Prepared) -> bool:
         """Send one row; True when it is done (sent or failed for good), False when it will be retried."""
         try:
-            parts = await asyncio.to_thread(self._word, item)
+            if item.kind in CHAT_ACTIONS:
+                with suppress(Exception):  # a hint only; the notification itself decides success
+                    await self.application.bot.send_chat_action(item.chat_id, CHAT_ACTIONS[item.kind])
+                parts = await asyncio.get_running_loop().run_in_executor(RENDER_POOL, self._word, item)
+            else:
+                parts = await asyncio.to_thread(self._word, item)
         except Exception as exc:  # noqa: BLE001  (retried like a network error; failed for good after the last try)
             log.exception("cannot word outbox row %s", item.row_id)
             await asyncio.to_thread(self._finish, item.row_id, None, f"render: {exc}")
@@ -283,6 +299,14 @@ class Delivery:
         bot = self.application.bot
         await self._pace(chat_id)
         async with self._slots:
+            if part.photos:
+                messages = await bot.send_media_group(chat_id, album_media(part.photos, part.text))
+                return messages[-1].message_id
+            if part.document is not None:
+                message = await bot.send_document(chat_id, part.document.data, filename=part.document.filename,
+                                                  caption=fit_caption(part.text) or None, parse_mode=ParseMode.HTML,
+                                                  reply_markup=part.buttons)
+                return message.message_id
             if part.edit_message_id is not None:
                 try:
                     await bot.edit_message_text(part.text, chat_id=chat_id, message_id=part.edit_message_id,

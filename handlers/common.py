@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import Executor
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -40,14 +41,18 @@ CLOCK_KEY = "clock"  # the scheduler's clock (UTC now; a test's clock in tests)
 WAKE_KEY = "wake_delivery"  # called after every handled update, so queued notifications go out at once
 
 
-async def in_transaction(context: ContextTypes.DEFAULT_TYPE, work: Callable[..., T], *args: Any) -> T:
-    """Run `work(session, *args)` in one transaction on a worker thread and return its result."""
+async def in_transaction(context: ContextTypes.DEFAULT_TYPE, work: Callable[..., T], *args: Any,
+                         executor: Executor | None = None) -> T:
+    """Run `work(session, *args)` in one transaction on a worker thread (of `executor`, e.g. the chart pool for
+    work that draws) and return its result."""
     engine: Engine = context.application.bot_data[ENGINE_KEY]
 
     def run() -> T:
         with session_scope(engine) as session:
             return work(session, *args)
 
+    if executor is not None:
+        return await asyncio.get_running_loop().run_in_executor(executor, run)
     return await asyncio.to_thread(run)
 
 
@@ -76,7 +81,8 @@ def error_screens(session: Session, member: Member, error: WorkflowError, timezo
     """A refusal worded for the member: who handled an item already and when, or what is not allowed."""
     language = member.language
     details = error.details
-    if error.code in ("stale", "not_allowed", "already_decided", "already_reported", "already_disposed"):
+    if error.code in ("stale", "not_allowed", "already_decided", "already_reported", "already_disposed",
+                      "measurement_stale"):
         by, at = details.get("by"), details.get("at")
         if error.code in ("stale", "not_allowed") and details.get("form_id"):
             by, at = handled_by(session, details["form_id"])
@@ -98,7 +104,7 @@ def handled_by(session: Session, form_id: int) -> tuple[str | None, datetime | N
 
 async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable[..., list[Screen]],
               *args: Any, send: bool = True, answering: bool = False, marks_handled: bool = True,
-              ) -> list[Screen] | None:
+              executor: Executor | None = None) -> list[Screen] | None:
     """Run `work(session, member, *args)` for the member behind the update and reply with its screens.
 
     Strangers get the invitation hint. A `WorkflowError` rolls back the work (a savepoint), is worded for the
@@ -123,7 +129,7 @@ async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable
                 clear_state(session, member.id)
             return error_screens(session, member, error, settings.timezone)
 
-    screens = await in_transaction(context, run)
+    screens = await in_transaction(context, run, executor=executor)
     wake = context.application.bot_data.get(WAKE_KEY)
     if wake is not None:
         wake()

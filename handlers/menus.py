@@ -14,6 +14,8 @@ COMMANDS: list[tuple[str, str, Action | None]] = [
     ("status", "status", Action.VIEW_STATUS),
     ("rekap", "recap", Action.VIEW_RECAP),
     ("ekspor", "export", Action.EXPORT),
+    ("pengukuran", "measurement", Action.VIEW_RECAP),
+    ("laporan", "report", Action.VIEW_RECAP),
     ("periode", "period", Action.MANAGE_PERIODS),
     ("undang", "invite", Action.INVITE),
     ("anggota", "members", Action.MANAGE_MEMBERS),

@@ -10,7 +10,9 @@ from sqlmodel import Session, select
 
 from handlers.callbacks import pack
 from handlers.fill.views import period_name
-from handlers.recap_views import mutu_baku_block, recap_blocks
+from handlers.measurement.notices import CHAT_ACTIONS as MEASUREMENT_CHAT_ACTIONS
+from handlers.measurement.notices import RENDERERS as MEASUREMENT_RENDERERS
+from handlers.recap_views import mutu_baku_block, recap_album, recap_blocks
 from handlers.render import esc
 from handlers.review import views as review_views
 from handlers.screens import Screen
@@ -81,13 +83,17 @@ def report_ready(session: Session, member: Member, params: dict, now: datetime,
 
 def kepala_report(session: Session, member: Member, params: dict, now: datetime,
            rules: ScheduleRules) -> list[Screen]:
+    """The approved period for the Kepala Dinas: the charts as an album captioned with the summary, then the
+    recap with the SOP clock, and the disposition buttons."""
     period = session.get(Period, params["period_id"])
     language = member.language
     recap = compute_recap(session, period.ref, language)
-    blocks = recap_blocks(recap, language, period_progress(session, period, now.date(), now.tzinfo))
+    progress = period_progress(session, period, now.date(), now.tzinfo)
+    blocks = recap_blocks(recap, language, progress)
     blocks.insert(1, mutu_baku_block(timeline(session, period, now, rules), language))
-    return [Screen(blocks, [[(t("notify.agree_button", language), pack("kd.ok", period.id)),
-                             (t("notify.arahan_button", language), pack("kd.arh", period.id))]])]
+    buttons = [[(t("notify.agree_button", language), pack("kd.ok", period.id)),
+                (t("notify.arahan_button", language), pack("kd.arh", period.id))]]
+    return [recap_album(recap, language, progress), Screen(blocks, buttons)]
 
 
 def disposition_notice(session: Session, member: Member, params: dict, now: datetime,
@@ -227,7 +233,10 @@ RENDERERS: dict[str, Renderer] = {
     "period_opened": period_opened,
     "reminder": reminder,
     "escalation": escalation,
+    **MEASUREMENT_RENDERERS,
 }
+# kinds rendered in the chart pool, with the chat action shown meanwhile ("sending photo…")
+CHAT_ACTIONS = {"kepala_report": "upload_photo", **MEASUREMENT_CHAT_ACTIONS}
 
 
 def after_sent(session: Session, kind: str, params: dict, message_ids: list[int]) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from handlers.render import capaian_text, esc, target_text, value_text
+from handlers.screens import Album, Screen
 from i18n import t
 from models.dates import format_duration
 from models.mutu_baku import SOP_NUMBER, StepTiming
 from models.recap import Recap, RecapRow
 from models.reporting import UnitProgress
+from reports.recap_charts import render_recap_charts
 
 LOWEST_SHOWN = 3
 
@@ -51,24 +53,35 @@ def recap_blocks(recap: Recap, language: str, progress: list[UnitProgress] | Non
     return [summary_block(recap, language, progress), *(row_block(row, language) for row in recap.rows)]
 
 
+def recap_album(recap: Recap, language: str, progress: list[UnitProgress] | None = None) -> Screen:
+    """The recap's charts as an album, the summary (tercapai, lowest, late units) as its caption."""
+    charts = render_recap_charts(recap, scope_label(recap, language), language, progress)
+    return Screen([], media=Album(charts.pngs, summary_block(recap, language, progress)))
+
+
+def step_state(timing: StepTiming, language: str) -> tuple[str, str]:
+    """A step's mark (✅ within its standard, ⚠️ over it, ⏳ running, ▫️ not started) and its working time."""
+    if timing.started_at is None:
+        return t("mutu_baku.waiting", language), t("mutu_baku.not_started", language)
+    if timing.automatic and timing.ended_at is not None:
+        return t("mutu_baku.ok", language), t("mutu_baku.automatic", language)
+    mark = t("mutu_baku.late" if timing.overdue else "mutu_baku.pending" if timing.running else "mutu_baku.ok",
+             language)
+    return mark, format_duration(timing.actual, language)
+
+
 def mutu_baku_block(timings: list[StepTiming], language: str, received: int | None = None,
-                    members: int | None = None) -> str:
-    """The SOP's clock of a period: each step's working time against its standard, marked ✅ / ⚠️ / ⏳."""
-    lines = [t("mutu_baku.header", language)]
+                    members: int | None = None, procedure: str = "mutu_baku") -> str:
+    """The SOP's clock of a period (`procedure` "mutu_baku", procedure A) or of a measurement ("mutu_baku_b"):
+    each step's working time against its standard, marked ✅ / ⚠️ / ⏳."""
+    lines = [t(f"{procedure}.header", language)]
     for timing in timings:
-        standard = format_duration(timing.standard, language)
-        if timing.started_at is None:
-            mark, actual = t("mutu_baku.waiting", language), t("mutu_baku.not_started", language)
-        elif timing.automatic and timing.ended_at is not None:
-            mark, actual = t("mutu_baku.ok", language), t("mutu_baku.automatic", language)
-        else:
-            actual = format_duration(timing.actual, language)
-            if timing.running:
-                actual = t("mutu_baku.running", language, actual=actual)
-            mark = t("mutu_baku.late" if timing.overdue else
-                     "mutu_baku.pending" if timing.running else "mutu_baku.ok", language)
+        mark, actual = step_state(timing, language)
+        if timing.running:
+            actual = t("mutu_baku.running", language, actual=actual)
         lines.append(t("mutu_baku.line", language, mark=mark, number=SOP_NUMBER[timing.step],
-                       step=t(f"mutu_baku.{timing.step.value}", language), actual=actual, standard=standard))
+                       step=t(f"{procedure}.{timing.step.value}", language), actual=actual,
+                       standard=format_duration(timing.standard, language)))
     if received is not None and members:
         lines.append(t("mutu_baku.receipts", language, count=received, total=members))
     return "\n".join(lines)

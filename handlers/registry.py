@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import group, reminders, router, settings, start, status
+from handlers import documents, group, reminders, router, settings, start, status
 from handlers.admin import handlers as admin
 from handlers.fill import handlers as fill
 from handlers.kepala import handlers as kepala
+from handlers.measurement import handlers as measurement
 from handlers.review import handlers as review
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -22,7 +23,9 @@ COMMANDS = [
     (["isi", "fill"], fill.fill_command),
     (["status"], status.status_command),
     (["rekap", "recap"], status.recap_command),
-    (["ekspor", "export"], status.export_command),
+    (["ekspor", "export"], documents.export_command),
+    (["laporan", "report"], documents.laporan_command),
+    (["pengukuran", "measurement"], measurement.measurement_command),
     (["periode", "period"], admin.periods_command),
     (["undang", "invite"], admin.invite_command),
     (["anggota", "members"], admin.members_command),
@@ -34,6 +37,7 @@ BUTTONS = [
     (r"^isi\.", fill.on_button),
     (r"^(rv|ul)\.", review.on_button),
     (r"^(rp|kd)\.", kepala.on_button),
+    (r"^ms\.", measurement.on_button),
     (r"^(inv|mb|pd)\.", admin.on_button),
     (r"^rm\.", reminders.on_button),
     (r"^lang\|", settings.on_language),

@@ -9,13 +9,14 @@ from telegram.ext import ContextTypes
 from handlers.common import act
 from handlers.fill.handlers import TEXT_STEPS as FILL_STEPS
 from handlers.kepala.flow import TEXT_STEPS as KEPALA_STEPS
+from handlers.measurement.flow import TEXT_STEPS as MEASUREMENT_STEPS
 from handlers.review.flow import TEXT_STEPS as REVIEW_STEPS
 from handlers.screens import Screen
 from i18n import t
 from models.chat_state import get_state
 from models.organisation import Member
 
-TEXT_STEPS = {**FILL_STEPS, **REVIEW_STEPS, **KEPALA_STEPS}
+TEXT_STEPS = {**FILL_STEPS, **REVIEW_STEPS, **KEPALA_STEPS, **MEASUREMENT_STEPS}
 
 
 def route_text(session: Session, member: Member, text: str) -> list[Screen]:

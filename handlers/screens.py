@@ -1,5 +1,6 @@
-"""A screen is what the bot shows next: HTML text and buttons, built from the database in a worker thread and
-sent on the event loop. Keeping them plain data keeps database work and Telegram calls apart.
+"""A screen is what the bot shows next: HTML text and buttons, an album of charts or a file, built from the
+database in a worker thread and sent on the event loop. Keeping them plain data keeps database work and
+Telegram calls apart.
 """
 
 from __future__ import annotations
@@ -7,15 +8,37 @@ from __future__ import annotations
 from contextlib import suppress
 from dataclasses import dataclass, field
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from handlers.render import split_blocks
+from handlers.render import CAPTION_LIMIT, split_blocks, telegram_length
 from i18n import t
 
 Buttons = list[list[tuple[str, str]]]  # rows of (label, callback data)
+ALBUM_LIMIT = 10  # photos in one Telegram album (sendMediaGroup)
+
+
+@dataclass(frozen=True)
+class Album:
+    """Photos sent as albums of at most ten, the caption (HTML) under the first photo."""
+
+    photos: tuple[bytes, ...]
+    caption: str = ""
+
+    def chunks(self) -> list[tuple[tuple[bytes, ...], str]]:
+        """(photos, caption) per Telegram album; the caption goes with the first."""
+        photos = self.photos
+        return [(photos[i:i + ALBUM_LIMIT], self.caption if i == 0 else "")
+                for i in range(0, len(photos), ALBUM_LIMIT)]
+
+
+@dataclass(frozen=True)
+class Document:
+    filename: str
+    data: bytes
+    caption: str = ""
 
 
 @dataclass
@@ -25,6 +48,7 @@ class Screen:
     edit_message_id: int | None = None  # an outbox notification that edits this earlier message in place
     replaces_message_id: int | None = None  # or deletes it and is sent anew (a fresh ping, still one message)
     edit_only: bool = False  # when the message to edit is gone, send nothing (a "done" note is no news)
+    media: Album | Document | None = None  # sent instead of the blocks (buttons go under a document)
 
     @classmethod
     def of(cls, text: str, buttons: Buttons | None = None, **placement: int | None) -> Screen:
@@ -50,10 +74,38 @@ def free_text_problem(text: str, language: str) -> list[Screen] | None:
     return None
 
 
+def fit_caption(text: str) -> str:
+    """A caption within Telegram's 1024 characters: whole lines while they fit."""
+    if telegram_length(text) <= CAPTION_LIMIT:
+        return text
+    return split_blocks(text.split("\n"), CAPTION_LIMIT - 2, "\n")[0] + "\n…"
+
+
+def album_media(photos: tuple[bytes, ...], caption: str) -> list[InputMediaPhoto]:
+    return [InputMediaPhoto(photo, caption=fit_caption(caption) if index == 0 and caption else None,
+                            parse_mode=ParseMode.HTML) for index, photo in enumerate(photos)]
+
+
+async def send_media(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen) -> list[Message]:
+    """An album (in chunks of ten) or a document, with the screen's buttons under a document."""
+    media = screen.media
+    if isinstance(media, Document):
+        return [await context.bot.send_document(
+            chat_id, media.data, filename=media.filename, caption=fit_caption(media.caption) or None,
+            parse_mode=ParseMode.HTML, reply_markup=markup(screen.buttons))]
+    sent: list[Message] = []
+    for photos, caption in media.chunks():
+        sent.extend(await context.bot.send_media_group(chat_id, album_media(photos, caption)))
+    return sent
+
+
 async def send_screens(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screens: list[Screen]) -> list[Message]:
     """Send each screen, split into messages of at most 4096 characters; buttons go under the last part."""
     sent = []
     for screen in screens:
+        if screen.media is not None:
+            sent.extend(await send_media(context, chat_id, screen))
+            continue
         parts = split_blocks(screen.blocks)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1

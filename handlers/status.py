@@ -1,21 +1,23 @@
-"""/status, /rekap and /ekspor: where every unit stands, the recap of a period, and the kertas kerja file."""
+"""/status and /rekap: where every unit stands, and the recap of a period with its charts."""
 
 from __future__ import annotations
 
-import io
+import asyncio
+from contextlib import suppress
 from datetime import datetime
 
 from sqlmodel import Session, select
 from telegram import Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from handlers.common import act, office_now, schedule_rules
 from handlers.fill.views import period_name
-from handlers.recap_views import mutu_baku_block, recap_blocks
+from handlers.recap_views import mutu_baku_block, recap_album, recap_blocks
 from handlers.render import esc
-from handlers.screens import Screen
+from handlers.screens import Screen, send_screens
 from i18n import t
-from models.exports import write_kertas_kerja
 from models.form_filling import form_items, open_periods, receipts, unit_indicators
 from models.forms import UnitForm
 from models.mutu_baku import timeline
@@ -27,6 +29,7 @@ from models.recap import compute_recap
 from models.reporting import period_progress, period_units
 from models.review import unit_members
 from models.schedule import ScheduleRules
+from reports.recap_charts import RENDER_POOL
 
 FAILED_SHOWN = 10
 
@@ -75,15 +78,19 @@ def status_screens(session: Session, member: Member, now: datetime, rules: Sched
 
 def _scope(session: Session, argument: str | None):
     """The period named by the argument, else the latest open one, else the latest stored one."""
-    if argument:
-        return parse_scope(argument)
+    return parse_scope(argument) if argument else latest_scope(session)
+
+
+def latest_scope(session: Session):
+    """The latest open period, else the latest stored one (None: no period yet)."""
     periods = open_periods(session) or sorted(session.exec(select(Period)).all(),
                                               key=lambda p: (p.year, p.ref.quarter, p.kind, p.number))
     return periods[-1].ref if periods else None
 
 
 def recap_screens(session: Session, member: Member, argument: str | None, now: datetime,
-                  rules: ScheduleRules) -> list[Screen]:
+                  rules: ScheduleRules, charts: dict | None = None) -> list[Screen]:
+    """The recap as text; what its charts need goes into `charts` (drawn afterwards, off the database thread)."""
     require(session, member, Action.VIEW_RECAP)
     language = member.language
     try:
@@ -101,6 +108,8 @@ def recap_screens(session: Session, member: Member, argument: str | None, now: d
     blocks = recap_blocks(recap, language, progress)
     if progress is not None:
         blocks.insert(1, period_clock(session, period, now, rules, language))
+    if charts is not None:
+        charts.update(recap=recap, progress=progress, language=language)
     return [Screen(blocks)]
 
 
@@ -110,34 +119,21 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def recap_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/rekap [periode]: the recap of a period (default: the latest open one)."""
+    """/rekap [periode]: the charts of a period (default: the latest open one) as an album, then the recap.
+
+    The charts are drawn in the chart pool while the chat shows "sending photo…", so other members' updates
+    are served meanwhile."""
     argument = context.args[0] if context.args else None
-    await act(update, context, lambda s, m: recap_screens(s, m, argument, office_now(context), schedule_rules(context)))
-
-
-async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/ekspor [periode]: the Kertas Kerja Pengukuran Kinerja as an Excel file."""
-    argument = context.args[0] if context.args else None
-    result: dict = {}
-
-    def build(session: Session, member: Member) -> list[Screen]:
-        require(session, member, Action.EXPORT)
-        try:
-            scope = _scope(session, argument)
-        except PeriodCodeError:
-            return [Screen.of(t("recap.bad_period", member.language, value=esc(argument)))]
-        if scope is None:
-            return [Screen.of(t("recap.nothing", member.language))]
-        recap = compute_recap(session, scope, member.language)
-        buffer = io.BytesIO()
-        write_kertas_kerja(recap, buffer, member.language)
-        code = str(scope) if isinstance(scope, int) else scope.code
-        result.update(data=buffer.getvalue(), name=f"kertas-kerja-{code}.xlsx",
-                      caption=t("export.caption", member.language, period=esc(code), rows=len(recap.rows)))
-        return []
-
-    await act(update, context, build)
-    if result:
-        await update.effective_message.reply_document(result["data"], filename=result["name"],
-                                                      caption=result["caption"], parse_mode="HTML")
-
+    charts: dict = {}
+    screens = await act(update, context, lambda s, m: recap_screens(s, m, argument, office_now(context),
+                                                                    schedule_rules(context), charts), send=False)
+    if screens is None:
+        return
+    chat_id = update.effective_chat.id
+    if charts:
+        with suppress(TelegramError):  # a hint only
+            await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+        album = await asyncio.get_running_loop().run_in_executor(
+            RENDER_POOL, recap_album, charts["recap"], charts["language"], charts["progress"])
+        screens = [album, *screens]
+    await send_screens(context, chat_id, screens)

@@ -8,6 +8,10 @@ Sekretaris) are done by the bot the moment the last form arrives; they are shown
 
 The standards are configuration (`MUTU_BAKU`); the defaults are the SOP's tables. The SOP gives no standard for
 the Kepala Dinas's disposition itself (step 11 is the Sekretaris's report); one working day is the default.
+
+Procedure B (a triwulan's Pengukuran Kinerja, `models/measurement_cycle.py`) has its own clock from the moment
+the measurement is ready: steps 1–6 (ordering, planning, the method, measuring, recapping) are what the bot
+computes, so the clock starts at step 7 (`measurement_timeline`).
 """
 
 from __future__ import annotations
@@ -39,13 +43,21 @@ class Step(StrEnum):
     LAPORAN_KEPALA = "laporan_kepala"  # A11: the Sekretaris reports to the Kepala Dinas
     DISPOSISI = "disposisi"  # A11 output: the Kepala Dinas's disposition
     ARSIP = "arsip"  # A12: archived (automatic with the disposition)
+    UKUR_LAPORAN = "ukur_laporan"  # B7: the Tim reports the measurement recap to the Sekretaris
+    UKUR_VERIFIKASI = "ukur_verifikasi"  # B8: the Sekretaris approves or returns it
+    UKUR_LAPORAN_KEPALA = "ukur_laporan_kepala"  # B9: the Sekretaris reports it to the Kepala Dinas
+    UKUR_DISPOSISI = "ukur_disposisi"  # B9 output: the Kepala Dinas's disposition
+    UKUR_ARSIP = "ukur_arsip"  # B10: archived (automatic with the disposition)
 
 
 SOP_NUMBER = {Step.DISTRIBUSI: "6", Step.PENGISIAN: "7", Step.REKAP: "8", Step.LAPORAN_SEKRETARIS: "9",
-              Step.VERIFIKASI: "10", Step.LAPORAN_KEPALA: "11", Step.DISPOSISI: "11", Step.ARSIP: "12"}
-AUTOMATIC = frozenset({Step.REKAP, Step.LAPORAN_SEKRETARIS, Step.ARSIP})
+              Step.VERIFIKASI: "10", Step.LAPORAN_KEPALA: "11", Step.DISPOSISI: "11", Step.ARSIP: "12",
+              Step.UKUR_LAPORAN: "7", Step.UKUR_VERIFIKASI: "8", Step.UKUR_LAPORAN_KEPALA: "9",
+              Step.UKUR_DISPOSISI: "9", Step.UKUR_ARSIP: "10"}
+AUTOMATIC = frozenset({Step.REKAP, Step.LAPORAN_SEKRETARIS, Step.ARSIP, Step.UKUR_ARSIP})
 DEFAULT_STANDARDS_TEXT = ("distribusi=10m,pengisian=1d,rekap=120m,laporan_sekretaris=40m,verifikasi=90m,"
-                          "laporan_kepala=40m,disposisi=1d,arsip=10m")
+                          "laporan_kepala=40m,disposisi=1d,arsip=10m,ukur_laporan=40m,ukur_verifikasi=100m,"
+                          "ukur_laporan_kepala=40m,ukur_disposisi=1d,ukur_arsip=10m")
 
 
 def _parse(text: str, working_day: timedelta) -> dict[Step, timedelta]:
@@ -170,6 +182,27 @@ def timeline(session: Session, period: Period, now: datetime, rules: ScheduleRul
         started, ended = moments[start_key], moments[end_key]
         if started is not None and ended is not None and ended < started:
             ended = started  # a later start (re-opened period) never gives a negative duration
+        actual = (working_time_between(started, ended or now, rules.quiet, rules.tz)
+                  if started is not None else None)
+        timings.append(StepTiming(step, started, ended if started else None, actual, rules.standards[step]))
+    return timings
+
+
+MEASUREMENT_BOUNDS = {
+    Step.UKUR_LAPORAN: ("ready_at", "submitted_at"),
+    Step.UKUR_VERIFIKASI: ("submitted_at", "approved_at"),
+    Step.UKUR_LAPORAN_KEPALA: ("approved_at", "reported_at"),
+    Step.UKUR_DISPOSISI: ("reported_at", "disposed_at"),
+    Step.UKUR_ARSIP: ("disposed_at", "archived_at"),
+}
+
+
+def measurement_timeline(cycle: object, now: datetime, rules: ScheduleRules) -> list[StepTiming]:
+    """Steps 7–10 of procedure B for a measurement (`MeasurementCycle`), against their standards. A return
+    keeps step 8 running: it ends at the approval."""
+    timings = []
+    for step, (start_key, end_key) in MEASUREMENT_BOUNDS.items():
+        started, ended = getattr(cycle, start_key), getattr(cycle, end_key)
         actual = (working_time_between(started, ended or now, rules.quiet, rules.tz)
                   if started is not None else None)
         timings.append(StepTiming(step, started, ended if started else None, actual, rules.standards[step]))

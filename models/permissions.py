@@ -32,6 +32,8 @@ class Action(StrEnum):
     VIEW_STATUS = "view_status"
     VIEW_RECAP = "view_recap"
     EXPORT = "export"
+    PREPARE_MEASUREMENT = "prepare_measurement"  # the Tim SAKIP checks, annotates and sends the measurement
+    REVIEW_MEASUREMENT = "review_measurement"    # the Sekretaris approves or returns it
 
 
 UNIT_BOUND = frozenset({Action.FILL_FORM, Action.SUBMIT_FORM, Action.REQUEST_UNLOCK})
@@ -50,6 +52,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW_STATUS: frozenset(Role),
     Action.VIEW_RECAP: frozenset({Role.ADMIN, Role.KEPALA, Role.SEKRETARIS, Role.TIM_SAKIP, Role.KABID}),
     Action.EXPORT: frozenset({Role.ADMIN, Role.KEPALA, Role.SEKRETARIS, Role.TIM_SAKIP}),
+    Action.PREPARE_MEASUREMENT: frozenset({Role.TIM_SAKIP, Role.SEKRETARIS}),
+    Action.REVIEW_MEASUREMENT: frozenset({Role.SEKRETARIS}),
 }
 
 

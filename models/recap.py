@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from models.capaian import CapaianResult, Target, aggregate, compute_capaian
+from models.capaian import CapaianResult, Target, YearTargets, aggregate, compute_capaian
 from models.indicators import Frequency, Indicator, IndicatorLevel, IndicatorTarget, MonthlyTarget, year_targets
 from models.organisation import Unit
 from models.periods import Period, PeriodKind, PeriodRef
@@ -33,6 +33,8 @@ class RecapRow:
     capaian: CapaianResult
     kendala: list[str] = field(default_factory=list)
     tindak_lanjut: list[str] = field(default_factory=list)
+    plan: YearTargets | None = None  # the year's PK targets
+    series: dict[int, Decimal] = field(default_factory=dict)  # the year's values by month (or triwulan number)
 
 
 @dataclass
@@ -113,6 +115,8 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id") 
         ]
         realisasi = aggregate([row.value for _, row in entries], rule)  # entries are in period order
         several = len(numbers) > 1
+        series = {number: row.value for (period_kind, number), row in sorted(by_period.items())
+                  if period_kind is kind}
         rows.append(RecapRow(
             indicator=indicator,
             unit_name=units.get(indicator.unit_id, ""),
@@ -121,5 +125,7 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id") 
             capaian=compute_capaian(realisasi, target, rule),
             kendala=_notes(entries, "kendala", several),
             tindak_lanjut=_notes(entries, "tindak_lanjut", several),
+            plan=plan,
+            series=series,
         ))
     return Recap(scope=scope, rows=rows)

@@ -135,7 +135,19 @@ def dispose(session: Session, member: Member, period_id: int, decision: Disposit
         enqueue(session, recipient.id, "disposition_notice", f"disposition:{disposition.id}:{recipient.id}",
                 period_id=period.id, disposition_id=disposition.id,
                 follow_up=recipient.unit_id in concerned)
+    _after_archive(session, period, Actor.member(member.id))
     return disposition
+
+
+def _after_archive(session: Session, period: Period, actor: Actor) -> None:
+    """SOP A12: the Tim SAKIP gets the period's Laporan (filed as a PDF on its way); when the triwulan's last
+    period is archived, its Pengukuran Kinerja (procedure B) starts."""
+    from models.measurement_cycle import preparers, start_when_quarter_archived  # it reads period_units
+
+    for recipient in preparers(session):
+        enqueue(session, recipient.id, "laporan_document", f"laporan:{period.code}:{recipient.id}",
+                period_id=period.id)
+    start_when_quarter_archived(session, period, actor)
 
 
 def archive_period(session: Session, period: Period, actor: Actor) -> None:

@@ -21,13 +21,14 @@ from models.audit import Actor
 from models.capaian import Polarity, Rating, RuleKey
 from models.database import session_scope
 from models.demo import DEMO_PK, DEMO_REALISASI
-from models.exports import KERTAS_KERJA_COLUMNS, write_kertas_kerja
+from models.exports import KERTAS_KERJA_COLUMNS
 from models.indicators import Indicator, IndicatorLevel
 from models.periods import Period, PeriodKind, PeriodStatus, parse_scope
 from models.pk_import import import_pk
 from models.realisasi_import import import_realisasi
 from models.recap import Recap, RecapRow, compute_recap
 from models.workflow import enter_realisasi
+from reports.workbooks import write_kertas_kerja
 
 TW1_ORDER = ["T.1", "S.1", "S.2", "P.1", "P.2", "P.3", "P.4", "P.5", "SEK.1", "SEK.2", "K.1", "K.2", "K.3", "K.4"]
 CENT = Decimal("0.01")
@@ -157,7 +158,7 @@ def test_kertas_kerja_has_one_row_per_indicator_with_capaian_rounded(recorded, t
 
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == KERTAS_KERJA_COLUMNS
-    assert sheet.freeze_panes == "A2"
+    assert sheet.freeze_panes == "B2"  # the header row and the kode column
     data = [dict(zip(KERTAS_KERJA_COLUMNS, row, strict=True)) for row in rows[1:]]
     assert [row["kode"] for row in data] == TW1_ORDER
     order = [levels[row["kode"]] for row in data]

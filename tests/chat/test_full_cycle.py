@@ -8,9 +8,11 @@ archived, the follow-up reaches the unit concerned, and every role received what
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 
+from pypdf import PdfReader
 from sqlmodel import select
 
 from models.audit import AuditEntry
@@ -18,7 +20,7 @@ from models.forms import Disposition, FollowUp, FormStatus, UnitForm
 from models.organisation import Unit
 from models.periods import Period, PeriodStatus
 from models.realisasi import Evidence, Realisasi
-from tests.chat.conftest import World, until_button
+from tests.chat.conftest import World, has_button, until_button
 
 ADMIN, KEPALA, SEKRETARIS = 101, 102, 103
 SEKRETARIAT, MODAL, PERIZINAN, PENGADUAN = 110, 120, 130, 140
@@ -146,8 +148,14 @@ async def test_the_whole_cycle_from_opening_to_archive(world: World):
     # SOP step 11: report to the Kepala Dinas, who gives arahan.
     await emu.wait_for_bot_message(SEKRETARIS, "sudah disetujui", since=before_last_approval)
     await press(world, SEKRETARIS, "📤 Laporkan ke Kepala Dinas", "dikirim ke Kepala Dinas")
-    report = await emu.wait_for_bot_message(KEPALA, "Rekap capaian")
-    assert "Tercapai:" in report["text"]
+    # The charts come first, as one album captioned with the summary, "sending photo…" shown meanwhile.
+    caption = await emu.wait_for_bot_message(KEPALA, lambda m: "photo" in m and "Rekap capaian" in m["caption"])
+    album = [m for m in emu.sent_by_bot(KEPALA) if m.get("media_group_id") == caption["media_group_id"]]
+    assert len(album) >= 2  # capaian per indicator and each unit's form, at least
+    assert "Tercapai:" in caption["caption"]
+    assert any(call.params.get("action") == "upload_photo" for call in emu.calls_to("sendChatAction"))
+    report = await emu.wait_for_bot_message(KEPALA, lambda m: "Rekap capaian" in (m.get("text") or ""))
+    assert "Tercapai:" in report["text"] and has_button(report, "📝 Beri arahan")
     await press(world, KEPALA, "📝 Beri arahan", "Tulis arahan")
     await say(world, KEPALA, "Percepat <realisasi> investasi & promosi", "diarsipkan")
 
@@ -156,6 +164,13 @@ async def test_the_whole_cycle_from_opening_to_archive(world: World):
     assert "Percepat <realisasi> investasi & promosi" in follow_up["text"]
     for user_id in (SEKRETARIAT, PERIZINAN, PENGADUAN, SEKRETARIS, 104):
         await emu.wait_for_bot_message(user_id, "Disposisi Kepala Dinas")
+    # The Tim SAKIP gets the period's Laporan Hasil Pengukuran Kinerja, filed with the archive (a PDF).
+    laporan = await emu.wait_for_bot_message(104, lambda m: "document" in m)
+    assert laporan["document"]["file_name"] == f"laporan-{today.year}-{today.month:02d}.pdf"
+    pages = PdfReader(io.BytesIO(emu.file_bytes(laporan["document"]["file_id"]))).pages
+    text = "\n".join(page.extract_text() for page in pages)
+    assert "Laporan Hasil Pengukuran Kinerja" in text and "DRAF" not in text
+    assert "Percepat <realisasi> investasi & promosi" in text  # the disposition
 
     with world.session() as session:
         period = session.exec(select(Period).where(Period.year == today.year, Period.number == today.month,

@@ -171,7 +171,7 @@ async def test_text_typed_by_users_is_shown_literally_everywhere(world: World):
     # The Kepala Dinas's report shows the kendala and tindak lanjut; the arahan reaches everyone involved.
     await press(world, SEKRETARIS, t("notify.report_button", "id"), "dikirim ke Kepala Dinas")
     await until_button(emu, KEPALA, t("notify.arahan_button", "id"))
-    report = "\n".join(m["text"] for m in emu.sent_by_bot(KEPALA))
+    report = "\n".join(m.get("text") or m.get("caption") or "" for m in emu.sent_by_bot(KEPALA))
     assert KENDALA in report and TINDAK_LANJUT in report
     await press(world, KEPALA, t("notify.arahan_button", "id"), "Tulis arahan")
     disposed = await say(world, KEPALA, ARAHAN_KEPALA, "diarsipkan")

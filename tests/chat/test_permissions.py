@@ -59,6 +59,8 @@ EXPECTED = {  # action: (admin, kepala, sekretaris, tim_sakip, kabid, staf)
     Action.VIEW_STATUS: "✓ ✓ ✓ ✓ ✓ ✓",
     Action.VIEW_RECAP: "✓ ✓ ✓ ✓ ✓ ·",
     Action.EXPORT: "✓ ✓ ✓ ✓ · ·",
+    Action.PREPARE_MEASUREMENT: "· · ✓ ✓ · ·",
+    Action.REVIEW_MEASUREMENT: "· · ✓ · · ·",
 }
 COLUMNS = (A, K, S, T, B, F)
 UNIT_BOUND = {Action.FILL_FORM, Action.SUBMIT_FORM, Action.REQUEST_UNLOCK}
@@ -424,6 +426,8 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
         pack("kd.arh", period_id), pack("inv.r", 0), pack("inv.u", 0, unit), pack("mb.m", staff),
         pack("mb.r", staff, 0), pack("mb.u", staff), pack("mb.uu", staff, unit), pack("mb.x", staff),
         pack("pd.o", 2026, 0, 11), pack("pd.c", period_id), pack("lang", 1), pack("rm.snz", 1),
+        pack("ms.new", 2026, 1), pack("ms.an", 1), pack("ms.sub", 1, 1), pack("ms.ok", 1, 1), pack("ms.ret", 1, 1),
+        pack("ms.rep", 1), pack("ms.kok", 1), pack("ms.karh", 1),
         "zz.old|1",  # a button of an older version of the bot
     ]
     assert {data.split("|")[0] for data in presses} >= packed_in_handlers()
@@ -597,7 +601,8 @@ async def test_a_return_being_written_ends_when_the_other_sekretaris_handled_the
 # -- every role against every command ---------------------------------------------------------------------
 COMMAND_ACTIONS = {"/isi": Action.FILL_FORM, "/status": Action.VIEW_STATUS, "/rekap": Action.VIEW_RECAP,
                    "/ekspor": Action.EXPORT, "/periode": Action.MANAGE_PERIODS, "/undang": Action.INVITE,
-                   "/anggota": Action.MANAGE_MEMBERS}
+                   "/anggota": Action.MANAGE_MEMBERS, "/pengukuran": Action.VIEW_RECAP,
+                   "/laporan": Action.VIEW_RECAP}
 ONE_PER_ROLE = {ADMIN: A, KEPALA: K, SEKRETARIS: S, TIM: T, KABID_MODAL: B, MODAL: F}
 
 

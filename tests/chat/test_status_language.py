@@ -15,6 +15,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
+from PIL import Image
+from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from models.audit import Actor
@@ -171,6 +173,16 @@ def import_demo_realisasi(world: World) -> None:
         import_realisasi(session, DEMO_REALISASI, Actor.cli(), IMPORT_DAY)
 
 
+async def recap_reply(world: World, user_id: int, command: str,
+                      header: str = "Rekap capaian") -> tuple[list[dict], dict]:
+    """Send /rekap; returns the album of charts and the text recap that follows it."""
+    since = world.emu.mark()
+    await world.emu.user(user_id).send_text(command)
+    text = await world.emu.wait_for_bot_message(user_id, lambda m: header in (m.get("text") or ""), since=since)
+    album = [m for m in world.emu.sent_by_bot(user_id)[since.bot_messages:] if "photo" in m]
+    return album, text
+
+
 async def test_recap_defaults_to_the_latest_open_period_and_takes_a_period_code(world: World):
     import_demo_realisasi(world)
     with session_scope(world.engine) as session:
@@ -178,16 +190,46 @@ async def test_recap_defaults_to_the_latest_open_period_and_takes_a_period_code(
         february.status = PeriodStatus.OPEN  # reopened, though Triwulan I is stored later
         session.add(february)
 
-    reply = await say(world, SEKRETARIS, "/rekap", "Rekap capaian")
+    _, reply = await recap_reply(world, SEKRETARIS, "/rekap")
     assert reply["text"].startswith("Rekap capaian Februari 2026\nTercapai: 3 dari 8 indikator")
     assert "P.5 Rata-rata waktu tindak lanjut pengaduan: 83,33%" in reply["text"]  # T/R: 5 ÷ 6
 
-    reply = await say(world, SEKRETARIS, "/rekap 2026-TW1", "Rekap capaian")
+    _, reply = await recap_reply(world, SEKRETARIS, "/rekap 2026-TW1")
     text = reply["text"]
     assert text.startswith("Rekap capaian Triwulan I 2026\nTercapai: 10 dari 14 indikator")
     assert "K.1 Jumlah kegiatan promosi investasi: 50,00% 🔴 Sangat Rendah" in text
     assert "Target Rp120.000.000.000 · Realisasi Rp114.750.000.000 · Capaian 95,63%" in text  # S.1 cumulative
     assert "Kendala: Anggaran promosi baru cair Maret" in text
+
+
+async def test_recap_charts_come_first_as_one_album_with_the_summary(world: World):
+    """Capaian per indicator, each unit's form and each IKU's year, drawn while the chat shows "sending
+    photo…"; the summary is the album's caption."""
+    import_demo_realisasi(world)
+    emu = world.emu
+    since = emu.mark()
+    album, text = await recap_reply(world, TIM, "/rekap 2026-TW1")
+    with world.session() as session:
+        iku = session.exec(select(Indicator).where(Indicator.kind == "IKU")).all()
+    assert len(album) == 1 + 1 + len(iku)  # 14 bars fit one picture; 4 units; one trend per IKU
+    assert len({m["media_group_id"] for m in album}) == 1 and all(m["message_id"] < text["message_id"]
+                                                                   for m in album)
+    assert album[0]["caption"].startswith("Rekap capaian Triwulan I 2026\nTercapai: 10 dari 14 indikator")
+    assert all("caption" not in m for m in album[1:])
+    action = emu.calls_to("sendChatAction", since=since)
+    assert action and action[0].params.get("action") == "upload_photo"
+    for message in album:
+        picture = Image.open(io.BytesIO(emu.file_bytes(message["photo"][-1]["file_id"])))
+        assert picture.width == 1280 and picture.height > 400
+
+
+async def test_a_year_recap_has_no_completeness_chart(world: World):
+    import_demo_realisasi(world)
+    album, text = await recap_reply(world, TIM, "/rekap 2026")
+    with world.session() as session:
+        iku = session.exec(select(Indicator).where(Indicator.kind == "IKU")).all()
+    assert text["text"].startswith("Rekap capaian 2026")
+    assert len(album) == 1 + len(iku)
 
 
 async def test_recap_of_an_impossible_period_explains_the_codes(world: World):
@@ -202,12 +244,31 @@ async def test_staff_see_status_but_not_the_recap(world: World):
     assert "tidak berwenang" in reply["text"]
 
 
-async def test_export_sends_the_kertas_kerja_of_a_triwulan_as_excel(world: World):
+async def documents_after(world: World, user_id: int, command: str, count: int) -> list[dict]:
+    """Send a command; returns the `count` documents the bot sends back."""
+    since = world.emu.mark()
+    await world.emu.user(user_id).send_text(command)
+
+    def enough() -> list[dict] | None:
+        documents = [m for m in world.emu.sent_by_bot(user_id)[since.bot_messages:] if "document" in m]
+        return documents if len(documents) >= count else None
+
+    documents = await world.emu._wait_until(enough, 15)
+    assert world.emu.calls_to("sendChatAction", since=since)[0].params["action"] == "upload_document"
+    return documents
+
+
+async def test_export_sends_the_formulir_rekapitulasi_and_kertas_kerja_of_a_triwulan(world: World):
     import_demo_realisasi(world)
-    await world.emu.user(TIM).send_text("/ekspor 2026-TW1")
-    message = await world.emu.wait_for_bot_message(TIM, lambda m: "document" in m)
-    assert message["document"]["file_name"] == "kertas-kerja-2026-TW1.xlsx"
-    assert message["caption"] == "Kertas Kerja Pengukuran Kinerja 2026-TW1 (14 indikator)"
+    with world.session() as session:
+        quarterly = session.exec(select(Indicator).where(Indicator.frequency == "triwulanan")).all()
+        quarterly_units = {indicator.unit_id for indicator in quarterly}
+    documents = await documents_after(world, TIM, "/ekspor 2026-TW1", 2 + len(quarterly_units))
+    names = sorted(m["document"]["file_name"] for m in documents)
+    assert "kertas-kerja-2026-TW1.xlsx" in names and "rekapitulasi-2026-TW1.xlsx" in names
+    assert sum(name.startswith("formulir-2026-TW1-") for name in names) == len(quarterly_units)
+    message = next(m for m in documents if m["document"]["file_name"] == "kertas-kerja-2026-TW1.xlsx")
+    assert message["caption"] == "Kertas Kerja Pengukuran Kinerja Triwulan I 2026"
 
     workbook = load_workbook(io.BytesIO(world.emu.file_bytes(message["document"]["file_id"])))
     rows = list(workbook["Kertas Kerja"].iter_rows(values_only=True))
@@ -219,6 +280,27 @@ async def test_export_sends_the_kertas_kerja_of_a_triwulan_as_excel(world: World
     assert by_code["K.1"]["kendala"] == "Anggaran promosi baru cair Maret"
 
 
+async def test_export_of_one_kind_and_a_year_without_forms(world: World):
+    import_demo_realisasi(world)
+    [kertas] = await documents_after(world, TIM, "/ekspor 2026-TW1 kertas", 1)
+    assert kertas["document"]["file_name"] == "kertas-kerja-2026-TW1.xlsx"
+    since = world.emu.mark()
+    await world.emu.user(TIM).send_text("/ekspor 2026 formulir")
+    reply = await world.emu.wait_for_bot_message(TIM, lambda m: "text" in m, since=since)
+    assert "2026" in reply["text"]
+    assert not [m for m in world.emu.sent_by_bot(TIM)[since.bot_messages:] if "document" in m]
+
+
+async def test_laporan_of_a_period_not_yet_archived_is_a_draft_pdf(world: World):
+    import_demo_realisasi(world)
+    [laporan] = await documents_after(world, SEKRETARIS, "/laporan 2026-TW1", 1)
+    assert laporan["document"]["file_name"] == "laporan-2026-TW1.pdf"
+    reader = PdfReader(io.BytesIO(world.emu.file_bytes(laporan["document"]["file_id"])))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Laporan Hasil Pengukuran Kinerja" in text and "DRAF" in text and "K.1" in text
+    assert "Anggaran promosi baru cair Maret" in text  # the kendala of an indicator below target
+
+
 async def test_staff_may_not_export(world: World):
     import_demo_realisasi(world)
     reply = await say(world, PERIZINAN, "/ekspor 2026-TW1")
@@ -227,8 +309,8 @@ async def test_staff_may_not_export(world: World):
 
 
 # -- language -----------------------------------------------------------------------------------------------
-SEKRETARIS_MENU_ID = ["isi", "status", "rekap", "ekspor", "bahasa", "bantuan", "batal"]
-SEKRETARIS_MENU_EN = ["fill", "status", "recap", "export", "language", "help", "cancel"]
+SEKRETARIS_MENU_ID = ["isi", "status", "rekap", "ekspor", "pengukuran", "laporan", "bahasa", "bantuan", "batal"]
+SEKRETARIS_MENU_EN = ["fill", "status", "recap", "export", "measurement", "report", "language", "help", "cancel"]
 
 
 async def next_menu(world: World, chat_id: int, since) -> list[dict]:
@@ -258,8 +340,9 @@ async def test_a_member_switches_to_english_and_back(world: World):
     cancelled = await say(world, SEKRETARIS, "/cancel")
     assert cancelled["text"].startswith("Cancelled.")
     assert chat_step(world, SEKRETARIS) is None
-    recap = await say(world, SEKRETARIS, "/recap")
+    album, recap = await recap_reply(world, SEKRETARIS, "/recap", "Capaian recap")
     assert recap["text"].startswith("Capaian recap October 2026")
+    assert album[0]["caption"].startswith("Capaian recap October 2026")
 
     await say(world, SEKRETARIS, "/language", "Choose a language")
     since = emu.mark()

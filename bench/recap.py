@@ -1,0 +1,445 @@
+"""Recap benchmark: the recap of a month, a triwulan and a year, and the recap's charts, at regency scale.
+
+    .venv/bin/python -m bench.recap [--units 40] [--indicators 30] [--months 12] [--repeat 3] [--profile]
+
+A fresh SQLite database in a temporary folder is migrated and filled with synthetic data from a seeded
+`random.Random`: the office and `--units` units, each with a member and `--indicators` active monthly indicators
+(a sasaran IKU, programs under it, kegiatan and sub kegiatan under those; positive, negative and range
+polarities; kumulatif, nilai_akhir and rata_rata aggregations) with annual and triwulan targets, and for
+`--months` months of 2026 a period, each unit's form and a realisasi for every indicator (some with an earlier
+revision; kendala and tindak lanjut where below target), written as the chat would leave them.
+
+Each step runs `--repeat` times for its wall time (the median) and the growth of the process's peak RSS, then
+once more under `tracemalloc` for its peak of Python allocations, beside a baseline measured in the same run:
+one empty 1280 px figure rendered to PNG the way `reports/charts.py` renders (a `Figure` on an Agg canvas).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import os
+import pstats
+import random
+import re
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from sqlmodel import Session, select
+
+from models.capaian import Aggregation, NegativeFormula, Polarity, Target, compute_capaian, month_target
+from models.database import create_db_engine, migrate, session_scope
+from models.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
+from models.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel, IndicatorTarget
+from models.organisation import Member, MemberRole, Role, Unit, UnitKind
+from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline
+from models.realisasi import EntrySource, Realisasi
+from models.recap import compute_recap
+from models.reporting import period_progress
+from models.targets import load_plan
+from reports.charts import (
+    DPI,
+    WIDTH_PX,
+    Rendered,
+    bars_from_recap,
+    capaian_pages,
+    completeness_chart,
+    progress_bars,
+    trend_chart,
+    trend_from_plan,
+)
+
+YEAR = 2026
+JAKARTA = ZoneInfo("Asia/Jakarta")
+BASELINE_HEIGHT_PX = 720
+PREFIX = {IndicatorLevel.TUJUAN: "T", IndicatorLevel.SASARAN: "S", IndicatorLevel.PROGRAM: "P",
+          IndicatorLevel.KEGIATAN: "K", IndicatorLevel.SUBKEGIATAN: "SK"}
+TOPICS = ("Pelayanan Perizinan", "Penanaman Modal", "Pengaduan dan Pelaporan Layanan", "Data dan Sistem Informasi",
+          "Promosi dan Kerja Sama Investasi", "Pengendalian Pelaksanaan Penanaman Modal", "Perencanaan dan Keuangan",
+          "Umum dan Kepegawaian")
+THINGS = ("perizinan berusaha", "pengaduan masyarakat", "laporan kegiatan penanaman modal", "dokumen perencanaan",
+          "layanan non perizinan", "pelaku usaha mikro dan kecil", "rekomendasi teknis", "survei kepuasan masyarakat",
+          "sosialisasi kebijakan", "data investasi daerah")
+
+
+# -- the synthetic office ---------------------------------------------------------------------------------------
+@dataclass
+class World:
+    units: int = 0
+    indicators: int = 0
+    realisasi: int = 0  # current values
+    revisions: int = 0  # earlier revisions under them
+    iku: list[int] = field(default_factory=list)  # sasaran IKU, for the trend charts
+    last_month: int = 12
+
+
+def _rule(rng: random.Random, level: IndicatorLevel) -> tuple[Polarity, Aggregation, NegativeFormula]:
+    if level is IndicatorLevel.SASARAN:
+        aggregation = rng.choice((Aggregation.CUMULATIVE, Aggregation.LAST_VALUE))
+        return Polarity.POSITIVE, aggregation, NegativeFormula.TWO_T_MINUS_R
+    polarity = rng.choices(list(Polarity), (70, 20, 10))[0]
+    if polarity is Polarity.RANGE:
+        return polarity, rng.choice((Aggregation.LAST_VALUE, Aggregation.AVERAGE)), NegativeFormula.TWO_T_MINUS_R
+    aggregation = rng.choices(list(Aggregation), (40, 35, 25))[0]
+    formula = rng.choices(list(NegativeFormula), (70, 30))[0]
+    return polarity, aggregation, formula
+
+
+def _targets(rng: random.Random, polarity: Polarity, aggregation: Aggregation) -> tuple[str, int, dict]:
+    """Satuan, decimals and the IndicatorTarget columns of a plausible PK line."""
+    if polarity is Polarity.RANGE:
+        low = Decimal(rng.randint(70, 88))
+        return "%", 2, {"target_min": low, "target_max": low + 10}
+    if polarity is Polarity.NEGATIVE:
+        days = Decimal(rng.randint(3, 14))
+        quarters = [days] * 4 if aggregation is not Aggregation.CUMULATIVE else [days * 3] * 4
+        return "hari", 1, {"annual": sum(quarters) if aggregation is Aggregation.CUMULATIVE else days,
+                           **{f"tw{q}": value for q, value in enumerate(quarters, start=1)}}
+    if aggregation is Aggregation.CUMULATIVE:
+        base = rng.choice((Decimal(rng.randint(5, 300)), Decimal(rng.randint(1, 90)) * 10**9))
+        quarters = [base * Decimal(factor) for factor in ("0.8", "1", "1", "1.2")]
+        return ("Rp" if base >= 10**9 else "dokumen"), 0, {
+            "annual": sum(quarters), **{f"tw{q}": value for q, value in enumerate(quarters, start=1)}}
+    annual = Decimal(rng.randint(75, 100))
+    steps = ("0.85", "0.9", "0.95", "1") if aggregation is Aggregation.LAST_VALUE else ("1",) * 4
+    return "%", 2, {"annual": annual, **{f"tw{q}": (annual * Decimal(s)).quantize(Decimal("0.01"))
+                                         for q, s in enumerate(steps, start=1)}}
+
+
+def _shape(per_unit: int) -> list[IndicatorLevel]:
+    """One sasaran, a sixth programs, the rest kegiatan with every third a sub kegiatan."""
+    programs = max(1, per_unit // 6) if per_unit > 1 else 0
+    rest = per_unit - 1 - programs
+    levels = [IndicatorLevel.SASARAN] + [IndicatorLevel.PROGRAM] * programs
+    return levels + [IndicatorLevel.SUBKEGIATAN if i % 3 == 2 else IndicatorLevel.KEGIATAN for i in range(rest)]
+
+
+def _add_indicators(session: Session, rng: random.Random, unit: Unit, number: int, per_unit: int) -> list[Indicator]:
+    added: list[Indicator] = []
+    parents: dict[IndicatorLevel, list[Indicator]] = {level: [] for level in IndicatorLevel}
+    above = {IndicatorLevel.PROGRAM: IndicatorLevel.SASARAN, IndicatorLevel.KEGIATAN: IndicatorLevel.PROGRAM,
+             IndicatorLevel.SUBKEGIATAN: IndicatorLevel.KEGIATAN}
+    for index, level in enumerate(_shape(per_unit)):
+        polarity, aggregation, formula = _rule(rng, level)
+        satuan, decimals, target = _targets(rng, polarity, aggregation)
+        parent = parents[above[level]][-1] if level in above else None
+        code = f"{PREFIX[level]}.{number}" + (f".{index}" if parent else "")
+        words = {"hari": "Rata-rata waktu penyelesaian", "Rp": "Nilai", "dokumen": "Jumlah"}.get(
+            satuan, rng.choice(("Persentase", "Tingkat ketepatan")))
+        name = f"{words} {rng.choice(THINGS)} {unit.name.split(' ', 1)[-1].lower()}" + rng.choice(
+            ("", " yang diselesaikan tepat waktu sesuai standar pelayanan", " yang ditindaklanjuti"))
+        kind = IndicatorKind.IKU if level is IndicatorLevel.SASARAN or index == 1 else rng.choice(
+            (IndicatorKind.IKK, IndicatorKind.OTHER))
+        indicator = Indicator(code=code, name=name, level=level, parent_id=parent.id if parent else None, kind=kind,
+                              satuan=satuan, polarity=polarity, negative_formula=formula, aggregation=aggregation,
+                              decimals=decimals, unit_id=unit.id, frequency=Frequency.MONTHLY, active=True)
+        session.add(indicator)
+        session.flush()
+        session.add(IndicatorTarget(indicator_id=indicator.id, year=YEAR, **target))
+        parents[level].append(indicator)
+        added.append(indicator)
+    return added
+
+
+def _value(rng: random.Random, target: Target, polarity: Polarity, decimals: int) -> Decimal:
+    """Most values near the target, some well below it, a few far off (every band of the charts shows)."""
+    draw = rng.random()
+    mean, spread = (1.03, 0.08) if draw < 0.7 else (0.8, 0.1) if draw < 0.9 else (0.5, 0.2)
+    factor = max(0.05, rng.gauss(mean, spread))
+    if polarity is Polarity.RANGE:
+        raw = (target.lower + target.upper) / 2 * Decimal(str(round(min(factor, 1.3), 4)))
+    elif polarity is Polarity.NEGATIVE:  # lower is better
+        raw = (target.value or Decimal(1)) / Decimal(str(round(factor, 4)))
+    else:
+        raw = (target.value or Decimal(1)) * Decimal(str(round(factor, 4)))
+    return raw.quantize(Decimal(1).scaleb(-decimals))
+
+
+def build_world(engine: sa.Engine, units: int, per_unit: int, months: int, seed: int) -> World:
+    """The office, its units, members, indicators and targets, and `months` months of filled forms."""
+    rng = random.Random(seed)
+    world = World(units=units, last_month=months)
+    migrate(engine)
+    with session_scope(engine) as session:
+        office = Unit(name="Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", kind=UnitKind.OFFICE)
+        session.add(office)
+        session.flush()
+        indicators: list[tuple[Indicator, Member]] = []
+        for number in range(1, units + 1):
+            topic = TOPICS[(number - 1) % len(TOPICS)]
+            name = "Sekretariat" if number == 1 else f"Bidang {topic} {number}"
+            unit = Unit(name=name, kind=UnitKind.SEKRETARIAT if number == 1 else UnitKind.BIDANG,
+                        parent_id=office.id)
+            session.add(unit)
+            session.flush()
+            member = Member(telegram_user_id=8_000_000 + number, name=f"Staf {number}", unit_id=unit.id)
+            session.add(member)
+            session.flush()
+            session.add(MemberRole(member_id=member.id, role=Role.STAF))
+            for indicator in _add_indicators(session, rng, unit, number, per_unit):
+                indicators.append((indicator, member))
+                if IndicatorLevel(indicator.level) is IndicatorLevel.SASARAN:
+                    world.iku.append(indicator.id)
+        world.indicators = len(indicators)
+        session.flush()
+        plans = {i.id: load_plan(session, i.id, YEAR) for i, _ in indicators}
+
+        rows, forms = [], []
+        for month in range(1, months + 1):
+            ref = PeriodRef(PeriodKind.MONTH, YEAR, month)
+            deadline = default_deadline(ref)
+            first_day = ref.day_after_end(1)
+            opened = datetime(first_day.year, first_day.month, first_day.day, 8, tzinfo=JAKARTA)
+            last = month == months
+            period = Period(kind=ref.kind, year=YEAR, number=month, deadline=deadline, opened_at=opened,
+                            status=PeriodStatus.OPEN if last else PeriodStatus.ARCHIVED)
+            session.add(period)
+            session.flush()
+            submitted: dict[int, datetime] = {}
+            for indicator, member in indicators:
+                rule = indicator.rule
+                target = month_target(plans[indicator.id], month, rule)
+                value = _value(rng, target, rule.polarity, indicator.decimals)
+                entered = opened + timedelta(days=rng.randint(0, 12), hours=rng.randint(0, 7))
+                submitted[indicator.unit_id] = max(entered, submitted.get(indicator.unit_id, entered))
+                row = {"indicator_id": indicator.id, "period_id": period.id, "revision": 1, "value": value,
+                       "source": EntrySource.IMPORT if indicator.unit_id % 5 == 0 else EntrySource.CHAT,
+                       "entered_by_id": member.id, "entered_at": entered, "note": None, "kendala": None,
+                       "tindak_lanjut": None}
+                if rng.random() < 0.05:  # corrected once: the first value stays as revision 1
+                    rows.append(dict(row, value=_value(rng, target, rule.polarity, indicator.decimals)))
+                    row.update(revision=2, entered_at=entered + timedelta(hours=2), note="koreksi data")
+                    world.revisions += 1
+                if compute_capaian(value, target, rule).tercapai is False:
+                    row.update(kendala="Data dari OPD mitra terlambat masuk",
+                               tindak_lanjut="Koordinasi dan pendampingan bulan berikutnya")
+                rows.append(row)
+                world.realisasi += 1
+            for unit_id, sent in submitted.items():
+                status = (rng.choices(list(FormStatus), (10, 20, 10, 60))[0] if last else FormStatus.APPROVED)
+                form = UnitForm(unit_id=unit_id, period_id=period.id, status=status, version=3,
+                                submitted_at=None if status is FormStatus.DRAFT else sent,
+                                approved_at=sent + timedelta(days=2) if status is FormStatus.APPROVED else None,
+                                created_at=opened, updated_at=sent)
+                forms.append(form)
+        session.add_all(forms)
+        session.execute(sa.insert(Realisasi), rows)
+        session.flush()
+        for form in forms:
+            if FormStatus(form.status) is FormStatus.RETURNED:
+                review = Review(form_id=form.id, decision=ReviewDecision.RETURN, arahan="Lengkapi bukti dukung")
+                session.add(review)
+                session.flush()
+                first = next(i for i, _ in indicators if i.unit_id == form.unit_id)
+                session.add(ReviewItem(review_id=review.id, indicator_id=first.id, arahan="Nilai tidak sesuai"))
+    return world
+
+
+# -- measuring --------------------------------------------------------------------------------------------------
+def _status_kb(field_name: str) -> int | None:
+    try:
+        match = re.search(rf"^{field_name}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.MULTILINE)
+    except OSError:
+        return None
+    return int(match[1]) if match else None
+
+
+def _reset_rss_peak() -> int:
+    """Reset the peak RSS to the current RSS (Linux `clear_refs`); returns the starting point in kB."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return _status_kb("VmRSS") or 0
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # then only a new overall peak shows
+
+
+def _rss_peak() -> int:
+    return _status_kb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+@dataclass
+class Step:
+    label: str
+    times: list[float]
+    peak_mb: float  # tracemalloc's peak of Python allocations during one run
+    rss_mb: float  # the largest growth of the process's peak RSS over the runs
+    queries: int
+    output: str
+    images: int = 0
+    png_bytes: int = 0
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(self.times)
+
+
+def measure(label: str, action: Callable[[], object], repeat: int, engine: sa.Engine | None = None) -> Step:
+    times, rss = [], []
+    result: object = None
+    for _ in range(repeat):
+        result = None
+        gc.collect()
+        start = _reset_rss_peak()
+        started = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - started)
+        rss.append(max(0, _rss_peak() - start) / 1024)
+    queries = [0]
+
+    def count(*_args: object) -> None:
+        queries[0] += 1
+
+    if engine is not None:
+        sa.event.listen(engine, "before_cursor_execute", count)
+    result = None
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = action()
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+        if engine is not None:
+            sa.event.remove(engine, "before_cursor_execute", count)
+    step = Step(label, times, peak, max(rss), queries[0], "")
+    if isinstance(result, list) and all(isinstance(item, Rendered) for item in result):
+        step.images, step.png_bytes = len(result), sum(len(r.png) for r in result)
+        step.output = f"{step.images} PNG, {step.png_bytes / 1e6:.2f} MB"
+    elif hasattr(result, "rows"):
+        step.output = f"{len(result.rows)} rows"
+    elif isinstance(result, list):
+        step.output = f"{len(result)} units"
+    return step
+
+
+def empty_figure() -> list[Rendered]:
+    """The baseline: one empty 1280 px figure rendered to PNG as `reports/charts.py` renders a chart."""
+    figure = Figure(figsize=(WIDTH_PX / DPI, BASELINE_HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
+    FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return [Rendered(png=buffer.getvalue(), bars=0, labels=())]
+
+
+def profile(label: str, action: Callable[[], object], top: int = 10) -> None:
+    profiler = cProfile.Profile()
+    profiler.runcall(action)
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    body = out.getvalue()
+    print(f"\nprofile of {label}, top {top} by cumulative time:")
+    print(body[body.find("   ncalls"):].rstrip() if "   ncalls" in body else body.rstrip())
+
+
+# -- the report -------------------------------------------------------------------------------------------------
+def line(step: Step, base: float) -> str:
+    queries = f"{step.queries:5d}" if step.queries else "    -"
+    return (f"{step.label:<38} {step.seconds:9.3f} {step.seconds / base:9.1f}x {step.peak_mb:8.1f} "
+            f"{step.rss_mb:8.1f} {queries}  {step.output}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.recap", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--units", type=int, default=40, help="units under the office, default 40")
+    parser.add_argument("--indicators", type=int, default=30, help="monthly indicators per unit, default 30")
+    parser.add_argument("--months", type=int, default=12, help="months of 2026 with realisasi (1-12), default 12")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per step (the median is shown), default 3")
+    parser.add_argument("--trends", type=int, default=10, help="trend charts (sasaran IKU), default 10")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--profile", action="store_true", help="also print cProfile's top 10 of each domain step")
+    args = parser.parse_args(argv)
+    if min(args.units, args.indicators, args.repeat) < 1 or not 1 <= args.months <= 12 or args.trends < 0:
+        parser.error("--units, --indicators and --repeat must be at least 1, --months 1 to 12")
+
+    with tempfile.TemporaryDirectory(prefix="sakip-bench-") as folder:
+        engine = create_db_engine(f"sqlite:///{Path(folder) / 'sakip.db'}")
+        try:
+            started = time.perf_counter()
+            world = build_world(engine, args.units, args.indicators, args.months, args.seed)
+            setup = time.perf_counter() - started
+            return run(engine, world, args, setup)
+        finally:
+            engine.dispose()
+
+
+def run(engine: sa.Engine, world: World, args: argparse.Namespace, setup: float) -> int:
+    month = PeriodRef(PeriodKind.MONTH, YEAR, world.last_month)
+    quarter = PeriodRef(PeriodKind.QUARTER, YEAR, month.quarter)
+    deadline = default_deadline(month)
+    today = deadline + timedelta(days=3)
+
+    def recap_of(scope: PeriodRef | int) -> Callable[[], object]:
+        def action() -> object:
+            with Session(engine) as session:
+                return compute_recap(session, scope)
+        return action
+
+    def progress() -> object:
+        with Session(engine) as session:
+            period = session.exec(select(Period).where(Period.kind == month.kind, Period.year == YEAR,
+                                                       Period.number == month.number)).one()
+            return period_progress(session, period, today, JAKARTA)
+
+    empty_figure()  # the first figure loads matplotlib's fonts: not part of any step
+    repeat = args.repeat
+    base = measure(f"baseline: empty figure 1280x{BASELINE_HEIGHT_PX}", empty_figure, repeat)
+    recaps = [measure(f"recap month ({month.code})", recap_of(month), repeat, engine),
+              measure(f"recap triwulan ({quarter.code})", recap_of(quarter), repeat, engine),
+              measure(f"recap year ({YEAR})", recap_of(YEAR), repeat, engine)]
+    progress_step = measure(f"period_progress ({month.code})", progress, repeat, engine)
+    recap = recap_of(quarter)()
+    units = progress()
+    rows = {row.indicator.id: row for row in recap.rows}
+    iku = [rows[indicator_id] for indicator_id in world.iku[:args.trends]]  # a row has its plan and year's values
+    label = quarter.label("id")
+    charts = [
+        measure("capaian_pages (triwulan)", lambda: capaian_pages(bars_from_recap(recap), period=label, per_page=30),
+                repeat),
+        measure("completeness_chart", lambda: [completeness_chart(progress_bars(units), period=month.label("id"))],
+                repeat),
+        measure(f"trend_chart x {len(iku)} IKU",
+                lambda: [trend_chart(trend_from_plan(row.indicator, row.plan, row.series)) for row in iku], repeat),
+    ]
+
+    b = base.seconds
+    print(f"recap bench: {world.units} units x {args.indicators} monthly indicators = {world.indicators} indicators, "
+          f"{world.last_month} months of {YEAR}: {world.realisasi} realisasi (+{world.revisions} earlier revisions), "
+          f"sqlite, median of {repeat}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"setup {setup:8.2f} s  (migrate + synthetic rows; not in the ratios)")
+    print(f"{'step':<38} {'median s':>9} {'ratio':>10} {'peak MB':>8} {'RSS +MB':>8} {'SQL':>5}  output")
+    for step in [base, *recaps, progress_step, *charts]:
+        print(line(step, b))
+    print("per chart (time, ratio to the baseline figure, PNG size):")
+    for step in charts:
+        if step.images:
+            each = step.seconds / step.images
+            size = step.png_bytes / step.images / 1e3
+            print(f"  {step.label:<36} {each:7.3f} s  ratio {each / b:7.1f}x  {size:7.1f} kB")
+    steps = [recaps[1], progress_step, *charts]
+    total = sum(step.seconds for step in steps)
+    images = sum(step.images for step in steps)
+    print(f"recap + charts of one triwulan ({quarter.code}: recap, period_progress, {images} charts): {total:.2f} s  "
+          f"ratio {total / b:.1f}x  peak MB {max(step.peak_mb for step in steps):.1f}")
+    if args.profile:
+        profile(f"compute_recap({quarter.code})", recap_of(quarter))
+        profile(f"period_progress({month.code})", progress)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""/ekspor and /laporan: the Excel workbooks of a period and its Laporan Hasil Pengukuran Kinerja (PDF).
+
+Files are built in a worker thread (the PDF with its charts in the chart pool) while the chat shows
+"sending file…", then sent as documents in reply to the member's own command.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from sqlmodel import Session
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from handlers.common import act, office_now, schedule_rules
+from handlers.laporan_views import laporan_file
+from handlers.render import esc
+from handlers.screens import Document, Screen, send_screens
+from handlers.status import latest_scope
+from i18n import t
+from models.archive import Procedure
+from models.organisation import Member
+from models.periods import PeriodCodeError, PeriodKind, parse_scope
+from models.permissions import Action, require
+from reports.recap_charts import RENDER_POOL
+from reports.workbooks import ExportError, export_files
+
+KIND_WORDS = {  # what a member may type after the period: /ekspor 2026-TW1 formulir
+    "semua": "semua", "all": "semua", "kertas": "kertas_kerja", "kertas_kerja": "kertas_kerja",
+    "kertas-kerja": "kertas_kerja", "rekap": "rekapitulasi", "rekapitulasi": "rekapitulasi",
+    "formulir": "formulir", "form": "formulir", "forms": "formulir",
+}
+
+
+def export_screens(session: Session, member: Member, arguments: list[str], today) -> list[Screen]:
+    """/ekspor [periode] [semua|kertas|rekap|formulir]: the workbooks as documents (default: all of them)."""
+    require(session, member, Action.EXPORT)
+    language = member.language
+    words = [word.lower() for word in arguments]
+    kinds = [KIND_WORDS[word] for word in words if word in KIND_WORDS]
+    rest = [word for word in words if word not in KIND_WORDS]
+    try:
+        scope = parse_scope(rest[0]) if rest else latest_scope(session)
+    except PeriodCodeError:
+        return [Screen.of(t("recap.bad_period", language, value=esc(rest[0])))]
+    if scope is None:
+        return [Screen.of(t("recap.nothing", language))]
+    try:
+        files = export_files(session, scope, kinds[0] if kinds else "semua", language, today=today)
+    except ExportError as exc:
+        return [Screen.of(t(f"workbook.error.{exc.code}", language, **{k: esc(v) for k, v in exc.details.items()}))]
+    return [Screen([], media=Document(file.filename, file.data, esc(file.title))) for file in files]
+
+
+def laporan_screens(session: Session, member: Member, arguments: list[str], now, rules) -> list[Screen]:
+    """/laporan [periode]: the filed Laporan of an archived period or triwulan measurement (a DRAF before)."""
+    require(session, member, Action.VIEW_RECAP)
+    language = member.language
+    try:
+        scope = parse_scope(arguments[0]) if arguments else latest_scope(session)
+    except PeriodCodeError:
+        scope = None
+    if scope is None or isinstance(scope, int):
+        return [Screen.of(t("laporan_views.bad_period", language, value=esc(arguments[0] if arguments else "")))]
+    procedure = Procedure.MEASUREMENT if scope.kind is PeriodKind.QUARTER and len(arguments) > 1 and \
+        arguments[1].lower() in ("pengukuran", "measurement") else Procedure.COLLECTION
+    document = laporan_file(session, scope, procedure, now, rules, language)
+    if document is None:
+        return [Screen.of(t("laporan_views.none_yet", language, period=scope.label(language)))]
+    caption = t("measurement.document_caption", language, title=document.title, period=scope.label(language))
+    return [Screen([], media=Document(document.filename, document.data, esc(caption)))]
+
+
+async def _send_files(update: Update, context: ContextTypes.DEFAULT_TYPE, work, *args, pool=None) -> None:
+    """Build the member's files off the event loop with "sending file…" shown, then send them."""
+    chat_id = update.effective_chat.id
+    with suppress(TelegramError):  # a hint only
+        await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+    screens = await act(update, context, work, *args, send=False, executor=pool)
+    if screens:
+        await send_screens(context, chat_id, screens)
+
+
+async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ekspor [periode] [jenis]: Formulir, Rekapitulasi and Kertas Kerja as Excel files."""
+    await _send_files(update, context, export_screens, list(context.args or []), office_now(context).date())
+
+
+async def laporan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/laporan [periode] [pengukuran]: the Laporan Hasil Pengukuran Kinerja as a PDF."""
+    await _send_files(update, context, laporan_screens, list(context.args or []), office_now(context),
+                      schedule_rules(context), pool=RENDER_POOL)

@@ -1,0 +1,117 @@
+"""Wording of procedure B's notifications (`measurement_*`) and of the filed Laporan (`laporan_document`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from handlers.laporan_views import laporan_file
+from handlers.measurement import views
+from handlers.recap_views import recap_album
+from handlers.render import esc
+from handlers.screens import Document, Screen
+from i18n import t
+from models.archive import Procedure
+from models.forms import DispositionDecision
+from models.measurement import measure_quarter
+from models.measurement_cycle import MeasurementCycle, MeasurementStatus
+from models.organisation import Member
+from models.periods import Period
+from models.schedule import ScheduleRules
+
+
+def _cycle(session: Session, params: dict) -> tuple[MeasurementCycle, str]:
+    cycle = session.get(MeasurementCycle, params["cycle_id"])
+    return cycle, cycle.ref.label("id")
+
+
+def _current(cycle: MeasurementCycle, params: dict, *statuses: MeasurementStatus) -> bool:
+    """Whether the cycle is still at the step the notification was queued for (buttons only then)."""
+    return cycle.version == params.get("version") and MeasurementStatus(cycle.status) in statuses
+
+
+def measurement_ready(session: Session, member: Member, params: dict, now: datetime,
+                      rules: ScheduleRules) -> list[Screen]:
+    cycle, _ = _cycle(session, params)
+    language = member.language
+    measurement = measure_quarter(session, cycle.ref, language)
+    buttons = views.preparer_buttons(cycle, language) if _current(
+        cycle, params, MeasurementStatus.DRAFT, MeasurementStatus.RETURNED) else []
+    return [Screen.of(t("measurement.notify_ready", language, period=cycle.ref.label(language))),
+            views.measurement_screen(measurement, cycle, language, buttons, now, rules)]
+
+
+def measurement_review(session: Session, member: Member, params: dict, now: datetime,
+                       rules: ScheduleRules) -> list[Screen]:
+    cycle, _ = _cycle(session, params)
+    language = member.language
+    key = "measurement.notify_resubmitted" if params.get("resubmission") else "measurement.notify_review"
+    buttons = views.review_buttons(cycle, language) if _current(cycle, params, MeasurementStatus.SUBMITTED) else []
+    return [Screen.of(t(key, language, period=cycle.ref.label(language))),
+            views.measurement_screen(measure_quarter(session, cycle.ref, language), cycle, language, buttons, now,
+                                     rules)]
+
+
+def measurement_returned(session: Session, member: Member, params: dict, now: datetime,
+                         rules: ScheduleRules) -> list[Screen]:
+    cycle, _ = _cycle(session, params)
+    language = member.language
+    buttons = views.preparer_buttons(cycle, language) if _current(cycle, params, MeasurementStatus.RETURNED) else []
+    return [Screen.of(t("measurement.notify_returned", language, period=cycle.ref.label(language),
+                        arahan=esc(cycle.return_arahan or "-")), buttons)]
+
+
+def measurement_approved(session: Session, member: Member, params: dict, now: datetime,
+                         rules: ScheduleRules) -> list[Screen]:
+    cycle, _ = _cycle(session, params)
+    return [Screen.of(t("measurement.notify_approved", member.language, period=cycle.ref.label(member.language)))]
+
+
+def measurement_report(session: Session, member: Member, params: dict, now: datetime,
+                       rules: ScheduleRules) -> list[Screen]:
+    """For the Kepala Dinas: the charts as an album, then the measurement with the disposition buttons."""
+    cycle, _ = _cycle(session, params)
+    language = member.language
+    measurement = measure_quarter(session, cycle.ref, language)
+    buttons = views.kepala_buttons(cycle, language) if _current(cycle, params, MeasurementStatus.REPORTED) else []
+    return [recap_album(measurement.recap, language),
+            Screen.of(t("measurement.notify_report", language, period=cycle.ref.label(language))),
+            views.measurement_screen(measurement, cycle, language, buttons, now, rules)]
+
+
+def measurement_disposed(session: Session, member: Member, params: dict, now: datetime,
+                         rules: ScheduleRules) -> list[Screen]:
+    cycle, _ = _cycle(session, params)
+    language = member.language
+    period = cycle.ref.label(language)
+    if DispositionDecision(cycle.decision) is DispositionDecision.AGREE:
+        return [Screen.of(t("measurement.notify_disposed_agree", language, period=period))]
+    return [Screen.of(t("measurement.notify_disposed_arahan", language, period=period, arahan=esc(cycle.arahan)))]
+
+
+def laporan_document(session: Session, member: Member, params: dict, now: datetime,
+                     rules: ScheduleRules) -> list[Screen]:
+    """The filed Laporan Hasil Pengukuran Kinerja (filed now if this is its first request)."""
+    if "cycle_id" in params:
+        ref, procedure = session.get(MeasurementCycle, params["cycle_id"]).ref, Procedure.MEASUREMENT
+    else:
+        ref, procedure = session.get(Period, params["period_id"]).ref, Procedure.COLLECTION
+    document = laporan_file(session, ref, procedure, now, rules, member.language)
+    if document is None:
+        return []
+    caption = t("measurement.document_caption", member.language, title=document.title,
+                period=ref.label(member.language))
+    return [Screen([], media=Document(document.filename, document.data, caption))]
+
+
+RENDERERS = {
+    "measurement_ready": measurement_ready,
+    "measurement_review": measurement_review,
+    "measurement_returned": measurement_returned,
+    "measurement_approved": measurement_approved,
+    "measurement_report": measurement_report,
+    "measurement_disposed": measurement_disposed,
+    "laporan_document": laporan_document,
+}
+CHAT_ACTIONS = {"measurement_report": "upload_photo", "laporan_document": "upload_document"}

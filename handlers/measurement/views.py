@@ -1,0 +1,108 @@
+"""What a triwulan's Pengukuran Kinerja looks like in chat: per level, then per indicator with its comparisons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers.callbacks import pack
+from handlers.recap_views import mutu_baku_block
+from handlers.render import RATING_MARK, capaian_text, esc
+from handlers.screens import Screen
+from i18n import t
+from models.capaian import CapaianResult
+from models.measurement import MeasuredRow, Measurement
+from models.measurement_cycle import MeasurementCycle, MeasurementStatus
+from models.mutu_baku import measurement_timeline
+from models.numbers import format_percent
+from models.periods import PeriodKind, PeriodRef
+from models.schedule import ScheduleRules
+
+
+def _short(result: CapaianResult, language: str) -> str:
+    if result.value is None:
+        return "–"
+    return f"{format_percent(result.rounded, 2, language)} {RATING_MARK[result.rating.value]}"
+
+
+def title(cycle: MeasurementCycle | None, ref: PeriodRef, language: str) -> str:
+    status = t(f"measurement.status_{MeasurementStatus(cycle.status).value}", language) if cycle else \
+        t("measurement.status_none", language)
+    return t("measurement.header", language, period=ref.label(language), status=status)
+
+
+def level_block(measurement: Measurement, language: str) -> str:
+    lines = [t("measurement.levels_header", language)]
+    for level in measurement.levels:
+        average = format_percent(level.average, 2, language) if level.average is not None else "–"
+        lines.append(t("measurement.level_line", language, level=t(f"level.{level.level.value}", language),
+                       count=level.indicators, tercapai=level.tercapai, measured=level.measured, average=average))
+    return "\n".join(lines)
+
+
+def row_block(item: MeasuredRow, ref: PeriodRef, language: str) -> str:
+    indicator = item.row.indicator
+    previous = PeriodRef(PeriodKind.QUARTER, ref.year - 1, 4) if ref.number == 1 else \
+        PeriodRef(PeriodKind.QUARTER, ref.year, ref.number - 1)
+    last_year = PeriodRef(PeriodKind.QUARTER, ref.year - 1, ref.number)
+    return "\n".join([
+        f"<b>{esc(indicator.code)}</b> {esc(indicator.name)}",
+        t("measurement.row", language, period=ref.label(language), capaian=capaian_text(item.row.capaian, language),
+          previous_label=previous.label(language), previous=_short(item.previous, language),
+          last_year_label=last_year.label(language), last_year=_short(item.last_year, language),
+          progress=_short(item.year_progress, language)),
+    ])
+
+
+def summary_block(measurement: Measurement, language: str) -> str:
+    measured = measurement.measured
+    tercapai = sum(1 for item in measured if item.row.capaian.tercapai)
+    lines = [t("recap.tercapai", language, count=tercapai, total=len(measured))]
+    lowest = sorted((m for m in measured if not m.row.capaian.tercapai), key=lambda m: m.row.capaian.value)[:3]
+    if lowest:
+        lines.append(t("recap.lowest", language))
+        lines += [f"• {esc(m.row.indicator.code)} {esc(m.row.indicator.name)}: "
+                  f"{capaian_text(m.row.capaian, language)}" for m in lowest]
+    return "\n".join(lines)
+
+
+def measurement_blocks(measurement: Measurement, cycle: MeasurementCycle | None, language: str,
+                       now: datetime | None = None, rules: ScheduleRules | None = None) -> list[str]:
+    """Title and summary, the levels, the Tim's analysis, the SOP clock, then every indicator."""
+    ref = measurement.quarter
+    blocks = [f"{title(cycle, ref, language)}\n{summary_block(measurement, language)}", level_block(measurement,
+                                                                                                   language)]
+    if cycle is not None and cycle.analysis:
+        blocks.append(t("measurement.analysis", language, text=esc(cycle.analysis)))
+    if cycle is not None and cycle.return_arahan and MeasurementStatus(cycle.status) is MeasurementStatus.RETURNED:
+        blocks.append(t("measurement.returned_arahan", language, arahan=esc(cycle.return_arahan)))
+    if cycle is not None and cycle.arahan:
+        blocks.append(t("measurement.kepala_arahan", language, arahan=esc(cycle.arahan)))
+    if cycle is not None and now is not None and rules is not None:
+        blocks.append(mutu_baku_block(measurement_timeline(cycle, now, rules), language, procedure="mutu_baku_b"))
+    blocks += [row_block(item, ref, language) for item in measurement.rows]
+    return blocks
+
+
+def preparer_buttons(cycle: MeasurementCycle, language: str) -> list[list[tuple[str, str]]]:
+    return [[(t("measurement.analysis_button", language), pack("ms.an", cycle.id))],
+            [(t("measurement.submit_button", language), pack("ms.sub", cycle.id, cycle.version))]]
+
+
+def review_buttons(cycle: MeasurementCycle, language: str) -> list[list[tuple[str, str]]]:
+    return [[(t("measurement.approve_button", language), pack("ms.ok", cycle.id, cycle.version)),
+             (t("measurement.return_button", language), pack("ms.ret", cycle.id, cycle.version))]]
+
+
+def report_buttons(cycle: MeasurementCycle, language: str) -> list[list[tuple[str, str]]]:
+    return [[(t("measurement.report_button", language), pack("ms.rep", cycle.id))]]
+
+
+def kepala_buttons(cycle: MeasurementCycle, language: str) -> list[list[tuple[str, str]]]:
+    return [[(t("notify.agree_button", language), pack("ms.kok", cycle.id)),
+             (t("notify.arahan_button", language), pack("ms.karh", cycle.id))]]
+
+
+def measurement_screen(measurement: Measurement, cycle: MeasurementCycle | None, language: str,
+                       buttons: list | None = None, now: datetime | None = None,
+                       rules: ScheduleRules | None = None) -> Screen:
+    return Screen(measurement_blocks(measurement, cycle, language, now, rules), buttons or [])

@@ -1,0 +1,234 @@
+"""The "Laporan Hasil Pengukuran Kinerja" of a period as a PDF, archived with the period (SOP step 12).
+
+A pure function from plain data (`Laporan`: every value already worded and formatted by the caller) to PDF bytes
+(`render_laporan`), drawn on A4 with fpdf2 (`reports.pdf_layout.Document`), never pyplot: no global state, safe
+in a worker thread, and the same data gives the same bytes (the creation date is `Laporan.created_at` or fixed).
+
+Sections, in order: the title page (a red DRAF mark while not yet archived); the summary (sentences, and the
+table per tujuan / sasaran / program / kegiatan when given); the indicators' table on landscape pages (its
+heading row on every page, the capaian cell in its band's colour as in `reports.charts.BAND_COLOURS`, rows
+below target tinted); the charts, each at the page width or scaled down to fit one page; kendala and tindak
+lanjut of the indicators below target; the Sekretaris's review; the Kepala Dinas's disposition; the mutu baku
+timeline. Every page after the title has the period in its header, every page "Halaman 3 dari 9" in its footer.
+Fixed words come from the catalogue's `laporan.*` texts in `language`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from fpdf import FontFace
+
+from i18n import t
+from reports.charts import BAND_COLOURS
+from reports.pdf_layout import ACCENT, DRAFT, FAMILY, MUTED, RULE, SMALL, Column, Document, contrast_colour, symbols
+
+__all__ = ["BELOW_TARGET_FILL", "Laporan", "LaporanRow", "LevelLine", "TimelineLine", "render_laporan"]
+
+BELOW_TARGET_FILL = "#fde2e0"  # a row whose indicator is below target (tercapai False)
+NAME_LIMIT = 600  # characters of an indicator's name in the table (a row must fit on one page)
+
+
+@dataclass(frozen=True)
+class LaporanRow:
+    code: str
+    name: str
+    unit: str
+    level: str  # shown label, e.g. "Sasaran", "Program"
+    target: str  # preformatted by the caller: "Rp600.000.000.000", "85 – 95", "7 hari", "–"
+    realisasi: str
+    capaian: str  # "95,63%" or "–"
+    band: str | None  # a `Rating` value ("sangat_tinggi" …) or None (no value)
+    band_label: str  # "Sangat Tinggi" (already in the reader's language) or "–"
+    tercapai: bool | None
+    kendala: str = ""
+    tindak_lanjut: str = ""
+    previous: str = ""  # triwulan measurement only: capaian of the previous triwulan, "–" if none
+    last_year: str = ""  # the same triwulan last year
+    year_progress: str = ""  # progress to the annual target
+
+
+@dataclass(frozen=True)
+class LevelLine:
+    """A triwulan measurement's line per tujuan / sasaran / program / kegiatan."""
+
+    level: str
+    indicators: int
+    measured: int
+    tercapai: int
+    average: str  # average capaian "97,10%" or "–"
+
+
+@dataclass(frozen=True)
+class TimelineLine:
+    """One step of the cycle against its mutu baku (the SOP's standard time)."""
+
+    number: str
+    step: str
+    actual: str
+    standard: str
+    mark: str  # "✅" / "⚠️" / "⏳" / "▫️" (the `mutu_baku.*` marks) or words
+
+
+@dataclass(frozen=True)
+class Laporan:
+    office: str
+    period: str  # "Triwulan I 2026"
+    period_code: str  # "2026-TW1"
+    generated_at: str  # "24 November 2026 10.15 WIB"
+    summary: tuple[str, ...]  # plain sentences
+    rows: tuple[LaporanRow, ...]
+    charts: tuple[bytes, ...] = ()  # PNG images (1280 px wide, any height)
+    levels: tuple[LevelLine, ...] = ()
+    comparisons: bool = False  # show the previous / last year / year progress columns
+    review: tuple[str, ...] = ()  # "12 April 2026 09.10 — Sekretaris Rina: disetujui" …
+    disposition: tuple[str, ...] = ()  # "Kepala Dinas Budi, 13 April 2026: setuju", arahan …
+    timeline: tuple[TimelineLine, ...] = ()
+    draft: bool = False  # not yet archived: the title page and every page header say DRAF
+    created_at: datetime | None = None  # the PDF's creation date (metadata); None: a fixed date
+
+
+_MARKS = {"✓": "mark_ok", "⚠": "mark_late", "…": "mark_pending", "▫": "mark_waiting"}  # after `symbols`
+_BAND_FILL = {rating.value: colour for rating, colour in BAND_COLOURS.items()}
+_Text = Callable[..., str]  # a `laporan.*` catalogue text in the reader's language
+
+
+def render_laporan(laporan: Laporan, language: str = "id") -> bytes:
+    """The report as PDF bytes: A4, the indicators' table in landscape, DejaVu Sans embedded."""
+
+    def text(key: str, **params: object) -> str:
+        return t(f"laporan.{key}", language, **params)
+
+    title = text("title")
+    pdf = Document(header_text=f"{title} · {laporan.period}", mark=text("draft") if laporan.draft else "",
+                   footer=lambda page: text("page", page=page, pages="{nb}"), created=laporan.created_at)
+    pdf.set_title(f"{title} {laporan.period}")
+    pdf.set_subject(laporan.office)
+    pdf.set_author(laporan.office)
+    pdf.set_lang("id-ID" if language == "id" else "en")
+    _title_page(pdf, laporan, text)
+    _summary(pdf, laporan, text)
+    _indicators(pdf, laporan, text)
+    _charts(pdf, laporan, text)
+    pdf.new_page()
+    _kendala(pdf, laporan, text)
+    pdf.heading(text("review"), keep_with=15)
+    pdf.bullets(laporan.review, text("not_yet"))
+    pdf.heading(text("disposition"), keep_with=15)
+    pdf.bullets(laporan.disposition, text("not_yet"))
+    _timeline(pdf, laporan, text)
+    return bytes(pdf.output())
+
+
+def _title_page(pdf: Document, laporan: Laporan, text: _Text) -> None:
+    pdf.new_page()
+    pdf.set_y(70)
+    pdf.paragraph(text("title"), size=24, bold=True, colour=ACCENT, gap=6)
+    pdf.paragraph(laporan.office, size=14, gap=10)
+    pdf.paragraph(laporan.period, size=18, bold=True, gap=3)
+    pdf.paragraph(text("period_code", code=laporan.period_code), colour=MUTED, gap=1)
+    pdf.paragraph(text("generated", when=laporan.generated_at), colour=MUTED, gap=12)
+    if laporan.draft:
+        with pdf.local_context(draw_color=DRAFT, text_color=DRAFT, line_width=0.8, font_family=FAMILY,
+                               font_style="B", font_size_pt=28):
+            pdf.cell(50, 16, text("draft"), border=1, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+        pdf.paragraph(text("draft_note"), colour=DRAFT)
+
+
+def _summary(pdf: Document, laporan: Laporan, text: _Text) -> None:
+    pdf.new_page()
+    pdf.heading(text("summary"))
+    for sentence in laporan.summary:
+        pdf.paragraph(sentence, gap=2.5)
+    if not laporan.summary:
+        pdf.paragraph(text("none"), colour=MUTED)
+    if laporan.levels:
+        pdf.heading(text("levels"))
+        columns = [Column(text("col_level"), 3), Column(text("col_indicators"), 1.4, "RIGHT"),
+                   Column(text("col_measured"), 1.4, "RIGHT"), Column(text("col_tercapai"), 1.4, "RIGHT"),
+                   Column(text("col_average"), 2, "RIGHT")]
+        pdf.grid(columns, [(line.level, str(line.indicators), str(line.measured), str(line.tercapai), line.average)
+                           for line in laporan.levels], size=9)
+
+
+def _indicators(pdf: Document, laporan: Laporan, text: _Text) -> None:
+    pdf.new_page("L")
+    pdf.heading(text("table", period=laporan.period))
+    if not laporan.rows:
+        pdf.paragraph(text("no_rows"), colour=MUTED)
+        return
+    columns = [Column(text("col_code"), fit=28), Column(text("col_level"), fit=22),
+               Column(text("col_name"), 3, limit=NAME_LIMIT), Column(text("col_unit"), 1),
+               Column(text("col_target"), align="RIGHT", fit=36), Column(text("col_realisasi"), align="RIGHT", fit=36),
+               Column(text("col_capaian"), align="RIGHT", fit=24), Column(text("col_band"), align="CENTER", fit=26)]
+    if laporan.comparisons:
+        columns += [Column(text(key), align="RIGHT", fit=24) for key in ("col_previous", "col_last_year",
+                                                                          "col_year_progress")]
+    cells, styles = [], []
+    for row in laporan.rows:
+        line = [row.code, row.level, row.name, row.unit, row.target, row.realisasi, row.capaian, row.band_label]
+        if laporan.comparisons:
+            line += [row.previous or "–", row.last_year or "–", row.year_progress or "–"]
+        cells.append(line)
+        fill = BELOW_TARGET_FILL if row.tercapai is False else None
+        plain = FontFace(fill_color=fill) if fill else None
+        style: list[FontFace | None] = [plain] * len(line)
+        colour = _BAND_FILL.get(row.band or "")
+        if colour:
+            style[6] = FontFace(emphasis="BOLD", color=contrast_colour(colour), fill_color=colour)
+        styles.append(style)
+    pdf.grid(columns, cells, styles, size=7.5 if laporan.comparisons else SMALL)  # 11 columns: smaller
+    if any(row.tercapai is False for row in laporan.rows):
+        with pdf.local_context(fill_color=BELOW_TARGET_FILL, draw_color=RULE):
+            pdf.rect(pdf.l_margin, pdf.y + 0.8, 6, 3, style="DF")
+        pdf.set_x(pdf.l_margin + 8)
+        pdf.paragraph(text("below_target_note"), size=SMALL, colour=MUTED, indent=8)
+
+
+def _charts(pdf: Document, laporan: Laporan, text: _Text) -> None:
+    if not laporan.charts:
+        return
+    pdf.new_page()
+    pdf.heading(text("charts"))
+    for n, chart in enumerate(laporan.charts):
+        pdf.picture(chart, here=n == 0)  # the first one under the heading, however tall
+
+
+def _kendala(pdf: Document, laporan: Laporan, text: _Text) -> None:
+    pdf.heading(text("kendala"))
+    below = [row for row in laporan.rows if row.tercapai is False]
+    if not below:
+        pdf.paragraph(text("none"), colour=MUTED)
+        return
+    for row in below:
+        block = [(f"{row.code} {row.name}", {"bold": True, "gap": 0.5}),
+                 (text("capaian_line", capaian=row.capaian, band=row.band_label),
+                  {"size": 9, "colour": MUTED, "indent": 5, "gap": 0.5}),
+                 (text("kendala_line", text=row.kendala.strip() or text("not_filled")), {"indent": 5, "gap": 0.5}),
+                 (text("tindak_lanjut_line", text=row.tindak_lanjut.strip() or text("not_filled")),
+                  {"indent": 5, "gap": 3})]
+        pdf.keep_together(sum(pdf.measure(line, **{k: v for k, v in style.items() if k != "colour"})
+                              for line, style in block))
+        for line, style in block:
+            pdf.paragraph(line, **style)
+
+
+def _mark(mark: str, text: _Text) -> str:
+    """A mutu baku mark in words: "✅" → "✓ sesuai baku"; other words stay as they are."""
+    shown = symbols(mark).strip()
+    return text(_MARKS[shown]) if shown in _MARKS else shown
+
+
+def _timeline(pdf: Document, laporan: Laporan, text: _Text) -> None:
+    pdf.heading(text("timeline"))
+    if not laporan.timeline:
+        pdf.paragraph(text("not_yet"), colour=MUTED)
+        return
+    pdf.paragraph(text("timeline_note"), size=9, colour=MUTED)
+    columns = [Column(text("col_number"), 0.8, "RIGHT"), Column(text("col_step"), 5), Column(text("col_actual"), 2.4),
+               Column(text("col_standard"), 2.4), Column(text("col_status"), 2.6)]
+    pdf.grid(columns, [(line.number, line.step, line.actual, line.standard, _mark(line.mark, text))
+                       for line in laporan.timeline], size=9)

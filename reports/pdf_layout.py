@@ -1,0 +1,276 @@
+"""A4 documents on fpdf2 for the reports: fonts, running header and footer, headings, paragraphs, tables, images.
+
+`Document` is an `FPDF` with DejaVu Sans (regular and bold, from matplotlib's own data, so no extra dependency)
+embedded as a subset. DejaVu has Indonesian and symbols such as "≥", "–", "·", "…", "✓" and "⚠", but no colour
+emoji: every text drawn passes `Document.normalize_text`, which puts a symbol DejaVu has in place of the emoji the
+bot uses (`SYMBOLS`: "✅" → "✓", "⚠️" → "⚠", "⏳" → "…") and drops any other character the font lacks, so nothing
+prints as an empty box. One `Document` per rendering: no global state, safe in a worker thread.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import matplotlib
+from fpdf import FPDF, FontFace
+from fpdf.enums import TableCellFillMode
+from PIL import Image
+
+__all__ = [
+    "FAMILY", "FIXED_DATE", "SYMBOLS", "Column", "Document", "contrast_colour", "font_path", "shorten", "symbols",
+]
+
+FAMILY = "DejaVu"
+FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # the creation date when none is given: same data, same bytes
+MARGIN = 15  # mm, left and right
+TOP = 20  # mm: the running header sits above
+BOTTOM = 16  # mm: the footer sits below
+BODY, SMALL, HEADING = 10, 8, 13  # pt
+INK, MUTED, ACCENT, RULE, DRAFT = "#222222", "#666666", "#1f3b63", "#b0b7c3", "#c62828"
+HEADING_FILL = "#e9eef5"
+_CELL_PADDING = 1.2  # mm
+_FIT_LEAST = 16  # mm: the narrowest fitted column
+
+#: Emoji the bot's texts use → a symbol DejaVu Sans has ("" drops it). Variation selectors and joiners go too.
+SYMBOLS = {
+    "✅": "✓", "✔️": "✓", "☑️": "✓", "❌": "✗", "❎": "✗", "⚠️": "⚠", "⏳": "…", "⌛": "…", "⏰": "", "⏱️": "",
+    "▫️": "▫", "▪️": "▪", "📋": "", "📊": "", "📎": "", "📌": "", "🔒": "", "🔓": "", "👉": "→", "➡️": "→",
+}
+_INVISIBLE = {0xFE0E: None, 0xFE0F: None, 0x200D: None}
+
+
+def font_path(bold: bool = False) -> Path:
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
+
+
+def symbols(text: str) -> str:
+    """`text` with the bot's emoji replaced by DejaVu symbols (`SYMBOLS`) and variation selectors removed."""
+    for emoji, symbol in SYMBOLS.items():
+        if emoji in text:
+            text = text.replace(emoji, symbol) if symbol else text.replace(f"{emoji} ", "").replace(emoji, "")
+    return text.translate(_INVISIBLE)
+
+
+def shorten(text: str, limit: int) -> str:
+    """On one line, at most `limit` characters, cut at a space with "…" (a table row must fit on one page)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip() + "…"
+
+
+def contrast_colour(fill: str) -> str:
+    """Black or white text, whichever reads better on the `#rrggbb` fill."""
+    red, green, blue = (int(fill[i:i + 2], 16) for i in (1, 3, 5))
+    return INK if 0.299 * red + 0.587 * green + 0.114 * blue > 140 else "#ffffff"
+
+
+class Column:
+    """A table column: its heading, its share of the width, its text alignment and the characters a cell keeps.
+    A column with `fit` (mm) is as wide as its widest cell (whole, at most `fit` mm, at least its heading's
+    longest word); the other columns share the rest of the width by `share`."""
+
+    __slots__ = ("align", "fit", "heading", "limit", "share")
+
+    def __init__(self, heading: str, share: float = 1, align: str = "LEFT", *, limit: int = 120,
+                 fit: float = 0) -> None:
+        self.heading, self.share, self.align, self.limit, self.fit = heading, share, align, limit, fit
+
+
+class Document(FPDF):
+    """An A4 document with a running header (`header_text`, and `mark` in red, e.g. "DRAF") on every page after
+    the first and a footer on every page: `footer(page number)`, where "{nb}" stands for the page count."""
+
+    def __init__(self, *, header_text: str = "", mark: str = "", footer: Callable[[int], str] | None = None,
+                 created: datetime | None = None) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.add_font(FAMILY, "", font_path())
+        self.add_font(FAMILY, "B", font_path(bold=True))
+        self.set_margins(MARGIN, TOP, MARGIN)
+        self.set_auto_page_break(True, margin=BOTTOM)
+        self.set_creation_date(created or FIXED_DATE)
+        self.set_creator("SAKIP Bot")
+        self.set_producer("SAKIP Bot (fpdf2)")
+        self.header_text, self.mark, self.footer_line = header_text, mark, footer
+        self.set_font(FAMILY, "", BODY)
+        self.set_text_color(INK)
+
+    # -------------------------------------------------------------------- text and page furniture
+
+    def normalize_text(self, text: str) -> str:
+        """Emoji to symbols, then only the characters the current font has (and line breaks)."""
+        text = super().normalize_text(symbols(text))
+        cmap = getattr(self.current_font, "cmap", None)
+        if not cmap:
+            return text
+        return "".join(ch for ch in text if ord(ch) in cmap or ch in "\n\t")
+
+    def header(self) -> None:
+        if self.page_no() == 1 or not (self.header_text or self.mark):
+            return
+        self.set_xy(MARGIN, 8)
+        self.set_font(FAMILY, "B", SMALL + 1)
+        mark_width = self.get_string_width(self.mark) + 4 if self.mark else 0
+        self.set_font(FAMILY, "", SMALL)
+        self.set_text_color(MUTED)
+        self.cell(self.epw - mark_width, 5, shorten(self.header_text, 110))
+        if self.mark:
+            self.set_font(FAMILY, "B", SMALL + 1)
+            self.set_text_color(DRAFT)
+            self.cell(mark_width, 5, self.mark, align="R")
+        self.set_draw_color(RULE)
+        self.set_line_width(0.2)
+        self.line(MARGIN, 14, self.w - MARGIN, 14)
+        self._body()
+        self.set_y(TOP)
+
+    def footer(self) -> None:
+        if self.footer_line is None:
+            return
+        self.set_y(-11)
+        self.set_font(FAMILY, "", SMALL)
+        self.set_text_color(MUTED)
+        self.cell(0, 5, self.footer_line(self.page_no()), align="C")
+        self._body()
+
+    def _body(self) -> None:
+        self.set_font(FAMILY, "", BODY)
+        self.set_text_color(INK)
+
+    @property
+    def room(self) -> float:
+        """Height left on the page above the footer, in mm."""
+        return self.page_break_trigger - self.y
+
+    def new_page(self, orientation: str = "P") -> None:
+        self.add_page(orientation=orientation)
+        self._body()
+
+    def heading(self, text: str, keep_with: float = 30) -> None:
+        """A section heading, on a new page unless `keep_with` mm of what follows fit under it."""
+        if self.room < 10 + keep_with:
+            self.add_page(same=True)
+        elif self.y > self.t_margin + 1:
+            self.ln(4)
+        self.set_font(FAMILY, "B", HEADING)
+        self.set_text_color(ACCENT)
+        self.multi_cell(0, 6.5, text, align="L")
+        self.set_draw_color(ACCENT)
+        self.set_line_width(0.4)
+        self.line(self.l_margin, self.y + 0.5, self.w - self.r_margin, self.y + 0.5)
+        self.ln(3)
+        self._body()
+
+    def paragraph(self, text: str, *, size: float = BODY, bold: bool = False, colour: str = INK,
+                  indent: float = 0, gap: float = 1.5) -> None:
+        self.set_font(FAMILY, "B" if bold else "", size)
+        self.set_text_color(colour)
+        self.set_x(self.l_margin + indent)
+        self.multi_cell(self.epw - indent, size * 0.5, text, align="L")
+        self.ln(gap)
+        self._body()
+
+    def measure(self, text: str, *, size: float = BODY, bold: bool = False, indent: float = 0,
+                gap: float = 1.5) -> float:
+        """The height `paragraph` with the same arguments takes, in mm."""
+        self.set_font(FAMILY, "B" if bold else "", size)
+        lines = self.multi_cell(self.epw - indent, size * 0.5, text, align="L", dry_run=True, output="LINES")
+        self._body()
+        return len(lines) * size * 0.5 + gap
+
+    def keep_together(self, height: float) -> None:
+        """A new page unless `height` mm fit on this one (or would not fit on any page either)."""
+        if height > self.room and height <= self.page_break_trigger - self.t_margin:
+            self.add_page(same=True)
+
+    def bullets(self, lines: Sequence[str], empty: str) -> None:
+        """One paragraph per line, each with a bullet; `empty` in grey when there are none."""
+        if not lines:
+            self.paragraph(empty, colour=MUTED)
+            return
+        for line in lines:
+            if self.room < 8:
+                self.add_page(same=True)
+            y = self.y
+            self.set_xy(self.l_margin, y)
+            self.cell(5, BODY * 0.5, "•")
+            self.paragraph(line, indent=5)
+
+    # -------------------------------------------------------------------- tables
+
+    def grid(self, columns: Sequence[Column], rows: Sequence[Sequence[str]],
+             styles: Sequence[Sequence[FontFace | None]] | None = None, *, size: float = SMALL) -> None:
+        """A table over the page width; its heading row is repeated on every page it spans and a row is never
+        split between pages (cells are cut to their column's `limit` so a row always fits on one page)."""
+        self.set_font(FAMILY, "", size)
+        self.set_draw_color(RULE)
+        self.set_line_width(0.2)
+        rows = [[shorten(text, column.limit) for column, text in zip(columns, cells, strict=True)] for cells in rows]
+        headings = FontFace(emphasis="BOLD", color=ACCENT, fill_color=HEADING_FILL)
+        with self.table(col_widths=self._widths(columns, rows, styles, size),
+                        text_align=tuple(column.align for column in columns), line_height=size * 0.45,
+                        padding=_CELL_PADDING, headings_style=headings, v_align="TOP",
+                        cell_fill_mode=TableCellFillMode.NONE, repeat_headings=1) as table:
+            table.row([column.heading for column in columns])
+            for n, cells in enumerate(rows):
+                row = table.row()
+                for text, style in zip(cells, styles[n] if styles else [None] * len(cells), strict=True):
+                    row.cell(text, style=style)
+        self.ln(2)
+        self._body()
+
+    def _widths(self, columns: Sequence[Column], rows: Sequence[Sequence[str]],
+                styles: Sequence[Sequence[FontFace | None]] | None, size: float) -> tuple[float, ...]:
+        """Fitted columns as wide as their widest cell (measured in the cell's own emphasis); the others share
+        the rest, which is kept to at least 30% of the width by narrowing the fitted columns (they then wrap)."""
+        padding = 2 * _CELL_PADDING + 0.6
+        widths: list[float | None] = []
+        for n, column in enumerate(columns):
+            if not column.fit:
+                widths.append(None)
+                continue
+            self.set_font(FAMILY, "B", size)
+            least = max([self.get_string_width(column.heading) / 2 * 1.15,  # the heading in at most two lines
+                         *(self.get_string_width(word) for word in column.heading.split())])
+            widest = 0.0
+            for m, cells in enumerate(rows):
+                style = styles[m][n] if styles else None
+                self.set_font(FAMILY, "B" if style and style.emphasis and "B" in style.emphasis.style else "", size)
+                widest = max(widest, self.get_string_width(cells[n]))
+            widths.append(min(max(least + padding, widest + padding, _FIT_LEAST), column.fit))
+        self.set_font(FAMILY, "", size)
+        fixed = sum(width for width in widths if width is not None)
+        shared = sum(column.share for column, width in zip(columns, widths, strict=True) if width is None)
+        if not shared:
+            return tuple((width or 0.0) * self.epw / fixed for width in widths)
+        scale = min(1.0, 0.7 * self.epw / fixed) if fixed else 1.0
+        rest = self.epw - fixed * scale
+        return tuple(width * scale if width is not None else column.share / shared * rest
+                     for column, width in zip(columns, widths, strict=True))
+
+    # -------------------------------------------------------------------- images
+
+    def picture(self, data: bytes, gap: float = 5, *, here: bool = False) -> None:
+        """An image at the page width, or scaled down (aspect kept) to fit one page (with `here`: to fit the room
+        left on this page, e.g. under a heading); on this page if it fits, else on the next."""
+        with Image.open(io.BytesIO(data)) as opened:
+            image = opened.convert("RGBA")
+        flat = Image.new("RGB", image.size, "white")  # charts are opaque: no soft mask needed
+        flat.paste(image, mask=image.getchannel("A"))
+        width = self.epw
+        height = width * flat.height / flat.width
+        full = self.page_break_trigger - self.t_margin
+        tallest = self.room if here and self.room > full / 2 else full
+        if height > tallest:
+            width, height = width * tallest / height, tallest
+        if height > self.room:
+            self.add_page(same=True)
+        self.image(flat, x=self.l_margin + (self.epw - width) / 2, y=self.y, w=width, h=height)
+        self.set_y(self.y + height + gap)

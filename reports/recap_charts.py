@@ -1,0 +1,68 @@
+"""The charts of a recap, as the Kepala Dinas gets them: capaian per indicator, each unit's form, each IKU's year.
+
+Built from a computed `Recap` (and the period's progress), so the album shows exactly the figures of the text
+beside it. Rendering is CPU work of a second or more at regency scale: callers run it off the event loop, in
+the bounded pool `RENDER_POOL`, so a burst of /rekap never takes the threads that serve other users' updates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from i18n import t
+from models.indicators import IndicatorKind
+from models.recap import Recap
+from models.reporting import UnitProgress
+from reports.charts import (
+    ChartTexts,
+    Rendered,
+    bars_from_recap,
+    capaian_pages,
+    completeness_chart,
+    progress_bars,
+    trend_chart,
+    trend_from_plan,
+)
+
+RENDER_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="charts")
+BARS_PER_PAGE = 30  # about a phone screen and a half of bars per picture
+
+
+@dataclass(frozen=True)
+class RecapCharts:
+    capaian: tuple[Rendered, ...]
+    completeness: Rendered | None
+    trends: tuple[Rendered, ...]
+
+    @property
+    def pictures(self) -> tuple[Rendered, ...]:
+        """In the order the album shows them: capaian pages, completeness, then the IKU trends."""
+        return (*self.capaian, *((self.completeness,) if self.completeness else ()), *self.trends)
+
+    @property
+    def pngs(self) -> tuple[bytes, ...]:
+        return tuple(picture.png for picture in self.pictures)
+
+
+def chart_texts(language: str) -> ChartTexts:
+    lookup: Callable[[str], str] = lambda key: t(key, language)  # noqa: E731
+    return ChartTexts.from_lookup(lookup)
+
+
+def render_recap_charts(recap: Recap, period_label: str, language: str,
+                        progress: list[UnitProgress] | None = None) -> RecapCharts:
+    """The recap's charts: capaian grouped by sasaran (in pages), the units' completeness when the recap is
+    of one period, and the year's trend of every IKU in the recap."""
+    texts = chart_texts(language)
+    capaian = capaian_pages(bars_from_recap(recap, "sasaran"), texts, language, period=period_label,
+                            per_page=BARS_PER_PAGE)
+    completeness = (completeness_chart(progress_bars(progress), texts, language, period=period_label)
+                    if progress else None)
+    trends = tuple(
+        trend_chart(trend_from_plan(row.indicator, row.plan, row.series, texts, language), texts, language)
+        for row in recap.rows
+        if IndicatorKind(row.indicator.kind) is IndicatorKind.IKU and row.plan is not None
+    )
+    return RecapCharts(tuple(capaian), completeness, trends)

@@ -1,0 +1,400 @@
+"""The three Excel workbooks of a reporting scope, as the chat (`/ekspor`) and the CLI (`sakip-bot export`) send them.
+
+- Formulir Pengumpulan Data (SOP step 6): a unit's form of a month or triwulan, one row per indicator it reports,
+  with the period's target and, once entered, realisasi, capaian, kendala, tindak lanjut and evidence. Before
+  anything is entered it is the blank form to distribute.
+- Rekapitulasi: the progress of every unit's form in each stored period of the scope, indicators per capaian
+  category, and every indicator grouped by unit.
+- Kertas Kerja Pengukuran Kinerja: one row per indicator in Renstra order under the fixed machine column names
+  of `models.exports.KERTAS_KERJA_COLUMNS` in row 1 (tools read it back), capaian rounded to 2 decimals.
+
+Data come from the same domain functions as the chat (`form_items`, `period_progress`, `compute_recap`), words
+from the catalogue (`workbook.*`, `rating.*`, `status.*`) in the requested language. Numbers are stored as
+numbers with Excel format codes (`#,##0`, `#,##0.00` after the indicator's decimals, capaian `0.00`); the codes
+are locale independent in xlsx and Excel shows them with the reader's separators, so on an Indonesian system
+114.750.000.000 and 95,63 (see `reports.workbook_style`). User text is formula-safe.
+
+A year (`2026`) has no Formulir: `export_files(…, "formulir")` raises `ExportError("formulir_needs_period")`,
+and `"semua"` for a year gives the Kertas Kerja and the Rekapitulasi only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import BinaryIO
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlmodel import Session, select
+
+from i18n import t
+from models.capaian import Rating, compute_capaian
+from models.dates import format_date
+from models.exports import KERTAS_KERJA_COLUMNS
+from models.form_filling import Item, form_items, unit_indicators
+from models.forms import UnitForm
+from models.organisation import Unit, UnitKind
+from models.periods import Period, PeriodKind, PeriodRef
+from models.realisasi import Evidence
+from models.recap import Recap, compute_recap
+from models.reporting import NOT_STARTED, UnitProgress, period_progress, period_units
+from models.targets import load_plan, target_for
+from reports.workbook_style import (
+    COUNT_FORMAT,
+    LABEL_FONT,
+    Column,
+    Group,
+    Number,
+    capaian,
+    measured,
+    new_workbook,
+    number_format,
+    print_setup,
+    put,
+    rating_label,
+    scope_label,
+    sheet_title,
+    slug,
+    target_cell,
+    workbook_bytes,
+    write_cells,
+    write_table,
+    write_title,
+)
+
+KINDS = ("kertas_kerja", "rekapitulasi", "formulir", "semua")
+OFFICE_TZ = ZoneInfo("Asia/Jakarta")
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One workbook to send or save: its file name (ASCII), its bytes, a human label, and for the Kertas Kerja
+    and the Rekapitulasi the number of indicators (for a caption)."""
+
+    filename: str
+    data: bytes
+    title: str
+    rows: int = 0
+
+
+class ExportError(Exception):
+    """What cannot be exported; `t(f"workbook.error.{code}", language, **details)` words it (details are text)."""
+
+    def __init__(self, code: str, **details: str) -> None:
+        super().__init__(code, details)
+        self.code = code
+        self.details = details
+
+
+def scope_code(scope: PeriodRef | int) -> str:
+    return str(scope) if isinstance(scope, int) else scope.code
+
+
+def office_name(session: Session) -> str:
+    office = session.exec(select(Unit).where(Unit.kind == UnitKind.OFFICE)).first()
+    return office.name if office else "-"
+
+
+def heading(name: str, language: str) -> str:
+    return t(f"workbook.column.{name}", language)
+
+
+# --------------------------------------------------------------------------------------------- Kertas Kerja
+
+KERTAS_KERJA_WIDTHS = {"kode": (9, 12), "indikator": (40, 60), "satuan": (9, 14), "target": (12, 20),
+                       "realisasi": (12, 20), "capaian_persen": (14, 14), "kategori": (14, 16),
+                       "kendala": (30, 50), "tindak_lanjut": (30, 50)}
+WRAPPED = {"indikator", "kendala", "tindak_lanjut", "catatan", "bukti"}
+
+
+def kertas_kerja_rows(recap: Recap, language: str = "id") -> list[list[object]]:
+    rows = []
+    for row in recap.rows:
+        decimals = row.indicator.decimals
+        rows.append([
+            row.indicator.code,
+            row.indicator.name,
+            row.indicator.satuan,
+            target_cell(row.target, row.indicator.polarity, decimals, language),
+            measured(row.realisasi, decimals),
+            capaian(row.capaian.rounded),
+            rating_label(row.capaian.rating, language),
+            "; ".join(row.kendala) or None,
+            "; ".join(row.tindak_lanjut) or None,
+        ])
+    return rows
+
+
+def kertas_kerja_workbook(recap: Recap, language: str = "id") -> Workbook:
+    """Row 1 holds the machine column names; the title and period go to the document title and the page header."""
+    title = f"{t('workbook.kertas_kerja.title', language)} – {scope_label(recap.scope, language)}"
+    workbook = new_workbook(title)
+    sheet = workbook.create_sheet(sheet_title(t("workbook.kertas_kerja.sheet", language)))
+    columns = [Column(name, *KERTAS_KERJA_WIDTHS[name], wrap=name in WRAPPED) for name in KERTAS_KERJA_COLUMNS]
+    write_table(sheet, 1, columns, kertas_kerja_rows(recap, language), freeze_columns=1)
+    print_setup(sheet, title)
+    return workbook
+
+
+def write_kertas_kerja(recap: Recap, path: Path | BinaryIO, language: str = "id") -> None:
+    """The Kertas Kerja Pengukuran Kinerja to a file or a binary stream."""
+    if isinstance(path, Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    kertas_kerja_workbook(recap, language).save(path)
+
+
+# --------------------------------------------------------------------------------------------- Formulir
+
+FORMULIR_COLUMNS = (("no", 5, None), ("kode", 8, 12), ("indikator", 36, 55), ("satuan", 9, 14), ("target", 12, 20),
+                    ("realisasi", 14, 20), ("capaian", 11, 11), ("kategori", 14, 16), ("kendala", 28, 45),
+                    ("tindak_lanjut", 28, 45), ("bukti", 18, 35), ("catatan", 22, 40))
+
+
+def stored_period(session: Session, ref: PeriodRef) -> Period | None:
+    return session.exec(select(Period).where(
+        Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)).first()
+
+
+def unit_items(session: Session, period: Period, unit: Unit) -> list[Item]:
+    """The unit's form items; for a period not stored yet (nothing entered), each indicator with its target."""
+    if period.id is None:
+        items = []
+        for indicator in unit_indicators(session, unit.id, period):
+            target = target_for(load_plan(session, indicator.id, period.year), indicator.rule, period.ref)
+            items.append(Item(indicator=indicator, current=None, target=target, evidence=0, returned=None,
+                              capaian=compute_capaian(None, target, indicator.rule), entered_by=None))
+        return items
+    form = session.exec(select(UnitForm).where(UnitForm.unit_id == unit.id, UnitForm.period_id == period.id)).first()
+    # without a form the unit has entered nothing; an unsaved draft reads the same and creates nothing
+    return form_items(session, form or UnitForm(unit_id=unit.id, period_id=period.id))
+
+
+def evidence_texts(session: Session, period: Period, language: str) -> dict[int, str]:
+    """Per indicator: `2 berkas: laporan.pdf, foto`."""
+    if period.id is None:
+        return {}
+    names: dict[int, list[str]] = defaultdict(list)
+    for evidence in session.exec(select(Evidence).where(Evidence.period_id == period.id).order_by(Evidence.id)):
+        kind = "photo" if evidence.kind == "photo" else "document"
+        names[evidence.indicator_id].append(evidence.file_name or t(f"workbook.evidence_{kind}", language))
+    return {key: t("workbook.evidence", language, count=len(value), names=", ".join(value))
+            for key, value in names.items()}
+
+
+def formulir_rows(items: list[Item], evidence: dict[int, str], language: str) -> list[list[object]]:
+    rows = []
+    for number, item in enumerate(items, start=1):
+        indicator, current = item.indicator, item.current
+        rows.append([
+            number,
+            indicator.code,
+            indicator.name,
+            indicator.satuan,
+            target_cell(item.target, indicator.polarity, indicator.decimals, language),
+            # a blank cell still carries the number format, for a form filled in by hand
+            measured(current.value, indicator.decimals) if current else Number(None, number_format(indicator.decimals)),
+            capaian(item.capaian.rounded),
+            rating_label(item.capaian.rating, language, empty=True),
+            current.kendala if current else None,
+            current.tindak_lanjut if current else None,
+            evidence.get(indicator.id),
+            current.note if current else None,
+        ])
+    return rows
+
+
+def status_text(progress: UnitProgress | None, language: str) -> str:
+    if progress is None:
+        return t(f"status.{NOT_STARTED}", language)
+    text = t(f"status.{progress.status}", language)
+    return f"{text} · {t('status.late', language)}" if progress.late else text
+
+
+def formulir_workbook(session: Session, period: Period, unit: Unit, language: str,
+                      progress: UnitProgress | None = None) -> Workbook:
+    """The unit's Formulir Pengumpulan Data of a month or triwulan (`period` may be unsaved: a blank form)."""
+    items = unit_items(session, period, unit)
+    label = period.ref.label(language)
+    title = t("workbook.formulir.title", language)
+    workbook = new_workbook(f"{title} – {unit.name} – {label}")
+    sheet = workbook.create_sheet(sheet_title(t("workbook.formulir.sheet", language)))
+    top = write_title(sheet, title, [
+        (t("workbook.office", language), office_name(session)),
+        (t("workbook.unit", language), unit.name),
+        (t("workbook.period", language), label),
+        (t("workbook.deadline", language), format_date(period.deadline, language) if period.deadline else "-"),
+        (t("workbook.formulir.status", language), status_text(progress, language)),
+    ])
+    columns = [Column(heading(name, language), low, high, wrap=name in WRAPPED) for name, low, high in
+               FORMULIR_COLUMNS]
+    write_table(sheet, top, columns, formulir_rows(items, evidence_texts(session, period, language), language),
+                freeze_columns=2)
+    print_setup(sheet, f"{title} – {unit.name} – {label}")
+    return workbook
+
+
+def formulir_files(session: Session, ref: PeriodRef, language: str, unit_id: int | None = None, *,
+                   today: date, tz: tzinfo) -> list[ExportFile]:
+    period = stored_period(session, ref) or Period(kind=ref.kind, year=ref.year, number=ref.number)
+    units = period_units(session, period)
+    label = ref.label(language)
+    if unit_id is not None:
+        unit = session.get(Unit, unit_id)
+        if unit is None:
+            raise ExportError("unit_not_found", unit=str(unit_id))
+        if unit.id not in {u.id for u in units}:
+            raise ExportError("unit_not_in_period", unit=unit.name, period=label)
+        units = [unit]
+    if not units:
+        raise ExportError("no_units", period=label)
+    progress = {p.unit.id: p for p in period_progress(session, period, today, tz)} if period.id else {}
+    files, used = [], set()
+    for unit in units:
+        name = slug(unit.name) or f"unit-{unit.id}"
+        if name in used:
+            name = f"{name}-{unit.id}"
+        used.add(name)
+        workbook = formulir_workbook(session, period, unit, language, progress.get(unit.id))
+        files.append(ExportFile(f"formulir-{ref.code}-{name}.xlsx", workbook_bytes(workbook),
+                                t("workbook.formulir.file_title", language, unit=unit.name, period=label)))
+    return files
+
+
+# --------------------------------------------------------------------------------------------- Rekapitulasi
+
+PROGRESS_COLUMNS = (("no", 5, None), ("periode", 14, 22), ("unit", 24, 50), ("status", 12, 16),
+                    ("answered", 8, 10), ("total", 10, 12), ("submitted_at", 17, 17), ("timing", 14, 16))
+INDICATOR_COLUMNS = (("kode", 8, 12), ("indikator", 36, 55), ("satuan", 9, 14), ("target", 12, 20),
+                     ("realisasi", 14, 20), ("capaian", 11, 11), ("kategori", 14, 16), ("kendala", 28, 45),
+                     ("tindak_lanjut", 28, 45))
+
+
+def periods_in_scope(session: Session, scope: PeriodRef | int) -> list[Period]:
+    """The stored months and triwulan of the scope: a month itself; a triwulan and its months; a whole year."""
+    year = scope if isinstance(scope, int) else scope.year
+    periods = session.exec(select(Period).where(Period.year == year)).all()
+    if isinstance(scope, PeriodRef):
+        wanted = {(PeriodKind.MONTH, month) for month in scope.months}
+        if scope.kind is PeriodKind.QUARTER:
+            wanted.add((PeriodKind.QUARTER, scope.number))
+        periods = [p for p in periods if (PeriodKind(p.kind), p.number) in wanted]
+    # March 2026 before Triwulan I 2026 before April 2026
+    return sorted(periods, key=lambda p: (p.ref.quarter, PeriodKind(p.kind) is PeriodKind.QUARTER, p.number))
+
+
+def progress_rows(session: Session, periods: list[Period], language: str, today: date,
+                  tz: tzinfo) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for period in periods:
+        for entry in period_progress(session, period, today, tz):
+            sent = entry.form.submitted_at if entry.form and entry.form.submitted_at else None
+            timing = "late" if entry.late else ("on_time" if sent else None)
+            rows.append([
+                len(rows) + 1,
+                period.ref.label(language),
+                entry.unit.name,
+                t(f"status.{entry.status}", language),
+                Number(entry.answered, COUNT_FORMAT),
+                Number(entry.total, COUNT_FORMAT),
+                sent.astimezone(tz).replace(microsecond=0) if sent else None,
+                t(f"status.{timing}", language) if timing else None,
+            ])
+    return rows
+
+
+def band_rows(recap: Recap, language: str) -> list[list[object]]:
+    counts = Counter(row.capaian.rating for row in recap.rows)
+    rows: list[list[object]] = [[t(f"rating.{rating.value}", language), t(f"workbook.band.{rating.value}", language),
+                                 Number(counts[rating], COUNT_FORMAT)] for rating in Rating]
+    rows.append([t("workbook.rekap.no_capaian", language), None, Number(counts[None], COUNT_FORMAT)])
+    rows.append([t("workbook.rekap.total", language), None, Number(len(recap.rows), COUNT_FORMAT)])
+    return rows
+
+
+def indicator_rows(recap: Recap, language: str) -> list[list[object] | Group]:
+    """Every indicator of the recap under its unit's heading, units by name, indicators in Renstra order."""
+    grouped: dict[str, list[list[object]]] = defaultdict(list)
+    for row, cells in zip(recap.rows, kertas_kerja_rows(recap, language), strict=True):
+        grouped[row.unit_name].append(cells)
+    result: list[list[object] | Group] = []
+    for unit_name in sorted(grouped):
+        result.append(Group(unit_name or "-"))
+        result.extend(grouped[unit_name])
+    return result
+
+
+def rekapitulasi_workbook(session: Session, recap: Recap, language: str, today: date,
+                          tz: tzinfo = OFFICE_TZ) -> Workbook:
+    """Sheet 1: each unit's progress in each stored period of the scope, then indicators per capaian category;
+    sheet 2: every indicator of the recap under its unit."""
+    scope = recap.scope
+    label = scope_label(scope, language)
+    title = t("workbook.rekap.title", language)
+    workbook = new_workbook(f"{title} – {label}")
+    details = [(t("workbook.office", language), office_name(session)), (t("workbook.period", language), label)]
+    achieved = sum(1 for row in recap.rows if row.capaian.tercapai)
+    summary = (t("workbook.rekap.tercapai", language),
+               t("workbook.rekap.tercapai_value", language, count=achieved, total=len(recap.rows)))
+
+    progress = workbook.create_sheet(sheet_title(t("workbook.rekap.sheet_progress", language)))
+    top = write_title(progress, f"{title} – {t('workbook.rekap.progress_title', language)}", details)
+    columns = [Column(heading(name, language), low, high) for name, low, high in PROGRESS_COLUMNS]
+    rows = progress_rows(session, periods_in_scope(session, scope), language, today, tz)
+    if not rows:
+        rows = [[None, t("recap.nothing", language), *[None] * (len(columns) - 2)]]
+    end = write_table(progress, top, columns, rows, freeze_columns=0)
+    put_bands(progress, end + 1, recap, language)
+    print_setup(progress, f"{title} – {label}")
+
+    indicators = workbook.create_sheet(sheet_title(t("workbook.rekap.sheet_indicators", language)))
+    top = write_title(indicators, f"{title} – {label}", [*details, summary])
+    columns = [Column(heading(name, language), low, high, wrap=name in WRAPPED) for name, low, high in
+               INDICATOR_COLUMNS]
+    write_table(indicators, top, columns, indicator_rows(recap, language), freeze_columns=1, autofilter=False)
+    print_setup(indicators, f"{title} – {label}")
+    return workbook
+
+
+def put_bands(sheet: Worksheet, top: int, recap: Recap, language: str) -> None:
+    """Indicators per capaian category below the progress table, in its columns B–D (their widths stay)."""
+    put(sheet.cell(row=top, column=2), t("workbook.rekap.bands", language)).font = LABEL_FONT
+    columns = [Column(heading(name, language), 0) for name in ("kategori", "band", "count")]
+    write_cells(sheet, top + 1, 2, columns, band_rows(recap, language))
+
+
+# --------------------------------------------------------------------------------------------- for callers
+
+
+def export_files(session: Session, scope: PeriodRef | int, kind: str, language: str, unit_id: int | None = None, *,
+                 today: date | None = None, tz: tzinfo = OFFICE_TZ) -> list[ExportFile]:
+    """The workbooks of `kind` for the scope: `kertas_kerja`, `rekapitulasi`, `formulir` (one per unit of the
+    period, or only `unit_id`'s) or `semua` (all of them; a year has no Formulir). `today` (in the office's
+    time zone `tz`) decides which unfinished forms are late. Raises `ExportError` (see the module docstring)."""
+    kind = kind.replace("-", "_")
+    if kind not in KINDS:
+        raise ValueError(f"unknown export kind {kind!r}; one of {KINDS}")
+    today = today or datetime.now(tz).date()
+    code, label = scope_code(scope), scope_label(scope, language)
+    files = []
+    recap = compute_recap(session, scope, language) if kind != "formulir" else None
+    if kind in ("kertas_kerja", "semua"):
+        files.append(ExportFile(f"kertas-kerja-{code}.xlsx", workbook_bytes(kertas_kerja_workbook(recap, language)),
+                                t("workbook.kertas_kerja.file_title", language, period=label), len(recap.rows)))
+    if kind in ("rekapitulasi", "semua"):
+        workbook = rekapitulasi_workbook(session, recap, language, today, tz)
+        files.append(ExportFile(f"rekapitulasi-{code}.xlsx", workbook_bytes(workbook),
+                                t("workbook.rekap.file_title", language, period=label), len(recap.rows)))
+    if kind in ("formulir", "semua"):
+        if isinstance(scope, PeriodRef):
+            try:
+                files.extend(formulir_files(session, scope, language, unit_id, today=today, tz=tz))
+            except ExportError as exc:  # "semua" of a period nobody reports in: the other two files
+                if kind == "formulir" or exc.code != "no_units":
+                    raise
+        elif kind == "formulir":
+            raise ExportError("formulir_needs_period", year=str(scope))
+    return files

@@ -1,0 +1,107 @@
+"""Pengukuran Kinerja of a triwulan (SOP procedure B), read like the LKjIP's analysis.
+
+Given the demo PK and the demo Triwulan I realisasi, when the Tim SAKIP measures a triwulan, then each
+indicator's capaian comes from its monthly values with its own aggregation, is compared with the previous
+triwulan, the same triwulan last year and the annual target, and is summarised per tujuan, sasaran, program and
+kegiatan; and the measurement starts by itself once every period of the triwulan is archived.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from models.audit import Actor
+from models.database import session_scope
+from models.demo import DEMO_PK, DEMO_REALISASI
+from models.indicators import Indicator, IndicatorLevel, IndicatorTarget
+from models.measurement import measure_quarter
+from models.measurement_cycle import MeasurementCycle, MeasurementStatus, quarter_archived, start_when_quarter_archived
+from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.pk_import import import_pk
+from models.realisasi_import import import_realisasi
+
+TW1, TW2 = PeriodRef(PeriodKind.QUARTER, 2026, 1), PeriodRef(PeriodKind.QUARTER, 2026, 2)
+
+
+@pytest.fixture
+def recorded(engine: Engine) -> Engine:
+    with session_scope(engine) as session:
+        import_pk(session, DEMO_PK, Actor.cli())
+    with session_scope(engine) as session:
+        import_realisasi(session, DEMO_REALISASI, Actor.cli(), date(2026, 11, 24))
+    return engine
+
+
+def realisasi_file(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "realisasi.csv"
+    path.write_text("kode;periode;realisasi;catatan;kendala;tindak_lanjut\n" + "\n".join(lines) + "\n")
+    return path
+
+
+def by_code(engine: Engine, ref: PeriodRef):
+    with session_scope(engine) as session:
+        measurement = measure_quarter(session, ref)
+    return measurement, {item.row.indicator.code: item for item in measurement.rows}
+
+
+def test_triwulan_capaian_with_progress_to_the_annual_target(recorded):
+    measurement, rows = by_code(recorded, TW1)
+    s1 = rows["S.1"]  # cumulative: 114,75 M of the TW target 120 M, of the year's 600 M
+    assert s1.row.capaian.rounded == Decimal("95.63")
+    assert s1.year_realisasi == Decimal("114750000000") and s1.year_progress.rounded == Decimal("19.13")
+    assert s1.previous.value is None and s1.last_year.value is None  # no TW IV 2025, no 2026's year before
+    assert rows["K.1"].row.capaian.rounded == Decimal("50.00") and rows["K.1"].year_progress.rounded == Decimal(
+        "12.50")  # quarterly, cumulative: 1 of 8 kegiatan in the year
+    levels = {level.level: level for level in measurement.levels}
+    assert [level.level for level in measurement.levels] == [IndicatorLevel.TUJUAN, IndicatorLevel.SASARAN,
+                                                              IndicatorLevel.PROGRAM, IndicatorLevel.KEGIATAN]
+    assert (levels[IndicatorLevel.SASARAN].indicators, levels[IndicatorLevel.SASARAN].tercapai) == (2, 1)
+    assert levels[IndicatorLevel.SASARAN].average == Decimal("98.54")  # (95,625 + 101,456) ÷ 2
+    assert (levels[IndicatorLevel.KEGIATAN].measured, levels[IndicatorLevel.KEGIATAN].tercapai) == (4, 2)
+
+
+def test_a_later_triwulan_is_compared_with_the_previous_one_and_last_year(recorded, tmp_path):
+    with session_scope(recorded) as session:
+        s1 = session.exec(select(Indicator).where(Indicator.code == "S.1")).one()
+        session.add(IndicatorTarget(indicator_id=s1.id, year=2025, annual=Decimal(480e9), tw1=Decimal(100e9),
+                                    tw2=Decimal(120e9), tw3=Decimal(120e9), tw4=Decimal(140e9)))
+    with session_scope(recorded) as session:
+        import_realisasi(session, realisasi_file(tmp_path, [
+            "S.1;2026-04;50.000.000.000;;;", "S.1;2026-05;50.000.000.000;;;", "S.1;2026-06;50.000.000.000;;;",
+            "S.1;2025-04;40.000.000.000;;;", "S.1;2025-05;40.000.000.000;;;", "S.1;2025-06;40.000.000.000;;;",
+        ]), Actor.cli(), date(2026, 11, 24))
+    _, rows = by_code(recorded, TW2)
+    s1 = rows["S.1"]
+    assert s1.row.capaian.rounded == Decimal("100.00")  # 150 M of 150 M
+    assert s1.previous.rounded == Decimal("95.63")  # Triwulan I
+    assert s1.last_year.rounded == Decimal("100.00")  # 120 M of 120 M in Triwulan II 2025
+    assert s1.year_progress.rounded == Decimal("44.13")  # (114,75 M + 150 M) ÷ 600 M
+    assert rows["K.1"].row.capaian.value is None  # no TW II value: counted, not measured
+
+
+def test_the_measurement_starts_when_the_whole_triwulan_is_archived(recorded):
+    with session_scope(recorded) as session:
+        assert not quarter_archived(session, TW1)
+        periods = session.exec(select(Period).where(Period.year == 2026)).all()
+        assert {p.code for p in periods} == {"2026-01", "2026-02", "2026-03", "2026-TW1"}
+        for period in periods:
+            if period.code != "2026-TW1":
+                period.status = PeriodStatus.ARCHIVED
+                session.add(period)
+        session.flush()
+        march = next(p for p in periods if p.code == "2026-03")
+        assert start_when_quarter_archived(session, march, Actor("test")) is None  # the TW's own data is open
+        tw1 = next(p for p in periods if p.code == "2026-TW1")
+        tw1.status = PeriodStatus.ARCHIVED
+        session.add(tw1)
+        session.flush()
+        cycle = start_when_quarter_archived(session, tw1, Actor("test"))
+        assert cycle is not None and MeasurementStatus(cycle.status) is MeasurementStatus.DRAFT
+        assert start_when_quarter_archived(session, tw1, Actor("test")) is None  # once
+        assert len(session.exec(select(MeasurementCycle)).all()) == 1
