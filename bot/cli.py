@@ -13,8 +13,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlmodel import select
-
 from bot.config import ConfigError, Settings, load_settings
 from i18n import t
 from i18n.problems import render_problem
@@ -22,7 +20,7 @@ from models.audit import Actor
 from models.database import create_db_engine, migrate, session_scope
 from models.demo import DEMO_PK
 from models.exports import write_template
-from models.organisation import Unit, UnitKind, ensure_office
+from models.organisation import ensure_office, unit_named, unit_names
 from models.periods import PeriodCodeError, parse_scope
 from models.pk_import import import_pk
 from models.problems import ImportFailed
@@ -186,11 +184,10 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     with session_scope(engine) as session:
         unit_id = None
         if args.unit:
-            units = session.exec(select(Unit).where(Unit.kind != UnitKind.OFFICE)).all()
-            unit = next((u for u in units if u.name.casefold() == args.unit.strip().casefold()), None)
+            unit = unit_named(session, args.unit, include_office=False)
             if unit is None:
-                names = ", ".join(sorted(u.name for u in units))
-                print(t("cli.unknown_unit", language, unit=args.unit, units=names or "-"), file=sys.stderr)
+                print(t("cli.unknown_unit", language, unit=args.unit, units=", ".join(unit_names(session)) or "-"),
+                      file=sys.stderr)
                 return EXIT_CONFIG
             unit_id = unit.id
         try:

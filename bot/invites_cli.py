@@ -7,7 +7,6 @@ import asyncio
 import sys
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 from telegram import Bot
 from telegram.error import TelegramError
 
@@ -17,7 +16,7 @@ from i18n import t
 from models.audit import Actor
 from models.database import session_scope
 from models.invites import create_invite, invite_link
-from models.organisation import Role, Unit, UnitKind, ensure_office
+from models.organisation import Role, ensure_office, unit_named, unit_names
 
 
 async def bot_username(settings: Settings) -> str:
@@ -39,11 +38,10 @@ def create_invite_link(args: argparse.Namespace, settings: Settings, engine: Eng
         return 1
     with session_scope(engine) as session:
         if args.unit:
-            unit = next((u for u in session.exec(select(Unit)).all() if u.name.lower() == args.unit.strip().lower()),
-                        None)
+            unit = unit_named(session, args.unit)
             if unit is None:
-                names = ", ".join(u.name for u in session.exec(select(Unit).where(Unit.kind != UnitKind.OFFICE)))
-                print(t("cli.unknown_unit", language, unit=args.unit, units=names or "-"), file=sys.stderr)
+                print(t("cli.unknown_unit", language, unit=args.unit, units=", ".join(unit_names(session)) or "-"),
+                      file=sys.stderr)
                 return 1
         else:
             unit = ensure_office(session, Actor.cli())

@@ -9,21 +9,26 @@ DRAF, in the member's language, and nothing is filed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from html import unescape
 
 from sqlmodel import Session, select
 
-from handlers.recap_views import scope_label, step_state, summary_block
-from handlers.render import capaian_text, target_text, value_text
+from handlers.recap_views import scope_label, step_state, summary_lines
+from handlers.render import target_text, value_text
 from i18n import t
 from models.archive import Procedure, archived_document, file_document
 from models.audit import Actor
+from models.capaian import round_capaian
 from models.dates import format_datetime, format_duration
 from models.forms import Disposition, DispositionDecision, Review, ReviewDecision, UnitForm
 from models.measurement import Measurement, measure_quarter
 from models.measurement_cycle import MeasurementCycle, MeasurementStatus, cycle_of
 from models.mutu_baku import SOP_NUMBER, StepTiming, measurement_timeline, timeline
+from models.numbers import format_percent
 from models.organisation import Member, Unit
 from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.recap import Recap, RecapRow, compute_recap
@@ -45,10 +50,12 @@ class LaporanFile:
 
 def _plain(html: str) -> str:
     """Chat HTML (bold, italics, entities) as plain text for the PDF."""
-    import re
-    from html import unescape
-
     return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def _percent(value: Decimal | None, language: str) -> str:
+    """A capaian as the PDF's tables show it: "95,63%" (the band is the cell's colour), or "–"."""
+    return "–" if value is None else format_percent(round_capaian(value), 2, language)
 
 
 def _row(row: RecapRow, language: str, extra: dict | None = None) -> LaporanRow:
@@ -58,7 +65,7 @@ def _row(row: RecapRow, language: str, extra: dict | None = None) -> LaporanRow:
         level=t(f"level.{row.indicator.level}", language),
         target=_plain(target_text(row.target, row.indicator, language)),
         realisasi=_plain(value_text(row.realisasi, row.indicator, language)),
-        capaian=_plain(capaian_text(row.capaian, language)).split(" ")[0] if row.capaian.value is not None else "–",
+        capaian=_percent(row.capaian.value, language),
         band=rating.value if rating else None,
         band_label=t(f"rating.{rating.value}", language) if rating else "–",
         tercapai=row.capaian.tercapai,
@@ -87,7 +94,9 @@ def _when(moment: datetime | None, rules: ScheduleRules, language: str) -> str:
 
 def _period_reviews(session: Session, period: Period, rules: ScheduleRules, language: str) -> tuple[str, ...]:
     forms = {form.id: form for form in session.exec(select(UnitForm).where(UnitForm.period_id == period.id))}
-    reviews = session.exec(select(Review).where(Review.form_id.in_(list(forms) or [0])).order_by(Review.created_at))
+    if not forms:
+        return ()
+    reviews = session.exec(select(Review).where(Review.form_id.in_(list(forms))).order_by(Review.created_at))
     lines = []
     for review in reviews:
         unit = session.get(Unit, forms[review.form_id].unit_id).name
@@ -110,8 +119,7 @@ def _disposition_line(session: Session, kepala_id: int | None, at: datetime | No
 
 
 def _summary(recap: Recap, language: str, progress=None) -> tuple[str, ...]:
-    return tuple(line.lstrip("• ") for line in _plain(summary_block(recap, language, progress)).split("\n")[1:]
-                 if line.strip())
+    return tuple(_plain(line).lstrip("• ") for line in summary_lines(recap, language, progress))
 
 
 def period_laporan(session: Session, period: Period, now: datetime, rules: ScheduleRules, language: str,
@@ -141,16 +149,12 @@ def measurement_laporan(session: Session, measurement: Measurement, cycle: Measu
                         rules: ScheduleRules, language: str, office: str, draft: bool) -> Laporan:
     recap = measurement.recap
     charts = render_recap_charts(recap, scope_label(recap, language), language)
-    rows = []
-    for item in measurement.rows:
-        def short(result) -> str:
-            return _plain(capaian_text(result, language)).split(" ")[0] if result.value is not None else "–"
-
-        rows.append(_row(item.row, language, {"previous": short(item.previous), "last_year": short(item.last_year),
-                                              "year_progress": short(item.year_progress)}))
+    rows = [_row(item.row, language, {"previous": _percent(item.previous.value, language),
+                                      "last_year": _percent(item.last_year.value, language),
+                                      "year_progress": _percent(item.year_progress.value, language)})
+            for item in measurement.rows]
     levels = tuple(LevelLine(t(f"level.{level.level.value}", language), level.indicators, level.measured,
-                             level.tercapai, _plain(capaian_text(_as_result(level.average), language)).split(" ")[0]
-                             if level.average is not None else "–") for level in measurement.levels)
+                             level.tercapai, _percent(level.average, language)) for level in measurement.levels)
     summary = list(_summary(recap, language))
     review: list[str] = []
     if cycle is not None:
@@ -175,12 +179,6 @@ def measurement_laporan(session: Session, measurement: Measurement, cycle: Measu
         draft=draft,
         created_at=now,
     )
-
-
-def _as_result(value):
-    from models.capaian import CapaianResult, RuleKey
-
-    return CapaianResult(value, RuleKey.POSITIVE)
 
 
 def _office(session: Session) -> str:

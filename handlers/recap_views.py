@@ -19,10 +19,15 @@ def scope_label(recap: Recap, language: str) -> str:
 
 
 def summary_block(recap: Recap, language: str, progress: list[UnitProgress] | None = None) -> str:
+    return "\n".join([t("recap.header", language, period=scope_label(recap, language)),
+                      *summary_lines(recap, language, progress)])
+
+
+def summary_lines(recap: Recap, language: str, progress: list[UnitProgress] | None = None) -> list[str]:
+    """How many indicators are tercapai, the lowest ones, those without realisasi, and the late units."""
     measured = [row for row in recap.rows if row.capaian.value is not None]
     tercapai = sum(1 for row in measured if row.capaian.tercapai)
-    lines = [t("recap.header", language, period=scope_label(recap, language)),
-             t("recap.tercapai", language, count=tercapai, total=len(measured))]
+    lines = [t("recap.tercapai", language, count=tercapai, total=len(measured))]
     lowest = sorted((row for row in measured if not row.capaian.tercapai), key=lambda row: row.capaian.value)
     if lowest:
         lines.append(t("recap.lowest", language))
@@ -34,7 +39,7 @@ def summary_block(recap: Recap, language: str, progress: list[UnitProgress] | No
     late = [p.unit.name for p in progress or [] if p.late]
     if late:
         lines.append(t("recap.late", language, units=esc(", ".join(late))))
-    return "\n".join(lines)
+    return lines
 
 
 def row_block(row: RecapRow, language: str) -> str:

@@ -70,3 +70,15 @@ def ensure_office(session: Session, actor: Actor, name: str = "Dinas") -> Unit:
         session.flush()
         record_by(session, actor, "unit.create", "unit", office.id, after={"name": name, "kind": UnitKind.OFFICE})
     return office
+
+
+def unit_named(session: Session, name: str, *, include_office: bool = True) -> Unit | None:
+    """The unit called `name` as someone types it on a command line (case and outer spaces do not matter)."""
+    wanted = name.strip().casefold()
+    return next((unit for unit in session.exec(select(Unit)) if unit.name.casefold() == wanted
+                 and (include_office or UnitKind(unit.kind) is not UnitKind.OFFICE)), None)
+
+
+def unit_names(session: Session) -> list[str]:
+    """The names of the office's units (not the office itself), for "known units: …" messages."""
+    return sorted(unit.name for unit in session.exec(select(Unit).where(Unit.kind != UnitKind.OFFICE)))

@@ -7,7 +7,6 @@ the bounded pool `RENDER_POOL`, so a burst of /rekap never takes the threads tha
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -47,8 +46,7 @@ class RecapCharts:
 
 
 def chart_texts(language: str) -> ChartTexts:
-    lookup: Callable[[str], str] = lambda key: t(key, language)  # noqa: E731
-    return ChartTexts.from_lookup(lookup)
+    return ChartTexts.from_lookup(lambda key: t(key, language))
 
 
 def render_recap_charts(recap: Recap, period_label: str, language: str,

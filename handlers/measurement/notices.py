@@ -21,9 +21,8 @@ from models.periods import Period
 from models.schedule import ScheduleRules
 
 
-def _cycle(session: Session, params: dict) -> tuple[MeasurementCycle, str]:
-    cycle = session.get(MeasurementCycle, params["cycle_id"])
-    return cycle, cycle.ref.label("id")
+def _cycle(session: Session, params: dict) -> MeasurementCycle:
+    return session.get(MeasurementCycle, params["cycle_id"])
 
 
 def _current(cycle: MeasurementCycle, params: dict, *statuses: MeasurementStatus) -> bool:
@@ -33,7 +32,7 @@ def _current(cycle: MeasurementCycle, params: dict, *statuses: MeasurementStatus
 
 def measurement_ready(session: Session, member: Member, params: dict, now: datetime,
                       rules: ScheduleRules) -> list[Screen]:
-    cycle, _ = _cycle(session, params)
+    cycle = _cycle(session, params)
     language = member.language
     measurement = measure_quarter(session, cycle.ref, language)
     buttons = views.preparer_buttons(cycle, language) if _current(
@@ -44,7 +43,7 @@ def measurement_ready(session: Session, member: Member, params: dict, now: datet
 
 def measurement_review(session: Session, member: Member, params: dict, now: datetime,
                        rules: ScheduleRules) -> list[Screen]:
-    cycle, _ = _cycle(session, params)
+    cycle = _cycle(session, params)
     language = member.language
     key = "measurement.notify_resubmitted" if params.get("resubmission") else "measurement.notify_review"
     buttons = views.review_buttons(cycle, language) if _current(cycle, params, MeasurementStatus.SUBMITTED) else []
@@ -55,7 +54,7 @@ def measurement_review(session: Session, member: Member, params: dict, now: date
 
 def measurement_returned(session: Session, member: Member, params: dict, now: datetime,
                          rules: ScheduleRules) -> list[Screen]:
-    cycle, _ = _cycle(session, params)
+    cycle = _cycle(session, params)
     language = member.language
     buttons = views.preparer_buttons(cycle, language) if _current(cycle, params, MeasurementStatus.RETURNED) else []
     return [Screen.of(t("measurement.notify_returned", language, period=cycle.ref.label(language),
@@ -64,14 +63,14 @@ def measurement_returned(session: Session, member: Member, params: dict, now: da
 
 def measurement_approved(session: Session, member: Member, params: dict, now: datetime,
                          rules: ScheduleRules) -> list[Screen]:
-    cycle, _ = _cycle(session, params)
+    cycle = _cycle(session, params)
     return [Screen.of(t("measurement.notify_approved", member.language, period=cycle.ref.label(member.language)))]
 
 
 def measurement_report(session: Session, member: Member, params: dict, now: datetime,
                        rules: ScheduleRules) -> list[Screen]:
     """For the Kepala Dinas: the charts as an album, then the measurement with the disposition buttons."""
-    cycle, _ = _cycle(session, params)
+    cycle = _cycle(session, params)
     language = member.language
     measurement = measure_quarter(session, cycle.ref, language)
     buttons = views.kepala_buttons(cycle, language) if _current(cycle, params, MeasurementStatus.REPORTED) else []
@@ -82,7 +81,7 @@ def measurement_report(session: Session, member: Member, params: dict, now: date
 
 def measurement_disposed(session: Session, member: Member, params: dict, now: datetime,
                          rules: ScheduleRules) -> list[Screen]:
-    cycle, _ = _cycle(session, params)
+    cycle = _cycle(session, params)
     language = member.language
     period = cycle.ref.label(language)
     if DispositionDecision(cycle.decision) is DispositionDecision.AGREE:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.callbacks import pack
-from handlers.recap_views import mutu_baku_block
+from handlers.recap_views import mutu_baku_block, summary_lines
 from handlers.render import RATING_MARK, capaian_text, esc
 from handlers.screens import Screen
 from i18n import t
 from models.capaian import CapaianResult
-from models.measurement import MeasuredRow, Measurement
+from models.measurement import MeasuredRow, Measurement, previous_quarter
 from models.measurement_cycle import MeasurementCycle, MeasurementStatus
 from models.mutu_baku import measurement_timeline
 from models.numbers import format_percent
@@ -41,8 +41,7 @@ def level_block(measurement: Measurement, language: str) -> str:
 
 def row_block(item: MeasuredRow, ref: PeriodRef, language: str) -> str:
     indicator = item.row.indicator
-    previous = PeriodRef(PeriodKind.QUARTER, ref.year - 1, 4) if ref.number == 1 else \
-        PeriodRef(PeriodKind.QUARTER, ref.year, ref.number - 1)
+    previous = previous_quarter(ref)
     last_year = PeriodRef(PeriodKind.QUARTER, ref.year - 1, ref.number)
     return "\n".join([
         f"<b>{esc(indicator.code)}</b> {esc(indicator.name)}",
@@ -53,24 +52,12 @@ def row_block(item: MeasuredRow, ref: PeriodRef, language: str) -> str:
     ])
 
 
-def summary_block(measurement: Measurement, language: str) -> str:
-    measured = measurement.measured
-    tercapai = sum(1 for item in measured if item.row.capaian.tercapai)
-    lines = [t("recap.tercapai", language, count=tercapai, total=len(measured))]
-    lowest = sorted((m for m in measured if not m.row.capaian.tercapai), key=lambda m: m.row.capaian.value)[:3]
-    if lowest:
-        lines.append(t("recap.lowest", language))
-        lines += [f"• {esc(m.row.indicator.code)} {esc(m.row.indicator.name)}: "
-                  f"{capaian_text(m.row.capaian, language)}" for m in lowest]
-    return "\n".join(lines)
-
-
 def measurement_blocks(measurement: Measurement, cycle: MeasurementCycle | None, language: str,
                        now: datetime | None = None, rules: ScheduleRules | None = None) -> list[str]:
     """Title and summary, the levels, the Tim's analysis, the SOP clock, then every indicator."""
     ref = measurement.quarter
-    blocks = [f"{title(cycle, ref, language)}\n{summary_block(measurement, language)}", level_block(measurement,
-                                                                                                   language)]
+    summary = "\n".join([title(cycle, ref, language), *summary_lines(measurement.recap, language)])
+    blocks = [summary, level_block(measurement, language)]
     if cycle is not None and cycle.analysis:
         blocks.append(t("measurement.analysis", language, text=esc(cycle.analysis)))
     if cycle is not None and cycle.return_arahan and MeasurementStatus(cycle.status) is MeasurementStatus.RETURNED:
