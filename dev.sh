@@ -29,6 +29,19 @@ setup() {
   fi
 }
 
+setup_browser() {
+  # The sandbox's browser test drives Debian's Chromium; install it where we may (root with apt), else the test
+  # is skipped and says why.
+  command -v chromium >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "dev.sh: installing Chromium for the browser test (apt-get install chromium)" >&2
+    { apt-get install -y -qq chromium >/dev/null 2>&1 ||
+      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; }; } ||
+      echo "dev.sh: Chromium could not be installed; the browser test will be skipped" >&2
+  fi
+  return 0
+}
+
 command=${1:-}
 [ $# -gt 0 ] && shift
 case "$command" in
@@ -40,6 +53,7 @@ case "$command" in
     ;;
   test)
     setup
+    setup_browser
     exec .venv/bin/python -m pytest "$@"
     ;;
   *)

@@ -11,7 +11,8 @@ revision; kendala and tindak lanjut where below target), written as the chat wou
 
 Each step runs `--repeat` times for its wall time (the median) and the growth of the process's peak RSS, then
 once more under `tracemalloc` for its peak of Python allocations, beside a baseline measured in the same run:
-one empty 1280 px figure rendered to PNG the way `reports/charts.py` renders (a `Figure` on an Agg canvas).
+one empty 1280 px figure rendered to PNG the way the charts render (`reports/chart_style.py`: a `Figure` on an Agg
+canvas).
 """
 
 from __future__ import annotations
@@ -278,6 +279,7 @@ class Step:
     times: list[float]
     peak_mb: float  # tracemalloc's peak of Python allocations during one run
     rss_mb: float  # the largest growth of the process's peak RSS over the runs
+    max_rss_mb: float  # the process's peak RSS (`ru_maxrss`) at the end of its highest run
     queries: int
     output: str
     images: int = 0
@@ -289,7 +291,7 @@ class Step:
 
 
 def measure(label: str, action: Callable[[], object], repeat: int, engine: sa.Engine | None = None) -> Step:
-    times, rss = [], []
+    times, rss, highest = [], [], []
     result: object = None
     for _ in range(repeat):
         result = None
@@ -298,7 +300,9 @@ def measure(label: str, action: Callable[[], object], repeat: int, engine: sa.En
         started = time.perf_counter()
         result = action()
         times.append(time.perf_counter() - started)
-        rss.append(max(0, _rss_peak() - start) / 1024)
+        peak = _rss_peak()
+        rss.append(max(0, peak - start) / 1024)
+        highest.append(peak / 1024)
     queries = [0]
 
     def count(*_args: object) -> None:
@@ -316,7 +320,7 @@ def measure(label: str, action: Callable[[], object], repeat: int, engine: sa.En
         tracemalloc.stop()
         if engine is not None:
             sa.event.remove(engine, "before_cursor_execute", count)
-    step = Step(label, times, peak, max(rss), queries[0], "")
+    step = Step(label, times, peak, max(rss), max(highest), queries[0], "")
     if isinstance(result, list) and all(isinstance(item, Rendered) for item in result):
         step.images, step.png_bytes = len(result), sum(len(r.png) for r in result)
         step.output = f"{step.images} PNG, {step.png_bytes / 1e6:.2f} MB"
@@ -328,7 +332,7 @@ def measure(label: str, action: Callable[[], object], repeat: int, engine: sa.En
 
 
 def empty_figure() -> list[Rendered]:
-    """The baseline: one empty 1280 px figure rendered to PNG as `reports/charts.py` renders a chart."""
+    """The baseline: one empty 1280 px figure rendered to PNG as `reports/chart_style.py` renders a chart."""
     figure = Figure(figsize=(WIDTH_PX / DPI, BASELINE_HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
@@ -372,12 +376,12 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             world = build_world(engine, args.units, args.indicators, args.months, args.seed)
             setup = time.perf_counter() - started
-            return run(engine, world, args, setup)
+            return run(engine, world, args, setup, _rss_peak() / 1024)  # before the steps reset the peak
         finally:
             engine.dispose()
 
 
-def run(engine: sa.Engine, world: World, args: argparse.Namespace, setup: float) -> int:
+def run(engine: sa.Engine, world: World, args: argparse.Namespace, setup: float, setup_rss_mb: float) -> int:
     month = PeriodRef(PeriodKind.MONTH, YEAR, world.last_month)
     quarter = PeriodRef(PeriodKind.QUARTER, YEAR, month.quarter)
     deadline = default_deadline(month)
@@ -420,7 +424,7 @@ def run(engine: sa.Engine, world: World, args: argparse.Namespace, setup: float)
     print(f"recap bench: {world.units} units x {args.indicators} monthly indicators = {world.indicators} indicators, "
           f"{world.last_month} months of {YEAR}: {world.realisasi} realisasi (+{world.revisions} earlier revisions), "
           f"sqlite, median of {repeat}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"setup {setup:8.2f} s  (migrate + synthetic rows; not in the ratios)")
+    print(f"setup {setup:8.2f} s  (migrate + synthetic rows; not in the ratios), peak RSS {setup_rss_mb:.0f} MB")
     print(f"{'step':<38} {'median s':>9} {'ratio':>10} {'peak MB':>8} {'RSS +MB':>8} {'SQL':>5}  output")
     for step in [base, *recaps, progress_step, *charts]:
         print(line(step, b))
@@ -435,6 +439,9 @@ def run(engine: sa.Engine, world: World, args: argparse.Namespace, setup: float)
     images = sum(step.images for step in steps)
     print(f"recap + charts of one triwulan ({quarter.code}: recap, period_progress, {images} charts): {total:.2f} s  "
           f"ratio {total / b:.1f}x  peak MB {max(step.peak_mb for step in steps):.1f}")
+    top = max([base, *recaps, progress_step, *charts], key=lambda step: step.max_rss_mb)
+    print(f"peak RSS of the process during the steps (ru_maxrss, reset before each run): {top.max_rss_mb:.0f} MB "
+          f"in {top.label}")
     if args.profile:
         profile(f"compute_recap({quarter.code})", recap_of(quarter))
         profile(f"period_progress({month.code})", progress)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import SANDBOX_FOLDER, ConfigError, Settings, load_settings
 from i18n import t
 from i18n.problems import render_problem
 from models.audit import Actor
@@ -97,7 +97,23 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--hari", type=int, default=7, help="days until the link expires (default 7)")
 
     commands.add_parser("run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)",
-                        description="Run the bot until stopped with Ctrl+C. The database is upgraded first.")
+                        description="Run the bot until stopped with Ctrl+C. The database is upgraded first. "
+                        "Without TELEGRAM_BOT_TOKEN it runs the sandbox instead (see `sandbox`), unless WEBHOOK_URL "
+                        "or a PostgreSQL DATABASE_URL says this is a deployment.")
+
+    sandbox = commands.add_parser(
+        "sandbox", help="try the bot without Telegram: a browser chat with the demo office",
+        description="Run the real bot against a local Telegram Bot API emulator on this machine, with the demo "
+        "Perjanjian Kinerja and a person for every role (Kepala Dinas, Sekretaris, Tim SAKIP, a kabid and staff "
+        "for each Bidang) on a fresh SQLite database in FOLDER, and a browser page to chat as any of them. "
+        "No token and no Internet needed. Stop with Ctrl+C.")
+    sandbox.add_argument("--port", type=int,
+                         help="port of the browser page and the emulator (default SANDBOX_PORT, 8765)")
+    sandbox.add_argument("--host",
+                         help="address to listen on (default SANDBOX_HOST, 127.0.0.1: this machine only)")
+    sandbox.add_argument("--folder", type=Path, default=SANDBOX_FOLDER, metavar="FOLDER",
+                         help=f"where the sandbox's database and evidence go (default {SANDBOX_FOLDER}); "
+                         "the database is made anew at every start")
     return parser
 
 
@@ -224,8 +240,19 @@ def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runner import run_bot
 
-    settings.require_token()
+    if not settings.telegram_bot_token:
+        if settings.webhook_url or settings.sqlite_path() is None:
+            settings.require_token()  # a deployment (a webhook, PostgreSQL) without its token: stop and say so
+        from bot.sandbox import run_sandbox
+
+        return run_sandbox(settings, without_token=True)
     return run_bot(settings, _prepare(settings))
+
+
+def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.sandbox import run_sandbox
+
+    return run_sandbox(settings, folder=args.folder, host=args.host, port=args.port)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
@@ -236,6 +263,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "export": cmd_export,
     "invite": cmd_invite,
     "run": cmd_run,
+    "sandbox": cmd_sandbox,
 }
 
 

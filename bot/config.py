@@ -43,6 +43,10 @@ def parse_quiet_hours(value: str, weekends: bool) -> QuietHours:
 LANGUAGES = ("id", "en")
 
 
+# `sakip-bot sandbox`: where its throwaway database goes
+SANDBOX_FOLDER = Path("data/sandbox")
+
+
 class ConfigError(Exception):
     """A setting is missing or malformed; the message is one line naming the variable."""
 
@@ -69,6 +73,8 @@ class Settings(BaseSettings):
     webhook_listen: str = Field(default="0.0.0.0", description="Address the webhook server listens on.")
     webhook_port: int = Field(default=8443, ge=1, le=65535, description="Port the webhook server listens on.")
     evidence_dir: str = Field(default="data/evidence", description="Folder where evidence files are kept.")
+    sandbox_host: str = Field(default="127.0.0.1", description="Address of the sandbox's browser page.")
+    sandbox_port: int = Field(default=8765, ge=0, le=65535, description="Port of the sandbox's browser page.")
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Comma-separated Telegram user ids of the first admins."
     )

@@ -4,8 +4,12 @@
 Rows are worded at send time in the recipient's language (`handlers.notifications`). A crash between commit
 and send only delays a message; the worker wakes when a row is queued and at least every few seconds.
 
-- Chats are served side by side (up to `concurrency` requests in flight; PTB's `AIORateLimiter` keeps the
-  overall 30 messages per second) and each chat in order, one message per second after a burst of three.
+- Chats are served side by side and independently: each chat with claimed rows has its own task that sends
+  them in order, one message per second after a burst of three, while the claim loop keeps claiming rows for
+  other chats, so one chat's backlog never holds back another chat's message. Up to `concurrency` requests
+  are in flight (PTB's `AIORateLimiter` keeps the overall 30 messages per second), up to `CLAIM_BATCH` rows
+  are claimed and not yet finished, and of one chat's backlog only the next `CHAT_CLAIM` rows are held, so a
+  long backlog never fills the worker's hands.
 - Telegram's answers decide what happens to a row: sent; retried later after 429 (`retry_after`), 5xx or a
   timeout, with exponential backoff; failed for good when the member blocked the bot or the chat is gone
   (shown to admins in /status). A row that fails keeps the later rows of its chat waiting behind it.
@@ -24,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import defaultdict
+from collections import Counter, deque
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -48,6 +52,8 @@ from reports.recap_charts import RENDER_POOL
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 2.0
+CLAIM_BATCH = 200  # rows claimed and not yet finished, at most
+CHAT_CLAIM = 10  # of them, rows of one chat waiting for its task (ten seconds at its pace); more wait in the table
 MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 300
 CHAT_RATE = 1.0  # Telegram: about one message per second in one chat,
@@ -110,7 +116,10 @@ class Delivery:
         self.timezone = rules.tz
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
-        self._claimed: set[int] = set()
+        self._claimed: set[int] = set()  # claimed and not finished: queued for a chat or being sent
+        self._chats: dict[int, deque[Prepared]] = {}  # chat → its claimed rows not yet taken up, in order
+        self._workers: dict[int, asyncio.Task] = {}  # chat → the task sending its rows
+        self._more: set[int] = set()  # chats with rows left in the table beyond `CHAT_CLAIM`
         self._last_housekeeping = None
         self._chat_tokens: dict[int, tuple[float, float]] = {}  # chat → (tokens, when counted)
         self._slots = asyncio.Semaphore(concurrency)
@@ -138,6 +147,7 @@ class Delivery:
             with suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        await self._stop_chats()  # should `_run` have been stopped before its own clean-up
         if self._claimed:
             await asyncio.to_thread(self._release, set(self._claimed))
             self._claimed.clear()
@@ -147,18 +157,32 @@ class Delivery:
         keeper = asyncio.create_task(self._keep_leases(), name="outbox-leases")
         try:
             while not self._stopping:
+                self._wake.clear()  # a wake from now on (a row queued meanwhile) means another round
                 try:
-                    while not self._stopping and await self.deliver_due():
+                    while not self._stopping and await self._claim():
                         pass
-                    await asyncio.to_thread(self._housekeeping)
+                    if self._housekeeping_due():
+                        await asyncio.to_thread(self._housekeeping)
                 except Exception:  # noqa: BLE001  (a broken round must not stop delivery for good)
                     log.exception("outbox delivery round failed")
                 with suppress(TimeoutError):
                     async with asyncio.timeout(IDLE_SECONDS):
                         await self._wake.wait()
-                self._wake.clear()
         finally:
             keeper.cancel()
+            await self._stop_chats()
+            with suppress(asyncio.CancelledError):
+                await keeper
+
+    async def _stop_chats(self) -> None:
+        """Cancel every chat's task and wait for it; the rows they had not finished stay in `_claimed`."""
+        workers = list(self._workers.values())
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        self._chats.clear()  # a task cancelled before it ran never removed its chat
+        self._workers.clear()
+        self._more.clear()
 
     async def _keep_leases(self) -> None:
         """While rows are being sent (a flood wait can last minutes), keep them claimed."""
@@ -172,11 +196,12 @@ class Delivery:
         with session_scope(self.engine) as session:
             extend_lease(session, row_ids, utcnow())
 
+    def _housekeeping_due(self) -> bool:
+        return self._last_housekeeping is None or utcnow() - self._last_housekeeping >= HOUSEKEEPING_EVERY
+
     def _housekeeping(self) -> None:
         """Once an hour: forget handled update ids older than Telegram could deliver again."""
         now = utcnow()
-        if self._last_housekeeping is not None and now - self._last_housekeeping < HOUSEKEEPING_EVERY:
-            return
         self._last_housekeeping = now
         with session_scope(self.engine) as session:
             forget_old_updates(session, now)
@@ -186,11 +211,11 @@ class Delivery:
         with session_scope(self.engine) as session:
             release_claims(session, row_ids)
 
-    def _load(self) -> list[Prepared]:
-        """Claim the due rows, with each one's chat."""
+    def _load(self, limit: int) -> list[Prepared]:
+        """Claim up to `limit` due rows, with each one's chat."""
         with session_scope(self.engine) as session:
             return [Prepared(row.id, row.member_id, session.get(Member, row.member_id).telegram_user_id, row.kind,
-                             row.data, row.parts_sent) for row in claim_due(session, utcnow())]
+                             row.data, row.parts_sent) for row in claim_due(session, utcnow(), limit, CHAT_CLAIM)]
 
     def _word(self, item: Prepared) -> list[Part]:
         """The calls that deliver a row, worded now: after the chat's earlier rows went out (a reminder edits
@@ -224,29 +249,77 @@ class Delivery:
             row.parts_sent = max(row.parts_sent, parts_sent)
             session.add(row)
 
-    async def deliver_due(self) -> int:
-        """Send what is due now, chats side by side and each chat in order; returns how many rows were handled."""
-        prepared = await asyncio.to_thread(self._load)
+    async def _claim(self) -> bool:
+        """Claim what is due now (as many rows as there is room for) and hand each row to its chat's task;
+        True when more may be due and there is room for it. Rows of a chat still being served are not due yet:
+        `claim_due` takes none while an older row of the member is claimed, so they come once its task is done."""
+        room = CLAIM_BATCH - len(self._claimed)
+        if room <= 0:
+            return False  # a chat finishing its rows wakes the loop again
+        loading = asyncio.ensure_future(asyncio.to_thread(self._load, room))
+        try:
+            prepared = await asyncio.shield(loading)
+        except asyncio.CancelledError:  # stopping: what was claimed meanwhile is released with the rest
+            with suppress(Exception):
+                self._claimed.update(item.row_id for item in await loading)
+            raise
         if prepared and self.on_claimed is not None:
             self.on_claimed()
-        self._claimed.update(item.row_id for item in prepared)
-        by_chat: dict[int, list[Prepared]] = defaultdict(list)
+        beyond = set()
         for item in prepared:
-            by_chat[item.chat_id].append(item)
-        await asyncio.gather(*(self._serve_chat(items) for items in by_chat.values()))
-        return len(prepared)
+            if item.row_id in self._claimed:  # still ours (a lease that ran out and was claimed again)
+                continue
+            rows = self._chats.get(item.chat_id)
+            if rows is not None and len(rows) >= CHAT_CLAIM:  # (a lease ran out meanwhile) the rest waits behind
+                beyond.add(item.row_id)
+                self._more.add(item.chat_id)
+                continue
+            self._claimed.add(item.row_id)
+            if rows is None:
+                rows = self._chats[item.chat_id] = deque()
+                self._workers[item.chat_id] = asyncio.create_task(self._serve_chat(item.chat_id, rows),
+                                                                  name=f"outbox-chat-{item.chat_id}")
+            rows.append(item)
+        # `claim_due` takes at most CHAT_CLAIM rows of a member: a chat that got as many may have more waiting
+        taken = Counter(item.chat_id for item in prepared)
+        self._more.update(chat_id for chat_id, count in taken.items() if count >= CHAT_CLAIM)
+        if beyond:
+            await asyncio.to_thread(self._release, beyond)
+        return len(prepared) == room and len(self._claimed) < CLAIM_BATCH
 
-    async def _serve_chat(self, items: list[Prepared]) -> None:
-        for index, item in enumerate(items):
+    async def _serve_chat(self, chat_id: int, rows: deque[Prepared]) -> None:
+        """Send one chat's claimed rows in order, one at a time, taking up rows claimed for it meanwhile; ends
+        when none is left (the check and the ending are one step, so a row handed over is never stranded)."""
+        try:
+            while rows:
+                item = rows.popleft()
+                try:
+                    delivered = await self._deliver(item)
+                except Exception:  # noqa: BLE001  (its lease runs out as after a crash; the rows behind it wait)
+                    log.exception("cannot deliver outbox row %s", item.row_id)
+                    delivered = False
+                finally:
+                    self._claimed.discard(item.row_id)
+                if not delivered:
+                    await self._hold_back(rows)
+        finally:
+            del self._chats[chat_id], self._workers[chat_id]
+            # claim this member's later rows, and more rows once there is room for a good batch
+            if chat_id in self._more or len(self._claimed) <= CLAIM_BATCH // 2:
+                self._more.discard(chat_id)
+                self._wake.set()
+
+    async def _hold_back(self, rows: deque[Prepared]) -> None:
+        """The later rows of a chat wait behind its row to retry: they are released now (`claim_due` takes them
+        again once that row is sent)."""
+        rest = {item.row_id for item in rows}
+        rows.clear()
+        self._claimed.difference_update(rest)  # before releasing: they may be claimed again once released
+        if rest:
             try:
-                delivered = await self._deliver(item)
-            finally:
-                self._claimed.discard(item.row_id)
-            if not delivered:  # later rows of this chat wait behind the one to retry
-                rest = {later.row_id for later in items[index + 1:]}
                 await asyncio.to_thread(self._release, rest)
-                self._claimed.difference_update(rest)
-                return
+            except Exception:  # noqa: BLE001  (their lease runs out instead)
+                log.exception("cannot release outbox rows %s", sorted(rest))
 
     async def _deliver(self, item: Prepared) -> bool:
         """Send one row; True when it is done (sent or failed for good), False when it will be retried."""

@@ -11,10 +11,14 @@ Start a :class:`BotApiEmulator` inside the running event loop, point a bot at it
         await alice.send_command("/start")
         reply = await emu.wait_for_bot_message(alice.chat_id)
 
+``emu.enable_browser([(1001, "Alice", "Staf · Bidang Perencanaan")])`` serves a chat page at
+``emu.browser_url`` to talk to the bot as those people (see :mod:`emulator.browser`).
+
 The package speaks raw Bot API JSON over HTTP and does not depend on any Telegram
 client library.
 """
 
+from .browser import SandboxPerson
 from .client import FakeGroup, FakeUser
 from .errors import ApiError
 from .faults import Fault, FaultInjector, RateLimiter, RateLimits
@@ -35,4 +39,5 @@ __all__ = [
     "Marker",
     "RateLimiter",
     "RateLimits",
+    "SandboxPerson",
 ]

@@ -1,8 +1,9 @@
 """The :class:`BotApiEmulator`: an aiohttp server speaking the Telegram Bot API.
 
-Routes ``/bot<token>/<method>`` to the emulated methods and ``/file/bot<token>/<path>``
-to stored files, applies fault injection and optional flood limits, records every call
-and manages its own lifecycle inside the caller's event loop::
+Routes ``/bot<token>/<method>`` to the emulated methods, ``/file/bot<token>/<path>`` to
+stored files and, once enabled, ``/sandbox/`` to the browser sandbox; applies fault
+injection and optional flood limits, records every call and manages its own lifecycle
+inside the caller's event loop::
 
     async with BotApiEmulator() as emu:
         app = ApplicationBuilder().token(TOKEN).base_url(emu.base_url) \\
@@ -17,12 +18,13 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from aiohttp import web
 
 from . import bot_settings, media_methods, methods, updates  # noqa: F401  (register methods)
+from .browser import BrowserSandbox, SandboxPerson, add_browser_routes
 from .client import FakeGroup, FakeUser
 from .errors import ApiError, not_found, unauthorized
 from .faults import FaultInjector, RateLimiter, RateLimits
@@ -71,6 +73,7 @@ class BotApiEmulator(InspectionMixin):
         self.webhooks = WebhookDeliverer(self, retry_delay=webhook_retry_delay)
         self.internal_errors: list[BaseException] = []
         self._fake_users: dict[int, FakeUser] = {}
+        self.browser: BrowserSandbox | None = None
         self._runner: web.AppRunner | None = None
         self._stop_event = asyncio.Event()
         self._stopping = False
@@ -97,6 +100,11 @@ class BotApiEmulator(InspectionMixin):
         """Value for ``ApplicationBuilder().base_file_url(...)``."""
         return f"{self.url}/file/bot"
 
+    @property
+    def browser_url(self) -> str:
+        """The sandbox chat page (after :meth:`enable_browser`)."""
+        return f"{self.url}/sandbox/"
+
     async def start(self) -> BotApiEmulator:
         if self._runner is not None:
             return self
@@ -105,6 +113,7 @@ class BotApiEmulator(InspectionMixin):
         app = web.Application(client_max_size=100 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._handle_file)
+        add_browser_routes(app, self)  # 404 until enable_browser()
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
@@ -121,6 +130,8 @@ class BotApiEmulator(InspectionMixin):
         self.state.updates_signal.notify()
         self.state.activity_signal.notify()
         await self.webhooks.stop()
+        if self.browser is not None:
+            self.browser.close()  # end the page's event streams so shutdown does not wait for them
         runner, self._runner = self._runner, None
         await runner.cleanup()
 
@@ -182,6 +193,17 @@ class BotApiEmulator(InspectionMixin):
             self.state.chats[chat_id] = chat
         return FakeGroup(self, chat)
 
+    def enable_browser(self, people: Iterable[SandboxPerson | tuple[int, str] | tuple[int, str, str]]) -> None:
+        """Serve the sandbox chat page at :attr:`browser_url` for these people.
+
+        ``people`` are :class:`~emulator.browser.SandboxPerson` or ``(user_id, name[, subtitle])``
+        tuples (subtitle: role and unit).  Users missing so far are created like :meth:`user`.
+        Callable before or after :meth:`start`; calling it again replaces the list.
+        """
+        if self.browser is None:
+            self.browser = BrowserSandbox(self)
+        self.browser.set_people(people)
+
     def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Queue a hand-made update (e.g. ``"my_chat_member"``); returns the Update dict."""
         return self.state.push_update(kind, payload)
@@ -235,8 +257,16 @@ class BotApiEmulator(InspectionMixin):
         cost = len(media) if isinstance(media, list) and media else 1
         self.rate_limiter.check(method, chat.id if chat else None, chat.type if chat else None, cost)
 
+    def _from_a_browser(self, request: web.Request) -> bool:
+        """With the sandbox page on, a web page must not reach the Bot API or the files behind the page's back
+        (a cross-site form post, or a stored HTML file opened in the page's origin). Bots send neither header;
+        browsers send at least one of them with every request."""
+        return self.browser is not None and ("Origin" in request.headers or "Sec-Fetch-Site" in request.headers)
+
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         arrived = time.time()
+        if self._from_a_browser(request):
+            return self._respond(403, ApiError(403, "Forbidden: the Bot API is not for web pages").to_json())
         if not self._token_ok(request.match_info["token"]):
             return self._respond(401, unauthorized().to_json())
         found = self.methods.lookup(request.match_info["method"])
@@ -280,6 +310,8 @@ class BotApiEmulator(InspectionMixin):
         return web.Response(status=500)
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        if self._from_a_browser(request):
+            return self._respond(403, ApiError(403, "Forbidden: the Bot API is not for web pages").to_json())
         if not self._token_ok(request.match_info["token"]):
             return self._respond(401, unauthorized().to_json())
         file_id = self.state.file_paths.get(request.match_info["path"])

@@ -12,6 +12,7 @@ from handlers.callbacks import pack
 from handlers.fill.views import period_name
 from handlers.measurement.notices import CHAT_ACTIONS as MEASUREMENT_CHAT_ACTIONS
 from handlers.measurement.notices import RENDERERS as MEASUREMENT_RENDERERS
+from handlers.measurement.notices import measurement_reminder
 from handlers.recap_views import mutu_baku_block, recap_album, recap_blocks
 from handlers.render import esc
 from handlers.review import views as review_views
@@ -30,6 +31,7 @@ from models.forms import (
     UnlockStatus,
 )
 from models.indicators import Indicator
+from models.measurement_cycle import MeasurementCycle
 from models.mutu_baku import timeline
 from models.organisation import Member, Unit
 from models.periods import Period
@@ -172,9 +174,13 @@ def reminder(session: Session, member: Member, params: dict, now: datetime,
     """A reminder, worded now: the countdown is as of sending. It edits the earlier reminder message, or
     replaces it after a snooze; once the task is done it only edits the message to say so (nothing new)."""
     item = session.get(Reminder, params["reminder_id"])
-    period = session.get(Period, item.period_id)
     language = member.language
-    name = period_name(period, language)
+    if item.measurement_id is not None:
+        cycle = session.get(MeasurementCycle, item.measurement_id)
+        name = t("reminder.measurement_name", language, period=cycle.ref.label(language))
+    else:
+        period = session.get(Period, item.period_id)
+        name = period_name(period, language)
     edit = None if params.get("replace") else item.message_id
     replaces = item.message_id if params.get("replace") else None
     if item.closed_at is not None:
@@ -183,7 +189,10 @@ def reminder(session: Session, member: Member, params: dict, now: datetime,
         return [Screen.of(t("reminder.done", language, period=name), edit_message_id=item.message_id, edit_only=True)]
     snooze = [(t("reminder.snooze_button", language), pack("rm.snz", item.id))]
     task = Task(item.task)
-    if task is Task.FILL:
+    if item.measurement_id is not None:
+        text, buttons = measurement_reminder(cycle, task, language)
+        buttons = [*buttons, snooze]
+    elif task is Task.FILL:
         _, answered, total = _unit_progress(session, item.unit_id, period)
         text = t("reminder.fill", language, period=name, unit=esc(session.get(Unit, item.unit_id).name),
                  deadline=format_date(period.deadline, language),

@@ -21,7 +21,7 @@ from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.permissions import Action, require
 from models.realisasi import EntrySource, Evidence, Realisasi, current_realisasi, evidence_counts, latest_revision
 from models.recap import indicator_order
-from models.targets import load_plan, target_for
+from models.targets import load_plan, load_plans, target_for
 from models.workflow import WorkflowError, enter_realisasi, form_for, resolve_returned_item
 
 FAR_OFF_RATIO = Decimal(3)  # a value over 3× or under ⅓ of last period's value or of the target needs a reason
@@ -119,10 +119,12 @@ def form_items(session: Session, form: UnitForm) -> list[Item]:
     values = current_realisasi(session, period.id)
     evidence = evidence_counts(session, period.id)
     returned = unresolved_returns(session, form)
+    indicators = unit_indicators(session, form.unit_id, period)
+    plans = load_plans(session, [indicator.id for indicator in indicators], period.year)
     names = {m.id: m.name for m in session.exec(select(Member))}
     items = []
-    for indicator in unit_indicators(session, form.unit_id, period):
-        target = target_for(load_plan(session, indicator.id, period.year), indicator.rule, period.ref)
+    for indicator in indicators:
+        target = target_for(plans[indicator.id], indicator.rule, period.ref)
         current = values.get(indicator.id)
         items.append(Item(
             indicator=indicator,

@@ -136,6 +136,15 @@ def start_by_hand(session: Session, member: Member, ref: PeriodRef) -> Measureme
     return start_measurement(session, ref, Actor.member(member.id))
 
 
+def last_submitted_at(session: Session, cycle: MeasurementCycle) -> datetime | None:
+    """When the Tim last sent the measurement (`submitted_at` keeps the first sending, for the mutu baku)."""
+    latest = session.exec(select(AuditEntry.at).where(AuditEntry.entity == "measurement",
+                                                      AuditEntry.entity_id == cycle.id,
+                                                      AuditEntry.action == "measurement.submitted")
+                          .order_by(AuditEntry.id.desc()).limit(1)).first()
+    return latest or cycle.submitted_at
+
+
 def _stale(session: Session, cycle: MeasurementCycle) -> WorkflowError:
     """The refusal of a button made for an earlier step: who moved the measurement last, and when."""
     entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "measurement",

@@ -77,22 +77,25 @@ def _busy(row: type[OutboxMessage], now: datetime):
     return sa.or_(row.next_attempt_at > now, sa.and_(row.claimed_until != None, row.claimed_until > now))  # noqa: E711
 
 
-def claim_due(session: Session, now: datetime, limit: int = 200) -> list[OutboxMessage]:
+def claim_due(session: Session, now: datetime, limit: int = 200, per_member: int | None = None
+              ) -> list[OutboxMessage]:
     """Take the rows due now, oldest first, keeping each chat's order: a row waits while an older row of the
-    same member is still pending and busy (retrying later, or claimed by a worker). Locked rows are skipped
-    (another process has them), and each claimed row carries a lease, so no second worker picks it up while
-    this one sends it (`extend_lease` keeps it claimed through long flood waits)."""
+    same member is still pending and busy (retrying later, or claimed by a worker). At most `per_member` rows of
+    one member are taken, so one long backlog does not fill the batch. Locked rows are skipped (another process
+    has them), and each claimed row carries a lease, so no second worker picks it up while this one sends it
+    (`extend_lease` keeps it claimed through long flood waits)."""
     older = sa.orm.aliased(OutboxMessage)
     blocked = (select(older.id).where(older.member_id == OutboxMessage.member_id, older.id < OutboxMessage.id,
                                       older.status == OutboxStatus.PENDING, _busy(older, now))
                .exists())
-    rows = list(session.exec(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, ~_busy(OutboxMessage, now), ~blocked)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ))
+    due = (OutboxMessage.status == OutboxStatus.PENDING, ~_busy(OutboxMessage, now))
+    query = select(OutboxMessage).where(*due, ~blocked)
+    if per_member is not None:  # ranked in a subquery: PostgreSQL locks no rows of a window function's query
+        place = sa.func.row_number().over(partition_by=OutboxMessage.member_id, order_by=OutboxMessage.id)
+        ranked = select(OutboxMessage.id, place.label("place")).where(*due, ~blocked).subquery()
+        query = select(OutboxMessage).where(
+            *due, OutboxMessage.id.in_(select(ranked.c.id).where(ranked.c.place <= per_member)))
+    rows = list(session.exec(query.order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)))
     for row in rows:
         row.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
         session.add(row)

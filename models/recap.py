@@ -17,11 +17,11 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from models.capaian import CapaianResult, Target, YearTargets, aggregate, compute_capaian
-from models.indicators import Frequency, Indicator, IndicatorLevel, IndicatorTarget, MonthlyTarget, year_targets
+from models.indicators import Frequency, Indicator, IndicatorLevel
 from models.organisation import Unit
 from models.periods import Period, PeriodKind, PeriodRef
-from models.realisasi import Realisasi, current_realisasi
-from models.targets import target_for
+from models.realisasi import Realisasi, current_realisasi_of
+from models.targets import load_plans, target_for
 
 
 @dataclass
@@ -56,8 +56,9 @@ def _values_by_indicator(
     session: Session, periods: list[Period]
 ) -> dict[int, dict[tuple[PeriodKind, int], Realisasi]]:
     values: dict[int, dict[tuple[PeriodKind, int], Realisasi]] = defaultdict(dict)
+    current = current_realisasi_of(session, [period.id for period in periods])
     for period in periods:
-        for indicator_id, row in current_realisasi(session, period.id).items():
+        for indicator_id, row in current.get(period.id, {}).items():
             values[indicator_id][(PeriodKind(period.kind), period.number)] = row
     return values
 
@@ -90,15 +91,15 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id") 
     stored = _stored_periods(session, year)
     values = _values_by_indicator(session, list(stored.values()))
     units = {unit.id: unit.name for unit in session.exec(select(Unit)).all()}
-    targets = {t.indicator_id: t for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.year == year))}
-    monthly_targets: dict[int, list[MonthlyTarget]] = defaultdict(list)
-    for monthly in session.exec(select(MonthlyTarget).where(MonthlyTarget.year == year)):
-        monthly_targets[monthly.indicator_id].append(monthly)
+    indicators = indicators_in_scope(session, scope)
+    plans = load_plans(session, [indicator.id for indicator in indicators], year)
+    labels = {(kind, number): PeriodRef(kind, year, number).label(locale)  # each period's name, worded once
+              for kind, count in ((PeriodKind.MONTH, 12), (PeriodKind.QUARTER, 4)) for number in range(1, count + 1)}
 
     rows = []
-    for indicator in indicators_in_scope(session, scope):
+    for indicator in indicators:
         rule = indicator.rule
-        plan = year_targets(targets.get(indicator.id), monthly_targets[indicator.id])
+        plan = plans[indicator.id]
         by_period = values.get(indicator.id, {})
         monthly = Frequency(indicator.frequency) is Frequency.MONTHLY
         kind = PeriodKind.MONTH if monthly else PeriodKind.QUARTER
@@ -109,10 +110,7 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id") 
         else:
             numbers = scope.months if monthly else [scope.number]
         target = target_for(plan, rule, scope)
-        entries = [
-            (PeriodRef(kind, year, number).label(locale), by_period[(kind, number)])
-            for number in numbers if (kind, number) in by_period
-        ]
+        entries = [(labels[kind, number], by_period[kind, number]) for number in numbers if (kind, number) in by_period]
         realisasi = aggregate([row.value for _, row in entries], rule)  # entries are in period order
         several = len(numbers) > 1
         series = {number: row.value for (period_kind, number), row in sorted(by_period.items())

@@ -2,12 +2,14 @@
 
 Everything is derived from the database at the moment `run_scheduled_work(now)` runs:
 - what each person still has to do (a unit form to send, forms to review, a period to report, a report to
-  dispose), and the reminder moments of that task: before the deadline (`days_before`), on the day, then daily
-  while overdue; for the Sekretaris and Kepala Dinas, once the step has taken longer than its mutu baku, then
-  daily. Moments that fall in quiet hours move to the end of them;
-- a `Reminder` row per person, period and task keeps the last moment it fired, the message to edit, and a
-  snooze. A reminder fires when a moment newer than its last one has come, so a restart neither repeats a
-  reminder nor loses one (a bot that was down fires the latest missed moment once, not each of them);
+  dispose; in procedure B a triwulan's measurement to send, review, report or dispose), and the reminder
+  moments of that task: before the deadline (`days_before`), on the day, then daily while overdue; for every
+  other task, once the step has taken longer than its mutu baku, then daily. Moments that fall in quiet hours
+  move to the end of them;
+- a `Reminder` row per person, period (or triwulan measurement) and task keeps the last moment it fired, the
+  message to edit, and a snooze. A reminder fires when a moment newer than its last one has come, so a restart
+  neither repeats a reminder nor loses one (a bot that was down fires the latest missed moment once, not each
+  of them);
 - the notification is an outbox row with a dedupe key per reminder and moment, written in the same
   transaction, so two processes running this at once still queue it once.
 
@@ -27,6 +29,7 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from models.audit import Actor, record_by
 from models.forms import Disposition, FormStatus, PeriodReport, UnitForm
+from models.measurement_cycle import MeasurementCycle, MeasurementStatus, last_submitted_at, preparers
 from models.mutu_baku import Step, cycle_moments
 from models.organisation import Member, Role
 from models.outbox import enqueue
@@ -44,19 +47,29 @@ class Task(StrEnum):
     REVIEW = "verifikasi"  # a Sekretaris: forms wait for review
     REPORT = "laporan"  # a Sekretaris: every unit approved, not yet reported to the Kepala Dinas
     DISPOSE = "disposisi"  # the Kepala Dinas: a report waits for a disposition
+    # procedure B: a triwulan's measurement (`Reminder.measurement_id` instead of `period_id`)
+    MEASURE_PREPARE = "ukur_laporan"  # the Tim SAKIP: the measurement waits for its analysis and sending (B7)
+    MEASURE_REVIEW = "ukur_verifikasi"  # a Sekretaris: the measurement waits for approval or return (B8)
+    MEASURE_REPORT = "ukur_laporan_kepala"  # a Sekretaris: approved, not yet reported to the Kepala Dinas (B9)
+    MEASURE_DISPOSE = "ukur_disposisi"  # the Kepala Dinas: the measurement waits for a disposition
 
 
 TASK_STEP = {Task.FILL: Step.PENGISIAN, Task.REVIEW: Step.VERIFIKASI, Task.REPORT: Step.LAPORAN_KEPALA,
-             Task.DISPOSE: Step.DISPOSISI}
+             Task.DISPOSE: Step.DISPOSISI, Task.MEASURE_PREPARE: Step.UKUR_LAPORAN,
+             Task.MEASURE_REVIEW: Step.UKUR_VERIFIKASI, Task.MEASURE_REPORT: Step.UKUR_LAPORAN_KEPALA,
+             Task.MEASURE_DISPOSE: Step.UKUR_DISPOSISI}
 WAITING = (FormStatus.DRAFT, FormStatus.RETURNED)  # a unit form in these states is not sent yet
 
 
 class Reminder(SQLModel, table=True):
     __tablename__ = "reminders"
-    __table_args__ = (sa.UniqueConstraint("period_id", "member_id", "task"),)
+    __table_args__ = (sa.UniqueConstraint("period_id", "member_id", "task"),
+                      sa.UniqueConstraint("measurement_id", "member_id", "task"))
 
     id: int | None = Field(default=None, primary_key=True)
-    period_id: int = Field(foreign_key="periods.id", index=True)
+    # what the task is about: a period (procedure A) or a triwulan's measurement (procedure B)
+    period_id: int | None = Field(default=None, foreign_key="periods.id", index=True)
+    measurement_id: int | None = Field(default=None, foreign_key="measurement_cycles.id", index=True)
     member_id: int = Field(foreign_key="members.id", index=True)
     task: Task = Field(sa_type=enum_type(Task))
     unit_id: int | None = Field(default=None, foreign_key="units.id")  # the unit whose form it is (FILL)
@@ -70,13 +83,24 @@ class Reminder(SQLModel, table=True):
 
 @dataclass(frozen=True)
 class Need:
-    """Someone has something to do in a period, since `since`; reminders come at `slots(...)`."""
+    """Someone has something to do in a period (or a measurement), since `since`; reminders come at
+    `slots_for(...)`."""
 
-    period: Period
+    period: Period | None
     member: Member
     task: Task
     since: datetime
     unit_id: int | None = None
+    cycle: MeasurementCycle | None = None
+
+    @property
+    def key(self) -> tuple[int | None, int | None, int, Task]:
+        return (self.period.id if self.period else None, self.cycle.id if self.cycle else None, self.member.id,
+                self.task)
+
+
+def _reminder_key(row: Reminder) -> tuple[int | None, int | None, int, Task]:
+    return row.period_id, row.measurement_id, row.member_id, Task(row.task)
 
 
 @dataclass
@@ -121,6 +145,27 @@ def needs(session: Session, now: datetime) -> list[Need]:
         elif session.exec(select(Disposition.id).where(Disposition.period_id == period.id)).first() is None:
             found += [Need(period, m, Task.DISPOSE, report.reported_at)
                       for m in members_with_role(session, Role.KEPALA)]
+    return found + _measurement_needs(session)
+
+
+def _measurement_needs(session: Session) -> list[Need]:
+    """Procedure B: whoever holds each triwulan's measurement that is not archived yet."""
+    found = []
+    cycles = session.exec(select(MeasurementCycle).where(MeasurementCycle.status != MeasurementStatus.ARCHIVED)
+                          .order_by(MeasurementCycle.id)).all()
+    for cycle in cycles:
+        status = MeasurementStatus(cycle.status)
+        if status in (MeasurementStatus.DRAFT, MeasurementStatus.RETURNED):
+            task, people = Task.MEASURE_PREPARE, preparers(session)
+            since = cycle.ready_at if status is MeasurementStatus.DRAFT else cycle.decided_at
+        elif status is MeasurementStatus.SUBMITTED:
+            task, people = Task.MEASURE_REVIEW, members_with_role(session, Role.SEKRETARIS)
+            since = last_submitted_at(session, cycle)
+        elif status is MeasurementStatus.APPROVED:
+            task, people, since = Task.MEASURE_REPORT, members_with_role(session, Role.SEKRETARIS), cycle.approved_at
+        else:
+            task, people, since = Task.MEASURE_DISPOSE, members_with_role(session, Role.KEPALA), cycle.reported_at
+        found += [Need(None, member, task, since or cycle.ready_at, cycle=cycle) for member in people]
     return found
 
 
@@ -150,13 +195,18 @@ def slots_for(need: Need, around: date, rules: ScheduleRules) -> list[datetime]:
 
 
 # -- the run ----------------------------------------------------------------------------------------------
-def _open_reminders(session: Session) -> dict[tuple[int, int, Task], Reminder]:
-    """Every reminder of a period not yet archived, and every one not yet closed, by (period, member, task): one
-    query for the whole run."""
-    rows = session.exec(select(Reminder).join(Period, Period.id == Reminder.period_id)
-                        .where(sa.or_(Period.status != PeriodStatus.ARCHIVED,
-                                      Reminder.closed_at == None))).all()  # noqa: E711  (archiving closes them)
-    return {(row.period_id, row.member_id, Task(row.task)): row for row in rows}
+def _open_reminders(session: Session) -> dict[tuple[int | None, int | None, int, Task], Reminder]:
+    """Every reminder of a period or measurement not yet archived, and every one not yet closed, by `Need.key`:
+    one query for the whole run. (Closed ones of a running period may open again: a returned form.)"""
+    rows = session.exec(
+        select(Reminder)
+        .outerjoin(Period, Period.id == Reminder.period_id)
+        .outerjoin(MeasurementCycle, MeasurementCycle.id == Reminder.measurement_id)
+        .where(sa.or_(Reminder.closed_at == None,  # noqa: E711  (archiving closes them)
+                      sa.and_(Reminder.period_id != None, Period.status != PeriodStatus.ARCHIVED),  # noqa: E711
+                      sa.and_(Reminder.measurement_id != None,  # noqa: E711
+                              MeasurementCycle.status != MeasurementStatus.ARCHIVED)))).all()
+    return {_reminder_key(row): row for row in rows}
 
 
 def _fire(session: Session, reminder: Reminder, slot: datetime, *, replace: bool = False) -> None:
@@ -188,7 +238,9 @@ def _remind(session: Session, need: Need, reminder: Reminder | None, now: dateti
     if not due or (reminder is not None and reminder.last_slot_at is not None and due[-1] <= reminder.last_slot_at):
         return reminder, False, upcoming
     if reminder is None:
-        reminder = Reminder(period_id=need.period.id, member_id=need.member.id, task=need.task, unit_id=need.unit_id)
+        reminder = Reminder(period_id=need.period.id if need.period else None,
+                            measurement_id=need.cycle.id if need.cycle else None,
+                            member_id=need.member.id, task=need.task, unit_id=need.unit_id)
         session.add(reminder)
     _fire(session, reminder, due[-1])
     return reminder, True, upcoming
@@ -242,8 +294,7 @@ def run_scheduled_work(session: Session, now: datetime, rules: ScheduleRules) ->
     open_ids = set()
     reminded_units: dict[tuple[int, int], Period] = {}
     for need in needs(session, now) if rules.remind else []:
-        reminder, fired, upcoming = _remind(session, need, known.get((need.period.id, need.member.id, need.task)),
-                                            now, rules)
+        reminder, fired, upcoming = _remind(session, need, known.get(need.key), now, rules)
         wakes.append(upcoming)
         if reminder is not None:
             open_ids.add(reminder.id)

@@ -7,19 +7,21 @@ follow-up item for the units concerned; then the period is archived and locked.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
 from sqlmodel import Session, select
 
 from models.audit import Actor, record_by
-from models.form_filling import form_items, unit_indicators
 from models.forms import Disposition, DispositionDecision, FollowUp, FormStatus, PeriodReport, UnitForm
 from models.indicators import Frequency, Indicator
 from models.organisation import Member, Role, Unit
 from models.outbox import enqueue
 from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.permissions import Action, require
+from models.realisasi import answered_indicators
 from models.recap import compute_recap
 from models.review import members_with_role, unit_members
 from models.types import utcnow
@@ -38,30 +40,48 @@ class UnitProgress:
     late: bool
 
 
-def period_units(session: Session, period: Period) -> list[Unit]:
+def _period_indicators(session: Session, period: Period) -> dict[int, list[int]]:
+    """The ids of the active indicators collected in this kind of period, by unit id (one query)."""
     frequency = Frequency.MONTHLY if PeriodKind(period.kind) is PeriodKind.MONTH else Frequency.QUARTERLY
-    unit_ids = set(session.exec(select(Indicator.unit_id).where(
-        Indicator.active == True, Indicator.frequency == frequency)).all())  # noqa: E712
-    return sorted((session.get(Unit, unit_id) for unit_id in unit_ids), key=lambda unit: unit.name)
+    by_unit: dict[int, list[int]] = defaultdict(list)
+    for indicator_id, unit_id in session.exec(select(Indicator.id, Indicator.unit_id).where(
+            Indicator.active == True, Indicator.frequency == frequency)):  # noqa: E712
+        by_unit[unit_id].append(indicator_id)
+    return by_unit
+
+
+def _units(session: Session, unit_ids: Collection[int]) -> list[Unit]:
+    if not unit_ids:
+        return []
+    units = session.exec(select(Unit).where(Unit.id.in_(set(unit_ids)))).all()
+    return sorted(units, key=lambda unit: (unit.name, unit.id))
+
+
+def period_units(session: Session, period: Period) -> list[Unit]:
+    """The units with active indicators collected in this kind of period, by name."""
+    return _units(session, _period_indicators(session, period))
 
 
 def period_progress(session: Session, period: Period, today: date, tz: tzinfo = UTC) -> list[UnitProgress]:
     """Completeness per unit: not started, draft, submitted, returned or approved; on time or late (the day a
-    form was sent is taken in the office's time zone `tz`)."""
+    form was sent is taken in the office's time zone `tz`). A few queries for the whole period, however many
+    units it has (indicators, units, forms, and which indicators have a value)."""
+    indicators = _period_indicators(session, period)
+    units = _units(session, indicators)
+    forms = {form.unit_id: form for form in session.exec(select(UnitForm).where(UnitForm.period_id == period.id))}
+    answered_ids = answered_indicators(session, period.id) if forms else set()
     progress = []
-    for unit in period_units(session, period):
-        form = session.exec(select(UnitForm).where(UnitForm.unit_id == unit.id,
-                                                   UnitForm.period_id == period.id)).first()  # no draft made
-        items = form_items(session, form) if form else []
-        answered = sum(1 for item in items if item.current is not None)
-        total = len(items) if form else len(unit_indicators(session, unit.id, period))
+    for unit in units:
+        form = forms.get(unit.id)  # none before the unit's first draft
+        ids = indicators[unit.id]
+        answered = sum(1 for indicator_id in ids if indicator_id in answered_ids) if form else 0
         status = FormStatus(form.status).value if form else NOT_STARTED
         if status == FormStatus.DRAFT.value and answered == 0:
             status = NOT_STARTED
         sent = form.submitted_at.astimezone(tz).date() if form and form.submitted_at else None
         late = period.deadline is not None and (
             (sent is not None and sent > period.deadline) or (sent is None and today > period.deadline))
-        progress.append(UnitProgress(unit, form, status, answered, total, late))
+        progress.append(UnitProgress(unit, form, status, answered, len(ids), late))
     return progress
 
 

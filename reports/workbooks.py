@@ -42,7 +42,7 @@ from models.periods import Period, PeriodKind, PeriodRef
 from models.realisasi import Evidence
 from models.recap import Recap, compute_recap
 from models.reporting import NOT_STARTED, UnitProgress, period_progress, period_units
-from models.targets import load_plan, target_for
+from models.targets import load_plans, target_for
 from reports.workbook_style import (
     COUNT_FORMAT,
     LABEL_FONT,
@@ -163,8 +163,10 @@ def unit_items(session: Session, period: Period, unit: Unit) -> list[Item]:
     """The unit's form items; for a period not stored yet (nothing entered), each indicator with its target."""
     if period.id is None:
         items = []
-        for indicator in unit_indicators(session, unit.id, period):
-            target = target_for(load_plan(session, indicator.id, period.year), indicator.rule, period.ref)
+        indicators = unit_indicators(session, unit.id, period)
+        plans = load_plans(session, [indicator.id for indicator in indicators], period.year)
+        for indicator in indicators:
+            target = target_for(plans[indicator.id], indicator.rule, period.ref)
             items.append(Item(indicator=indicator, current=None, target=target, evidence=0, returned=None,
                               capaian=compute_capaian(None, target, indicator.rule), entered_by=None))
         return items

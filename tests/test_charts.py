@@ -8,6 +8,7 @@ target and each unit's form. No database: the charts take plain data.
 
 from __future__ import annotations
 
+import gc
 import io
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from matplotlib.backends.backend_agg import RendererAgg
 from PIL import Image
 
 from i18n import catalogue
@@ -26,6 +28,7 @@ from models.indicators import Frequency, Indicator, IndicatorKind, IndicatorLeve
 from models.organisation import Unit, UnitKind
 from models.recap import Recap, RecapRow
 from models.reporting import UnitProgress
+from reports import chart_style
 from reports.charts import (
     CATALOGUE_KEYS,
     MAX_HEIGHT_PX,
@@ -122,6 +125,29 @@ def test_pages_split_the_bars_for_a_telegram_album():
     for page in pages:
         assert_readable(page)
         assert page.width + page.height <= 10_000  # Telegram's limit for a photo
+
+
+def live_pixel_buffers() -> int:
+    """Agg renderers (each holding a figure's pixels) still in memory."""
+    return sum(1 for thing in gc.get_objects() if isinstance(thing, RendererAgg))
+
+
+def test_each_page_lets_its_pixels_go_so_many_pages_keep_the_memory_of_a_few(monkeypatch: pytest.MonkeyPatch):
+    bars = [Bar(f"IKK.{i}", LONG_NAME, f"Sasaran {i // 20}", Decimal(i * 3)) for i in range(30)]
+    gc.collect()
+    before = live_pixel_buffers()
+    gc.disable()  # only the charts' own collections run
+    try:
+        monkeypatch.setattr(chart_style, "COLLECT_AFTER_PX", 0)  # collect after every figure
+        assert len(capaian_pages(bars, per_page=5)) == 6
+        assert live_pixel_buffers() == before
+        monkeypatch.undo()
+        assert len(capaian_pages(bars, per_page=5)) == 6
+        waiting = live_pixel_buffers() - before
+    finally:
+        gc.enable()
+    page = capaian_pages(bars[:5])[0]
+    assert waiting * page.width * page.height <= chart_style.COLLECT_AFTER_PX  # at most that much, never 6 pages
 
 
 def test_no_bars_still_render():

@@ -176,7 +176,7 @@ def test_help_explains_the_commands(tmp_path):
     overall = subprocess.run([*sakip_bot(), "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert overall.returncode == 0, overall.stderr
     assert overall.stdout.startswith("usage: sakip-bot")
-    for command in ("init", "template", "import-pk", "import-realisasi", "export", "invite", "run"):
+    for command in ("init", "template", "import-pk", "import-realisasi", "export", "invite", "run", "sandbox"):
         assert command in overall.stdout
     assert "Perjanjian Kinerja" in overall.stdout
 

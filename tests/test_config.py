@@ -54,11 +54,24 @@ def test_a_malformed_value_names_its_variable(monkeypatch, name, value):
     assert "\n" not in message
 
 
-def test_running_without_a_token_says_which_variable_is_missing(capsys):
+def test_a_deployment_without_a_token_says_which_variable_is_missing(monkeypatch, capsys):
+    """Without a token `run` starts the sandbox (tests/test_sandbox_cli.py), but not for a deployment."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql://sakip@127.0.0.1:5432/sakip")
     assert main(["run"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "TELEGRAM_BOT_TOKEN" in err
+    monkeypatch.delenv("DATABASE_URL")
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.go.id/hook")
+    assert main(["run"]) == 2
+    assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
+
+
+def test_the_bot_without_a_token_says_which_variable_is_missing():
+    from bot.application import build_application  # the sandbox runs `run` without one: tests/test_sandbox_cli.py
+
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN is not set"):
+        build_application(load_settings(), engine=None)
 
 
 def test_a_malformed_value_stops_the_cli_with_one_line(monkeypatch, capsys):

@@ -29,3 +29,49 @@ def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_migration_0004_goes_down_with_the_measurement_reminders_and_their_notices(engine):
+    """Going back before procedure B's reminders drops them and their pending notices (delivery would look
+    for them), keeps every other reminder, and the way up works again."""
+    from alembic import command
+    from sqlmodel import select
+
+    from models.audit import Actor
+    from models.database import alembic_config, session_scope
+    from models.demo import DEMO_PK
+    from models.measurement_cycle import start_measurement
+    from models.organisation import Member
+    from models.outbox import OutboxMessage, enqueue
+    from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+    from models.pk_import import import_pk
+    from models.reminders import Reminder, Task
+    from tests.chat.conftest import add_people
+
+    with session_scope(engine) as session:
+        import_pk(session, DEMO_PK, Actor.cli())
+    add_people(engine)
+    with session_scope(engine) as session:
+        tim = session.exec(select(Member).where(Member.telegram_user_id == 104)).one()  # the Tim SAKIP
+        cycle = start_measurement(session, PeriodRef(PeriodKind.QUARTER, 2026, 1), Actor.cli())
+        period = Period(kind=PeriodKind.MONTH, year=2026, number=4, status=PeriodStatus.OPEN)
+        session.add(period)
+        session.flush()
+        for reminder in (Reminder(measurement_id=cycle.id, member_id=tim.id, task=Task.MEASURE_PREPARE),
+                         Reminder(period_id=period.id, member_id=tim.id, task=Task.FILL)):
+            session.add(reminder)
+            session.flush()
+            enqueue(session, tim.id, "reminder", f"reminder:{reminder.id}", reminder_id=reminder.id)
+        kept = reminder.id
+    config = alembic_config(engine)
+    command.downgrade(config, "0003")
+    with engine.connect() as connection:
+        assert [row.id for row in connection.exec_driver_sql("SELECT id FROM reminders")] == [kept]
+        reminder_rows = connection.exec_driver_sql("SELECT params FROM outbox WHERE kind = 'reminder'").all()
+        assert [row.params for row in reminder_rows] == [f'{{"reminder_id": {kept}}}']
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, all_tables()) == []
+    with session_scope(engine) as session:
+        assert len(session.exec(select(OutboxMessage).where(OutboxMessage.kind == "reminder")).all()) == 1

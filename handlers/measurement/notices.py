@@ -18,6 +18,7 @@ from models.measurement import measure_quarter
 from models.measurement_cycle import MeasurementCycle, MeasurementStatus
 from models.organisation import Member
 from models.periods import Period
+from models.reminders import Task
 from models.schedule import ScheduleRules
 
 
@@ -102,6 +103,22 @@ def laporan_document(session: Session, member: Member, params: dict, now: dateti
     caption = t("measurement.document_caption", member.language, title=document.title,
                 period=ref.label(member.language))
     return [Screen([], media=Document(document.filename, document.data, caption))]
+
+
+def measurement_reminder(cycle: MeasurementCycle, task: Task, language: str
+                         ) -> tuple[str, list[list[tuple[str, str]]]]:
+    """A procedure B reminder: what waits for this person, with the buttons of that step (made now, so they
+    carry the measurement's current version)."""
+    period = cycle.ref.label(language)
+    if task is Task.MEASURE_PREPARE:
+        key = "reminder.measure_returned" if MeasurementStatus(cycle.status) is MeasurementStatus.RETURNED \
+            else "reminder.measure_prepare"
+        return t(key, language, period=period), views.preparer_buttons(cycle, language)
+    if task is Task.MEASURE_REVIEW:
+        return t("reminder.measure_review", language, period=period), views.review_buttons(cycle, language)
+    if task is Task.MEASURE_REPORT:
+        return t("reminder.measure_report", language, period=period), views.report_buttons(cycle, language)
+    return t("reminder.measure_dispose", language, period=period), views.kepala_buttons(cycle, language)
 
 
 RENDERERS = {

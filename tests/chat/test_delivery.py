@@ -60,6 +60,7 @@ OPENED = datetime(2026, 12, 1, 8, 0, tzinfo=WIB)  # the scheduler opened Novembe
 DEADLINE = date(2026, 12, 10)  # due Thursday 10 December
 FILL, SNOOZE = t("notify.fill_button", "id"), t("reminder.snooze_button", "id")
 REMINDER = "Pengingat: formulir November 2026"
+MONTHS_1_TO_7 = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli"]
 DONE = t("reminder.done", "id", period="November 2026")
 
 
@@ -214,6 +215,77 @@ async def test_one_chat_gets_its_notices_in_queue_order_and_paced_even_when_the_
     assert labels == ["Juli 2026", "Agustus 2026", "September 2026", "Oktober 2026", "November 2026"]
     times = [call.timestamp for call in calls[1:]]
     assert all(later - earlier >= 0.9 for earlier, later in zip(times, times[3:], strict=False)), times
+
+
+async def test_a_long_backlog_in_one_chat_does_not_hold_back_a_notice_to_another_chat(world: World):
+    """Given seven notices queued for the Sekretaris (January to July 2026), paced in his chat at one a second
+    after a burst of three, when a notice for Rina is queued once his first one has arrived, then hers arrives
+    while his backlog is still being sent (before his sixth), and his seven still arrive in queue order, once
+    each."""
+    emu, engine = world.emu, world.engine
+    queue_notices(engine, SEKRETARIS, list(range(1, 8)))
+    wake(world)
+    await until(lambda: accepted(emu, SEKRETARIS, "dibuka"), "the Sekretaris's first notice arrives")
+    queue_notices(engine, PERIZINAN, [11])
+    wake(world)
+
+    rows = await until_delivered(engine, timeout=20)
+    assert statuses(rows) == {OutboxStatus.SENT} and [row.attempts for row in rows] == [1] * 8
+    sends = [call for call in emu.calls if call.method == "sendMessage" and call.ok
+             and str(call.chat_id) in (str(SEKRETARIS), str(PERIZINAN))]
+    chats = [int(call.chat_id) for call in sends]
+    assert chats.index(PERIZINAN) < 5, chats  # Rina's is sent before the Sekretaris's sixth
+    labels = [call.result["text"].split("Formulir ")[1].split(" 2026")[0] for call in sends
+              if int(call.chat_id) == SEKRETARIS]
+    assert labels == MONTHS_1_TO_7
+
+
+async def test_a_backlog_longer_than_the_worker_holds_does_not_fill_its_hands(world: World, monkeypatch):
+    """Given a worker that holds at most 5 claimed rows, 3 of them of one chat, when six notices for the
+    Sekretaris and then one for Rina are queued at once, then Rina's arrives before the Sekretaris's fourth, and
+    his six arrive in queue order, once each."""
+    monkeypatch.setattr(delivery_module, "CLAIM_BATCH", 5)
+    monkeypatch.setattr(delivery_module, "CHAT_CLAIM", 3)
+    emu, engine = world.emu, world.engine
+    queue_notices(engine, SEKRETARIS, list(range(1, 7)))
+    queue_notices(engine, PERIZINAN, [11])
+    wake(world)
+
+    rows = await until_delivered(engine, timeout=20)
+    assert statuses(rows) == {OutboxStatus.SENT} and [row.attempts for row in rows] == [1] * 7
+    chats = [int(call.chat_id) for call in emu.calls_to("sendMessage", ok=True)
+             if str(call.chat_id) in (str(SEKRETARIS), str(PERIZINAN))]
+    assert chats.index(PERIZINAN) < 4, chats  # Rina's is sent before the Sekretaris's fourth
+    labels = [message["text"].split("Formulir ")[1].split(" 2026")[0] for message in accepted(emu, SEKRETARIS)]
+    assert labels == MONTHS_1_TO_7[:6]
+
+
+async def test_a_delivery_stopped_in_the_middle_of_a_backlog_leaves_nothing_running_and_the_next_start_finishes_it(
+        world: World):
+    """Given seven notices for the Sekretaris (January to July 2026) and Telegram holding his May notice
+    unanswered, when the delivery stops while it waits for Telegram, then none of its tasks is left running and
+    the notices it had claimed but not taken up yet are free at once; when it starts again, each notice arrives
+    exactly once, in queue order."""
+    emu, engine = world.emu, world.engine
+    delivery = world.application.bot_data[SCHEDULER_KEY].delivery
+    held = emu.faults.add("sendMessage", "timeout", chat_id=SEKRETARIS, hold=30,
+                          when=lambda params: "Mei" in params["text"])
+    queue_notices(engine, SEKRETARIS, list(range(1, 8)))
+    wake(world)
+    await until(lambda: held.hits == 1, "Telegram holds the Sekretaris's May notice")
+
+    await delivery.stop()
+    ours = ("outbox-delivery", "outbox-leases", "outbox-chat-")  # the scheduler's outbox-listener is not its
+    assert [task.get_name() for task in asyncio.all_tasks() if task.get_name().startswith(ours)] == []
+    later = [row for row in outbox(engine) if any(f"test:{number}:" in row.dedupe_key for number in (6, 7))]
+    assert [(OutboxStatus(row.status), row.claimed_until) for row in later] == [(OutboxStatus.PENDING, None)] * 2
+
+    emu.faults.remove(held)
+    delivery.start()
+    rows = await until_delivered(engine, timeout=20)
+    assert statuses(rows) == {OutboxStatus.SENT}
+    labels = [message["text"].split("Formulir ")[1].split(" 2026")[0] for message in accepted(emu, SEKRETARIS)]
+    assert labels == MONTHS_1_TO_7
 
 
 async def test_a_member_who_blocked_the_bot_and_an_unknown_chat_fail_for_good_others_get_theirs_and_admins_see_it(

@@ -1,0 +1,128 @@
+"""The sandbox's office: the demo Perjanjian Kinerja, a person for every role, a finished Triwulan I and an
+April in progress, all made through the same domain calls the chat uses.
+
+The story a visitor walks into: Triwulan I 2026 is done (entered, approved, reported, disposed and archived, so
+the Tim SAKIP's Pengukuran Kinerja of Triwulan I is ready to prepare, and April's form shows last period and
+year-to-date figures); April 2026 is open, three units have sent their form to the Sekretaris, and the Bidang
+Pelayanan Perizinan has not started yet: its staff member fills it in the browser, the Sekretaris approves the
+four forms and reports to the Kepala Dinas, who receives the charts and gives a disposition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from models.audit import Actor
+from models.demo import DEMO_PK, DEMO_REALISASI
+from models.form_filling import record_note, record_value
+from models.forms import DispositionDecision, FormStatus, UnitForm
+from models.indicators import Indicator
+from models.invites import accept_invite, create_invite
+from models.organisation import Member, Role, Unit, ensure_office
+from models.outbox import OutboxMessage
+from models.periods import Period, PeriodKind, PeriodRef
+from models.pk_import import import_pk
+from models.realisasi_import import import_realisasi
+from models.reporting import dispose, open_period, report_to_kepala
+from models.review import approve_unit_form, submit_unit_form
+from models.workflow import form_for
+
+SANDBOX_OFFICE = "DPMPTSP Kabupaten Contoh"
+OPEN_MONTH = PeriodRef(PeriodKind.MONTH, 2026, 4)
+UNFILLED_UNIT = "Bidang Pelayanan Perizinan"  # left for the visitor
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    telegram_id: int
+    name: str
+    role: Role
+    unit: str | None  # None: the office itself
+
+
+DEMO_PEOPLE = (
+    DemoPerson(1001, "Ratna (Kepala Dinas)", Role.KEPALA, None),
+    DemoPerson(1002, "Hendra (Sekretaris)", Role.SEKRETARIS, "Sekretariat"),
+    DemoPerson(1003, "Maya (Tim SAKIP)", Role.TIM_SAKIP, "Sekretariat"),
+    DemoPerson(1004, "Sari (Staf Sekretariat)", Role.STAF, "Sekretariat"),
+    DemoPerson(1011, "Bambang (Kabid Penanaman Modal)", Role.KABID, "Bidang Penanaman Modal"),
+    DemoPerson(1012, "Dewi (Staf Penanaman Modal)", Role.STAF, "Bidang Penanaman Modal"),
+    DemoPerson(1021, "Lestari (Kabid Pelayanan Perizinan)", Role.KABID, "Bidang Pelayanan Perizinan"),
+    DemoPerson(1022, "Rina (Staf Pelayanan Perizinan)", Role.STAF, "Bidang Pelayanan Perizinan"),
+    DemoPerson(1031, "Agus (Kabid Pengaduan)", Role.KABID, "Bidang Pengaduan, Kebijakan dan Pelaporan Layanan"),
+    DemoPerson(1032, "Yudi (Staf Pengaduan)", Role.STAF, "Bidang Pengaduan, Kebijakan dan Pelaporan Layanan"),
+    DemoPerson(1099, "Admin TI", Role.ADMIN, None),
+)
+
+# April 2026 as sent by three units: (indicator code, realisasi, kendala, tindak lanjut); K.3 is below target.
+APRIL_SENT: dict[str, list[tuple[str, Decimal, str | None, str | None]]] = {
+    "Sekretariat": [("SEK.1", Decimal("88"), None, None)],
+    "Bidang Penanaman Modal": [
+        ("S.1", Decimal("52000000000"), None, None),
+        ("K.3", Decimal("4"), "Dua proyek menunggu persetujuan lingkungan",
+         "Pendampingan penyusunan dokumen lingkungan"),
+    ],
+    "Bidang Pengaduan, Kebijakan dan Pelaporan Layanan": [
+        ("P.4", Decimal("100"), None, None),
+        ("P.5", Decimal("4"), None, None),
+    ],
+}
+
+
+def _member(session: Session, telegram_id: int) -> Member:
+    return session.exec(select(Member).where(Member.telegram_user_id == telegram_id)).one()
+
+
+def _add_people(session: Session, office: Unit) -> None:
+    """Every demo person joins through a real one-time invitation, as people do."""
+    units = {unit.name: unit for unit in session.exec(select(Unit))}
+    for person in DEMO_PEOPLE:
+        _, token = create_invite(session, person.role, units[person.unit] if person.unit else office, Actor.cli())
+        accept_invite(session, token, person.telegram_id, person.name, "id")
+
+
+def _finish_triwulan_one(session: Session, today: date) -> None:
+    """Triwulan I's values from the demo file, each form approved, each period reported and disposed."""
+    import_realisasi(session, DEMO_REALISASI, Actor.cli(), today)
+    sekretaris, kepala = _member(session, 1002), _member(session, 1001)
+    periods = session.exec(select(Period).where(Period.year == OPEN_MONTH.year).order_by(Period.id)).all()
+    for period in sorted(periods, key=lambda p: (p.kind is PeriodKind.QUARTER, p.number)):
+        for form in session.exec(select(UnitForm).where(UnitForm.period_id == period.id,
+                                                        UnitForm.status == FormStatus.SUBMITTED)).all():
+            approve_unit_form(session, sekretaris, form.id, form.version)
+        report_to_kepala(session, sekretaris, period.id)
+        dispose(session, kepala, period.id, DispositionDecision.AGREE)
+    # That happened before the bot came: nobody is notified of it, except that the Tim SAKIP's Pengukuran
+    # Kinerja of Triwulan I is ready.
+    session.exec(sa.delete(OutboxMessage).where(OutboxMessage.kind != "measurement_ready"))
+
+
+def _send_april(session: Session, period: Period) -> None:
+    units = {unit.name: unit for unit in session.exec(select(Unit))}
+    staff = {person.unit: person.telegram_id for person in DEMO_PEOPLE if person.role is Role.STAF}
+    for unit_name, values in APRIL_SENT.items():
+        member = _member(session, staff[unit_name])
+        for code, value, kendala, tindak_lanjut in values:
+            indicator = session.exec(select(Indicator).where(Indicator.code == code)).one()
+            record_value(session, member, indicator, period, value)
+            if kendala:
+                record_note(session, member, indicator, period, "kendala", kendala)
+            if tindak_lanjut:
+                record_note(session, member, indicator, period, "tindak_lanjut", tindak_lanjut)
+        submit_unit_form(session, member, form_for(session, units[unit_name].id, period.id).id)
+
+
+def seed_sandbox(session: Session, today: date) -> Period:
+    """Fill an empty database with the sandbox's office; returns the open period (April 2026)."""
+    office = ensure_office(session, Actor.cli(), SANDBOX_OFFICE)
+    import_pk(session, DEMO_PK, Actor.cli())
+    _add_people(session, office)
+    _finish_triwulan_one(session, today)
+    period = open_period(session, _member(session, 1003), OPEN_MONTH, today + timedelta(days=7))
+    _send_april(session, period)
+    return period
