@@ -3,17 +3,15 @@
 Only matplotlib's object API is used (a `Figure` on an Agg canvas, never pyplot): no global state is read or
 changed, so charts render in worker threads. Every chart is 1280 px wide (Telegram shows it full width on a
 phone) and grows in height with its rows; fonts are 14 pt and larger. A chart draws on `new_figure(...)` and
-ends with `rendered(figure, ax)`, which releases the figure as soon as its PNG is made (see `COLLECT_AFTER_PX`),
+ends with `rendered(figure, ax)`, which releases the figure as soon as its PNG is made (see `release`),
 so many pages in a row keep the memory of a few. Numbers are worded by `models.numbers` and Babel in `locale`.
 """
 
 from __future__ import annotations
 
-import gc
 import io
 import math
 import textwrap
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
@@ -147,35 +146,6 @@ class Rendered:
 # ------------------------------------------------------------------------ a figure's life
 
 
-#: Pixels drawn (by all charts, in all threads) after which `release` runs Python's cyclic garbage collector. A
-#: drawn figure's texts keep its Agg renderer, and so its pixel buffer (4 bytes a pixel: 15 MB for a capaian page
-#: of 30 bars, 4 MB for a trend chart), in reference cycles that only that collector frees; left to it, 40 pages
-#: in a row raised the peak RSS by 150-200 MB. Collecting after every page kept 24 pages at 29 MB, after every
-#: other page (4 Mpx, this value) at 49 MB, flat in the number of pages either way. A collection takes 0.06-0.14 s
-#: with a regency's recap alive (170,000 objects), about 5 % of the pages' time at this value; about four trend
-#: charts make one collection. It runs in the chart pool's thread but holds the GIL meanwhile, so the event loop
-#: pauses as long (0.1 s every other page): acceptable beside the seconds of drawing.
-COLLECT_AFTER_PX = 4_000_000
-
-
-class _Collector:
-    """Counts the pixels of released figures and collects once `COLLECT_AFTER_PX` have accumulated."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pixels = 0
-
-    def released(self, pixels: int) -> None:
-        with self._lock:
-            self._pixels += pixels
-            due = self._pixels >= COLLECT_AFTER_PX
-            if due:
-                self._pixels = 0
-        if due:
-            gc.collect()
-
-
-_COLLECTOR = _Collector()
 
 
 def new_figure(height_in: float) -> Figure:
@@ -188,12 +158,15 @@ def new_figure(height_in: float) -> Figure:
 
 
 def release(figure: Figure) -> None:
-    """Let a saved figure's memory go now: clear its artists, drop its Agg canvas (and with it the canvas's hold
-    on the pixel buffer), and collect the reference cycles that still hold the buffer every `COLLECT_AFTER_PX`."""
-    width, height = figure.canvas.get_width_height(physical=True)
+    """Let a saved figure's pixels go now. Each drawn `Text` keeps the last renderer it was drawn with
+    (`Text._renderer`, matplotlib's own cache), and the artists sit in reference cycles, so the Agg renderer
+    and its pixel buffer (4 bytes a pixel: 15 MB for a capaian page) waited for Python's cyclic collector: 40
+    pages in a row raised the peak RSS by 150-200 MB, and collecting often costs 0.1-1 s a time in a big
+    process. Dropping those references and the Agg canvas frees the buffer at once by reference counting."""
+    for text in figure.findobj(Text):
+        text._renderer = None
     figure.clear()
     FigureCanvasBase(figure)  # replaces the Agg canvas, which holds the renderer
-    _COLLECTOR.released(width * height)
 
 
 def rendered(figure: Figure, ax: Axes, columns: bool = False) -> Rendered:

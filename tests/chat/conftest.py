@@ -28,6 +28,7 @@ from models.periods import PeriodKind, PeriodRef
 from models.pk_import import import_pk
 
 TOKEN = "123456:" + "A" * 35
+DRAWING = 30.0  # seconds to wait for charts or a PDF: a few seconds each, more on a busy 2-core CI machine
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 PEOPLE = {  # telegram id: (name, role, unit)

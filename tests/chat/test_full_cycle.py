@@ -20,7 +20,7 @@ from models.forms import Disposition, FollowUp, FormStatus, UnitForm
 from models.organisation import Unit
 from models.periods import Period, PeriodStatus
 from models.realisasi import Evidence, Realisasi
-from tests.chat.conftest import World, has_button, until_button
+from tests.chat.conftest import DRAWING, World, has_button, until_button
 
 ADMIN, KEPALA, SEKRETARIS = 101, 102, 103
 SEKRETARIAT, MODAL, PERIZINAN, PENGADUAN = 110, 120, 130, 140
@@ -149,7 +149,8 @@ async def test_the_whole_cycle_from_opening_to_archive(world: World):
     await emu.wait_for_bot_message(SEKRETARIS, "sudah disetujui", since=before_last_approval)
     await press(world, SEKRETARIS, "📤 Laporkan ke Kepala Dinas", "dikirim ke Kepala Dinas")
     # The charts come first, as one album captioned with the summary, "sending photo…" shown meanwhile.
-    caption = await emu.wait_for_bot_message(KEPALA, lambda m: "photo" in m and "Rekap capaian" in m["caption"])
+    caption = await emu.wait_for_bot_message(KEPALA, lambda m: "photo" in m and "Rekap capaian" in m["caption"],
+                                             timeout=DRAWING)
     album = [m for m in emu.sent_by_bot(KEPALA) if m.get("media_group_id") == caption["media_group_id"]]
     assert len(album) >= 2  # capaian per indicator and each unit's form, at least
     assert "Tercapai:" in caption["caption"]
@@ -165,7 +166,7 @@ async def test_the_whole_cycle_from_opening_to_archive(world: World):
     for user_id in (SEKRETARIAT, PERIZINAN, PENGADUAN, SEKRETARIS, 104):
         await emu.wait_for_bot_message(user_id, "Disposisi Kepala Dinas")
     # The Tim SAKIP gets the period's Laporan Hasil Pengukuran Kinerja, filed with the archive (a PDF).
-    laporan = await emu.wait_for_bot_message(104, lambda m: "document" in m)
+    laporan = await emu.wait_for_bot_message(104, lambda m: "document" in m, timeout=DRAWING)
     assert laporan["document"]["file_name"] == f"laporan-{today.year}-{today.month:02d}.pdf"
     pages = PdfReader(io.BytesIO(emu.file_bytes(laporan["document"]["file_id"]))).pages
     text = "\n".join(page.extract_text() for page in pages)

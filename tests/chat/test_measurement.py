@@ -23,7 +23,7 @@ from models.measurement_cycle import MeasurementCycle, MeasurementStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from models.periods import Period, PeriodStatus
 from models.realisasi_import import import_realisasi
-from tests.chat.conftest import TODAY, World, has_button, until_button
+from tests.chat.conftest import DRAWING, TODAY, World, has_button, until_button
 from tests.chat.test_full_cycle import press, say
 
 KEPALA, SEKRETARIS, TIM = 102, 103, 104
@@ -91,14 +91,14 @@ async def test_a_triwulan_measurement_goes_through_review_and_disposition_and_is
     # B8 approved, B9 reported to the Kepala Dinas, who sees the charts and agrees.
     await press(world, SEKRETARIS, "✅ Setujui", "disetujui. Laporkan")
     await press(world, SEKRETARIS, "📤 Laporkan ke Kepala Dinas", "dikirim ke Kepala Dinas")
-    album = await emu.wait_for_bot_message(KEPALA, lambda m: "photo" in m)
+    album = await emu.wait_for_bot_message(KEPALA, lambda m: "photo" in m, timeout=DRAWING)
     assert "Tercapai: 10 dari 14 indikator" in album["caption"]
     await press(world, KEPALA, "✅ Setuju", "diarsipkan")
 
     # B10: everyone involved is told; the Tim gets the filed PDF.
     for user_id in (TIM, SEKRETARIS, KEPALA):
         await emu.wait_for_bot_message(user_id, "Kepala Dinas menyetujui Pengukuran Kinerja")
-    document = await emu.wait_for_bot_message(TIM, lambda m: "document" in m)
+    document = await emu.wait_for_bot_message(TIM, lambda m: "document" in m, timeout=DRAWING)
     assert document["document"]["file_name"] == "laporan-pengukuran-2026-TW1.pdf"
     data = emu.file_bytes(document["document"]["file_id"])
     text = pdf_text(data)
@@ -115,7 +115,7 @@ async def test_a_triwulan_measurement_goes_through_review_and_disposition_and_is
     # Sent again later: the same filed bytes.
     since = emu.mark()
     await emu.user(SEKRETARIS).send_text("/laporan 2026-TW1 pengukuran")
-    again = await emu.wait_for_bot_message(SEKRETARIS, lambda m: "document" in m, since=since)
+    again = await emu.wait_for_bot_message(SEKRETARIS, lambda m: "document" in m, since=since, timeout=DRAWING)
     assert emu.file_bytes(again["document"]["file_id"]) == data
 
 

@@ -33,7 +33,7 @@ from models.periods import Period, PeriodKind, PeriodStatus
 from models.realisasi_import import import_realisasi
 from models.review import approve_unit_form, return_unit_form, submit_unit_form
 from models.workflow import form_for
-from tests.chat.conftest import World
+from tests.chat.conftest import DRAWING, World
 from tests.chat.test_full_cycle import press, say
 
 ADMIN, SEKRETARIS, TIM = 101, 103, 104
@@ -178,7 +178,8 @@ async def recap_reply(world: World, user_id: int, command: str,
     """Send /rekap; returns the album of charts and the text recap that follows it."""
     since = world.emu.mark()
     await world.emu.user(user_id).send_text(command)
-    text = await world.emu.wait_for_bot_message(user_id, lambda m: header in (m.get("text") or ""), since=since)
+    text = await world.emu.wait_for_bot_message(user_id, lambda m: header in (m.get("text") or ""), since=since,
+                                                timeout=DRAWING)
     album = [m for m in world.emu.sent_by_bot(user_id)[since.bot_messages:] if "photo" in m]
     return album, text
 
