@@ -6,11 +6,28 @@ from alembic.migration import MigrationContext
 from models.database import all_tables, create_db_engine, migrate
 
 
-def test_models_and_migrations_agree(engine):
+def test_models_and_migrations_agree(backend_url):
+    engine = create_db_engine(backend_url)
+    migrate(engine)  # for real: the other tests start from a copy of this schema (tests/conftest.py)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, all_tables())
+    engine.dispose()
     assert differences == []
+
+
+def test_the_schema_tests_start_from_is_the_migrated_one(engine):
+    """`tests/conftest.py` copies (SQLite) or replays (PostgreSQL) the migrations: the result is at the head
+    revision and agrees with the models, like a migrated database."""
+    from alembic.script import ScriptDirectory
+
+    from models.database import alembic_config
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, all_tables()) == []
+        head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+        assert context.get_current_revision() == head
 
 
 def test_migrating_twice_changes_nothing(backend_url):

@@ -20,12 +20,13 @@ from bot.application import SCHEDULER_KEY, build_application, start_application,
 from bot.config import load_settings
 from emulator.server import BotApiEmulator
 from models.audit import Actor
-from models.database import create_db_engine, migrate, session_scope
+from models.database import session_scope
 from models.demo import DEMO_PK
 from models.invites import accept_invite, create_invite
 from models.organisation import Member, Role, Unit
 from models.periods import PeriodKind, PeriodRef
 from models.pk_import import import_pk
+from tests.conftest import migrated_engine
 
 TOKEN = "123456:" + "A" * 35
 DRAWING = 30.0  # seconds to wait for charts or a PDF: a few seconds each, more on a busy 2-core CI machine
@@ -89,9 +90,8 @@ def add_people(engine: Engine, people: dict = PEOPLE) -> None:
 
 
 @pytest.fixture
-def office_engine(backend_url) -> Engine:
-    engine = create_db_engine(backend_url)
-    migrate(engine)
+def office_engine(backend_url, sqlite_template) -> Engine:
+    engine = migrated_engine(backend_url, sqlite_template)
     with session_scope(engine) as session:
         import_pk(session, DEMO_PK, Actor.cli())
     add_people(engine)
