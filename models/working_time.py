@@ -35,7 +35,8 @@ class QuietHours:
         end = datetime.combine(day, self.end, tzinfo=tz)
         if self.start > self.end:  # overnight, e.g. 20:00–07:00: open from 07:00 to 20:00
             return [(end, start)]
-        return [(midnight, start), (end, next_midnight)]  # e.g. 12:00–13:00 quiet at noon
+        # e.g. 12:00–13:00 quiet at noon; a quiet time from midnight leaves no (empty) morning interval
+        return [(a, b) for a, b in ((midnight, start), (end, next_midnight)) if a < b]
 
     def working_day_length(self) -> timedelta:
         """How long a working day is outside quiet hours (a standard of "1 hari" means this much)."""

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from models.mutu_baku import DEFAULT_STANDARDS, Step, parse_standards
@@ -70,6 +70,8 @@ def test_add_working_time_is_the_earliest_moment_with_that_much_working_time(sta
 
 @settings(max_examples=300, deadline=None)
 @given(moment=moments, quiet=quiet_hours)
+@example(moment=datetime(2025, 2, 1, 0, 0, tzinfo=WIB),  # a Saturday; quiet from midnight: Monday 00:15, not 00:00
+         quiet=QuietHours(start=time(0, 0), end=time(0, 15), weekends=True))
 def test_next_allowed_is_the_first_moment_outside_quiet_hours(moment, quiet):
     allowed = next_allowed(moment, quiet, WIB)
     assert allowed >= moment
