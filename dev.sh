@@ -54,7 +54,9 @@ case "$command" in
   test)
     setup
     setup_browser
-    exec .venv/bin/python -m pytest "$@"
+    # Three workers on two cores: the chat tests mostly wait (on the emulator, on pacing), so a third fills the
+    # gaps; SAKIP_TEST_WORKERS=0 runs everything in one process.
+    exec .venv/bin/python -m pytest -n "${SAKIP_TEST_WORKERS:-3}" "$@"
     ;;
   *)
     echo "usage: ./dev.sh run | ./dev.sh test [pytest arguments]" >&2
