@@ -265,16 +265,11 @@ class Delivery:
             raise
         if prepared and self.on_claimed is not None:
             self.on_claimed()
-        beyond = set()
         for item in prepared:
             if item.row_id in self._claimed:  # still ours (a lease that ran out and was claimed again)
                 continue
-            rows = self._chats.get(item.chat_id)
-            if rows is not None and len(rows) >= CHAT_CLAIM:  # (a lease ran out meanwhile) the rest waits behind
-                beyond.add(item.row_id)
-                self._more.add(item.chat_id)
-                continue
             self._claimed.add(item.row_id)
+            rows = self._chats.get(item.chat_id)
             if rows is None:
                 rows = self._chats[item.chat_id] = deque()
                 self._workers[item.chat_id] = asyncio.create_task(self._serve_chat(item.chat_id, rows),
@@ -283,8 +278,6 @@ class Delivery:
         # `claim_due` takes at most CHAT_CLAIM rows of a member: a chat that got as many may have more waiting
         taken = Counter(item.chat_id for item in prepared)
         self._more.update(chat_id for chat_id, count in taken.items() if count >= CHAT_CLAIM)
-        if beyond:
-            await asyncio.to_thread(self._release, beyond)
         return len(prepared) == room and len(self._claimed) < CLAIM_BATCH
 
     async def _serve_chat(self, chat_id: int, rows: deque[Prepared]) -> None:

@@ -22,8 +22,8 @@ from models.demo import DEMO_PK, DEMO_REALISASI
 from models.form_filling import record_note, record_value
 from models.forms import DispositionDecision, FormStatus, UnitForm
 from models.indicators import Indicator
-from models.invites import accept_invite, create_invite
-from models.organisation import Member, Role, Unit, ensure_office
+from models.invites import accept_invite, create_invite, member_by_telegram_id
+from models.organisation import Role, Unit, ensure_office
 from models.outbox import OutboxMessage
 from models.periods import Period, PeriodKind, PeriodRef
 from models.pk_import import import_pk
@@ -74,10 +74,6 @@ APRIL_SENT: dict[str, list[tuple[str, Decimal, str | None, str | None]]] = {
 }
 
 
-def _member(session: Session, telegram_id: int) -> Member:
-    return session.exec(select(Member).where(Member.telegram_user_id == telegram_id)).one()
-
-
 def _add_people(session: Session, office: Unit) -> None:
     """Every demo person joins through a real one-time invitation, as people do."""
     units = {unit.name: unit for unit in session.exec(select(Unit))}
@@ -89,7 +85,7 @@ def _add_people(session: Session, office: Unit) -> None:
 def _finish_triwulan_one(session: Session, today: date) -> None:
     """Triwulan I's values from the demo file, each form approved, each period reported and disposed."""
     import_realisasi(session, DEMO_REALISASI, Actor.cli(), today)
-    sekretaris, kepala = _member(session, 1002), _member(session, 1001)
+    sekretaris, kepala = member_by_telegram_id(session, 1002), member_by_telegram_id(session, 1001)
     periods = session.exec(select(Period).where(Period.year == OPEN_MONTH.year).order_by(Period.id)).all()
     for period in sorted(periods, key=lambda p: (p.kind is PeriodKind.QUARTER, p.number)):
         for form in session.exec(select(UnitForm).where(UnitForm.period_id == period.id,
@@ -106,7 +102,7 @@ def _send_april(session: Session, period: Period) -> None:
     units = {unit.name: unit for unit in session.exec(select(Unit))}
     staff = {person.unit: person.telegram_id for person in DEMO_PEOPLE if person.role is Role.STAF}
     for unit_name, values in APRIL_SENT.items():
-        member = _member(session, staff[unit_name])
+        member = member_by_telegram_id(session, staff[unit_name])
         for code, value, kendala, tindak_lanjut in values:
             indicator = session.exec(select(Indicator).where(Indicator.code == code)).one()
             record_value(session, member, indicator, period, value)
@@ -123,6 +119,6 @@ def seed_sandbox(session: Session, today: date) -> Period:
     import_pk(session, DEMO_PK, Actor.cli())
     _add_people(session, office)
     _finish_triwulan_one(session, today)
-    period = open_period(session, _member(session, 1003), OPEN_MONTH, today + timedelta(days=7))
+    period = open_period(session, member_by_telegram_id(session, 1003), OPEN_MONTH, today + timedelta(days=7))
     _send_april(session, period)
     return period
