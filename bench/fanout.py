@@ -43,18 +43,18 @@ from telegram.request import HTTPXRequest
 from bot.application import build_application, start_application, stop_application  # also sets PTB_TIMEDELTA
 from bot.config import load_settings
 from emulator.server import BotApiEmulator
-from models.audit import Actor
-from models.database import create_db_engine, migrate, normalise_url, session_scope
 from models.demo import DEMO_PK
-from models.invites import accept_invite, create_invite
-from models.organisation import Member, Role
-from models.outbox import OutboxMessage, OutboxStatus
-from models.periods import Period, PeriodKind, PeriodRef
-from models.pk_import import import_pk
-from models.reminders import run_scheduled_work
-from models.reporting import open_scheduled_period, period_units
-from models.schedule import ScheduleRules
-from models.types import utcnow
+from models.exchange.pk_import import import_pk
+from models.messaging.outbox import OutboxMessage, OutboxStatus
+from models.office.audit import Actor
+from models.office.invites import accept_invite, create_invite
+from models.office.organisation import Member, Role
+from models.plan.periods import Period, PeriodKind, PeriodRef
+from models.reporting.report import open_scheduled_period, period_units
+from models.store.database import create_db_engine, migrate, normalise_url, session_scope
+from models.store.types import utcnow
+from models.timing.reminders import run_scheduled_work
+from models.timing.schedule import ScheduleRules
 
 TOKEN = "123456:" + "B" * 35
 TELEGRAM_RATE = 30.0  # messages per second, Telegram's overall limit for a bot

@@ -43,16 +43,16 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from sqlmodel import Session, select
 
-from models.capaian import Aggregation, NegativeFormula, Polarity, Target, compute_capaian, month_target
-from models.database import create_db_engine, migrate, session_scope
-from models.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
-from models.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel, IndicatorTarget
-from models.organisation import Member, MemberRole, Role, Unit, UnitKind
-from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline
-from models.realisasi import EntrySource, Realisasi
-from models.recap import compute_recap
-from models.reporting import period_progress
-from models.targets import load_plan
+from models.calc.capaian import Aggregation, NegativeFormula, Polarity, Target, compute_capaian, month_target
+from models.collection.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
+from models.collection.realisasi import EntrySource, Realisasi
+from models.collection.recap import compute_recap
+from models.office.organisation import Member, MemberRole, Role, Unit, UnitKind
+from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel, IndicatorTarget
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline
+from models.plan.targets import load_plan
+from models.reporting.report import period_progress
+from models.store.database import create_db_engine, migrate, session_scope
 from reports.charts import (
     DPI,
     WIDTH_PX,

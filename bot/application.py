@@ -21,7 +21,7 @@ from handlers.common import CLOCK_KEY, ENGINE_KEY, RULES_KEY, SCHEDULE_CHANGED_K
 from handlers.menus import set_default_menus
 from handlers.registry import register
 from i18n import t
-from models.types import utcnow
+from models.store.types import utcnow
 from scheduler.service import SchedulerService
 
 log = logging.getLogger(__name__)

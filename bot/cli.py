@@ -16,16 +16,16 @@ from pathlib import Path
 from bot.config import SANDBOX_FOLDER, ConfigError, Settings, load_settings
 from i18n import t
 from i18n.problems import render_problem
-from models.audit import Actor
-from models.database import create_db_engine, migrate, session_scope
 from models.demo import DEMO_PK
-from models.exports import write_template
-from models.organisation import ensure_office, unit_named, unit_names
-from models.periods import PeriodCodeError, parse_scope
-from models.pk_import import import_pk
-from models.problems import ImportFailed
-from models.realisasi_import import import_realisasi
-from models.spreadsheets import SpreadsheetError
+from models.exchange.pk_import import import_pk
+from models.exchange.problems import ImportFailed
+from models.exchange.realisasi_import import import_realisasi
+from models.exchange.spreadsheets import SpreadsheetError
+from models.office.audit import Actor
+from models.office.organisation import ensure_office, unit_named, unit_names
+from models.plan.periods import PeriodCodeError, parse_scope
+from models.store.database import create_db_engine, migrate, session_scope
+from reports.templates import write_template
 from reports.workbooks import ExportError, export_files
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CONFIG = 0, 1, 2

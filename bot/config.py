@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from models.mutu_baku import parse_standards
-from models.schedule import ScheduleRules
-from models.working_time import QuietHours
+from models.calc.working_time import QuietHours
+from models.timing.mutu_baku import parse_standards
+from models.timing.schedule import ScheduleRules
 
 DEFAULT_DATABASE_URL = "sqlite:///data/sakip.db"
 

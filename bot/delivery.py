@@ -42,12 +42,12 @@ from telegram.ext import Application
 from handlers.notifications import CHAT_ACTIONS, after_sent, render
 from handlers.render import split_blocks
 from handlers.screens import Album, Document, Screen, album_media, fit_caption, markup
-from models.chat_state import forget_old_updates
-from models.database import session_scope
-from models.organisation import Member
-from models.outbox import CLAIM_SECONDS, OutboxMessage, OutboxStatus, claim_due, extend_lease, release_claims
-from models.schedule import ScheduleRules
-from models.types import utcnow
+from models.messaging.chat_state import forget_old_updates
+from models.messaging.outbox import CLAIM_SECONDS, OutboxMessage, OutboxStatus, claim_due, extend_lease, release_claims
+from models.office.organisation import Member
+from models.store.database import session_scope
+from models.store.types import utcnow
+from models.timing.schedule import ScheduleRules
 from reports.recap_charts import RENDER_POOL
 
 log = logging.getLogger(__name__)

@@ -13,10 +13,10 @@ from telegram.error import TelegramError
 from bot.application import file_url_for
 from bot.config import Settings
 from i18n import t
-from models.audit import Actor
-from models.database import session_scope
-from models.invites import create_invite, invite_link
-from models.organisation import Role, ensure_office, unit_named, unit_names
+from models.office.audit import Actor
+from models.office.invites import create_invite, invite_link
+from models.office.organisation import Role, ensure_office, unit_named, unit_names
+from models.store.database import session_scope
 
 
 async def bot_username(settings: Settings) -> str:
@@ -47,7 +47,7 @@ def create_invite_link(args: argparse.Namespace, settings: Settings, engine: Eng
             unit = ensure_office(session, Actor.cli())
         invite, token = create_invite(session, Role(args.role), unit, Actor.cli(), valid_days=args.hari)
         expires = invite.expires_at.astimezone(settings.tz)
-    from models.dates import format_datetime
+    from models.calc.dates import format_datetime
 
     print(t("cli.invite_created", language, role=t(f"role.{args.role}", language), unit=unit.name,
             expires=format_datetime(expires, settings.timezone, language)))

@@ -28,9 +28,9 @@ from bot.application import build_application, start_application, stop_applicati
 from bot.config import SANDBOX_FOLDER, Settings
 from emulator.server import BotApiEmulator
 from i18n import t
-from models.database import create_db_engine, migrate, session_scope
 from models.demo.sandbox import DEMO_PEOPLE, OPEN_MONTH, SANDBOX_OFFICE, UNFILLED_UNIT, DemoPerson, seed_sandbox
-from models.types import utcnow
+from models.store.database import create_db_engine, migrate, session_scope
+from models.store.types import utcnow
 
 SANDBOX_BOT_ID = 100200300
 log = logging.getLogger(__name__)

@@ -21,21 +21,21 @@ from handlers.callbacks import unpack
 from handlers.render import esc
 from handlers.screens import Screen, close_buttons, send_screens
 from i18n import catalogue, t
-from models.chat_state import clear_state, first_time_handled
-from models.database import session_scope
-from models.dates import format_datetime
-from models.forms import UnitForm
-from models.invites import member_by_telegram_id
-from models.organisation import Member
-from models.permissions import audit_refusal
-from models.review import last_change
-from models.schedule import ScheduleRules
-from models.workflow import WorkflowError
+from models.calc.dates import format_datetime
+from models.collection.forms import UnitForm
+from models.collection.review import last_change
+from models.collection.workflow import WorkflowError
+from models.messaging.chat_state import clear_state, first_time_handled
+from models.office.invites import member_by_telegram_id
+from models.office.organisation import Member
+from models.office.permissions import audit_refusal
+from models.store.database import session_scope
+from models.timing.schedule import ScheduleRules
 
 T = TypeVar("T")
 ENGINE_KEY = "engine"
 SETTINGS_KEY = "settings"
-RULES_KEY = "schedule_rules"  # models.schedule.ScheduleRules built from the settings
+RULES_KEY = "schedule_rules"  # models.timing.schedule.ScheduleRules built from the settings
 SCHEDULE_CHANGED_KEY = "schedule_changed"  # tells the scheduler to derive its next run again
 CLOCK_KEY = "clock"  # the scheduler's clock (UTC now; a test's clock in tests)
 WAKE_KEY = "wake_delivery"  # called after every handled update, so queued notifications go out at once

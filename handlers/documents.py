@@ -15,15 +15,15 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from handlers.common import act, office_now, schedule_rules
-from handlers.laporan_views import laporan_file
 from handlers.render import esc
 from handlers.screens import Document, Screen, send_screens
 from handlers.status import latest_scope
 from i18n import t
-from models.archive import Procedure
-from models.organisation import Member
-from models.periods import PeriodCodeError, PeriodKind, parse_scope
-from models.permissions import Action, require
+from models.office.organisation import Member
+from models.office.permissions import Action, require
+from models.plan.periods import PeriodCodeError, PeriodKind, parse_scope
+from models.reporting.archive import Procedure
+from reports.laporan_data import laporan_file
 from reports.recap_charts import RENDER_POOL
 from reports.workbooks import ExportError, export_files
 

@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from handlers.common import SETTINGS_KEY, in_transaction
 from i18n import t
-from models.chat_state import first_notice_in_group
+from models.messaging.chat_state import first_notice_in_group
 
 
 async def group_notice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from i18n import LANGUAGES, t
-from models.organisation import Role
-from models.permissions import Action, may
+from models.office.organisation import Role
+from models.office.permissions import Action, may
 
 # (Indonesian command, English alias, the action that makes it useful; None: everyone)
 COMMANDS: list[tuple[str, str, Action | None]] = [

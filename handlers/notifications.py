@@ -18,9 +18,9 @@ from handlers.render import esc
 from handlers.review import views as review_views
 from handlers.screens import Screen
 from i18n import t
-from models.dates import format_date, format_datetime
-from models.form_filling import form_items, unit_indicators
-from models.forms import (
+from models.calc.dates import format_date, format_datetime
+from models.collection.form_filling import form_items, unit_indicators
+from models.collection.forms import (
     Disposition,
     DispositionDecision,
     FollowUp,
@@ -30,16 +30,16 @@ from models.forms import (
     UnlockRequest,
     UnlockStatus,
 )
-from models.indicators import Indicator
-from models.measurement_cycle import MeasurementCycle
-from models.mutu_baku import timeline
-from models.organisation import Member, Unit
-from models.periods import Period
-from models.recap import compute_recap
-from models.reminders import Reminder, Task, remember_message
-from models.reporting import period_progress
-from models.review import changes_since_return
-from models.schedule import ScheduleRules
+from models.collection.recap import compute_recap
+from models.collection.review import changes_since_return
+from models.measurement.cycle import MeasurementCycle
+from models.office.organisation import Member, Unit
+from models.plan.indicators import Indicator
+from models.plan.periods import Period
+from models.reporting.report import period_progress
+from models.timing.mutu_baku import timeline
+from models.timing.reminders import Reminder, Task, remember_message
+from models.timing.schedule import ScheduleRules
 
 Renderer = Callable[[Session, Member, dict[str, Any], datetime, ScheduleRules], list[Screen]]
 

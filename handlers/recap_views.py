@@ -5,10 +5,10 @@ from __future__ import annotations
 from handlers.render import capaian_text, esc, target_text, value_text
 from handlers.screens import Album, Screen
 from i18n import t
-from models.dates import format_duration
-from models.mutu_baku import SOP_NUMBER, StepTiming
-from models.recap import Recap, RecapRow
-from models.reporting import UnitProgress
+from models.calc.dates import format_duration
+from models.collection.recap import Recap, RecapRow
+from models.reporting.report import UnitProgress
+from models.timing.mutu_baku import SOP_NUMBER, StepTiming
 from reports.recap_charts import render_recap_charts
 
 LOWEST_SHOWN = 3

@@ -9,9 +9,9 @@ from telegram.ext import ContextTypes
 from handlers.common import CLOCK_KEY, SCHEDULE_CHANGED_KEY, SETTINGS_KEY, run_button, schedule_rules
 from handlers.screens import Screen
 from i18n import t
-from models.dates import format_datetime
-from models.organisation import Member
-from models.reminders import snooze_reminder
+from models.calc.dates import format_datetime
+from models.office.organisation import Member
+from models.timing.reminders import snooze_reminder
 
 
 def _snooze(context: ContextTypes.DEFAULT_TYPE):

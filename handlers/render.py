@@ -11,9 +11,9 @@ from decimal import Decimal
 from html import escape
 
 from i18n import t
-from models.capaian import CapaianResult, Polarity, Target
-from models.indicators import Indicator
-from models.numbers import format_number, format_percent
+from models.calc.capaian import CapaianResult, Polarity, Target
+from models.calc.numbers import format_number, format_percent
+from models.plan.indicators import Indicator
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024

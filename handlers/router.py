@@ -13,8 +13,8 @@ from handlers.measurement.flow import TEXT_STEPS as MEASUREMENT_STEPS
 from handlers.review.flow import TEXT_STEPS as REVIEW_STEPS
 from handlers.screens import Screen
 from i18n import t
-from models.chat_state import get_state
-from models.organisation import Member
+from models.messaging.chat_state import get_state
+from models.office.organisation import Member
 
 TEXT_STEPS = {**FILL_STEPS, **REVIEW_STEPS, **KEPALA_STEPS, **MEASUREMENT_STEPS}
 

@@ -11,10 +11,10 @@ from handlers.common import act
 from handlers.menus import allowed_commands, set_member_menu
 from handlers.screens import Screen, close_buttons
 from i18n import LANGUAGES, t
-from models.chat_state import clear_state, get_state
-from models.members import set_language
-from models.organisation import Member
-from models.permissions import roles_of_member
+from models.messaging.chat_state import clear_state, get_state
+from models.office.members import set_language
+from models.office.organisation import Member
+from models.office.permissions import roles_of_member
 
 
 def language_choice(session: Session, member: Member) -> list[Screen]:

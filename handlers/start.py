@@ -11,9 +11,9 @@ from handlers.menus import set_member_menu
 from handlers.render import esc
 from handlers.settings import help_screen
 from i18n import t
-from models.invites import InviteError, accept_invite, join_as_configured_admin, member_by_telegram_id
-from models.organisation import Unit
-from models.permissions import roles_of_member
+from models.office.invites import InviteError, accept_invite, join_as_configured_admin, member_by_telegram_id
+from models.office.organisation import Unit
+from models.office.permissions import roles_of_member
 
 
 def _full_name(update: Update) -> str:

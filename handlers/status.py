@@ -18,17 +18,17 @@ from handlers.recap_views import mutu_baku_block, recap_album, recap_blocks
 from handlers.render import esc
 from handlers.screens import Screen, send_screens
 from i18n import t
-from models.form_filling import form_items, open_periods, receipts, unit_indicators
-from models.forms import UnitForm
-from models.mutu_baku import timeline
-from models.organisation import Member, Role
-from models.outbox import OutboxMessage, OutboxStatus
-from models.periods import Period, PeriodCodeError, parse_scope
-from models.permissions import Action, require, roles_of_member
-from models.recap import compute_recap
-from models.reporting import period_progress, period_units
-from models.review import unit_members
-from models.schedule import ScheduleRules
+from models.collection.form_filling import form_items, open_periods, receipts, unit_indicators
+from models.collection.forms import UnitForm
+from models.collection.recap import compute_recap
+from models.collection.review import unit_members
+from models.messaging.outbox import OutboxMessage, OutboxStatus
+from models.office.organisation import Member, Role
+from models.office.permissions import Action, require, roles_of_member
+from models.plan.periods import Period, PeriodCodeError, parse_scope
+from models.reporting.report import period_progress, period_units
+from models.timing.mutu_baku import timeline
+from models.timing.schedule import ScheduleRules
 from reports.recap_charts import RENDER_POOL
 
 FAILED_SHOWN = 10

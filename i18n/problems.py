@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from i18n import t
-from models.numbers import format_number
-from models.problems import RowProblem
+from models.calc.numbers import format_number
+from models.exchange.problems import RowProblem
 
 
 def render_problem(problem: RowProblem, language: str = "id") -> str:

@@ -10,8 +10,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import blended_transform_factory
 
-from models.capaian import Rating, is_tercapai, rate, round_capaian
-from models.numbers import format_percent
+from models.calc.capaian import Rating, is_tercapai, rate, round_capaian
+from models.calc.numbers import format_percent
 from reports.chart_data import Bar
 from reports.chart_style import (
     BAND_COLOURS,

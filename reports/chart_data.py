@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Literal
 
 from babel import dates as babel_dates
 
-from models.capaian import YearTargets, month_target, quarter_target
-from models.dates import roman
-from models.indicators import Frequency, Indicator, IndicatorLevel
+from models.calc.capaian import YearTargets, month_target, quarter_target
+from models.calc.dates import roman
+from models.plan.indicators import Frequency, Indicator, IndicatorLevel
 from reports.chart_style import DEFAULT_TEXTS, ChartTexts
 
 if TYPE_CHECKING:
-    from models.recap import Recap
-    from models.reporting import UnitProgress
+    from models.collection.recap import Recap
+    from models.reporting.report import UnitProgress
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Only matplotlib's object API is used (a `Figure` on an Agg canvas, never pyplot)
 changed, so charts render in worker threads. Every chart is 1280 px wide (Telegram shows it full width on a
 phone) and grows in height with its rows; fonts are 14 pt and larger. A chart draws on `new_figure(...)` and
 ends with `rendered(figure, ax)`, which releases the figure as soon as its PNG is made (see `release`),
-so many pages in a row keep the memory of a few. Numbers are worded by `models.numbers` and Babel in `locale`.
+so many pages in a row keep the memory of a few. Numbers are worded by `models.calc.numbers` and Babel in `locale`.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
-from models.capaian import Rating
-from models.numbers import format_number, format_percent
+from models.calc.capaian import Rating
+from models.calc.numbers import format_number, format_percent
 
 DPI = 100
 WIDTH_PX = 1280

@@ -9,7 +9,7 @@ Pure functions from plain data (`Bar`, `Trend`, `UnitBar`) to a PNG (`Rendered`)
 - `reports.capaian_chart`, `reports.trend_chart`, `reports.completeness_chart`: one chart each.
 
 Words come from a `ChartTexts` (Indonesian defaults; `ChartTexts.from_lookup(lambda key: t(key, language))` takes
-them from the catalogue), numbers and month names from `models.numbers` and Babel in `locale`.
+them from the catalogue), numbers and month names from `models.calc.numbers` and Babel in `locale`.
 """
 
 from __future__ import annotations

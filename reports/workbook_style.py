@@ -8,7 +8,8 @@ LibreOffice shows them with the separators of the reader's system. On an Indones
 reads 114.750.000.000 and 95.63 in `0.00` reads 95,63; on an English one 114,750,000,000 and 95.63.
 
 Text is formula-safe: any text starting with `=`, `+`, `-`, `@`, a tab or a carriage return is stored as a
-plain string (`models.spreadsheets.make_formula_safe`), so `=HYPERLINK(...)` typed as a kendala is shown, never run.
+plain string (`models.exchange.spreadsheets.make_formula_safe`), so `=HYPERLINK(...)` typed as a kendala is
+shown, never run.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from i18n import t
-from models.capaian import Polarity, Rating, Target
-from models.numbers import format_number
-from models.periods import PeriodRef
-from models.spreadsheets import HEADER_FILL, HEADER_FONT, make_formula_safe
+from models.calc.capaian import Polarity, Rating, Target
+from models.calc.numbers import format_number
+from models.exchange.spreadsheets import HEADER_FILL, HEADER_FONT, make_formula_safe
+from models.plan.periods import PeriodRef
 
 CAPAIAN_FORMAT = "0.00"
 COUNT_FORMAT = "#,##0"

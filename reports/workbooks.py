@@ -6,7 +6,7 @@
 - Rekapitulasi: the progress of every unit's form in each stored period of the scope, indicators per capaian
   category, and every indicator grouped by unit.
 - Kertas Kerja Pengukuran Kinerja: one row per indicator in Renstra order under the fixed machine column names
-  of `models.exports.KERTAS_KERJA_COLUMNS` in row 1 (tools read it back), capaian rounded to 2 decimals.
+  of `reports.templates.KERTAS_KERJA_COLUMNS` in row 1 (tools read it back), capaian rounded to 2 decimals.
 
 Data come from the same domain functions as the chat (`form_items`, `period_progress`, `compute_recap`), words
 from the catalogue (`workbook.*`, `rating.*`, `status.*`) in the requested language. Numbers are stored as
@@ -32,17 +32,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
 from i18n import t
-from models.capaian import Rating, compute_capaian
-from models.dates import format_date
-from models.exports import KERTAS_KERJA_COLUMNS
-from models.form_filling import Item, form_items, unit_indicators
-from models.forms import UnitForm
-from models.organisation import Unit, UnitKind
-from models.periods import Period, PeriodKind, PeriodRef
-from models.realisasi import Evidence
-from models.recap import Recap, compute_recap
-from models.reporting import NOT_STARTED, UnitProgress, period_progress, period_units
-from models.targets import load_plans, target_for
+from models.calc.capaian import Rating, compute_capaian
+from models.calc.dates import format_date
+from models.collection.form_filling import Item, form_items, unit_indicators
+from models.collection.forms import UnitForm
+from models.collection.realisasi import Evidence
+from models.collection.recap import Recap, compute_recap
+from models.office.organisation import Unit, UnitKind
+from models.plan.periods import Period, PeriodKind, PeriodRef
+from models.plan.targets import load_plans, target_for
+from models.reporting.report import NOT_STARTED, UnitProgress, period_progress, period_units
+from reports.templates import KERTAS_KERJA_COLUMNS
 from reports.workbook_style import (
     COUNT_FORMAT,
     LABEL_FONT,

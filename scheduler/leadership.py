@@ -24,7 +24,7 @@ import psycopg
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from models.outbox import NOTIFY_CHANNEL
+from models.messaging.outbox import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
 LOCK_CLASS = 0x5A4B  # "SAKIP"; the second key is the schema, so deployments sharing a database each have a leader

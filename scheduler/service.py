@@ -1,4 +1,4 @@
-"""The scheduler: runs the domain's scheduled work (`models.reminders.run_scheduled_work`) at the right moments.
+"""The scheduler: runs the domain's scheduled work (`models.timing.reminders.run_scheduled_work`) at the right moments.
 
 APScheduler holds the jobs, and they are derived from the database: after every run the domain says when it is
 next needed (the next reminder moment, the end of a snooze or of quiet hours, the next period opening) and
@@ -25,10 +25,10 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
-from models.database import session_scope
-from models.reminders import Outcome, run_scheduled_work
-from models.schedule import ScheduleRules
-from models.types import utcnow
+from models.store.database import session_scope
+from models.store.types import utcnow
+from models.timing.reminders import Outcome, run_scheduled_work
+from models.timing.schedule import ScheduleRules
 from scheduler.leadership import Leadership
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from models.database import create_db_engine, migrate, normalise_url
+from models.store.database import create_db_engine, migrate, normalise_url
 
 PG_URL = os.environ.get("SAKIP_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.capaian import (
+from models.calc.capaian import (
     Aggregation,
     CapaianResult,
     IndicatorRule,

@@ -23,11 +23,11 @@ from matplotlib.backends.backend_agg import RendererAgg
 from PIL import Image
 
 from i18n import catalogue
-from models.capaian import Aggregation, Polarity, Target, YearTargets, compute_capaian
-from models.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel
-from models.organisation import Unit, UnitKind
-from models.recap import Recap, RecapRow
-from models.reporting import UnitProgress
+from models.calc.capaian import Aggregation, Polarity, Target, YearTargets, compute_capaian
+from models.collection.recap import Recap, RecapRow
+from models.office.organisation import Unit, UnitKind
+from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel
+from models.reporting.report import UnitProgress
 from reports.charts import (
     CATALOGUE_KEYS,
     MAX_HEIGHT_PX,

@@ -18,10 +18,10 @@ from sqlmodel import select
 
 from bot.cli import main
 from bot.config import Settings
-from models.database import create_db_engine, session_scope
 from models.demo import DEMO_PK, DEMO_REALISASI
-from models.exports import KERTAS_KERJA_COLUMNS
-from models.indicators import Indicator
+from models.plan.indicators import Indicator
+from models.store.database import create_db_engine, session_scope
+from reports.templates import KERTAS_KERJA_COLUMNS
 
 
 def use_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> None:

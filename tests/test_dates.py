@@ -1,11 +1,11 @@
-"""Spec for models.dates: month and triwulan labels, dates and times as staff read them."""
+"""Spec for models.calc.dates: month and triwulan labels, dates and times as staff read them."""
 
 from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 
-from models.dates import (
+from models.calc.dates import (
     MONTHS_ID,
     format_date,
     format_datetime,

@@ -8,10 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from models.audit import Actor
-from models.database import session_scope
-from models.demo import DEMO_PK
-from models.form_filling import (
+from models.collection.form_filling import (
     context_for,
     far_off_reasons,
     fillable_periods,
@@ -21,14 +18,17 @@ from models.form_filling import (
     record_note,
     record_value,
 )
-from models.forms import FormStatus
-from models.indicators import Indicator
-from models.invites import accept_invite, create_invite
-from models.organisation import Member, Role, Unit
-from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
-from models.pk_import import import_pk
-from models.review import approve_unit_form, return_unit_form, submit_unit_form
-from models.workflow import WorkflowError, form_for
+from models.collection.forms import FormStatus
+from models.collection.review import approve_unit_form, return_unit_form, submit_unit_form
+from models.collection.workflow import WorkflowError, form_for
+from models.demo import DEMO_PK
+from models.exchange.pk_import import import_pk
+from models.office.audit import Actor
+from models.office.invites import accept_invite, create_invite
+from models.office.organisation import Member, Role, Unit
+from models.plan.indicators import Indicator
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.store.database import session_scope
 
 PERIZINAN = "Bidang Pelayanan Perizinan"
 

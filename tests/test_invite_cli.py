@@ -21,12 +21,12 @@ from bot.application import build_application, start_application, stop_applicati
 from bot.cli import main
 from bot.config import Settings, load_settings
 from emulator.server import BotApiEmulator
-from models.audit import Actor, AuditEntry
-from models.database import create_db_engine, migrate, session_scope
 from models.demo import DEMO_PK
-from models.invites import Invite, member_by_telegram_id, roles_of
-from models.organisation import Role, Unit
-from models.pk_import import import_pk
+from models.exchange.pk_import import import_pk
+from models.office.audit import Actor, AuditEntry
+from models.office.invites import Invite, member_by_telegram_id, roles_of
+from models.office.organisation import Role, Unit
+from models.store.database import create_db_engine, migrate, session_scope
 
 TOKEN = "123456:" + "B" * 35
 LINK = re.compile(r"^https://t\.me/sakip_test_bot\?start=([A-Za-z0-9_-]{16,})$")

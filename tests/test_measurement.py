@@ -16,15 +16,15 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from models.audit import Actor
-from models.database import session_scope
 from models.demo import DEMO_PK, DEMO_REALISASI
-from models.indicators import Indicator, IndicatorLevel, IndicatorTarget
-from models.measurement import measure_quarter
-from models.measurement_cycle import MeasurementCycle, MeasurementStatus, quarter_archived, start_when_quarter_archived
-from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
-from models.pk_import import import_pk
-from models.realisasi_import import import_realisasi
+from models.exchange.pk_import import import_pk
+from models.exchange.realisasi_import import import_realisasi
+from models.measurement.cycle import MeasurementCycle, MeasurementStatus, quarter_archived, start_when_quarter_archived
+from models.measurement.results import measure_quarter
+from models.office.audit import Actor
+from models.plan.indicators import Indicator, IndicatorLevel, IndicatorTarget
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.store.database import session_scope
 
 TW1, TW2 = PeriodRef(PeriodKind.QUARTER, 2026, 1), PeriodRef(PeriodKind.QUARTER, 2026, 2)
 

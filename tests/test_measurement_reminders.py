@@ -14,9 +14,8 @@ from sqlmodel import Session, select
 
 from handlers.callbacks import pack
 from handlers.notifications import render
-from models.audit import Actor
-from models.forms import DispositionDecision
-from models.measurement_cycle import (
+from models.collection.forms import DispositionDecision
+from models.measurement.cycle import (
     MeasurementCycle,
     approve_measurement,
     dispose_measurement,
@@ -26,9 +25,10 @@ from models.measurement_cycle import (
     submit_measurement,
     write_analysis,
 )
-from models.outbox import OutboxMessage
-from models.periods import PeriodKind, PeriodRef
-from models.reminders import Reminder, Task, needs, remember_message
+from models.messaging.outbox import OutboxMessage
+from models.office.audit import Actor
+from models.plan.periods import PeriodKind, PeriodRef
+from models.timing.reminders import Reminder, Task, needs, remember_message
 from tests import test_reminders
 from tests.test_reminders import KEPALA, RULES, SEKRETARIS, TIM, at, member, run, tid_of, wib
 

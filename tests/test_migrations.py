@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from models.database import all_tables, create_db_engine, migrate
+from models.store.database import all_tables, create_db_engine, migrate
 
 
 def test_models_and_migrations_agree(backend_url):
@@ -21,7 +21,7 @@ def test_the_schema_tests_start_from_is_the_migrated_one(engine):
     revision and agrees with the models, like a migrated database."""
     from alembic.script import ScriptDirectory
 
-    from models.database import alembic_config
+    from models.store.database import alembic_config
 
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -54,15 +54,15 @@ def test_migration_0004_goes_down_with_the_measurement_reminders_and_their_notic
     from alembic import command
     from sqlmodel import select
 
-    from models.audit import Actor
-    from models.database import alembic_config, session_scope
     from models.demo import DEMO_PK
-    from models.measurement_cycle import start_measurement
-    from models.organisation import Member
-    from models.outbox import OutboxMessage, enqueue
-    from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
-    from models.pk_import import import_pk
-    from models.reminders import Reminder, Task
+    from models.exchange.pk_import import import_pk
+    from models.measurement.cycle import start_measurement
+    from models.messaging.outbox import OutboxMessage, enqueue
+    from models.office.audit import Actor
+    from models.office.organisation import Member
+    from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+    from models.store.database import alembic_config, session_scope
+    from models.timing.reminders import Reminder, Task
     from tests.chat.conftest import add_people
 
     with session_scope(engine) as session:

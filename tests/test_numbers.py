@@ -1,4 +1,4 @@
-"""Spec for models.numbers: how typed numbers are read, and how numbers are shown."""
+"""Spec for models.calc.numbers: how typed numbers are read, and how numbers are shown."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from models.numbers import (
+from models.calc.numbers import (
     AmbiguousNumber,
     InvalidNumber,
     NumberError,

@@ -18,15 +18,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from i18n.problems import render_problem
-from models.audit import Actor, AuditEntry
-from models.capaian import Aggregation, NegativeFormula, Polarity
-from models.database import session_scope
+from models.calc.capaian import Aggregation, NegativeFormula, Polarity
 from models.demo import DEMO_PK
-from models.exports import write_template
-from models.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel, IndicatorTarget
-from models.organisation import Unit, UnitKind
-from models.pk_import import PK_COLUMNS, PkImportSummary, default_decimals, import_pk, read_pk_rows
-from models.problems import ImportFailed
+from models.exchange.pk_import import PK_COLUMNS, PkImportSummary, default_decimals, import_pk, read_pk_rows
+from models.exchange.problems import ImportFailed
+from models.office.audit import Actor, AuditEntry
+from models.office.organisation import Unit, UnitKind
+from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel, IndicatorTarget
+from models.store.database import session_scope
+from reports.templates import write_template
 
 DEMO_UNITS = {
     "Sekretariat",

@@ -4,11 +4,11 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from models.audit import Actor, AuditEntry
-from models.capaian import month_target
-from models.database import session_scope
-from models.indicators import Indicator, IndicatorTarget, MonthlyTarget, year_targets
-from models.pk_import import import_pk
+from models.calc.capaian import month_target
+from models.exchange.pk_import import import_pk
+from models.office.audit import Actor, AuditEntry
+from models.plan.indicators import Indicator, IndicatorTarget, MonthlyTarget, year_targets
+from models.store.database import session_scope
 
 HEADER = ("kode;indikator;tingkat;jenis;induk;satuan;polaritas;rumus_negatif;agregasi;frekuensi;unit;tahun;"
           "target_tahunan;target_tw1;target_tw2;target_tw3;target_tw4;target_min;target_max;definisi_operasional;"

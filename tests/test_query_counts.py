@@ -18,15 +18,15 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bench.recap import YEAR, build_world
-from models.capaian import Aggregation, Polarity
-from models.database import create_db_engine
-from models.form_filling import form_items, unit_indicators
-from models.forms import FormStatus, UnitForm
-from models.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel
-from models.organisation import Unit, UnitKind
-from models.periods import Period, PeriodKind, PeriodRef, default_deadline
-from models.recap import compute_recap
-from models.reporting import NOT_STARTED, period_progress
+from models.calc.capaian import Aggregation, Polarity
+from models.collection.form_filling import form_items, unit_indicators
+from models.collection.forms import FormStatus, UnitForm
+from models.collection.recap import compute_recap
+from models.office.organisation import Unit, UnitKind
+from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel
+from models.plan.periods import Period, PeriodKind, PeriodRef, default_deadline
+from models.reporting.report import NOT_STARTED, period_progress
+from models.store.database import create_db_engine
 
 MONTHS = 3
 LAST = PeriodRef(PeriodKind.MONTH, YEAR, MONTHS)

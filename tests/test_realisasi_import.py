@@ -18,17 +18,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from i18n.problems import render_problem
-from models.audit import Actor, AuditEntry
-from models.database import session_scope
+from models.collection.forms import FormStatus, UnitForm
+from models.collection.realisasi import EntrySource, Realisasi
+from models.collection.workflow import approve_form, form_for, return_form
 from models.demo import DEMO_PK, DEMO_REALISASI
-from models.forms import FormStatus, UnitForm
-from models.indicators import Indicator
-from models.periods import Period, PeriodKind, PeriodStatus, parse_period_code
-from models.pk_import import import_pk
-from models.problems import ImportFailed
-from models.realisasi import EntrySource, Realisasi
-from models.realisasi_import import REALISASI_COLUMNS, RealisasiImportSummary, import_realisasi
-from models.workflow import approve_form, form_for, return_form
+from models.exchange.pk_import import import_pk
+from models.exchange.problems import ImportFailed
+from models.exchange.realisasi_import import REALISASI_COLUMNS, RealisasiImportSummary, import_realisasi
+from models.office.audit import Actor, AuditEntry
+from models.plan.indicators import Indicator
+from models.plan.periods import Period, PeriodKind, PeriodStatus, parse_period_code
+from models.store.database import session_scope
 
 TODAY = date(2026, 4, 15)
 DEMO_PERIODS = {"2026-01", "2026-02", "2026-03", "2026-TW1"}
@@ -325,11 +325,11 @@ def test_a_period_that_excel_turned_into_a_date_is_read_as_its_month(engine, tmp
 
     from openpyxl import Workbook
 
-    from models.audit import Actor
-    from models.database import session_scope
     from models.demo import DEMO_PK
-    from models.pk_import import import_pk
-    from models.realisasi_import import import_realisasi
+    from models.exchange.pk_import import import_pk
+    from models.exchange.realisasi_import import import_realisasi
+    from models.office.audit import Actor
+    from models.store.database import session_scope
 
     with session_scope(engine) as session:
         import_pk(session, DEMO_PK, Actor.cli())

@@ -17,17 +17,17 @@ from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from models.audit import Actor
-from models.capaian import Polarity, Rating, RuleKey
-from models.database import session_scope
+from models.calc.capaian import Polarity, Rating, RuleKey
+from models.collection.recap import Recap, RecapRow, compute_recap
+from models.collection.workflow import enter_realisasi
 from models.demo import DEMO_PK, DEMO_REALISASI
-from models.exports import KERTAS_KERJA_COLUMNS
-from models.indicators import Indicator, IndicatorLevel
-from models.periods import Period, PeriodKind, PeriodStatus, parse_scope
-from models.pk_import import import_pk
-from models.realisasi_import import import_realisasi
-from models.recap import Recap, RecapRow, compute_recap
-from models.workflow import enter_realisasi
+from models.exchange.pk_import import import_pk
+from models.exchange.realisasi_import import import_realisasi
+from models.office.audit import Actor
+from models.plan.indicators import Indicator, IndicatorLevel
+from models.plan.periods import Period, PeriodKind, PeriodStatus, parse_scope
+from models.store.database import session_scope
+from reports.templates import KERTAS_KERJA_COLUMNS
 from reports.workbooks import write_kertas_kerja
 
 TW1_ORDER = ["T.1", "S.1", "S.2", "P.1", "P.2", "P.3", "P.4", "P.5", "SEK.1", "SEK.2", "K.1", "K.2", "K.3", "K.4"]

@@ -1,4 +1,4 @@
-"""Scheduled work through the domain (`models/reminders.py: run_scheduled_work`), with time injected.
+"""Scheduled work through the domain (`models/timing/reminders.py: run_scheduled_work`), with time injected.
 
 Given the demo Perjanjian Kinerja 2026 and people for every role (`tests/chat/conftest.py: PEOPLE`), the
 scheduler is run at chosen moments in Asia/Jakarta, committing after each run as the scheduler service does.
@@ -20,18 +20,22 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from models.audit import Actor, AuditEntry
-from models.database import session_scope
+from models.calc.working_time import is_quiet
+from models.collection.form_filling import form_items, record_note, record_value
+from models.collection.forms import DispositionDecision, UnitForm
+from models.collection.review import approve_unit_form, return_unit_form, submit_unit_form
+from models.collection.workflow import WorkflowError, form_for
 from models.demo import DEMO_PK
-from models.form_filling import form_items, record_note, record_value
-from models.forms import DispositionDecision, UnitForm
-from models.indicators import Indicator
-from models.mutu_baku import STEP_BOUNDS, Step, cycle_moments, overdue_step, parse_standards, timeline
-from models.organisation import Member, Unit
-from models.outbox import OutboxMessage, OutboxStatus
-from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
-from models.pk_import import import_pk
-from models.reminders import (
+from models.exchange.pk_import import import_pk
+from models.messaging.outbox import OutboxMessage, OutboxStatus
+from models.office.audit import Actor, AuditEntry
+from models.office.organisation import Member, Unit
+from models.plan.indicators import Indicator
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.reporting.report import dispose, report_to_kepala
+from models.store.database import session_scope
+from models.timing.mutu_baku import STEP_BOUNDS, Step, cycle_moments, overdue_step, parse_standards, timeline
+from models.timing.reminders import (
     Outcome,
     Reminder,
     Task,
@@ -41,11 +45,7 @@ from models.reminders import (
     run_scheduled_work,
     snooze_reminder,
 )
-from models.reporting import dispose, report_to_kepala
-from models.review import approve_unit_form, return_unit_form, submit_unit_form
-from models.schedule import ScheduleRules, next_opening, periods_to_open
-from models.workflow import WorkflowError, form_for
-from models.working_time import is_quiet
+from models.timing.schedule import ScheduleRules, next_opening, periods_to_open
 from tests.chat.conftest import PEOPLE, add_people
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -8,21 +8,21 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from models.audit import Actor
-from models.database import session_scope
+from models.collection.form_filling import check_fillable, form_items, record_note, record_value
+from models.collection.forms import DispositionDecision, FormStatus, ReviewItem, UnitForm, UnlockRequest, UnlockStatus
+from models.collection.review import approve_unit_form, decide_unlock, request_unlock, submit_unit_form
+from models.collection.workflow import WorkflowError, form_for
 from models.demo import DEMO_PK
-from models.form_filling import check_fillable, form_items, record_note, record_value
-from models.forms import DispositionDecision, FormStatus, ReviewItem, UnitForm, UnlockRequest, UnlockStatus
-from models.indicators import Indicator
-from models.invites import accept_invite, create_invite
-from models.organisation import Member, Role, Unit
-from models.outbox import OutboxMessage
-from models.periods import Period, PeriodKind, PeriodStatus
-from models.pk_import import import_pk
-from models.realisasi_import import import_realisasi
-from models.reporting import dispose, report_to_kepala
-from models.review import approve_unit_form, decide_unlock, request_unlock, submit_unit_form
-from models.workflow import WorkflowError, form_for
+from models.exchange.pk_import import import_pk
+from models.exchange.realisasi_import import import_realisasi
+from models.messaging.outbox import OutboxMessage
+from models.office.audit import Actor
+from models.office.invites import accept_invite, create_invite
+from models.office.organisation import Member, Role, Unit
+from models.plan.indicators import Indicator
+from models.plan.periods import Period, PeriodKind, PeriodStatus
+from models.reporting.report import dispose, report_to_kepala
+from models.store.database import session_scope
 
 PEOPLE = {130: (Role.STAF, "Bidang Pelayanan Perizinan"), 103: (Role.SEKRETARIS, "Sekretariat"),
           102: (Role.KEPALA, None)}

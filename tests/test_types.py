@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from models.types import DecimalValue, UTCDateTime
+from models.store.types import DecimalValue, UTCDateTime
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 metadata = sa.MetaData()

@@ -21,18 +21,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.cli import main
-from models.audit import Actor
-from models.database import session_scope
+from models.collection.forms import UnitForm
+from models.collection.realisasi import Evidence
+from models.collection.workflow import approve_form, enter_realisasi
 from models.demo import DEMO_PK, DEMO_REALISASI
-from models.exports import KERTAS_KERJA_COLUMNS
-from models.forms import UnitForm
-from models.indicators import Indicator
-from models.organisation import Unit, UnitKind, ensure_office
-from models.periods import Period, PeriodKind, PeriodStatus, parse_scope
-from models.pk_import import import_pk
-from models.realisasi import Evidence
-from models.realisasi_import import import_realisasi
-from models.workflow import approve_form, enter_realisasi
+from models.exchange.pk_import import import_pk
+from models.exchange.realisasi_import import import_realisasi
+from models.office.audit import Actor
+from models.office.organisation import Unit, UnitKind, ensure_office
+from models.plan.indicators import Indicator
+from models.plan.periods import Period, PeriodKind, PeriodStatus, parse_scope
+from models.store.database import session_scope
+from reports.templates import KERTAS_KERJA_COLUMNS
 from reports.workbooks import ExportError, ExportFile, export_files
 from tests.test_cli import run, use_settings
 

@@ -15,16 +15,16 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from models.audit import Actor, AuditEntry
-from models.database import session_scope
+from models.collection.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
+from models.collection.realisasi import Realisasi
+from models.collection.workflow import WorkflowError, approve_form, enter_realisasi, form_for, return_form, submit_form
 from models.demo import DEMO_PK
-from models.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
-from models.indicators import Indicator
-from models.organisation import Member, Unit
-from models.periods import Period, PeriodKind, PeriodStatus
-from models.pk_import import import_pk
-from models.realisasi import Realisasi
-from models.workflow import WorkflowError, approve_form, enter_realisasi, form_for, return_form, submit_form
+from models.exchange.pk_import import import_pk
+from models.office.audit import Actor, AuditEntry
+from models.office.organisation import Member, Unit
+from models.plan.indicators import Indicator
+from models.plan.periods import Period, PeriodKind, PeriodStatus
+from models.store.database import session_scope
 
 
 class Office:

@@ -1,4 +1,4 @@
-"""Quiet hours and working time (`models/working_time.py`), and the mutu baku standards (`MUTU_BAKU`).
+"""Quiet hours and working time (`models/calc/working_time.py`), and the mutu baku standards (`MUTU_BAKU`).
 
 The same window decides when the bot may remind people and how much office time a step of the SOP took, so
 these properties carry both: working time never exceeds elapsed time, adds up over any split, and is what
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from models.mutu_baku import DEFAULT_STANDARDS, Step, parse_standards
-from models.working_time import QuietHours, add_working_time, is_quiet, next_allowed, working_time_between
+from models.calc.working_time import QuietHours, add_working_time, is_quiet, next_allowed, working_time_between
+from models.timing.mutu_baku import DEFAULT_STANDARDS, Step, parse_standards
 
 WIB = ZoneInfo("Asia/Jakarta")
 DEFAULT = QuietHours()

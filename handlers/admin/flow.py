@@ -11,15 +11,15 @@ from handlers.fill.views import period_name
 from handlers.render import esc
 from handlers.screens import Screen
 from i18n import t
-from models.audit import Actor
-from models.dates import format_date, format_datetime
-from models.invites import create_invite, invite_link
-from models.members import members_by_unit, move_member, set_active, toggle_role
-from models.organisation import Member, Role, Unit
-from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline
-from models.permissions import Action, require, roles_of_member
-from models.reporting import open_period, set_period_status
-from models.workflow import WorkflowError
+from models.calc.dates import format_date, format_datetime
+from models.collection.workflow import WorkflowError
+from models.office.audit import Actor
+from models.office.invites import create_invite, invite_link
+from models.office.members import members_by_unit, move_member, set_active, toggle_role
+from models.office.organisation import Member, Role, Unit
+from models.office.permissions import Action, require, roles_of_member
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline
+from models.reporting.report import open_period, set_period_status
 
 ROLES = list(Role)
 

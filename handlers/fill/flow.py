@@ -2,7 +2,7 @@
 
 They run in a worker thread inside one transaction: each answer is saved the moment it is given, and the next
 question is derived from what is stored, so leaving, /batal, a restart or another bot process loses nothing.
-The chat state (`models.chat_state`) only says what the member's next message means.
+The chat state (`models.messaging.chat_state`) only says what the member's next message means.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from handlers.fill import views
 from handlers.render import esc, value_text
 from handlers.screens import Screen, free_text_problem
 from i18n import t
-from models.chat_state import clear_state, get_state, set_state
-from models.form_filling import (
+from models.calc.numbers import AmbiguousNumber, NumberError, format_number, parse_number
+from models.collection.form_filling import (
     check_fillable,
     context_for,
     far_off_reasons,
@@ -32,15 +32,15 @@ from models.form_filling import (
     returned_ids,
     unit_indicators,
 )
-from models.forms import FormStatus
-from models.indicators import Indicator
-from models.numbers import AmbiguousNumber, NumberError, format_number, parse_number
-from models.organisation import Member, Unit
-from models.periods import Period
-from models.permissions import Action, require
-from models.realisasi import latest_revision
-from models.review import submit_unit_form
-from models.workflow import WorkflowError, form_for
+from models.collection.forms import FormStatus
+from models.collection.realisasi import latest_revision
+from models.collection.review import submit_unit_form
+from models.collection.workflow import WorkflowError, form_for
+from models.messaging.chat_state import clear_state, get_state, set_state
+from models.office.organisation import Member, Unit
+from models.office.permissions import Action, require
+from models.plan.indicators import Indicator
+from models.plan.periods import Period
 
 
 def start(session: Session, member: Member) -> list[Screen]:

@@ -12,12 +12,12 @@ from handlers.common import SETTINGS_KEY, act, run_button
 from handlers.fill import flow, views
 from handlers.screens import Screen
 from i18n import t
-from models.chat_state import get_state
-from models.form_filling import attach_evidence
-from models.indicators import Indicator
-from models.organisation import Member
-from models.periods import Period
-from models.realisasi import evidence_counts
+from models.collection.form_filling import attach_evidence
+from models.collection.realisasi import evidence_counts
+from models.messaging.chat_state import get_state
+from models.office.organisation import Member
+from models.plan.indicators import Indicator
+from models.plan.periods import Period
 
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 

@@ -6,10 +6,10 @@ from handlers.callbacks import pack
 from handlers.render import capaian_text, esc, target_text, value_text
 from handlers.screens import Screen
 from i18n import t
-from models.form_filling import Context, Item
-from models.forms import UnitForm
-from models.indicators import Indicator
-from models.periods import Period
+from models.collection.form_filling import Context, Item
+from models.collection.forms import UnitForm
+from models.plan.indicators import Indicator
+from models.plan.periods import Period
 
 
 def period_name(period: Period, language: str) -> str:

@@ -8,12 +8,12 @@ from handlers.fill.views import period_name
 from handlers.render import esc
 from handlers.screens import Screen, free_text_problem
 from i18n import t
-from models.chat_state import clear_state, get_state, set_state
-from models.forms import DispositionDecision
-from models.organisation import Member
-from models.periods import Period
-from models.permissions import Action, require
-from models.reporting import dispose, report_to_kepala
+from models.collection.forms import DispositionDecision
+from models.messaging.chat_state import clear_state, get_state, set_state
+from models.office.organisation import Member
+from models.office.permissions import Action, require
+from models.plan.periods import Period
+from models.reporting.report import dispose, report_to_kepala
 
 
 def report(session: Session, member: Member, period_id: int) -> list[Screen]:

@@ -10,10 +10,8 @@ from handlers.measurement import views
 from handlers.render import esc
 from handlers.screens import Screen, free_text_problem
 from i18n import t
-from models.chat_state import clear_state, get_state, set_state
-from models.forms import DispositionDecision
-from models.measurement import measure_quarter
-from models.measurement_cycle import (
+from models.collection.forms import DispositionDecision
+from models.measurement.cycle import (
     MeasurementCycle,
     MeasurementStatus,
     approve_measurement,
@@ -25,10 +23,12 @@ from models.measurement_cycle import (
     submit_measurement,
     write_analysis,
 )
-from models.organisation import Member
-from models.periods import PeriodCodeError, PeriodKind, PeriodRef, latest_ended, parse_period_code
-from models.permissions import Action, may, require, roles_of_member
-from models.types import utcnow
+from models.measurement.results import measure_quarter
+from models.messaging.chat_state import clear_state, get_state, set_state
+from models.office.organisation import Member
+from models.office.permissions import Action, may, require, roles_of_member
+from models.plan.periods import PeriodCodeError, PeriodKind, PeriodRef, latest_ended, parse_period_code
+from models.store.types import utcnow
 
 
 def _label(cycle: MeasurementCycle, language: str) -> str:

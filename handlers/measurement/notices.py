@@ -6,20 +6,20 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from handlers.laporan_views import laporan_file
 from handlers.measurement import views
 from handlers.recap_views import recap_album
 from handlers.render import esc
 from handlers.screens import Document, Screen
 from i18n import t
-from models.archive import Procedure
-from models.forms import DispositionDecision
-from models.measurement import measure_quarter
-from models.measurement_cycle import MeasurementCycle, MeasurementStatus
-from models.organisation import Member
-from models.periods import Period
-from models.reminders import Task
-from models.schedule import ScheduleRules
+from models.collection.forms import DispositionDecision
+from models.measurement.cycle import MeasurementCycle, MeasurementStatus
+from models.measurement.results import measure_quarter
+from models.office.organisation import Member
+from models.plan.periods import Period
+from models.reporting.archive import Procedure
+from models.timing.reminders import Task
+from models.timing.schedule import ScheduleRules
+from reports.laporan_data import laporan_file
 
 
 def _cycle(session: Session, params: dict) -> MeasurementCycle:

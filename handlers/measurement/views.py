@@ -9,13 +9,13 @@ from handlers.recap_views import mutu_baku_block, summary_lines
 from handlers.render import RATING_MARK, capaian_text, esc
 from handlers.screens import Screen
 from i18n import t
-from models.capaian import CapaianResult
-from models.measurement import MeasuredRow, Measurement, previous_quarter
-from models.measurement_cycle import MeasurementCycle, MeasurementStatus
-from models.mutu_baku import measurement_timeline
-from models.numbers import format_percent
-from models.periods import PeriodKind, PeriodRef
-from models.schedule import ScheduleRules
+from models.calc.capaian import CapaianResult
+from models.calc.numbers import format_percent
+from models.measurement.cycle import MeasurementCycle, MeasurementStatus
+from models.measurement.results import MeasuredRow, Measurement, previous_quarter
+from models.plan.periods import PeriodKind, PeriodRef
+from models.timing.mutu_baku import measurement_timeline
+from models.timing.schedule import ScheduleRules
 
 
 def _short(result: CapaianResult, language: str) -> str:

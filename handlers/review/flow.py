@@ -9,15 +9,15 @@ from handlers.render import esc
 from handlers.review import views
 from handlers.screens import Screen, free_text_problem
 from i18n import t
-from models.chat_state import clear_state, get_state, set_state
-from models.form_filling import form_items
-from models.forms import UnitForm, UnlockStatus
-from models.indicators import Indicator
-from models.organisation import Member, Unit
-from models.periods import Period
-from models.permissions import Action, require
-from models.review import approve_unit_form, decide_unlock, request_unlock, return_unit_form
-from models.workflow import WorkflowError
+from models.collection.form_filling import form_items
+from models.collection.forms import UnitForm, UnlockStatus
+from models.collection.review import approve_unit_form, decide_unlock, request_unlock, return_unit_form
+from models.collection.workflow import WorkflowError
+from models.messaging.chat_state import clear_state, get_state, set_state
+from models.office.organisation import Member, Unit
+from models.office.permissions import Action, require
+from models.plan.indicators import Indicator
+from models.plan.periods import Period
 
 
 def _names(session: Session, form: UnitForm) -> tuple[str, Period]:

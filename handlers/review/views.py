@@ -7,10 +7,10 @@ from handlers.fill.views import item_block, period_name
 from handlers.render import esc, value_text
 from handlers.screens import Screen
 from i18n import t
-from models.form_filling import Item
-from models.forms import UnitForm
-from models.periods import Period
-from models.review import Change
+from models.collection.form_filling import Item
+from models.collection.forms import UnitForm
+from models.collection.review import Change
+from models.plan.periods import Period
 
 
 def review_request(form: UnitForm, version: int, period: Period, unit_name: str, items: list[Item],

@@ -17,20 +17,20 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.audit import Actor
+from models.collection.form_filling import record_note, record_value
+from models.collection.forms import DispositionDecision, FormStatus, UnitForm
+from models.collection.review import approve_unit_form, submit_unit_form
+from models.collection.workflow import form_for
 from models.demo import DEMO_PK, DEMO_REALISASI
-from models.form_filling import record_note, record_value
-from models.forms import DispositionDecision, FormStatus, UnitForm
-from models.indicators import Indicator
-from models.invites import accept_invite, create_invite, member_by_telegram_id
-from models.organisation import Role, Unit, ensure_office
-from models.outbox import OutboxMessage
-from models.periods import Period, PeriodKind, PeriodRef
-from models.pk_import import import_pk
-from models.realisasi_import import import_realisasi
-from models.reporting import dispose, open_period, report_to_kepala
-from models.review import approve_unit_form, submit_unit_form
-from models.workflow import form_for
+from models.exchange.pk_import import import_pk
+from models.exchange.realisasi_import import import_realisasi
+from models.messaging.outbox import OutboxMessage
+from models.office.audit import Actor
+from models.office.invites import accept_invite, create_invite, member_by_telegram_id
+from models.office.organisation import Role, Unit, ensure_office
+from models.plan.indicators import Indicator
+from models.plan.periods import Period, PeriodKind, PeriodRef
+from models.reporting.report import dispose, open_period, report_to_kepala
 
 SANDBOX_OFFICE = "DPMPTSP Kabupaten Contoh"
 OPEN_MONTH = PeriodRef(PeriodKind.MONTH, 2026, 4)

@@ -19,13 +19,13 @@ from sqlmodel import Session, select
 from bot.application import SCHEDULER_KEY, build_application, start_application, stop_application
 from bot.config import load_settings
 from emulator.server import BotApiEmulator
-from models.audit import Actor
-from models.database import session_scope
 from models.demo import DEMO_PK
-from models.invites import accept_invite, create_invite
-from models.organisation import Member, Role, Unit
-from models.periods import PeriodKind, PeriodRef
-from models.pk_import import import_pk
+from models.exchange.pk_import import import_pk
+from models.office.audit import Actor
+from models.office.invites import accept_invite, create_invite
+from models.office.organisation import Member, Role, Unit
+from models.plan.periods import PeriodKind, PeriodRef
+from models.store.database import session_scope
 from tests.conftest import migrated_engine
 
 TOKEN = "123456:" + "A" * 35

@@ -20,15 +20,15 @@ from sqlmodel import select
 from bot.application import build_application, start_application, stop_application
 from bot.config import load_settings
 from emulator.server import BotApiEmulator
-from models.audit import Actor, AuditEntry
-from models.chat_state import get_state
-from models.dates import format_date
-from models.form_filling import form_items
-from models.invites import Invite, create_invite, hash_token, roles_of
-from models.organisation import Member, Role, Unit
-from models.periods import Period, PeriodKind, PeriodRef, PeriodStatus
-from models.types import utcnow
-from models.workflow import form_for
+from models.calc.dates import format_date
+from models.collection.form_filling import form_items
+from models.collection.workflow import form_for
+from models.messaging.chat_state import get_state
+from models.office.audit import Actor, AuditEntry
+from models.office.invites import Invite, create_invite, hash_token, roles_of
+from models.office.organisation import Member, Role, Unit
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.store.types import utcnow
 from tests.chat.conftest import PEOPLE, TOKEN, World, until_button
 from tests.chat.test_full_cycle import press, say
 

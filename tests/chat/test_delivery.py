@@ -30,21 +30,21 @@ from bot.config import load_settings
 from emulator.server import BotApiEmulator
 from handlers.common import WAKE_KEY
 from i18n import t
-from models import outbox as outbox_module
-from models.audit import Actor
-from models.database import create_db_engine, session_scope
-from models.dates import format_datetime
-from models.form_filling import form_items, record_note, record_value
-from models.invites import accept_invite, create_invite
-from models.organisation import Member, Role, Unit
-from models.outbox import OutboxMessage, OutboxStatus, claim_due, enqueue
-from models.periods import Period, PeriodKind, PeriodRef
-from models.pk_import import import_pk
-from models.reminders import Reminder
-from models.reporting import open_scheduled_period
-from models.review import submit_unit_form
-from models.types import utcnow
-from models.workflow import form_for
+from models.calc.dates import format_datetime
+from models.collection.form_filling import form_items, record_note, record_value
+from models.collection.review import submit_unit_form
+from models.collection.workflow import form_for
+from models.exchange.pk_import import import_pk
+from models.messaging import outbox as outbox_module
+from models.messaging.outbox import OutboxMessage, OutboxStatus, claim_due, enqueue
+from models.office.audit import Actor
+from models.office.invites import accept_invite, create_invite
+from models.office.organisation import Member, Role, Unit
+from models.plan.periods import Period, PeriodKind, PeriodRef
+from models.reporting.report import open_scheduled_period
+from models.store.database import create_db_engine, session_scope
+from models.store.types import utcnow
+from models.timing.reminders import Reminder
 from tests.chat.conftest import World, add_people, has_button, month
 from tests.chat.test_messages_arrive import INDICATORS, long_name, write_long_pk
 from tests.chat.test_restart import bots_on

@@ -15,11 +15,11 @@ from decimal import Decimal
 from pypdf import PdfReader
 from sqlmodel import select
 
-from models.audit import AuditEntry
-from models.forms import Disposition, FollowUp, FormStatus, UnitForm
-from models.organisation import Unit
-from models.periods import Period, PeriodStatus
-from models.realisasi import Evidence, Realisasi
+from models.collection.forms import Disposition, FollowUp, FormStatus, UnitForm
+from models.collection.realisasi import Evidence, Realisasi
+from models.office.audit import AuditEntry
+from models.office.organisation import Unit
+from models.plan.periods import Period, PeriodStatus
 from tests.chat.conftest import DRAWING, World, has_button, until_button
 
 ADMIN, KEPALA, SEKRETARIS = 101, 102, 103
@@ -197,6 +197,6 @@ async def test_the_whole_cycle_from_opening_to_archive(world: World):
 
 
 def _indicator_id(session, code: str) -> int:
-    from models.indicators import Indicator
+    from models.plan.indicators import Indicator
 
     return session.exec(select(Indicator).where(Indicator.code == code)).one().id

@@ -15,14 +15,14 @@ import io
 from pypdf import PdfReader
 from sqlmodel import select
 
-from models.archive import ArchivedDocument, Procedure
-from models.audit import Actor
-from models.database import session_scope
 from models.demo import DEMO_REALISASI
-from models.measurement_cycle import MeasurementCycle, MeasurementStatus
-from models.outbox import OutboxMessage, OutboxStatus
-from models.periods import Period, PeriodStatus
-from models.realisasi_import import import_realisasi
+from models.exchange.realisasi_import import import_realisasi
+from models.measurement.cycle import MeasurementCycle, MeasurementStatus
+from models.messaging.outbox import OutboxMessage, OutboxStatus
+from models.office.audit import Actor
+from models.plan.periods import Period, PeriodStatus
+from models.reporting.archive import ArchivedDocument, Procedure
+from models.store.database import session_scope
 from tests.chat.conftest import DRAWING, TODAY, World, has_button, until_button
 from tests.chat.test_full_cycle import press, say
 

@@ -18,29 +18,29 @@ from sqlmodel import Session, func, select
 from handlers.callbacks import pack
 from handlers.common import SETTINGS_KEY, WAKE_KEY
 from i18n import t
-from models.audit import Actor, AuditEntry
-from models.chat_state import get_state
-from models.database import session_scope
-from models.dates import format_datetime
-from models.form_filling import form_items, keep_value, record_note, record_value
-from models.forms import Disposition, FormStatus, PeriodReport, Review, UnitForm, UnlockRequest, UnlockStatus
-from models.indicators import Indicator
-from models.invites import Invite, accept_invite, create_invite
-from models.members import set_active
-from models.organisation import Member, MemberRole, Role, Unit
-from models.outbox import OutboxMessage
-from models.periods import Period, PeriodStatus
-from models.permissions import Action, may
-from models.realisasi import Realisasi
-from models.reporting import open_period
-from models.review import approve_unit_form, request_unlock, submit_unit_form
-from models.workflow import WorkflowError, form_for
+from models.calc.dates import format_datetime
+from models.collection.form_filling import form_items, keep_value, record_note, record_value
+from models.collection.forms import Disposition, FormStatus, PeriodReport, Review, UnitForm, UnlockRequest, UnlockStatus
+from models.collection.realisasi import Realisasi
+from models.collection.review import approve_unit_form, request_unlock, submit_unit_form
+from models.collection.workflow import WorkflowError, form_for
+from models.messaging.chat_state import get_state
+from models.messaging.outbox import OutboxMessage
+from models.office.audit import Actor, AuditEntry
+from models.office.invites import Invite, accept_invite, create_invite
+from models.office.members import set_active
+from models.office.organisation import Member, MemberRole, Role, Unit
+from models.office.permissions import Action, may
+from models.plan.indicators import Indicator
+from models.plan.periods import Period, PeriodStatus
+from models.reporting.report import open_period
+from models.store.database import session_scope
 from tests.chat.conftest import World, has_button, month
 from tests.test_callbacks import packed_in_handlers
 
 A, K, S, T, B, F = Role.ADMIN, Role.KEPALA, Role.SEKRETARIS, Role.TIM_SAKIP, Role.KABID, Role.STAF
 
-# What the SOP gives each role (✓ may, · may not), written out rather than read from models.permissions:
+# What the SOP gives each role (✓ may, · may not), written out rather than read from models.office.permissions:
 # step 7 units fill and send their form (their heads, Kabid and Sekretaris, with staff; the Tim SAKIP sits in
 # the Sekretariat); step 10 only the Sekretaris approves or returns; step 11 the Sekretaris reports to the
 # Kepala Dinas, whose disposition it is; steps 5–6 the Tim SAKIP (and the admin running the bot) prepares and

@@ -26,17 +26,17 @@ from telegram.ext import Application
 from bot.application import build_application, start_application, stop_application
 from bot.config import load_settings
 from emulator.server import BotApiEmulator
-from models.chat_state import get_state
-from models.database import session_scope
-from models.forms import FormStatus
-from models.indicators import Indicator
-from models.organisation import Member
-from models.outbox import OutboxMessage, OutboxStatus
-from models.periods import Period
-from models.realisasi import Realisasi
-from models.reporting import open_period
-from models.types import utcnow
-from models.workflow import form_for
+from models.collection.forms import FormStatus
+from models.collection.realisasi import Realisasi
+from models.collection.workflow import form_for
+from models.messaging.chat_state import get_state
+from models.messaging.outbox import OutboxMessage, OutboxStatus
+from models.office.organisation import Member
+from models.plan.indicators import Indicator
+from models.plan.periods import Period
+from models.reporting.report import open_period
+from models.store.database import session_scope
+from models.store.types import utcnow
 from tests.chat.conftest import PEOPLE, TOKEN, TestClock, World, month, until_button
 
 ADMIN, SEKRETARIS, PERIZINAN = 101, 103, 130

@@ -19,20 +19,20 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
-from models.audit import Actor
-from models.chat_state import get_state
-from models.database import session_scope
+from models.collection.form_filling import record_value
+from models.collection.forms import UnitForm
+from models.collection.review import approve_unit_form, return_unit_form, submit_unit_form
+from models.collection.workflow import form_for
 from models.demo import DEMO_REALISASI
-from models.exports import KERTAS_KERJA_COLUMNS
-from models.form_filling import record_value
-from models.forms import UnitForm
-from models.indicators import Indicator
-from models.invites import member_by_telegram_id
-from models.organisation import Member, Unit
-from models.periods import Period, PeriodKind, PeriodStatus
-from models.realisasi_import import import_realisasi
-from models.review import approve_unit_form, return_unit_form, submit_unit_form
-from models.workflow import form_for
+from models.exchange.realisasi_import import import_realisasi
+from models.messaging.chat_state import get_state
+from models.office.audit import Actor
+from models.office.invites import member_by_telegram_id
+from models.office.organisation import Member, Unit
+from models.plan.indicators import Indicator
+from models.plan.periods import Period, PeriodKind, PeriodStatus
+from models.store.database import session_scope
+from reports.templates import KERTAS_KERJA_COLUMNS
 from tests.chat.conftest import DRAWING, World
 from tests.chat.test_full_cycle import press, say
 

@@ -14,16 +14,16 @@ import pytest
 from sqlmodel import Session, select
 
 from handlers.callbacks import pack
-from models.audit import AuditEntry
-from models.database import session_scope
-from models.form_filling import record_value
-from models.forms import FormStatus, UnitForm, UnlockRequest, UnlockStatus
-from models.indicators import Indicator
-from models.invites import member_by_telegram_id
-from models.periods import Period, PeriodKind, PeriodStatus
-from models.realisasi import latest_revision
-from models.review import approve_unit_form, submit_unit_form
-from models.workflow import form_for
+from models.collection.form_filling import record_value
+from models.collection.forms import FormStatus, UnitForm, UnlockRequest, UnlockStatus
+from models.collection.realisasi import latest_revision
+from models.collection.review import approve_unit_form, submit_unit_form
+from models.collection.workflow import form_for
+from models.office.audit import AuditEntry
+from models.office.invites import member_by_telegram_id
+from models.plan.indicators import Indicator
+from models.plan.periods import Period, PeriodKind, PeriodStatus
+from models.store.database import session_scope
 from tests.chat.conftest import World, until_button
 from tests.chat.test_full_cycle import press, say
 

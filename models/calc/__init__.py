@@ -1,0 +1,1 @@
+"""Pure arithmetic of the SOP, no database: capaian, Indonesian numbers and dates, working time."""

@@ -1,0 +1,308 @@
+"""Filling a unit's form, indicator by indicator (SOP procedure A, step 7).
+
+The walk is derived from stored data, not from a conversation: an item is pending while it has no value, while
+its capaian is below target and kendala or tindak lanjut is missing, or while it was returned by the Sekretaris
+and nobody has answered it since. So `/isi` always resumes at the first pending item, in any bot process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from models.calc.capaian import CapaianResult, Target, aggregate, compute_capaian
+from models.collection.forms import FormReceipt, FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
+from models.collection.realisasi import (
+    EntrySource,
+    Evidence,
+    Realisasi,
+    current_realisasi,
+    evidence_counts,
+    latest_revision,
+)
+from models.collection.recap import indicator_order
+from models.collection.workflow import WorkflowError, enter_realisasi, form_for, resolve_returned_item
+from models.office.audit import Actor, record_by
+from models.office.organisation import Member
+from models.office.permissions import Action, require
+from models.plan.indicators import Frequency, Indicator
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.plan.targets import load_plan, load_plans, target_for
+
+FAR_OFF_RATIO = Decimal(3)  # a value over 3× or under ⅓ of last period's value or of the target needs a reason
+
+
+@dataclass
+class Item:
+    """One indicator of a unit's form, with everything the chat shows about it."""
+
+    indicator: Indicator
+    current: Realisasi | None
+    target: Target
+    capaian: CapaianResult
+    evidence: int
+    returned: ReviewItem | None  # unresolved item of the latest return
+    entered_by: str | None
+
+    @property
+    def below_target(self) -> bool:
+        return self.capaian.tercapai is False
+
+    @property
+    def needs_kendala(self) -> bool:
+        return self.current is not None and self.below_target and not self.current.kendala
+
+    @property
+    def needs_tindak_lanjut(self) -> bool:
+        return self.current is not None and self.below_target and not self.current.tindak_lanjut
+
+    @property
+    def pending(self) -> bool:
+        return self.current is None or self.returned is not None or self.needs_kendala or self.needs_tindak_lanjut
+
+
+@dataclass
+class Context:
+    """What staff see before typing a value: targets, last period's value and the year so far."""
+
+    target: Target
+    annual: Target
+    previous: Decimal | None
+    previous_ref: PeriodRef | None
+    year_to_date: Decimal | None
+
+
+def period_kind_for(indicator: Indicator) -> PeriodKind:
+    return PeriodKind.MONTH if Frequency(indicator.frequency) is Frequency.MONTHLY else PeriodKind.QUARTER
+
+
+def unit_indicators(session: Session, unit_id: int, period: Period) -> list[Indicator]:
+    """The unit's active indicators collected in this kind of period, in Renstra order."""
+    frequency = Frequency.MONTHLY if PeriodKind(period.kind) is PeriodKind.MONTH else Frequency.QUARTERLY
+    rows = session.exec(select(Indicator).where(
+        Indicator.unit_id == unit_id, Indicator.active == True, Indicator.frequency == frequency  # noqa: E712
+    )).all()
+    return sorted(rows, key=indicator_order)
+
+
+def open_periods(session: Session) -> list[Period]:
+    periods = session.exec(select(Period).where(Period.status == PeriodStatus.OPEN)).all()
+    # March 2026 before Triwulan I 2026 before April 2026
+    return sorted(periods, key=lambda p: (p.year, p.ref.quarter, PeriodKind(p.kind) is PeriodKind.QUARTER, p.number))
+
+
+def fillable_periods(session: Session, unit_id: int) -> list[Period]:
+    """Open periods, and closed ones where the unit's form was returned and still needs its answers."""
+    closed = session.exec(select(Period, UnitForm).join(UnitForm, UnitForm.period_id == Period.id).where(
+        UnitForm.unit_id == unit_id, Period.status == PeriodStatus.CLOSED))
+    periods = {p.id: p for p in open_periods(session)}
+    periods.update({p.id: p for p, form in closed if fillable(p, form)})
+    return sorted(periods.values(), key=lambda p: (p.year, p.ref.quarter, PeriodKind(p.kind) is PeriodKind.QUARTER,
+                                                   p.number))
+
+
+def latest_return(session: Session, form: UnitForm) -> Review | None:
+    return session.exec(
+        select(Review).where(Review.form_id == form.id, Review.decision == ReviewDecision.RETURN)
+        .order_by(Review.id.desc()).limit(1)
+    ).first()
+
+
+def unresolved_returns(session: Session, form: UnitForm) -> dict[int, ReviewItem]:
+    """Items of the latest return that nobody has answered yet (only while the form is returned)."""
+    if FormStatus(form.status) is not FormStatus.RETURNED:
+        return {}
+    review = latest_return(session, form)
+    if review is None:
+        return {}
+    items = session.exec(select(ReviewItem).where(ReviewItem.review_id == review.id, ReviewItem.resolved_at == None))  # noqa: E711
+    return {item.indicator_id: item for item in items}
+
+
+def form_items(session: Session, form: UnitForm) -> list[Item]:
+    period = session.get(Period, form.period_id)
+    values = current_realisasi(session, period.id)
+    evidence = evidence_counts(session, period.id)
+    returned = unresolved_returns(session, form)
+    indicators = unit_indicators(session, form.unit_id, period)
+    plans = load_plans(session, [indicator.id for indicator in indicators], period.year)
+    names = {m.id: m.name for m in session.exec(select(Member))}
+    items = []
+    for indicator in indicators:
+        target = target_for(plans[indicator.id], indicator.rule, period.ref)
+        current = values.get(indicator.id)
+        items.append(Item(
+            indicator=indicator,
+            current=current,
+            target=target,
+            capaian=compute_capaian(current.value if current else None, target, indicator.rule),
+            evidence=evidence.get(indicator.id, 0),
+            returned=returned.get(indicator.id),
+            entered_by=names.get(current.entered_by_id) if current and current.entered_by_id else None,
+        ))
+    return items
+
+
+def first_pending(items: list[Item]) -> Item | None:
+    return next((item for item in items if item.pending), None)
+
+
+def _previous_ref(ref: PeriodRef) -> PeriodRef:
+    if ref.number > 1:
+        return PeriodRef(ref.kind, ref.year, ref.number - 1)
+    return PeriodRef(ref.kind, ref.year - 1, 12 if ref.kind is PeriodKind.MONTH else 4)
+
+
+def _stored_value(session: Session, indicator_id: int, ref: PeriodRef) -> Decimal | None:
+    period = session.exec(select(Period).where(
+        Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)).first()
+    if period is None:
+        return None
+    row = latest_revision(session, indicator_id, period.id)
+    return row.value if row else None
+
+
+def context_for(session: Session, indicator: Indicator, period: Period) -> Context:
+    ref = period.ref
+    plan = load_plan(session, indicator.id, period.year)
+    previous_ref = _previous_ref(ref)
+    earlier = [_stored_value(session, indicator.id, PeriodRef(ref.kind, ref.year, n)) for n in range(1, ref.number)]
+    return Context(
+        target=target_for(plan, indicator.rule, ref),
+        annual=target_for(plan, indicator.rule, ref.year),
+        previous=_stored_value(session, indicator.id, previous_ref),
+        previous_ref=previous_ref,
+        year_to_date=aggregate(earlier, indicator.rule),
+    )
+
+
+def is_far_off(value: Decimal, reference: Decimal | None) -> bool:
+    """More than 3× or less than a third of the reference (a zero or missing reference says nothing)."""
+    if reference is None or reference == 0:
+        return False
+    ratio = abs(value) / abs(reference)
+    return ratio > FAR_OFF_RATIO or ratio < 1 / FAR_OFF_RATIO
+
+
+def far_off_reasons(value: Decimal, context: Context) -> list[str]:
+    """Why a value looks wrong: `previous` and/or `target` (the soft check before a value is accepted)."""
+    reasons = []
+    if is_far_off(value, context.previous):
+        reasons.append("previous")
+    if is_far_off(value, context.target.value):
+        reasons.append("target")
+    return reasons
+
+
+def fillable(period: Period, form: UnitForm | None) -> bool:
+    """The one rule for filling: an open period, or a closed one whose form the Sekretaris returned."""
+    status = PeriodStatus(period.status)
+    returned = form is not None and FormStatus(form.status) is FormStatus.RETURNED
+    return status is PeriodStatus.OPEN or (status is PeriodStatus.CLOSED and returned)
+
+
+def check_fillable(session: Session, period: Period, form: UnitForm, indicator_id: int | None = None) -> None:
+    """Raise unless the form may be filled now; a returned form only on the indicators that were returned."""
+    status = FormStatus(form.status)
+    if status in (FormStatus.SUBMITTED, FormStatus.APPROVED):
+        raise WorkflowError(f"form_{status.value}", period=period.code)
+    if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
+        raise WorkflowError("period_archived", period=period.code)
+    if not fillable(period, form):
+        raise WorkflowError("period_closed", period=period.code)
+    if status is FormStatus.RETURNED and indicator_id is not None and indicator_id not in returned_ids(session, form):
+        raise WorkflowError("not_returned_item", period=period.code)
+
+
+def returned_ids(session: Session, form: UnitForm) -> set[int]:
+    """Indicators of the latest return (answered or not): the only ones a returned form may change."""
+    review = latest_return(session, form)
+    if review is None:
+        return set()
+    return set(session.exec(select(ReviewItem.indicator_id).where(ReviewItem.review_id == review.id)))
+
+
+def _editable_form(session: Session, member: Member, indicator: Indicator, period: Period) -> UnitForm:
+    """The unit's form, if this member may fill this indicator now (own unit, a filling role, `check_fillable`)."""
+    require(session, member, Action.FILL_FORM, target_unit_id=indicator.unit_id, entity="period",
+            entity_id=period.id)
+    form = form_for(session, indicator.unit_id, period.id)
+    check_fillable(session, period, form, indicator.id)
+    return form
+
+
+def record_value(
+    session: Session, member: Member, indicator: Indicator, period: Period, value: Decimal,
+    anomaly_reason: str | None = None,
+) -> Realisasi | None:
+    """Store a value typed in chat; kendala and tindak lanjut of the earlier revision carry over."""
+    if not indicator.active:
+        raise WorkflowError("not_found")
+    form = _editable_form(session, member, indicator, period)
+    current = latest_revision(session, indicator.id, period.id)
+    row = enter_realisasi(
+        session, indicator, period, value, Actor.member(member.id),
+        note=current.note if current else None,
+        kendala=current.kendala if current else None,
+        tindak_lanjut=current.tindak_lanjut if current else None,
+        anomaly_reason=anomaly_reason if anomaly_reason is not None else (current.anomaly_reason if current and
+                                                                         current.value == value else None),
+        source=EntrySource.CHAT,
+    )
+    resolve_returned_item(session, form, indicator.id, member.id)
+    return row
+
+
+def keep_value(session: Session, member: Member, indicator: Indicator, period: Period) -> None:
+    """A returned item answered by keeping its value (e.g. evidence was what the arahan asked for)."""
+    form = _editable_form(session, member, indicator, period)
+    resolve_returned_item(session, form, indicator.id, member.id)
+    record_by(session, Actor.member(member.id), "realisasi.keep", "indicator", indicator.id,
+              after={"period": period.code})
+
+
+def record_note(session: Session, member: Member, indicator: Indicator, period: Period, field: str,
+                text: str) -> Realisasi | None:
+    """Store kendala or tindak lanjut (`field`) as a new revision of the current value."""
+    if field not in ("kendala", "tindak_lanjut", "note"):
+        raise ValueError(field)
+    _editable_form(session, member, indicator, period)
+    current = latest_revision(session, indicator.id, period.id)
+    if current is None:
+        raise WorkflowError("no_value")
+    values = {"note": current.note, "kendala": current.kendala, "tindak_lanjut": current.tindak_lanjut, field: text}
+    return enter_realisasi(session, indicator, period, current.value, Actor.member(member.id),
+                           anomaly_reason=current.anomaly_reason, source=EntrySource.CHAT, **values)
+
+
+def attach_evidence(
+    session: Session, member: Member, indicator: Indicator, period: Period, *, kind: str,
+    telegram_file_id: str, file_name: str | None, mime_type: str | None, stored_path: str | None,
+) -> Evidence:
+    _editable_form(session, member, indicator, period)
+    evidence = Evidence(indicator_id=indicator.id, period_id=period.id, kind=kind, telegram_file_id=telegram_file_id,
+                        file_name=file_name, mime_type=mime_type, stored_path=stored_path, uploaded_by_id=member.id)
+    session.add(evidence)
+    session.flush()
+    record_by(session, Actor.member(member.id), "evidence.attach", "evidence", evidence.id,
+              after={"indicator": indicator.code, "period": period.code, "file_name": file_name})
+    return evidence
+
+
+def missing_items(items: list[Item]) -> list[Item]:
+    return [item for item in items if item.pending]
+
+
+def note_receipt(session: Session, member: Member, period: Period) -> None:
+    """Record that the member has the period's form (the first time they open it; later openings change nothing)."""
+    exists = session.exec(select(FormReceipt.id).where(FormReceipt.period_id == period.id,
+                                                       FormReceipt.member_id == member.id)).first()
+    if exists is None:
+        session.add(FormReceipt(period_id=period.id, member_id=member.id))
+
+
+def receipts(session: Session, period: Period) -> set[int]:
+    """Ids of the members who have opened the period's form."""
+    return set(session.exec(select(FormReceipt.member_id).where(FormReceipt.period_id == period.id)))

@@ -1,0 +1,111 @@
+"""Realisasi values and their evidence.
+
+Realisasi is append-only: each change of an indicator's value for a period adds a row with the next revision
+number, so the full history (who entered what, when, and why) stays; the current value is the highest
+revision. Evidence (bukti dukung) belongs to the indicator and period, so it survives value corrections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, Session, SQLModel, select
+
+from models.store.types import DecimalValue, UTCDateTime, enum_type, utcnow
+
+
+class EntrySource(StrEnum):
+    CHAT = "chat"
+    IMPORT = "import"
+
+
+class Realisasi(SQLModel, table=True):
+    __tablename__ = "realisasi"
+    __table_args__ = (sa.UniqueConstraint("indicator_id", "period_id", "revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicators.id", index=True)
+    period_id: int = Field(foreign_key="periods.id", index=True)
+    revision: int = Field(default=1)
+    value: Decimal = Field(sa_type=DecimalValue)
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    kendala: str | None = Field(default=None, sa_type=sa.Text)
+    tindak_lanjut: str | None = Field(default=None, sa_type=sa.Text)
+    anomaly_reason: str | None = Field(default=None, sa_type=sa.Text)
+    source: EntrySource = Field(default=EntrySource.CHAT, sa_type=enum_type(EntrySource))
+    entered_by_id: int | None = Field(default=None, foreign_key="members.id")
+    entered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Evidence(SQLModel, table=True):
+    __tablename__ = "evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicators.id", index=True)
+    period_id: int = Field(foreign_key="periods.id", index=True)
+    kind: str = Field(sa_type=sa.String(20))  # photo | document
+    telegram_file_id: str | None = Field(default=None, sa_type=sa.String(255))
+    file_name: str | None = Field(default=None, sa_type=sa.String(255))
+    mime_type: str | None = Field(default=None, sa_type=sa.String(100))
+    stored_path: str | None = Field(default=None, sa_type=sa.String(500))
+    uploaded_by_id: int | None = Field(default=None, foreign_key="members.id")
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def current_realisasi(session: Session, period_id: int) -> dict[int, Realisasi]:
+    """The latest revision of every indicator's value in a period, by indicator id."""
+    return current_realisasi_of(session, [period_id]).get(period_id, {})
+
+
+def current_realisasi_of(session: Session, period_ids: Collection[int]) -> dict[int, dict[int, Realisasi]]:
+    """`current_realisasi` of several periods in one query: by period id, then by indicator id."""
+    ids = set(period_ids)
+    if not ids:
+        return {}
+    latest = (
+        select(Realisasi.indicator_id, Realisasi.period_id, sa.func.max(Realisasi.revision).label("revision"))
+        .where(Realisasi.period_id.in_(ids))
+        .group_by(Realisasi.indicator_id, Realisasi.period_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(Realisasi).join(
+            latest,
+            sa.and_(
+                Realisasi.indicator_id == latest.c.indicator_id,
+                Realisasi.period_id == latest.c.period_id,
+                Realisasi.revision == latest.c.revision,
+            ),
+        )
+    )
+    by_period: dict[int, dict[int, Realisasi]] = {}
+    for row in rows:
+        by_period.setdefault(row.period_id, {})[row.indicator_id] = row
+    return by_period
+
+
+def answered_indicators(session: Session, period_id: int) -> set[int]:
+    """Indicators with a value in a period: those `current_realisasi` has, without loading the rows."""
+    return set(session.exec(select(Realisasi.indicator_id).where(Realisasi.period_id == period_id).distinct()))
+
+
+def latest_revision(session: Session, indicator_id: int, period_id: int) -> Realisasi | None:
+    return session.exec(
+        select(Realisasi)
+        .where(Realisasi.indicator_id == indicator_id, Realisasi.period_id == period_id)
+        .order_by(Realisasi.revision.desc())
+        .limit(1)
+    ).first()
+
+
+def evidence_counts(session: Session, period_id: int) -> dict[int, int]:
+    rows = session.exec(
+        select(Evidence.indicator_id, sa.func.count())
+        .where(Evidence.period_id == period_id)
+        .group_by(Evidence.indicator_id)
+    )
+    return dict(rows.all())

@@ -1,0 +1,129 @@
+"""The recap of a reporting scope: per indicator its target, realisasi and capaian.
+
+A scope is a month (`2026-01`), a triwulan (`2026-TW1`) or a year (`2026`). Values come from the current
+revision of each stored period and are combined with each indicator's aggregation (see `models.calc.capaian`):
+
+- month: the indicators collected monthly, against the month's target;
+- triwulan: monthly indicators aggregate their three months, quarterly ones take the triwulan's value;
+- year: every period of the year, aggregated, against the annual target.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from models.calc.capaian import CapaianResult, Target, YearTargets, aggregate, compute_capaian
+from models.collection.realisasi import Realisasi, current_realisasi_of
+from models.office.organisation import Unit
+from models.plan.indicators import Frequency, Indicator, IndicatorLevel
+from models.plan.periods import Period, PeriodKind, PeriodRef
+from models.plan.targets import load_plans, target_for
+
+
+@dataclass
+class RecapRow:
+    indicator: Indicator
+    unit_name: str
+    target: Target
+    realisasi: Decimal | None
+    capaian: CapaianResult
+    kendala: list[str] = field(default_factory=list)
+    tindak_lanjut: list[str] = field(default_factory=list)
+    plan: YearTargets | None = None  # the year's PK targets
+    series: dict[int, Decimal] = field(default_factory=dict)  # the year's values by month (or triwulan number)
+
+
+@dataclass
+class Recap:
+    scope: PeriodRef | int
+    rows: list[RecapRow]
+
+    @property
+    def year(self) -> int:
+        return self.scope if isinstance(self.scope, int) else self.scope.year
+
+
+def _stored_periods(session: Session, year: int) -> dict[tuple[PeriodKind, int], Period]:
+    periods = session.exec(select(Period).where(Period.year == year)).all()
+    return {(PeriodKind(p.kind), p.number): p for p in periods}
+
+
+def _values_by_indicator(
+    session: Session, periods: list[Period]
+) -> dict[int, dict[tuple[PeriodKind, int], Realisasi]]:
+    values: dict[int, dict[tuple[PeriodKind, int], Realisasi]] = defaultdict(dict)
+    current = current_realisasi_of(session, [period.id for period in periods])
+    for period in periods:
+        for indicator_id, row in current.get(period.id, {}).items():
+            values[indicator_id][(PeriodKind(period.kind), period.number)] = row
+    return values
+
+
+def _notes(entries: list[tuple[str, Realisasi]], attribute: str, label: bool) -> list[str]:
+    texts = []
+    for name, row in entries:
+        text = getattr(row, attribute)
+        if text:
+            texts.append(f"{name}: {text}" if label else text)
+    return texts
+
+
+def indicators_in_scope(session: Session, scope: PeriodRef | int) -> list[Indicator]:
+    query = select(Indicator).where(Indicator.active == True)  # noqa: E712  (SQL comparison)
+    if isinstance(scope, PeriodRef) and scope.kind is PeriodKind.MONTH:
+        query = query.where(Indicator.frequency == Frequency.MONTHLY)
+    return sorted(session.exec(query).all(), key=indicator_order)
+
+
+def indicator_order(indicator: Indicator) -> tuple:
+    """Renstra order (tujuan, sasaran, program, kegiatan, sub kegiatan), then codes naturally: P.2 before P.10."""
+    parts = indicator.code.replace("-", ".").split(".")
+    code_key = tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts)
+    return (list(IndicatorLevel).index(IndicatorLevel(indicator.level)), code_key)
+
+
+def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id") -> Recap:
+    year = scope if isinstance(scope, int) else scope.year
+    stored = _stored_periods(session, year)
+    values = _values_by_indicator(session, list(stored.values()))
+    units = {unit.id: unit.name for unit in session.exec(select(Unit)).all()}
+    indicators = indicators_in_scope(session, scope)
+    plans = load_plans(session, [indicator.id for indicator in indicators], year)
+    labels = {(kind, number): PeriodRef(kind, year, number).label(locale)  # each period's name, worded once
+              for kind, count in ((PeriodKind.MONTH, 12), (PeriodKind.QUARTER, 4)) for number in range(1, count + 1)}
+
+    rows = []
+    for indicator in indicators:
+        rule = indicator.rule
+        plan = plans[indicator.id]
+        by_period = values.get(indicator.id, {})
+        monthly = Frequency(indicator.frequency) is Frequency.MONTHLY
+        kind = PeriodKind.MONTH if monthly else PeriodKind.QUARTER
+        if isinstance(scope, int):
+            numbers = range(1, 13) if monthly else range(1, 5)
+        elif scope.kind is PeriodKind.MONTH:
+            numbers = [scope.number]
+        else:
+            numbers = scope.months if monthly else [scope.number]
+        target = target_for(plan, rule, scope)
+        entries = [(labels[kind, number], by_period[kind, number]) for number in numbers if (kind, number) in by_period]
+        realisasi = aggregate([row.value for _, row in entries], rule)  # entries are in period order
+        several = len(numbers) > 1
+        series = {number: row.value for (period_kind, number), row in sorted(by_period.items())
+                  if period_kind is kind}
+        rows.append(RecapRow(
+            indicator=indicator,
+            unit_name=units.get(indicator.unit_id, ""),
+            target=target,
+            realisasi=realisasi,
+            capaian=compute_capaian(realisasi, target, rule),
+            kendala=_notes(entries, "kendala", several),
+            tindak_lanjut=_notes(entries, "tindak_lanjut", several),
+            plan=plan,
+            series=series,
+        ))
+    return Recap(scope=scope, rows=rows)

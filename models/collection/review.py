@@ -1,0 +1,239 @@
+"""Sending a unit's form, the Sekretaris's review, and unlocking approved values (SOP procedure A, steps 7–10).
+
+Every function checks the caller's role and unit first (refusals are audited and raised as
+`WorkflowError("forbidden")`), changes state through `models.collection.workflow`, and queues the
+notifications it causes in the outbox, all in the caller's one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from models.collection.form_filling import form_items, latest_return, missing_items
+from models.collection.forms import (
+    FormStatus,
+    PeriodReport,
+    Review,
+    ReviewDecision,
+    ReviewItem,
+    UnitForm,
+    UnlockRequest,
+    UnlockStatus,
+)
+from models.collection.realisasi import Realisasi
+from models.collection.workflow import WorkflowError, approve_form, lock_form, move_form, return_form, submit_form
+from models.messaging.outbox import enqueue
+from models.office.audit import Actor, AuditEntry, record_by
+from models.office.organisation import Member, MemberRole, Role
+from models.office.permissions import Action, require
+from models.plan.indicators import Indicator
+from models.plan.periods import Period, PeriodStatus
+from models.store.types import utcnow
+
+
+def members_with_role(session: Session, role: Role, unit_id: int | None = None) -> list[Member]:
+    query = select(Member).join(MemberRole, MemberRole.member_id == Member.id).where(
+        MemberRole.role == role, Member.active == True  # noqa: E712
+    )
+    if unit_id is not None:
+        query = query.where(Member.unit_id == unit_id)
+    return sorted(session.exec(query).all(), key=lambda m: m.id)
+
+
+def unit_members(session: Session, unit_id: int) -> list[Member]:
+    return list(session.exec(select(Member).where(Member.unit_id == unit_id, Member.active == True)  # noqa: E712
+                             .order_by(Member.id)))
+
+
+def _form(session: Session, form_id: int) -> UnitForm:
+    form = session.get(UnitForm, form_id)
+    if form is None:
+        raise WorkflowError("not_found")
+    return form
+
+
+def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None) -> list[str]:
+    """Submit the form and tell every Sekretaris; returns the codes still pending instead when it is incomplete.
+
+    Used by the chat and by the Excel import alike, so a form only ever reaches review complete."""
+    lock_form(session, form)  # a colleague's entry cannot slip in between the check below and the submission
+    if expected_version is not None and expected_version != form.version:
+        raise WorkflowError("stale", status=FormStatus(form.status).value, version=form.version, form_id=form.id)
+    if FormStatus(form.status) in (FormStatus.DRAFT, FormStatus.RETURNED):
+        missing = missing_items(form_items(session, form))
+        if missing:
+            return [item.indicator.code for item in missing]
+    resubmission = latest_return(session, form) is not None
+    submit_form(session, form, actor, expected_version)
+    for sekretaris in members_with_role(session, Role.SEKRETARIS):
+        enqueue(session, sekretaris.id, "review_request", f"review:{form.id}:{form.version}:{sekretaris.id}",
+                form_id=form.id, version=form.version, resubmission=resubmission)
+    return []
+
+
+def submit_unit_form(session: Session, member: Member, form_id: int, expected_version: int | None = None) -> UnitForm:
+    """Send the form to every Sekretaris; refused while any item is pending."""
+    form = _form(session, form_id)
+    require(session, member, Action.SUBMIT_FORM, target_unit_id=form.unit_id, entity="unit_form", entity_id=form.id)
+    period = session.get(Period, form.period_id)
+    if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
+        raise WorkflowError("period_archived", period=period.code)
+    missing = send_for_review(session, form, Actor.member(member.id), expected_version)
+    if missing:
+        raise WorkflowError("incomplete", codes=missing)
+    return form
+
+
+def approve_unit_form(session: Session, member: Member, form_id: int, expected_version: int | None) -> UnitForm:
+    form = _form(session, form_id)
+    require(session, member, Action.REVIEW_FORM, entity="unit_form", entity_id=form.id)
+    approve_form(session, form, Actor.member(member.id), expected_version)
+    for recipient in unit_members(session, form.unit_id):
+        enqueue(session, recipient.id, "form_approved", f"approved:{form.id}:{form.version}:{recipient.id}",
+                form_id=form.id)
+    period = session.get(Period, form.period_id)
+    from models.reporting.report import period_fully_approved
+
+    if period_fully_approved(session, period):
+        for sekretaris in members_with_role(session, Role.SEKRETARIS):
+            enqueue(session, sekretaris.id, "report_ready", f"report_ready:{period.id}:{sekretaris.id}",
+                    period_id=period.id)
+    return form
+
+
+def return_unit_form(
+    session: Session, member: Member, form_id: int, expected_version: int | None,
+    indicator_ids: Iterable[int], arahan: str,
+) -> Review:
+    """Return the chosen indicators with the arahan; the unit's members get exactly those items back."""
+    form = _form(session, form_id)
+    require(session, member, Action.REVIEW_FORM, entity="unit_form", entity_id=form.id)
+    if FormStatus(form.status) is not FormStatus.SUBMITTED:
+        raise WorkflowError("not_allowed", status=FormStatus(form.status).value, to=FormStatus.RETURNED.value,
+                            form_id=form.id)
+    unit_indicator_ids = {item.indicator.id for item in form_items(session, form)}
+    chosen = [i for i in dict.fromkeys(indicator_ids) if i in unit_indicator_ids]
+    review = return_form(session, form, Actor.member(member.id), {i: arahan for i in chosen}, arahan,
+                         expected_version)
+    for recipient in unit_members(session, form.unit_id):
+        enqueue(session, recipient.id, "form_returned", f"returned:{review.id}:{recipient.id}",
+                form_id=form.id, review_id=review.id)
+    return review
+
+
+@dataclass
+class Change:
+    indicator: Indicator
+    old: Realisasi | None
+    new: Realisasi | None
+
+
+
+def _revision_at(session: Session, indicator_id: int, period_id: int, moment: datetime) -> Realisasi | None:
+    return session.exec(
+        select(Realisasi).where(Realisasi.indicator_id == indicator_id, Realisasi.period_id == period_id,
+                                Realisasi.entered_at <= moment)
+        .order_by(Realisasi.revision.desc()).limit(1)
+    ).first()
+
+
+def changes_since_return(session: Session, form: UnitForm) -> list[Change]:
+    """For a resubmitted form: each returned indicator's answer at the return and now (old → new)."""
+    review = latest_return(session, form)
+    if review is None:
+        return []
+    changes = []
+    for item in session.exec(select(ReviewItem).where(ReviewItem.review_id == review.id).order_by(ReviewItem.id)):
+        indicator = session.get(Indicator, item.indicator_id)
+        old = _revision_at(session, indicator.id, form.period_id, review.created_at)
+        new = _revision_at(session, indicator.id, form.period_id, utcnow())
+        changes.append(Change(indicator, old, new))
+    return changes
+
+
+def request_unlock(session: Session, member: Member, form_id: int, indicator_id: int,
+                   reason: str | None = None) -> UnlockRequest:
+    form = _form(session, form_id)
+    require(session, member, Action.REQUEST_UNLOCK, target_unit_id=form.unit_id, entity="unit_form",
+            entity_id=form.id)
+    if FormStatus(form.status) is not FormStatus.APPROVED:
+        raise WorkflowError("not_locked")
+    refuse_after_report(session, form.period_id)
+    pending = session.exec(select(UnlockRequest).where(
+        UnlockRequest.form_id == form.id, UnlockRequest.indicator_id == indicator_id,
+        UnlockRequest.status == UnlockStatus.PENDING)).first()
+    if pending is not None:
+        return pending
+    request = UnlockRequest(form_id=form.id, indicator_id=indicator_id, requested_by_id=member.id, reason=reason)
+    session.add(request)
+    session.flush()
+    record_by(session, Actor.member(member.id), "unlock.request", "unlock_request", request.id,
+              after={"form_id": form.id, "indicator_id": indicator_id, "reason": reason})
+    for sekretaris in members_with_role(session, Role.SEKRETARIS):
+        enqueue(session, sekretaris.id, "unlock_request", f"unlock:{request.id}:{sekretaris.id}",
+                request_id=request.id)
+    return request
+
+
+def refuse_after_report(session: Session, period_id: int) -> None:
+    """Once the period went to the Kepala Dinas, its approved data is what the disposition is about: no unlock."""
+    if PeriodStatus(session.get(Period, period_id).status) is PeriodStatus.ARCHIVED:
+        raise WorkflowError("period_archived")
+    if session.exec(select(PeriodReport).where(PeriodReport.period_id == period_id)).first() is not None:
+        raise WorkflowError("already_reported_locked")
+
+
+def decide_unlock(session: Session, member: Member, request_id: int, grant: bool) -> UnlockRequest:
+    """Grant (the form goes back to the unit with that one item returned) or refuse an unlock request."""
+    request = session.get(UnlockRequest, request_id)
+    if request is None:
+        raise WorkflowError("not_found")
+    require(session, member, Action.GRANT_UNLOCK, entity="unlock_request", entity_id=request.id)
+    if UnlockStatus(request.status) is not UnlockStatus.PENDING:
+        raise WorkflowError("already_decided", by=request.decided_by_id, at=request.decided_at)
+    form = lock_form(session, _form(session, request.form_id))
+    if grant:
+        refuse_after_report(session, form.period_id)
+        status = FormStatus(form.status)
+        if status is FormStatus.APPROVED:
+            move_form(session, form, FormStatus.RETURNED, Actor.member(member.id), None, unlock=True)
+            review = Review(form_id=form.id, reviewer_id=member.id, decision=ReviewDecision.RETURN,
+                            arahan=request.reason)
+            session.add(review)
+            session.flush()
+        elif status is FormStatus.RETURNED:  # already back with the unit (an earlier unlock): add this item to it
+            review = latest_return(session, form)
+        else:
+            raise WorkflowError("not_locked")
+        if session.exec(select(ReviewItem).where(ReviewItem.review_id == review.id,
+                                                 ReviewItem.indicator_id == request.indicator_id)).first() is None:
+            session.add(ReviewItem(review_id=review.id, indicator_id=request.indicator_id, arahan=request.reason))
+    request.status = UnlockStatus.GRANTED if grant else UnlockStatus.REFUSED
+    request.decided_by_id, request.decided_at = member.id, utcnow()
+    session.add(request)
+    record_by(session, Actor.member(member.id), f"unlock.{request.status.value}", "unlock_request", request.id,
+              after={"form_id": form.id, "indicator_id": request.indicator_id})
+    enqueue(session, request.requested_by_id, "unlock_decided", f"unlock_decided:{request.id}",
+            request_id=request.id)
+    return request
+
+
+def last_change(session: Session, form: UnitForm) -> tuple[str | None, datetime | None]:
+    """Who last moved the form (submitted, approved, returned, unlocked) and when: for 'already handled by …'."""
+    entry = session.exec(
+        select(AuditEntry).where(AuditEntry.entity == "unit_form", AuditEntry.entity_id == form.id,
+                                 AuditEntry.action.startswith("form."))
+        .order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    if entry is None:
+        return None, None
+    actor = session.get(Member, entry.actor_member_id) if entry.actor_member_id else None
+    return (actor.name if actor else entry.actor), entry.at
+
+
+__all__ = ["Change", "approve_unit_form", "changes_since_return", "decide_unlock", "last_change",
+           "members_with_role", "request_unlock", "return_unit_form", "submit_unit_form", "unit_members"]

@@ -1,0 +1,185 @@
+"""Workflow transitions of the SOP: entering realisasi into a unit's form and moving the form along.
+
+    draft ──submit──▶ submitted ──approve──▶ approved
+                        │   ▲
+                 return │   │ submit (after completion as directed)
+                        ▼   │
+                      returned
+
+An approved form goes back to `returned` only through a granted unlock request (`unlock=True`).
+
+Every transition checks the current state (and, where the caller names one, the version it saw, so two quick
+presses of one button change the form once), and writes an audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from models.collection.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
+from models.collection.realisasi import EntrySource, Realisasi, latest_revision
+from models.office.audit import Actor, record_by
+from models.plan.indicators import Indicator
+from models.plan.periods import Period, PeriodStatus
+from models.store.types import utcnow
+
+TRANSITIONS: dict[FormStatus, frozenset[FormStatus]] = {
+    FormStatus.DRAFT: frozenset({FormStatus.SUBMITTED}),
+    FormStatus.SUBMITTED: frozenset({FormStatus.RETURNED, FormStatus.APPROVED}),
+    FormStatus.RETURNED: frozenset({FormStatus.SUBMITTED}),
+    FormStatus.APPROVED: frozenset(),
+}
+
+
+class WorkflowError(Exception):
+    """A change the SOP does not allow now; `.code` keys the message shown to the user."""
+
+    def __init__(self, code: str, **details: object) -> None:
+        super().__init__(code, details)
+        self.code = code
+        self.details = details
+
+
+def form_for(session: Session, unit_id: int, period_id: int) -> UnitForm:
+    """The unit's form for the period, created as a draft on first use."""
+    form = session.exec(
+        select(UnitForm).where(UnitForm.unit_id == unit_id, UnitForm.period_id == period_id)
+    ).first()
+    if form is None:
+        form = UnitForm(unit_id=unit_id, period_id=period_id)
+        session.add(form)
+        session.flush()
+    return form
+
+
+def lock_form(session: Session, form: UnitForm) -> UnitForm:
+    """Re-read the form under a row lock (PostgreSQL `FOR UPDATE`; SQLite's `BEGIN IMMEDIATE` already
+    serialises writers), so two presses handled at once by two processes see each other's change."""
+    session.refresh(form, with_for_update=True)
+    return form
+
+
+def move_form(
+    session: Session, form: UnitForm, to: FormStatus, actor: Actor, expected_version: int | None,
+    *, unlock: bool = False,
+) -> None:
+    lock_form(session, form)
+    current = FormStatus(form.status)
+    if expected_version is not None and expected_version != form.version:
+        raise WorkflowError("stale", status=current.value, version=form.version, form_id=form.id)
+    unlocking = unlock and current is FormStatus.APPROVED and to is FormStatus.RETURNED
+    if to not in TRANSITIONS[current] and not unlocking:
+        raise WorkflowError("not_allowed", status=current.value, to=to.value, form_id=form.id)
+    before = {"status": current, "version": form.version}
+    now = utcnow()
+    form.status = to
+    form.version += 1
+    form.updated_at = now
+    if to is FormStatus.SUBMITTED:
+        form.submitted_at = now
+    if to is FormStatus.APPROVED:
+        form.approved_at = now
+    session.add(form)
+    action = "form.unlocked" if unlocking else f"form.{to.value}"
+    record_by(session, actor, action, "unit_form", form.id, before=before,
+              after={"status": to, "version": form.version})
+
+
+def submit_form(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None) -> None:
+    move_form(session, form, FormStatus.SUBMITTED, actor, expected_version)
+
+
+def approve_form(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None) -> Review:
+    move_form(session, form, FormStatus.APPROVED, actor, expected_version)
+    review = Review(form_id=form.id, reviewer_id=actor.member_id, decision=ReviewDecision.APPROVE)
+    session.add(review)
+    return review
+
+
+def return_form(
+    session: Session,
+    form: UnitForm,
+    actor: Actor,
+    items: dict[int, str | None],
+    arahan: str | None,
+    expected_version: int | None = None,
+) -> Review:
+    """Return the form with the indicators to complete (indicator id → arahan for it)."""
+    if not items:
+        raise WorkflowError("return_needs_items")
+    move_form(session, form, FormStatus.RETURNED, actor, expected_version)
+    review = Review(form_id=form.id, reviewer_id=actor.member_id, decision=ReviewDecision.RETURN, arahan=arahan)
+    session.add(review)
+    session.flush()
+    for indicator_id, item_arahan in items.items():
+        session.add(ReviewItem(review_id=review.id, indicator_id=indicator_id, arahan=item_arahan))
+    return review
+
+
+def resolve_returned_item(session: Session, form: UnitForm, indicator_id: int, member_id: int | None) -> None:
+    """The returned item of this indicator (latest return of the form) is answered now."""
+    review = session.exec(select(Review).where(Review.form_id == form.id, Review.decision == ReviewDecision.RETURN)
+                          .order_by(Review.id.desc()).limit(1)).first()
+    if review is None:
+        return
+    item = session.exec(select(ReviewItem).where(ReviewItem.review_id == review.id,
+                                                 ReviewItem.indicator_id == indicator_id,
+                                                 ReviewItem.resolved_at == None)).first()  # noqa: E711
+    if item is not None:
+        item.resolved_at, item.resolved_by_id = utcnow(), member_id
+        session.add(item)
+
+
+def enter_realisasi(
+    session: Session,
+    indicator: Indicator,
+    period: Period,
+    value: Decimal,
+    actor: Actor,
+    *,
+    note: str | None = None,
+    kendala: str | None = None,
+    tindak_lanjut: str | None = None,
+    anomaly_reason: str | None = None,
+    source: EntrySource = EntrySource.CHAT,
+) -> Realisasi | None:
+    """Store a value as the next revision; returns None when it equals the current one (nothing changed).
+
+    Refused when the period is archived or the unit's form is approved (locked) or waiting for review.
+    """
+    fields = {
+        "value": value, "note": note, "kendala": kendala, "tindak_lanjut": tindak_lanjut,
+        "anomaly_reason": anomaly_reason,
+    }
+
+    def unchanged(current: Realisasi | None) -> bool:
+        return current is not None and all(getattr(current, key) == item for key, item in fields.items())
+
+    if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
+        if unchanged(latest_revision(session, indicator.id, period.id)):
+            return None
+        raise WorkflowError("period_archived", period=period.code)
+    form = lock_form(session, form_for(session, indicator.unit_id, period.id))
+    current = latest_revision(session, indicator.id, period.id)  # read under the lock: the next revision is ours
+    if unchanged(current):
+        return None
+    if FormStatus(form.status) in (FormStatus.APPROVED, FormStatus.SUBMITTED):
+        raise WorkflowError(f"form_{FormStatus(form.status).value}", period=period.code)
+    row = Realisasi(
+        indicator_id=indicator.id,
+        period_id=period.id,
+        revision=(current.revision + 1) if current else 1,
+        source=source,
+        entered_by_id=actor.member_id,
+        **fields,
+    )
+    session.add(row)
+    session.flush()
+    if FormStatus(form.status) is FormStatus.RETURNED:
+        resolve_returned_item(session, form, indicator.id, actor.member_id)
+    before = None if current is None else {key: getattr(current, key) for key in fields}
+    record_by(session, actor, "realisasi.enter", "realisasi", row.id, before=before,
+              after={"indicator": indicator.code, "period": period.code, "revision": row.revision, **fields})
+    return row

@@ -1,0 +1,1 @@
+"""Excel and CSV in: the Perjanjian Kinerja and realisasi imports, with their row problems."""

@@ -1,0 +1,98 @@
+"""Problems found in an imported file, as data: the row, the column, a code and its details.
+
+The domain never words a problem; `i18n` turns `import.problem.<code>` into `baris N, kolom X: …` in the
+user's language. `cell_number` reads a number from a cell the way staff type it (`85,5`, `1.234.567`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from models.calc.numbers import AmbiguousNumber, NumberError, format_number, parse_number
+from models.store.types import SCALE
+
+# Number errors worded on their own; any other is "not a number".
+NUMBER_PROBLEMS = ("too_many_decimals", "bad_grouping", "ambiguous_unit")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str
+    code: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(self, row: int, column: str, code: str, **details: Any) -> None:
+        object.__setattr__(self, "row", row)
+        object.__setattr__(self, "column", column)
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "details", details)
+
+
+class ImportFailed(Exception):
+    """The file has problems; nothing was written."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = sorted(problems, key=lambda problem: (problem.row, problem.column))
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell as stripped text, None when empty. Whole floats from Excel lose their `.0`."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def cell_number(
+    value: Any,
+    row: int,
+    column: str,
+    problems: list[RowProblem],
+    *,
+    decimals: int | None = None,
+    satuan: str | None = None,
+) -> Decimal | None:
+    """A number from a cell: Excel numbers as they are, text parsed the Indonesian way. Empty → None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        problems.append(RowProblem(row, column, "not_a_number", value=str(value)))
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return _excel_number(value, row, column, problems, decimals)
+    try:
+        return parse_number(str(value), decimals=decimals, satuan=satuan)
+    except AmbiguousNumber as exc:
+        grouping, decimal = exc.candidates
+        problems.append(RowProblem(row, column, "ambiguous_number", value=str(value).strip(),
+                                   grouping=format_number(grouping), decimal=format_number(decimal)))
+    except NumberError as exc:
+        code = exc.code if exc.code in NUMBER_PROBLEMS else "not_a_number"
+        problems.append(RowProblem(row, column, code, value=str(value).strip(), decimals=decimals))
+    return None
+
+
+def _excel_number(value: float, row: int, column: str, problems: list[RowProblem], decimals: int | None):
+    """An Excel number: float noise beyond 8 decimals dropped, then held to the indicator's decimals like text."""
+    try:
+        number = Decimal(repr(value)).quantize(Decimal(1).scaleb(-SCALE)).normalize()
+    except InvalidOperation:
+        problems.append(RowProblem(row, column, "not_a_number", value=str(value)))
+        return None
+    number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+    if decimals is not None and number.as_tuple().exponent < -decimals:
+        problems.append(RowProblem(row, column, "too_many_decimals", value=format_number(number),
+                                   decimals=decimals))
+        return None
+    return number

@@ -1,0 +1,1 @@
+"""Procedure B: the Pengukuran Kinerja of a triwulan and its review, report, disposition and archive."""

@@ -1,0 +1,276 @@
+"""The Pengukuran Kinerja of a triwulan through the SOP's review and disposition (procedure B, steps 7–10).
+
+A measurement is ready when every period of the triwulan (its months and the triwulan itself, where units
+report in them) is archived; the Tim SAKIP may also start it by hand (`/pengukuran`). Then:
+
+    draft ──submit (Tim, B7)──▶ submitted ──approve (Sekretaris, B8)──▶ approved ──report (Sekretaris, B9)──▶
+    reported ──dispose (Kepala Dinas)──▶ archived (B10)
+    submitted ──return with arahan (Sekretaris)──▶ returned ──submit again (Tim)──▶ submitted
+
+The Tim's analysis (the causes, and the rencana aksi for the next stage) travels with the measurement; a return
+asks for it to be completed. Every transition takes a row lock, checks the version the pressed button was made
+for (a second press, or a press on an old message, is refused and says who acted), is audited, and queues its
+notifications in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, Session, SQLModel, select
+
+from models.collection.forms import DispositionDecision
+from models.collection.review import members_with_role
+from models.collection.workflow import WorkflowError
+from models.messaging.outbox import enqueue
+from models.office.audit import Actor, AuditEntry, record_by
+from models.office.organisation import Member, Role
+from models.office.permissions import Action, require
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.store.types import UTCDateTime, enum_type, utcnow
+
+
+class MeasurementStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    REPORTED = "reported"
+    ARCHIVED = "archived"
+
+
+class MeasurementCycle(SQLModel, table=True):
+    """One triwulan's measurement report and where it stands in procedure B."""
+
+    __tablename__ = "measurement_cycles"
+    __table_args__ = (sa.UniqueConstraint("year", "quarter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    quarter: int
+    status: MeasurementStatus = Field(sa_type=enum_type(MeasurementStatus))
+    version: int = Field(default=1)
+    analysis: str | None = Field(default=None, sa_type=sa.Text)
+    return_arahan: str | None = Field(default=None, sa_type=sa.Text)
+    ready_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the first submission
+    submitted_by_id: int | None = Field(default=None, foreign_key="members.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the last approve/return
+    decided_by_id: int | None = Field(default=None, foreign_key="members.id")
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reported_by_id: int | None = Field(default=None, foreign_key="members.id")
+    disposed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    kepala_id: int | None = Field(default=None, foreign_key="members.id")
+    decision: DispositionDecision | None = Field(default=None, sa_type=enum_type(DispositionDecision))
+    arahan: str | None = Field(default=None, sa_type=sa.Text)
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def ref(self) -> PeriodRef:
+        return PeriodRef(PeriodKind.QUARTER, self.year, self.quarter)
+
+
+def cycle_of(session: Session, ref: PeriodRef) -> MeasurementCycle | None:
+    return session.exec(select(MeasurementCycle).where(MeasurementCycle.year == ref.year,
+                                                       MeasurementCycle.quarter == ref.number)).first()
+
+
+def quarter_archived(session: Session, ref: PeriodRef) -> bool:
+    """Whether every period of the triwulan that units report in (its months, itself) is archived."""
+    from models.reporting.report import period_units  # reporting starts measurements from here
+
+    refs = [PeriodRef(PeriodKind.MONTH, ref.year, month) for month in ref.months] + [ref]
+    for part in refs:
+        period = session.exec(select(Period).where(Period.kind == part.kind, Period.year == part.year,
+                                                   Period.number == part.number)).first()
+        probe = period or Period(kind=part.kind, year=part.year, number=part.number, status=PeriodStatus.DRAFT)
+        if not period_units(session, probe):
+            continue
+        if period is None or PeriodStatus(period.status) is not PeriodStatus.ARCHIVED:
+            return False
+    return True
+
+
+def preparers(session: Session) -> list[Member]:
+    """Who prepares the measurement: the Tim SAKIP (the Sekretaris when the office has none)."""
+    return members_with_role(session, Role.TIM_SAKIP) or members_with_role(session, Role.SEKRETARIS)
+
+
+def _tell(session: Session, people: list[Member], kind: str, cycle: MeasurementCycle, **params: object) -> None:
+    for person in people:
+        enqueue(session, person.id, kind, f"{kind}:{cycle.id}:{cycle.version}:{person.id}",
+                cycle_id=cycle.id, version=cycle.version, **params)
+
+
+def start_measurement(session: Session, ref: PeriodRef, actor: Actor, now: datetime | None = None
+                      ) -> MeasurementCycle:
+    """Create the triwulan's measurement (once) and tell the Tim SAKIP it is ready to check and send (B5–B7)."""
+    if ref.kind is not PeriodKind.QUARTER:
+        raise WorkflowError("not_a_quarter", period=ref.code)
+    existing = cycle_of(session, ref)
+    if existing is not None:
+        return existing
+    cycle = MeasurementCycle(year=ref.year, quarter=ref.number, status=MeasurementStatus.DRAFT,
+                             ready_at=now or utcnow())
+    session.add(cycle)
+    session.flush()
+    record_by(session, actor, "measurement.ready", "measurement", cycle.id, after={"code": ref.code})
+    _tell(session, preparers(session), "measurement_ready", cycle)
+    return cycle
+
+
+def start_when_quarter_archived(session: Session, period: Period, actor: Actor) -> MeasurementCycle | None:
+    """After a period is archived: the triwulan's measurement starts once all its periods are."""
+    ref = period.ref
+    quarter = ref if ref.kind is PeriodKind.QUARTER else PeriodRef(PeriodKind.QUARTER, ref.year, ref.quarter)
+    if cycle_of(session, quarter) is None and quarter_archived(session, quarter):
+        return start_measurement(session, quarter, actor)
+    return None
+
+
+def start_by_hand(session: Session, member: Member, ref: PeriodRef) -> MeasurementCycle:
+    require(session, member, Action.PREPARE_MEASUREMENT, entity="measurement")
+    return start_measurement(session, ref, Actor.member(member.id))
+
+
+def last_submitted_at(session: Session, cycle: MeasurementCycle) -> datetime | None:
+    """When the Tim last sent the measurement (`submitted_at` keeps the first sending, for the mutu baku)."""
+    latest = session.exec(select(AuditEntry.at).where(AuditEntry.entity == "measurement",
+                                                      AuditEntry.entity_id == cycle.id,
+                                                      AuditEntry.action == "measurement.submitted")
+                          .order_by(AuditEntry.id.desc()).limit(1)).first()
+    return latest or cycle.submitted_at
+
+
+def _stale(session: Session, cycle: MeasurementCycle) -> WorkflowError:
+    """The refusal of a button made for an earlier step: who moved the measurement last, and when."""
+    entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "measurement",
+                                                  AuditEntry.entity_id == cycle.id,
+                                                  AuditEntry.action != "measurement.analysis")
+                         .order_by(AuditEntry.id.desc()).limit(1)).first()
+    if entry is None:
+        return WorkflowError("measurement_stale")
+    return WorkflowError("measurement_stale", by=entry.actor_member_id or entry.actor, at=entry.at)
+
+
+def lock_cycle(session: Session, cycle_id: int, version: int | None = None) -> MeasurementCycle:
+    cycle = session.get(MeasurementCycle, cycle_id)
+    if cycle is None:
+        raise WorkflowError("not_found")
+    session.refresh(cycle, with_for_update=True)
+    if version is not None and cycle.version != version:
+        raise _stale(session, cycle)
+    return cycle
+
+
+def _move(session: Session, member: Member, cycle: MeasurementCycle, to: MeasurementStatus, action: str,
+          **after: object) -> None:
+    before = MeasurementStatus(cycle.status)
+    cycle.status = to
+    cycle.version += 1
+    session.add(cycle)
+    record_by(session, Actor.member(member.id), f"measurement.{action}", "measurement", cycle.id,
+              before={"status": before}, after={"status": to, **after})
+
+
+def _expect(session: Session, cycle: MeasurementCycle, *allowed: MeasurementStatus) -> None:
+    if MeasurementStatus(cycle.status) not in allowed:
+        raise _stale(session, cycle)
+
+
+def write_analysis(session: Session, member: Member, cycle_id: int, text: str) -> MeasurementCycle:
+    """The Tim's analysis and rencana aksi, while the measurement is with the Tim (draft or returned)."""
+    require(session, member, Action.PREPARE_MEASUREMENT, entity="measurement", entity_id=cycle_id)
+    cycle = lock_cycle(session, cycle_id)
+    _expect(session, cycle, MeasurementStatus.DRAFT, MeasurementStatus.RETURNED)
+    before = cycle.analysis
+    cycle.analysis = text.strip()
+    session.add(cycle)
+    record_by(session, Actor.member(member.id), "measurement.analysis", "measurement", cycle.id,
+              before={"analysis": before}, after={"analysis": cycle.analysis})
+    return cycle
+
+
+def submit_measurement(session: Session, member: Member, cycle_id: int, version: int) -> MeasurementCycle:
+    """B7: the Tim reports the measurement recap to the Sekretaris."""
+    require(session, member, Action.PREPARE_MEASUREMENT, entity="measurement", entity_id=cycle_id)
+    cycle = lock_cycle(session, cycle_id, version)
+    _expect(session, cycle, MeasurementStatus.DRAFT, MeasurementStatus.RETURNED)
+    resubmission = MeasurementStatus(cycle.status) is MeasurementStatus.RETURNED
+    now = utcnow()
+    cycle.submitted_at = cycle.submitted_at or now
+    cycle.submitted_by_id = member.id
+    _move(session, member, cycle, MeasurementStatus.SUBMITTED, "submitted")
+    _tell(session, members_with_role(session, Role.SEKRETARIS), "measurement_review", cycle,
+          resubmission=resubmission)
+    return cycle
+
+
+def approve_measurement(session: Session, member: Member, cycle_id: int, version: int) -> MeasurementCycle:
+    """B8: the Sekretaris approves; the measurement may feed the Laporan Kinerja and go to the Kepala Dinas."""
+    require(session, member, Action.REVIEW_MEASUREMENT, entity="measurement", entity_id=cycle_id)
+    cycle = lock_cycle(session, cycle_id, version)
+    _expect(session, cycle, MeasurementStatus.SUBMITTED)
+    cycle.decided_at = cycle.approved_at = utcnow()
+    cycle.decided_by_id = member.id
+    _move(session, member, cycle, MeasurementStatus.APPROVED, "approved")
+    _tell(session, preparers(session), "measurement_approved", cycle)
+    return cycle
+
+
+def return_measurement(session: Session, member: Member, cycle_id: int, version: int,
+                       arahan: str) -> MeasurementCycle:
+    """B8: the Sekretaris returns the measurement to be completed as directed."""
+    require(session, member, Action.REVIEW_MEASUREMENT, entity="measurement", entity_id=cycle_id)
+    if not arahan.strip():
+        raise WorkflowError("arahan_required")
+    cycle = lock_cycle(session, cycle_id, version)
+    _expect(session, cycle, MeasurementStatus.SUBMITTED)
+    cycle.decided_at = utcnow()
+    cycle.decided_by_id = member.id
+    cycle.return_arahan = arahan.strip()
+    _move(session, member, cycle, MeasurementStatus.RETURNED, "returned", arahan=cycle.return_arahan)
+    _tell(session, preparers(session), "measurement_returned", cycle)
+    return cycle
+
+
+def report_measurement(session: Session, member: Member, cycle_id: int) -> MeasurementCycle:
+    """B9: the Sekretaris reports the approved measurement to the Kepala Dinas."""
+    require(session, member, Action.REPORT_TO_KEPALA, entity="measurement", entity_id=cycle_id)
+    cycle = lock_cycle(session, cycle_id)
+    if MeasurementStatus(cycle.status) is not MeasurementStatus.APPROVED:
+        if cycle.reported_at is not None:
+            raise WorkflowError("already_reported", by=cycle.reported_by_id, at=cycle.reported_at)
+        raise WorkflowError("measurement_not_approved")
+    cycle.reported_at = utcnow()
+    cycle.reported_by_id = member.id
+    _move(session, member, cycle, MeasurementStatus.REPORTED, "reported")
+    _tell(session, members_with_role(session, Role.KEPALA), "measurement_report", cycle)
+    return cycle
+
+
+def dispose_measurement(session: Session, member: Member, cycle_id: int, decision: DispositionDecision,
+                        arahan: str | None = None) -> MeasurementCycle:
+    """The Kepala Dinas's disposition, then B10: archived, and everyone involved is told (the Tim gets the
+    Laporan Hasil Pengukuran Kinerja as a PDF, archived with the triwulan)."""
+    require(session, member, Action.DISPOSE, entity="measurement", entity_id=cycle_id)
+    cycle = lock_cycle(session, cycle_id)
+    if cycle.disposed_at is not None:
+        raise WorkflowError("already_disposed", by=cycle.kepala_id, at=cycle.disposed_at)
+    if MeasurementStatus(cycle.status) is not MeasurementStatus.REPORTED:
+        raise WorkflowError("measurement_not_reported")
+    if decision is DispositionDecision.ARAHAN and not (arahan or "").strip():
+        raise WorkflowError("arahan_required")
+    cycle.disposed_at = cycle.archived_at = utcnow()
+    cycle.kepala_id = member.id
+    cycle.decision = decision
+    cycle.arahan = arahan.strip() if arahan else None
+    _move(session, member, cycle, MeasurementStatus.ARCHIVED, "archived", decision=decision, arahan=cycle.arahan)
+    people = {m.id: m for role in (Role.TIM_SAKIP, Role.SEKRETARIS, Role.KEPALA)
+              for m in members_with_role(session, role)}
+    _tell(session, [people[key] for key in sorted(people)], "measurement_disposed", cycle)
+    _tell(session, preparers(session), "laporan_document", cycle, code=cycle.ref.code)
+    return cycle

@@ -1,0 +1,1 @@
+"""What waits to be said and heard: the outbox of notifications and each member's chat state."""

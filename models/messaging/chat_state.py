@@ -1,0 +1,92 @@
+"""What the bot is waiting for from each member, kept in the database.
+
+Any bot process can continue any member's conversation, and a restart loses nothing: the state is a step name
+and a small JSON of ids (never Telegram objects). Most of a form's progress is not kept here at all but derived
+from the stored realisasi (the first unanswered indicator), so this row only says what the next free-text
+message means (a value, a kendala, an arahan…).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel
+
+from models.store.types import UTCDateTime, utcnow
+
+
+class ChatState(SQLModel, table=True):
+    __tablename__ = "chat_states"
+
+    member_id: int = Field(foreign_key="members.id", primary_key=True)
+    step: str = Field(sa_type=sa.String(40))
+    data: str = Field(default="{}", sa_type=sa.Text)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def get_state(session: Session, member_id: int) -> tuple[str | None, dict[str, Any]]:
+    row = session.get(ChatState, member_id)
+    return (None, {}) if row is None else (row.step, json.loads(row.data))
+
+
+def set_state(session: Session, member_id: int, step: str, **data: Any) -> None:
+    row = session.get(ChatState, member_id) or ChatState(member_id=member_id, step=step)
+    row.step, row.data, row.updated_at = step, json.dumps(data, sort_keys=True), utcnow()
+    session.add(row)
+
+
+def clear_state(session: Session, member_id: int) -> None:
+    row = session.get(ChatState, member_id)
+    if row is not None:
+        session.delete(row)
+
+
+class GroupNotice(SQLModel, table=True):
+    """Groups already told that the bot works in private chat (it says so once per group)."""
+
+    __tablename__ = "group_notices"
+
+    chat_id: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    notified_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def first_notice_in_group(session: Session, chat_id: int) -> bool:
+    """True the first time a group is seen (and remembers it)."""
+    if session.get(GroupNotice, chat_id) is not None:
+        return False
+    session.add(GroupNotice(chat_id=chat_id))
+    return True
+
+
+class HandledUpdate(SQLModel, table=True):
+    """Telegram update ids already handled. Written in the transaction of the update's own work, so an update
+    that Telegram delivers again after a crash (its receipt was never confirmed) is not handled twice."""
+
+    __tablename__ = "handled_updates"
+
+    update_id: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    handled_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+KEEP_HANDLED_UPDATES = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
+
+
+def first_time_handled(session: Session, update_id: int) -> bool:
+    """Mark the update handled; False when it already was (then its work must not be done again)."""
+    if session.get(HandledUpdate, update_id) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(HandledUpdate(update_id=update_id))
+    except IntegrityError:  # another process handles the same update right now
+        return False
+    return True
+
+
+def forget_old_updates(session: Session, now: datetime) -> int:
+    result = session.execute(sa.delete(HandledUpdate).where(HandledUpdate.handled_at < now - KEEP_HANDLED_UPDATES))
+    return result.rowcount or 0

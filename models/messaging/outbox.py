@@ -1,0 +1,121 @@
+"""The outbox: every notification that must not be lost is a row, written in the transaction of its cause.
+
+The domain records *what* to tell *whom* (`kind` + JSON `params`, e.g. `review_request` with a form id); the
+delivery worker (`bot/delivery.py`) words it in the recipient's language at send time, sends it and marks it
+sent. A crash between commit and send only delays a message. `dedupe_key` makes enqueueing idempotent, so a
+repeated cause (two quick presses) never queues a message twice.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+from sqlmodel import Field, Session, SQLModel, select
+
+from models.store.types import UTCDateTime, enum_type, utcnow
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_pending", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="members.id", index=True)
+    kind: str = Field(sa_type=sa.String(40))
+    params: str = Field(default="{}", sa_type=sa.Text)
+    dedupe_key: str | None = Field(default=None, sa_type=sa.String(160), unique=True)
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=enum_type(OutboxStatus))
+    attempts: int = Field(default=0)
+    # messages of a multi-part notification already sent (a retry sends only the rest)
+    parts_sent: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)  # a worker is sending it
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, sa_type=sa.Text)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return json.loads(self.params)
+
+
+NOTIFY_CHANNEL = "sakip_outbox"
+
+
+def enqueue(session: Session, member_id: int, kind: str, dedupe_key: str | None = None, **params: Any) -> bool:
+    """Queue a notification; False when one with the same `dedupe_key` is already queued (or sent).
+
+    On PostgreSQL the commit also notifies the delivering process (`scheduler/leadership.py`), whichever
+    process or command queued the row."""
+    if dedupe_key is not None and session.exec(
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+    ).first() is not None:
+        return False
+    session.add(OutboxMessage(member_id=member_id, kind=kind, params=json.dumps(params, sort_keys=True),
+                              dedupe_key=dedupe_key))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text(f"NOTIFY {NOTIFY_CHANNEL}"))
+    return True
+
+
+CLAIM_SECONDS = 60  # a claimed row is free again after this, should its worker die before marking it
+
+
+def _busy(row: type[OutboxMessage], now: datetime):
+    """The row may not be sent now: it waits for a retry, or a worker has claimed it."""
+    return sa.or_(row.next_attempt_at > now, sa.and_(row.claimed_until != None, row.claimed_until > now))  # noqa: E711
+
+
+def claim_due(session: Session, now: datetime, limit: int = 200, per_member: int | None = None
+              ) -> list[OutboxMessage]:
+    """Take the rows due now, oldest first, keeping each chat's order: a row waits while an older row of the
+    same member is still pending and busy (retrying later, or claimed by a worker). At most `per_member` rows of
+    one member are taken, so one long backlog does not fill the batch. Locked rows are skipped (another process
+    has them), and each claimed row carries a lease, so no second worker picks it up while this one sends it
+    (`extend_lease` keeps it claimed through long flood waits)."""
+    older = sa.orm.aliased(OutboxMessage)
+    blocked = (select(older.id).where(older.member_id == OutboxMessage.member_id, older.id < OutboxMessage.id,
+                                      older.status == OutboxStatus.PENDING, _busy(older, now))
+               .exists())
+    due = (OutboxMessage.status == OutboxStatus.PENDING, ~_busy(OutboxMessage, now))
+    query = select(OutboxMessage).where(*due, ~blocked)
+    if per_member is not None:  # ranked in a subquery: PostgreSQL locks no rows of a window function's query
+        place = sa.func.row_number().over(partition_by=OutboxMessage.member_id, order_by=OutboxMessage.id)
+        ranked = select(OutboxMessage.id, place.label("place")).where(*due, ~blocked).subquery()
+        query = select(OutboxMessage).where(
+            *due, OutboxMessage.id.in_(select(ranked.c.id).where(ranked.c.place <= per_member)))
+    rows = list(session.exec(query.order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)))
+    for row in rows:
+        row.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
+        session.add(row)
+    return rows
+
+
+def extend_lease(session: Session, row_ids: set[int], now: datetime) -> None:
+    """Keep rows this worker is still sending claimed (a 429 wait can outlast the lease)."""
+    if row_ids:
+        session.execute(sa.update(OutboxMessage)
+                        .where(OutboxMessage.id.in_(row_ids), OutboxMessage.status == OutboxStatus.PENDING,
+                               OutboxMessage.claimed_until != None)  # noqa: E711  (not finished meanwhile)
+                        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS)))
+
+
+def release_claims(session: Session, row_ids: set[int] | None = None) -> None:
+    """Rows claimed but not sent become free at once: this worker's when it stops, or every claim when a process
+    becomes the only one delivering (whoever claimed them before is gone)."""
+    query = sa.update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING,
+                                           OutboxMessage.claimed_until != None)  # noqa: E711
+    if row_ids is not None:
+        query = query.where(OutboxMessage.id.in_(row_ids))
+    session.execute(query.values(claimed_until=None))

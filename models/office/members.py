@@ -1,0 +1,87 @@
+"""Member administration by an admin: roles, unit, deactivation (mutasi), language.
+
+Nothing a member entered is tied to their membership: values, forms and evidence belong to the unit and the
+period, so a member who moves or leaves leaves their unit's unfinished items with the unit.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from models.collection.workflow import WorkflowError
+from models.messaging.chat_state import clear_state
+from models.office.audit import Actor, record_by
+from models.office.organisation import Member, MemberRole, Role, Unit
+from models.office.permissions import Action, require, roles_of_member
+
+
+def members_by_unit(session: Session) -> list[tuple[Unit, list[tuple[Member, set[Role]]]]]:
+    units = sorted(session.exec(select(Unit)).all(), key=lambda u: (u.parent_id is not None, u.name))
+    grouped = []
+    for unit in units:
+        members = session.exec(select(Member).where(Member.unit_id == unit.id).order_by(Member.name)).all()
+        if members:
+            grouped.append((unit, [(m, roles_of_member(session, m)) for m in members]))
+    return grouped
+
+
+def _admins(session: Session) -> list[int]:
+    return [m.id for m in session.exec(select(Member).join(MemberRole, MemberRole.member_id == Member.id).where(
+        MemberRole.role == Role.ADMIN, Member.active == True))]  # noqa: E712
+
+
+def toggle_role(session: Session, admin: Member, member_id: int, role: Role) -> Member:
+    require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
+    member = session.get(Member, member_id)
+    roles = roles_of_member(session, member)
+    if role in roles:
+        if len(roles) == 1:
+            raise WorkflowError("last_role")
+        if role is Role.ADMIN and _admins(session) == [member.id]:
+            raise WorkflowError("last_admin")
+        session.delete(session.get(MemberRole, (member.id, role)))
+        after = roles - {role}
+    else:
+        session.add(MemberRole(member_id=member.id, role=role))
+        after = roles | {role}
+    record_by(session, Actor.member(admin.id), "member.roles", "member", member.id,
+              before={"roles": sorted(roles)}, after={"roles": sorted(after)})
+    return member
+
+
+def move_member(session: Session, admin: Member, member_id: int, unit_id: int) -> Member:
+    require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
+    member = session.get(Member, member_id)
+    if session.get(Unit, unit_id) is None:
+        raise WorkflowError("not_found")
+    if member.unit_id != unit_id:
+        record_by(session, Actor.member(admin.id), "member.move", "member", member.id,
+                  before={"unit_id": member.unit_id}, after={"unit_id": unit_id})
+        member.unit_id = unit_id
+        session.add(member)
+        clear_state(session, member.id)  # a half-answered question belongs to the old unit's form
+    return member
+
+
+def set_active(session: Session, admin: Member, member_id: int, active: bool) -> Member:
+    """Deactivate a member who moved away (mutasi), or bring them back."""
+    require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
+    member = session.get(Member, member_id)
+    if member.id == admin.id and not active:
+        raise WorkflowError("not_yourself")
+    if member.active != active:
+        record_by(session, Actor.member(admin.id), "member.active", "member", member.id,
+                  before={"active": member.active}, after={"active": active})
+        member.active = active
+        session.add(member)
+        clear_state(session, member.id)
+    return member
+
+
+def set_language(session: Session, member: Member, language: str) -> Member:
+    if member.language != language:
+        record_by(session, Actor.member(member.id), "member.language", "member", member.id,
+                  before={"language": member.language}, after={"language": language})
+        member.language = language
+        session.add(member)
+    return member

@@ -1,0 +1,1 @@
+"""The Perjanjian Kinerja: indicators, their targets, and the periods they are measured in."""

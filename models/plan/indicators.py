@@ -1,0 +1,114 @@
+"""Performance indicators of the Perjanjian Kinerja and their yearly targets.
+
+An indicator sits in the Renstra tree (tujuan → sasaran → program → kegiatan → sub kegiatan) through `parent_id`,
+is reported by one unit, monthly or quarterly, and carries the settings the capaian engine needs: polarity,
+the negative formula, and how its values aggregate over periods.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.calc.capaian import Aggregation, IndicatorRule, NegativeFormula, Polarity, YearTargets
+from models.store.types import DecimalValue, UTCDateTime, enum_type, utcnow
+
+
+class IndicatorLevel(StrEnum):
+    TUJUAN = "tujuan"
+    SASARAN = "sasaran"
+    PROGRAM = "program"
+    KEGIATAN = "kegiatan"
+    SUBKEGIATAN = "subkegiatan"
+
+
+class IndicatorKind(StrEnum):
+    IKU = "IKU"
+    IKK = "IKK"
+    OTHER = "lainnya"
+
+
+class Frequency(StrEnum):
+    MONTHLY = "bulanan"
+    QUARTERLY = "triwulanan"
+
+
+class Indicator(SQLModel, table=True):
+    __tablename__ = "indicators"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_type=sa.String(50), unique=True)
+    name: str = Field(sa_type=sa.Text)
+    level: IndicatorLevel = Field(sa_type=enum_type(IndicatorLevel))
+    parent_id: int | None = Field(default=None, foreign_key="indicators.id", index=True)
+    kind: IndicatorKind = Field(sa_type=enum_type(IndicatorKind))
+    satuan: str = Field(sa_type=sa.String(50))
+    polarity: Polarity = Field(sa_type=enum_type(Polarity))
+    negative_formula: NegativeFormula = Field(
+        default=NegativeFormula.TWO_T_MINUS_R, sa_type=enum_type(NegativeFormula)
+    )
+    aggregation: Aggregation = Field(sa_type=enum_type(Aggregation))
+    decimals: int = Field(default=2)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    frequency: Frequency = Field(sa_type=enum_type(Frequency))
+    definisi_operasional: str | None = Field(default=None, sa_type=sa.Text)
+    sumber_data: str | None = Field(default=None, sa_type=sa.Text)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def rule(self) -> IndicatorRule:
+        return IndicatorRule(
+            polarity=Polarity(self.polarity),
+            aggregation=Aggregation(self.aggregation),
+            negative_formula=NegativeFormula(self.negative_formula),
+        )
+
+
+class IndicatorTarget(SQLModel, table=True):
+    """The targets of one indicator for one year: annual, per triwulan (Rencana Aksi) and a range."""
+
+    __tablename__ = "indicator_targets"
+    __table_args__ = (sa.UniqueConstraint("indicator_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicators.id", index=True)
+    year: int
+    annual: Decimal | None = Field(default=None, sa_type=DecimalValue)
+    tw1: Decimal | None = Field(default=None, sa_type=DecimalValue)
+    tw2: Decimal | None = Field(default=None, sa_type=DecimalValue)
+    tw3: Decimal | None = Field(default=None, sa_type=DecimalValue)
+    tw4: Decimal | None = Field(default=None, sa_type=DecimalValue)
+    target_min: Decimal | None = Field(default=None, sa_type=DecimalValue)
+    target_max: Decimal | None = Field(default=None, sa_type=DecimalValue)
+
+
+class MonthlyTarget(SQLModel, table=True):
+    """An optional monthly target; without one the engine derives it from the triwulan target."""
+
+    __tablename__ = "monthly_targets"
+    __table_args__ = (sa.UniqueConstraint("indicator_id", "year", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicators.id", index=True)
+    year: int
+    month: int
+    value: Decimal = Field(sa_type=DecimalValue)
+
+
+def year_targets(target: IndicatorTarget | None, monthly: list[MonthlyTarget] = ()) -> YearTargets:
+    """The engine's view of a year's targets (all None when the PK has none for that year)."""
+    months = {m.month: m.value for m in monthly}
+    if target is None:
+        return YearTargets(annual=None, quarters=(None, None, None, None), months=months)
+    return YearTargets(
+        annual=target.annual,
+        quarters=(target.tw1, target.tw2, target.tw3, target.tw4),
+        months=months,
+        lower=target.target_min,
+        upper=target.target_max,
+    )

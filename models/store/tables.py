@@ -1,0 +1,30 @@
+"""Imports every table module so that `SQLModel.metadata` knows the whole schema (for Alembic and tests)."""
+
+from models.collection.forms import (
+    Disposition,
+    FollowUp,
+    FormReceipt,
+    PeriodReport,
+    Review,
+    ReviewItem,
+    UnitForm,
+    UnlockRequest,
+)
+from models.collection.realisasi import Evidence, Realisasi
+from models.measurement.cycle import MeasurementCycle
+from models.messaging.chat_state import ChatState, GroupNotice, HandledUpdate
+from models.messaging.outbox import OutboxMessage
+from models.office.audit import AuditEntry
+from models.office.invites import Invite
+from models.office.organisation import Member, MemberRole, Unit
+from models.plan.indicators import Indicator, IndicatorTarget, MonthlyTarget
+from models.plan.periods import Period
+from models.reporting.archive import ArchivedDocument
+from models.timing.reminders import Reminder
+
+__all__ = [
+    "ArchivedDocument", "AuditEntry", "ChatState", "Disposition", "Evidence", "FollowUp", "FormReceipt",
+    "GroupNotice", "HandledUpdate", "Indicator", "IndicatorTarget", "Invite", "MeasurementCycle", "Member",
+    "MemberRole", "MonthlyTarget", "OutboxMessage", "Period", "PeriodReport", "Realisasi", "Reminder", "Review",
+    "ReviewItem", "Unit", "UnitForm", "UnlockRequest",
+]

@@ -1,0 +1,98 @@
+"""The office's calendar rules: when periods open, when forms are due, when and how often people are reminded.
+
+`ScheduleRules` is plain data built from the settings (`bot/config.py`) so the domain and the tests use the
+same rules without reading the environment. Every moment the scheduler acts on comes from these rules and the
+database, so a restart computes the same moments again (see `models/timing/reminders.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from sqlmodel import Session, select
+
+from models.calc.working_time import QuietHours, is_quiet, next_allowed
+from models.office.audit import Actor
+from models.plan.indicators import Frequency, Indicator, IndicatorTarget
+from models.plan.periods import Period, PeriodKind, PeriodRef, latest_ended
+from models.timing.mutu_baku import DEFAULT_STANDARDS, Step
+
+
+@dataclass(frozen=True)
+class ScheduleRules:
+    tz: tzinfo = UTC
+    quiet: QuietHours = field(default_factory=QuietHours)
+    auto_open: bool = True
+    remind: bool = True  # reminders and escalations (off: only periods open by themselves)
+    open_day: int = 1  # periods open on this day of the month after they end
+    deadline_day: int = 10  # and are due on this day of that month
+    reminder_time: time = time(8, 0)
+    days_before: tuple[int, ...] = (3, 1)  # then on the day, then daily while overdue
+    escalate_kabid_after: int = 4  # reminders a unit has had without sending its form
+    escalate_sekretaris_after: int = 6
+    snooze: timedelta = timedelta(hours=3)
+    standards: dict[Step, timedelta] = field(default_factory=lambda: dict(DEFAULT_STANDARDS))
+
+    def at_reminder_time(self, day: date) -> datetime:
+        """The day's reminder moment; on a quiet day (a weekend) the reminder time of the next day that is not
+        (Saturday's goes to Monday 08:00). A reminder time inside quiet hours moves to their end."""
+        for offset in range(8):
+            moment = datetime.combine(day + timedelta(days=offset), self.reminder_time, tzinfo=self.tz)
+            if not is_quiet(moment, self.quiet, self.tz):
+                return moment
+        return next_allowed(datetime.combine(day, self.reminder_time, tzinfo=self.tz), self.quiet, self.tz)
+
+    def opening_moment(self, ref: PeriodRef) -> datetime:
+        return self.at_reminder_time(ref.day_after_end(self.open_day))
+
+    def deadline_for(self, ref: PeriodRef) -> date:
+        return ref.day_after_end(self.deadline_day)
+
+
+SCHEDULER = Actor("scheduler")
+
+
+def has_targets(session: Session, ref: PeriodRef) -> bool:
+    """The PK of the period's year has an active indicator collected in that kind of period."""
+    frequency = Frequency.MONTHLY if ref.kind is PeriodKind.MONTH else Frequency.QUARTERLY
+    return session.exec(select(IndicatorTarget.id).join(Indicator, Indicator.id == IndicatorTarget.indicator_id)
+                        .where(IndicatorTarget.year == ref.year, Indicator.active == True,  # noqa: E712
+                               Indicator.frequency == frequency).limit(1)).first() is not None
+
+
+def periods_to_open(session: Session, now: datetime, rules: ScheduleRules) -> list[PeriodRef]:
+    """The month and the triwulan that ended last, once their opening moment has come, when never created.
+
+    Only that one of each kind: a bot installed in November does not send ten months of forms at once, a bot
+    that was down on the opening day opens the period when it starts, and a period an admin created, closed or
+    archived by hand is left as it is."""
+    if not rules.auto_open:
+        return []
+    today = now.astimezone(rules.tz).date()
+    due = []
+    for kind in (PeriodKind.MONTH, PeriodKind.QUARTER):
+        ref = latest_ended(kind, today)
+        if rules.opening_moment(ref) > now or not has_targets(session, ref):
+            continue
+        exists = session.exec(select(Period.id).where(Period.kind == ref.kind, Period.year == ref.year,
+                                                      Period.number == ref.number)).first()
+        if exists is None:
+            due.append(ref)
+    return due
+
+
+def next_opening(now: datetime, rules: ScheduleRules) -> datetime | None:
+    """When the next period opens (for the scheduler's next wake-up)."""
+    if not rules.auto_open:
+        return None
+    today = now.astimezone(rules.tz).date()
+    moments = []
+    for kind in (PeriodKind.MONTH, PeriodKind.QUARTER):
+        ref = latest_ended(kind, today)
+        for candidate in (ref, ref.next()):
+            moment = rules.opening_moment(candidate)
+            if moment > now:
+                moments.append(moment)
+                break
+    return min(moments) if moments else None

@@ -1,0 +1,229 @@
+"""The Laporan Hasil Pengukuran Kinerja of a period (procedure A) or a triwulan's measurement (procedure B), as
+the PDF that is filed with it.
+
+The words and numbers are those of the chat (`handlers.render`), the charts those of the Kepala Dinas's album.
+Once the period (or the measurement) is archived, the PDF is rendered once, in the office's language, and
+filed (`models.reporting.archive`); every later request sends that same file. Before that, a request gets a draft marked
+DRAF, in the member's language, and nothing is filed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from html import unescape
+
+from sqlmodel import Session, select
+
+from handlers.recap_views import scope_label, step_state, summary_lines
+from handlers.render import target_text, value_text
+from i18n import t
+from models.calc.capaian import round_capaian
+from models.calc.dates import format_datetime, format_duration
+from models.calc.numbers import format_percent
+from models.collection.forms import Disposition, DispositionDecision, Review, ReviewDecision, UnitForm
+from models.collection.recap import Recap, RecapRow, compute_recap
+from models.measurement.cycle import MeasurementCycle, MeasurementStatus, cycle_of
+from models.measurement.results import Measurement, measure_quarter
+from models.office.audit import Actor
+from models.office.organisation import Member, Unit
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.reporting.archive import Procedure, archived_document, file_document
+from models.reporting.report import period_progress
+from models.timing.mutu_baku import SOP_NUMBER, StepTiming, measurement_timeline, timeline
+from models.timing.schedule import ScheduleRules
+from reports.laporan import Laporan, LaporanRow, LevelLine, TimelineLine, render_laporan
+from reports.recap_charts import render_recap_charts
+
+ARCHIVE_LANGUAGE = "id"  # the filed document is the office's official record
+
+
+@dataclass(frozen=True)
+class LaporanFile:
+    filename: str
+    data: bytes
+    title: str
+    draft: bool
+
+
+def _plain(html: str) -> str:
+    """Chat HTML (bold, italics, entities) as plain text for the PDF."""
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def _percent(value: Decimal | None, language: str) -> str:
+    """A capaian as the PDF's tables show it: "95,63%" (the band is the cell's colour), or "–"."""
+    return "–" if value is None else format_percent(round_capaian(value), 2, language)
+
+
+def _row(row: RecapRow, language: str, extra: dict | None = None) -> LaporanRow:
+    rating = row.capaian.rating
+    return LaporanRow(
+        code=row.indicator.code, name=row.indicator.name, unit=row.unit_name,
+        level=t(f"level.{row.indicator.level}", language),
+        target=_plain(target_text(row.target, row.indicator, language)),
+        realisasi=_plain(value_text(row.realisasi, row.indicator, language)),
+        capaian=_percent(row.capaian.value, language),
+        band=rating.value if rating else None,
+        band_label=t(f"rating.{rating.value}", language) if rating else "–",
+        tercapai=row.capaian.tercapai,
+        kendala="; ".join(row.kendala), tindak_lanjut="; ".join(row.tindak_lanjut),
+        **(extra or {}),
+    )
+
+
+def _timeline_lines(timings: list[StepTiming], language: str, procedure: str) -> tuple[TimelineLine, ...]:
+    lines = []
+    for timing in timings:
+        mark, actual = step_state(timing, language)
+        lines.append(TimelineLine(SOP_NUMBER[timing.step], t(f"{procedure}.{timing.step.value}", language), actual,
+                                  format_duration(timing.standard, language), mark))
+    return tuple(lines)
+
+
+def _name(session: Session, member_id: int | None) -> str:
+    member = session.get(Member, member_id) if member_id else None
+    return member.name if member else "-"
+
+
+def _when(moment: datetime | None, rules: ScheduleRules, language: str) -> str:
+    return format_datetime(moment, rules.tz.key, language) if moment else "–"
+
+
+def _period_reviews(session: Session, period: Period, rules: ScheduleRules, language: str) -> tuple[str, ...]:
+    forms = {form.id: form for form in session.exec(select(UnitForm).where(UnitForm.period_id == period.id))}
+    if not forms:
+        return ()
+    reviews = session.exec(select(Review).where(Review.form_id.in_(list(forms))).order_by(Review.created_at))
+    lines = []
+    for review in reviews:
+        unit = session.get(Unit, forms[review.form_id].unit_id).name
+        decision = t("laporan_views.approved" if ReviewDecision(review.decision) is ReviewDecision.APPROVE
+                     else "laporan_views.returned", language)
+        arahan = f": {review.arahan}" if review.arahan else ""
+        lines.append(f"{_when(review.created_at, rules, language)} — {_name(session, review.reviewer_id)}, "
+                     f"{unit}: {decision}{arahan}")
+    return tuple(lines)
+
+
+def _disposition_line(session: Session, kepala_id: int | None, at: datetime | None, decision: str | None,
+                      arahan: str | None, rules: ScheduleRules, language: str) -> tuple[str, ...]:
+    if decision is None:
+        return ()
+    words = t("laporan_views.agree" if DispositionDecision(decision) is DispositionDecision.AGREE
+              else "laporan_views.arahan", language)
+    return (f"{_when(at, rules, language)} — {_name(session, kepala_id)}: {words}"
+            + (f": {arahan}" if arahan else ""),)
+
+
+def _summary(recap: Recap, language: str, progress=None) -> tuple[str, ...]:
+    return tuple(_plain(line).lstrip("• ") for line in summary_lines(recap, language, progress))
+
+
+def period_laporan(session: Session, period: Period, now: datetime, rules: ScheduleRules, language: str,
+                   office: str, draft: bool) -> Laporan:
+    recap = compute_recap(session, period.ref, language)
+    progress = period_progress(session, period, now.date(), rules.tz)
+    charts = render_recap_charts(recap, scope_label(recap, language), language, progress)
+    disposition = session.exec(select(Disposition).where(Disposition.period_id == period.id)).first()
+    return Laporan(
+        office=office, period=period.ref.label(language), period_code=period.code,
+        generated_at=format_datetime(now, rules.tz.key, language),
+        summary=_summary(recap, language, progress),
+        rows=tuple(_row(row, language) for row in recap.rows),
+        charts=charts.pngs,
+        review=_period_reviews(session, period, rules, language),
+        disposition=_disposition_line(session, disposition.kepala_id if disposition else None,
+                                      disposition.created_at if disposition else None,
+                                      disposition.decision if disposition else None,
+                                      disposition.arahan if disposition else None, rules, language),
+        timeline=_timeline_lines(timeline(session, period, now, rules), language, "mutu_baku"),
+        draft=draft,
+        created_at=now,
+    )
+
+
+def measurement_laporan(session: Session, measurement: Measurement, cycle: MeasurementCycle | None, now: datetime,
+                        rules: ScheduleRules, language: str, office: str, draft: bool) -> Laporan:
+    recap = measurement.recap
+    charts = render_recap_charts(recap, scope_label(recap, language), language)
+    rows = [_row(item.row, language, {"previous": _percent(item.previous.value, language),
+                                      "last_year": _percent(item.last_year.value, language),
+                                      "year_progress": _percent(item.year_progress.value, language)})
+            for item in measurement.rows]
+    levels = tuple(LevelLine(t(f"level.{level.level.value}", language), level.indicators, level.measured,
+                             level.tercapai, _percent(level.average, language)) for level in measurement.levels)
+    summary = list(_summary(recap, language))
+    review: list[str] = []
+    if cycle is not None:
+        if cycle.analysis:
+            summary.append(t("laporan_views.analysis", language, text=cycle.analysis))
+        if cycle.submitted_at:
+            review.append(f"{_when(cycle.submitted_at, rules, language)} — {_name(session, cycle.submitted_by_id)}: "
+                          f"{t('laporan_views.submitted', language)}")
+        if cycle.return_arahan:
+            review.append(t("laporan_views.returned_once", language, arahan=cycle.return_arahan))
+        if cycle.approved_at:
+            review.append(f"{_when(cycle.approved_at, rules, language)} — {_name(session, cycle.decided_by_id)}: "
+                          f"{t('laporan_views.approved', language)}")
+    return Laporan(
+        office=office, period=measurement.quarter.label(language), period_code=measurement.quarter.code,
+        generated_at=format_datetime(now, rules.tz.key, language),
+        summary=tuple(summary), rows=tuple(rows), charts=charts.pngs, levels=levels, comparisons=True,
+        review=tuple(review),
+        disposition=_disposition_line(session, cycle.kepala_id, cycle.disposed_at, cycle.decision, cycle.arahan,
+                                      rules, language) if cycle else (),
+        timeline=_timeline_lines(measurement_timeline(cycle, now, rules), language, "mutu_baku_b") if cycle else (),
+        draft=draft,
+        created_at=now,
+    )
+
+
+def _office(session: Session) -> str:
+    root = session.exec(select(Unit).where(Unit.parent_id == None)).first()  # noqa: E711  (SQL comparison)
+    return root.name if root else ""
+
+
+def laporan_file(session: Session, ref: PeriodRef, procedure: Procedure, now: datetime, rules: ScheduleRules,
+                 language: str) -> LaporanFile | None:
+    """The filed PDF when the period (measurement) is archived, filing it the first time; else a draft.
+    None when there is no such period (or, for a measurement, the reference is not a triwulan)."""
+    code = ref.code
+    prefix = "laporan-pengukuran" if procedure is Procedure.MEASUREMENT else "laporan"
+    filename = f"{prefix}-{code}.pdf"
+    if procedure is Procedure.MEASUREMENT:
+        if ref.kind is not PeriodKind.QUARTER:
+            return None
+        cycle = cycle_of(session, ref)
+        archived = cycle is not None and MeasurementStatus(cycle.status) is MeasurementStatus.ARCHIVED
+    else:
+        period = session.exec(select(Period).where(Period.kind == ref.kind, Period.year == ref.year,
+                                                   Period.number == ref.number)).first()
+        if period is None:
+            return None
+        archived = PeriodStatus(period.status) is PeriodStatus.ARCHIVED
+    title = t("laporan_views.title", language)
+    if archived:
+        filed = archived_document(session, code, procedure)
+        if filed is None:
+            data = _render(session, ref, procedure, now, rules, ARCHIVE_LANGUAGE, draft=False)
+            filed = file_document(session, code, procedure, filename, data, Actor("archive"))
+        return LaporanFile(filed.filename, filed.content, title, draft=False)
+    return LaporanFile(filename, _render(session, ref, procedure, now, rules, language, draft=True), title, True)
+
+
+def _render(session: Session, ref: PeriodRef, procedure: Procedure, now: datetime, rules: ScheduleRules,
+            language: str, draft: bool) -> bytes:
+    office = _office(session)
+    if procedure is Procedure.MEASUREMENT:
+        laporan = measurement_laporan(session, measure_quarter(session, ref, language), cycle_of(session, ref), now,
+                                      rules, language, office, draft)
+    else:
+        period = session.exec(select(Period).where(Period.kind == ref.kind, Period.year == ref.year,
+                                                   Period.number == ref.number)).one()
+        laporan = period_laporan(session, period, now, rules, language, office, draft)
+    return render_laporan(laporan, language)
+
+

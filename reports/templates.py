@@ -1,0 +1,57 @@
+"""The import templates SAKIP Bot writes, and the fixed column names of the Kertas Kerja it exports.
+
+Column names are the fixed machine names of the import/export format; every other text (instructions) comes from
+the message catalogue in the chosen language. The Kertas Kerja itself, the Rekapitulasi and the Formulir
+Pengumpulan Data are written by `reports.workbooks`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from i18n import t
+from models.exchange.pk_import import ALLOWED_SHOWN, OPTIONAL_COLUMNS, PK_COLUMNS
+from models.exchange.realisasi_import import REALISASI_COLUMNS
+from models.exchange.spreadsheets import new_workbook, write_sheet
+
+# the header row of the Kertas Kerja (`reports.workbooks.write_kertas_kerja`); tools read the sheet back by them
+KERTAS_KERJA_COLUMNS = (
+    "kode", "indikator", "satuan", "target", "realisasi", "capaian_persen", "kategori", "kendala", "tindak_lanjut",
+)
+
+PK_EXAMPLE = [
+    ["CONTOH.1", "Nilai realisasi investasi", "sasaran", "IKU", "", "Rp", "positif", "", "kumulatif", "bulanan",
+     "Bidang Penanaman Modal", 2026, "600.000.000.000", "120.000.000.000", "150.000.000.000", "150.000.000.000",
+     "180.000.000.000", "", "", "Jumlah nilai investasi PMA dan PMDN yang terealisasi", "LKPM Online"],
+    ["CONTOH.2", "Rata-rata waktu penyelesaian izin", "program", "IKK", "CONTOH.1", "hari", "negatif", "2T-R",
+     "rata_rata", "bulanan", "Bidang Pelayanan Perizinan", 2026, "7", "7", "7", "7", "7", "", "",
+     "Rata-rata hari kerja sejak berkas lengkap sampai izin terbit", "SiCantik"],
+    ["CONTOH.3", "Persentase serapan anggaran sesuai rencana", "program", "lainnya", "", "%", "rentang", "",
+     "nilai_akhir", "bulanan", "Sekretariat", 2026, "", "", "", "", "", "85", "95", "", "SIPD"],
+]
+REALISASI_EXAMPLE = [
+    ["S.1", "2026-01", "35.500.000.000", "PMDN 2 proyek", "", ""],
+    ["K.1", "2026-TW1", "1", "", "Anggaran promosi baru cair Maret", "Promosi digeser ke TW II"],
+]
+
+
+def write_template(path: Path, kind: str = "pk", language: str = "id") -> None:
+    """An import template: the data sheet with example rows, and an instructions sheet."""
+    workbook = new_workbook()
+    if kind == "pk":
+        write_sheet(workbook, "PK", [*PK_COLUMNS], PK_EXAMPLE)
+        columns = [*PK_COLUMNS, *OPTIONAL_COLUMNS]
+    else:
+        write_sheet(workbook, "Realisasi", [*REALISASI_COLUMNS], REALISASI_EXAMPLE)
+        columns = [*REALISASI_COLUMNS]
+    instructions = [[t(f"template.{kind}.intro", language), ""]]
+    for column in columns:
+        text = t(f"template.column.{column}", language)
+        if column in ALLOWED_SHOWN:
+            text += " " + t("template.allowed", language, allowed=ALLOWED_SHOWN[column])
+        instructions.append([column, text])
+    instructions.append(["", t("template.numbers", language)])
+    write_sheet(workbook, t("template.sheet_instructions", language), [t("template.column_header", language),
+                t("template.meaning_header", language)], instructions, widths={0: 24, 1: 100})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
