@@ -43,6 +43,8 @@ from telegram.request import HTTPXRequest
 from bot.application import build_application, start_application, stop_application  # also sets PTB_TIMEDELTA
 from bot.config import load_settings
 from emulator.server import BotApiEmulator
+from models.collection.opening import open_scheduled_period
+from models.collection.progress import period_units
 from models.demo import DEMO_PK
 from models.exchange.pk_import import import_pk
 from models.messaging.outbox import OutboxMessage, OutboxStatus
@@ -50,7 +52,6 @@ from models.office.audit import Actor
 from models.office.invites import accept_invite, create_invite
 from models.office.organisation import Member, Role
 from models.plan.periods import Period, PeriodKind, PeriodRef
-from models.reporting.report import open_scheduled_period, period_units
 from models.store.database import create_db_engine, migrate, normalise_url, session_scope
 from models.store.types import utcnow
 from models.timing.reminders import run_scheduled_work

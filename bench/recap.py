@@ -45,13 +45,13 @@ from sqlmodel import Session, select
 
 from models.calc.capaian import Aggregation, NegativeFormula, Polarity, Target, compute_capaian, month_target
 from models.collection.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
+from models.collection.progress import period_progress
 from models.collection.realisasi import EntrySource, Realisasi
 from models.collection.recap import compute_recap
 from models.office.organisation import Member, MemberRole, Role, Unit, UnitKind
 from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel, IndicatorTarget
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline
 from models.plan.targets import load_plan
-from models.reporting.report import period_progress
 from models.store.database import create_db_engine, migrate, session_scope
 from reports.charts import (
     DPI,

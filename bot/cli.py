@@ -14,6 +14,9 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import SANDBOX_FOLDER, ConfigError, Settings, load_settings
+from bot.invites_cli import create_invite_link
+from bot.runner import run_bot
+from bot.sandbox import run_sandbox
 from i18n import t
 from i18n.problems import render_problem
 from models.demo import DEMO_PK
@@ -232,26 +235,18 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.invites_cli import create_invite_link
-
     return create_invite_link(args, settings, _prepare(settings))
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.runner import run_bot
-
     if not settings.telegram_bot_token:
         if settings.webhook_url or settings.sqlite_path() is None:
             settings.require_token()  # a deployment (a webhook, PostgreSQL) without its token: stop and say so
-        from bot.sandbox import run_sandbox
-
         return run_sandbox(settings, without_token=True)
     return run_bot(settings, _prepare(settings))
 
 
 def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.sandbox import run_sandbox
-
     return run_sandbox(settings, folder=args.folder, host=args.host, port=args.port)
 
 

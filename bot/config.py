@@ -16,8 +16,8 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from models.calc.working_time import QuietHours
-from models.timing.mutu_baku import parse_standards
 from models.timing.schedule import ScheduleRules
+from models.timing.steps import parse_standards
 
 DEFAULT_DATABASE_URL = "sqlite:///data/sakip.db"
 

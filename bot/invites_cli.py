@@ -13,6 +13,7 @@ from telegram.error import TelegramError
 from bot.application import file_url_for
 from bot.config import Settings
 from i18n import t
+from models.calc.dates import format_datetime
 from models.office.audit import Actor
 from models.office.invites import create_invite, invite_link
 from models.office.organisation import Role, ensure_office, unit_named, unit_names
@@ -47,7 +48,6 @@ def create_invite_link(args: argparse.Namespace, settings: Settings, engine: Eng
             unit = ensure_office(session, Actor.cli())
         invite, token = create_invite(session, Role(args.role), unit, Actor.cli(), valid_days=args.hari)
         expires = invite.expires_at.astimezone(settings.tz)
-    from models.calc.dates import format_datetime
 
     print(t("cli.invite_created", language, role=t(f"role.{args.role}", language), unit=unit.name,
             expires=format_datetime(expires, settings.timezone, language)))

@@ -24,7 +24,7 @@ from i18n import catalogue, t
 from models.calc.dates import format_datetime
 from models.collection.forms import UnitForm
 from models.collection.review import last_change
-from models.collection.workflow import WorkflowError
+from models.errors import WorkflowError
 from models.messaging.chat_state import clear_state, first_time_handled
 from models.office.invites import member_by_telegram_id
 from models.office.organisation import Member

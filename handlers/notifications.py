@@ -30,13 +30,13 @@ from models.collection.forms import (
     UnlockRequest,
     UnlockStatus,
 )
+from models.collection.progress import period_progress
 from models.collection.recap import compute_recap
 from models.collection.review import changes_since_return
 from models.measurement.cycle import MeasurementCycle
 from models.office.organisation import Member, Unit
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
-from models.reporting.report import period_progress
 from models.timing.mutu_baku import timeline
 from models.timing.reminders import Reminder, Task, remember_message
 from models.timing.schedule import ScheduleRules

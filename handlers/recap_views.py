@@ -6,9 +6,10 @@ from handlers.render import capaian_text, esc, target_text, value_text
 from handlers.screens import Album, Screen
 from i18n import t
 from models.calc.dates import format_duration
+from models.collection.progress import UnitProgress
 from models.collection.recap import Recap, RecapRow
-from models.reporting.report import UnitProgress
-from models.timing.mutu_baku import SOP_NUMBER, StepTiming
+from models.timing.mutu_baku import StepTiming
+from models.timing.steps import SOP_NUMBER
 from reports.recap_charts import render_recap_charts
 
 LOWEST_SHOWN = 3

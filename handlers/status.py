@@ -20,13 +20,12 @@ from handlers.screens import Screen, send_screens
 from i18n import t
 from models.collection.form_filling import form_items, open_periods, receipts, unit_indicators
 from models.collection.forms import UnitForm
+from models.collection.progress import period_progress, period_units
 from models.collection.recap import compute_recap
-from models.collection.review import unit_members
 from models.messaging.outbox import OutboxMessage, OutboxStatus
-from models.office.organisation import Member, Role
+from models.office.organisation import Member, Role, unit_members
 from models.office.permissions import Action, require, roles_of_member
 from models.plan.periods import Period, PeriodCodeError, parse_scope
-from models.reporting.report import period_progress, period_units
 from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
 from reports.recap_charts import RENDER_POOL

@@ -6,18 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from babel import dates as babel_dates
 
 from models.calc.capaian import YearTargets, month_target, quarter_target
 from models.calc.dates import roman
+from models.collection.progress import UnitProgress
+from models.collection.recap import Recap
 from models.plan.indicators import Frequency, Indicator, IndicatorLevel
 from reports.chart_style import DEFAULT_TEXTS, ChartTexts
-
-if TYPE_CHECKING:
-    from models.collection.recap import Recap
-    from models.reporting.report import UnitProgress
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from models.calc.capaian import round_capaian
 from models.calc.dates import format_datetime, format_duration
 from models.calc.numbers import format_percent
 from models.collection.forms import Disposition, DispositionDecision, Review, ReviewDecision, UnitForm
+from models.collection.progress import period_progress
 from models.collection.recap import Recap, RecapRow, compute_recap
 from models.measurement.cycle import MeasurementCycle, MeasurementStatus, cycle_of
 from models.measurement.results import Measurement, measure_quarter
@@ -31,9 +32,9 @@ from models.office.audit import Actor
 from models.office.organisation import Member, Unit
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.reporting.archive import Procedure, archived_document, file_document
-from models.reporting.report import period_progress
-from models.timing.mutu_baku import SOP_NUMBER, StepTiming, measurement_timeline, timeline
+from models.timing.mutu_baku import StepTiming, measurement_timeline, timeline
 from models.timing.schedule import ScheduleRules
+from models.timing.steps import SOP_NUMBER
 from reports.laporan import Laporan, LaporanRow, LevelLine, TimelineLine, render_laporan
 from reports.recap_charts import render_recap_charts
 

@@ -11,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from i18n import t
+from models.collection.progress import UnitProgress
 from models.collection.recap import Recap
 from models.plan.indicators import IndicatorKind
-from models.reporting.report import UnitProgress
 from reports.charts import (
     ChartTexts,
     Rendered,

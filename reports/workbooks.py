@@ -36,12 +36,12 @@ from models.calc.capaian import Rating, compute_capaian
 from models.calc.dates import format_date
 from models.collection.form_filling import Item, form_items, unit_indicators
 from models.collection.forms import UnitForm
+from models.collection.progress import NOT_STARTED, UnitProgress, period_progress, period_units
 from models.collection.realisasi import Evidence
 from models.collection.recap import Recap, compute_recap
 from models.office.organisation import Unit, UnitKind
 from models.plan.periods import Period, PeriodKind, PeriodRef
 from models.plan.targets import load_plans, target_for
-from models.reporting.report import NOT_STARTED, UnitProgress, period_progress, period_units
 from reports.templates import KERTAS_KERJA_COLUMNS
 from reports.workbook_style import (
     COUNT_FORMAT,

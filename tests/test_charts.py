@@ -24,10 +24,10 @@ from PIL import Image
 
 from i18n import catalogue
 from models.calc.capaian import Aggregation, Polarity, Target, YearTargets, compute_capaian
+from models.collection.progress import UnitProgress
 from models.collection.recap import Recap, RecapRow
 from models.office.organisation import Unit, UnitKind
 from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel
-from models.reporting.report import UnitProgress
 from reports.charts import (
     CATALOGUE_KEYS,
     MAX_HEIGHT_PX,

@@ -20,8 +20,9 @@ from models.collection.form_filling import (
 )
 from models.collection.forms import FormStatus
 from models.collection.review import approve_unit_form, return_unit_form, submit_unit_form
-from models.collection.workflow import WorkflowError, form_for
+from models.collection.workflow import form_for
 from models.demo import DEMO_PK
+from models.errors import WorkflowError
 from models.exchange.pk_import import import_pk
 from models.office.audit import Actor
 from models.office.invites import accept_invite, create_invite

@@ -21,11 +21,11 @@ from bench.recap import YEAR, build_world
 from models.calc.capaian import Aggregation, Polarity
 from models.collection.form_filling import form_items, unit_indicators
 from models.collection.forms import FormStatus, UnitForm
+from models.collection.progress import NOT_STARTED, period_progress
 from models.collection.recap import compute_recap
 from models.office.organisation import Unit, UnitKind
 from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel
 from models.plan.periods import Period, PeriodKind, PeriodRef, default_deadline
-from models.reporting.report import NOT_STARTED, period_progress
 from models.store.database import create_db_engine
 
 MONTHS = 3

@@ -24,8 +24,9 @@ from models.calc.working_time import is_quiet
 from models.collection.form_filling import form_items, record_note, record_value
 from models.collection.forms import DispositionDecision, UnitForm
 from models.collection.review import approve_unit_form, return_unit_form, submit_unit_form
-from models.collection.workflow import WorkflowError, form_for
+from models.collection.workflow import form_for
 from models.demo import DEMO_PK
+from models.errors import WorkflowError
 from models.exchange.pk_import import import_pk
 from models.messaging.outbox import OutboxMessage, OutboxStatus
 from models.office.audit import Actor, AuditEntry
@@ -34,7 +35,7 @@ from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.reporting.report import dispose, report_to_kepala
 from models.store.database import session_scope
-from models.timing.mutu_baku import STEP_BOUNDS, Step, cycle_moments, overdue_step, parse_standards, timeline
+from models.timing.mutu_baku import STEP_BOUNDS, cycle_moments, overdue_step, timeline
 from models.timing.reminders import (
     Outcome,
     Reminder,
@@ -46,6 +47,7 @@ from models.timing.reminders import (
     snooze_reminder,
 )
 from models.timing.schedule import ScheduleRules, next_opening, periods_to_open
+from models.timing.steps import Step, parse_standards
 from tests.chat.conftest import PEOPLE, add_people
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -11,8 +11,9 @@ from sqlmodel import select
 from models.collection.form_filling import check_fillable, form_items, record_note, record_value
 from models.collection.forms import DispositionDecision, FormStatus, ReviewItem, UnitForm, UnlockRequest, UnlockStatus
 from models.collection.review import approve_unit_form, decide_unlock, request_unlock, submit_unit_form
-from models.collection.workflow import WorkflowError, form_for
+from models.collection.workflow import form_for
 from models.demo import DEMO_PK
+from models.errors import WorkflowError
 from models.exchange.pk_import import import_pk
 from models.exchange.realisasi_import import import_realisasi
 from models.messaging.outbox import OutboxMessage

@@ -17,8 +17,9 @@ from sqlmodel import Session, func, select
 
 from models.collection.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
 from models.collection.realisasi import Realisasi
-from models.collection.workflow import WorkflowError, approve_form, enter_realisasi, form_for, return_form, submit_form
+from models.collection.workflow import approve_form, enter_realisasi, form_for, return_form, submit_form
 from models.demo import DEMO_PK
+from models.errors import WorkflowError
 from models.exchange.pk_import import import_pk
 from models.office.audit import Actor, AuditEntry
 from models.office.organisation import Member, Unit

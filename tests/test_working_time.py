@@ -15,7 +15,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from models.calc.working_time import QuietHours, add_working_time, is_quiet, next_allowed, working_time_between
-from models.timing.mutu_baku import DEFAULT_STANDARDS, Step, parse_standards
+from models.timing.steps import DEFAULT_STANDARDS, Step, parse_standards
 
 WIB = ZoneInfo("Asia/Jakarta")
 DEFAULT = QuietHours()

@@ -12,14 +12,14 @@ from handlers.render import esc
 from handlers.screens import Screen
 from i18n import t
 from models.calc.dates import format_date, format_datetime
-from models.collection.workflow import WorkflowError
+from models.collection.opening import open_period, set_period_status
+from models.errors import WorkflowError
 from models.office.audit import Actor
 from models.office.invites import create_invite, invite_link
 from models.office.members import members_by_unit, move_member, set_active, toggle_role
 from models.office.organisation import Member, Role, Unit
 from models.office.permissions import Action, require, roles_of_member
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline
-from models.reporting.report import open_period, set_period_status
 
 ROLES = list(Role)
 

@@ -35,7 +35,8 @@ from models.collection.form_filling import (
 from models.collection.forms import FormStatus
 from models.collection.realisasi import latest_revision
 from models.collection.review import submit_unit_form
-from models.collection.workflow import WorkflowError, form_for
+from models.collection.workflow import form_for
+from models.errors import WorkflowError
 from models.messaging.chat_state import clear_state, get_state, set_state
 from models.office.organisation import Member, Unit
 from models.office.permissions import Action, require

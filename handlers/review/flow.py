@@ -12,7 +12,7 @@ from i18n import t
 from models.collection.form_filling import form_items
 from models.collection.forms import UnitForm, UnlockStatus
 from models.collection.review import approve_unit_form, decide_unlock, request_unlock, return_unit_form
-from models.collection.workflow import WorkflowError
+from models.errors import WorkflowError
 from models.messaging.chat_state import clear_state, get_state, set_state
 from models.office.organisation import Member, Unit
 from models.office.permissions import Action, require

@@ -23,7 +23,8 @@ from models.collection.realisasi import (
     latest_revision,
 )
 from models.collection.recap import indicator_order
-from models.collection.workflow import WorkflowError, enter_realisasi, form_for, resolve_returned_item
+from models.collection.workflow import enter_realisasi, form_for, resolve_returned_item
+from models.errors import WorkflowError
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member
 from models.office.permissions import Action, require

@@ -24,29 +24,17 @@ from models.collection.forms import (
     UnlockRequest,
     UnlockStatus,
 )
+from models.collection.progress import period_fully_approved
 from models.collection.realisasi import Realisasi
-from models.collection.workflow import WorkflowError, approve_form, lock_form, move_form, return_form, submit_form
+from models.collection.workflow import approve_form, lock_form, move_form, return_form, submit_form
+from models.errors import WorkflowError
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, AuditEntry, record_by
-from models.office.organisation import Member, MemberRole, Role
+from models.office.organisation import Member, Role, members_with_role, unit_members
 from models.office.permissions import Action, require
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodStatus
 from models.store.types import utcnow
-
-
-def members_with_role(session: Session, role: Role, unit_id: int | None = None) -> list[Member]:
-    query = select(Member).join(MemberRole, MemberRole.member_id == Member.id).where(
-        MemberRole.role == role, Member.active == True  # noqa: E712
-    )
-    if unit_id is not None:
-        query = query.where(Member.unit_id == unit_id)
-    return sorted(session.exec(query).all(), key=lambda m: m.id)
-
-
-def unit_members(session: Session, unit_id: int) -> list[Member]:
-    return list(session.exec(select(Member).where(Member.unit_id == unit_id, Member.active == True)  # noqa: E712
-                             .order_by(Member.id)))
 
 
 def _form(session: Session, form_id: int) -> UnitForm:
@@ -96,7 +84,6 @@ def approve_unit_form(session: Session, member: Member, form_id: int, expected_v
         enqueue(session, recipient.id, "form_approved", f"approved:{form.id}:{form.version}:{recipient.id}",
                 form_id=form.id)
     period = session.get(Period, form.period_id)
-    from models.reporting.report import period_fully_approved
 
     if period_fully_approved(session, period):
         for sekretaris in members_with_role(session, Role.SEKRETARIS):
@@ -130,7 +117,6 @@ class Change:
     indicator: Indicator
     old: Realisasi | None
     new: Realisasi | None
-
 
 
 def _revision_at(session: Session, indicator_id: int, period_id: int, moment: datetime) -> Realisasi | None:

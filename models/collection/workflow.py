@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from models.collection.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
 from models.collection.realisasi import EntrySource, Realisasi, latest_revision
+from models.errors import WorkflowError
 from models.office.audit import Actor, record_by
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodStatus
@@ -31,15 +32,6 @@ TRANSITIONS: dict[FormStatus, frozenset[FormStatus]] = {
     FormStatus.RETURNED: frozenset({FormStatus.SUBMITTED}),
     FormStatus.APPROVED: frozenset(),
 }
-
-
-class WorkflowError(Exception):
-    """A change the SOP does not allow now; `.code` keys the message shown to the user."""
-
-    def __init__(self, code: str, **details: object) -> None:
-        super().__init__(code, details)
-        self.code = code
-        self.details = details
 
 
 def form_for(session: Session, unit_id: int, period_id: int) -> UnitForm:

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from models.collection.form_filling import record_note, record_value
 from models.collection.forms import DispositionDecision, FormStatus, UnitForm
+from models.collection.opening import open_period
 from models.collection.review import approve_unit_form, submit_unit_form
 from models.collection.workflow import form_for
 from models.demo import DEMO_PK, DEMO_REALISASI
@@ -30,7 +31,7 @@ from models.office.invites import accept_invite, create_invite, member_by_telegr
 from models.office.organisation import Role, Unit, ensure_office
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodRef
-from models.reporting.report import dispose, open_period, report_to_kepala
+from models.reporting.report import dispose, report_to_kepala
 
 SANDBOX_OFFICE = "DPMPTSP Kabupaten Contoh"
 OPEN_MONTH = PeriodRef(PeriodKind.MONTH, 2026, 4)

@@ -19,7 +19,8 @@ from sqlmodel import Session, select
 from models.collection.forms import FormStatus
 from models.collection.realisasi import EntrySource
 from models.collection.review import send_for_review
-from models.collection.workflow import WorkflowError, enter_realisasi, form_for
+from models.collection.workflow import enter_realisasi, form_for
+from models.errors import WorkflowError
 from models.exchange.problems import ImportFailed, RowProblem, cell_number, cell_text
 from models.exchange.spreadsheets import read_table
 from models.office.audit import Actor, record_by

@@ -22,11 +22,11 @@ import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.collection.forms import DispositionDecision
-from models.collection.review import members_with_role
-from models.collection.workflow import WorkflowError
+from models.collection.progress import period_units
+from models.errors import WorkflowError
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, AuditEntry, record_by
-from models.office.organisation import Member, Role
+from models.office.organisation import Member, Role, members_with_role
 from models.office.permissions import Action, require
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.store.types import UTCDateTime, enum_type, utcnow
@@ -80,7 +80,6 @@ def cycle_of(session: Session, ref: PeriodRef) -> MeasurementCycle | None:
 
 def quarter_archived(session: Session, ref: PeriodRef) -> bool:
     """Whether every period of the triwulan that units report in (its months, itself) is archived."""
-    from models.reporting.report import period_units  # reporting starts measurements from here
 
     refs = [PeriodRef(PeriodKind.MONTH, ref.year, month) for month in ref.months] + [ref]
     for part in refs:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from models.collection.workflow import WorkflowError
+from models.errors import WorkflowError
 from models.messaging.chat_state import clear_state
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, MemberRole, Role, Unit

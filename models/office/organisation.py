@@ -82,3 +82,17 @@ def unit_named(session: Session, name: str, *, include_office: bool = True) -> U
 def unit_names(session: Session) -> list[str]:
     """The names of the office's units (not the office itself), for "known units: …" messages."""
     return sorted(unit.name for unit in session.exec(select(Unit).where(Unit.kind != UnitKind.OFFICE)))
+
+
+def members_with_role(session: Session, role: Role, unit_id: int | None = None) -> list[Member]:
+    query = select(Member).join(MemberRole, MemberRole.member_id == Member.id).where(
+        MemberRole.role == role, Member.active == True  # noqa: E712
+    )
+    if unit_id is not None:
+        query = query.where(Member.unit_id == unit_id)
+    return sorted(session.exec(query).all(), key=lambda m: m.id)
+
+
+def unit_members(session: Session, unit_id: int) -> list[Member]:
+    return list(session.exec(select(Member).where(Member.unit_id == unit_id, Member.active == True)  # noqa: E712
+                             .order_by(Member.id)))

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, select
 
-from models.collection.workflow import WorkflowError
+from models.errors import WorkflowError
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, MemberRole, Role
 

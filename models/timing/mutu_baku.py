@@ -18,73 +18,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.calc.working_time import QuietHours, working_time_between
+from models.calc.working_time import working_time_between
 from models.collection.forms import Disposition, FormStatus, PeriodReport, UnitForm
+from models.collection.progress import period_fully_approved, period_units
 from models.messaging.outbox import OutboxMessage, OutboxStatus
 from models.office.audit import AuditEntry
 from models.plan.periods import Period
-
-if TYPE_CHECKING:
-    from models.timing.schedule import ScheduleRules
-
-
-class Step(StrEnum):
-    DISTRIBUSI = "distribusi"  # A6: forms distributed to every unit
-    PENGISIAN = "pengisian"  # A7: units fill and hand in their forms
-    REKAP = "rekap"  # A8: the Tim recaps (automatic)
-    LAPORAN_SEKRETARIS = "laporan_sekretaris"  # A9: recap reported to the Sekretaris (automatic)
-    VERIFIKASI = "verifikasi"  # A10: the Sekretaris approves or returns
-    LAPORAN_KEPALA = "laporan_kepala"  # A11: the Sekretaris reports to the Kepala Dinas
-    DISPOSISI = "disposisi"  # A11 output: the Kepala Dinas's disposition
-    ARSIP = "arsip"  # A12: archived (automatic with the disposition)
-    UKUR_LAPORAN = "ukur_laporan"  # B7: the Tim reports the measurement recap to the Sekretaris
-    UKUR_VERIFIKASI = "ukur_verifikasi"  # B8: the Sekretaris approves or returns it
-    UKUR_LAPORAN_KEPALA = "ukur_laporan_kepala"  # B9: the Sekretaris reports it to the Kepala Dinas
-    UKUR_DISPOSISI = "ukur_disposisi"  # B9 output: the Kepala Dinas's disposition
-    UKUR_ARSIP = "ukur_arsip"  # B10: archived (automatic with the disposition)
-
-
-SOP_NUMBER = {Step.DISTRIBUSI: "6", Step.PENGISIAN: "7", Step.REKAP: "8", Step.LAPORAN_SEKRETARIS: "9",
-              Step.VERIFIKASI: "10", Step.LAPORAN_KEPALA: "11", Step.DISPOSISI: "11", Step.ARSIP: "12",
-              Step.UKUR_LAPORAN: "7", Step.UKUR_VERIFIKASI: "8", Step.UKUR_LAPORAN_KEPALA: "9",
-              Step.UKUR_DISPOSISI: "9", Step.UKUR_ARSIP: "10"}
-AUTOMATIC = frozenset({Step.REKAP, Step.LAPORAN_SEKRETARIS, Step.ARSIP, Step.UKUR_ARSIP})
-DEFAULT_STANDARDS_TEXT = ("distribusi=10m,pengisian=1d,rekap=120m,laporan_sekretaris=40m,verifikasi=90m,"
-                          "laporan_kepala=40m,disposisi=1d,arsip=10m,ukur_laporan=40m,ukur_verifikasi=100m,"
-                          "ukur_laporan_kepala=40m,ukur_disposisi=1d,ukur_arsip=10m")
-
-
-def _parse(text: str, working_day: timedelta) -> dict[Step, timedelta]:
-    standards = {}
-    for part in filter(None, (piece.strip() for piece in text.split(","))):
-        name, sep, amount = part.partition("=")
-        try:
-            step = Step(name.strip().lower())
-        except ValueError:
-            raise ValueError(f"unknown step {name.strip()!r} (known: {', '.join(s.value for s in Step)})") from None
-        amount = amount.strip().lower()
-        unit = amount[-1:] if amount else ""
-        if not sep or unit not in ("m", "h", "d") or not (amount[:-1].isascii() and amount[:-1].isdigit()):
-            raise ValueError(f"{part!r}: expected a whole number with m, h or d, e.g. verifikasi=90m")
-        number = int(amount[:-1])
-        standards[step] = {"m": timedelta(minutes=number), "h": timedelta(hours=number),
-                           "d": working_day * number}[unit]
-    return standards
-
-
-def parse_standards(text: str, working_day: timedelta) -> dict[Step, timedelta]:
-    """`verifikasi=90m,pengisian=1d,...` → standards; `m` minutes, `h` hours, `d` working days (the time
-    outside quiet hours in a weekday). Steps not named keep the SOP's default. ValueError names the bad part."""
-    return {**_parse(DEFAULT_STANDARDS_TEXT, working_day), **_parse(text, working_day)}
-
-
-DEFAULT_STANDARDS: dict[Step, timedelta] = parse_standards("", QuietHours().working_day_length())
+from models.timing.schedule import ScheduleRules
+from models.timing.steps import AUTOMATIC, Step
 
 
 @dataclass
@@ -139,7 +84,6 @@ def _archived_at(session: Session, period: Period) -> datetime | None:
 def cycle_moments(session: Session, period: Period) -> dict[str, datetime | None]:
     """The recorded moments of the cycle: opened, distributed, all_submitted, all_approved, reported, disposed,
     archived (None for what has not happened yet)."""
-    from models.reporting.report import period_fully_approved, period_units  # reporting uses this module's steps
 
     units = {unit.id for unit in period_units(session, period)}
     forms = {form.unit_id: form for form in session.exec(select(UnitForm).where(UnitForm.period_id == period.id))}

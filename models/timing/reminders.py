@@ -29,17 +29,18 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from models.calc.working_time import add_working_time, is_quiet, next_allowed
 from models.collection.forms import Disposition, FormStatus, PeriodReport, UnitForm
-from models.collection.review import members_with_role, unit_members
-from models.collection.workflow import WorkflowError
+from models.collection.opening import open_scheduled_period
+from models.collection.progress import period_units
+from models.errors import WorkflowError
 from models.measurement.cycle import MeasurementCycle, MeasurementStatus, last_submitted_at, preparers
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, record_by
-from models.office.organisation import Member, Role
+from models.office.organisation import Member, Role, members_with_role, unit_members
 from models.plan.periods import Period, PeriodStatus
-from models.reporting.report import open_scheduled_period, period_units
 from models.store.types import UTCDateTime, enum_type, utcnow
-from models.timing.mutu_baku import Step, cycle_moments
+from models.timing.mutu_baku import cycle_moments
 from models.timing.schedule import ScheduleRules, next_opening, periods_to_open
+from models.timing.steps import Step
 
 
 class Task(StrEnum):

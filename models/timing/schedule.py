@@ -16,7 +16,7 @@ from models.calc.working_time import QuietHours, is_quiet, next_allowed
 from models.office.audit import Actor
 from models.plan.indicators import Frequency, Indicator, IndicatorTarget
 from models.plan.periods import Period, PeriodKind, PeriodRef, latest_ended
-from models.timing.mutu_baku import DEFAULT_STANDARDS, Step
+from models.timing.steps import DEFAULT_STANDARDS, Step
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from handlers.common import WAKE_KEY
 from i18n import t
 from models.calc.dates import format_datetime
 from models.collection.form_filling import form_items, record_note, record_value
+from models.collection.opening import open_scheduled_period
 from models.collection.review import submit_unit_form
 from models.collection.workflow import form_for
 from models.exchange.pk_import import import_pk
@@ -41,7 +42,6 @@ from models.office.audit import Actor
 from models.office.invites import accept_invite, create_invite
 from models.office.organisation import Member, Role, Unit
 from models.plan.periods import Period, PeriodKind, PeriodRef
-from models.reporting.report import open_scheduled_period
 from models.store.database import create_db_engine, session_scope
 from models.store.types import utcnow
 from models.timing.reminders import Reminder

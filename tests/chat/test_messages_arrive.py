@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from handlers.common import WAKE_KEY
 from i18n import t
 from models.collection.form_filling import form_items, record_note, record_value
+from models.collection.opening import open_period
 from models.collection.review import approve_unit_form, submit_unit_form
 from models.collection.workflow import form_for
 from models.exchange.pk_import import PK_COLUMNS, import_pk
@@ -27,7 +28,6 @@ from models.office.audit import Actor
 from models.office.invites import accept_invite, create_invite
 from models.office.organisation import Member, Role, Unit
 from models.plan.periods import Period
-from models.reporting.report import open_period
 from models.store.database import session_scope
 from tests.chat.conftest import World, has_button, month, until_button
 

@@ -21,9 +21,11 @@ from i18n import t
 from models.calc.dates import format_datetime
 from models.collection.form_filling import form_items, keep_value, record_note, record_value
 from models.collection.forms import Disposition, FormStatus, PeriodReport, Review, UnitForm, UnlockRequest, UnlockStatus
+from models.collection.opening import open_period
 from models.collection.realisasi import Realisasi
 from models.collection.review import approve_unit_form, request_unlock, submit_unit_form
-from models.collection.workflow import WorkflowError, form_for
+from models.collection.workflow import form_for
+from models.errors import WorkflowError
 from models.messaging.chat_state import get_state
 from models.messaging.outbox import OutboxMessage
 from models.office.audit import Actor, AuditEntry
@@ -33,7 +35,6 @@ from models.office.organisation import Member, MemberRole, Role, Unit
 from models.office.permissions import Action, may
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodStatus
-from models.reporting.report import open_period
 from models.store.database import session_scope
 from tests.chat.conftest import World, has_button, month
 from tests.test_callbacks import packed_in_handlers

@@ -27,6 +27,7 @@ from bot.application import build_application, start_application, stop_applicati
 from bot.config import load_settings
 from emulator.server import BotApiEmulator
 from models.collection.forms import FormStatus
+from models.collection.opening import open_period
 from models.collection.realisasi import Realisasi
 from models.collection.workflow import form_for
 from models.messaging.chat_state import get_state
@@ -34,7 +35,6 @@ from models.messaging.outbox import OutboxMessage, OutboxStatus
 from models.office.organisation import Member
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
-from models.reporting.report import open_period
 from models.store.database import session_scope
 from models.store.types import utcnow
 from tests.chat.conftest import PEOPLE, TOKEN, TestClock, World, month, until_button

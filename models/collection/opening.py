@@ -1,0 +1,65 @@
+"""Opening a period and sending every unit's members their form (SOP step 6); opening and closing by hand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from models.collection.progress import period_units
+from models.errors import WorkflowError
+from models.messaging.outbox import enqueue
+from models.office.audit import Actor, record_by
+from models.office.organisation import Member, unit_members
+from models.office.permissions import Action, require
+from models.plan.periods import Period, PeriodRef, PeriodStatus
+from models.store.types import utcnow
+
+
+def open_period(session: Session, member: Member, ref: PeriodRef, deadline: date | None) -> Period:
+    """Open a month or triwulan by hand (`/periode`); see `_open`."""
+    require(session, member, Action.MANAGE_PERIODS, entity="period")
+    return _open(session, Actor.member(member.id), ref, deadline, utcnow())
+
+
+def open_scheduled_period(session: Session, ref: PeriodRef, deadline: date, now: datetime) -> Period:
+    """The scheduler opens the period that has just ended (`models/timing/schedule.py` says which and when)."""
+    return _open(session, Actor("scheduler"), ref, deadline, now)
+
+
+def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None, now: datetime) -> Period:
+    """Open a period (created when missing) and send each unit's members their form (SOP step 6). The first
+    opening starts the period's SOP cycle (`opened_at`, the mutu baku clock)."""
+    period = session.exec(select(Period).where(
+        Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)).first()
+    if period is None:
+        period = Period(kind=ref.kind, year=ref.year, number=ref.number, status=PeriodStatus.DRAFT)
+        session.add(period)
+        session.flush()
+    if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
+        raise WorkflowError("period_archived", period=period.code)
+    before = {"status": PeriodStatus(period.status), "deadline": period.deadline}
+    period.status, period.deadline = PeriodStatus.OPEN, deadline or period.deadline
+    period.opened_at = period.opened_at or now
+    session.add(period)
+    record_by(session, actor, "period.open", "period", period.id, before=before,
+              after={"status": PeriodStatus.OPEN, "deadline": period.deadline})
+    for unit in period_units(session, period):
+        for recipient in unit_members(session, unit.id):
+            enqueue(session, recipient.id, "period_opened", f"opened:{period.id}:{recipient.id}", period_id=period.id)
+    return period
+
+
+def set_period_status(session: Session, member: Member, period_id: int, status: PeriodStatus) -> Period:
+    """Open or close a period by hand (`/periode`); archived periods stay archived."""
+    period = session.get(Period, period_id)
+    require(session, member, Action.MANAGE_PERIODS, entity="period", entity_id=period_id)
+    current = PeriodStatus(period.status)
+    if current is PeriodStatus.ARCHIVED or status is PeriodStatus.ARCHIVED:
+        raise WorkflowError("period_archived", period=period.code)
+    if current is not status:
+        period.status = status
+        session.add(period)
+        record_by(session, Actor.member(member.id), f"period.{status.value}", "period", period.id,
+                  before={"status": current}, after={"status": status})
+    return period

@@ -1,0 +1,82 @@
+"""A period's progress (procedure A, steps 7-10): its units, each unit's form and completeness, on time or late."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, date, tzinfo
+
+from sqlmodel import Session, select
+
+from models.collection.forms import FormStatus, UnitForm
+from models.collection.realisasi import answered_indicators
+from models.office.organisation import Unit
+from models.plan.indicators import Frequency, Indicator
+from models.plan.periods import Period, PeriodKind
+
+NOT_STARTED = "not_started"
+
+
+@dataclass
+class UnitProgress:
+    unit: Unit
+    form: UnitForm | None
+    status: str  # not_started | draft | submitted | returned | approved
+    answered: int
+    total: int
+    late: bool
+
+
+def _period_indicators(session: Session, period: Period) -> dict[int, list[int]]:
+    """The ids of the active indicators collected in this kind of period, by unit id (one query)."""
+    frequency = Frequency.MONTHLY if PeriodKind(period.kind) is PeriodKind.MONTH else Frequency.QUARTERLY
+    by_unit: dict[int, list[int]] = defaultdict(list)
+    for indicator_id, unit_id in session.exec(select(Indicator.id, Indicator.unit_id).where(
+            Indicator.active == True, Indicator.frequency == frequency)):  # noqa: E712
+        by_unit[unit_id].append(indicator_id)
+    return by_unit
+
+
+def _units(session: Session, unit_ids: Collection[int]) -> list[Unit]:
+    if not unit_ids:
+        return []
+    units = session.exec(select(Unit).where(Unit.id.in_(set(unit_ids)))).all()
+    return sorted(units, key=lambda unit: (unit.name, unit.id))
+
+
+def period_units(session: Session, period: Period) -> list[Unit]:
+    """The units with active indicators collected in this kind of period, by name."""
+    return _units(session, _period_indicators(session, period))
+
+
+def period_progress(session: Session, period: Period, today: date, tz: tzinfo = UTC) -> list[UnitProgress]:
+    """Completeness per unit: not started, draft, submitted, returned or approved; on time or late (the day a
+    form was sent is taken in the office's time zone `tz`). A few queries for the whole period, however many
+    units it has (indicators, units, forms, and which indicators have a value)."""
+    indicators = _period_indicators(session, period)
+    units = _units(session, indicators)
+    forms = {form.unit_id: form for form in session.exec(select(UnitForm).where(UnitForm.period_id == period.id))}
+    answered_ids = answered_indicators(session, period.id) if forms else set()
+    progress = []
+    for unit in units:
+        form = forms.get(unit.id)  # none before the unit's first draft
+        ids = indicators[unit.id]
+        answered = sum(1 for indicator_id in ids if indicator_id in answered_ids) if form else 0
+        status = FormStatus(form.status).value if form else NOT_STARTED
+        if status == FormStatus.DRAFT.value and answered == 0:
+            status = NOT_STARTED
+        sent = form.submitted_at.astimezone(tz).date() if form and form.submitted_at else None
+        late = period.deadline is not None and (
+            (sent is not None and sent > period.deadline) or (sent is None and today > period.deadline))
+        progress.append(UnitProgress(unit, form, status, answered, len(ids), late))
+    return progress
+
+
+def period_fully_approved(session: Session, period: Period) -> bool:
+    units = period_units(session, period)
+    if not units:
+        return False
+    approved = {form.unit_id for form in session.exec(select(UnitForm).where(
+        UnitForm.period_id == period.id, UnitForm.status == FormStatus.APPROVED))}
+    return all(unit.id in approved for unit in units)
