@@ -84,6 +84,6 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 def all_tables() -> sa.MetaData:
     """The metadata of every table the models define (imports them all first)."""
-    import models.store.tables  # noqa: F401  (registers every table)
+    import models.schema  # noqa: F401  (registers every table)
 
     return SQLModel.metadata
