@@ -2,6 +2,7 @@
 # SAKIP Bot developer entry point; does all set-up on a fresh machine with Python 3.11+.
 #   ./dev.sh run          set up, create/upgrade the SQLite database, run the bot (long polling)
 #   ./dev.sh test [ARGS]  set up, run the whole test suite (extra ARGS go to pytest)
+#   ./dev.sh lint         set up, run ruff and the layer contract (import-linter)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -58,8 +59,13 @@ case "$command" in
     # gaps; SAKIP_TEST_WORKERS=0 runs everything in one process.
     exec .venv/bin/python -m pytest -n "${SAKIP_TEST_WORKERS:-3}" "$@"
     ;;
+  lint)
+    setup
+    .venv/bin/ruff check .
+    .venv/bin/lint-imports
+    ;;
   *)
-    echo "usage: ./dev.sh run | ./dev.sh test [pytest arguments]" >&2
+    echo "usage: ./dev.sh run | ./dev.sh test [pytest arguments] | ./dev.sh lint" >&2
     exit 2
     ;;
 esac

@@ -18,7 +18,6 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from handlers.callbacks import unpack
-from handlers.render import esc
 from handlers.screens import Screen, close_buttons, send_screens
 from i18n import catalogue, t
 from models.calc.dates import format_datetime
@@ -31,6 +30,7 @@ from models.office.organisation import Member
 from models.office.permissions import audit_refusal
 from models.store.database import session_scope
 from models.timing.schedule import ScheduleRules
+from reports.wording import esc
 
 T = TypeVar("T")
 ENGINE_KEY = "engine"

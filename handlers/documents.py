@@ -15,7 +15,6 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from handlers.common import act, office_now, schedule_rules
-from handlers.render import esc
 from handlers.screens import Document, Screen, send_screens
 from handlers.status import latest_scope
 from i18n import t
@@ -25,6 +24,7 @@ from models.plan.periods import PeriodCodeError, PeriodKind, parse_scope
 from models.reporting.archive import Procedure
 from reports.laporan_data import laporan_file
 from reports.recap_charts import RENDER_POOL
+from reports.wording import esc
 from reports.workbooks import ExportError, export_files
 
 KIND_WORDS = {  # what a member may type after the period: /ekspor 2026-TW1 formulir

@@ -14,7 +14,6 @@ from handlers.measurement.notices import CHAT_ACTIONS as MEASUREMENT_CHAT_ACTION
 from handlers.measurement.notices import RENDERERS as MEASUREMENT_RENDERERS
 from handlers.measurement.notices import measurement_reminder
 from handlers.recap_views import mutu_baku_block, recap_album, recap_blocks
-from handlers.render import esc
 from handlers.review import views as review_views
 from handlers.screens import Screen
 from i18n import t
@@ -40,6 +39,7 @@ from models.plan.periods import Period
 from models.timing.mutu_baku import timeline
 from models.timing.reminders import Reminder, Task, remember_message
 from models.timing.schedule import ScheduleRules
+from reports.wording import esc
 
 Renderer = Callable[[Session, Member, dict[str, Any], datetime, ScheduleRules], list[Screen]]
 

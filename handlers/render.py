@@ -7,52 +7,9 @@ a message. Long texts are split between blocks (never inside one), so a table is
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
-from html import escape
-
-from i18n import t
-from models.calc.capaian import CapaianResult, Polarity, Target
-from models.calc.numbers import format_number, format_percent
-from models.plan.indicators import Indicator
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
-RATING_MARK = {"sangat_tinggi": "🟢", "tinggi": "🟢", "sedang": "🟡", "rendah": "🟠", "sangat_rendah": "🔴"}
-
-
-def esc(text: object) -> str:
-    """User text made safe for HTML parse mode."""
-    return escape("" if text is None else str(text), quote=False)
-
-
-def value_text(value: Decimal | None, indicator: Indicator, language: str) -> str:
-    if value is None:
-        return "–"
-    number = format_number(value, None, language) if value == value.to_integral_value() else \
-        format_number(value.quantize(Decimal(1).scaleb(-max(indicator.decimals, 2))).normalize(), None, language)
-    satuan = indicator.satuan.strip()
-    if satuan.lower() in ("rp", "rupiah"):
-        return f"Rp{number}"
-    if satuan == "%":
-        return f"{number}%"
-    return f"{number} {esc(satuan)}"
-
-
-def target_text(target: Target, indicator: Indicator, language: str) -> str:
-    if Polarity(indicator.polarity) is Polarity.RANGE:
-        if target.lower is None and target.upper is None:
-            return "–"
-        low = target.lower if target.lower is not None else target.upper
-        high = target.upper if target.upper is not None else target.lower
-        return f"{value_text(low, indicator, language)} – {value_text(high, indicator, language)}"
-    return value_text(target.value, indicator, language)
-
-
-def capaian_text(result: CapaianResult, language: str) -> str:
-    if result.value is None:
-        return "–"
-    rating = result.rating.value
-    return f"{format_percent(result.rounded, 2, language)} {RATING_MARK[rating]} {t(f'rating.{rating}', language)}"
 
 
 def telegram_length(text: str) -> int:

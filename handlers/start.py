@@ -8,12 +8,12 @@ from telegram.ext import ContextTypes
 
 from handlers.common import SETTINGS_KEY, act, in_transaction, language_of
 from handlers.menus import set_member_menu
-from handlers.render import esc
 from handlers.settings import help_screen
 from i18n import t
 from models.office.invites import InviteError, accept_invite, join_as_configured_admin, member_by_telegram_id
 from models.office.organisation import Unit
 from models.office.permissions import roles_of_member
+from reports.wording import esc
 
 
 def _full_name(update: Update) -> str:

@@ -15,7 +15,6 @@ from telegram.ext import ContextTypes
 from handlers.common import act, office_now, schedule_rules
 from handlers.fill.views import period_name
 from handlers.recap_views import mutu_baku_block, recap_album, recap_blocks
-from handlers.render import esc
 from handlers.screens import Screen, send_screens
 from i18n import t
 from models.collection.form_filling import form_items, open_periods, receipts, unit_indicators
@@ -29,6 +28,7 @@ from models.plan.periods import Period, PeriodCodeError, parse_scope
 from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
 from reports.recap_charts import RENDER_POOL
+from reports.wording import esc
 
 FAILED_SHOWN = 10
 

@@ -1,5 +1,8 @@
 """Imports every table module so that `SQLModel.metadata` knows the whole schema (for Alembic and tests)."""
 
+from sqlalchemy import MetaData
+from sqlmodel import SQLModel
+
 from models.collection.forms import (
     Disposition,
     FollowUp,
@@ -28,3 +31,8 @@ __all__ = [
     "MemberRole", "MonthlyTarget", "OutboxMessage", "Period", "PeriodReport", "Realisasi", "Reminder", "Review",
     "ReviewItem", "Unit", "UnitForm", "UnlockRequest",
 ]
+
+
+def all_tables() -> MetaData:
+    """The metadata of every table the models define."""
+    return SQLModel.metadata

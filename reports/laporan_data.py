@@ -17,8 +17,6 @@ from html import unescape
 
 from sqlmodel import Session, select
 
-from handlers.recap_views import scope_label, step_state, summary_lines
-from handlers.render import target_text, value_text
 from i18n import t
 from models.calc.capaian import round_capaian
 from models.calc.dates import format_datetime, format_duration
@@ -37,6 +35,7 @@ from models.timing.schedule import ScheduleRules
 from models.timing.steps import SOP_NUMBER
 from reports.laporan import Laporan, LaporanRow, LevelLine, TimelineLine, render_laporan
 from reports.recap_charts import render_recap_charts
+from reports.wording import scope_label, step_state, summary_lines, target_text, value_text
 
 ARCHIVE_LANGUAGE = "id"  # the filed document is the office's official record
 

@@ -3,7 +3,8 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from models.store.database import all_tables, create_db_engine, migrate
+from models.schema import all_tables
+from models.store.database import create_db_engine, migrate
 
 
 def test_models_and_migrations_agree(backend_url):

@@ -8,7 +8,6 @@ from sqlmodel import Session, select
 
 from handlers.callbacks import pack
 from handlers.fill.views import period_name
-from handlers.render import esc
 from handlers.screens import Screen
 from i18n import t
 from models.calc.dates import format_date, format_datetime
@@ -20,6 +19,7 @@ from models.office.members import members_by_unit, move_member, set_active, togg
 from models.office.organisation import Member, Role, Unit
 from models.office.permissions import Action, require, roles_of_member
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline
+from reports.wording import esc
 
 ROLES = list(Role)
 

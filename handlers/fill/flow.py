@@ -13,7 +13,6 @@ from sqlmodel import Session
 
 from handlers.callbacks import pack
 from handlers.fill import views
-from handlers.render import esc, value_text
 from handlers.screens import Screen, free_text_problem
 from i18n import t
 from models.calc.numbers import AmbiguousNumber, NumberError, format_number, parse_number
@@ -42,6 +41,7 @@ from models.office.organisation import Member, Unit
 from models.office.permissions import Action, require
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
+from reports.wording import esc, value_text
 
 
 def start(session: Session, member: Member) -> list[Screen]:

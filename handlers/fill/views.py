@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from handlers.callbacks import pack
-from handlers.render import capaian_text, esc, target_text, value_text
 from handlers.screens import Screen
 from i18n import t
 from models.collection.form_filling import Context, Item
 from models.collection.forms import UnitForm
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
+from reports.wording import capaian_text, esc, target_text, value_text
 
 
 def period_name(period: Period, language: str) -> str:

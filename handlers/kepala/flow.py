@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from handlers.fill.views import period_name
-from handlers.render import esc
 from handlers.screens import Screen, free_text_problem
 from i18n import t
 from models.collection.forms import DispositionDecision
@@ -14,6 +13,7 @@ from models.office.organisation import Member
 from models.office.permissions import Action, require
 from models.plan.periods import Period
 from models.reporting.report import dispose, report_to_kepala
+from reports.wording import esc
 
 
 def report(session: Session, member: Member, period_id: int) -> list[Screen]:

@@ -7,7 +7,6 @@ from sqlmodel import Session
 
 from handlers.callbacks import pack
 from handlers.measurement import views
-from handlers.render import esc
 from handlers.screens import Screen, free_text_problem
 from i18n import t
 from models.collection.forms import DispositionDecision
@@ -29,6 +28,7 @@ from models.office.organisation import Member
 from models.office.permissions import Action, may, require, roles_of_member
 from models.plan.periods import PeriodCodeError, PeriodKind, PeriodRef, latest_ended, parse_period_code
 from models.store.types import utcnow
+from reports.wording import esc
 
 
 def _label(cycle: MeasurementCycle, language: str) -> str:

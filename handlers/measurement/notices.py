@@ -8,7 +8,6 @@ from sqlmodel import Session
 
 from handlers.measurement import views
 from handlers.recap_views import recap_album
-from handlers.render import esc
 from handlers.screens import Document, Screen
 from i18n import t
 from models.collection.forms import DispositionDecision
@@ -20,6 +19,7 @@ from models.reporting.archive import Procedure
 from models.timing.reminders import Task
 from models.timing.schedule import ScheduleRules
 from reports.laporan_data import laporan_file
+from reports.wording import esc
 
 
 def _cycle(session: Session, params: dict) -> MeasurementCycle:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.callbacks import pack
-from handlers.recap_views import mutu_baku_block, summary_lines
-from handlers.render import RATING_MARK, capaian_text, esc
+from handlers.recap_views import mutu_baku_block
 from handlers.screens import Screen
 from i18n import t
 from models.calc.capaian import CapaianResult
@@ -16,6 +15,7 @@ from models.measurement.results import MeasuredRow, Measurement, previous_quarte
 from models.plan.periods import PeriodKind, PeriodRef
 from models.timing.mutu_baku import measurement_timeline
 from models.timing.schedule import ScheduleRules
+from reports.wording import RATING_MARK, capaian_text, esc, summary_lines
 
 
 def _short(result: CapaianResult, language: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from handlers.fill.views import period_name
-from handlers.render import esc
 from handlers.review import views
 from handlers.screens import Screen, free_text_problem
 from i18n import t
@@ -18,6 +17,7 @@ from models.office.organisation import Member, Unit
 from models.office.permissions import Action, require
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
+from reports.wording import esc
 
 
 def _names(session: Session, form: UnitForm) -> tuple[str, Period]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from handlers.callbacks import pack
 from handlers.fill.views import item_block, period_name
-from handlers.render import esc, value_text
 from handlers.screens import Screen
 from i18n import t
 from models.collection.form_filling import Item
 from models.collection.forms import UnitForm
 from models.collection.review import Change
 from models.plan.periods import Period
+from reports.wording import esc, value_text
 
 
 def review_request(form: UnitForm, version: int, period: Period, unit_name: str, items: list[Item],

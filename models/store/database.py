@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -80,10 +80,3 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
-
-
-def all_tables() -> sa.MetaData:
-    """The metadata of every table the models define (imports them all first)."""
-    import models.schema  # noqa: F401  (registers every table)
-
-    return SQLModel.metadata

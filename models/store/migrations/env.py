@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from models.store.database import all_tables
+from models.schema import all_tables
 
 target_metadata = all_tables()
 engine = context.config.attributes["engine"]

@@ -1,0 +1,90 @@
+"""Words for the domain's values, shared by the chat and the documents: numbers with their satuan, targets, capaian,
+the recap's summary lines and the state of an SOP step. Text from users is escaped for HTML."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from html import escape
+
+from i18n import t
+from models.calc.capaian import CapaianResult, Polarity, Target
+from models.calc.dates import format_duration
+from models.calc.numbers import format_number, format_percent
+from models.collection.progress import UnitProgress
+from models.collection.recap import Recap
+from models.plan.indicators import Indicator
+from models.timing.mutu_baku import StepTiming
+
+RATING_MARK = {"sangat_tinggi": "🟢", "tinggi": "🟢", "sedang": "🟡", "rendah": "🟠", "sangat_rendah": "🔴"}
+
+
+def esc(text: object) -> str:
+    """User text made safe for HTML parse mode."""
+    return escape("" if text is None else str(text), quote=False)
+
+
+def value_text(value: Decimal | None, indicator: Indicator, language: str) -> str:
+    if value is None:
+        return "–"
+    number = format_number(value, None, language) if value == value.to_integral_value() else \
+        format_number(value.quantize(Decimal(1).scaleb(-max(indicator.decimals, 2))).normalize(), None, language)
+    satuan = indicator.satuan.strip()
+    if satuan.lower() in ("rp", "rupiah"):
+        return f"Rp{number}"
+    if satuan == "%":
+        return f"{number}%"
+    return f"{number} {esc(satuan)}"
+
+
+def target_text(target: Target, indicator: Indicator, language: str) -> str:
+    if Polarity(indicator.polarity) is Polarity.RANGE:
+        if target.lower is None and target.upper is None:
+            return "–"
+        low = target.lower if target.lower is not None else target.upper
+        high = target.upper if target.upper is not None else target.lower
+        return f"{value_text(low, indicator, language)} – {value_text(high, indicator, language)}"
+    return value_text(target.value, indicator, language)
+
+
+def capaian_text(result: CapaianResult, language: str) -> str:
+    if result.value is None:
+        return "–"
+    rating = result.rating.value
+    return f"{format_percent(result.rounded, 2, language)} {RATING_MARK[rating]} {t(f'rating.{rating}', language)}"
+
+
+LOWEST_SHOWN = 3
+
+
+def scope_label(recap: Recap, language: str) -> str:
+    return str(recap.scope) if isinstance(recap.scope, int) else recap.scope.label(language)
+
+
+def summary_lines(recap: Recap, language: str, progress: list[UnitProgress] | None = None) -> list[str]:
+    """How many indicators are tercapai, the lowest ones, those without realisasi, and the late units."""
+    measured = [row for row in recap.rows if row.capaian.value is not None]
+    tercapai = sum(1 for row in measured if row.capaian.tercapai)
+    lines = [t("recap.tercapai", language, count=tercapai, total=len(measured))]
+    lowest = sorted((row for row in measured if not row.capaian.tercapai), key=lambda row: row.capaian.value)
+    if lowest:
+        lines.append(t("recap.lowest", language))
+        lines += [f"• {esc(row.indicator.code)} {esc(row.indicator.name)}: {capaian_text(row.capaian, language)}"
+                  for row in lowest[:LOWEST_SHOWN]]
+    missing = [row for row in recap.rows if row.realisasi is None]
+    if missing:
+        lines.append(t("recap.missing", language, codes=", ".join(esc(row.indicator.code) for row in missing)))
+    late = [p.unit.name for p in progress or [] if p.late]
+    if late:
+        lines.append(t("recap.late", language, units=esc(", ".join(late))))
+    return lines
+
+
+def step_state(timing: StepTiming, language: str) -> tuple[str, str]:
+    """A step's mark (✅ within its standard, ⚠️ over it, ⏳ running, ▫️ not started) and its working time."""
+    if timing.started_at is None:
+        return t("mutu_baku.waiting", language), t("mutu_baku.not_started", language)
+    if timing.automatic and timing.ended_at is not None:
+        return t("mutu_baku.ok", language), t("mutu_baku.automatic", language)
+    mark = t("mutu_baku.late" if timing.overdue else "mutu_baku.pending" if timing.running else "mutu_baku.ok",
+             language)
+    return mark, format_duration(timing.actual, language)
