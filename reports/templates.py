@@ -12,7 +12,7 @@ from pathlib import Path
 from i18n import t
 from models.exchange.pk_import import ALLOWED_SHOWN, OPTIONAL_COLUMNS, PK_COLUMNS
 from models.exchange.realisasi_import import REALISASI_COLUMNS
-from models.exchange.spreadsheets import new_workbook, write_sheet
+from reports.spreadsheet_writer import new_workbook, write_sheet
 
 # the header row of the Kertas Kerja (`reports.workbooks.write_kertas_kerja`); tools read the sheet back by them
 KERTAS_KERJA_COLUMNS = (

@@ -32,8 +32,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from i18n import t
 from models.calc.capaian import Polarity, Rating, Target
 from models.calc.numbers import format_number
-from models.exchange.spreadsheets import HEADER_FILL, HEADER_FONT, make_formula_safe
 from models.plan.periods import PeriodRef
+from reports.spreadsheet_writer import HEADER_FILL, HEADER_FONT, make_formula_safe
 
 CAPAIAN_FORMAT = "0.00"
 COUNT_FORMAT = "#,##0"
