@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import models.errors
-from i18n import catalogue
+from i18n import catalogue, placeholders
 from i18n.codes import PREFIXES, text_key
 from models.calc.numbers import AmbiguousNumber, InvalidNumber, NumberCode, NumberError
 from models.errors import (
@@ -108,4 +108,26 @@ def test_raise_sites_name_their_code_by_the_enum():
             args = node.args[position:position + 1]
             if args and not isinstance(args[0], ast.Attribute | ast.Subscript | ast.Name | ast.Call):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)[:80]}")
+    assert found == []
+
+
+def test_raise_sites_give_the_details_their_text_needs():
+    """`WorkflowError(ErrorCode.PERIOD_CLOSED)` without `period=` would show a broken text; the wording adds
+    `column` to a row problem itself, and a number's text gets the typed `raw` from the chat."""
+    enums = {enum.__name__: enum for enum in PREFIXES}
+    given_by_wording = {"RowProblem": {"column"}}
+    found = []
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text())):
+            name = getattr(getattr(node, "func", None), "id", None)
+            if not isinstance(node, ast.Call) or name not in ERRORS or ERRORS[name] is NumberCode:
+                continue
+            position = 2 if name == "RowProblem" else 0
+            code = node.args[position] if len(node.args) > position else None
+            if not (isinstance(code, ast.Attribute) and getattr(code.value, "id", None) in enums):
+                continue
+            member = enums[code.value.id][code.attr]
+            needed = placeholders(catalogue("id")[text_key(member)]) - given_by_wording.get(name, set())
+            if needed - {keyword.arg for keyword in node.keywords}:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {member!r} needs {sorted(needed)}")
     assert found == []
