@@ -14,7 +14,7 @@ numbers with Excel format codes (`#,##0`, `#,##0.00` after the indicator's decim
 are locale independent in xlsx and Excel shows them with the reader's separators, so on an Indonesian system
 114.750.000.000 and 95,63 (see `reports.workbook_style`). User text is formula-safe.
 
-A year (`2026`) has no Formulir: `export_files(…, "formulir")` raises `ExportError("formulir_needs_period")`,
+A year (`2026`) has no Formulir: `export_files(…, "formulir")` raises `ExportError(ExportCode.FORMULIR_NEEDS_PERIOD)`,
 and `"semua"` for a year gives the Kertas Kerja and the Rekapitulasi only.
 """
 
@@ -39,6 +39,7 @@ from models.collection.forms import UnitForm
 from models.collection.progress import NOT_STARTED, UnitProgress, period_progress, period_units
 from models.collection.realisasi import Evidence
 from models.collection.recap import Recap, compute_recap
+from models.errors import ExportCode
 from models.office.organisation import Unit, UnitKind
 from models.plan.periods import Period, PeriodKind, PeriodRef
 from models.plan.targets import load_plans, target_for
@@ -82,9 +83,10 @@ class ExportFile:
 
 
 class ExportError(Exception):
-    """What cannot be exported; `t(f"workbook.error.{code}", language, **details)` words it (details are text)."""
+    """What cannot be exported; `t(text_key(code), language, **details)` words it (details are text)."""
 
-    def __init__(self, code: str, **details: str) -> None:
+    def __init__(self, code: ExportCode, **details: str) -> None:
+        code = ExportCode(code)
         super().__init__(code, details)
         self.code = code
         self.details = details
@@ -247,12 +249,12 @@ def formulir_files(session: Session, ref: PeriodRef, language: str, unit_id: int
     if unit_id is not None:
         unit = session.get(Unit, unit_id)
         if unit is None:
-            raise ExportError("unit_not_found", unit=str(unit_id))
+            raise ExportError(ExportCode.UNIT_NOT_FOUND, unit=str(unit_id))
         if unit.id not in {u.id for u in units}:
-            raise ExportError("unit_not_in_period", unit=unit.name, period=label)
+            raise ExportError(ExportCode.UNIT_NOT_IN_PERIOD, unit=unit.name, period=label)
         units = [unit]
     if not units:
-        raise ExportError("no_units", period=label)
+        raise ExportError(ExportCode.NO_UNITS, period=label)
     progress = {p.unit.id: p for p in period_progress(session, period, today, tz)} if period.id else {}
     files, used = [], set()
     for unit in units:
@@ -395,8 +397,8 @@ def export_files(session: Session, scope: PeriodRef | int, kind: str, language: 
             try:
                 files.extend(formulir_files(session, scope, language, unit_id, today=today, tz=tz))
             except ExportError as exc:  # "semua" of a period nobody reports in: the other two files
-                if kind == "formulir" or exc.code != "no_units":
+                if kind == "formulir" or exc.code is not ExportCode.NO_UNITS:
                     raise
         elif kind == "formulir":
-            raise ExportError("formulir_needs_period", year=str(scope))
+            raise ExportError(ExportCode.FORMULIR_NEEDS_PERIOD, year=str(scope))
     return files

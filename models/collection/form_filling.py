@@ -23,8 +23,8 @@ from models.collection.realisasi import (
     latest_revision,
 )
 from models.collection.recap import indicator_order
-from models.collection.workflow import enter_realisasi, form_for, resolve_returned_item
-from models.errors import WorkflowError
+from models.collection.workflow import LOCKED_FORM, enter_realisasi, form_for, resolve_returned_item
+from models.errors import ErrorCode, WorkflowError
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member
 from models.office.permissions import Action, require
@@ -207,14 +207,14 @@ def fillable(period: Period, form: UnitForm | None) -> bool:
 def check_fillable(session: Session, period: Period, form: UnitForm, indicator_id: int | None = None) -> None:
     """Raise unless the form may be filled now; a returned form only on the indicators that were returned."""
     status = FormStatus(form.status)
-    if status in (FormStatus.SUBMITTED, FormStatus.APPROVED):
-        raise WorkflowError(f"form_{status.value}", period=period.code)
+    if status in LOCKED_FORM:
+        raise WorkflowError(LOCKED_FORM[status], period=period.code)
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
-        raise WorkflowError("period_archived", period=period.code)
+        raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
     if not fillable(period, form):
-        raise WorkflowError("period_closed", period=period.code)
+        raise WorkflowError(ErrorCode.PERIOD_CLOSED, period=period.code)
     if status is FormStatus.RETURNED and indicator_id is not None and indicator_id not in returned_ids(session, form):
-        raise WorkflowError("not_returned_item", period=period.code)
+        raise WorkflowError(ErrorCode.NOT_RETURNED_ITEM, period=period.code)
 
 
 def returned_ids(session: Session, form: UnitForm) -> set[int]:
@@ -240,7 +240,7 @@ def record_value(
 ) -> Realisasi | None:
     """Store a value typed in chat; kendala and tindak lanjut of the earlier revision carry over."""
     if not indicator.active:
-        raise WorkflowError("not_found")
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     form = _editable_form(session, member, indicator, period)
     current = latest_revision(session, indicator.id, period.id)
     row = enter_realisasi(
@@ -272,7 +272,7 @@ def record_note(session: Session, member: Member, indicator: Indicator, period: 
     _editable_form(session, member, indicator, period)
     current = latest_revision(session, indicator.id, period.id)
     if current is None:
-        raise WorkflowError("no_value")
+        raise WorkflowError(ErrorCode.NO_VALUE)
     values = {"note": current.note, "kendala": current.kendala, "tindak_lanjut": current.tindak_lanjut, field: text}
     return enter_realisasi(session, indicator, period, current.value, Actor.member(member.id),
                            anomaly_reason=current.anomaly_reason, source=EntrySource.CHAT, **values)

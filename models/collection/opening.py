@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from models.collection.progress import period_units
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, unit_members
@@ -37,7 +37,7 @@ def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None,
         session.add(period)
         session.flush()
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
-        raise WorkflowError("period_archived", period=period.code)
+        raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
     before = {"status": PeriodStatus(period.status), "deadline": period.deadline}
     period.status, period.deadline = PeriodStatus.OPEN, deadline or period.deadline
     period.opened_at = period.opened_at or now
@@ -56,7 +56,7 @@ def set_period_status(session: Session, member: Member, period_id: int, status: 
     require(session, member, Action.MANAGE_PERIODS, entity="period", entity_id=period_id)
     current = PeriodStatus(period.status)
     if current is PeriodStatus.ARCHIVED or status is PeriodStatus.ARCHIVED:
-        raise WorkflowError("period_archived", period=period.code)
+        raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
     if current is not status:
         period.status = status
         session.add(period)

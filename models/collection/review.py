@@ -1,7 +1,7 @@
 """Sending a unit's form, the Sekretaris's review, and unlocking approved values (SOP procedure A, steps 7–10).
 
 Every function checks the caller's role and unit first (refusals are audited and raised as
-`WorkflowError("forbidden")`), changes state through `models.collection.workflow`, and queues the
+`WorkflowError(ErrorCode.FORBIDDEN)`), changes state through `models.collection.workflow`, and queues the
 notifications it causes in the outbox, all in the caller's one transaction.
 """
 
@@ -27,7 +27,7 @@ from models.collection.forms import (
 from models.collection.progress import period_fully_approved
 from models.collection.realisasi import Realisasi
 from models.collection.workflow import approve_form, lock_form, move_form, return_form, submit_form
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, AuditEntry, record_by
 from models.office.organisation import Member, Role, members_with_role, unit_members
@@ -40,7 +40,7 @@ from models.store.types import utcnow
 def _form(session: Session, form_id: int) -> UnitForm:
     form = session.get(UnitForm, form_id)
     if form is None:
-        raise WorkflowError("not_found")
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     return form
 
 
@@ -50,7 +50,8 @@ def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_ver
     Used by the chat and by the Excel import alike, so a form only ever reaches review complete."""
     lock_form(session, form)  # a colleague's entry cannot slip in between the check below and the submission
     if expected_version is not None and expected_version != form.version:
-        raise WorkflowError("stale", status=FormStatus(form.status).value, version=form.version, form_id=form.id)
+        raise WorkflowError(ErrorCode.STALE, status=FormStatus(form.status).value, version=form.version,
+                            form_id=form.id)
     if FormStatus(form.status) in (FormStatus.DRAFT, FormStatus.RETURNED):
         missing = missing_items(form_items(session, form))
         if missing:
@@ -69,10 +70,10 @@ def submit_unit_form(session: Session, member: Member, form_id: int, expected_ve
     require(session, member, Action.SUBMIT_FORM, target_unit_id=form.unit_id, entity="unit_form", entity_id=form.id)
     period = session.get(Period, form.period_id)
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
-        raise WorkflowError("period_archived", period=period.code)
+        raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
     missing = send_for_review(session, form, Actor.member(member.id), expected_version)
     if missing:
-        raise WorkflowError("incomplete", codes=missing)
+        raise WorkflowError(ErrorCode.INCOMPLETE, codes=missing)
     return form
 
 
@@ -100,7 +101,7 @@ def return_unit_form(
     form = _form(session, form_id)
     require(session, member, Action.REVIEW_FORM, entity="unit_form", entity_id=form.id)
     if FormStatus(form.status) is not FormStatus.SUBMITTED:
-        raise WorkflowError("not_allowed", status=FormStatus(form.status).value, to=FormStatus.RETURNED.value,
+        raise WorkflowError(ErrorCode.NOT_ALLOWED, status=FormStatus(form.status).value, to=FormStatus.RETURNED.value,
                             form_id=form.id)
     unit_indicator_ids = {item.indicator.id for item in form_items(session, form)}
     chosen = [i for i in dict.fromkeys(indicator_ids) if i in unit_indicator_ids]
@@ -147,7 +148,7 @@ def request_unlock(session: Session, member: Member, form_id: int, indicator_id:
     require(session, member, Action.REQUEST_UNLOCK, target_unit_id=form.unit_id, entity="unit_form",
             entity_id=form.id)
     if FormStatus(form.status) is not FormStatus.APPROVED:
-        raise WorkflowError("not_locked")
+        raise WorkflowError(ErrorCode.NOT_LOCKED)
     refuse_after_report(session, form.period_id)
     pending = session.exec(select(UnlockRequest).where(
         UnlockRequest.form_id == form.id, UnlockRequest.indicator_id == indicator_id,
@@ -168,19 +169,19 @@ def request_unlock(session: Session, member: Member, form_id: int, indicator_id:
 def refuse_after_report(session: Session, period_id: int) -> None:
     """Once the period went to the Kepala Dinas, its approved data is what the disposition is about: no unlock."""
     if PeriodStatus(session.get(Period, period_id).status) is PeriodStatus.ARCHIVED:
-        raise WorkflowError("period_archived")
+        raise WorkflowError(ErrorCode.PERIOD_ARCHIVED)
     if session.exec(select(PeriodReport).where(PeriodReport.period_id == period_id)).first() is not None:
-        raise WorkflowError("already_reported_locked")
+        raise WorkflowError(ErrorCode.ALREADY_REPORTED_LOCKED)
 
 
 def decide_unlock(session: Session, member: Member, request_id: int, grant: bool) -> UnlockRequest:
     """Grant (the form goes back to the unit with that one item returned) or refuse an unlock request."""
     request = session.get(UnlockRequest, request_id)
     if request is None:
-        raise WorkflowError("not_found")
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     require(session, member, Action.GRANT_UNLOCK, entity="unlock_request", entity_id=request.id)
     if UnlockStatus(request.status) is not UnlockStatus.PENDING:
-        raise WorkflowError("already_decided", by=request.decided_by_id, at=request.decided_at)
+        raise WorkflowError(ErrorCode.ALREADY_DECIDED, by=request.decided_by_id, at=request.decided_at)
     form = lock_form(session, _form(session, request.form_id))
     if grant:
         refuse_after_report(session, form.period_id)
@@ -194,7 +195,7 @@ def decide_unlock(session: Session, member: Member, request_id: int, grant: bool
         elif status is FormStatus.RETURNED:  # already back with the unit (an earlier unlock): add this item to it
             review = latest_return(session, form)
         else:
-            raise WorkflowError("not_locked")
+            raise WorkflowError(ErrorCode.NOT_LOCKED)
         if session.exec(select(ReviewItem).where(ReviewItem.review_id == review.id,
                                                  ReviewItem.indicator_id == request.indicator_id)).first() is None:
             session.add(ReviewItem(review_id=review.id, indicator_id=request.indicator_id, arahan=request.reason))

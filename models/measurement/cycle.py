@@ -23,7 +23,7 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from models.collection.forms import DispositionDecision
 from models.collection.progress import period_units
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, AuditEntry, record_by
 from models.office.organisation import Member, Role, members_with_role
@@ -108,7 +108,7 @@ def start_measurement(session: Session, ref: PeriodRef, actor: Actor, now: datet
                       ) -> MeasurementCycle:
     """Create the triwulan's measurement (once) and tell the Tim SAKIP it is ready to check and send (B5–B7)."""
     if ref.kind is not PeriodKind.QUARTER:
-        raise WorkflowError("not_a_quarter", period=ref.code)
+        raise WorkflowError(ErrorCode.NOT_A_QUARTER, period=ref.code)
     existing = cycle_of(session, ref)
     if existing is not None:
         return existing
@@ -151,14 +151,14 @@ def _stale(session: Session, cycle: MeasurementCycle) -> WorkflowError:
                                                   AuditEntry.action != "measurement.analysis")
                          .order_by(AuditEntry.id.desc()).limit(1)).first()
     if entry is None:
-        return WorkflowError("measurement_stale")
-    return WorkflowError("measurement_stale", by=entry.actor_member_id or entry.actor, at=entry.at)
+        return WorkflowError(ErrorCode.MEASUREMENT_STALE)
+    return WorkflowError(ErrorCode.MEASUREMENT_STALE, by=entry.actor_member_id or entry.actor, at=entry.at)
 
 
 def lock_cycle(session: Session, cycle_id: int, version: int | None = None) -> MeasurementCycle:
     cycle = session.get(MeasurementCycle, cycle_id)
     if cycle is None:
-        raise WorkflowError("not_found")
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     session.refresh(cycle, with_for_update=True)
     if version is not None and cycle.version != version:
         raise _stale(session, cycle)
@@ -225,7 +225,7 @@ def return_measurement(session: Session, member: Member, cycle_id: int, version:
     """B8: the Sekretaris returns the measurement to be completed as directed."""
     require(session, member, Action.REVIEW_MEASUREMENT, entity="measurement", entity_id=cycle_id)
     if not arahan.strip():
-        raise WorkflowError("arahan_required")
+        raise WorkflowError(ErrorCode.ARAHAN_REQUIRED)
     cycle = lock_cycle(session, cycle_id, version)
     _expect(session, cycle, MeasurementStatus.SUBMITTED)
     cycle.decided_at = utcnow()
@@ -242,8 +242,8 @@ def report_measurement(session: Session, member: Member, cycle_id: int) -> Measu
     cycle = lock_cycle(session, cycle_id)
     if MeasurementStatus(cycle.status) is not MeasurementStatus.APPROVED:
         if cycle.reported_at is not None:
-            raise WorkflowError("already_reported", by=cycle.reported_by_id, at=cycle.reported_at)
-        raise WorkflowError("measurement_not_approved")
+            raise WorkflowError(ErrorCode.ALREADY_REPORTED, by=cycle.reported_by_id, at=cycle.reported_at)
+        raise WorkflowError(ErrorCode.MEASUREMENT_NOT_APPROVED)
     cycle.reported_at = utcnow()
     cycle.reported_by_id = member.id
     _move(session, member, cycle, MeasurementStatus.REPORTED, "reported")
@@ -258,11 +258,11 @@ def dispose_measurement(session: Session, member: Member, cycle_id: int, decisio
     require(session, member, Action.DISPOSE, entity="measurement", entity_id=cycle_id)
     cycle = lock_cycle(session, cycle_id)
     if cycle.disposed_at is not None:
-        raise WorkflowError("already_disposed", by=cycle.kepala_id, at=cycle.disposed_at)
+        raise WorkflowError(ErrorCode.ALREADY_DISPOSED, by=cycle.kepala_id, at=cycle.disposed_at)
     if MeasurementStatus(cycle.status) is not MeasurementStatus.REPORTED:
-        raise WorkflowError("measurement_not_reported")
+        raise WorkflowError(ErrorCode.MEASUREMENT_NOT_REPORTED)
     if decision is DispositionDecision.ARAHAN and not (arahan or "").strip():
-        raise WorkflowError("arahan_required")
+        raise WorkflowError(ErrorCode.ARAHAN_REQUIRED)
     cycle.disposed_at = cycle.archived_at = utcnow()
     cycle.kepala_id = member.id
     cycle.decision = decision

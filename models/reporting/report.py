@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from models.collection.forms import Disposition, DispositionDecision, FollowUp, PeriodReport
 from models.collection.progress import period_fully_approved, period_units
 from models.collection.recap import compute_recap
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
 from models.measurement.cycle import preparers, start_when_quarter_archived
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, record_by
@@ -25,7 +25,7 @@ def lock_period(session: Session, period_id: int) -> Period:
     """The period under a row lock, so two reports or dispositions pressed at once happen once."""
     period = session.get(Period, period_id)
     if period is None:
-        raise WorkflowError("not_found")
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     session.refresh(period, with_for_update=True)
     return period
 
@@ -36,9 +36,9 @@ def report_to_kepala(session: Session, member: Member, period_id: int) -> Period
     period = lock_period(session, period_id)
     existing = session.exec(select(PeriodReport).where(PeriodReport.period_id == period_id)).first()
     if existing is not None:
-        raise WorkflowError("already_reported", by=existing.reported_by_id, at=existing.reported_at)
+        raise WorkflowError(ErrorCode.ALREADY_REPORTED, by=existing.reported_by_id, at=existing.reported_at)
     if not period_fully_approved(session, period):
-        raise WorkflowError("not_all_approved")
+        raise WorkflowError(ErrorCode.NOT_ALL_APPROVED)
     report = PeriodReport(period_id=period.id, reported_by_id=member.id)
     session.add(report)
     session.flush()
@@ -62,13 +62,13 @@ def dispose(session: Session, member: Member, period_id: int, decision: Disposit
     period = lock_period(session, period_id)
     existing = session.exec(select(Disposition).where(Disposition.period_id == period_id)).first()
     if existing is not None:
-        raise WorkflowError("already_disposed", by=existing.kepala_id, at=existing.created_at)
+        raise WorkflowError(ErrorCode.ALREADY_DISPOSED, by=existing.kepala_id, at=existing.created_at)
     if session.exec(select(PeriodReport).where(PeriodReport.period_id == period_id)).first() is None:
-        raise WorkflowError("not_reported")
+        raise WorkflowError(ErrorCode.NOT_REPORTED)
     if not period_fully_approved(session, period):
-        raise WorkflowError("not_all_approved")
+        raise WorkflowError(ErrorCode.NOT_ALL_APPROVED)
     if decision is DispositionDecision.ARAHAN and not (arahan or "").strip():
-        raise WorkflowError("arahan_required")
+        raise WorkflowError(ErrorCode.ARAHAN_REQUIRED)
     disposition = Disposition(period_id=period.id, kepala_id=member.id, decision=decision, arahan=arahan)
     session.add(disposition)
     session.flush()

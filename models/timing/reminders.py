@@ -31,7 +31,7 @@ from models.calc.working_time import add_working_time, is_quiet, next_allowed
 from models.collection.forms import Disposition, FormStatus, PeriodReport, UnitForm
 from models.collection.opening import open_scheduled_period
 from models.collection.progress import period_units
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
 from models.measurement.cycle import MeasurementCycle, MeasurementStatus, last_submitted_at, preparers
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, record_by
@@ -317,9 +317,9 @@ def snooze_reminder(session: Session, member: Member, reminder_id: int, now: dat
     """"Ingatkan nanti": no reminder until `snooze` has passed (and quiet hours are over), then one fresh one."""
     reminder = session.get(Reminder, reminder_id)
     if reminder is None or reminder.member_id != member.id:
-        raise WorkflowError("not_found")
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     if reminder.closed_at is not None:
-        raise WorkflowError("reminder_done")
+        raise WorkflowError(ErrorCode.REMINDER_DONE)
     until = next_allowed(now + rules.snooze, rules.quiet, rules.tz)
     reminder.snoozed_until = until
     session.add(reminder)
