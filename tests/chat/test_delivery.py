@@ -37,6 +37,7 @@ from models.collection.review import submit_unit_form
 from models.collection.workflow import form_for
 from models.exchange.pk_import import import_pk
 from models.messaging import outbox as outbox_module
+from models.messaging.notices import PeriodOpened
 from models.messaging.outbox import OutboxMessage, OutboxStatus, claim_due, enqueue
 from models.office.audit import Actor
 from models.office.invites import accept_invite, create_invite
@@ -120,7 +121,7 @@ def queue_notices(engine: Engine, telegram_id: int, numbers: list[int]) -> list[
             period = Period(kind=PeriodKind.MONTH, year=2026, number=number)
             session.add(period)
             session.flush()
-            enqueue(session, recipient.id, "period_opened", f"test:{number}:{recipient.id}", period_id=period.id)
+            enqueue(session, recipient.id, PeriodOpened(period.id), f"test:{number}:{recipient.id}")
             ids.append(period.id)
         return ids
 
@@ -608,8 +609,8 @@ async def test_two_bots_on_one_database_only_one_leads_and_delivers_what_either_
         queued = loop.time()
         with session_scope(second_engine) as session:  # and through the second's
             admin = session.exec(select(Member).where(Member.telegram_user_id == ADMIN)).one()
-            enqueue(session, admin.id, "period_opened", "test:admin", period_id=session.exec(
-                select(Period.id).where(Period.number == 11, Period.kind == PeriodKind.MONTH)).one())
+            enqueue(session, admin.id, PeriodOpened(session.exec(
+                select(Period.id).where(Period.number == 11, Period.kind == PeriodKind.MONTH)).one()), "test:admin")
         await until(lambda: accepted(emu, ADMIN, "dibuka"), "the admin's notice arrives")
         if not backend_url.startswith("sqlite"):
             # the leader had just delivered and idles (it looks again every 2 s): NOTIFY woke it
@@ -672,8 +673,8 @@ async def test_when_the_leading_bot_goes_away_the_other_takes_over_and_delivers_
         open_periods(engine, NOVEMBER)  # queued through the first bot's engine
         with session_scope(second_engine) as session:  # and through the second's
             admin = session.exec(select(Member).where(Member.telegram_user_id == ADMIN)).one()
-            enqueue(session, admin.id, "period_opened", "test:admin", period_id=session.exec(
-                select(Period.id).where(Period.number == 11, Period.kind == PeriodKind.MONTH)).one())
+            enqueue(session, admin.id, PeriodOpened(session.exec(
+                select(Period.id).where(Period.number == 11, Period.kind == PeriodKind.MONTH)).one()), "test:admin")
         rows = await until_delivered(engine, timeout=8)
         assert len(rows) == len(UNIT_MEMBERS) + 1 and statuses(rows) == {OutboxStatus.SENT}
         for chat in (*UNIT_MEMBERS, ADMIN):
