@@ -324,6 +324,36 @@ async def test_a_member_who_blocked_the_bot_and_an_unknown_chat_fail_for_good_ot
                                    for name in ["Agus Pengaduan" if row.member_id == blocked else "Nina Tanpa Chat"])
 
 
+async def test_a_row_queued_by_an_older_version_is_delivered_and_a_row_of_an_unknown_kind_fails_loudly(
+        world: World):
+    """Given rows written as the outbox always stored them (a plain kind and its params as JSON): November's
+    invitation for Rina, then a notice for Agus of a kind no notice type has (say, queued by a newer version),
+    then Agus's November invitation, when the worker runs, then Rina's arrives worded as usual and is marked sent,
+    while Agus's unknown row is not sent nor dropped: it waits to be retried, its error naming the kind, and his
+    invitation waits behind it (his chat keeps its order)."""
+    emu, engine = world.emu, world.engine
+    rina, agus = member_id(engine, PERIZINAN), member_id(engine, PENGADUAN)
+    with session_scope(engine) as session:
+        period = Period(kind=PeriodKind.MONTH, year=2026, number=11)
+        session.add(period)
+        session.flush()
+        params = f'{{"period_id": {period.id}}}'
+        session.add_all([OutboxMessage(member_id=rina, kind="period_opened", params=params, dedupe_key="old:rina"),
+                         OutboxMessage(member_id=agus, kind="no_such_notice", params="{}", dedupe_key="new:agus"),
+                         OutboxMessage(member_id=agus, kind="period_opened", params=params, dedupe_key="old:agus")])
+    wake(world)
+
+    await until(lambda: outbox(engine, "no_such_notice")[0].attempts == 1, "the unknown row was tried")
+    await until(lambda: OutboxStatus(outbox(engine)[0].status) is OutboxStatus.SENT, "Rina's row is marked sent")
+    old, unknown, waiting = outbox(engine)
+    assert [has_button(message, FILL) for message in accepted(emu, PERIZINAN, "Formulir November 2026 dibuka")] \
+        == [True]
+    assert OutboxStatus(unknown.status) is OutboxStatus.PENDING and unknown.next_attempt_at > utcnow()
+    assert "unknown notice kind 'no_such_notice'" in unknown.error
+    assert (OutboxStatus(waiting.status), waiting.attempts) == (OutboxStatus.PENDING, 0)
+    assert accepted(emu, PENGADUAN) == []
+
+
 async def test_a_long_notice_that_fails_after_its_first_part_is_resumed_with_the_remaining_parts(
         world: World, tmp_path: Path):
     """Given a unit with 60 long-named indicators, whose form reaches the Sekretaris in several messages, and
