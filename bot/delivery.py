@@ -300,7 +300,9 @@ class Delivery:
     async def _deliver(self, item: Prepared) -> bool:
         """Send one row; True when it is done (sent or failed for good), False when it will be retried."""
         try:
-            notice = decode(item.kind, item.params)  # an unknown kind fails loudly, like a row that cannot be worded
+            # a row no notice type matches (one queued by a newer version, or a bug) raises: logged, its error kept,
+            # retried like a row that cannot be worded (a newer leader may deliver it), failed after the last try
+            notice = decode(item.kind, item.params)
             action = self.renderer.chat_action(notice)
             if action is not None:
                 with suppress(Exception):  # a hint only; the notification itself decides success
