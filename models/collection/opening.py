@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from models.collection.progress import period_units
 from models.errors import ErrorCode, WorkflowError
+from models.messaging.notices import PeriodOpened
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, unit_members
@@ -46,7 +47,7 @@ def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None,
               after={"status": PeriodStatus.OPEN, "deadline": period.deadline})
     for unit in period_units(session, period):
         for recipient in unit_members(session, unit.id):
-            enqueue(session, recipient.id, "period_opened", f"opened:{period.id}:{recipient.id}", period_id=period.id)
+            enqueue(session, recipient.id, PeriodOpened(period.id), f"opened:{period.id}:{recipient.id}")
     return period
 
 

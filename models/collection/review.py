@@ -28,6 +28,7 @@ from models.collection.progress import period_fully_approved
 from models.collection.realisasi import Realisasi
 from models.collection.workflow import approve_form, lock_form, move_form, return_form, submit_form
 from models.errors import ErrorCode, WorkflowError
+from models.messaging.notices import FormApproved, FormReturned, ReportReady, ReviewRequest, UnlockAsked, UnlockDecided
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, AuditEntry, record_by
 from models.office.organisation import Member, Role, members_with_role, unit_members
@@ -59,8 +60,8 @@ def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_ver
     resubmission = latest_return(session, form) is not None
     submit_form(session, form, actor, expected_version)
     for sekretaris in members_with_role(session, Role.SEKRETARIS):
-        enqueue(session, sekretaris.id, "review_request", f"review:{form.id}:{form.version}:{sekretaris.id}",
-                form_id=form.id, version=form.version, resubmission=resubmission)
+        enqueue(session, sekretaris.id, ReviewRequest(form.id, form.version, resubmission),
+                f"review:{form.id}:{form.version}:{sekretaris.id}")
     return []
 
 
@@ -82,14 +83,12 @@ def approve_unit_form(session: Session, member: Member, form_id: int, expected_v
     require(session, member, Action.REVIEW_FORM, entity="unit_form", entity_id=form.id)
     approve_form(session, form, Actor.member(member.id), expected_version)
     for recipient in unit_members(session, form.unit_id):
-        enqueue(session, recipient.id, "form_approved", f"approved:{form.id}:{form.version}:{recipient.id}",
-                form_id=form.id)
+        enqueue(session, recipient.id, FormApproved(form.id), f"approved:{form.id}:{form.version}:{recipient.id}")
     period = session.get(Period, form.period_id)
 
     if period_fully_approved(session, period):
         for sekretaris in members_with_role(session, Role.SEKRETARIS):
-            enqueue(session, sekretaris.id, "report_ready", f"report_ready:{period.id}:{sekretaris.id}",
-                    period_id=period.id)
+            enqueue(session, sekretaris.id, ReportReady(period.id), f"report_ready:{period.id}:{sekretaris.id}")
     return form
 
 
@@ -108,8 +107,7 @@ def return_unit_form(
     review = return_form(session, form, Actor.member(member.id), {i: arahan for i in chosen}, arahan,
                          expected_version)
     for recipient in unit_members(session, form.unit_id):
-        enqueue(session, recipient.id, "form_returned", f"returned:{review.id}:{recipient.id}",
-                form_id=form.id, review_id=review.id)
+        enqueue(session, recipient.id, FormReturned(form.id, review.id), f"returned:{review.id}:{recipient.id}")
     return review
 
 
@@ -161,8 +159,7 @@ def request_unlock(session: Session, member: Member, form_id: int, indicator_id:
     record_by(session, Actor.member(member.id), "unlock.request", "unlock_request", request.id,
               after={"form_id": form.id, "indicator_id": indicator_id, "reason": reason})
     for sekretaris in members_with_role(session, Role.SEKRETARIS):
-        enqueue(session, sekretaris.id, "unlock_request", f"unlock:{request.id}:{sekretaris.id}",
-                request_id=request.id)
+        enqueue(session, sekretaris.id, UnlockAsked(request.id), f"unlock:{request.id}:{sekretaris.id}")
     return request
 
 
@@ -204,8 +201,7 @@ def decide_unlock(session: Session, member: Member, request_id: int, grant: bool
     session.add(request)
     record_by(session, Actor.member(member.id), f"unlock.{request.status.value}", "unlock_request", request.id,
               after={"form_id": form.id, "indicator_id": request.indicator_id})
-    enqueue(session, request.requested_by_id, "unlock_decided", f"unlock_decided:{request.id}",
-            request_id=request.id)
+    enqueue(session, request.requested_by_id, UnlockDecided(request.id), f"unlock_decided:{request.id}")
     return request
 
 

@@ -24,6 +24,16 @@ from sqlmodel import Field, Session, SQLModel, select
 from models.collection.forms import DispositionDecision
 from models.collection.progress import period_units
 from models.errors import ErrorCode, WorkflowError
+from models.messaging.notices import (
+    LaporanDocument,
+    MeasurementApproved,
+    MeasurementDisposed,
+    MeasurementReady,
+    MeasurementReport,
+    MeasurementReturned,
+    MeasurementReview,
+    Notice,
+)
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, AuditEntry, record_by
 from models.office.organisation import Member, Role, members_with_role
@@ -98,10 +108,12 @@ def preparers(session: Session) -> list[Member]:
     return members_with_role(session, Role.TIM_SAKIP) or members_with_role(session, Role.SEKRETARIS)
 
 
-def _tell(session: Session, people: list[Member], kind: str, cycle: MeasurementCycle, **params: object) -> None:
+def _tell(session: Session, people: list[Member], notice_type: type[Notice], cycle: MeasurementCycle,
+          **fields: object) -> None:
+    """Queue a notice of the cycle at its current version for each person."""
+    notice = notice_type(cycle_id=cycle.id, version=cycle.version, **fields)
     for person in people:
-        enqueue(session, person.id, kind, f"{kind}:{cycle.id}:{cycle.version}:{person.id}",
-                cycle_id=cycle.id, version=cycle.version, **params)
+        enqueue(session, person.id, notice, f"{notice.kind}:{cycle.id}:{cycle.version}:{person.id}")
 
 
 def start_measurement(session: Session, ref: PeriodRef, actor: Actor, now: datetime | None = None
@@ -117,7 +129,7 @@ def start_measurement(session: Session, ref: PeriodRef, actor: Actor, now: datet
     session.add(cycle)
     session.flush()
     record_by(session, actor, "measurement.ready", "measurement", cycle.id, after={"code": ref.code})
-    _tell(session, preparers(session), "measurement_ready", cycle)
+    _tell(session, preparers(session), MeasurementReady, cycle)
     return cycle
 
 
@@ -203,7 +215,7 @@ def submit_measurement(session: Session, member: Member, cycle_id: int, version:
     cycle.submitted_at = cycle.submitted_at or now
     cycle.submitted_by_id = member.id
     _move(session, member, cycle, MeasurementStatus.SUBMITTED, "submitted")
-    _tell(session, members_with_role(session, Role.SEKRETARIS), "measurement_review", cycle,
+    _tell(session, members_with_role(session, Role.SEKRETARIS), MeasurementReview, cycle,
           resubmission=resubmission)
     return cycle
 
@@ -216,7 +228,7 @@ def approve_measurement(session: Session, member: Member, cycle_id: int, version
     cycle.decided_at = cycle.approved_at = utcnow()
     cycle.decided_by_id = member.id
     _move(session, member, cycle, MeasurementStatus.APPROVED, "approved")
-    _tell(session, preparers(session), "measurement_approved", cycle)
+    _tell(session, preparers(session), MeasurementApproved, cycle)
     return cycle
 
 
@@ -232,7 +244,7 @@ def return_measurement(session: Session, member: Member, cycle_id: int, version:
     cycle.decided_by_id = member.id
     cycle.return_arahan = arahan.strip()
     _move(session, member, cycle, MeasurementStatus.RETURNED, "returned", arahan=cycle.return_arahan)
-    _tell(session, preparers(session), "measurement_returned", cycle)
+    _tell(session, preparers(session), MeasurementReturned, cycle)
     return cycle
 
 
@@ -247,7 +259,7 @@ def report_measurement(session: Session, member: Member, cycle_id: int) -> Measu
     cycle.reported_at = utcnow()
     cycle.reported_by_id = member.id
     _move(session, member, cycle, MeasurementStatus.REPORTED, "reported")
-    _tell(session, members_with_role(session, Role.KEPALA), "measurement_report", cycle)
+    _tell(session, members_with_role(session, Role.KEPALA), MeasurementReport, cycle)
     return cycle
 
 
@@ -270,6 +282,6 @@ def dispose_measurement(session: Session, member: Member, cycle_id: int, decisio
     _move(session, member, cycle, MeasurementStatus.ARCHIVED, "archived", decision=decision, arahan=cycle.arahan)
     people = {m.id: m for role in (Role.TIM_SAKIP, Role.SEKRETARIS, Role.KEPALA)
               for m in members_with_role(session, role)}
-    _tell(session, [people[key] for key in sorted(people)], "measurement_disposed", cycle)
-    _tell(session, preparers(session), "laporan_document", cycle, code=cycle.ref.code)
+    _tell(session, [people[key] for key in sorted(people)], MeasurementDisposed, cycle)
+    _tell(session, preparers(session), LaporanDocument, cycle, code=cycle.ref.code)
     return cycle

@@ -14,6 +14,7 @@ from models.collection.progress import period_fully_approved, period_units
 from models.collection.recap import compute_recap
 from models.errors import ErrorCode, WorkflowError
 from models.measurement.cycle import preparers, start_when_quarter_archived
+from models.messaging.notices import DispositionNotice, KepalaReport, LaporanDocument
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, Role, members_with_role, unit_members
@@ -44,7 +45,7 @@ def report_to_kepala(session: Session, member: Member, period_id: int) -> Period
     session.flush()
     record_by(session, Actor.member(member.id), "period.reported", "period", period.id, after={"code": period.code})
     for kepala in members_with_role(session, Role.KEPALA):
-        enqueue(session, kepala.id, "kepala_report", f"kepala_report:{period.id}:{kepala.id}", period_id=period.id)
+        enqueue(session, kepala.id, KepalaReport(period.id), f"kepala_report:{period.id}:{kepala.id}")
     return report
 
 
@@ -79,9 +80,9 @@ def dispose(session: Session, member: Member, period_id: int, decision: Disposit
         session.add(FollowUp(disposition_id=disposition.id, unit_id=unit_id, arahan=arahan))
     archive_period(session, period, Actor.member(member.id))
     for recipient in people_involved(session, period):
-        enqueue(session, recipient.id, "disposition_notice", f"disposition:{disposition.id}:{recipient.id}",
-                period_id=period.id, disposition_id=disposition.id,
-                follow_up=recipient.unit_id in concerned)
+        enqueue(session, recipient.id, DispositionNotice(period.id, disposition.id,
+                                                         follow_up=recipient.unit_id in concerned),
+                f"disposition:{disposition.id}:{recipient.id}")
     _after_archive(session, period, Actor.member(member.id))
     return disposition
 
@@ -91,8 +92,7 @@ def _after_archive(session: Session, period: Period, actor: Actor) -> None:
     period is archived, its Pengukuran Kinerja (procedure B) starts."""
 
     for recipient in preparers(session):
-        enqueue(session, recipient.id, "laporan_document", f"laporan:{period.code}:{recipient.id}",
-                period_id=period.id)
+        enqueue(session, recipient.id, LaporanDocument(period_id=period.id), f"laporan:{period.code}:{recipient.id}")
     start_when_quarter_archived(session, period, actor)
 
 
