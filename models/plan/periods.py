@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
 from models.calc.dates import month_label, triwulan_label
 from models.store.types import UTCDateTime, enum_type, utcnow
@@ -51,6 +51,10 @@ class Period(SQLModel, table=True):
     def code(self) -> str:
         return self.ref.code
 
+    @property
+    def sort_key(self) -> tuple[int, int, bool, int]:
+        return self.ref.sort_key
+
 
 class PeriodCodeError(ValueError):
     """The text is not a period code such as 2026-01, 2026-TW1 or 2026."""
@@ -69,6 +73,11 @@ class PeriodRef:
         if self.kind is PeriodKind.MONTH:
             return f"{self.year}-{self.number:02d}"
         return f"{self.year}-TW{self.number}"
+
+    @property
+    def sort_key(self) -> tuple[int, int, bool, int]:
+        """The periods' one order, by time: March 2026, then Triwulan I 2026 (after its months), then April 2026."""
+        return self.year, self.quarter, self.kind is PeriodKind.QUARTER, self.number
 
     def label(self, locale: str = "id") -> str:
         if self.kind is PeriodKind.MONTH:
@@ -150,3 +159,12 @@ def parse_scope(text: str) -> PeriodRef | int:
     if match := _YEAR.match(value):
         return int(match[1])
     return parse_period_code(value)
+
+
+def find_period(session: Session, ref_or_code: PeriodRef | str) -> Period | None:
+    """The stored period of a `PeriodRef` or a period code (`2026-01`, `2026-TW1`); None when not stored yet.
+
+    A code that is no period code raises `PeriodCodeError`."""
+    ref = parse_period_code(ref_or_code) if isinstance(ref_or_code, str) else ref_or_code
+    return session.exec(select(Period).where(
+        Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)).first()
