@@ -1,13 +1,17 @@
-"""One rule, one place: the stored period of a code, frequency against period kind, the periods' order."""
+"""One rule, one place: the stored period of a code, frequency against period kind, the periods' order, and the
+charts' words from the catalogue."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import asdict
 
 import pytest
 
+from i18n import t
 from models.plan.indicators import Frequency, frequency_of, period_kind_of
 from models.plan.periods import Period, PeriodCodeError, PeriodKind, PeriodRef, PeriodStatus, find_period
+from reports.charts import CATALOGUE_KEYS, Bar, capaian_chart, chart_texts
 
 MARCH = PeriodRef(PeriodKind.MONTH, 2026, 3)
 TW1 = PeriodRef(PeriodKind.QUARTER, 2026, 1)
@@ -51,3 +55,10 @@ def test_periods_in_time_order_a_triwulan_after_its_months():
     rows = [Period(kind=ref.kind.value, year=ref.year, number=ref.number) for ref in shuffled]
     assert [period.ref for period in sorted(rows, key=lambda period: period.sort_key)] == expected
 
+
+def test_chart_words_come_from_the_catalogue():
+    for language in ("id", "en"):
+        assert asdict(chart_texts(language)) == {name: t(key, language) for name, key in CATALOGUE_KEYS.items()}
+    # a chart given no texts speaks Indonesian, whatever its locale
+    assert capaian_chart([Bar("A.1", "x")], locale="en").values == (t("chart.no_data", "id"),)
+    assert capaian_chart([Bar("A.1", "x")]).png == capaian_chart([Bar("A.1", "x")], chart_texts("id")).png
