@@ -51,7 +51,8 @@ def test_periods_in_time_order_a_triwulan_after_its_months():
     ]
     shuffled = expected[:]
     random.Random(7).shuffle(shuffled)
-    assert sorted(shuffled, key=lambda ref: ref.sort_key) == expected
+    assert sorted(shuffled, key=lambda ref: ref.sort_key) == sorted(shuffled) == expected
+    assert max(shuffled) == PeriodRef(PeriodKind.QUARTER, 2026, 4) and MARCH < TW1 <= TW1
     rows = [Period(kind=ref.kind.value, year=ref.year, number=ref.number) for ref in shuffled]
     assert [period.ref for period in sorted(rows, key=lambda period: period.sort_key)] == expected
 

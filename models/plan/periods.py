@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import total_ordering
 
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
@@ -60,9 +61,10 @@ class PeriodCodeError(ValueError):
     """The text is not a period code such as 2026-01, 2026-TW1 or 2026."""
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class PeriodRef:
-    """A period by value, before (or without) a database row."""
+    """A period by value, before (or without) a database row; refs compare by `sort_key`."""
 
     kind: PeriodKind
     year: int
@@ -78,6 +80,11 @@ class PeriodRef:
     def sort_key(self) -> tuple[int, int, bool, int]:
         """The periods' one order, by time: March 2026, then Triwulan I 2026 (after its months), then April 2026."""
         return self.year, self.quarter, self.kind is PeriodKind.QUARTER, self.number
+
+    def __lt__(self, other: PeriodRef) -> bool:
+        if not isinstance(other, PeriodRef):
+            return NotImplemented
+        return self.sort_key < other.sort_key
 
     def label(self, locale: str = "id") -> str:
         if self.kind is PeriodKind.MONTH:
