@@ -29,7 +29,7 @@ from models.office.audit import Actor, record_by
 from models.office.organisation import Member
 from models.office.permissions import Action, require
 from models.plan.indicators import Indicator, frequency_of
-from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, find_period
+from models.plan.periods import Period, PeriodRef, PeriodStatus, find_period
 from models.plan.targets import load_plan, load_plans, target_for
 
 FAR_OFF_RATIO = Decimal(3)  # a value over 3× or under ⅓ of last period's value or of the target needs a reason
@@ -144,12 +144,6 @@ def first_pending(items: list[Item]) -> Item | None:
     return next((item for item in items if item.pending), None)
 
 
-def _previous_ref(ref: PeriodRef) -> PeriodRef:
-    if ref.number > 1:
-        return PeriodRef(ref.kind, ref.year, ref.number - 1)
-    return PeriodRef(ref.kind, ref.year - 1, 12 if ref.kind is PeriodKind.MONTH else 4)
-
-
 def _stored_value(session: Session, indicator_id: int, ref: PeriodRef) -> Decimal | None:
     period = find_period(session, ref)
     if period is None:
@@ -161,7 +155,7 @@ def _stored_value(session: Session, indicator_id: int, ref: PeriodRef) -> Decima
 def context_for(session: Session, indicator: Indicator, period: Period) -> Context:
     ref = period.ref
     plan = load_plan(session, indicator.id, period.year)
-    previous_ref = _previous_ref(ref)
+    previous_ref = ref.previous()
     earlier = [_stored_value(session, indicator.id, PeriodRef(ref.kind, ref.year, n)) for n in range(1, ref.number)]
     return Context(
         target=target_for(plan, indicator.rule, ref),
