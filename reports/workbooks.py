@@ -41,7 +41,7 @@ from models.collection.realisasi import Evidence
 from models.collection.recap import Recap, compute_recap
 from models.errors import ExportCode
 from models.office.organisation import Unit, UnitKind
-from models.plan.periods import Period, PeriodKind, PeriodRef
+from models.plan.periods import Period, PeriodKind, PeriodRef, find_period
 from models.plan.targets import load_plans, target_for
 from reports.templates import KERTAS_KERJA_COLUMNS
 from reports.workbook_style import (
@@ -156,11 +156,6 @@ FORMULIR_COLUMNS = (("no", 5, None), ("kode", 8, 12), ("indikator", 36, 55), ("s
                     ("tindak_lanjut", 28, 45), ("bukti", 18, 35), ("catatan", 22, 40))
 
 
-def stored_period(session: Session, ref: PeriodRef) -> Period | None:
-    return session.exec(select(Period).where(
-        Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)).first()
-
-
 def unit_items(session: Session, period: Period, unit: Unit) -> list[Item]:
     """The unit's form items; for a period not stored yet (nothing entered), each indicator with its target."""
     if period.id is None:
@@ -243,7 +238,7 @@ def formulir_workbook(session: Session, period: Period, unit: Unit, language: st
 
 def formulir_files(session: Session, ref: PeriodRef, language: str, unit_id: int | None = None, *,
                    today: date, tz: tzinfo) -> list[ExportFile]:
-    period = stored_period(session, ref) or Period(kind=ref.kind, year=ref.year, number=ref.number)
+    period = find_period(session, ref) or Period(kind=ref.kind, year=ref.year, number=ref.number)
     units = period_units(session, period)
     label = ref.label(language)
     if unit_id is not None:
@@ -286,8 +281,7 @@ def periods_in_scope(session: Session, scope: PeriodRef | int) -> list[Period]:
         if scope.kind is PeriodKind.QUARTER:
             wanted.add((PeriodKind.QUARTER, scope.number))
         periods = [p for p in periods if (PeriodKind(p.kind), p.number) in wanted]
-    # March 2026 before Triwulan I 2026 before April 2026
-    return sorted(periods, key=lambda p: (p.ref.quarter, PeriodKind(p.kind) is PeriodKind.QUARTER, p.number))
+    return sorted(periods, key=lambda p: p.sort_key)
 
 
 def progress_rows(session: Session, periods: list[Period], language: str, today: date,

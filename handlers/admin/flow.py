@@ -123,7 +123,7 @@ def member_toggle_active(session: Session, admin: Member, member_id: int) -> lis
 def periods_list(session: Session, member: Member, today: date) -> list[Screen]:
     require(session, member, Action.MANAGE_PERIODS)
     language = member.language
-    periods = sorted(session.exec(select(Period)).all(), key=lambda p: (p.year, p.ref.quarter, p.kind, p.number))
+    periods = sorted(session.exec(select(Period)).all(), key=lambda p: p.sort_key)
     lines = [t("admin.periods_header", language)]
     buttons = []
     for period in periods[-8:]:

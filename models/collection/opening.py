@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from models.collection.progress import period_units
 from models.errors import ErrorCode, WorkflowError
@@ -13,7 +13,7 @@ from models.messaging.outbox import enqueue
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, unit_members
 from models.office.permissions import Action, require
-from models.plan.periods import Period, PeriodRef, PeriodStatus
+from models.plan.periods import Period, PeriodRef, PeriodStatus, find_period
 from models.store.types import utcnow
 
 
@@ -31,8 +31,7 @@ def open_scheduled_period(session: Session, ref: PeriodRef, deadline: date, now:
 def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None, now: datetime) -> Period:
     """Open a period (created when missing) and send each unit's members their form (SOP step 6). The first
     opening starts the period's SOP cycle (`opened_at`, the mutu baku clock)."""
-    period = session.exec(select(Period).where(
-        Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)).first()
+    period = find_period(session, ref)
     if period is None:
         period = Period(kind=ref.kind, year=ref.year, number=ref.number, status=PeriodStatus.DRAFT)
         session.add(period)

@@ -25,8 +25,16 @@ from models.exchange.problems import ImportFailed, RowProblem, cell_number, cell
 from models.exchange.spreadsheets import read_table
 from models.office.audit import Actor, record_by
 from models.office.organisation import Unit
-from models.plan.indicators import Frequency, Indicator
-from models.plan.periods import Period, PeriodCodeError, PeriodKind, PeriodRef, PeriodStatus, parse_period_code
+from models.plan.indicators import Indicator, period_kind_of
+from models.plan.periods import (
+    Period,
+    PeriodCodeError,
+    PeriodKind,
+    PeriodRef,
+    PeriodStatus,
+    find_period,
+    parse_period_code,
+)
 from models.store.types import utcnow
 
 REALISASI_COLUMNS = ("kode", "periode", "realisasi", "catatan", "kendala", "tindak_lanjut")
@@ -60,9 +68,7 @@ class RealisasiImportSummary:
 
 def ensure_period(session: Session, ref: PeriodRef, actor: Actor, today: date) -> tuple[Period, bool]:
     """The stored period for `ref`; a missing one is created (closed when it already ended, else open)."""
-    period = session.exec(
-        select(Period).where(Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)
-    ).first()
+    period = find_period(session, ref)
     if period is not None:
         return period, False
     status = PeriodStatus.CLOSED if ref.end_date < today else PeriodStatus.OPEN
@@ -109,7 +115,7 @@ def read_realisasi_rows(path: Path, session: Session) -> list[RealisasiRow]:
             except PeriodCodeError:
                 problems.append(RowProblem(number, "periode", ProblemCode.INVALID_PERIOD, value=period_text))
         if indicator is not None and ref is not None:
-            wanted = PeriodKind.MONTH if Frequency(indicator.frequency) is Frequency.MONTHLY else PeriodKind.QUARTER
+            wanted = period_kind_of(indicator.frequency)
             if ref.kind is not wanted:
                 problems.append(RowProblem(number, "periode", PERIOD_KIND_PROBLEMS[wanted], value=period_text,
                                            kode=indicator.code))

@@ -38,7 +38,7 @@ from models.messaging.outbox import enqueue
 from models.office.audit import Actor, AuditEntry, record_by
 from models.office.organisation import Member, Role, members_with_role
 from models.office.permissions import Action, require
-from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, find_period
 from models.store.types import UTCDateTime, enum_type, utcnow
 
 
@@ -93,8 +93,7 @@ def quarter_archived(session: Session, ref: PeriodRef) -> bool:
 
     refs = [PeriodRef(PeriodKind.MONTH, ref.year, month) for month in ref.months] + [ref]
     for part in refs:
-        period = session.exec(select(Period).where(Period.kind == part.kind, Period.year == part.year,
-                                                   Period.number == part.number)).first()
+        period = find_period(session, part)
         probe = period or Period(kind=part.kind, year=part.year, number=part.number, status=PeriodStatus.DRAFT)
         if not period_units(session, probe):
             continue
