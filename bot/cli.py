@@ -267,13 +267,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        print(f"sakip-bot: {exc}", file=sys.stderr)
+        print(t("cli.config_error", None, error=exc), file=sys.stderr)
         return EXIT_CONFIG
     language = settings.default_language
     try:
         return COMMANDS[args.command](args, settings)
     except ConfigError as exc:
-        print(f"sakip-bot: {exc}", file=sys.stderr)
+        print(t("cli.config_error", language, error=exc), file=sys.stderr)
         return EXIT_CONFIG
     except ImportFailed as exc:
         return _problems(exc, language)
