@@ -228,7 +228,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(file.data)
     if args.jenis == "kertas-kerja":
-        _say(t("cli.export_written", language, file=str(path), rows=file.rows))
+        _say(t("cli.export_written", language, file=str(path), count=file.rows))
     else:
         _say(t("workbook.cli.written", language, title=file.title, file=str(path)))
     return EXIT_OK

@@ -15,8 +15,9 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from babel import Locale
 
-from i18n import LANGUAGES, catalogue, placeholders, t
+from i18n import LANGUAGES, catalogue, is_plural, placeholders, plural_form, t
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = ("bot", "handlers", "scheduler", "reports", "i18n", "models")
@@ -163,6 +164,9 @@ def test_keys_used_in_code_exist_with_their_placeholders():
             problems.append(f"{file}:{line}: no key {key!r}")
         elif given is not None and not placeholders(texts[key]) <= given:
             problems.append(f"{file}:{line}: {key!r} needs {sorted(placeholders(texts[key]) - given)}")
+        elif given is not None and "count" not in given and any(is_plural(catalogue(language)[key])
+                                                                for language in LANGUAGES):
+            problems.append(f"{file}:{line}: {key!r} has plural forms and needs a count")
     assert problems == []
 
 
@@ -181,6 +185,40 @@ def test_unknown_language_falls_back_to_indonesian():
     assert t("rating.tinggi", "fr") == "Tinggi"
     assert t("rating.tinggi", "en") == "High"
     assert LANGUAGES == ("id", "en")
+
+
+# ------------------------------------------------------------------------------------------------- plurals
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_plural_texts_have_exactly_the_forms_of_their_language(language):
+    """English has "one" and "other"; Indonesian words a noun the same for any number, so it has no tables."""
+    forms = {*Locale.parse(language).plural_form.tags, "other"}
+    tables = {key: text for key, text in catalogue(language).items() if isinstance(text, dict)}
+    assert {key: set(text) for key, text in tables.items() if set(text) != forms} == {}
+    assert all("count" in placeholders(text) for text in tables.values())
+    if language == "id":
+        assert tables == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_text_hedges_a_plural_with_brackets(language):
+    texts = [form for text in catalogue(language).values() for form in (text.values() if isinstance(text, dict)
+                                                                          else [text])]
+    assert [text for text in texts if re.search(r"\w\((s|es)\)", text)] == []
+
+
+def test_a_count_chooses_the_plural_form():
+    assert plural_form("en", 1) == "one" and plural_form("en", 0) == plural_form("en", 2) == "other"
+    assert t("cli.import_failed", "en", count=1) == "File not imported: 1 problem."
+    assert t("cli.import_failed", "en", count=2) == "File not imported: 2 problems."
+    assert t("cli.import_failed", "en", count=0) == "File not imported: 0 problems."
+    assert t("workbook.evidence", "en", count=1, names="foto") == "1 file: foto"
+    assert t("workbook.evidence", "en", count=3, names="a, b, c") == "3 files: a, b, c"
+    assert t("cli.import_failed", "id", count=1) == "Berkas tidak diimpor: ada 1 masalah."
+    assert t("workbook.evidence", "id", count=2, names="a, b") == "2 berkas: a, b"
+    with pytest.raises(KeyError, match="needs a count"):
+        t("workbook.evidence", "en", names="foto")
 
 
 # ------------------------------------------------------------------------------------------- no inline texts
