@@ -75,10 +75,6 @@ class Context:
     year_to_date: Decimal | None
 
 
-def period_kind_for(indicator: Indicator) -> PeriodKind:
-    return PeriodKind.MONTH if Frequency(indicator.frequency) is Frequency.MONTHLY else PeriodKind.QUARTER
-
-
 def unit_indicators(session: Session, unit_id: int, period: Period) -> list[Indicator]:
     """The unit's active indicators collected in this kind of period, in Renstra order."""
     frequency = Frequency.MONTHLY if PeriodKind(period.kind) is PeriodKind.MONTH else Frequency.QUARTERLY
