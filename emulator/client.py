@@ -11,15 +11,14 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .entities import utf16_len
 from .files import store_document, store_photo
+from .inspection import InspectionMixin
 from .state import CallbackQueryRecord, Chat, User
-from .text import detect_bot_commands, utf16_len
+from .text import detect_bot_commands
 from .validation import iter_inline_buttons
-
-if TYPE_CHECKING:
-    from .server import BotApiEmulator
 
 MessageRef = dict[str, Any] | int
 
@@ -27,7 +26,7 @@ MessageRef = dict[str, Any] | int
 class FakeGroup:
     """A group chat the bot is in; pass it to ``FakeUser.send_text_in`` and friends."""
 
-    def __init__(self, emulator: BotApiEmulator, chat: Chat):
+    def __init__(self, emulator: InspectionMixin, chat: Chat):
         self._emu = emulator
         self.chat = chat
 
@@ -52,7 +51,7 @@ class FakeGroup:
 class FakeUser:
     """A Telegram user driving the bot; obtain via ``emulator.user(user_id, ...)``."""
 
-    def __init__(self, emulator: BotApiEmulator, user: User):
+    def __init__(self, emulator: InspectionMixin, user: User):
         self._emu = emulator
         self.user = user
 
