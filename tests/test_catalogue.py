@@ -215,6 +215,8 @@ def test_a_count_chooses_the_plural_form():
     assert t("cli.import_failed", "en", count=0) == "File not imported: 0 problems."
     assert t("workbook.evidence", "en", count=1, names="foto") == "1 file: foto"
     assert t("workbook.evidence", "en", count=3, names="a, b, c") == "3 files: a, b, c"
+    assert (t("reminder.overdue", "en", count=1), t("reminder.overdue", "en", count=4)) == ("1 day late",
+                                                                                         "4 days late")
     assert t("cli.import_failed", "id", count=1) == "Berkas tidak diimpor: ada 1 masalah."
     assert t("workbook.evidence", "id", count=2, names="a, b") == "2 berkas: a, b"
     with pytest.raises(KeyError, match="needs a count"):
