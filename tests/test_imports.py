@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = ("bot", "handlers", "scheduler", "reports", "i18n", "models", "emulator", "bench")
+FOLDERS = ("bot", "handlers", "scheduler", "reports", "i18n", "models", "emulator", "bench", "tests")
 
 
 def deferred_imports(source: str) -> list[int]:
