@@ -240,12 +240,14 @@ SHOWN_BY_CALL = {  # a function or class called by name
 SHOWN_BY_METHOD = {  # a method
     "of": ({0}, {"text"}),  # Screen.of
     "answer": ({0}, {"text"}),  # a callback query's answer
+    "answer_callback_query": ({1}, {"text"}),
     "reply_text": ({0}, {"text"}),
     "reply_html": ({0}, {"text"}),
     "send_message": ({1}, {"text"}),
     "edit_message_text": ({0}, {"text"}),
     "edit_text": ({0}, {"text"}),
     "edit_caption": ({0}, {"caption"}),
+    "edit_message_caption": (set(), {"caption"}),
     "send_document": (set(), {"caption"}),
     "send_photo": (set(), {"caption"}),
     "reply_document": (set(), {"caption"}),
