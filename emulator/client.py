@@ -38,9 +38,6 @@ class FakeGroup:
     def title(self) -> str | None:
         return self.chat.title
 
-    def add_member(self, user: FakeUser | int) -> None:
-        self.chat.member_ids.add(user if isinstance(user, int) else user.id)
-
     def messages(self) -> list[dict[str, Any]]:
         return self._emu.chat_messages(self.id)
 
@@ -231,20 +228,6 @@ class FakeUser:
             f"no bot message in chat {target.id} has a button text={text!r} data={data!r}; "
             f"buttons on bot messages (newest first): {seen}"
         )
-
-    def reply_keyboard(self, chat: FakeGroup | int | None = None) -> list[list[str]] | None:
-        """Labels of the reply keyboard currently shown in the chat (None if none)."""
-        target = self._emu.state.chats[chat.id if isinstance(chat, FakeGroup) else chat or self.chat_id]
-        if not target.reply_keyboard:
-            return None
-        return [[b if isinstance(b, str) else b["text"] for b in row] for row in target.reply_keyboard["keyboard"]]
-
-    async def press_reply_button(self, text: str, *, chat: FakeGroup | int | None = None) -> dict[str, Any]:
-        """Tap a reply-keyboard button, i.e. send its label as a text message."""
-        labels = [label for row in (self.reply_keyboard(chat) or []) for label in row]
-        if text not in labels:
-            raise AssertionError(f"no reply keyboard button {text!r}; shown: {labels}")
-        return await self.send_text(text, chat=chat, entities=[])
 
     # -- blocking -------------------------------------------------------------------------
     def _membership_update(self, old: str, new: str) -> None:
