@@ -229,7 +229,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(file.data)
     if args.jenis == "kertas-kerja":
-        _say(t("cli.export_written", language, file=str(path), rows=file.rows))
+        _say(t("cli.export_written", language, file=str(path), count=file.rows))
     else:
         _say(t("workbook.cli.written", language, title=file.title, file=str(path)))
     return EXIT_OK
@@ -268,13 +268,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        print(f"sakip-bot: {exc}", file=sys.stderr)
+        print(t("cli.config_error", None, error=exc), file=sys.stderr)
         return EXIT_CONFIG
     language = settings.default_language
     try:
         return COMMANDS[args.command](args, settings)
     except ConfigError as exc:
-        print(f"sakip-bot: {exc}", file=sys.stderr)
+        print(t("cli.config_error", language, error=exc), file=sys.stderr)
         return EXIT_CONFIG
     except ImportFailed as exc:
         return _problems(exc, language)

@@ -27,17 +27,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from .browser_events import PageEvents
 from .browser_files import file_response, sends_as_photo
-from .text import MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, utf16_len
-
-if TYPE_CHECKING:
-    from .client import FakeUser
-    from .server import BotApiEmulator
+from .client import FakeUser
+from .entities import utf16_len
+from .state import EmulatorState
+from .text import MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH
 
 STATIC_FILES = {
     "index.html": "text/html",
@@ -81,10 +80,27 @@ class SandboxError(Exception):
         self.status = status
 
 
+class SandboxHost(Protocol):
+    """What the sandbox needs of the emulator that serves it (:class:`~emulator.server.BotApiEmulator`)."""
+
+    state: EmulatorState
+    host: str
+    browser: BrowserSandbox | None
+
+    def user(self, user_id: int, first_name: str | None = None) -> FakeUser: ...
+
+    def chat_messages(self, chat_id: int) -> list[dict[str, Any]]: ...
+
+    def commands_for(self, chat_id: int, user_id: int | None = None, language_code: str = "") -> list[dict[str, str]]:
+        ...
+
+    def add_listener(self, listener: Callable[[str, dict[str, Any]], None]) -> None: ...
+
+
 class BrowserSandbox:
     """The people shown on the page and what the page may do as them."""
 
-    def __init__(self, emulator: BotApiEmulator):
+    def __init__(self, emulator: SandboxHost):
         self.emulator = emulator
         self.people: dict[int, SandboxPerson] = {}
         self.events = PageEvents(emulator.state, lambda: set(self.people), self.commands)
@@ -127,7 +143,7 @@ class BrowserSandbox:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def add_browser_routes(app: web.Application, emulator: BotApiEmulator) -> None:
+def add_browser_routes(app: web.Application, emulator: SandboxHost) -> None:
     """Register the sandbox routes; they answer 404 while ``emulator.browser`` is None."""
     routes = _Routes(emulator)
     app.router.add_get("/", routes.guard(routes.root, api=False))
@@ -148,7 +164,7 @@ def _error(code: str, status: int) -> web.Response:
 
 
 class _Routes:
-    def __init__(self, emulator: BotApiEmulator):
+    def __init__(self, emulator: SandboxHost):
         self.emulator = emulator
 
     @property

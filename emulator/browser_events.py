@@ -130,10 +130,6 @@ class PageEvents:
                 queue.put_nowait(_CLOSED)
 
     # -- page side --------------------------------------------------------------------------
-    @property
-    def open_streams(self) -> int:
-        return len(self._streams)
-
     async def stream(self, request: web.Request) -> web.StreamResponse:
         """``GET /sandbox/api/events``: the event stream of one page."""
         response = web.StreamResponse(headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

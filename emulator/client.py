@@ -11,15 +11,14 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .entities import utf16_len
 from .files import store_document, store_photo
+from .inspection import InspectionMixin
 from .state import CallbackQueryRecord, Chat, User
-from .text import detect_bot_commands, utf16_len
+from .text import detect_bot_commands
 from .validation import iter_inline_buttons
-
-if TYPE_CHECKING:
-    from .server import BotApiEmulator
 
 MessageRef = dict[str, Any] | int
 
@@ -27,7 +26,7 @@ MessageRef = dict[str, Any] | int
 class FakeGroup:
     """A group chat the bot is in; pass it to ``FakeUser.send_text_in`` and friends."""
 
-    def __init__(self, emulator: BotApiEmulator, chat: Chat):
+    def __init__(self, emulator: InspectionMixin, chat: Chat):
         self._emu = emulator
         self.chat = chat
 
@@ -39,9 +38,6 @@ class FakeGroup:
     def title(self) -> str | None:
         return self.chat.title
 
-    def add_member(self, user: FakeUser | int) -> None:
-        self.chat.member_ids.add(user if isinstance(user, int) else user.id)
-
     def messages(self) -> list[dict[str, Any]]:
         return self._emu.chat_messages(self.id)
 
@@ -52,7 +48,7 @@ class FakeGroup:
 class FakeUser:
     """A Telegram user driving the bot; obtain via ``emulator.user(user_id, ...)``."""
 
-    def __init__(self, emulator: BotApiEmulator, user: User):
+    def __init__(self, emulator: InspectionMixin, user: User):
         self._emu = emulator
         self.user = user
 
@@ -232,20 +228,6 @@ class FakeUser:
             f"no bot message in chat {target.id} has a button text={text!r} data={data!r}; "
             f"buttons on bot messages (newest first): {seen}"
         )
-
-    def reply_keyboard(self, chat: FakeGroup | int | None = None) -> list[list[str]] | None:
-        """Labels of the reply keyboard currently shown in the chat (None if none)."""
-        target = self._emu.state.chats[chat.id if isinstance(chat, FakeGroup) else chat or self.chat_id]
-        if not target.reply_keyboard:
-            return None
-        return [[b if isinstance(b, str) else b["text"] for b in row] for row in target.reply_keyboard["keyboard"]]
-
-    async def press_reply_button(self, text: str, *, chat: FakeGroup | int | None = None) -> dict[str, Any]:
-        """Tap a reply-keyboard button, i.e. send its label as a text message."""
-        labels = [label for row in (self.reply_keyboard(chat) or []) for label in row]
-        if text not in labels:
-            raise AssertionError(f"no reply keyboard button {text!r}; shown: {labels}")
-        return await self.send_text(text, chat=chat, entities=[])
 
     # -- blocking -------------------------------------------------------------------------
     def _membership_update(self, old: str, new: str) -> None:

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .entities import TextBuilder, byte_offset, make_entity
 from .errors import EntityParseError
-from .text import TextBuilder, byte_offset, make_entity
 
 _TAG_TYPES = {
     "b": "bold",

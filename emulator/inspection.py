@@ -73,12 +73,6 @@ class InspectionMixin:
             and (ok is None or call.ok == ok)
         ]
 
-    def last_call(self, method: str) -> Call:
-        found = self.calls_to(method)
-        if not found:
-            raise AssertionError(f"{method} was never called.\n{self.dump_recent()}")
-        return found[-1]
-
     # -- chats and files ------------------------------------------------------------------
     def chat_messages(self, chat_id: int, *, include_deleted: bool = False) -> list[dict[str, Any]]:
         """All messages of a chat as they currently look (after edits), by message_id."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .entities import TextBuilder, byte_offset, make_entity
 from .errors import EntityParseError
-from .text import TextBuilder, byte_offset, make_entity
 
 _RESERVED = frozenset("_*[]()~`>#+-=|{}.!")
 _TYPE_NAMES = {

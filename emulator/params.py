@@ -179,12 +179,6 @@ class Params:
             return text
         raise bad_request("chat not found")
 
-    def require_str(self, name: str, error: str) -> str:
-        value = self.get_str(name)
-        if value is None:
-            raise bad_request(error)
-        return value
-
     def log_view(self) -> dict[str, Any]:
         """Values plus a summary of uploaded files, as stored in the call log."""
         view = dict(self.values)

@@ -1,8 +1,7 @@
-"""Text helpers shared by the formatting parsers and message methods.
+"""A message's text as the message methods take it: the parse-mode dispatcher, the length
+limits and the automatic detection of ``/command`` entities.
 
-Telegram measures text lengths and entity offsets in UTF-16 code units, so an emoji
-outside the Basic Multilingual Plane counts as two.  This module holds that arithmetic,
-the parse-mode dispatcher and the automatic detection of ``/command`` entities.
+The UTF-16 arithmetic and the entity helpers the parsers share live in :mod:`.entities`.
 """
 
 from __future__ import annotations
@@ -10,49 +9,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .entities import make_entity, sort_entities, utf16_len
 from .errors import EntityParseError, bad_request
+from .html_parser import parse_html
+from .markdown_parser import parse_markdown, parse_markdown_v2
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 
 _COMMAND_RE = re.compile(r"(?<![\w/])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
-
-
-def utf16_len(text: str) -> int:
-    """Length of ``text`` in UTF-16 code units (what Telegram counts)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def byte_offset(source: str, index: int) -> int:
-    """UTF-8 byte offset of character ``index`` (Telegram reports parse errors in bytes)."""
-    return len(source[:index].encode("utf-8"))
-
-
-class TextBuilder:
-    """Accumulates parsed plain text while tracking the UTF-16 position."""
-
-    def __init__(self) -> None:
-        self._parts: list[str] = []
-        self.position = 0
-
-    def append(self, chunk: str) -> None:
-        self._parts.append(chunk)
-        self.position += utf16_len(chunk)
-
-    def text(self) -> str:
-        return "".join(self._parts)
-
-
-def make_entity(kind: str, offset: int, length: int, **extra: Any) -> dict[str, Any]:
-    """Build a MessageEntity dict, dropping ``None`` extras."""
-    entity: dict[str, Any] = {"type": kind, "offset": offset, "length": length}
-    entity.update({key: value for key, value in extra.items() if value is not None})
-    return entity
-
-
-def sort_entities(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Order entities like Telegram: by offset, outer (longer) entities first."""
-    return sorted(entities, key=lambda e: (e["offset"], -e["length"]))
 
 
 def detect_bot_commands(text: str) -> list[dict[str, Any]]:
@@ -76,10 +41,6 @@ def parse_formatted(
     Raises :class:`~emulator.errors.ApiError` with Telegram's ``can't parse entities``
     description when the markup is invalid.
     """
-    # Imported lazily to keep the module graph acyclic (the parsers import this module).
-    from .html_parser import parse_html
-    from .markdown_parser import parse_markdown, parse_markdown_v2
-
     if entities is not None:
         if not isinstance(entities, list):
             raise bad_request("can't parse entities JSON object")

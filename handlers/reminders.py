@@ -60,7 +60,7 @@ def _countdown(deadline, today, language: str) -> str:
         return t("reminder.tomorrow", language)
     if days == 0:
         return t("reminder.today", language)
-    return t("reminder.overdue", language, days=-days)
+    return t("reminder.overdue", language, count=-days)
 
 
 def _since(moment, now: datetime, language: str) -> str:

@@ -57,7 +57,6 @@ class SchedulerService:
         self.leadership = Leadership(engine)
         self.scheduler: AsyncIOScheduler | None = None
         self.leading = False
-        self.last_outcome: Outcome | None = None
         self._lock = asyncio.Lock()
         self._listener: asyncio.Task | None = None
         self._stopped = False
@@ -135,7 +134,6 @@ class SchedulerService:
         async with self._lock:
             now = self.clock()
             outcome = await asyncio.to_thread(self._run, now)
-            self.last_outcome = outcome
             if outcome.opened or outcome.reminded or outcome.escalated or outcome.closed:
                 log.info("scheduled work at %s: opened %s, %d reminders, %d escalations, %d closed", now,
                          outcome.opened, outcome.reminded, outcome.escalated, outcome.closed)

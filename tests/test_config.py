@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot.application import build_application
 from bot.cli import main
 from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
 
@@ -68,8 +69,7 @@ def test_a_deployment_without_a_token_says_which_variable_is_missing(monkeypatch
 
 
 def test_the_bot_without_a_token_says_which_variable_is_missing():
-    from bot.application import build_application  # the sandbox runs `run` without one: tests/test_sandbox_cli.py
-
+    # the sandbox runs `run` without one: tests/test_sandbox_cli.py
     with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN is not set"):
         build_application(load_settings(), engine=None)
 

@@ -24,8 +24,9 @@ from emulator.server import BotApiEmulator
 from models.demo import DEMO_PK
 from models.exchange.pk_import import import_pk
 from models.office.audit import Actor, AuditEntry
-from models.office.invites import Invite, member_by_telegram_id, roles_of
+from models.office.invites import Invite, member_by_telegram_id
 from models.office.organisation import Role, Unit
+from models.office.permissions import roles_of_member
 from models.store.database import create_db_engine, migrate, session_scope
 
 TOKEN = "123456:" + "B" * 35
@@ -92,7 +93,7 @@ async def test_the_printed_link_lets_one_person_join_with_that_role_and_unit(off
 
     with Session(office) as session:
         member = member_by_telegram_id(session, 600)
-        assert member.unit_id == perizinan.id and roles_of(session, member.id) == {Role.STAF}
+        assert member.unit_id == perizinan.id and roles_of_member(session, member) == {Role.STAF}
         assert member_by_telegram_id(session, 601) is None
 
 

@@ -1,10 +1,22 @@
 """The schema comes from Alembic migrations, and they agree with the models on every backend."""
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlmodel import select
 
+from models.demo import DEMO_PK
+from models.exchange.pk_import import import_pk
+from models.measurement.cycle import start_measurement
+from models.messaging.outbox import OutboxMessage
+from models.office.audit import Actor
+from models.office.organisation import Member
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.schema import all_tables
-from models.store.database import create_db_engine, migrate
+from models.store.database import alembic_config, create_db_engine, migrate, session_scope
+from models.timing.reminders import Reminder, Task
+from tests.chat.conftest import add_people
 
 
 def test_models_and_migrations_agree(backend_url):
@@ -20,10 +32,6 @@ def test_models_and_migrations_agree(backend_url):
 def test_the_schema_tests_start_from_is_the_migrated_one(engine):
     """`tests/conftest.py` copies (SQLite) or replays (PostgreSQL) the migrations: the result is at the head
     revision and agrees with the models, like a migrated database."""
-    from alembic.script import ScriptDirectory
-
-    from models.store.database import alembic_config
-
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, all_tables()) == []
@@ -52,20 +60,6 @@ def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path):
 def test_migration_0004_goes_down_with_the_measurement_reminders_and_their_notices(engine):
     """Going back before procedure B's reminders drops them and their pending notices (delivery would look
     for them), keeps every other reminder, and the way up works again."""
-    from alembic import command
-    from sqlmodel import select
-
-    from models.demo import DEMO_PK
-    from models.exchange.pk_import import import_pk
-    from models.measurement.cycle import start_measurement
-    from models.messaging.outbox import OutboxMessage
-    from models.office.audit import Actor
-    from models.office.organisation import Member
-    from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
-    from models.store.database import alembic_config, session_scope
-    from models.timing.reminders import Reminder, Task
-    from tests.chat.conftest import add_people
-
     with session_scope(engine) as session:
         import_pk(session, DEMO_PK, Actor.cli())
     add_people(engine)

@@ -8,12 +8,13 @@ a returned one takes the correction as the next revision, and a broken file is r
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -321,16 +322,6 @@ def test_values_are_read_with_the_indicator_s_decimals(demo_pk, tmp_path):
 
 def test_a_period_that_excel_turned_into_a_date_is_read_as_its_month(engine, tmp_path):
     """Given staff typed 2026-02 and Excel stored the date 1 February 2026, then the value lands in February."""
-    from datetime import datetime
-
-    from openpyxl import Workbook
-
-    from models.demo import DEMO_PK
-    from models.exchange.pk_import import import_pk
-    from models.exchange.realisasi_import import import_realisasi
-    from models.office.audit import Actor
-    from models.store.database import session_scope
-
     with session_scope(engine) as session:
         import_pk(session, DEMO_PK, Actor.cli())
     workbook = Workbook()

@@ -11,6 +11,7 @@ import subprocess
 import time
 import urllib.request
 
+from bot.cli import main
 from tests.test_cli import sakip_bot
 
 
@@ -62,8 +63,6 @@ def test_run_without_a_token_starts_the_sandbox_and_says_so(tmp_path):
 
 
 def test_the_sandbox_never_takes_the_office_database(tmp_path, monkeypatch, capsys):
-    from bot.cli import main
-
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     monkeypatch.setenv("DATABASE_URL", "sqlite:///kantor/sandbox.db")
@@ -76,8 +75,6 @@ def test_the_sandbox_never_takes_the_office_database(tmp_path, monkeypatch, caps
 
 
 def test_a_taken_port_is_named_with_what_to_do(tmp_path, monkeypatch, capsys):
-    from bot.cli import main
-
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     with socket.socket() as taken:

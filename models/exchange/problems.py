@@ -41,7 +41,7 @@ class ImportFailed(Exception):
     """The file has problems; nothing was written."""
 
     def __init__(self, problems: list[RowProblem]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
+        super().__init__(f"problems in the file: {len(problems)}")  # for logs; i18n words them for people
         self.problems = sorted(problems, key=lambda problem: (problem.row, problem.column))
 
 

@@ -74,10 +74,6 @@ def member_by_telegram_id(session: Session, telegram_user_id: int) -> Member | N
     return session.exec(select(Member).where(Member.telegram_user_id == telegram_user_id)).first()
 
 
-def roles_of(session: Session, member_id: int) -> set[Role]:
-    return {Role(row.role) for row in session.exec(select(MemberRole).where(MemberRole.member_id == member_id))}
-
-
 def _add_member(session: Session, telegram_user_id: int, name: str, unit_id: int, role: Role,
                 language: str, actor: Actor | None = None) -> Member:
     member = Member(telegram_user_id=telegram_user_id, name=name, unit_id=unit_id, language=language)

@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from sqlmodel import Session, select
 
 from models.calc.working_time import QuietHours, is_quiet, next_allowed
-from models.office.audit import Actor
 from models.plan.indicators import Indicator, IndicatorTarget, frequency_of
 from models.plan.periods import PeriodKind, PeriodRef, find_period, latest_ended
 from models.timing.steps import DEFAULT_STANDARDS, Step
@@ -48,9 +47,6 @@ class ScheduleRules:
 
     def deadline_for(self, ref: PeriodRef) -> date:
         return ref.day_after_end(self.deadline_day)
-
-
-SCHEDULER = Actor("scheduler")
 
 
 def has_targets(session: Session, ref: PeriodRef) -> bool:

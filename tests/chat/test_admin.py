@@ -25,8 +25,9 @@ from models.collection.form_filling import form_items
 from models.collection.workflow import form_for
 from models.messaging.chat_state import get_state
 from models.office.audit import Actor, AuditEntry
-from models.office.invites import Invite, create_invite, hash_token, roles_of
+from models.office.invites import Invite, create_invite, hash_token
 from models.office.organisation import Member, Role, Unit
+from models.office.permissions import roles_of_member
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.store.types import utcnow
 from tests.chat.conftest import PEOPLE, TOKEN, World, until_button
@@ -156,7 +157,7 @@ async def test_an_invited_person_joins_with_the_role_and_unit_of_the_link_and_ge
     member = member_or_none(world, NEWCOMER)
     assert member is not None and member.active and member.unit_id == perizinan
     with world.session() as session:
-        assert roles_of(session, member.id) == {Role.STAF}
+        assert roles_of_member(session, member) == {Role.STAF}
         assert session.get(Invite, invite.id).used_by_id == member.id
 
     menu = await wait_for_menu(world, NEWCOMER, since)
@@ -248,7 +249,7 @@ async def test_a_person_listed_in_admin_telegram_ids_becomes_admin_on_start(worl
     assert "Peran: Admin" in welcome["text"] and "Unit: Dinas" in welcome["text"]
     member = member_or_none(world, 777)
     with world.session() as session:
-        assert roles_of(session, member.id) == {Role.ADMIN}
+        assert roles_of_member(session, member) == {Role.ADMIN}
     menu = await wait_for_menu(world, 777, since)
     assert menu >= ADMIN_ONLY
     await say(world, 777, "/undang", "Undangan untuk peran apa?")
@@ -287,7 +288,7 @@ async def test_a_role_given_and_taken_by_the_admin_changes_the_members_menu(worl
     assert "☑️ Kepala Bidang" in labels(edited)
     rina = world.member(PERIZINAN)
     with world.session() as session:
-        assert roles_of(session, rina.id) == {Role.KABID, Role.STAF}
+        assert roles_of_member(session, rina) == {Role.KABID, Role.STAF}
     menu = await wait_for_menu(world, PERIZINAN, since)
     assert "rekap" in menu  # a Kepala Bidang may see the recap
     assert "rekap" in menu_seen_by(world, PERIZINAN)
@@ -362,7 +363,7 @@ async def test_the_last_admin_cannot_take_away_their_own_admin_role(world: World
     await press_refused(world, ADMIN, "☑️ Admin", "Ini admin terakhir")
     admin = world.member(ADMIN)
     with world.session() as session:
-        assert roles_of(session, admin.id) == {Role.ADMIN, Role.TIM_SAKIP}
+        assert roles_of_member(session, admin) == {Role.ADMIN, Role.TIM_SAKIP}
 
 
 async def test_an_admin_cannot_deactivate_themselves(world: World):

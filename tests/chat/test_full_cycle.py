@@ -19,6 +19,7 @@ from models.collection.forms import Disposition, FollowUp, FormStatus, UnitForm
 from models.collection.realisasi import Evidence, Realisasi
 from models.office.audit import AuditEntry
 from models.office.organisation import Unit
+from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodStatus
 from tests.chat.conftest import DRAWING, World, has_button, until_button
 
@@ -197,6 +198,4 @@ async def test_the_whole_cycle_from_opening_to_archive(world: World):
 
 
 def _indicator_id(session, code: str) -> int:
-    from models.plan.indicators import Indicator
-
     return session.exec(select(Indicator).where(Indicator.code == code)).one().id

@@ -135,7 +135,8 @@ async def test_status_shows_every_unit_step_count_and_timing_and_what_the_member
         f"• {PENGADUAN_UNIT}: dikembalikan (2/2) · terlambat",
         "• Sekretariat: disetujui (1/1) · tepat waktu",
     ]  # the admin's own unit (the office) has no form, so no line about it
-    assert all(line.endswith("tepat waktu") for line in status_block(reply["text"], "Triwulan IV 2026"))
+    quarter = status_block(reply["text"], "Triwulan IV 2026")
+    assert quarter and all(line.endswith("tepat waktu") for line in quarter)
 
 
 async def test_lateness_counts_the_day_the_form_was_sent_in_the_office_time_zone(world: World):
