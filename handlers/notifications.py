@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from handlers.fill.views import period_name
 from handlers.measurement.notices import CHAT_ACTIONS as MEASUREMENT_CHAT_ACTIONS
 from handlers.measurement.notices import RENDERERS as MEASUREMENT_RENDERERS
@@ -65,7 +65,8 @@ def form_returned(session: Session, member: Member, params: dict, now: datetime,
     arahan = items[0].arahan if items else "-"
     language = member.language
     return [Screen.of(t("notify.form_returned", language, period=period_name(period, language), codes=esc(codes),
-                        arahan=esc(arahan)), [[(t("notify.fix_button", language), pack("isi.p", period.id))]])]
+                        arahan=esc(arahan)),
+                      [[(t("notify.fix_button", language), pack(Button.FILL_PERIOD, period.id))]])]
 
 
 def form_approved(session: Session, member: Member, params: dict, now: datetime,
@@ -80,7 +81,7 @@ def report_ready(session: Session, member: Member, params: dict, now: datetime,
     period = session.get(Period, params["period_id"])
     language = member.language
     return [Screen.of(t("notify.report_ready", language, period=period_name(period, language)),
-                      [[(t("notify.report_button", language), pack("rp.go", period.id))]])]
+                      [[(t("notify.report_button", language), pack(Button.REPORT, period.id))]])]
 
 
 def kepala_report(session: Session, member: Member, params: dict, now: datetime,
@@ -93,8 +94,8 @@ def kepala_report(session: Session, member: Member, params: dict, now: datetime,
     progress = period_progress(session, period, now.date(), now.tzinfo)
     blocks = recap_blocks(recap, language, progress)
     blocks.insert(1, mutu_baku_block(timeline(session, period, now, rules), language))
-    buttons = [[(t("notify.agree_button", language), pack("kd.ok", period.id)),
-                (t("notify.arahan_button", language), pack("kd.arh", period.id))]]
+    buttons = [[(t("notify.agree_button", language), pack(Button.KEPALA_AGREE, period.id)),
+                (t("notify.arahan_button", language), pack(Button.KEPALA_ARAHAN, period.id))]]
     return [recap_album(recap, language, progress), Screen(blocks, buttons)]
 
 
@@ -133,7 +134,7 @@ def unlock_decided(session: Session, member: Member, params: dict, now: datetime
     language = member.language
     if UnlockStatus(request.status) is UnlockStatus.GRANTED:
         return [Screen.of(t("notify.unlock_granted", language, code=esc(code), period=period_name(period, language)),
-                          [[(t("notify.fix_button", language), pack("isi.p", period.id))]])]
+                          [[(t("notify.fix_button", language), pack(Button.FILL_PERIOD, period.id))]])]
     return [Screen.of(t("notify.unlock_refused", language, code=esc(code), period=period_name(period, language)))]
 
 
@@ -143,7 +144,7 @@ def period_opened(session: Session, member: Member, params: dict, now: datetime,
     language = member.language
     deadline = format_date(period.deadline, language) if period.deadline else "–"
     return [Screen.of(t("notify.period_opened", language, period=period_name(period, language), deadline=deadline),
-                      [[(t("notify.fill_button", language), pack("isi.p", period.id))]])]
+                      [[(t("notify.fill_button", language), pack(Button.FILL_PERIOD, period.id))]])]
 
 
 def _unit_progress(session: Session, unit_id: int, period: Period) -> tuple[UnitForm | None, int, int]:
@@ -187,7 +188,7 @@ def reminder(session: Session, member: Member, params: dict, now: datetime,
         if item.message_id is None:
             return []  # never shown: nothing to tidy up, and nothing new for someone who is done
         return [Screen.of(t("reminder.done", language, period=name), edit_message_id=item.message_id, edit_only=True)]
-    snooze = [(t("reminder.snooze_button", language), pack("rm.snz", item.id))]
+    snooze = [(t("reminder.snooze_button", language), pack(Button.REMINDER_SNOOZE, item.id))]
     task = Task(item.task)
     if item.measurement_id is not None:
         text, buttons = measurement_reminder(cycle, task, language)
@@ -197,7 +198,7 @@ def reminder(session: Session, member: Member, params: dict, now: datetime,
         text = t("reminder.fill", language, period=name, unit=esc(session.get(Unit, item.unit_id).name),
                  deadline=format_date(period.deadline, language),
                  countdown=_countdown(period.deadline, now.date(), language), answered=answered, total=total)
-        buttons = [[(t("notify.fill_button", language), pack("isi.p", period.id))], snooze]
+        buttons = [[(t("notify.fill_button", language), pack(Button.FILL_PERIOD, period.id))], snooze]
     elif task is Task.REVIEW:
         waiting = session.exec(select(UnitForm).where(UnitForm.period_id == period.id,
                                                       UnitForm.status == FormStatus.SUBMITTED)).all()
@@ -208,11 +209,11 @@ def reminder(session: Session, member: Member, params: dict, now: datetime,
         buttons = [snooze]
     elif task is Task.REPORT:
         text = t("reminder.report", language, period=name)
-        buttons = [[(t("notify.report_button", language), pack("rp.go", period.id))], snooze]
+        buttons = [[(t("notify.report_button", language), pack(Button.REPORT, period.id))], snooze]
     else:
         text = t("reminder.dispose", language, period=name)
-        buttons = [[(t("notify.agree_button", language), pack("kd.ok", period.id)),
-                    (t("notify.arahan_button", language), pack("kd.arh", period.id))], snooze]
+        buttons = [[(t("notify.agree_button", language), pack(Button.KEPALA_AGREE, period.id)),
+                    (t("notify.arahan_button", language), pack(Button.KEPALA_ARAHAN, period.id))], snooze]
     return [Screen([text], buttons, edit_message_id=edit, replaces_message_id=replaces)]
 
 

@@ -6,6 +6,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from handlers.callbacks import Button
 from handlers.common import CLOCK_KEY, SCHEDULE_CHANGED_KEY, SETTINGS_KEY, run_button, schedule_rules
 from handlers.screens import Screen
 from i18n import t
@@ -27,5 +28,6 @@ def _snooze(context: ContextTypes.DEFAULT_TYPE):
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The reminder keeps its "Isi sekarang" button after a snooze, so the keyboard stays open."""
     await update.callback_query.answer()
-    await run_button(update, context, {"rm.snz": _snooze(context)}, keep_open=frozenset({"rm.snz"}))
+    await run_button(update, context, {Button.REMINDER_SNOOZE: _snooze(context)},
+                     keep_open=frozenset({Button.REMINDER_SNOOZE}))
     context.application.bot_data[SCHEDULE_CHANGED_KEY]()  # the snooze's end is a moment to wake up for

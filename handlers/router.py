@@ -6,7 +6,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers.common import act
+from handlers.common import act, answer_expired
 from handlers.fill.handlers import TEXT_STEPS as FILL_STEPS
 from handlers.kepala.flow import TEXT_STEPS as KEPALA_STEPS
 from handlers.measurement.flow import TEXT_STEPS as MEASUREMENT_STEPS
@@ -41,6 +41,5 @@ async def on_unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def on_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button whose data no handler knows (from an older version of the bot)."""
-    await update.callback_query.answer()
-    await act(update, context, lambda s, m: [Screen.of(t("common.expired_button", m.language))])
+    """A button whose data no handler knows (from an older version of the bot): answered as expired."""
+    await answer_expired(update, context)

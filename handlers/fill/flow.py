@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from handlers.fill import views
 from handlers.screens import Screen, free_text_problem
 from i18n import t
@@ -54,7 +54,7 @@ def start(session: Session, member: Member) -> list[Screen]:
         return [Screen.of(t("fill.no_open_period", language))]
     if len(periods) == 1:
         return walk(session, member, periods[0])
-    buttons = [[(views.period_name(p, language), pack("isi.p", p.id))] for p in periods]
+    buttons = [[(views.period_name(p, language), pack(Button.FILL_PERIOD, p.id))] for p in periods]
     return [Screen.of(t("fill.choose_period", language), buttons)]
 
 
@@ -252,8 +252,8 @@ def next_item(session: Session, member: Member) -> list[Screen]:
 def ask_submit(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:
     language = member.language
     return [Screen.of(t("fill.confirm_send", language),
-                      [[(t("fill.confirm_send_yes", language), pack("isi.sendok", form_id, version)),
-                        (t("common.cancel_button", language), pack("isi.sendno"))]])]
+                      [[(t("fill.confirm_send_yes", language), pack(Button.FILL_SEND_CONFIRM, form_id, version)),
+                        (t("common.cancel_button", language), pack(Button.FILL_SEND_CANCEL))]])]
 
 
 def submit(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:

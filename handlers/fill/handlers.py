@@ -8,6 +8,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from handlers.callbacks import Button
 from handlers.common import SETTINGS_KEY, act, run_button
 from handlers.fill import flow, views
 from handlers.screens import Screen
@@ -45,19 +46,19 @@ TEXT_STEPS["fill.evidence"] = evidence_hint
 
 
 BUTTONS = {
-    "isi.p": lambda s, m, period_id: flow.walk(s, m, s.get(Period, period_id)),
-    "isi.amb": flow.choose_candidate,
-    "isi.sure": flow.confirm_far_off,
-    "isi.retype": flow.retype,
-    "isi.keep": flow.keep,
-    "isi.keep_kendala": lambda s, m, indicator_id: _keep_note(s, m, "kendala", indicator_id),
-    "isi.keep_tindak_lanjut": lambda s, m, indicator_id: _keep_note(s, m, "tindak_lanjut", indicator_id),
-    "isi.next": flow.next_item,
-    "isi.edit": lambda s, m, period_id, indicator_id: flow.ask_item(s, m, s.get(Period, period_id),
-                                                                    s.get(Indicator, indicator_id)),
-    "isi.send": flow.ask_submit,
-    "isi.sendok": flow.submit,
-    "isi.sendno": lambda s, m: [Screen.of(t("fill.send_cancelled", m.language))],
+    Button.FILL_PERIOD: lambda s, m, period_id: flow.walk(s, m, s.get(Period, period_id)),
+    Button.FILL_AMBIGUOUS: flow.choose_candidate,
+    Button.FILL_FAR_OFF_SURE: flow.confirm_far_off,
+    Button.FILL_RETYPE: flow.retype,
+    Button.FILL_KEEP: flow.keep,
+    Button.FILL_KEEP_KENDALA: lambda s, m, indicator_id: _keep_note(s, m, "kendala", indicator_id),
+    Button.FILL_KEEP_TINDAK_LANJUT: lambda s, m, indicator_id: _keep_note(s, m, "tindak_lanjut", indicator_id),
+    Button.FILL_NEXT: flow.next_item,
+    Button.FILL_EDIT: lambda s, m, period_id, indicator_id: flow.ask_item(s, m, s.get(Period, period_id),
+                                                                          s.get(Indicator, indicator_id)),
+    Button.FILL_SEND: flow.ask_submit,
+    Button.FILL_SEND_CONFIRM: flow.submit,
+    Button.FILL_SEND_CANCEL: lambda s, m: [Screen.of(t("fill.send_cancelled", m.language))],
 }
 
 

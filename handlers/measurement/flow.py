@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from handlers.measurement import views
 from handlers.screens import Screen, free_text_problem
 from i18n import t
@@ -50,7 +50,7 @@ def show(session: Session, member: Member, argument: str | None) -> list[Screen]
     roles = roles_of_member(session, member)
     buttons: list = []
     if cycle is None and may(roles, Action.PREPARE_MEASUREMENT):
-        buttons = [[(t("measurement.start_button", language), pack("ms.new", ref.year, ref.number))]]
+        buttons = [[(t("measurement.start_button", language), pack(Button.MEASUREMENT_START, ref.year, ref.number))]]
     elif cycle is not None:
         status = MeasurementStatus(cycle.status)
         if status in (MeasurementStatus.DRAFT, MeasurementStatus.RETURNED) and may(roles,
