@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -13,10 +15,12 @@ from handlers.measurement.flow import TEXT_STEPS as MEASUREMENT_STEPS
 from handlers.review.flow import TEXT_STEPS as REVIEW_STEPS
 from handlers.screens import Screen
 from i18n import t
-from models.messaging.chat_state import get_state
+from models.messaging.chat_state import ChatStep, get_state
 from models.office.organisation import Member
 
-TEXT_STEPS = {**FILL_STEPS, **REVIEW_STEPS, **KEPALA_STEPS, **MEASUREMENT_STEPS}
+# What a typed message means at each chat step: (session, member, text) → screens.
+TEXT_STEPS: dict[ChatStep, Callable[[Session, Member, str], list[Screen]]] = {
+    **FILL_STEPS, **REVIEW_STEPS, **KEPALA_STEPS, **MEASUREMENT_STEPS}
 
 
 def route_text(session: Session, member: Member, text: str) -> list[Screen]:

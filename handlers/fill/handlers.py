@@ -15,7 +15,7 @@ from handlers.screens import Screen
 from i18n import t
 from models.collection.form_filling import attach_evidence
 from models.collection.realisasi import evidence_counts
-from models.messaging.chat_state import get_state
+from models.messaging.chat_state import ChatStep, get_state
 from models.office.organisation import Member
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
@@ -29,12 +29,13 @@ async def fill_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 TEXT_STEPS = {
-    "fill.value": flow.answer_value,
-    "fill.ambiguous": flow.answer_value,  # typing the number again, unambiguously, is fine too
-    "fill.far_off": flow.answer_value,
-    "fill.far_off_reason": flow.answer_reason,
-    "fill.kendala": lambda session, member, text: flow.answer_note(session, member, "kendala", text),
-    "fill.tindak_lanjut": lambda session, member, text: flow.answer_note(session, member, "tindak_lanjut", text),
+    ChatStep.FILL_VALUE: flow.answer_value,
+    ChatStep.FILL_AMBIGUOUS: flow.answer_value,  # typing the number again, unambiguously, is fine too
+    ChatStep.FILL_FAR_OFF: flow.answer_value,
+    ChatStep.FILL_FAR_OFF_REASON: flow.answer_reason,
+    ChatStep.FILL_KENDALA: lambda session, member, text: flow.answer_note(session, member, "kendala", text),
+    ChatStep.FILL_TINDAK_LANJUT: lambda session, member, text: flow.answer_note(session, member, "tindak_lanjut",
+                                                                                text),
 }
 
 
@@ -42,7 +43,7 @@ def evidence_hint(session: Session, member: Member, _text: str) -> list[Screen]:
     return [Screen.of(t("fill.evidence_hint", member.language))]
 
 
-TEXT_STEPS["fill.evidence"] = evidence_hint
+TEXT_STEPS[ChatStep.FILL_EVIDENCE] = evidence_hint
 
 
 BUTTONS = {
@@ -70,7 +71,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def _keep_note(session: Session, member: Member, field: str, indicator_id: int) -> list[Screen]:
     step, data = get_state(session, member.id)
-    if step != f"fill.{field}" or data.get("indicator_id") != indicator_id:
+    if step != flow.NOTE_STEPS[field] or data.get("indicator_id") != indicator_id:
         return [Screen.of(t("common.expired_button", member.language))]
     return flow.answer_note(session, member, field, None)
 
@@ -87,7 +88,7 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     def check(session: Session, member: Member) -> list[Screen]:
         step, data = get_state(session, member.id)
-        if step != "fill.evidence":
+        if step != ChatStep.FILL_EVIDENCE:
             return [Screen.of(t("fill.evidence_unexpected", member.language))]
         if attachment.file_size and attachment.file_size > EVIDENCE_MAX_BYTES:
             return [Screen.of(t("fill.evidence_too_big", member.language))]
