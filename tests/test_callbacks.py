@@ -73,6 +73,8 @@ def test_the_handlers_pack_every_button_and_nothing_else():
     found = packed_in_handlers()
     assert found, "no pack(Button...) call found in handlers/"
     assert found == set(ACTIONS)
+    bare = [path.name for path in HANDLERS_DIR.rglob("*.py") if re.search(r"\bpack\(f?[\"']", path.read_text())]
+    assert bare == [], "pack() takes a Button, not a string"
 
 
 @given(packed_buttons)
