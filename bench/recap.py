@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from models.calc.capaian import Aggregation, NegativeFormula, Polarity, Target, compute_capaian, month_target
 from models.collection.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
@@ -50,7 +50,7 @@ from models.collection.realisasi import EntrySource, Realisasi
 from models.collection.recap import compute_recap
 from models.office.organisation import Member, MemberRole, Role, Unit, UnitKind
 from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel, IndicatorTarget
-from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline, find_period
 from models.plan.targets import load_plan
 from models.store.database import create_db_engine, migrate, session_scope
 from reports.charts import (
@@ -395,8 +395,7 @@ def run(engine: sa.Engine, world: World, args: argparse.Namespace, setup: float,
 
     def progress() -> object:
         with Session(engine) as session:
-            period = session.exec(select(Period).where(Period.kind == month.kind, Period.year == YEAR,
-                                                       Period.number == month.number)).one()
+            period = find_period(session, month)
             return period_progress(session, period, today, JAKARTA)
 
     empty_figure()  # the first figure loads matplotlib's fonts: not part of any step

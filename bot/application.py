@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.delivery import DELIVERY_KEY, Delivery
 from handlers.common import CLOCK_KEY, ENGINE_KEY, RULES_KEY, SCHEDULE_CHANGED_KEY, SETTINGS_KEY, WAKE_KEY
 from handlers.menus import set_default_menus
+from handlers.notifications import Notifications
 from handlers.registry import register
 from i18n import t
 from models.store.types import utcnow
@@ -66,7 +67,7 @@ def build_application(settings: Settings, engine: Engine, *, rate_limiter: bool 
         )
     application = builder.build()
     rules = settings.schedule_rules()
-    delivery = Delivery(application, engine, rules, clock=clock)
+    delivery = Delivery(application, engine, Notifications(rules), clock=clock)
     scheduler = SchedulerService(engine, rules, delivery, clock)
     delivery.on_claimed = scheduler.changed
     application.bot_data.update({ENGINE_KEY: engine, SETTINGS_KEY: settings, DELIVERY_KEY: delivery,

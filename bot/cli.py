@@ -18,6 +18,7 @@ from bot.invites_cli import create_invite_link
 from bot.runner import run_bot
 from bot.sandbox import run_sandbox
 from i18n import t
+from i18n.codes import text_key
 from i18n.problems import render_problem
 from models.demo import DEMO_PK
 from models.exchange.pk_import import import_pk
@@ -214,7 +215,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             files = export_files(session, scope, kind, language, unit_id,
                                  today=datetime.now(settings.tz).date(), tz=settings.tz)
         except ExportError as exc:
-            print(t(f"workbook.error.{exc.code}", language, **exc.details), file=sys.stderr)
+            print(t(text_key(exc.code), language, **exc.details), file=sys.stderr)
             return EXIT_PROBLEMS
     if several:
         args.target.mkdir(parents=True, exist_ok=True)
@@ -279,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportFailed as exc:
         return _problems(exc, language)
     except SpreadsheetError as exc:
-        print(t(f"spreadsheet.{exc.code}", language, **exc.details), file=sys.stderr)
+        print(t(text_key(exc.code), language, **exc.details), file=sys.stderr)
         return EXIT_PROBLEMS
 
 

@@ -1,8 +1,10 @@
 """The delivery worker: sends pending outbox rows and marks them sent. One process runs it (the leader, see
 `scheduler/leadership.py`), so Telegram's overall limit is kept across processes and each chat's order holds.
 
-Rows are worded at send time in the recipient's language (`handlers.notifications`). A crash between commit
-and send only delays a message; the worker wakes when a row is queued and at least every few seconds.
+Rows are worded at send time in the recipient's language by the renderer the composition root hands in (a
+`NoticeRenderer`: `handlers.notifications.Notifications`); the worker orders, paces, retries and records, and what
+each outcome does to a row is the domain's (`models/messaging/outbox.py`). A crash between commit and send only
+delays a message; the worker wakes when a row is queued and at least every few seconds.
 
 - Chats are served side by side and independently: each chat with claimed rows has its own task that sends
   them in order, one message per second after a burst of three, while the claim loop keeps claiming rows for
@@ -29,51 +31,60 @@ import asyncio
 import logging
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
-from telegram.constants import ParseMode
+from sqlmodel import Session
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
-from handlers.notifications import CHAT_ACTIONS, after_sent, render
-from handlers.render import split_blocks
-from handlers.screens import Album, Document, Screen, album_media, fit_caption, markup
 from models.messaging.chat_state import forget_old_updates
-from models.messaging.outbox import CLAIM_SECONDS, OutboxMessage, OutboxStatus, claim_due, extend_lease, release_claims
+from models.messaging.notices import Notice, decode
+from models.messaging.outbox import (
+    CLAIM_SECONDS,
+    claim_due,
+    extend_lease,
+    mark_failed,
+    mark_sent,
+    note_parts_sent,
+    release_claims,
+    retry_later,
+)
 from models.office.organisation import Member
 from models.store.database import session_scope
 from models.store.types import utcnow
-from models.timing.schedule import ScheduleRules
 from reports.recap_charts import RENDER_POOL
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 2.0
 CLAIM_BATCH = 200  # rows claimed and not yet finished, at most
 CHAT_CLAIM = 10  # of them, rows of one chat waiting for its task (ten seconds at its pace); more wait in the table
-MAX_ATTEMPTS = 8
-MAX_BACKOFF_SECONDS = 300
 CHAT_RATE = 1.0  # Telegram: about one message per second in one chat,
 CHAT_BURST = 3.0  # with short bursts tolerated
 HOUSEKEEPING_EVERY = timedelta(hours=1)
 DELIVERY_KEY = "delivery"
-NOT_MODIFIED = "message is not modified"
 
 
-@dataclass
-class Part:
-    """One Telegram call of a notification: a new message, an edit of an earlier one, an album or a file."""
+class NoticeRenderer(Protocol):
+    """What the worker needs of the chat: a notice worded into parts (one Telegram call each, opaque here), the
+    chat action to show while wording a slow one, sending one part, and bookkeeping once a notice is sent."""
 
-    text: str
-    buttons: object = None
-    edit_message_id: int | None = None
-    delete_first: int | None = None
-    edit_only: bool = False
-    photos: tuple[bytes, ...] = ()
-    document: Document | None = None
+    def chat_action(self, notice: Notice) -> str | None:
+        """A chat action ("upload_photo") for notices worded in the chart pool; None: worded in a thread."""
+
+    def word(self, session: Session, member_id: int, notice: Notice, now: datetime) -> Sequence[Any]:
+        """The parts that deliver the notice to the member, worded at `now`."""
+
+    async def send(self, bot: Bot, chat_id: int, part: Any) -> int:
+        """Send one part; the id of the message that now shows it. Raises Telegram's errors."""
+
+    def after_sent(self, session: Session, notice: Notice, message_ids: list[int]) -> None:
+        """Recorded in the transaction that marks the row sent."""
 
 
 @dataclass
@@ -82,38 +93,19 @@ class Prepared:
     member_id: int
     chat_id: int
     kind: str
-    params: dict
+    params: str  # the row's JSON, decoded when the row is worded (a row that cannot be is retried, then failed)
     parts_sent: int = 0
 
 
-def parts_of(screens: list[Screen]) -> list[Part]:
-    parts = []
-    for screen in screens:
-        if isinstance(screen.media, Album):
-            parts += [Part(caption, photos=photos) for photos, caption in screen.media.chunks()]
-            continue
-        if isinstance(screen.media, Document):
-            parts.append(Part(screen.media.caption, markup(screen.buttons), document=screen.media))
-            continue
-        texts = split_blocks(screen.blocks)
-        for index, text in enumerate(texts):
-            last = index == len(texts) - 1
-            parts.append(Part(text, markup(screen.buttons) if last else None,
-                              screen.edit_message_id if len(texts) == 1 else None,
-                              screen.replaces_message_id if index == 0 else None, screen.edit_only))
-    return parts
-
-
 class Delivery:
-    def __init__(self, application: Application, engine: Engine, rules: ScheduleRules, *,
+    def __init__(self, application: Application, engine: Engine, renderer: NoticeRenderer, *,
                  concurrency: int = 30, on_claimed: Callable[[], None] | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self.application = application
         self.on_claimed = on_claimed  # rows were queued: what the scheduler derives may have changed
         self.clock = clock  # the time notices are worded at (a reminder's countdown): the scheduler's clock
         self.engine = engine
-        self.rules = rules
-        self.timezone = rules.tz
+        self.renderer = renderer
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._claimed: set[int] = set()  # claimed and not finished: queued for a chat or being sent
@@ -215,39 +207,30 @@ class Delivery:
         """Claim up to `limit` due rows, with each one's chat."""
         with session_scope(self.engine) as session:
             return [Prepared(row.id, row.member_id, session.get(Member, row.member_id).telegram_user_id, row.kind,
-                             row.data, row.parts_sent) for row in claim_due(session, utcnow(), limit, CHAT_CLAIM)]
+                             row.params, row.parts_sent) for row in claim_due(session, utcnow(), limit, CHAT_CLAIM)]
 
-    def _word(self, item: Prepared) -> list[Part]:
+    def _word(self, item: Prepared, notice: Notice) -> Sequence[Any]:
         """The calls that deliver a row, worded now: after the chat's earlier rows went out (a reminder edits
         the message its predecessor sent)."""
-        now = self.clock().astimezone(self.timezone)
         with session_scope(self.engine) as session:
-            member = session.get(Member, item.member_id)
-            return parts_of(render(session, member, item.kind, item.params, now, self.rules))
+            return self.renderer.word(session, item.member_id, notice, self.clock())
 
-    def _finish(self, row_id: int, status: OutboxStatus | None, error: str | None = None,
-                retry_in: float | None = None, parts_sent: int = 0, message_ids: list[int] | None = None) -> None:
+    def _sent(self, item: Prepared, notice: Notice, parts_sent: int, message_ids: list[int]) -> None:
         with session_scope(self.engine) as session:
-            row = session.get(OutboxMessage, row_id)
-            row.attempts += 1
-            row.error = error
-            row.parts_sent = max(row.parts_sent, parts_sent)
-            row.claimed_until = None
-            if status is OutboxStatus.SENT:
-                row.status, row.sent_at = status, utcnow()
-                after_sent(session, row.kind, row.data, message_ids or [])
-            elif status is OutboxStatus.FAILED or row.attempts >= MAX_ATTEMPTS:
-                row.status = OutboxStatus.FAILED
-            else:
-                backoff = min(MAX_BACKOFF_SECONDS, 2 ** row.attempts)
-                row.next_attempt_at = utcnow() + timedelta(seconds=max(retry_in or 0, backoff))
-            session.add(row)
+            mark_sent(session, item.row_id, utcnow(), parts_sent)
+            self.renderer.after_sent(session, notice, message_ids)
+
+    def _failed(self, row_id: int, error: str, parts_sent: int) -> None:
+        with session_scope(self.engine) as session:
+            mark_failed(session, row_id, error, parts_sent)
+
+    def _retry(self, row_id: int, error: str, retry_in: float | None = None, parts_sent: int = 0) -> None:
+        with session_scope(self.engine) as session:
+            retry_later(session, row_id, utcnow(), error, retry_in, parts_sent)
 
     def _note_part(self, row_id: int, parts_sent: int) -> None:
         with session_scope(self.engine) as session:
-            row = session.get(OutboxMessage, row_id)
-            row.parts_sent = max(row.parts_sent, parts_sent)
-            session.add(row)
+            note_parts_sent(session, row_id, parts_sent)
 
     async def _claim(self) -> bool:
         """Claim what is due now (as many rows as there is room for) and hand each row to its chat's task;
@@ -317,15 +300,19 @@ class Delivery:
     async def _deliver(self, item: Prepared) -> bool:
         """Send one row; True when it is done (sent or failed for good), False when it will be retried."""
         try:
-            if item.kind in CHAT_ACTIONS:
+            # a row no notice type matches (one queued by a newer version, or a bug) raises: logged, its error kept,
+            # retried like a row that cannot be worded (a newer leader may deliver it), failed after the last try
+            notice = decode(item.kind, item.params)
+            action = self.renderer.chat_action(notice)
+            if action is not None:
                 with suppress(Exception):  # a hint only; the notification itself decides success
-                    await self.application.bot.send_chat_action(item.chat_id, CHAT_ACTIONS[item.kind])
-                parts = await asyncio.get_running_loop().run_in_executor(RENDER_POOL, self._word, item)
+                    await self.application.bot.send_chat_action(item.chat_id, action)
+                parts = await asyncio.get_running_loop().run_in_executor(RENDER_POOL, self._word, item, notice)
             else:
-                parts = await asyncio.to_thread(self._word, item)
+                parts = await asyncio.to_thread(self._word, item, notice)
         except Exception as exc:  # noqa: BLE001  (retried like a network error; failed for good after the last try)
             log.exception("cannot word outbox row %s", item.row_id)
-            await asyncio.to_thread(self._finish, item.row_id, None, f"render: {exc}")
+            await asyncio.to_thread(self._retry, item.row_id, f"render: {exc}")
             return False
         sent, message_ids = item.parts_sent, []
         try:
@@ -336,15 +323,15 @@ class Delivery:
                     await asyncio.to_thread(self._note_part, item.row_id, sent)
         except RetryAfter as exc:
             retry = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else exc.retry_after
-            await asyncio.to_thread(self._finish, item.row_id, None, f"429 retry after {retry}", float(retry), sent)
+            await asyncio.to_thread(self._retry, item.row_id, f"429 retry after {retry}", float(retry), sent)
             return False
         except (Forbidden, BadRequest) as exc:
-            await asyncio.to_thread(self._finish, item.row_id, OutboxStatus.FAILED, str(exc), None, sent)
+            await asyncio.to_thread(self._failed, item.row_id, str(exc), sent)
             return True
         except (TimedOut, NetworkError) as exc:
-            await asyncio.to_thread(self._finish, item.row_id, None, str(exc) or type(exc).__name__, None, sent)
+            await asyncio.to_thread(self._retry, item.row_id, str(exc) or type(exc).__name__, None, sent)
             return False
-        await asyncio.to_thread(self._finish, item.row_id, OutboxStatus.SENT, None, None, sent, message_ids)
+        await asyncio.to_thread(self._sent, item, notice, sent, message_ids)
         return True
 
     async def _pace(self, chat_id: int) -> None:
@@ -360,32 +347,8 @@ class Delivery:
             horizon = time.monotonic() - CHAT_BURST / CHAT_RATE
             self._chat_tokens = {chat: v for chat, v in self._chat_tokens.items() if v[1] > horizon}
 
-    async def _send_part(self, chat_id: int, part: Part) -> int:
-        """One call; returns the id of the message that now shows the part."""
-        bot = self.application.bot
+    async def _send_part(self, chat_id: int, part: Any) -> int:
+        """One call, paced for its chat; returns the id of the message that now shows the part."""
         await self._pace(chat_id)
         async with self._slots:
-            if part.photos:
-                messages = await bot.send_media_group(chat_id, album_media(part.photos, part.text))
-                return messages[-1].message_id
-            if part.document is not None:
-                message = await bot.send_document(chat_id, part.document.data, filename=part.document.filename,
-                                                  caption=fit_caption(part.text) or None, parse_mode=ParseMode.HTML,
-                                                  reply_markup=part.buttons)
-                return message.message_id
-            if part.edit_message_id is not None:
-                try:
-                    await bot.edit_message_text(part.text, chat_id=chat_id, message_id=part.edit_message_id,
-                                                parse_mode=ParseMode.HTML, disable_web_page_preview=True,
-                                                reply_markup=part.buttons)
-                    return part.edit_message_id
-                except BadRequest as exc:
-                    if NOT_MODIFIED in str(exc).lower() or part.edit_only:
-                        return part.edit_message_id
-                    log.info("reminder message %s cannot be edited (%s); sending it anew", part.edit_message_id, exc)
-            if part.delete_first is not None:
-                with suppress(BadRequest):
-                    await bot.delete_message(chat_id, part.delete_first)
-            message = await bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML,
-                                             disable_web_page_preview=True, reply_markup=part.buttons)
-            return message.message_id
+            return await self.renderer.send(self.application.bot, chat_id, part)

@@ -19,11 +19,12 @@ from telegram.ext import ContextTypes
 
 from handlers.callbacks import Button, unpack
 from handlers.screens import Screen, close_buttons, send_screens
-from i18n import catalogue, t
+from i18n import t
+from i18n.codes import text_key
 from models.calc.dates import format_datetime
 from models.collection.forms import UnitForm
 from models.collection.review import last_change
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import clear_state, first_time_handled
 from models.office.invites import member_by_telegram_id
 from models.office.organisation import Member
@@ -39,6 +40,9 @@ RULES_KEY = "schedule_rules"  # models.timing.schedule.ScheduleRules built from 
 SCHEDULE_CHANGED_KEY = "schedule_changed"  # tells the scheduler to derive its next run again
 CLOCK_KEY = "clock"  # the scheduler's clock (UTC now; a test's clock in tests)
 WAKE_KEY = "wake_delivery"  # called after every handled update, so queued notifications go out at once
+# Refusals worded "already handled by … at …" when the error (or the form) tells who and when.
+HANDLED_ALREADY = (ErrorCode.STALE, ErrorCode.NOT_ALLOWED, ErrorCode.ALREADY_DECIDED, ErrorCode.ALREADY_REPORTED,
+                   ErrorCode.ALREADY_DISPOSED, ErrorCode.MEASUREMENT_STALE)
 
 
 async def in_transaction(context: ContextTypes.DEFAULT_TYPE, work: Callable[..., T], *args: Any,
@@ -81,20 +85,16 @@ def error_screens(session: Session, member: Member, error: WorkflowError, timezo
     """A refusal worded for the member: who handled an item already and when, or what is not allowed."""
     language = member.language
     details = error.details
-    if error.code in ("stale", "not_allowed", "already_decided", "already_reported", "already_disposed",
-                      "measurement_stale"):
+    if error.code in HANDLED_ALREADY:
         by, at = details.get("by"), details.get("at")
-        if error.code in ("stale", "not_allowed") and details.get("form_id"):
+        if error.code in (ErrorCode.STALE, ErrorCode.NOT_ALLOWED) and details.get("form_id"):
             by, at = handled_by(session, details["form_id"])
         if by is not None and at is not None:
             name = by if isinstance(by, str) else (session.get(Member, by).name if session.get(Member, by) else "-")
             return [Screen.of(t("error.already_handled", language, name=esc(name),
                                 when=format_datetime(at, timezone, language)))]
-    key = f"error.{error.code}"
-    if key not in catalogue("id"):
-        key = "error.not_allowed"
-    return [Screen.of(t(key, language, **{k: esc(v) if isinstance(v, str) else v for k, v in details.items()
-                                          if isinstance(v, str | int)}))]
+    return [Screen.of(t(text_key(error.code), language, **{k: esc(v) if isinstance(v, str) else v
+                                                           for k, v in details.items() if isinstance(v, str | int)}))]
 
 
 def handled_by(session: Session, form_id: int) -> tuple[str | None, datetime | None]:
@@ -123,7 +123,7 @@ async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable
             with session.begin_nested():
                 return work(session, member, *args)
         except WorkflowError as error:
-            if error.code == "forbidden":
+            if error.code is ErrorCode.FORBIDDEN:
                 audit_refusal(session, member, error)
             if answering:
                 clear_state(session, member.id)

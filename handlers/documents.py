@@ -18,6 +18,7 @@ from handlers.common import act, office_now, schedule_rules
 from handlers.screens import Document, Screen, send_screens
 from handlers.status import latest_scope
 from i18n import t
+from i18n.codes import text_key
 from models.office.organisation import Member
 from models.office.permissions import Action, require
 from models.plan.periods import PeriodCodeError, PeriodKind, parse_scope
@@ -45,7 +46,7 @@ def export_screens(session: Session, member: Member, arguments: list[str], today
     try:
         files = export_files(session, scope, kinds[0] if kinds else ExportKind.SEMUA, language, today=today)
     except ExportError as exc:
-        return [Screen.of(t(f"workbook.error.{exc.code}", language, **{k: esc(v) for k, v in exc.details.items()}))]
+        return [Screen.of(t(text_key(exc.code), language, **{k: esc(v) for k, v in exc.details.items()}))]
     return [Screen([], media=Document(file.filename, file.data, esc(file.title))) for file in files]
 
 

@@ -1,14 +1,19 @@
 """A screen is what the bot shows next: HTML text and buttons, an album of charts or a file, built from the
 database in a worker thread and sent on the event loop. Keeping them plain data keeps database work and
 Telegram calls apart.
+
+Screens become parts (`parts_of`), one Telegram call each, and `send_part` makes the call: the one conversion
+used by direct replies (`send_screens`) and by the outbox delivery (`bot/delivery.py`), which sends the parts of
+a notification one by one so that a retry sends only those not yet sent.
 """
 
 from __future__ import annotations
 
+import logging
 from contextlib import suppress
 from dataclasses import dataclass, field
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -16,8 +21,10 @@ from telegram.ext import ContextTypes
 from handlers.render import CAPTION_LIMIT, split_blocks, telegram_length
 from i18n import t
 
+log = logging.getLogger(__name__)
 Buttons = list[list[tuple[str, str]]]  # rows of (label, callback data)
 ALBUM_LIMIT = 10  # photos in one Telegram album (sendMediaGroup)
+NOT_MODIFIED = "message is not modified"
 
 
 @dataclass(frozen=True)
@@ -86,34 +93,72 @@ def album_media(photos: tuple[bytes, ...], caption: str) -> list[InputMediaPhoto
                             parse_mode=ParseMode.HTML) for index, photo in enumerate(photos)]
 
 
-async def send_media(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen) -> list[Message]:
-    """An album (in chunks of ten) or a document, with the screen's buttons under a document."""
-    media = screen.media
-    if isinstance(media, Document):
-        return [await context.bot.send_document(
-            chat_id, media.data, filename=media.filename, caption=fit_caption(media.caption) or None,
-            parse_mode=ParseMode.HTML, reply_markup=markup(screen.buttons))]
-    sent: list[Message] = []
-    for photos, caption in media.chunks():
-        sent.extend(await context.bot.send_media_group(chat_id, album_media(photos, caption)))
-    return sent
+@dataclass
+class Part:
+    """One Telegram call of a screen: a new message, an edit of an earlier one, an album or a file."""
+
+    text: str
+    buttons: InlineKeyboardMarkup | None = None
+    edit_message_id: int | None = None
+    delete_first: int | None = None
+    edit_only: bool = False
+    photos: tuple[bytes, ...] = ()
+    document: Document | None = None
 
 
-async def send_screens(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screens: list[Screen]) -> list[Message]:
-    """Send each screen, split into messages of at most 4096 characters; buttons go under the last part."""
-    sent = []
+def parts_of(screens: list[Screen]) -> list[Part]:
+    """The calls that show the screens: texts split into messages of at most 4096 characters (buttons under the
+    last), albums in chunks of ten, a document with its buttons. A screen split in several messages edits
+    nothing (the edit would show only its first part)."""
+    parts = []
     for screen in screens:
-        if screen.media is not None:
-            sent.extend(await send_media(context, chat_id, screen))
+        if isinstance(screen.media, Album):
+            parts += [Part(caption, photos=photos) for photos, caption in screen.media.chunks()]
             continue
-        parts = split_blocks(screen.blocks)
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            sent.append(await context.bot.send_message(
-                chat_id, part, parse_mode=ParseMode.HTML, disable_web_page_preview=True,
-                reply_markup=markup(screen.buttons) if last else None,
-            ))
-    return sent
+        if isinstance(screen.media, Document):
+            parts.append(Part(screen.media.caption, markup(screen.buttons), document=screen.media))
+            continue
+        texts = split_blocks(screen.blocks)
+        for index, text in enumerate(texts):
+            last = index == len(texts) - 1
+            parts.append(Part(text, markup(screen.buttons) if last else None,
+                              screen.edit_message_id if len(texts) == 1 else None,
+                              screen.replaces_message_id if index == 0 else None, screen.edit_only))
+    return parts
+
+
+async def send_part(bot: Bot, chat_id: int, part: Part) -> int:
+    """Make the part's call; returns the id of the message that now shows it (an album's last photo). An edit
+    that Telegram refuses sends the part anew, unless it is `edit_only` (nothing to tidy up then)."""
+    if part.photos:
+        messages = await bot.send_media_group(chat_id, album_media(part.photos, part.text))
+        return messages[-1].message_id
+    if part.document is not None:
+        message = await bot.send_document(chat_id, part.document.data, filename=part.document.filename,
+                                          caption=fit_caption(part.text) or None, parse_mode=ParseMode.HTML,
+                                          reply_markup=part.buttons)
+        return message.message_id
+    if part.edit_message_id is not None:
+        try:
+            await bot.edit_message_text(part.text, chat_id=chat_id, message_id=part.edit_message_id,
+                                        parse_mode=ParseMode.HTML, disable_web_page_preview=True,
+                                        reply_markup=part.buttons)
+            return part.edit_message_id
+        except BadRequest as exc:
+            if NOT_MODIFIED in str(exc).lower() or part.edit_only:
+                return part.edit_message_id
+            log.info("reminder message %s cannot be edited (%s); sending it anew", part.edit_message_id, exc)
+    if part.delete_first is not None:
+        with suppress(BadRequest):
+            await bot.delete_message(chat_id, part.delete_first)
+    message = await bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML,
+                                     disable_web_page_preview=True, reply_markup=part.buttons)
+    return message.message_id
+
+
+async def send_screens(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screens: list[Screen]) -> list[int]:
+    """Send each screen (`parts_of`); the ids of the messages that show them."""
+    return [await send_part(context.bot, chat_id, part) for part in parts_of(screens)]
 
 
 async def reply_screens(update: Update, context: ContextTypes.DEFAULT_TYPE, screens: list[Screen]) -> None:

@@ -10,6 +10,8 @@ from handlers.common import SETTINGS_KEY, act, in_transaction, language_of
 from handlers.menus import set_member_menu
 from handlers.settings import help_screen
 from i18n import t
+from i18n.codes import text_key
+from models.errors import InviteCode
 from models.office.invites import InviteError, accept_invite, join_as_configured_admin, member_by_telegram_id
 from models.office.organisation import Unit
 from models.office.permissions import roles_of_member
@@ -32,7 +34,7 @@ def join(session: Session, token: str | None, user_id: int, name: str, language:
         except InviteError as exc:
             return None, set(), None, exc.code
     elif token:
-        problem = "already_member"
+        problem = InviteCode.ALREADY_MEMBER
     if member is None or not member.active:
         return None, set(), None, None
     return member, roles_of_member(session, member), session.get(Unit, member.unit_id).name, problem
@@ -48,11 +50,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if member is None:
         language = language_of(update, settings.default_language)
-        key = f"chat.invite_{problem}" if problem else "chat.stranger"
+        key = text_key(problem) if problem else "chat.stranger"
         await update.effective_message.reply_text(t(key, language))
         return
     language = member.language
-    lines = [t("chat.invite_already_member", language)] if problem == "already_member" else []
+    lines = [t(text_key(problem), language)] if problem is InviteCode.ALREADY_MEMBER else []
     lines.append(t("chat.welcome", language, name=esc(member.name), unit=esc(unit_name),
                    roles=", ".join(t(f"role.{role.value}", language) for role in sorted(roles))))
     lines.append(t("chat.help_hint", language))

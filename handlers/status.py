@@ -24,7 +24,7 @@ from models.collection.recap import compute_recap
 from models.messaging.outbox import OutboxMessage, OutboxStatus
 from models.office.organisation import Member, Role, unit_members
 from models.office.permissions import Action, require, roles_of_member
-from models.plan.periods import Period, PeriodCodeError, parse_scope
+from models.plan.periods import Period, PeriodCodeError, find_period, parse_scope
 from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
 from reports.recap_charts import RENDER_POOL
@@ -82,8 +82,7 @@ def _scope(session: Session, argument: str | None):
 
 def latest_scope(session: Session):
     """The latest open period, else the latest stored one (None: no period yet)."""
-    periods = open_periods(session) or sorted(session.exec(select(Period)).all(),
-                                              key=lambda p: (p.year, p.ref.quarter, p.kind, p.number))
+    periods = open_periods(session) or sorted(session.exec(select(Period)).all(), key=lambda p: p.sort_key)
     return periods[-1].ref if periods else None
 
 
@@ -101,8 +100,7 @@ def recap_screens(session: Session, member: Member, argument: str | None, now: d
     recap = compute_recap(session, scope, language)
     progress = None
     if not isinstance(scope, int):
-        period = session.exec(select(Period).where(Period.kind == scope.kind, Period.year == scope.year,
-                                                   Period.number == scope.number)).first()
+        period = find_period(session, scope)
         progress = period_progress(session, period, now.date(), now.tzinfo) if period else None
     blocks = recap_blocks(recap, language, progress)
     if progress is not None:

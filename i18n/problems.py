@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from i18n import t
+from i18n.codes import text_key
 from models.calc.numbers import format_number
 from models.exchange.problems import RowProblem
 
@@ -15,5 +16,5 @@ def render_problem(problem: RowProblem, language: str = "id") -> str:
         for key, value in problem.details.items()
     }
     details.setdefault("column", problem.column)
-    text = t(f"import.problem.{problem.code}", language, **details)
+    text = t(text_key(problem.code), language, **details)
     return t("import.row_error", language, row=problem.row, column=problem.column, problem=text)

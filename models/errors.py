@@ -1,12 +1,134 @@
-"""Refusals of the domain: what the SOP does not allow now, as a code the outer layers word for the user."""
+"""Refusals of the domain: what the SOP does not allow now, as a code the outer layers word for the user.
+
+Every code is a member of an enum, so a code that has no text is a failing test (`tests/test_error_codes.py`),
+never a user's surprise. The values are the catalogue's key names (and what the audit log stores), so they
+never change; `i18n.codes.text_key` maps each code to its text:
+
+| enum | carried by | worded as |
+|---|---|---|
+| `ErrorCode` | `WorkflowError` (here) | `error.<code>` |
+| `InviteCode` | `models.office.invites.InviteError` | `chat.invite_<code>` |
+| `SpreadsheetCode` | `models.exchange.spreadsheets.SpreadsheetError` | `spreadsheet.<code>` |
+| `ProblemCode` | `models.exchange.problems.RowProblem` | `import.problem.<code>` |
+| `ExportCode` | `reports.workbooks.ExportError` | `workbook.error.<code>` |
+| `NumberCode` | `models.calc.numbers.NumberError` (kept in `calc`, below this module) | `fill.invalid_<code>` |
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Why a change is refused (`WorkflowError`)."""
+
+    # Someone else was quicker, or the button is old: worded "already handled by … at …" when known.
+    STALE = "stale"
+    NOT_ALLOWED = "not_allowed"
+    ALREADY_DECIDED = "already_decided"
+    ALREADY_REPORTED = "already_reported"
+    ALREADY_DISPOSED = "already_disposed"
+    MEASUREMENT_STALE = "measurement_stale"
+    # Permissions and lookups.
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    NOT_YOURSELF = "not_yourself"
+    LAST_ROLE = "last_role"
+    LAST_ADMIN = "last_admin"
+    # The form and its period.
+    FORM_SUBMITTED = "form_submitted"
+    FORM_APPROVED = "form_approved"
+    PERIOD_CLOSED = "period_closed"
+    PERIOD_ARCHIVED = "period_archived"
+    INCOMPLETE = "incomplete"
+    NO_VALUE = "no_value"
+    NOT_RETURNED_ITEM = "not_returned_item"
+    RETURN_NEEDS_ITEMS = "return_needs_items"
+    ARAHAN_REQUIRED = "arahan_required"
+    NOT_LOCKED = "not_locked"
+    ALREADY_REPORTED_LOCKED = "already_reported_locked"
+    NOT_ALL_APPROVED = "not_all_approved"
+    NOT_REPORTED = "not_reported"
+    REMINDER_DONE = "reminder_done"
+    # Pengukuran Kinerja (procedure B).
+    NOT_A_QUARTER = "not_a_quarter"
+    MEASUREMENT_NOT_APPROVED = "measurement_not_approved"
+    MEASUREMENT_NOT_REPORTED = "measurement_not_reported"
+
+
+class InviteCode(StrEnum):
+    """Why joining with an invitation failed (`InviteError`)."""
+
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+    ALREADY_MEMBER = "already_member"
+
+
+class SpreadsheetCode(StrEnum):
+    """Why a file cannot be read as a table (`SpreadsheetError`)."""
+
+    FILE_MISSING = "file_missing"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    UNREADABLE = "unreadable"
+    NO_HEADER = "no_header"
+
+
+class ProblemCode(StrEnum):
+    """What is wrong with a cell or a row of an imported file (`RowProblem`)."""
+
+    REQUIRED = "required"
+    MISSING_COLUMN = "missing_column"
+    NO_ROWS = "no_rows"
+    INVALID_CHOICE = "invalid_choice"
+    NOT_A_NUMBER = "not_a_number"
+    TOO_MANY_DECIMALS = "too_many_decimals"
+    BAD_GROUPING = "bad_grouping"
+    AMBIGUOUS_UNIT = "ambiguous_unit"
+    AMBIGUOUS_NUMBER = "ambiguous_number"
+    INVALID_YEAR = "invalid_year"
+    INVALID_DECIMALS = "invalid_decimals"
+    RANGE_NEEDS_BOUNDS = "range_needs_bounds"
+    RANGE_MIN_ABOVE_MAX = "range_min_above_max"
+    NO_TARGET = "no_target"
+    DUPLICATE_ROW = "duplicate_row"
+    CONFLICTING_INDICATOR = "conflicting_indicator"
+    SELF_PARENT = "self_parent"
+    UNKNOWN_PARENT = "unknown_parent"
+    PARENT_LEVEL = "parent_level"
+    UNKNOWN_INDICATOR = "unknown_indicator"
+    INVALID_PERIOD = "invalid_period"
+    PERIOD_KIND_BULAN = "period_kind_bulan"
+    PERIOD_KIND_TRIWULAN = "period_kind_triwulan"
+    DUPLICATE_VALUE = "duplicate_value"
+    # A value the workflow refused (the `ErrorCode` of `WORKFLOW_PROBLEMS`).
+    WORKFLOW_FORM_SUBMITTED = "workflow_form_submitted"
+    WORKFLOW_FORM_APPROVED = "workflow_form_approved"
+    WORKFLOW_PERIOD_ARCHIVED = "workflow_period_archived"
+
+
+# The refusals of entering a value that an import reports as a problem of the row.
+WORKFLOW_PROBLEMS = {
+    ErrorCode.FORM_SUBMITTED: ProblemCode.WORKFLOW_FORM_SUBMITTED,
+    ErrorCode.FORM_APPROVED: ProblemCode.WORKFLOW_FORM_APPROVED,
+    ErrorCode.PERIOD_ARCHIVED: ProblemCode.WORKFLOW_PERIOD_ARCHIVED,
+}
+
+
+class ExportCode(StrEnum):
+    """What cannot be exported (`reports.workbooks.ExportError`)."""
+
+    FORMULIR_NEEDS_PERIOD = "formulir_needs_period"
+    UNIT_NOT_FOUND = "unit_not_found"
+    UNIT_NOT_IN_PERIOD = "unit_not_in_period"
+    NO_UNITS = "no_units"
+
 
 class WorkflowError(Exception):
-    """A change the SOP does not allow now; `.code` keys the message shown to the user."""
+    """A change the SOP does not allow now; `.code` keys the message shown to the user, `.details` fill it."""
 
-    def __init__(self, code: str, **details: object) -> None:
+    def __init__(self, code: ErrorCode, **details: object) -> None:
+        code = ErrorCode(code)  # a code outside the enum fails here, where it is raised, not when worded
         super().__init__(code, details)
         self.code = code
         self.details = details

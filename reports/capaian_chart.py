@@ -19,7 +19,6 @@ from reports.chart_style import (
     BEHIND_TEXT,
     CLIP_HIGH,
     CLIP_LOW,
-    DEFAULT_TEXTS,
     HEADING,
     INK,
     LABEL_PT,
@@ -29,6 +28,7 @@ from reports.chart_style import (
     ChartTexts,
     Rendered,
     chars_across,
+    chart_texts,
     draw_header,
     header_height_in,
     new_figure,
@@ -56,13 +56,14 @@ _CAPAIAN_LEFT, _CAPAIAN_RIGHT = 0.43, 0.97
 
 
 def capaian_chart(
-    bars: Sequence[Bar], texts: ChartTexts = DEFAULT_TEXTS, locale: str = "id",
+    bars: Sequence[Bar], texts: ChartTexts | None = None, locale: str = "id",
     *, period: str = "", page: str = "",
 ) -> Rendered:
     """Horizontal bars of capaian coloured by band, a line at 100%, the value on each bar ("95,63%"), grouped
     under headings (when any bar has a group); a bar without a value reads "belum ada data". The axis runs
     from at least 0 to 100%, at most from -100% to 200%: a bar beyond is drawn to the end, marked "//",
     and its true value printed."""
+    texts = texts or chart_texts()
     groups = _grouped(bars)
     headed = any(group for group, _ in groups)
     label_chars, heading_chars = chars_across(_CAPAIAN_LEFT - 0.03), chars_across(0.95)
@@ -143,7 +144,7 @@ def capaian_chart(
 
 
 def capaian_pages(
-    bars: Sequence[Bar], texts: ChartTexts = DEFAULT_TEXTS, locale: str = "id",
+    bars: Sequence[Bar], texts: ChartTexts | None = None, locale: str = "id",
     *, period: str = "", per_page: int = 30,
 ) -> list[Rendered]:
     """The capaian chart in pages of at most `per_page` bars (an album), groups kept in order; a group split

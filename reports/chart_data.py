@@ -15,7 +15,7 @@ from models.calc.dates import roman
 from models.collection.progress import UnitProgress
 from models.collection.recap import Recap
 from models.plan.indicators import Frequency, Indicator, IndicatorLevel
-from reports.chart_style import DEFAULT_TEXTS, ChartTexts
+from reports.chart_style import ChartTexts, chart_texts
 
 
 @dataclass(frozen=True)
@@ -107,10 +107,11 @@ def month_labels(locale: str = "id") -> tuple[str, ...]:
 
 def trend_from_plan(
     indicator: Indicator, plan: YearTargets, realisasi: Mapping[int, Decimal | None],
-    texts: ChartTexts = DEFAULT_TEXTS, locale: str = "id",
+    texts: ChartTexts | None = None, locale: str = "id",
 ) -> Trend:
     """An indicator's year: `realisasi` by month (1..12) or triwulan (1..4, quarterly indicators) against the
     period targets of its PK (`month_target` / `quarter_target`: a range target has no single line)."""
+    texts = texts or chart_texts()
     monthly = Frequency(indicator.frequency) is Frequency.MONTHLY
     if monthly:
         labels = month_labels(locale)

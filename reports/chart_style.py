@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from babel import numbers as babel_numbers
 from matplotlib.axes import Axes
@@ -25,6 +26,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
+from i18n import DEFAULT_LANGUAGE, t
 from models.calc.capaian import Rating
 from models.calc.numbers import format_number, format_percent
 
@@ -60,33 +62,33 @@ BEHIND_TEXT = {"facecolor": "white", "edgecolor": "none", "pad": 3}  # lines nev
 
 @dataclass(frozen=True)
 class ChartTexts:
-    """Every word a chart shows; the defaults are Indonesian. Templates use `str.format` names."""
+    """Every word a chart shows, from the catalogue (`chart_texts(language)`). Templates use `str.format` names."""
 
-    capaian_title: str = "Capaian Kinerja {period}"
-    capaian_summary: str = "Tercapai: {count} dari {total} indikator"
-    capaian_axis: str = "Capaian terhadap target"
-    target_line: str = "Target (100%)"
-    no_data: str = "belum ada data"
-    ungrouped: str = "Lainnya"
-    band_sangat_tinggi: str = "Sangat Tinggi"
-    band_tinggi: str = "Tinggi"
-    band_sedang: str = "Sedang"
-    band_rendah: str = "Rendah"
-    band_sangat_rendah: str = "Sangat Rendah"
-    trend_title: str = "Realisasi dan Target {code}"
-    realisasi: str = "Realisasi"
-    target: str = "Target"
-    quarter_short: str = "TW {roman}"
-    completeness_title: str = "Kelengkapan Pengisian {period}"
-    completeness_summary: str = "{approved} dari {total} unit disetujui · {late} terlambat"
-    completeness_axis: str = "Indikator terisi"
-    status_not_started: str = "belum mulai"
-    status_draft: str = "draf"
-    status_submitted: str = "dikirim"
-    status_returned: str = "dikembalikan"
-    status_approved: str = "disetujui"
-    late: str = "terlambat"
-    on_time: str = "tepat waktu"
+    capaian_title: str
+    capaian_summary: str
+    capaian_axis: str
+    target_line: str
+    no_data: str
+    ungrouped: str
+    band_sangat_tinggi: str
+    band_tinggi: str
+    band_sedang: str
+    band_rendah: str
+    band_sangat_rendah: str
+    trend_title: str
+    realisasi: str
+    target: str
+    quarter_short: str
+    completeness_title: str
+    completeness_summary: str
+    completeness_axis: str
+    status_not_started: str
+    status_draft: str
+    status_submitted: str
+    status_returned: str
+    status_approved: str
+    late: str
+    on_time: str
 
     @classmethod
     def from_lookup(cls, lookup: Callable[[str], str]) -> ChartTexts:
@@ -99,8 +101,6 @@ class ChartTexts:
     def status(self, status: str) -> str:
         return getattr(self, f"status_{status}", status)
 
-
-DEFAULT_TEXTS = ChartTexts()
 
 #: The catalogue key of each `ChartTexts` field (`rating.*`, `status.*` and `recap.tercapai` exist already).
 CATALOGUE_KEYS = {
@@ -122,6 +122,12 @@ CATALOGUE_KEYS = {
     "late": "status.late",
     "on_time": "status.on_time",
 }
+
+
+@cache
+def chart_texts(language: str = DEFAULT_LANGUAGE) -> ChartTexts:
+    """The chart texts in `language`; a chart given none speaks Indonesian (whatever its `locale`)."""
+    return ChartTexts.from_lookup(lambda key: t(key, language))
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ Pure functions from plain data (`Bar`, `Trend`, `UnitBar`) to a PNG (`Rendered`)
 - `reports.chart_data`: the plain data and the adapters;
 - `reports.capaian_chart`, `reports.trend_chart`, `reports.completeness_chart`: one chart each.
 
-Words come from a `ChartTexts` (Indonesian defaults; `ChartTexts.from_lookup(lambda key: t(key, language))` takes
-them from the catalogue), numbers and month names from `models.calc.numbers` and Babel in `locale`.
+Words come from the catalogue as a `ChartTexts` (`chart_texts(language)`; Indonesian when a chart is given none),
+numbers and month names from `models.calc.numbers` and Babel in `locale`.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from reports.chart_style import (
     WIDTH_PX,
     ChartTexts,
     Rendered,
+    chart_texts,
 )
 from reports.completeness_chart import completeness_chart
 from reports.trend_chart import trend_chart
@@ -43,6 +44,6 @@ from reports.trend_chart import trend_chart
 __all__ = [
     "BAND_COLOURS", "BAND_RANGES", "CATALOGUE_KEYS", "DPI", "MAX_HEIGHT_PX", "STATUSES", "STATUS_COLOURS",
     "WIDTH_PX", "Bar", "ChartTexts", "Rendered", "Trend", "TrendPoint", "UnitBar", "bars_from_recap",
-    "capaian_chart", "capaian_pages", "completeness_chart", "month_labels", "progress_bars", "trend_chart",
-    "trend_from_plan",
+    "capaian_chart", "capaian_pages", "chart_texts", "completeness_chart", "month_labels", "progress_bars",
+    "trend_chart", "trend_from_plan",
 ]

@@ -10,7 +10,6 @@ from matplotlib.transforms import blended_transform_factory
 
 from reports.chart_data import UnitBar
 from reports.chart_style import (
-    DEFAULT_TEXTS,
     INK,
     LABEL_PT,
     LINE_IN,
@@ -22,6 +21,7 @@ from reports.chart_style import (
     Rendered,
     capitalised,
     chars_across,
+    chart_texts,
     draw_header,
     header_height_in,
     new_figure,
@@ -36,11 +36,12 @@ _UNITS_LEFT, _UNITS_RIGHT = 0.35, 0.70
 
 
 def completeness_chart(
-    unit_bars: Sequence[UnitBar], texts: ChartTexts = DEFAULT_TEXTS, locale: str = "id",
+    unit_bars: Sequence[UnitBar], texts: ChartTexts | None = None, locale: str = "id",
     *, period: str = "",
 ) -> Rendered:
     """Per unit a track to 100% filled with the share of indicators answered, coloured by the form's status
     (late forms framed and hatched in red), and the status and timing written beside it."""
+    texts = texts or chart_texts()
     label_chars = chars_across(_UNITS_LEFT - 0.03)
     rows = []
     for unit_bar in unit_bars:

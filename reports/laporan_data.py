@@ -28,7 +28,7 @@ from models.measurement.cycle import MeasurementCycle, MeasurementStatus, cycle_
 from models.measurement.results import Measurement, measure_quarter
 from models.office.audit import Actor
 from models.office.organisation import Member, Unit
-from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, find_period
 from models.reporting.archive import Procedure, archived_document, file_document
 from models.timing.mutu_baku import StepTiming, measurement_timeline, timeline
 from models.timing.schedule import ScheduleRules
@@ -199,8 +199,7 @@ def laporan_file(session: Session, ref: PeriodRef, procedure: Procedure, now: da
         cycle = cycle_of(session, ref)
         archived = cycle is not None and MeasurementStatus(cycle.status) is MeasurementStatus.ARCHIVED
     else:
-        period = session.exec(select(Period).where(Period.kind == ref.kind, Period.year == ref.year,
-                                                   Period.number == ref.number)).first()
+        period = find_period(session, ref)
         if period is None:
             return None
         archived = PeriodStatus(period.status) is PeriodStatus.ARCHIVED
@@ -221,8 +220,7 @@ def _render(session: Session, ref: PeriodRef, procedure: Procedure, now: datetim
         laporan = measurement_laporan(session, measure_quarter(session, ref, language), cycle_of(session, ref), now,
                                       rules, language, office, draft)
     else:
-        period = session.exec(select(Period).where(Period.kind == ref.kind, Period.year == ref.year,
-                                                   Period.number == ref.number)).one()
+        period = find_period(session, ref)
         laporan = period_laporan(session, period, now, rules, language, office, draft)
     return render_laporan(laporan, language)
 

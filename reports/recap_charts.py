@@ -10,15 +10,14 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from i18n import t
 from models.collection.progress import UnitProgress
 from models.collection.recap import Recap
 from models.plan.indicators import IndicatorKind
 from reports.charts import (
-    ChartTexts,
     Rendered,
     bars_from_recap,
     capaian_pages,
+    chart_texts,
     completeness_chart,
     progress_bars,
     trend_chart,
@@ -43,10 +42,6 @@ class RecapCharts:
     @property
     def pngs(self) -> tuple[bytes, ...]:
         return tuple(picture.png for picture in self.pictures)
-
-
-def chart_texts(language: str) -> ChartTexts:
-    return ChartTexts.from_lookup(lambda key: t(key, language))
 
 
 def render_recap_charts(recap: Recap, period_label: str, language: str,

@@ -11,7 +11,6 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from reports.chart_data import Trend
 from reports.chart_style import (
     BEHIND_TEXT,
-    DEFAULT_TEXTS,
     DPI,
     GRID,
     INK,
@@ -23,6 +22,7 @@ from reports.chart_style import (
     ChartTexts,
     Rendered,
     chart_number,
+    chart_texts,
     draw_header,
     header_height_in,
     new_figure,
@@ -31,8 +31,9 @@ from reports.chart_style import (
 )
 
 
-def trend_chart(trend: Trend, texts: ChartTexts = DEFAULT_TEXTS, locale: str = "id") -> Rendered:
+def trend_chart(trend: Trend, texts: ChartTexts | None = None, locale: str = "id") -> Rendered:
     """Realisasi per month or triwulan as bars, the target as a dashed line with markers, values on the bars."""
+    texts = texts or chart_texts()
     points = list(trend.points)
     title = wrap(texts.trend_title.format(code=trend.code), 80, 1)
     subtitle = wrap(trend.name, 100, 2)

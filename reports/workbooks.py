@@ -15,7 +15,7 @@ are locale independent in xlsx and Excel shows them with the reader's separators
 114.750.000.000 and 95,63 (see `reports.workbook_style`). User text is formula-safe.
 
 A year (`2026`) has no Formulir: `export_files(…, ExportKind.FORMULIR)` raises
-`ExportError("formulir_needs_period")`, and `ExportKind.SEMUA` for a year gives the Kertas Kerja and the
+`ExportError(ExportCode.FORMULIR_NEEDS_PERIOD)`, and `ExportKind.SEMUA` for a year gives the Kertas Kerja and the
 Rekapitulasi only.
 """
 
@@ -40,8 +40,9 @@ from models.collection.forms import UnitForm
 from models.collection.progress import NOT_STARTED, UnitProgress, period_progress, period_units
 from models.collection.realisasi import Evidence
 from models.collection.recap import Recap, compute_recap
+from models.errors import ExportCode
 from models.office.organisation import Unit, UnitKind
-from models.plan.periods import Period, PeriodKind, PeriodRef
+from models.plan.periods import Period, PeriodKind, PeriodRef, find_period
 from models.plan.targets import load_plans, target_for
 from reports.export_kinds import ExportKind
 from reports.templates import KERTAS_KERJA_COLUMNS
@@ -83,9 +84,10 @@ class ExportFile:
 
 
 class ExportError(Exception):
-    """What cannot be exported; `t(f"workbook.error.{code}", language, **details)` words it (details are text)."""
+    """What cannot be exported; `t(text_key(code), language, **details)` words it (details are text)."""
 
-    def __init__(self, code: str, **details: str) -> None:
+    def __init__(self, code: ExportCode, **details: str) -> None:
+        code = ExportCode(code)
         super().__init__(code, details)
         self.code = code
         self.details = details
@@ -153,11 +155,6 @@ def write_kertas_kerja(recap: Recap, path: Path | BinaryIO, language: str = "id"
 FORMULIR_COLUMNS = (("no", 5, None), ("kode", 8, 12), ("indikator", 36, 55), ("satuan", 9, 14), ("target", 12, 20),
                     ("realisasi", 14, 20), ("capaian", 11, 11), ("kategori", 14, 16), ("kendala", 28, 45),
                     ("tindak_lanjut", 28, 45), ("bukti", 18, 35), ("catatan", 22, 40))
-
-
-def stored_period(session: Session, ref: PeriodRef) -> Period | None:
-    return session.exec(select(Period).where(
-        Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)).first()
 
 
 def unit_items(session: Session, period: Period, unit: Unit) -> list[Item]:
@@ -242,18 +239,18 @@ def formulir_workbook(session: Session, period: Period, unit: Unit, language: st
 
 def formulir_files(session: Session, ref: PeriodRef, language: str, unit_id: int | None = None, *,
                    today: date, tz: tzinfo) -> list[ExportFile]:
-    period = stored_period(session, ref) or Period(kind=ref.kind, year=ref.year, number=ref.number)
+    period = find_period(session, ref) or Period(kind=ref.kind, year=ref.year, number=ref.number)
     units = period_units(session, period)
     label = ref.label(language)
     if unit_id is not None:
         unit = session.get(Unit, unit_id)
         if unit is None:
-            raise ExportError("unit_not_found", unit=str(unit_id))
+            raise ExportError(ExportCode.UNIT_NOT_FOUND, unit=str(unit_id))
         if unit.id not in {u.id for u in units}:
-            raise ExportError("unit_not_in_period", unit=unit.name, period=label)
+            raise ExportError(ExportCode.UNIT_NOT_IN_PERIOD, unit=unit.name, period=label)
         units = [unit]
     if not units:
-        raise ExportError("no_units", period=label)
+        raise ExportError(ExportCode.NO_UNITS, period=label)
     progress = {p.unit.id: p for p in period_progress(session, period, today, tz)} if period.id else {}
     files, used = [], set()
     for unit in units:
@@ -285,8 +282,7 @@ def periods_in_scope(session: Session, scope: PeriodRef | int) -> list[Period]:
         if scope.kind is PeriodKind.QUARTER:
             wanted.add((PeriodKind.QUARTER, scope.number))
         periods = [p for p in periods if (PeriodKind(p.kind), p.number) in wanted]
-    # March 2026 before Triwulan I 2026 before April 2026
-    return sorted(periods, key=lambda p: (p.ref.quarter, PeriodKind(p.kind) is PeriodKind.QUARTER, p.number))
+    return sorted(periods, key=lambda p: p.sort_key)
 
 
 def progress_rows(session: Session, periods: list[Period], language: str, today: date,
@@ -395,8 +391,8 @@ def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, lan
             try:
                 files.extend(formulir_files(session, scope, language, unit_id, today=today, tz=tz))
             except ExportError as exc:  # "semua" of a period nobody reports in: the other two files
-                if kind is ExportKind.FORMULIR or exc.code != "no_units":
+                if kind is ExportKind.FORMULIR or exc.code is not ExportCode.NO_UNITS:
                     raise
         elif kind is ExportKind.FORMULIR:
-            raise ExportError("formulir_needs_period", year=str(scope))
+            raise ExportError(ExportCode.FORMULIR_NEEDS_PERIOD, year=str(scope))
     return files

@@ -142,7 +142,7 @@ def test_a_measurement_reminder_carries_the_buttons_of_the_step_it_waits_for(off
         (row,) = [row for row in rows if row.kind == "reminder"
                   and session.get(Reminder, row.data["reminder_id"]).measurement_id == cycle.id]
         sekretaris = member(session, SEKRETARIS)
-        (screen,) = render(session, sekretaris, row.kind, row.data, mon(11), RULES)
+        (screen,) = render(session, sekretaris, row.notice, mon(11), RULES)
         assert "Pengukuran Kinerja Triwulan III 2026" in screen.blocks[0]
         assert "verifikasi" in screen.blocks[0]
         data = [callback for line in screen.buttons for _, callback in line]
@@ -158,6 +158,6 @@ def test_a_measurement_reminder_carries_the_buttons_of_the_step_it_waits_for(off
         (done,) = [row for row in session.exec(select(OutboxMessage).where(OutboxMessage.kind == "reminder"))
                    if ":closed:" in row.dedupe_key
                    and session.get(Reminder, row.data["reminder_id"]).measurement_id == cycle.id]
-        (screen,) = render(session, sekretaris, done.kind, done.data, mon(11, 1), RULES)
+        (screen,) = render(session, sekretaris, done.notice, mon(11, 1), RULES)
         assert screen.buttons == [] and "Pengukuran Kinerja Triwulan III 2026" in screen.blocks[0]
         assert screen.edit_only and screen.edit_message_id == 555

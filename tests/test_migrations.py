@@ -58,7 +58,7 @@ def test_migration_0004_goes_down_with_the_measurement_reminders_and_their_notic
     from models.demo import DEMO_PK
     from models.exchange.pk_import import import_pk
     from models.measurement.cycle import start_measurement
-    from models.messaging.outbox import OutboxMessage, enqueue
+    from models.messaging.outbox import OutboxMessage
     from models.office.audit import Actor
     from models.office.organisation import Member
     from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
@@ -79,7 +79,8 @@ def test_migration_0004_goes_down_with_the_measurement_reminders_and_their_notic
                          Reminder(period_id=period.id, member_id=tim.id, task=Task.FILL)):
             session.add(reminder)
             session.flush()
-            enqueue(session, tim.id, "reminder", f"reminder:{reminder.id}", reminder_id=reminder.id)
+            session.add(OutboxMessage(member_id=tim.id, kind="reminder", params=f'{{"reminder_id": {reminder.id}}}',
+                                      dedupe_key=f"reminder:{reminder.id}"))  # as rows were queued then
         kept = reminder.id
     config = alembic_config(engine)
     command.downgrade(config, "0003")

@@ -12,7 +12,7 @@ from handlers.screens import Screen
 from i18n import t
 from models.calc.dates import format_date, format_datetime
 from models.collection.opening import open_period, set_period_status
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
 from models.office.audit import Actor
 from models.office.invites import create_invite, invite_link
 from models.office.members import members_by_unit, move_member, set_active, toggle_role
@@ -74,7 +74,7 @@ def member_detail(session: Session, admin: Member, member_id: int) -> list[Scree
     require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
     member = session.get(Member, member_id)
     if member is None:
-        raise WorkflowError("not_found")
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     roles = roles_of_member(session, member)
     language = admin.language
     unit = session.get(Unit, member.unit_id)
@@ -115,7 +115,7 @@ def member_toggle_active(session: Session, admin: Member, member_id: int) -> lis
     require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
     member = session.get(Member, member_id)
     if member is None:
-        raise WorkflowError("not_found")
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     set_active(session, admin, member_id, not member.active)
     return member_detail(session, admin, member_id)
 
@@ -124,7 +124,7 @@ def member_toggle_active(session: Session, admin: Member, member_id: int) -> lis
 def periods_list(session: Session, member: Member, today: date) -> list[Screen]:
     require(session, member, Action.MANAGE_PERIODS)
     language = member.language
-    periods = sorted(session.exec(select(Period)).all(), key=lambda p: (p.year, p.ref.quarter, p.kind, p.number))
+    periods = sorted(session.exec(select(Period)).all(), key=lambda p: p.sort_key)
     lines = [t("admin.periods_header", language)]
     buttons = []
     for period in periods[-8:]:

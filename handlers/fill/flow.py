@@ -15,6 +15,7 @@ from handlers.callbacks import Button, pack
 from handlers.fill import views
 from handlers.screens import Screen, free_text_problem
 from i18n import t
+from i18n.codes import text_key
 from models.calc.numbers import AmbiguousNumber, NumberError, format_number, parse_number
 from models.collection.form_filling import (
     check_fillable,
@@ -35,7 +36,7 @@ from models.collection.forms import FormStatus
 from models.collection.realisasi import latest_revision
 from models.collection.review import submit_unit_form
 from models.collection.workflow import form_for
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import ChatStep, clear_state, get_state, set_state
 from models.office.organisation import Member, Unit
 from models.office.permissions import Action, require
@@ -80,7 +81,8 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
         return screens
     if not fillable(period, form):
         clear_state(session, member.id)
-        screens.append(Screen.of(t("error.period_closed", language, period=views.period_name(period, language))))
+        screens.append(Screen.of(t(text_key(ErrorCode.PERIOD_CLOSED), language,
+                                   period=views.period_name(period, language))))
         return screens
     pending = first_pending(items)
     if pending is None:
@@ -141,7 +143,7 @@ def answer_value(session: Session, member: Member, text: str) -> list[Screen]:
         return [views.ambiguous(text.strip(), format_number(grouping, None, language),
                                 format_number(decimal, None, language), language)]
     except NumberError as exc:
-        return [Screen.of(t(f"fill.invalid_{exc.code}", language, raw=esc(text.strip())))] + \
+        return [Screen.of(t(text_key(exc.code), language, raw=esc(text.strip())))] + \
             ask_item(session, member, period, indicator)
     return accept_value(session, member, period, indicator, value)
 
@@ -262,7 +264,7 @@ def submit(session: Session, member: Member, form_id: int, version: int) -> list
     try:
         form = submit_unit_form(session, member, form_id, version)
     except WorkflowError as exc:
-        if exc.code == "incomplete":
+        if exc.code is ErrorCode.INCOMPLETE:
             return [Screen.of(t("fill.incomplete", member.language, codes=esc(", ".join(exc.details["codes"]))))]
         raise
     clear_state(session, member.id)

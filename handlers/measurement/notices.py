@@ -1,4 +1,4 @@
-"""Wording of procedure B's notifications (`measurement_*`) and of the filed Laporan (`laporan_document`)."""
+"""Wording of procedure B's notices (`Measurement*`) and of the filed Laporan (`LaporanDocument`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,16 @@ from i18n import t
 from models.collection.forms import DispositionDecision
 from models.measurement.cycle import MeasurementCycle, MeasurementStatus
 from models.measurement.results import measure_quarter
+from models.messaging.notices import (
+    LaporanDocument,
+    MeasurementApproved,
+    MeasurementDisposed,
+    MeasurementNotice,
+    MeasurementReady,
+    MeasurementReport,
+    MeasurementReturned,
+    MeasurementReview,
+)
 from models.office.organisation import Member
 from models.plan.periods import Period
 from models.reporting.archive import Procedure
@@ -22,67 +32,67 @@ from reports.laporan_data import laporan_file
 from reports.wording import esc
 
 
-def _cycle(session: Session, params: dict) -> MeasurementCycle:
-    return session.get(MeasurementCycle, params["cycle_id"])
+def _cycle(session: Session, notice: MeasurementNotice) -> MeasurementCycle:
+    return session.get(MeasurementCycle, notice.cycle_id)
 
 
-def _current(cycle: MeasurementCycle, params: dict, *statuses: MeasurementStatus) -> bool:
+def _current(cycle: MeasurementCycle, notice: MeasurementNotice, *statuses: MeasurementStatus) -> bool:
     """Whether the cycle is still at the step the notification was queued for (buttons only then)."""
-    return cycle.version == params.get("version") and MeasurementStatus(cycle.status) in statuses
+    return cycle.version == notice.version and MeasurementStatus(cycle.status) in statuses
 
 
-def measurement_ready(session: Session, member: Member, params: dict, now: datetime,
+def measurement_ready(session: Session, member: Member, notice: MeasurementReady, now: datetime,
                       rules: ScheduleRules) -> list[Screen]:
-    cycle = _cycle(session, params)
+    cycle = _cycle(session, notice)
     language = member.language
     measurement = measure_quarter(session, cycle.ref, language)
     buttons = views.preparer_buttons(cycle, language) if _current(
-        cycle, params, MeasurementStatus.DRAFT, MeasurementStatus.RETURNED) else []
+        cycle, notice, MeasurementStatus.DRAFT, MeasurementStatus.RETURNED) else []
     return [Screen.of(t("measurement.notify_ready", language, period=cycle.ref.label(language))),
             views.measurement_screen(measurement, cycle, language, buttons, now, rules)]
 
 
-def measurement_review(session: Session, member: Member, params: dict, now: datetime,
+def measurement_review(session: Session, member: Member, notice: MeasurementReview, now: datetime,
                        rules: ScheduleRules) -> list[Screen]:
-    cycle = _cycle(session, params)
+    cycle = _cycle(session, notice)
     language = member.language
-    key = "measurement.notify_resubmitted" if params.get("resubmission") else "measurement.notify_review"
-    buttons = views.review_buttons(cycle, language) if _current(cycle, params, MeasurementStatus.SUBMITTED) else []
+    key = "measurement.notify_resubmitted" if notice.resubmission else "measurement.notify_review"
+    buttons = views.review_buttons(cycle, language) if _current(cycle, notice, MeasurementStatus.SUBMITTED) else []
     return [Screen.of(t(key, language, period=cycle.ref.label(language))),
             views.measurement_screen(measure_quarter(session, cycle.ref, language), cycle, language, buttons, now,
                                      rules)]
 
 
-def measurement_returned(session: Session, member: Member, params: dict, now: datetime,
+def measurement_returned(session: Session, member: Member, notice: MeasurementReturned, now: datetime,
                          rules: ScheduleRules) -> list[Screen]:
-    cycle = _cycle(session, params)
+    cycle = _cycle(session, notice)
     language = member.language
-    buttons = views.preparer_buttons(cycle, language) if _current(cycle, params, MeasurementStatus.RETURNED) else []
+    buttons = views.preparer_buttons(cycle, language) if _current(cycle, notice, MeasurementStatus.RETURNED) else []
     return [Screen.of(t("measurement.notify_returned", language, period=cycle.ref.label(language),
                         arahan=esc(cycle.return_arahan or "-")), buttons)]
 
 
-def measurement_approved(session: Session, member: Member, params: dict, now: datetime,
+def measurement_approved(session: Session, member: Member, notice: MeasurementApproved, now: datetime,
                          rules: ScheduleRules) -> list[Screen]:
-    cycle = _cycle(session, params)
+    cycle = _cycle(session, notice)
     return [Screen.of(t("measurement.notify_approved", member.language, period=cycle.ref.label(member.language)))]
 
 
-def measurement_report(session: Session, member: Member, params: dict, now: datetime,
+def measurement_report(session: Session, member: Member, notice: MeasurementReport, now: datetime,
                        rules: ScheduleRules) -> list[Screen]:
     """For the Kepala Dinas: the charts as an album, then the measurement with the disposition buttons."""
-    cycle = _cycle(session, params)
+    cycle = _cycle(session, notice)
     language = member.language
     measurement = measure_quarter(session, cycle.ref, language)
-    buttons = views.kepala_buttons(cycle, language) if _current(cycle, params, MeasurementStatus.REPORTED) else []
+    buttons = views.kepala_buttons(cycle, language) if _current(cycle, notice, MeasurementStatus.REPORTED) else []
     return [recap_album(measurement.recap, language),
             Screen.of(t("measurement.notify_report", language, period=cycle.ref.label(language))),
             views.measurement_screen(measurement, cycle, language, buttons, now, rules)]
 
 
-def measurement_disposed(session: Session, member: Member, params: dict, now: datetime,
+def measurement_disposed(session: Session, member: Member, notice: MeasurementDisposed, now: datetime,
                          rules: ScheduleRules) -> list[Screen]:
-    cycle = _cycle(session, params)
+    cycle = _cycle(session, notice)
     language = member.language
     period = cycle.ref.label(language)
     if DispositionDecision(cycle.decision) is DispositionDecision.AGREE:
@@ -90,13 +100,13 @@ def measurement_disposed(session: Session, member: Member, params: dict, now: da
     return [Screen.of(t("measurement.notify_disposed_arahan", language, period=period, arahan=esc(cycle.arahan)))]
 
 
-def laporan_document(session: Session, member: Member, params: dict, now: datetime,
+def laporan_document(session: Session, member: Member, notice: LaporanDocument, now: datetime,
                      rules: ScheduleRules) -> list[Screen]:
     """The filed Laporan Hasil Pengukuran Kinerja (filed now if this is its first request)."""
-    if "cycle_id" in params:
-        ref, procedure = session.get(MeasurementCycle, params["cycle_id"]).ref, Procedure.MEASUREMENT
+    if notice.cycle_id is not None:
+        ref, procedure = session.get(MeasurementCycle, notice.cycle_id).ref, Procedure.MEASUREMENT
     else:
-        ref, procedure = session.get(Period, params["period_id"]).ref, Procedure.COLLECTION
+        ref, procedure = session.get(Period, notice.period_id).ref, Procedure.COLLECTION
     document = laporan_file(session, ref, procedure, now, rules, member.language)
     if document is None:
         return []
@@ -120,14 +130,3 @@ def measurement_reminder(cycle: MeasurementCycle, task: Task, language: str
         return t("reminder.measure_report", language, period=period), views.report_buttons(cycle, language)
     return t("reminder.measure_dispose", language, period=period), views.kepala_buttons(cycle, language)
 
-
-RENDERERS = {
-    "measurement_ready": measurement_ready,
-    "measurement_review": measurement_review,
-    "measurement_returned": measurement_returned,
-    "measurement_approved": measurement_approved,
-    "measurement_report": measurement_report,
-    "measurement_disposed": measurement_disposed,
-    "laporan_document": laporan_document,
-}
-CHAT_ACTIONS = {"measurement_report": "upload_photo", "laporan_document": "upload_document"}

@@ -11,7 +11,7 @@ from i18n import t
 from models.collection.form_filling import form_items
 from models.collection.forms import UnitForm, UnlockStatus
 from models.collection.review import approve_unit_form, decide_unlock, request_unlock, return_unit_form
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import ChatStep, clear_state, get_state, set_state
 from models.office.organisation import Member, Unit
 from models.office.permissions import Action, require
@@ -36,7 +36,7 @@ def start_return(session: Session, member: Member, form_id: int, version: int) -
     form = session.get(UnitForm, form_id)
     require(session, member, Action.REVIEW_FORM, entity="unit_form", entity_id=form_id)
     if form is None or form.version != version:
-        raise WorkflowError("stale", form_id=form_id)
+        raise WorkflowError(ErrorCode.STALE, form_id=form_id)
     set_state(session, member.id, ChatStep.REVIEW_SELECT, form_id=form_id, version=version, selected=[])
     return [views.return_toggles(form, form_items(session, form), set(), member.language)]
 

@@ -63,6 +63,7 @@ import copy
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from enum import StrEnum
 from functools import lru_cache
 
 from babel import Locale
@@ -95,6 +96,17 @@ _SPACE_GROUPED_RE = re.compile(r"(?P<int>[1-9][0-9]{0,2}(?: [0-9]{3})+)(?:[.,](?
 _GROUPED_RE = {sep: re.compile(rf"[1-9][0-9]{{0,2}}(?:{re.escape(sep)}[0-9]{{3}})+") for sep in ".,"}
 
 
+class NumberCode(StrEnum):
+    """Why a text is not a number (`NumberError.code`); worded as `fill.invalid_<code>`."""
+
+    EMPTY = "empty"
+    NOT_A_NUMBER = "not_a_number"
+    BAD_GROUPING = "bad_grouping"
+    AMBIGUOUS_UNIT = "ambiguous_unit"
+    TOO_MANY_DECIMALS = "too_many_decimals"
+    AMBIGUOUS = "ambiguous"
+
+
 class NumberError(ValueError):
     """Base: the text could not be read as a number.
 
@@ -102,10 +114,10 @@ class NumberError(ValueError):
     input exactly as received.
     """
 
-    code: str = "not_a_number"
+    code: NumberCode = NumberCode.NOT_A_NUMBER
 
-    def __init__(self, code: str, text: str, message: str | None = None) -> None:
-        self.code = code
+    def __init__(self, code: NumberCode, text: str, message: str | None = None) -> None:
+        self.code = NumberCode(code)
         self.text = text
         super().__init__(message or f"{code}: {text!r}")
 
@@ -124,7 +136,7 @@ class AmbiguousNumber(NumberError):
     candidates: tuple[Decimal, Decimal]
 
     def __init__(self, text: str, candidates: tuple[Decimal, Decimal]) -> None:
-        super().__init__("ambiguous", text, f"ambiguous number {text!r}: {candidates[0]} or {candidates[1]}")
+        super().__init__(NumberCode.AMBIGUOUS, text, f"ambiguous number {text!r}: {candidates[0]} or {candidates[1]}")
         self.candidates = candidates
 
 
@@ -159,7 +171,7 @@ def parse_number(text: str, *, decimals: int | None = None, satuan: str | None =
 def _parse(text: str, decimals: int | None, satuan: str | None) -> Decimal:
     rest = _ODD_SPACES.sub(" ", text).strip()
     if not rest:
-        raise InvalidNumber("empty", text)
+        raise InvalidNumber(NumberCode.EMPTY, text)
     satuan_key = (satuan or "").strip().casefold()
     money = satuan_key in _MONEY_SATUAN
     percent = satuan_key in _PERCENT_SATUAN
@@ -182,14 +194,14 @@ def _parse(text: str, decimals: int | None, satuan: str | None) -> Decimal:
         rest = unit["num"]
         is_percent, exponent = _read_unit(unit["unit"], text)
         if is_percent and (has_prefix or has_dash_suffix):
-            raise InvalidNumber("not_a_number", text)
+            raise InvalidNumber(NumberCode.NOT_A_NUMBER, text)
         percent = percent or is_percent
 
     core = _read_core(rest, text)
     reading = _resolve(core, text, exponent, money, percent, decimals, negative)
     value = _finish(reading, exponent, negative)
     if decimals is not None and _frac_digits(value) > decimals:
-        raise InvalidNumber("too_many_decimals", text)
+        raise InvalidNumber(NumberCode.TOO_MANY_DECIMALS, text)
     return value
 
 
@@ -209,22 +221,22 @@ def _read_unit(unit: str, text: str) -> tuple[bool, int]:
     if word in _MULTIPLIER_LETTERS:
         return False, _MULTIPLIER_LETTERS[word]
     if word in ("m", "t"):
-        raise InvalidNumber("ambiguous_unit", text)
+        raise InvalidNumber(NumberCode.AMBIGUOUS_UNIT, text)
     if len(word) > 1 and word.casefold() in _MULTIPLIER_WORDS:
         return False, _MULTIPLIER_WORDS[word.casefold()]
-    raise InvalidNumber("not_a_number", text)
+    raise InvalidNumber(NumberCode.NOT_A_NUMBER, text)
 
 
 def _read_core(core: str, text: str) -> _Core:
     if not _CORE_RE.fullmatch(core):
-        raise InvalidNumber("not_a_number", text)
+        raise InvalidNumber(NumberCode.NOT_A_NUMBER, text)
     if sum(ch.isdigit() for ch in core) > _MAX_DIGITS:
-        raise InvalidNumber("not_a_number", text)
+        raise InvalidNumber(NumberCode.NOT_A_NUMBER, text)
 
     if " " in core:
         spaced = _SPACE_GROUPED_RE.fullmatch(core)
         if not spaced:
-            raise InvalidNumber("bad_grouping", text)
+            raise InvalidNumber(NumberCode.BAD_GROUPING, text)
         return _Core(_digits(spaced["int"].replace(" ", ""), spaced["frac"] or ""))
 
     dots, commas = core.count("."), core.count(",")
@@ -233,7 +245,7 @@ def _read_core(core: str, text: str) -> _Core:
         group_sep = "," if decimal_sep == "." else "."
         int_part, _, frac = core.rpartition(decimal_sep)
         if decimal_sep in int_part or not _GROUPED_RE[group_sep].fullmatch(int_part):
-            raise InvalidNumber("bad_grouping", text)
+            raise InvalidNumber(NumberCode.BAD_GROUPING, text)
         return _Core(_digits(int_part.replace(group_sep, ""), frac))
     if not dots and not commas:
         return _Core(Decimal(core))
@@ -241,7 +253,7 @@ def _read_core(core: str, text: str) -> _Core:
     sep = "." if dots else ","
     if dots + commas > 1:
         if not _GROUPED_RE[sep].fullmatch(core):
-            raise InvalidNumber("bad_grouping", text)
+            raise InvalidNumber(NumberCode.BAD_GROUPING, text)
         return _Core(Decimal(core.replace(sep, "")))
 
     int_part, _, frac = core.partition(sep)

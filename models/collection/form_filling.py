@@ -23,13 +23,13 @@ from models.collection.realisasi import (
     latest_revision,
 )
 from models.collection.recap import indicator_order
-from models.collection.workflow import enter_realisasi, form_for, resolve_returned_item
-from models.errors import WorkflowError
+from models.collection.workflow import LOCKED_FORM, enter_realisasi, form_for, resolve_returned_item
+from models.errors import ErrorCode, WorkflowError
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member
 from models.office.permissions import Action, require
-from models.plan.indicators import Frequency, Indicator
-from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.plan.indicators import Indicator, frequency_of
+from models.plan.periods import Period, PeriodRef, PeriodStatus, find_period
 from models.plan.targets import load_plan, load_plans, target_for
 
 FAR_OFF_RATIO = Decimal(3)  # a value over 3× or under ⅓ of last period's value or of the target needs a reason
@@ -75,13 +75,9 @@ class Context:
     year_to_date: Decimal | None
 
 
-def period_kind_for(indicator: Indicator) -> PeriodKind:
-    return PeriodKind.MONTH if Frequency(indicator.frequency) is Frequency.MONTHLY else PeriodKind.QUARTER
-
-
 def unit_indicators(session: Session, unit_id: int, period: Period) -> list[Indicator]:
     """The unit's active indicators collected in this kind of period, in Renstra order."""
-    frequency = Frequency.MONTHLY if PeriodKind(period.kind) is PeriodKind.MONTH else Frequency.QUARTERLY
+    frequency = frequency_of(period.kind)
     rows = session.exec(select(Indicator).where(
         Indicator.unit_id == unit_id, Indicator.active == True, Indicator.frequency == frequency  # noqa: E712
     )).all()
@@ -90,8 +86,7 @@ def unit_indicators(session: Session, unit_id: int, period: Period) -> list[Indi
 
 def open_periods(session: Session) -> list[Period]:
     periods = session.exec(select(Period).where(Period.status == PeriodStatus.OPEN)).all()
-    # March 2026 before Triwulan I 2026 before April 2026
-    return sorted(periods, key=lambda p: (p.year, p.ref.quarter, PeriodKind(p.kind) is PeriodKind.QUARTER, p.number))
+    return sorted(periods, key=lambda p: p.sort_key)
 
 
 def fillable_periods(session: Session, unit_id: int) -> list[Period]:
@@ -100,8 +95,7 @@ def fillable_periods(session: Session, unit_id: int) -> list[Period]:
         UnitForm.unit_id == unit_id, Period.status == PeriodStatus.CLOSED))
     periods = {p.id: p for p in open_periods(session)}
     periods.update({p.id: p for p, form in closed if fillable(p, form)})
-    return sorted(periods.values(), key=lambda p: (p.year, p.ref.quarter, PeriodKind(p.kind) is PeriodKind.QUARTER,
-                                                   p.number))
+    return sorted(periods.values(), key=lambda p: p.sort_key)
 
 
 def latest_return(session: Session, form: UnitForm) -> Review | None:
@@ -150,15 +144,8 @@ def first_pending(items: list[Item]) -> Item | None:
     return next((item for item in items if item.pending), None)
 
 
-def _previous_ref(ref: PeriodRef) -> PeriodRef:
-    if ref.number > 1:
-        return PeriodRef(ref.kind, ref.year, ref.number - 1)
-    return PeriodRef(ref.kind, ref.year - 1, 12 if ref.kind is PeriodKind.MONTH else 4)
-
-
 def _stored_value(session: Session, indicator_id: int, ref: PeriodRef) -> Decimal | None:
-    period = session.exec(select(Period).where(
-        Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)).first()
+    period = find_period(session, ref)
     if period is None:
         return None
     row = latest_revision(session, indicator_id, period.id)
@@ -168,7 +155,7 @@ def _stored_value(session: Session, indicator_id: int, ref: PeriodRef) -> Decima
 def context_for(session: Session, indicator: Indicator, period: Period) -> Context:
     ref = period.ref
     plan = load_plan(session, indicator.id, period.year)
-    previous_ref = _previous_ref(ref)
+    previous_ref = ref.previous()
     earlier = [_stored_value(session, indicator.id, PeriodRef(ref.kind, ref.year, n)) for n in range(1, ref.number)]
     return Context(
         target=target_for(plan, indicator.rule, ref),
@@ -207,14 +194,14 @@ def fillable(period: Period, form: UnitForm | None) -> bool:
 def check_fillable(session: Session, period: Period, form: UnitForm, indicator_id: int | None = None) -> None:
     """Raise unless the form may be filled now; a returned form only on the indicators that were returned."""
     status = FormStatus(form.status)
-    if status in (FormStatus.SUBMITTED, FormStatus.APPROVED):
-        raise WorkflowError(f"form_{status.value}", period=period.code)
+    if status in LOCKED_FORM:
+        raise WorkflowError(LOCKED_FORM[status], period=period.code)
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
-        raise WorkflowError("period_archived", period=period.code)
+        raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
     if not fillable(period, form):
-        raise WorkflowError("period_closed", period=period.code)
+        raise WorkflowError(ErrorCode.PERIOD_CLOSED, period=period.code)
     if status is FormStatus.RETURNED and indicator_id is not None and indicator_id not in returned_ids(session, form):
-        raise WorkflowError("not_returned_item", period=period.code)
+        raise WorkflowError(ErrorCode.NOT_RETURNED_ITEM, period=period.code)
 
 
 def returned_ids(session: Session, form: UnitForm) -> set[int]:
@@ -240,7 +227,7 @@ def record_value(
 ) -> Realisasi | None:
     """Store a value typed in chat; kendala and tindak lanjut of the earlier revision carry over."""
     if not indicator.active:
-        raise WorkflowError("not_found")
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     form = _editable_form(session, member, indicator, period)
     current = latest_revision(session, indicator.id, period.id)
     row = enter_realisasi(
@@ -272,7 +259,7 @@ def record_note(session: Session, member: Member, indicator: Indicator, period: 
     _editable_form(session, member, indicator, period)
     current = latest_revision(session, indicator.id, period.id)
     if current is None:
-        raise WorkflowError("no_value")
+        raise WorkflowError(ErrorCode.NO_VALUE)
     values = {"note": current.note, "kendala": current.kendala, "tindak_lanjut": current.tindak_lanjut, field: text}
     return enter_realisasi(session, indicator, period, current.value, Actor.member(member.id),
                            anomaly_reason=current.anomaly_reason, source=EntrySource.CHAT, **values)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from models.collection.progress import period_units
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
+from models.messaging.notices import PeriodOpened
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, unit_members
 from models.office.permissions import Action, require
-from models.plan.periods import Period, PeriodRef, PeriodStatus
+from models.plan.periods import Period, PeriodRef, PeriodStatus, find_period
 from models.store.types import utcnow
 
 
@@ -30,14 +31,13 @@ def open_scheduled_period(session: Session, ref: PeriodRef, deadline: date, now:
 def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None, now: datetime) -> Period:
     """Open a period (created when missing) and send each unit's members their form (SOP step 6). The first
     opening starts the period's SOP cycle (`opened_at`, the mutu baku clock)."""
-    period = session.exec(select(Period).where(
-        Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)).first()
+    period = find_period(session, ref)
     if period is None:
         period = Period(kind=ref.kind, year=ref.year, number=ref.number, status=PeriodStatus.DRAFT)
         session.add(period)
         session.flush()
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
-        raise WorkflowError("period_archived", period=period.code)
+        raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
     before = {"status": PeriodStatus(period.status), "deadline": period.deadline}
     period.status, period.deadline = PeriodStatus.OPEN, deadline or period.deadline
     period.opened_at = period.opened_at or now
@@ -46,7 +46,7 @@ def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None,
               after={"status": PeriodStatus.OPEN, "deadline": period.deadline})
     for unit in period_units(session, period):
         for recipient in unit_members(session, unit.id):
-            enqueue(session, recipient.id, "period_opened", f"opened:{period.id}:{recipient.id}", period_id=period.id)
+            enqueue(session, recipient.id, PeriodOpened(period.id), f"opened:{period.id}:{recipient.id}")
     return period
 
 
@@ -56,7 +56,7 @@ def set_period_status(session: Session, member: Member, period_id: int, status: 
     require(session, member, Action.MANAGE_PERIODS, entity="period", entity_id=period_id)
     current = PeriodStatus(period.status)
     if current is PeriodStatus.ARCHIVED or status is PeriodStatus.ARCHIVED:
-        raise WorkflowError("period_archived", period=period.code)
+        raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
     if current is not status:
         period.status = status
         session.add(period)

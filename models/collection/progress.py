@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 from models.collection.forms import FormStatus, UnitForm
 from models.collection.realisasi import answered_indicators
 from models.office.organisation import Unit
-from models.plan.indicators import Frequency, Indicator
-from models.plan.periods import Period, PeriodKind
+from models.plan.indicators import Indicator, frequency_of
+from models.plan.periods import Period
 
 NOT_STARTED = "not_started"
 
@@ -30,7 +30,7 @@ class UnitProgress:
 
 def _period_indicators(session: Session, period: Period) -> dict[int, list[int]]:
     """The ids of the active indicators collected in this kind of period, by unit id (one query)."""
-    frequency = Frequency.MONTHLY if PeriodKind(period.kind) is PeriodKind.MONTH else Frequency.QUARTERLY
+    frequency = frequency_of(period.kind)
     by_unit: dict[int, list[int]] = defaultdict(list)
     for indicator_id, unit_id in session.exec(select(Indicator.id, Indicator.unit_id).where(
             Indicator.active == True, Indicator.frequency == frequency)):  # noqa: E712

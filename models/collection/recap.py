@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from models.calc.capaian import CapaianResult, Target, YearTargets, aggregate, compute_capaian
 from models.collection.realisasi import Realisasi, current_realisasi_of
 from models.office.organisation import Unit
-from models.plan.indicators import Frequency, Indicator, IndicatorLevel
+from models.plan.indicators import Frequency, Indicator, IndicatorLevel, period_kind_of
 from models.plan.periods import Period, PeriodKind, PeriodRef
 from models.plan.targets import load_plans, target_for
 
@@ -101,8 +101,8 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id") 
         rule = indicator.rule
         plan = plans[indicator.id]
         by_period = values.get(indicator.id, {})
-        monthly = Frequency(indicator.frequency) is Frequency.MONTHLY
-        kind = PeriodKind.MONTH if monthly else PeriodKind.QUARTER
+        kind = period_kind_of(indicator.frequency)
+        monthly = kind is PeriodKind.MONTH
         if isinstance(scope, int):
             numbers = range(1, 13) if monthly else range(1, 5)
         elif scope.kind is PeriodKind.MONTH:

@@ -1,7 +1,7 @@
 """Sending a unit's form, the Sekretaris's review, and unlocking approved values (SOP procedure A, steps 7–10).
 
 Every function checks the caller's role and unit first (refusals are audited and raised as
-`WorkflowError("forbidden")`), changes state through `models.collection.workflow`, and queues the
+`WorkflowError(ErrorCode.FORBIDDEN)`), changes state through `models.collection.workflow`, and queues the
 notifications it causes in the outbox, all in the caller's one transaction.
 """
 
@@ -27,7 +27,8 @@ from models.collection.forms import (
 from models.collection.progress import period_fully_approved
 from models.collection.realisasi import Realisasi
 from models.collection.workflow import approve_form, lock_form, move_form, return_form, submit_form
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
+from models.messaging.notices import FormApproved, FormReturned, ReportReady, ReviewRequest, UnlockAsked, UnlockDecided
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, AuditEntry, record_by
 from models.office.organisation import Member, Role, members_with_role, unit_members
@@ -40,7 +41,7 @@ from models.store.types import utcnow
 def _form(session: Session, form_id: int) -> UnitForm:
     form = session.get(UnitForm, form_id)
     if form is None:
-        raise WorkflowError("not_found")
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     return form
 
 
@@ -50,7 +51,8 @@ def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_ver
     Used by the chat and by the Excel import alike, so a form only ever reaches review complete."""
     lock_form(session, form)  # a colleague's entry cannot slip in between the check below and the submission
     if expected_version is not None and expected_version != form.version:
-        raise WorkflowError("stale", status=FormStatus(form.status).value, version=form.version, form_id=form.id)
+        raise WorkflowError(ErrorCode.STALE, status=FormStatus(form.status).value, version=form.version,
+                            form_id=form.id)
     if FormStatus(form.status) in (FormStatus.DRAFT, FormStatus.RETURNED):
         missing = missing_items(form_items(session, form))
         if missing:
@@ -58,8 +60,8 @@ def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_ver
     resubmission = latest_return(session, form) is not None
     submit_form(session, form, actor, expected_version)
     for sekretaris in members_with_role(session, Role.SEKRETARIS):
-        enqueue(session, sekretaris.id, "review_request", f"review:{form.id}:{form.version}:{sekretaris.id}",
-                form_id=form.id, version=form.version, resubmission=resubmission)
+        enqueue(session, sekretaris.id, ReviewRequest(form.id, form.version, resubmission),
+                f"review:{form.id}:{form.version}:{sekretaris.id}")
     return []
 
 
@@ -69,10 +71,10 @@ def submit_unit_form(session: Session, member: Member, form_id: int, expected_ve
     require(session, member, Action.SUBMIT_FORM, target_unit_id=form.unit_id, entity="unit_form", entity_id=form.id)
     period = session.get(Period, form.period_id)
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
-        raise WorkflowError("period_archived", period=period.code)
+        raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
     missing = send_for_review(session, form, Actor.member(member.id), expected_version)
     if missing:
-        raise WorkflowError("incomplete", codes=missing)
+        raise WorkflowError(ErrorCode.INCOMPLETE, codes=missing)
     return form
 
 
@@ -81,14 +83,12 @@ def approve_unit_form(session: Session, member: Member, form_id: int, expected_v
     require(session, member, Action.REVIEW_FORM, entity="unit_form", entity_id=form.id)
     approve_form(session, form, Actor.member(member.id), expected_version)
     for recipient in unit_members(session, form.unit_id):
-        enqueue(session, recipient.id, "form_approved", f"approved:{form.id}:{form.version}:{recipient.id}",
-                form_id=form.id)
+        enqueue(session, recipient.id, FormApproved(form.id), f"approved:{form.id}:{form.version}:{recipient.id}")
     period = session.get(Period, form.period_id)
 
     if period_fully_approved(session, period):
         for sekretaris in members_with_role(session, Role.SEKRETARIS):
-            enqueue(session, sekretaris.id, "report_ready", f"report_ready:{period.id}:{sekretaris.id}",
-                    period_id=period.id)
+            enqueue(session, sekretaris.id, ReportReady(period.id), f"report_ready:{period.id}:{sekretaris.id}")
     return form
 
 
@@ -100,15 +100,14 @@ def return_unit_form(
     form = _form(session, form_id)
     require(session, member, Action.REVIEW_FORM, entity="unit_form", entity_id=form.id)
     if FormStatus(form.status) is not FormStatus.SUBMITTED:
-        raise WorkflowError("not_allowed", status=FormStatus(form.status).value, to=FormStatus.RETURNED.value,
+        raise WorkflowError(ErrorCode.NOT_ALLOWED, status=FormStatus(form.status).value, to=FormStatus.RETURNED.value,
                             form_id=form.id)
     unit_indicator_ids = {item.indicator.id for item in form_items(session, form)}
     chosen = [i for i in dict.fromkeys(indicator_ids) if i in unit_indicator_ids]
     review = return_form(session, form, Actor.member(member.id), {i: arahan for i in chosen}, arahan,
                          expected_version)
     for recipient in unit_members(session, form.unit_id):
-        enqueue(session, recipient.id, "form_returned", f"returned:{review.id}:{recipient.id}",
-                form_id=form.id, review_id=review.id)
+        enqueue(session, recipient.id, FormReturned(form.id, review.id), f"returned:{review.id}:{recipient.id}")
     return review
 
 
@@ -147,7 +146,7 @@ def request_unlock(session: Session, member: Member, form_id: int, indicator_id:
     require(session, member, Action.REQUEST_UNLOCK, target_unit_id=form.unit_id, entity="unit_form",
             entity_id=form.id)
     if FormStatus(form.status) is not FormStatus.APPROVED:
-        raise WorkflowError("not_locked")
+        raise WorkflowError(ErrorCode.NOT_LOCKED)
     refuse_after_report(session, form.period_id)
     pending = session.exec(select(UnlockRequest).where(
         UnlockRequest.form_id == form.id, UnlockRequest.indicator_id == indicator_id,
@@ -160,27 +159,26 @@ def request_unlock(session: Session, member: Member, form_id: int, indicator_id:
     record_by(session, Actor.member(member.id), "unlock.request", "unlock_request", request.id,
               after={"form_id": form.id, "indicator_id": indicator_id, "reason": reason})
     for sekretaris in members_with_role(session, Role.SEKRETARIS):
-        enqueue(session, sekretaris.id, "unlock_request", f"unlock:{request.id}:{sekretaris.id}",
-                request_id=request.id)
+        enqueue(session, sekretaris.id, UnlockAsked(request.id), f"unlock:{request.id}:{sekretaris.id}")
     return request
 
 
 def refuse_after_report(session: Session, period_id: int) -> None:
     """Once the period went to the Kepala Dinas, its approved data is what the disposition is about: no unlock."""
     if PeriodStatus(session.get(Period, period_id).status) is PeriodStatus.ARCHIVED:
-        raise WorkflowError("period_archived")
+        raise WorkflowError(ErrorCode.PERIOD_ARCHIVED)
     if session.exec(select(PeriodReport).where(PeriodReport.period_id == period_id)).first() is not None:
-        raise WorkflowError("already_reported_locked")
+        raise WorkflowError(ErrorCode.ALREADY_REPORTED_LOCKED)
 
 
 def decide_unlock(session: Session, member: Member, request_id: int, grant: bool) -> UnlockRequest:
     """Grant (the form goes back to the unit with that one item returned) or refuse an unlock request."""
     request = session.get(UnlockRequest, request_id)
     if request is None:
-        raise WorkflowError("not_found")
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     require(session, member, Action.GRANT_UNLOCK, entity="unlock_request", entity_id=request.id)
     if UnlockStatus(request.status) is not UnlockStatus.PENDING:
-        raise WorkflowError("already_decided", by=request.decided_by_id, at=request.decided_at)
+        raise WorkflowError(ErrorCode.ALREADY_DECIDED, by=request.decided_by_id, at=request.decided_at)
     form = lock_form(session, _form(session, request.form_id))
     if grant:
         refuse_after_report(session, form.period_id)
@@ -194,7 +192,7 @@ def decide_unlock(session: Session, member: Member, request_id: int, grant: bool
         elif status is FormStatus.RETURNED:  # already back with the unit (an earlier unlock): add this item to it
             review = latest_return(session, form)
         else:
-            raise WorkflowError("not_locked")
+            raise WorkflowError(ErrorCode.NOT_LOCKED)
         if session.exec(select(ReviewItem).where(ReviewItem.review_id == review.id,
                                                  ReviewItem.indicator_id == request.indicator_id)).first() is None:
             session.add(ReviewItem(review_id=review.id, indicator_id=request.indicator_id, arahan=request.reason))
@@ -203,8 +201,7 @@ def decide_unlock(session: Session, member: Member, request_id: int, grant: bool
     session.add(request)
     record_by(session, Actor.member(member.id), f"unlock.{request.status.value}", "unlock_request", request.id,
               after={"form_id": form.id, "indicator_id": request.indicator_id})
-    enqueue(session, request.requested_by_id, "unlock_decided", f"unlock_decided:{request.id}",
-            request_id=request.id)
+    enqueue(session, request.requested_by_id, UnlockDecided(request.id), f"unlock_decided:{request.id}")
     return request
 
 

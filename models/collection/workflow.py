@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from models.collection.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
 from models.collection.realisasi import EntrySource, Realisasi, latest_revision
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
 from models.office.audit import Actor, record_by
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodStatus
@@ -31,6 +31,12 @@ TRANSITIONS: dict[FormStatus, frozenset[FormStatus]] = {
     FormStatus.SUBMITTED: frozenset({FormStatus.RETURNED, FormStatus.APPROVED}),
     FormStatus.RETURNED: frozenset({FormStatus.SUBMITTED}),
     FormStatus.APPROVED: frozenset(),
+}
+
+# A form no value can be entered in, and why.
+LOCKED_FORM: dict[FormStatus, ErrorCode] = {
+    FormStatus.SUBMITTED: ErrorCode.FORM_SUBMITTED,
+    FormStatus.APPROVED: ErrorCode.FORM_APPROVED,
 }
 
 
@@ -60,10 +66,10 @@ def move_form(
     lock_form(session, form)
     current = FormStatus(form.status)
     if expected_version is not None and expected_version != form.version:
-        raise WorkflowError("stale", status=current.value, version=form.version, form_id=form.id)
+        raise WorkflowError(ErrorCode.STALE, status=current.value, version=form.version, form_id=form.id)
     unlocking = unlock and current is FormStatus.APPROVED and to is FormStatus.RETURNED
     if to not in TRANSITIONS[current] and not unlocking:
-        raise WorkflowError("not_allowed", status=current.value, to=to.value, form_id=form.id)
+        raise WorkflowError(ErrorCode.NOT_ALLOWED, status=current.value, to=to.value, form_id=form.id)
     before = {"status": current, "version": form.version}
     now = utcnow()
     form.status = to
@@ -100,7 +106,7 @@ def return_form(
 ) -> Review:
     """Return the form with the indicators to complete (indicator id → arahan for it)."""
     if not items:
-        raise WorkflowError("return_needs_items")
+        raise WorkflowError(ErrorCode.RETURN_NEEDS_ITEMS)
     move_form(session, form, FormStatus.RETURNED, actor, expected_version)
     review = Review(form_id=form.id, reviewer_id=actor.member_id, decision=ReviewDecision.RETURN, arahan=arahan)
     session.add(review)
@@ -152,13 +158,13 @@ def enter_realisasi(
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
         if unchanged(latest_revision(session, indicator.id, period.id)):
             return None
-        raise WorkflowError("period_archived", period=period.code)
+        raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
     form = lock_form(session, form_for(session, indicator.unit_id, period.id))
     current = latest_revision(session, indicator.id, period.id)  # read under the lock: the next revision is ours
     if unchanged(current):
         return None
-    if FormStatus(form.status) in (FormStatus.APPROVED, FormStatus.SUBMITTED):
-        raise WorkflowError(f"form_{FormStatus(form.status).value}", period=period.code)
+    if FormStatus(form.status) in LOCKED_FORM:
+        raise WorkflowError(LOCKED_FORM[FormStatus(form.status)], period=period.code)
     row = Realisasi(
         indicator_id=indicator.id,
         period_id=period.id,

@@ -87,8 +87,8 @@ def _finish_triwulan_one(session: Session, today: date) -> None:
     """Triwulan I's values from the demo file, each form approved, each period reported and disposed."""
     import_realisasi(session, DEMO_REALISASI, Actor.cli(), today)
     sekretaris, kepala = member_by_telegram_id(session, 1002), member_by_telegram_id(session, 1001)
-    periods = session.exec(select(Period).where(Period.year == OPEN_MONTH.year).order_by(Period.id)).all()
-    for period in sorted(periods, key=lambda p: (p.kind is PeriodKind.QUARTER, p.number)):
+    periods = session.exec(select(Period).where(Period.year == OPEN_MONTH.year)).all()
+    for period in sorted(periods, key=lambda p: p.sort_key):
         for form in session.exec(select(UnitForm).where(UnitForm.period_id == period.id,
                                                         UnitForm.status == FormStatus.SUBMITTED)).all():
             approve_unit_form(session, sekretaris, form.id, form.version)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models.calc.capaian import Aggregation, NegativeFormula, Polarity
+from models.errors import ProblemCode
 from models.exchange.problems import ImportFailed, RowProblem, cell_number, cell_text
 from models.exchange.spreadsheets import read_table
 from models.office.audit import Actor, record_by
@@ -109,11 +110,12 @@ def _choice(raw: dict[str, Any], number: int, column: str, problems: list[RowPro
     text = cell_text(raw.get(column))
     if text is None:
         if default is None:
-            problems.append(RowProblem(number, column, "required"))
+            problems.append(RowProblem(number, column, ProblemCode.REQUIRED))
         return default
     value = CHOICES[column].get(text.lower())
     if value is None:
-        problems.append(RowProblem(number, column, "invalid_choice", value=text, allowed=ALLOWED_SHOWN[column]))
+        problems.append(RowProblem(number, column, ProblemCode.INVALID_CHOICE, value=text,
+                                   allowed=ALLOWED_SHOWN[column]))
     return value
 
 
@@ -122,7 +124,7 @@ def parse_pk_row(number: int, raw: dict[str, Any], problems: list[RowProblem]) -
     start = len(problems)
     for column in ("kode", "indikator", "satuan", "unit", "tahun"):
         if cell_text(raw.get(column)) is None:
-            problems.append(RowProblem(number, column, "required"))
+            problems.append(RowProblem(number, column, ProblemCode.REQUIRED))
     level = _choice(raw, number, "tingkat", problems)
     kind = _choice(raw, number, "jenis", problems)
     polarity = _choice(raw, number, "polaritas", problems)
@@ -135,7 +137,8 @@ def parse_pk_row(number: int, raw: dict[str, Any], problems: list[RowProblem]) -
     if cell_text(raw.get("desimal")) is not None:
         given = cell_number(raw.get("desimal"), number, "desimal", problems, decimals=0)
         if given is not None and (given != given.to_integral_value() or not 0 <= given <= 6):
-            problems.append(RowProblem(number, "desimal", "invalid_decimals", value=cell_text(raw.get("desimal"))))
+            problems.append(RowProblem(number, "desimal", ProblemCode.INVALID_DECIMALS,
+                                       value=cell_text(raw.get("desimal"))))
         elif given is not None:
             decimals = int(given)
 
@@ -143,7 +146,7 @@ def parse_pk_row(number: int, raw: dict[str, Any], problems: list[RowProblem]) -
     if cell_text(raw.get("tahun")) is not None:
         year_value = cell_number(raw.get("tahun"), number, "tahun", problems, decimals=0)
         if year_value is not None and (year_value != year_value.to_integral_value() or not 2000 <= year_value <= 2100):
-            problems.append(RowProblem(number, "tahun", "invalid_year", value=cell_text(raw.get("tahun"))))
+            problems.append(RowProblem(number, "tahun", ProblemCode.INVALID_YEAR, value=cell_text(raw.get("tahun"))))
         elif year_value is not None:
             year = int(year_value)
 
@@ -160,13 +163,13 @@ def parse_pk_row(number: int, raw: dict[str, Any], problems: list[RowProblem]) -
     if polarity is Polarity.RANGE:
         low, high = targets["target_min"], targets["target_max"]
         if low is None and high is None:
-            problems.append(RowProblem(number, "target_min", "range_needs_bounds"))
+            problems.append(RowProblem(number, "target_min", ProblemCode.RANGE_NEEDS_BOUNDS))
         elif low is not None and high is not None and low > high:
-            problems.append(RowProblem(number, "target_min", "range_min_above_max", low=low, high=high))
+            problems.append(RowProblem(number, "target_min", ProblemCode.RANGE_MIN_ABOVE_MAX, low=low, high=high))
     elif polarity is not None and all(
         targets[column] is None for column in ("target_tahunan", "target_tw1", "target_tw2", "target_tw3", "target_tw4")
     ) and not monthly and not any(p.row == number and p.column.startswith("target") for p in problems[start:]):
-        problems.append(RowProblem(number, "target_tahunan", "no_target"))
+        problems.append(RowProblem(number, "target_tahunan", ProblemCode.NO_TARGET))
 
     if len(problems) > start:
         return None
@@ -199,30 +202,31 @@ def _cross_check(rows: list[PkRow], session: Session, problems: list[RowProblem]
     for row in rows:
         key = (row.code.lower(), row.year)
         if key in first_by_key:
-            problems.append(RowProblem(row.row, "kode", "duplicate_row", kode=row.code, tahun=row.year,
+            problems.append(RowProblem(row.row, "kode", ProblemCode.DUPLICATE_ROW, kode=row.code, tahun=row.year,
                                        first_row=first_by_key[key]))
             continue
         first_by_key[key] = row.row
         first = first_by_code.setdefault(row.code.lower(), row)
         if first is not row and (first.indicator != row.indicator or first.unit_name.lower() != row.unit_name.lower()
                                  or (first.parent_code or "").lower() != (row.parent_code or "").lower()):
-            problems.append(RowProblem(row.row, "kode", "conflicting_indicator", kode=row.code, first_row=first.row))
+            problems.append(RowProblem(row.row, "kode", ProblemCode.CONFLICTING_INDICATOR, kode=row.code,
+                                       first_row=first.row))
 
     existing = {ind.code.lower(): ind for ind in session.exec(select(Indicator)).all()}
     for row in first_by_code.values():
         if row.parent_code is None:
             continue
         if row.parent_code.lower() == row.code.lower():
-            problems.append(RowProblem(row.row, "induk", "self_parent", value=row.parent_code))
+            problems.append(RowProblem(row.row, "induk", ProblemCode.SELF_PARENT, value=row.parent_code))
             continue
         parent = first_by_code.get(row.parent_code.lower())
         parent_level = parent.indicator["level"] if parent else None
         if parent is None and row.parent_code.lower() in existing:
             parent_level = IndicatorLevel(existing[row.parent_code.lower()].level)
         if parent_level is None:
-            problems.append(RowProblem(row.row, "induk", "unknown_parent", value=row.parent_code))
+            problems.append(RowProblem(row.row, "induk", ProblemCode.UNKNOWN_PARENT, value=row.parent_code))
         elif LEVEL_ORDER.index(parent_level) >= LEVEL_ORDER.index(row.indicator["level"]):
-            problems.append(RowProblem(row.row, "induk", "parent_level", value=row.parent_code,
+            problems.append(RowProblem(row.row, "induk", ProblemCode.PARENT_LEVEL, value=row.parent_code,
                                        parent_level=parent_level.value, level=row.indicator["level"].value))
 
 
@@ -231,11 +235,11 @@ def read_pk_rows(path: Path, session: Session) -> list[PkRow]:
     table = read_table(path, preferred_sheet="PK")
     missing = [column for column in REQUIRED if column not in table.header]
     if missing:
-        raise ImportFailed([RowProblem(1, column, "missing_column") for column in missing])
+        raise ImportFailed([RowProblem(1, column, ProblemCode.MISSING_COLUMN) for column in missing])
     problems: list[RowProblem] = []
     rows = [row for number, raw in table.rows if (row := parse_pk_row(number, raw, problems)) is not None]
     if not table.rows:
-        problems.append(RowProblem(2, "kode", "no_rows"))
+        problems.append(RowProblem(2, "kode", ProblemCode.NO_ROWS))
     _cross_check(rows, session, problems)
     if problems:
         raise ImportFailed(problems)

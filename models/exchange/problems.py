@@ -11,24 +11,29 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from models.calc.numbers import AmbiguousNumber, NumberError, format_number, parse_number
+from models.calc.numbers import AmbiguousNumber, NumberCode, NumberError, format_number, parse_number
+from models.errors import ProblemCode
 from models.store.types import SCALE
 
 # Number errors worded on their own; any other is "not a number".
-NUMBER_PROBLEMS = ("too_many_decimals", "bad_grouping", "ambiguous_unit")
+NUMBER_PROBLEMS = {
+    NumberCode.TOO_MANY_DECIMALS: ProblemCode.TOO_MANY_DECIMALS,
+    NumberCode.BAD_GROUPING: ProblemCode.BAD_GROUPING,
+    NumberCode.AMBIGUOUS_UNIT: ProblemCode.AMBIGUOUS_UNIT,
+}
 
 
 @dataclass(frozen=True)
 class RowProblem:
     row: int
     column: str
-    code: str
+    code: ProblemCode
     details: dict[str, Any] = field(default_factory=dict)
 
-    def __init__(self, row: int, column: str, code: str, **details: Any) -> None:
+    def __init__(self, row: int, column: str, code: ProblemCode, **details: Any) -> None:
         object.__setattr__(self, "row", row)
         object.__setattr__(self, "column", column)
-        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "code", ProblemCode(code))
         object.__setattr__(self, "details", details)
 
 
@@ -65,7 +70,7 @@ def cell_number(
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        problems.append(RowProblem(row, column, "not_a_number", value=str(value)))
+        problems.append(RowProblem(row, column, ProblemCode.NOT_A_NUMBER, value=str(value)))
         return None
     if isinstance(value, int):
         return Decimal(value)
@@ -75,10 +80,10 @@ def cell_number(
         return parse_number(str(value), decimals=decimals, satuan=satuan)
     except AmbiguousNumber as exc:
         grouping, decimal = exc.candidates
-        problems.append(RowProblem(row, column, "ambiguous_number", value=str(value).strip(),
+        problems.append(RowProblem(row, column, ProblemCode.AMBIGUOUS_NUMBER, value=str(value).strip(),
                                    grouping=format_number(grouping), decimal=format_number(decimal)))
     except NumberError as exc:
-        code = exc.code if exc.code in NUMBER_PROBLEMS else "not_a_number"
+        code = NUMBER_PROBLEMS.get(exc.code, ProblemCode.NOT_A_NUMBER)
         problems.append(RowProblem(row, column, code, value=str(value).strip(), decimals=decimals))
     return None
 
@@ -88,11 +93,11 @@ def _excel_number(value: float, row: int, column: str, problems: list[RowProblem
     try:
         number = Decimal(repr(value)).quantize(Decimal(1).scaleb(-SCALE)).normalize()
     except InvalidOperation:
-        problems.append(RowProblem(row, column, "not_a_number", value=str(value)))
+        problems.append(RowProblem(row, column, ProblemCode.NOT_A_NUMBER, value=str(value)))
         return None
     number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number
     if decimals is not None and number.as_tuple().exponent < -decimals:
-        problems.append(RowProblem(row, column, "too_many_decimals", value=format_number(number),
+        problems.append(RowProblem(row, column, ProblemCode.TOO_MANY_DECIMALS, value=format_number(number),
                                    decimals=decimals))
         return None
     return number

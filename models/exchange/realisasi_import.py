@@ -20,17 +20,30 @@ from models.collection.forms import FormStatus
 from models.collection.realisasi import EntrySource
 from models.collection.review import send_for_review
 from models.collection.workflow import enter_realisasi, form_for
-from models.errors import WorkflowError
+from models.errors import WORKFLOW_PROBLEMS, ProblemCode, WorkflowError
 from models.exchange.problems import ImportFailed, RowProblem, cell_number, cell_text
 from models.exchange.spreadsheets import read_table
 from models.office.audit import Actor, record_by
 from models.office.organisation import Unit
-from models.plan.indicators import Frequency, Indicator
-from models.plan.periods import Period, PeriodCodeError, PeriodKind, PeriodRef, PeriodStatus, parse_period_code
+from models.plan.indicators import Indicator, period_kind_of
+from models.plan.periods import (
+    Period,
+    PeriodCodeError,
+    PeriodKind,
+    PeriodRef,
+    PeriodStatus,
+    find_period,
+    parse_period_code,
+)
 from models.store.types import utcnow
 
 REALISASI_COLUMNS = ("kode", "periode", "realisasi", "catatan", "kendala", "tindak_lanjut")
 REQUIRED = ("kode", "periode", "realisasi")
+# A period of the wrong kind for the indicator, by the kind it should have.
+PERIOD_KIND_PROBLEMS = {
+    PeriodKind.MONTH: ProblemCode.PERIOD_KIND_BULAN,
+    PeriodKind.QUARTER: ProblemCode.PERIOD_KIND_TRIWULAN,
+}
 
 
 @dataclass
@@ -55,9 +68,7 @@ class RealisasiImportSummary:
 
 def ensure_period(session: Session, ref: PeriodRef, actor: Actor, today: date) -> tuple[Period, bool]:
     """The stored period for `ref`; a missing one is created (closed when it already ended, else open)."""
-    period = session.exec(
-        select(Period).where(Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)
-    ).first()
+    period = find_period(session, ref)
     if period is not None:
         return period, False
     status = PeriodStatus.CLOSED if ref.end_date < today else PeriodStatus.OPEN
@@ -79,42 +90,42 @@ def read_realisasi_rows(path: Path, session: Session) -> list[RealisasiRow]:
     table = read_table(path, preferred_sheet="Realisasi")
     missing = [column for column in REQUIRED if column not in table.header]
     if missing:
-        raise ImportFailed([RowProblem(1, column, "missing_column") for column in missing])
+        raise ImportFailed([RowProblem(1, column, ProblemCode.MISSING_COLUMN) for column in missing])
     indicators = {ind.code.lower(): ind for ind in session.exec(select(Indicator)).all()}
     problems: list[RowProblem] = []
     rows: list[RealisasiRow] = []
     seen: dict[tuple[str, str], int] = {}
     if not table.rows:
-        problems.append(RowProblem(2, "kode", "no_rows"))
+        problems.append(RowProblem(2, "kode", ProblemCode.NO_ROWS))
     for number, raw in table.rows:
         start = len(problems)
         code = cell_text(raw.get("kode"))
         indicator = indicators.get(code.lower()) if code else None
         if code is None:
-            problems.append(RowProblem(number, "kode", "required"))
+            problems.append(RowProblem(number, "kode", ProblemCode.REQUIRED))
         elif indicator is None:
-            problems.append(RowProblem(number, "kode", "unknown_indicator", value=code))
+            problems.append(RowProblem(number, "kode", ProblemCode.UNKNOWN_INDICATOR, value=code))
         ref = None
         period_text = _period_cell(raw.get("periode"))
         if period_text is None:
-            problems.append(RowProblem(number, "periode", "required"))
+            problems.append(RowProblem(number, "periode", ProblemCode.REQUIRED))
         else:
             try:
                 ref = parse_period_code(period_text)
             except PeriodCodeError:
-                problems.append(RowProblem(number, "periode", "invalid_period", value=period_text))
+                problems.append(RowProblem(number, "periode", ProblemCode.INVALID_PERIOD, value=period_text))
         if indicator is not None and ref is not None:
-            wanted = PeriodKind.MONTH if Frequency(indicator.frequency) is Frequency.MONTHLY else PeriodKind.QUARTER
+            wanted = period_kind_of(indicator.frequency)
             if ref.kind is not wanted:
-                problems.append(RowProblem(number, "periode", f"period_kind_{wanted.value}", value=period_text,
+                problems.append(RowProblem(number, "periode", PERIOD_KIND_PROBLEMS[wanted], value=period_text,
                                            kode=indicator.code))
             key = (indicator.code, ref.code)
             if key in seen:
-                problems.append(RowProblem(number, "kode", "duplicate_value", kode=indicator.code,
+                problems.append(RowProblem(number, "kode", ProblemCode.DUPLICATE_VALUE, kode=indicator.code,
                                            periode=ref.code, first_row=seen[key]))
             seen.setdefault(key, number)
         if cell_text(raw.get("realisasi")) is None:
-            problems.append(RowProblem(number, "realisasi", "required"))
+            problems.append(RowProblem(number, "realisasi", ProblemCode.REQUIRED))
             value = None
         else:
             value = cell_number(raw.get("realisasi"), number, "realisasi", problems,
@@ -145,7 +156,9 @@ def apply_realisasi_rows(
                 tindak_lanjut=row.tindak_lanjut, source=EntrySource.IMPORT,
             )
         except WorkflowError as exc:
-            problems.append(RowProblem(row.row, "realisasi", f"workflow_{exc.code}", periode=row.period.code))
+            if exc.code not in WORKFLOW_PROBLEMS:
+                raise
+            problems.append(RowProblem(row.row, "realisasi", WORKFLOW_PROBLEMS[exc.code], periode=row.period.code))
             continue
         if entry is None:
             summary.values_unchanged += 1

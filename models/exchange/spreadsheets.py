@@ -15,11 +15,14 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from models.errors import SpreadsheetCode
+
 
 class SpreadsheetError(Exception):
     """The file cannot be read as a table; `.code` keys the message."""
 
-    def __init__(self, code: str, **details: object) -> None:
+    def __init__(self, code: SpreadsheetCode, **details: object) -> None:
+        code = SpreadsheetCode(code)
         super().__init__(code, details)
         self.code = code
         self.details = details
@@ -43,19 +46,19 @@ def read_table(path: Path, preferred_sheet: str | None = None) -> Table:
     """Read the first sheet (or `preferred_sheet` when present) of an XLSX, or a CSV (`,` or `;`)."""
     suffix = path.suffix.lower()
     if not path.exists():
-        raise SpreadsheetError("file_missing", path=str(path))
+        raise SpreadsheetError(SpreadsheetCode.FILE_MISSING, path=str(path))
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, preferred_sheet)
     if suffix == ".csv":
         return _read_csv(path)
-    raise SpreadsheetError("unsupported_format", path=str(path))
+    raise SpreadsheetError(SpreadsheetCode.UNSUPPORTED_FORMAT, path=str(path))
 
 
 def _read_xlsx(path: Path, preferred_sheet: str | None) -> Table:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise SpreadsheetError("unreadable", path=str(path), reason=str(exc)) from exc
+        raise SpreadsheetError(SpreadsheetCode.UNREADABLE, path=str(path), reason=str(exc)) from exc
     try:
         names = {name.lower(): name for name in workbook.sheetnames}
         sheet = workbook[names[preferred_sheet.lower()]] if preferred_sheet and preferred_sheet.lower() in names \
@@ -63,7 +66,7 @@ def _read_xlsx(path: Path, preferred_sheet: str | None) -> Table:
         rows = sheet.iter_rows(values_only=True)
         header = _clean_header(next(rows, ()))
         if not any(header):
-            raise SpreadsheetError("no_header", path=str(path))
+            raise SpreadsheetError(SpreadsheetCode.NO_HEADER, path=str(path))
         table = Table(header=header)
         for number, values in enumerate(rows, start=2):
             if _is_blank(values):
@@ -88,7 +91,7 @@ def _read_csv(path: Path) -> Table:
     reader = csv.reader(io.StringIO(text), dialect)
     header = _clean_header(next(reader, []))
     if not any(header):
-        raise SpreadsheetError("no_header", path=str(path))
+        raise SpreadsheetError(SpreadsheetCode.NO_HEADER, path=str(path))
     table = Table(header=header)
     for number, values in enumerate(reader, start=2):
         if _is_blank(values):

@@ -23,12 +23,22 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from models.collection.forms import DispositionDecision
 from models.collection.progress import period_units
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
+from models.messaging.notices import (
+    LaporanDocument,
+    MeasurementApproved,
+    MeasurementDisposed,
+    MeasurementReady,
+    MeasurementReport,
+    MeasurementReturned,
+    MeasurementReview,
+    Notice,
+)
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, AuditEntry, record_by
 from models.office.organisation import Member, Role, members_with_role
 from models.office.permissions import Action, require
-from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, find_period
 from models.store.types import UTCDateTime, enum_type, utcnow
 
 
@@ -83,8 +93,7 @@ def quarter_archived(session: Session, ref: PeriodRef) -> bool:
 
     refs = [PeriodRef(PeriodKind.MONTH, ref.year, month) for month in ref.months] + [ref]
     for part in refs:
-        period = session.exec(select(Period).where(Period.kind == part.kind, Period.year == part.year,
-                                                   Period.number == part.number)).first()
+        period = find_period(session, part)
         probe = period or Period(kind=part.kind, year=part.year, number=part.number, status=PeriodStatus.DRAFT)
         if not period_units(session, probe):
             continue
@@ -98,17 +107,19 @@ def preparers(session: Session) -> list[Member]:
     return members_with_role(session, Role.TIM_SAKIP) or members_with_role(session, Role.SEKRETARIS)
 
 
-def _tell(session: Session, people: list[Member], kind: str, cycle: MeasurementCycle, **params: object) -> None:
+def _tell(session: Session, people: list[Member], notice_type: type[Notice], cycle: MeasurementCycle,
+          **fields: object) -> None:
+    """Queue a notice of the cycle at its current version for each person."""
+    notice = notice_type(cycle_id=cycle.id, version=cycle.version, **fields)
     for person in people:
-        enqueue(session, person.id, kind, f"{kind}:{cycle.id}:{cycle.version}:{person.id}",
-                cycle_id=cycle.id, version=cycle.version, **params)
+        enqueue(session, person.id, notice, f"{notice.kind}:{cycle.id}:{cycle.version}:{person.id}")
 
 
 def start_measurement(session: Session, ref: PeriodRef, actor: Actor, now: datetime | None = None
                       ) -> MeasurementCycle:
     """Create the triwulan's measurement (once) and tell the Tim SAKIP it is ready to check and send (B5–B7)."""
     if ref.kind is not PeriodKind.QUARTER:
-        raise WorkflowError("not_a_quarter", period=ref.code)
+        raise WorkflowError(ErrorCode.NOT_A_QUARTER, period=ref.code)
     existing = cycle_of(session, ref)
     if existing is not None:
         return existing
@@ -117,7 +128,7 @@ def start_measurement(session: Session, ref: PeriodRef, actor: Actor, now: datet
     session.add(cycle)
     session.flush()
     record_by(session, actor, "measurement.ready", "measurement", cycle.id, after={"code": ref.code})
-    _tell(session, preparers(session), "measurement_ready", cycle)
+    _tell(session, preparers(session), MeasurementReady, cycle)
     return cycle
 
 
@@ -151,14 +162,14 @@ def _stale(session: Session, cycle: MeasurementCycle) -> WorkflowError:
                                                   AuditEntry.action != "measurement.analysis")
                          .order_by(AuditEntry.id.desc()).limit(1)).first()
     if entry is None:
-        return WorkflowError("measurement_stale")
-    return WorkflowError("measurement_stale", by=entry.actor_member_id or entry.actor, at=entry.at)
+        return WorkflowError(ErrorCode.MEASUREMENT_STALE)
+    return WorkflowError(ErrorCode.MEASUREMENT_STALE, by=entry.actor_member_id or entry.actor, at=entry.at)
 
 
 def lock_cycle(session: Session, cycle_id: int, version: int | None = None) -> MeasurementCycle:
     cycle = session.get(MeasurementCycle, cycle_id)
     if cycle is None:
-        raise WorkflowError("not_found")
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     session.refresh(cycle, with_for_update=True)
     if version is not None and cycle.version != version:
         raise _stale(session, cycle)
@@ -203,7 +214,7 @@ def submit_measurement(session: Session, member: Member, cycle_id: int, version:
     cycle.submitted_at = cycle.submitted_at or now
     cycle.submitted_by_id = member.id
     _move(session, member, cycle, MeasurementStatus.SUBMITTED, "submitted")
-    _tell(session, members_with_role(session, Role.SEKRETARIS), "measurement_review", cycle,
+    _tell(session, members_with_role(session, Role.SEKRETARIS), MeasurementReview, cycle,
           resubmission=resubmission)
     return cycle
 
@@ -216,7 +227,7 @@ def approve_measurement(session: Session, member: Member, cycle_id: int, version
     cycle.decided_at = cycle.approved_at = utcnow()
     cycle.decided_by_id = member.id
     _move(session, member, cycle, MeasurementStatus.APPROVED, "approved")
-    _tell(session, preparers(session), "measurement_approved", cycle)
+    _tell(session, preparers(session), MeasurementApproved, cycle)
     return cycle
 
 
@@ -225,14 +236,14 @@ def return_measurement(session: Session, member: Member, cycle_id: int, version:
     """B8: the Sekretaris returns the measurement to be completed as directed."""
     require(session, member, Action.REVIEW_MEASUREMENT, entity="measurement", entity_id=cycle_id)
     if not arahan.strip():
-        raise WorkflowError("arahan_required")
+        raise WorkflowError(ErrorCode.ARAHAN_REQUIRED)
     cycle = lock_cycle(session, cycle_id, version)
     _expect(session, cycle, MeasurementStatus.SUBMITTED)
     cycle.decided_at = utcnow()
     cycle.decided_by_id = member.id
     cycle.return_arahan = arahan.strip()
     _move(session, member, cycle, MeasurementStatus.RETURNED, "returned", arahan=cycle.return_arahan)
-    _tell(session, preparers(session), "measurement_returned", cycle)
+    _tell(session, preparers(session), MeasurementReturned, cycle)
     return cycle
 
 
@@ -242,12 +253,12 @@ def report_measurement(session: Session, member: Member, cycle_id: int) -> Measu
     cycle = lock_cycle(session, cycle_id)
     if MeasurementStatus(cycle.status) is not MeasurementStatus.APPROVED:
         if cycle.reported_at is not None:
-            raise WorkflowError("already_reported", by=cycle.reported_by_id, at=cycle.reported_at)
-        raise WorkflowError("measurement_not_approved")
+            raise WorkflowError(ErrorCode.ALREADY_REPORTED, by=cycle.reported_by_id, at=cycle.reported_at)
+        raise WorkflowError(ErrorCode.MEASUREMENT_NOT_APPROVED)
     cycle.reported_at = utcnow()
     cycle.reported_by_id = member.id
     _move(session, member, cycle, MeasurementStatus.REPORTED, "reported")
-    _tell(session, members_with_role(session, Role.KEPALA), "measurement_report", cycle)
+    _tell(session, members_with_role(session, Role.KEPALA), MeasurementReport, cycle)
     return cycle
 
 
@@ -258,11 +269,11 @@ def dispose_measurement(session: Session, member: Member, cycle_id: int, decisio
     require(session, member, Action.DISPOSE, entity="measurement", entity_id=cycle_id)
     cycle = lock_cycle(session, cycle_id)
     if cycle.disposed_at is not None:
-        raise WorkflowError("already_disposed", by=cycle.kepala_id, at=cycle.disposed_at)
+        raise WorkflowError(ErrorCode.ALREADY_DISPOSED, by=cycle.kepala_id, at=cycle.disposed_at)
     if MeasurementStatus(cycle.status) is not MeasurementStatus.REPORTED:
-        raise WorkflowError("measurement_not_reported")
+        raise WorkflowError(ErrorCode.MEASUREMENT_NOT_REPORTED)
     if decision is DispositionDecision.ARAHAN and not (arahan or "").strip():
-        raise WorkflowError("arahan_required")
+        raise WorkflowError(ErrorCode.ARAHAN_REQUIRED)
     cycle.disposed_at = cycle.archived_at = utcnow()
     cycle.kepala_id = member.id
     cycle.decision = decision
@@ -270,6 +281,6 @@ def dispose_measurement(session: Session, member: Member, cycle_id: int, decisio
     _move(session, member, cycle, MeasurementStatus.ARCHIVED, "archived", decision=decision, arahan=cycle.arahan)
     people = {m.id: m for role in (Role.TIM_SAKIP, Role.SEKRETARIS, Role.KEPALA)
               for m in members_with_role(session, role)}
-    _tell(session, [people[key] for key in sorted(people)], "measurement_disposed", cycle)
-    _tell(session, preparers(session), "laporan_document", cycle, code=cycle.ref.code)
+    _tell(session, [people[key] for key in sorted(people)], MeasurementDisposed, cycle)
+    _tell(session, preparers(session), LaporanDocument, cycle, code=cycle.ref.code)
     return cycle

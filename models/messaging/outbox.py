@@ -1,9 +1,11 @@
 """The outbox: every notification that must not be lost is a row, written in the transaction of its cause.
 
-The domain records *what* to tell *whom* (`kind` + JSON `params`, e.g. `review_request` with a form id); the
-delivery worker (`bot/delivery.py`) words it in the recipient's language at send time, sends it and marks it
-sent. A crash between commit and send only delays a message. `dedupe_key` makes enqueueing idempotent, so a
-repeated cause (two quick presses) never queues a message twice.
+The domain records *what* to tell *whom* (a typed notice, `models/messaging/notices.py`, stored as `kind` + JSON
+`params`, e.g. `review_request` with a form id); the delivery worker (`bot/delivery.py`) words it in the
+recipient's language at send time, sends it and marks it sent. A crash between commit and send only delays a
+message. `dedupe_key` makes enqueueing idempotent, so a repeated cause (two quick presses) never queues a message
+twice. What sending does to a row (sent, failed for good, retried later with backoff, one part of several sent)
+is decided here; the worker only reports what Telegram answered.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from sqlmodel import Field, Session, SQLModel, select
 
+from models.messaging.notices import Notice, decode
 from models.store.types import UTCDateTime, enum_type, utcnow
 
 
@@ -49,11 +52,16 @@ class OutboxMessage(SQLModel, table=True):
     def data(self) -> dict[str, Any]:
         return json.loads(self.params)
 
+    @property
+    def notice(self) -> Notice:
+        """What the row tells (`UnknownNotice` for a kind or params no notice type has)."""
+        return decode(self.kind, self.params)
+
 
 NOTIFY_CHANNEL = "sakip_outbox"
 
 
-def enqueue(session: Session, member_id: int, kind: str, dedupe_key: str | None = None, **params: Any) -> bool:
+def enqueue(session: Session, member_id: int, notice: Notice, dedupe_key: str | None = None) -> bool:
     """Queue a notification; False when one with the same `dedupe_key` is already queued (or sent).
 
     On PostgreSQL the commit also notifies the delivering process (`scheduler/leadership.py`), whichever
@@ -62,7 +70,7 @@ def enqueue(session: Session, member_id: int, kind: str, dedupe_key: str | None 
         select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
     ).first() is not None:
         return False
-    session.add(OutboxMessage(member_id=member_id, kind=kind, params=json.dumps(params, sort_keys=True),
+    session.add(OutboxMessage(member_id=member_id, kind=notice.kind, params=notice.params_json(),
                               dedupe_key=dedupe_key))
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text(f"NOTIFY {NOTIFY_CHANNEL}"))
@@ -119,3 +127,66 @@ def release_claims(session: Session, row_ids: set[int] | None = None) -> None:
     if row_ids is not None:
         query = query.where(OutboxMessage.id.in_(row_ids))
     session.execute(query.values(claimed_until=None))
+
+
+def notices_of(session: Session, notice_type: type[Notice], **fields: int) -> list[OutboxMessage]:
+    """The rows of one notice type whose fields have these (integer) values, e.g. every `PeriodOpened` of a
+    period: looked up in the JSON params, whatever the dedupe key says."""
+    params: Any = OutboxMessage.params
+    if session.get_bind().dialect.name == "postgresql":
+        params = sa.cast(params, sa.JSON)  # the column is text: PostgreSQL reads JSON only after a cast
+    else:
+        params = sa.type_coerce(params, sa.JSON)  # SQLite's json_extract reads text as it is
+    query = select(OutboxMessage).where(OutboxMessage.kind == notice_type.kind, *(
+        params[name].as_integer() == value for name, value in fields.items()))
+    return list(session.exec(query.order_by(OutboxMessage.id)))
+
+
+# --- what sending did to a row (the delivery worker reports; the rules live here) ---
+
+MAX_ATTEMPTS = 8
+MAX_BACKOFF_SECONDS = 300
+
+
+def _attempted(session: Session, row_id: int, error: str | None, parts_sent: int) -> OutboxMessage:
+    """Every outcome counts an attempt, keeps the parts already sent and ends the worker's claim."""
+    row = session.get(OutboxMessage, row_id)
+    row.attempts += 1
+    row.error = error
+    row.parts_sent = max(row.parts_sent, parts_sent)
+    row.claimed_until = None
+    session.add(row)
+    return row
+
+
+def mark_sent(session: Session, row_id: int, now: datetime, parts_sent: int) -> OutboxMessage:
+    row = _attempted(session, row_id, None, parts_sent)
+    row.status, row.sent_at = OutboxStatus.SENT, now
+    return row
+
+
+def mark_failed(session: Session, row_id: int, error: str, parts_sent: int = 0) -> OutboxMessage:
+    """Failed for good (the member blocked the bot, the chat is gone): admins see it in /status."""
+    row = _attempted(session, row_id, error, parts_sent)
+    row.status = OutboxStatus.FAILED
+    return row
+
+
+def retry_later(session: Session, row_id: int, now: datetime, error: str, retry_in: float | None = None,
+                parts_sent: int = 0) -> OutboxMessage:
+    """Try again after exponential backoff (2, 4, 8 … s, at most `MAX_BACKOFF_SECONDS`), or after `retry_in`
+    when Telegram asked for longer; failed for good after `MAX_ATTEMPTS` attempts."""
+    row = _attempted(session, row_id, error, parts_sent)
+    if row.attempts >= MAX_ATTEMPTS:
+        row.status = OutboxStatus.FAILED
+    else:
+        backoff = min(MAX_BACKOFF_SECONDS, 2 ** row.attempts)
+        row.next_attempt_at = now + timedelta(seconds=max(retry_in or 0, backoff))
+    return row
+
+
+def note_parts_sent(session: Session, row_id: int, parts_sent: int) -> None:
+    """Of a notification in several messages, these many are out: a retry sends only the rest."""
+    row = session.get(OutboxMessage, row_id)
+    row.parts_sent = max(row.parts_sent, parts_sent)
+    session.add(row)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
+from models.errors import InviteCode
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, MemberRole, Role, Unit, UnitKind, ensure_office
 from models.store.types import UTCDateTime, enum_type, utcnow
@@ -37,9 +38,10 @@ class Invite(SQLModel, table=True):
 
 
 class InviteError(Exception):
-    """Joining failed; `.code` keys the message (unknown, expired, used, already_member)."""
+    """Joining failed; `.code` keys the message."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: InviteCode) -> None:
+        code = InviteCode(code)
         super().__init__(code)
         self.code = code
 
@@ -94,13 +96,13 @@ def accept_invite(
     now = now or utcnow()
     invite = session.exec(select(Invite).where(Invite.token_hash == hash_token(token))).first()
     if invite is None:
-        raise InviteError("unknown")
+        raise InviteError(InviteCode.UNKNOWN)
     if invite.used_at is not None:
-        raise InviteError("used")
+        raise InviteError(InviteCode.USED)
     if invite.expires_at <= now:
-        raise InviteError("expired")
+        raise InviteError(InviteCode.EXPIRED)
     if member_by_telegram_id(session, telegram_user_id) is not None:
-        raise InviteError("already_member")
+        raise InviteError(InviteCode.ALREADY_MEMBER)
     member = _add_member(session, telegram_user_id, name, invite.unit_id, Role(invite.role), language)
     invite.used_by_id, invite.used_at = member.id, now
     session.add(invite)

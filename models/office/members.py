@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import clear_state
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, MemberRole, Role, Unit
@@ -36,9 +36,9 @@ def toggle_role(session: Session, admin: Member, member_id: int, role: Role) -> 
     roles = roles_of_member(session, member)
     if role in roles:
         if len(roles) == 1:
-            raise WorkflowError("last_role")
+            raise WorkflowError(ErrorCode.LAST_ROLE)
         if role is Role.ADMIN and _admins(session) == [member.id]:
-            raise WorkflowError("last_admin")
+            raise WorkflowError(ErrorCode.LAST_ADMIN)
         session.delete(session.get(MemberRole, (member.id, role)))
         after = roles - {role}
     else:
@@ -53,7 +53,7 @@ def move_member(session: Session, admin: Member, member_id: int, unit_id: int) -
     require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
     member = session.get(Member, member_id)
     if session.get(Unit, unit_id) is None:
-        raise WorkflowError("not_found")
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     if member.unit_id != unit_id:
         record_by(session, Actor.member(admin.id), "member.move", "member", member.id,
                   before={"unit_id": member.unit_id}, after={"unit_id": unit_id})
@@ -68,7 +68,7 @@ def set_active(session: Session, admin: Member, member_id: int, active: bool) ->
     require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
     member = session.get(Member, member_id)
     if member.id == admin.id and not active:
-        raise WorkflowError("not_yourself")
+        raise WorkflowError(ErrorCode.NOT_YOURSELF)
     if member.active != active:
         record_by(session, Actor.member(admin.id), "member.active", "member", member.id,
                   before={"active": member.active}, after={"active": active})

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, select
 
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, MemberRole, Role
 
@@ -82,7 +82,7 @@ def require(session: Session, member: Member, action: Action, *, target_unit_id:
     if member.active and may(roles_of_member(session, member), action, own_unit_id=member.unit_id,
                              target_unit_id=target_unit_id):
         return
-    raise WorkflowError("forbidden", action=action.value, entity=entity or "action", entity_id=entity_id,
+    raise WorkflowError(ErrorCode.FORBIDDEN, action=action.value, entity=entity or "action", entity_id=entity_id,
                         unit_id=target_unit_id)
 
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.calc.capaian import Aggregation, IndicatorRule, NegativeFormula, Polarity, YearTargets
+from models.plan.periods import PeriodKind
 from models.store.types import DecimalValue, UTCDateTime, enum_type, utcnow
 
 
@@ -35,6 +36,16 @@ class IndicatorKind(StrEnum):
 class Frequency(StrEnum):
     MONTHLY = "bulanan"
     QUARTERLY = "triwulanan"
+
+
+def period_kind_of(frequency: Frequency | str) -> PeriodKind:
+    """The kind of period an indicator of this frequency is collected in: monthly in months, else in triwulan."""
+    return PeriodKind.MONTH if Frequency(frequency) is Frequency.MONTHLY else PeriodKind.QUARTER
+
+
+def frequency_of(kind: PeriodKind | str) -> Frequency:
+    """The frequency of the indicators collected in this kind of period (`period_kind_of` the other way)."""
+    return Frequency.MONTHLY if PeriodKind(kind) is PeriodKind.MONTH else Frequency.QUARTERLY
 
 
 class Indicator(SQLModel, table=True):

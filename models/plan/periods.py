@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import total_ordering
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
 from models.calc.dates import month_label, triwulan_label
 from models.store.types import UTCDateTime, enum_type, utcnow
@@ -51,14 +52,19 @@ class Period(SQLModel, table=True):
     def code(self) -> str:
         return self.ref.code
 
+    @property
+    def sort_key(self) -> tuple[int, int, bool, int]:
+        return self.ref.sort_key
+
 
 class PeriodCodeError(ValueError):
     """The text is not a period code such as 2026-01, 2026-TW1 or 2026."""
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class PeriodRef:
-    """A period by value, before (or without) a database row."""
+    """A period by value, before (or without) a database row; refs compare by `sort_key`."""
 
     kind: PeriodKind
     year: int
@@ -69,6 +75,16 @@ class PeriodRef:
         if self.kind is PeriodKind.MONTH:
             return f"{self.year}-{self.number:02d}"
         return f"{self.year}-TW{self.number}"
+
+    @property
+    def sort_key(self) -> tuple[int, int, bool, int]:
+        """The periods' one order, by time: March 2026, then Triwulan I 2026 (after its months), then April 2026."""
+        return self.year, self.quarter, self.kind is PeriodKind.QUARTER, self.number
+
+    def __lt__(self, other: PeriodRef) -> bool:
+        if not isinstance(other, PeriodRef):
+            return NotImplemented
+        return self.sort_key < other.sort_key
 
     def label(self, locale: str = "id") -> str:
         if self.kind is PeriodKind.MONTH:
@@ -150,3 +166,12 @@ def parse_scope(text: str) -> PeriodRef | int:
     if match := _YEAR.match(value):
         return int(match[1])
     return parse_period_code(value)
+
+
+def find_period(session: Session, ref_or_code: PeriodRef | str) -> Period | None:
+    """The stored period of a `PeriodRef` or a period code (`2026-01`, `2026-TW1`); None when not stored yet.
+
+    A code that is no period code raises `PeriodCodeError`."""
+    ref = parse_period_code(ref_or_code) if isinstance(ref_or_code, str) else ref_or_code
+    return session.exec(select(Period).where(
+        Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)).first()

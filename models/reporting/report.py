@@ -12,8 +12,9 @@ from sqlmodel import Session, select
 from models.collection.forms import Disposition, DispositionDecision, FollowUp, PeriodReport
 from models.collection.progress import period_fully_approved, period_units
 from models.collection.recap import compute_recap
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
 from models.measurement.cycle import preparers, start_when_quarter_archived
+from models.messaging.notices import DispositionNotice, KepalaReport, LaporanDocument
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, Role, members_with_role, unit_members
@@ -25,7 +26,7 @@ def lock_period(session: Session, period_id: int) -> Period:
     """The period under a row lock, so two reports or dispositions pressed at once happen once."""
     period = session.get(Period, period_id)
     if period is None:
-        raise WorkflowError("not_found")
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     session.refresh(period, with_for_update=True)
     return period
 
@@ -36,15 +37,15 @@ def report_to_kepala(session: Session, member: Member, period_id: int) -> Period
     period = lock_period(session, period_id)
     existing = session.exec(select(PeriodReport).where(PeriodReport.period_id == period_id)).first()
     if existing is not None:
-        raise WorkflowError("already_reported", by=existing.reported_by_id, at=existing.reported_at)
+        raise WorkflowError(ErrorCode.ALREADY_REPORTED, by=existing.reported_by_id, at=existing.reported_at)
     if not period_fully_approved(session, period):
-        raise WorkflowError("not_all_approved")
+        raise WorkflowError(ErrorCode.NOT_ALL_APPROVED)
     report = PeriodReport(period_id=period.id, reported_by_id=member.id)
     session.add(report)
     session.flush()
     record_by(session, Actor.member(member.id), "period.reported", "period", period.id, after={"code": period.code})
     for kepala in members_with_role(session, Role.KEPALA):
-        enqueue(session, kepala.id, "kepala_report", f"kepala_report:{period.id}:{kepala.id}", period_id=period.id)
+        enqueue(session, kepala.id, KepalaReport(period.id), f"kepala_report:{period.id}:{kepala.id}")
     return report
 
 
@@ -62,13 +63,13 @@ def dispose(session: Session, member: Member, period_id: int, decision: Disposit
     period = lock_period(session, period_id)
     existing = session.exec(select(Disposition).where(Disposition.period_id == period_id)).first()
     if existing is not None:
-        raise WorkflowError("already_disposed", by=existing.kepala_id, at=existing.created_at)
+        raise WorkflowError(ErrorCode.ALREADY_DISPOSED, by=existing.kepala_id, at=existing.created_at)
     if session.exec(select(PeriodReport).where(PeriodReport.period_id == period_id)).first() is None:
-        raise WorkflowError("not_reported")
+        raise WorkflowError(ErrorCode.NOT_REPORTED)
     if not period_fully_approved(session, period):
-        raise WorkflowError("not_all_approved")
+        raise WorkflowError(ErrorCode.NOT_ALL_APPROVED)
     if decision is DispositionDecision.ARAHAN and not (arahan or "").strip():
-        raise WorkflowError("arahan_required")
+        raise WorkflowError(ErrorCode.ARAHAN_REQUIRED)
     disposition = Disposition(period_id=period.id, kepala_id=member.id, decision=decision, arahan=arahan)
     session.add(disposition)
     session.flush()
@@ -79,9 +80,9 @@ def dispose(session: Session, member: Member, period_id: int, decision: Disposit
         session.add(FollowUp(disposition_id=disposition.id, unit_id=unit_id, arahan=arahan))
     archive_period(session, period, Actor.member(member.id))
     for recipient in people_involved(session, period):
-        enqueue(session, recipient.id, "disposition_notice", f"disposition:{disposition.id}:{recipient.id}",
-                period_id=period.id, disposition_id=disposition.id,
-                follow_up=recipient.unit_id in concerned)
+        enqueue(session, recipient.id, DispositionNotice(period.id, disposition.id,
+                                                         follow_up=recipient.unit_id in concerned),
+                f"disposition:{disposition.id}:{recipient.id}")
     _after_archive(session, period, Actor.member(member.id))
     return disposition
 
@@ -91,8 +92,7 @@ def _after_archive(session: Session, period: Period, actor: Actor) -> None:
     period is archived, its Pengukuran Kinerja (procedure B) starts."""
 
     for recipient in preparers(session):
-        enqueue(session, recipient.id, "laporan_document", f"laporan:{period.code}:{recipient.id}",
-                period_id=period.id)
+        enqueue(session, recipient.id, LaporanDocument(period_id=period.id), f"laporan:{period.code}:{recipient.id}")
     start_when_quarter_archived(session, period, actor)
 
 

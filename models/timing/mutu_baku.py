@@ -25,7 +25,8 @@ from sqlmodel import Session, select
 from models.calc.working_time import working_time_between
 from models.collection.forms import Disposition, FormStatus, PeriodReport, UnitForm
 from models.collection.progress import period_fully_approved, period_units
-from models.messaging.outbox import OutboxMessage, OutboxStatus
+from models.messaging.notices import PeriodOpened
+from models.messaging.outbox import OutboxStatus, notices_of
 from models.office.audit import AuditEntry
 from models.plan.periods import Period
 from models.timing.schedule import ScheduleRules
@@ -67,11 +68,10 @@ def first_submissions(session: Session, period: Period) -> dict[int, datetime]:
 
 def _distributed_at(session: Session, period: Period) -> datetime | None:
     """When the last form invitation of the period was delivered (None while some are still queued)."""
-    rows = session.exec(select(OutboxMessage.status, OutboxMessage.sent_at)
-                        .where(OutboxMessage.dedupe_key.like(f"opened:{period.id}:%"))).all()
-    if any(OutboxStatus(status) is OutboxStatus.PENDING for status, _ in rows):
+    rows = notices_of(session, PeriodOpened, period_id=period.id)
+    if any(OutboxStatus(row.status) is OutboxStatus.PENDING for row in rows):
         return None
-    sent = [sent_at for _, sent_at in rows if sent_at is not None]
+    sent = [row.sent_at for row in rows if row.sent_at is not None]
     return max(sent) if sent else period.opened_at
 
 

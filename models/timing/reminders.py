@@ -31,8 +31,9 @@ from models.calc.working_time import add_working_time, is_quiet, next_allowed
 from models.collection.forms import Disposition, FormStatus, PeriodReport, UnitForm
 from models.collection.opening import open_scheduled_period
 from models.collection.progress import period_units
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
 from models.measurement.cycle import MeasurementCycle, MeasurementStatus, last_submitted_at, preparers
+from models.messaging.notices import Escalation, ReminderDue
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, Role, members_with_role, unit_members
@@ -216,7 +217,7 @@ def _fire(session: Session, reminder: Reminder, slot: datetime, *, replace: bool
     session.add(reminder)
     session.flush()
     key = f"reminder:{reminder.id}:{'snooze:' if replace else ''}{int(slot.timestamp())}"
-    enqueue(session, reminder.member_id, "reminder", key, reminder_id=reminder.id, replace=replace)
+    enqueue(session, reminder.member_id, ReminderDue(reminder.id, replace), key)
 
 
 def _remind(session: Session, need: Need, reminder: Reminder | None, now: datetime,
@@ -260,8 +261,8 @@ def _escalate(session: Session, period: Period, unit_id: int, rules: ScheduleRul
             continue
         recipients = members_with_role(session, role, unit_id if role is Role.KABID else None)
         for recipient in recipients:
-            queued += enqueue(session, recipient.id, "escalation", f"escalate:{level}:{period.id}:{unit_id}:"
-                              f"{recipient.id}", period_id=period.id, unit_id=unit_id, level=level, missed=missed)
+            queued += enqueue(session, recipient.id, Escalation(period.id, unit_id, level, missed),
+                              f"escalate:{level}:{period.id}:{unit_id}:{recipient.id}")
     return queued
 
 
@@ -274,8 +275,8 @@ def _close_finished(session: Session, reminders: list[Reminder], open_ids: set[i
         reminder.closed_at, reminder.snoozed_until = now, None
         session.add(reminder)
         if reminder.sent_count:
-            enqueue(session, reminder.member_id, "reminder", f"reminder:{reminder.id}:closed:{int(now.timestamp())}",
-                    reminder_id=reminder.id, replace=False)
+            enqueue(session, reminder.member_id, ReminderDue(reminder.id, replace=False),
+                    f"reminder:{reminder.id}:closed:{int(now.timestamp())}")
         closed += 1
     return closed
 
@@ -317,9 +318,9 @@ def snooze_reminder(session: Session, member: Member, reminder_id: int, now: dat
     """"Ingatkan nanti": no reminder until `snooze` has passed (and quiet hours are over), then one fresh one."""
     reminder = session.get(Reminder, reminder_id)
     if reminder is None or reminder.member_id != member.id:
-        raise WorkflowError("not_found")
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     if reminder.closed_at is not None:
-        raise WorkflowError("reminder_done")
+        raise WorkflowError(ErrorCode.REMINDER_DONE)
     until = next_allowed(now + rules.snooze, rules.quiet, rules.tz)
     reminder.snoozed_until = until
     session.add(reminder)

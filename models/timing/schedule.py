@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 
 from models.calc.working_time import QuietHours, is_quiet, next_allowed
 from models.office.audit import Actor
-from models.plan.indicators import Frequency, Indicator, IndicatorTarget
-from models.plan.periods import Period, PeriodKind, PeriodRef, latest_ended
+from models.plan.indicators import Indicator, IndicatorTarget, frequency_of
+from models.plan.periods import PeriodKind, PeriodRef, find_period, latest_ended
 from models.timing.steps import DEFAULT_STANDARDS, Step
 
 
@@ -55,7 +55,7 @@ SCHEDULER = Actor("scheduler")
 
 def has_targets(session: Session, ref: PeriodRef) -> bool:
     """The PK of the period's year has an active indicator collected in that kind of period."""
-    frequency = Frequency.MONTHLY if ref.kind is PeriodKind.MONTH else Frequency.QUARTERLY
+    frequency = frequency_of(ref.kind)
     return session.exec(select(IndicatorTarget.id).join(Indicator, Indicator.id == IndicatorTarget.indicator_id)
                         .where(IndicatorTarget.year == ref.year, Indicator.active == True,  # noqa: E712
                                Indicator.frequency == frequency).limit(1)).first() is not None
@@ -75,9 +75,7 @@ def periods_to_open(session: Session, now: datetime, rules: ScheduleRules) -> li
         ref = latest_ended(kind, today)
         if rules.opening_moment(ref) > now or not has_targets(session, ref):
             continue
-        exists = session.exec(select(Period.id).where(Period.kind == ref.kind, Period.year == ref.year,
-                                                      Period.number == ref.number)).first()
-        if exists is None:
+        if find_period(session, ref) is None:
             due.append(ref)
     return due
 

@@ -37,6 +37,7 @@ from models.collection.review import submit_unit_form
 from models.collection.workflow import form_for
 from models.exchange.pk_import import import_pk
 from models.messaging import outbox as outbox_module
+from models.messaging.notices import PeriodOpened
 from models.messaging.outbox import OutboxMessage, OutboxStatus, claim_due, enqueue
 from models.office.audit import Actor
 from models.office.invites import accept_invite, create_invite
@@ -120,7 +121,7 @@ def queue_notices(engine: Engine, telegram_id: int, numbers: list[int]) -> list[
             period = Period(kind=PeriodKind.MONTH, year=2026, number=number)
             session.add(period)
             session.flush()
-            enqueue(session, recipient.id, "period_opened", f"test:{number}:{recipient.id}", period_id=period.id)
+            enqueue(session, recipient.id, PeriodOpened(period.id), f"test:{number}:{recipient.id}")
             ids.append(period.id)
         return ids
 
@@ -321,6 +322,36 @@ async def test_a_member_who_blocked_the_bot_and_an_unknown_chat_fail_for_good_ot
     lines = failed.split("\n")[1:]
     assert sorted(lines) == sorted(f"• {name}: {row.error}" for row in rows if row.member_id in (blocked, unknown)
                                    for name in ["Agus Pengaduan" if row.member_id == blocked else "Nina Tanpa Chat"])
+
+
+async def test_a_row_queued_by_an_older_version_is_delivered_and_a_row_of_an_unknown_kind_fails_loudly(
+        world: World):
+    """Given rows written as the outbox always stored them (a plain kind and its params as JSON): November's
+    invitation for Rina, then a notice for Agus of a kind no notice type has (say, queued by a newer version),
+    then Agus's November invitation, when the worker runs, then Rina's arrives worded as usual and is marked sent,
+    while Agus's unknown row is not sent nor dropped: it waits to be retried, its error naming the kind, and his
+    invitation waits behind it (his chat keeps its order)."""
+    emu, engine = world.emu, world.engine
+    rina, agus = member_id(engine, PERIZINAN), member_id(engine, PENGADUAN)
+    with session_scope(engine) as session:
+        period = Period(kind=PeriodKind.MONTH, year=2026, number=11)
+        session.add(period)
+        session.flush()
+        params = f'{{"period_id": {period.id}}}'
+        session.add_all([OutboxMessage(member_id=rina, kind="period_opened", params=params, dedupe_key="old:rina"),
+                         OutboxMessage(member_id=agus, kind="no_such_notice", params="{}", dedupe_key="new:agus"),
+                         OutboxMessage(member_id=agus, kind="period_opened", params=params, dedupe_key="old:agus")])
+    wake(world)
+
+    await until(lambda: outbox(engine, "no_such_notice")[0].attempts == 1, "the unknown row was tried")
+    await until(lambda: OutboxStatus(outbox(engine)[0].status) is OutboxStatus.SENT, "Rina's row is marked sent")
+    old, unknown, waiting = outbox(engine)
+    assert [has_button(message, FILL) for message in accepted(emu, PERIZINAN, "Formulir November 2026 dibuka")] \
+        == [True]
+    assert OutboxStatus(unknown.status) is OutboxStatus.PENDING and unknown.next_attempt_at > utcnow()
+    assert "unknown notice kind 'no_such_notice'" in unknown.error
+    assert (OutboxStatus(waiting.status), waiting.attempts) == (OutboxStatus.PENDING, 0)
+    assert accepted(emu, PENGADUAN) == []
 
 
 async def test_a_long_notice_that_fails_after_its_first_part_is_resumed_with_the_remaining_parts(
@@ -608,8 +639,8 @@ async def test_two_bots_on_one_database_only_one_leads_and_delivers_what_either_
         queued = loop.time()
         with session_scope(second_engine) as session:  # and through the second's
             admin = session.exec(select(Member).where(Member.telegram_user_id == ADMIN)).one()
-            enqueue(session, admin.id, "period_opened", "test:admin", period_id=session.exec(
-                select(Period.id).where(Period.number == 11, Period.kind == PeriodKind.MONTH)).one())
+            enqueue(session, admin.id, PeriodOpened(session.exec(
+                select(Period.id).where(Period.number == 11, Period.kind == PeriodKind.MONTH)).one()), "test:admin")
         await until(lambda: accepted(emu, ADMIN, "dibuka"), "the admin's notice arrives")
         if not backend_url.startswith("sqlite"):
             # the leader had just delivered and idles (it looks again every 2 s): NOTIFY woke it
@@ -672,8 +703,8 @@ async def test_when_the_leading_bot_goes_away_the_other_takes_over_and_delivers_
         open_periods(engine, NOVEMBER)  # queued through the first bot's engine
         with session_scope(second_engine) as session:  # and through the second's
             admin = session.exec(select(Member).where(Member.telegram_user_id == ADMIN)).one()
-            enqueue(session, admin.id, "period_opened", "test:admin", period_id=session.exec(
-                select(Period.id).where(Period.number == 11, Period.kind == PeriodKind.MONTH)).one())
+            enqueue(session, admin.id, PeriodOpened(session.exec(
+                select(Period.id).where(Period.number == 11, Period.kind == PeriodKind.MONTH)).one()), "test:admin")
         rows = await until_delivered(engine, timeout=8)
         assert len(rows) == len(UNIT_MEMBERS) + 1 and statuses(rows) == {OutboxStatus.SENT}
         for chat in (*UNIT_MEMBERS, ADMIN):
