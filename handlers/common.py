@@ -150,7 +150,7 @@ async def run_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
     cannot be pressed twice, unless the action starts something the member may abandon (`keep_open`)."""
     pressed = unpack(update.callback_query.data)
     work = table.get(pressed.button) if pressed else None
-    if work is None:  # not routed here by handlers.registry, whose patterns come from the same tables
+    if work is None:  # unreachable: handlers.registry routes here only the buttons of this table
         await act(update, context, expired_button)
         return
     if pressed.button not in keep_open:
