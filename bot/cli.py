@@ -29,11 +29,11 @@ from models.office.audit import Actor
 from models.office.organisation import ensure_office, unit_named, unit_names
 from models.plan.periods import PeriodCodeError, parse_scope
 from models.store.database import create_db_engine, migrate, session_scope
+from reports.export_kinds import COMMAND_LINE_SPELLINGS, SPELLINGS, ExportKind, export_kind
 from reports.templates import write_template
 from reports.workbooks import ExportError, export_files
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CONFIG = 0, 1, 2
-EXPORT_KINDS = ("kertas-kerja", "rekapitulasi", "formulir", "semua")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         "every unit, or semua) go into the folder TARGET, which is created.")
     export.add_argument("--periode", required=True,
                         help="a month (2026-01), a triwulan (2026-TW1) or a whole year (2026; no formulir)")
-    export.add_argument("--jenis", choices=EXPORT_KINDS, default="kertas-kerja",
+    export.add_argument("--jenis", choices=COMMAND_LINE_SPELLINGS, default=SPELLINGS[ExportKind.KERTAS_KERJA][0],
                         help="which workbook: kertas-kerja (default), rekapitulasi, formulir or semua")
     export.add_argument("--unit", metavar="NAME",
                         help="only this unit's formulir, e.g. \"Bidang Pelayanan Perizinan\"")
@@ -196,7 +196,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     except PeriodCodeError:
         print(t("cli.bad_period", language, value=args.periode), file=sys.stderr)
         return EXIT_PROBLEMS
-    several = args.jenis == "semua" or (args.jenis == "formulir" and not args.unit)
+    kind = export_kind(args.jenis)
+    several = kind is ExportKind.SEMUA or (kind is ExportKind.FORMULIR and not args.unit)
     if several and args.target.exists() and not args.target.is_dir():
         print(t("workbook.cli.not_a_directory", language, target=str(args.target)), file=sys.stderr)
         return EXIT_PROBLEMS
@@ -211,7 +212,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
                 return EXIT_CONFIG
             unit_id = unit.id
         try:
-            files = export_files(session, scope, args.jenis, language, unit_id,
+            files = export_files(session, scope, kind, language, unit_id,
                                  today=datetime.now(settings.tz).date(), tz=settings.tz)
         except ExportError as exc:
             print(t(text_key(exc.code), language, **exc.details), file=sys.stderr)
@@ -228,7 +229,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     path = args.target / file.filename if args.target.is_dir() else args.target
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(file.data)
-    if args.jenis == "kertas-kerja":
+    if kind is ExportKind.KERTAS_KERJA:
         _say(t("cli.export_written", language, file=str(path), count=file.rows))
     else:
         _say(t("workbook.cli.written", language, title=file.title, file=str(path)))

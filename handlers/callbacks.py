@@ -1,30 +1,125 @@
-"""Callback data: an action name and ids only, never names or values, always within Telegram's 64 bytes.
+"""Callback data: a button's action and ids only, never names or values, always within Telegram's 64 bytes.
 
-`pack("rv.ok", 12, 3)` → `"rv.ok|12|3"`; ids are integers, so even the largest ids fit easily.
+`pack(Button.REVIEW_APPROVE, 12, 3)` → `"rv.ok|12|3"`; `unpack("rv.ok|12|3")` → `Pressed(Button.REVIEW_APPROVE,
+[12, 3])`. Every button the bot shows is a `Button`, which also names the ids it carries. Buttons already sitting
+in members' chats carry these strings, so a value must never change; data that does not unpack (an action of an
+older version of the bot, ids that are not numbers or not as many as the action carries) is `None`: the press
+is answered as expired (`handlers.router.on_stale_button`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
+from enum import StrEnum
+from typing import NamedTuple
 
 MAX_BYTES = 64
+_ID = re.compile(r"-?[0-9]+")
 
 
-def pack(action: str, *ids: int) -> str:
-    data = "|".join([action, *(str(int(i)) for i in ids)])
+class Button(StrEnum):
+    """What a pressed button asks for: the callback data's first part, then the ids that follow it."""
+
+    ids: tuple[str, ...]
+
+    def __new__(cls, value: str, ids: tuple[str, ...] = ()) -> Button:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.ids = ids
+        return member
+
+    # form filling (/isi)
+    FILL_PERIOD = "isi.p", ("period_id",)
+    FILL_AMBIGUOUS = "isi.amb", ("candidate",)  # 0: the dots group thousands, 1: a decimal point
+    FILL_FAR_OFF_SURE = "isi.sure"
+    FILL_RETYPE = "isi.retype"
+    FILL_KEEP = "isi.keep", ("indicator_id",)
+    FILL_KEEP_KENDALA = "isi.keep_kendala", ("indicator_id",)
+    FILL_KEEP_TINDAK_LANJUT = "isi.keep_tindak_lanjut", ("indicator_id",)
+    FILL_NEXT = "isi.next"
+    FILL_EDIT = "isi.edit", ("period_id", "indicator_id")
+    FILL_SEND = "isi.send", ("form_id", "version")
+    FILL_SEND_CONFIRM = "isi.sendok", ("form_id", "version")
+    FILL_SEND_CANCEL = "isi.sendno"
+    # review by the Sekretaris, and unlocking an approved item
+    REVIEW_APPROVE = "rv.ok", ("form_id", "version")
+    REVIEW_RETURN = "rv.ret", ("form_id", "version")
+    REVIEW_TOGGLE = "rv.t", ("form_id", "indicator_id")
+    REVIEW_ARAHAN = "rv.arh", ("form_id",)
+    REVIEW_CANCEL = "rv.cancel", ("form_id",)
+    UNLOCK_REQUEST = "ul.req", ("form_id", "indicator_id")
+    UNLOCK_GRANT = "ul.ok", ("request_id",)
+    UNLOCK_REFUSE = "ul.no", ("request_id",)
+    # report to the Kepala Dinas, and the disposition
+    REPORT = "rp.go", ("period_id",)
+    KEPALA_AGREE = "kd.ok", ("period_id",)
+    KEPALA_ARAHAN = "kd.arh", ("period_id",)
+    # admin: invitations, members, periods
+    INVITE_ROLE = "inv.r", ("role_index",)
+    INVITE_UNIT = "inv.u", ("role_index", "unit_id")
+    MEMBER = "mb.m", ("member_id",)
+    MEMBER_ROLE = "mb.r", ("member_id", "role_index")
+    MEMBER_UNITS = "mb.u", ("member_id",)
+    MEMBER_MOVE = "mb.uu", ("member_id", "unit_id")
+    MEMBER_ACTIVE = "mb.x", ("member_id",)
+    PERIOD_OPEN = "pd.o", ("year", "quarterly", "number")  # quarterly: 0 a month, 1 a triwulan
+    PERIOD_CLOSE = "pd.c", ("period_id",)
+    # reminders
+    REMINDER_SNOOZE = "rm.snz", ("reminder_id",)
+    # Pengukuran Kinerja (procedure B)
+    MEASUREMENT_START = "ms.new", ("year", "quarter")
+    MEASUREMENT_ANALYSIS = "ms.an", ("cycle_id",)
+    MEASUREMENT_SUBMIT = "ms.sub", ("cycle_id", "version")
+    MEASUREMENT_APPROVE = "ms.ok", ("cycle_id", "version")
+    MEASUREMENT_RETURN = "ms.ret", ("cycle_id", "version")
+    MEASUREMENT_REPORT = "ms.rep", ("cycle_id",)
+    MEASUREMENT_AGREE = "ms.kok", ("cycle_id",)
+    MEASUREMENT_ARAHAN = "ms.karh", ("cycle_id",)
+    # settings
+    LANGUAGE = "lang", ("language_index",)
+
+
+class Pressed(NamedTuple):
+    """Callback data read back: the button and its ids."""
+
+    button: Button
+    ids: list[int]
+
+
+def pack(button: Button, *ids: int) -> str:
+    """The callback data of `button` with its ids; refuses anything else, and data Telegram would reject."""
+    if not isinstance(button, Button):
+        raise TypeError(f"callback data is packed from a Button, not {button!r}")
+    if len(ids) != len(button.ids):
+        raise ValueError(f"{button.name} carries {', '.join(button.ids) or 'no ids'}, not {ids}")
+    data = "|".join([button.value, *(str(int(i)) for i in ids)])
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback data too long: {data}")
     return data
 
 
-def unpack(data: str) -> tuple[str, list[int]]:
-    action, *rest = (data or "").split("|")
+def unpack(data: object) -> Pressed | None:
+    """The button and ids in callback data; None for data this version of the bot does not know (expired)."""
+    if not isinstance(data, str):
+        return None
+    action, *parts = data.split("|")
     try:
-        return action, [int(part) for part in rest]
+        button = Button(action)
     except ValueError:
-        return "", []
+        return None
+    if len(parts) != len(button.ids) or not all(_ID.fullmatch(part) for part in parts):
+        return None
+    return Pressed(button, [int(part) for part in parts])
 
 
-def pattern(action: str) -> str:
-    """A regex for CallbackQueryHandler matching one action."""
-    return "^" + re.escape(action) + r"(\|-?\d+)*$"
+def matcher(buttons: Collection[Button]) -> Callable[[object], bool]:
+    """A `CallbackQueryHandler` pattern: true for data that unpacks to one of `buttons` (the same reading the
+    handler then does, so what is routed to a handler always unpacks there)."""
+    wanted = frozenset(buttons)
+
+    def matches(data: object) -> bool:
+        pressed = unpack(data)
+        return pressed is not None and pressed.button in wanted
+
+    return matches

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers.callbacks import unpack
+from handlers.callbacks import Button, unpack
 from handlers.screens import Screen, close_buttons, send_screens
 from i18n import t
 from i18n.codes import text_key
@@ -142,15 +142,38 @@ async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable
 
 
 async def run_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                     table: dict[str, Callable[..., list[Screen]]], keep_open: frozenset[str] = frozenset()) -> None:
-    """Run a pressed button's action from a journey's table, as `action(session, member, *ids)`.
+                     table: dict[Button, Callable[..., list[Screen]]],
+                     keep_open: frozenset[Button] = frozenset()) -> None:
+    """Run a pressed button's action from a journey's table, as `table[button](session, member, *ids)`.
 
     The query is answered by the caller first. The pressed keyboard is closed before the action runs, so it
     cannot be pressed twice, unless the action starts something the member may abandon (`keep_open`)."""
-    action, ids = unpack(update.callback_query.data)
-    work = table.get(action)
-    if work is None:
+    pressed = unpack(update.callback_query.data)
+    work = table.get(pressed.button) if pressed else None
+    if work is None:  # unreachable: handlers.registry routes here only the buttons of this table
+        await act(update, context, expired_button)
         return
-    if action not in keep_open:
+    if pressed.button not in keep_open:
         await close_buttons(update)
-    await act(update, context, work, *ids)
+    await act(update, context, work, *pressed.ids)
+
+
+def expired_button(session: Session, member: Member) -> list[Screen]:
+    return [Screen.of(t("common.expired_button", member.language))]
+
+
+async def answer_expired(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a pressed button this version of the bot does not know (data of an older version, or that does not
+    unpack) with a short alert on the button; a stranger gets the invitation hint instead."""
+    user_id = update.effective_user.id
+
+    def language(session: Session) -> str | None:
+        member = member_by_telegram_id(session, user_id)
+        return member.language if member is not None and member.active else None
+
+    member_language = await in_transaction(context, language)
+    if member_language is None:
+        await update.callback_query.answer()
+        await act(update, context, expired_button)  # the invitation hint, as for anything a stranger sends
+        return
+    await update.callback_query.answer(t("common.expired_button", member_language), show_alert=True)

@@ -23,16 +23,11 @@ from models.office.organisation import Member
 from models.office.permissions import Action, require
 from models.plan.periods import PeriodCodeError, PeriodKind, parse_scope
 from models.reporting.archive import Procedure
+from reports.export_kinds import ExportKind, export_kind
 from reports.laporan_data import laporan_file
 from reports.recap_charts import RENDER_POOL
 from reports.wording import esc
 from reports.workbooks import ExportError, export_files
-
-KIND_WORDS = {  # what a member may type after the period: /ekspor 2026-TW1 formulir
-    "semua": "semua", "all": "semua", "kertas": "kertas_kerja", "kertas_kerja": "kertas_kerja",
-    "kertas-kerja": "kertas_kerja", "rekap": "rekapitulasi", "rekapitulasi": "rekapitulasi",
-    "formulir": "formulir", "form": "formulir", "forms": "formulir",
-}
 
 
 def export_screens(session: Session, member: Member, arguments: list[str], today) -> list[Screen]:
@@ -40,8 +35,8 @@ def export_screens(session: Session, member: Member, arguments: list[str], today
     require(session, member, Action.EXPORT)
     language = member.language
     words = [word.lower() for word in arguments]
-    kinds = [KIND_WORDS[word] for word in words if word in KIND_WORDS]
-    rest = [word for word in words if word not in KIND_WORDS]
+    kinds = [kind for kind in map(export_kind, words) if kind]  # e.g. /ekspor 2026-TW1 formulir
+    rest = [word for word in words if export_kind(word) is None]
     try:
         scope = parse_scope(rest[0]) if rest else latest_scope(session)
     except PeriodCodeError:
@@ -49,7 +44,7 @@ def export_screens(session: Session, member: Member, arguments: list[str], today
     if scope is None:
         return [Screen.of(t("recap.nothing", language))]
     try:
-        files = export_files(session, scope, kinds[0] if kinds else "semua", language, today=today)
+        files = export_files(session, scope, kinds[0] if kinds else ExportKind.SEMUA, language, today=today)
     except ExportError as exc:
         return [Screen.of(t(text_key(exc.code), language, **{k: esc(v) for k, v in exc.details.items()}))]
     return [Screen([], media=Document(file.filename, file.data, esc(file.title))) for file in files]

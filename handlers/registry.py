@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from handlers import documents, group, reminders, router, settings, start, status
 from handlers.admin import handlers as admin
+from handlers.callbacks import Button, matcher
 from handlers.fill import handlers as fill
 from handlers.kepala import handlers as kepala
 from handlers.measurement import handlers as measurement
@@ -33,14 +34,14 @@ COMMANDS = [
     (["batal", "cancel"], settings.cancel_command),
 ]
 
-BUTTONS = [
-    (r"^isi\.", fill.on_button),
-    (r"^(rv|ul)\.", review.on_button),
-    (r"^(rp|kd)\.", kepala.on_button),
-    (r"^ms\.", measurement.on_button),
-    (r"^(inv|mb|pd)\.", admin.on_button),
-    (r"^rm\.", reminders.on_button),
-    (r"^lang\|", settings.on_language),
+BUTTONS = [  # which buttons (handlers.callbacks.Button) each handler answers; any other data: expired
+    (fill.BUTTONS, fill.on_button),
+    (review.ROUTED, review.on_button),
+    (kepala.BUTTONS, kepala.on_button),
+    (measurement.BUTTONS, measurement.on_button),
+    (admin.BUTTONS, admin.on_button),
+    ({Button.REMINDER_SNOOZE}, reminders.on_button),
+    ({Button.LANGUAGE}, settings.on_language),
 ]
 
 
@@ -48,8 +49,8 @@ def register(application: Application) -> None:
     application.add_handler(MessageHandler(~PRIVATE & filters.UpdateType.MESSAGE, group.group_notice))
     for names, callback in COMMANDS:
         application.add_handler(CommandHandler(names, callback, filters=PRIVATE))
-    for pattern, callback in BUTTONS:
-        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    for buttons, callback in BUTTONS:
+        application.add_handler(CallbackQueryHandler(callback, pattern=matcher(buttons)))
     application.add_handler(CallbackQueryHandler(router.on_stale_button))
     application.add_handler(MessageHandler(PRIVATE & (filters.PHOTO | filters.Document.ALL), fill.on_file))
     application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE,

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from handlers.common import CLOCK_KEY, SCHEDULE_CHANGED_KEY, SETTINGS_KEY, run_button, schedule_rules
 from handlers.fill.views import period_name
 from handlers.measurement.notices import measurement_reminder
@@ -40,7 +40,8 @@ def _snooze(context: ContextTypes.DEFAULT_TYPE):
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The reminder keeps its "Isi sekarang" button after a snooze, so the keyboard stays open."""
     await update.callback_query.answer()
-    await run_button(update, context, {"rm.snz": _snooze(context)}, keep_open=frozenset({"rm.snz"}))
+    await run_button(update, context, {Button.REMINDER_SNOOZE: _snooze(context)},
+                     keep_open=frozenset({Button.REMINDER_SNOOZE}))
     context.application.bot_data[SCHEDULE_CHANGED_KEY]()  # the snooze's end is a moment to wake up for
 
 
@@ -85,7 +86,7 @@ def reminder(session: Session, member: Member, notice: ReminderDue, now: datetim
         if item.message_id is None:
             return []  # never shown: nothing to tidy up, and nothing new for someone who is done
         return [Screen.of(t("reminder.done", language, period=name), edit_message_id=item.message_id, edit_only=True)]
-    snooze = [(t("reminder.snooze_button", language), pack("rm.snz", item.id))]
+    snooze = [(t("reminder.snooze_button", language), pack(Button.REMINDER_SNOOZE, item.id))]
     task = Task(item.task)
     if item.measurement_id is not None:
         text, buttons = measurement_reminder(cycle, task, language)
@@ -95,7 +96,7 @@ def reminder(session: Session, member: Member, notice: ReminderDue, now: datetim
         text = t("reminder.fill", language, period=name, unit=esc(session.get(Unit, item.unit_id).name),
                  deadline=format_date(period.deadline, language),
                  countdown=_countdown(period.deadline, now.date(), language), answered=answered, total=total)
-        buttons = [[(t("notify.fill_button", language), pack("isi.p", period.id))], snooze]
+        buttons = [[(t("notify.fill_button", language), pack(Button.FILL_PERIOD, period.id))], snooze]
     elif task is Task.REVIEW:
         waiting = session.exec(select(UnitForm).where(UnitForm.period_id == period.id,
                                                       UnitForm.status == FormStatus.SUBMITTED)).all()
@@ -106,11 +107,11 @@ def reminder(session: Session, member: Member, notice: ReminderDue, now: datetim
         buttons = [snooze]
     elif task is Task.REPORT:
         text = t("reminder.report", language, period=name)
-        buttons = [[(t("notify.report_button", language), pack("rp.go", period.id))], snooze]
+        buttons = [[(t("notify.report_button", language), pack(Button.REPORT, period.id))], snooze]
     else:
         text = t("reminder.dispose", language, period=name)
-        buttons = [[(t("notify.agree_button", language), pack("kd.ok", period.id)),
-                    (t("notify.arahan_button", language), pack("kd.arh", period.id))], snooze]
+        buttons = [[(t("notify.agree_button", language), pack(Button.KEPALA_AGREE, period.id)),
+                    (t("notify.arahan_button", language), pack(Button.KEPALA_ARAHAN, period.id))], snooze]
     return [Screen([text], buttons, edit_message_id=edit, replaces_message_id=replaces)]
 
 

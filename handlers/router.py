@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers.common import act
+from handlers.common import act, answer_expired
 from handlers.fill.handlers import TEXT_STEPS as FILL_STEPS
 from handlers.kepala.flow import TEXT_STEPS as KEPALA_STEPS
 from handlers.measurement.flow import TEXT_STEPS as MEASUREMENT_STEPS
 from handlers.review.flow import TEXT_STEPS as REVIEW_STEPS
 from handlers.screens import Screen
 from i18n import t
-from models.messaging.chat_state import get_state
+from models.messaging.chat_state import ChatStep, get_state
 from models.office.organisation import Member
 
-TEXT_STEPS = {**FILL_STEPS, **REVIEW_STEPS, **KEPALA_STEPS, **MEASUREMENT_STEPS}
+# What a typed message means at each chat step: (session, member, text) → screens.
+TEXT_STEPS: dict[ChatStep, Callable[[Session, Member, str], list[Screen]]] = {
+    **FILL_STEPS, **REVIEW_STEPS, **KEPALA_STEPS, **MEASUREMENT_STEPS}
 
 
 def route_text(session: Session, member: Member, text: str) -> list[Screen]:
@@ -41,6 +45,5 @@ async def on_unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def on_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button whose data no handler knows (from an older version of the bot)."""
-    await update.callback_query.answer()
-    await act(update, context, lambda s, m: [Screen.of(t("common.expired_button", m.language))])
+    """A button whose data no handler knows (from an older version of the bot): answered as expired."""
+    await answer_expired(update, context)

@@ -6,8 +6,8 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers.callbacks import pack, unpack
-from handlers.common import act
+from handlers.callbacks import Button, pack, unpack
+from handlers.common import act, answer_expired
 from handlers.menus import allowed_commands, set_member_menu
 from handlers.screens import Screen, close_buttons
 from i18n import LANGUAGES, t
@@ -18,7 +18,7 @@ from models.office.permissions import roles_of_member
 
 
 def language_choice(session: Session, member: Member) -> list[Screen]:
-    rows = [[(t("language.name", language), pack("lang", index))] for index, language in enumerate(LANGUAGES)]
+    rows = [[(t("language.name", language), pack(Button.LANGUAGE, index))] for index, language in enumerate(LANGUAGES)]
     return [Screen.of(t("language.choose", member.language), rows)]
 
 
@@ -29,14 +29,15 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    await query.answer()
-    _, ids = unpack(query.data)
-    if not ids or not 0 <= ids[0] < len(LANGUAGES):
+    pressed = unpack(query.data)
+    if pressed is None or not 0 <= pressed.ids[0] < len(LANGUAGES):
+        await answer_expired(update, context)
         return
+    await query.answer()
     chosen: dict = {}
 
     def choose(session: Session, member: Member) -> list[Screen]:
-        set_language(session, member, LANGUAGES[ids[0]])
+        set_language(session, member, LANGUAGES[pressed.ids[0]])
         chosen.update(roles=roles_of_member(session, member), language=member.language)
         return [Screen.of(t("language.changed", member.language))]
 

@@ -14,8 +14,9 @@ numbers with Excel format codes (`#,##0`, `#,##0.00` after the indicator's decim
 are locale independent in xlsx and Excel shows them with the reader's separators, so on an Indonesian system
 114.750.000.000 and 95,63 (see `reports.workbook_style`). User text is formula-safe.
 
-A year (`2026`) has no Formulir: `export_files(…, "formulir")` raises `ExportError(ExportCode.FORMULIR_NEEDS_PERIOD)`,
-and `"semua"` for a year gives the Kertas Kerja and the Rekapitulasi only.
+A year (`2026`) has no Formulir: `export_files(…, ExportKind.FORMULIR)` raises
+`ExportError(ExportCode.FORMULIR_NEEDS_PERIOD)`, and `ExportKind.SEMUA` for a year gives the Kertas Kerja and the
+Rekapitulasi only.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from models.errors import ExportCode
 from models.office.organisation import Unit, UnitKind
 from models.plan.periods import Period, PeriodKind, PeriodRef, find_period
 from models.plan.targets import load_plans, target_for
+from reports.export_kinds import ExportKind
 from reports.templates import KERTAS_KERJA_COLUMNS
 from reports.workbook_style import (
     COUNT_FORMAT,
@@ -67,7 +69,6 @@ from reports.workbook_style import (
     write_title,
 )
 
-KINDS = ("kertas_kerja", "rekapitulasi", "formulir", "semua")
 OFFICE_TZ = ZoneInfo("Asia/Jakarta")
 
 
@@ -367,32 +368,31 @@ def put_bands(sheet: Worksheet, top: int, recap: Recap, language: str) -> None:
 # --------------------------------------------------------------------------------------------- for callers
 
 
-def export_files(session: Session, scope: PeriodRef | int, kind: str, language: str, unit_id: int | None = None, *,
-                 today: date | None = None, tz: tzinfo = OFFICE_TZ) -> list[ExportFile]:
-    """The workbooks of `kind` for the scope: `kertas_kerja`, `rekapitulasi`, `formulir` (one per unit of the
-    period, or only `unit_id`'s) or `semua` (all of them; a year has no Formulir). `today` (in the office's
-    time zone `tz`) decides which unfinished forms are late. Raises `ExportError` (see the module docstring)."""
-    kind = kind.replace("-", "_")
-    if kind not in KINDS:
-        raise ValueError(f"unknown export kind {kind!r}; one of {KINDS}")
+def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, language: str,
+                 unit_id: int | None = None, *, today: date | None = None, tz: tzinfo = OFFICE_TZ) -> list[ExportFile]:
+    """The workbooks of `kind` for the scope: the Kertas Kerja, the Rekapitulasi, the Formulir (one per unit of
+    the period, or only `unit_id`'s) or all of them (a year has no Formulir). `today` (in the office's time zone
+    `tz`) decides which unfinished forms are late. Raises `ExportError` (see the module docstring)."""
+    if not isinstance(kind, ExportKind):
+        raise TypeError(f"an export kind is an ExportKind, not {kind!r}")
     today = today or datetime.now(tz).date()
     code, label = scope_code(scope), scope_label(scope, language)
     files = []
-    recap = compute_recap(session, scope, language) if kind != "formulir" else None
-    if kind in ("kertas_kerja", "semua"):
+    recap = compute_recap(session, scope, language) if kind is not ExportKind.FORMULIR else None
+    if kind in (ExportKind.KERTAS_KERJA, ExportKind.SEMUA):
         files.append(ExportFile(f"kertas-kerja-{code}.xlsx", workbook_bytes(kertas_kerja_workbook(recap, language)),
                                 t("workbook.kertas_kerja.file_title", language, period=label), len(recap.rows)))
-    if kind in ("rekapitulasi", "semua"):
+    if kind in (ExportKind.REKAPITULASI, ExportKind.SEMUA):
         workbook = rekapitulasi_workbook(session, recap, language, today, tz)
         files.append(ExportFile(f"rekapitulasi-{code}.xlsx", workbook_bytes(workbook),
                                 t("workbook.rekap.file_title", language, period=label), len(recap.rows)))
-    if kind in ("formulir", "semua"):
+    if kind in (ExportKind.FORMULIR, ExportKind.SEMUA):
         if isinstance(scope, PeriodRef):
             try:
                 files.extend(formulir_files(session, scope, language, unit_id, today=today, tz=tz))
             except ExportError as exc:  # "semua" of a period nobody reports in: the other two files
-                if kind == "formulir" or exc.code is not ExportCode.NO_UNITS:
+                if kind is ExportKind.FORMULIR or exc.code is not ExportCode.NO_UNITS:
                     raise
-        elif kind == "formulir":
+        elif kind is ExportKind.FORMULIR:
             raise ExportError(ExportCode.FORMULIR_NEEDS_PERIOD, year=str(scope))
     return files

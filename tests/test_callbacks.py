@@ -1,8 +1,11 @@
 """Callback data: an action and ids only, always within Telegram's 64 bytes, and read back exactly as packed.
 
-Given every button action the handlers pack, when it carries the largest ids a database can hand out, then the
-data still fits in 64 bytes, unpacks to the same action and ids, and reaches the handler registered for it;
-data that would not fit is refused when packed, never sent for Telegram to reject.
+Given every button the handlers pack, when it carries the largest ids a database can hand out, then the data
+still fits in 64 bytes, unpacks to the same button and ids, and reaches exactly one handler, which routes it;
+the data of each button is what it was (buttons already sitting in members' chats carry it); data that would not
+fit is refused when packed, never sent for Telegram to reject; data that does not unpack (an older version's
+action, ids that are not numbers or not as many as the button carries) is no button at all, and a press of it
+is answered as expired on the button itself.
 """
 
 from __future__ import annotations
@@ -14,13 +17,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.callbacks import MAX_BYTES, pack, pattern, unpack
+from handlers.admin import handlers as admin
+from handlers.callbacks import MAX_BYTES, Button, Pressed, matcher, pack, unpack
+from handlers.fill import handlers as fill
+from handlers.fill.views import KEEP_NOTE
+from handlers.kepala import handlers as kepala
+from handlers.measurement import handlers as measurement
 from handlers.registry import BUTTONS
+from handlers.review import handlers as review
 
 HANDLERS_DIR = Path(__file__).resolve().parent.parent / "handlers"
 BIGGEST_ID = 2**63 - 1  # a PostgreSQL BIGINT, the largest id (or Telegram id) the bot can meet
 
-# Every action the handlers pack, with how many ids it carries (written out, so a new action has to be added).
+# Every action's data with how many ids it carries, written out: buttons already sent carry these strings, so a
+# value must never change, and a new button has to be added here.
 ACTIONS: dict[str, int] = {
     "isi.p": 1, "isi.amb": 1, "isi.sure": 0, "isi.retype": 0, "isi.keep": 1, "isi.keep_kendala": 1,
     "isi.keep_tindak_lanjut": 1, "isi.next": 0, "isi.edit": 2, "isi.send": 2, "isi.sendok": 2, "isi.sendno": 0,
@@ -32,90 +42,125 @@ ACTIONS: dict[str, int] = {
     "ms.new": 2, "ms.an": 1, "ms.sub": 2, "ms.ok": 2, "ms.ret": 2, "ms.rep": 1, "ms.kok": 1, "ms.karh": 1,
     "lang": 1,
 }
-# f-string actions in the handlers and the values their placeholder takes.
-TEMPLATE_VALUES = {"field": ("kendala", "tindak_lanjut")}
+# The journeys whose table (button → work) is what their handler routes through `run_button`.
+TABLES = {"fill": fill.BUTTONS, "review": review.BUTTONS, "kepala": kepala.BUTTONS, "measurement": measurement.BUTTONS}
 
 
 def packed_in_handlers() -> set[str]:
-    """The action names passed to `pack(...)` anywhere in handlers/, f-strings expanded."""
+    """The data of every button packed anywhere in handlers/ (`pack(Button.X, …)`, and the keep-note buttons)."""
     found: set[str] = set()
     for path in HANDLERS_DIR.rglob("*.py"):
-        for is_template, name in re.findall(r"\bpack\((f?)\"([^\"]+)\"", path.read_text(encoding="utf-8")):
-            if not is_template:
-                found.add(name)
-                continue
-            placeholder = re.search(r"\{(\w+)\}", name).group(1)
-            found.update(name.replace(f"{{{placeholder}}}", value) for value in TEMPLATE_VALUES[placeholder])
+        text = path.read_text(encoding="utf-8")
+        found.update(Button[name].value for name in re.findall(r"\bpack\(Button\.(\w+)", text))
+        if re.search(r"\bpack\(KEEP_NOTE\[", text):
+            found.update(button.value for button in KEEP_NOTE.values())
     return found
 
 
-def ids_for(action: str):
-    return st.lists(st.integers(min_value=0, max_value=BIGGEST_ID), min_size=ACTIONS[action],
-                    max_size=ACTIONS[action])
+def ids_for(button: Button):
+    return st.lists(st.integers(min_value=0, max_value=BIGGEST_ID), min_size=len(button.ids),
+                    max_size=len(button.ids))
 
 
-packed_buttons = st.sampled_from(sorted(ACTIONS)).flatmap(lambda action: st.tuples(st.just(action), ids_for(action)))
+packed_buttons = st.sampled_from(list(Button)).flatmap(lambda button: st.tuples(st.just(button), ids_for(button)))
 
 
-def test_the_table_lists_every_action_the_handlers_pack():
+def test_every_button_keeps_the_data_of_the_buttons_already_sent():
+    assert {button.value: len(button.ids) for button in Button} == ACTIONS
+
+
+def test_the_handlers_pack_every_button_and_nothing_else():
     found = packed_in_handlers()
-    assert found, "no pack(...) call found in handlers/"
-    assert found - set(ACTIONS) == set(), "actions packed in handlers/ but missing from ACTIONS"
-    assert set(ACTIONS) - found == set(), "actions in ACTIONS that no handler packs any more"
+    assert found, "no pack(Button...) call found in handlers/"
+    assert found == set(ACTIONS)
+    bare = [path.name for path in HANDLERS_DIR.rglob("*.py") if re.search(r"\bpack\(f?[\"']", path.read_text())]
+    assert bare == [], "pack() takes a Button, not a string"
 
 
 @given(packed_buttons)
 def test_packed_data_fits_in_64_bytes_and_unpacks_to_what_was_packed(button):
-    action, ids = button
-    data = pack(action, *ids)
+    button, ids = button
+    data = pack(button, *ids)
     assert len(data.encode("utf-8")) <= MAX_BYTES == 64
-    assert unpack(data) == (action, ids)
-    assert re.match(pattern(action), data)
+    assert unpack(data) == (button, ids)
+    assert unpack(data).button is button
 
 
-@pytest.mark.parametrize("action", sorted(ACTIONS))
-def test_the_largest_ids_still_fit(action):
-    data = pack(action, *[BIGGEST_ID] * ACTIONS[action])
+@pytest.mark.parametrize("button", list(Button), ids=[button.value for button in Button])
+def test_the_largest_ids_still_fit(button: Button):
+    data = pack(button, *[BIGGEST_ID] * len(button.ids))
     assert len(data.encode("utf-8")) <= 64
-    assert unpack(data) == (action, [BIGGEST_ID] * ACTIONS[action])
+    assert unpack(data) == Pressed(button, [BIGGEST_ID] * len(button.ids))
+
+
+@pytest.mark.parametrize("button", list(Button), ids=[button.value for button in Button])
+def test_every_button_reaches_exactly_one_handler(button: Button):
+    data = pack(button, *[BIGGEST_ID] * len(button.ids))
+    matching = [callback.__module__ for buttons, callback in BUTTONS if matcher(buttons)(data)]
+    assert len(matching) == 1, f"{data!r} reaches {matching}"
+
+
+def test_each_handler_routes_exactly_the_buttons_registered_for_it():
+    """What the registry sends to a journey's handler is what its table runs (or what it handles before)."""
+    registered = {callback.__module__: set(buttons) for buttons, callback in BUTTONS}
+    for name, table in TABLES.items():
+        extra = {Button.REVIEW_TOGGLE} if name == "review" else set()  # toggles edit the keyboard in place
+        assert registered[f"handlers.{name}.handlers"] == set(table) | extra, name
+    assert set(admin.IN_PLACE) < registered["handlers.admin.handlers"] == admin.BUTTONS
+    assert registered["handlers.reminders"] == {Button.REMINDER_SNOOZE}
+    assert registered["handlers.settings"] == {Button.LANGUAGE}
 
 
 @given(packed_buttons)
-def test_packed_data_reaches_exactly_the_handler_registered_for_its_action(button):
-    action, ids = button
-    data = pack(action, *ids)
-    matching = [pattern for pattern, _ in BUTTONS if re.match(pattern, data)]
-    assert len(matching) == 1, f"{data!r} matches {matching}"
+def test_packed_data_reaches_exactly_the_handler_registered_for_its_button(button):
+    button, ids = button
+    data = pack(button, *ids)
+    matching = [buttons for buttons, _ in BUTTONS if matcher(buttons)(data)]
+    assert len(matching) == 1 and button in matching[0], f"{data!r} matches {matching}"
 
 
-@given(st.text(min_size=1, max_size=40).filter(lambda name: "|" not in name),
-       st.lists(st.integers(min_value=0, max_value=BIGGEST_ID), max_size=6))
-def test_pack_refuses_data_over_64_bytes_and_keeps_what_fits(action, ids):
-    expected = "|".join([action, *map(str, ids)])
+@given(st.sampled_from(list(Button)), st.data())
+def test_pack_refuses_data_over_64_bytes_and_keeps_what_fits(button, data):
+    ids = data.draw(st.lists(st.integers(min_value=-(10**40), max_value=10**40), min_size=len(button.ids),
+                             max_size=len(button.ids)))
+    expected = "|".join([button.value, *map(str, ids)])
     if len(expected.encode("utf-8")) > 64:
         with pytest.raises(ValueError, match="too long"):
-            pack(action, *ids)
+            pack(button, *ids)
     else:
-        assert pack(action, *ids) == expected
-        assert unpack(expected) == (action, ids)
+        assert pack(button, *ids) == expected
+        assert unpack(expected) == (button, ids)
 
 
-def test_pack_refuses_the_first_byte_over_the_limit():
-    assert pack("a" * 64) == "a" * 64
-    with pytest.raises(ValueError):
-        pack("a" * 65)
-    with pytest.raises(ValueError):
-        pack("rv.ok", BIGGEST_ID, BIGGEST_ID, BIGGEST_ID)  # 5 + 3 × 20 bytes
-    with pytest.raises(ValueError):
-        pack("é" * 33)  # 33 characters, 66 bytes: bytes count, not characters
+def test_pack_refuses_the_first_byte_over_the_limit_and_anything_but_a_button_with_its_ids():
+    assert len(pack(Button.PERIOD_OPEN, 10**18, 10**18, 10**18)) == 64  # 4 + 3 separators + 3 × 19 digits
+    with pytest.raises(ValueError, match="too long"):
+        pack(Button.PERIOD_OPEN, 10**19, 10**18, 10**18)
+    with pytest.raises(TypeError):
+        pack("rv.ok", 1, 2)  # a bare string: every button is a Button
+    with pytest.raises(ValueError, match="carries"):
+        pack(Button.REVIEW_APPROVE, 12)  # the version is missing
+    with pytest.raises(ValueError, match="carries"):
+        pack(Button.FILL_NEXT, 1)
 
 
 @given(st.text(max_size=80))
 def test_unpack_never_fails_on_whatever_data_a_button_carries(data):
-    action, ids = unpack(data)
-    assert isinstance(action, str) and all(isinstance(i, int) for i in ids)
+    pressed = unpack(data)
+    assert pressed is None or (isinstance(pressed.button, Button) and all(isinstance(i, int) for i in pressed.ids))
 
 
-def test_unpack_of_data_with_a_non_number_id_is_no_action():
-    assert unpack("rv.ok|12|abc") == ("", [])
-    assert unpack("") == ("", [])
+@pytest.mark.parametrize("data", [
+    "rv.ok|12|abc", "", "zz.old|1", "rv.ok|12", "rv.ok|1|2|3", "isi.next|", "isi.next|1", "rv.ok|+1|2",
+    "rv.ok| 1|2", "rv.ok|1_000|2", "rv.ok|١|2", "RV.OK|1|2", "isi.keep_{field}|1", "lang",
+])
+def test_data_that_is_no_button_of_this_version_unpacks_to_nothing(data):
+    assert unpack(data) is None
+    assert not any(matcher(buttons)(data) for buttons, _ in BUTTONS)
+
+
+def test_unpack_reads_the_data_of_buttons_already_sent():
+    assert unpack("rv.ok|12|3") == Pressed(Button.REVIEW_APPROVE, [12, 3])
+    assert unpack("pd.o|2026|0|11") == Pressed(Button.PERIOD_OPEN, [2026, 0, 11])
+    assert unpack("isi.sendno") == Pressed(Button.FILL_SEND_CANCEL, [])
+    assert unpack("isi.keep_tindak_lanjut|7") == Pressed(Button.FILL_KEEP_TINDAK_LANJUT, [7])

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from handlers.notifications import render
 from models.collection.forms import DispositionDecision
 from models.measurement.cycle import (
@@ -147,8 +147,9 @@ def test_a_measurement_reminder_carries_the_buttons_of_the_step_it_waits_for(off
         assert "verifikasi" in screen.blocks[0]
         data = [callback for line in screen.buttons for _, callback in line]
         reminder = session.get(Reminder, row.data["reminder_id"])
-        assert data == [pack("ms.ok", cycle.id, cycle.version), pack("ms.ret", cycle.id, cycle.version),
-                        pack("rm.snz", reminder.id)]
+        assert data == [pack(Button.MEASUREMENT_APPROVE, cycle.id, cycle.version),
+                        pack(Button.MEASUREMENT_RETURN, cycle.id, cycle.version),
+                        pack(Button.REMINDER_SNOOZE, reminder.id)]
         remember_message(session, reminder.id, 555)  # as delivery does once Telegram answers
 
         approve_measurement(session, sekretaris, cycle.id, cycle.version)

@@ -32,6 +32,7 @@ from models.office.organisation import Unit, UnitKind, ensure_office
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus, parse_scope
 from models.store.database import session_scope
+from reports.export_kinds import ExportKind
 from reports.templates import KERTAS_KERJA_COLUMNS
 from reports.workbooks import ExportError, ExportFile, export_files
 from tests.test_cli import run, use_settings
@@ -63,7 +64,7 @@ def export(engine: Engine, scope: str, kind: str, language: str = "id", unit: st
            today: date = TODAY) -> dict[str, ExportFile]:
     with session_scope(engine) as session:
         unit_id = session.exec(select(Unit.id).where(Unit.name == unit)).one() if unit else None
-        files = export_files(session, parse_scope(scope), kind, language, unit_id, today=today)
+        files = export_files(session, parse_scope(scope), ExportKind(kind), language, unit_id, today=today)
     return {file.filename: file for file in files}
 
 

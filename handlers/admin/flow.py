@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from handlers.fill.views import period_name
 from handlers.screens import Screen
 from i18n import t
@@ -31,14 +31,15 @@ def role_names(roles: set[Role], language: str) -> str:
 # -- invitations -------------------------------------------------------------------------------------------
 def invite_roles(session: Session, member: Member) -> list[Screen]:
     require(session, member, Action.INVITE)
-    rows = [[(t(f"role.{role.value}", member.language), pack("inv.r", index))] for index, role in enumerate(ROLES)]
+    rows = [[(t(f"role.{role.value}", member.language), pack(Button.INVITE_ROLE, index))]
+            for index, role in enumerate(ROLES)]
     return [Screen.of(t("admin.invite_choose_role", member.language), rows)]
 
 
 def invite_units(session: Session, member: Member, role_index: int) -> list[Screen]:
     require(session, member, Action.INVITE)
     units = sorted(session.exec(select(Unit)).all(), key=lambda u: (u.parent_id is not None, u.name))
-    rows = [[(unit.name, pack("inv.u", role_index, unit.id))] for unit in units]
+    rows = [[(unit.name, pack(Button.INVITE_UNIT, role_index, unit.id))] for unit in units]
     return [Screen.of(t("admin.invite_choose_unit", member.language,
                         role=t(f"role.{ROLES[role_index].value}", member.language)), rows)]
 
@@ -64,7 +65,7 @@ def members_list(session: Session, member: Member) -> list[Screen]:
         for other, roles in members:
             mark = "" if other.active else " " + t("admin.inactive", language)
             lines.append(f"• {esc(other.name)} — {role_names(roles, language)}{mark}")
-            buttons.append([(f"⚙️ {other.name}"[:60], pack("mb.m", other.id))])
+            buttons.append([(f"⚙️ {other.name}"[:60], pack(Button.MEMBER, other.id))])
         blocks.append("\n".join(lines))
     return [Screen(blocks, buttons)]
 
@@ -80,11 +81,11 @@ def member_detail(session: Session, admin: Member, member_id: int) -> list[Scree
     text = t("admin.member_detail", language, name=esc(member.name), unit=esc(unit.name),
              roles=role_names(roles, language),
              status=t("admin.active" if member.active else "admin.inactive", language))
-    rows = [[(f"{'☑️' if role in roles else '⬜'} {t(f'role.{role.value}', language)}", pack("mb.r", member.id, i))]
-            for i, role in enumerate(ROLES)]
-    rows.append([(t("admin.move_button", language), pack("mb.u", member.id))])
+    rows = [[(f"{'☑️' if role in roles else '⬜'} {t(f'role.{role.value}', language)}",
+              pack(Button.MEMBER_ROLE, member.id, i))] for i, role in enumerate(ROLES)]
+    rows.append([(t("admin.move_button", language), pack(Button.MEMBER_UNITS, member.id))])
     rows.append([(t("admin.deactivate_button" if member.active else "admin.activate_button", language),
-                  pack("mb.x", member.id))])
+                  pack(Button.MEMBER_ACTIVE, member.id))])
     return [Screen.of(text, rows)]
 
 
@@ -101,7 +102,7 @@ def member_toggle_role(session: Session, admin: Member, member_id: int, role_ind
 def member_units(session: Session, admin: Member, member_id: int) -> list[Screen]:
     require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
     units = sorted(session.exec(select(Unit)).all(), key=lambda u: (u.parent_id is not None, u.name))
-    rows = [[(unit.name, pack("mb.uu", member_id, unit.id))] for unit in units]
+    rows = [[(unit.name, pack(Button.MEMBER_MOVE, member_id, unit.id))] for unit in units]
     return [Screen.of(t("admin.choose_unit", admin.language), rows)]
 
 
@@ -133,10 +134,10 @@ def periods_list(session: Session, member: Member, today: date) -> list[Screen]:
                        status=t(f"period_status.{status.value}", language), deadline=deadline))
         if status is PeriodStatus.OPEN:
             buttons.append([(t("admin.close_button", language, period=period_name(period, language)),
-                             pack("pd.c", period.id))])
+                             pack(Button.PERIOD_CLOSE, period.id))])
         elif status in (PeriodStatus.CLOSED, PeriodStatus.DRAFT):
             buttons.append([(t("admin.open_button", language, period=period_name(period, language)),
-                             pack("pd.o", period.ref.year, 0 if period.kind == PeriodKind.MONTH else 1,
+                             pack(Button.PERIOD_OPEN, period.ref.year, 0 if period.kind == PeriodKind.MONTH else 1,
                                   period.number))])
     month = PeriodRef(PeriodKind.MONTH, today.year, today.month)
     quarter = PeriodRef(PeriodKind.QUARTER, today.year, month.quarter)
@@ -144,7 +145,7 @@ def periods_list(session: Session, member: Member, today: date) -> list[Screen]:
     for ref in (month, quarter):
         if ref not in known:
             buttons.append([(t("admin.open_button", language, period=ref.label(language)),
-                             pack("pd.o", ref.year, 0 if ref.kind is PeriodKind.MONTH else 1, ref.number))])
+                             pack(Button.PERIOD_OPEN, ref.year, 0 if ref.kind is PeriodKind.MONTH else 1, ref.number))])
     return [Screen.of("\n".join(lines), buttons)]
 
 

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from handlers.admin import flow
-from handlers.callbacks import unpack
+from handlers.callbacks import Button, unpack
 from handlers.common import SETTINGS_KEY, act, in_transaction, run_button, schedule_rules, today
 from handlers.menus import refresh_member_menu
 from handlers.screens import markup, reply_screens
@@ -27,20 +27,25 @@ async def periods_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await act(update, context, lambda s, m: flow.periods_list(s, m, today(context)))
 
 
+IN_PLACE = {  # these edit the pressed message (the member's settings) instead of sending a new one
+    Button.MEMBER_ROLE: flow.member_toggle_role,
+    Button.MEMBER_ACTIVE: flow.member_toggle_active,
+}
+BUTTONS = frozenset({*IN_PLACE, Button.INVITE_ROLE, Button.INVITE_UNIT, Button.MEMBER, Button.MEMBER_UNITS,
+                     Button.MEMBER_MOVE, Button.PERIOD_OPEN, Button.PERIOD_CLOSE})  # all routed by on_button
+
+
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     await query.answer()
-    action, ids = unpack(query.data)
+    pressed = unpack(query.data)
     settings = context.application.bot_data[SETTINGS_KEY]
-    in_place = {
-        "mb.r": lambda s, m: flow.member_toggle_role(s, m, ids[0], ids[1]),
-        "mb.x": lambda s, m: flow.member_toggle_active(s, m, ids[0]),
-    }
-    if action in in_place:
+    if pressed and pressed.button in IN_PLACE:
+        ids = pressed.ids
         changed: list[int] = []
 
         def change(session, member):
-            screens = in_place[action](session, member)
+            screens = IN_PLACE[pressed.button](session, member, *ids)
             changed.append(ids[0])  # reached only when the change was allowed and made
             return screens
 
@@ -53,16 +58,17 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await reply_screens(update, context, screens)
         return
     table = {
-        "inv.r": flow.invite_units,
-        "inv.u": lambda s, m, role, unit: flow.invite_create(s, m, role, unit, context.bot.username, settings.timezone),
-        "mb.m": flow.member_detail,
-        "mb.u": flow.member_units,
-        "mb.uu": flow.member_move,
-        "pd.o": lambda s, m, year, quarterly, number: flow.period_open(s, m, year, quarterly, number,
-                                                                        schedule_rules(context).deadline_day),
-        "pd.c": flow.period_close,
+        Button.INVITE_ROLE: flow.invite_units,
+        Button.INVITE_UNIT: lambda s, m, role, unit: flow.invite_create(s, m, role, unit, context.bot.username,
+                                                                        settings.timezone),
+        Button.MEMBER: flow.member_detail,
+        Button.MEMBER_UNITS: flow.member_units,
+        Button.MEMBER_MOVE: flow.member_move,
+        Button.PERIOD_OPEN: lambda s, m, year, quarterly, number: flow.period_open(
+            s, m, year, quarterly, number, schedule_rules(context).deadline_day),
+        Button.PERIOD_CLOSE: flow.period_close,
     }
-    await run_button(update, context, table, keep_open=frozenset({"mb.m"}))
+    await run_button(update, context, table, keep_open=frozenset({Button.MEMBER}))
 
 
 async def _refresh_menu(context: ContextTypes.DEFAULT_TYPE, member_id: int) -> None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from handlers.fill import views
 from handlers.screens import Screen, free_text_problem
 from i18n import t
@@ -37,12 +37,14 @@ from models.collection.realisasi import latest_revision
 from models.collection.review import submit_unit_form
 from models.collection.workflow import form_for
 from models.errors import ErrorCode, WorkflowError
-from models.messaging.chat_state import clear_state, get_state, set_state
+from models.messaging.chat_state import ChatStep, clear_state, get_state, set_state
 from models.office.organisation import Member, Unit
 from models.office.permissions import Action, require
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
 from reports.wording import esc, value_text
+
+NOTE_STEPS = {"kendala": ChatStep.FILL_KENDALA, "tindak_lanjut": ChatStep.FILL_TINDAK_LANJUT}  # by field
 
 
 def start(session: Session, member: Member) -> list[Screen]:
@@ -55,7 +57,7 @@ def start(session: Session, member: Member) -> list[Screen]:
         return [Screen.of(t("fill.no_open_period", language))]
     if len(periods) == 1:
         return walk(session, member, periods[0])
-    buttons = [[(views.period_name(p, language), pack("isi.p", p.id))] for p in periods]
+    buttons = [[(views.period_name(p, language), pack(Button.FILL_PERIOD, p.id))] for p in periods]
     return [Screen.of(t("fill.choose_period", language), buttons)]
 
 
@@ -91,7 +93,7 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
         return screens
     position = (items.index(pending) + 1, len(items))
     if pending.current is None or pending.returned is not None:
-        set_state(session, member.id, "fill.value", period_id=period.id, indicator_id=pending.indicator.id)
+        set_state(session, member.id, ChatStep.FILL_VALUE, period_id=period.id, indicator_id=pending.indicator.id)
         screens.append(views.question(pending, context_for(session, pending.indicator, period), period, position,
                                       language))
     else:
@@ -111,14 +113,14 @@ def ask_item(session: Session, member: Member, period: Period, indicator: Indica
     item = next((i for i in items if i.indicator.id == indicator.id), None)
     if item is None:
         return walk(session, member, period)
-    set_state(session, member.id, "fill.value", period_id=period.id, indicator_id=indicator.id)
+    set_state(session, member.id, ChatStep.FILL_VALUE, period_id=period.id, indicator_id=indicator.id)
     return [views.question(item, context_for(session, indicator, period), period,
                            (items.index(item) + 1, len(items)), member.language)]
 
 
 def _ask_note(session: Session, member: Member, indicator: Indicator, period: Period, field: str) -> Screen:
     current = latest_revision(session, indicator.id, period.id)
-    set_state(session, member.id, f"fill.{field}", period_id=period.id, indicator_id=indicator.id,
+    set_state(session, member.id, NOTE_STEPS[field], period_id=period.id, indicator_id=indicator.id,
               revision=current.revision if current else None)
     return views.ask_note(field, indicator, getattr(current, field) if current else None, member.language)
 
@@ -136,7 +138,7 @@ def answer_value(session: Session, member: Member, text: str) -> list[Screen]:
         value = parse_number(text, decimals=indicator.decimals, satuan=indicator.satuan)
     except AmbiguousNumber as exc:
         grouping, decimal = exc.candidates
-        set_state(session, member.id, "fill.ambiguous", period_id=period.id, indicator_id=indicator.id,
+        set_state(session, member.id, ChatStep.FILL_AMBIGUOUS, period_id=period.id, indicator_id=indicator.id,
                   candidates=[format(grouping, "f"), format(decimal, "f")])
         return [views.ambiguous(text.strip(), format_number(grouping, None, language),
                                 format_number(decimal, None, language), language)]
@@ -148,7 +150,7 @@ def answer_value(session: Session, member: Member, text: str) -> list[Screen]:
 
 def choose_candidate(session: Session, member: Member, index: int) -> list[Screen]:
     step, data = get_state(session, member.id)
-    if step != "fill.ambiguous" or index not in (0, 1):
+    if step != ChatStep.FILL_AMBIGUOUS or index not in (0, 1):
         return [Screen.of(t("common.expired_button", member.language))]
     period, indicator = _target(session, data)
     return accept_value(session, member, period, indicator, Decimal(data["candidates"][index]))
@@ -161,7 +163,7 @@ def accept_value(session: Session, member: Member, period: Period, indicator: In
     if reason is None:
         reasons = far_off_reasons(value, context_for(session, indicator, period))
         if reasons:
-            set_state(session, member.id, "fill.far_off", period_id=period.id, indicator_id=indicator.id,
+            set_state(session, member.id, ChatStep.FILL_FAR_OFF, period_id=period.id, indicator_id=indicator.id,
                       value=format(value, "f"))
             return [views.far_off(value_text(value, indicator, language), reasons, language)]
     record_value(session, member, indicator, period, value, anomaly_reason=reason)
@@ -180,15 +182,15 @@ def after_value(session: Session, member: Member, period: Period, indicator: Ind
 
 
 def _ask_evidence(session: Session, member: Member, period: Period, indicator: Indicator, count: int) -> Screen:
-    set_state(session, member.id, "fill.evidence", period_id=period.id, indicator_id=indicator.id)
+    set_state(session, member.id, ChatStep.FILL_EVIDENCE, period_id=period.id, indicator_id=indicator.id)
     return views.ask_evidence(indicator, count, member.language)
 
 
 def confirm_far_off(session: Session, member: Member) -> list[Screen]:
     step, data = get_state(session, member.id)
-    if step != "fill.far_off":
+    if step != ChatStep.FILL_FAR_OFF:
         return [Screen.of(t("common.expired_button", member.language))]
-    set_state(session, member.id, "fill.far_off_reason", **data)
+    set_state(session, member.id, ChatStep.FILL_FAR_OFF_REASON, **data)
     return [Screen.of(t("fill.ask_reason", member.language))]
 
 
@@ -236,7 +238,7 @@ def answer_note(session: Session, member: Member, field: str, text: str | None) 
 def keep(session: Session, member: Member, indicator_id: int) -> list[Screen]:
     """'Tetap': keep the current value of a returned or edited item and go on to its notes and evidence."""
     step, data = get_state(session, member.id)
-    if step != "fill.value" or data.get("indicator_id") != indicator_id:
+    if step != ChatStep.FILL_VALUE or data.get("indicator_id") != indicator_id:
         return [Screen.of(t("common.expired_button", member.language))]
     period, indicator = _target(session, data)
     keep_value(session, member, indicator, period)
@@ -246,7 +248,7 @@ def keep(session: Session, member: Member, indicator_id: int) -> list[Screen]:
 def next_item(session: Session, member: Member) -> list[Screen]:
     """'Lewati'/'Lanjut' after evidence: on to the next pending item."""
     step, data = get_state(session, member.id)
-    if step != "fill.evidence":
+    if step != ChatStep.FILL_EVIDENCE:
         return [Screen.of(t("common.expired_button", member.language))]
     return walk(session, member, session.get(Period, data["period_id"]))
 
@@ -254,8 +256,8 @@ def next_item(session: Session, member: Member) -> list[Screen]:
 def ask_submit(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:
     language = member.language
     return [Screen.of(t("fill.confirm_send", language),
-                      [[(t("fill.confirm_send_yes", language), pack("isi.sendok", form_id, version)),
-                        (t("common.cancel_button", language), pack("isi.sendno"))]])]
+                      [[(t("fill.confirm_send_yes", language), pack(Button.FILL_SEND_CONFIRM, form_id, version)),
+                        (t("common.cancel_button", language), pack(Button.FILL_SEND_CANCEL))]])]
 
 
 def submit(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:

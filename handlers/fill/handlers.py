@@ -8,13 +8,14 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from handlers.callbacks import Button
 from handlers.common import SETTINGS_KEY, act, run_button
 from handlers.fill import flow, views
 from handlers.screens import Screen
 from i18n import t
 from models.collection.form_filling import attach_evidence
 from models.collection.realisasi import evidence_counts
-from models.messaging.chat_state import get_state
+from models.messaging.chat_state import ChatStep, get_state
 from models.office.organisation import Member
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
@@ -28,12 +29,13 @@ async def fill_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 TEXT_STEPS = {
-    "fill.value": flow.answer_value,
-    "fill.ambiguous": flow.answer_value,  # typing the number again, unambiguously, is fine too
-    "fill.far_off": flow.answer_value,
-    "fill.far_off_reason": flow.answer_reason,
-    "fill.kendala": lambda session, member, text: flow.answer_note(session, member, "kendala", text),
-    "fill.tindak_lanjut": lambda session, member, text: flow.answer_note(session, member, "tindak_lanjut", text),
+    ChatStep.FILL_VALUE: flow.answer_value,
+    ChatStep.FILL_AMBIGUOUS: flow.answer_value,  # typing the number again, unambiguously, is fine too
+    ChatStep.FILL_FAR_OFF: flow.answer_value,
+    ChatStep.FILL_FAR_OFF_REASON: flow.answer_reason,
+    ChatStep.FILL_KENDALA: lambda session, member, text: flow.answer_note(session, member, "kendala", text),
+    ChatStep.FILL_TINDAK_LANJUT: lambda session, member, text: flow.answer_note(session, member, "tindak_lanjut",
+                                                                                text),
 }
 
 
@@ -41,23 +43,23 @@ def evidence_hint(session: Session, member: Member, _text: str) -> list[Screen]:
     return [Screen.of(t("fill.evidence_hint", member.language))]
 
 
-TEXT_STEPS["fill.evidence"] = evidence_hint
+TEXT_STEPS[ChatStep.FILL_EVIDENCE] = evidence_hint
 
 
 BUTTONS = {
-    "isi.p": lambda s, m, period_id: flow.walk(s, m, s.get(Period, period_id)),
-    "isi.amb": flow.choose_candidate,
-    "isi.sure": flow.confirm_far_off,
-    "isi.retype": flow.retype,
-    "isi.keep": flow.keep,
-    "isi.keep_kendala": lambda s, m, indicator_id: _keep_note(s, m, "kendala", indicator_id),
-    "isi.keep_tindak_lanjut": lambda s, m, indicator_id: _keep_note(s, m, "tindak_lanjut", indicator_id),
-    "isi.next": flow.next_item,
-    "isi.edit": lambda s, m, period_id, indicator_id: flow.ask_item(s, m, s.get(Period, period_id),
-                                                                    s.get(Indicator, indicator_id)),
-    "isi.send": flow.ask_submit,
-    "isi.sendok": flow.submit,
-    "isi.sendno": lambda s, m: [Screen.of(t("fill.send_cancelled", m.language))],
+    Button.FILL_PERIOD: lambda s, m, period_id: flow.walk(s, m, s.get(Period, period_id)),
+    Button.FILL_AMBIGUOUS: flow.choose_candidate,
+    Button.FILL_FAR_OFF_SURE: flow.confirm_far_off,
+    Button.FILL_RETYPE: flow.retype,
+    Button.FILL_KEEP: flow.keep,
+    Button.FILL_KEEP_KENDALA: lambda s, m, indicator_id: _keep_note(s, m, "kendala", indicator_id),
+    Button.FILL_KEEP_TINDAK_LANJUT: lambda s, m, indicator_id: _keep_note(s, m, "tindak_lanjut", indicator_id),
+    Button.FILL_NEXT: flow.next_item,
+    Button.FILL_EDIT: lambda s, m, period_id, indicator_id: flow.ask_item(s, m, s.get(Period, period_id),
+                                                                          s.get(Indicator, indicator_id)),
+    Button.FILL_SEND: flow.ask_submit,
+    Button.FILL_SEND_CONFIRM: flow.submit,
+    Button.FILL_SEND_CANCEL: lambda s, m: [Screen.of(t("fill.send_cancelled", m.language))],
 }
 
 
@@ -69,7 +71,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def _keep_note(session: Session, member: Member, field: str, indicator_id: int) -> list[Screen]:
     step, data = get_state(session, member.id)
-    if step != f"fill.{field}" or data.get("indicator_id") != indicator_id:
+    if step != flow.NOTE_STEPS[field] or data.get("indicator_id") != indicator_id:
         return [Screen.of(t("common.expired_button", member.language))]
     return flow.answer_note(session, member, field, None)
 
@@ -86,7 +88,7 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     def check(session: Session, member: Member) -> list[Screen]:
         step, data = get_state(session, member.id)
-        if step != "fill.evidence":
+        if step != ChatStep.FILL_EVIDENCE:
             return [Screen.of(t("fill.evidence_unexpected", member.language))]
         if attachment.file_size and attachment.file_size > EVIDENCE_MAX_BYTES:
             return [Screen.of(t("fill.evidence_too_big", member.language))]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from handlers.fill.views import period_name
 from handlers.screens import Screen
 from i18n import t
@@ -23,4 +23,4 @@ def period_opened(session: Session, member: Member, notice: PeriodOpened, now: d
     language = member.language
     deadline = format_date(period.deadline, language) if period.deadline else "–"
     return [Screen.of(t("notify.period_opened", language, period=period_name(period, language), deadline=deadline),
-                      [[(t("notify.fill_button", language), pack("isi.p", period.id))]])]
+                      [[(t("notify.fill_button", language), pack(Button.FILL_PERIOD, period.id))]])]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from handlers.screens import Screen
 from i18n import t
 from models.collection.form_filling import Context, Item
@@ -10,6 +10,8 @@ from models.collection.forms import UnitForm
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
 from reports.wording import capaian_text, esc, target_text, value_text
+
+KEEP_NOTE = {"kendala": Button.FILL_KEEP_KENDALA, "tindak_lanjut": Button.FILL_KEEP_TINDAK_LANJUT}  # by field
 
 
 def period_name(period: Period, language: str) -> str:
@@ -36,7 +38,7 @@ def question(item: Item, context: Context, period: Period, position: tuple[int, 
         lines.append(t("fill.returned_arahan", language, arahan=esc(item.returned.arahan or "-")))
     if item.current is not None:
         lines.append(t("fill.current_value", language, value=value_text(item.current.value, indicator, language)))
-        buttons.append([(t("fill.keep_button", language), pack("isi.keep", item.indicator.id))])
+        buttons.append([(t("fill.keep_button", language), pack(Button.FILL_KEEP, item.indicator.id))])
     lines.append("")
     lines.append(t("fill.ask_value", language))
     return Screen.of("\n".join(lines), buttons)
@@ -56,26 +58,26 @@ def ask_note(field: str, indicator: Indicator, current: str | None, language: st
     buttons = []
     if current:
         text += "\n\n" + t("fill.current_note", language, text=esc(current))
-        buttons.append([(t("fill.keep_button", language), pack(f"isi.keep_{field}", indicator.id))])
+        buttons.append([(t("fill.keep_button", language), pack(KEEP_NOTE[field], indicator.id))])
     return Screen.of(text, buttons)
 
 
 def ask_evidence(indicator: Indicator, count: int, language: str) -> Screen:
     text = t("fill.ask_evidence", language, code=esc(indicator.code), count=count)
     label = t("fill.next_button" if count else "fill.skip_button", language)
-    return Screen.of(text, [[(label, pack("isi.next"))]])
+    return Screen.of(text, [[(label, pack(Button.FILL_NEXT))]])
 
 
 def ambiguous(raw: str, grouping: str, decimal: str, language: str) -> Screen:
     return Screen.of(t("fill.ambiguous", language, raw=esc(raw)),
-                     [[(grouping, pack("isi.amb", 0)), (decimal, pack("isi.amb", 1))]])
+                     [[(grouping, pack(Button.FILL_AMBIGUOUS, 0)), (decimal, pack(Button.FILL_AMBIGUOUS, 1))]])
 
 
 def far_off(value: str, reasons: list[str], language: str) -> Screen:
     why = ", ".join(t(f"fill.far_off_{reason}", language) for reason in reasons)
     return Screen.of(t("fill.far_off", language, value=value, why=why),
-                     [[(t("fill.far_off_yes", language), pack("isi.sure")),
-                       (t("fill.far_off_no", language), pack("isi.retype"))]])
+                     [[(t("fill.far_off_yes", language), pack(Button.FILL_FAR_OFF_SURE)),
+                       (t("fill.far_off_no", language), pack(Button.FILL_RETYPE))]])
 
 
 def item_block(number: int, item: Item, language: str) -> str:
@@ -105,12 +107,13 @@ def summary(form: UnitForm, period: Period, unit_name: str, items: list[Item], l
     blocks += [item_block(number, item, language) for number, item in enumerate(items, start=1)]
     buttons: list[list[tuple[str, str]]] = []
     if editable:
-        edit = [(f"✏️ {item.indicator.code}", pack("isi.edit", form.period_id, item.indicator.id)) for item in items
-                if editable_ids is None or item.indicator.id in editable_ids]
+        edit = [(f"✏️ {item.indicator.code}", pack(Button.FILL_EDIT, form.period_id, item.indicator.id))
+                for item in items if editable_ids is None or item.indicator.id in editable_ids]
         buttons += [edit[i:i + 4] for i in range(0, len(edit), 4)]
-        buttons.append([(t("fill.send_button", language), pack("isi.send", form.id, form.version))])
+        buttons.append([(t("fill.send_button", language), pack(Button.FILL_SEND, form.id, form.version))])
     elif unlockable:
-        unlock = [(f"🔓 {item.indicator.code}", pack("ul.req", form.id, item.indicator.id)) for item in items]
+        unlock = [(f"🔓 {item.indicator.code}", pack(Button.UNLOCK_REQUEST, form.id, item.indicator.id))
+                  for item in items]
         buttons += [unlock[i:i + 4] for i in range(0, len(unlock), 4)]
         blocks.append(t("fill.unlock_hint", language))
     return Screen(blocks, buttons)

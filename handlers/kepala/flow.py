@@ -8,7 +8,7 @@ from handlers.fill.views import period_name
 from handlers.screens import Screen, free_text_problem
 from i18n import t
 from models.collection.forms import DispositionDecision
-from models.messaging.chat_state import clear_state, get_state, set_state
+from models.messaging.chat_state import ChatStep, clear_state, get_state, set_state
 from models.office.organisation import Member
 from models.office.permissions import Action, require
 from models.plan.periods import Period
@@ -31,7 +31,7 @@ def agree(session: Session, member: Member, period_id: int) -> list[Screen]:
 
 def start_arahan(session: Session, member: Member, period_id: int) -> list[Screen]:
     require(session, member, Action.DISPOSE, entity="period", entity_id=period_id)
-    set_state(session, member.id, "kepala.arahan", period_id=period_id)
+    set_state(session, member.id, ChatStep.KEPALA_ARAHAN, period_id=period_id)
     return [Screen.of(t("kepala.ask_arahan", member.language))]
 
 
@@ -46,4 +46,4 @@ def answer_arahan(session: Session, member: Member, text: str) -> list[Screen]:
                         arahan=esc(text.strip())))]
 
 
-TEXT_STEPS = {"kepala.arahan": answer_arahan}
+TEXT_STEPS = {ChatStep.KEPALA_ARAHAN: answer_arahan}

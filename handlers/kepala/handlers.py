@@ -5,13 +5,14 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from handlers.callbacks import Button
 from handlers.common import run_button
 from handlers.kepala import flow
 
-BUTTONS = {"rp.go": flow.report, "kd.ok": flow.agree, "kd.arh": flow.start_arahan}
+BUTTONS = {Button.REPORT: flow.report, Button.KEPALA_AGREE: flow.agree, Button.KEPALA_ARAHAN: flow.start_arahan}
 # "Laporkan" and "Beri arahan" may fail or be abandoned (/batal): they stay pressable; a press after the report
 # or the disposition says who did it and when.
-KEEP_OPEN = frozenset({"rp.go", "kd.arh"})
+KEEP_OPEN = frozenset({Button.REPORT, Button.KEPALA_ARAHAN})
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

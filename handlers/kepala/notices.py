@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from handlers.fill.views import period_name
 from handlers.recap_views import mutu_baku_block, recap_album, recap_blocks
 from handlers.screens import Screen
@@ -28,7 +28,7 @@ def report_ready(session: Session, member: Member, notice: ReportReady, now: dat
     period = session.get(Period, notice.period_id)
     language = member.language
     return [Screen.of(t("notify.report_ready", language, period=period_name(period, language)),
-                      [[(t("notify.report_button", language), pack("rp.go", period.id))]])]
+                      [[(t("notify.report_button", language), pack(Button.REPORT, period.id))]])]
 
 
 def kepala_report(session: Session, member: Member, notice: KepalaReport, now: datetime,
@@ -41,8 +41,8 @@ def kepala_report(session: Session, member: Member, notice: KepalaReport, now: d
     progress = period_progress(session, period, now.date(), now.tzinfo)
     blocks = recap_blocks(recap, language, progress)
     blocks.insert(1, mutu_baku_block(timeline(session, period, now, rules), language))
-    buttons = [[(t("notify.agree_button", language), pack("kd.ok", period.id)),
-                (t("notify.arahan_button", language), pack("kd.arh", period.id))]]
+    buttons = [[(t("notify.agree_button", language), pack(Button.KEPALA_AGREE, period.id)),
+                (t("notify.arahan_button", language), pack(Button.KEPALA_ARAHAN, period.id))]]
     return [recap_album(recap, language, progress), Screen(blocks, buttons)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from handlers.measurement import views
 from handlers.screens import Screen, free_text_problem
 from i18n import t
@@ -23,7 +23,7 @@ from models.measurement.cycle import (
     write_analysis,
 )
 from models.measurement.results import measure_quarter
-from models.messaging.chat_state import clear_state, get_state, set_state
+from models.messaging.chat_state import ChatStep, clear_state, get_state, set_state
 from models.office.organisation import Member
 from models.office.permissions import Action, may, require, roles_of_member
 from models.plan.periods import PeriodCodeError, PeriodKind, PeriodRef, latest_ended, parse_period_code
@@ -50,7 +50,7 @@ def show(session: Session, member: Member, argument: str | None) -> list[Screen]
     roles = roles_of_member(session, member)
     buttons: list = []
     if cycle is None and may(roles, Action.PREPARE_MEASUREMENT):
-        buttons = [[(t("measurement.start_button", language), pack("ms.new", ref.year, ref.number))]]
+        buttons = [[(t("measurement.start_button", language), pack(Button.MEASUREMENT_START, ref.year, ref.number))]]
     elif cycle is not None:
         status = MeasurementStatus(cycle.status)
         if status in (MeasurementStatus.DRAFT, MeasurementStatus.RETURNED) and may(roles,
@@ -72,7 +72,7 @@ def start(session: Session, member: Member, year: int, quarter: int) -> list[Scr
 
 def ask_analysis(session: Session, member: Member, cycle_id: int) -> list[Screen]:
     require(session, member, Action.PREPARE_MEASUREMENT, entity="measurement", entity_id=cycle_id)
-    set_state(session, member.id, "ms.analysis", cycle_id=cycle_id)
+    set_state(session, member.id, ChatStep.MEASUREMENT_ANALYSIS, cycle_id=cycle_id)
     return [Screen.of(t("measurement.ask_analysis", member.language))]
 
 
@@ -110,7 +110,7 @@ def approve(session: Session, member: Member, cycle_id: int, version: int) -> li
 
 def ask_return(session: Session, member: Member, cycle_id: int, version: int) -> list[Screen]:
     require(session, member, Action.REVIEW_MEASUREMENT, entity="measurement", entity_id=cycle_id)
-    set_state(session, member.id, "ms.return", cycle_id=cycle_id, version=version)
+    set_state(session, member.id, ChatStep.MEASUREMENT_RETURN, cycle_id=cycle_id, version=version)
     return [Screen.of(t("measurement.ask_return", member.language))]
 
 
@@ -136,7 +136,7 @@ def agree(session: Session, member: Member, cycle_id: int) -> list[Screen]:
 
 def ask_kepala_arahan(session: Session, member: Member, cycle_id: int) -> list[Screen]:
     require(session, member, Action.DISPOSE, entity="measurement", entity_id=cycle_id)
-    set_state(session, member.id, "ms.arahan", cycle_id=cycle_id)
+    set_state(session, member.id, ChatStep.MEASUREMENT_ARAHAN, cycle_id=cycle_id)
     return [Screen.of(t("kepala.ask_arahan", member.language))]
 
 
@@ -149,4 +149,5 @@ def answer_kepala_arahan(session: Session, member: Member, text: str) -> list[Sc
                         arahan=esc(text.strip())))]
 
 
-TEXT_STEPS = {"ms.analysis": answer_analysis, "ms.return": answer_return, "ms.arahan": answer_kepala_arahan}
+TEXT_STEPS = {ChatStep.MEASUREMENT_ANALYSIS: answer_analysis, ChatStep.MEASUREMENT_RETURN: answer_return,
+              ChatStep.MEASUREMENT_ARAHAN: answer_kepala_arahan}

@@ -5,22 +5,23 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from handlers.callbacks import Button
 from handlers.common import act, run_button
 from handlers.measurement import flow
 
 BUTTONS = {
-    "ms.new": flow.start,
-    "ms.an": flow.ask_analysis,
-    "ms.sub": flow.submit,
-    "ms.ok": flow.approve,
-    "ms.ret": flow.ask_return,
-    "ms.rep": flow.report,
-    "ms.kok": flow.agree,
-    "ms.karh": flow.ask_kepala_arahan,
+    Button.MEASUREMENT_START: flow.start,
+    Button.MEASUREMENT_ANALYSIS: flow.ask_analysis,
+    Button.MEASUREMENT_SUBMIT: flow.submit,
+    Button.MEASUREMENT_APPROVE: flow.approve,
+    Button.MEASUREMENT_RETURN: flow.ask_return,
+    Button.MEASUREMENT_REPORT: flow.report,
+    Button.MEASUREMENT_AGREE: flow.agree,
+    Button.MEASUREMENT_ARAHAN: flow.ask_kepala_arahan,
 }
 # Buttons that start typing (which the member may abandon with /batal) keep their message pressable; the
 # others close it, and a later press says who acted and when.
-KEEP_OPEN = frozenset({"ms.an", "ms.ret", "ms.karh"})
+KEEP_OPEN = frozenset({Button.MEASUREMENT_ANALYSIS, Button.MEASUREMENT_RETURN, Button.MEASUREMENT_ARAHAN})
 
 
 async def measurement_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from handlers.recap_views import mutu_baku_block
 from handlers.screens import Screen
 from i18n import t
@@ -71,22 +71,22 @@ def measurement_blocks(measurement: Measurement, cycle: MeasurementCycle | None,
 
 
 def preparer_buttons(cycle: MeasurementCycle, language: str) -> list[list[tuple[str, str]]]:
-    return [[(t("measurement.analysis_button", language), pack("ms.an", cycle.id))],
-            [(t("measurement.submit_button", language), pack("ms.sub", cycle.id, cycle.version))]]
+    return [[(t("measurement.analysis_button", language), pack(Button.MEASUREMENT_ANALYSIS, cycle.id))],
+            [(t("measurement.submit_button", language), pack(Button.MEASUREMENT_SUBMIT, cycle.id, cycle.version))]]
 
 
 def review_buttons(cycle: MeasurementCycle, language: str) -> list[list[tuple[str, str]]]:
-    return [[(t("measurement.approve_button", language), pack("ms.ok", cycle.id, cycle.version)),
-             (t("measurement.return_button", language), pack("ms.ret", cycle.id, cycle.version))]]
+    return [[(t("measurement.approve_button", language), pack(Button.MEASUREMENT_APPROVE, cycle.id, cycle.version)),
+             (t("measurement.return_button", language), pack(Button.MEASUREMENT_RETURN, cycle.id, cycle.version))]]
 
 
 def report_buttons(cycle: MeasurementCycle, language: str) -> list[list[tuple[str, str]]]:
-    return [[(t("measurement.report_button", language), pack("ms.rep", cycle.id))]]
+    return [[(t("measurement.report_button", language), pack(Button.MEASUREMENT_REPORT, cycle.id))]]
 
 
 def kepala_buttons(cycle: MeasurementCycle, language: str) -> list[list[tuple[str, str]]]:
-    return [[(t("notify.agree_button", language), pack("ms.kok", cycle.id)),
-             (t("notify.arahan_button", language), pack("ms.karh", cycle.id))]]
+    return [[(t("notify.agree_button", language), pack(Button.MEASUREMENT_AGREE, cycle.id)),
+             (t("notify.arahan_button", language), pack(Button.MEASUREMENT_ARAHAN, cycle.id))]]
 
 
 def measurement_screen(measurement: Measurement, cycle: MeasurementCycle | None, language: str,

@@ -12,7 +12,7 @@ from models.collection.form_filling import form_items
 from models.collection.forms import UnitForm, UnlockStatus
 from models.collection.review import approve_unit_form, decide_unlock, request_unlock, return_unit_form
 from models.errors import ErrorCode, WorkflowError
-from models.messaging.chat_state import clear_state, get_state, set_state
+from models.messaging.chat_state import ChatStep, clear_state, get_state, set_state
 from models.office.organisation import Member, Unit
 from models.office.permissions import Action, require
 from models.plan.indicators import Indicator
@@ -37,16 +37,16 @@ def start_return(session: Session, member: Member, form_id: int, version: int) -
     require(session, member, Action.REVIEW_FORM, entity="unit_form", entity_id=form_id)
     if form is None or form.version != version:
         raise WorkflowError(ErrorCode.STALE, form_id=form_id)
-    set_state(session, member.id, "review.select", form_id=form_id, version=version, selected=[])
+    set_state(session, member.id, ChatStep.REVIEW_SELECT, form_id=form_id, version=version, selected=[])
     return [views.return_toggles(form, form_items(session, form), set(), member.language)]
 
 
 def toggle(session: Session, member: Member, form_id: int, indicator_id: int) -> list[Screen]:
     step, data = get_state(session, member.id)
-    if step != "review.select" or data.get("form_id") != form_id:
+    if step != ChatStep.REVIEW_SELECT or data.get("form_id") != form_id:
         return [Screen.of(t("common.expired_button", member.language))]
     selected = set(data["selected"]) ^ {indicator_id}
-    set_state(session, member.id, "review.select", form_id=form_id, version=data["version"],
+    set_state(session, member.id, ChatStep.REVIEW_SELECT, form_id=form_id, version=data["version"],
               selected=sorted(selected))
     form = session.get(UnitForm, form_id)
     return [views.return_toggles(form, form_items(session, form), selected, member.language)]
@@ -54,11 +54,11 @@ def toggle(session: Session, member: Member, form_id: int, indicator_id: int) ->
 
 def ask_arahan(session: Session, member: Member, form_id: int) -> list[Screen]:
     step, data = get_state(session, member.id)
-    if step != "review.select" or data.get("form_id") != form_id:
+    if step != ChatStep.REVIEW_SELECT or data.get("form_id") != form_id:
         return [Screen.of(t("common.expired_button", member.language))]
     if not data["selected"]:
         return [Screen.of(t("review.choose_at_least_one", member.language))]
-    set_state(session, member.id, "review.arahan", **data)
+    set_state(session, member.id, ChatStep.REVIEW_ARAHAN, **data)
     codes = ", ".join(session.get(Indicator, i).code for i in data["selected"])
     return [Screen.of(t("review.ask_arahan", member.language, codes=esc(codes)))]
 
@@ -93,4 +93,9 @@ def decide(session: Session, member: Member, request_id: int, grant: bool) -> li
     return [Screen.of(t(key, member.language, code=esc(code)))]
 
 
-TEXT_STEPS = {"review.arahan": answer_arahan}
+def typed_while_choosing(session: Session, member: Member, _text: str) -> list[Screen]:
+    """Text while the indicators to return are being chosen: they are chosen with the buttons."""
+    return [Screen.of(t("chat.unknown_input", member.language))]
+
+
+TEXT_STEPS = {ChatStep.REVIEW_SELECT: typed_while_choosing, ChatStep.REVIEW_ARAHAN: answer_arahan}

@@ -5,31 +5,32 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers.callbacks import unpack
+from handlers.callbacks import Button, unpack
 from handlers.common import act, run_button
 from handlers.review import flow
 from handlers.screens import markup, reply_screens
 
 BUTTONS = {
-    "rv.ok": flow.approve,
-    "rv.ret": flow.start_return,
-    "rv.arh": flow.ask_arahan,
-    "rv.cancel": lambda s, m, _form_id: flow.cancel(s, m),
-    "ul.req": flow.ask_unlock,
-    "ul.ok": lambda s, m, request_id: flow.decide(s, m, request_id, True),
-    "ul.no": lambda s, m, request_id: flow.decide(s, m, request_id, False),
+    Button.REVIEW_APPROVE: flow.approve,
+    Button.REVIEW_RETURN: flow.start_return,
+    Button.REVIEW_ARAHAN: flow.ask_arahan,
+    Button.REVIEW_CANCEL: lambda s, m, _form_id: flow.cancel(s, m),
+    Button.UNLOCK_REQUEST: flow.ask_unlock,
+    Button.UNLOCK_GRANT: lambda s, m, request_id: flow.decide(s, m, request_id, True),
+    Button.UNLOCK_REFUSE: lambda s, m, request_id: flow.decide(s, m, request_id, False),
 }
 # Buttons that start something the member may abandon (/batal): their message keeps its buttons, so it can be
 # pressed again; a press after the form was handled says who handled it and when.
-KEEP_OPEN = frozenset({"rv.ret", "rv.arh"})
+KEEP_OPEN = frozenset({Button.REVIEW_RETURN, Button.REVIEW_ARAHAN})
+ROUTED = frozenset({*BUTTONS, Button.REVIEW_TOGGLE})  # the toggles edit the keyboard in place
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     await query.answer()
-    action, ids = unpack(query.data)
-    if action == "rv.t":  # toggles edit the keyboard in place
-        screens = await act_quietly(update, context, lambda s, m: flow.toggle(s, m, ids[0], ids[1]))
+    pressed = unpack(query.data)
+    if pressed and pressed.button is Button.REVIEW_TOGGLE:
+        screens = await act_quietly(update, context, lambda s, m: flow.toggle(s, m, *pressed.ids))
         if screens and screens[0].buttons:
             await query.edit_message_reply_markup(markup(screens[0].buttons))
         elif screens:  # the return is no longer in progress: say so

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from handlers.fill.views import period_name
 from handlers.review import views
 from handlers.screens import Screen
@@ -44,7 +44,8 @@ def form_returned(session: Session, member: Member, notice: FormReturned, now: d
     arahan = items[0].arahan if items else "-"
     language = member.language
     return [Screen.of(t("notify.form_returned", language, period=period_name(period, language), codes=esc(codes),
-                        arahan=esc(arahan)), [[(t("notify.fix_button", language), pack("isi.p", period.id))]])]
+                        arahan=esc(arahan)),
+                      [[(t("notify.fix_button", language), pack(Button.FILL_PERIOD, period.id))]])]
 
 
 def form_approved(session: Session, member: Member, notice: FormApproved, now: datetime,
@@ -71,5 +72,5 @@ def unlock_decided(session: Session, member: Member, notice: UnlockDecided, now:
     language = member.language
     if UnlockStatus(request.status) is UnlockStatus.GRANTED:
         return [Screen.of(t("notify.unlock_granted", language, code=esc(code), period=period_name(period, language)),
-                          [[(t("notify.fix_button", language), pack("isi.p", period.id))]])]
+                          [[(t("notify.fix_button", language), pack(Button.FILL_PERIOD, period.id))]])]
     return [Screen.of(t("notify.unlock_refused", language, code=esc(code), period=period_name(period, language)))]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from handlers.fill.views import item_block, period_name
 from handlers.screens import Screen
 from i18n import t
@@ -30,16 +30,16 @@ def review_request(form: UnitForm, version: int, period: Period, unit_name: str,
                                    new=esc(change.new.kendala or "-"))
             lines.append(line)
         blocks.append("\n".join(lines))
-    buttons = [[(t("review.approve_button", language), pack("rv.ok", form.id, version)),
-                (t("review.return_button", language), pack("rv.ret", form.id, version))]]
+    buttons = [[(t("review.approve_button", language), pack(Button.REVIEW_APPROVE, form.id, version)),
+                (t("review.return_button", language), pack(Button.REVIEW_RETURN, form.id, version))]]
     return Screen(blocks, buttons)
 
 
 def return_toggles(form: UnitForm, items: list[Item], selected: set[int], language: str) -> Screen:
     rows = [[(f"{'☑️' if item.indicator.id in selected else '⬜'} {item.indicator.code}",
-              pack("rv.t", form.id, item.indicator.id))] for item in items]
-    rows.append([(t("review.write_arahan_button", language), pack("rv.arh", form.id)),
-                 (t("common.cancel_button", language), pack("rv.cancel", form.id))])
+              pack(Button.REVIEW_TOGGLE, form.id, item.indicator.id))] for item in items]
+    rows.append([(t("review.write_arahan_button", language), pack(Button.REVIEW_ARAHAN, form.id)),
+                 (t("common.cancel_button", language), pack(Button.REVIEW_CANCEL, form.id))])
     return Screen.of(t("review.choose_items", language), rows)
 
 
@@ -48,6 +48,6 @@ def unlock_request(code: str, unit_name: str, period: Period, requester: str, re
     return Screen.of(
         t("review.unlock_request", language, code=esc(code), unit=esc(unit_name),
           period=period_name(period, language), name=esc(requester)),
-        [[(t("review.unlock_grant_button", language), pack("ul.ok", request_id)),
-          (t("review.unlock_refuse_button", language), pack("ul.no", request_id))]],
+        [[(t("review.unlock_grant_button", language), pack(Button.UNLOCK_GRANT, request_id)),
+          (t("review.unlock_refuse_button", language), pack(Button.UNLOCK_REFUSE, request_id))]],
     )

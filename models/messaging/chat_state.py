@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
 from models.store.types import UTCDateTime, utcnow
+
+
+class ChatStep(StrEnum):
+    """What the member's next message means. The values are stored in `chat_states.step`: never change one."""
+
+    FILL_VALUE = "fill.value"  # the realisasi of the indicator asked
+    FILL_AMBIGUOUS = "fill.ambiguous"  # a value like 1.234 was asked back (typing it again is fine too)
+    FILL_FAR_OFF = "fill.far_off"  # a value far from last period or the target awaits confirmation
+    FILL_FAR_OFF_REASON = "fill.far_off_reason"  # the reason for a confirmed far-off value
+    FILL_KENDALA = "fill.kendala"
+    FILL_TINDAK_LANJUT = "fill.tindak_lanjut"
+    FILL_EVIDENCE = "fill.evidence"  # a photo or document (typed text gets a hint)
+    REVIEW_SELECT = "review.select"  # the Sekretaris chooses the indicators to return, with buttons
+    REVIEW_ARAHAN = "review.arahan"  # the arahan of a return
+    KEPALA_ARAHAN = "kepala.arahan"  # the Kepala Dinas's arahan in the disposition
+    MEASUREMENT_ANALYSIS = "ms.analysis"  # the Tim SAKIP's analysis and rencana aksi
+    MEASUREMENT_RETURN = "ms.return"  # the Sekretaris's arahan returning a measurement
+    MEASUREMENT_ARAHAN = "ms.arahan"  # the Kepala Dinas's arahan on a measurement
 
 
 class ChatState(SQLModel, table=True):
@@ -28,14 +47,25 @@ class ChatState(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-def get_state(session: Session, member_id: int) -> tuple[str | None, dict[str, Any]]:
+def get_state(session: Session, member_id: int) -> tuple[ChatStep | None, dict[str, Any]]:
+    """The step the member is at and its ids; a step this version does not know (stored by an older one) is
+    cleared, as if nothing were asked."""
     row = session.get(ChatState, member_id)
-    return (None, {}) if row is None else (row.step, json.loads(row.data))
+    if row is None:
+        return None, {}
+    try:
+        step = ChatStep(row.step)
+    except ValueError:
+        session.delete(row)
+        return None, {}
+    return step, json.loads(row.data)
 
 
-def set_state(session: Session, member_id: int, step: str, **data: Any) -> None:
-    row = session.get(ChatState, member_id) or ChatState(member_id=member_id, step=step)
-    row.step, row.data, row.updated_at = step, json.dumps(data, sort_keys=True), utcnow()
+def set_state(session: Session, member_id: int, step: ChatStep, **data: Any) -> None:
+    if not isinstance(step, ChatStep):
+        raise TypeError(f"a chat step is a ChatStep, not {step!r}")
+    row = session.get(ChatState, member_id) or ChatState(member_id=member_id, step=step.value)
+    row.step, row.data, row.updated_at = step.value, json.dumps(data, sort_keys=True), utcnow()
     session.add(row)
 
 

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from handlers.common import SETTINGS_KEY, WAKE_KEY
 from i18n import t
 from models.calc.dates import format_datetime
@@ -238,7 +238,7 @@ async def test_only_the_sekretaris_approves_or_returns_a_form(world: World, pres
     form_id, version = submitted(world, period_id)
     review = await review_message(world, SEKRETARIS, PENGADUAN_UNIT)
     data = button_data(review, label)
-    assert data == pack("rv.ok" if label == APPROVE else "rv.ret", form_id, version)
+    assert data == pack(Button.REVIEW_APPROVE if label == APPROVE else Button.REVIEW_RETURN, form_id, version)
 
     answer = await press_data(world, presser, data, FORBIDDEN)
 
@@ -266,15 +266,15 @@ async def test_only_the_sekretaris_reports_and_only_the_kepala_disposes(world: W
     all_approved(world, period_id)
     ready = await world.emu.wait_for_bot_message(SEKRETARIS, lambda m: has_button(m, t("notify.report_button", "id")))
 
-    await press_data(world, PENGADUAN, pack("rp.go", period_id), FORBIDDEN)
+    await press_data(world, PENGADUAN, pack(Button.REPORT, period_id), FORBIDDEN)
     assert refusals(world, PENGADUAN) == [{"entity": "period", "entity_id": period_id,
                                            "action": Action.REPORT_TO_KEPALA.value, "unit_id": None}]
     with world.session() as session:
         assert session.exec(select(PeriodReport)).all() == []
 
-    await world.emu.user(SEKRETARIS).press(ready, pack("rp.go", period_id))
+    await world.emu.user(SEKRETARIS).press(ready, pack(Button.REPORT, period_id))
     report = await world.emu.wait_for_bot_message(KEPALA, lambda m: has_button(m, t("notify.agree_button", "id")))
-    for data in (pack("kd.ok", period_id), pack("kd.arh", period_id)):
+    for data in (pack(Button.KEPALA_AGREE, period_id), pack(Button.KEPALA_ARAHAN, period_id)):
         await press_data(world, SEKRETARIS, data, FORBIDDEN)
     assert [r["action"] for r in refusals(world, SEKRETARIS)] == [Action.DISPOSE.value] * 2
     with world.session() as session:
@@ -282,7 +282,7 @@ async def test_only_the_sekretaris_reports_and_only_the_kepala_disposes(world: W
         assert PeriodStatus(session.get(Period, period_id).status) is PeriodStatus.OPEN
         assert get_state(session, member(session, SEKRETARIS).id)[0] != "kepala.arahan"
 
-    await world.emu.user(KEPALA).press(report, pack("kd.ok", period_id))
+    await world.emu.user(KEPALA).press(report, pack(Button.KEPALA_AGREE, period_id))
     await world.emu.wait_for_bot_message(KEPALA, "diarsipkan")
     with world.session() as session:
         assert PeriodStatus(session.get(Period, period_id).status) is PeriodStatus.ARCHIVED
@@ -297,7 +297,7 @@ async def test_staff_cannot_send_another_units_form(world: World):
         form = fill_form(session, PENGADUAN, period_id)
         form_id, version, unit_id = form.id, form.version, form.unit_id
 
-    await press_data(world, PERIZINAN, pack("isi.sendok", form_id, version), FORBIDDEN)
+    await press_data(world, PERIZINAN, pack(Button.FILL_SEND_CONFIRM, form_id, version), FORBIDDEN)
 
     assert refusals(world, PERIZINAN) == [{"entity": "unit_form", "entity_id": form_id,
                                            "action": Action.SUBMIT_FORM.value, "unit_id": unit_id}]
@@ -318,13 +318,14 @@ async def test_staff_never_see_or_change_another_units_values(world: World):
         p1 = session.exec(select(Indicator).where(Indicator.code == "P.1")).one().id
     emu = world.emu
 
-    question = await press_data(world, PERIZINAN, pack("isi.edit", period_id, p4), "Ketik nilai realisasi")
+    question = await press_data(world, PERIZINAN, pack(Button.FILL_EDIT, period_id, p4), "Ketik nilai realisasi")
     assert "P.1" in question["text"] and "P.4" not in question["text"]
     await emu.user(PERIZINAN).send_text("77")
     await emu.wait_for_bot_message(PERIZINAN, "Tersimpan")
-    for data in (pack("isi.keep", p4), pack("isi.keep_kendala", p4), pack("isi.keep_tindak_lanjut", p4)):
+    for data in (pack(Button.FILL_KEEP, p4), pack(Button.FILL_KEEP_KENDALA, p4),
+                 pack(Button.FILL_KEEP_TINDAK_LANJUT, p4)):
         await press_data(world, PERIZINAN, data, t("common.expired_button", "id"))
-    await press_data(world, PERIZINAN, pack("ul.req", form_id, p4), FORBIDDEN)
+    await press_data(world, PERIZINAN, pack(Button.UNLOCK_REQUEST, form_id, p4), FORBIDDEN)
     await emu.user(PERIZINAN).send_command("/isi")
     await emu.wait_for_bot_message(PERIZINAN, "P.1")
 
@@ -364,11 +365,13 @@ async def test_admin_buttons_pressed_by_staff_change_nothing(world: World):
     emu = world.emu
     before = snapshot(world)
 
-    presses = [pack("pd.o", 2026, 0, 11), pack("pd.c", period_id), pack("inv.r", 0), pack("inv.u", 0, office.id),
-               pack("mb.m", target.id), pack("mb.u", target.id), pack("mb.uu", target.id, office.id)]
+    presses = [pack(Button.PERIOD_OPEN, 2026, 0, 11), pack(Button.PERIOD_CLOSE, period_id),
+               pack(Button.INVITE_ROLE, 0), pack(Button.INVITE_UNIT, 0, office.id), pack(Button.MEMBER, target.id),
+               pack(Button.MEMBER_UNITS, target.id), pack(Button.MEMBER_MOVE, target.id, office.id)]
     for data in presses:
         await press_data(world, MODAL, data, FORBIDDEN)
-    for data in (pack("mb.r", target.id, 0), pack("mb.x", target.id)):  # allowed, these edit the message in place
+    # allowed, these edit the message in place
+    for data in (pack(Button.MEMBER_ROLE, target.id, 0), pack(Button.MEMBER_ACTIVE, target.id)):
         await press_data(world, MODAL, data, FORBIDDEN)
     assert emu.calls_to("editMessageText") == []  # a refusal is a new message, the pressed one stays as it was
     assert [c for c in emu.calls_to("setMyCommands") if c.params.get("scope", {}).get("chat_id") == PERIZINAN] == []
@@ -418,17 +421,22 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
         staff = member(session, PENGADUAN).id
         unit = member(session, PENGADUAN).unit_id
     presses = [
-        pack("isi.p", period_id), pack("isi.amb", 0), pack("isi.sure"), pack("isi.retype"), pack("isi.keep", p4),
-        pack("isi.keep_kendala", p4), pack("isi.keep_tindak_lanjut", p4), pack("isi.next"),
-        pack("isi.edit", period_id, p4), pack("isi.send", form_id, version), pack("isi.sendok", form_id, version),
-        pack("isi.sendno"), pack("rv.ok", form_id, version), pack("rv.ret", form_id, version),
-        pack("rv.t", form_id, p4), pack("rv.arh", form_id), pack("rv.cancel", form_id), pack("ul.req", form_id, p4),
-        pack("ul.ok", 1), pack("ul.no", 1), pack("rp.go", period_id), pack("kd.ok", period_id),
-        pack("kd.arh", period_id), pack("inv.r", 0), pack("inv.u", 0, unit), pack("mb.m", staff),
-        pack("mb.r", staff, 0), pack("mb.u", staff), pack("mb.uu", staff, unit), pack("mb.x", staff),
-        pack("pd.o", 2026, 0, 11), pack("pd.c", period_id), pack("lang", 1), pack("rm.snz", 1),
-        pack("ms.new", 2026, 1), pack("ms.an", 1), pack("ms.sub", 1, 1), pack("ms.ok", 1, 1), pack("ms.ret", 1, 1),
-        pack("ms.rep", 1), pack("ms.kok", 1), pack("ms.karh", 1),
+        pack(Button.FILL_PERIOD, period_id), pack(Button.FILL_AMBIGUOUS, 0), pack(Button.FILL_FAR_OFF_SURE),
+        pack(Button.FILL_RETYPE), pack(Button.FILL_KEEP, p4), pack(Button.FILL_KEEP_KENDALA, p4),
+        pack(Button.FILL_KEEP_TINDAK_LANJUT, p4), pack(Button.FILL_NEXT), pack(Button.FILL_EDIT, period_id, p4),
+        pack(Button.FILL_SEND, form_id, version), pack(Button.FILL_SEND_CONFIRM, form_id, version),
+        pack(Button.FILL_SEND_CANCEL), pack(Button.REVIEW_APPROVE, form_id, version),
+        pack(Button.REVIEW_RETURN, form_id, version), pack(Button.REVIEW_TOGGLE, form_id, p4),
+        pack(Button.REVIEW_ARAHAN, form_id), pack(Button.REVIEW_CANCEL, form_id),
+        pack(Button.UNLOCK_REQUEST, form_id, p4), pack(Button.UNLOCK_GRANT, 1), pack(Button.UNLOCK_REFUSE, 1),
+        pack(Button.REPORT, period_id), pack(Button.KEPALA_AGREE, period_id), pack(Button.KEPALA_ARAHAN, period_id),
+        pack(Button.INVITE_ROLE, 0), pack(Button.INVITE_UNIT, 0, unit), pack(Button.MEMBER, staff),
+        pack(Button.MEMBER_ROLE, staff, 0), pack(Button.MEMBER_UNITS, staff), pack(Button.MEMBER_MOVE, staff, unit),
+        pack(Button.MEMBER_ACTIVE, staff), pack(Button.PERIOD_OPEN, 2026, 0, 11), pack(Button.PERIOD_CLOSE, period_id),
+        pack(Button.LANGUAGE, 1), pack(Button.REMINDER_SNOOZE, 1), pack(Button.MEASUREMENT_START, 2026, 1),
+        pack(Button.MEASUREMENT_ANALYSIS, 1), pack(Button.MEASUREMENT_SUBMIT, 1, 1),
+        pack(Button.MEASUREMENT_APPROVE, 1, 1), pack(Button.MEASUREMENT_RETURN, 1, 1),
+        pack(Button.MEASUREMENT_REPORT, 1), pack(Button.MEASUREMENT_AGREE, 1), pack(Button.MEASUREMENT_ARAHAN, 1),
         "zz.old|1",  # a button of an older version of the bot
     ]
     assert {data.split("|")[0] for data in presses} >= packed_in_handlers()
@@ -544,7 +552,7 @@ async def test_roles_that_do_not_fill_cannot_open_a_form_by_its_buttons(world: W
 
     await world.emu.user(presser).send_command("/isi")
     assert (await world.emu.wait_for_bot_message(presser))["text"] == FORBIDDEN
-    for data in (pack("isi.p", period_id), pack("isi.edit", period_id, p4)):
+    for data in (pack(Button.FILL_PERIOD, period_id), pack(Button.FILL_EDIT, period_id, p4)):
         assert (await press_data(world, presser, data, FORBIDDEN))["text"] == FORBIDDEN
 
     assert [r["action"] for r in refusals(world, presser)] == [Action.FILL_FORM.value] * 3
@@ -648,8 +656,9 @@ async def test_only_the_sekretaris_decides_an_unlock_request(world: World):
     wake(world)
     asked = await world.emu.wait_for_bot_message(SEKRETARIS, "meminta buka kunci")
 
-    for presser, data in ((PENGADUAN, pack("ul.ok", request_id)), (KABID_MODAL, pack("ul.ok", request_id)),
-                          (KEPALA, pack("ul.no", request_id))):
+    for presser, data in ((PENGADUAN, pack(Button.UNLOCK_GRANT, request_id)),
+                          (KABID_MODAL, pack(Button.UNLOCK_GRANT, request_id)),
+                          (KEPALA, pack(Button.UNLOCK_REFUSE, request_id))):
         await press_data(world, presser, data, FORBIDDEN)
         assert refusals(world, presser) == [{"entity": "unlock_request", "entity_id": request_id,
                                              "action": Action.GRANT_UNLOCK.value, "unit_id": None}]

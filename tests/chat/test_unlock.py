@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session, select
 
-from handlers.callbacks import pack
+from handlers.callbacks import Button, pack
 from models.collection.form_filling import record_value
 from models.collection.forms import FormStatus, UnitForm, UnlockRequest, UnlockStatus
 from models.collection.realisasi import latest_revision
@@ -153,7 +153,7 @@ async def test_after_an_unlock_the_other_values_stay_locked(world, approved_form
     # Even an edit button for P.1 (from an older summary, or forged) does not reopen it.
     with world.session() as session:
         form = session.get(UnitForm, approved_form)
-        edit_p1 = pack("isi.edit", form.period_id, indicator(session, "P.1").id)
+        edit_p1 = pack(Button.FILL_EDIT, form.period_id, indicator(session, "P.1").id)
     await emu.user(PERIZINAN).press(summary, edit_p1, force=True)
     await emu.wait_for_bot_message(PERIZINAN)
     await emu.user(PERIZINAN).send_text("150")

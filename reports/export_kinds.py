@@ -1,0 +1,31 @@
+"""Which workbooks an export writes, and every spelling of each that the chat and the command line accept.
+
+`/ekspor 2026-TW1 rekap` takes any spelling below (in any case); `sakip-bot export --jenis rekapitulasi` takes the
+first spelling of each kind. Both come to an `ExportKind`, which `reports.workbooks.export_files` takes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ExportKind(StrEnum):
+    KERTAS_KERJA = "kertas_kerja"  # the Kertas Kerja Pengukuran Kinerja
+    REKAPITULASI = "rekapitulasi"
+    FORMULIR = "formulir"  # each unit's Formulir Pengumpulan Data (a month or triwulan only)
+    SEMUA = "semua"  # all of them (a year: the Kertas Kerja and the Rekapitulasi)
+
+
+SPELLINGS: dict[ExportKind, tuple[str, ...]] = {  # the first is the command line's
+    ExportKind.KERTAS_KERJA: ("kertas-kerja", "kertas", "kertas_kerja"),
+    ExportKind.REKAPITULASI: ("rekapitulasi", "rekap"),
+    ExportKind.FORMULIR: ("formulir", "form", "forms"),
+    ExportKind.SEMUA: ("semua", "all"),
+}
+COMMAND_LINE_SPELLINGS = tuple(spellings[0] for spellings in SPELLINGS.values())
+_KINDS_BY_WORD = {word: kind for kind, spellings in SPELLINGS.items() for word in spellings}
+
+
+def export_kind(word: str) -> ExportKind | None:
+    """The kind a word names (any spelling above, in any case), or None."""
+    return _KINDS_BY_WORD.get(word.lower())

@@ -1,0 +1,71 @@
+"""Chat steps: what a member's next typed message means, stored by name in `chat_states.step`.
+
+Given every step the bot can wait at, then a typed message at it has a handler, and its stored name is what it
+was (rows already stored carry it); when a row holds a step this version does not know (written by an older
+one), then it is cleared and the message is answered like one at no step, never a crash.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from handlers.router import TEXT_STEPS, route_text
+from i18n import t
+from models.demo import DEMO_PK
+from models.exchange.pk_import import import_pk
+from models.messaging.chat_state import ChatState, ChatStep, get_state, set_state
+from models.office.audit import Actor
+from models.office.invites import accept_invite, create_invite
+from models.office.organisation import Member, Role, Unit
+from models.store.database import session_scope
+
+# Every step's stored name, written out: a name must never change, and a new step has to be added here.
+STORED = {
+    "fill.value", "fill.ambiguous", "fill.far_off", "fill.far_off_reason", "fill.kendala", "fill.tindak_lanjut",
+    "fill.evidence", "review.select", "review.arahan", "kepala.arahan", "ms.analysis", "ms.return", "ms.arahan",
+}
+
+
+def test_every_step_has_a_text_handler():
+    assert set(TEXT_STEPS) == set(ChatStep)
+    assert all(isinstance(step, ChatStep) for step in TEXT_STEPS)
+
+
+def test_every_step_keeps_its_stored_name_and_fits_the_column():
+    assert {step.value for step in ChatStep} == STORED
+    assert max(len(step.value) for step in ChatStep) <= ChatState.__table__.c.step.type.length
+
+
+@pytest.fixture
+def rina(engine) -> int:
+    with session_scope(engine) as session:
+        import_pk(session, DEMO_PK, Actor.cli())
+        unit = session.exec(select(Unit).where(Unit.name == "Bidang Pelayanan Perizinan")).one()
+        _, token = create_invite(session, Role.STAF, unit, Actor.cli())
+        return accept_invite(session, token, 130, "Rina", "id").id
+
+
+def test_a_step_is_read_back_as_a_chat_step(engine, rina: int):
+    with session_scope(engine) as session:
+        set_state(session, rina, ChatStep.FILL_KENDALA, indicator_id=7)
+    with session_scope(engine) as session:
+        step, data = get_state(session, rina)
+        assert step is ChatStep.FILL_KENDALA and data == {"indicator_id": 7}
+
+
+def test_a_step_is_set_from_a_chat_step_only(engine, rina: int):
+    with session_scope(engine) as session, pytest.raises(TypeError):
+        set_state(session, rina, "fill.value")
+
+
+def test_a_stored_step_this_version_does_not_know_is_cleared(engine, rina: int):
+    with session_scope(engine) as session:
+        session.add(ChatState(member_id=rina, step="fill.old_question", data='{"indicator_id": 7}'))
+    with session_scope(engine) as session:
+        member = session.get(Member, rina)
+        screens = route_text(session, member, "12")
+        assert [screen.blocks for screen in screens] == [[t("chat.unknown_input", "id")]]
+    with session_scope(engine) as session:
+        assert session.get(ChatState, rina) is None
+        assert get_state(session, rina) == (None, {})
