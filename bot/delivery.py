@@ -32,7 +32,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 from telegram.constants import ParseMode
@@ -42,6 +42,7 @@ from telegram.ext import Application
 from handlers.notifications import CHAT_ACTIONS, after_sent, render
 from handlers.render import split_blocks
 from handlers.screens import Album, Document, Screen, album_media, fit_caption, markup
+from models.calc.clock import Clock, system_clock
 from models.messaging.chat_state import forget_old_updates
 from models.messaging.outbox import CLAIM_SECONDS, OutboxMessage, OutboxStatus, claim_due, extend_lease, release_claims
 from models.office.organisation import Member
@@ -59,7 +60,6 @@ MAX_BACKOFF_SECONDS = 300
 CHAT_RATE = 1.0  # Telegram: about one message per second in one chat,
 CHAT_BURST = 3.0  # with short bursts tolerated
 HOUSEKEEPING_EVERY = timedelta(hours=1)
-DELIVERY_KEY = "delivery"
 NOT_MODIFIED = "message is not modified"
 
 
@@ -107,7 +107,7 @@ def parts_of(screens: list[Screen]) -> list[Part]:
 class Delivery:
     def __init__(self, application: Application, engine: Engine, rules: ScheduleRules, *,
                  concurrency: int = 30, on_claimed: Callable[[], None] | None = None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Clock = system_clock) -> None:
         self.application = application
         self.on_claimed = on_claimed  # rows were queued: what the scheduler derives may have changed
         self.clock = clock  # the time notices are worded at (a reminder's countdown): the scheduler's clock
@@ -201,10 +201,9 @@ class Delivery:
 
     def _housekeeping(self) -> None:
         """Once an hour: forget handled update ids older than Telegram could deliver again."""
-        now = utcnow()
-        self._last_housekeeping = now
+        self._last_housekeeping = utcnow()
         with session_scope(self.engine) as session:
-            forget_old_updates(session, now)
+            forget_old_updates(session, self.clock())  # handled updates are stamped by the bot's clock
 
     def _release(self, row_ids: set[int] | None) -> None:
         """Rows claimed but not sent become free at once (not after the lease); None: every claimed row."""
@@ -234,7 +233,7 @@ class Delivery:
             row.parts_sent = max(row.parts_sent, parts_sent)
             row.claimed_until = None
             if status is OutboxStatus.SENT:
-                row.status, row.sent_at = status, utcnow()
+                row.status, row.sent_at = status, self.clock()
                 after_sent(session, row.kind, row.data, message_ids or [])
             elif status is OutboxStatus.FAILED or row.attempts >= MAX_ATTEMPTS:
                 row.status = OutboxStatus.FAILED

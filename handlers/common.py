@@ -9,17 +9,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import Executor
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackContext, ExtBot
 
 from handlers.callbacks import unpack
 from handlers.screens import Screen, close_buttons, send_screens
 from i18n import catalogue, t
+from models.calc.clock import Clock, system_clock
 from models.calc.dates import format_datetime
 from models.collection.forms import UnitForm
 from models.collection.review import last_change
@@ -33,19 +36,47 @@ from models.timing.schedule import ScheduleRules
 from reports.wording import esc
 
 T = TypeVar("T")
-ENGINE_KEY = "engine"
-SETTINGS_KEY = "settings"
-RULES_KEY = "schedule_rules"  # models.timing.schedule.ScheduleRules built from the settings
-SCHEDULE_CHANGED_KEY = "schedule_changed"  # tells the scheduler to derive its next run again
-CLOCK_KEY = "clock"  # the scheduler's clock (UTC now; a test's clock in tests)
-WAKE_KEY = "wake_delivery"  # called after every handled update, so queued notifications go out at once
 
 
-async def in_transaction(context: ContextTypes.DEFAULT_TYPE, work: Callable[..., T], *args: Any,
+def _nothing() -> None:
+    pass
+
+
+@dataclass
+class BotData:
+    """What the handlers share (PTB's `bot_data`, typed through `ContextTypes(bot_data=...)`).
+
+    PTB creates it without arguments; the composition root (`bot/application.py`) sets every field before the
+    bot starts."""
+
+    engine: Engine = field(init=False)
+    rules: ScheduleRules = field(init=False)  # built from the settings; `rules.tz` is the office's time zone
+    clock: Clock = system_clock  # the one clock of the bot: handlers, scheduler and delivery (a test's in tests)
+    default_language: str = "id"  # of strangers and new members
+    evidence_dir: Path = Path("data/evidence")
+    admin_telegram_ids: list[int] = field(default_factory=list)  # the configured first admins
+    wake: Callable[[], None] = _nothing  # after every handled update, so queued notifications go out at once
+    schedule_changed: Callable[[], None] = _nothing  # tells the scheduler to derive its next run again
+
+    @property
+    def timezone(self) -> str:
+        """The office's IANA time zone, as `format_datetime` takes it."""
+        return self.rules.tz.key
+
+    def now(self) -> datetime:
+        """Now, from the injected clock, in the office's time zone."""
+        return self.clock().astimezone(self.rules.tz)
+
+
+Context = CallbackContext[ExtBot, dict, dict, BotData]
+"""The `context` every handler gets (`context.bot_data` is the `BotData`)."""
+
+
+async def in_transaction(context: Context, work: Callable[..., T], *args: Any,
                          executor: Executor | None = None) -> T:
     """Run `work(session, *args)` in one transaction on a worker thread (of `executor`, e.g. the chart pool for
     work that draws) and return its result."""
-    engine: Engine = context.application.bot_data[ENGINE_KEY]
+    engine = context.bot_data.engine
 
     def run() -> T:
         with session_scope(engine) as session:
@@ -63,17 +94,17 @@ def language_of(update: Update, default: str) -> str:
     return "en" if code.startswith("en") and default == "en" else default
 
 
-def office_now(context: ContextTypes.DEFAULT_TYPE) -> datetime:
-    """Now, in the office's time zone."""
-    return datetime.now(context.application.bot_data[SETTINGS_KEY].tz)
+def office_now(context: Context) -> datetime:
+    """Now, from the bot's clock, in the office's time zone."""
+    return context.bot_data.now()
 
 
-def schedule_rules(context: ContextTypes.DEFAULT_TYPE) -> ScheduleRules:
-    return context.application.bot_data[RULES_KEY]
+def schedule_rules(context: Context) -> ScheduleRules:
+    return context.bot_data.rules
 
 
-def today(context: ContextTypes.DEFAULT_TYPE) -> date:
-    """Today in the office's time zone."""
+def today(context: Context) -> date:
+    """Today in the office's time zone, by the bot's clock."""
     return office_now(context).date()
 
 
@@ -102,7 +133,7 @@ def handled_by(session: Session, form_id: int) -> tuple[str | None, datetime | N
     return last_change(session, form) if form else (None, None)
 
 
-async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable[..., list[Screen]],
+async def act(update: Update, context: Context, work: Callable[..., list[Screen]],
               *args: Any, send: bool = True, answering: bool = False, marks_handled: bool = True,
               executor: Executor | None = None) -> list[Screen] | None:
     """Run `work(session, member, *args)` for the member behind the update and reply with its screens.
@@ -110,7 +141,7 @@ async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable
     Strangers get the invitation hint. A `WorkflowError` rolls back the work (a savepoint), is worded for the
     member, and a refused permission is audited; everything else the work did is committed.
     """
-    settings = context.application.bot_data[SETTINGS_KEY]
+    bot_data = context.bot_data
     user_id = update.effective_user.id
 
     def run(session: Session) -> list[Screen] | None:
@@ -127,21 +158,19 @@ async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable
                 audit_refusal(session, member, error)
             if answering:
                 clear_state(session, member.id)
-            return error_screens(session, member, error, settings.timezone)
+            return error_screens(session, member, error, bot_data.timezone)
 
     screens = await in_transaction(context, run, executor=executor)
-    wake = context.application.bot_data.get(WAKE_KEY)
-    if wake is not None:
-        wake()
+    bot_data.wake()
     if screens is None:
-        await context.bot.send_message(update.effective_chat.id, t("chat.stranger", settings.default_language))
+        await context.bot.send_message(update.effective_chat.id, t("chat.stranger", bot_data.default_language))
         return None
     if send:
         await send_screens(context, update.effective_chat.id, screens)
     return screens
 
 
-async def run_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
+async def run_button(update: Update, context: Context,
                      table: dict[str, Callable[..., list[Screen]]], keep_open: frozenset[str] = frozenset()) -> None:
     """Run a pressed button's action from a journey's table, as `action(session, member, *ids)`.
 

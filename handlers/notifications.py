@@ -90,7 +90,7 @@ def kepala_report(session: Session, member: Member, params: dict, now: datetime,
     period = session.get(Period, params["period_id"])
     language = member.language
     recap = compute_recap(session, period.ref, language)
-    progress = period_progress(session, period, now.date(), now.tzinfo)
+    progress = period_progress(session, period, now.date(), rules.tz)
     blocks = recap_blocks(recap, language, progress)
     blocks.insert(1, mutu_baku_block(timeline(session, period, now, rules), language))
     buttons = [[(t("notify.agree_button", language), pack("kd.ok", period.id)),
@@ -165,8 +165,8 @@ def _countdown(deadline, today, language: str) -> str:
     return t("reminder.overdue", language, days=-days)
 
 
-def _since(moment, now: datetime, language: str) -> str:
-    return format_datetime(moment, getattr(now.tzinfo, "key", "UTC"), language)
+def _since(moment, rules: ScheduleRules, language: str) -> str:
+    return format_datetime(moment, rules.tz.key, language)
 
 
 def reminder(session: Session, member: Member, params: dict, now: datetime,
@@ -204,7 +204,7 @@ def reminder(session: Session, member: Member, params: dict, now: datetime,
         units = ", ".join(sorted(session.get(Unit, form.unit_id).name for form in waiting))
         since = min((form.submitted_at for form in waiting if form.submitted_at), default=item.created_at)
         text = t("reminder.review", language, period=name, count=len(waiting), units=esc(units),
-                 since=_since(since, now, language))
+                 since=_since(since, rules, language))
         buttons = [snooze]
     elif task is Task.REPORT:
         text = t("reminder.report", language, period=name)

@@ -3,35 +3,33 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from handlers.admin import flow
 from handlers.callbacks import unpack
-from handlers.common import SETTINGS_KEY, act, in_transaction, run_button, schedule_rules, today
+from handlers.common import Context, act, in_transaction, run_button, schedule_rules, today
 from handlers.menus import refresh_member_menu
 from handlers.screens import markup, reply_screens
 
 
-async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def invite_command(update: Update, context: Context) -> None:
     """/undang: choose a role, then a unit, and get a one-time link."""
     await act(update, context, flow.invite_roles)
 
 
-async def members_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def members_command(update: Update, context: Context) -> None:
     """/anggota: members by unit and role, each with its settings."""
     await act(update, context, flow.members_list)
 
 
-async def periods_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def periods_command(update: Update, context: Context) -> None:
     """/periode: recent periods; open the current month or triwulan, close an open one."""
     await act(update, context, lambda s, m: flow.periods_list(s, m, today(context)))
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     await query.answer()
     action, ids = unpack(query.data)
-    settings = context.application.bot_data[SETTINGS_KEY]
     in_place = {
         "mb.r": lambda s, m: flow.member_toggle_role(s, m, ids[0], ids[1]),
         "mb.x": lambda s, m: flow.member_toggle_active(s, m, ids[0]),
@@ -54,7 +52,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     table = {
         "inv.r": flow.invite_units,
-        "inv.u": lambda s, m, role, unit: flow.invite_create(s, m, role, unit, context.bot.username, settings.timezone),
+        "inv.u": lambda s, m, role, unit: flow.invite_create(s, m, role, unit, context.bot.username,
+                                                             context.bot_data.timezone),
         "mb.m": flow.member_detail,
         "mb.u": flow.member_units,
         "mb.uu": flow.member_move,
@@ -65,7 +64,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_button(update, context, table, keep_open=frozenset({"mb.m"}))
 
 
-async def _refresh_menu(context: ContextTypes.DEFAULT_TYPE, member_id: int) -> None:
+async def _refresh_menu(context: Context, member_id: int) -> None:
     """The changed member's command menu follows their new roles (or is taken away when deactivated)."""
     telegram_id, roles, language, active = await in_transaction(context, flow.menu_facts, member_id)
     await refresh_member_menu(context.bot, telegram_id, roles, language, active)

@@ -6,9 +6,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from handlers.common import SETTINGS_KEY, act, run_button
+from handlers.common import Context, act, run_button
 from handlers.fill import flow, views
 from handlers.screens import Screen
 from i18n import t
@@ -22,7 +21,7 @@ from models.plan.periods import Period
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
 
-async def fill_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def fill_command(update: Update, context: Context) -> None:
     """/isi: resume the member's form at its first pending item."""
     await act(update, context, flow.start)
 
@@ -61,7 +60,7 @@ BUTTONS = {
 }
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Context) -> None:
     """Every button of the journey: answered first, then the pressed keyboard is closed, then the next screen."""
     await update.callback_query.answer()
     await run_button(update, context, BUTTONS)
@@ -74,7 +73,7 @@ def _keep_note(session: Session, member: Member, field: str, indicator_id: int) 
     return flow.answer_note(session, member, field, None)
 
 
-async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_file(update: Update, context: Context) -> None:
     """A photo or document: evidence of the indicator being asked about, kept on disk and by its file id."""
     message = update.effective_message
     if message.photo:
@@ -96,7 +95,7 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await act(update, context, check, marks_handled=False)  # only a look: the save below is the update's work
     if not state:
         return
-    folder = Path(context.application.bot_data[SETTINGS_KEY].evidence_dir)
+    folder = context.bot_data.evidence_dir
     target = folder / str(state["period_id"]) / str(state["indicator_id"])
     target.mkdir(parents=True, exist_ok=True)
     path = target / f"{attachment.file_unique_id}{Path(name).suffix if name else '.jpg'}"

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from handlers.common import run_button
+from handlers.common import Context, run_button
 from handlers.kepala import flow
 
 BUTTONS = {"rp.go": flow.report, "kd.ok": flow.agree, "kd.arh": flow.start_arahan}
@@ -14,6 +13,6 @@ BUTTONS = {"rp.go": flow.report, "kd.ok": flow.agree, "kd.arh": flow.start_araha
 KEEP_OPEN = frozenset({"rp.go", "kd.arh"})
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Context) -> None:
     await update.callback_query.answer()
     await run_button(update, context, BUTTONS, KEEP_OPEN)

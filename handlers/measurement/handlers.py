@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from handlers.common import act, run_button
+from handlers.common import Context, act, run_button
 from handlers.measurement import flow
 
 BUTTONS = {
@@ -23,12 +22,12 @@ BUTTONS = {
 KEEP_OPEN = frozenset({"ms.an", "ms.ret", "ms.karh"})
 
 
-async def measurement_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def measurement_command(update: Update, context: Context) -> None:
     """/pengukuran [periode]: a triwulan's measurement and, for the member's role, the next step's buttons."""
     argument = context.args[0] if context.args else None
     await act(update, context, flow.show, argument)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Context) -> None:
     await update.callback_query.answer()
     await run_button(update, context, BUTTONS, KEEP_OPEN)

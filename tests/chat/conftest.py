@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.application import SCHEDULER_KEY, build_application, start_application, stop_application
+from bot.application import build_application, start_application, stop_application
 from bot.config import load_settings
 from emulator.server import BotApiEmulator
 from models.demo import DEMO_PK
@@ -69,7 +69,7 @@ class World:
 
     async def run_scheduled_work(self):
         """Run the scheduler's work now, as of `clock.now` (as its timer would)."""
-        return await self.application.bot_data[SCHEDULER_KEY].run_now()
+        return await self.application.bot_data.scheduler.run_now()
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

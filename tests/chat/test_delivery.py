@@ -25,10 +25,9 @@ from sqlmodel import Session, select
 from telegram.ext import Application
 
 from bot import delivery as delivery_module
-from bot.application import SCHEDULER_KEY, build_application, stop_application
+from bot.application import build_application, stop_application
 from bot.config import load_settings
 from emulator.server import BotApiEmulator
-from handlers.common import WAKE_KEY
 from i18n import t
 from models.calc.dates import format_datetime
 from models.collection.form_filling import form_items, record_note, record_value
@@ -97,7 +96,7 @@ async def until_delivered(engine: Engine, timeout: float = 12.0) -> list[OutboxM
 
 def wake(world: World) -> None:
     """What every handled update does: deliver what is queued now."""
-    world.application.bot_data[WAKE_KEY]()
+    world.application.bot_data.wake()
 
 
 def member_id(engine: Engine, telegram_id: int) -> int:
@@ -267,7 +266,7 @@ async def test_a_delivery_stopped_in_the_middle_of_a_backlog_leaves_nothing_runn
     the notices it had claimed but not taken up yet are free at once; when it starts again, each notice arrives
     exactly once, in queue order."""
     emu, engine = world.emu, world.engine
-    delivery = world.application.bot_data[SCHEDULER_KEY].delivery
+    delivery = world.application.bot_data.scheduler.delivery
     held = emu.faults.add("sendMessage", "timeout", chat_id=SEKRETARIS, hold=30,
                           when=lambda params: "Mei" in params["text"])
     queue_notices(engine, SEKRETARIS, list(range(1, 8)))
@@ -576,13 +575,13 @@ async def start_second_bot(engine: Engine, clock) -> Application:
     does not poll Telegram (one token has one poller: the first bot answers the chat)."""
     application = build_application(load_settings(), engine, rate_limiter=False, clock=clock)
     await application.initialize()
-    await application.bot_data[SCHEDULER_KEY].start()
+    await application.bot_data.scheduler.start()
     await application.start()
     return application
 
 
 def leading(*applications: Application) -> list[bool]:
-    return [application.bot_data[SCHEDULER_KEY].leading for application in applications]
+    return [application.bot_data.scheduler.leading for application in applications]
 
 
 async def test_two_bots_on_one_database_only_one_leads_and_delivers_what_either_queues_once(
@@ -600,7 +599,7 @@ async def test_two_bots_on_one_database_only_one_leads_and_delivers_what_either_
         first_leading = leading(*bots)
         await asyncio.sleep(2.5)  # more than one stand-by round later
         assert leading(*bots) == first_leading
-        assert [bot.bot_data[SCHEDULER_KEY].delivery.running for bot in bots] == first_leading
+        assert [bot.bot_data.scheduler.delivery.running for bot in bots] == first_leading
 
         open_periods(engine, NOVEMBER)  # queued through the first bot's engine
         await until_delivered(engine, timeout=8)
@@ -638,7 +637,7 @@ async def test_scheduled_work_run_on_two_bots_at_once_queues_each_reminder_once_
         open_periods(engine, NOVEMBER)
         await until_delivered(engine)
         world.clock.now = datetime(2026, 12, 7, 8, 0, tzinfo=WIB)
-        outcomes = await asyncio.gather(*(bot.bot_data[SCHEDULER_KEY].run_now() for bot in bots))
+        outcomes = await asyncio.gather(*(bot.bot_data.scheduler.run_now() for bot in bots))
         assert [outcome is not None for outcome in outcomes] == leading(*bots)
         rows = await until_delivered(engine)
         assert statuses(rows) == {OutboxStatus.SENT}
@@ -663,11 +662,11 @@ async def test_when_the_leading_bot_goes_away_the_other_takes_over_and_delivers_
     try:
         bots = [(world.application, engine), (second, second_engine)]
         await until(lambda: leading(*(bot for bot, _ in bots)).count(True) == 1, "one bot leads")
-        (leader, leader_engine), (other, _) = sorted(bots, key=lambda bot: not bot[0].bot_data[SCHEDULER_KEY].leading)
+        (leader, leader_engine), (other, _) = sorted(bots, key=lambda bot: not bot[0].bot_data.scheduler.leading)
         await stop_application(leader)
         if how != "stopped":
             leader_engine.dispose()
-        await until(lambda: other.bot_data[SCHEDULER_KEY].leading, "the other bot leads", timeout=8)
+        await until(lambda: other.bot_data.scheduler.leading, "the other bot leads", timeout=8)
 
         open_periods(engine, NOVEMBER)  # queued through the first bot's engine
         with session_scope(second_engine) as session:  # and through the second's

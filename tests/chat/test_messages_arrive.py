@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from handlers.common import WAKE_KEY
 from i18n import t
 from models.collection.form_filling import form_items, record_note, record_value
 from models.collection.opening import open_period
@@ -51,7 +50,7 @@ def member(session: Session, telegram_id: int) -> Member:
 
 
 def wake(world: World) -> None:
-    world.application.bot_data[WAKE_KEY]()
+    world.application.bot_data.wake()
 
 
 def failed_calls(world: World) -> list:

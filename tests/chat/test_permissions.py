@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from handlers.callbacks import pack
-from handlers.common import SETTINGS_KEY, WAKE_KEY
 from i18n import t
 from models.calc.dates import format_datetime
 from models.collection.form_filling import form_items, keep_value, record_note, record_value
@@ -171,7 +170,7 @@ def all_approved(world: World, period_id: int) -> None:
 
 def wake(world: World) -> None:
     """Notifications queued outside a chat update go out now (as after any handled update)."""
-    world.application.bot_data[WAKE_KEY]()
+    world.application.bot_data.wake()
 
 
 def form_state(world: World, form_id: int) -> tuple[FormStatus, int, int]:
@@ -460,7 +459,7 @@ def add_second_sekretaris(world: World) -> None:
 def handled_text(world: World, form_id: int, name: str) -> str:
     with world.session() as session:
         review = session.exec(select(Review).where(Review.form_id == form_id)).one()
-    when = format_datetime(review.created_at, world.application.bot_data[SETTINGS_KEY].timezone, "id")
+    when = format_datetime(review.created_at, world.application.bot_data.timezone, "id")
     return t("error.already_handled", "id", name=name, when=when)
 
 

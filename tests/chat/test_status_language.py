@@ -43,8 +43,9 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 IMPORT_DAY = date(2026, 11, 24)  # after Triwulan I 2026: the imported periods are closed
 
 
-def today() -> date:
-    return datetime.now(JAKARTA).date()
+def today(world: World) -> date:
+    """Today by the bot's clock."""
+    return world.clock.now.astimezone(JAKARTA).date()
 
 
 def chat_step(world: World, telegram_id: int) -> str | None:
@@ -96,7 +97,7 @@ def status_block(text: str, header: str) -> list[str]:
 
 
 async def test_status_shows_every_unit_step_count_and_timing_and_what_the_member_still_has_to_fill(world: World):
-    month_id, _ = units_at_every_step(world, today() + timedelta(days=30))
+    month_id, _ = units_at_every_step(world, today(world) + timedelta(days=30))
 
     reply = await say(world, MODAL, "/status", "Oktober 2026")
     assert status_block(reply["text"], "Oktober 2026") == [
@@ -121,7 +122,7 @@ async def test_status_shows_every_unit_step_count_and_timing_and_what_the_member
     # The deadline passes: a form sent before it stays on time, the rest are late.
     with session_scope(world.engine) as session:
         month = session.get(Period, month_id)
-        month.deadline = today() - timedelta(days=1)
+        month.deadline = today(world) - timedelta(days=1)
         for form in session.exec(select(UnitForm).where(UnitForm.period_id == month_id)):
             if form.unit_id in {unit_id(session, "Sekretariat"), unit_id(session, "Bidang Pelayanan Perizinan")}:
                 form.submitted_at = datetime.combine(month.deadline - timedelta(days=2), datetime.min.time(),
@@ -141,7 +142,7 @@ async def test_status_shows_every_unit_step_count_and_timing_and_what_the_member
 async def test_lateness_counts_the_day_the_form_was_sent_in_the_office_time_zone(world: World):
     """Sent at 03:00 WIB the day after the deadline is late, although it is still the deadline day in UTC;
     sent at 23:00 WIB on the deadline day is on time."""
-    deadline = today() - timedelta(days=5)
+    deadline = today(world) - timedelta(days=5)
     month_id, _ = units_at_every_step(world, deadline)
     with session_scope(world.engine) as session:
         sent_at = {"Bidang Pelayanan Perizinan": datetime.combine(deadline + timedelta(days=1), time(3), JAKARTA),
