@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 
 from bot.config import SANDBOX_FOLDER, ConfigError, Settings, load_settings
@@ -19,6 +18,7 @@ from bot.runner import run_bot
 from bot.sandbox import run_sandbox
 from i18n import t
 from i18n.problems import render_problem
+from models.calc.clock import system_clock
 from models.demo import DEMO_PK
 from models.exchange.pk_import import import_pk
 from models.exchange.problems import ImportFailed
@@ -175,7 +175,7 @@ def cmd_import_pk(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import_realisasi(args: argparse.Namespace, settings: Settings) -> int:
     language = settings.default_language
     engine = _prepare(settings)
-    today = datetime.now(settings.tz).date()
+    today = system_clock().astimezone(settings.timezone).date()
     with session_scope(engine) as session:
         summary = import_realisasi(session, args.file, Actor.cli(), today)
     _say(t("cli.realisasi_imported", language, entered=summary.values_entered,
@@ -211,7 +211,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             unit_id = unit.id
         try:
             files = export_files(session, scope, args.jenis, language, unit_id,
-                                 today=datetime.now(settings.tz).date(), tz=settings.tz)
+                                 today=system_clock().astimezone(settings.timezone).date(), tz=settings.timezone)
         except ExportError as exc:
             print(t(f"workbook.error.{exc.code}", language, **exc.details), file=sys.stderr)
             return EXIT_PROBLEMS

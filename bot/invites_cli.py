@@ -47,9 +47,9 @@ def create_invite_link(args: argparse.Namespace, settings: Settings, engine: Eng
         else:
             unit = ensure_office(session, Actor.cli())
         invite, token = create_invite(session, Role(args.role), unit, Actor.cli(), valid_days=args.hari)
-        expires = invite.expires_at.astimezone(settings.tz)
+        expires = invite.expires_at.astimezone(settings.timezone)
 
     print(t("cli.invite_created", language, role=t(f"role.{args.role}", language), unit=unit.name,
-            expires=format_datetime(expires, settings.timezone, language)))
+            expires=format_datetime(expires, settings.timezone.key, language)))
     print(invite_link(username, token))
     return 0
