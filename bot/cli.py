@@ -175,9 +175,9 @@ def cmd_import_pk(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import_realisasi(args: argparse.Namespace, settings: Settings) -> int:
     language = settings.default_language
     engine = _prepare(settings)
-    today = system_clock().astimezone(settings.timezone).date()
+    now = system_clock().astimezone(settings.timezone)
     with session_scope(engine) as session:
-        summary = import_realisasi(session, args.file, Actor.cli(), today)
+        summary = import_realisasi(session, args.file, Actor.cli(), now)
     _say(t("cli.realisasi_imported", language, entered=summary.values_entered,
            unchanged=summary.values_unchanged, periods=", ".join(summary.periods_created) or "-"))
     for unit_name, code in summary.forms_submitted:

@@ -18,7 +18,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -75,11 +75,11 @@ def _fresh_database(folder: Path, settings: Settings) -> Path:
     return database
 
 
-def _seed(database: Path, today: date) -> Engine:
+def _seed(database: Path, now: datetime) -> Engine:
     engine = create_db_engine(f"sqlite:///{database}")
     migrate(engine)
     with session_scope(engine) as session:
-        seed_sandbox(session, today)
+        seed_sandbox(session, now)
     return engine
 
 
@@ -94,8 +94,7 @@ async def running_sandbox(settings: Settings, folder: Path = SANDBOX_FOLDER, *, 
     port = settings.sandbox_port if port is None else port
     database = _fresh_database(folder, settings)
     token = f"{SANDBOX_BOT_ID}:{secrets.token_urlsafe(32)}"
-    today = clock().astimezone(settings.timezone).date()
-    engine = await asyncio.to_thread(_seed, database, today)
+    engine = await asyncio.to_thread(_seed, database, clock().astimezone(settings.timezone))
     try:
         async with BotApiEmulator(token=token, host=host, port=port, bot_username="sakip_sandbox_bot",
                                   bot_first_name="SAKIP Bot") as emulator:

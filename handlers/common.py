@@ -70,16 +70,25 @@ class BotData:
 
 Context = CallbackContext[ExtBot, dict, dict, BotData]
 """The `context` every handler gets (`context.bot_data` is the `BotData`)."""
+NOW = "now"  # the key of the transaction's moment in `Session.info`
+
+
+def now_of(session: Session) -> datetime:
+    """The moment of the update being handled: the bot's clock when its transaction began, in the office's time
+    zone (set by `in_transaction`). Flows pass it to the domain, which never reads the wall clock."""
+    return session.info[NOW]
 
 
 async def in_transaction(context: Context, work: Callable[..., T], *args: Any,
                          executor: Executor | None = None) -> T:
     """Run `work(session, *args)` in one transaction on a worker thread (of `executor`, e.g. the chart pool for
-    work that draws) and return its result."""
+    work that draws) and return its result. The transaction's moment is the bot's clock now (`now_of`)."""
     engine = context.bot_data.engine
+    now = context.bot_data.now()
 
     def run() -> T:
         with session_scope(engine) as session:
+            session.info[NOW] = now
             return work(session, *args)
 
     if executor is not None:
@@ -148,7 +157,7 @@ async def act(update: Update, context: Context, work: Callable[..., list[Screen]
         member = member_by_telegram_id(session, user_id)
         if member is None or not member.active:
             return None
-        if marks_handled and update.update_id and not first_time_handled(session, update.update_id):
+        if marks_handled and update.update_id and not first_time_handled(session, update.update_id, now_of(session)):
             return []  # delivered again after a crash: already handled, and already answered
         try:
             with session.begin_nested():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 from telegram import Update
 
-from handlers.common import Context, act, in_transaction, language_of
+from handlers.common import Context, act, in_transaction, language_of, now_of
 from handlers.menus import set_member_menu
 from handlers.settings import help_screen
 from i18n import t
@@ -26,8 +26,9 @@ def join(session: Session, token: str | None, user_id: int, name: str, language:
     problem = None
     if member is None:
         try:
-            member = accept_invite(session, token, user_id, name, language) if token else \
-                join_as_configured_admin(session, user_id, name, language, admin_ids)
+            now = now_of(session)
+            member = accept_invite(session, token, user_id, name, language, now=now) if token else \
+                join_as_configured_admin(session, user_id, name, language, admin_ids, now=now)
         except InviteError as exc:
             return None, set(), None, exc.code
     elif token:

@@ -7,6 +7,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from handlers.callbacks import pack
+from handlers.common import now_of
 from handlers.fill.views import period_name
 from handlers.screens import Screen
 from i18n import t
@@ -47,7 +48,8 @@ def invite_create(session: Session, member: Member, role_index: int, unit_id: in
                   timezone: str) -> list[Screen]:
     require(session, member, Action.INVITE)
     unit = session.get(Unit, unit_id)
-    invite, token = create_invite(session, ROLES[role_index], unit, Actor.member(member.id))
+    invite, token = create_invite(session, ROLES[role_index], unit, Actor.member(member.id),
+                                  now=now_of(session))
     language = member.language
     return [Screen.of(t("admin.invite_created", language, role=t(f"role.{ROLES[role_index].value}", language),
                         unit=esc(unit.name), expires=format_datetime(invite.expires_at, timezone, language),
@@ -151,7 +153,7 @@ def periods_list(session: Session, member: Member, today: date) -> list[Screen]:
 def period_open(session: Session, member: Member, year: int, quarterly: int, number: int, deadline_day: int,
                 ) -> list[Screen]:
     ref = PeriodRef(PeriodKind.QUARTER if quarterly else PeriodKind.MONTH, year, number)
-    period = open_period(session, member, ref, default_deadline(ref, deadline_day))
+    period = open_period(session, member, ref, default_deadline(ref, deadline_day), now=now_of(session))
     return [Screen.of(t("admin.period_opened", member.language, period=period_name(period, member.language),
                         deadline=format_date(period.deadline, member.language)))]
 

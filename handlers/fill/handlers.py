@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlmodel import Session
 from telegram import Update
 
-from handlers.common import Context, act, run_button
+from handlers.common import Context, act, now_of, run_button
 from handlers.fill import flow, views
 from handlers.screens import Screen
 from i18n import t
@@ -104,7 +104,7 @@ async def on_file(update: Update, context: Context) -> None:
     def save(session: Session, member: Member) -> list[Screen]:
         period, indicator = session.get(Period, state["period_id"]), session.get(Indicator, state["indicator_id"])
         attach_evidence(session, member, indicator, period, kind=kind, telegram_file_id=attachment.file_id,
-                        file_name=name, mime_type=mime, stored_path=str(path))
+                        file_name=name, mime_type=mime, stored_path=str(path), now=now_of(session))
         return [views.ask_evidence(indicator, evidence_counts(session, period.id).get(indicator.id, 0),
                                    member.language)]
 

@@ -13,13 +13,13 @@ from models.office.audit import Actor, record_by
 from models.office.organisation import Member, unit_members
 from models.office.permissions import Action, require
 from models.plan.periods import Period, PeriodRef, PeriodStatus
-from models.store.types import utcnow
 
 
-def open_period(session: Session, member: Member, ref: PeriodRef, deadline: date | None) -> Period:
+def open_period(session: Session, member: Member, ref: PeriodRef, deadline: date | None, *,
+                now: datetime) -> Period:
     """Open a month or triwulan by hand (`/periode`); see `_open`."""
     require(session, member, Action.MANAGE_PERIODS, entity="period")
-    return _open(session, Actor.member(member.id), ref, deadline, utcnow())
+    return _open(session, Actor.member(member.id), ref, deadline, now)
 
 
 def open_scheduled_period(session: Session, ref: PeriodRef, deadline: date, now: datetime) -> Period:
@@ -33,7 +33,7 @@ def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None,
     period = session.exec(select(Period).where(
         Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)).first()
     if period is None:
-        period = Period(kind=ref.kind, year=ref.year, number=ref.number, status=PeriodStatus.DRAFT)
+        period = Period(kind=ref.kind, year=ref.year, number=ref.number, status=PeriodStatus.DRAFT, created_at=now)
         session.add(period)
         session.flush()
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
@@ -42,7 +42,7 @@ def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None,
     period.status, period.deadline = PeriodStatus.OPEN, deadline or period.deadline
     period.opened_at = period.opened_at or now
     session.add(period)
-    record_by(session, actor, "period.open", "period", period.id, before=before,
+    record_by(session, actor, "period.open", "period", period.id, at=now, before=before,
               after={"status": PeriodStatus.OPEN, "deadline": period.deadline})
     for unit in period_units(session, period):
         for recipient in unit_members(session, unit.id):

@@ -25,7 +25,8 @@ class ChatState(SQLModel, table=True):
     member_id: int = Field(foreign_key="members.id", primary_key=True)
     step: str = Field(sa_type=sa.String(40))
     data: str = Field(default="{}", sa_type=sa.Text)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # diagnostic only (nothing reads it): the wall clock's column default, kept as a last resort
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow})
 
 
 def get_state(session: Session, member_id: int) -> tuple[str | None, dict[str, Any]]:
@@ -35,7 +36,7 @@ def get_state(session: Session, member_id: int) -> tuple[str | None, dict[str, A
 
 def set_state(session: Session, member_id: int, step: str, **data: Any) -> None:
     row = session.get(ChatState, member_id) or ChatState(member_id=member_id, step=step)
-    row.step, row.data, row.updated_at = step, json.dumps(data, sort_keys=True), utcnow()
+    row.step, row.data = step, json.dumps(data, sort_keys=True)
     session.add(row)
 
 
@@ -75,13 +76,13 @@ class HandledUpdate(SQLModel, table=True):
 KEEP_HANDLED_UPDATES = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
 
 
-def first_time_handled(session: Session, update_id: int) -> bool:
-    """Mark the update handled; False when it already was (then its work must not be done again)."""
+def first_time_handled(session: Session, update_id: int, now: datetime) -> bool:
+    """Mark the update handled at `now`; False when it already was (then its work must not be done again)."""
     if session.get(HandledUpdate, update_id) is not None:
         return False
     try:
         with session.begin_nested():
-            session.add(HandledUpdate(update_id=update_id))
+            session.add(HandledUpdate(update_id=update_id, handled_at=now))
     except IntegrityError:  # another process handles the same update right now
         return False
     return True

@@ -141,19 +141,19 @@ def current(emu: BotApiEmulator, chat_id: int, message_id: int) -> dict | None:
     return next((m for m in emu.chat_messages(chat_id) if m["message_id"] == message_id), None)
 
 
-def submit_form(engine: Engine, telegram_id: int, period_id: int) -> None:
-    """The member's unit fills every value (100, with notes where below target) and sends the form."""
+def submit_form(engine: Engine, telegram_id: int, period_id: int, *, now: datetime) -> None:
+    """The member's unit fills every value (100, with notes where below target) and sends the form at `now`."""
     with session_scope(engine) as session:
         person = session.exec(select(Member).where(Member.telegram_user_id == telegram_id)).one()
         period = session.get(Period, period_id)
         form = form_for(session, person.unit_id, period_id)
         for item in form_items(session, form):
-            record_value(session, person, item.indicator, period, Decimal(100))
+            record_value(session, person, item.indicator, period, Decimal(100), now=now)
         for item in form_items(session, form):
             if item.needs_kendala:
-                record_note(session, person, item.indicator, period, "kendala", "Data terlambat")
-                record_note(session, person, item.indicator, period, "tindak_lanjut", "Koordinasi")
-        submit_unit_form(session, person, form.id)
+                record_note(session, person, item.indicator, period, "kendala", "Data terlambat", now=now)
+                record_note(session, person, item.indicator, period, "tindak_lanjut", "Koordinasi", now=now)
+        submit_unit_form(session, person, form.id, now=now)
 
 
 @pytest.fixture
@@ -335,8 +335,8 @@ async def test_a_long_notice_that_fails_after_its_first_part_is_resumed_with_the
     with session_scope(engine) as session:
         import_pk(session, tmp_path / "pk_panjang.csv", Actor.cli())
         unit = session.exec(select(Unit).where(Unit.name == unit_name)).one()
-        _, token = create_invite(session, Role.STAF, unit, Actor.cli())
-        accept_invite(session, token, 160, "Staf Panjang", "id")
+        _, token = create_invite(session, Role.STAF, unit, Actor.cli(), now=world.clock.now)
+        accept_invite(session, token, 160, "Staf Panjang", "id", now=world.clock.now)
     period_id = open_periods(engine, month(2026, 10))[0]
     wake(world)
     await until_delivered(engine)
@@ -345,7 +345,7 @@ async def test_a_long_notice_that_fails_after_its_first_part_is_resumed_with_the
     second_part = emu.faults.add("sendMessage", "500", chat_id=SEKRETARIS,
                                  when=lambda params: "PJ." in params["text"] and header not in params["text"])
     since = emu.mark()
-    submit_form(engine, 160, period_id)
+    submit_form(engine, 160, period_id, now=world.clock.now)
     wake(world)
 
     def failed_once() -> OutboxMessage | None:
@@ -473,7 +473,8 @@ async def test_reminders_are_edited_in_place_snoozed_replaced_closed_when_done_a
     assert calls_to_chat(emu, PERIZINAN, since) == []
 
     # At 11:00 the reminder comes as a fresh message; the old one is deleted. Nobody else hears anything.
-    since = await run_at(until_then)
+    # (The bot's clock runs: she pressed a moment after 08:00, so the snooze ends a moment after 11:00.)
+    since = await run_at(until_then + timedelta(minutes=1))
     [fresh] = accepted(emu, PERIZINAN, since=since)
     assert REMINDER in fresh["text"] and has_button(fresh, FILL) and has_button(fresh, SNOOZE)
     deletes = emu.calls_to("deleteMessage", chat_id=PERIZINAN, ok=True, since=since)
@@ -485,7 +486,7 @@ async def test_reminders_are_edited_in_place_snoozed_replaced_closed_when_done_a
                                                                           since=since) == []
 
     # Perizinan sends its form: Rina's reminder says the task is done, and nothing new reaches her.
-    submit_form(engine, PERIZINAN, period_id)
+    submit_form(engine, PERIZINAN, period_id, now=world.clock.now)
     since = await run_at(datetime(2026, 12, 9, 13, 0, tzinfo=WIB))
     assert accepted(emu, PERIZINAN, since=since) == []
     edits = emu.calls_to("editMessageText", chat_id=PERIZINAN, since=since)

@@ -35,6 +35,7 @@ from models.store.database import session_scope
 from reports.templates import KERTAS_KERJA_COLUMNS
 from tests.chat.conftest import DRAWING, World
 from tests.chat.test_full_cycle import press, say
+from tests.conftest import office_moment
 
 ADMIN, SEKRETARIS, TIM = 101, 103, 104
 SEKRETARIAT, MODAL, PERIZINAN, PENGADUAN = 110, 120, 130, 140
@@ -56,11 +57,12 @@ def chat_step(world: World, telegram_id: int) -> str | None:
 
 
 # -- set-up in the database, as if the units had worked in chat ---------------------------------------------
-def fill(session: Session, telegram_id: int, period: Period, values: dict[str, str]) -> tuple[Member, UnitForm]:
+def fill(session: Session, telegram_id: int, period: Period, values: dict[str, str],
+         now: datetime) -> tuple[Member, UnitForm]:
     member = member_by_telegram_id(session, telegram_id)
     for code, value in values.items():
         indicator = session.exec(select(Indicator).where(Indicator.code == code)).one()
-        record_value(session, member, indicator, period, Decimal(value))
+        record_value(session, member, indicator, period, Decimal(value), now=now)
     return member, form_for(session, member.unit_id, period.id)
 
 
@@ -74,19 +76,20 @@ def units_at_every_step(world: World, deadline: date) -> tuple[int, int]:
         session.flush()
         sekretaris = member_by_telegram_id(session, SEKRETARIS)
 
-        member, form = fill(session, SEKRETARIAT, month, {"SEK.1": "90"})
-        submit_unit_form(session, member, form.id)
-        approve_unit_form(session, sekretaris, form.id, None)
+        member, form = fill(session, SEKRETARIAT, month, {"SEK.1": "90"}, world.clock.now)
+        submit_unit_form(session, member, form.id, now=world.clock.now)
+        approve_unit_form(session, sekretaris, form.id, None, now=world.clock.now)
 
-        member, form = fill(session, PERIZINAN, month, {"P.1": "100", "P.2": "95", "P.3": "6"})
-        submit_unit_form(session, member, form.id)
+        member, form = fill(session, PERIZINAN, month, {"P.1": "100", "P.2": "95", "P.3": "6"}, world.clock.now)
+        submit_unit_form(session, member, form.id, now=world.clock.now)
 
-        fill(session, MODAL, month, {"K.3": "5"})
+        fill(session, MODAL, month, {"K.3": "5"}, world.clock.now)
 
-        member, form = fill(session, PENGADUAN, month, {"P.4": "100", "P.5": "5"})
-        submit_unit_form(session, member, form.id)
+        member, form = fill(session, PENGADUAN, month, {"P.4": "100", "P.5": "5"}, world.clock.now)
+        submit_unit_form(session, member, form.id, now=world.clock.now)
         p5 = session.exec(select(Indicator).where(Indicator.code == "P.5")).one()
-        return_unit_form(session, sekretaris, form.id, None, [p5.id], "Lampirkan register pengaduan")
+        return_unit_form(session, sekretaris, form.id, None, [p5.id], "Lampirkan register pengaduan",
+                         now=world.clock.now)
         return month.id, quarter.id
 
 
@@ -171,7 +174,7 @@ async def test_status_without_an_open_period_says_so(world: World):
 def import_demo_realisasi(world: World) -> None:
     """The Tim SAKIP imported Triwulan I from Excel (periods 2026-01..03 and 2026-TW1, all closed)."""
     with session_scope(world.engine) as session:
-        import_realisasi(session, DEMO_REALISASI, Actor.cli(), IMPORT_DAY)
+        import_realisasi(session, DEMO_REALISASI, Actor.cli(), office_moment(IMPORT_DAY))
 
 
 async def recap_reply(world: World, user_id: int, command: str,
