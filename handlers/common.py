@@ -164,7 +164,7 @@ async def act(update: Update, context: Context, work: Callable[..., list[Screen]
                 return work(session, member, *args)
         except WorkflowError as error:
             if error.code == "forbidden":
-                audit_refusal(session, member, error)
+                audit_refusal(session, member, error, now_of(session))
             if answering:
                 clear_state(session, member.id)
             return error_screens(session, member, error, bot_data.timezone)

@@ -6,7 +6,7 @@ from sqlmodel import Session
 from telegram import Update
 
 from handlers.callbacks import pack, unpack
-from handlers.common import Context, act
+from handlers.common import Context, act, now_of
 from handlers.menus import allowed_commands, set_member_menu
 from handlers.screens import Screen, close_buttons
 from i18n import LANGUAGES, t
@@ -35,7 +35,7 @@ async def on_language(update: Update, context: Context) -> None:
     chosen: dict = {}
 
     def choose(session: Session, member: Member) -> list[Screen]:
-        set_language(session, member, LANGUAGES[ids[0]])
+        set_language(session, member, LANGUAGES[ids[0]], now=now_of(session))
         chosen.update(roles=roles_of_member(session, member), language=member.language)
         return [Screen.of(t("language.changed", member.language))]
 

@@ -96,7 +96,7 @@ def menu_facts(session: Session, member_id: int) -> tuple[int, set[Role], str, b
 
 
 def member_toggle_role(session: Session, admin: Member, member_id: int, role_index: int) -> list[Screen]:
-    toggle_role(session, admin, member_id, ROLES[role_index])
+    toggle_role(session, admin, member_id, ROLES[role_index], now=now_of(session))
     return member_detail(session, admin, member_id)
 
 
@@ -108,7 +108,7 @@ def member_units(session: Session, admin: Member, member_id: int) -> list[Screen
 
 
 def member_move(session: Session, admin: Member, member_id: int, unit_id: int) -> list[Screen]:
-    move_member(session, admin, member_id, unit_id)
+    move_member(session, admin, member_id, unit_id, now=now_of(session))
     return member_detail(session, admin, member_id)
 
 
@@ -117,7 +117,7 @@ def member_toggle_active(session: Session, admin: Member, member_id: int) -> lis
     member = session.get(Member, member_id)
     if member is None:
         raise WorkflowError("not_found")
-    set_active(session, admin, member_id, not member.active)
+    set_active(session, admin, member_id, not member.active, now=now_of(session))
     return member_detail(session, admin, member_id)
 
 
@@ -159,5 +159,5 @@ def period_open(session: Session, member: Member, year: int, quarterly: int, num
 
 
 def period_close(session: Session, member: Member, period_id: int) -> list[Screen]:
-    period = set_period_status(session, member, period_id, PeriodStatus.CLOSED)
+    period = set_period_status(session, member, period_id, PeriodStatus.CLOSED, now=now_of(session))
     return [Screen.of(t("admin.period_closed", member.language, period=period_name(period, member.language)))]

@@ -50,7 +50,8 @@ def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None,
     return period
 
 
-def set_period_status(session: Session, member: Member, period_id: int, status: PeriodStatus) -> Period:
+def set_period_status(session: Session, member: Member, period_id: int, status: PeriodStatus, *,
+                      now: datetime) -> Period:
     """Open or close a period by hand (`/periode`); archived periods stay archived."""
     period = session.get(Period, period_id)
     require(session, member, Action.MANAGE_PERIODS, entity="period", entity_id=period_id)
@@ -60,6 +61,6 @@ def set_period_status(session: Session, member: Member, period_id: int, status: 
     if current is not status:
         period.status = status
         session.add(period)
-        record_by(session, Actor.member(member.id), f"period.{status.value}", "period", period.id,
+        record_by(session, Actor.member(member.id), f"period.{status.value}", "period", period.id, at=now,
                   before={"status": current}, after={"status": status})
     return period

@@ -391,7 +391,7 @@ async def test_a_deactivated_member_is_treated_like_a_stranger(world: World):
     form_id, version = submitted(world, period_id)
     review = await review_message(world, SEKRETARIS, PENGADUAN_UNIT)
     with session_scope(world.engine) as session:
-        set_active(session, member(session, ADMIN), member(session, SEKRETARIS).id, False)
+        set_active(session, member(session, ADMIN), member(session, SEKRETARIS).id, False, now=world.clock.now)
     before = snapshot(world)
     emu = world.emu
 
