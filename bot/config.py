@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from models.calc.clock import OFFICE_TZ
 from models.calc.working_time import QuietHours
 from models.timing.schedule import ScheduleRules
-from models.timing.steps import DEFAULT_STANDARDS, Step, parse_standards
+from models.timing.steps import Step, parse_standards
 
 DEFAULT_DATABASE_URL = "sqlite:///data/sakip.db"
 
@@ -96,10 +96,13 @@ class Settings(BaseSettings):
                                            description="Reminders a unit may miss before the Sekretaris is told.")
     snooze_hours: float = Field(default=3, gt=0, le=72, description="How long 'Ingatkan nanti' waits, in hours.")
     quiet_weekends: bool = Field(default=True, description="No reminders on Saturday and Sunday.")
+    # the defaults below are parsed like a value given (`validate_default`): with QUIET_WEEKENDS, and a working
+    # day (`d`) as long as the time outside the quiet hours
     quiet_hours: Annotated[QuietHours, NoDecode] = Field(
-        default_factory=QuietHours, description="No reminders in this window, HH:MM-HH:MM (or 'none').")
+        default="20:00-07:00", validate_default=True,
+        description="No reminders in this window, HH:MM-HH:MM (or 'none').")
     mutu_baku: Annotated[dict[Step, timedelta], NoDecode] = Field(
-        default_factory=lambda: dict(DEFAULT_STANDARDS),
+        default="", validate_default=True,
         description="Standard time per SOP step, e.g. verifikasi=90m,disposisi=1d "
                     "(m minutes, h hours, d working days); the SOP's by default.")
 
@@ -108,9 +111,11 @@ class Settings(BaseSettings):
     def _token_shape(cls, value: object) -> object:
         if isinstance(value, SecretStr):
             value = value.get_secret_value()
-        if value is None or not isinstance(value, str) or value.strip() == "":
-            return None if value is None or isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
         value = value.strip()
+        if not value:
+            return None
         head, sep, tail = value.partition(":")
         if not sep or not head.isdigit() or len(tail) < 20:
             raise ValueError("expected the form 123456789:ABC... as given by @BotFather")

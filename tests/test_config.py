@@ -62,6 +62,15 @@ def test_values_are_parsed_once_into_their_types(monkeypatch):
     assert rules.standards[Step.ARSIP] == DEFAULT_STANDARDS[Step.ARSIP]
 
 
+def test_the_defaults_are_parsed_with_the_other_values(monkeypatch):
+    """QUIET_WEEKENDS applies to the default window; the SOP's standards count a working day outside the quiet
+    hours given."""
+    monkeypatch.setenv("QUIET_WEEKENDS", "false")
+    assert load_settings().quiet_hours == QuietHours(time(20), time(7), weekends=False)
+    monkeypatch.setenv("QUIET_HOURS", "21:00-06:00")
+    assert load_settings().schedule_rules().standards[Step.DISPOSISI] == timedelta(hours=15)  # the SOP's 1d
+
+
 def test_the_office_time_zone_is_the_schedule_s_by_default():
     assert load_settings().schedule_rules().tz == ScheduleRules().tz == ZoneInfo("Asia/Jakarta")
 
