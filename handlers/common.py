@@ -22,7 +22,7 @@ from telegram.ext import CallbackContext, ExtBot
 from handlers.callbacks import unpack
 from handlers.screens import Screen, close_buttons, send_screens
 from i18n import catalogue, t
-from models.calc.clock import Clock, system_clock
+from models.calc.clock import Clock
 from models.calc.dates import format_datetime
 from models.collection.forms import UnitForm
 from models.collection.review import last_change
@@ -51,10 +51,10 @@ class BotData:
 
     engine: Engine = field(init=False)
     rules: ScheduleRules = field(init=False)  # built from the settings; `rules.tz` is the office's time zone
-    clock: Clock = system_clock  # the one clock of the bot: handlers, scheduler and delivery (a test's in tests)
-    default_language: str = "id"  # of strangers and new members
-    evidence_dir: Path = Path("data/evidence")
-    admin_telegram_ids: list[int] = field(default_factory=list)  # the configured first admins
+    clock: Clock = field(init=False)  # the one clock of the bot: handlers, scheduler and delivery (a test's in tests)
+    default_language: str = field(init=False)  # of strangers and new members
+    evidence_dir: Path = field(init=False)
+    admin_telegram_ids: list[int] = field(init=False)  # the configured first admins
     wake: Callable[[], None] = _nothing  # after every handled update, so queued notifications go out at once
     schedule_changed: Callable[[], None] = _nothing  # tells the scheduler to derive its next run again
 
