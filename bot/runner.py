@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from contextlib import suppress
 
 from sqlalchemy.engine import Engine
 from telegram.ext import Application
@@ -60,5 +61,6 @@ def _stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in STOP_SIGNALS:
-        loop.add_signal_handler(sig, stop.set)
+        with suppress(NotImplementedError):  # Windows: Ctrl+C then stops without the graceful part
+            loop.add_signal_handler(sig, stop.set)
     return stop

@@ -117,8 +117,9 @@ class FaultInjector:
 
         ``times=None`` keeps the fault forever; ``chat_id`` targets one chat; ``when`` is
         an extra predicate on the request params.  For ``kind="timeout"`` the request is
-        held ``hold`` seconds and then dropped (``"slow"``: then answered as usual); ``process=True`` performs it anyway (the
+        held ``hold`` seconds and then dropped; ``process=True`` performs it anyway (the
         message is sent although the client saw a timeout, like on real networks).
+        ``kind="slow"`` holds it ``hold`` seconds, then performs and answers it as usual.
         """
         kind = str(kind)
         if kind not in FAULT_KINDS:

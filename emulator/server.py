@@ -286,9 +286,8 @@ class BotApiEmulator(InspectionMixin):
         if fault is not None and fault.kind == "slow":
             fault = None  # held, and now performed as usual
         if fault is not None and fault.error() is None:
-            if fault.kind == "timeout":
-                if fault.process:
-                    await self._execute(found, params)
+            if fault.kind == "timeout" and fault.process:
+                await self._execute(found, params)
             self.state.record_call(call)
             return self._drop_connection(request)
         if fault is not None:

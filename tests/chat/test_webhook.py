@@ -6,7 +6,7 @@ webhook like Telegram, with the secret), when members write to the bot, then the
 someone else posts an update to the webhook (the Sekretaris's user id in the attacker's own chat) without the
 secret or with a wrong one, it is refused (403) and nothing is handled or sent; a body larger than 1 MiB is
 refused (413) before it is read; GET /healthz answers 200 with the process's state, 503 while its database does
-not answer; and SIGTERM stops the process with exit code 0.
+not answer; and SIGTERM while an update is in hand finishes it and exits 0.
 """
 
 from __future__ import annotations
@@ -19,7 +19,17 @@ import aiohttp
 import pytest
 
 from emulator.server import BotApiEmulator
-from tests.chat.test_restart import PERIZINAN, SEKRETARIS, BotProcess, bots_on, open_november, say, until
+from tests.chat.test_restart import (
+    AFTER_THE_WHOLE_FORM,
+    PERIZINAN,
+    SEKRETARIS,
+    BotProcess,
+    bots_on,
+    open_november,
+    say,
+    stored,
+    until,
+)
 
 SECRET = "rahasia-kantor_2026"
 PATH = "/telegram/hook"
@@ -126,7 +136,16 @@ async def test_webhook_mode_handles_telegram_s_posts_only_refuses_big_bodies_unr
         status, body = await health(http, port)
         assert status == 200, body
 
+        # SIGTERM while an update is in hand (Rina's P.1, whose reply Telegram takes a second to accept): the
+        # update is finished, then the process exits 0.
+        slow = emu.faults.add("sendMessage", "slow", chat_id=PERIZINAN, hold=1.0)
+        await emu.user(PERIZINAN).send_text("105")
+        await until(lambda: slow.hits == 1, "the bot replies to Rina's value")
         assert await bots.terminate(process, timeout=10) == 0
+        assert [call.params["text"] for call in emu.calls_to("sendMessage", chat_id=PERIZINAN, ok=True)
+                if "bukti dukung" in call.params["text"]]
+        assert stored(office_engine) == AFTER_THE_WHOLE_FORM[:1]
     log = bots.log_of(process)
     assert "refused a webhook request without the right secret" in log
+    assert "stopped before the updates in hand were handled" not in log
 
