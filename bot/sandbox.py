@@ -26,6 +26,7 @@ from telegram.ext import Application
 
 from bot.application import build_application, start_application, stop_application
 from bot.config import SANDBOX_FOLDER, Settings
+from bot.redaction import hide
 from emulator.server import BotApiEmulator
 from i18n import t
 from models.demo.sandbox import DEMO_PEOPLE, OPEN_MONTH, SANDBOX_OFFICE, UNFILLED_UNIT, DemoPerson, seed_sandbox
@@ -93,6 +94,7 @@ async def running_sandbox(settings: Settings, folder: Path = SANDBOX_FOLDER, *, 
     port = settings.sandbox_port if port is None else port
     database = _fresh_database(folder, settings)
     token = f"{SANDBOX_BOT_ID}:{secrets.token_urlsafe(32)}"
+    hide(token)
     today = clock().astimezone(settings.tz).date()
     engine = await asyncio.to_thread(_seed, database, today)
     try:
