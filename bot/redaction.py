@@ -4,7 +4,8 @@ The token is part of every Bot API URL (`…/bot<token>/getMe`), so it turns up 
 PTB's errors ("The token `…` was rejected by the server.") and in the tracebacks that carry them. Each entry point
 that talks to Telegram calls `hide(token)` once it knows the token: from then on every log record is redacted
 when it is made (its message with its args, its exception text and its stack), so whichever handler writes it,
-even one added later, sees only the placeholder; and an uncaught exception's traceback is redacted as well.
+even one added later, sees only the placeholder; and the traceback of an exception nobody caught is redacted
+as well.
 """
 
 from __future__ import annotations
@@ -50,13 +51,18 @@ class SecretRedactor(logging.Filter):
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite only what shows a secret, so other records keep their args and exception as logged."""
         if not self._forms:
             return True
-        record.msg, record.args = self.redact(_message(record)), ()
+        message = _message(record)
+        if self.redact(message) != message:
+            record.msg, record.args = self.redact(message), ()
         if record.exc_info and not record.exc_text:
             # Formatters reuse `exc_text` once it is set, so the traceback is only ever written redacted
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
+            trace = logging.Formatter().formatException(record.exc_info)
+            if self.redact(trace) != trace:
+                record.exc_text = self.redact(trace)
+        elif record.exc_text:
             record.exc_text = self.redact(record.exc_text)
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
@@ -94,7 +100,7 @@ def _install() -> None:
     if _installed:
         return
     logging.setLogRecordFactory(_redacting(logging.getLogRecordFactory()))
-    sys.excepthook = _print_redacted
+    sys.excepthook = _redacting_excepthook(sys.excepthook)
     _installed = True
 
 
@@ -107,6 +113,14 @@ def _redacting(make: Callable[..., logging.LogRecord]) -> Callable[..., logging.
     return make_redacted
 
 
-def _print_redacted(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
-    """`sys.excepthook`: the traceback Python would print, redacted."""
-    sys.stderr.write(redacted("".join(traceback.format_exception(kind, error, trace))))
+def _redacting_excepthook(previous: Callable[..., object]) -> Callable[..., object]:
+    """`sys.excepthook`: a traceback that shows a secret is printed redacted; any other goes to `previous`."""
+
+    def print_redacted(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+        text = "".join(traceback.format_exception(kind, error, trace))
+        if redacted(text) == text:
+            previous(kind, error, trace)
+        else:
+            sys.stderr.write(redacted(text))
+
+    return print_redacted

@@ -76,6 +76,15 @@ def test_a_message_that_does_not_fit_its_args_is_still_redacted():
     assert TOKEN not in record.getMessage() and PLACEHOLDER in record.getMessage()
 
 
+def test_a_record_without_the_token_is_left_as_it_was_logged():
+    redactor = SecretRedactor()
+    redactor.add(TOKEN)
+    error = ValueError("no secret here")
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "%s of %d", ("one", 2), (ValueError, error, None))
+    redactor.filter(record)
+    assert (record.msg, record.args, record.exc_text) == ("%s of %d", ("one", 2), None)
+
+
 def test_once_hidden_every_handler_writes_the_placeholder_even_one_added_later():
     hide(TOKEN, None)
     stream = io.StringIO()
@@ -102,3 +111,4 @@ def test_once_hidden_an_uncaught_traceback_is_redacted(capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err and f"The token `{PLACEHOLDER}` was rejected" in err
     assert TOKEN not in err and SECRET_HALF not in err
+
