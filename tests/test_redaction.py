@@ -3,7 +3,7 @@
 Given a token, when a record carries it in its message (as httpx writes a Bot API URL, `…/bot<token>/getMe`), in
 its args, in its exception (as PTB's "The token `…` was rejected by the server.") or in its stack, then what any
 handler writes shows the placeholder instead; once `hide(token)` ran this holds for every handler, even one added
-afterwards, and for the traceback of an exception nobody caught.
+afterwards, and for the traceback of an exception nobody caught. The sandbox hides the token it makes at each start.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import sys
 
 import pytest
 
+from bot.config import load_settings
 from bot.redaction import PLACEHOLDER, SecretRedactor, forms_of, hide, redacted
+from bot.sandbox import running_sandbox
 
 TOKEN = "987654:" + "S3cr3t-T0ken_" * 3
 SECRET_HALF = TOKEN.split(":", 1)[1]
@@ -112,3 +114,9 @@ def test_once_hidden_an_uncaught_traceback_is_redacted(capsys: pytest.CaptureFix
     assert "Traceback (most recent call last)" in err and f"The token `{PLACEHOLDER}` was rejected" in err
     assert TOKEN not in err and SECRET_HALF not in err
 
+
+
+async def test_the_sandbox_hides_the_token_it_makes(tmp_path):
+    async with running_sandbox(load_settings(), tmp_path / "sandbox", port=0) as sandbox:
+        url = sandbox.emulator.base_url
+        assert redacted(f"{url}{sandbox.emulator.token}/getMe") == f"{url}{PLACEHOLDER}/getMe"
