@@ -119,8 +119,8 @@ def build_world(engine: sa.Engine, n: int, rules: ScheduleRules,
         names = {}
         for index in range(n):
             telegram_id, name = FIRST_USER_ID + index, f"Pegawai {index + 1}"
-            _, token = create_invite(session, Role.STAF, units[index % len(units)], Actor.cli())
-            accept_invite(session, token, telegram_id, name, "id")
+            _, token = create_invite(session, Role.STAF, units[index % len(units)], Actor.cli(), now=OPENED_AT)
+            accept_invite(session, token, telegram_id, name, "id", now=OPENED_AT)
             names[telegram_id] = name
     with session_scope(engine) as session:
         open_scheduled_period(session, PERIOD, DEADLINE, OPENED_AT)

@@ -8,27 +8,34 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
-from bot.delivery import DELIVERY_KEY, Delivery
-from handlers.common import CLOCK_KEY, ENGINE_KEY, RULES_KEY, SCHEDULE_CHANGED_KEY, SETTINGS_KEY, WAKE_KEY
+from bot.delivery import Delivery
+from handlers.common import BotData, Context
 from handlers.menus import set_default_menus
 from handlers.notifications import Notifications
 from handlers.registry import register
 from i18n import t
-from models.store.types import utcnow
+from models.calc.clock import Clock, system_clock
 from scheduler.service import SchedulerService
 
 log = logging.getLogger(__name__)
-SCHEDULER_KEY = "scheduler"
 # PTB 22's documented opt-in: durations such as RetryAfter.retry_after are timedelta, without deprecation noise.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+@dataclass
+class AppData(BotData):
+    """The bot's `bot_data`: what the handlers share, and the workers the composition root starts and stops."""
+
+    delivery: Delivery = field(init=False)
+    scheduler: SchedulerService = field(init=False)
 
 
 def file_url_for(base_url: str) -> str:
@@ -39,25 +46,27 @@ def file_url_for(base_url: str) -> str:
 
 async def _post_init(application: Application) -> None:
     await set_default_menus(application.bot)
-    await application.bot_data[SCHEDULER_KEY].start()
+    await application.bot_data.scheduler.start()
 
 
 async def _post_stop(application: Application) -> None:
-    await application.bot_data[SCHEDULER_KEY].stop()
+    await application.bot_data.scheduler.stop()
 
 
-async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _on_error(update: object, context: Context) -> None:
     log.error("update failed", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
-        language = context.application.bot_data[SETTINGS_KEY].default_language
+        language = context.bot_data.default_language
         await context.bot.send_message(update.effective_chat.id, t("error.unexpected", language))
 
 
 def build_application(settings: Settings, engine: Engine, *, rate_limiter: bool = True,
-                      clock: Callable[[], datetime] = utcnow) -> Application:
+                      clock: Clock = system_clock) -> Application:
     """The bot: handlers, the outbox delivery and the scheduler (which decides whether this process delivers
-    and runs scheduled work: `scheduler/leadership.py`). `clock` lets tests move the scheduler's time."""
-    builder = ApplicationBuilder().token(settings.require_token()).post_init(_post_init).post_stop(_post_stop)
+    and runs scheduled work: `scheduler/leadership.py`). `clock` is the bot's one clock (handlers, scheduler and
+    delivery), so tests move the bot's time."""
+    builder = (ApplicationBuilder().token(settings.require_token()).context_types(ContextTypes(bot_data=AppData))
+               .post_init(_post_init).post_stop(_post_stop))
     if rate_limiter:
         # just under Telegram's 30 messages/s: at exactly 30 slightly bunched requests meet 429s (bench/README.md)
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=29, max_retries=3))
@@ -70,9 +79,12 @@ def build_application(settings: Settings, engine: Engine, *, rate_limiter: bool 
     delivery = Delivery(application, engine, Notifications(rules), clock=clock)
     scheduler = SchedulerService(engine, rules, delivery, clock)
     delivery.on_claimed = scheduler.changed
-    application.bot_data.update({ENGINE_KEY: engine, SETTINGS_KEY: settings, DELIVERY_KEY: delivery,
-                                 SCHEDULER_KEY: scheduler, RULES_KEY: rules, WAKE_KEY: delivery.wake,
-                                 SCHEDULE_CHANGED_KEY: scheduler.changed, CLOCK_KEY: clock})
+    data: AppData = application.bot_data
+    data.engine, data.rules, data.clock = engine, rules, clock
+    data.default_language, data.admin_telegram_ids = settings.default_language, list(settings.admin_telegram_ids)
+    data.evidence_dir = Path(settings.evidence_dir)
+    data.delivery, data.scheduler, data.wake, data.schedule_changed = (delivery, scheduler, delivery.wake,
+                                                                        scheduler.changed)
     register(application)
     application.add_error_handler(_on_error)
     return application

@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 
 from bot.config import SANDBOX_FOLDER, ConfigError, Settings, load_settings
@@ -23,6 +22,7 @@ from bot.token_check import TokenRejected, bot_username
 from i18n import t
 from i18n.codes import text_key
 from i18n.problems import render_problem
+from models.calc.clock import system_clock
 from models.demo import DEMO_PK
 from models.exchange.pk_import import import_pk
 from models.exchange.problems import ImportFailed
@@ -179,9 +179,9 @@ def cmd_import_pk(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import_realisasi(args: argparse.Namespace, settings: Settings) -> int:
     language = settings.default_language
     engine = _prepare(settings)
-    today = datetime.now(settings.tz).date()
+    now = system_clock().astimezone(settings.timezone)
     with session_scope(engine) as session:
-        summary = import_realisasi(session, args.file, Actor.cli(), today)
+        summary = import_realisasi(session, args.file, Actor.cli(), now)
     _say(t("cli.realisasi_imported", language, entered=summary.values_entered,
            unchanged=summary.values_unchanged, periods=", ".join(summary.periods_created) or "-"))
     for unit_name, code in summary.forms_submitted:
@@ -216,7 +216,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             unit_id = unit.id
         try:
             files = export_files(session, scope, kind, language, unit_id,
-                                 today=datetime.now(settings.tz).date(), tz=settings.tz)
+                                 today=system_clock().astimezone(settings.timezone).date(), tz=settings.timezone)
         except ExportError as exc:
             print(t(text_key(exc.code), language, **exc.details), file=sys.stderr)
             return EXIT_PROBLEMS

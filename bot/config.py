@@ -7,17 +7,17 @@ names the variable (see `ConfigError`), because an IT officer reading a log must
 from __future__ import annotations
 
 from datetime import time, timedelta
-from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from models.calc.clock import OFFICE_TZ
 from models.calc.working_time import QuietHours
 from models.timing.schedule import ScheduleRules
-from models.timing.steps import parse_standards
+from models.timing.steps import Step, parse_standards
 
 DEFAULT_DATABASE_URL = "sqlite:///data/sakip.db"
 
@@ -40,6 +40,8 @@ def parse_quiet_hours(value: str, weekends: bool) -> QuietHours:
     if not sep:
         raise ValueError(f"expected HH:MM-HH:MM, e.g. 20:00-07:00, not {value!r}")
     return QuietHours(parse_clock(start), parse_clock(end), weekends)
+
+
 LANGUAGES = ("id", "en")
 
 
@@ -52,18 +54,18 @@ class ConfigError(Exception):
 
 
 class Settings(BaseSettings):
-    """All settings of SAKIP Bot. Environment variables win over `.env`."""
+    """All settings of SAKIP Bot, typed and parsed once here. Environment variables win over `.env`."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    telegram_bot_token: str | None = Field(
+    telegram_bot_token: SecretStr | None = Field(
         default=None, description="The bot token from @BotFather (needed to run the bot)."
     )
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
         description="SQLAlchemy URL: sqlite:///path/file.db (default data/sakip.db) or postgresql://user@host/db.",
     )
-    timezone: str = Field(default="Asia/Jakarta", description="IANA time zone of the office.")
+    timezone: ZoneInfo = Field(default=OFFICE_TZ, description="IANA time zone of the office.")
     default_language: str = Field(default="id", description="Language of new members: id or en.")
     telegram_api_base_url: str | None = Field(
         default=None, description="Base URL of a self-hosted Bot API server or a test server."
@@ -84,7 +86,7 @@ class Settings(BaseSettings):
                                  description="Day of the month after a period on which it opens (1-28).")
     deadline_day: int = Field(default=10, ge=1, le=28,
                               description="Day of the month after a period on which its forms are due (1-28).")
-    reminder_time: str = Field(default="08:00", description="Time of day reminders are sent, HH:MM.")
+    reminder_time: time = Field(default=time(8, 0), description="Time of day reminders are sent, HH:MM.")
     reminder_days_before: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: [3, 1],
         description="Days before the deadline to remind (then on the day, then daily while overdue), e.g. 3,1.")
@@ -93,18 +95,27 @@ class Settings(BaseSettings):
     escalate_sekretaris_after: int = Field(default=6, ge=1,
                                            description="Reminders a unit may miss before the Sekretaris is told.")
     snooze_hours: float = Field(default=3, gt=0, le=72, description="How long 'Ingatkan nanti' waits, in hours.")
-    quiet_hours: str = Field(default="20:00-07:00",
-                             description="No reminders in this window, HH:MM-HH:MM (or 'none').")
     quiet_weekends: bool = Field(default=True, description="No reminders on Saturday and Sunday.")
-    mutu_baku: str = Field(default="", description="Standard time per SOP step, e.g. verifikasi=90m,disposisi=1d "
-                                                   "(m minutes, h hours, d working days); the SOP's by default.")
+    # the defaults below are parsed like a value given (`validate_default`): with QUIET_WEEKENDS, and a working
+    # day (`d`) as long as the time outside the quiet hours
+    quiet_hours: Annotated[QuietHours, NoDecode] = Field(
+        default="20:00-07:00", validate_default=True,
+        description="No reminders in this window, HH:MM-HH:MM (or 'none').")
+    mutu_baku: Annotated[dict[Step, timedelta], NoDecode] = Field(
+        default="", validate_default=True,
+        description="Standard time per SOP step, e.g. verifikasi=90m,disposisi=1d "
+                    "(m minutes, h hours, d working days); the SOP's by default.")
 
-    @field_validator("telegram_bot_token")
+    @field_validator("telegram_bot_token", mode="before")
     @classmethod
-    def _token_shape(cls, value: str | None) -> str | None:
-        if value is None or value.strip() == "":
-            return None
+    def _token_shape(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if not isinstance(value, str):
+            return value
         value = value.strip()
+        if not value:
+            return None
         head, sep, tail = value.partition(":")
         if not sep or not head.isdigit() or len(tail) < 20:
             raise ValueError("expected the form 123456789:ABC... as given by @BotFather")
@@ -118,14 +129,15 @@ class Settings(BaseSettings):
             raise ValueError("expected sqlite:///file.db or postgresql://user@host:port/database")
         return value
 
-    @field_validator("timezone")
+    @field_validator("timezone", mode="before")
     @classmethod
-    def _known_timezone(cls, value: str) -> str:
+    def _known_timezone(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
         try:
-            ZoneInfo(value)
+            return ZoneInfo(value.strip())
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r} (for example Asia/Jakarta)") from exc
-        return value
 
     @field_validator("default_language")
     @classmethod
@@ -151,17 +163,16 @@ class Settings(BaseSettings):
                 raise ValueError("expected comma-separated numeric Telegram user ids") from exc
         return value
 
-    @field_validator("reminder_time")
+    @field_validator("reminder_time", mode="before")
     @classmethod
-    def _clock_time(cls, value: str) -> str:
-        parse_clock(value)
-        return value.strip()
+    def _clock_time(cls, value: object) -> object:
+        return parse_clock(value) if isinstance(value, str) else value
 
-    @field_validator("quiet_hours")
+    @field_validator("quiet_hours", mode="before")
     @classmethod
-    def _quiet_window(cls, value: str) -> str:
-        parse_quiet_hours(value, True)
-        return value.strip()
+    def _quiet_window(cls, value: object, info: ValidationInfo) -> object:
+        """The window, with QUIET_WEEKENDS (declared before it, so already parsed)."""
+        return parse_quiet_hours(value, info.data.get("quiet_weekends", True)) if isinstance(value, str) else value
 
     @field_validator("reminder_days_before", mode="before")
     @classmethod
@@ -176,34 +187,31 @@ class Settings(BaseSettings):
             return days
         return value
 
-    @field_validator("mutu_baku")
+    @field_validator("mutu_baku", mode="before")
     @classmethod
-    def _standards(cls, value: str) -> str:
-        parse_standards(value, timedelta(hours=13))
-        return value
+    def _standards(cls, value: object, info: ValidationInfo) -> object:
+        """A working day (`d`) is the time outside the quiet hours (declared before, so already parsed)."""
+        if not isinstance(value, str):
+            return value
+        return parse_standards(value, info.data.get("quiet_hours", QuietHours()).working_day_length())
 
     def schedule_rules(self) -> ScheduleRules:
-        quiet = parse_quiet_hours(self.quiet_hours, self.quiet_weekends)
         return ScheduleRules(
-            tz=self.tz, quiet=quiet, auto_open=self.auto_open_periods, remind=self.auto_remind,
+            tz=self.timezone, quiet=self.quiet_hours, auto_open=self.auto_open_periods, remind=self.auto_remind,
             open_day=self.period_open_day,
-            deadline_day=self.deadline_day, reminder_time=parse_clock(self.reminder_time),
+            deadline_day=self.deadline_day, reminder_time=self.reminder_time,
             days_before=tuple(sorted(set(self.reminder_days_before), reverse=True)),
             escalate_kabid_after=self.escalate_kabid_after, escalate_sekretaris_after=self.escalate_sekretaris_after,
             snooze=timedelta(hours=self.snooze_hours),
-            standards=parse_standards(self.mutu_baku, quiet.working_day_length()),
+            standards=dict(self.mutu_baku),
         )
 
-    @cached_property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
     def require_token(self) -> str:
-        if not self.telegram_bot_token:
+        if self.telegram_bot_token is None:
             raise ConfigError(
                 "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env or the environment"
             )
-        return self.telegram_bot_token
+        return self.telegram_bot_token.get_secret_value()
 
     def sqlite_path(self) -> Path | None:
         """The database file for a SQLite URL, else None."""

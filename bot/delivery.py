@@ -43,6 +43,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
+from models.calc.clock import Clock, system_clock
 from models.messaging.chat_state import forget_old_updates
 from models.messaging.notices import Notice, decode
 from models.messaging.outbox import (
@@ -67,7 +68,6 @@ CHAT_CLAIM = 10  # of them, rows of one chat waiting for its task (ten seconds a
 CHAT_RATE = 1.0  # Telegram: about one message per second in one chat,
 CHAT_BURST = 3.0  # with short bursts tolerated
 HOUSEKEEPING_EVERY = timedelta(hours=1)
-DELIVERY_KEY = "delivery"
 
 
 class NoticeRenderer(Protocol):
@@ -100,7 +100,7 @@ class Prepared:
 class Delivery:
     def __init__(self, application: Application, engine: Engine, renderer: NoticeRenderer, *,
                  concurrency: int = 30, on_claimed: Callable[[], None] | None = None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Clock = system_clock) -> None:
         self.application = application
         self.on_claimed = on_claimed  # rows were queued: what the scheduler derives may have changed
         self.clock = clock  # the time notices are worded at (a reminder's countdown): the scheduler's clock
@@ -193,10 +193,9 @@ class Delivery:
 
     def _housekeeping(self) -> None:
         """Once an hour: forget handled update ids older than Telegram could deliver again."""
-        now = utcnow()
-        self._last_housekeeping = now
+        self._last_housekeeping = utcnow()
         with session_scope(self.engine) as session:
-            forget_old_updates(session, now)
+            forget_old_updates(session, self.clock())  # handled updates are stamped by the bot's clock
 
     def _release(self, row_ids: set[int] | None) -> None:
         """Rows claimed but not sent become free at once (not after the lease); None: every claimed row."""
@@ -217,7 +216,7 @@ class Delivery:
 
     def _sent(self, item: Prepared, notice: Notice, parts_sent: int, message_ids: list[int]) -> None:
         with session_scope(self.engine) as session:
-            mark_sent(session, item.row_id, utcnow(), parts_sent)
+            mark_sent(session, item.row_id, self.clock(), parts_sent)  # the mutu baku reads sent_at
             self.renderer.after_sent(session, notice, message_ids)
 
     def _failed(self, row_id: int, error: str, parts_sent: int) -> None:

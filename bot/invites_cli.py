@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.redaction import redacted
 from bot.token_check import bot_username
 from i18n import t
+from models.calc.clock import system_clock
 from models.calc.dates import format_datetime
 from models.office.audit import Actor
 from models.office.invites import create_invite, invite_link
@@ -36,10 +37,11 @@ def create_invite_link(args: argparse.Namespace, settings: Settings, engine: Eng
                 return 1
         else:
             unit = ensure_office(session, Actor.cli())
-        invite, token = create_invite(session, Role(args.role), unit, Actor.cli(), valid_days=args.hari)
-        expires = invite.expires_at.astimezone(settings.tz)
+        invite, token = create_invite(session, Role(args.role), unit, Actor.cli(), valid_days=args.hari,
+                                      now=system_clock())
+        expires = invite.expires_at.astimezone(settings.timezone)
 
     print(t("cli.invite_created", language, role=t(f"role.{args.role}", language), unit=unit.name,
-            expires=format_datetime(expires, settings.timezone, language)))
+            expires=format_datetime(expires, settings.timezone.key, language)))
     print(invite_link(username, token))
     return 0

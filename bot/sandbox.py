@@ -15,12 +15,13 @@ import logging
 import secrets
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 from telegram.ext import Application
 
@@ -29,9 +30,9 @@ from bot.config import SANDBOX_FOLDER, Settings
 from bot.redaction import hide
 from emulator.server import BotApiEmulator
 from i18n import t
+from models.calc.clock import Clock, system_clock
 from models.demo.sandbox import DEMO_PEOPLE, OPEN_MONTH, SANDBOX_OFFICE, UNFILLED_UNIT, DemoPerson, seed_sandbox
 from models.store.database import create_db_engine, migrate, session_scope
-from models.store.types import utcnow
 
 SANDBOX_BOT_ID = 100200300
 log = logging.getLogger(__name__)
@@ -75,17 +76,17 @@ def _fresh_database(folder: Path, settings: Settings) -> Path:
     return database
 
 
-def _seed(database: Path, today: date) -> Engine:
+def _seed(database: Path, now: datetime) -> Engine:
     engine = create_db_engine(f"sqlite:///{database}")
     migrate(engine)
     with session_scope(engine) as session:
-        seed_sandbox(session, today)
+        seed_sandbox(session, now)
     return engine
 
 
 @asynccontextmanager
 async def running_sandbox(settings: Settings, folder: Path = SANDBOX_FOLDER, *, host: str | None = None,
-                          port: int | None = None, clock: Callable[[], datetime] = utcnow
+                          port: int | None = None, clock: Clock = system_clock
                           ) -> AsyncIterator[Sandbox]:
     """The emulator with its browser page, the demo office on a fresh database and the bot polling; stopped and
     closed on exit. Host and port default to the settings (`SANDBOX_HOST`, `SANDBOX_PORT`); 0 takes a free port.
@@ -95,8 +96,7 @@ async def running_sandbox(settings: Settings, folder: Path = SANDBOX_FOLDER, *, 
     database = _fresh_database(folder, settings)
     token = f"{SANDBOX_BOT_ID}:{secrets.token_urlsafe(32)}"
     hide(token)
-    today = clock().astimezone(settings.tz).date()
-    engine = await asyncio.to_thread(_seed, database, today)
+    engine = await asyncio.to_thread(_seed, database, clock().astimezone(settings.timezone))
     try:
         async with BotApiEmulator(token=token, host=host, port=port, bot_username="sakip_sandbox_bot",
                                   bot_first_name="SAKIP Bot") as emulator:
@@ -104,7 +104,7 @@ async def running_sandbox(settings: Settings, folder: Path = SANDBOX_FOLDER, *, 
             emulator.enable_browser([(person.telegram_id, person.name, _subtitle(person, language))
                                      for person in DEMO_PEOPLE])
             sandbox_settings = settings.model_copy(update={
-                "telegram_bot_token": token, "telegram_api_base_url": emulator.base_url,
+                "telegram_bot_token": SecretStr(token), "telegram_api_base_url": emulator.base_url,
                 "database_url": f"sqlite:///{database}", "evidence_dir": str(folder / "evidence"),
                 "webhook_url": None, "auto_open_periods": False,  # the story's April is open; nothing else
                 "admin_telegram_ids": [],

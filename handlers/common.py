@@ -9,18 +9,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import Executor
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackContext, ExtBot
 
 from handlers.callbacks import Button, unpack
 from handlers.screens import Screen, close_buttons, send_screens
 from i18n import t
 from i18n.codes import text_key
+from models.calc.clock import Clock
 from models.calc.dates import format_datetime
 from models.collection.forms import UnitForm
 from models.collection.review import last_change
@@ -34,25 +37,62 @@ from models.timing.schedule import ScheduleRules
 from reports.wording import esc
 
 T = TypeVar("T")
-ENGINE_KEY = "engine"
-SETTINGS_KEY = "settings"
-RULES_KEY = "schedule_rules"  # models.timing.schedule.ScheduleRules built from the settings
-SCHEDULE_CHANGED_KEY = "schedule_changed"  # tells the scheduler to derive its next run again
-CLOCK_KEY = "clock"  # the scheduler's clock (UTC now; a test's clock in tests)
-WAKE_KEY = "wake_delivery"  # called after every handled update, so queued notifications go out at once
 # Refusals worded "already handled by … at …" when the error (or the form) tells who and when.
 HANDLED_ALREADY = (ErrorCode.STALE, ErrorCode.NOT_ALLOWED, ErrorCode.ALREADY_DECIDED, ErrorCode.ALREADY_REPORTED,
                    ErrorCode.ALREADY_DISPOSED, ErrorCode.MEASUREMENT_STALE)
 
 
-async def in_transaction(context: ContextTypes.DEFAULT_TYPE, work: Callable[..., T], *args: Any,
+def _nothing() -> None:
+    pass
+
+
+@dataclass
+class BotData:
+    """What the handlers share (PTB's `bot_data`, typed through `ContextTypes(bot_data=...)`).
+
+    PTB creates it without arguments; the composition root (`bot/application.py`) sets every field before the
+    bot starts."""
+
+    engine: Engine = field(init=False)
+    rules: ScheduleRules = field(init=False)  # built from the settings; `rules.tz` is the office's time zone
+    clock: Clock = field(init=False)  # the one clock of the bot: handlers, scheduler and delivery (a test's in tests)
+    default_language: str = field(init=False)  # of strangers and new members
+    evidence_dir: Path = field(init=False)
+    admin_telegram_ids: list[int] = field(init=False)  # the configured first admins
+    wake: Callable[[], None] = _nothing  # after every handled update, so queued notifications go out at once
+    schedule_changed: Callable[[], None] = _nothing  # tells the scheduler to derive its next run again
+
+    @property
+    def timezone(self) -> str:
+        """The office's IANA time zone, as `format_datetime` takes it."""
+        return self.rules.tz.key
+
+    def now(self) -> datetime:
+        """Now, from the injected clock, in the office's time zone."""
+        return self.clock().astimezone(self.rules.tz)
+
+
+Context = CallbackContext[ExtBot, dict, dict, BotData]
+"""The `context` every handler gets (`context.bot_data` is the `BotData`)."""
+NOW = "now"  # the key of the transaction's moment in `Session.info`
+
+
+def now_of(session: Session) -> datetime:
+    """The moment of the update being handled: the bot's clock when its transaction began, in the office's time
+    zone (set by `in_transaction`). Flows pass it to the domain, which never reads the wall clock."""
+    return session.info[NOW]
+
+
+async def in_transaction(context: Context, work: Callable[..., T], *args: Any,
                          executor: Executor | None = None) -> T:
     """Run `work(session, *args)` in one transaction on a worker thread (of `executor`, e.g. the chart pool for
-    work that draws) and return its result."""
-    engine: Engine = context.application.bot_data[ENGINE_KEY]
+    work that draws) and return its result. The transaction's moment is the bot's clock now (`now_of`)."""
+    engine = context.bot_data.engine
+    now = context.bot_data.now()
 
     def run() -> T:
         with session_scope(engine) as session:
+            session.info[NOW] = now
             return work(session, *args)
 
     if executor is not None:
@@ -67,17 +107,17 @@ def language_of(update: Update, default: str) -> str:
     return "en" if code.startswith("en") and default == "en" else default
 
 
-def office_now(context: ContextTypes.DEFAULT_TYPE) -> datetime:
-    """Now, in the office's time zone."""
-    return datetime.now(context.application.bot_data[SETTINGS_KEY].tz)
+def office_now(context: Context) -> datetime:
+    """Now, from the bot's clock, in the office's time zone."""
+    return context.bot_data.now()
 
 
-def schedule_rules(context: ContextTypes.DEFAULT_TYPE) -> ScheduleRules:
-    return context.application.bot_data[RULES_KEY]
+def schedule_rules(context: Context) -> ScheduleRules:
+    return context.bot_data.rules
 
 
-def today(context: ContextTypes.DEFAULT_TYPE) -> date:
-    """Today in the office's time zone."""
+def today(context: Context) -> date:
+    """Today in the office's time zone, by the bot's clock."""
     return office_now(context).date()
 
 
@@ -102,7 +142,7 @@ def handled_by(session: Session, form_id: int) -> tuple[str | None, datetime | N
     return last_change(session, form) if form else (None, None)
 
 
-async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable[..., list[Screen]],
+async def act(update: Update, context: Context, work: Callable[..., list[Screen]],
               *args: Any, send: bool = True, answering: bool = False, marks_handled: bool = True,
               executor: Executor | None = None) -> list[Screen] | None:
     """Run `work(session, member, *args)` for the member behind the update and reply with its screens.
@@ -110,38 +150,36 @@ async def act(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Callable
     Strangers get the invitation hint. A `WorkflowError` rolls back the work (a savepoint), is worded for the
     member, and a refused permission is audited; everything else the work did is committed.
     """
-    settings = context.application.bot_data[SETTINGS_KEY]
+    bot_data = context.bot_data
     user_id = update.effective_user.id
 
     def run(session: Session) -> list[Screen] | None:
         member = member_by_telegram_id(session, user_id)
         if member is None or not member.active:
             return None
-        if marks_handled and update.update_id and not first_time_handled(session, update.update_id):
+        if marks_handled and update.update_id and not first_time_handled(session, update.update_id, now_of(session)):
             return []  # delivered again after a crash: already handled, and already answered
         try:
             with session.begin_nested():
                 return work(session, member, *args)
         except WorkflowError as error:
             if error.code is ErrorCode.FORBIDDEN:
-                audit_refusal(session, member, error)
+                audit_refusal(session, member, error, now_of(session))
             if answering:
                 clear_state(session, member.id)
-            return error_screens(session, member, error, settings.timezone)
+            return error_screens(session, member, error, bot_data.timezone)
 
     screens = await in_transaction(context, run, executor=executor)
-    wake = context.application.bot_data.get(WAKE_KEY)
-    if wake is not None:
-        wake()
+    bot_data.wake()
     if screens is None:
-        await context.bot.send_message(update.effective_chat.id, t("chat.stranger", settings.default_language))
+        await context.bot.send_message(update.effective_chat.id, t("chat.stranger", bot_data.default_language))
         return None
     if send:
         await send_screens(context, update.effective_chat.id, screens)
     return screens
 
 
-async def run_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
+async def run_button(update: Update, context: Context,
                      table: dict[Button, Callable[..., list[Screen]]],
                      keep_open: frozenset[Button] = frozenset()) -> None:
     """Run a pressed button's action from a journey's table, as `table[button](session, member, *ids)`.
@@ -162,7 +200,7 @@ def expired_button(session: Session, member: Member) -> list[Screen]:
     return [Screen.of(t("common.expired_button", member.language))]
 
 
-async def answer_expired(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def answer_expired(update: Update, context: Context) -> None:
     """Answer a pressed button this version of the bot does not know (data of an older version, or that does not
     unpack) with a short alert on the button; a stranger gets the invitation hint instead."""
     user_id = update.effective_user.id

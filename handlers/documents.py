@@ -7,14 +7,14 @@ Files are built in a worker thread (the PDF with its charts in the chart pool) w
 from __future__ import annotations
 
 from contextlib import suppress
+from datetime import datetime
 
 from sqlmodel import Session
 from telegram import Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
-from handlers.common import act, office_now, schedule_rules
+from handlers.common import Context, act, office_now, schedule_rules
 from handlers.screens import Document, Screen, send_screens
 from handlers.status import latest_scope
 from i18n import t
@@ -30,7 +30,7 @@ from reports.wording import esc
 from reports.workbooks import ExportError, export_files
 
 
-def export_screens(session: Session, member: Member, arguments: list[str], today) -> list[Screen]:
+def export_screens(session: Session, member: Member, arguments: list[str], now: datetime) -> list[Screen]:
     """/ekspor [periode] [semua|kertas|rekap|formulir]: the workbooks as documents (default: all of them)."""
     require(session, member, Action.EXPORT)
     language = member.language
@@ -44,7 +44,8 @@ def export_screens(session: Session, member: Member, arguments: list[str], today
     if scope is None:
         return [Screen.of(t("recap.nothing", language))]
     try:
-        files = export_files(session, scope, kinds[0] if kinds else ExportKind.SEMUA, language, today=today)
+        files = export_files(session, scope, kinds[0] if kinds else ExportKind.SEMUA, language,
+                             today=now.date(), tz=now.tzinfo)
     except ExportError as exc:
         return [Screen.of(t(text_key(exc.code), language, **{k: esc(v) for k, v in exc.details.items()}))]
     return [Screen([], media=Document(file.filename, file.data, esc(file.title))) for file in files]
@@ -69,7 +70,7 @@ def laporan_screens(session: Session, member: Member, arguments: list[str], now,
     return [Screen([], media=Document(document.filename, document.data, esc(caption)))]
 
 
-async def _send_files(update: Update, context: ContextTypes.DEFAULT_TYPE, work, *args, pool=None) -> None:
+async def _send_files(update: Update, context: Context, work, *args, pool=None) -> None:
     """Build the member's files off the event loop with "sending file…" shown, then send them."""
     chat_id = update.effective_chat.id
     with suppress(TelegramError):  # a hint only
@@ -79,12 +80,12 @@ async def _send_files(update: Update, context: ContextTypes.DEFAULT_TYPE, work, 
         await send_screens(context, chat_id, screens)
 
 
-async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def export_command(update: Update, context: Context) -> None:
     """/ekspor [periode] [jenis]: Formulir, Rekapitulasi and Kertas Kerja as Excel files."""
-    await _send_files(update, context, export_screens, list(context.args or []), office_now(context).date())
+    await _send_files(update, context, export_screens, list(context.args or []), office_now(context))
 
 
-async def laporan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def laporan_command(update: Update, context: Context) -> None:
     """/laporan [periode] [pengukuran]: the Laporan Hasil Pengukuran Kinerja as a PDF."""
     await _send_files(update, context, laporan_screens, list(context.args or []), office_now(context),
                       schedule_rules(context), pool=RENDER_POOL)

@@ -7,10 +7,14 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from handlers.callbacks import Button, pack
-from handlers.common import CLOCK_KEY, SCHEDULE_CHANGED_KEY, SETTINGS_KEY, run_button, schedule_rules
+from handlers.common import (
+    Context,
+    office_now,
+    run_button,
+    schedule_rules,
+)
 from handlers.fill.views import period_name
 from handlers.measurement.notices import measurement_reminder
 from handlers.screens import Screen
@@ -27,22 +31,21 @@ from models.timing.schedule import ScheduleRules
 from reports.wording import esc
 
 
-def _snooze(context: ContextTypes.DEFAULT_TYPE):
+def _snooze(context: Context):
     def work(session: Session, member: Member, reminder_id: int) -> list[Screen]:
-        settings = context.application.bot_data[SETTINGS_KEY]
-        now = context.application.bot_data[CLOCK_KEY]().astimezone(settings.tz)  # the scheduler's time
+        now = office_now(context)
         until = snooze_reminder(session, member, reminder_id, now, schedule_rules(context))
         return [Screen.of(t("reminder.snoozed", member.language,
-                            when=format_datetime(until, getattr(now.tzinfo, "key", "UTC"), member.language)))]
+                            when=format_datetime(until, context.bot_data.timezone, member.language)))]
     return work
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Context) -> None:
     """The reminder keeps its "Isi sekarang" button after a snooze, so the keyboard stays open."""
     await update.callback_query.answer()
     await run_button(update, context, {Button.REMINDER_SNOOZE: _snooze(context)},
                      keep_open=frozenset({Button.REMINDER_SNOOZE}))
-    context.application.bot_data[SCHEDULE_CHANGED_KEY]()  # the snooze's end is a moment to wake up for
+    context.bot_data.schedule_changed()  # the snooze's end is a moment to wake up for
 
 
 def _unit_progress(session: Session, unit_id: int, period: Period) -> tuple[UnitForm | None, int, int]:
@@ -64,8 +67,8 @@ def _countdown(deadline, today, language: str) -> str:
     return t("reminder.overdue", language, count=-days)
 
 
-def _since(moment, now: datetime, language: str) -> str:
-    return format_datetime(moment, getattr(now.tzinfo, "key", "UTC"), language)
+def _since(moment, rules: ScheduleRules, language: str) -> str:
+    return format_datetime(moment, rules.tz.key, language)
 
 
 def reminder(session: Session, member: Member, notice: ReminderDue, now: datetime,
@@ -103,7 +106,7 @@ def reminder(session: Session, member: Member, notice: ReminderDue, now: datetim
         units = ", ".join(sorted(session.get(Unit, form.unit_id).name for form in waiting))
         since = min((form.submitted_at for form in waiting if form.submitted_at), default=item.created_at)
         text = t("reminder.review", language, period=name, count=len(waiting), units=esc(units),
-                 since=_since(since, now, language))
+                 since=_since(since, rules, language))
         buttons = [snooze]
     elif task is Task.REPORT:
         text = t("reminder.report", language, period=name)

@@ -6,9 +6,8 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from handlers.common import act, answer_expired
+from handlers.common import Context, act, answer_expired
 from handlers.fill.handlers import TEXT_STEPS as FILL_STEPS
 from handlers.kepala.flow import TEXT_STEPS as KEPALA_STEPS
 from handlers.measurement.flow import TEXT_STEPS as MEASUREMENT_STEPS
@@ -31,7 +30,7 @@ def route_text(session: Session, member: Member, text: str) -> list[Screen]:
     return handler(session, member, text)
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_text(update: Update, context: Context) -> None:
     await act(update, context, route_text, update.effective_message.text or "", answering=True)
 
 
@@ -39,11 +38,11 @@ def unknown(session: Session, member: Member) -> list[Screen]:
     return [Screen.of(t("chat.unknown_input", member.language))]
 
 
-async def on_unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_unknown(update: Update, context: Context) -> None:
     """An unknown command, a sticker, a voice note…: point to /bantuan (strangers: how to join)."""
     await act(update, context, unknown)
 
 
-async def on_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_stale_button(update: Update, context: Context) -> None:
     """A button whose data no handler knows (from an older version of the bot): answered as expired."""
     await answer_expired(update, context)

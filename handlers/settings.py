@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from handlers.callbacks import Button, pack, unpack
-from handlers.common import act, answer_expired
+from handlers.common import Context, act, answer_expired, now_of
 from handlers.menus import allowed_commands, set_member_menu
 from handlers.screens import Screen, close_buttons
 from i18n import LANGUAGES, t
@@ -22,12 +21,12 @@ def language_choice(session: Session, member: Member) -> list[Screen]:
     return [Screen.of(t("language.choose", member.language), rows)]
 
 
-async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def language_command(update: Update, context: Context) -> None:
     """/bahasa: choose Bahasa Indonesia or English."""
     await act(update, context, language_choice)
 
 
-async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_language(update: Update, context: Context) -> None:
     query = update.callback_query
     pressed = unpack(query.data)
     if pressed is None or not 0 <= pressed.ids[0] < len(LANGUAGES):
@@ -37,7 +36,7 @@ async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     chosen: dict = {}
 
     def choose(session: Session, member: Member) -> list[Screen]:
-        set_language(session, member, LANGUAGES[pressed.ids[0]])
+        set_language(session, member, LANGUAGES[pressed.ids[0]], now=now_of(session))
         chosen.update(roles=roles_of_member(session, member), language=member.language)
         return [Screen.of(t("language.changed", member.language))]
 
@@ -52,7 +51,7 @@ def cancel(session: Session, member: Member) -> list[Screen]:
     return [Screen.of(t("common.cancelled" if step else "common.nothing_to_cancel", member.language))]
 
 
-async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cancel_command(update: Update, context: Context) -> None:
     """/batal: stop the current question; everything answered so far stays saved."""
     await act(update, context, cancel)
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from handlers.common import SETTINGS_KEY, act, in_transaction, language_of
+from handlers.common import Context, act, in_transaction, language_of, now_of
 from handlers.menus import set_member_menu
 from handlers.settings import help_screen
 from i18n import t
@@ -29,8 +28,9 @@ def join(session: Session, token: str | None, user_id: int, name: str, language:
     problem = None
     if member is None:
         try:
-            member = accept_invite(session, token, user_id, name, language) if token else \
-                join_as_configured_admin(session, user_id, name, language, admin_ids)
+            now = now_of(session)
+            member = accept_invite(session, token, user_id, name, language, now=now) if token else \
+                join_as_configured_admin(session, user_id, name, language, admin_ids, now=now)
         except InviteError as exc:
             return None, set(), None, exc.code
     elif token:
@@ -40,16 +40,16 @@ def join(session: Session, token: str | None, user_id: int, name: str, language:
     return member, roles_of_member(session, member), session.get(Unit, member.unit_id).name, problem
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     """Welcome a member, let an invited person join with the token, or explain how to get an invitation."""
-    settings = context.application.bot_data[SETTINGS_KEY]
+    bot_data = context.bot_data
     token = context.args[0] if context.args else None
     member, roles, unit_name, problem = await in_transaction(
-        context, join, token, update.effective_user.id, _full_name(update), settings.default_language,
-        settings.admin_telegram_ids,
+        context, join, token, update.effective_user.id, _full_name(update), bot_data.default_language,
+        bot_data.admin_telegram_ids,
     )
     if member is None:
-        language = language_of(update, settings.default_language)
+        language = language_of(update, bot_data.default_language)
         key = text_key(problem) if problem else "chat.stranger"
         await update.effective_message.reply_text(t(key, language))
         return
@@ -62,6 +62,6 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await set_member_menu(context.bot, update.effective_chat.id, roles, language)
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     """/bantuan: what the bot does and the commands this member may use."""
     await act(update, context, help_screen)

@@ -10,9 +10,8 @@ from sqlmodel import Session, select
 from telegram import Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
-from handlers.common import act, office_now, schedule_rules
+from handlers.common import Context, act, office_now, schedule_rules
 from handlers.fill.views import period_name
 from handlers.recap_views import mutu_baku_block, recap_album, recap_blocks
 from handlers.screens import Screen, send_screens
@@ -49,7 +48,7 @@ def status_screens(session: Session, member: Member, now: datetime, rules: Sched
     blocks = []
     for period in periods:
         lines = [t("status.period_header", language, period=period_name(period, language))]
-        for progress in period_progress(session, period, now.date(), now.tzinfo):
+        for progress in period_progress(session, period, now.date(), rules.tz):
             lines.append(t("status.unit_line", language, unit=esc(progress.unit.name),
                            status=t(f"status.{progress.status}", language), answered=progress.answered,
                            total=progress.total,
@@ -101,7 +100,7 @@ def recap_screens(session: Session, member: Member, argument: str | None, now: d
     progress = None
     if not isinstance(scope, int):
         period = find_period(session, scope)
-        progress = period_progress(session, period, now.date(), now.tzinfo) if period else None
+        progress = period_progress(session, period, now.date(), rules.tz) if period else None
     blocks = recap_blocks(recap, language, progress)
     if progress is not None:
         blocks.insert(1, period_clock(session, period, now, rules, language))
@@ -110,12 +109,12 @@ def recap_screens(session: Session, member: Member, argument: str | None, now: d
     return [Screen(blocks)]
 
 
-async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def status_command(update: Update, context: Context) -> None:
     """/status: completeness per unit for the open periods, and the member's own remaining items."""
     await act(update, context, lambda s, m: status_screens(s, m, office_now(context), schedule_rules(context)))
 
 
-async def recap_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def recap_command(update: Update, context: Context) -> None:
     """/rekap [periode]: the charts of a period (default: the latest open one) as an album, then the recap.
 
     The charts are drawn in the chart pool while the chat shows "sending photo…", so other members' updates

@@ -208,7 +208,7 @@ def laporan_file(session: Session, ref: PeriodRef, procedure: Procedure, now: da
         filed = archived_document(session, code, procedure)
         if filed is None:
             data = _render(session, ref, procedure, now, rules, ARCHIVE_LANGUAGE, draft=False)
-            filed = file_document(session, code, procedure, filename, data, Actor("archive"))
+            filed = file_document(session, code, procedure, filename, data, Actor("archive"), now=now)
         return LaporanFile(filed.filename, filed.content, title, draft=False)
     return LaporanFile(filename, _render(session, ref, procedure, now, rules, language, draft=True), title, True)
 

@@ -23,10 +23,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import BinaryIO
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -34,6 +33,7 @@ from sqlmodel import Session, select
 
 from i18n import t
 from models.calc.capaian import Rating, compute_capaian
+from models.calc.clock import OFFICE_TZ
 from models.calc.dates import format_date
 from models.collection.form_filling import Item, form_items, unit_indicators
 from models.collection.forms import UnitForm
@@ -68,8 +68,6 @@ from reports.workbook_style import (
     write_table,
     write_title,
 )
-
-OFFICE_TZ = ZoneInfo("Asia/Jakarta")
 
 
 @dataclass(frozen=True)
@@ -369,13 +367,12 @@ def put_bands(sheet: Worksheet, top: int, recap: Recap, language: str) -> None:
 
 
 def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, language: str,
-                 unit_id: int | None = None, *, today: date | None = None, tz: tzinfo = OFFICE_TZ) -> list[ExportFile]:
+                 unit_id: int | None = None, *, today: date, tz: tzinfo = OFFICE_TZ) -> list[ExportFile]:
     """The workbooks of `kind` for the scope: the Kertas Kerja, the Rekapitulasi, the Formulir (one per unit of
     the period, or only `unit_id`'s) or all of them (a year has no Formulir). `today` (in the office's time zone
     `tz`) decides which unfinished forms are late. Raises `ExportError` (see the module docstring)."""
     if not isinstance(kind, ExportKind):
         raise TypeError(f"an export kind is an ExportKind, not {kind!r}")
-    today = today or datetime.now(tz).date()
     code, label = scope_code(scope), scope_label(scope, language)
     files = []
     recap = compute_recap(session, scope, language) if kind is not ExportKind.FORMULIR else None

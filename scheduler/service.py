@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -25,8 +24,8 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
+from models.calc.clock import Clock, system_clock
 from models.store.database import session_scope
-from models.store.types import utcnow
 from models.timing.reminders import Outcome, run_scheduled_work
 from models.timing.schedule import ScheduleRules
 from scheduler.leadership import Leadership
@@ -48,7 +47,7 @@ class Worker(Protocol):
 
 class SchedulerService:
     def __init__(self, engine: Engine, rules: ScheduleRules, delivery: Worker,
-                 clock: Callable[[], datetime] = utcnow, *, standby_seconds: float = STANDBY_SECONDS) -> None:
+                 clock: Clock = system_clock, *, standby_seconds: float = STANDBY_SECONDS) -> None:
         self.engine = engine
         self.rules = rules
         self.delivery = delivery

@@ -11,6 +11,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from models.calc.clock import OFFICE_TZ
 from models.store.database import create_db_engine, migrate, normalise_url
 
 PG_URL = os.environ.get("SAKIP_TEST_DATABASE_URL")
@@ -120,3 +122,8 @@ def engine(backend_url: str, sqlite_template: Path) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def office_moment(day: date, hour: int = 9) -> datetime:
+    """A moment of the office's day, for domain calls that take `now` where a test has a date."""
+    return datetime.combine(day, time(hour), tzinfo=OFFICE_TZ)

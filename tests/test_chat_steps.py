@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from handlers.router import TEXT_STEPS, route_text
 from i18n import t
+from models.calc.clock import system_clock
 from models.demo import DEMO_PK
 from models.exchange.pk_import import import_pk
 from models.messaging.chat_state import ChatState, ChatStep, get_state, set_state
@@ -42,8 +43,8 @@ def rina(engine) -> int:
     with session_scope(engine) as session:
         import_pk(session, DEMO_PK, Actor.cli())
         unit = session.exec(select(Unit).where(Unit.name == "Bidang Pelayanan Perizinan")).one()
-        _, token = create_invite(session, Role.STAF, unit, Actor.cli())
-        return accept_invite(session, token, 130, "Rina", "id").id
+        _, token = create_invite(session, Role.STAF, unit, Actor.cli(), now=system_clock())
+        return accept_invite(session, token, 130, "Rina", "id", now=system_clock()).id
 
 
 def test_a_step_is_read_back_as_a_chat_step(engine, rina: int):

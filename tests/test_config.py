@@ -1,13 +1,21 @@
 """Settings come from the environment and .env; a bad value stops start-up with one line naming it."""
 
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
+from pydantic import SecretStr
 
 from bot.application import build_application
 from bot.cli import main
 from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
+from models.calc.working_time import QuietHours
+from models.timing.schedule import ScheduleRules
+from models.timing.steps import DEFAULT_STANDARDS, Step
 
 VARIABLES = ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "TIMEZONE", "DEFAULT_LANGUAGE", "TELEGRAM_API_BASE_URL",
-             "WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_TELEGRAM_IDS", "WEBHOOK_PORT")
+             "WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_TELEGRAM_IDS", "WEBHOOK_PORT", "REMINDER_TIME", "QUIET_HOURS",
+             "QUIET_WEEKENDS", "MUTU_BAKU")
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +28,7 @@ def clean_environment(monkeypatch, tmp_path):
 def test_defaults_are_the_embedded_setup():
     settings = load_settings()
     assert settings.database_url == DEFAULT_DATABASE_URL
-    assert settings.timezone == "Asia/Jakarta"
+    assert settings.timezone.key == "Asia/Jakarta"
     assert settings.default_language == "id"
     assert settings.admin_telegram_ids == []
     assert settings.telegram_bot_token is None
@@ -32,13 +40,49 @@ def test_values_come_from_dotenv_and_the_environment_wins(tmp_path, monkeypatch)
     settings = load_settings()
     assert settings.admin_telegram_ids == [111, 222]
     assert settings.default_language == "en"
-    assert settings.timezone == "Asia/Jayapura"
+    assert settings.timezone.key == "Asia/Jayapura"
+
+
+def test_values_are_parsed_once_into_their_types(monkeypatch):
+    token = "123456:" + "A" * 35
+    for name, value in {"TELEGRAM_BOT_TOKEN": token, "TIMEZONE": "Asia/Makassar", "REMINDER_TIME": "9.30",
+                        "QUIET_HOURS": "21:00-06:00", "QUIET_WEEKENDS": "false",
+                        "MUTU_BAKU": "verifikasi=90m,disposisi=1d"}.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings()
+    assert isinstance(settings.telegram_bot_token, SecretStr) and token not in repr(settings)
+    assert settings.require_token() == token
+    assert settings.timezone == ZoneInfo("Asia/Makassar")
+    assert settings.reminder_time == time(9, 30)
+    assert settings.quiet_hours == QuietHours(time(21), time(6), weekends=False)
+    rules = settings.schedule_rules()
+    assert (rules.tz, rules.quiet, rules.reminder_time) == (settings.timezone, settings.quiet_hours, time(9, 30))
+    # a working day (`d`) is the time outside these quiet hours: 06:00-21:00
+    assert rules.standards[Step.VERIFIKASI] == timedelta(minutes=90)
+    assert rules.standards[Step.DISPOSISI] == timedelta(hours=15)
+    assert rules.standards[Step.ARSIP] == DEFAULT_STANDARDS[Step.ARSIP]
+
+
+def test_the_defaults_are_parsed_with_the_other_values(monkeypatch):
+    """QUIET_WEEKENDS applies to the default window; the SOP's standards count a working day outside the quiet
+    hours given."""
+    monkeypatch.setenv("QUIET_WEEKENDS", "false")
+    assert load_settings().quiet_hours == QuietHours(time(20), time(7), weekends=False)
+    monkeypatch.setenv("QUIET_HOURS", "21:00-06:00")
+    assert load_settings().schedule_rules().standards[Step.DISPOSISI] == timedelta(hours=15)  # the SOP's 1d
+
+
+def test_the_office_time_zone_is_the_schedule_s_by_default():
+    assert load_settings().schedule_rules().tz == ScheduleRules().tz == ZoneInfo("Asia/Jakarta")
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
     [
         ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+        ("REMINDER_TIME", "25"),
+        ("QUIET_HOURS", "malam"),
+        ("MUTU_BAKU", "verifikasi=soon"),
         ("DATABASE_URL", "mysql://root@localhost/db"),
         ("TIMEZONE", "Mars/Olympus"),
         ("DEFAULT_LANGUAGE", "fr"),

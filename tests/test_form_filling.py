@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
+from models.calc.clock import system_clock
 from models.collection.form_filling import (
     context_for,
     far_off_reasons,
@@ -40,8 +41,8 @@ def office(engine):
         import_pk(session, DEMO_PK, Actor.cli())
         units = {u.name: u for u in session.exec(select(Unit))}
         for telegram_id, role, unit in ((130, Role.STAF, PERIZINAN), (103, Role.SEKRETARIS, "Sekretariat")):
-            _, token = create_invite(session, role, units[unit], Actor.cli())
-            accept_invite(session, token, telegram_id, f"member {telegram_id}", "id")
+            _, token = create_invite(session, role, units[unit], Actor.cli(), now=system_clock())
+            accept_invite(session, token, telegram_id, f"member {telegram_id}", "id", now=system_clock())
         for number in (1, 2):
             session.add(Period(kind=PeriodKind.MONTH, year=2026, number=number, status=PeriodStatus.OPEN))
     return engine
@@ -62,9 +63,9 @@ def indicator(session, code: str) -> Indicator:
 def filled_and_sent(session, staf: Member, period: Period):
     """Every item of the unit on target, and the form sent to the Sekretaris."""
     for code, value in (("P.1", 100), ("P.2", 95), ("P.3", 7)):
-        record_value(session, staf, indicator(session, code), period, Decimal(value))
+        record_value(session, staf, indicator(session, code), period, Decimal(value), now=system_clock())
     form = form_for(session, staf.unit_id, period.id)
-    submit_unit_form(session, staf, form.id, form.version)
+    submit_unit_form(session, staf, form.id, form.version, now=system_clock())
     return form
 
 
@@ -77,11 +78,14 @@ def test_the_walk_asks_values_then_kendala_and_tindak_lanjut_below_target(office
         assert [item.indicator.code for item in form_items(session, form)] == ["P.1", "P.2", "P.3"]
         assert first_pending(form_items(session, form)).indicator.code == "P.1"
 
-        record_value(session, staf, indicator(session, "P.1"), january, Decimal(80))  # target 100 → below
+        record_value(session, staf, indicator(session, "P.1"), january, Decimal(80),
+                     now=system_clock())  # target 100 → below
         item = first_pending(form_items(session, form))
         assert (item.indicator.code, item.needs_kendala, item.needs_tindak_lanjut) == ("P.1", True, True)
-        record_note(session, staf, indicator(session, "P.1"), january, "kendala", "Server OSS gangguan")
-        record_note(session, staf, indicator(session, "P.1"), january, "tindak_lanjut", "Lapor ke pusat")
+        record_note(session, staf, indicator(session, "P.1"), january, "kendala", "Server OSS gangguan",
+                    now=system_clock())
+        record_note(session, staf, indicator(session, "P.1"), january, "tindak_lanjut", "Lapor ke pusat",
+                    now=system_clock())
         assert first_pending(form_items(session, form)).indicator.code == "P.2"
 
 
@@ -90,7 +94,7 @@ def test_what_staff_see_before_typing(office):
     with session_scope(office) as session:
         staf = member(session, 130)
         p1 = indicator(session, "P.1")
-        record_value(session, staf, p1, month(session, 1), Decimal(105))
+        record_value(session, staf, p1, month(session, 1), Decimal(105), now=system_clock())
         context = context_for(session, p1, month(session, 2))
         assert context.target.value == Decimal(100)  # TW I 300 ÷ 3, cumulative
         assert context.annual.value == Decimal(1200)
@@ -110,7 +114,7 @@ def test_the_soft_check_flags_values_over_three_times_or_under_a_third(value, re
 def test_a_far_off_value_names_what_it_is_far_from(office):
     with session_scope(office) as session:
         staf, p1 = member(session, 130), indicator(session, "P.1")
-        record_value(session, staf, p1, month(session, 1), Decimal(100))
+        record_value(session, staf, p1, month(session, 1), Decimal(100), now=system_clock())
         assert far_off_reasons(Decimal(400), context_for(session, p1, month(session, 2))) == ["previous", "target"]
         assert far_off_reasons(Decimal(110), context_for(session, p1, month(session, 2))) == []
 
@@ -119,7 +123,8 @@ def test_staff_of_another_unit_cannot_enter_values(office):
     """Given a staf of Pelayanan Perizinan, when they enter a value for Penanaman Modal's S.1, then refused."""
     with session_scope(office) as session:
         with pytest.raises(WorkflowError) as refused:
-            record_value(session, member(session, 130), indicator(session, "S.1"), month(session, 1), Decimal(5))
+            record_value(session, member(session, 130), indicator(session, "S.1"), month(session, 1), Decimal(5),
+                         now=system_clock())
         assert refused.value.code == "forbidden"
 
 
@@ -128,7 +133,8 @@ def test_a_returned_form_of_a_closed_period_can_still_be_completed(office):
     with session_scope(office) as session:
         staf, sekretaris, january = member(session, 130), member(session, 103), month(session, 1)
         form = filled_and_sent(session, staf, january)
-        return_unit_form(session, sekretaris, form.id, form.version, [indicator(session, "P.2").id], "Cek lagi")
+        return_unit_form(session, sekretaris, form.id, form.version, [indicator(session, "P.2").id], "Cek lagi",
+                         now=system_clock())
         january.status = PeriodStatus.CLOSED
         session.add(january)
         session.flush()
@@ -141,8 +147,8 @@ def test_an_approved_form_refuses_changes(office):
     with session_scope(office) as session:
         staf, sekretaris, january = member(session, 130), member(session, 103), month(session, 1)
         form = filled_and_sent(session, staf, january)
-        approve_unit_form(session, sekretaris, form.id, form.version)
+        approve_unit_form(session, sekretaris, form.id, form.version, now=system_clock())
         assert FormStatus(form.status) is FormStatus.APPROVED
         with pytest.raises(WorkflowError) as refused:
-            record_value(session, staf, indicator(session, "P.1"), january, Decimal(101))
+            record_value(session, staf, indicator(session, "P.1"), january, Decimal(101), now=system_clock())
         assert refused.value.code == "form_approved"

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from models.calc.clock import system_clock
 from models.demo import DEMO_PK, DEMO_REALISASI
 from models.exchange.pk_import import import_pk
 from models.exchange.realisasi_import import import_realisasi
@@ -25,6 +26,7 @@ from models.office.audit import Actor
 from models.plan.indicators import Indicator, IndicatorLevel, IndicatorTarget
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.store.database import session_scope
+from tests.conftest import office_moment
 
 TW1, TW2 = PeriodRef(PeriodKind.QUARTER, 2026, 1), PeriodRef(PeriodKind.QUARTER, 2026, 2)
 
@@ -34,7 +36,7 @@ def recorded(engine: Engine) -> Engine:
     with session_scope(engine) as session:
         import_pk(session, DEMO_PK, Actor.cli())
     with session_scope(engine) as session:
-        import_realisasi(session, DEMO_REALISASI, Actor.cli(), date(2026, 11, 24))
+        import_realisasi(session, DEMO_REALISASI, Actor.cli(), office_moment(date(2026, 11, 24)))
     return engine
 
 
@@ -75,7 +77,7 @@ def test_a_later_triwulan_is_compared_with_the_previous_one_and_last_year(record
         import_realisasi(session, realisasi_file(tmp_path, [
             "S.1;2026-04;50.000.000.000;;;", "S.1;2026-05;50.000.000.000;;;", "S.1;2026-06;50.000.000.000;;;",
             "S.1;2025-04;40.000.000.000;;;", "S.1;2025-05;40.000.000.000;;;", "S.1;2025-06;40.000.000.000;;;",
-        ]), Actor.cli(), date(2026, 11, 24))
+        ]), Actor.cli(), office_moment(date(2026, 11, 24)))
     _, rows = by_code(recorded, TW2)
     s1 = rows["S.1"]
     assert s1.row.capaian.rounded == Decimal("100.00")  # 150 M of 150 M
@@ -96,12 +98,13 @@ def test_the_measurement_starts_when_the_whole_triwulan_is_archived(recorded):
                 session.add(period)
         session.flush()
         march = next(p for p in periods if p.code == "2026-03")
-        assert start_when_quarter_archived(session, march, Actor("test")) is None  # the TW's own data is open
+        assert start_when_quarter_archived(session, march, Actor("test"),
+                                           now=system_clock()) is None  # the TW's own data is open
         tw1 = next(p for p in periods if p.code == "2026-TW1")
         tw1.status = PeriodStatus.ARCHIVED
         session.add(tw1)
         session.flush()
-        cycle = start_when_quarter_archived(session, tw1, Actor("test"))
+        cycle = start_when_quarter_archived(session, tw1, Actor("test"), now=system_clock())
         assert cycle is not None and MeasurementStatus(cycle.status) is MeasurementStatus.DRAFT
-        assert start_when_quarter_archived(session, tw1, Actor("test")) is None  # once
+        assert start_when_quarter_archived(session, tw1, Actor("test"), now=system_clock()) is None  # once
         assert len(session.exec(select(MeasurementCycle)).all()) == 1

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from handlers.callbacks import Button, pack
 from handlers.notifications import render
+from models.calc.clock import system_clock
 from models.collection.forms import DispositionDecision
 from models.measurement.cycle import (
     MeasurementCycle,
@@ -64,14 +65,14 @@ def reminded(session: Session, now: datetime) -> list[tuple[int, Task, bool]]:
 
 
 def started(session: Session, moment: datetime) -> MeasurementCycle:
-    cycle = start_measurement(session, TW3, Actor.cli(), moment)
+    cycle = start_measurement(session, TW3, Actor.cli(), now=moment)
     session.commit()
     return cycle
 
 
 def submitted(session: Session, cycle: MeasurementCycle, moment: datetime) -> None:
-    write_analysis(session, member(session, TIM), cycle.id, "Capaian turun karena OSS terlambat.")
-    submit_measurement(session, member(session, TIM), cycle.id, cycle.version)
+    write_analysis(session, member(session, TIM), cycle.id, "Capaian turun karena OSS terlambat.", now=moment)
+    submit_measurement(session, member(session, TIM), cycle.id, cycle.version, now=moment)
     at(session, "measurement", cycle.id, "measurement.submitted", moment)
     if cycle.submitted_at and cycle.submitted_at > moment:
         cycle.submitted_at = moment
@@ -82,10 +83,11 @@ def submitted(session: Session, cycle: MeasurementCycle, moment: datetime) -> No
 def decided(session: Session, cycle: MeasurementCycle, moment: datetime, *, approve: bool) -> None:
     sekretaris = member(session, SEKRETARIS)
     if approve:
-        approve_measurement(session, sekretaris, cycle.id, cycle.version)
+        approve_measurement(session, sekretaris, cycle.id, cycle.version, now=moment)
         cycle.approved_at = moment
     else:
-        return_measurement(session, sekretaris, cycle.id, cycle.version, "Lengkapi rencana aksi per sasaran.")
+        return_measurement(session, sekretaris, cycle.id, cycle.version, "Lengkapi rencana aksi per sasaran.",
+                           now=moment)
     cycle.decided_at = moment
     session.add(cycle)
     session.commit()
@@ -119,7 +121,7 @@ def test_each_holder_of_the_measurement_is_reminded_after_the_mutu_baku_of_their
         assert reminded(session, mon(15, 1)) == [(SEKRETARIS, Task.MEASURE_REVIEW, True)]
         assert reminded(session, mon(15, 41)) == [(SEKRETARIS, Task.MEASURE_REPORT, False)]
 
-        report_measurement(session, member(session, SEKRETARIS), cycle.id)
+        report_measurement(session, member(session, SEKRETARIS), cycle.id, now=system_clock())
         cycle.reported_at = mon(16)
         session.add(cycle)
         session.commit()
@@ -127,7 +129,7 @@ def test_each_holder_of_the_measurement_is_reminded_after_the_mutu_baku_of_their
         assert reminded(session, tue(15)) == []  # the disposition's standard is one working day
         assert reminded(session, tue(16, 1)) == [(KEPALA, Task.MEASURE_DISPOSE, False)]
 
-        dispose_measurement(session, member(session, KEPALA), cycle.id, DispositionDecision.AGREE)
+        dispose_measurement(session, member(session, KEPALA), cycle.id, DispositionDecision.AGREE, now=system_clock())
         session.commit()
         assert reminded(session, tue(16, 2)) == [(KEPALA, Task.MEASURE_DISPOSE, True)]
         assert reminded(session, wib(2026, 12, 2, 16, 2)) == []
@@ -152,7 +154,7 @@ def test_a_measurement_reminder_carries_the_buttons_of_the_step_it_waits_for(off
                         pack(Button.REMINDER_SNOOZE, reminder.id)]
         remember_message(session, reminder.id, 555)  # as delivery does once Telegram answers
 
-        approve_measurement(session, sekretaris, cycle.id, cycle.version)
+        approve_measurement(session, sekretaris, cycle.id, cycle.version, now=system_clock())
         session.commit()
         run(session, mon(11, 1))
         (done,) = [row for row in session.exec(select(OutboxMessage).where(OutboxMessage.kind == "reminder"))

@@ -6,6 +6,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlmodel import select
 
+from models.calc.clock import system_clock
 from models.demo import DEMO_PK
 from models.exchange.pk_import import import_pk
 from models.measurement.cycle import start_measurement
@@ -65,7 +66,7 @@ def test_migration_0004_goes_down_with_the_measurement_reminders_and_their_notic
     add_people(engine)
     with session_scope(engine) as session:
         tim = session.exec(select(Member).where(Member.telegram_user_id == 104)).one()  # the Tim SAKIP
-        cycle = start_measurement(session, PeriodRef(PeriodKind.QUARTER, 2026, 1), Actor.cli())
+        cycle = start_measurement(session, PeriodRef(PeriodKind.QUARTER, 2026, 1), Actor.cli(), now=system_clock())
         period = Period(kind=PeriodKind.MONTH, year=2026, number=4, status=PeriodStatus.OPEN)
         session.add(period)
         session.flush()

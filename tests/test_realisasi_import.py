@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from i18n.problems import render_problem
+from models.calc.clock import system_clock
 from models.collection.forms import FormStatus, UnitForm
 from models.collection.realisasi import EntrySource, Realisasi
 from models.collection.workflow import approve_form, form_for, return_form
@@ -30,6 +31,7 @@ from models.office.audit import Actor, AuditEntry
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus, parse_period_code
 from models.store.database import session_scope
+from tests.conftest import office_moment
 
 TODAY = date(2026, 4, 15)
 DEMO_PERIODS = {"2026-01", "2026-02", "2026-03", "2026-TW1"}
@@ -52,12 +54,12 @@ def table_counts(engine: Engine) -> dict[str, int]:
 def run_import(engine: Engine, path: Path, today: date = TODAY) -> RealisasiImportSummary:
     """Import the way the CLI does: one transaction, rolled back on any error."""
     with session_scope(engine) as session:
-        return import_realisasi(session, path, Actor.cli(), today)
+        return import_realisasi(session, path, Actor.cli(), office_moment(today))
 
 
 def failed_import(engine: Engine, path: Path) -> ImportFailed:
     with pytest.raises(ImportFailed) as failure, session_scope(engine) as session:
-        import_realisasi(session, path, Actor.cli(), TODAY)
+        import_realisasi(session, path, Actor.cli(), office_moment(TODAY))
     return failure.value
 
 
@@ -198,7 +200,8 @@ def test_returned_form_takes_the_correction_as_revision_2_and_is_submitted_again
     revision 2 is current, revision 1 is kept, and the form is submitted again."""
     with session_scope(recorded) as session:
         form = unit_form(session, "P.3", "2026-02")
-        return_form(session, form, Actor.cli(), {indicator(session, "P.3").id: "cek ulang"}, "lengkapi")
+        return_form(session, form, Actor.cli(), {indicator(session, "P.3").id: "cek ulang"}, "lengkapi",
+                    now=system_clock())
         assert FormStatus(form.status) is FormStatus.RETURNED
     path = write_rows(tmp_path / "koreksi.csv", "P.3;2026-02;7;dihitung ulang;;")
 
@@ -226,7 +229,7 @@ def test_returned_form_takes_the_correction_as_revision_2_and_is_submitted_again
 def test_approved_form_refuses_changes(recorded, tmp_path):
     """Given the Sekretariat's TW I form is approved, when a file changes SEK.2, then the import is refused."""
     with session_scope(recorded) as session:
-        approve_form(session, unit_form(session, "SEK.2", "2026-TW1"), Actor.cli())
+        approve_form(session, unit_form(session, "SEK.2", "2026-TW1"), Actor.cli(), now=system_clock())
     path = write_rows(tmp_path / "realisasi.csv", "SEK.2;2026-TW1;90;;;")
     before = table_counts(recorded)
 
@@ -329,5 +332,6 @@ def test_a_period_that_excel_turned_into_a_date_is_read_as_its_month(engine, tmp
     workbook.active.append(["P.1", datetime(2026, 2, 1), 105])
     workbook.save(tmp_path / "r.xlsx")
     with session_scope(engine) as session:
-        summary = import_realisasi(session, tmp_path / "r.xlsx", Actor.cli(), datetime(2026, 11, 24).date())
+        summary = import_realisasi(session, tmp_path / "r.xlsx", Actor.cli(),
+                                   office_moment(datetime(2026, 11, 24).date()))
     assert (summary.values_entered, summary.periods_created) == (1, ["2026-02"])

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from models.calc.capaian import Polarity, Rating, RuleKey
+from models.calc.clock import system_clock
 from models.collection.recap import Recap, RecapRow, compute_recap
 from models.collection.workflow import enter_realisasi
 from models.demo import DEMO_PK, DEMO_REALISASI
@@ -29,6 +30,7 @@ from models.plan.periods import Period, PeriodKind, PeriodStatus, parse_scope
 from models.store.database import session_scope
 from reports.templates import KERTAS_KERJA_COLUMNS
 from reports.workbooks import write_kertas_kerja
+from tests.conftest import office_moment
 
 TW1_ORDER = ["T.1", "S.1", "S.2", "P.1", "P.2", "P.3", "P.4", "P.5", "SEK.1", "SEK.2", "K.1", "K.2", "K.3", "K.4"]
 CENT = Decimal("0.01")
@@ -45,7 +47,7 @@ def demo_pk(engine: Engine) -> Engine:
 def recorded(demo_pk: Engine) -> Engine:
     """The demo PK and the demo Triwulan I realisasi."""
     with session_scope(demo_pk) as session:
-        import_realisasi(session, DEMO_REALISASI, Actor.cli(), date(2026, 4, 15))
+        import_realisasi(session, DEMO_REALISASI, Actor.cli(), office_moment(date(2026, 4, 15)))
     return demo_pk
 
 
@@ -198,7 +200,8 @@ def test_kendala_that_looks_like_a_formula_stays_text(demo_pk, tmp_path):
         session.flush()
         for code, text in texts.items():
             ind = session.exec(select(Indicator).where(Indicator.code == code)).one()
-            enter_realisasi(session, ind, tw1, Decimal(1), Actor.cli(), kendala=text, tindak_lanjut=text)
+            enter_realisasi(session, ind, tw1, Decimal(1), Actor.cli(), kendala=text, tindak_lanjut=text,
+                            now=system_clock())
     path = tmp_path / "kk.xlsx"
 
     sheet = read_kertas_kerja(recap_of(demo_pk, "2026-TW1"), path)

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+from models.calc.clock import system_clock
 from models.calc.working_time import is_quiet
 from models.collection.form_filling import form_items, record_note, record_value
 from models.collection.forms import DispositionDecision, UnitForm
@@ -150,12 +151,13 @@ def fill_form(session: Session, telegram_id: int, period: Period) -> UnitForm:
     person = member(session, telegram_id)
     form = form_for(session, person.unit_id, period.id)
     for item in form_items(session, form):
-        record_value(session, person, item.indicator, period, Decimal(100))
+        record_value(session, person, item.indicator, period, Decimal(100), now=system_clock())
     for item in form_items(session, form):
         if item.needs_kendala:
-            record_note(session, person, item.indicator, period, "kendala", "Data OSS terlambat")
+            record_note(session, person, item.indicator, period, "kendala", "Data OSS terlambat", now=system_clock())
         if item.needs_tindak_lanjut:
-            record_note(session, person, item.indicator, period, "tindak_lanjut", "Koordinasi ulang")
+            record_note(session, person, item.indicator, period, "tindak_lanjut", "Koordinasi ulang",
+                        now=system_clock())
     return form
 
 
@@ -163,7 +165,7 @@ def submit_at(session: Session, telegram_id: int, moment: datetime, ref: PeriodR
     """The member's unit fills and sends its form, as if at `moment`."""
     period = period_of(session, ref)
     form = fill_form(session, telegram_id, period)
-    submit_unit_form(session, member(session, telegram_id), form.id)
+    submit_unit_form(session, member(session, telegram_id), form.id, now=moment)
     form.submitted_at = moment
     session.add(form)
     at(session, "unit_form", form.id, "form.submitted", moment)
@@ -172,7 +174,7 @@ def submit_at(session: Session, telegram_id: int, moment: datetime, ref: PeriodR
 
 
 def approve_at(session: Session, form: UnitForm, moment: datetime) -> None:
-    approve_unit_form(session, member(session, SEKRETARIS), form.id, form.version)
+    approve_unit_form(session, member(session, SEKRETARIS), form.id, form.version, now=moment)
     form.approved_at = moment
     session.add(form)
     at(session, "unit_form", form.id, "form.approved", moment)
@@ -180,7 +182,7 @@ def approve_at(session: Session, form: UnitForm, moment: datetime) -> None:
 
 
 def report_at(session: Session, period: Period, moment: datetime) -> None:
-    report = report_to_kepala(session, member(session, SEKRETARIS), period.id)
+    report = report_to_kepala(session, member(session, SEKRETARIS), period.id, now=moment)
     report.reported_at = moment
     session.add(report)
     at(session, "period", period.id, "period.reported", moment)
@@ -188,7 +190,7 @@ def report_at(session: Session, period: Period, moment: datetime) -> None:
 
 
 def dispose_at(session: Session, period: Period, moment: datetime) -> None:
-    disposition = dispose(session, member(session, KEPALA), period.id, DispositionDecision.AGREE)
+    disposition = dispose(session, member(session, KEPALA), period.id, DispositionDecision.AGREE, now=moment)
     disposition.created_at = moment
     session.add(disposition)
     at(session, "period", period.id, "period.disposed", moment)
@@ -385,7 +387,8 @@ def test_a_unit_that_sends_its_form_is_reminded_no_more(office, session):
 
     p1 = session.exec(select(Indicator.id).where(Indicator.code == "P.1")).one()
     session.refresh(form)
-    return_unit_form(session, member(session, SEKRETARIS), form.id, form.version, [p1], "Lampirkan data OSS")
+    return_unit_form(session, member(session, SEKRETARIS), form.id, form.version, [p1], "Lampirkan data OSS",
+                     now=system_clock())
     session.commit()
     outcome, rows = run(session, dec(11, 10))
     rina = reminder_of(session, RINA, Task.FILL)

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
+from models.calc.clock import system_clock
 from models.collection.form_filling import check_fillable, form_items, record_note, record_value
 from models.collection.forms import DispositionDecision, FormStatus, ReviewItem, UnitForm, UnlockRequest, UnlockStatus
 from models.collection.review import approve_unit_form, decide_unlock, request_unlock, submit_unit_form
@@ -24,6 +25,7 @@ from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus
 from models.reporting.report import dispose, report_to_kepala
 from models.store.database import session_scope
+from tests.conftest import office_moment
 
 PEOPLE = {130: (Role.STAF, "Bidang Pelayanan Perizinan"), 103: (Role.SEKRETARIS, "Sekretariat"),
           102: (Role.KEPALA, None)}
@@ -39,8 +41,9 @@ def office(engine):
         units = {u.name: u for u in session.exec(select(Unit))}
         office_unit = next(u for u in units.values() if u.parent_id is None)
         for telegram_id, (role, unit) in PEOPLE.items():
-            _, token = create_invite(session, role, units[unit] if unit else office_unit, Actor.cli())
-            accept_invite(session, token, telegram_id, f"member {telegram_id}", "id")
+            _, token = create_invite(session, role, units[unit] if unit else office_unit, Actor.cli(),
+                                     now=system_clock())
+            accept_invite(session, token, telegram_id, f"member {telegram_id}", "id", now=system_clock())
         for indicator in session.exec(select(Indicator)):
             indicator.active = indicator.code in VALUES
             session.add(indicator)
@@ -59,10 +62,10 @@ def approved_month(session) -> tuple[Period, UnitForm]:
     period = session.exec(select(Period)).one()
     for code, value in VALUES.items():
         record_value(session, staf, session.exec(select(Indicator).where(Indicator.code == code)).one(), period,
-                     Decimal(value))
+                     Decimal(value), now=system_clock())
     form = form_for(session, staf.unit_id, period.id)
-    submit_unit_form(session, staf, form.id, form.version)
-    approve_unit_form(session, sekretaris, form.id, form.version)
+    submit_unit_form(session, staf, form.id, form.version, now=system_clock())
+    approve_unit_form(session, sekretaris, form.id, form.version, now=system_clock())
     return period, form
 
 
@@ -76,11 +79,11 @@ def test_after_the_report_no_value_can_be_unlocked_and_the_disposition_covers_ap
     with session_scope(office) as session:
         staf, sekretaris, kepala = people(session)
         period, form = approved_month(session)
-        report_to_kepala(session, sekretaris, period.id)
+        report_to_kepala(session, sekretaris, period.id, now=system_clock())
         with pytest.raises(WorkflowError) as refused:
-            request_unlock(session, staf, form.id, indicator_id(session, "P.2"))
+            request_unlock(session, staf, form.id, indicator_id(session, "P.2"), now=system_clock())
         assert refused.value.code == "already_reported_locked"
-        dispose(session, kepala, period.id, DispositionDecision.AGREE)
+        dispose(session, kepala, period.id, DispositionDecision.AGREE, now=system_clock())
         assert PeriodStatus(period.status) is PeriodStatus.ARCHIVED
 
 
@@ -90,10 +93,10 @@ def test_an_unlock_granted_before_the_disposition_blocks_it_until_approved_again
     with session_scope(office) as session:
         staf, sekretaris, _ = people(session)
         period, form = approved_month(session)
-        request = request_unlock(session, staf, form.id, indicator_id(session, "P.2"))
-        decide_unlock(session, sekretaris, request.id, grant=True)
+        request = request_unlock(session, staf, form.id, indicator_id(session, "P.2"), now=system_clock())
+        decide_unlock(session, sekretaris, request.id, grant=True, now=system_clock())
         with pytest.raises(WorkflowError) as refused:
-            report_to_kepala(session, sekretaris, period.id)
+            report_to_kepala(session, sekretaris, period.id, now=system_clock())
         assert refused.value.code == "not_all_approved"
 
 
@@ -103,10 +106,10 @@ def test_a_second_unlock_granted_while_the_form_is_back_with_the_unit_joins_the_
     with session_scope(office) as session:
         staf, sekretaris, _ = people(session)
         period, form = approved_month(session)
-        first = request_unlock(session, staf, form.id, indicator_id(session, "P.1"))
-        second = request_unlock(session, staf, form.id, indicator_id(session, "P.2"))
-        decide_unlock(session, sekretaris, first.id, grant=True)
-        decide_unlock(session, sekretaris, second.id, grant=True)
+        first = request_unlock(session, staf, form.id, indicator_id(session, "P.1"), now=system_clock())
+        second = request_unlock(session, staf, form.id, indicator_id(session, "P.2"), now=system_clock())
+        decide_unlock(session, sekretaris, first.id, grant=True, now=system_clock())
+        decide_unlock(session, sekretaris, second.id, grant=True, now=system_clock())
         assert {r.status for r in session.exec(select(UnlockRequest))} == {UnlockStatus.GRANTED}
         items = {item.indicator_id for item in session.exec(select(ReviewItem))}
         assert items == {indicator_id(session, "P.1"), indicator_id(session, "P.2")}
@@ -125,7 +128,7 @@ def test_a_closed_period_refuses_values_from_old_buttons(office):
         session.add(period)
         with pytest.raises(WorkflowError) as refused:
             record_value(session, staf, session.exec(select(Indicator).where(Indicator.code == "P.1")).one(),
-                         period, Decimal(100))
+                         period, Decimal(100), now=system_clock())
         assert refused.value.code == "period_closed"
 
 
@@ -135,13 +138,13 @@ def test_an_excel_import_sends_only_complete_forms_and_tells_the_sekretaris(offi
     path = tmp_path / "r.csv"
     path.write_text("kode;periode;realisasi;kendala;tindak_lanjut\nP.1;2026-01;80;;\n", encoding="utf-8")
     with session_scope(office) as session:
-        summary = import_realisasi(session, path, Actor.cli(), date(2026, 11, 24))
+        summary = import_realisasi(session, path, Actor.cli(), office_moment(date(2026, 11, 24)))
         assert summary.forms_submitted == []
         assert summary.forms_incomplete == [("Bidang Pelayanan Perizinan", "2026-01", ["P.1", "P.2", "P.3"])]
     path.write_text("kode;periode;realisasi;kendala;tindak_lanjut\nP.1;2026-01;80;Server OSS;Eskalasi\n"
                     "P.2;2026-01;95;;\nP.3;2026-01;7;;\n", encoding="utf-8")
     with session_scope(office) as session:
-        summary = import_realisasi(session, path, Actor.cli(), date(2026, 11, 24))
+        summary = import_realisasi(session, path, Actor.cli(), office_moment(date(2026, 11, 24)))
         assert summary.forms_submitted == [("Bidang Pelayanan Perizinan", "2026-01")]
         sekretaris = people(session)[1]
         rows = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "review_request")).all()
@@ -155,8 +158,8 @@ def test_a_kendala_is_not_attached_to_a_value_a_colleague_changed_meanwhile(offi
         staf, _, _ = people(session)
         period = session.exec(select(Period)).one()
         p1 = session.exec(select(Indicator).where(Indicator.code == "P.1")).one()
-        record_value(session, staf, p1, period, Decimal(80))
-        record_note(session, staf, p1, period, "kendala", "Server")
+        record_value(session, staf, p1, period, Decimal(80), now=system_clock())
+        record_note(session, staf, p1, period, "kendala", "Server", now=system_clock())
         form = form_for(session, staf.unit_id, period.id)
         [item] = [i for i in form_items(session, form) if i.indicator.code == "P.1"]
         assert (item.current.value, item.current.kendala, item.current.revision) == (Decimal(80), "Server", 2)

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.cli import main
+from models.calc.clock import system_clock
 from models.collection.forms import UnitForm
 from models.collection.realisasi import Evidence
 from models.collection.workflow import approve_form, enter_realisasi
@@ -35,6 +36,7 @@ from models.store.database import session_scope
 from reports.export_kinds import ExportKind
 from reports.templates import KERTAS_KERJA_COLUMNS
 from reports.workbooks import ExportError, ExportFile, export_files
+from tests.conftest import office_moment
 from tests.test_cli import run, use_settings
 
 OFFICE = "DPMPTSP Kabupaten Pesisir Selatan"
@@ -56,7 +58,7 @@ def demo_pk(engine: Engine) -> Engine:
 def recorded(demo_pk: Engine) -> Engine:
     """The demo PK and the demo Triwulan I realisasi; every complete form is sent to the Sekretaris."""
     with session_scope(demo_pk) as session:
-        import_realisasi(session, DEMO_REALISASI, Actor.cli(), date(2026, 4, 15))
+        import_realisasi(session, DEMO_REALISASI, Actor.cli(), office_moment(date(2026, 4, 15)))
     return demo_pk
 
 
@@ -219,7 +221,7 @@ def test_rekapitulasi_shows_progress_bands_and_indicators_by_unit(recorded):
         sekretariat = session.exec(select(Unit).where(Unit.name == "Sekretariat")).one()
         form = session.exec(select(UnitForm).where(UnitForm.unit_id == sekretariat.id,
                                                    UnitForm.period_id == tw1.id)).one()
-        approve_form(session, form, Actor.cli())
+        approve_form(session, form, Actor.cli(), now=system_clock())
         session.add(Period(kind=PeriodKind.MONTH, year=2026, number=4, status=PeriodStatus.OPEN,
                            deadline=date(2026, 5, 10)))
 
@@ -287,7 +289,7 @@ def test_text_typed_like_a_formula_stays_text_in_every_workbook(demo_pk):
         session.flush()
         k1 = session.get(Indicator, indicator_id(session, "K.1"))
         enter_realisasi(session, k1, tw1, Decimal(1), Actor.cli(), kendala=FORMULA, tindak_lanjut="+62 812 0000",
-                        note="@SUM(A1:A9)")
+                        note="@SUM(A1:A9)", now=system_clock())
         session.get(Unit, k1.unit_id).name = "-Bidang Penanaman Modal"
 
     files = export(demo_pk, "2026-TW1", "semua")

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+from models.calc.clock import OFFICE_TZ, system_clock
 from models.collection.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
 from models.collection.realisasi import Realisasi
 from models.collection.workflow import approve_form, enter_realisasi, form_for, return_form, submit_form
@@ -50,17 +52,18 @@ class Office:
 
     def enter(self, session: Session, value: str, **fields) -> Realisasi | None:
         return enter_realisasi(session, session.get(Indicator, self.indicator_id),
-                               session.get(Period, self.period_id), Decimal(value), self.staf, **fields)
+                               session.get(Period, self.period_id), Decimal(value), self.staf, now=system_clock(),
+                               **fields)
 
     def submit(self, session: Session, **kwargs) -> None:
-        submit_form(session, self.form(session), self.staf, **kwargs)
+        submit_form(session, self.form(session), self.staf, **kwargs, now=system_clock())
 
     def give_back(self, session: Session, **kwargs) -> Review:
         return return_form(session, self.form(session), self.sekretaris, {self.indicator_id: "lampirkan SIPD"},
-                           "lengkapi data dukung", **kwargs)
+                           "lengkapi data dukung", **kwargs, now=system_clock())
 
     def approve(self, session: Session, **kwargs) -> Review:
-        return approve_form(session, self.form(session), self.sekretaris, **kwargs)
+        return approve_form(session, self.form(session), self.sekretaris, **kwargs, now=system_clock())
 
 
 @pytest.fixture
@@ -219,10 +222,10 @@ def test_two_presses_handled_at_the_same_time_change_the_form_once(office, reque
     try:
         form_a, form_b = first.get(UnitForm, form_id), second.get(UnitForm, form_id)
         assert form_a.version == form_b.version == 2
-        approve_form(first, form_a, office.sekretaris, expected_version=2)
+        approve_form(first, form_a, office.sekretaris, expected_version=2, now=system_clock())
         first.commit()
         try:
-            approve_form(second, form_b, office.sekretaris, expected_version=2)
+            approve_form(second, form_b, office.sekretaris, expected_version=2, now=system_clock())
             second.commit()
         except Exception:  # refused (stale) in any form is fine; a second approval is not
             second.rollback()
@@ -244,7 +247,7 @@ def test_return_without_indicators_to_complete_is_refused(office):
         audit_rows = count(session, AuditEntry)
 
         with pytest.raises(WorkflowError) as refused:
-            return_form(session, form, office.sekretaris, {}, "lengkapi")
+            return_form(session, form, office.sekretaris, {}, "lengkapi", now=system_clock())
 
         assert refused.value.code == "return_needs_items"
         assert (FormStatus(form.status), form.version) == (FormStatus.SUBMITTED, 2)
@@ -315,3 +318,29 @@ def test_returned_form_accepts_the_correction(office):
         corrected = office.enter(session, "88")
         assert (corrected.revision, corrected.value) == (2, Decimal("88"))
         assert FormStatus(office.form(session).status) is FormStatus.RETURNED
+
+
+def test_each_step_is_stamped_with_the_moment_it_is_given_not_the_wall_clock(office):
+    """The domain never reads the clock: a value, a submission, a return and an approval carry the `now` of the
+    call (here days of 2020, far from the machine's date), in the rows and in their audit entries."""
+    moments = [datetime(2020, 2, day, 9, tzinfo=OFFICE_TZ) for day in (3, 4, 5, 6, 7)]
+    with session_scope(office.engine) as session:
+        indicator, period = session.get(Indicator, office.indicator_id), session.get(Period, office.period_id)
+        entered = enter_realisasi(session, indicator, period, Decimal("90"), office.staf, now=moments[0]).id
+    with session_scope(office.engine) as session:
+        submit_form(session, office.form(session), office.staf, now=moments[1])
+    with session_scope(office.engine) as session:
+        return_form(session, office.form(session), office.sekretaris, {office.indicator_id: "cek"}, "lengkapi",
+                    now=moments[2])
+    with session_scope(office.engine) as session:
+        submit_form(session, office.form(session), office.staf, now=moments[3])
+    with session_scope(office.engine) as session:
+        approve_form(session, office.form(session), office.sekretaris, now=moments[4])
+    with session_scope(office.engine) as session:
+        form = office.form(session)
+        assert session.get(Realisasi, entered).entered_at == moments[0]
+        assert session.exec(select(Review.created_at).order_by(Review.id)).all() == [moments[2], moments[4]]
+        assert (form.submitted_at, form.approved_at, form.updated_at) == (moments[3], moments[4], moments[4])
+        audit = session.exec(select(AuditEntry.at).where(AuditEntry.entity.in_(["unit_form", "realisasi"]))
+                             .order_by(AuditEntry.id)).all()
+        assert audit == moments

@@ -7,6 +7,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from handlers.callbacks import Button, pack
+from handlers.common import now_of
 from handlers.fill.views import period_name
 from handlers.screens import Screen
 from i18n import t
@@ -48,7 +49,8 @@ def invite_create(session: Session, member: Member, role_index: int, unit_id: in
                   timezone: str) -> list[Screen]:
     require(session, member, Action.INVITE)
     unit = session.get(Unit, unit_id)
-    invite, token = create_invite(session, ROLES[role_index], unit, Actor.member(member.id))
+    invite, token = create_invite(session, ROLES[role_index], unit, Actor.member(member.id),
+                                  now=now_of(session))
     language = member.language
     return [Screen.of(t("admin.invite_created", language, role=t(f"role.{ROLES[role_index].value}", language),
                         unit=esc(unit.name), expires=format_datetime(invite.expires_at, timezone, language),
@@ -95,7 +97,7 @@ def menu_facts(session: Session, member_id: int) -> tuple[int, set[Role], str, b
 
 
 def member_toggle_role(session: Session, admin: Member, member_id: int, role_index: int) -> list[Screen]:
-    toggle_role(session, admin, member_id, ROLES[role_index])
+    toggle_role(session, admin, member_id, ROLES[role_index], now=now_of(session))
     return member_detail(session, admin, member_id)
 
 
@@ -107,7 +109,7 @@ def member_units(session: Session, admin: Member, member_id: int) -> list[Screen
 
 
 def member_move(session: Session, admin: Member, member_id: int, unit_id: int) -> list[Screen]:
-    move_member(session, admin, member_id, unit_id)
+    move_member(session, admin, member_id, unit_id, now=now_of(session))
     return member_detail(session, admin, member_id)
 
 
@@ -116,7 +118,7 @@ def member_toggle_active(session: Session, admin: Member, member_id: int) -> lis
     member = session.get(Member, member_id)
     if member is None:
         raise WorkflowError(ErrorCode.NOT_FOUND)
-    set_active(session, admin, member_id, not member.active)
+    set_active(session, admin, member_id, not member.active, now=now_of(session))
     return member_detail(session, admin, member_id)
 
 
@@ -152,11 +154,11 @@ def periods_list(session: Session, member: Member, today: date) -> list[Screen]:
 def period_open(session: Session, member: Member, year: int, quarterly: int, number: int, deadline_day: int,
                 ) -> list[Screen]:
     ref = PeriodRef(PeriodKind.QUARTER if quarterly else PeriodKind.MONTH, year, number)
-    period = open_period(session, member, ref, default_deadline(ref, deadline_day))
+    period = open_period(session, member, ref, default_deadline(ref, deadline_day), now=now_of(session))
     return [Screen.of(t("admin.period_opened", member.language, period=period_name(period, member.language),
                         deadline=format_date(period.deadline, member.language)))]
 
 
 def period_close(session: Session, member: Member, period_id: int) -> list[Screen]:
-    period = set_period_status(session, member, period_id, PeriodStatus.CLOSED)
+    period = set_period_status(session, member, period_id, PeriodStatus.CLOSED, now=now_of(session))
     return [Screen.of(t("admin.period_closed", member.language, period=period_name(period, member.language)))]

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from handlers.admin import flow
 from handlers.callbacks import Button, unpack
-from handlers.common import SETTINGS_KEY, act, in_transaction, run_button, schedule_rules, today
+from handlers.common import Context, act, in_transaction, run_button, schedule_rules, today
 from handlers.menus import refresh_member_menu
 from handlers.screens import markup, reply_screens
 
 
-async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def invite_command(update: Update, context: Context) -> None:
     """/undang: choose a role, then a unit, and get a one-time link."""
     await act(update, context, flow.invite_roles)
 
 
-async def members_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def members_command(update: Update, context: Context) -> None:
     """/anggota: members by unit and role, each with its settings."""
     await act(update, context, flow.members_list)
 
 
-async def periods_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def periods_command(update: Update, context: Context) -> None:
     """/periode: recent periods; open the current month or triwulan, close an open one."""
     await act(update, context, lambda s, m: flow.periods_list(s, m, today(context)))
 
@@ -35,11 +34,10 @@ BUTTONS = frozenset({*IN_PLACE, Button.INVITE_ROLE, Button.INVITE_UNIT, Button.M
                      Button.MEMBER_MOVE, Button.PERIOD_OPEN, Button.PERIOD_CLOSE})  # all routed by on_button
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     await query.answer()
     pressed = unpack(query.data)
-    settings = context.application.bot_data[SETTINGS_KEY]
     if pressed and pressed.button in IN_PLACE:
         ids = pressed.ids
         changed: list[int] = []
@@ -60,7 +58,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     table = {
         Button.INVITE_ROLE: flow.invite_units,
         Button.INVITE_UNIT: lambda s, m, role, unit: flow.invite_create(s, m, role, unit, context.bot.username,
-                                                                        settings.timezone),
+                                                                        context.bot_data.timezone),
         Button.MEMBER: flow.member_detail,
         Button.MEMBER_UNITS: flow.member_units,
         Button.MEMBER_MOVE: flow.member_move,
@@ -71,7 +69,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_button(update, context, table, keep_open=frozenset({Button.MEMBER}))
 
 
-async def _refresh_menu(context: ContextTypes.DEFAULT_TYPE, member_id: int) -> None:
+async def _refresh_menu(context: Context, member_id: int) -> None:
     """The changed member's command menu follows their new roles (or is taken away when deactivated)."""
     telegram_id, roles, language, active = await in_transaction(context, flow.menu_facts, member_id)
     await refresh_member_menu(context.bot, telegram_id, roles, language, active)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from handlers.callbacks import Button, pack
+from handlers.common import now_of
 from handlers.fill import views
 from handlers.screens import Screen, free_text_problem
 from i18n import t
@@ -68,7 +69,7 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
     if period is None:
         return [Screen.of(t("common.expired_button", language))]
     screens = list(prefix or [])
-    note_receipt(session, member, period)
+    note_receipt(session, member, period, now=now_of(session))
     form = form_for(session, member.unit_id, period.id)
     unit = session.get(Unit, member.unit_id)
     items = form_items(session, form)
@@ -166,7 +167,7 @@ def accept_value(session: Session, member: Member, period: Period, indicator: In
             set_state(session, member.id, ChatStep.FILL_FAR_OFF, period_id=period.id, indicator_id=indicator.id,
                       value=format(value, "f"))
             return [views.far_off(value_text(value, indicator, language), reasons, language)]
-    record_value(session, member, indicator, period, value, anomaly_reason=reason)
+    record_value(session, member, indicator, period, value, anomaly_reason=reason, now=now_of(session))
     return after_value(session, member, period, indicator)
 
 
@@ -225,7 +226,7 @@ def answer_note(session: Session, member: Member, field: str, text: str | None) 
     if text is not None:
         if problem := free_text_problem(text, member.language):
             return problem
-        record_note(session, member, indicator, period, field, text.strip())
+        record_note(session, member, indicator, period, field, text.strip(), now=now_of(session))
     if field == "kendala":
         return [_ask_note(session, member, indicator, period, "tindak_lanjut")]
     items = form_items(session, form_for(session, member.unit_id, period.id))
@@ -241,7 +242,7 @@ def keep(session: Session, member: Member, indicator_id: int) -> list[Screen]:
     if step != ChatStep.FILL_VALUE or data.get("indicator_id") != indicator_id:
         return [Screen.of(t("common.expired_button", member.language))]
     period, indicator = _target(session, data)
-    keep_value(session, member, indicator, period)
+    keep_value(session, member, indicator, period, now=now_of(session))
     return after_value(session, member, period, indicator)
 
 
@@ -262,7 +263,7 @@ def ask_submit(session: Session, member: Member, form_id: int, version: int) -> 
 
 def submit(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:
     try:
-        form = submit_unit_form(session, member, form_id, version)
+        form = submit_unit_form(session, member, form_id, version, now=now_of(session))
     except WorkflowError as exc:
         if exc.code is ErrorCode.INCOMPLETE:
             return [Screen.of(t("fill.incomplete", member.language, codes=esc(", ".join(exc.details["codes"]))))]

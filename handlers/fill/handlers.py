@@ -6,10 +6,9 @@ from pathlib import Path
 
 from sqlmodel import Session
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from handlers.callbacks import Button
-from handlers.common import SETTINGS_KEY, act, run_button
+from handlers.common import Context, act, now_of, run_button
 from handlers.fill import flow, views
 from handlers.screens import Screen
 from i18n import t
@@ -23,7 +22,7 @@ from models.plan.periods import Period
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
 
-async def fill_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def fill_command(update: Update, context: Context) -> None:
     """/isi: resume the member's form at its first pending item."""
     await act(update, context, flow.start)
 
@@ -63,7 +62,7 @@ BUTTONS = {
 }
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Context) -> None:
     """Every button of the journey: answered first, then the pressed keyboard is closed, then the next screen."""
     await update.callback_query.answer()
     await run_button(update, context, BUTTONS)
@@ -76,7 +75,7 @@ def _keep_note(session: Session, member: Member, field: str, indicator_id: int) 
     return flow.answer_note(session, member, field, None)
 
 
-async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_file(update: Update, context: Context) -> None:
     """A photo or document: evidence of the indicator being asked about, kept on disk and by its file id."""
     message = update.effective_message
     if message.photo:
@@ -98,7 +97,7 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await act(update, context, check, marks_handled=False)  # only a look: the save below is the update's work
     if not state:
         return
-    folder = Path(context.application.bot_data[SETTINGS_KEY].evidence_dir)
+    folder = context.bot_data.evidence_dir
     target = folder / str(state["period_id"]) / str(state["indicator_id"])
     target.mkdir(parents=True, exist_ok=True)
     path = target / f"{attachment.file_unique_id}{Path(name).suffix if name else '.jpg'}"
@@ -107,7 +106,7 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     def save(session: Session, member: Member) -> list[Screen]:
         period, indicator = session.get(Period, state["period_id"]), session.get(Indicator, state["indicator_id"])
         attach_evidence(session, member, indicator, period, kind=kind, telegram_file_id=attachment.file_id,
-                        file_name=name, mime_type=mime, stored_path=str(path))
+                        file_name=name, mime_type=mime, stored_path=str(path), now=now_of(session))
         return [views.ask_evidence(indicator, evidence_counts(session, period.id).get(indicator.id, 0),
                                    member.language)]
 

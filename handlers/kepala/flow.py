@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from handlers.common import now_of
 from handlers.fill.views import period_name
 from handlers.screens import Screen, free_text_problem
 from i18n import t
@@ -17,13 +18,13 @@ from reports.wording import esc
 
 
 def report(session: Session, member: Member, period_id: int) -> list[Screen]:
-    report_to_kepala(session, member, period_id)
+    report_to_kepala(session, member, period_id, now=now_of(session))
     period = session.get(Period, period_id)
     return [Screen.of(t("kepala.reported", member.language, period=period_name(period, member.language)))]
 
 
 def agree(session: Session, member: Member, period_id: int) -> list[Screen]:
-    dispose(session, member, period_id, DispositionDecision.AGREE)
+    dispose(session, member, period_id, DispositionDecision.AGREE, now=now_of(session))
     clear_state(session, member.id)
     period = session.get(Period, period_id)
     return [Screen.of(t("kepala.disposed", member.language, period=period_name(period, member.language)))]
@@ -39,7 +40,7 @@ def answer_arahan(session: Session, member: Member, text: str) -> list[Screen]:
     _, data = get_state(session, member.id)
     if problem := free_text_problem(text, member.language):
         return problem
-    dispose(session, member, data["period_id"], DispositionDecision.ARAHAN, text.strip())
+    dispose(session, member, data["period_id"], DispositionDecision.ARAHAN, text.strip(), now=now_of(session))
     clear_state(session, member.id)
     period = session.get(Period, data["period_id"])
     return [Screen.of(t("kepala.disposed_arahan", member.language, period=period_name(period, member.language),

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from handlers.callbacks import Button
-from handlers.common import run_button
+from handlers.common import Context, run_button
 from handlers.kepala import flow
 
 BUTTONS = {Button.REPORT: flow.report, Button.KEPALA_AGREE: flow.agree, Button.KEPALA_ARAHAN: flow.start_arahan}
@@ -15,6 +14,6 @@ BUTTONS = {Button.REPORT: flow.report, Button.KEPALA_AGREE: flow.agree, Button.K
 KEEP_OPEN = frozenset({Button.REPORT, Button.KEPALA_ARAHAN})
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Context) -> None:
     await update.callback_query.answer()
     await run_button(update, context, BUTTONS, KEEP_OPEN)

@@ -38,7 +38,7 @@ def kepala_report(session: Session, member: Member, notice: KepalaReport, now: d
     period = session.get(Period, notice.period_id)
     language = member.language
     recap = compute_recap(session, period.ref, language)
-    progress = period_progress(session, period, now.date(), now.tzinfo)
+    progress = period_progress(session, period, now.date(), rules.tz)
     blocks = recap_blocks(recap, language, progress)
     blocks.insert(1, mutu_baku_block(timeline(session, period, now, rules), language))
     buttons = [[(t("notify.agree_button", language), pack(Button.KEPALA_AGREE, period.id)),

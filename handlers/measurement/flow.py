@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from handlers.callbacks import Button, pack
+from handlers.common import now_of
 from handlers.measurement import views
 from handlers.screens import Screen, free_text_problem
 from i18n import t
@@ -27,7 +28,6 @@ from models.messaging.chat_state import ChatStep, clear_state, get_state, set_st
 from models.office.organisation import Member
 from models.office.permissions import Action, may, require, roles_of_member
 from models.plan.periods import PeriodCodeError, PeriodKind, PeriodRef, latest_ended, parse_period_code
-from models.store.types import utcnow
 from reports.wording import esc
 
 
@@ -41,7 +41,7 @@ def show(session: Session, member: Member, argument: str | None) -> list[Screen]
     require(session, member, Action.VIEW_RECAP)
     language = member.language
     try:
-        ref = parse_period_code(argument) if argument else latest_ended(PeriodKind.QUARTER, utcnow().date())
+        ref = parse_period_code(argument) if argument else latest_ended(PeriodKind.QUARTER, now_of(session).date())
     except PeriodCodeError:
         ref = None
     if ref is None or ref.kind is not PeriodKind.QUARTER:
@@ -66,7 +66,7 @@ def show(session: Session, member: Member, argument: str | None) -> list[Screen]
 
 
 def start(session: Session, member: Member, year: int, quarter: int) -> list[Screen]:
-    cycle = start_by_hand(session, member, PeriodRef(PeriodKind.QUARTER, year, quarter))
+    cycle = start_by_hand(session, member, PeriodRef(PeriodKind.QUARTER, year, quarter), now=now_of(session))
     return [Screen.of(t("measurement.started", member.language, period=_label(cycle, member.language)))]
 
 
@@ -89,7 +89,7 @@ def _typed(session: Session, member: Member, text: str, record) -> tuple[Measure
 
 def answer_analysis(session: Session, member: Member, text: str) -> list[Screen]:
     cycle, problem = _typed(session, member, text, lambda data: write_analysis(session, member, data["cycle_id"],
-                                                                               text))
+                                                                               text, now=now_of(session)))
     if cycle is None:
         return problem
     return [Screen.of(t("measurement.analysis_saved", member.language, period=_label(cycle, member.language)),
@@ -97,12 +97,12 @@ def answer_analysis(session: Session, member: Member, text: str) -> list[Screen]
 
 
 def submit(session: Session, member: Member, cycle_id: int, version: int) -> list[Screen]:
-    cycle = submit_measurement(session, member, cycle_id, version)
+    cycle = submit_measurement(session, member, cycle_id, version, now=now_of(session))
     return [Screen.of(t("measurement.submitted", member.language, period=_label(cycle, member.language)))]
 
 
 def approve(session: Session, member: Member, cycle_id: int, version: int) -> list[Screen]:
-    cycle = approve_measurement(session, member, cycle_id, version)
+    cycle = approve_measurement(session, member, cycle_id, version, now=now_of(session))
     language = member.language
     return [Screen.of(t("measurement.approved", language, period=_label(cycle, language)),
                       views.report_buttons(cycle, language))]
@@ -116,7 +116,7 @@ def ask_return(session: Session, member: Member, cycle_id: int, version: int) ->
 
 def answer_return(session: Session, member: Member, text: str) -> list[Screen]:
     cycle, problem = _typed(session, member, text, lambda data: return_measurement(
-        session, member, data["cycle_id"], data["version"], text))
+        session, member, data["cycle_id"], data["version"], text, now=now_of(session)))
     if cycle is None:
         return problem
     return [Screen.of(t("measurement.returned", member.language, period=_label(cycle, member.language),
@@ -124,12 +124,12 @@ def answer_return(session: Session, member: Member, text: str) -> list[Screen]:
 
 
 def report(session: Session, member: Member, cycle_id: int) -> list[Screen]:
-    cycle = report_measurement(session, member, cycle_id)
+    cycle = report_measurement(session, member, cycle_id, now=now_of(session))
     return [Screen.of(t("measurement.reported", member.language, period=_label(cycle, member.language)))]
 
 
 def agree(session: Session, member: Member, cycle_id: int) -> list[Screen]:
-    cycle = dispose_measurement(session, member, cycle_id, DispositionDecision.AGREE)
+    cycle = dispose_measurement(session, member, cycle_id, DispositionDecision.AGREE, now=now_of(session))
     clear_state(session, member.id)
     return [Screen.of(t("measurement.disposed", member.language, period=_label(cycle, member.language)))]
 
@@ -142,7 +142,7 @@ def ask_kepala_arahan(session: Session, member: Member, cycle_id: int) -> list[S
 
 def answer_kepala_arahan(session: Session, member: Member, text: str) -> list[Screen]:
     cycle, problem = _typed(session, member, text, lambda data: dispose_measurement(
-        session, member, data["cycle_id"], DispositionDecision.ARAHAN, text))
+        session, member, data["cycle_id"], DispositionDecision.ARAHAN, text, now=now_of(session)))
     if cycle is None:
         return problem
     return [Screen.of(t("measurement.disposed_arahan", member.language, period=_label(cycle, member.language),

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from handlers.callbacks import Button
-from handlers.common import act, run_button
+from handlers.common import Context, act, run_button
 from handlers.measurement import flow
 
 BUTTONS = {
@@ -24,12 +23,12 @@ BUTTONS = {
 KEEP_OPEN = frozenset({Button.MEASUREMENT_ANALYSIS, Button.MEASUREMENT_RETURN, Button.MEASUREMENT_ARAHAN})
 
 
-async def measurement_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def measurement_command(update: Update, context: Context) -> None:
     """/pengukuran [periode]: a triwulan's measurement and, for the member's role, the next step's buttons."""
     argument = context.args[0] if context.args else None
     await act(update, context, flow.show, argument)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Context) -> None:
     await update.callback_query.answer()
     await run_button(update, context, BUTTONS, KEEP_OPEN)

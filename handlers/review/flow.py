@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from handlers.common import now_of
 from handlers.fill.views import period_name
 from handlers.review import views
 from handlers.screens import Screen, free_text_problem
@@ -25,7 +26,7 @@ def _names(session: Session, form: UnitForm) -> tuple[str, Period]:
 
 
 def approve(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:
-    form = approve_unit_form(session, member, form_id, version)
+    form = approve_unit_form(session, member, form_id, version, now=now_of(session))
     unit, period = _names(session, form)
     return [Screen.of(t("review.approved", member.language, unit=esc(unit),
                         period=period_name(period, member.language)))]
@@ -67,7 +68,8 @@ def answer_arahan(session: Session, member: Member, text: str) -> list[Screen]:
     _, data = get_state(session, member.id)
     if problem := free_text_problem(text, member.language):
         return problem
-    review = return_unit_form(session, member, data["form_id"], data["version"], data["selected"], text.strip())
+    review = return_unit_form(session, member, data["form_id"], data["version"], data["selected"], text.strip(),
+                              now=now_of(session))
     clear_state(session, member.id)
     form = session.get(UnitForm, review.form_id)
     unit, period = _names(session, form)
@@ -81,13 +83,13 @@ def cancel(session: Session, member: Member) -> list[Screen]:
 
 
 def ask_unlock(session: Session, member: Member, form_id: int, indicator_id: int) -> list[Screen]:
-    request = request_unlock(session, member, form_id, indicator_id)
+    request = request_unlock(session, member, form_id, indicator_id, now=now_of(session))
     code = session.get(Indicator, request.indicator_id).code
     return [Screen.of(t("review.unlock_requested", member.language, code=esc(code)))]
 
 
 def decide(session: Session, member: Member, request_id: int, grant: bool) -> list[Screen]:
-    request = decide_unlock(session, member, request_id, grant)
+    request = decide_unlock(session, member, request_id, grant, now=now_of(session))
     code = session.get(Indicator, request.indicator_id).code
     key = "review.unlock_granted" if UnlockStatus(request.status) is UnlockStatus.GRANTED else "review.unlock_refused"
     return [Screen.of(t(key, member.language, code=esc(code)))]

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from handlers.callbacks import Button, unpack
-from handlers.common import act, run_button
+from handlers.common import Context, act, run_button
 from handlers.review import flow
 from handlers.screens import markup, reply_screens
 
@@ -25,7 +24,7 @@ KEEP_OPEN = frozenset({Button.REVIEW_RETURN, Button.REVIEW_ARAHAN})
 ROUTED = frozenset({*BUTTONS, Button.REVIEW_TOGGLE})  # the toggles edit the keyboard in place
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     await query.answer()
     pressed = unpack(query.data)
@@ -39,6 +38,6 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_button(update, context, BUTTONS, KEEP_OPEN)
 
 
-async def act_quietly(update: Update, context: ContextTypes.DEFAULT_TYPE, work):
+async def act_quietly(update: Update, context: Context, work):
     """Run the work and return its screens without sending them (the caller edits a message instead)."""
     return await act(update, context, work, send=False)

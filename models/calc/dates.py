@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel import dates as babel_dates
 
+from models.calc.clock import OFFICE_TIMEZONE
+
 __all__ = [
     "MONTHS_ID",
     "format_date",
@@ -29,7 +31,7 @@ __all__ = [
     "triwulan_label",
 ]
 
-DEFAULT_TZ = "Asia/Jakarta"
+DEFAULT_TZ = OFFICE_TIMEZONE
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 # The word before the Roman numeral, by language; anything else falls back to English.

@@ -8,6 +8,7 @@ and nobody has answered it since. So `/isi` always resumes at the first pending 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sqlmodel import Session, select
@@ -223,7 +224,7 @@ def _editable_form(session: Session, member: Member, indicator: Indicator, perio
 
 def record_value(
     session: Session, member: Member, indicator: Indicator, period: Period, value: Decimal,
-    anomaly_reason: str | None = None,
+    anomaly_reason: str | None = None, *, now: datetime,
 ) -> Realisasi | None:
     """Store a value typed in chat; kendala and tindak lanjut of the earlier revision carry over."""
     if not indicator.active:
@@ -238,21 +239,22 @@ def record_value(
         anomaly_reason=anomaly_reason if anomaly_reason is not None else (current.anomaly_reason if current and
                                                                          current.value == value else None),
         source=EntrySource.CHAT,
+        now=now,
     )
-    resolve_returned_item(session, form, indicator.id, member.id)
+    resolve_returned_item(session, form, indicator.id, member.id, now=now)
     return row
 
 
-def keep_value(session: Session, member: Member, indicator: Indicator, period: Period) -> None:
+def keep_value(session: Session, member: Member, indicator: Indicator, period: Period, *, now: datetime) -> None:
     """A returned item answered by keeping its value (e.g. evidence was what the arahan asked for)."""
     form = _editable_form(session, member, indicator, period)
-    resolve_returned_item(session, form, indicator.id, member.id)
-    record_by(session, Actor.member(member.id), "realisasi.keep", "indicator", indicator.id,
+    resolve_returned_item(session, form, indicator.id, member.id, now=now)
+    record_by(session, Actor.member(member.id), "realisasi.keep", "indicator", indicator.id, at=now,
               after={"period": period.code})
 
 
 def record_note(session: Session, member: Member, indicator: Indicator, period: Period, field: str,
-                text: str) -> Realisasi | None:
+                text: str, *, now: datetime) -> Realisasi | None:
     """Store kendala or tindak lanjut (`field`) as a new revision of the current value."""
     if field not in ("kendala", "tindak_lanjut", "note"):
         raise ValueError(field)
@@ -262,19 +264,20 @@ def record_note(session: Session, member: Member, indicator: Indicator, period: 
         raise WorkflowError(ErrorCode.NO_VALUE)
     values = {"note": current.note, "kendala": current.kendala, "tindak_lanjut": current.tindak_lanjut, field: text}
     return enter_realisasi(session, indicator, period, current.value, Actor.member(member.id),
-                           anomaly_reason=current.anomaly_reason, source=EntrySource.CHAT, **values)
+                           anomaly_reason=current.anomaly_reason, source=EntrySource.CHAT, now=now, **values)
 
 
 def attach_evidence(
     session: Session, member: Member, indicator: Indicator, period: Period, *, kind: str,
-    telegram_file_id: str, file_name: str | None, mime_type: str | None, stored_path: str | None,
+    telegram_file_id: str, file_name: str | None, mime_type: str | None, stored_path: str | None, now: datetime,
 ) -> Evidence:
     _editable_form(session, member, indicator, period)
     evidence = Evidence(indicator_id=indicator.id, period_id=period.id, kind=kind, telegram_file_id=telegram_file_id,
-                        file_name=file_name, mime_type=mime_type, stored_path=stored_path, uploaded_by_id=member.id)
+                        file_name=file_name, mime_type=mime_type, stored_path=stored_path, uploaded_by_id=member.id,
+                        uploaded_at=now)
     session.add(evidence)
     session.flush()
-    record_by(session, Actor.member(member.id), "evidence.attach", "evidence", evidence.id,
+    record_by(session, Actor.member(member.id), "evidence.attach", "evidence", evidence.id, at=now,
               after={"indicator": indicator.code, "period": period.code, "file_name": file_name})
     return evidence
 
@@ -283,12 +286,12 @@ def missing_items(items: list[Item]) -> list[Item]:
     return [item for item in items if item.pending]
 
 
-def note_receipt(session: Session, member: Member, period: Period) -> None:
+def note_receipt(session: Session, member: Member, period: Period, *, now: datetime) -> None:
     """Record that the member has the period's form (the first time they open it; later openings change nothing)."""
     exists = session.exec(select(FormReceipt.id).where(FormReceipt.period_id == period.id,
                                                        FormReceipt.member_id == member.id)).first()
     if exists is None:
-        session.add(FormReceipt(period_id=period.id, member_id=member.id))
+        session.add(FormReceipt(period_id=period.id, member_id=member.id, received_at=now))
 
 
 def receipts(session: Session, period: Period) -> set[int]:

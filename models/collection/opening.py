@@ -14,13 +14,13 @@ from models.office.audit import Actor, record_by
 from models.office.organisation import Member, unit_members
 from models.office.permissions import Action, require
 from models.plan.periods import Period, PeriodRef, PeriodStatus, find_period
-from models.store.types import utcnow
 
 
-def open_period(session: Session, member: Member, ref: PeriodRef, deadline: date | None) -> Period:
+def open_period(session: Session, member: Member, ref: PeriodRef, deadline: date | None, *,
+                now: datetime) -> Period:
     """Open a month or triwulan by hand (`/periode`); see `_open`."""
     require(session, member, Action.MANAGE_PERIODS, entity="period")
-    return _open(session, Actor.member(member.id), ref, deadline, utcnow())
+    return _open(session, Actor.member(member.id), ref, deadline, now)
 
 
 def open_scheduled_period(session: Session, ref: PeriodRef, deadline: date, now: datetime) -> Period:
@@ -33,7 +33,7 @@ def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None,
     opening starts the period's SOP cycle (`opened_at`, the mutu baku clock)."""
     period = find_period(session, ref)
     if period is None:
-        period = Period(kind=ref.kind, year=ref.year, number=ref.number, status=PeriodStatus.DRAFT)
+        period = Period(kind=ref.kind, year=ref.year, number=ref.number, status=PeriodStatus.DRAFT, created_at=now)
         session.add(period)
         session.flush()
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
@@ -42,7 +42,7 @@ def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None,
     period.status, period.deadline = PeriodStatus.OPEN, deadline or period.deadline
     period.opened_at = period.opened_at or now
     session.add(period)
-    record_by(session, actor, "period.open", "period", period.id, before=before,
+    record_by(session, actor, "period.open", "period", period.id, at=now, before=before,
               after={"status": PeriodStatus.OPEN, "deadline": period.deadline})
     for unit in period_units(session, period):
         for recipient in unit_members(session, unit.id):
@@ -50,7 +50,8 @@ def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None,
     return period
 
 
-def set_period_status(session: Session, member: Member, period_id: int, status: PeriodStatus) -> Period:
+def set_period_status(session: Session, member: Member, period_id: int, status: PeriodStatus, *,
+                      now: datetime) -> Period:
     """Open or close a period by hand (`/periode`); archived periods stay archived."""
     period = session.get(Period, period_id)
     require(session, member, Action.MANAGE_PERIODS, entity="period", entity_id=period_id)
@@ -60,6 +61,6 @@ def set_period_status(session: Session, member: Member, period_id: int, status: 
     if current is not status:
         period.status = status
         session.add(period)
-        record_by(session, Actor.member(member.id), f"period.{status.value}", "period", period.id,
+        record_by(session, Actor.member(member.id), f"period.{status.value}", "period", period.id, at=now,
                   before={"status": current}, after={"status": status})
     return period

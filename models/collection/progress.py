@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, date, tzinfo
+from datetime import date, tzinfo
 
 from sqlmodel import Session, select
 
+from models.calc.clock import OFFICE_TZ
 from models.collection.forms import FormStatus, UnitForm
 from models.collection.realisasi import answered_indicators
 from models.office.organisation import Unit
@@ -50,7 +51,7 @@ def period_units(session: Session, period: Period) -> list[Unit]:
     return _units(session, _period_indicators(session, period))
 
 
-def period_progress(session: Session, period: Period, today: date, tz: tzinfo = UTC) -> list[UnitProgress]:
+def period_progress(session: Session, period: Period, today: date, tz: tzinfo = OFFICE_TZ) -> list[UnitProgress]:
     """Completeness per unit: not started, draft, submitted, returned or approved; on time or late (the day a
     form was sent is taken in the office's time zone `tz`). A few queries for the whole period, however many
     units it has (indicators, units, forms, and which indicators have a value)."""

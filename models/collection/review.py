@@ -25,7 +25,7 @@ from models.collection.forms import (
     UnlockStatus,
 )
 from models.collection.progress import period_fully_approved
-from models.collection.realisasi import Realisasi
+from models.collection.realisasi import Realisasi, latest_revision
 from models.collection.workflow import approve_form, lock_form, move_form, return_form, submit_form
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.notices import FormApproved, FormReturned, ReportReady, ReviewRequest, UnlockAsked, UnlockDecided
@@ -35,7 +35,6 @@ from models.office.organisation import Member, Role, members_with_role, unit_mem
 from models.office.permissions import Action, require
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodStatus
-from models.store.types import utcnow
 
 
 def _form(session: Session, form_id: int) -> UnitForm:
@@ -45,7 +44,8 @@ def _form(session: Session, form_id: int) -> UnitForm:
     return form
 
 
-def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None) -> list[str]:
+def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None, *,
+                    now: datetime) -> list[str]:
     """Submit the form and tell every Sekretaris; returns the codes still pending instead when it is incomplete.
 
     Used by the chat and by the Excel import alike, so a form only ever reaches review complete."""
@@ -58,30 +58,32 @@ def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_ver
         if missing:
             return [item.indicator.code for item in missing]
     resubmission = latest_return(session, form) is not None
-    submit_form(session, form, actor, expected_version)
+    submit_form(session, form, actor, expected_version, now=now)
     for sekretaris in members_with_role(session, Role.SEKRETARIS):
         enqueue(session, sekretaris.id, ReviewRequest(form.id, form.version, resubmission),
                 f"review:{form.id}:{form.version}:{sekretaris.id}")
     return []
 
 
-def submit_unit_form(session: Session, member: Member, form_id: int, expected_version: int | None = None) -> UnitForm:
+def submit_unit_form(session: Session, member: Member, form_id: int, expected_version: int | None = None, *,
+                     now: datetime) -> UnitForm:
     """Send the form to every Sekretaris; refused while any item is pending."""
     form = _form(session, form_id)
     require(session, member, Action.SUBMIT_FORM, target_unit_id=form.unit_id, entity="unit_form", entity_id=form.id)
     period = session.get(Period, form.period_id)
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
         raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
-    missing = send_for_review(session, form, Actor.member(member.id), expected_version)
+    missing = send_for_review(session, form, Actor.member(member.id), expected_version, now=now)
     if missing:
         raise WorkflowError(ErrorCode.INCOMPLETE, codes=missing)
     return form
 
 
-def approve_unit_form(session: Session, member: Member, form_id: int, expected_version: int | None) -> UnitForm:
+def approve_unit_form(session: Session, member: Member, form_id: int, expected_version: int | None, *,
+                      now: datetime) -> UnitForm:
     form = _form(session, form_id)
     require(session, member, Action.REVIEW_FORM, entity="unit_form", entity_id=form.id)
-    approve_form(session, form, Actor.member(member.id), expected_version)
+    approve_form(session, form, Actor.member(member.id), expected_version, now=now)
     for recipient in unit_members(session, form.unit_id):
         enqueue(session, recipient.id, FormApproved(form.id), f"approved:{form.id}:{form.version}:{recipient.id}")
     period = session.get(Period, form.period_id)
@@ -94,7 +96,7 @@ def approve_unit_form(session: Session, member: Member, form_id: int, expected_v
 
 def return_unit_form(
     session: Session, member: Member, form_id: int, expected_version: int | None,
-    indicator_ids: Iterable[int], arahan: str,
+    indicator_ids: Iterable[int], arahan: str, *, now: datetime,
 ) -> Review:
     """Return the chosen indicators with the arahan; the unit's members get exactly those items back."""
     form = _form(session, form_id)
@@ -105,7 +107,7 @@ def return_unit_form(
     unit_indicator_ids = {item.indicator.id for item in form_items(session, form)}
     chosen = [i for i in dict.fromkeys(indicator_ids) if i in unit_indicator_ids]
     review = return_form(session, form, Actor.member(member.id), {i: arahan for i in chosen}, arahan,
-                         expected_version)
+                         expected_version, now=now)
     for recipient in unit_members(session, form.unit_id):
         enqueue(session, recipient.id, FormReturned(form.id, review.id), f"returned:{review.id}:{recipient.id}")
     return review
@@ -135,13 +137,13 @@ def changes_since_return(session: Session, form: UnitForm) -> list[Change]:
     for item in session.exec(select(ReviewItem).where(ReviewItem.review_id == review.id).order_by(ReviewItem.id)):
         indicator = session.get(Indicator, item.indicator_id)
         old = _revision_at(session, indicator.id, form.period_id, review.created_at)
-        new = _revision_at(session, indicator.id, form.period_id, utcnow())
+        new = latest_revision(session, indicator.id, form.period_id)
         changes.append(Change(indicator, old, new))
     return changes
 
 
 def request_unlock(session: Session, member: Member, form_id: int, indicator_id: int,
-                   reason: str | None = None) -> UnlockRequest:
+                   reason: str | None = None, *, now: datetime) -> UnlockRequest:
     form = _form(session, form_id)
     require(session, member, Action.REQUEST_UNLOCK, target_unit_id=form.unit_id, entity="unit_form",
             entity_id=form.id)
@@ -153,10 +155,11 @@ def request_unlock(session: Session, member: Member, form_id: int, indicator_id:
         UnlockRequest.status == UnlockStatus.PENDING)).first()
     if pending is not None:
         return pending
-    request = UnlockRequest(form_id=form.id, indicator_id=indicator_id, requested_by_id=member.id, reason=reason)
+    request = UnlockRequest(form_id=form.id, indicator_id=indicator_id, requested_by_id=member.id, reason=reason,
+                            created_at=now)
     session.add(request)
     session.flush()
-    record_by(session, Actor.member(member.id), "unlock.request", "unlock_request", request.id,
+    record_by(session, Actor.member(member.id), "unlock.request", "unlock_request", request.id, at=now,
               after={"form_id": form.id, "indicator_id": indicator_id, "reason": reason})
     for sekretaris in members_with_role(session, Role.SEKRETARIS):
         enqueue(session, sekretaris.id, UnlockAsked(request.id), f"unlock:{request.id}:{sekretaris.id}")
@@ -171,7 +174,7 @@ def refuse_after_report(session: Session, period_id: int) -> None:
         raise WorkflowError(ErrorCode.ALREADY_REPORTED_LOCKED)
 
 
-def decide_unlock(session: Session, member: Member, request_id: int, grant: bool) -> UnlockRequest:
+def decide_unlock(session: Session, member: Member, request_id: int, grant: bool, *, now: datetime) -> UnlockRequest:
     """Grant (the form goes back to the unit with that one item returned) or refuse an unlock request."""
     request = session.get(UnlockRequest, request_id)
     if request is None:
@@ -184,9 +187,9 @@ def decide_unlock(session: Session, member: Member, request_id: int, grant: bool
         refuse_after_report(session, form.period_id)
         status = FormStatus(form.status)
         if status is FormStatus.APPROVED:
-            move_form(session, form, FormStatus.RETURNED, Actor.member(member.id), None, unlock=True)
+            move_form(session, form, FormStatus.RETURNED, Actor.member(member.id), None, now=now, unlock=True)
             review = Review(form_id=form.id, reviewer_id=member.id, decision=ReviewDecision.RETURN,
-                            arahan=request.reason)
+                            arahan=request.reason, created_at=now)
             session.add(review)
             session.flush()
         elif status is FormStatus.RETURNED:  # already back with the unit (an earlier unlock): add this item to it
@@ -197,9 +200,9 @@ def decide_unlock(session: Session, member: Member, request_id: int, grant: bool
                                                  ReviewItem.indicator_id == request.indicator_id)).first() is None:
             session.add(ReviewItem(review_id=review.id, indicator_id=request.indicator_id, arahan=request.reason))
     request.status = UnlockStatus.GRANTED if grant else UnlockStatus.REFUSED
-    request.decided_by_id, request.decided_at = member.id, utcnow()
+    request.decided_by_id, request.decided_at = member.id, now
     session.add(request)
-    record_by(session, Actor.member(member.id), f"unlock.{request.status.value}", "unlock_request", request.id,
+    record_by(session, Actor.member(member.id), f"unlock.{request.status.value}", "unlock_request", request.id, at=now,
               after={"form_id": form.id, "indicator_id": request.indicator_id})
     enqueue(session, request.requested_by_id, UnlockDecided(request.id), f"unlock_decided:{request.id}")
     return request

@@ -14,6 +14,7 @@ presses of one button change the form once), and writes an audit entry in the sa
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlmodel import Session, select
@@ -24,7 +25,6 @@ from models.errors import ErrorCode, WorkflowError
 from models.office.audit import Actor, record_by
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodStatus
-from models.store.types import utcnow
 
 TRANSITIONS: dict[FormStatus, frozenset[FormStatus]] = {
     FormStatus.DRAFT: frozenset({FormStatus.SUBMITTED}),
@@ -61,7 +61,7 @@ def lock_form(session: Session, form: UnitForm) -> UnitForm:
 
 def move_form(
     session: Session, form: UnitForm, to: FormStatus, actor: Actor, expected_version: int | None,
-    *, unlock: bool = False,
+    *, now: datetime, unlock: bool = False,
 ) -> None:
     lock_form(session, form)
     current = FormStatus(form.status)
@@ -71,7 +71,6 @@ def move_form(
     if to not in TRANSITIONS[current] and not unlocking:
         raise WorkflowError(ErrorCode.NOT_ALLOWED, status=current.value, to=to.value, form_id=form.id)
     before = {"status": current, "version": form.version}
-    now = utcnow()
     form.status = to
     form.version += 1
     form.updated_at = now
@@ -81,17 +80,19 @@ def move_form(
         form.approved_at = now
     session.add(form)
     action = "form.unlocked" if unlocking else f"form.{to.value}"
-    record_by(session, actor, action, "unit_form", form.id, before=before,
+    record_by(session, actor, action, "unit_form", form.id, at=now, before=before,
               after={"status": to, "version": form.version})
 
 
-def submit_form(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None) -> None:
-    move_form(session, form, FormStatus.SUBMITTED, actor, expected_version)
+def submit_form(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None, *,
+                now: datetime) -> None:
+    move_form(session, form, FormStatus.SUBMITTED, actor, expected_version, now=now)
 
 
-def approve_form(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None) -> Review:
-    move_form(session, form, FormStatus.APPROVED, actor, expected_version)
-    review = Review(form_id=form.id, reviewer_id=actor.member_id, decision=ReviewDecision.APPROVE)
+def approve_form(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None, *,
+                 now: datetime) -> Review:
+    move_form(session, form, FormStatus.APPROVED, actor, expected_version, now=now)
+    review = Review(form_id=form.id, reviewer_id=actor.member_id, decision=ReviewDecision.APPROVE, created_at=now)
     session.add(review)
     return review
 
@@ -103,12 +104,15 @@ def return_form(
     items: dict[int, str | None],
     arahan: str | None,
     expected_version: int | None = None,
+    *,
+    now: datetime,
 ) -> Review:
     """Return the form with the indicators to complete (indicator id → arahan for it)."""
     if not items:
         raise WorkflowError(ErrorCode.RETURN_NEEDS_ITEMS)
-    move_form(session, form, FormStatus.RETURNED, actor, expected_version)
-    review = Review(form_id=form.id, reviewer_id=actor.member_id, decision=ReviewDecision.RETURN, arahan=arahan)
+    move_form(session, form, FormStatus.RETURNED, actor, expected_version, now=now)
+    review = Review(form_id=form.id, reviewer_id=actor.member_id, decision=ReviewDecision.RETURN, arahan=arahan,
+                    created_at=now)
     session.add(review)
     session.flush()
     for indicator_id, item_arahan in items.items():
@@ -116,7 +120,8 @@ def return_form(
     return review
 
 
-def resolve_returned_item(session: Session, form: UnitForm, indicator_id: int, member_id: int | None) -> None:
+def resolve_returned_item(session: Session, form: UnitForm, indicator_id: int, member_id: int | None, *,
+                          now: datetime) -> None:
     """The returned item of this indicator (latest return of the form) is answered now."""
     review = session.exec(select(Review).where(Review.form_id == form.id, Review.decision == ReviewDecision.RETURN)
                           .order_by(Review.id.desc()).limit(1)).first()
@@ -126,7 +131,7 @@ def resolve_returned_item(session: Session, form: UnitForm, indicator_id: int, m
                                                  ReviewItem.indicator_id == indicator_id,
                                                  ReviewItem.resolved_at == None)).first()  # noqa: E711
     if item is not None:
-        item.resolved_at, item.resolved_by_id = utcnow(), member_id
+        item.resolved_at, item.resolved_by_id = now, member_id
         session.add(item)
 
 
@@ -142,6 +147,7 @@ def enter_realisasi(
     tindak_lanjut: str | None = None,
     anomaly_reason: str | None = None,
     source: EntrySource = EntrySource.CHAT,
+    now: datetime,
 ) -> Realisasi | None:
     """Store a value as the next revision; returns None when it equals the current one (nothing changed).
 
@@ -171,13 +177,14 @@ def enter_realisasi(
         revision=(current.revision + 1) if current else 1,
         source=source,
         entered_by_id=actor.member_id,
+        entered_at=now,
         **fields,
     )
     session.add(row)
     session.flush()
     if FormStatus(form.status) is FormStatus.RETURNED:
-        resolve_returned_item(session, form, indicator.id, actor.member_id)
+        resolve_returned_item(session, form, indicator.id, actor.member_id, now=now)
     before = None if current is None else {key: getattr(current, key) for key in fields}
-    record_by(session, actor, "realisasi.enter", "realisasi", row.id, before=before,
+    record_by(session, actor, "realisasi.enter", "realisasi", row.id, at=now, before=before,
               after={"indicator": indicator.code, "period": period.code, "revision": row.revision, **fields})
     return row

@@ -11,7 +11,7 @@ four forms and reports to the Kepala Dinas, who receives the charts and gives a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -75,51 +75,54 @@ APRIL_SENT: dict[str, list[tuple[str, Decimal, str | None, str | None]]] = {
 }
 
 
-def _add_people(session: Session, office: Unit) -> None:
+def _add_people(session: Session, office: Unit, now: datetime) -> None:
     """Every demo person joins through a real one-time invitation, as people do."""
     units = {unit.name: unit for unit in session.exec(select(Unit))}
     for person in DEMO_PEOPLE:
-        _, token = create_invite(session, person.role, units[person.unit] if person.unit else office, Actor.cli())
-        accept_invite(session, token, person.telegram_id, person.name, "id")
+        _, token = create_invite(session, person.role, units[person.unit] if person.unit else office, Actor.cli(),
+                                 now=now)
+        accept_invite(session, token, person.telegram_id, person.name, "id", now=now)
 
 
-def _finish_triwulan_one(session: Session, today: date) -> None:
+def _finish_triwulan_one(session: Session, now: datetime) -> None:
     """Triwulan I's values from the demo file, each form approved, each period reported and disposed."""
-    import_realisasi(session, DEMO_REALISASI, Actor.cli(), today)
+    import_realisasi(session, DEMO_REALISASI, Actor.cli(), now)
     sekretaris, kepala = member_by_telegram_id(session, 1002), member_by_telegram_id(session, 1001)
     periods = session.exec(select(Period).where(Period.year == OPEN_MONTH.year)).all()
     for period in sorted(periods, key=lambda p: p.sort_key):
         for form in session.exec(select(UnitForm).where(UnitForm.period_id == period.id,
                                                         UnitForm.status == FormStatus.SUBMITTED)).all():
-            approve_unit_form(session, sekretaris, form.id, form.version)
-        report_to_kepala(session, sekretaris, period.id)
-        dispose(session, kepala, period.id, DispositionDecision.AGREE)
+            approve_unit_form(session, sekretaris, form.id, form.version, now=now)
+        report_to_kepala(session, sekretaris, period.id, now=now)
+        dispose(session, kepala, period.id, DispositionDecision.AGREE, now=now)
     # That happened before the bot came: nobody is notified of it, except that the Tim SAKIP's Pengukuran
     # Kinerja of Triwulan I is ready.
     session.exec(sa.delete(OutboxMessage).where(OutboxMessage.kind != "measurement_ready"))
 
 
-def _send_april(session: Session, period: Period) -> None:
+def _send_april(session: Session, period: Period, now: datetime) -> None:
     units = {unit.name: unit for unit in session.exec(select(Unit))}
     staff = {person.unit: person.telegram_id for person in DEMO_PEOPLE if person.role is Role.STAF}
     for unit_name, values in APRIL_SENT.items():
         member = member_by_telegram_id(session, staff[unit_name])
         for code, value, kendala, tindak_lanjut in values:
             indicator = session.exec(select(Indicator).where(Indicator.code == code)).one()
-            record_value(session, member, indicator, period, value)
+            record_value(session, member, indicator, period, value, now=now)
             if kendala:
-                record_note(session, member, indicator, period, "kendala", kendala)
+                record_note(session, member, indicator, period, "kendala", kendala, now=now)
             if tindak_lanjut:
-                record_note(session, member, indicator, period, "tindak_lanjut", tindak_lanjut)
-        submit_unit_form(session, member, form_for(session, units[unit_name].id, period.id).id)
+                record_note(session, member, indicator, period, "tindak_lanjut", tindak_lanjut, now=now)
+        submit_unit_form(session, member, form_for(session, units[unit_name].id, period.id).id, now=now)
 
 
-def seed_sandbox(session: Session, today: date) -> Period:
-    """Fill an empty database with the sandbox's office; returns the open period (April 2026)."""
+def seed_sandbox(session: Session, now: datetime) -> Period:
+    """Fill an empty database with the sandbox's office at `now` (the office's time); returns the open period
+    (April 2026)."""
     office = ensure_office(session, Actor.cli(), SANDBOX_OFFICE)
     import_pk(session, DEMO_PK, Actor.cli())
-    _add_people(session, office)
-    _finish_triwulan_one(session, today)
-    period = open_period(session, member_by_telegram_id(session, 1003), OPEN_MONTH, today + timedelta(days=7))
-    _send_april(session, period)
+    _add_people(session, office, now)
+    _finish_triwulan_one(session, now)
+    period = open_period(session, member_by_telegram_id(session, 1003), OPEN_MONTH, now.date() + timedelta(days=7),
+                         now=now)
+    _send_april(session, period, now)
     return period

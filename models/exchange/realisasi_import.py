@@ -35,7 +35,6 @@ from models.plan.periods import (
     find_period,
     parse_period_code,
 )
-from models.store.types import utcnow
 
 REALISASI_COLUMNS = ("kode", "periode", "realisasi", "catatan", "kendala", "tindak_lanjut")
 REQUIRED = ("kode", "periode", "realisasi")
@@ -66,16 +65,17 @@ class RealisasiImportSummary:
     forms_incomplete: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (unit, period, pending codes)
 
 
-def ensure_period(session: Session, ref: PeriodRef, actor: Actor, today: date) -> tuple[Period, bool]:
-    """The stored period for `ref`; a missing one is created (closed when it already ended, else open)."""
+def ensure_period(session: Session, ref: PeriodRef, actor: Actor, now: datetime) -> tuple[Period, bool]:
+    """The stored period for `ref`; a missing one is created (closed when it already ended by the office's date
+    of `now`, else open)."""
     period = find_period(session, ref)
     if period is not None:
         return period, False
-    status = PeriodStatus.CLOSED if ref.end_date < today else PeriodStatus.OPEN
-    period = Period(kind=ref.kind, year=ref.year, number=ref.number, status=status, opened_at=utcnow())
+    status = PeriodStatus.CLOSED if ref.end_date < now.date() else PeriodStatus.OPEN
+    period = Period(kind=ref.kind, year=ref.year, number=ref.number, status=status, opened_at=now, created_at=now)
     session.add(period)
     session.flush()
-    record_by(session, actor, "period.create", "period", period.id, after={"code": ref.code, "status": status})
+    record_by(session, actor, "period.create", "period", period.id, at=now, after={"code": ref.code, "status": status})
     return period, True
 
 
@@ -140,20 +140,20 @@ def read_realisasi_rows(path: Path, session: Session) -> list[RealisasiRow]:
 
 
 def apply_realisasi_rows(
-    session: Session, rows: list[RealisasiRow], actor: Actor, today: date
+    session: Session, rows: list[RealisasiRow], actor: Actor, now: datetime
 ) -> RealisasiImportSummary:
     summary = RealisasiImportSummary()
     problems: list[RowProblem] = []
     touched: dict[tuple[int, int], tuple[str, Period]] = {}
     unit_names: dict[int, str] = {}
     for row in rows:
-        period, created = ensure_period(session, row.period, actor, today)
+        period, created = ensure_period(session, row.period, actor, now)
         if created:
             summary.periods_created.append(row.period.code)
         try:
             entry = enter_realisasi(
                 session, row.indicator, period, row.value, actor, note=row.note, kendala=row.kendala,
-                tindak_lanjut=row.tindak_lanjut, source=EntrySource.IMPORT,
+                tindak_lanjut=row.tindak_lanjut, source=EntrySource.IMPORT, now=now,
             )
         except WorkflowError as exc:
             if exc.code not in WORKFLOW_PROBLEMS:
@@ -171,7 +171,7 @@ def apply_realisasi_rows(
         form = form_for(session, unit_id, period_id)
         if FormStatus(form.status) in (FormStatus.DRAFT, FormStatus.RETURNED):
             unit_names.setdefault(unit_id, session.get(Unit, unit_id).name)
-            missing = send_for_review(session, form, actor)
+            missing = send_for_review(session, form, actor, now=now)
             if missing:  # stays a draft: the unit completes it (in chat or in a next file)
                 summary.forms_incomplete.append((unit_names[unit_id], code, missing))
             else:
@@ -180,7 +180,8 @@ def apply_realisasi_rows(
     return summary
 
 
-def import_realisasi(session: Session, path: Path, actor: Actor, today: date) -> RealisasiImportSummary:
-    """Validate the whole file, then enter and submit; raises `ImportFailed` and writes nothing on any problem."""
+def import_realisasi(session: Session, path: Path, actor: Actor, now: datetime) -> RealisasiImportSummary:
+    """Validate the whole file, then enter and submit at `now` (the office's time: its date decides which new
+    periods are closed); raises `ImportFailed` and writes nothing on any problem."""
     rows = read_realisasi_rows(path, session)
-    return apply_realisasi_rows(session, rows, actor, today)
+    return apply_realisasi_rows(session, rows, actor, now)

@@ -115,8 +115,7 @@ def _tell(session: Session, people: list[Member], notice_type: type[Notice], cyc
         enqueue(session, person.id, notice, f"{notice.kind}:{cycle.id}:{cycle.version}:{person.id}")
 
 
-def start_measurement(session: Session, ref: PeriodRef, actor: Actor, now: datetime | None = None
-                      ) -> MeasurementCycle:
+def start_measurement(session: Session, ref: PeriodRef, actor: Actor, *, now: datetime) -> MeasurementCycle:
     """Create the triwulan's measurement (once) and tell the Tim SAKIP it is ready to check and send (B5–B7)."""
     if ref.kind is not PeriodKind.QUARTER:
         raise WorkflowError(ErrorCode.NOT_A_QUARTER, period=ref.code)
@@ -124,26 +123,27 @@ def start_measurement(session: Session, ref: PeriodRef, actor: Actor, now: datet
     if existing is not None:
         return existing
     cycle = MeasurementCycle(year=ref.year, quarter=ref.number, status=MeasurementStatus.DRAFT,
-                             ready_at=now or utcnow())
+                             ready_at=now)
     session.add(cycle)
     session.flush()
-    record_by(session, actor, "measurement.ready", "measurement", cycle.id, after={"code": ref.code})
+    record_by(session, actor, "measurement.ready", "measurement", cycle.id, at=now, after={"code": ref.code})
     _tell(session, preparers(session), MeasurementReady, cycle)
     return cycle
 
 
-def start_when_quarter_archived(session: Session, period: Period, actor: Actor) -> MeasurementCycle | None:
+def start_when_quarter_archived(session: Session, period: Period, actor: Actor, *,
+                                now: datetime) -> MeasurementCycle | None:
     """After a period is archived: the triwulan's measurement starts once all its periods are."""
     ref = period.ref
     quarter = ref if ref.kind is PeriodKind.QUARTER else PeriodRef(PeriodKind.QUARTER, ref.year, ref.quarter)
     if cycle_of(session, quarter) is None and quarter_archived(session, quarter):
-        return start_measurement(session, quarter, actor)
+        return start_measurement(session, quarter, actor, now=now)
     return None
 
 
-def start_by_hand(session: Session, member: Member, ref: PeriodRef) -> MeasurementCycle:
+def start_by_hand(session: Session, member: Member, ref: PeriodRef, *, now: datetime) -> MeasurementCycle:
     require(session, member, Action.PREPARE_MEASUREMENT, entity="measurement")
-    return start_measurement(session, ref, Actor.member(member.id))
+    return start_measurement(session, ref, Actor.member(member.id), now=now)
 
 
 def last_submitted_at(session: Session, cycle: MeasurementCycle) -> datetime | None:
@@ -177,12 +177,12 @@ def lock_cycle(session: Session, cycle_id: int, version: int | None = None) -> M
 
 
 def _move(session: Session, member: Member, cycle: MeasurementCycle, to: MeasurementStatus, action: str,
-          **after: object) -> None:
+          now: datetime, **after: object) -> None:
     before = MeasurementStatus(cycle.status)
     cycle.status = to
     cycle.version += 1
     session.add(cycle)
-    record_by(session, Actor.member(member.id), f"measurement.{action}", "measurement", cycle.id,
+    record_by(session, Actor.member(member.id), f"measurement.{action}", "measurement", cycle.id, at=now,
               before={"status": before}, after={"status": to, **after})
 
 
@@ -191,7 +191,7 @@ def _expect(session: Session, cycle: MeasurementCycle, *allowed: MeasurementStat
         raise _stale(session, cycle)
 
 
-def write_analysis(session: Session, member: Member, cycle_id: int, text: str) -> MeasurementCycle:
+def write_analysis(session: Session, member: Member, cycle_id: int, text: str, *, now: datetime) -> MeasurementCycle:
     """The Tim's analysis and rencana aksi, while the measurement is with the Tim (draft or returned)."""
     require(session, member, Action.PREPARE_MEASUREMENT, entity="measurement", entity_id=cycle_id)
     cycle = lock_cycle(session, cycle_id)
@@ -199,55 +199,56 @@ def write_analysis(session: Session, member: Member, cycle_id: int, text: str) -
     before = cycle.analysis
     cycle.analysis = text.strip()
     session.add(cycle)
-    record_by(session, Actor.member(member.id), "measurement.analysis", "measurement", cycle.id,
+    record_by(session, Actor.member(member.id), "measurement.analysis", "measurement", cycle.id, at=now,
               before={"analysis": before}, after={"analysis": cycle.analysis})
     return cycle
 
 
-def submit_measurement(session: Session, member: Member, cycle_id: int, version: int) -> MeasurementCycle:
+def submit_measurement(session: Session, member: Member, cycle_id: int, version: int, *,
+                       now: datetime) -> MeasurementCycle:
     """B7: the Tim reports the measurement recap to the Sekretaris."""
     require(session, member, Action.PREPARE_MEASUREMENT, entity="measurement", entity_id=cycle_id)
     cycle = lock_cycle(session, cycle_id, version)
     _expect(session, cycle, MeasurementStatus.DRAFT, MeasurementStatus.RETURNED)
     resubmission = MeasurementStatus(cycle.status) is MeasurementStatus.RETURNED
-    now = utcnow()
     cycle.submitted_at = cycle.submitted_at or now
     cycle.submitted_by_id = member.id
-    _move(session, member, cycle, MeasurementStatus.SUBMITTED, "submitted")
+    _move(session, member, cycle, MeasurementStatus.SUBMITTED, "submitted", now)
     _tell(session, members_with_role(session, Role.SEKRETARIS), MeasurementReview, cycle,
           resubmission=resubmission)
     return cycle
 
 
-def approve_measurement(session: Session, member: Member, cycle_id: int, version: int) -> MeasurementCycle:
+def approve_measurement(session: Session, member: Member, cycle_id: int, version: int, *,
+                        now: datetime) -> MeasurementCycle:
     """B8: the Sekretaris approves; the measurement may feed the Laporan Kinerja and go to the Kepala Dinas."""
     require(session, member, Action.REVIEW_MEASUREMENT, entity="measurement", entity_id=cycle_id)
     cycle = lock_cycle(session, cycle_id, version)
     _expect(session, cycle, MeasurementStatus.SUBMITTED)
-    cycle.decided_at = cycle.approved_at = utcnow()
+    cycle.decided_at = cycle.approved_at = now
     cycle.decided_by_id = member.id
-    _move(session, member, cycle, MeasurementStatus.APPROVED, "approved")
+    _move(session, member, cycle, MeasurementStatus.APPROVED, "approved", now)
     _tell(session, preparers(session), MeasurementApproved, cycle)
     return cycle
 
 
 def return_measurement(session: Session, member: Member, cycle_id: int, version: int,
-                       arahan: str) -> MeasurementCycle:
+                       arahan: str, *, now: datetime) -> MeasurementCycle:
     """B8: the Sekretaris returns the measurement to be completed as directed."""
     require(session, member, Action.REVIEW_MEASUREMENT, entity="measurement", entity_id=cycle_id)
     if not arahan.strip():
         raise WorkflowError(ErrorCode.ARAHAN_REQUIRED)
     cycle = lock_cycle(session, cycle_id, version)
     _expect(session, cycle, MeasurementStatus.SUBMITTED)
-    cycle.decided_at = utcnow()
+    cycle.decided_at = now
     cycle.decided_by_id = member.id
     cycle.return_arahan = arahan.strip()
-    _move(session, member, cycle, MeasurementStatus.RETURNED, "returned", arahan=cycle.return_arahan)
+    _move(session, member, cycle, MeasurementStatus.RETURNED, "returned", now, arahan=cycle.return_arahan)
     _tell(session, preparers(session), MeasurementReturned, cycle)
     return cycle
 
 
-def report_measurement(session: Session, member: Member, cycle_id: int) -> MeasurementCycle:
+def report_measurement(session: Session, member: Member, cycle_id: int, *, now: datetime) -> MeasurementCycle:
     """B9: the Sekretaris reports the approved measurement to the Kepala Dinas."""
     require(session, member, Action.REPORT_TO_KEPALA, entity="measurement", entity_id=cycle_id)
     cycle = lock_cycle(session, cycle_id)
@@ -255,15 +256,15 @@ def report_measurement(session: Session, member: Member, cycle_id: int) -> Measu
         if cycle.reported_at is not None:
             raise WorkflowError(ErrorCode.ALREADY_REPORTED, by=cycle.reported_by_id, at=cycle.reported_at)
         raise WorkflowError(ErrorCode.MEASUREMENT_NOT_APPROVED)
-    cycle.reported_at = utcnow()
+    cycle.reported_at = now
     cycle.reported_by_id = member.id
-    _move(session, member, cycle, MeasurementStatus.REPORTED, "reported")
+    _move(session, member, cycle, MeasurementStatus.REPORTED, "reported", now)
     _tell(session, members_with_role(session, Role.KEPALA), MeasurementReport, cycle)
     return cycle
 
 
 def dispose_measurement(session: Session, member: Member, cycle_id: int, decision: DispositionDecision,
-                        arahan: str | None = None) -> MeasurementCycle:
+                        arahan: str | None = None, *, now: datetime) -> MeasurementCycle:
     """The Kepala Dinas's disposition, then B10: archived, and everyone involved is told (the Tim gets the
     Laporan Hasil Pengukuran Kinerja as a PDF, archived with the triwulan)."""
     require(session, member, Action.DISPOSE, entity="measurement", entity_id=cycle_id)
@@ -274,11 +275,11 @@ def dispose_measurement(session: Session, member: Member, cycle_id: int, decisio
         raise WorkflowError(ErrorCode.MEASUREMENT_NOT_REPORTED)
     if decision is DispositionDecision.ARAHAN and not (arahan or "").strip():
         raise WorkflowError(ErrorCode.ARAHAN_REQUIRED)
-    cycle.disposed_at = cycle.archived_at = utcnow()
+    cycle.disposed_at = cycle.archived_at = now
     cycle.kepala_id = member.id
     cycle.decision = decision
     cycle.arahan = arahan.strip() if arahan else None
-    _move(session, member, cycle, MeasurementStatus.ARCHIVED, "archived", decision=decision, arahan=cycle.arahan)
+    _move(session, member, cycle, MeasurementStatus.ARCHIVED, "archived", now, decision=decision, arahan=cycle.arahan)
     people = {m.id: m for role in (Role.TIM_SAKIP, Role.SEKRETARIS, Role.KEPALA)
               for m in members_with_role(session, role)}
     _tell(session, [people[key] for key in sorted(people)], MeasurementDisposed, cycle)

@@ -44,7 +44,8 @@ class ChatState(SQLModel, table=True):
     member_id: int = Field(foreign_key="members.id", primary_key=True)
     step: str = Field(sa_type=sa.String(40))
     data: str = Field(default="{}", sa_type=sa.Text)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # diagnostic only (nothing reads it): the wall clock's column default, kept as a last resort
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow})
 
 
 def get_state(session: Session, member_id: int) -> tuple[ChatStep | None, dict[str, Any]]:
@@ -65,7 +66,7 @@ def set_state(session: Session, member_id: int, step: ChatStep, **data: Any) -> 
     if not isinstance(step, ChatStep):
         raise TypeError(f"a chat step is a ChatStep, not {step!r}")
     row = session.get(ChatState, member_id) or ChatState(member_id=member_id, step=step.value)
-    row.step, row.data, row.updated_at = step.value, json.dumps(data, sort_keys=True), utcnow()
+    row.step, row.data = step.value, json.dumps(data, sort_keys=True)
     session.add(row)
 
 
@@ -105,13 +106,13 @@ class HandledUpdate(SQLModel, table=True):
 KEEP_HANDLED_UPDATES = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
 
 
-def first_time_handled(session: Session, update_id: int) -> bool:
-    """Mark the update handled; False when it already was (then its work must not be done again)."""
+def first_time_handled(session: Session, update_id: int, now: datetime) -> bool:
+    """Mark the update handled at `now`; False when it already was (then its work must not be done again)."""
     if session.get(HandledUpdate, update_id) is not None:
         return False
     try:
         with session.begin_nested():
-            session.add(HandledUpdate(update_id=update_id))
+            session.add(HandledUpdate(update_id=update_id, handled_at=now))
     except IntegrityError:  # another process handles the same update right now
         return False
     return True

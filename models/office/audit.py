@@ -60,9 +60,12 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     actor_member_id: int | None = None,
+    at: datetime | None = None,
 ) -> AuditEntry:
-    """Add one audit row to the session; it commits with the change it describes."""
+    """Add one audit row to the session; it commits with the change it describes. `at` is the moment of the
+    change (the caller's `now`); rows of actions that take no `now` yet get the column's default."""
     entry = AuditEntry(
+        **({"at": at} if at is not None else {}),
         actor=actor,
         actor_member_id=actor_member_id,
         action=action,
@@ -96,10 +99,12 @@ class Actor:
         return f"Actor({self.label})"
 
 
-def record_by(session: Session, actor: Actor, action: str, entity: str, entity_id: int | None, **snapshots: Any):
-    """`record` for an `Actor`; snapshots are `before=` and `after=`."""
+def record_by(session: Session, actor: Actor, action: str, entity: str, entity_id: int | None, *,
+              at: datetime | None = None, **snapshots: Any):
+    """`record` for an `Actor`; snapshots are `before=` and `after=`; `at` the moment of the change."""
     return record(
         session,
+        at=at,
         actor=actor.label,
         actor_member_id=actor.member_id,
         action=action,

@@ -55,17 +55,16 @@ def invite_link(bot_username: str, token: str) -> str:
 
 
 def create_invite(
-    session: Session, role: Role, unit: Unit, actor: Actor, *, now: datetime | None = None,
+    session: Session, role: Role, unit: Unit, actor: Actor, *, now: datetime,
     valid_days: int = DEFAULT_VALID_DAYS,
 ) -> tuple[Invite, str]:
-    """A new invitation and its token (shown once; only its hash is kept)."""
+    """A new invitation made at `now` and its token (shown once; only its hash is kept)."""
     token = secrets.token_urlsafe(16)
-    now = now or utcnow()
-    invite = Invite(token_hash=hash_token(token), role=role, unit_id=unit.id,
+    invite = Invite(token_hash=hash_token(token), role=role, unit_id=unit.id, created_at=now,
                     expires_at=now + timedelta(days=valid_days), created_by_id=actor.member_id)
     session.add(invite)
     session.flush()
-    record_by(session, actor, "invite.create", "invite", invite.id,
+    record_by(session, actor, "invite.create", "invite", invite.id, at=now,
               after={"role": role, "unit": unit.name, "expires_at": invite.expires_at})
     return invite, token
 
@@ -75,21 +74,22 @@ def member_by_telegram_id(session: Session, telegram_user_id: int) -> Member | N
 
 
 def _add_member(session: Session, telegram_user_id: int, name: str, unit_id: int, role: Role,
-                language: str, actor: Actor | None = None) -> Member:
-    member = Member(telegram_user_id=telegram_user_id, name=name, unit_id=unit_id, language=language)
+                language: str, now: datetime, actor: Actor | None = None) -> Member:
+    member = Member(telegram_user_id=telegram_user_id, name=name, unit_id=unit_id, language=language,
+                    created_at=now)
     session.add(member)
     session.flush()
     session.add(MemberRole(member_id=member.id, role=role))
-    record_by(session, actor or Actor.member(member.id), "member.join", "member", member.id,
+    record_by(session, actor or Actor.member(member.id), "member.join", "member", member.id, at=now,
               after={"name": name, "unit_id": unit_id, "role": role})
     return member
 
 
 def accept_invite(
-    session: Session, token: str, telegram_user_id: int, name: str, language: str, *, now: datetime | None = None
+    session: Session, token: str, telegram_user_id: int, name: str, language: str, *, now: datetime
 ) -> Member:
-    """Join with an invitation token. The token works once, before it expires, for someone not yet a member."""
-    now = now or utcnow()
+    """Join with an invitation token at `now`. The token works once, before it expires, for someone not yet a
+    member."""
     invite = session.exec(select(Invite).where(Invite.token_hash == hash_token(token))).first()
     if invite is None:
         raise InviteError(InviteCode.UNKNOWN)
@@ -99,15 +99,16 @@ def accept_invite(
         raise InviteError(InviteCode.EXPIRED)
     if member_by_telegram_id(session, telegram_user_id) is not None:
         raise InviteError(InviteCode.ALREADY_MEMBER)
-    member = _add_member(session, telegram_user_id, name, invite.unit_id, Role(invite.role), language)
+    member = _add_member(session, telegram_user_id, name, invite.unit_id, Role(invite.role), language, now)
     invite.used_by_id, invite.used_at = member.id, now
     session.add(invite)
-    record_by(session, Actor.member(member.id), "invite.use", "invite", invite.id, after={"member_id": member.id})
+    record_by(session, Actor.member(member.id), "invite.use", "invite", invite.id, at=now,
+              after={"member_id": member.id})
     return member
 
 
 def join_as_configured_admin(
-    session: Session, telegram_user_id: int, name: str, language: str, admin_ids: list[int]
+    session: Session, telegram_user_id: int, name: str, language: str, admin_ids: list[int], *, now: datetime
 ) -> Member | None:
     """A person listed in ADMIN_TELEGRAM_IDS becomes an admin of the office on first contact."""
     if telegram_user_id not in admin_ids or member_by_telegram_id(session, telegram_user_id) is not None:
@@ -115,4 +116,4 @@ def join_as_configured_admin(
     office = session.exec(select(Unit).where(Unit.kind == UnitKind.OFFICE)).first()
     if office is None:
         office = ensure_office(session, Actor("config"))
-    return _add_member(session, telegram_user_id, name, office.id, Role.ADMIN, language, Actor("config"))
+    return _add_member(session, telegram_user_id, name, office.id, Role.ADMIN, language, now, Actor("config"))

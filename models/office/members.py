@@ -6,6 +6,8 @@ period, so a member who moves or leaves leaves their unit's unfinished items wit
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, select
 
 from models.errors import ErrorCode, WorkflowError
@@ -30,7 +32,7 @@ def _admins(session: Session) -> list[int]:
         MemberRole.role == Role.ADMIN, Member.active == True))]  # noqa: E712
 
 
-def toggle_role(session: Session, admin: Member, member_id: int, role: Role) -> Member:
+def toggle_role(session: Session, admin: Member, member_id: int, role: Role, *, now: datetime) -> Member:
     require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
     member = session.get(Member, member_id)
     roles = roles_of_member(session, member)
@@ -44,18 +46,18 @@ def toggle_role(session: Session, admin: Member, member_id: int, role: Role) -> 
     else:
         session.add(MemberRole(member_id=member.id, role=role))
         after = roles | {role}
-    record_by(session, Actor.member(admin.id), "member.roles", "member", member.id,
+    record_by(session, Actor.member(admin.id), "member.roles", "member", member.id, at=now,
               before={"roles": sorted(roles)}, after={"roles": sorted(after)})
     return member
 
 
-def move_member(session: Session, admin: Member, member_id: int, unit_id: int) -> Member:
+def move_member(session: Session, admin: Member, member_id: int, unit_id: int, *, now: datetime) -> Member:
     require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
     member = session.get(Member, member_id)
     if session.get(Unit, unit_id) is None:
         raise WorkflowError(ErrorCode.NOT_FOUND)
     if member.unit_id != unit_id:
-        record_by(session, Actor.member(admin.id), "member.move", "member", member.id,
+        record_by(session, Actor.member(admin.id), "member.move", "member", member.id, at=now,
                   before={"unit_id": member.unit_id}, after={"unit_id": unit_id})
         member.unit_id = unit_id
         session.add(member)
@@ -63,14 +65,14 @@ def move_member(session: Session, admin: Member, member_id: int, unit_id: int) -
     return member
 
 
-def set_active(session: Session, admin: Member, member_id: int, active: bool) -> Member:
+def set_active(session: Session, admin: Member, member_id: int, active: bool, *, now: datetime) -> Member:
     """Deactivate a member who moved away (mutasi), or bring them back."""
     require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
     member = session.get(Member, member_id)
     if member.id == admin.id and not active:
         raise WorkflowError(ErrorCode.NOT_YOURSELF)
     if member.active != active:
-        record_by(session, Actor.member(admin.id), "member.active", "member", member.id,
+        record_by(session, Actor.member(admin.id), "member.active", "member", member.id, at=now,
                   before={"active": member.active}, after={"active": active})
         member.active = active
         session.add(member)
@@ -78,9 +80,9 @@ def set_active(session: Session, admin: Member, member_id: int, active: bool) ->
     return member
 
 
-def set_language(session: Session, member: Member, language: str) -> Member:
+def set_language(session: Session, member: Member, language: str, *, now: datetime) -> Member:
     if member.language != language:
-        record_by(session, Actor.member(member.id), "member.language", "member", member.id,
+        record_by(session, Actor.member(member.id), "member.language", "member", member.id, at=now,
                   before={"language": member.language}, after={"language": language})
         member.language = language
         session.add(member)

@@ -9,6 +9,7 @@ trace.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 
 from sqlmodel import Session, select
@@ -86,8 +87,9 @@ def require(session: Session, member: Member, action: Action, *, target_unit_id:
                         unit_id=target_unit_id)
 
 
-def audit_refusal(session: Session, member: Member, error: WorkflowError) -> None:
-    """Record a refused attempt (after its transaction part was rolled back)."""
+def audit_refusal(session: Session, member: Member, error: WorkflowError, now: datetime) -> None:
+    """Record a refused attempt at `now` (after its transaction part was rolled back)."""
     details = error.details
     record_by(session, Actor.member(member.id), "permission.refused", str(details.get("entity", "action")),
-              details.get("entity_id"), after={"action": details.get("action"), "unit_id": details.get("unit_id")})
+              details.get("entity_id"), at=now,
+              after={"action": details.get("action"), "unit_id": details.get("unit_id")})

@@ -42,16 +42,16 @@ def archived_document(session: Session, code: str, procedure: Procedure) -> Arch
 
 
 def file_document(session: Session, code: str, procedure: Procedure, filename: str, content: bytes,
-                  actor: Actor) -> ArchivedDocument:
-    """File the document once; a document already filed stays as it was (and is returned)."""
+                  actor: Actor, *, now: datetime) -> ArchivedDocument:
+    """File the document once (at `now`); a document already filed stays as it was (and is returned)."""
     existing = archived_document(session, code, procedure)
     if existing is not None:
         return existing
     document = ArchivedDocument(period_code=code, procedure=procedure, filename=filename, content=content,
-                                sha256=hashlib.sha256(content).hexdigest())
+                                sha256=hashlib.sha256(content).hexdigest(), created_at=now)
     session.add(document)
     session.flush()
-    record_by(session, actor, "document.archived", "archived_document", document.id,
+    record_by(session, actor, "document.archived", "archived_document", document.id, at=now,
               after={"code": code, "procedure": procedure, "filename": filename, "sha256": document.sha256,
                      "bytes": len(content)})
     return document

@@ -7,6 +7,8 @@ follow-up item for the units concerned; then the period is archived and locked.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, select
 
 from models.collection.forms import Disposition, DispositionDecision, FollowUp, PeriodReport
@@ -31,7 +33,7 @@ def lock_period(session: Session, period_id: int) -> Period:
     return period
 
 
-def report_to_kepala(session: Session, member: Member, period_id: int) -> PeriodReport:
+def report_to_kepala(session: Session, member: Member, period_id: int, *, now: datetime) -> PeriodReport:
     """Send the approved period to every Kepala Dinas (once; a second press finds the first report)."""
     require(session, member, Action.REPORT_TO_KEPALA, entity="period", entity_id=period_id)
     period = lock_period(session, period_id)
@@ -40,10 +42,11 @@ def report_to_kepala(session: Session, member: Member, period_id: int) -> Period
         raise WorkflowError(ErrorCode.ALREADY_REPORTED, by=existing.reported_by_id, at=existing.reported_at)
     if not period_fully_approved(session, period):
         raise WorkflowError(ErrorCode.NOT_ALL_APPROVED)
-    report = PeriodReport(period_id=period.id, reported_by_id=member.id)
+    report = PeriodReport(period_id=period.id, reported_by_id=member.id, reported_at=now)
     session.add(report)
     session.flush()
-    record_by(session, Actor.member(member.id), "period.reported", "period", period.id, after={"code": period.code})
+    record_by(session, Actor.member(member.id), "period.reported", "period", period.id, at=now,
+              after={"code": period.code})
     for kepala in members_with_role(session, Role.KEPALA):
         enqueue(session, kepala.id, KepalaReport(period.id), f"kepala_report:{period.id}:{kepala.id}")
     return report
@@ -57,7 +60,7 @@ def units_concerned(session: Session, period: Period) -> list[int]:
 
 
 def dispose(session: Session, member: Member, period_id: int, decision: DispositionDecision,
-            arahan: str | None = None) -> Disposition:
+            arahan: str | None = None, *, now: datetime) -> Disposition:
     """Record the disposition, turn an arahan into follow-ups, archive the period and tell everyone involved."""
     require(session, member, Action.DISPOSE, entity="period", entity_id=period_id)
     period = lock_period(session, period_id)
@@ -70,37 +73,38 @@ def dispose(session: Session, member: Member, period_id: int, decision: Disposit
         raise WorkflowError(ErrorCode.NOT_ALL_APPROVED)
     if decision is DispositionDecision.ARAHAN and not (arahan or "").strip():
         raise WorkflowError(ErrorCode.ARAHAN_REQUIRED)
-    disposition = Disposition(period_id=period.id, kepala_id=member.id, decision=decision, arahan=arahan)
+    disposition = Disposition(period_id=period.id, kepala_id=member.id, decision=decision, arahan=arahan,
+                              created_at=now)
     session.add(disposition)
     session.flush()
-    record_by(session, Actor.member(member.id), "period.disposed", "period", period.id,
+    record_by(session, Actor.member(member.id), "period.disposed", "period", period.id, at=now,
               after={"decision": decision, "arahan": arahan})
     concerned = units_concerned(session, period) if decision is DispositionDecision.ARAHAN else []
     for unit_id in concerned:
-        session.add(FollowUp(disposition_id=disposition.id, unit_id=unit_id, arahan=arahan))
-    archive_period(session, period, Actor.member(member.id))
+        session.add(FollowUp(disposition_id=disposition.id, unit_id=unit_id, arahan=arahan, created_at=now))
+    archive_period(session, period, Actor.member(member.id), now=now)
     for recipient in people_involved(session, period):
         enqueue(session, recipient.id, DispositionNotice(period.id, disposition.id,
                                                          follow_up=recipient.unit_id in concerned),
                 f"disposition:{disposition.id}:{recipient.id}")
-    _after_archive(session, period, Actor.member(member.id))
+    _after_archive(session, period, Actor.member(member.id), now)
     return disposition
 
 
-def _after_archive(session: Session, period: Period, actor: Actor) -> None:
+def _after_archive(session: Session, period: Period, actor: Actor, now: datetime) -> None:
     """SOP A12: the Tim SAKIP gets the period's Laporan (filed as a PDF on its way); when the triwulan's last
     period is archived, its Pengukuran Kinerja (procedure B) starts."""
 
     for recipient in preparers(session):
         enqueue(session, recipient.id, LaporanDocument(period_id=period.id), f"laporan:{period.code}:{recipient.id}")
-    start_when_quarter_archived(session, period, actor)
+    start_when_quarter_archived(session, period, actor, now=now)
 
 
-def archive_period(session: Session, period: Period, actor: Actor) -> None:
+def archive_period(session: Session, period: Period, actor: Actor, *, now: datetime) -> None:
     before = PeriodStatus(period.status)
     period.status = PeriodStatus.ARCHIVED
     session.add(period)
-    record_by(session, actor, "period.archived", "period", period.id, before={"status": before},
+    record_by(session, actor, "period.archived", "period", period.id, at=now, before={"status": before},
               after={"status": PeriodStatus.ARCHIVED})
 
 

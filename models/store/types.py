@@ -79,4 +79,5 @@ def enum_type(enum_cls: type[Enum]) -> sa.Enum:
 
 
 def utcnow() -> datetime:
+    """The wall clock: only for column defaults (a last resort; the domain writes its timestamps from `now`)."""
     return datetime.now(UTC)

@@ -242,7 +242,7 @@ def _remind(session: Session, need: Need, reminder: Reminder | None, now: dateti
     if reminder is None:
         reminder = Reminder(period_id=need.period.id if need.period else None,
                             measurement_id=need.cycle.id if need.cycle else None,
-                            member_id=need.member.id, task=need.task, unit_id=need.unit_id)
+                            member_id=need.member.id, task=need.task, unit_id=need.unit_id, created_at=now)
         session.add(reminder)
     _fire(session, reminder, due[-1])
     return reminder, True, upcoming
@@ -324,7 +324,7 @@ def snooze_reminder(session: Session, member: Member, reminder_id: int, now: dat
     until = next_allowed(now + rules.snooze, rules.quiet, rules.tz)
     reminder.snoozed_until = until
     session.add(reminder)
-    record_by(session, Actor.member(member.id), "reminder.snoozed", "reminder", reminder.id,
+    record_by(session, Actor.member(member.id), "reminder.snoozed", "reminder", reminder.id, at=now,
               after={"until": until})
     return until
 

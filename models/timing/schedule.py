@@ -8,10 +8,11 @@ database, so a restart computes the same moments again (see `models/timing/remin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlmodel import Session, select
 
+from models.calc.clock import OFFICE_TZ
 from models.calc.working_time import QuietHours, is_quiet, next_allowed
 from models.plan.indicators import Indicator, IndicatorTarget, frequency_of
 from models.plan.periods import PeriodKind, PeriodRef, find_period, latest_ended
@@ -20,7 +21,7 @@ from models.timing.steps import DEFAULT_STANDARDS, Step
 
 @dataclass(frozen=True)
 class ScheduleRules:
-    tz: tzinfo = UTC
+    tz: tzinfo = OFFICE_TZ
     quiet: QuietHours = field(default_factory=QuietHours)
     auto_open: bool = True
     remind: bool = True  # reminders and escalations (off: only periods open by themselves)

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.application import SCHEDULER_KEY, build_application, start_application, stop_application
+from bot.application import build_application, start_application, stop_application
 from bot.config import load_settings
 from emulator.server import BotApiEmulator
 from models.demo import DEMO_PK
@@ -46,8 +47,10 @@ PEOPLE = {  # telegram id: (name, role, unit)
 
 
 class TestClock:
-    """The scheduler's time in chat tests. It starts at a quiet moment (Sunday night), so no reminder or
-    opening happens unless a test moves it (`clock.now = ...`, then `await world.run_scheduled_work()`)."""
+    """The bot's one clock in chat tests (handlers, scheduler and delivery), which the test reads too. It starts
+    at a quiet moment (Sunday night), so no reminder or opening happens unless a test moves it (`clock.now = ...`,
+    then `await world.run_scheduled_work()`); from the moment set it runs as a wall clock does, so what the bot
+    does one step after another happens one moment after another."""
 
     __test__ = False  # a clock, not a class of tests
 
@@ -55,6 +58,14 @@ class TestClock:
 
     def __init__(self) -> None:
         self.now = self.QUIET
+
+    @property
+    def now(self) -> datetime:
+        return self._set + timedelta(seconds=time.monotonic() - self._set_at)
+
+    @now.setter
+    def now(self, moment: datetime) -> None:
+        self._set, self._set_at = moment, time.monotonic()
 
     def __call__(self) -> datetime:
         return self.now
@@ -69,7 +80,7 @@ class World:
 
     async def run_scheduled_work(self):
         """Run the scheduler's work now, as of `clock.now` (as its timer would)."""
-        return await self.application.bot_data[SCHEDULER_KEY].run_now()
+        return await self.application.bot_data.scheduler.run_now()
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -85,8 +96,9 @@ def add_people(engine: Engine, people: dict = PEOPLE) -> None:
         units = {unit.name: unit for unit in session.exec(select(Unit))}
         office = next(unit for unit in units.values() if unit.parent_id is None)
         for telegram_id, (name, role, unit_name) in people.items():
-            _, token = create_invite(session, role, units[unit_name] if unit_name else office, Actor.cli())
-            accept_invite(session, token, telegram_id, name, "id")
+            _, token = create_invite(session, role, units[unit_name] if unit_name else office, Actor.cli(),
+                                     now=TestClock.QUIET)
+            accept_invite(session, token, telegram_id, name, "id", now=TestClock.QUIET)
 
 
 @pytest.fixture

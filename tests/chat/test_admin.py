@@ -29,7 +29,6 @@ from models.office.invites import Invite, create_invite, hash_token
 from models.office.organisation import Member, Role, Unit
 from models.office.permissions import roles_of_member
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
-from models.store.types import utcnow
 from tests.chat.conftest import PEOPLE, TOKEN, World, until_button
 from tests.chat.test_full_cycle import press, say
 
@@ -144,7 +143,7 @@ async def test_an_invited_person_joins_with_the_role_and_unit_of_the_link_and_ge
     with world.session() as session:
         invite = session.exec(select(Invite)).all()[-1]
         assert invite.role == Role.STAF and invite.unit_id == perizinan
-        assert timedelta(days=6, hours=23) < invite.expires_at - utcnow() <= timedelta(days=7)
+        assert timedelta(days=6, hours=23) < invite.expires_at - world.clock.now <= timedelta(days=7)
         assert invite.token_hash == hash_token(token) != token  # only the token's hash is stored
 
     newcomer = emu.user(NEWCOMER, "Yuni", last_name="Perizinan")
@@ -194,7 +193,7 @@ async def test_an_expired_or_unknown_link_is_refused_with_the_reason(world: Worl
     if kind == "expired":
         with world.session() as session:
             unit = session.exec(select(Unit).where(Unit.name == "Sekretariat")).one()
-            _, token = create_invite(session, Role.STAF, unit, Actor.cli(), now=utcnow() - timedelta(days=8),
+            _, token = create_invite(session, Role.STAF, unit, Actor.cli(), now=world.clock.now - timedelta(days=8),
                                      valid_days=7)
             session.commit()
     else:
@@ -392,7 +391,7 @@ def deadline_after(ref: PeriodRef):
 
 async def test_admin_opens_the_current_month_and_triwulan_and_every_unit_is_told_the_deadline(world: World):
     emu = world.emu
-    today = datetime.now(JAKARTA).date()
+    today = world.clock.now.astimezone(JAKARTA).date()  # the bot's clock
     month = PeriodRef(PeriodKind.MONTH, today.year, today.month)
     quarter = PeriodRef(PeriodKind.QUARTER, today.year, month.quarter)
     unit_members = (SEKRETARIS, TIM, SEKRETARIAT, MODAL, KABID_MODAL, PERIZINAN, PENGADUAN)

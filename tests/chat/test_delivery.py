@@ -25,10 +25,9 @@ from sqlmodel import Session, select
 from telegram.ext import Application
 
 from bot import delivery as delivery_module
-from bot.application import SCHEDULER_KEY, build_application, stop_application
+from bot.application import build_application, stop_application
 from bot.config import load_settings
 from emulator.server import BotApiEmulator
-from handlers.common import WAKE_KEY
 from i18n import t
 from models.calc.dates import format_datetime
 from models.collection.form_filling import form_items, record_note, record_value
@@ -98,7 +97,7 @@ async def until_delivered(engine: Engine, timeout: float = 12.0) -> list[OutboxM
 
 def wake(world: World) -> None:
     """What every handled update does: deliver what is queued now."""
-    world.application.bot_data[WAKE_KEY]()
+    world.application.bot_data.wake()
 
 
 def member_id(engine: Engine, telegram_id: int) -> int:
@@ -143,19 +142,19 @@ def current(emu: BotApiEmulator, chat_id: int, message_id: int) -> dict | None:
     return next((m for m in emu.chat_messages(chat_id) if m["message_id"] == message_id), None)
 
 
-def submit_form(engine: Engine, telegram_id: int, period_id: int) -> None:
-    """The member's unit fills every value (100, with notes where below target) and sends the form."""
+def submit_form(engine: Engine, telegram_id: int, period_id: int, *, now: datetime) -> None:
+    """The member's unit fills every value (100, with notes where below target) and sends the form at `now`."""
     with session_scope(engine) as session:
         person = session.exec(select(Member).where(Member.telegram_user_id == telegram_id)).one()
         period = session.get(Period, period_id)
         form = form_for(session, person.unit_id, period_id)
         for item in form_items(session, form):
-            record_value(session, person, item.indicator, period, Decimal(100))
+            record_value(session, person, item.indicator, period, Decimal(100), now=now)
         for item in form_items(session, form):
             if item.needs_kendala:
-                record_note(session, person, item.indicator, period, "kendala", "Data terlambat")
-                record_note(session, person, item.indicator, period, "tindak_lanjut", "Koordinasi")
-        submit_unit_form(session, person, form.id)
+                record_note(session, person, item.indicator, period, "kendala", "Data terlambat", now=now)
+                record_note(session, person, item.indicator, period, "tindak_lanjut", "Koordinasi", now=now)
+        submit_unit_form(session, person, form.id, now=now)
 
 
 @pytest.fixture
@@ -268,7 +267,7 @@ async def test_a_delivery_stopped_in_the_middle_of_a_backlog_leaves_nothing_runn
     the notices it had claimed but not taken up yet are free at once; when it starts again, each notice arrives
     exactly once, in queue order."""
     emu, engine = world.emu, world.engine
-    delivery = world.application.bot_data[SCHEDULER_KEY].delivery
+    delivery = world.application.bot_data.scheduler.delivery
     held = emu.faults.add("sendMessage", "timeout", chat_id=SEKRETARIS, hold=30,
                           when=lambda params: "Mei" in params["text"])
     queue_notices(engine, SEKRETARIS, list(range(1, 8)))
@@ -367,8 +366,8 @@ async def test_a_long_notice_that_fails_after_its_first_part_is_resumed_with_the
     with session_scope(engine) as session:
         import_pk(session, tmp_path / "pk_panjang.csv", Actor.cli())
         unit = session.exec(select(Unit).where(Unit.name == unit_name)).one()
-        _, token = create_invite(session, Role.STAF, unit, Actor.cli())
-        accept_invite(session, token, 160, "Staf Panjang", "id")
+        _, token = create_invite(session, Role.STAF, unit, Actor.cli(), now=world.clock.now)
+        accept_invite(session, token, 160, "Staf Panjang", "id", now=world.clock.now)
     period_id = open_periods(engine, month(2026, 10))[0]
     wake(world)
     await until_delivered(engine)
@@ -377,7 +376,7 @@ async def test_a_long_notice_that_fails_after_its_first_part_is_resumed_with_the
     second_part = emu.faults.add("sendMessage", "500", chat_id=SEKRETARIS,
                                  when=lambda params: "PJ." in params["text"] and header not in params["text"])
     since = emu.mark()
-    submit_form(engine, 160, period_id)
+    submit_form(engine, 160, period_id, now=world.clock.now)
     wake(world)
 
     def failed_once() -> OutboxMessage | None:
@@ -505,7 +504,8 @@ async def test_reminders_are_edited_in_place_snoozed_replaced_closed_when_done_a
     assert calls_to_chat(emu, PERIZINAN, since) == []
 
     # At 11:00 the reminder comes as a fresh message; the old one is deleted. Nobody else hears anything.
-    since = await run_at(until_then)
+    # (The bot's clock runs: she pressed a moment after 08:00, so the snooze ends a moment after 11:00.)
+    since = await run_at(until_then + timedelta(minutes=1))
     [fresh] = accepted(emu, PERIZINAN, since=since)
     assert REMINDER in fresh["text"] and has_button(fresh, FILL) and has_button(fresh, SNOOZE)
     deletes = emu.calls_to("deleteMessage", chat_id=PERIZINAN, ok=True, since=since)
@@ -517,7 +517,7 @@ async def test_reminders_are_edited_in_place_snoozed_replaced_closed_when_done_a
                                                                           since=since) == []
 
     # Perizinan sends its form: Rina's reminder says the task is done, and nothing new reaches her.
-    submit_form(engine, PERIZINAN, period_id)
+    submit_form(engine, PERIZINAN, period_id, now=world.clock.now)
     since = await run_at(datetime(2026, 12, 9, 13, 0, tzinfo=WIB))
     assert accepted(emu, PERIZINAN, since=since) == []
     edits = emu.calls_to("editMessageText", chat_id=PERIZINAN, since=since)
@@ -607,13 +607,13 @@ async def start_second_bot(engine: Engine, clock) -> Application:
     does not poll Telegram (one token has one poller: the first bot answers the chat)."""
     application = build_application(load_settings(), engine, rate_limiter=False, clock=clock)
     await application.initialize()
-    await application.bot_data[SCHEDULER_KEY].start()
+    await application.bot_data.scheduler.start()
     await application.start()
     return application
 
 
 def leading(*applications: Application) -> list[bool]:
-    return [application.bot_data[SCHEDULER_KEY].leading for application in applications]
+    return [application.bot_data.scheduler.leading for application in applications]
 
 
 async def test_two_bots_on_one_database_only_one_leads_and_delivers_what_either_queues_once(
@@ -631,7 +631,7 @@ async def test_two_bots_on_one_database_only_one_leads_and_delivers_what_either_
         first_leading = leading(*bots)
         await asyncio.sleep(2.5)  # more than one stand-by round later
         assert leading(*bots) == first_leading
-        assert [bot.bot_data[SCHEDULER_KEY].delivery.running for bot in bots] == first_leading
+        assert [bot.bot_data.scheduler.delivery.running for bot in bots] == first_leading
 
         open_periods(engine, NOVEMBER)  # queued through the first bot's engine
         await until_delivered(engine, timeout=8)
@@ -669,7 +669,7 @@ async def test_scheduled_work_run_on_two_bots_at_once_queues_each_reminder_once_
         open_periods(engine, NOVEMBER)
         await until_delivered(engine)
         world.clock.now = datetime(2026, 12, 7, 8, 0, tzinfo=WIB)
-        outcomes = await asyncio.gather(*(bot.bot_data[SCHEDULER_KEY].run_now() for bot in bots))
+        outcomes = await asyncio.gather(*(bot.bot_data.scheduler.run_now() for bot in bots))
         assert [outcome is not None for outcome in outcomes] == leading(*bots)
         rows = await until_delivered(engine)
         assert statuses(rows) == {OutboxStatus.SENT}
@@ -694,11 +694,11 @@ async def test_when_the_leading_bot_goes_away_the_other_takes_over_and_delivers_
     try:
         bots = [(world.application, engine), (second, second_engine)]
         await until(lambda: leading(*(bot for bot, _ in bots)).count(True) == 1, "one bot leads")
-        (leader, leader_engine), (other, _) = sorted(bots, key=lambda bot: not bot[0].bot_data[SCHEDULER_KEY].leading)
+        (leader, leader_engine), (other, _) = sorted(bots, key=lambda bot: not bot[0].bot_data.scheduler.leading)
         await stop_application(leader)
         if how != "stopped":
             leader_engine.dispose()
-        await until(lambda: other.bot_data[SCHEDULER_KEY].leading, "the other bot leads", timeout=8)
+        await until(lambda: other.bot_data.scheduler.leading, "the other bot leads", timeout=8)
 
         open_periods(engine, NOVEMBER)  # queued through the first bot's engine
         with session_scope(second_engine) as session:  # and through the second's

@@ -9,7 +9,6 @@ archived, the follow-up reaches the unit concerned, and every role received what
 from __future__ import annotations
 
 import io
-from datetime import date
 from decimal import Decimal
 
 from pypdf import PdfReader
@@ -54,7 +53,7 @@ async def fill_simple(world: World, user_id: int, values: list[str]) -> None:
 
 async def test_the_whole_cycle_from_opening_to_archive(world: World):
     emu = world.emu
-    today = date.today()
+    today = world.clock.now.date()  # the bot's own clock, so the test and the bot agree on the month
     month_label = f"{['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'][today.month - 1]} {today.year}"  # noqa: E501
 
     # SOP step 6: the admin opens the month; every unit's members get their form.

@@ -25,6 +25,7 @@ from models.reporting.archive import ArchivedDocument, Procedure
 from models.store.database import session_scope
 from tests.chat.conftest import DRAWING, TODAY, World, has_button, until_button
 from tests.chat.test_full_cycle import press, say
+from tests.conftest import office_moment
 
 KEPALA, SEKRETARIS, TIM = 102, 103, 104
 ANALYSIS = "Promosi <investasi> tertunda & anggaran cair Maret; rencana aksi: forum bisnis April"
@@ -34,7 +35,7 @@ ARAHAN = "Lengkapi analisis K.1 dengan jadwal promosi"
 def archive_triwulan_i(world: World) -> None:
     """Triwulan I's data collected (the demo file) and archived, as after each period's disposition."""
     with session_scope(world.engine) as session:
-        import_realisasi(session, DEMO_REALISASI, Actor.cli(), TODAY)
+        import_realisasi(session, DEMO_REALISASI, Actor.cli(), office_moment(TODAY))
     with session_scope(world.engine) as session:
         for period in session.exec(select(Period).where(Period.year == 2026)):
             period.status = PeriodStatus.ARCHIVED

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from handlers.common import WAKE_KEY
 from i18n import t
 from models.collection.form_filling import form_items, record_note, record_value
 from models.collection.opening import open_period
@@ -51,7 +50,7 @@ def member(session: Session, telegram_id: int) -> Member:
 
 
 def wake(world: World) -> None:
-    world.application.bot_data[WAKE_KEY]()
+    world.application.bot_data.wake()
 
 
 def failed_calls(world: World) -> list:
@@ -86,13 +85,15 @@ def approve_in_database(world: World, period_id: int, staff: tuple[int, ...]) ->
             person = member(session, telegram_id)
             form = form_for(session, person.unit_id, period_id)
             for item in form_items(session, form):
-                record_value(session, person, item.indicator, period, Decimal(100))
+                record_value(session, person, item.indicator, period, Decimal(100), now=world.clock.now)
             for item in form_items(session, form):
                 if item.needs_kendala:
-                    record_note(session, person, item.indicator, period, "kendala", "Data terlambat")
-                    record_note(session, person, item.indicator, period, "tindak_lanjut", "Koordinasi")
-            submit_unit_form(session, person, form.id)
-            approve_unit_form(session, sekretaris, form.id, form.version)
+                    record_note(session, person, item.indicator, period, "kendala", "Data terlambat",
+                                now=world.clock.now)
+                    record_note(session, person, item.indicator, period, "tindak_lanjut", "Koordinasi",
+                                now=world.clock.now)
+            submit_unit_form(session, person, form.id, now=world.clock.now)
+            approve_unit_form(session, sekretaris, form.id, form.version, now=world.clock.now)
 
 
 async def test_text_typed_by_users_is_shown_literally_everywhere(world: World):
@@ -103,9 +104,9 @@ async def test_text_typed_by_users_is_shown_literally_everywhere(world: World):
     accepted every message."""
     emu = world.emu
     with session_scope(world.engine) as session:
-        period_id = open_period(session, member(session, ADMIN), OCTOBER, None).id
+        period_id = open_period(session, member(session, ADMIN), OCTOBER, None, now=world.clock.now).id
         unit = session.exec(select(Unit).where(Unit.name == PENGADUAN_UNIT)).one()
-        _, token = create_invite(session, Role.STAF, unit, Actor.cli())
+        _, token = create_invite(session, Role.STAF, unit, Actor.cli(), now=world.clock.now)
     approve_in_database(world, period_id, (SEKRETARIAT, MODAL, PERIZINAN))
     wake(world)
     newcomer = emu.user(150, NAME)
@@ -226,9 +227,9 @@ async def test_a_table_longer_than_one_message_is_split_never_cut_off(world: Wor
     with session_scope(world.engine) as session:
         import_pk(session, tmp_path / "pk_panjang.csv", Actor.cli())
         unit = session.exec(select(Unit).where(Unit.name == unit_name)).one()
-        _, token = create_invite(session, Role.STAF, unit, Actor.cli())
-        accept_invite(session, token, 160, "Staf Panjang", "id")
-        period_id = open_period(session, member(session, ADMIN), OCTOBER, None).id
+        _, token = create_invite(session, Role.STAF, unit, Actor.cli(), now=world.clock.now)
+        accept_invite(session, token, 160, "Staf Panjang", "id", now=world.clock.now)
+        period_id = open_period(session, member(session, ADMIN), OCTOBER, None, now=world.clock.now).id
     wake(world)
     await emu.wait_for_bot_message(SEKRETARIS, "dibuka")  # the Sekretariat's own form; before the mark
     start = len(emu.sent_by_bot(SEKRETARIS))
@@ -239,8 +240,8 @@ async def test_a_table_longer_than_one_message_is_split_never_cut_off(world: Wor
         items = form_items(session, form)
         assert len(items) == INDICATORS
         for item in items:
-            record_value(session, staff, item.indicator, period, Decimal(100))
-        submit_unit_form(session, staff, form.id)
+            record_value(session, staff, item.indicator, period, Decimal(100), now=world.clock.now)
+        submit_unit_form(session, staff, form.id, now=world.clock.now)
     wake(world)
     last = await emu.wait_for_bot_message(SEKRETARIS, lambda m: has_button(m, APPROVE), timeout=10)
 
@@ -271,7 +272,7 @@ async def test_the_longest_kendala_allowed_arrives_whole(world: World, character
     kendala = character * 1000
     emu = world.emu
     with session_scope(world.engine) as session:
-        open_period(session, member(session, ADMIN), OCTOBER, None)
+        open_period(session, member(session, ADMIN), OCTOBER, None, now=world.clock.now)
     wake(world)
 
     await say(world, PENGADUAN, "/isi", "P.4")

@@ -9,6 +9,7 @@ and a button whose item was already handled says who handled it and when.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -16,8 +17,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from handlers.callbacks import Button, pack
-from handlers.common import SETTINGS_KEY, WAKE_KEY
 from i18n import t
+from models.calc.clock import system_clock
 from models.calc.dates import format_datetime
 from models.collection.form_filling import form_items, keep_value, record_note, record_value
 from models.collection.forms import Disposition, FormStatus, PeriodReport, Review, UnitForm, UnlockRequest, UnlockStatus
@@ -132,28 +133,28 @@ def member(session: Session, telegram_id: int) -> Member:
 
 def open_october(world: World) -> int:
     with session_scope(world.engine) as session:
-        return open_period(session, member(session, ADMIN), OCTOBER, None).id
+        return open_period(session, member(session, ADMIN), OCTOBER, None, now=world.clock.now).id
 
 
-def fill_form(session: Session, telegram_id: int, period_id: int) -> UnitForm:
-    """The unit's form complete: every value 100, kendala and tindak lanjut where below target."""
+def fill_form(session: Session, telegram_id: int, period_id: int, now: datetime) -> UnitForm:
+    """The unit's form complete at `now`: every value 100, kendala and tindak lanjut where below target."""
     staff, period = member(session, telegram_id), session.get(Period, period_id)
     form = form_for(session, staff.unit_id, period.id)
     for item in form_items(session, form):
-        record_value(session, staff, item.indicator, period, Decimal(100))
+        record_value(session, staff, item.indicator, period, Decimal(100), now=now)
     for item in form_items(session, form):
         if item.needs_kendala:
-            record_note(session, staff, item.indicator, period, "kendala", "Data OSS terlambat")
+            record_note(session, staff, item.indicator, period, "kendala", "Data OSS terlambat", now=now)
         if item.needs_tindak_lanjut:
-            record_note(session, staff, item.indicator, period, "tindak_lanjut", "Koordinasi ulang")
+            record_note(session, staff, item.indicator, period, "tindak_lanjut", "Koordinasi ulang", now=now)
     return form
 
 
 def submitted(world: World, period_id: int, telegram_id: int = PENGADUAN) -> tuple[int, int]:
     """(form id, version) of the unit's form, filled and sent to the Sekretaris."""
     with session_scope(world.engine) as session:
-        form = fill_form(session, telegram_id, period_id)
-        submit_unit_form(session, member(session, telegram_id), form.id)
+        form = fill_form(session, telegram_id, period_id, world.clock.now)
+        submit_unit_form(session, member(session, telegram_id), form.id, now=world.clock.now)
         ids = form.id, form.version
     wake(world)
     return ids
@@ -163,15 +164,15 @@ def all_approved(world: World, period_id: int) -> None:
     with session_scope(world.engine) as session:
         sekretaris = member(session, SEKRETARIS)
         for telegram_id in STAFF_OF_UNIT.values():
-            form = fill_form(session, telegram_id, period_id)
-            submit_unit_form(session, member(session, telegram_id), form.id)
-            approve_unit_form(session, sekretaris, form.id, form.version)
+            form = fill_form(session, telegram_id, period_id, world.clock.now)
+            submit_unit_form(session, member(session, telegram_id), form.id, now=world.clock.now)
+            approve_unit_form(session, sekretaris, form.id, form.version, now=world.clock.now)
     wake(world)
 
 
 def wake(world: World) -> None:
     """Notifications queued outside a chat update go out now (as after any handled update)."""
-    world.application.bot_data[WAKE_KEY]()
+    world.application.bot_data.wake()
 
 
 def form_state(world: World, form_id: int) -> tuple[FormStatus, int, int]:
@@ -294,7 +295,7 @@ async def test_staff_cannot_send_another_units_form(world: World):
     (isi.sendok with its form id and version), then they are refused, audited, and the form stays a draft."""
     period_id = open_october(world)
     with session_scope(world.engine) as session:
-        form = fill_form(session, PENGADUAN, period_id)
+        form = fill_form(session, PENGADUAN, period_id, world.clock.now)
         form_id, version, unit_id = form.id, form.version, form.unit_id
 
     await press_data(world, PERIZINAN, pack(Button.FILL_SEND_CONFIRM, form_id, version), FORBIDDEN)
@@ -312,7 +313,7 @@ async def test_staff_never_see_or_change_another_units_values(world: World):
     ever shows their own unit's indicators, the value goes to their own P.1, and Pengaduan's values stay."""
     period_id = open_october(world)
     with session_scope(world.engine) as session:
-        form = fill_form(session, PENGADUAN, period_id)
+        form = fill_form(session, PENGADUAN, period_id, world.clock.now)
         form_id = form.id
         p4 = session.exec(select(Indicator).where(Indicator.code == "P.4")).one().id
         p1 = session.exec(select(Indicator).where(Indicator.code == "P.1")).one().id
@@ -393,7 +394,7 @@ async def test_a_deactivated_member_is_treated_like_a_stranger(world: World):
     form_id, version = submitted(world, period_id)
     review = await review_message(world, SEKRETARIS, PENGADUAN_UNIT)
     with session_scope(world.engine) as session:
-        set_active(session, member(session, ADMIN), member(session, SEKRETARIS).id, False)
+        set_active(session, member(session, ADMIN), member(session, SEKRETARIS).id, False, now=world.clock.now)
     before = snapshot(world)
     emu = world.emu
 
@@ -460,15 +461,15 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
 def add_second_sekretaris(world: World) -> None:
     with session_scope(world.engine) as session:
         unit = session.exec(select(Unit).where(Unit.name == "Sekretariat")).one()
-        _, token = create_invite(session, Role.SEKRETARIS, unit, Actor.cli())
-        accept_invite(session, token, 105, "Bu Sekretaris Dua", "id")
+        _, token = create_invite(session, Role.SEKRETARIS, unit, Actor.cli(), now=world.clock.now)
+        accept_invite(session, token, 105, "Bu Sekretaris Dua", "id", now=world.clock.now)
     world.emu.user(105, "Bu Sekretaris Dua")
 
 
 def handled_text(world: World, form_id: int, name: str) -> str:
     with world.session() as session:
         review = session.exec(select(Review).where(Review.form_id == form_id)).one()
-    when = format_datetime(review.created_at, world.application.bot_data[SETTINGS_KEY].timezone, "id")
+    when = format_datetime(review.created_at, world.application.bot_data.timezone, "id")
     return t("error.already_handled", "id", name=name, when=when)
 
 
@@ -565,13 +566,14 @@ def test_the_domain_refuses_values_for_another_units_form(office_engine):
     """Given an open month, when a value, a note or a kept value for Pengaduan's P.4 is stored in the name of
     staff of Pelayanan Perizinan, then the domain itself refuses it (not only the chat)."""
     with session_scope(office_engine) as session:
-        period = open_period(session, member(session, ADMIN), OCTOBER, None)
+        period = open_period(session, member(session, ADMIN), OCTOBER, None, now=system_clock())
         p4 = session.exec(select(Indicator).where(Indicator.code == "P.4")).one()
-        fill = lambda who: record_value(session, member(session, who), p4, period, Decimal(90))  # noqa: E731
+        fill = lambda who: record_value(session, member(session, who), p4, period, Decimal(90), now=system_clock())  # noqa: E731
         fill(PENGADUAN)
         for attempt in (lambda: fill(PERIZINAN),
-                        lambda: record_note(session, member(session, PERIZINAN), p4, period, "kendala", "x"),
-                        lambda: keep_value(session, member(session, PERIZINAN), p4, period)):
+                        lambda: record_note(session, member(session, PERIZINAN), p4, period, "kendala", "x",
+                                                    now=system_clock()),
+                        lambda: keep_value(session, member(session, PERIZINAN), p4, period, now=system_clock())):
             with pytest.raises(WorkflowError) as refused, session.begin_nested():
                 attempt()
             assert refused.value.code == "forbidden"
@@ -647,11 +649,12 @@ async def test_only_the_sekretaris_decides_an_unlock_request(world: World):
     stays pending and the form stays approved; the Sekretaris can still decide it."""
     period_id = open_october(world)
     with session_scope(world.engine) as session:
-        form = fill_form(session, PENGADUAN, period_id)
-        submit_unit_form(session, member(session, PENGADUAN), form.id)
-        approve_unit_form(session, member(session, SEKRETARIS), form.id, form.version)
+        form = fill_form(session, PENGADUAN, period_id, world.clock.now)
+        submit_unit_form(session, member(session, PENGADUAN), form.id, now=world.clock.now)
+        approve_unit_form(session, member(session, SEKRETARIS), form.id, form.version, now=world.clock.now)
         p4 = session.exec(select(Indicator).where(Indicator.code == "P.4")).one()
-        request = request_unlock(session, member(session, PENGADUAN), form.id, p4.id, "Salah ketik")
+        request = request_unlock(session, member(session, PENGADUAN), form.id, p4.id, "Salah ketik",
+                                 now=world.clock.now)
         form_id, version, request_id = form.id, form.version, request.id
     wake(world)
     asked = await world.emu.wait_for_bot_message(SEKRETARIS, "meminta buka kunci")

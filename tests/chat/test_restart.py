@@ -26,6 +26,7 @@ from telegram.ext import Application
 from bot.application import build_application, start_application, stop_application
 from bot.config import load_settings
 from emulator.server import BotApiEmulator
+from models.calc.clock import system_clock
 from models.collection.forms import FormStatus
 from models.collection.opening import open_period
 from models.collection.realisasi import Realisasi
@@ -55,7 +56,7 @@ def open_november(engine: Engine) -> int:
     """The admin opens November 2026 (SOP step 6); returns the period id."""
     with session_scope(engine) as session:
         admin = session.exec(select(Member).where(Member.telegram_user_id == ADMIN)).one()
-        return open_period(session, admin, NOVEMBER, date(2026, 12, 10)).id
+        return open_period(session, admin, NOVEMBER, date(2026, 12, 10), now=system_clock()).id
 
 
 def stored(engine: Engine) -> list[tuple[str, int, Decimal, str | None, str | None]]:

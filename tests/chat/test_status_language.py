@@ -35,6 +35,7 @@ from models.store.database import session_scope
 from reports.templates import KERTAS_KERJA_COLUMNS
 from tests.chat.conftest import DRAWING, World
 from tests.chat.test_full_cycle import press, say
+from tests.conftest import office_moment
 
 ADMIN, SEKRETARIS, TIM = 101, 103, 104
 SEKRETARIAT, MODAL, PERIZINAN, PENGADUAN = 110, 120, 130, 140
@@ -43,8 +44,9 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 IMPORT_DAY = date(2026, 11, 24)  # after Triwulan I 2026: the imported periods are closed
 
 
-def today() -> date:
-    return datetime.now(JAKARTA).date()
+def today(world: World) -> date:
+    """Today by the bot's clock."""
+    return world.clock.now.astimezone(JAKARTA).date()
 
 
 def chat_step(world: World, telegram_id: int) -> str | None:
@@ -55,11 +57,12 @@ def chat_step(world: World, telegram_id: int) -> str | None:
 
 
 # -- set-up in the database, as if the units had worked in chat ---------------------------------------------
-def fill(session: Session, telegram_id: int, period: Period, values: dict[str, str]) -> tuple[Member, UnitForm]:
+def fill(session: Session, telegram_id: int, period: Period, values: dict[str, str],
+         now: datetime) -> tuple[Member, UnitForm]:
     member = member_by_telegram_id(session, telegram_id)
     for code, value in values.items():
         indicator = session.exec(select(Indicator).where(Indicator.code == code)).one()
-        record_value(session, member, indicator, period, Decimal(value))
+        record_value(session, member, indicator, period, Decimal(value), now=now)
     return member, form_for(session, member.unit_id, period.id)
 
 
@@ -73,19 +76,20 @@ def units_at_every_step(world: World, deadline: date) -> tuple[int, int]:
         session.flush()
         sekretaris = member_by_telegram_id(session, SEKRETARIS)
 
-        member, form = fill(session, SEKRETARIAT, month, {"SEK.1": "90"})
-        submit_unit_form(session, member, form.id)
-        approve_unit_form(session, sekretaris, form.id, None)
+        member, form = fill(session, SEKRETARIAT, month, {"SEK.1": "90"}, world.clock.now)
+        submit_unit_form(session, member, form.id, now=world.clock.now)
+        approve_unit_form(session, sekretaris, form.id, None, now=world.clock.now)
 
-        member, form = fill(session, PERIZINAN, month, {"P.1": "100", "P.2": "95", "P.3": "6"})
-        submit_unit_form(session, member, form.id)
+        member, form = fill(session, PERIZINAN, month, {"P.1": "100", "P.2": "95", "P.3": "6"}, world.clock.now)
+        submit_unit_form(session, member, form.id, now=world.clock.now)
 
-        fill(session, MODAL, month, {"K.3": "5"})
+        fill(session, MODAL, month, {"K.3": "5"}, world.clock.now)
 
-        member, form = fill(session, PENGADUAN, month, {"P.4": "100", "P.5": "5"})
-        submit_unit_form(session, member, form.id)
+        member, form = fill(session, PENGADUAN, month, {"P.4": "100", "P.5": "5"}, world.clock.now)
+        submit_unit_form(session, member, form.id, now=world.clock.now)
         p5 = session.exec(select(Indicator).where(Indicator.code == "P.5")).one()
-        return_unit_form(session, sekretaris, form.id, None, [p5.id], "Lampirkan register pengaduan")
+        return_unit_form(session, sekretaris, form.id, None, [p5.id], "Lampirkan register pengaduan",
+                         now=world.clock.now)
         return month.id, quarter.id
 
 
@@ -96,7 +100,7 @@ def status_block(text: str, header: str) -> list[str]:
 
 
 async def test_status_shows_every_unit_step_count_and_timing_and_what_the_member_still_has_to_fill(world: World):
-    month_id, _ = units_at_every_step(world, today() + timedelta(days=30))
+    month_id, _ = units_at_every_step(world, today(world) + timedelta(days=30))
 
     reply = await say(world, MODAL, "/status", "Oktober 2026")
     assert status_block(reply["text"], "Oktober 2026") == [
@@ -121,7 +125,7 @@ async def test_status_shows_every_unit_step_count_and_timing_and_what_the_member
     # The deadline passes: a form sent before it stays on time, the rest are late.
     with session_scope(world.engine) as session:
         month = session.get(Period, month_id)
-        month.deadline = today() - timedelta(days=1)
+        month.deadline = today(world) - timedelta(days=1)
         for form in session.exec(select(UnitForm).where(UnitForm.period_id == month_id)):
             if form.unit_id in {unit_id(session, "Sekretariat"), unit_id(session, "Bidang Pelayanan Perizinan")}:
                 form.submitted_at = datetime.combine(month.deadline - timedelta(days=2), datetime.min.time(),
@@ -142,7 +146,7 @@ async def test_status_shows_every_unit_step_count_and_timing_and_what_the_member
 async def test_lateness_counts_the_day_the_form_was_sent_in_the_office_time_zone(world: World):
     """Sent at 03:00 WIB the day after the deadline is late, although it is still the deadline day in UTC;
     sent at 23:00 WIB on the deadline day is on time."""
-    deadline = today() - timedelta(days=5)
+    deadline = today(world) - timedelta(days=5)
     month_id, _ = units_at_every_step(world, deadline)
     with session_scope(world.engine) as session:
         sent_at = {"Bidang Pelayanan Perizinan": datetime.combine(deadline + timedelta(days=1), time(3), JAKARTA),
@@ -171,7 +175,7 @@ async def test_status_without_an_open_period_says_so(world: World):
 def import_demo_realisasi(world: World) -> None:
     """The Tim SAKIP imported Triwulan I from Excel (periods 2026-01..03 and 2026-TW1, all closed)."""
     with session_scope(world.engine) as session:
-        import_realisasi(session, DEMO_REALISASI, Actor.cli(), IMPORT_DAY)
+        import_realisasi(session, DEMO_REALISASI, Actor.cli(), office_moment(IMPORT_DAY))
 
 
 async def recap_reply(world: World, user_id: int, command: str,

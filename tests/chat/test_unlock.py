@@ -53,10 +53,10 @@ def approved_form(world: World) -> int:
         session.flush()
         staff, sekretaris = member_by_telegram_id(session, PERIZINAN), member_by_telegram_id(session, SEKRETARIS)
         for code, value in APPROVED.items():
-            record_value(session, staff, indicator(session, code), period, Decimal(value))
+            record_value(session, staff, indicator(session, code), period, Decimal(value), now=world.clock.now)
         form = form_for(session, staff.unit_id, period.id)
-        submit_unit_form(session, staff, form.id)
-        approve_unit_form(session, sekretaris, form.id, None)
+        submit_unit_form(session, staff, form.id, now=world.clock.now)
+        approve_unit_form(session, sekretaris, form.id, None, now=world.clock.now)
         return form.id
 
 
