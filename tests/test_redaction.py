@@ -13,6 +13,7 @@ import logging
 import sys
 
 import pytest
+from pydantic import SecretStr
 
 from bot.config import load_settings
 from bot.redaction import PLACEHOLDER, SecretRedactor, forms_of, hide, redacted
@@ -88,7 +89,7 @@ def test_a_record_without_the_token_is_left_as_it_was_logged():
 
 
 def test_once_hidden_every_handler_writes_the_placeholder_even_one_added_later():
-    hide(TOKEN, None)
+    hide(SecretStr(TOKEN), None)  # as the settings hold it; an unset secret is skipped
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     logger = logging.getLogger("tests.redaction.later")
