@@ -1,0 +1,217 @@
+"""Two bot processes deciding the same thing at once: one decision wins, the other is refused as when sequential.
+
+Each case runs two real transactions on two connections in two threads. A gate holds each thread before its
+first write or row lock until both have come that far, so both have read the state before either changes it: the
+interleaving that let one invitation join two people and both "Izinkan" and "Tolak" of one unlock apply.
+PostgreSQL only: SQLite takes its write lock when a transaction begins (`BEGIN IMMEDIATE`), so writers never
+interleave there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from models.collection.form_filling import record_value
+from models.collection.forms import PeriodReport, UnitForm, UnlockRequest, UnlockStatus
+from models.collection.review import approve_unit_form, decide_unlock, request_unlock, submit_unit_form
+from models.collection.workflow import form_for
+from models.demo import DEMO_PK
+from models.errors import ErrorCode, InviteCode, WorkflowError
+from models.exchange.pk_import import import_pk
+from models.messaging.outbox import OutboxMessage
+from models.office.audit import Actor, AuditEntry
+from models.office.invites import Invite, InviteError, accept_invite, create_invite
+from models.office.organisation import Member, MemberRole, Role, Unit, ensure_office
+from models.plan.indicators import Indicator
+from models.plan.periods import Period, PeriodKind, PeriodStatus
+from models.reporting.report import report_to_kepala
+from models.store.database import session_scope
+from tests.conftest import empty_database, migrated_engine
+
+pytestmark = pytest.mark.postgresql
+
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|SAVEPOINT)\b|\bFOR UPDATE\b", re.IGNORECASE)
+GATE_TIMEOUT = 3  # seconds: a thread refused before writing never comes to the gate
+
+
+@pytest.fixture
+def engine(tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
+    with empty_database("postgresql", tmp_path) as url:
+        engine = migrated_engine(url, sqlite_template)
+        yield engine
+        engine.dispose()
+
+
+def race(engine: Engine, *steps: Callable[[Session], object]) -> list[object]:
+    """Run each step in its own transaction and thread, all held before their first write until all have read;
+    returns each step's result, or the exception it raised."""
+    gate = threading.Barrier(len(steps))
+    local = threading.local()
+
+    def hold(connection, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        if getattr(local, "racing", False) and WRITE.search(statement):
+            local.racing = False
+            with contextlib.suppress(threading.BrokenBarrierError):
+                gate.wait(GATE_TIMEOUT)
+
+    def run(step: Callable[[Session], object]) -> object:
+        local.racing = True
+        try:
+            with session_scope(engine) as session:
+                return step(session)
+        except Exception as exc:  # noqa: BLE001 - the outcome under test
+            return exc
+        finally:
+            local.racing = False
+
+    sa.event.listen(engine, "before_cursor_execute", hold)
+    try:
+        with ThreadPoolExecutor(len(steps)) as pool:
+            return list(pool.map(run, steps))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", hold)
+
+
+def refusals(outcomes: list[object]) -> list[Exception]:
+    return [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+
+
+def invite(engine: Engine) -> str:
+    with session_scope(engine) as session:
+        return create_invite(session, Role.ADMIN, ensure_office(session, Actor.cli()), Actor.cli())[1]
+
+
+def join(token: str, telegram_id: int) -> Callable[[Session], object]:
+    return lambda session: accept_invite(session, token, telegram_id, f"member {telegram_id}", "id")
+
+
+def test_one_invitation_pressed_by_two_people_at_once_joins_one(engine: Engine):
+    token = invite(engine)
+    outcomes = race(engine, join(token, 501), join(token, 502))
+    [refused] = refusals(outcomes)
+    assert isinstance(refused, InviteError) and refused.code is InviteCode.USED
+    with session_scope(engine) as session:
+        [member] = session.exec(select(Member)).all()
+        assert session.exec(select(Invite)).one().used_by_id == member.id
+        assert session.exec(select(MemberRole)).all() == [MemberRole(member_id=member.id, role=Role.ADMIN)]
+        assert len(session.exec(select(AuditEntry).where(AuditEntry.action == "member.join")).all()) == 1
+
+
+def test_one_person_joining_twice_at_once_becomes_one_member(engine: Engine):
+    token = invite(engine)
+    outcomes = race(engine, join(token, 501), join(token, 501))
+    [refused] = refusals(outcomes)
+    assert isinstance(refused, InviteError) and refused.code is InviteCode.ALREADY_MEMBER
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Member)).all()) == 1
+
+
+def test_one_person_joining_with_two_invitations_at_once_uses_one(engine: Engine):
+    first, second = invite(engine), invite(engine)
+    outcomes = race(engine, join(first, 501), join(second, 501))
+    [refused] = refusals(outcomes)
+    assert isinstance(refused, InviteError) and refused.code is InviteCode.ALREADY_MEMBER
+    with session_scope(engine) as session:
+        [member] = session.exec(select(Member)).all()
+        assert [i.used_by_id for i in session.exec(select(Invite).order_by(Invite.id))].count(member.id) == 1
+        assert [i.used_at is None for i in session.exec(select(Invite))].count(True) == 1
+
+
+PEOPLE = {130: (Role.STAF, "Bidang Pelayanan Perizinan"), 103: (Role.SEKRETARIS, "Sekretariat"),
+          104: (Role.SEKRETARIS, "Sekretariat")}
+VALUES = {"P.1": 100, "P.2": 95, "P.3": 7}
+
+
+@pytest.fixture
+def approved(engine: Engine) -> tuple[int, int]:
+    """Pelayanan Perizinan's January 2026 form approved (its staf, two Sekretaris); returns (form id, P.2's id)."""
+    with session_scope(engine) as session:
+        import_pk(session, DEMO_PK, Actor.cli())
+        units = {u.name: u for u in session.exec(select(Unit))}
+        for telegram_id, (role, unit) in PEOPLE.items():
+            _, token = create_invite(session, role, units[unit], Actor.cli())
+            accept_invite(session, token, telegram_id, f"member {telegram_id}", "id")
+        for indicator in session.exec(select(Indicator)):
+            indicator.active = indicator.code in VALUES
+            session.add(indicator)
+        period = Period(kind=PeriodKind.MONTH, year=2026, number=1, status=PeriodStatus.OPEN,
+                        deadline=date(2026, 2, 10))
+        session.add(period)
+        session.flush()
+        staf, sekretaris = person(session, 130), person(session, 103)
+        indicators = {i.code: i for i in session.exec(select(Indicator).where(Indicator.active == True))}  # noqa: E712
+        for code, value in VALUES.items():
+            record_value(session, staf, indicators[code], period, Decimal(value))
+        form = form_for(session, staf.unit_id, period.id)
+        submit_unit_form(session, staf, form.id, form.version)
+        approve_unit_form(session, sekretaris, form.id, form.version)
+        return form.id, indicators["P.2"].id
+
+
+def person(session: Session, telegram_id: int) -> Member:
+    return session.exec(select(Member).where(Member.telegram_user_id == telegram_id)).one()
+
+
+def test_an_unlock_granted_and_refused_at_once_is_decided_once(engine: Engine, approved: tuple[int, int]):
+    form_id, indicator_id = approved
+    with session_scope(engine) as session:
+        request_id = request_unlock(session, person(session, 130), form_id, indicator_id, "salah ketik").id
+
+    def decide(telegram_id: int, grant: bool) -> Callable[[Session], object]:
+        return lambda session: decide_unlock(session, person(session, telegram_id), request_id, grant)
+
+    outcomes = race(engine, decide(103, True), decide(104, False))
+    [refused] = refusals(outcomes)
+    assert isinstance(refused, WorkflowError) and refused.code is ErrorCode.ALREADY_DECIDED
+    with session_scope(engine) as session:
+        request = session.get(UnlockRequest, request_id)
+        assert refused.details["by"] == request.decided_by_id
+        assert refused.details["at"] == request.decided_at
+        granted = UnlockStatus(request.status) is UnlockStatus.GRANTED
+        assert (session.get(UnitForm, form_id).status == "returned") is granted
+        decisions = session.exec(select(AuditEntry).where(AuditEntry.action.startswith("unlock.")
+                                                          & (AuditEntry.action != "unlock.request"))).all()
+        assert [entry.action for entry in decisions] == [f"unlock.{request.status}"]
+        assert len(session.exec(select(OutboxMessage).where(OutboxMessage.kind == "unlock_decided")).all()) == 1
+
+
+def test_one_item_asked_to_unlock_twice_at_once_is_asked_once(engine: Engine, approved: tuple[int, int]):
+    form_id, indicator_id = approved
+
+    def ask(session: Session) -> object:
+        return request_unlock(session, person(session, 130), form_id, indicator_id, "salah ketik").id
+
+    outcomes = race(engine, ask, ask)
+    assert not refusals(outcomes) and outcomes[0] == outcomes[1]
+    with session_scope(engine) as session:
+        assert len(session.exec(select(UnlockRequest)).all()) == 1
+        assert len(session.exec(select(OutboxMessage).where(OutboxMessage.kind == "unlock_request")).all()) == 2
+
+
+def test_an_unlock_granted_as_the_month_is_reported_leaves_no_returned_form_in_the_report(
+        engine: Engine, approved: tuple[int, int]):
+    form_id, indicator_id = approved
+    with session_scope(engine) as session:
+        request_id = request_unlock(session, person(session, 130), form_id, indicator_id, "salah ketik").id
+        period_id = session.get(UnitForm, form_id).period_id
+
+    outcomes = race(engine, lambda session: decide_unlock(session, person(session, 103), request_id, True),
+                    lambda session: report_to_kepala(session, person(session, 104), period_id))
+    [refused] = refusals(outcomes)
+    assert isinstance(refused, WorkflowError)
+    assert refused.code in (ErrorCode.NOT_ALL_APPROVED, ErrorCode.ALREADY_REPORTED_LOCKED)
+    with session_scope(engine) as session:
+        reported = session.exec(select(PeriodReport)).first() is not None
+        assert (session.get(UnitForm, form_id).status == "approved") is reported
