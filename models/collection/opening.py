@@ -36,6 +36,7 @@ def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None,
         period = Period(kind=ref.kind, year=ref.year, number=ref.number, status=PeriodStatus.DRAFT)
         session.add(period)
         session.flush()
+    session.refresh(period, with_for_update=True)  # a disposition archiving it right now is not undone
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
         raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
     before = {"status": PeriodStatus(period.status), "deadline": period.deadline}
@@ -54,6 +55,7 @@ def set_period_status(session: Session, member: Member, period_id: int, status: 
     """Open or close a period by hand (`/periode`); archived periods stay archived."""
     period = session.get(Period, period_id)
     require(session, member, Action.MANAGE_PERIODS, entity="period", entity_id=period_id)
+    session.refresh(period, with_for_update=True)  # a disposition archiving it right now is not undone
     current = PeriodStatus(period.status)
     if current is PeriodStatus.ARCHIVED or status is PeriodStatus.ARCHIVED:
         raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
