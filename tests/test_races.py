@@ -2,7 +2,8 @@
 
 Each case runs two real transactions on two connections in two threads. A gate holds each thread before its
 first write or row lock until both have come that far, so both have read the state before either changes it: the
-interleaving that let one invitation join two people and both "Izinkan" and "Tolak" of one unlock apply.
+interleaving that let one invitation join two people and both "Izinkan" and "Tolak" of one unlock apply; then
+they are let go a moment apart, so which one wins is known.
 PostgreSQL only: SQLite takes its write lock when a transaction begins (`BEGIN IMMEDIATE`), so writers never
 interleave there.
 """
@@ -12,9 +13,9 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,26 +25,38 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.collection.form_filling import record_value
-from models.collection.forms import PeriodReport, UnitForm, UnlockRequest, UnlockStatus
-from models.collection.review import approve_unit_form, decide_unlock, request_unlock, submit_unit_form
+from models.collection.forms import DispositionDecision, PeriodReport, Review, UnitForm, UnlockRequest, UnlockStatus
+from models.collection.opening import set_period_status
+from models.collection.review import (
+    approve_unit_form,
+    decide_unlock,
+    request_unlock,
+    return_unit_form,
+    submit_unit_form,
+)
 from models.collection.workflow import form_for
 from models.demo import DEMO_PK
 from models.errors import ErrorCode, InviteCode, WorkflowError
 from models.exchange.pk_import import import_pk
+from models.measurement.cycle import MeasurementCycle, cycle_of, start_by_hand
 from models.messaging.outbox import OutboxMessage
 from models.office.audit import Actor, AuditEntry
 from models.office.invites import Invite, InviteError, accept_invite, create_invite
+from models.office.members import set_active, toggle_role
 from models.office.organisation import Member, MemberRole, Role, Unit, ensure_office
 from models.plan.indicators import Indicator
-from models.plan.periods import Period, PeriodKind, PeriodStatus
-from models.reporting.report import report_to_kepala
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.reporting.report import dispose, report_to_kepala
 from models.store.database import session_scope
 from tests.conftest import empty_database, migrated_engine
 
 pytestmark = pytest.mark.postgresql
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|SAVEPOINT)\b|\bFOR UPDATE\b", re.IGNORECASE)
+JANUARY = PeriodRef(PeriodKind.MONTH, 2026, 1)
+TW1 = PeriodRef(PeriodKind.QUARTER, 2026, 1)
 GATE_TIMEOUT = 3  # seconds: a thread refused before writing never comes to the gate
+STAGGER = 0.2  # seconds between the threads let go at the gate: which one wins is known
 
 
 @pytest.fixture
@@ -54,9 +67,10 @@ def engine(tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
         engine.dispose()
 
 
-def race(engine: Engine, *steps: Callable[[Session], object]) -> list[object]:
-    """Run each step in its own transaction and thread, all held before their first write until all have read;
-    returns each step's result, or the exception it raised."""
+def race(engine: Engine, *steps: Callable[[Session], object], stagger: float = STAGGER) -> list[object]:
+    """Run each step in its own transaction and thread, all held before their first write until all have read,
+    then let go `stagger` seconds apart in their order (the first one writes first); returns each step's result,
+    or the exception it raised."""
     gate = threading.Barrier(len(steps))
     local = threading.local()
 
@@ -65,8 +79,10 @@ def race(engine: Engine, *steps: Callable[[Session], object]) -> list[object]:
             local.racing = False
             with contextlib.suppress(threading.BrokenBarrierError):
                 gate.wait(GATE_TIMEOUT)
+            time.sleep(local.order * stagger)
 
-    def run(step: Callable[[Session], object]) -> object:
+    def run(order_and_step: tuple[int, Callable[[Session], object]]) -> object:
+        local.order, step = order_and_step
         local.racing = True
         try:
             with session_scope(engine) as session:
@@ -79,7 +95,7 @@ def race(engine: Engine, *steps: Callable[[Session], object]) -> list[object]:
     sa.event.listen(engine, "before_cursor_execute", hold)
     try:
         with ThreadPoolExecutor(len(steps)) as pool:
-            return list(pool.map(run, steps))
+            return list(pool.map(run, enumerate(steps)))
     finally:
         sa.event.remove(engine, "before_cursor_execute", hold)
 
@@ -130,34 +146,54 @@ def test_one_person_joining_with_two_invitations_at_once_uses_one(engine: Engine
 
 
 PEOPLE = {130: (Role.STAF, "Bidang Pelayanan Perizinan"), 103: (Role.SEKRETARIS, "Sekretariat"),
-          104: (Role.SEKRETARIS, "Sekretariat")}
-VALUES = {"P.1": 100, "P.2": 95, "P.3": 7}
+          104: (Role.SEKRETARIS, "Sekretariat"), 102: (Role.KEPALA, None), 101: (Role.ADMIN, None),
+          105: (Role.ADMIN, None)}
+VALUES = {"P.1": 100, "P.2": 95, "P.3": 7}  # Pelayanan Perizinan's monthly indicators
+QUARTERLY = {"S.2": 83}  # and its quarterly one
 
 
 @pytest.fixture
-def approved(engine: Engine) -> tuple[int, int]:
-    """Pelayanan Perizinan's January 2026 form approved (its staf, two Sekretaris); returns (form id, P.2's id)."""
+def office(engine: Engine) -> Engine:
+    """The demo PK with only Pelayanan Perizinan's indicators active, its staf, two Sekretaris, the Kepala Dinas
+    and two admins."""
     with session_scope(engine) as session:
         import_pk(session, DEMO_PK, Actor.cli())
         units = {u.name: u for u in session.exec(select(Unit))}
+        office_unit = next(u for u in units.values() if u.parent_id is None)
         for telegram_id, (role, unit) in PEOPLE.items():
-            _, token = create_invite(session, role, units[unit], Actor.cli())
+            _, token = create_invite(session, role, units[unit] if unit else office_unit, Actor.cli())
             accept_invite(session, token, telegram_id, f"member {telegram_id}", "id")
         for indicator in session.exec(select(Indicator)):
-            indicator.active = indicator.code in VALUES
+            indicator.active = indicator.code in VALUES | QUARTERLY
             session.add(indicator)
-        period = Period(kind=PeriodKind.MONTH, year=2026, number=1, status=PeriodStatus.OPEN,
-                        deadline=date(2026, 2, 10))
-        session.add(period)
-        session.flush()
-        staf, sekretaris = person(session, 130), person(session, 103)
-        indicators = {i.code: i for i in session.exec(select(Indicator).where(Indicator.active == True))}  # noqa: E712
-        for code, value in VALUES.items():
-            record_value(session, staf, indicators[code], period, Decimal(value))
-        form = form_for(session, staf.unit_id, period.id)
-        submit_unit_form(session, staf, form.id, form.version)
-        approve_unit_form(session, sekretaris, form.id, form.version)
-        return form.id, indicators["P.2"].id
+    return engine
+
+
+def approve(session: Session, ref: PeriodRef, values: dict[str, int]) -> UnitForm:
+    """The period opened, its values entered by the staf, sent and approved by a Sekretaris."""
+    period = Period(kind=ref.kind, year=ref.year, number=ref.number, status=PeriodStatus.OPEN,
+                    deadline=ref.day_after_end(10))
+    session.add(period)
+    session.flush()
+    staf, sekretaris = person(session, 130), person(session, 103)
+    for code, value in values.items():
+        record_value(session, staf, indicator(session, code), period, Decimal(value))
+    form = form_for(session, staf.unit_id, period.id)
+    submit_unit_form(session, staf, form.id, form.version)
+    approve_unit_form(session, sekretaris, form.id, form.version)
+    return form
+
+
+@pytest.fixture
+def approved(office: Engine) -> tuple[int, int]:
+    """Pelayanan Perizinan's January 2026 form approved; returns (form id, P.2's id)."""
+    with session_scope(office) as session:
+        form = approve(session, JANUARY, VALUES)
+        return form.id, indicator(session, "P.2").id
+
+
+def indicator(session: Session, code: str) -> Indicator:
+    return session.exec(select(Indicator).where(Indicator.code == code)).one()
 
 
 def person(session: Session, telegram_id: int) -> Member:
@@ -215,3 +251,108 @@ def test_an_unlock_granted_as_the_month_is_reported_leaves_no_returned_form_in_t
     with session_scope(engine) as session:
         reported = session.exec(select(PeriodReport)).first() is not None
         assert (session.get(UnitForm, form_id).status == "approved") is reported
+
+
+def test_a_form_approved_and_returned_at_once_moves_once(office: Engine):
+    """Already safe before: the form is re-read under a row lock and the version each button was made for checked."""
+    with session_scope(office) as session:
+        period = Period(kind=PeriodKind.MONTH, year=2026, number=1, status=PeriodStatus.OPEN)
+        session.add(period)
+        session.flush()
+        staf = person(session, 130)
+        for code, value in VALUES.items():
+            record_value(session, staf, indicator(session, code), period, Decimal(value))
+        form = form_for(session, staf.unit_id, period.id)
+        submit_unit_form(session, staf, form.id, form.version)
+        form_id, version, p2 = form.id, form.version, indicator(session, "P.2").id
+
+    outcomes = race(office, lambda session: approve_unit_form(session, person(session, 103), form_id, version),
+                    lambda session: return_unit_form(session, person(session, 104), form_id, version, [p2], "cek"))
+    [refused] = refusals(outcomes)
+    assert isinstance(refused, WorkflowError) and refused.code is ErrorCode.STALE
+    with session_scope(office) as session:
+        assert session.get(UnitForm, form_id).version == version + 1
+        assert len(session.exec(select(Review).where(Review.form_id == form_id)).all()) == 1
+
+
+def test_a_month_reported_twice_at_once_is_reported_once(engine: Engine, approved: tuple[int, int]):
+    """Already safe before: the period is locked before its report is looked for."""
+    with session_scope(engine) as session:
+        period_id = session.get(UnitForm, approved[0]).period_id
+
+    def report(telegram_id: int) -> Callable[[Session], object]:
+        return lambda session: report_to_kepala(session, person(session, telegram_id), period_id)
+
+    outcomes = race(engine, report(103), report(104))
+    [refused] = refusals(outcomes)
+    assert isinstance(refused, WorkflowError) and refused.code is ErrorCode.ALREADY_REPORTED
+    with session_scope(engine) as session:
+        assert len(session.exec(select(PeriodReport)).all()) == 1
+        assert len(session.exec(select(OutboxMessage).where(OutboxMessage.kind == "kepala_report")).all()) == 1
+
+
+def test_a_month_closed_by_hand_as_it_is_disposed_stays_archived(engine: Engine, approved: tuple[int, int]):
+    with session_scope(engine) as session:
+        period_id = session.get(UnitForm, approved[0]).period_id
+        report_to_kepala(session, person(session, 103), period_id)
+
+    def close(session: Session) -> object:
+        return set_period_status(session, person(session, 101), period_id, PeriodStatus.CLOSED)
+
+    def agree(session: Session) -> object:
+        return dispose(session, person(session, 102), period_id, DispositionDecision.AGREE)
+
+    outcomes = race(engine, agree, close)
+    [refused] = refusals(outcomes)
+    assert isinstance(refused, WorkflowError) and refused.code is ErrorCode.PERIOD_ARCHIVED
+    with session_scope(engine) as session:
+        assert PeriodStatus(session.get(Period, period_id).status) is PeriodStatus.ARCHIVED
+
+
+def test_a_triwulan_whose_last_two_periods_are_disposed_at_once_gets_its_measurement(office: Engine):
+    with session_scope(office) as session:
+        for month in (1, 2):
+            session.add(Period(kind=PeriodKind.MONTH, year=2026, number=month, status=PeriodStatus.ARCHIVED))
+        march = approve(session, PeriodRef(PeriodKind.MONTH, 2026, 3), VALUES).period_id
+        quarter = approve(session, TW1, QUARTERLY).period_id
+        for period_id in (march, quarter):
+            report_to_kepala(session, person(session, 103), period_id)
+
+    def disposal(period_id: int) -> Callable[[Session], object]:
+        return lambda session: dispose(session, person(session, 102), period_id, DispositionDecision.AGREE)
+
+    assert not refusals(race(office, disposal(march), disposal(quarter), stagger=0))
+    with session_scope(office) as session:
+        assert cycle_of(session, TW1) is not None
+
+
+def test_a_measurement_started_by_hand_twice_at_once_is_started_once(office: Engine):
+    def start(telegram_id: int) -> Callable[[Session], object]:
+        return lambda session: start_by_hand(session, person(session, telegram_id), TW1).id
+
+    outcomes = race(office, start(103), start(104))
+    assert not refusals(outcomes) and outcomes[0] == outcomes[1]
+    with session_scope(office) as session:
+        assert len(session.exec(select(MeasurementCycle)).all()) == 1
+
+
+def test_two_admins_deactivating_each_other_at_once_leave_an_admin(office: Engine):
+    def deactivate(telegram_id: int, other: int) -> Callable[[Session], object]:
+        return lambda session: set_active(session, person(session, telegram_id), person(session, other).id, False)
+
+    outcomes = race(office, deactivate(101, 105), deactivate(105, 101))
+    [refused] = refusals(outcomes)
+    assert isinstance(refused, WorkflowError) and refused.code in (ErrorCode.LAST_ADMIN, ErrorCode.FORBIDDEN)
+    with session_scope(office) as session:
+        assert [person(session, t).active for t in (101, 105)] == [True, False]
+
+
+def test_one_role_toggled_by_two_admins_at_once_is_toggled_twice_as_one_after_the_other(office: Engine):
+    def toggle(telegram_id: int) -> Callable[[Session], object]:
+        return lambda session: toggle_role(session, person(session, telegram_id), person(session, 130).id, Role.KABID)
+
+    assert not refusals(race(office, toggle(101), toggle(105)))
+    with session_scope(office) as session:
+        staf = person(session, 130)
+        assert session.exec(select(MemberRole.role).where(MemberRole.member_id == staf.id)).all() == [Role.STAF]
+        assert len(session.exec(select(AuditEntry).where(AuditEntry.action == "member.roles")).all()) == 2
