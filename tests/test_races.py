@@ -26,7 +26,8 @@ from sqlmodel import Session, select
 
 from models.collection.form_filling import record_value
 from models.collection.forms import DispositionDecision, PeriodReport, Review, UnitForm, UnlockRequest, UnlockStatus
-from models.collection.opening import set_period_status
+from models.collection.opening import open_period, set_period_status
+from models.collection.realisasi import Realisasi
 from models.collection.review import (
     approve_unit_form,
     decide_unlock,
@@ -54,6 +55,7 @@ pytestmark = pytest.mark.postgresql
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|SAVEPOINT)\b|\bFOR UPDATE\b", re.IGNORECASE)
 JANUARY = PeriodRef(PeriodKind.MONTH, 2026, 1)
+MARCH = PeriodRef(PeriodKind.MONTH, 2026, 3)
 TW1 = PeriodRef(PeriodKind.QUARTER, 2026, 1)
 GATE_TIMEOUT = 3  # seconds: a thread refused before writing never comes to the gate
 STAGGER = 0.2  # seconds between the threads let go at the gate: which one wins is known
@@ -145,17 +147,17 @@ def test_one_person_joining_with_two_invitations_at_once_uses_one(engine: Engine
         assert [i.used_at is None for i in session.exec(select(Invite))].count(True) == 1
 
 
-PEOPLE = {130: (Role.STAF, "Bidang Pelayanan Perizinan"), 103: (Role.SEKRETARIS, "Sekretariat"),
-          104: (Role.SEKRETARIS, "Sekretariat"), 102: (Role.KEPALA, None), 101: (Role.ADMIN, None),
-          105: (Role.ADMIN, None)}
+PEOPLE = {130: (Role.STAF, "Bidang Pelayanan Perizinan"), 131: (Role.STAF, "Bidang Pelayanan Perizinan"),
+          103: (Role.SEKRETARIS, "Sekretariat"), 104: (Role.SEKRETARIS, "Sekretariat"), 102: (Role.KEPALA, None),
+          101: (Role.ADMIN, None), 105: (Role.ADMIN, None)}
 VALUES = {"P.1": 100, "P.2": 95, "P.3": 7}  # Pelayanan Perizinan's monthly indicators
 QUARTERLY = {"S.2": 83}  # and its quarterly one
 
 
 @pytest.fixture
 def office(engine: Engine) -> Engine:
-    """The demo PK with only Pelayanan Perizinan's indicators active, its staf, two Sekretaris, the Kepala Dinas
-    and two admins."""
+    """The demo PK with only Pelayanan Perizinan's indicators active, two of its staf, two Sekretaris, the Kepala
+    Dinas and two admins."""
     with session_scope(engine) as session:
         import_pk(session, DEMO_PK, Actor.cli())
         units = {u.name: u for u in session.exec(select(Unit))}
@@ -313,7 +315,7 @@ def test_a_triwulan_whose_last_two_periods_are_disposed_at_once_gets_its_measure
     with session_scope(office) as session:
         for month in (1, 2):
             session.add(Period(kind=PeriodKind.MONTH, year=2026, number=month, status=PeriodStatus.ARCHIVED))
-        march = approve(session, PeriodRef(PeriodKind.MONTH, 2026, 3), VALUES).period_id
+        march = approve(session, MARCH, VALUES).period_id
         quarter = approve(session, TW1, QUARTERLY).period_id
         for period_id in (march, quarter):
             report_to_kepala(session, person(session, 103), period_id)
@@ -356,3 +358,30 @@ def test_one_role_toggled_by_two_admins_at_once_is_toggled_twice_as_one_after_th
         staf = person(session, 130)
         assert session.exec(select(MemberRole.role).where(MemberRole.member_id == staf.id)).all() == [Role.STAF]
         assert len(session.exec(select(AuditEntry).where(AuditEntry.action == "member.roles")).all()) == 2
+
+
+def test_two_colleagues_answering_a_period_first_at_once_share_one_form(office: Engine):
+    with session_scope(office) as session:
+        period = Period(kind=PeriodKind.MONTH, year=2026, number=1, status=PeriodStatus.OPEN)
+        session.add(period)
+        session.flush()
+        period_id = period.id
+
+    def answer(telegram_id: int, code: str) -> Callable[[Session], object]:
+        return lambda session: record_value(session, person(session, telegram_id), indicator(session, code),
+                                            session.get(Period, period_id), Decimal(VALUES[code]))
+
+    assert not refusals(race(office, answer(130, "P.1"), answer(131, "P.2")))
+    with session_scope(office) as session:
+        assert len(session.exec(select(UnitForm)).all()) == 1
+        assert len(session.exec(select(Realisasi)).all()) == 2
+
+
+def test_a_period_opened_by_hand_twice_at_once_is_created_once(office: Engine):
+    def open_march(telegram_id: int) -> Callable[[Session], object]:
+        return lambda session: open_period(session, person(session, telegram_id), MARCH, None).id
+
+    outcomes = race(office, open_march(101), open_march(105))
+    assert not refusals(outcomes) and outcomes[0] == outcomes[1]
+    with session_scope(office) as session:
+        assert PeriodStatus(session.exec(select(Period)).one().status) is PeriodStatus.OPEN
