@@ -39,7 +39,14 @@ from models.collection.workflow import form_for
 from models.demo import DEMO_PK
 from models.errors import ErrorCode, InviteCode, WorkflowError
 from models.exchange.pk_import import import_pk
-from models.measurement.cycle import MeasurementCycle, cycle_of, start_by_hand
+from models.measurement.cycle import (
+    MeasurementCycle,
+    approve_measurement,
+    cycle_of,
+    return_measurement,
+    start_by_hand,
+    submit_measurement,
+)
 from models.messaging.outbox import OutboxMessage
 from models.office.audit import Actor, AuditEntry
 from models.office.invites import Invite, InviteError, accept_invite, create_invite
@@ -385,3 +392,45 @@ def test_a_period_opened_by_hand_twice_at_once_is_created_once(office: Engine):
     assert not refusals(outcomes) and outcomes[0] == outcomes[1]
     with session_scope(office) as session:
         assert PeriodStatus(session.exec(select(Period)).one().status) is PeriodStatus.OPEN
+
+
+def test_a_measurement_approved_and_returned_at_once_moves_once(office: Engine):
+    """Already safe before: the measurement is re-read under a row lock and the button's version checked."""
+    with session_scope(office) as session:
+        cycle = start_by_hand(session, person(session, 103), TW1)
+        submit_measurement(session, person(session, 103), cycle.id, cycle.version)
+        cycle_id, version = cycle.id, cycle.version
+
+    outcomes = race(office, lambda session: approve_measurement(session, person(session, 103), cycle_id, version),
+                    lambda session: return_measurement(session, person(session, 104), cycle_id, version, "cek"))
+    [refused] = refusals(outcomes)
+    assert isinstance(refused, WorkflowError) and refused.code is ErrorCode.MEASUREMENT_STALE
+    with session_scope(office) as session:
+        assert session.get(MeasurementCycle, cycle_id).version == version + 1
+
+
+def test_a_month_s_last_two_forms_approved_at_once_tell_the_sekretaris_it_is_ready(office: Engine):
+    with session_scope(office) as session:
+        s1 = indicator(session, "S.1")
+        s1.active = True
+        session.add(s1)
+        _, token = create_invite(session, Role.STAF, session.get(Unit, s1.unit_id), Actor.cli())
+        accept_invite(session, token, 140, "member 140", "id")
+        period = Period(kind=PeriodKind.MONTH, year=2026, number=1, status=PeriodStatus.OPEN)
+        session.add(period)
+        session.flush()
+        forms = []
+        for telegram_id, values in ((130, VALUES), (140, {"S.1": 40_000_000_000})):
+            staf = person(session, telegram_id)
+            for code, value in values.items():
+                record_value(session, staf, indicator(session, code), period, Decimal(value))
+            form = form_for(session, staf.unit_id, period.id)
+            submit_unit_form(session, staf, form.id, form.version)
+            forms.append((form.id, form.version))
+
+    def approval(telegram_id: int, form_id: int, version: int) -> Callable[[Session], object]:
+        return lambda session: approve_unit_form(session, person(session, telegram_id), form_id, version)
+
+    assert not refusals(race(office, approval(103, *forms[0]), approval(104, *forms[1]), stagger=0))
+    with session_scope(office) as session:
+        assert len(session.exec(select(OutboxMessage).where(OutboxMessage.kind == "report_ready")).all()) == 2

@@ -85,7 +85,7 @@ def approve_unit_form(session: Session, member: Member, form_id: int, expected_v
     for recipient in unit_members(session, form.unit_id):
         enqueue(session, recipient.id, FormApproved(form.id), f"approved:{form.id}:{form.version}:{recipient.id}")
     period = session.get(Period, form.period_id)
-
+    session.refresh(period, with_for_update=True)  # the month's last two forms approved at once: the second sees both
     if period_fully_approved(session, period):
         for sekretaris in members_with_role(session, Role.SEKRETARIS):
             enqueue(session, sekretaris.id, ReportReady(period.id), f"report_ready:{period.id}:{sekretaris.id}")
