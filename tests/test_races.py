@@ -25,7 +25,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.collection.form_filling import record_value
-from models.collection.forms import DispositionDecision, PeriodReport, Review, UnitForm, UnlockRequest, UnlockStatus
+from models.collection.forms import (
+    Disposition,
+    DispositionDecision,
+    PeriodReport,
+    Review,
+    UnitForm,
+    UnlockRequest,
+    UnlockStatus,
+)
 from models.collection.opening import open_period, set_period_status
 from models.collection.realisasi import Realisasi
 from models.collection.review import (
@@ -434,3 +442,21 @@ def test_a_month_s_last_two_forms_approved_at_once_tell_the_sekretaris_it_is_rea
     assert not refusals(race(office, approval(103, *forms[0]), approval(104, *forms[1]), stagger=0))
     with session_scope(office) as session:
         assert len(session.exec(select(OutboxMessage).where(OutboxMessage.kind == "report_ready")).all()) == 2
+
+
+def test_a_month_disposed_twice_at_once_is_disposed_once(engine: Engine, approved: tuple[int, int]):
+    """Already safe before: the period is locked before its disposition is looked for."""
+    with session_scope(engine) as session:
+        period_id = session.get(UnitForm, approved[0]).period_id
+        report_to_kepala(session, person(session, 103), period_id)
+
+    def disposal(decision: DispositionDecision, arahan: str | None) -> Callable[[Session], object]:
+        return lambda session: dispose(session, person(session, 102), period_id, decision, arahan)
+
+    outcomes = race(engine, disposal(DispositionDecision.AGREE, None), disposal(DispositionDecision.ARAHAN, "cek"))
+    [refused] = refusals(outcomes)
+    assert isinstance(refused, WorkflowError) and refused.code is ErrorCode.ALREADY_DISPOSED
+    with session_scope(engine) as session:
+        [disposition] = session.exec(select(Disposition)).all()
+        assert DispositionDecision(disposition.decision) is DispositionDecision.AGREE
+        assert refused.details == {"by": disposition.kepala_id, "at": disposition.created_at}
