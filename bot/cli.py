@@ -8,14 +8,17 @@ configured DEFAULT_LANGUAGE. Exit codes: 0 done, 1 the input had problems (nothi
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.config import SANDBOX_FOLDER, ConfigError, Settings, load_settings, new_webhook_secret
 from bot.invites_cli import create_invite_link
+from bot.redaction import hide
 from bot.runner import run_bot
 from bot.sandbox import run_sandbox
+from bot.token_check import TokenRejected, bot_username
 from i18n import t
 from i18n.codes import text_key
 from i18n.problems import render_problem
@@ -250,6 +253,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             settings.require_token()  # a deployment (a webhook, PostgreSQL) without its token: stop and say so
         return run_sandbox(settings, without_token=True)
     settings.require_webhook_secret()  # before the database: a webhook without its secret does not start
+    asyncio.run(bot_username(settings))  # a refused token stops here with one line, not in PTB's start-up
     return run_bot(settings, _prepare(settings))
 
 
@@ -284,11 +288,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(t("cli.config_error", None, error=exc), file=sys.stderr)
         return EXIT_CONFIG
+    hide(settings.telegram_bot_token, settings.webhook_secret)
     language = settings.default_language
     try:
         return COMMANDS[args.command](args, settings)
     except ConfigError as exc:
         print(t("cli.config_error", language, error=exc), file=sys.stderr)
+        return EXIT_CONFIG
+    except TokenRejected as exc:
+        print(t("cli.token_rejected", language, reason=exc.reason), file=sys.stderr)
         return EXIT_CONFIG
     except ImportFailed as exc:
         return _problems(exc, language)

@@ -7,11 +7,11 @@ import asyncio
 import sys
 
 from sqlalchemy.engine import Engine
-from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.application import file_url_for
 from bot.config import Settings
+from bot.redaction import redacted
+from bot.token_check import bot_username
 from i18n import t
 from models.calc.clock import system_clock
 from models.calc.dates import format_datetime
@@ -21,22 +21,12 @@ from models.office.organisation import Role, ensure_office, unit_named, unit_nam
 from models.store.database import session_scope
 
 
-async def bot_username(settings: Settings) -> str:
-    """Ask the Bot API who the bot is (the link needs its @username)."""
-    kwargs = {}
-    if settings.telegram_api_base_url:
-        kwargs = {"base_url": settings.telegram_api_base_url,
-                  "base_file_url": file_url_for(settings.telegram_api_base_url)}
-    async with Bot(settings.require_token(), **kwargs) as bot:
-        return bot.username
-
-
 def create_invite_link(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     language = settings.default_language
     try:
         username = asyncio.run(bot_username(settings))
-    except TelegramError as exc:
-        print(t("cli.telegram_unreachable", language, error=str(exc)), file=sys.stderr)
+    except TelegramError as exc:  # a refused token is `TokenRejected`: a setting, not the input (exit 2)
+        print(t("cli.telegram_unreachable", language, error=redacted(str(exc))), file=sys.stderr)
         return 1
     with session_scope(engine) as session:
         if args.unit:

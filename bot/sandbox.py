@@ -27,6 +27,7 @@ from telegram.ext import Application
 
 from bot.application import build_application, start_application, stop_application
 from bot.config import SANDBOX_FOLDER, Settings
+from bot.redaction import hide
 from emulator.server import BotApiEmulator
 from i18n import t
 from models.calc.clock import Clock, system_clock
@@ -94,6 +95,7 @@ async def running_sandbox(settings: Settings, folder: Path = SANDBOX_FOLDER, *, 
     port = settings.sandbox_port if port is None else port
     database = _fresh_database(folder, settings)
     token = f"{SANDBOX_BOT_ID}:{secrets.token_urlsafe(32)}"
+    hide(token)
     engine = await asyncio.to_thread(_seed, database, clock().astimezone(settings.timezone))
     try:
         async with BotApiEmulator(token=token, host=host, port=port, bot_username="sakip_sandbox_bot",

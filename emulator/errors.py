@@ -43,12 +43,12 @@ def too_many_requests(retry_after: int) -> ApiError:
 
 
 def not_found() -> ApiError:
-    """404 returned for unknown methods."""
+    """404 returned for unknown methods and malformed tokens."""
     return ApiError(404, "Not Found")
 
 
 def unauthorized() -> ApiError:
-    """401 returned for tokens the emulator does not accept."""
+    """401 returned for well-formed tokens the emulator does not accept."""
     return ApiError(401, "Unauthorized")
 
 

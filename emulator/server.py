@@ -217,8 +217,14 @@ class BotApiEmulator(InspectionMixin):
         self.state.listeners.append(listener)
 
     # -- request pipeline -----------------------------------------------------------------
-    def _token_ok(self, token: str) -> bool:
-        return bool(TOKEN_RE.match(token)) and (self.token is None or token == self.token)
+    def _token_error(self, token: str) -> ApiError | None:
+        """As Telegram: 404 Not Found for a malformed token, 401 Unauthorized for a well-formed one it does not
+        know (any well-formed token is accepted when the emulator was started without one)."""
+        if not TOKEN_RE.match(token):
+            return not_found()
+        if self.token is not None and token != self.token:
+            return unauthorized()
+        return None
 
     async def call_method(self, method: str, values: dict[str, Any]) -> dict[str, Any]:
         """Run a method without HTTP (no fault injection) and return the response body."""
@@ -267,8 +273,8 @@ class BotApiEmulator(InspectionMixin):
         arrived = time.time()
         if self._from_a_browser(request):
             return self._respond(403, ApiError(403, "Forbidden: the Bot API is not for web pages").to_json())
-        if not self._token_ok(request.match_info["token"]):
-            return self._respond(401, unauthorized().to_json())
+        if (refused := self._token_error(request.match_info["token"])) is not None:
+            return self._respond(refused.code, refused.to_json())
         found = self.methods.lookup(request.match_info["method"])
         name = found[0] if found else request.match_info["method"]
         try:
@@ -314,8 +320,8 @@ class BotApiEmulator(InspectionMixin):
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if self._from_a_browser(request):
             return self._respond(403, ApiError(403, "Forbidden: the Bot API is not for web pages").to_json())
-        if not self._token_ok(request.match_info["token"]):
-            return self._respond(401, unauthorized().to_json())
+        if (refused := self._token_error(request.match_info["token"])) is not None:
+            return self._respond(refused.code, refused.to_json())
         file_id = self.state.file_paths.get(request.match_info["path"])
         if file_id is None:
             return self._respond(404, not_found().to_json())

@@ -309,9 +309,9 @@ async def test_long_polling_wakes_up_and_conflicts(emu: BotApiEmulator) -> None:
 async def test_raw_protocol_details(emu: BotApiEmulator) -> None:
     emu.user(ALICE, "Alice")
     async with aiohttp.ClientSession() as session:
-        bad = await session.get(f"{emu.base_url}not-a-token/getMe")
-        assert bad.status == 401
-        assert await bad.json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        malformed = await session.get(f"{emu.base_url}not-a-token/getMe")
+        assert malformed.status == 404
+        assert await malformed.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
         missing = await session.post(f"{emu.base_url}{TOKEN}/sendTelepathy")
         assert await missing.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
         # JSON bodies with real objects, lower-case method names and query strings all work.
@@ -338,6 +338,10 @@ async def test_ptb_token_and_unknown_method_errors() -> None:
                 await bot.do_api_request("sendTelepathy")
         with pytest.raises(InvalidToken):
             await Bot(other, base_url=emu.base_url).initialize()
+        async with aiohttp.ClientSession() as session:  # as Telegram: a token it does not know is 401
+            unknown = await session.get(f"{emu.base_url}{other}/getMe")
+            assert unknown.status == 401
+            assert await unknown.json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}
 
 
 async def test_queue_semantics_media_groups_and_listeners(emu: BotApiEmulator, bot: Bot) -> None:

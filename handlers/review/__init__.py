@@ -1,0 +1,1 @@
+"""Review (Sekretaris): approve or return a unit's form with arahan, and unlock approved values (SOP A10)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from models.collection.progress import period_units
@@ -34,8 +35,12 @@ def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None,
     period = find_period(session, ref)
     if period is None:
         period = Period(kind=ref.kind, year=ref.year, number=ref.number, status=PeriodStatus.DRAFT, created_at=now)
-        session.add(period)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(period)
+        except IntegrityError:  # opened in another process just now (by hand, or by the scheduler)
+            period = find_period(session, ref)
+    session.refresh(period, with_for_update=True)  # a disposition archiving it right now is not undone
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
         raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
     before = {"status": PeriodStatus(period.status), "deadline": period.deadline}
@@ -55,6 +60,7 @@ def set_period_status(session: Session, member: Member, period_id: int, status: 
     """Open or close a period by hand (`/periode`); archived periods stay archived."""
     period = session.get(Period, period_id)
     require(session, member, Action.MANAGE_PERIODS, entity="period", entity_id=period_id)
+    session.refresh(period, with_for_update=True)  # a disposition archiving it right now is not undone
     current = PeriodStatus(period.status)
     if current is PeriodStatus.ARCHIVED or status is PeriodStatus.ARCHIVED:
         raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)

@@ -87,7 +87,7 @@ def approve_unit_form(session: Session, member: Member, form_id: int, expected_v
     for recipient in unit_members(session, form.unit_id):
         enqueue(session, recipient.id, FormApproved(form.id), f"approved:{form.id}:{form.version}:{recipient.id}")
     period = session.get(Period, form.period_id)
-
+    session.refresh(period, with_for_update=True)  # the month's last two forms approved at once: the second sees both
     if period_fully_approved(session, period):
         for sekretaris in members_with_role(session, Role.SEKRETARIS):
             enqueue(session, sekretaris.id, ReportReady(period.id), f"report_ready:{period.id}:{sekretaris.id}")
@@ -147,6 +147,7 @@ def request_unlock(session: Session, member: Member, form_id: int, indicator_id:
     form = _form(session, form_id)
     require(session, member, Action.REQUEST_UNLOCK, target_unit_id=form.unit_id, entity="unit_form",
             entity_id=form.id)
+    lock_form(session, form)  # two requests for one item at once: the second waits, then finds the first
     if FormStatus(form.status) is not FormStatus.APPROVED:
         raise WorkflowError(ErrorCode.NOT_LOCKED)
     refuse_after_report(session, form.period_id)
@@ -167,8 +168,13 @@ def request_unlock(session: Session, member: Member, form_id: int, indicator_id:
 
 
 def refuse_after_report(session: Session, period_id: int) -> None:
-    """Once the period went to the Kepala Dinas, its approved data is what the disposition is about: no unlock."""
-    if PeriodStatus(session.get(Period, period_id).status) is PeriodStatus.ARCHIVED:
+    """Once the period went to the Kepala Dinas, its approved data is what the disposition is about: no unlock.
+
+    The period stays locked until commit, so a report pressed at the same moment waits and then sees the form
+    unlocked (`report_to_kepala` locks it too)."""
+    period = session.get(Period, period_id)
+    session.refresh(period, with_for_update=True)
+    if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
         raise WorkflowError(ErrorCode.PERIOD_ARCHIVED)
     if session.exec(select(PeriodReport).where(PeriodReport.period_id == period_id)).first() is not None:
         raise WorkflowError(ErrorCode.ALREADY_REPORTED_LOCKED)
@@ -180,6 +186,7 @@ def decide_unlock(session: Session, member: Member, request_id: int, grant: bool
     if request is None:
         raise WorkflowError(ErrorCode.NOT_FOUND)
     require(session, member, Action.GRANT_UNLOCK, entity="unlock_request", entity_id=request.id)
+    session.refresh(request, with_for_update=True)  # of two decisions at once, the second waits and is refused
     if UnlockStatus(request.status) is not UnlockStatus.PENDING:
         raise WorkflowError(ErrorCode.ALREADY_DECIDED, by=request.decided_by_id, at=request.decided_at)
     form = lock_form(session, _form(session, request.form_id))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from models.collection.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
@@ -41,14 +42,16 @@ LOCKED_FORM: dict[FormStatus, ErrorCode] = {
 
 
 def form_for(session: Session, unit_id: int, period_id: int) -> UnitForm:
-    """The unit's form for the period, created as a draft on first use."""
-    form = session.exec(
-        select(UnitForm).where(UnitForm.unit_id == unit_id, UnitForm.period_id == period_id)
-    ).first()
+    """The unit's form for the period, created as a draft on first use (once, when colleagues answer at once)."""
+    query = select(UnitForm).where(UnitForm.unit_id == unit_id, UnitForm.period_id == period_id)
+    form = session.exec(query).first()
     if form is None:
         form = UnitForm(unit_id=unit_id, period_id=period_id)
-        session.add(form)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(form)
+        except IntegrityError:  # a colleague's first answer created it in another process just now
+            return session.exec(query).one()
     return form
 
 

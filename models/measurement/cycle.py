@@ -19,6 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.collection.forms import DispositionDecision
@@ -124,8 +125,11 @@ def start_measurement(session: Session, ref: PeriodRef, actor: Actor, *, now: da
         return existing
     cycle = MeasurementCycle(year=ref.year, quarter=ref.number, status=MeasurementStatus.DRAFT,
                              ready_at=now)
-    session.add(cycle)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(cycle)
+    except IntegrityError:  # started in another process just now (by hand, or by the triwulan's disposition)
+        return cycle_of(session, ref)
     record_by(session, actor, "measurement.ready", "measurement", cycle.id, at=now, after={"code": ref.code})
     _tell(session, preparers(session), MeasurementReady, cycle)
     return cycle

@@ -13,6 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.errors import InviteCode
@@ -85,6 +86,19 @@ def _add_member(session: Session, telegram_user_id: int, name: str, unit_id: int
     return member
 
 
+def _use(session: Session, invite: Invite, member: Member, now: datetime) -> None:
+    """Mark the invitation used in one conditional statement: of several processes accepting it at once, the
+    first to update the row wins and the others (waiting for its row lock, then re-checking) match no row."""
+    used = session.execute(
+        sa.update(Invite)
+        .where(Invite.id == invite.id, Invite.used_at.is_(None), Invite.expires_at > now)
+        .values(used_by_id=member.id, used_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    if used.rowcount != 1:
+        raise InviteError(InviteCode.USED)
+
+
 def accept_invite(
     session: Session, token: str, telegram_user_id: int, name: str, language: str, *, now: datetime
 ) -> Member:
@@ -99,9 +113,12 @@ def accept_invite(
         raise InviteError(InviteCode.EXPIRED)
     if member_by_telegram_id(session, telegram_user_id) is not None:
         raise InviteError(InviteCode.ALREADY_MEMBER)
-    member = _add_member(session, telegram_user_id, name, invite.unit_id, Role(invite.role), language, now)
-    invite.used_by_id, invite.used_at = member.id, now
-    session.add(invite)
+    try:
+        with session.begin_nested():  # a refusal below takes the new member back with it
+            member = _add_member(session, telegram_user_id, name, invite.unit_id, Role(invite.role), language, now)
+            _use(session, invite, member, now)
+    except IntegrityError:  # the same person joins in another process right now (telegram_user_id is unique)
+        raise InviteError(InviteCode.ALREADY_MEMBER) from None
     record_by(session, Actor.member(member.id), "invite.use", "invite", invite.id, at=now,
               after={"member_id": member.id})
     return member
@@ -113,7 +130,12 @@ def join_as_configured_admin(
     """A person listed in ADMIN_TELEGRAM_IDS becomes an admin of the office on first contact."""
     if telegram_user_id not in admin_ids or member_by_telegram_id(session, telegram_user_id) is not None:
         return None
-    office = session.exec(select(Unit).where(Unit.kind == UnitKind.OFFICE)).first()
-    if office is None:
-        office = ensure_office(session, Actor("config"))
-    return _add_member(session, telegram_user_id, name, office.id, Role.ADMIN, language, now, Actor("config"))
+    try:
+        with session.begin_nested():
+            office = session.exec(select(Unit).where(Unit.kind == UnitKind.OFFICE)).first()
+            if office is None:
+                office = ensure_office(session, Actor("config"))
+            return _add_member(session, telegram_user_id, name, office.id, Role.ADMIN, language, now,
+                               Actor("config"))
+    except IntegrityError:  # another process added this person (or the office) just now
+        return member_by_telegram_id(session, telegram_user_id)

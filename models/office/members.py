@@ -32,9 +32,20 @@ def _admins(session: Session) -> list[int]:
         MemberRole.role == Role.ADMIN, Member.active == True))]  # noqa: E712
 
 
-def toggle_role(session: Session, admin: Member, member_id: int, role: Role, *, now: datetime) -> Member:
+def _administer(session: Session, admin: Member, member_id: int) -> Member:
+    """The member an admin changes, read after taking member administration one admin at a time.
+
+    The admins' rows are locked in id order (two admins never wait for each other crosswise), then the admin's
+    right and the member are read again: two admins changing each other at once leave the office an admin."""
+    session.exec(select(Member.id).join(MemberRole, MemberRole.member_id == Member.id)
+                 .where(MemberRole.role == Role.ADMIN).order_by(Member.id).with_for_update(of=Member)).all()
+    session.refresh(admin)
     require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
-    member = session.get(Member, member_id)
+    return session.get(Member, member_id, populate_existing=True)
+
+
+def toggle_role(session: Session, admin: Member, member_id: int, role: Role, *, now: datetime) -> Member:
+    member = _administer(session, admin, member_id)
     roles = roles_of_member(session, member)
     if role in roles:
         if len(roles) == 1:
@@ -52,8 +63,7 @@ def toggle_role(session: Session, admin: Member, member_id: int, role: Role, *, 
 
 
 def move_member(session: Session, admin: Member, member_id: int, unit_id: int, *, now: datetime) -> Member:
-    require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
-    member = session.get(Member, member_id)
+    member = _administer(session, admin, member_id)
     if session.get(Unit, unit_id) is None:
         raise WorkflowError(ErrorCode.NOT_FOUND)
     if member.unit_id != unit_id:
@@ -67,10 +77,11 @@ def move_member(session: Session, admin: Member, member_id: int, unit_id: int, *
 
 def set_active(session: Session, admin: Member, member_id: int, active: bool, *, now: datetime) -> Member:
     """Deactivate a member who moved away (mutasi), or bring them back."""
-    require(session, admin, Action.MANAGE_MEMBERS, entity="member", entity_id=member_id)
-    member = session.get(Member, member_id)
+    member = _administer(session, admin, member_id)
     if member.id == admin.id and not active:
         raise WorkflowError(ErrorCode.NOT_YOURSELF)
+    if not active and _admins(session) == [member.id]:  # another admin deactivated the actor just now
+        raise WorkflowError(ErrorCode.LAST_ADMIN)
     if member.active != active:
         record_by(session, Actor.member(admin.id), "member.active", "member", member.id, at=now,
                   before={"active": member.active}, after={"active": active})

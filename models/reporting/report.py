@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.collection.forms import Disposition, DispositionDecision, FollowUp, PeriodReport
@@ -21,7 +22,7 @@ from models.messaging.outbox import enqueue
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, Role, members_with_role, unit_members
 from models.office.permissions import Action, require
-from models.plan.periods import Period, PeriodStatus
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 
 
 def lock_period(session: Session, period_id: int) -> Period:
@@ -30,6 +31,22 @@ def lock_period(session: Session, period_id: int) -> Period:
     if period is None:
         raise WorkflowError(ErrorCode.NOT_FOUND)
     session.refresh(period, with_for_update=True)
+    return period
+
+
+def lock_quarter(session: Session, period_id: int) -> Period:
+    """The period, locked with every period of its triwulan in id order: of two dispositions in one triwulan at
+    once (its last month and the triwulan itself), the second waits and sees the first archived, so the triwulan's
+    measurement starts (`start_when_quarter_archived`)."""
+    period = session.get(Period, period_id)
+    if period is None:
+        raise WorkflowError(ErrorCode.NOT_FOUND)
+    quarter = PeriodRef(PeriodKind.QUARTER, period.year, period.ref.quarter)
+    session.exec(select(Period).where(
+        Period.year == quarter.year,
+        sa.or_(sa.and_(Period.kind == PeriodKind.MONTH, Period.number.in_(quarter.months)),
+               sa.and_(Period.kind == PeriodKind.QUARTER, Period.number == quarter.number)),
+    ).order_by(Period.id).with_for_update().execution_options(populate_existing=True)).all()
     return period
 
 
@@ -63,7 +80,7 @@ def dispose(session: Session, member: Member, period_id: int, decision: Disposit
             arahan: str | None = None, *, now: datetime) -> Disposition:
     """Record the disposition, turn an arahan into follow-ups, archive the period and tell everyone involved."""
     require(session, member, Action.DISPOSE, entity="period", entity_id=period_id)
-    period = lock_period(session, period_id)
+    period = lock_quarter(session, period_id)
     existing = session.exec(select(Disposition).where(Disposition.period_id == period_id)).first()
     if existing is not None:
         raise WorkflowError(ErrorCode.ALREADY_DISPOSED, by=existing.kepala_id, at=existing.created_at)

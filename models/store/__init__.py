@@ -1,1 +1,1 @@
-"""Storage: engine and sessions, exact column types, the table registry and the Alembic migrations."""
+"""Storage: engine and sessions, exact column types, and the Alembic migrations."""
