@@ -10,8 +10,6 @@ every member receives each month's notice exactly once, in month order.
 
 from __future__ import annotations
 
-import asyncio
-
 from models.messaging.outbox import OutboxStatus
 from tests.chat.conftest import month
 from tests.chat.test_delivery import MONTHS, UNIT_MEMBERS, accepted, member_id, open_periods, outbox, until
@@ -37,13 +35,11 @@ async def test_sigterm_finishes_the_messages_in_flight_releases_the_rest_and_exi
         slow = emu.faults.add("sendMessage", "slow", times=None, hold=0.6)
         first = await bots.start()
         await until(lambda: held.hits == 1, "Telegram holds the message of October to Rina")
-        in_flight = slow.hits - len(emu.calls_to("sendMessage", ok=True))
-        assert in_flight > 0  # other chats' messages are on their way too
+        await until(lambda: slow.hits > len(emu.calls_to("sendMessage", ok=True)),
+                    "other chats' messages are on their way too")
 
-        loop = asyncio.get_running_loop()
-        stopped = loop.time()
-        assert await bots.terminate(first, timeout=STOP_TIMEOUT + 2) == 0
-        assert loop.time() - stopped < STOP_TIMEOUT + 2  # the held message was given up at the bound
+        # exit 0 within the bound (plus the interpreter's exit): the held message is given up at the bound
+        assert await bots.terminate(first, timeout=STOP_TIMEOUT + 3) == 0
         rows = outbox(engine)
         assert [row.id for row in rows if row.claimed_until is not None] == []  # released, not left to the lease
         for chat in UNIT_MEMBERS:  # each message Telegram accepted (those in flight too) is marked sent
