@@ -6,6 +6,7 @@ that tells the member something went wrong (their answers are saved) and logs th
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from dataclasses import dataclass, field
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
+CLOSING_SECONDS = 1.0  # of a bounded stop, kept for releasing claims and closing connections
+
+
 @dataclass
 class AppData(BotData):
     """The bot's `bot_data`: what the handlers share, and the workers the composition root starts and stops."""
@@ -49,8 +53,8 @@ async def _post_init(application: Application) -> None:
     await application.bot_data.scheduler.start()
 
 
-async def _post_stop(application: Application) -> None:
-    await application.bot_data.scheduler.stop()
+async def _post_stop(application: Application, grace: float = 0.0) -> None:
+    await application.bot_data.scheduler.stop(grace)
 
 
 async def _on_error(update: object, context: Context) -> None:
@@ -90,19 +94,37 @@ def build_application(settings: Settings, engine: Engine, *, rate_limiter: bool 
     return application
 
 
-async def start_application(application: Application, *, poll_interval: float = 0.0, timeout: int = 10) -> None:
-    """Start like `run_polling` does, but return (for tests and the sandbox, which own the event loop)."""
+async def start_application(application: Application, *, polling: bool = True, poll_interval: float = 0.0,
+                            timeout: int = 10) -> None:
+    """Start like `run_polling` does, but return (the caller owns the event loop: the runner, tests, the sandbox).
+    Without `polling` the updates come from the webhook server (`bot/webhook.py`)."""
     await application.initialize()
     await _post_init(application)
     await application.start()
-    await application.updater.start_polling(poll_interval=poll_interval, timeout=timeout,
-                                            allowed_updates=Update.ALL_TYPES)
+    if polling:
+        await application.updater.start_polling(poll_interval=poll_interval, timeout=timeout,
+                                                allowed_updates=Update.ALL_TYPES)
 
 
-async def stop_application(application: Application) -> None:
+async def stop_application(application: Application, *, timeout: float | None = None) -> None:
+    """Stop: take no more updates from Telegram; finish the updates in hand while the scheduler stops and the
+    outbox sends in flight finish; release the rows claimed and not sent. With `timeout`, all of it within that
+    many seconds: what is left then is cancelled (and its rows released)."""
+    loop = asyncio.get_running_loop()
+    deadline = None if timeout is None else loop.time() + max(0.0, timeout - CLOSING_SECONDS)
     if application.updater.running:
         await application.updater.stop()
-    if application.running:
-        await application.stop()
-    await _post_stop(application)
+    await asyncio.gather(_finish_updates(application, deadline),
+                         _post_stop(application, 0.0 if deadline is None else max(0.0, deadline - loop.time())))
     await application.shutdown()
+
+
+async def _finish_updates(application: Application, deadline: float | None) -> None:
+    """The updates already received are handled (PTB's `stop`), until the deadline if there is one."""
+    if not application.running:
+        return
+    try:
+        async with asyncio.timeout_at(deadline):
+            await application.stop()
+    except TimeoutError:
+        log.warning("stopped before the updates in hand were handled")

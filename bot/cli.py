@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.config import SANDBOX_FOLDER, ConfigError, Settings, load_settings
+from bot.config import SANDBOX_FOLDER, ConfigError, Settings, load_settings, new_webhook_secret
 from bot.invites_cli import create_invite_link
 from bot.redaction import hide
 from bot.runner import run_bot
@@ -107,6 +107,10 @@ def _parser() -> argparse.ArgumentParser:
                         description="Run the bot until stopped with Ctrl+C. The database is upgraded first. "
                         "Without TELEGRAM_BOT_TOKEN it runs the sandbox instead (see `sandbox`), unless WEBHOOK_URL "
                         "or a PostgreSQL DATABASE_URL says this is a deployment.")
+
+    commands.add_parser("secret", help="make a new WEBHOOK_SECRET for webhook mode",
+                        description="Print a new random WEBHOOK_SECRET line (43 characters Telegram accepts) to add "
+                        "to .env, e.g. `sakip-bot secret >> .env`. Webhook mode does not start without one.")
 
     sandbox = commands.add_parser(
         "sandbox", help="try the bot without Telegram: a browser chat with the demo office",
@@ -248,8 +252,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         if settings.webhook_url or settings.sqlite_path() is None:
             settings.require_token()  # a deployment (a webhook, PostgreSQL) without its token: stop and say so
         return run_sandbox(settings, without_token=True)
+    settings.require_webhook_secret()  # before the database: a webhook without its secret does not start
     asyncio.run(bot_username(settings))  # a refused token stops here with one line, not in PTB's start-up
     return run_bot(settings, _prepare(settings))
+
+
+def cmd_secret(args: argparse.Namespace, settings: Settings) -> int:
+    """The line on stdout (to append to .env), the hint on stderr."""
+    _say(t("cli.secret_line", settings.default_language, secret=new_webhook_secret()))
+    print(t("cli.secret_hint", settings.default_language), file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
@@ -264,6 +276,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "export": cmd_export,
     "invite": cmd_invite,
     "run": cmd_run,
+    "secret": cmd_secret,
     "sandbox": cmd_sandbox,
 }
 

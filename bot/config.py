@@ -6,6 +6,8 @@ names the variable (see `ConfigError`), because an IT officer reading a log must
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from i18n import t
 from models.calc.clock import OFFICE_TZ
 from models.calc.working_time import QuietHours
 from models.timing.schedule import ScheduleRules
@@ -44,6 +47,14 @@ def parse_quiet_hours(value: str, weekends: bool) -> QuietHours:
 
 LANGUAGES = ("id", "en")
 
+# what Telegram accepts as a webhook's secret token (setWebhook: 1-256 characters A-Z, a-z, 0-9, _ and -)
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def new_webhook_secret() -> str:
+    """A fresh random secret Telegram accepts: 43 URL-safe characters (256 bits)."""
+    return secrets.token_urlsafe(32)
+
 
 # `sakip-bot sandbox`: where its throwaway database goes
 SANDBOX_FOLDER = Path("data/sandbox")
@@ -71,9 +82,15 @@ class Settings(BaseSettings):
         default=None, description="Base URL of a self-hosted Bot API server or a test server."
     )
     webhook_url: str | None = Field(default=None, description="Public HTTPS URL for webhook mode.")
-    webhook_secret: str | None = Field(default=None, description="Secret token Telegram sends with webhooks.")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Secret token Telegram sends with every update in webhook mode (required there; "
+        "1-256 characters A-Z a-z 0-9 _ -; `sakip-bot secret` makes one).")
     webhook_listen: str = Field(default="0.0.0.0", description="Address the webhook server listens on.")
     webhook_port: int = Field(default=8443, ge=1, le=65535, description="Port the webhook server listens on.")
+    stop_timeout: float = Field(
+        default=8, gt=0, le=300,
+        description="Seconds a stop (SIGTERM, Ctrl+C) may take to finish the update in hand and the messages being "
+                    "sent; keep it below the service manager's own limit (docker stop waits 10).")
     evidence_dir: str = Field(default="data/evidence", description="Folder where evidence files are kept.")
     sandbox_host: str = Field(default="127.0.0.1", description="Address of the sandbox's browser page.")
     sandbox_port: int = Field(default=8765, ge=0, le=65535, description="Port of the sandbox's browser page.")
@@ -147,10 +164,24 @@ class Settings(BaseSettings):
             raise ValueError(f"expected one of {', '.join(LANGUAGES)}")
         return value
 
-    @field_validator("telegram_api_base_url", "webhook_url", "webhook_secret")
+    @field_validator("telegram_api_base_url", "webhook_url")
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret_shape(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not value:
+            return None
+        if not WEBHOOK_SECRET_SHAPE.fullmatch(value):
+            raise ValueError("expected 1 to 256 characters A-Z, a-z, 0-9, _ and - (`sakip-bot secret` makes one)")
+        return value
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -212,6 +243,15 @@ class Settings(BaseSettings):
                 "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env or the environment"
             )
         return self.telegram_bot_token.get_secret_value()
+
+    def require_webhook_secret(self) -> str | None:
+        """The webhook's secret in webhook mode (None when polling). Without it anyone who knows the URL could
+        post updates in a member's name, so webhook mode does not start without one."""
+        if self.webhook_url is None:
+            return None
+        if self.webhook_secret is None:
+            raise ConfigError(t("cli.webhook_secret_missing", self.default_language))
+        return self.webhook_secret.get_secret_value()
 
     def sqlite_path(self) -> Path | None:
         """The database file for a SQLite URL, else None."""

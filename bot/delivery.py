@@ -131,15 +131,21 @@ class Delivery:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="outbox-delivery")
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 0.0) -> None:
+        """Stop delivering: nothing more is claimed, and each chat's task finishes the row it is sending (its later
+        rows are not taken up) for up to `grace` seconds; then what is left is cancelled. Every row claimed and not
+        sent is released, so the next leader sends it at once instead of after its lease (only a send cut off at
+        the end of the grace may then arrive twice)."""
         self._stopping = True  # also ends the loop should a cancellation be swallowed (Python 3.11's wait_for can)
         self._wake.set()
+        if grace > 0 and self._workers:
+            await asyncio.wait(list(self._workers.values()), timeout=grace)
         if self._task is not None:
             self._task.cancel()
             with suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        await self._stop_chats()  # should `_run` have been stopped before its own clean-up
+        await self._stop_chats()
         if self._claimed:
             await asyncio.to_thread(self._release, set(self._claimed))
             self._claimed.clear()
@@ -161,13 +167,13 @@ class Delivery:
                     async with asyncio.timeout(IDLE_SECONDS):
                         await self._wake.wait()
         finally:
-            keeper.cancel()
-            await self._stop_chats()
+            keeper.cancel()  # the chats' tasks are `stop`'s: they finish their sends in hand first
             with suppress(asyncio.CancelledError):
                 await keeper
 
     async def _stop_chats(self) -> None:
-        """Cancel every chat's task and wait for it; the rows they had not finished stay in `_claimed`."""
+        """Cancel every chat's task and wait for it; the rows they had not finished (the one cut off in its send
+        too) stay in `_claimed`."""
         workers = list(self._workers.values())
         for worker in workers:
             worker.cancel()
@@ -266,15 +272,16 @@ class Delivery:
         """Send one chat's claimed rows in order, one at a time, taking up rows claimed for it meanwhile; ends
         when none is left (the check and the ending are one step, so a row handed over is never stranded)."""
         try:
-            while rows:
+            while rows and not self._stopping:  # stopping: the rows not taken up stay claimed, to be released
                 item = rows.popleft()
                 try:
                     delivered = await self._deliver(item)
+                except asyncio.CancelledError:
+                    raise  # cut off (maybe sent, maybe not): the row stays claimed, and is released by `stop`
                 except Exception:  # noqa: BLE001  (its lease runs out as after a crash; the rows behind it wait)
                     log.exception("cannot deliver outbox row %s", item.row_id)
                     delivered = False
-                finally:
-                    self._claimed.discard(item.row_id)
+                self._claimed.discard(item.row_id)
                 if not delivered:
                     await self._hold_back(rows)
         finally:

@@ -1,33 +1,66 @@
-"""The two ways to run: long polling (the embedded default) and a webhook (WEBHOOK_URL set)."""
+"""The two ways to run: long polling (the embedded default) and a webhook (WEBHOOK_URL set), until SIGTERM or
+Ctrl+C, then a graceful stop within STOP_TIMEOUT.
+
+A stop first takes no more updates (the webhook server stops listening; polling stops asking), then finishes the
+updates in hand and the outbox sends in flight while the scheduler stops, releases the outbox rows claimed and not
+sent (the next leader sends them at once), and exits 0. Whatever is still running at STOP_TIMEOUT is cancelled,
+and its rows are released too.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from urllib.parse import urlparse
+import signal
+from contextlib import suppress
 
 from sqlalchemy.engine import Engine
-from telegram import Update
+from telegram.ext import Application
 
-from bot.application import build_application
+from bot.application import build_application, start_application, stop_application
 from bot.config import Settings
+from bot.webhook import WebhookServer
+
+log = logging.getLogger(__name__)
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def run_bot(settings: Settings, engine: Engine) -> int:
-    """Run until Ctrl+C or SIGTERM."""
+    """Run until Ctrl+C or SIGTERM; 0 after a graceful stop."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run every 2 seconds otherwise
     application = build_application(settings, engine)
-    if settings.webhook_url:
-        path = urlparse(settings.webhook_url).path.lstrip("/")
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=path,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    asyncio.run(_serve(application, settings, engine))
     return 0
+
+
+async def _serve(application: Application, settings: Settings, engine: Engine) -> None:
+    stop = _stop_on_signals()
+    webhook = None
+    if settings.webhook_url:
+        webhook = WebhookServer(application, engine, url=settings.webhook_url,
+                                secret=settings.require_webhook_secret(), listen=settings.webhook_listen,
+                                port=settings.webhook_port)
+    try:
+        await start_application(application, polling=webhook is None)
+        if webhook is not None:
+            await webhook.start()
+        await stop.wait()
+        log.info("stopping (at most %s s)", settings.stop_timeout)
+    finally:
+        if webhook is not None:
+            await webhook.stop()
+        await stop_application(application, timeout=settings.stop_timeout)
+    log.info("stopped")
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT (Ctrl+C); a second signal during the stop changes nothing (it is
+    bounded anyway)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in STOP_SIGNALS:
+        with suppress(NotImplementedError):  # Windows: Ctrl+C then stops without the graceful part
+            loop.add_signal_handler(sig, stop.set)
+    return stop

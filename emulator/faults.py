@@ -2,8 +2,9 @@
 
 :class:`FaultInjector` lets a test make chosen calls fail: ``"429"`` (flood wait with
 ``retry_after``), ``"500"``/``"502"`` (server errors), ``"timeout"`` (hold the request,
-then drop the connection, optionally after processing it), ``"disconnect"`` (drop the
-connection at once), ``"403_blocked"`` or any ``"400"``/custom error description.
+then drop the connection, optionally after processing it), ``"slow"`` (hold the request,
+then perform and answer it as usual), ``"disconnect"`` (drop the connection at once),
+``"403_blocked"`` or any ``"400"``/custom error description.
 
 :class:`RateLimiter` (enabled with ``BotApiEmulator(enforce_rate_limits=True)``) answers
 429 when the bot exceeds ~30 messages/s overall, ~1 message/s per private chat (small
@@ -20,7 +21,7 @@ from typing import Any
 
 from .errors import ApiError, too_many_requests
 
-FAULT_KINDS = ("429", "500", "502", "timeout", "disconnect", "403_blocked", "400", "error")
+FAULT_KINDS = ("429", "500", "502", "timeout", "slow", "disconnect", "403_blocked", "400", "error")
 SENDING_METHODS = frozenset(
     {
         "sendmessage",
@@ -118,6 +119,7 @@ class FaultInjector:
         an extra predicate on the request params.  For ``kind="timeout"`` the request is
         held ``hold`` seconds and then dropped; ``process=True`` performs it anyway (the
         message is sent although the client saw a timeout, like on real networks).
+        ``kind="slow"`` holds it ``hold`` seconds, then performs and answers it as usual.
         """
         kind = str(kind)
         if kind not in FAULT_KINDS:

@@ -286,12 +286,14 @@ class BotApiEmulator(InspectionMixin):
             return self._respond(exc.code, exc.to_json())
         call = Call(name, params.log_view(), arrived)
         fault = self.faults.match(name, params.values) if found else None
+        if fault is not None and fault.kind in ("timeout", "slow"):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop_event.wait(), fault.hold)
+        if fault is not None and fault.kind == "slow":
+            fault = None  # held, and now performed as usual
         if fault is not None and fault.error() is None:
-            if fault.kind == "timeout":
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop_event.wait(), fault.hold)
-                if fault.process:
-                    await self._execute(found, params)
+            if fault.kind == "timeout" and fault.process:
+                await self._execute(found, params)
             self.state.record_call(call)
             return self._drop_connection(request)
         if fault is not None:

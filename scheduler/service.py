@@ -41,7 +41,7 @@ class Worker(Protocol):
     """What the leader runs beside the scheduled work: the outbox delivery (`bot/delivery.py`)."""
 
     def start(self) -> None: ...
-    async def stop(self) -> None: ...
+    async def stop(self, grace: float = 0.0) -> None: ...
     def wake(self) -> None: ...
 
 
@@ -70,13 +70,15 @@ class SchedulerService:
                                id="leadership", next_run_time=datetime.now(self.rules.tz))
         self.scheduler.add_job(self.run_now, IntervalTrigger(minutes=SAFETY_MINUTES), id="safety")
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 0.0) -> None:
+        """Stop for good: no more scheduled work; the delivery finishes its sends in flight (for up to `grace`
+        seconds) and releases what it claimed; then leadership is given up, so another process takes over."""
         self._stopped = True  # a leadership check still running must not start delivery after this
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
         if self.leading:
-            await self.delivery.stop()
+            await self.delivery.stop(grace)
             self.leading = False
         await self._stop_listening()
         await asyncio.to_thread(self.leadership.release)

@@ -1,5 +1,6 @@
 """Settings come from the environment and .env; a bad value stops start-up with one line naming it."""
 
+import re
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -124,3 +125,34 @@ def test_a_malformed_value_stops_the_cli_with_one_line(monkeypatch, capsys):
     err = capsys.readouterr().err.strip()
     assert err.splitlines() == [err]
     assert "TIMEZONE" in err
+
+
+def test_webhook_mode_does_not_start_without_its_secret(monkeypatch, capsys):
+    """Without WEBHOOK_SECRET anyone who knows the URL could post updates in a member's name."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:" + "A" * 35)
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.go.id/hook")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.splitlines() == [err]
+    assert err.startswith("sakip-bot: WEBHOOK_SECRET belum diisi") and "sakip-bot secret" in err
+
+
+@pytest.mark.parametrize("value", ["rahasia kantor", "a" * 257, "kunci+rahasia", "kata/sandi"])
+def test_a_webhook_secret_telegram_would_refuse_names_its_variable(monkeypatch, capsys, value):
+    monkeypatch.setenv("WEBHOOK_SECRET", value)
+    assert main(["init"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.splitlines() == [err]
+    assert err.startswith("sakip-bot: WEBHOOK_SECRET is invalid") and "sakip-bot secret" in err
+
+
+def test_sakip_bot_secret_prints_a_line_for_dotenv_that_webhook_mode_accepts(monkeypatch, capsys, tmp_path):
+    assert main(["secret"]) == 0
+    out, err = capsys.readouterr()
+    line = out.strip()
+    assert re.fullmatch(r"WEBHOOK_SECRET=[A-Za-z0-9_-]{43}", line)
+    assert ".env" in err  # the hint goes to stderr, so `sakip-bot secret >> .env` appends the line alone
+    assert main(["secret"]) == 0
+    assert capsys.readouterr().out.strip() != line  # a new one each time
+    (tmp_path / ".env").write_text(f"WEBHOOK_URL=https://bot.example.go.id/hook\n{line}\n")
+    assert load_settings().require_webhook_secret() == line.removeprefix("WEBHOOK_SECRET=")

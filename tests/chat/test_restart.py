@@ -256,19 +256,36 @@ class BotProcess:
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": self.emu.base_url,
                "DATABASE_URL": self.database_url, "EVIDENCE_DIR": str(self.folder / "evidence"),
                "PYTHONPATH": str(ROOT), **self.extra_env}
-        polls = self.emu.state.poll_generation  # counts getUpdates requests as they arrive (before they answer)
+        ready = self.ready()
         with log.open("wb") as output:
             process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot.cli", "run", cwd=self.folder, env=env,
                 stdin=asyncio.subprocess.DEVNULL, stdout=output, stderr=asyncio.subprocess.STDOUT)
         self.started.append((process, log))
         try:
-            await until(lambda: self.emu.state.poll_generation > polls or process.returncode is not None,
-                        f"{log.name} polls for updates", timeout=30)
+            await until(lambda: ready() or process.returncode is not None, f"{log.name} takes updates", timeout=30)
             assert process.returncode is None, f"the bot process exited with {process.returncode}"
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n--- {log.name} ---\n{log.read_text(errors='replace')}") from None
         return process
+
+    def ready(self) -> Callable[[], bool]:
+        """What shows that a process started now takes updates: it asks Telegram for them (long polling)."""
+        polls = self.emu.state.poll_generation  # counts getUpdates requests as they arrive (before they answer)
+        return lambda: self.emu.state.poll_generation > polls
+
+    def log_of(self, process: asyncio.subprocess.Process) -> str:
+        return next(log for started, log in self.started if started is process).read_text(errors="replace")
+
+    async def terminate(self, process: asyncio.subprocess.Process, timeout: float) -> int:
+        """SIGTERM, as a service manager stops the bot; its exit code, which it must give within `timeout` s."""
+        process.terminate()
+        try:
+            async with asyncio.timeout(timeout):
+                return await process.wait()
+        except TimeoutError:
+            raise AssertionError(f"the bot did not exit within {timeout} s of SIGTERM\n{self.log_of(process)}") \
+                from None
 
     async def kill(self, process: asyncio.subprocess.Process) -> None:
         """SIGKILL: no clean-up, no last getUpdates, no outbox round."""
@@ -282,13 +299,15 @@ class BotProcess:
 
 
 @asynccontextmanager
-async def bots_on(database_url: str, folder: Path):
-    """The emulator with the office's people, and bot processes on the database; every process is killed after,
-    and the whole test is bounded so a lost reply fails it instead of hanging."""
+async def bots_on(database_url: str, folder: Path, process: type[BotProcess] = BotProcess,
+                  extra_env: dict | None = None):
+    """The emulator with the office's people, and bot processes on the database (with `extra_env` besides
+    `BotProcess.QUIET`); every process is killed after, and the whole test is bounded so a lost reply fails it
+    instead of hanging."""
     async with asyncio.timeout(45), BotApiEmulator() as emu:
         for telegram_id, (name, _, _) in PEOPLE.items():
             emu.user(telegram_id, name)
-        bots = BotProcess(emu, database_url, folder)
+        bots = process(emu, database_url, folder, {**BotProcess.QUIET, **(extra_env or {})})
         try:
             yield emu, bots
         finally:
