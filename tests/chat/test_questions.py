@@ -189,3 +189,29 @@ async def test_an_answer_while_the_question_is_not_delivered_is_not_filed_under_
     assert stored(world.engine) == [("P.1", Decimal(105), None, None)]
     await say(world, "96", "Tersimpan: P.2")
     assert stored(world.engine) == [("P.1", Decimal(105), None, None), ("P.2", Decimal(96), None, None)]
+
+
+async def test_resuming_after_batal_asks_the_question_again_as_a_new_message(world: World):
+    """After /batal, /isi asks P.2's kendala again as a new message: a reply to the old message files nothing, an
+    older question's button is expired, and what she types below the new message is P.2's kendala."""
+    emu = world.emu
+    await reach_p1_evidence(world)
+    lewati = await until_button(emu, RINA, "Lewati")
+    await press(world, "Lewati", "P.2")
+    await say(world, "92,5", "di bawah target")
+    old = await emu.wait_for_bot_message(RINA, "Apa kendalanya?")
+    await say(world, "/batal", "tetap tersimpan")
+    new = await say(world, "/isi", "Apa kendalanya?")
+    assert new["message_id"] > old["message_id"]
+
+    query_id = await emu.user(RINA).press(lewati, data_of(lewati, "Lewati"), force=True)
+    for _ in range(200):
+        if (answer := emu.callback_answer(query_id)) is not None:
+            break
+        await asyncio.sleep(0.02)
+    assert answer["show_alert"] is True
+    await say(world, KENDALA, NOT_SAVED, reply_to=old)
+    await emu.wait_for_bot_message(RINA, "Apa kendalanya?")
+    assert stored(world.engine) == [("P.1", Decimal(105), None, None), ("P.2", Decimal("92.5"), None, None)]
+    await say(world, KENDALA, "Apa tindak lanjut untuk P.2?")
+    assert stored(world.engine)[-1] == ("P.2", Decimal("92.5"), KENDALA, None)
