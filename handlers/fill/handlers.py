@@ -84,14 +84,24 @@ BUTTONS = {
 async def on_button(update: Update, context: Context) -> None:
     """Every button of the journey: answered first, then the pressed keyboard is closed, then the next screen.
     A button of a question asked before the current one is answered as expired and changes nothing."""
-    pressed = unpack(update.callback_query.data)
-    if pressed is not None and pressed.button in QUESTION_BUTTONS and not await in_transaction(
-            context, lambda session: is_current(session, member_by_telegram_id(session, update.effective_user.id),
-                                                pressed.ids[0])):
+    if await superseded(update, context):
         await answer_expired(update, context)
         return
     await update.callback_query.answer()
     await run_button(update, context, BUTTONS)
+
+
+async def superseded(update: Update, context: Context) -> bool:
+    """Whether the pressed button belongs to a question that is not the member's current one (any more)."""
+    pressed = unpack(update.callback_query.data)
+    if pressed is None or pressed.button not in QUESTION_BUTTONS:
+        return False
+    user_id, number = update.effective_user.id, pressed.ids[0]
+
+    def check(session: Session) -> bool:
+        return not is_current(session, member_by_telegram_id(session, user_id), number)
+
+    return await in_transaction(context, check)
 
 
 def _keep_note(session: Session, member: Member, field: str, indicator_id: int) -> list[Screen]:

@@ -3,7 +3,8 @@
 Any bot process can continue any member's conversation, and a restart loses nothing: the state is a step name
 and a small JSON of ids (never Telegram objects). Most of a form's progress is not kept here at all but derived
 from the stored realisasi (the first unanswered indicator), so this row only says what the next free-text
-message means (a value, a kendala, an arahan…).
+message means (a value, a kendala, an arahan…). Each question is asked under a number new at every ask and,
+once sent, the id of the message that shows it, so an answer is filed only under the question its author saw.
 """
 
 from __future__ import annotations
