@@ -100,6 +100,7 @@ def test_the_message_of_a_question_is_recorded_only_while_it_is_current(engine, 
         assert question_of(session, rina) == Question(ChatStep.FILL_EVIDENCE, new, None)
         assert not mark_shown(session, rina, old, 40)
         assert mark_shown(session, rina, new, 42)
+        assert not mark_shown(session, rina, new, 45)  # shown again under its number: it keeps its first message
         assert question_of(session, rina) == Question(ChatStep.FILL_EVIDENCE, new, 42)
 
 

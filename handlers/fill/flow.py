@@ -196,9 +196,13 @@ def _ask_evidence(session: Session, member: Member, period: Period, indicator: I
 
 
 def evidence_saved(session: Session, member: Member, period: Period, indicator: Indicator) -> list[Screen]:
-    """A file was kept as evidence: the evidence question again, with the new count."""
+    """The evidence question shown again with its new count, under its number and first message, so that
+    several files sent together all answer it."""
     count = evidence_counts(session, period.id).get(indicator.id, 0)
-    return [_ask_evidence(session, member, period, indicator, count)]
+    question = question_of(session, member.id)
+    if question is None or question.step is not ChatStep.FILL_EVIDENCE:
+        return [_ask_evidence(session, member, period, indicator, count)]
+    return [views.ask_evidence(indicator, count, member.language, question.number)]
 
 
 def unseen_answer(session: Session, member: Member, what: str, message_id: int,

@@ -127,12 +127,12 @@ async def on_file(update: Update, context: Context) -> None:
     state: dict = {}
 
     def check(session: Session, member: Member) -> list[Screen]:
-        if unseen := flow.unseen_answer(session, member, t("fill.your_file", member.language), message.message_id,
-                                        reply_to_id(message)):
-            return unseen
         step, data = get_state(session, member.id)
         if step != ChatStep.FILL_EVIDENCE:
             return [Screen.of(t("fill.evidence_unexpected", member.language))]
+        if unseen := flow.unseen_answer(session, member, t("fill.your_file", member.language), message.message_id,
+                                        reply_to_id(message)):
+            return unseen
         if attachment.file_size and attachment.file_size > EVIDENCE_MAX_BYTES:
             return [Screen.of(t("fill.evidence_too_big", member.language))]
         state.update(data)

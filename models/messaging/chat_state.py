@@ -121,10 +121,11 @@ def set_state(session: Session, member_id: int, step: ChatStep, **data: Any) -> 
 
 
 def mark_shown(session: Session, member_id: int, number: int, message_id: int) -> bool:
-    """Record the message that shows question `number`, if that question is still the member's current one."""
+    """Record the message that shows question `number`, if that question is still the member's current one and
+    no message showed it before (a question shown again under its number keeps its first message)."""
     row = session.get(ChatState, member_id)
     data = _stored(row) if row is not None and row.step != IDLE else {}
-    if data.get(NUMBER) != number:
+    if data.get(NUMBER) != number or data.get(SHOWN_IN) is not None:
         return False
     row.data = json.dumps({**data, SHOWN_IN: message_id}, sort_keys=True)
     session.add(row)

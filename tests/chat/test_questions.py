@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from i18n import t
 from models.calc.clock import system_clock
 from models.collection.opening import open_period
-from models.collection.realisasi import Realisasi
+from models.collection.realisasi import Evidence, Realisasi
 from models.office.organisation import Member
 from models.plan.indicators import Indicator
 from models.store.database import session_scope
@@ -215,3 +215,18 @@ async def test_resuming_after_batal_asks_the_question_again_as_a_new_message(wor
     assert stored(world.engine) == [("P.1", Decimal(105), None, None), ("P.2", Decimal("92.5"), None, None)]
     await say(world, KENDALA, "Apa tindak lanjut untuk P.2?")
     assert stored(world.engine)[-1] == ("P.2", Decimal("92.5"), KENDALA, None)
+
+
+async def test_files_sent_together_below_the_evidence_question_all_count(world: World):
+    """Two photos sent at once below P.1's evidence question both answer it (the question shown again with its
+    count is the same question), and neither is refused."""
+    emu = world.emu
+    await reach_p1_evidence(world)
+    since = emu.mark()
+    await emu.user(RINA).send_photo(b"\x89PNG first")
+    await emu.user(RINA).send_photo(b"\x89PNG second")
+    await emu.wait_for_bot_message(RINA, "Tersimpan: 2 berkas", since=since)
+    await asyncio.sleep(0.3)
+    assert not any(NOT_SAVED in (m.get("text") or "") for m in emu.sent_by_bot(RINA))
+    with Session(world.engine) as session:
+        assert len(session.exec(select(Evidence)).all()) == 2
