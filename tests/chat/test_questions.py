@@ -14,9 +14,13 @@ import asyncio
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.application import build_application, start_application, stop_application
+from bot.config import load_settings
+from emulator.server import BotApiEmulator
 from i18n import t
 from models.calc.clock import system_clock
 from models.collection.opening import open_period
@@ -24,7 +28,7 @@ from models.collection.realisasi import Evidence, Realisasi
 from models.office.organisation import Member
 from models.plan.indicators import Indicator
 from models.store.database import session_scope
-from tests.chat.conftest import World, month, until_button
+from tests.chat.conftest import PEOPLE, TOKEN, TestClock, World, month, until_button
 
 ADMIN, RINA = 101, 130
 NOT_SAVED = "TIDAK disimpan"
@@ -230,3 +234,47 @@ async def test_files_sent_together_below_the_evidence_question_all_count(world: 
     assert not any(NOT_SAVED in (m.get("text") or "") for m in emu.sent_by_bot(RINA))
     with Session(world.engine) as session:
         assert len(session.exec(select(Evidence)).all()) == 2
+
+
+@pytest.fixture
+async def limited_world(office_engine, tmp_path, monkeypatch):
+    """The bot as in production: PTB's rate limiter retries a 429 after its `retry_after` (the late question)."""
+    async with BotApiEmulator() as emu:
+        for telegram_id, (name, _, _) in PEOPLE.items():
+            emu.user(telegram_id, name)
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+        monkeypatch.setenv("TELEGRAM_API_BASE_URL", emu.base_url)
+        monkeypatch.setenv("EVIDENCE_DIR", str(tmp_path / "evidence"))
+        monkeypatch.chdir(tmp_path)
+        clock = TestClock()
+        application = build_application(load_settings(), office_engine, rate_limiter=True, clock=clock)
+        await start_application(application, timeout=1)
+        try:
+            yield World(emu, office_engine, application, clock)
+        finally:
+            await stop_application(application)
+
+
+async def test_an_answer_typed_while_the_rate_limiter_holds_the_question_back_is_not_filed(limited_world: World):
+    """(e) Telegram answers P.2's question with 429 (retry after 2 s); the rate limiter sends it again later. What
+    Rina types in between (she still sees P.1's evidence question) is not P.2's value."""
+    world, emu = limited_world, limited_world.emu
+    await reach_p1_evidence(world)
+    flood = emu.faults.add("sendMessage", "429", chat_id=RINA, retry_after=2,
+                           when=lambda params: "P.2" in params.get("text", "") and "Ketik nilai" in params["text"])
+    message = await until_button(emu, RINA, "Lewati")
+    since = emu.mark()
+    await emu.user(RINA).press(message, data_of(message, "Lewati"))
+    for _ in range(200):
+        if flood.hits:
+            break
+        await asyncio.sleep(0.01)
+    await emu.user(RINA).send_text("105")  # P.1's value again: she has not seen P.2 yet
+
+    question = await emu.wait_for_bot_message(RINA, "Ketik nilai realisasi", since=since, timeout=10)
+    reply = await emu.wait_for_bot_message(RINA, lambda m: m["message_id"] > question["message_id"], timeout=10)
+    await asyncio.sleep(0.3)
+    assert stored(world.engine) == [("P.1", Decimal(105), None, None)]
+    assert flood.hits == 1 and NOT_SAVED in reply["text"]
+    assert "'105'" in reply["text"] and "sebelum pertanyaan" in reply["text"]
+    await emu.wait_for_bot_message(RINA, "Ketik nilai realisasi")
