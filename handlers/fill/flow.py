@@ -223,7 +223,8 @@ def unseen_answer(session: Session, member: Member, what: str, message_id: int,
 
 
 def ask_again(session: Session, member: Member) -> list[Screen]:
-    """The current question asked again, as a new message under a new number (what it holds is kept)."""
+    """The current question asked again, as a new message under a new number (what it holds is kept; the
+    evidence question keeps its number, `evidence_saved`)."""
     step, data = get_state(session, member.id)
     period, indicator = _target(session, data)
     language = member.language
@@ -234,7 +235,8 @@ def ask_again(session: Session, member: Member) -> list[Screen]:
     number = set_state(session, member.id, step, **data)
     if step is ChatStep.FILL_AMBIGUOUS:
         grouping, decimal = (Decimal(candidate) for candidate in data["candidates"])
-        return [_ambiguous(indicator, data.get("raw", ""), (grouping, decimal), language, number)]
+        raw = data.get("raw") or format_number(grouping, None, language)  # rows of older versions have no raw
+        return [_ambiguous(indicator, raw, (grouping, decimal), language, number)]
     if step is ChatStep.FILL_FAR_OFF:
         value = Decimal(data["value"])
         reasons = far_off_reasons(value, context_for(session, indicator, period))
