@@ -71,6 +71,7 @@ async def press(world: World, label: str, expect: str) -> dict:
 async def reach_p1_evidence(world: World) -> dict:
     """Rina starts her form and answers P.1; returns P.1's question."""
     open_november(world.engine)
+    await world.emu.wait_for_bot_message(RINA, "Formulir November 2026 dibuka")  # the notice comes first
     question = await say(world, "/isi", "Ketik nilai realisasi")
     await say(world, "105", "bukti dukung")
     return question
@@ -131,6 +132,7 @@ async def test_a_reply_to_an_earlier_question_is_not_filed_under_the_current_one
 async def test_every_confirmation_names_the_indicator_and_its_value(world: World):
     """(c) "Tersimpan: P.1 Jumlah NIB terbit = 105 NIB", not "Tersimpan: 105 NIB"."""
     open_november(world.engine)
+    await world.emu.wait_for_bot_message(RINA, "Formulir November 2026 dibuka")
     await say(world, "/isi", "Ketik nilai realisasi")
     saved = await say(world, "105", "Tersimpan")
     assert saved["text"].startswith("Tersimpan: P.1 Jumlah NIB terbit = 105 NIB. Capaian")
