@@ -31,13 +31,15 @@ class Button(StrEnum):
 
     # form filling (/isi)
     FILL_PERIOD = "isi.p", ("period_id",)
-    FILL_AMBIGUOUS = "isi.amb", ("candidate",)  # 0: the dots group thousands, 1: a decimal point
-    FILL_FAR_OFF_SURE = "isi.sure"
-    FILL_RETYPE = "isi.retype"
-    FILL_KEEP = "isi.keep", ("indicator_id",)
-    FILL_KEEP_KENDALA = "isi.keep_kendala", ("indicator_id",)
-    FILL_KEEP_TINDAK_LANJUT = "isi.keep_tindak_lanjut", ("indicator_id",)
-    FILL_NEXT = "isi.next"
+    # The buttons of a question carry its number first (`chat_state.set_state`): a question asked since makes
+    # them expired. Their data of older versions (without the number) does not unpack: expired too.
+    FILL_AMBIGUOUS = "isi.amb", ("question", "candidate")  # 0: the dots group thousands, 1: a decimal point
+    FILL_FAR_OFF_SURE = "isi.sure", ("question",)
+    FILL_RETYPE = "isi.retype", ("question",)
+    FILL_KEEP = "isi.keep", ("question", "indicator_id")
+    FILL_KEEP_KENDALA = "isi.keep_kendala", ("question", "indicator_id")
+    FILL_KEEP_TINDAK_LANJUT = "isi.keep_tindak_lanjut", ("question", "indicator_id")
+    FILL_NEXT = "isi.next", ("question",)
     FILL_EDIT = "isi.edit", ("period_id", "indicator_id")
     FILL_SEND = "isi.send", ("form_id", "version")
     FILL_SEND_CONFIRM = "isi.sendok", ("form_id", "version")

@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.ext import CallbackContext, ExtBot
 
 from handlers.callbacks import Button, unpack
-from handlers.screens import Screen, close_buttons, send_screens
+from handlers.screens import Screen, close_buttons, send_screens, shown_question
 from i18n import t
 from i18n.codes import text_key
 from models.calc.clock import Clock
@@ -28,7 +28,7 @@ from models.calc.dates import format_datetime
 from models.collection.forms import UnitForm
 from models.collection.review import last_change
 from models.errors import ErrorCode, WorkflowError
-from models.messaging.chat_state import clear_state, first_time_handled
+from models.messaging.chat_state import clear_state, first_time_handled, mark_shown
 from models.office.invites import member_by_telegram_id
 from models.office.organisation import Member
 from models.office.permissions import audit_refusal
@@ -148,7 +148,8 @@ async def act(update: Update, context: Context, work: Callable[..., list[Screen]
     """Run `work(session, member, *args)` for the member behind the update and reply with its screens.
 
     Strangers get the invitation hint. A `WorkflowError` rolls back the work (a savepoint), is worded for the
-    member, and a refused permission is audited; everything else the work did is committed.
+    member, and a refused permission is audited; everything else the work did is committed. Once a screen that
+    asks a question is sent, the message that shows it is recorded (`record_shown`).
     """
     bot_data = context.bot_data
     user_id = update.effective_user.id
@@ -175,8 +176,17 @@ async def act(update: Update, context: Context, work: Callable[..., list[Screen]
         await context.bot.send_message(update.effective_chat.id, t("chat.stranger", bot_data.default_language))
         return None
     if send:
-        await send_screens(context, update.effective_chat.id, screens)
+        message_ids = await send_screens(context, update.effective_chat.id, screens)
+        if shown := shown_question(screens, message_ids):
+            await in_transaction(context, record_shown, user_id, *shown)
     return screens
+
+
+def record_shown(session: Session, telegram_id: int, number: int, message_id: int) -> None:
+    """Record the message that shows the member's question `number` (once it is sent: a second transaction)."""
+    member = member_by_telegram_id(session, telegram_id)
+    if member is not None:
+        mark_shown(session, member.id, number, message_id)
 
 
 async def run_button(update: Update, context: Context,

@@ -8,7 +8,9 @@ from sqlmodel import Session
 from telegram import Update
 
 from handlers.common import Context, act, answer_expired
+from handlers.fill.flow import unseen_answer
 from handlers.fill.handlers import TEXT_STEPS as FILL_STEPS
+from handlers.fill.handlers import reply_to_id
 from handlers.kepala.flow import TEXT_STEPS as KEPALA_STEPS
 from handlers.measurement.flow import TEXT_STEPS as MEASUREMENT_STEPS
 from handlers.review.flow import TEXT_STEPS as REVIEW_STEPS
@@ -16,6 +18,7 @@ from handlers.screens import Screen
 from i18n import t
 from models.messaging.chat_state import ChatStep, get_state
 from models.office.organisation import Member
+from reports.wording import esc
 
 # What a typed message means at each chat step: (session, member, text) → screens.
 TEXT_STEPS: dict[ChatStep, Callable[[Session, Member, str], list[Screen]]] = {
@@ -30,8 +33,17 @@ def route_text(session: Session, member: Member, text: str) -> list[Screen]:
     return handler(session, member, text)
 
 
+def route_message(session: Session, member: Member, text: str, message_id: int,
+                  reply_to: int | None) -> list[Screen]:
+    """A typed message, unless it does not answer the form's question shown (then not saved: `unseen_answer`)."""
+    what = t("fill.your_message", member.language, raw=esc(text.strip()))
+    return unseen_answer(session, member, what, message_id, reply_to) or route_text(session, member, text)
+
+
 async def on_text(update: Update, context: Context) -> None:
-    await act(update, context, route_text, update.effective_message.text or "", answering=True)
+    message = update.effective_message
+    await act(update, context, route_message, message.text or "", message.message_id, reply_to_id(message),
+              answering=True)
 
 
 def unknown(session: Session, member: Member) -> list[Screen]:

@@ -56,6 +56,7 @@ class Screen:
     replaces_message_id: int | None = None  # or deletes it and is sent anew (a fresh ping, still one message)
     edit_only: bool = False  # when the message to edit is gone, send nothing (a "done" note is no news)
     media: Album | Document | None = None  # sent instead of the blocks (buttons go under a document)
+    question: int | None = None  # the number of the question it asks (`models.messaging.chat_state.set_state`)
 
     @classmethod
     def of(cls, text: str, buttons: Buttons | None = None, **placement: int | None) -> Screen:
@@ -159,6 +160,16 @@ async def send_part(bot: Bot, chat_id: int, part: Part) -> int:
 async def send_screens(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screens: list[Screen]) -> list[int]:
     """Send each screen (`parts_of`); the ids of the messages that show them."""
     return [await send_part(context.bot, chat_id, part) for part in parts_of(screens)]
+
+
+def shown_question(screens: list[Screen], message_ids: list[int]) -> tuple[int, int] | None:
+    """(number, message id) of the last question among sent screens (`send_screens`' ids): its last message."""
+    shown, index = None, 0
+    for screen in screens:
+        index += len(parts_of([screen]))
+        if screen.question is not None and index <= len(message_ids):
+            shown = screen.question, message_ids[index - 1]
+    return shown
 
 
 async def reply_screens(update: Update, context: ContextTypes.DEFAULT_TYPE, screens: list[Screen]) -> None:

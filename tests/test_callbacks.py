@@ -32,8 +32,8 @@ BIGGEST_ID = 2**63 - 1  # a PostgreSQL BIGINT, the largest id (or Telegram id) t
 # Every action's data with how many ids it carries, written out: buttons already sent carry these strings, so a
 # value must never change, and a new button has to be added here.
 ACTIONS: dict[str, int] = {
-    "isi.p": 1, "isi.amb": 1, "isi.sure": 0, "isi.retype": 0, "isi.keep": 1, "isi.keep_kendala": 1,
-    "isi.keep_tindak_lanjut": 1, "isi.next": 0, "isi.edit": 2, "isi.send": 2, "isi.sendok": 2, "isi.sendno": 0,
+    "isi.p": 1, "isi.amb": 2, "isi.sure": 1, "isi.retype": 1, "isi.keep": 2, "isi.keep_kendala": 2,
+    "isi.keep_tindak_lanjut": 2, "isi.next": 1, "isi.edit": 2, "isi.send": 2, "isi.sendok": 2, "isi.sendno": 0,
     "rv.ok": 2, "rv.ret": 2, "rv.t": 2, "rv.arh": 1, "rv.cancel": 1,
     "ul.req": 2, "ul.ok": 1, "ul.no": 1,
     "rp.go": 1, "kd.ok": 1, "kd.arh": 1,
@@ -141,7 +141,7 @@ def test_pack_refuses_the_first_byte_over_the_limit_and_anything_but_a_button_wi
     with pytest.raises(ValueError, match="carries"):
         pack(Button.REVIEW_APPROVE, 12)  # the version is missing
     with pytest.raises(ValueError, match="carries"):
-        pack(Button.FILL_NEXT, 1)
+        pack(Button.FILL_NEXT, 1, 2)
 
 
 @given(st.text(max_size=80))
@@ -151,7 +151,7 @@ def test_unpack_never_fails_on_whatever_data_a_button_carries(data):
 
 
 @pytest.mark.parametrize("data", [
-    "rv.ok|12|abc", "", "zz.old|1", "rv.ok|12", "rv.ok|1|2|3", "isi.next|", "isi.next|1", "rv.ok|+1|2",
+    "rv.ok|12|abc", "", "zz.old|1", "rv.ok|12", "rv.ok|1|2|3", "isi.next|", "isi.next|1|2", "rv.ok|+1|2",
     "rv.ok| 1|2", "rv.ok|1_000|2", "rv.ok|١|2", "RV.OK|1|2", "isi.keep_{field}|1", "lang",
 ])
 def test_data_that_is_no_button_of_this_version_unpacks_to_nothing(data):
@@ -163,4 +163,6 @@ def test_unpack_reads_the_data_of_buttons_already_sent():
     assert unpack("rv.ok|12|3") == Pressed(Button.REVIEW_APPROVE, [12, 3])
     assert unpack("pd.o|2026|0|11") == Pressed(Button.PERIOD_OPEN, [2026, 0, 11])
     assert unpack("isi.sendno") == Pressed(Button.FILL_SEND_CANCEL, [])
-    assert unpack("isi.keep_tindak_lanjut|7") == Pressed(Button.FILL_KEEP_TINDAK_LANJUT, [7])
+    assert unpack("isi.keep_tindak_lanjut|3|7") == Pressed(Button.FILL_KEEP_TINDAK_LANJUT, [3, 7])
+    # a question's buttons of older versions, without the question's number: no button of this version
+    assert [unpack(data) for data in ("isi.next", "isi.amb|0", "isi.sure", "isi.keep|7")] == [None] * 4

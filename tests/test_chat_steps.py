@@ -15,7 +15,17 @@ from i18n import t
 from models.calc.clock import system_clock
 from models.demo import DEMO_PK
 from models.exchange.pk_import import import_pk
-from models.messaging.chat_state import ChatState, ChatStep, get_state, set_state
+from models.messaging.chat_state import (
+    ChatState,
+    ChatStep,
+    Question,
+    Unseen,
+    clear_state,
+    get_state,
+    mark_shown,
+    question_of,
+    set_state,
+)
 from models.office.audit import Actor
 from models.office.invites import accept_invite, create_invite
 from models.office.organisation import Member, Role, Unit
@@ -70,3 +80,36 @@ def test_a_stored_step_this_version_does_not_know_is_cleared(engine, rina: int):
     with session_scope(engine) as session:
         assert session.get(ChatState, rina) is None
         assert get_state(session, rina) == (None, {})
+
+
+def test_every_question_gets_a_new_number_even_after_the_state_is_cleared(engine, rina: int):
+    with session_scope(engine) as session:
+        first = set_state(session, rina, ChatStep.FILL_VALUE, indicator_id=7)
+        second = set_state(session, rina, ChatStep.FILL_VALUE, indicator_id=7)
+        clear_state(session, rina)
+        assert get_state(session, rina) == (None, {}) and question_of(session, rina) is None
+        third = set_state(session, rina, ChatStep.FILL_KENDALA, indicator_id=7)
+        assert first < second < third
+        assert get_state(session, rina) == (ChatStep.FILL_KENDALA, {"indicator_id": 7})
+
+
+def test_the_message_of_a_question_is_recorded_only_while_it_is_current(engine, rina: int):
+    with session_scope(engine) as session:
+        old = set_state(session, rina, ChatStep.FILL_VALUE, indicator_id=7)
+        new = set_state(session, rina, ChatStep.FILL_EVIDENCE, indicator_id=7)
+        assert question_of(session, rina) == Question(ChatStep.FILL_EVIDENCE, new, None)
+        assert not mark_shown(session, rina, old, 40)
+        assert mark_shown(session, rina, new, 42)
+        assert not mark_shown(session, rina, new, 45)  # shown again under its number: it keeps its first message
+        assert question_of(session, rina) == Question(ChatStep.FILL_EVIDENCE, new, 42)
+
+
+@pytest.mark.parametrize(("shown_in", "message_id", "reply_to", "unseen"), [
+    (42, 43, None, None),  # typed below the question
+    (42, 43, 42, None),  # a reply to the question itself
+    (42, 41, None, Unseen.EARLIER),  # typed before the question appeared
+    (42, 43, 30, Unseen.OTHER),  # a reply to another (older) question
+    (None, 43, None, Unseen.NOT_SHOWN),  # the question is not known to be delivered
+])
+def test_a_message_answers_the_question_only_when_its_author_saw_it(shown_in, message_id, reply_to, unseen):
+    assert Question(ChatStep.FILL_VALUE, 3, shown_in).unseen(message_id, reply_to) is unseen

@@ -34,11 +34,11 @@ from models.collection.form_filling import (
     unit_indicators,
 )
 from models.collection.forms import FormStatus
-from models.collection.realisasi import latest_revision
+from models.collection.realisasi import evidence_counts, latest_revision
 from models.collection.review import submit_unit_form
 from models.collection.workflow import form_for
 from models.errors import ErrorCode, WorkflowError
-from models.messaging.chat_state import ChatStep, clear_state, get_state, set_state
+from models.messaging.chat_state import ChatStep, clear_state, get_state, question_of, set_state
 from models.office.organisation import Member, Unit
 from models.office.permissions import Action, require
 from models.plan.indicators import Indicator
@@ -94,9 +94,10 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
         return screens
     position = (items.index(pending) + 1, len(items))
     if pending.current is None or pending.returned is not None:
-        set_state(session, member.id, ChatStep.FILL_VALUE, period_id=period.id, indicator_id=pending.indicator.id)
+        number = set_state(session, member.id, ChatStep.FILL_VALUE, period_id=period.id,
+                           indicator_id=pending.indicator.id)
         screens.append(views.question(pending, context_for(session, pending.indicator, period), period, position,
-                                      language))
+                                      language, number))
     else:
         field = "kendala" if pending.needs_kendala else "tindak_lanjut"
         screens.append(_ask_note(session, member, pending.indicator, period, field))
@@ -114,16 +115,16 @@ def ask_item(session: Session, member: Member, period: Period, indicator: Indica
     item = next((i for i in items if i.indicator.id == indicator.id), None)
     if item is None:
         return walk(session, member, period)
-    set_state(session, member.id, ChatStep.FILL_VALUE, period_id=period.id, indicator_id=indicator.id)
+    number = set_state(session, member.id, ChatStep.FILL_VALUE, period_id=period.id, indicator_id=indicator.id)
     return [views.question(item, context_for(session, indicator, period), period,
-                           (items.index(item) + 1, len(items)), member.language)]
+                           (items.index(item) + 1, len(items)), member.language, number)]
 
 
 def _ask_note(session: Session, member: Member, indicator: Indicator, period: Period, field: str) -> Screen:
     current = latest_revision(session, indicator.id, period.id)
-    set_state(session, member.id, NOTE_STEPS[field], period_id=period.id, indicator_id=indicator.id,
-              revision=current.revision if current else None)
-    return views.ask_note(field, indicator, getattr(current, field) if current else None, member.language)
+    number = set_state(session, member.id, NOTE_STEPS[field], period_id=period.id, indicator_id=indicator.id,
+                       revision=current.revision if current else None)
+    return views.ask_note(field, indicator, getattr(current, field) if current else None, member.language, number)
 
 
 def _target(session: Session, data: dict) -> tuple[Period, Indicator]:
@@ -139,14 +140,21 @@ def answer_value(session: Session, member: Member, text: str) -> list[Screen]:
         value = parse_number(text, decimals=indicator.decimals, satuan=indicator.satuan)
     except AmbiguousNumber as exc:
         grouping, decimal = exc.candidates
-        set_state(session, member.id, ChatStep.FILL_AMBIGUOUS, period_id=period.id, indicator_id=indicator.id,
-                  candidates=[format(grouping, "f"), format(decimal, "f")])
-        return [views.ambiguous(text.strip(), format_number(grouping, None, language),
-                                format_number(decimal, None, language), language)]
+        number = set_state(session, member.id, ChatStep.FILL_AMBIGUOUS, period_id=period.id,
+                           indicator_id=indicator.id, candidates=[format(grouping, "f"), format(decimal, "f")],
+                           raw=text.strip())
+        return [_ambiguous(indicator, text.strip(), (grouping, decimal), language, number)]
     except NumberError as exc:
         return [Screen.of(t(text_key(exc.code), language, raw=esc(text.strip())))] + \
             ask_item(session, member, period, indicator)
     return accept_value(session, member, period, indicator, value)
+
+
+def _ambiguous(indicator: Indicator, raw: str, candidates: tuple[Decimal, Decimal], language: str,
+               number: int) -> Screen:
+    grouping, decimal = candidates
+    return views.ambiguous(indicator, raw, format_number(grouping, None, language),
+                           format_number(decimal, None, language), language, number)
 
 
 def choose_candidate(session: Session, member: Member, index: int) -> list[Screen]:
@@ -164,9 +172,9 @@ def accept_value(session: Session, member: Member, period: Period, indicator: In
     if reason is None:
         reasons = far_off_reasons(value, context_for(session, indicator, period))
         if reasons:
-            set_state(session, member.id, ChatStep.FILL_FAR_OFF, period_id=period.id, indicator_id=indicator.id,
-                      value=format(value, "f"))
-            return [views.far_off(value_text(value, indicator, language), reasons, language)]
+            number = set_state(session, member.id, ChatStep.FILL_FAR_OFF, period_id=period.id,
+                               indicator_id=indicator.id, value=format(value, "f"))
+            return [views.far_off(indicator, value_text(value, indicator, language), reasons, language, number)]
     record_value(session, member, indicator, period, value, anomaly_reason=reason, now=now_of(session))
     return after_value(session, member, period, indicator)
 
@@ -183,16 +191,71 @@ def after_value(session: Session, member: Member, period: Period, indicator: Ind
 
 
 def _ask_evidence(session: Session, member: Member, period: Period, indicator: Indicator, count: int) -> Screen:
-    set_state(session, member.id, ChatStep.FILL_EVIDENCE, period_id=period.id, indicator_id=indicator.id)
-    return views.ask_evidence(indicator, count, member.language)
+    number = set_state(session, member.id, ChatStep.FILL_EVIDENCE, period_id=period.id, indicator_id=indicator.id)
+    return views.ask_evidence(indicator, count, member.language, number)
+
+
+def evidence_saved(session: Session, member: Member, period: Period, indicator: Indicator) -> list[Screen]:
+    """The evidence question shown again with its new count, under its number and first message, so that
+    several files sent together all answer it."""
+    count = evidence_counts(session, period.id).get(indicator.id, 0)
+    question = question_of(session, member.id)
+    if question is None or question.step is not ChatStep.FILL_EVIDENCE:
+        return [_ask_evidence(session, member, period, indicator, count)]
+    return [views.ask_evidence(indicator, count, member.language, question.number)]
+
+
+def unseen_answer(session: Session, member: Member, what: str, message_id: int,
+                  reply_to: int | None) -> list[Screen] | None:
+    """A message that does not answer the form's question shown (sent before it appeared, replying to another
+    message, or while the question is not known to be delivered): not saved, the member told, and the question
+    asked again. None when it answers the current question (or no question of the form is asked)."""
+    question = question_of(session, member.id)
+    if question is None or question.step not in views.ASKED:
+        return None
+    reason = question.unseen(message_id, reply_to)
+    if reason is None:
+        return None
+    _, data = get_state(session, member.id)
+    indicator = session.get(Indicator, data["indicator_id"])
+    notice = views.not_saved(reason, what, indicator, question.step, member.language)
+    return [notice, *ask_again(session, member)]
+
+
+def ask_again(session: Session, member: Member) -> list[Screen]:
+    """The current question asked again, as a new message under a new number (what it holds is kept; the
+    evidence question keeps its number, `evidence_saved`)."""
+    step, data = get_state(session, member.id)
+    period, indicator = _target(session, data)
+    language = member.language
+    if step is ChatStep.FILL_VALUE:
+        return ask_item(session, member, period, indicator)
+    if step is ChatStep.FILL_EVIDENCE:
+        return evidence_saved(session, member, period, indicator)
+    number = set_state(session, member.id, step, **data)
+    if step is ChatStep.FILL_AMBIGUOUS:
+        grouping, decimal = (Decimal(candidate) for candidate in data["candidates"])
+        raw = data.get("raw") or format_number(grouping, None, language)  # rows of older versions have no raw
+        return [_ambiguous(indicator, raw, (grouping, decimal), language, number)]
+    if step is ChatStep.FILL_FAR_OFF:
+        value = Decimal(data["value"])
+        reasons = far_off_reasons(value, context_for(session, indicator, period))
+        if not reasons:  # no longer far off (its target or last period changed meanwhile): the value again
+            return ask_item(session, member, period, indicator)
+        return [views.far_off(indicator, value_text(value, indicator, language), reasons, language, number)]
+    if step is ChatStep.FILL_FAR_OFF_REASON:
+        return [views.ask_reason(language, number)]
+    field = next(name for name, note_step in NOTE_STEPS.items() if note_step is step)
+    current = latest_revision(session, indicator.id, period.id)
+    return [views.ask_note(field, indicator, getattr(current, field) if current else None, language, number)]
 
 
 def confirm_far_off(session: Session, member: Member) -> list[Screen]:
     step, data = get_state(session, member.id)
     if step != ChatStep.FILL_FAR_OFF:
         return [Screen.of(t("common.expired_button", member.language))]
-    set_state(session, member.id, ChatStep.FILL_FAR_OFF_REASON, **data)
-    return [Screen.of(t("fill.ask_reason", member.language))]
+    number = set_state(session, member.id, ChatStep.FILL_FAR_OFF_REASON, **data)
+    return [views.ask_reason(member.language, number)]
 
 
 def retype(session: Session, member: Member) -> list[Screen]:

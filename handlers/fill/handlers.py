@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlmodel import Session
-from telegram import Update
+from telegram import Message, Update
 
-from handlers.callbacks import Button
-from handlers.common import Context, act, now_of, run_button
-from handlers.fill import flow, views
+from handlers.callbacks import Button, unpack
+from handlers.common import Context, act, answer_expired, expired_button, in_transaction, now_of, run_button
+from handlers.fill import flow
 from handlers.screens import Screen
 from i18n import t
 from models.collection.form_filling import attach_evidence
-from models.collection.realisasi import evidence_counts
-from models.messaging.chat_state import ChatStep, get_state
+from models.messaging.chat_state import ChatStep, get_state, question_of
+from models.office.invites import member_by_telegram_id
 from models.office.organisation import Member
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
@@ -45,8 +46,22 @@ def evidence_hint(session: Session, member: Member, _text: str) -> list[Screen]:
 TEXT_STEPS[ChatStep.FILL_EVIDENCE] = evidence_hint
 
 
-BUTTONS = {
-    Button.FILL_PERIOD: lambda s, m, period_id: flow.walk(s, m, s.get(Period, period_id)),
+def is_current(session: Session, member: Member | None, number: int) -> bool:
+    """Whether question `number` is the one the member is asked now (its buttons still apply)."""
+    question = question_of(session, member.id) if member is not None else None
+    return question is not None and question.number == number
+
+
+def of_question(work: Callable[..., list[Screen]]) -> Callable[..., list[Screen]]:
+    """A question's button (its number first): does its work only while that question is current."""
+    def run(session: Session, member: Member, number: int, *ids: int) -> list[Screen]:
+        if not is_current(session, member, number):
+            return expired_button(session, member)
+        return work(session, member, *ids)
+    return run
+
+
+QUESTION_BUTTONS = {  # the buttons of a question, each carrying its number
     Button.FILL_AMBIGUOUS: flow.choose_candidate,
     Button.FILL_FAR_OFF_SURE: flow.confirm_far_off,
     Button.FILL_RETYPE: flow.retype,
@@ -54,6 +69,10 @@ BUTTONS = {
     Button.FILL_KEEP_KENDALA: lambda s, m, indicator_id: _keep_note(s, m, "kendala", indicator_id),
     Button.FILL_KEEP_TINDAK_LANJUT: lambda s, m, indicator_id: _keep_note(s, m, "tindak_lanjut", indicator_id),
     Button.FILL_NEXT: flow.next_item,
+}
+BUTTONS = {
+    Button.FILL_PERIOD: lambda s, m, period_id: flow.walk(s, m, s.get(Period, period_id)),
+    **{button: of_question(work) for button, work in QUESTION_BUTTONS.items()},
     Button.FILL_EDIT: lambda s, m, period_id, indicator_id: flow.ask_item(s, m, s.get(Period, period_id),
                                                                           s.get(Indicator, indicator_id)),
     Button.FILL_SEND: flow.ask_submit,
@@ -63,9 +82,26 @@ BUTTONS = {
 
 
 async def on_button(update: Update, context: Context) -> None:
-    """Every button of the journey: answered first, then the pressed keyboard is closed, then the next screen."""
+    """Every button of the journey: answered first, then the pressed keyboard is closed, then the next screen.
+    A button of a question asked before the current one is answered as expired and changes nothing."""
+    if await superseded(update, context):
+        await answer_expired(update, context)
+        return
     await update.callback_query.answer()
     await run_button(update, context, BUTTONS)
+
+
+async def superseded(update: Update, context: Context) -> bool:
+    """Whether the pressed button belongs to a question that is not the member's current one (any more)."""
+    pressed = unpack(update.callback_query.data)
+    if pressed is None or pressed.button not in QUESTION_BUTTONS:
+        return False
+    user_id, number = update.effective_user.id, pressed.ids[0]
+
+    def check(session: Session) -> bool:
+        return not is_current(session, member_by_telegram_id(session, user_id), number)
+
+    return await in_transaction(context, check)
 
 
 def _keep_note(session: Session, member: Member, field: str, indicator_id: int) -> list[Screen]:
@@ -73,6 +109,11 @@ def _keep_note(session: Session, member: Member, field: str, indicator_id: int) 
     if step != flow.NOTE_STEPS[field] or data.get("indicator_id") != indicator_id:
         return [Screen.of(t("common.expired_button", member.language))]
     return flow.answer_note(session, member, field, None)
+
+
+def reply_to_id(message: Message) -> int | None:
+    """The id of the message `message` replies to, if any."""
+    return message.reply_to_message.message_id if message.reply_to_message else None
 
 
 async def on_file(update: Update, context: Context) -> None:
@@ -89,6 +130,9 @@ async def on_file(update: Update, context: Context) -> None:
         step, data = get_state(session, member.id)
         if step != ChatStep.FILL_EVIDENCE:
             return [Screen.of(t("fill.evidence_unexpected", member.language))]
+        if unseen := flow.unseen_answer(session, member, t("fill.your_file", member.language), message.message_id,
+                                        reply_to_id(message)):
+            return unseen
         if attachment.file_size and attachment.file_size > EVIDENCE_MAX_BYTES:
             return [Screen.of(t("fill.evidence_too_big", member.language))]
         state.update(data)
@@ -107,7 +151,6 @@ async def on_file(update: Update, context: Context) -> None:
         period, indicator = session.get(Period, state["period_id"]), session.get(Indicator, state["indicator_id"])
         attach_evidence(session, member, indicator, period, kind=kind, telegram_file_id=attachment.file_id,
                         file_name=name, mime_type=mime, stored_path=str(path), now=now_of(session))
-        return [views.ask_evidence(indicator, evidence_counts(session, period.id).get(indicator.id, 0),
-                                   member.language)]
+        return flow.evidence_saved(session, member, period, indicator)
 
     await act(update, context, save)

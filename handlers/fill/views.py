@@ -7,19 +7,26 @@ from handlers.screens import Screen
 from i18n import t
 from models.collection.form_filling import Context, Item
 from models.collection.forms import UnitForm
+from models.messaging.chat_state import ChatStep, Unseen
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
 from reports.wording import capaian_text, esc, target_text, value_text
 
 KEEP_NOTE = {"kendala": Button.FILL_KEEP_KENDALA, "tindak_lanjut": Button.FILL_KEEP_TINDAK_LANJUT}  # by field
+ASKED = {  # what each step of the form asks (`fill.asked_*`)
+    ChatStep.FILL_VALUE: "value", ChatStep.FILL_AMBIGUOUS: "value", ChatStep.FILL_FAR_OFF: "value",
+    ChatStep.FILL_FAR_OFF_REASON: "reason", ChatStep.FILL_KENDALA: "kendala",
+    ChatStep.FILL_TINDAK_LANJUT: "tindak_lanjut", ChatStep.FILL_EVIDENCE: "evidence",
+}
 
 
 def period_name(period: Period, language: str) -> str:
     return period.ref.label(language)
 
 
-def question(item: Item, context: Context, period: Period, position: tuple[int, int], language: str) -> Screen:
-    """The value question: name, satuan, targets, last period, year to date (and the arahan of a return)."""
+def question(item: Item, context: Context, period: Period, position: tuple[int, int], language: str,
+             number: int) -> Screen:
+    """Question `number`, the value: name, satuan, targets, last period, year to date (and the arahan of a return)."""
     indicator = item.indicator
     lines = [
         t("fill.item_header", language, number=position[0], total=position[1], period=period_name(period, language)),
@@ -38,46 +45,60 @@ def question(item: Item, context: Context, period: Period, position: tuple[int, 
         lines.append(t("fill.returned_arahan", language, arahan=esc(item.returned.arahan or "-")))
     if item.current is not None:
         lines.append(t("fill.current_value", language, value=value_text(item.current.value, indicator, language)))
-        buttons.append([(t("fill.keep_button", language), pack(Button.FILL_KEEP, item.indicator.id))])
+        buttons.append([(t("fill.keep_button", language), pack(Button.FILL_KEEP, number, item.indicator.id))])
     lines.append("")
     lines.append(t("fill.ask_value", language))
-    return Screen.of("\n".join(lines), buttons)
+    return Screen.of("\n".join(lines), buttons, question=number)
 
 
 def capaian_feedback(item: Item, language: str) -> str:
+    """What was saved, under which indicator, and its capaian."""
     indicator = item.indicator
     key = "fill.saved_tercapai" if item.capaian.tercapai else "fill.saved"
     if item.capaian.value is None:
         key = "fill.saved_no_target"
-    return t(key, language, value=value_text(item.current.value, indicator, language),
+    return t(key, language, code=esc(indicator.code), name=esc(indicator.name),
+             value=value_text(item.current.value, indicator, language),
              capaian=capaian_text(item.capaian, language))
 
 
-def ask_note(field: str, indicator: Indicator, current: str | None, language: str) -> Screen:
+def ask_note(field: str, indicator: Indicator, current: str | None, language: str, number: int) -> Screen:
     text = t(f"fill.ask_{field}", language, code=esc(indicator.code))
     buttons = []
     if current:
         text += "\n\n" + t("fill.current_note", language, text=esc(current))
-        buttons.append([(t("fill.keep_button", language), pack(KEEP_NOTE[field], indicator.id))])
-    return Screen.of(text, buttons)
+        buttons.append([(t("fill.keep_button", language), pack(KEEP_NOTE[field], number, indicator.id))])
+    return Screen.of(text, buttons, question=number)
 
 
-def ask_evidence(indicator: Indicator, count: int, language: str) -> Screen:
+def ask_evidence(indicator: Indicator, count: int, language: str, number: int) -> Screen:
     text = t("fill.ask_evidence", language, code=esc(indicator.code), count=count)
     label = t("fill.next_button" if count else "fill.skip_button", language)
-    return Screen.of(text, [[(label, pack(Button.FILL_NEXT))]])
+    return Screen.of(text, [[(label, pack(Button.FILL_NEXT, number))]], question=number)
 
 
-def ambiguous(raw: str, grouping: str, decimal: str, language: str) -> Screen:
-    return Screen.of(t("fill.ambiguous", language, raw=esc(raw)),
-                     [[(grouping, pack(Button.FILL_AMBIGUOUS, 0)), (decimal, pack(Button.FILL_AMBIGUOUS, 1))]])
+def ambiguous(indicator: Indicator, raw: str, grouping: str, decimal: str, language: str, number: int) -> Screen:
+    return Screen.of(t("fill.ambiguous", language, raw=esc(raw), code=esc(indicator.code)),
+                     [[(grouping, pack(Button.FILL_AMBIGUOUS, number, 0)),
+                       (decimal, pack(Button.FILL_AMBIGUOUS, number, 1))]], question=number)
 
 
-def far_off(value: str, reasons: list[str], language: str) -> Screen:
+def far_off(indicator: Indicator, value: str, reasons: list[str], language: str, number: int) -> Screen:
     why = ", ".join(t(f"fill.far_off_{reason}", language) for reason in reasons)
-    return Screen.of(t("fill.far_off", language, value=value, why=why),
-                     [[(t("fill.far_off_yes", language), pack(Button.FILL_FAR_OFF_SURE)),
-                       (t("fill.far_off_no", language), pack(Button.FILL_RETYPE))]])
+    return Screen.of(t("fill.far_off", language, code=esc(indicator.code), value=value, why=why),
+                     [[(t("fill.far_off_yes", language), pack(Button.FILL_FAR_OFF_SURE, number)),
+                       (t("fill.far_off_no", language), pack(Button.FILL_RETYPE, number))]], question=number)
+
+
+def ask_reason(language: str, number: int) -> Screen:
+    return Screen.of(t("fill.ask_reason", language), question=number)
+
+
+def not_saved(reason: Unseen, what: str, indicator: Indicator, step: ChatStep, language: str) -> Screen:
+    """A message that does not answer the question asked: which question it would have answered, not saved."""
+    question = t("fill.question_label", language, code=esc(indicator.code), name=esc(indicator.name),
+                 asked=t(f"fill.asked_{ASKED[step]}", language))
+    return Screen.of(t(f"fill.not_saved_{reason.value}", language, what=what, question=question))
 
 
 def item_block(number: int, item: Item, language: str) -> str:

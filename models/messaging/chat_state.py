@@ -3,12 +3,14 @@
 Any bot process can continue any member's conversation, and a restart loses nothing: the state is a step name
 and a small JSON of ids (never Telegram objects). Most of a form's progress is not kept here at all but derived
 from the stored realisasi (the first unanswered indicator), so this row only says what the next free-text
-message means (a value, a kendala, an arahan…).
+message means (a value, a kendala, an arahan…). Each question is asked under a number new at every ask and,
+once sent, the id of the message that shows it, so an answer is filed only under the question its author saw.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -48,32 +50,102 @@ class ChatState(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow})
 
 
+IDLE = ""  # a row kept after its question ended, only to go on counting the member's questions
+NUMBER, SHOWN_IN = "question_no", "shown_in"  # keys of the question's identity in `chat_states.data`
+
+
+class Unseen(StrEnum):
+    """Why a member's message does not answer the current question (so it is not filed under it)."""
+
+    NOT_SHOWN = "not_shown"  # the question's message is not known to be delivered yet
+    EARLIER = "earlier"  # the message was sent before the question was shown
+    OTHER = "other"  # the message replies to another message than the question
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the member was asked last: the step, a number new at every ask, and the message that shows it."""
+
+    step: ChatStep
+    number: int
+    message_id: int | None  # None until the question's message is known to be delivered
+
+    def unseen(self, message_id: int, reply_to: int | None) -> Unseen | None:
+        """Why the member's message `message_id` (replying to `reply_to`) does not answer this question; None
+        when it does (message ids of a private chat increase over both sides' messages)."""
+        if self.message_id is None:
+            return Unseen.NOT_SHOWN
+        if reply_to is not None and reply_to != self.message_id:
+            return Unseen.OTHER
+        if message_id < self.message_id:
+            return Unseen.EARLIER
+        return None
+
+
+def _stored(row: ChatState) -> dict[str, Any]:
+    return json.loads(row.data)
+
+
 def get_state(session: Session, member_id: int) -> tuple[ChatStep | None, dict[str, Any]]:
     """The step the member is at and its ids; a step this version does not know (stored by an older one) is
     cleared, as if nothing were asked."""
     row = session.get(ChatState, member_id)
-    if row is None:
+    if row is None or row.step == IDLE:
         return None, {}
     try:
         step = ChatStep(row.step)
     except ValueError:
-        session.delete(row)
+        _forget(session, row)
         return None, {}
-    return step, json.loads(row.data)
+    return step, {key: value for key, value in _stored(row).items() if key not in (NUMBER, SHOWN_IN)}
 
 
-def set_state(session: Session, member_id: int, step: ChatStep, **data: Any) -> None:
+def question_of(session: Session, member_id: int) -> Question | None:
+    """The question the member's next message answers, with its number and message; None when none is asked."""
+    step, _ = get_state(session, member_id)
+    if step is None:
+        return None
+    data = _stored(session.get(ChatState, member_id))
+    return Question(step, data.get(NUMBER, 0), data.get(SHOWN_IN))
+
+
+def set_state(session: Session, member_id: int, step: ChatStep, **data: Any) -> int:
+    """Ask a question: the step and its ids, under a new number (returned), its message not yet shown."""
     if not isinstance(step, ChatStep):
         raise TypeError(f"a chat step is a ChatStep, not {step!r}")
     row = session.get(ChatState, member_id) or ChatState(member_id=member_id, step=step.value)
-    row.step, row.data = step.value, json.dumps(data, sort_keys=True)
+    number = _stored(row).get(NUMBER, 0) + 1
+    row.step, row.data = step.value, json.dumps({**data, NUMBER: number}, sort_keys=True)
     session.add(row)
+    return number
+
+
+def mark_shown(session: Session, member_id: int, number: int, message_id: int) -> bool:
+    """Record the message that shows question `number`, if that question is still the member's current one and
+    no message showed it before (a question shown again under its number keeps its first message)."""
+    row = session.get(ChatState, member_id)
+    data = _stored(row) if row is not None and row.step != IDLE else {}
+    if data.get(NUMBER) != number or data.get(SHOWN_IN) is not None:
+        return False
+    row.data = json.dumps({**data, SHOWN_IN: message_id}, sort_keys=True)
+    session.add(row)
+    return True
 
 
 def clear_state(session: Session, member_id: int) -> None:
+    """Nothing is asked any more (the row keeps only the count of questions, so no number comes back)."""
     row = session.get(ChatState, member_id)
     if row is not None:
+        _forget(session, row)
+
+
+def _forget(session: Session, row: ChatState) -> None:
+    number = _stored(row).get(NUMBER)
+    if number is None:
         session.delete(row)
+        return
+    row.step, row.data = IDLE, json.dumps({NUMBER: number})
+    session.add(row)
 
 
 class GroupNotice(SQLModel, table=True):

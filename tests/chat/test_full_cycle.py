@@ -85,6 +85,7 @@ async def test_the_whole_cycle_from_opening_to_archive(world: World):
     await say(world, MODAL, "40", "jauh dari")
     await press(world, MODAL, "Ya, benar", "alasan")
     await say(world, MODAL, "Pameran <b>besar</b> & forum _bisnis_ 🎉", "tercapai")
+    await emu.wait_for_bot_message(MODAL, "bukti dukung")  # S.1's first evidence question still has its button
     await press(world, MODAL, "Lewati", "Ringkasan formulir")
     summary = emu.last_bot_message(MODAL)["text"]
     assert NASTY in summary and "Dewi Modal" in summary and "Bukti: 1" in summary

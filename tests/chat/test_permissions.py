@@ -27,7 +27,7 @@ from models.collection.realisasi import Realisasi
 from models.collection.review import approve_unit_form, request_unlock, submit_unit_form
 from models.collection.workflow import form_for
 from models.errors import WorkflowError
-from models.messaging.chat_state import get_state
+from models.messaging.chat_state import get_state, question_of
 from models.messaging.outbox import OutboxMessage
 from models.office.audit import Actor, AuditEntry
 from models.office.invites import Invite, accept_invite, create_invite
@@ -323,8 +323,10 @@ async def test_staff_never_see_or_change_another_units_values(world: World):
     assert "P.1" in question["text"] and "P.4" not in question["text"]
     await emu.user(PERIZINAN).send_text("77")
     await emu.wait_for_bot_message(PERIZINAN, "Tersimpan")
-    for data in (pack(Button.FILL_KEEP, p4), pack(Button.FILL_KEEP_KENDALA, p4),
-                 pack(Button.FILL_KEEP_TINDAK_LANJUT, p4)):
+    with world.session() as session:
+        asked = question_of(session, member(session, PERIZINAN).id).number  # P.1's evidence, the current question
+    for data in (pack(Button.FILL_KEEP, asked, p4), pack(Button.FILL_KEEP_KENDALA, asked, p4),
+                 pack(Button.FILL_KEEP_TINDAK_LANJUT, asked, p4)):
         await press_data(world, PERIZINAN, data, t("common.expired_button", "id"))
     await press_data(world, PERIZINAN, pack(Button.UNLOCK_REQUEST, form_id, p4), FORBIDDEN)
     await emu.user(PERIZINAN).send_command("/isi")
@@ -422,9 +424,9 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
         staff = member(session, PENGADUAN).id
         unit = member(session, PENGADUAN).unit_id
     presses = [
-        pack(Button.FILL_PERIOD, period_id), pack(Button.FILL_AMBIGUOUS, 0), pack(Button.FILL_FAR_OFF_SURE),
-        pack(Button.FILL_RETYPE), pack(Button.FILL_KEEP, p4), pack(Button.FILL_KEEP_KENDALA, p4),
-        pack(Button.FILL_KEEP_TINDAK_LANJUT, p4), pack(Button.FILL_NEXT), pack(Button.FILL_EDIT, period_id, p4),
+        pack(Button.FILL_PERIOD, period_id), pack(Button.FILL_AMBIGUOUS, 1, 0), pack(Button.FILL_FAR_OFF_SURE, 1),
+        pack(Button.FILL_RETYPE, 1), pack(Button.FILL_KEEP, 1, p4), pack(Button.FILL_KEEP_KENDALA, 1, p4),
+        pack(Button.FILL_KEEP_TINDAK_LANJUT, 1, p4), pack(Button.FILL_NEXT, 1), pack(Button.FILL_EDIT, period_id, p4),
         pack(Button.FILL_SEND, form_id, version), pack(Button.FILL_SEND_CONFIRM, form_id, version),
         pack(Button.FILL_SEND_CANCEL), pack(Button.REVIEW_APPROVE, form_id, version),
         pack(Button.REVIEW_RETURN, form_id, version), pack(Button.REVIEW_TOGGLE, form_id, p4),

@@ -26,7 +26,9 @@ async def answered(world: World, query_id: str) -> dict:
     raise AssertionError(f"query {query_id} was never answered")
 
 
-@pytest.mark.parametrize("data", ["zz.old|1", "rv.ok|12", "isi.p|abc", "lang|7", "ms.kok|1|2", "isi.next|1"])
+# (the last three: a question's buttons before they carried its number)
+@pytest.mark.parametrize("data", ["zz.old|1", "rv.ok|12", "isi.p|abc", "lang|7", "ms.kok|1|2", "isi.next|1",
+                                  "isi.next", "isi.amb|0", "isi.keep|7"])
 async def test_a_press_of_data_this_version_does_not_know_gets_the_expired_alert(world: World, data: str):
     emu = world.emu
     await emu.user(RINA).send_command("/bantuan")
