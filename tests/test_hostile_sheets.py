@@ -246,6 +246,20 @@ def test_a_formula_with_its_saved_result_imports_the_result(cli, capsys, tmp_pat
     assert count_indicators(cli) == 14
 
 
+def test_a_formula_whose_saved_result_is_empty_text_reads_as_empty(cli, capsys, tmp_path):
+    """Given SEK.2's sumber_data typed as =IF(1=1;"";"x") and saved by Excel (an empty text result), then it
+    imports as an empty cell, not as a formula without a result."""
+    path = pk_xlsx(tmp_path / "pk.xlsx", sumber_data='=IF(1=1,"","x")')
+    path = rewrite_part(path, SHEET, lambda xml: re.sub(r'<c r="(\w+)"><f>(IF[^<]*)</f><v />',
+                                                        r'<c r="\1" t="str"><f>\2</f><v></v>', xml))
+    assert 't="str"' in zipfile.ZipFile(path).read(SHEET).decode()
+
+    code, out, err = run(capsys, "import-pk", str(path))
+
+    assert (code, err) == (0, [])
+    assert count_indicators(cli) == 14
+
+
 def test_a_realisasi_cell_formatted_as_a_date_is_named(cli, capsys, tmp_path):
     assert main(["init", "--demo"]) == 0
     capsys.readouterr()

@@ -181,7 +181,8 @@ def _formulas(path: Path, preferred_sheet: str | None) -> dict[tuple[int, int], 
 def _cell_problem(number: int, header: Sequence[str], index: int, cell: Any, formula: str | None):
     if getattr(cell, "data_type", None) == "e":
         return RowProblem(number, _column_name(header, index), ProblemCode.CELL_ERROR, value=str(cell.value))
-    if formula is not None and cell.value is None:
+    # A formula whose saved result is empty text (`=IF(…;"";…)`) is typed "str"; one never computed is not.
+    if formula is not None and cell.value is None and getattr(cell, "data_type", None) != "str":
         return RowProblem(number, _column_name(header, index), ProblemCode.FORMULA_WITHOUT_VALUE, formula=formula)
     return _text_problem(number, header, index, cell.value)
 
