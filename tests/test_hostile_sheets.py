@@ -234,6 +234,18 @@ def test_a_cell_that_holds_no_usable_value_is_named_by_row_and_column(cli, capsy
     assert count_indicators(cli) == 0
 
 
+def test_a_row_of_formulas_never_computed_is_not_skipped_as_blank(cli, capsys, tmp_path):
+    """Given a row 16 whose only cell is the formula =A15 saved without a result (as libraries write them),
+    then it is named, not skipped as an empty row."""
+    rows = [*demo_rows(DEMO_PK), ["=A15"]]
+
+    err = refused(capsys, "import-pk", str(write_xlsx(tmp_path / "pk.xlsx", rows)))
+
+    assert err[1] == ("  baris 16, kolom kode: sel berisi rumus =A15 tanpa hasil tersimpan; buka berkas di Excel lalu "
+                      "simpan ulang, atau tulis nilainya")
+    assert count_indicators(cli) == 0
+
+
 def test_a_formula_with_its_saved_result_imports_the_result(cli, capsys, tmp_path):
     """Given target_tahunan of SEK.2 typed as =4*2 and saved by Excel with its result 8, then 8 is imported."""
     path = pk_xlsx(tmp_path / "pk.xlsx", target_tahunan="=4*2")

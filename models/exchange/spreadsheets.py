@@ -201,10 +201,11 @@ def _read_xlsx(path: Path, preferred_sheet: str | None) -> Table:
         table, problems = Table(header=header), []
         for number, cells in rows:
             values = [cell.value for cell in cells]
-            if _is_blank(values) and not any(getattr(cell, "data_type", None) == "e" for cell in cells):
+            found = [problem for index, cell in enumerate(cells) if index < len(header) and header[index]
+                     if (problem := _cell_problem(number, header, index, cell, formulas.get((number, index))))]
+            if _is_blank(values) and not found:  # a row of formulas never computed is not blank
                 continue
-            problems += [problem for index, cell in enumerate(cells) if index < len(header) and header[index]
-                         if (problem := _cell_problem(number, header, index, cell, formulas.get((number, index))))]
+            problems += found
             table.rows.append((number, {name: value for name, value in zip(header, values, strict=False) if name}))
     if problems:
         raise ImportFailed(problems)
