@@ -341,6 +341,22 @@ def test_a_csv_with_a_field_beyond_the_csv_module_limit_names_its_line(cli, caps
     assert count_indicators(cli) == 0
 
 
+def test_a_unit_name_longer_than_the_database_holds_is_named(cli, capsys, tmp_path):
+    """Given a 230-character unit name (within the cell limit, beyond the 200 the database column holds), then it
+    is a problem of its cell on every backend (PostgreSQL would refuse it with an error of its own)."""
+    path = tmp_path / "pk.csv"
+    lines = DEMO_PK.read_text(encoding="utf-8").splitlines()
+    lines[-1] = lines[-1].replace("Sekretariat", "S" * 230)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    err = refused(capsys, "import-pk", str(path))
+
+    assert err == ["Berkas tidak diimpor: ada 1 masalah.",
+                   "  baris 15, kolom unit: isi sel 230 karakter, maksimal 200 karakter; persingkat isinya",
+                   NOTHING_WRITTEN]
+    assert count_indicators(cli) == 0
+
+
 def test_a_csv_cell_with_overlong_text_is_named(cli, capsys, tmp_path):
     path = tmp_path / "pk.csv"
     lines = DEMO_PK.read_text(encoding="utf-8").splitlines()
