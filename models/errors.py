@@ -72,12 +72,29 @@ class SpreadsheetCode(StrEnum):
     UNSUPPORTED_FORMAT = "unsupported_format"
     UNREADABLE = "unreadable"
     NO_HEADER = "no_header"
+    # Hostile or damaged files, refused before or while reading (`spreadsheets` holds the limits).
+    CORRUPT = "corrupt"
+    NOT_XLSX = "not_xlsx"
+    NO_SHEETS = "no_sheets"
+    XML_TOO_LARGE = "xml_too_large"
+    FILE_TOO_LARGE = "file_too_large"
+    TOO_MANY_ROWS = "too_many_rows"
+    TOO_MANY_COLUMNS = "too_many_columns"
+    TOO_MANY_CELLS = "too_many_cells"
+    CSV_ENCODING = "csv_encoding"
+    CSV_BINARY = "csv_binary"
+    CSV_MALFORMED = "csv_malformed"
 
 
 class ProblemCode(StrEnum):
     """What is wrong with a cell or a row of an imported file (`RowProblem`)."""
 
     REQUIRED = "required"
+    # What a cell holds that cannot be a value (`spreadsheets`, `problems.cell_number`).
+    CELL_ERROR = "cell_error"
+    FORMULA_WITHOUT_VALUE = "formula_without_value"
+    TEXT_TOO_LONG = "text_too_long"
+    DATE_NOT_A_NUMBER = "date_not_a_number"
     MISSING_COLUMN = "missing_column"
     NO_ROWS = "no_rows"
     INVALID_CHOICE = "invalid_choice"

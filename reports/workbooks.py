@@ -150,6 +150,8 @@ def write_kertas_kerja(recap: Recap, path: Path | BinaryIO, language: str = "id"
 
 # --------------------------------------------------------------------------------------------- Formulir
 
+# Enough to tell units apart; a long name would make a file name the file system refuses (255 bytes).
+UNIT_IN_FILE_NAME = 60
 FORMULIR_COLUMNS = (("no", 5, None), ("kode", 8, 12), ("indikator", 36, 55), ("satuan", 9, 14), ("target", 12, 20),
                     ("realisasi", 14, 20), ("capaian", 11, 11), ("kategori", 14, 16), ("kendala", 28, 45),
                     ("tindak_lanjut", 28, 45), ("bukti", 18, 35), ("catatan", 22, 40))
@@ -252,7 +254,7 @@ def formulir_files(session: Session, ref: PeriodRef, language: str, unit_id: int
     progress = {p.unit.id: p for p in period_progress(session, period, today, tz)} if period.id else {}
     files, used = [], set()
     for unit in units:
-        name = slug(unit.name) or f"unit-{unit.id}"
+        name = slug(unit.name)[:UNIT_IN_FILE_NAME].rstrip("-") or f"unit-{unit.id}"
         if name in used:
             name = f"{name}-{unit.id}"
         used.add(name)

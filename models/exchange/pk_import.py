@@ -62,6 +62,13 @@ ALLOWED_SHOWN = {
     "frekuensi": "bulanan | triwulanan",
 }
 LEVEL_ORDER = list(IndicatorLevel)
+# Columns stored in a sized database column: longer text is a problem of its cell, not an error of the database.
+TEXT_LIMITS = {
+    "kode": Indicator.__table__.c.code.type.length,
+    "induk": Indicator.__table__.c.code.type.length,
+    "satuan": Indicator.__table__.c.satuan.type.length,
+    "unit": Unit.__table__.c.name.type.length,
+}
 TARGET_COLUMNS = ("target_tahunan", "target_tw1", "target_tw2", "target_tw3", "target_tw4", "target_min", "target_max")
 WHOLE_NUMBER_SATUAN = (
     "rp", "rupiah", "nib", "izin", "dokumen", "orang", "unit", "kali", "laporan", "buah", "perusahaan",
@@ -125,6 +132,10 @@ def parse_pk_row(number: int, raw: dict[str, Any], problems: list[RowProblem]) -
     for column in ("kode", "indikator", "satuan", "unit", "tahun"):
         if cell_text(raw.get(column)) is None:
             problems.append(RowProblem(number, column, ProblemCode.REQUIRED))
+    for column, limit in TEXT_LIMITS.items():
+        text = cell_text(raw.get(column))
+        if text is not None and len(text) > limit:
+            problems.append(RowProblem(number, column, ProblemCode.TEXT_TOO_LONG, length=len(text), limit=limit))
     level = _choice(raw, number, "tingkat", problems)
     kind = _choice(raw, number, "jenis", problems)
     polarity = _choice(raw, number, "polaritas", problems)

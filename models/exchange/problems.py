@@ -7,7 +7,7 @@ user's language. `cell_number` reads a number from a cell the way staff type it 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -71,6 +71,10 @@ def cell_number(
         return None
     if isinstance(value, bool):
         problems.append(RowProblem(row, column, ProblemCode.NOT_A_NUMBER, value=str(value)))
+        return None
+    if isinstance(value, datetime | date | time | timedelta):  # a number cell Excel formatted as a date
+        shown = value.date() if isinstance(value, datetime) and value.time() == time() else value
+        problems.append(RowProblem(row, column, ProblemCode.DATE_NOT_A_NUMBER, value=str(shown)))
         return None
     if isinstance(value, int):
         return Decimal(value)
