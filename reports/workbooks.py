@@ -266,8 +266,8 @@ def formulir_workbook(session: Session, period: Period, unit: Unit, language: st
         (t("workbook.deadline", language), format_date(period.deadline, language) if period.deadline else "-"),
         (t("workbook.formulir.status", language), status_text(progress, language)),
     ])
-    marks = FORMULIR_COLUMNS + ((APPROVAL_COLUMN, 16, 36),) if include_drafts else FORMULIR_COLUMNS
-    columns = [Column(heading(name, language), low, high, wrap=name in WRAPPED) for name, low, high in marks]
+    names = FORMULIR_COLUMNS + ((APPROVAL_COLUMN, 16, 36),) if include_drafts else FORMULIR_COLUMNS
+    columns = [Column(heading(name, language), low, high, wrap=name in WRAPPED) for name, low, high in names]
     unapproved = (progress is None or progress.form is None
                   or FormStatus(progress.form.status) is not FormStatus.APPROVED) if include_drafts else None
     end = write_table(sheet, top, columns, formulir_rows(items, evidence_texts(session, period, language), language,
