@@ -32,7 +32,7 @@ from models.office.audit import Actor
 from models.office.organisation import ensure_office, unit_named, unit_names
 from models.plan.periods import PeriodCodeError, parse_scope
 from models.store.database import create_db_engine, migrate, session_scope
-from reports.export_kinds import COMMAND_LINE_SPELLINGS, SPELLINGS, ExportKind, export_kind
+from reports.export_kinds import COMMAND_LINE_SPELLINGS, INCLUDE_DRAFTS_FLAG, SPELLINGS, ExportKind, export_kind
 from reports.templates import write_template
 from reports.workbooks import ExportError, export_files
 
@@ -83,13 +83,17 @@ def _parser() -> argparse.ArgumentParser:
         "rekapitulasi: each unit's progress, indicators per capaian category, and every indicator by unit. "
         "formulir: each unit's Formulir Pengumpulan Data of a month or triwulan (blank where nothing is entered "
         "yet, to distribute). semua: all of them. One file is written to TARGET; several files (formulir of "
-        "every unit, or semua) go into the folder TARGET, which is created.")
+        "every unit, or semua) go into the folder TARGET, which is created. Only approved values (a unit's form "
+        "approved for that period), unless --termasuk-draf.")
     export.add_argument("--periode", required=True,
                         help="a month (2026-01), a triwulan (2026-TW1) or a whole year (2026; no formulir)")
     export.add_argument("--jenis", choices=COMMAND_LINE_SPELLINGS, default=SPELLINGS[ExportKind.KERTAS_KERJA][0],
                         help="which workbook: kertas-kerja (default), rekapitulasi, formulir or semua")
     export.add_argument("--unit", metavar="NAME",
                         help="only this unit's formulir, e.g. \"Bidang Pelayanan Perizinan\"")
+    export.add_argument(INCLUDE_DRAFTS_FLAG, dest="termasuk_draf", action="store_true",
+                        help="include values not approved yet (draft, submitted, returned), each row they touch "
+                        "marked \"belum disetujui\" in a persetujuan column")
     export.add_argument("target", type=Path, metavar="TARGET",
                         help="the .xlsx file to write, or the folder for several files")
 
@@ -220,7 +224,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             unit_id = unit.id
         try:
             files = export_files(session, scope, kind, language, unit_id,
-                                 today=system_clock().astimezone(settings.timezone).date(), tz=settings.timezone)
+                                 today=system_clock().astimezone(settings.timezone).date(), tz=settings.timezone,
+                                 include_drafts=args.termasuk_draf)
         except ExportError as exc:
             print(t(text_key(exc.code), language, **exc.details), file=sys.stderr)
             return EXIT_PROBLEMS

@@ -23,7 +23,7 @@ from models.office.organisation import Member
 from models.office.permissions import Action, require
 from models.plan.periods import PeriodCodeError, PeriodKind, parse_scope
 from models.reporting.archive import Procedure
-from reports.export_kinds import ExportKind, export_kind
+from reports.export_kinds import ExportKind, export_kind, includes_drafts
 from reports.laporan_data import laporan_file
 from reports.recap_charts import RENDER_POOL
 from reports.wording import esc
@@ -31,12 +31,14 @@ from reports.workbooks import ExportError, export_files
 
 
 def export_screens(session: Session, member: Member, arguments: list[str], now: datetime) -> list[Screen]:
-    """/ekspor [periode] [semua|kertas|rekap|formulir]: the workbooks as documents (default: all of them)."""
+    """/ekspor [periode] [semua|kertas|rekap|formulir] [semua-data]: the workbooks as documents (default: all of
+    them), of approved values only unless `semua-data` asks for the others too (marked)."""
     require(session, member, Action.EXPORT)
     language = member.language
     words = [word.lower() for word in arguments]
     kinds = [kind for kind in map(export_kind, words) if kind]  # e.g. /ekspor 2026-TW1 formulir
-    rest = [word for word in words if export_kind(word) is None]
+    include_drafts = any(map(includes_drafts, words))
+    rest = [word for word in words if export_kind(word) is None and not includes_drafts(word)]
     try:
         scope = parse_scope(rest[0]) if rest else latest_scope(session)
     except PeriodCodeError:
@@ -45,7 +47,7 @@ def export_screens(session: Session, member: Member, arguments: list[str], now: 
         return [Screen.of(t("recap.nothing", language))]
     try:
         files = export_files(session, scope, kinds[0] if kinds else ExportKind.SEMUA, language,
-                             today=now.date(), tz=now.tzinfo)
+                             today=now.date(), tz=now.tzinfo, include_drafts=include_drafts)
     except ExportError as exc:
         return [Screen.of(t(text_key(exc.code), language, **{k: esc(v) for k, v in exc.details.items()}))]
     return [Screen([], media=Document(file.filename, file.data, esc(file.title))) for file in files]
@@ -81,7 +83,7 @@ async def _send_files(update: Update, context: Context, work, *args, pool=None) 
 
 
 async def export_command(update: Update, context: Context) -> None:
-    """/ekspor [periode] [jenis]: Formulir, Rekapitulasi and Kertas Kerja as Excel files."""
+    """/ekspor [periode] [jenis] [semua-data]: Formulir, Rekapitulasi and Kertas Kerja as Excel files."""
     await _send_files(update, context, export_screens, list(context.args or []), office_now(context))
 
 

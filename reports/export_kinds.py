@@ -2,6 +2,10 @@
 
 `/ekspor 2026-TW1 rekap` takes any spelling below (in any case); `sakip-bot export --jenis rekapitulasi` takes the
 first spelling of each kind. Both come to an `ExportKind`, which `reports.workbooks.export_files` takes.
+
+Exports hold approved values only; `/ekspor 2026 semua-data` (any spelling of `INCLUDE_DRAFTS_SPELLINGS`) and
+`sakip-bot export --termasuk-draf` ask for the values not approved yet too, marked (`export_files(…,
+include_drafts=True)`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ SPELLINGS: dict[ExportKind, tuple[str, ...]] = {  # the first is the command lin
     ExportKind.FORMULIR: ("formulir", "form", "forms"),
     ExportKind.SEMUA: ("semua", "all"),
 }
+INCLUDE_DRAFTS_SPELLINGS = ("semua-data", "termasuk-draf", "draf", "all-data", "with-drafts")
+INCLUDE_DRAFTS_FLAG = "--termasuk-draf"  # the command line's
 COMMAND_LINE_SPELLINGS = tuple(spellings[0] for spellings in SPELLINGS.values())
 _KINDS_BY_WORD = {word: kind for kind, spellings in SPELLINGS.items() for word in spellings}
 
@@ -29,3 +35,8 @@ _KINDS_BY_WORD = {word: kind for kind, spellings in SPELLINGS.items() for word i
 def export_kind(word: str) -> ExportKind | None:
     """The kind a word names (any spelling above, in any case), or None."""
     return _KINDS_BY_WORD.get(word.lower())
+
+
+def includes_drafts(word: str) -> bool:
+    """Whether a word asks for the values not approved yet too (any of `INCLUDE_DRAFTS_SPELLINGS`, any case)."""
+    return word.lower() in INCLUDE_DRAFTS_SPELLINGS

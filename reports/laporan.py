@@ -11,6 +11,10 @@ below target tinted); the charts, each at the page width or scaled down to fit o
 lanjut of the indicators below target; the Sekretaris's review; the Kepala Dinas's disposition; the mutu baku
 timeline. Every page after the title has the period in its header, every page "Halaman 3 dari 9" in its footer.
 Fixed words come from the catalogue's `laporan.*` texts in `language`.
+
+A row whose values are not all approved yet (`LaporanRow.unapproved`, only in a DRAF: see
+`reports.laporan_data`) says "belum disetujui" under its realisasi, and the title page and the table say what
+that means (`laporan.unapproved_note`), since the summary's counts include it.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ class LaporanRow:
     previous: str = ""  # triwulan measurement only: capaian of the previous triwulan, "–" if none
     last_year: str = ""  # the same triwulan last year
     year_progress: str = ""  # progress to the annual target
+    unapproved: bool = False  # a value of the row comes from a unit's form not approved yet (a DRAF only)
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,8 @@ def _title_page(pdf: Document, laporan: Laporan, text: _Text) -> None:
             pdf.cell(50, 16, text("draft"), border=1, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3)
         pdf.paragraph(text("draft_note"), colour=DRAFT)
+    if any(row.unapproved for row in laporan.rows):
+        pdf.paragraph(text("unapproved_note"), colour=DRAFT)
 
 
 def _summary(pdf: Document, laporan: Laporan, text: _Text) -> None:
@@ -169,7 +176,8 @@ def _indicators(pdf: Document, laporan: Laporan, text: _Text) -> None:
                                                                           "col_year_progress")]
     cells, styles = [], []
     for row in laporan.rows:
-        line = [row.code, row.level, row.name, row.unit, row.target, row.realisasi, row.capaian, row.band_label]
+        realisasi = f"{row.realisasi}\n{text('unapproved')}" if row.unapproved else row.realisasi
+        line = [row.code, row.level, row.name, row.unit, row.target, realisasi, row.capaian, row.band_label]
         if laporan.comparisons:
             line += [row.previous or "–", row.last_year or "–", row.year_progress or "–"]
         cells.append(line)
@@ -186,6 +194,8 @@ def _indicators(pdf: Document, laporan: Laporan, text: _Text) -> None:
             pdf.rect(pdf.l_margin, pdf.y + 0.8, 6, 3, style="DF")
         pdf.set_x(pdf.l_margin + 8)
         pdf.paragraph(text("below_target_note"), size=SMALL, colour=MUTED, indent=8)
+    if any(row.unapproved for row in laporan.rows):
+        pdf.paragraph(text("unapproved_note"), size=SMALL, colour=DRAFT)
 
 
 def _charts(pdf: Document, laporan: Laporan, text: _Text) -> None:

@@ -5,6 +5,12 @@ The words and numbers are those of the chat (`handlers.render`), the charts thos
 Once the period (or the measurement) is archived, the PDF is rendered once, in the office's language, and
 filed (`models.reporting.archive`); every later request sends that same file. Before that, a request gets a draft marked
 DRAF, in the member's language, and nothing is filed.
+
+Values: the filed Laporan holds approved values only (`compute_recap(…, approved_only=True)`; a period is archived
+only once every unit's form is approved, and no unlock is granted after the report, so this is every value). The
+DRAF is a preview of what is coming: it holds every current value, and each row one of whose values is not
+approved yet (its unit's form is draft, submitted or returned) is marked "belum disetujui", with the note on the
+title page and under the table, as an export with `include_drafts` marks its rows.
 """
 
 from __future__ import annotations
@@ -70,6 +76,7 @@ def _row(row: RecapRow, language: str, extra: dict | None = None) -> LaporanRow:
         band_label=t(f"rating.{rating.value}", language) if rating else "–",
         tercapai=row.capaian.tercapai,
         kendala="; ".join(row.kendala), tindak_lanjut="; ".join(row.tindak_lanjut),
+        unapproved=row.unapproved,
         **(extra or {}),
     )
 
@@ -124,7 +131,7 @@ def _summary(recap: Recap, language: str, progress=None) -> tuple[str, ...]:
 
 def period_laporan(session: Session, period: Period, now: datetime, rules: ScheduleRules, language: str,
                    office: str, draft: bool) -> Laporan:
-    recap = compute_recap(session, period.ref, language)
+    recap = compute_recap(session, period.ref, language, approved_only=not draft)
     progress = period_progress(session, period, now.date(), rules.tz)
     charts = render_recap_charts(recap, scope_label(recap, language), language, progress)
     disposition = session.exec(select(Disposition).where(Disposition.period_id == period.id)).first()

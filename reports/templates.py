@@ -18,6 +18,7 @@ from reports.spreadsheet_writer import new_workbook, write_sheet
 KERTAS_KERJA_COLUMNS = (
     "kode", "indikator", "satuan", "target", "realisasi", "capaian_persen", "kategori", "kendala", "tindak_lanjut",
 )
+APPROVAL_COLUMN = "persetujuan"  # after those, only in an export that includes values not approved yet
 
 PK_EXAMPLE = [
     ["CONTOH.1", "Nilai realisasi investasi", "sasaran", "IKU", "", "Rp", "positif", "", "kumulatif", "bulanan",

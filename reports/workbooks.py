@@ -14,6 +14,15 @@ numbers with Excel format codes (`#,##0`, `#,##0.00` after the indicator's decim
 are locale independent in xlsx and Excel shows them with the reader's separators, so on an Indonesian system
 114.750.000.000 and 95,63 (see `reports.workbook_style`). User text is formula-safe.
 
+Only approved values by default: a value counts when its unit's form for that period is approved, as of that
+approval (`models.collection.realisasi.approved_realisasi_of`: a form unlocked and returned after approval shows
+the values it was approved with until it is approved again; a form never approved shows no value, as if nothing
+was entered). `include_drafts=True` (`/ekspor … semua-data`, `sakip-bot export --termasuk-draf`) takes every
+current value instead, and then each workbook has one more column, `persetujuan` (Persetujuan), saying
+"belum disetujui" on every row one of whose values comes from a form not approved yet (draft, submitted or
+returned), so its realisasi, capaian and kategori are not final, and a legend line (`workbook.unapproved_legend`)
+below its table.
+
 A year (`2026`) has no Formulir: `export_files(…, ExportKind.FORMULIR)` raises
 `ExportError(ExportCode.FORMULIR_NEEDS_PERIOD)`, and `ExportKind.SEMUA` for a year gives the Kertas Kerja and the
 Rekapitulasi only.
@@ -22,7 +31,7 @@ Rekapitulasi only.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, tzinfo
 from pathlib import Path
 from typing import BinaryIO
@@ -36,16 +45,16 @@ from models.calc.capaian import Rating, compute_capaian
 from models.calc.clock import OFFICE_TZ
 from models.calc.dates import format_date
 from models.collection.form_filling import Item, form_items, unit_indicators
-from models.collection.forms import UnitForm
+from models.collection.forms import FormStatus, UnitForm
 from models.collection.progress import NOT_STARTED, UnitProgress, period_progress, period_units
-from models.collection.realisasi import Evidence
+from models.collection.realisasi import Evidence, approved_realisasi_of
 from models.collection.recap import Recap, compute_recap
 from models.errors import ExportCode
 from models.office.organisation import Unit, UnitKind
 from models.plan.periods import Period, PeriodKind, PeriodRef, find_period
 from models.plan.targets import load_plans, target_for
 from reports.export_kinds import ExportKind
-from reports.templates import KERTAS_KERJA_COLUMNS
+from reports.templates import APPROVAL_COLUMN, KERTAS_KERJA_COLUMNS
 from reports.workbook_style import (
     COUNT_FORMAT,
     LABEL_FONT,
@@ -108,11 +117,21 @@ def heading(name: str, language: str) -> str:
 
 KERTAS_KERJA_WIDTHS = {"kode": (9, 12), "indikator": (40, 60), "satuan": (9, 14), "target": (12, 20),
                        "realisasi": (12, 20), "capaian_persen": (14, 14), "kategori": (14, 16),
-                       "kendala": (30, 50), "tindak_lanjut": (30, 50)}
+                       "kendala": (30, 50), "tindak_lanjut": (30, 50), APPROVAL_COLUMN: (16, 36)}
 WRAPPED = {"indikator", "kendala", "tindak_lanjut", "catatan", "bukti"}
 
 
-def kertas_kerja_rows(recap: Recap, language: str = "id") -> list[list[object]]:
+def approval_cell(unapproved: bool, language: str) -> str | None:
+    return t("workbook.unapproved", language) if unapproved else None
+
+
+def put_legend(sheet: Worksheet, row: int, language: str) -> None:
+    """The legend of the `persetujuan` column, one row below a table that ends before `row`."""
+    put(sheet.cell(row=row + 1, column=1), t("workbook.unapproved_legend", language)).font = LABEL_FONT
+
+
+def kertas_kerja_rows(recap: Recap, language: str = "id", marked: bool = False) -> list[list[object]]:
+    """One row per indicator; `marked` adds the `persetujuan` cell (module docstring)."""
     rows = []
     for row in recap.rows:
         decimals = row.indicator.decimals
@@ -126,26 +145,31 @@ def kertas_kerja_rows(recap: Recap, language: str = "id") -> list[list[object]]:
             rating_label(row.capaian.rating, language),
             "; ".join(row.kendala) or None,
             "; ".join(row.tindak_lanjut) or None,
+            *([approval_cell(row.unapproved, language)] if marked else []),
         ])
     return rows
 
 
-def kertas_kerja_workbook(recap: Recap, language: str = "id") -> Workbook:
-    """Row 1 holds the machine column names; the title and period go to the document title and the page header."""
+def kertas_kerja_workbook(recap: Recap, language: str = "id", marked: bool = False) -> Workbook:
+    """Row 1 holds the machine column names; the title and period go to the document title and the page header.
+    `marked` (a recap with values not approved yet) adds the `persetujuan` column and the legend below."""
     title = f"{t('workbook.kertas_kerja.title', language)} – {scope_label(recap.scope, language)}"
     workbook = new_workbook(title)
     sheet = workbook.create_sheet(sheet_title(t("workbook.kertas_kerja.sheet", language)))
-    columns = [Column(name, *KERTAS_KERJA_WIDTHS[name], wrap=name in WRAPPED) for name in KERTAS_KERJA_COLUMNS]
-    write_table(sheet, 1, columns, kertas_kerja_rows(recap, language), freeze_columns=1)
+    names = [*KERTAS_KERJA_COLUMNS, *([APPROVAL_COLUMN] if marked else [])]
+    columns = [Column(name, *KERTAS_KERJA_WIDTHS[name], wrap=name in WRAPPED) for name in names]
+    end = write_table(sheet, 1, columns, kertas_kerja_rows(recap, language, marked), freeze_columns=1)
+    if marked:
+        put_legend(sheet, end, language)
     print_setup(sheet, title)
     return workbook
 
 
-def write_kertas_kerja(recap: Recap, path: Path | BinaryIO, language: str = "id") -> None:
+def write_kertas_kerja(recap: Recap, path: Path | BinaryIO, language: str = "id", marked: bool = False) -> None:
     """The Kertas Kerja Pengukuran Kinerja to a file or a binary stream."""
     if isinstance(path, Path):
         path.parent.mkdir(parents=True, exist_ok=True)
-    kertas_kerja_workbook(recap, language).save(path)
+    kertas_kerja_workbook(recap, language, marked).save(path)
 
 
 # --------------------------------------------------------------------------------------------- Formulir
@@ -157,8 +181,9 @@ FORMULIR_COLUMNS = (("no", 5, None), ("kode", 8, 12), ("indikator", 36, 55), ("s
                     ("tindak_lanjut", 28, 45), ("bukti", 18, 35), ("catatan", 22, 40))
 
 
-def unit_items(session: Session, period: Period, unit: Unit) -> list[Item]:
-    """The unit's form items; for a period not stored yet (nothing entered), each indicator with its target."""
+def unit_items(session: Session, period: Period, unit: Unit, include_drafts: bool = False) -> list[Item]:
+    """The unit's form items; for a period not stored yet (nothing entered), each indicator with its target.
+    Without `include_drafts`, each item's value is its approved one (module docstring), or none."""
     if period.id is None:
         items = []
         indicators = unit_indicators(session, unit.id, period)
@@ -170,7 +195,16 @@ def unit_items(session: Session, period: Period, unit: Unit) -> list[Item]:
         return items
     form = session.exec(select(UnitForm).where(UnitForm.unit_id == unit.id, UnitForm.period_id == period.id)).first()
     # without a form the unit has entered nothing; an unsaved draft reads the same and creates nothing
-    return form_items(session, form or UnitForm(unit_id=unit.id, period_id=period.id))
+    items = form_items(session, form or UnitForm(unit_id=unit.id, period_id=period.id))
+    if include_drafts:
+        return items
+    approved = approved_realisasi_of(session, [period.id]).get(period.id, {})
+    result = []
+    for item in items:
+        value = approved.get(item.indicator.id)
+        result.append(replace(item, current=value, capaian=compute_capaian(value.value if value else None,
+                                                                             item.target, item.indicator.rule)))
+    return result
 
 
 def evidence_texts(session: Session, period: Period, language: str) -> dict[int, str]:
@@ -185,7 +219,10 @@ def evidence_texts(session: Session, period: Period, language: str) -> dict[int,
             for key, value in names.items()}
 
 
-def formulir_rows(items: list[Item], evidence: dict[int, str], language: str) -> list[list[object]]:
+def formulir_rows(items: list[Item], evidence: dict[int, str], language: str,
+                  unapproved: bool | None = None) -> list[list[object]]:
+    """One row per item; `unapproved` (the form is not approved) adds the `persetujuan` cell to each, marked on
+    the rows with a value; None adds nothing."""
     rows = []
     for number, item in enumerate(items, start=1):
         indicator, current = item.indicator, item.current
@@ -203,6 +240,7 @@ def formulir_rows(items: list[Item], evidence: dict[int, str], language: str) ->
             current.tindak_lanjut if current else None,
             evidence.get(indicator.id),
             current.note if current else None,
+            *([approval_cell(unapproved and current is not None, language)] if unapproved is not None else []),
         ])
     return rows
 
@@ -215,9 +253,10 @@ def status_text(progress: UnitProgress | None, language: str) -> str:
 
 
 def formulir_workbook(session: Session, period: Period, unit: Unit, language: str,
-                      progress: UnitProgress | None = None) -> Workbook:
-    """The unit's Formulir Pengumpulan Data of a month or triwulan (`period` may be unsaved: a blank form)."""
-    items = unit_items(session, period, unit)
+                      progress: UnitProgress | None = None, include_drafts: bool = False) -> Workbook:
+    """The unit's Formulir Pengumpulan Data of a month or triwulan (`period` may be unsaved: a blank form); its
+    approved values, or with `include_drafts` its current ones marked while the form is not approved."""
+    items = unit_items(session, period, unit, include_drafts)
     label = period.ref.label(language)
     title = t("workbook.formulir.title", language)
     workbook = new_workbook(f"{title} – {unit.name} – {label}")
@@ -229,16 +268,20 @@ def formulir_workbook(session: Session, period: Period, unit: Unit, language: st
         (t("workbook.deadline", language), format_date(period.deadline, language) if period.deadline else "-"),
         (t("workbook.formulir.status", language), status_text(progress, language)),
     ])
-    columns = [Column(heading(name, language), low, high, wrap=name in WRAPPED) for name, low, high in
-               FORMULIR_COLUMNS]
-    write_table(sheet, top, columns, formulir_rows(items, evidence_texts(session, period, language), language),
-                freeze_columns=2)
+    names = FORMULIR_COLUMNS + ((APPROVAL_COLUMN, 16, 36),) if include_drafts else FORMULIR_COLUMNS
+    columns = [Column(heading(name, language), low, high, wrap=name in WRAPPED) for name, low, high in names]
+    unapproved = (progress is None or progress.form is None
+                  or FormStatus(progress.form.status) is not FormStatus.APPROVED) if include_drafts else None
+    end = write_table(sheet, top, columns, formulir_rows(items, evidence_texts(session, period, language), language,
+                                                         unapproved), freeze_columns=2)
+    if include_drafts:
+        put_legend(sheet, end, language)
     print_setup(sheet, f"{title} – {unit.name} – {label}")
     return workbook
 
 
 def formulir_files(session: Session, ref: PeriodRef, language: str, unit_id: int | None = None, *,
-                   today: date, tz: tzinfo) -> list[ExportFile]:
+                   today: date, tz: tzinfo, include_drafts: bool = False) -> list[ExportFile]:
     period = find_period(session, ref) or Period(kind=ref.kind, year=ref.year, number=ref.number)
     units = period_units(session, period)
     label = ref.label(language)
@@ -258,7 +301,7 @@ def formulir_files(session: Session, ref: PeriodRef, language: str, unit_id: int
         if name in used:
             name = f"{name}-{unit.id}"
         used.add(name)
-        workbook = formulir_workbook(session, period, unit, language, progress.get(unit.id))
+        workbook = formulir_workbook(session, period, unit, language, progress.get(unit.id), include_drafts)
         files.append(ExportFile(f"formulir-{ref.code}-{name}.xlsx", workbook_bytes(workbook),
                                 t("workbook.formulir.file_title", language, unit=unit.name, period=label)))
     return files
@@ -314,10 +357,10 @@ def band_rows(recap: Recap, language: str) -> list[list[object]]:
     return rows
 
 
-def indicator_rows(recap: Recap, language: str) -> list[list[object] | Group]:
+def indicator_rows(recap: Recap, language: str, marked: bool = False) -> list[list[object] | Group]:
     """Every indicator of the recap under its unit's heading, units by name, indicators in Renstra order."""
     grouped: dict[str, list[list[object]]] = defaultdict(list)
-    for row, cells in zip(recap.rows, kertas_kerja_rows(recap, language), strict=True):
+    for row, cells in zip(recap.rows, kertas_kerja_rows(recap, language, marked), strict=True):
         grouped[row.unit_name].append(cells)
     result: list[list[object] | Group] = []
     for unit_name in sorted(grouped):
@@ -327,9 +370,10 @@ def indicator_rows(recap: Recap, language: str) -> list[list[object] | Group]:
 
 
 def rekapitulasi_workbook(session: Session, recap: Recap, language: str, today: date,
-                          tz: tzinfo = OFFICE_TZ) -> Workbook:
+                          tz: tzinfo = OFFICE_TZ, marked: bool = False) -> Workbook:
     """Sheet 1: each unit's progress in each stored period of the scope, then indicators per capaian category;
-    sheet 2: every indicator of the recap under its unit."""
+    sheet 2: every indicator of the recap under its unit. `marked`: the `persetujuan` column and the legend (under
+    the categories too, whose counts include the rows marked)."""
     scope = recap.scope
     label = scope_label(scope, language)
     title = t("workbook.rekap.title", language)
@@ -346,49 +390,61 @@ def rekapitulasi_workbook(session: Session, recap: Recap, language: str, today: 
     if not rows:
         rows = [[None, t("recap.nothing", language), *[None] * (len(columns) - 2)]]
     end = write_table(progress, top, columns, rows, freeze_columns=0)
-    put_bands(progress, end + 1, recap, language)
+    end = put_bands(progress, end + 1, recap, language)
+    if marked:
+        put_legend(progress, end, language)
     print_setup(progress, f"{title} – {label}")
 
     indicators = workbook.create_sheet(sheet_title(t("workbook.rekap.sheet_indicators", language)))
     top = write_title(indicators, f"{title} – {label}", [*details, summary])
-    columns = [Column(heading(name, language), low, high, wrap=name in WRAPPED) for name, low, high in
-               INDICATOR_COLUMNS]
-    write_table(indicators, top, columns, indicator_rows(recap, language), freeze_columns=1, autofilter=False)
+    names = INDICATOR_COLUMNS + ((APPROVAL_COLUMN, 16, 36),) if marked else INDICATOR_COLUMNS
+    columns = [Column(heading(name, language), low, high, wrap=name in WRAPPED) for name, low, high in names]
+    end = write_table(indicators, top, columns, indicator_rows(recap, language, marked), freeze_columns=1,
+                      autofilter=False)
+    if marked:
+        put_legend(indicators, end, language)
     print_setup(indicators, f"{title} – {label}")
     return workbook
 
 
-def put_bands(sheet: Worksheet, top: int, recap: Recap, language: str) -> None:
-    """Indicators per capaian category below the progress table, in its columns B–D (their widths stay)."""
+def put_bands(sheet: Worksheet, top: int, recap: Recap, language: str) -> int:
+    """Indicators per capaian category below the progress table, in its columns B–D (their widths stay); returns
+    the row after the last one."""
     put(sheet.cell(row=top, column=2), t("workbook.rekap.bands", language)).font = LABEL_FONT
     columns = [Column(heading(name, language), 0) for name in ("kategori", "band", "count")]
-    write_cells(sheet, top + 1, 2, columns, band_rows(recap, language))
+    end, _ = write_cells(sheet, top + 1, 2, columns, band_rows(recap, language))
+    return end
 
 
 # --------------------------------------------------------------------------------------------- for callers
 
 
 def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, language: str,
-                 unit_id: int | None = None, *, today: date, tz: tzinfo = OFFICE_TZ) -> list[ExportFile]:
+                 unit_id: int | None = None, *, today: date, tz: tzinfo = OFFICE_TZ,
+                 include_drafts: bool = False) -> list[ExportFile]:
     """The workbooks of `kind` for the scope: the Kertas Kerja, the Rekapitulasi, the Formulir (one per unit of
     the period, or only `unit_id`'s) or all of them (a year has no Formulir). `today` (in the office's time zone
-    `tz`) decides which unfinished forms are late. Raises `ExportError` (see the module docstring)."""
+    `tz`) decides which unfinished forms are late. Approved values only, unless `include_drafts` (then marked).
+    Raises `ExportError` (see the module docstring)."""
     if not isinstance(kind, ExportKind):
         raise TypeError(f"an export kind is an ExportKind, not {kind!r}")
     code, label = scope_code(scope), scope_label(scope, language)
     files = []
-    recap = compute_recap(session, scope, language) if kind is not ExportKind.FORMULIR else None
+    recap = compute_recap(session, scope, language, approved_only=not include_drafts) \
+        if kind is not ExportKind.FORMULIR else None
     if kind in (ExportKind.KERTAS_KERJA, ExportKind.SEMUA):
-        files.append(ExportFile(f"kertas-kerja-{code}.xlsx", workbook_bytes(kertas_kerja_workbook(recap, language)),
+        workbook = kertas_kerja_workbook(recap, language, include_drafts)
+        files.append(ExportFile(f"kertas-kerja-{code}.xlsx", workbook_bytes(workbook),
                                 t("workbook.kertas_kerja.file_title", language, period=label), len(recap.rows)))
     if kind in (ExportKind.REKAPITULASI, ExportKind.SEMUA):
-        workbook = rekapitulasi_workbook(session, recap, language, today, tz)
+        workbook = rekapitulasi_workbook(session, recap, language, today, tz, include_drafts)
         files.append(ExportFile(f"rekapitulasi-{code}.xlsx", workbook_bytes(workbook),
                                 t("workbook.rekap.file_title", language, period=label), len(recap.rows)))
     if kind in (ExportKind.FORMULIR, ExportKind.SEMUA):
         if isinstance(scope, PeriodRef):
             try:
-                files.extend(formulir_files(session, scope, language, unit_id, today=today, tz=tz))
+                files.extend(formulir_files(session, scope, language, unit_id, today=today, tz=tz,
+                                            include_drafts=include_drafts))
             except ExportError as exc:  # "semua" of a period nobody reports in: the other two files
                 if kind is ExportKind.FORMULIR or exc.code is not ExportCode.NO_UNITS:
                     raise

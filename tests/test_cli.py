@@ -88,7 +88,16 @@ def test_full_round_trip_from_init_to_kertas_kerja(cli, capsys, tmp_path):
     assert rows[0] == KERTAS_KERJA_COLUMNS
     assert len(rows) == 1 + 17
     s1 = next(row for row in rows if row[0] == "S.1")
-    assert s1[KERTAS_KERJA_COLUMNS.index("capaian_persen")] == 95.63
+    assert s1[KERTAS_KERJA_COLUMNS.index("capaian_persen")] is None  # sent, not approved yet: not exported
+
+    # the values sent for review only on request, each row marked (they appeared unasked before)
+    code, out, err = run(capsys, "export", "--periode", "2026-TW1", "--termasuk-draf", "out.xlsx")
+    assert (code, err) == (0, [])
+    rows = list(load_workbook(tmp_path / "out.xlsx").active.iter_rows(values_only=True))
+    assert rows[0] == (*KERTAS_KERJA_COLUMNS, "persetujuan")
+    s1 = next(row for row in rows if row[0] == "S.1")
+    assert s1[KERTAS_KERJA_COLUMNS.index("capaian_persen")] == 95.63 and s1[-1] == "belum disetujui"
+    assert rows[-1][0].startswith("Belum disetujui: ")
 
     code, out, err = run(capsys, "init", "--demo")  # running init again is safe
     assert (code, out[0], err) == (0, "Data demo dimuat: 0 indikator baru, 0 unit baru.", [])

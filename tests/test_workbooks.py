@@ -22,7 +22,7 @@ from sqlmodel import select
 
 from bot.cli import main
 from models.calc.clock import system_clock
-from models.collection.forms import UnitForm
+from models.collection.forms import FormStatus, UnitForm
 from models.collection.realisasi import Evidence
 from models.collection.workflow import approve_form, enter_realisasi
 from models.demo import DEMO_PK, DEMO_REALISASI
@@ -63,11 +63,19 @@ def recorded(demo_pk: Engine) -> Engine:
 
 
 def export(engine: Engine, scope: str, kind: str, language: str = "id", unit: str | None = None,
-           today: date = TODAY) -> dict[str, ExportFile]:
+           today: date = TODAY, include_drafts: bool = False) -> dict[str, ExportFile]:
     with session_scope(engine) as session:
         unit_id = session.exec(select(Unit.id).where(Unit.name == unit)).one() if unit else None
-        files = export_files(session, parse_scope(scope), ExportKind(kind), language, unit_id, today=today)
+        files = export_files(session, parse_scope(scope), ExportKind(kind), language, unit_id, today=today,
+                             include_drafts=include_drafts)
     return {file.filename: file for file in files}
+
+
+def approve_submitted(engine: Engine) -> None:
+    """The Sekretaris approves every form waiting for review."""
+    with session_scope(engine) as session:
+        for form in session.exec(select(UnitForm).where(UnitForm.status == FormStatus.SUBMITTED)).all():
+            approve_form(session, form, Actor.cli(), now=system_clock())
 
 
 def only(files: dict[str, ExportFile]) -> ExportFile:
@@ -109,6 +117,7 @@ def indicator_id(session, code: str) -> int:
 def test_kertas_kerja_keeps_its_machine_header_with_formats_and_print_setup(recorded):
     """Given TW I, then row 1 holds the fixed machine names, numbers carry the indicator's format, and the sheet
     is frozen below the header and right of the kode, landscape and fitted to the page width."""
+    approve_submitted(recorded)  # exports hold approved values (the drafts of the fixture on request only)
     file = only(export(recorded, "2026-TW1", "kertas_kerja"))
 
     assert (file.filename, file.title, file.rows) == (
@@ -143,7 +152,8 @@ def test_formulir_of_a_unit_holds_its_values_kendala_and_evidence(recorded):
         session.add_all([Evidence(indicator_id=k2, period_id=tw1.id, kind="document", file_name="lkpm-tw1.pdf"),
                          Evidence(indicator_id=k2, period_id=tw1.id, kind="photo")])
 
-    file = only(export(recorded, "2026-TW1", "formulir", unit="Bidang Penanaman Modal"))
+    # the form is sent, not approved: its values only on request, marked (they appeared unasked before)
+    file = only(export(recorded, "2026-TW1", "formulir", unit="Bidang Penanaman Modal", include_drafts=True))
 
     assert file.filename == "formulir-2026-TW1-bidang-penanaman-modal.xlsx"
     assert file.title == "Formulir Pengumpulan Data Bidang Penanaman Modal Triwulan I 2026"
@@ -152,7 +162,7 @@ def test_formulir_of_a_unit_holds_its_values_kendala_and_evidence(recorded):
     block = {sheet.cell(row=row, column=1).value: sheet.cell(row=row, column=3).value for row in range(2, 7)}
     assert block == {"Instansi": OFFICE, "Unit kerja": "Bidang Penanaman Modal", "Periode": "Triwulan I 2026",
                      "Batas waktu": "-", "Status formulir": "dikirim"}
-    assert values(sheet, 8) == FORMULIR_HEADER
+    assert values(sheet, 8) == [*FORMULIR_HEADER, "Persetujuan"]
     assert sheet.freeze_panes == "C9"  # below the header, right of No and Kode
     rows = rows_by_code(sheet, 8, 1)
     assert list(rows) == ["K.1", "K.2"]  # the unit's quarterly indicators
@@ -225,7 +235,8 @@ def test_rekapitulasi_shows_progress_bands_and_indicators_by_unit(recorded):
         session.add(Period(kind=PeriodKind.MONTH, year=2026, number=4, status=PeriodStatus.OPEN,
                            deadline=date(2026, 5, 10)))
 
-    tw1_sheets = sheets(only(export(recorded, "2026-TW1", "rekapitulasi")))
+    # the other forms are sent, not approved: their values only on request, marked (they appeared unasked before)
+    tw1_sheets = sheets(only(export(recorded, "2026-TW1", "rekapitulasi", include_drafts=True)))
     assert list(tw1_sheets) == ["Kemajuan Pengisian", "Capaian Indikator"]
     progress = tw1_sheets["Kemajuan Pengisian"]
     assert values(progress, 5) == ["No", "Periode", "Unit kerja", "Status", "Terisi", "Jumlah indikator", "Dikirim",
@@ -251,9 +262,10 @@ def test_rekapitulasi_shows_progress_bands_and_indicators_by_unit(recorded):
     column_a = [indicators.cell(row=row, column=1).value for row in range(7, indicators.max_row + 1)]
     assert column_a[:5] == ["Bidang Pelayanan Perizinan", "S.2", "P.1", "P.2", "P.3"]
     assert column_a[5:10] == ["Bidang Penanaman Modal", "S.1", "K.1", "K.2", "K.3"]
-    assert "A7:I7" in {str(merged) for merged in indicators.merged_cells.ranges}
+    assert "A7:J7" in {str(merged) for merged in indicators.merged_cells.ranges}
     s1 = rows_by_code(indicators, 6, 0)["S.1"]
     assert (s1["Capaian (%)"].value, s1["Kategori"].value) == (95.63, "Sangat Tinggi")
+    assert s1["Persetujuan"].value == "belum disetujui"
 
     april = sheets(only(export(recorded, "2026-04", "rekapitulasi", today=date(2026, 5, 20))))["Kemajuan Pengisian"]
     rows = [[cell.value for cell in row][1:] for row in april.iter_rows(min_row=6, max_row=9)]
@@ -269,7 +281,8 @@ def test_rekapitulasi_shows_progress_bands_and_indicators_by_unit(recorded):
 
 def test_english_workbooks_have_english_words(recorded):
     """Given a member who reads English, then headings, sheet names, statuses and ratings are English."""
-    formulir = sheets(only(export(recorded, "2026-TW1", "formulir", "en", unit="Bidang Penanaman Modal")))["Form"]
+    formulir = sheets(only(export(recorded, "2026-TW1", "formulir", "en", unit="Bidang Penanaman Modal",
+                                  include_drafts=True)))["Form"]
     assert values(formulir, 8)[:4] == ["No", "Code", "Indicator", "Unit of measure"]
     assert (formulir["A3"].value, formulir["C4"].value, formulir["C6"].value) == ("Unit", "Quarter I 2026", "submitted")
     assert rows_by_code(formulir, 8, 1)["K.1"]["Category"].value == "Very low"
@@ -292,7 +305,7 @@ def test_text_typed_like_a_formula_stays_text_in_every_workbook(demo_pk):
                         note="@SUM(A1:A9)", now=system_clock())
         session.get(Unit, k1.unit_id).name = "-Bidang Penanaman Modal"
 
-    files = export(demo_pk, "2026-TW1", "semua")
+    files = export(demo_pk, "2026-TW1", "semua", include_drafts=True)  # a draft: its values on request only
 
     formulir = files["formulir-2026-TW1-bidang-penanaman-modal.xlsx"]
     sheet = sheets(formulir)["Formulir"]

@@ -3,6 +3,12 @@
 Realisasi is append-only: each change of an indicator's value for a period adds a row with the next revision
 number, so the full history (who entered what, when, and why) stays; the current value is the highest
 revision. Evidence (bukti dukung) belongs to the indicator and period, so it survives value corrections.
+
+The approved value of an indicator in a period (`approved_realisasi_of`) is the revision its unit's form was last
+approved with: the highest revision entered at or before the form's `approved_at`. While a form is approved it is
+locked, so that is its current revision; a form unlocked and returned after approval keeps its last approval's
+values as the approved ones until it is approved again (which moves `approved_at`). A form never approved has
+no approved value.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
+from models.collection.forms import FormStatus, UnitForm
+from models.plan.indicators import Indicator
 from models.store.types import DecimalValue, UTCDateTime, enum_type, utcnow
 
 
@@ -72,6 +80,11 @@ def current_realisasi_of(session: Session, period_ids: Collection[int]) -> dict[
         .group_by(Realisasi.indicator_id, Realisasi.period_id)
         .subquery()
     )
+    return _revisions(session, latest)
+
+
+def _revisions(session: Session, latest: sa.Subquery) -> dict[int, dict[int, Realisasi]]:
+    """The rows a subquery of (indicator_id, period_id, revision) names: by period id, then by indicator id."""
     rows = session.exec(
         select(Realisasi).join(
             latest,
@@ -86,6 +99,34 @@ def current_realisasi_of(session: Session, period_ids: Collection[int]) -> dict[
     for row in rows:
         by_period.setdefault(row.period_id, {})[row.indicator_id] = row
     return by_period
+
+
+def approved_realisasi_of(session: Session, period_ids: Collection[int]) -> dict[int, dict[int, Realisasi]]:
+    """The approved revision (module docstring) of every indicator in several periods: by period id, then by
+    indicator id; an indicator whose unit's form was never approved is absent."""
+    ids = set(period_ids)
+    if not ids:
+        return {}
+    approved = (
+        select(Realisasi.indicator_id, Realisasi.period_id, sa.func.max(Realisasi.revision).label("revision"))
+        .join(Indicator, Indicator.id == Realisasi.indicator_id)
+        .join(UnitForm, sa.and_(UnitForm.unit_id == Indicator.unit_id, UnitForm.period_id == Realisasi.period_id))
+        .where(Realisasi.period_id.in_(ids), UnitForm.approved_at != None,  # noqa: E711  (SQL comparison)
+               Realisasi.entered_at <= UnitForm.approved_at)
+        .group_by(Realisasi.indicator_id, Realisasi.period_id)
+        .subquery()
+    )
+    return _revisions(session, approved)
+
+
+def form_statuses_of(session: Session, period_ids: Collection[int]) -> dict[tuple[int, int], FormStatus]:
+    """The status of every unit's form in several periods, by (unit id, period id)."""
+    ids = set(period_ids)
+    if not ids:
+        return {}
+    forms = session.exec(select(UnitForm.unit_id, UnitForm.period_id, UnitForm.status)
+                         .where(UnitForm.period_id.in_(ids)))
+    return {(unit_id, period_id): FormStatus(status) for unit_id, period_id, status in forms}
 
 
 def answered_indicators(session: Session, period_id: int) -> set[int]:

@@ -6,6 +6,12 @@ revision of each stored period and are combined with each indicator's aggregatio
 - month: the indicators collected monthly, against the month's target;
 - triwulan: monthly indicators aggregate their three months, quarterly ones take the triwulan's value;
 - year: every period of the year, aggregated, against the annual target.
+
+`approved_only=True` (the exports and the filed Laporan) takes each period's approved revision instead
+(`models.collection.realisasi.approved_realisasi_of`: the values of a form as of its last approval; a form never
+approved contributes nothing, as if nothing was entered). Otherwise (the chat, which reports only approved periods)
+current revisions are taken, and a row any of whose values is not approved yet (its unit's form is draft,
+submitted or returned) says so: `RecapRow.unapproved`.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from models.calc.capaian import CapaianResult, Target, YearTargets, aggregate, compute_capaian
-from models.collection.realisasi import Realisasi, current_realisasi_of
+from models.collection.forms import FormStatus
+from models.collection.realisasi import Realisasi, approved_realisasi_of, current_realisasi_of, form_statuses_of
 from models.office.organisation import Unit
 from models.plan.indicators import Frequency, Indicator, IndicatorLevel, period_kind_of
 from models.plan.periods import Period, PeriodKind, PeriodRef
@@ -35,6 +42,7 @@ class RecapRow:
     tindak_lanjut: list[str] = field(default_factory=list)
     plan: YearTargets | None = None  # the year's PK targets
     series: dict[int, Decimal] = field(default_factory=dict)  # the year's values by month (or triwulan number)
+    unapproved: bool = False  # a value of the scope is not approved yet (its unit's form is not approved)
 
 
 @dataclass
@@ -53,10 +61,11 @@ def _stored_periods(session: Session, year: int) -> dict[tuple[PeriodKind, int],
 
 
 def _values_by_indicator(
-    session: Session, periods: list[Period]
+    session: Session, periods: list[Period], approved_only: bool = False
 ) -> dict[int, dict[tuple[PeriodKind, int], Realisasi]]:
     values: dict[int, dict[tuple[PeriodKind, int], Realisasi]] = defaultdict(dict)
-    current = current_realisasi_of(session, [period.id for period in periods])
+    revisions = approved_realisasi_of if approved_only else current_realisasi_of
+    current = revisions(session, [period.id for period in periods])
     for period in periods:
         for indicator_id, row in current.get(period.id, {}).items():
             values[indicator_id][(PeriodKind(period.kind), period.number)] = row
@@ -86,10 +95,12 @@ def indicator_order(indicator: Indicator) -> tuple:
     return (list(IndicatorLevel).index(IndicatorLevel(indicator.level)), code_key)
 
 
-def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id") -> Recap:
+def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id", *,
+                  approved_only: bool = False) -> Recap:
     year = scope if isinstance(scope, int) else scope.year
     stored = _stored_periods(session, year)
-    values = _values_by_indicator(session, list(stored.values()))
+    values = _values_by_indicator(session, list(stored.values()), approved_only)
+    statuses = {} if approved_only else form_statuses_of(session, [period.id for period in stored.values()])
     units = {unit.id: unit.name for unit in session.exec(select(Unit)).all()}
     indicators = indicators_in_scope(session, scope)
     plans = load_plans(session, [indicator.id for indicator in indicators], year)
@@ -125,5 +136,7 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id") 
             tindak_lanjut=_notes(entries, "tindak_lanjut", several),
             plan=plan,
             series=series,
+            unapproved=any(statuses.get((indicator.unit_id, row.period_id)) is not FormStatus.APPROVED
+                           for _, row in entries) if not approved_only else False,
         ))
     return Recap(scope=scope, rows=rows)

@@ -269,7 +269,8 @@ async def test_export_sends_the_formulir_rekapitulasi_and_kertas_kerja_of_a_triw
     with world.session() as session:
         quarterly = session.exec(select(Indicator).where(Indicator.frequency == "triwulanan")).all()
         quarterly_units = {indicator.unit_id for indicator in quarterly}
-    documents = await documents_after(world, TIM, "/ekspor 2026-TW1", 2 + len(quarterly_units))
+    # the forms are sent, not approved: their values only on request, marked (they appeared unasked before)
+    documents = await documents_after(world, TIM, "/ekspor 2026-TW1 semua-data", 2 + len(quarterly_units))
     names = sorted(m["document"]["file_name"] for m in documents)
     assert "kertas-kerja-2026-TW1.xlsx" in names and "rekapitulasi-2026-TW1.xlsx" in names
     assert sum(name.startswith("formulir-2026-TW1-") for name in names) == len(quarterly_units)
@@ -278,12 +279,15 @@ async def test_export_sends_the_formulir_rekapitulasi_and_kertas_kerja_of_a_triw
 
     workbook = load_workbook(io.BytesIO(world.emu.file_bytes(message["document"]["file_id"])))
     rows = list(workbook["Kertas Kerja"].iter_rows(values_only=True))
-    assert list(rows[0]) == list(KERTAS_KERJA_COLUMNS)
+    columns = [*KERTAS_KERJA_COLUMNS, "persetujuan"]
+    assert list(rows[0]) == columns
     body = [row for row in rows[1:] if any(cell is not None for cell in row)]
-    assert len(body) == 14
-    by_code = {row[0]: dict(zip(KERTAS_KERJA_COLUMNS, row, strict=True)) for row in body}
+    assert len(body) == 14 + 1  # and the legend
+    assert body[-1][0].startswith("Belum disetujui: ")
+    by_code = {row[0]: dict(zip(columns, row, strict=True)) for row in body[:-1]}
     assert float(by_code["K.1"]["capaian_persen"]) == 50.0
     assert by_code["K.1"]["kendala"] == "Anggaran promosi baru cair Maret"
+    assert {row["persetujuan"] for row in by_code.values()} == {"belum disetujui"}
 
 
 async def test_export_of_one_kind_and_a_year_without_forms(world: World):
