@@ -632,7 +632,8 @@ async def test_every_role_against_every_command(world: World, user_id: int):
         await emu.user(user_id).send_command("/bantuan")  # a fence: what came before it answered the command
         answers = []
         while not (answers and "Perintah untuk Anda" in (answers[-1].get("text") or "")):
-            answers.append(await emu.wait_for_bot_message(user_id))
+            # /laporan draws a PDF with charts: on a busy 2-core CI machine that can take longer than 5 s
+            answers.append(await emu.wait_for_bot_message(user_id, timeout=30))
         if any(answer.get("text") == FORBIDDEN for answer in answers[:-1]):
             refused.add(action)
         help_text = answers[-1]["text"]
