@@ -72,6 +72,9 @@ class Button(StrEnum):
     # Pengukuran Kinerja (procedure B)
     MEASUREMENT_START = "ms.new", ("year", "quarter")
     MEASUREMENT_ANALYSIS = "ms.an", ("cycle_id",)
+    MEASUREMENT_RENCANA_AKSI = "ms.ra", ("cycle_id",)
+    MEASUREMENT_TEXT_DONE = "ms.done", ("cycle_id",)  # the analysis or rencana aksi being typed is complete
+    MEASUREMENT_TEXT_RESTART = "ms.redo", ("cycle_id",)  # or is thrown away and typed again
     MEASUREMENT_SUBMIT = "ms.sub", ("cycle_id", "version")
     MEASUREMENT_APPROVE = "ms.ok", ("cycle_id", "version")
     MEASUREMENT_RETURN = "ms.ret", ("cycle_id", "version")

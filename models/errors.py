@@ -54,6 +54,11 @@ class ErrorCode(StrEnum):
     NOT_A_QUARTER = "not_a_quarter"
     MEASUREMENT_NOT_APPROVED = "measurement_not_approved"
     MEASUREMENT_NOT_REPORTED = "measurement_not_reported"
+    MEASUREMENT_NOT_READY = "measurement_not_ready"  # periods of the triwulan not archived yet
+    MEASUREMENT_NO_ANALYSIS = "measurement_no_analysis"
+    MEASUREMENT_NO_RENCANA_AKSI = "measurement_no_rencana_aksi"
+    MEASUREMENT_TEXT_EMPTY = "measurement_text_empty"
+    MEASUREMENT_TEXT_TOO_LONG = "measurement_text_too_long"
 
 
 class InviteCode(StrEnum):

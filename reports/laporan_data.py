@@ -167,6 +167,8 @@ def measurement_laporan(session: Session, measurement: Measurement, cycle: Measu
     if cycle is not None:
         if cycle.analysis:
             summary.append(t("laporan_views.analysis", language, text=cycle.analysis))
+        if cycle.rencana_aksi:
+            summary.append(t("laporan_views.rencana_aksi", language, text=cycle.rencana_aksi))
         if cycle.submitted_at:
             review.append(f"{_when(cycle.submitted_at, rules, language)} — {_name(session, cycle.submitted_by_id)}: "
                           f"{t('laporan_views.submitted', language)}")

@@ -20,7 +20,14 @@ from models.calc.clock import system_clock
 from models.demo import DEMO_PK, DEMO_REALISASI
 from models.exchange.pk_import import import_pk
 from models.exchange.realisasi_import import import_realisasi
-from models.measurement.cycle import MeasurementCycle, MeasurementStatus, quarter_archived, start_when_quarter_archived
+from models.measurement.cycle import (
+    MeasurementCycle,
+    MeasurementStatus,
+    due_measurement,
+    quarter_archived,
+    start_measurement,
+    start_when_quarter_archived,
+)
 from models.measurement.results import measure_quarter
 from models.office.audit import Actor
 from models.plan.indicators import Indicator, IndicatorLevel, IndicatorTarget
@@ -108,3 +115,30 @@ def test_the_measurement_starts_when_the_whole_triwulan_is_archived(recorded):
         assert cycle is not None and MeasurementStatus(cycle.status) is MeasurementStatus.DRAFT
         assert start_when_quarter_archived(session, tw1, Actor("test"), now=system_clock()) is None  # once
         assert len(session.exec(select(MeasurementCycle)).all()) == 1
+
+
+def test_the_triwulan_due_is_the_oldest_started_or_ready_else_what_it_waits_for(recorded):
+    today = date(2026, 11, 24)
+    with session_scope(recorded) as session:
+        due = due_measurement(session, today)  # Triwulan I collected, nothing archived yet
+        assert due.quarter is None and due.waiting == TW1
+        assert PeriodStatus.DRAFT not in {part.status for part in due.missing}  # opened (by the import)
+        assert [part.ref.code for part in due.missing] == ["2026-01", "2026-02", "2026-03", "2026-TW1"]
+        for period in session.exec(select(Period).where(Period.year == 2026)):
+            period.status = PeriodStatus.ARCHIVED
+            session.add(period)
+        session.flush()
+        due = due_measurement(session, today)
+        assert (due.quarter, due.cycle) == (TW1, None)  # ready, to be started
+        cycle = start_measurement(session, TW1, Actor("test"), now=system_clock())
+        assert due_measurement(session, today).cycle is cycle
+        cycle.status = MeasurementStatus.ARCHIVED
+        session.add(cycle)
+        session.flush()
+        due = due_measurement(session, today)  # then the last ended triwulan, with no period opened yet
+        assert due.quarter is None and due.waiting == PeriodRef(PeriodKind.QUARTER, 2026, 3)
+        assert {part.status for part in due.missing} == {PeriodStatus.DRAFT} and len(due.missing) == 4
+        session.add(MeasurementCycle(year=2026, quarter=3, status=MeasurementStatus.ARCHIVED))
+        session.flush()
+        due = due_measurement(session, today)
+        assert (due.quarter, due.waiting, due.done) == (None, None, PeriodRef(PeriodKind.QUARTER, 2026, 3))

@@ -25,6 +25,7 @@ from models.measurement.cycle import (
     start_measurement,
     submit_measurement,
     write_analysis,
+    write_rencana_aksi,
 )
 from models.messaging.outbox import OutboxMessage
 from models.office.audit import Actor
@@ -72,6 +73,7 @@ def started(session: Session, moment: datetime) -> MeasurementCycle:
 
 def submitted(session: Session, cycle: MeasurementCycle, moment: datetime) -> None:
     write_analysis(session, member(session, TIM), cycle.id, "Capaian turun karena OSS terlambat.", now=moment)
+    write_rencana_aksi(session, member(session, TIM), cycle.id, "Pendampingan OSS per bidang.", now=moment)
     submit_measurement(session, member(session, TIM), cycle.id, cycle.version, now=moment)
     at(session, "measurement", cycle.id, "measurement.submitted", moment)
     if cycle.submitted_at and cycle.submitted_at > moment:

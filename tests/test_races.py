@@ -55,6 +55,8 @@ from models.measurement.cycle import (
     return_measurement,
     start_by_hand,
     submit_measurement,
+    write_analysis,
+    write_rencana_aksi,
 )
 from models.messaging.outbox import OutboxMessage
 from models.office.audit import Actor, AuditEntry
@@ -346,7 +348,15 @@ def test_a_triwulan_whose_last_two_periods_are_disposed_at_once_gets_its_measure
         assert cycle_of(session, TW1) is not None
 
 
+def archive_tw1(engine: Engine) -> None:
+    """Triwulan I's periods archived: its measurement may start."""
+    with session_scope(engine) as session:
+        for ref in (*(PeriodRef(PeriodKind.MONTH, 2026, month) for month in (1, 2, 3)), TW1):
+            session.add(Period(kind=ref.kind, year=ref.year, number=ref.number, status=PeriodStatus.ARCHIVED))
+
+
 def test_a_measurement_started_by_hand_twice_at_once_is_started_once(office: Engine):
+    archive_tw1(office)
     def start(telegram_id: int) -> Callable[[Session], object]:
         return lambda session: start_by_hand(session, person(session, telegram_id), TW1, now=NOW).id
 
@@ -409,8 +419,11 @@ def test_a_period_opened_by_hand_twice_at_once_is_created_once(office: Engine):
 
 def test_a_measurement_approved_and_returned_at_once_moves_once(office: Engine):
     """Already safe before: the measurement is re-read under a row lock and the button's version checked."""
+    archive_tw1(office)
     with session_scope(office) as session:
         cycle = start_by_hand(session, person(session, 103), TW1, now=NOW)
+        write_analysis(session, person(session, 103), cycle.id, "Capaian sesuai target.", now=NOW)
+        write_rencana_aksi(session, person(session, 103), cycle.id, "Pertahankan layanan.", now=NOW)
         submit_measurement(session, person(session, 103), cycle.id, cycle.version, now=NOW)
         cycle_id, version = cycle.id, cycle.version
 

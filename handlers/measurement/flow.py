@@ -10,24 +10,30 @@ from handlers.common import now_of
 from handlers.measurement import views
 from handlers.screens import Screen, free_text_problem
 from i18n import t
+from i18n.codes import text_key
 from models.collection.forms import DispositionDecision
+from models.errors import ErrorCode, WorkflowError
 from models.measurement.cycle import (
+    MAX_TEXT,
     MeasurementCycle,
     MeasurementStatus,
+    MeasurementText,
     approve_measurement,
     cycle_of,
     dispose_measurement,
+    due_measurement,
+    missing_periods,
     report_measurement,
     return_measurement,
     start_by_hand,
     submit_measurement,
-    write_analysis,
+    write_text,
 )
 from models.measurement.results import measure_quarter
 from models.messaging.chat_state import ChatStep, clear_state, get_state, set_state
 from models.office.organisation import Member
 from models.office.permissions import Action, may, require, roles_of_member
-from models.plan.periods import PeriodCodeError, PeriodKind, PeriodRef, latest_ended, parse_period_code
+from models.plan.periods import PeriodCodeError, PeriodKind, PeriodRef, parse_period_code
 from reports.wording import esc
 
 
@@ -35,18 +41,40 @@ def _label(cycle: MeasurementCycle, language: str) -> str:
     return cycle.ref.label(language)
 
 
+def _due(session: Session, language: str) -> tuple[PeriodRef | None, MeasurementCycle | None, list[Screen]]:
+    """The triwulan due for measurement and its cycle; else the screen that says what it waits for."""
+    due = due_measurement(session, now_of(session).date())
+    if due.quarter is not None:
+        return due.quarter, due.cycle, []
+    if due.waiting is not None and due.missing:
+        return None, None, [Screen.of(t("measurement.not_ready", language, period=due.waiting.label(language),
+                                        missing=views.missing_lines(due.missing, language)))]
+    if due.done is not None:
+        return None, None, [Screen.of(t("measurement.nothing_due_done", language, period=due.done.label(language)))]
+    return None, None, [Screen.of(t("measurement.nothing_due", language))]
+
+
 def show(session: Session, member: Member, argument: str | None) -> list[Screen]:
-    """/pengukuran [2026-TW1]: the measurement of a triwulan (default: the latest ended one), with the buttons
-    the member's role may press at its step."""
+    """/pengukuran [2026-TW1]: the measurement of a triwulan (default: the one due, see `due_measurement`), with
+    the buttons the member's role may press at its step. A triwulan not started whose periods are not all
+    archived shows what is missing, and nothing starts."""
     require(session, member, Action.VIEW_RECAP)
     language = member.language
-    try:
-        ref = parse_period_code(argument) if argument else latest_ended(PeriodKind.QUARTER, now_of(session).date())
-    except PeriodCodeError:
-        ref = None
-    if ref is None or ref.kind is not PeriodKind.QUARTER:
-        return [Screen.of(t("measurement.bad_period", language, value=esc(argument or "")))]
-    cycle = cycle_of(session, ref)
+    if not argument:
+        ref, cycle, waiting = _due(session, language)
+        if ref is None:
+            return waiting
+    else:
+        try:
+            ref = parse_period_code(argument)
+        except PeriodCodeError:
+            ref = None
+        if ref is None or ref.kind is not PeriodKind.QUARTER:
+            return [Screen.of(t("measurement.bad_period", language, value=esc(argument)))]
+        cycle = cycle_of(session, ref)
+        if cycle is None and (missing := missing_periods(session, ref)):
+            return [Screen.of(t("measurement.not_ready", language, period=ref.label(language),
+                                missing=views.missing_lines(missing, language)))]
     roles = roles_of_member(session, member)
     buttons: list = []
     if cycle is None and may(roles, Action.PREPARE_MEASUREMENT):
@@ -70,15 +98,81 @@ def start(session: Session, member: Member, year: int, quarter: int) -> list[Scr
     return [Screen.of(t("measurement.started", member.language, period=_label(cycle, member.language)))]
 
 
-def ask_analysis(session: Session, member: Member, cycle_id: int) -> list[Screen]:
+TEXT_STEPS_OF = {MeasurementText.ANALYSIS: ChatStep.MEASUREMENT_ANALYSIS,
+                 MeasurementText.RENCANA_AKSI: ChatStep.MEASUREMENT_RENCANA_AKSI}
+PART_OF_STEP = {step: part for part, step in TEXT_STEPS_OF.items()}
+
+
+def _ask_text(session: Session, member: Member, cycle_id: int, part: MeasurementText) -> list[Screen]:
+    """Start typing the analysis or rencana aksi: a new draft, which the messages that follow extend."""
     require(session, member, Action.PREPARE_MEASUREMENT, entity="measurement", entity_id=cycle_id)
-    set_state(session, member.id, ChatStep.MEASUREMENT_ANALYSIS, cycle_id=cycle_id)
-    return [Screen.of(t("measurement.ask_analysis", member.language))]
+    set_state(session, member.id, TEXT_STEPS_OF[part], cycle_id=cycle_id, draft="")
+    return [Screen.of(t(f"measurement.ask_{part.value}", member.language, limit=MAX_TEXT))]
+
+
+def ask_analysis(session: Session, member: Member, cycle_id: int) -> list[Screen]:
+    return _ask_text(session, member, cycle_id, MeasurementText.ANALYSIS)
+
+
+def ask_rencana_aksi(session: Session, member: Member, cycle_id: int) -> list[Screen]:
+    return _ask_text(session, member, cycle_id, MeasurementText.RENCANA_AKSI)
+
+
+def answer_text(session: Session, member: Member, text: str) -> list[Screen]:
+    """A message of the analysis or rencana aksi: appended to the draft (one a line) while the whole fits in
+    `MAX_TEXT`; a message that would not fit is refused and the draft kept."""
+    step, data = get_state(session, member.id)
+    language, cycle_id, draft = member.language, data["cycle_id"], data.get("draft", "")
+    piece = text.strip()
+    if not piece:
+        return [Screen.of(t("common.empty_text", language), views.text_buttons(cycle_id, language))]
+    joined = f"{draft}\n{piece}" if draft else piece
+    if len(joined) > MAX_TEXT:
+        return [Screen.of(t("measurement.text_too_long", language, limit=MAX_TEXT, length=len(draft),
+                            added=len(piece)), views.text_buttons(cycle_id, language))]
+    set_state(session, member.id, step, cycle_id=cycle_id, draft=joined)
+    return [Screen.of(t("measurement.text_received", language, length=len(joined), limit=MAX_TEXT),
+                      views.text_buttons(cycle_id, language))]
+
+
+def _typing(session: Session, member: Member, cycle_id: int) -> tuple[MeasurementText | None, dict]:
+    """Which text the member is typing for this measurement (None: none, e.g. after /batal or Selesai)."""
+    require(session, member, Action.PREPARE_MEASUREMENT, entity="measurement", entity_id=cycle_id)
+    step, data = get_state(session, member.id)
+    if step not in PART_OF_STEP or data.get("cycle_id") != cycle_id:
+        return None, data
+    return PART_OF_STEP[step], data
+
+
+def finish_text(session: Session, member: Member, cycle_id: int) -> list[Screen]:
+    """"Selesai": the draft replaces the analysis or rencana aksi, and is shown back whole before sending."""
+    part, data = _typing(session, member, cycle_id)
+    language = member.language
+    if part is None:
+        return [Screen.of(t("measurement.nothing_typed", language))]
+    if not data.get("draft"):
+        return [Screen.of(t("measurement.draft_empty", language), views.text_buttons(cycle_id, language))]
+    cycle = write_text(session, member, cycle_id, part, data["draft"], now=now_of(session))
+    clear_state(session, member.id)
+    label = _label(cycle, language)
+    blocks = [t(f"measurement.{part.value}_saved", language, period=label, length=len(data["draft"])),
+              *views.text_blocks(cycle, language, part)]
+    blocks += [t(f"measurement.{other.value}_missing", language) for other in MeasurementText
+               if not getattr(cycle, other.value)]
+    return [Screen(blocks, views.preparer_buttons(cycle, language))]
+
+
+def restart_text(session: Session, member: Member, cycle_id: int) -> list[Screen]:
+    """"Ulangi": the draft is thrown away (what was saved before stays until "Selesai")."""
+    part, _ = _typing(session, member, cycle_id)
+    if part is None:
+        return [Screen.of(t("measurement.nothing_typed", member.language))]
+    return _ask_text(session, member, cycle_id, part)
 
 
 def _typed(session: Session, member: Member, text: str, record) -> tuple[MeasurementCycle | None, list[Screen]]:
-    """A typed analysis or arahan: asked again when empty or too long (nothing lost), else recorded with
-    `record(data)` and the question closed."""
+    """A typed arahan: asked again when empty or too long (nothing lost), else recorded with `record(data)` and
+    the question closed."""
     _, data = get_state(session, member.id)
     if problem := free_text_problem(text, member.language):
         return None, problem
@@ -87,17 +181,18 @@ def _typed(session: Session, member: Member, text: str, record) -> tuple[Measure
     return cycle, []
 
 
-def answer_analysis(session: Session, member: Member, text: str) -> list[Screen]:
-    cycle, problem = _typed(session, member, text, lambda data: write_analysis(session, member, data["cycle_id"],
-                                                                               text, now=now_of(session)))
-    if cycle is None:
-        return problem
-    return [Screen.of(t("measurement.analysis_saved", member.language, period=_label(cycle, member.language)),
-                      views.preparer_buttons(cycle, member.language))]
+INCOMPLETE = frozenset({ErrorCode.MEASUREMENT_NO_ANALYSIS, ErrorCode.MEASUREMENT_NO_RENCANA_AKSI})
 
 
 def submit(session: Session, member: Member, cycle_id: int, version: int) -> list[Screen]:
-    cycle = submit_measurement(session, member, cycle_id, version, now=now_of(session))
+    """B7; refused without the analysis or the rencana aksi, with the buttons to write them."""
+    try:
+        cycle = submit_measurement(session, member, cycle_id, version, now=now_of(session))
+    except WorkflowError as error:
+        if error.code not in INCOMPLETE:
+            raise
+        cycle = session.get(MeasurementCycle, cycle_id)
+        return [Screen.of(t(text_key(error.code), member.language), views.preparer_buttons(cycle, member.language))]
     return [Screen.of(t("measurement.submitted", member.language, period=_label(cycle, member.language)))]
 
 
@@ -149,5 +244,5 @@ def answer_kepala_arahan(session: Session, member: Member, text: str) -> list[Sc
                         arahan=esc(text.strip())))]
 
 
-TEXT_STEPS = {ChatStep.MEASUREMENT_ANALYSIS: answer_analysis, ChatStep.MEASUREMENT_RETURN: answer_return,
-              ChatStep.MEASUREMENT_ARAHAN: answer_kepala_arahan}
+TEXT_STEPS = {ChatStep.MEASUREMENT_ANALYSIS: answer_text, ChatStep.MEASUREMENT_RENCANA_AKSI: answer_text,
+              ChatStep.MEASUREMENT_RETURN: answer_return, ChatStep.MEASUREMENT_ARAHAN: answer_kepala_arahan}

@@ -11,6 +11,9 @@ from handlers.measurement import flow
 BUTTONS = {
     Button.MEASUREMENT_START: flow.start,
     Button.MEASUREMENT_ANALYSIS: flow.ask_analysis,
+    Button.MEASUREMENT_RENCANA_AKSI: flow.ask_rencana_aksi,
+    Button.MEASUREMENT_TEXT_DONE: flow.finish_text,
+    Button.MEASUREMENT_TEXT_RESTART: flow.restart_text,
     Button.MEASUREMENT_SUBMIT: flow.submit,
     Button.MEASUREMENT_APPROVE: flow.approve,
     Button.MEASUREMENT_RETURN: flow.ask_return,
@@ -20,7 +23,8 @@ BUTTONS = {
 }
 # Buttons that start typing (which the member may abandon with /batal) keep their message pressable; the
 # others close it, and a later press says who acted and when.
-KEEP_OPEN = frozenset({Button.MEASUREMENT_ANALYSIS, Button.MEASUREMENT_RETURN, Button.MEASUREMENT_ARAHAN})
+KEEP_OPEN = frozenset({Button.MEASUREMENT_ANALYSIS, Button.MEASUREMENT_RENCANA_AKSI, Button.MEASUREMENT_RETURN,
+                       Button.MEASUREMENT_ARAHAN})
 
 
 async def measurement_command(update: Update, context: Context) -> None:

@@ -10,9 +10,9 @@ from handlers.screens import Screen
 from i18n import t
 from models.calc.capaian import CapaianResult
 from models.calc.numbers import format_percent
-from models.measurement.cycle import MeasurementCycle, MeasurementStatus
+from models.measurement.cycle import MeasurementCycle, MeasurementStatus, MeasurementText, MissingPeriod
 from models.measurement.results import MeasuredRow, Measurement, previous_quarter
-from models.plan.periods import PeriodKind, PeriodRef
+from models.plan.periods import PeriodKind, PeriodRef, PeriodStatus
 from models.timing.mutu_baku import measurement_timeline
 from models.timing.schedule import ScheduleRules
 from reports.wording import RATING_MARK, capaian_text, esc, summary_lines
@@ -54,12 +54,12 @@ def row_block(item: MeasuredRow, ref: PeriodRef, language: str) -> str:
 
 def measurement_blocks(measurement: Measurement, cycle: MeasurementCycle | None, language: str,
                        now: datetime | None = None, rules: ScheduleRules | None = None) -> list[str]:
-    """Title and summary, the levels, the Tim's analysis, the SOP clock, then every indicator."""
+    """Title and summary, the levels, the Tim's analysis and rencana aksi, the SOP clock, then every indicator."""
     ref = measurement.quarter
     summary = "\n".join([title(cycle, ref, language), *summary_lines(measurement.recap, language)])
     blocks = [summary, level_block(measurement, language)]
-    if cycle is not None and cycle.analysis:
-        blocks.append(t("measurement.analysis", language, text=esc(cycle.analysis)))
+    if cycle is not None:
+        blocks += text_blocks(cycle, language)
     if cycle is not None and cycle.return_arahan and MeasurementStatus(cycle.status) is MeasurementStatus.RETURNED:
         blocks.append(t("measurement.returned_arahan", language, arahan=esc(cycle.return_arahan)))
     if cycle is not None and cycle.arahan:
@@ -70,8 +70,16 @@ def measurement_blocks(measurement: Measurement, cycle: MeasurementCycle | None,
     return blocks
 
 
+def text_blocks(cycle: MeasurementCycle, language: str, *parts: MeasurementText) -> list[str]:
+    """The Tim's analysis and rencana aksi as written (or only `parts`), each headed; long ones are split
+    between messages by `handlers.render.split_blocks`."""
+    return [t(f"measurement.{part.value}", language, text=esc(getattr(cycle, part.value)))
+            for part in parts or MeasurementText if getattr(cycle, part.value)]
+
+
 def preparer_buttons(cycle: MeasurementCycle, language: str) -> list[list[tuple[str, str]]]:
     return [[(t("measurement.analysis_button", language), pack(Button.MEASUREMENT_ANALYSIS, cycle.id))],
+            [(t("measurement.rencana_aksi_button", language), pack(Button.MEASUREMENT_RENCANA_AKSI, cycle.id))],
             [(t("measurement.submit_button", language), pack(Button.MEASUREMENT_SUBMIT, cycle.id, cycle.version))]]
 
 
@@ -87,6 +95,19 @@ def report_buttons(cycle: MeasurementCycle, language: str) -> list[list[tuple[st
 def kepala_buttons(cycle: MeasurementCycle, language: str) -> list[list[tuple[str, str]]]:
     return [[(t("notify.agree_button", language), pack(Button.MEASUREMENT_AGREE, cycle.id)),
              (t("notify.arahan_button", language), pack(Button.MEASUREMENT_ARAHAN, cycle.id))]]
+
+
+def text_buttons(cycle_id: int, language: str) -> list[list[tuple[str, str]]]:
+    """Under each part of an analysis or rencana aksi received: finish it, or throw it away and start over."""
+    return [[(t("measurement.text_done_button", language), pack(Button.MEASUREMENT_TEXT_DONE, cycle_id)),
+             (t("measurement.text_restart_button", language), pack(Button.MEASUREMENT_TEXT_RESTART, cycle_id))]]
+
+
+def missing_lines(missing: tuple[MissingPeriod, ...] | list[MissingPeriod], language: str) -> str:
+    """One line per period not archived yet, with where it stands."""
+    return "\n".join(t("measurement.missing_line", language, period=part.ref.label(language),
+                       status=t("measurement.not_opened", language) if part.status is PeriodStatus.DRAFT
+                       else t(f"period_status.{part.status.value}", language)) for part in missing)
 
 
 def measurement_screen(measurement: Measurement, cycle: MeasurementCycle | None, language: str,

@@ -7,15 +7,18 @@ report in them) is archived; the Tim SAKIP may also start it by hand (`/pengukur
     reported ──dispose (Kepala Dinas)──▶ archived (B10)
     submitted ──return with arahan (Sekretaris)──▶ returned ──submit again (Tim)──▶ submitted
 
-The Tim's analysis (the causes, and the rencana aksi for the next stage) travels with the measurement; a return
-asks for it to be completed. Every transition takes a row lock, checks the version the pressed button was made
-for (a second press, or a press on an old message, is refused and says who acted), is audited, and queues its
-notifications in the same transaction.
+The Tim's analysis (the causes) and rencana aksi (what is done in the next stage), each up to `MAX_TEXT`
+characters, travel with the measurement, which is sent only with both; a return asks for them to be completed.
+`due_measurement` says which triwulan is to be measured now, or which of its periods are not archived yet.
+Every transition takes a row lock, checks the version the pressed button was made for (a second press, or a
+press on an old message, is refused and says who acted), is audited, and queues its notifications in the same
+transaction.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -39,7 +42,7 @@ from models.messaging.outbox import enqueue
 from models.office.audit import Actor, AuditEntry, record_by
 from models.office.organisation import Member, Role, members_with_role
 from models.office.permissions import Action, require
-from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, find_period
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, find_period, latest_ended
 from models.store.types import UTCDateTime, enum_type, utcnow
 
 
@@ -64,6 +67,7 @@ class MeasurementCycle(SQLModel, table=True):
     status: MeasurementStatus = Field(sa_type=enum_type(MeasurementStatus))
     version: int = Field(default=1)
     analysis: str | None = Field(default=None, sa_type=sa.Text)
+    rencana_aksi: str | None = Field(default=None, sa_type=sa.Text)
     return_arahan: str | None = Field(default=None, sa_type=sa.Text)
     ready_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the first submission
@@ -84,23 +88,94 @@ class MeasurementCycle(SQLModel, table=True):
         return PeriodRef(PeriodKind.QUARTER, self.year, self.quarter)
 
 
+TEXT_ACTIONS = ("measurement.analysis", "measurement.rencana_aksi")  # audited writing, which moves no step
+
+
 def cycle_of(session: Session, ref: PeriodRef) -> MeasurementCycle | None:
     return session.exec(select(MeasurementCycle).where(MeasurementCycle.year == ref.year,
                                                        MeasurementCycle.quarter == ref.number)).first()
 
 
-def quarter_archived(session: Session, ref: PeriodRef) -> bool:
-    """Whether every period of the triwulan that units report in (its months, itself) is archived."""
+MAX_TEXT = 4000  # characters of the analysis, and of the rencana aksi (typed in several messages if need be)
 
-    refs = [PeriodRef(PeriodKind.MONTH, ref.year, month) for month in ref.months] + [ref]
-    for part in refs:
+
+class MeasurementText(StrEnum):
+    """What the Tim writes for the measurement: the attribute of `MeasurementCycle` that keeps it."""
+
+    ANALYSIS = "analysis"
+    RENCANA_AKSI = "rencana_aksi"
+
+
+@dataclass(frozen=True)
+class MissingPeriod:
+    """A period of a triwulan that units report in and that is not archived yet (DRAFT: not opened yet)."""
+
+    ref: PeriodRef
+    status: PeriodStatus
+
+
+def missing_periods(session: Session, ref: PeriodRef) -> list[MissingPeriod]:
+    """The periods of the triwulan that units report in (its months, itself) and that are not archived, in order."""
+    missing = []
+    for part in [PeriodRef(PeriodKind.MONTH, ref.year, month) for month in ref.months] + [ref]:
         period = find_period(session, part)
         probe = period or Period(kind=part.kind, year=part.year, number=part.number, status=PeriodStatus.DRAFT)
         if not period_units(session, probe):
             continue
-        if period is None or PeriodStatus(period.status) is not PeriodStatus.ARCHIVED:
-            return False
-    return True
+        status = PeriodStatus(probe.status)
+        if status is not PeriodStatus.ARCHIVED:
+            missing.append(MissingPeriod(part, status))
+    return missing
+
+
+def quarter_archived(session: Session, ref: PeriodRef) -> bool:
+    """Whether every period of the triwulan that units report in (its months, itself) is archived."""
+    return not missing_periods(session, ref)
+
+
+@dataclass(frozen=True)
+class DueMeasurement:
+    """What `/pengukuran` offers: the triwulan to measure now (`quarter`, with its cycle once started), or, when
+    none is due, the triwulan waited for and its periods not archived yet (`waiting`, `missing`), or nothing at
+    all (every ended triwulan measured: `done` names the last one archived, if any)."""
+
+    quarter: PeriodRef | None = None
+    cycle: MeasurementCycle | None = None
+    waiting: PeriodRef | None = None
+    missing: tuple[MissingPeriod, ...] = ()
+    done: PeriodRef | None = None
+
+
+def _quarter_of(ref: PeriodRef) -> PeriodRef:
+    return PeriodRef(PeriodKind.QUARTER, ref.year, ref.quarter)
+
+
+def due_measurement(session: Session, today: date) -> DueMeasurement:
+    """The triwulan due for measurement: the oldest one started and not archived yet (by hand, or by its last
+    period's disposition), else the oldest one whose periods are all archived and that is not started. When none
+    is due: the oldest ended triwulan (with periods opened, else the last ended one) not measured yet, and what
+    of it is not archived."""
+    open_cycle = session.exec(select(MeasurementCycle).where(MeasurementCycle.status != MeasurementStatus.ARCHIVED)
+                              .order_by(MeasurementCycle.year, MeasurementCycle.quarter).limit(1)).first()
+    if open_cycle is not None:
+        return DueMeasurement(open_cycle.ref, open_cycle)
+    measured = {PeriodRef(PeriodKind.QUARTER, year, number) for year, number in session.exec(
+        select(MeasurementCycle.year, MeasurementCycle.quarter))}
+    stored = [(_quarter_of(PeriodRef(PeriodKind(kind), year, number)), PeriodStatus(status)) for
+              kind, year, number, status in session.exec(select(Period.kind, Period.year, Period.number,
+                                                                Period.status))]
+    quarters = sorted({quarter for quarter, _ in stored})
+    archived = {quarter for quarter, status in stored if status is PeriodStatus.ARCHIVED}
+    for quarter in quarters:
+        if quarter in archived and quarter not in measured and quarter_archived(session, quarter):
+            return DueMeasurement(quarter, None)
+    last = latest_ended(PeriodKind.QUARTER, today)
+    waiting = next((quarter for quarter in quarters if quarter <= last and quarter not in measured), None)
+    if waiting is None and last not in measured:
+        waiting = last
+    if waiting is None:
+        return DueMeasurement(done=max(measured, default=None))
+    return DueMeasurement(waiting=waiting, missing=tuple(missing_periods(session, waiting)))
 
 
 def preparers(session: Session) -> list[Member]:
@@ -138,15 +213,19 @@ def start_measurement(session: Session, ref: PeriodRef, actor: Actor, *, now: da
 def start_when_quarter_archived(session: Session, period: Period, actor: Actor, *,
                                 now: datetime) -> MeasurementCycle | None:
     """After a period is archived: the triwulan's measurement starts once all its periods are."""
-    ref = period.ref
-    quarter = ref if ref.kind is PeriodKind.QUARTER else PeriodRef(PeriodKind.QUARTER, ref.year, ref.quarter)
+    quarter = _quarter_of(period.ref)
     if cycle_of(session, quarter) is None and quarter_archived(session, quarter):
         return start_measurement(session, quarter, actor, now=now)
     return None
 
 
 def start_by_hand(session: Session, member: Member, ref: PeriodRef, *, now: datetime) -> MeasurementCycle:
+    """The Tim starts the triwulan's measurement, once every period of it is archived (else nothing starts)."""
     require(session, member, Action.PREPARE_MEASUREMENT, entity="measurement")
+    if ref.kind is PeriodKind.QUARTER and cycle_of(session, ref) is None and (
+            missing := missing_periods(session, ref)):
+        raise WorkflowError(ErrorCode.MEASUREMENT_NOT_READY, period=ref.code,
+                            missing=", ".join(part.ref.code for part in missing))
     return start_measurement(session, ref, Actor.member(member.id), now=now)
 
 
@@ -163,7 +242,7 @@ def _stale(session: Session, cycle: MeasurementCycle) -> WorkflowError:
     """The refusal of a button made for an earlier step: who moved the measurement last, and when."""
     entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "measurement",
                                                   AuditEntry.entity_id == cycle.id,
-                                                  AuditEntry.action != "measurement.analysis")
+                                                  AuditEntry.action.notin_(TEXT_ACTIONS))
                          .order_by(AuditEntry.id.desc()).limit(1)).first()
     if entry is None:
         return WorkflowError(ErrorCode.MEASUREMENT_STALE)
@@ -195,25 +274,48 @@ def _expect(session: Session, cycle: MeasurementCycle, *allowed: MeasurementStat
         raise _stale(session, cycle)
 
 
-def write_analysis(session: Session, member: Member, cycle_id: int, text: str, *, now: datetime) -> MeasurementCycle:
-    """The Tim's analysis and rencana aksi, while the measurement is with the Tim (draft or returned)."""
+def write_text(session: Session, member: Member, cycle_id: int, part: MeasurementText, text: str, *,
+               now: datetime) -> MeasurementCycle:
+    """The Tim's analysis or rencana aksi (replacing what was written), while the measurement is with the Tim
+    (draft or returned); at most `MAX_TEXT` characters."""
     require(session, member, Action.PREPARE_MEASUREMENT, entity="measurement", entity_id=cycle_id)
+    part = MeasurementText(part)
+    text = text.strip()
+    if not text:
+        raise WorkflowError(ErrorCode.MEASUREMENT_TEXT_EMPTY)
+    if len(text) > MAX_TEXT:
+        raise WorkflowError(ErrorCode.MEASUREMENT_TEXT_TOO_LONG, limit=MAX_TEXT)
     cycle = lock_cycle(session, cycle_id)
     _expect(session, cycle, MeasurementStatus.DRAFT, MeasurementStatus.RETURNED)
-    before = cycle.analysis
-    cycle.analysis = text.strip()
+    before = getattr(cycle, part.value)
+    setattr(cycle, part.value, text)
     session.add(cycle)
-    record_by(session, Actor.member(member.id), "measurement.analysis", "measurement", cycle.id, at=now,
-              before={"analysis": before}, after={"analysis": cycle.analysis})
+    record_by(session, Actor.member(member.id), f"measurement.{part.value}", "measurement", cycle.id, at=now,
+              before={part.value: before}, after={part.value: text})
     return cycle
+
+
+def write_analysis(session: Session, member: Member, cycle_id: int, text: str, *, now: datetime) -> MeasurementCycle:
+    """The Tim's analysis: the causes of the capaian."""
+    return write_text(session, member, cycle_id, MeasurementText.ANALYSIS, text, now=now)
+
+
+def write_rencana_aksi(session: Session, member: Member, cycle_id: int, text: str, *,
+                       now: datetime) -> MeasurementCycle:
+    """The Tim's rencana aksi: what is done in the next stage."""
+    return write_text(session, member, cycle_id, MeasurementText.RENCANA_AKSI, text, now=now)
 
 
 def submit_measurement(session: Session, member: Member, cycle_id: int, version: int, *,
                        now: datetime) -> MeasurementCycle:
-    """B7: the Tim reports the measurement recap to the Sekretaris."""
+    """B7: the Tim reports the measurement recap to the Sekretaris, with its analysis and rencana aksi."""
     require(session, member, Action.PREPARE_MEASUREMENT, entity="measurement", entity_id=cycle_id)
     cycle = lock_cycle(session, cycle_id, version)
     _expect(session, cycle, MeasurementStatus.DRAFT, MeasurementStatus.RETURNED)
+    if not (cycle.analysis or "").strip():
+        raise WorkflowError(ErrorCode.MEASUREMENT_NO_ANALYSIS)
+    if not (cycle.rencana_aksi or "").strip():
+        raise WorkflowError(ErrorCode.MEASUREMENT_NO_RENCANA_AKSI)
     resubmission = MeasurementStatus(cycle.status) is MeasurementStatus.RETURNED
     cycle.submitted_at = cycle.submitted_at or now
     cycle.submitted_by_id = member.id

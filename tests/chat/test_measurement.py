@@ -15,6 +15,7 @@ import io
 from pypdf import PdfReader
 from sqlmodel import select
 
+from handlers.callbacks import Button, pack
 from models.demo import DEMO_REALISASI
 from models.exchange.realisasi_import import import_realisasi
 from models.measurement.cycle import MeasurementCycle, MeasurementStatus
@@ -28,7 +29,8 @@ from tests.chat.test_full_cycle import press, say
 from tests.conftest import office_moment
 
 KEPALA, SEKRETARIS, TIM = 102, 103, 104
-ANALYSIS = "Promosi <investasi> tertunda & anggaran cair Maret; rencana aksi: forum bisnis April"
+ANALYSIS = "Promosi <investasi> tertunda & anggaran cair Maret"
+RENCANA_AKSI = "Forum bisnis April & promosi ulang"
 ARAHAN = "Lengkapi analisis K.1 dengan jadwal promosi"
 
 
@@ -45,6 +47,14 @@ def archive_triwulan_i(world: World) -> None:
         for row in session.exec(select(OutboxMessage)):
             row.status, row.sent_at = OutboxStatus.SENT, row.created_at
             session.add(row)
+
+
+async def write(world: World, button: str, messages: list[str]) -> dict:
+    """The Tim presses the button, types the messages, presses "Selesai"; returns the first message shown back."""
+    await press(world, TIM, button, "Boleh dalam beberapa pesan")
+    for message in messages:
+        await say(world, TIM, message, "Diterima")
+    return await press(world, TIM, "✅ Selesai", "tersimpan")
 
 
 def pdf_text(data: bytes) -> str:
@@ -66,15 +76,16 @@ async def test_a_triwulan_measurement_goes_through_review_and_disposition_and_is
     assert "Capaian per tingkat" in measurement["text"] or "Capaian per tingkat" in "\n".join(
         m.get("text") or "" for m in emu.sent_by_bot(TIM))
 
-    # B7: analysis, then sent to the Sekretaris.
-    await press(world, TIM, "✍️ Tulis analisis & rencana aksi", "Tulis analisis")
-    await say(world, TIM, ANALYSIS, "tersimpan")
+    # B7: analysis and rencana aksi, then sent to the Sekretaris.
+    await write(world, "✍️ Tulis analisis", [ANALYSIS])
+    await write(world, "🎯 Tulis rencana aksi", [RENCANA_AKSI])
     await press(world, TIM, "📤 Kirim ke Sekretaris", "terkirim ke Sekretaris")
 
     # B8: returned once with arahan; the Tim sends it again.
     await emu.wait_for_bot_message(SEKRETARIS, "menunggu verifikasi Anda")
     first_review = await emu.wait_for_bot_message(SEKRETARIS, lambda m: has_button(m, "✅ Setujui"))
     assert ANALYSIS in "\n".join(m.get("text") or "" for m in emu.sent_by_bot(SEKRETARIS))
+    assert RENCANA_AKSI in "\n".join(m.get("text") or "" for m in emu.sent_by_bot(SEKRETARIS))
     await press(world, SEKRETARIS, "↩️ Kembalikan", "Tulis arahan")
     await say(world, SEKRETARIS, ARAHAN, "dikembalikan ke Tim SAKIP")
     returned = await emu.wait_for_bot_message(TIM, "mengembalikan Pengukuran Kinerja")
@@ -105,10 +116,12 @@ async def test_a_triwulan_measurement_goes_through_review_and_disposition_and_is
     text = pdf_text(data)
     assert "Laporan Hasil Pengukuran Kinerja" in text and "Triwulan I 2026" in text and "DRAF" not in text
     assert "Promosi <investasi> tertunda" in text and ARAHAN in text  # the analysis and the return
+    assert "Forum bisnis April" in text
 
     with world.session() as session:
         cycle = session.exec(select(MeasurementCycle)).one()
         assert MeasurementStatus(cycle.status) is MeasurementStatus.ARCHIVED and cycle.analysis == ANALYSIS
+        assert cycle.rencana_aksi == RENCANA_AKSI
         filed = session.exec(select(ArchivedDocument)).all()
         assert [(d.period_code, Procedure(d.procedure)) for d in filed] == [("2026-TW1", Procedure.MEASUREMENT)]
         assert filed[0].sha256 == hashlib.sha256(data).hexdigest()
@@ -131,3 +144,122 @@ async def test_staff_cannot_start_or_send_a_measurement(world: World):
 async def test_a_month_is_not_a_triwulan(world: World):
     reply = await say(world, TIM, "/pengukuran 2026-01")
     assert "tidak valid" in reply["text"]
+
+
+# -- procedure B only when it is ready ---------------------------------------------------------------------------
+def cycles(world: World) -> list[MeasurementCycle]:
+    with world.session() as session:
+        return list(session.exec(select(MeasurementCycle)))
+
+
+def no_button(message: dict) -> bool:
+    return not (message.get("reply_markup") or {}).get("inline_keyboard")
+
+
+async def test_pengukuran_with_nothing_due_says_what_is_missing_and_starts_nothing(world: World):
+    # Nothing collected yet: Triwulan III 2026 (the last ended) waits for all its periods.
+    reply = await say(world, TIM, "/pengukuran")
+    assert "Triwulan III 2026 belum dapat dimulai" in reply["text"], reply["text"]
+    for line in ("Juli 2026: belum dibuka", "Agustus 2026: belum dibuka", "September 2026: belum dibuka",
+                 "Triwulan III 2026: belum dibuka"):
+        assert line in reply["text"]
+    assert "semua data triwulan sudah diarsipkan" not in reply["text"] and no_button(reply)
+    assert cycles(world) == []
+
+    # Its measurement archived: nothing is due.
+    with session_scope(world.engine) as session:
+        session.add(MeasurementCycle(year=2026, quarter=3, status=MeasurementStatus.ARCHIVED))
+    reply = await say(world, TIM, "/pengukuran")
+    assert "Tidak ada Pengukuran Kinerja yang perlu disiapkan" in reply["text"], reply["text"]
+    assert "Triwulan III 2026 sudah diarsipkan" in reply["text"] and no_button(reply)
+    assert len(cycles(world)) == 1
+
+
+async def test_pengukuran_offers_the_triwulan_that_is_due(world: World):
+    archive_triwulan_i(world)
+    shown = await say(world, TIM, "/pengukuran", "Pengukuran Kinerja Triwulan I 2026")
+    assert "belum dimulai" in shown["text"]
+    await press(world, TIM, "▶️ Mulai pengukuran", "dimulai")
+    assert [(c.year, c.quarter) for c in cycles(world)] == [(2026, 1)]
+    shown = await say(world, SEKRETARIS, "/pengukuran", "Pengukuran Kinerja Triwulan I 2026")
+    assert "disusun Tim SAKIP" in shown["text"]
+
+
+async def test_a_triwulan_with_a_month_not_archived_says_what_is_missing(world: World):
+    archive_triwulan_i(world)
+    with session_scope(world.engine) as session:
+        march = session.exec(select(Period).where(Period.year == 2026, Period.number == 3,
+                                                  Period.kind == "bulan")).one()
+        march.status = PeriodStatus.CLOSED
+        session.add(march)
+    for command in ("/pengukuran 2026-TW1", "/pengukuran"):
+        reply = await say(world, TIM, command)
+        assert "Triwulan I 2026 belum dapat dimulai" in reply["text"], reply["text"]
+        assert "Maret 2026: ditutup" in reply["text"] and "Januari" not in reply["text"] and no_button(reply)
+    # A start button shown before March was reopened starts nothing either.
+    reply = await say(world, TIM, "/bantuan")
+    await world.emu.user(TIM).press(reply, pack(Button.MEASUREMENT_START, 2026, 1), force=True)
+    refused = await world.emu.wait_for_bot_message(TIM, "belum dapat dimulai")
+    assert "2026-03" in refused["text"]
+    assert cycles(world) == []
+
+
+async def test_sending_needs_the_analysis_and_the_rencana_aksi(world: World):
+    archive_triwulan_i(world)
+    await say(world, TIM, "/pengukuran 2026-TW1", "Pengukuran Kinerja Triwulan I 2026")
+    await press(world, TIM, "▶️ Mulai pengukuran", "dimulai")
+    refused = await press(world, TIM, "📤 Kirim ke Sekretaris", "belum dapat dikirim")
+    assert "analisis capaian belum ditulis" in refused["text"] and has_button(refused, "✍️ Tulis analisis")
+    await write(world, "✍️ Tulis analisis", [ANALYSIS])
+    refused = await press(world, TIM, "📤 Kirim ke Sekretaris", "belum dapat dikirim")
+    assert "rencana aksi belum ditulis" in refused["text"] and has_button(refused, "🎯 Tulis rencana aksi")
+    [cycle] = cycles(world)
+    assert MeasurementStatus(cycle.status) is MeasurementStatus.DRAFT and cycle.submitted_at is None
+    assert not any("menunggu verifikasi" in (m.get("text") or "") for m in world.emu.sent_by_bot(SEKRETARIS))
+    await write(world, "🎯 Tulis rencana aksi", [RENCANA_AKSI])
+    await press(world, TIM, "📤 Kirim ke Sekretaris", "terkirim ke Sekretaris")
+
+
+def long_text(prefix: str, length: int) -> str:
+    words = (f"{prefix} kalimat {n} tentang capaian & kendala <OSS>." for n in range(10_000))
+    text = ""
+    for word in words:
+        if len(text) + len(word) + 1 > length:
+            break
+        text = f"{text} {word}" if text else word
+    return text + "x" * (length - len(text))
+
+
+async def test_a_long_analysis_in_two_messages_is_kept_whole_and_shown_back(world: World):
+    emu = world.emu
+    archive_triwulan_i(world)
+    await say(world, TIM, "/pengukuran 2026-TW1", "Pengukuran Kinerja Triwulan I 2026")
+    await press(world, TIM, "▶️ Mulai pengukuran", "dimulai")
+
+    # A wrong start, thrown away.
+    await press(world, TIM, "✍️ Tulis analisis", "Boleh dalam beberapa pesan")
+    await say(world, TIM, "salah ketik", "Diterima: 11 dari 4000")
+    await press(world, TIM, "🔄 Ulangi", "Boleh dalam beberapa pesan")
+
+    first, second = long_text("Pertama", 600), long_text("Kedua", 569)  # 1,170 characters with the line break
+    await say(world, TIM, first, "Diterima: 600 dari 4000")
+    await say(world, TIM, second, "Diterima: 1170 dari 4000")
+    shown = await press(world, TIM, "✅ Selesai", "Analisis Triwulan I 2026 tersimpan (1170 karakter)")
+    assert f"{first}\n{second}" in shown["text"] and "salah ketik" not in shown["text"]
+    assert "Rencana aksi belum ditulis" in shown["text"] and has_button(shown, "📤 Kirim ke Sekretaris")
+    with world.session() as session:
+        assert session.exec(select(MeasurementCycle)).one().analysis == f"{first}\n{second}"
+
+    # A rencana aksi near the limit in three messages, over 4096 once written as HTML: shown in two messages.
+    parts = [long_text(f"Aksi {n}", 1300) for n in range(3)]
+    await press(world, TIM, "🎯 Tulis rencana aksi", "Boleh dalam beberapa pesan")
+    for part in parts:
+        await say(world, TIM, part, "Diterima")
+    refused = await say(world, TIM, "x" * 200, "tidak muat")
+    assert "3902" in refused["text"] and has_button(refused, "✅ Selesai")
+    head = await press(world, TIM, "✅ Selesai", "Rencana aksi Triwulan I 2026 tersimpan (3902 karakter)")
+    tail = await emu.wait_for_bot_message(TIM, lambda m: has_button(m, "📤 Kirim ke Sekretaris"))
+    assert not has_button(head, "📤 Kirim ke Sekretaris")  # the buttons go under the last part
+    assert all(part in head["text"] or part in tail["text"] for part in parts)
+    with world.session() as session:
+        assert session.exec(select(MeasurementCycle)).one().rencana_aksi == "\n".join(parts)
