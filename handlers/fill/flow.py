@@ -144,7 +144,7 @@ def answer_value(session: Session, member: Member, text: str) -> list[Screen]:
         return [views.ambiguous(text.strip(), format_number(grouping, None, language),
                                 format_number(decimal, None, language), language)]
     except NumberError as exc:
-        return [Screen.of(t(text_key(exc.code), language, raw=esc(text.strip())))] + \
+        return [Screen.of(t(text_key(exc.code), language, raw=esc(text.strip()), **exc.details))] + \
             ask_item(session, member, period, indicator)
     return accept_value(session, member, period, indicator, value)
 
