@@ -22,12 +22,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.cli import main
+from i18n.problems import render_problem
 from models.calc.bounds import LARGEST, STEP
 from models.collection.realisasi import Realisasi
 from models.collection.recap import Recap, compute_recap
 from models.collection.workflow import enter_realisasi
 from models.demo import DEMO_PK, DEMO_REALISASI
+from models.errors import ProblemCode
 from models.exchange.pk_import import import_pk
+from models.exchange.problems import cell_number
 from models.office.audit import Actor
 from models.office.organisation import ensure_office
 from models.plan.indicators import Indicator, IndicatorTarget
@@ -99,6 +102,30 @@ def test_import_realisasi_refuses_a_value_pasted_twice(cli, capsys, tmp_path):
             assert session.exec(select(Realisasi)).all() == []
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(("cell", "code", "shown"), [
+    (6 * 10**29, ProblemCode.TOO_LARGE, "600.000.000.000.000.000.000.000.000.000"),  # an Excel whole number
+    (6e29, ProblemCode.TOO_LARGE, "600.000.000.000.000.000.000.000.000.000"),  # an Excel float
+    (PASTED_TWICE, ProblemCode.TOO_LARGE, PASTED_TWICE),  # text
+    ("0,000000001", ProblemCode.TOO_PRECISE, "0,000000001"),
+])
+def test_a_cell_beyond_the_bound_is_a_problem_of_its_row_and_column(cell, code, shown):
+    problems = []
+
+    assert cell_number(cell, 7, "target_tw1", problems) is None
+
+    assert [(problem.row, problem.column, problem.code, problem.details["value"]) for problem in problems] == [
+        (7, "target_tw1", code, shown)]
+    assert render_problem(problems[0]).startswith(f"baris 7, kolom target_tw1: '{shown}' ")
+
+
+def test_a_cell_at_the_bound_is_read():
+    problems = []
+    assert cell_number(99999999999999999999, 2, "realisasi", problems) == Decimal("99999999999999999999")
+    assert cell_number(1e19, 2, "realisasi", problems) == Decimal(10) ** 19
+    assert cell_number("99.999.999.999.999.999.999,99999999", 2, "realisasi", problems) == LARGEST
+    assert problems == []
 
 
 # --------------------------------------------------------------------------------------------- the extremes
