@@ -105,6 +105,8 @@ class ProblemCode(StrEnum):
     INVALID_CHOICE = "invalid_choice"
     NOT_A_NUMBER = "not_a_number"
     TOO_MANY_DECIMALS = "too_many_decimals"
+    TOO_LARGE = "too_large"  # beyond what can be stored (`models.calc.bounds`)
+    TOO_PRECISE = "too_precise"
     BAD_GROUPING = "bad_grouping"
     AMBIGUOUS_UNIT = "ambiguous_unit"
     AMBIGUOUS_NUMBER = "ambiguous_number"

@@ -9,7 +9,7 @@ from html import escape
 from i18n import t
 from models.calc.capaian import CapaianResult, Polarity, Target
 from models.calc.dates import format_duration
-from models.calc.numbers import format_number, format_percent
+from models.calc.numbers import format_number, format_percent, round_half_up
 from models.collection.progress import UnitProgress
 from models.collection.recap import Recap
 from models.plan.indicators import Indicator
@@ -27,7 +27,7 @@ def value_text(value: Decimal | None, indicator: Indicator, language: str) -> st
     if value is None:
         return "–"
     number = format_number(value, None, language) if value == value.to_integral_value() else \
-        format_number(value.quantize(Decimal(1).scaleb(-max(indicator.decimals, 2))).normalize(), None, language)
+        format_number(round_half_up(value, max(indicator.decimals, 2)), None, language)
     satuan = indicator.satuan.strip()
     if satuan.lower() in ("rp", "rupiah"):
         return f"Rp{number}"

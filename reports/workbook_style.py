@@ -31,7 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from i18n import t
 from models.calc.capaian import Polarity, Rating, Target
-from models.calc.numbers import format_number
+from models.calc.numbers import format_number, round_half_up
 from models.plan.periods import PeriodRef
 from reports.spreadsheet_writer import HEADER_FILL, HEADER_FONT, make_formula_safe
 
@@ -87,7 +87,7 @@ def measured(value: Decimal | None, decimals: int) -> Number | None:
     places = max(decimals, 0)
     if value != value.to_integral_value():
         places = max(places, 2)
-        value = value.quantize(Decimal(1).scaleb(-places)).normalize()
+        value = round_half_up(value, places)
     return Number(value, number_format(places))
 
 

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from models.calc.bounds import LARGEST, STEP
 from models.calc.capaian import (
     Aggregation,
     CapaianResult,
@@ -478,6 +479,48 @@ def test_engine_ignores_the_callers_decimal_context():
     with localcontext() as ctx:
         ctx.prec = 3
         assert capaian("6.5", 7, NEG).rounded == D("107.14")
+
+
+# --- the extremes of what can be stored (models.calc.bounds) --------------------------------------------------
+
+EXTREMES = [LARGEST, -LARGEST, STEP, -STEP, D(10) ** 19, D(10) ** 19 - 1, D(0)]
+
+
+@pytest.mark.parametrize("polarity", list(Polarity))
+@pytest.mark.parametrize("formula", list(NegativeFormula))
+def test_capaian_of_any_two_storable_extremes_is_computed_rounded_and_rated(polarity, formula):
+    for realisasi in EXTREMES:
+        for target in EXTREMES:
+            point = Target(value=target, lower=min(target, realisasi), upper=max(target, realisasi))
+            result = compute_capaian(realisasi, point, polarity, negative_formula=formula)
+            assert result.rounded is not None and result.rating is not None, (realisasi, target)
+
+
+def test_capaian_at_the_extremes():
+    assert capaian(D(10) ** 19 - 1, D(10) ** 19).rounded == D("100.00")  # 99.99999999999999999 %
+    assert capaian(D(10) ** 19 - 1, D(10) ** 19).value < 100
+    assert capaian(LARGEST, STEP).rounded == D("999999999999999999999999999900.00")  # the largest ratio
+    assert capaian(STEP, LARGEST).rounded == D("0.00")
+    assert capaian(STEP, LARGEST, NEG_T_OVER_R).rounded == D("999999999999999999999999999900.00")
+    assert capaian(LARGEST, STEP, NEG).rounded == D("-999999999999999999999999999700.00")  # (2T - R) ÷ T
+
+
+def test_a_year_of_the_largest_values_against_the_smallest_targets():
+    """Twelve months summed (30 digits) against a month target of 0,00000001 ÷ 3 (a cumulative TW split)."""
+    rule = IndicatorRule(POS, CUM)
+    year = year_to_date_realisasi({month: LARGEST for month in range(1, 13)}, 12, rule)
+    assert year == D("1199999999999999999999.99999988")  # exact
+    pk = YearTargets(annual=None, quarters=(STEP,) * 4)
+    result = compute_capaian(year, month_target(pk, 1, rule), rule)
+    assert result.rounded == D("35999999999999999999999999996400.00")
+    assert compute_capaian(year, year_to_date_target(pk, 4, rule), rule).rounded == D(
+        "2999999999999999999999999999700.00")
+
+
+def test_a_capaian_beyond_forty_digits_from_an_older_database_is_rounded_not_raised():
+    """A realisasi stored beyond the bound by an older version (31 digits) over the smallest target."""
+    assert capaian(D("1" + "0" * 30), STEP).rounded == D("1" + "0" * 40)
+    assert round_capaian(D("1" + "0" * 60 + ".125")) == D("1" + "0" * 60 + ".13")
 
 
 # --- properties --------------------------------------------------------------------------------------------

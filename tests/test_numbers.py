@@ -1,6 +1,6 @@
 """Spec for models.calc.numbers: how typed numbers are read, and how numbers are shown."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 import pytest
 from hypothesis import example, given
@@ -14,6 +14,8 @@ from models.calc.numbers import (
     format_percent,
     format_rupiah,
     parse_number,
+    plain,
+    round_half_up,
 )
 
 D = Decimal
@@ -250,6 +252,65 @@ def test_result_is_normalised():
     assert str(parse_number("12,50")) == "12.5"
     assert str(parse_number("-0,0")) == "0"
     assert str(parse_number("1.000.000")) == "1000000"
+
+
+# ------------------------------------------------------------ what can be stored
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("99.999.999.999.999.999.999,99999999", D("99999999999999999999.99999999")),  # the largest
+        ("-99999999999999999999", D("-99999999999999999999")),
+        ("0,00000001", D("0.00000001")),  # the smallest step
+        ("100000 T", D("100000000000000000")),
+        ("1,50000000000", D("1.5")),  # trailing zeros are not precision
+    ],
+)
+def test_values_the_column_holds_are_read(typed, expected):
+    assert parse_number(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "code", "details"),
+    [
+        ("600000000000000000000000000000", "too_large", {"digits": 20}),  # 600.000.000.000 pasted twice over
+        ("100.000.000.000.000.000.000", "too_large", {"digits": 20}),  # 10^20: 21 digits
+        ("-100000000000000000000", "too_large", {"digits": 20}),
+        ("100000000 T", "too_large", {"digits": 20}),  # a multiplier past the bound
+        ("Rp 600.000.000.000.600.000.000.000", "too_large", {"digits": 20}),
+        ("0,000000001", "too_precise", {"decimals": 8}),
+        ("1,123456789", "too_precise", {"decimals": 8}),
+    ],
+)
+def test_values_beyond_what_can_be_stored_are_refused_with_the_limit(typed, code, details):
+    with pytest.raises(InvalidNumber) as err:
+        parse_number(typed)
+    assert (err.value.code, err.value.details, err.value.text) == (code, details, typed)
+
+
+def test_an_indicator_s_decimals_are_checked_before_the_bound():
+    with pytest.raises(InvalidNumber) as err:
+        parse_number("1,123456789", decimals=2)
+    assert err.value.code == "too_many_decimals"
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False))
+def test_plain_and_round_half_up_are_exact_for_any_size(value):
+    """Whatever the caller's context: `plain` keeps every digit, `round_half_up` rounds only beyond `places`."""
+    with localcontext() as ctx:
+        ctx.prec = 5
+        assert plain(value) == value
+        assert round_half_up(value, 2) == value.quantize(D("0.01"), ROUND_HALF_UP, Context(prec=10**6))
+
+
+def test_numbers_stored_beyond_the_bound_by_an_older_version_are_formatted_as_they_are():
+    big = D("1" + "0" * 69 + ".125")  # 70 digits before the point: more than the formatter's 60
+    assert format_number(big) == "1" + ".000" * 23 + ",125"
+    assert format_number(big, 2) == "1" + ".000" * 23 + ",13"
+    assert format_rupiah(big) == "Rp1" + ".000" * 23
+    assert format_percent(big) == "1" + ".000" * 23 + ",13%"
+    assert str(plain(D("1E+40"))) == "1" + "0" * 40
 
 
 def test_bad_decimals_argument_is_a_programming_error():

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from models.calc.bounds import LARGEST, STEP
 from models.store.types import DecimalValue, UTCDateTime
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -101,6 +102,45 @@ def test_decimal_value_never_rounds_silently(engine, table, request):
     except sa.exc.StatementError:
         return  # refusing is fine
     assert load(engine, row_id, "amount") == value
+
+
+@pytest.mark.parametrize("value", [LARGEST, -LARGEST, STEP, -STEP, Decimal(10) ** 19, Decimal(10) ** 19 - 1])
+def test_the_extremes_of_the_bound_come_back_exact(engine, table, value):
+    """Given the largest (20 digits before the point, 8 after) and the smallest non-zero value, then both
+    backends give them back the same."""
+    assert load(engine, store(engine, amount=value), "amount") == value
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    (Decimal("600000000000000000000000000000"), "more than 20 digits before the point"),  # pasted twice
+    (LARGEST + STEP, "more than 20 digits before the point"),  # 10^20
+    (-(LARGEST + STEP), "more than 20 digits before the point"),
+    (Decimal("600000000000000000000000000000.123456789"), "more than 20 digits before the point"),
+    (Decimal("0.000000001"), "more than 8 decimals"),
+])
+def test_decimal_value_refuses_what_the_column_cannot_hold(engine, table, value, reason):
+    """Given a value beyond NUMERIC(28, 8), then it is refused with a clear error on both backends (SQLite would
+    have kept it as text no later read could use), and nothing is stored."""
+    with pytest.raises(sa.exc.StatementError, match=reason) as refused:
+        store(engine, amount=value)
+
+    assert isinstance(refused.value.orig, ValueError)
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(samples)).scalar_one() == 0
+
+
+def test_a_value_an_older_version_stored_beyond_the_bound_reads_back_as_it_is(engine, table):
+    """Given SQLite text of 31 digits (written before the bound), then it reads back as that number."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL's NUMERIC(28, 8) never held such a value")
+    with engine.begin() as connection:
+        for text in ("1600000000000000000000000000000", "1600000000000000000000000000000.12345678900"):
+            connection.exec_driver_sql("INSERT INTO type_samples (amount) VALUES (?)", (text,))
+    with engine.connect() as connection:
+        loaded = connection.execute(sa.select(samples.c.amount).order_by(samples.c.id)).scalars().all()
+
+    assert [str(value) for value in loaded] == ["1600000000000000000000000000000",
+                                                "1600000000000000000000000000000.123456789"]
 
 
 # --------------------------------------------------------------------------------------------- UTCDateTime

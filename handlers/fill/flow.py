@@ -145,7 +145,7 @@ def answer_value(session: Session, member: Member, text: str) -> list[Screen]:
                            raw=text.strip())
         return [_ambiguous(indicator, text.strip(), (grouping, decimal), language, number)]
     except NumberError as exc:
-        return [Screen.of(t(text_key(exc.code), language, raw=esc(text.strip())))] + \
+        return [Screen.of(t(text_key(exc.code), language, raw=esc(text.strip()), **exc.details))] + \
             ask_item(session, member, period, indicator)
     return accept_value(session, member, period, indicator, value)
 

@@ -3,6 +3,9 @@
 Pure functions: no database, no Telegram, no floats. Every number is a ``decimal.Decimal`` (ints are converted
 exactly; floats raise ``TypeError``); arithmetic runs in a local context of 40 significant digits and nothing
 is rounded inside the engine: ``CapaianResult.value`` keeps full precision, ``.rounded`` is what users see.
+Forty digits hold every sum and product of stored values exactly (`models.calc.bounds`: at most 20 digits before
+the point and 8 after; a year of them sums to 30 digits, a capaian of them has at most 34 with its 2 decimals),
+so the extremes (a target of 0,00000001, a realisasi of 99.999.999.999.999.999.999) never raise.
 R = realisasi, T = target; "SOP" = the DPMPTSP Pesisir Selatan SOP (2022), as summarised in the shared notes.
 
 Rules and their sources
@@ -291,8 +294,13 @@ def is_tercapai(capaian: Decimal) -> bool:
 
 @_decimal_context
 def round_capaian(value: Decimal, places: int = 2) -> Decimal:
-    """Round half up to ``places`` decimals, as offices publish capaian; never returns -0."""
-    rounded = _required(value, "value").quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """Round half up to ``places`` decimals, as offices publish capaian; never returns -0.
+
+    Any finite value: the precision grows with it (a value stored beyond the bound by an older version gives a
+    capaian of more than 40 digits, and a quantize beyond the precision raises InvalidOperation)."""
+    number = _required(value, "value")
+    with localcontext(prec=max(_CONTEXT.prec, number.adjusted() + places + 2)):
+        rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return rounded.copy_abs() if rounded.is_zero() else rounded
 
 

@@ -46,8 +46,11 @@ Lowercase ``m`` (meter, or "million" to an English reader: 1000x off) and ``t``
 stray signs, more than 30 digits); ``bad_grouping`` (``1..2``, ``1,2,3.4.5``);
 ``ambiguous_unit``; ``too_many_decimals`` (``decimals`` given and the value has
 more fractional digits, e.g. ``12,5`` for a whole-number indicator: typed values
-are never rounded). Negative numbers (``-5``, ``−5``) are accepted; refusing
-them is the caller's business. `AmbiguousNumber` has code ``ambiguous``.
+are never rounded); ``too_large`` and ``too_precise`` (beyond what can be
+stored, `models.calc.bounds`: more than 20 digits before the point, e.g. a
+doubled paste, or more than 8 after; `.details` names the limit, ``digits`` or
+``decimals``). Negative numbers (``-5``, ``−5``) are accepted; refusing them is
+the caller's business. `AmbiguousNumber` has code ``ambiguous``.
 
 Returned values are normalised: whole numbers have exponent 0
 (``Decimal("1250000000")``, never ``1.25E+9``), others carry no trailing zeros
@@ -55,23 +58,29 @@ Returned values are normalised: whole numbers have exponent 0
 
 Formatting rounds half up (``2,5`` -> ``3``, as taught in school), not Babel's
 half-even: the rounding is done here and Babel lays out the rounded digits.
+Formatting, `plain` and `round_half_up` are exact for any finite value, whatever
+its size and the caller's Decimal context (a value an older version stored
+beyond the bound is shown as it is).
 """
 
 from __future__ import annotations
 
 import copy
 import re
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
 from functools import lru_cache
 
 from babel import Locale
 from babel import numbers as babel_numbers
 
+from models.calc.bounds import INTEGER_DIGITS, SCALE, too_large, too_precise
+
 __all__ = [
     "AmbiguousNumber", "InvalidNumber", "NumberError",
-    "format_number", "format_percent", "format_rupiah", "parse_number",
+    "format_number", "format_percent", "format_rupiah", "parse_number", "plain", "round_half_up",
 ]  # fmt: skip
 
 # Enough room for 30 typed digits scaled by 10^12 without any rounding.
@@ -105,20 +114,23 @@ class NumberCode(StrEnum):
     AMBIGUOUS_UNIT = "ambiguous_unit"
     TOO_MANY_DECIMALS = "too_many_decimals"
     AMBIGUOUS = "ambiguous"
+    TOO_LARGE = "too_large"  # beyond the bound of `models.calc.bounds`: more than 20 digits before the point
+    TOO_PRECISE = "too_precise"  # more than 8 decimals
 
 
 class NumberError(ValueError):
     """Base: the text could not be read as a number.
 
     `.code` is a short machine key for the message catalogue; `.text` is the
-    input exactly as received.
+    input exactly as received; `.details` fill the code's text (the limit).
     """
 
     code: NumberCode = NumberCode.NOT_A_NUMBER
 
-    def __init__(self, code: NumberCode, text: str, message: str | None = None) -> None:
+    def __init__(self, code: NumberCode, text: str, message: str | None = None, **details: object) -> None:
         self.code = NumberCode(code)
         self.text = text
+        self.details = details
         super().__init__(message or f"{code}: {text!r}")
 
 
@@ -200,8 +212,12 @@ def _parse(text: str, decimals: int | None, satuan: str | None) -> Decimal:
     core = _read_core(rest, text)
     reading = _resolve(core, text, exponent, money, percent, decimals, negative)
     value = _finish(reading, exponent, negative)
+    if too_large(value):
+        raise InvalidNumber(NumberCode.TOO_LARGE, text, digits=INTEGER_DIGITS)
     if decimals is not None and _frac_digits(value) > decimals:
         raise InvalidNumber(NumberCode.TOO_MANY_DECIMALS, text)
+    if too_precise(value):
+        raise InvalidNumber(NumberCode.TOO_PRECISE, text, decimals=SCALE)
     return value
 
 
@@ -334,8 +350,7 @@ def format_number(value: Decimal | int | float, decimals: int | None = None, loc
     """
     number = _to_decimal(value)
     _check_decimals(decimals)
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
+    with _room(number, decimals or 0):
         number, places = _round(number, decimals)
         return babel_numbers.format_decimal(number, format=_pattern(locale, "decimal", places), locale=locale)
 
@@ -350,8 +365,7 @@ def format_percent(value: Decimal | None, decimals: int | None = 2, locale: str 
         return _EMPTY_VALUE
     number = _to_decimal(value)
     _check_decimals(decimals)
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
+    with _room(number, decimals or 0):
         number, places = _round(number, decimals)
         # Babel's percent pattern multiplies by 100; scaleb(-2) is exact.
         return babel_numbers.format_percent(
@@ -368,8 +382,7 @@ def format_rupiah(value: Decimal | int, locale: str = "id") -> str:
     reads every one of these back.
     """
     number = _to_decimal(value)
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
+    with _room(number, 0):
         number, _ = _round(number, 0)
         return babel_numbers.format_currency(
             number,
@@ -378,6 +391,30 @@ def format_rupiah(value: Decimal | int, locale: str = "id") -> str:
             currency_digits=False,
             locale=locale,
         )
+
+
+def plain(value: Decimal) -> Decimal:
+    """``1.25E+9`` -> ``1250000000``, ``85.30000000`` -> ``85.3``: whole numbers get exponent 0, others lose
+    trailing zeros, ``-0`` becomes ``0``; exact for any finite value."""
+    number = _to_decimal(value)
+    with _room(number, 0):
+        return _normalize(number)
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    """`value` rounded half up to `places` decimals, as `plain` gives it (``0.666…`` -> ``0.67``, ``2.50`` ->
+    ``2.5``); exact for any finite value."""
+    number = _to_decimal(value)
+    _check_decimals(places)
+    with _room(number, places):
+        return _normalize(_round(number, places)[0])
+
+
+def _room(number: Decimal, places: int) -> AbstractContextManager[Context]:
+    """A context with room for every digit of `number` and `places` decimals, so rounding to them is never an
+    error (a quantize beyond the precision raises InvalidOperation)."""
+    digits = max(_PRECISION, len(number.as_tuple().digits), number.adjusted() + places + 2)
+    return localcontext(prec=digits, rounding=ROUND_HALF_UP)
 
 
 def _to_decimal(value: object) -> Decimal:

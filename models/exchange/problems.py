@@ -1,25 +1,28 @@
 """Problems found in an imported file, as data: the row, the column, a code and its details.
 
 The domain never words a problem; `i18n` turns `import.problem.<code>` into `baris N, kolom X: …` in the
-user's language. `cell_number` reads a number from a cell the way staff type it (`85,5`, `1.234.567`).
+user's language. `cell_number` reads a number from a cell the way staff type it (`85,5`, `1.234.567`), within the
+bound of what can be stored (`models.calc.bounds`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from models.calc.numbers import AmbiguousNumber, NumberCode, NumberError, format_number, parse_number
+from models.calc.bounds import INTEGER_DIGITS, SCALE, too_large
+from models.calc.numbers import AmbiguousNumber, NumberCode, NumberError, format_number, parse_number, plain
 from models.errors import ProblemCode
-from models.store.types import SCALE
 
 # Number errors worded on their own; any other is "not a number".
 NUMBER_PROBLEMS = {
     NumberCode.TOO_MANY_DECIMALS: ProblemCode.TOO_MANY_DECIMALS,
     NumberCode.BAD_GROUPING: ProblemCode.BAD_GROUPING,
     NumberCode.AMBIGUOUS_UNIT: ProblemCode.AMBIGUOUS_UNIT,
+    NumberCode.TOO_LARGE: ProblemCode.TOO_LARGE,
+    NumberCode.TOO_PRECISE: ProblemCode.TOO_PRECISE,
 }
 
 
@@ -77,6 +80,10 @@ def cell_number(
         problems.append(RowProblem(row, column, ProblemCode.DATE_NOT_A_NUMBER, value=str(shown)))
         return None
     if isinstance(value, int):
+        if too_large(Decimal(value)):
+            problems.append(RowProblem(row, column, ProblemCode.TOO_LARGE, value=format_number(value),
+                                       digits=INTEGER_DIGITS))
+            return None
         return Decimal(value)
     if isinstance(value, float):
         return _excel_number(value, row, column, problems, decimals)
@@ -88,18 +95,22 @@ def cell_number(
                                    grouping=format_number(grouping), decimal=format_number(decimal)))
     except NumberError as exc:
         code = NUMBER_PROBLEMS.get(exc.code, ProblemCode.NOT_A_NUMBER)
-        problems.append(RowProblem(row, column, code, value=str(value).strip(), decimals=decimals))
+        details = {"value": str(value).strip(), "decimals": decimals} | exc.details  # the limit, when beyond it
+        problems.append(RowProblem(row, column, code, **details))
     return None
 
 
 def _excel_number(value: float, row: int, column: str, problems: list[RowProblem], decimals: int | None):
     """An Excel number: float noise beyond 8 decimals dropped, then held to the indicator's decimals like text."""
-    try:
-        number = Decimal(repr(value)).quantize(Decimal(1).scaleb(-SCALE)).normalize()
-    except InvalidOperation:
+    number = Decimal(repr(value))
+    if not number.is_finite():
         problems.append(RowProblem(row, column, ProblemCode.NOT_A_NUMBER, value=str(value)))
         return None
-    number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+    if too_large(number):
+        problems.append(RowProblem(row, column, ProblemCode.TOO_LARGE, value=format_number(number),
+                                   digits=INTEGER_DIGITS))
+        return None
+    number = plain(number.quantize(Decimal(1).scaleb(-SCALE)))  # within the bound: at most 28 digits, exact
     if decimals is not None and number.as_tuple().exponent < -decimals:
         problems.append(RowProblem(row, column, ProblemCode.TOO_MANY_DECIMALS, value=format_number(number),
                                    decimals=decimals))
