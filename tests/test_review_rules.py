@@ -173,8 +173,9 @@ def test_a_kendala_is_not_attached_to_a_value_a_colleague_changed_meanwhile(offi
 
 
 def test_a_form_is_sent_only_as_its_sender_saw_it(office):
-    """Given the form complete and its mark taken (what the staf was shown), when a value changes after it, then the submission with that mark is refused (FORM_CHANGED) and names the change; with the new mark
-    it goes; a mark taken before the send is refused as stale afterwards."""
+    """Given the form complete and its mark taken (what the staf was shown), when a value changes after it, then
+    the submission with that mark is refused (FORM_CHANGED) and the change is named; with the new mark it goes;
+    the same mark again, once sent, is refused as stale."""
     with session_scope(office) as session:
         staf, _, _ = people(session)
         period = session.exec(select(Period)).one()

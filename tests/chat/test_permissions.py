@@ -292,7 +292,8 @@ async def test_only_the_sekretaris_reports_and_only_the_kepala_disposes(world: W
 
 async def test_staff_cannot_send_another_units_form(world: World):
     """Given Pengaduan's form complete but not sent, when staff of Pelayanan Perizinan press its 'Ya, kirim'
-    (isi.kirimok with its form id and the form's mark as shown), then they are refused, audited, and the form stays a draft."""
+    (isi.kirimok with its form id and the form's mark as shown), then they are refused, audited, and the form
+    stays a draft."""
     period_id = open_october(world)
     with session_scope(world.engine) as session:
         form = fill_form(session, PENGADUAN, period_id, world.clock.now)
