@@ -41,8 +41,10 @@ class Button(StrEnum):
     FILL_KEEP_TINDAK_LANJUT = "isi.keep_tindak_lanjut", ("question", "indicator_id")
     FILL_NEXT = "isi.next", ("question",)
     FILL_EDIT = "isi.edit", ("period_id", "indicator_id")
-    FILL_SEND = "isi.send", ("form_id", "version")
-    FILL_SEND_CONFIRM = "isi.sendok", ("form_id", "version")
+    # 'Kirim' and its 'Ya, kirim' carry what identifies the form as shown (`review.form_mark`): a change since
+    # refuses them. Those of older versions ("isi.send"/"isi.sendok" with the form's version) are expired.
+    FILL_SEND = "isi.kirim", ("form_id", "mark")
+    FILL_SEND_CONFIRM = "isi.kirimok", ("form_id", "mark")
     FILL_SEND_CANCEL = "isi.sendno"
     # review by the Sekretaris, and unlocking an approved item
     REVIEW_APPROVE = "rv.ok", ("form_id", "version")

@@ -41,6 +41,7 @@ class ErrorCode(StrEnum):
     PERIOD_CLOSED = "period_closed"
     PERIOD_ARCHIVED = "period_archived"
     INCOMPLETE = "incomplete"
+    FORM_CHANGED = "form_changed"  # changed since the sender was shown it (`review.form_mark`)
     NO_VALUE = "no_value"
     NOT_RETURNED_ITEM = "not_returned_item"
     RETURN_NEEDS_ITEMS = "return_needs_items"

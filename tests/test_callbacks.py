@@ -33,7 +33,7 @@ BIGGEST_ID = 2**63 - 1  # a PostgreSQL BIGINT, the largest id (or Telegram id) t
 # value must never change, and a new button has to be added here.
 ACTIONS: dict[str, int] = {
     "isi.p": 1, "isi.amb": 2, "isi.sure": 1, "isi.retype": 1, "isi.keep": 2, "isi.keep_kendala": 2,
-    "isi.keep_tindak_lanjut": 2, "isi.next": 1, "isi.edit": 2, "isi.send": 2, "isi.sendok": 2, "isi.sendno": 0,
+    "isi.keep_tindak_lanjut": 2, "isi.next": 1, "isi.edit": 2, "isi.kirim": 2, "isi.kirimok": 2, "isi.sendno": 0,
     "rv.ok": 2, "rv.ret": 2, "rv.t": 2, "rv.arh": 1, "rv.cancel": 1,
     "ul.req": 2, "ul.ok": 1, "ul.no": 1,
     "rp.go": 1, "kd.ok": 1, "kd.arh": 1,

@@ -11,10 +11,17 @@ from sqlmodel import select
 from models.calc.clock import system_clock
 from models.collection.form_filling import check_fillable, form_items, record_note, record_value
 from models.collection.forms import DispositionDecision, FormStatus, ReviewItem, UnitForm, UnlockRequest, UnlockStatus
-from models.collection.review import approve_unit_form, decide_unlock, request_unlock, submit_unit_form
+from models.collection.review import (
+    approve_unit_form,
+    decide_unlock,
+    edits_since,
+    form_mark,
+    request_unlock,
+    submit_unit_form,
+)
 from models.collection.workflow import form_for
 from models.demo import DEMO_PK
-from models.errors import WorkflowError
+from models.errors import ErrorCode, WorkflowError
 from models.exchange.pk_import import import_pk
 from models.exchange.realisasi_import import import_realisasi
 from models.messaging.outbox import OutboxMessage
@@ -163,3 +170,32 @@ def test_a_kendala_is_not_attached_to_a_value_a_colleague_changed_meanwhile(offi
         form = form_for(session, staf.unit_id, period.id)
         [item] = [i for i in form_items(session, form) if i.indicator.code == "P.1"]
         assert (item.current.value, item.current.kendala, item.current.revision) == (Decimal(80), "Server", 2)
+
+
+def test_a_form_is_sent_only_as_its_sender_saw_it(office):
+    """Given the form complete and its mark taken (what the staf was shown), when a value changes after it, then
+    the submission with that mark is refused (FORM_CHANGED) and the change is named; with the new mark it goes;
+    the same mark again, once sent, is refused as stale."""
+    with session_scope(office) as session:
+        staf, _, _ = people(session)
+        period = session.exec(select(Period)).one()
+        for code, value in VALUES.items():
+            record_value(session, staf, session.exec(select(Indicator).where(Indicator.code == code)).one(),
+                         period, Decimal(value), now=system_clock())
+        form = form_for(session, staf.unit_id, period.id)
+        seen = form_mark(session, form)
+        p2 = session.get(Indicator, indicator_id(session, "P.2"))
+        record_value(session, staf, p2, period, Decimal(90), now=system_clock())
+        with pytest.raises(WorkflowError) as refused:
+            submit_unit_form(session, staf, form.id, seen=seen, now=system_clock())
+        assert refused.value.code is ErrorCode.FORM_CHANGED
+        [edit] = edits_since(session, form, seen)
+        assert (edit.indicator.code, edit.old.value, edit.new.value, edit.by) == ("P.2", 95, 90, [staf.name])
+        assert FormStatus(form.status) is FormStatus.DRAFT
+
+        seen = form_mark(session, form)
+        submit_unit_form(session, staf, form.id, seen=seen, now=system_clock())
+        assert FormStatus(form.status) is FormStatus.SUBMITTED
+        with pytest.raises(WorkflowError) as again:
+            submit_unit_form(session, staf, form.id, seen=seen, now=system_clock())
+        assert again.value.code is ErrorCode.STALE

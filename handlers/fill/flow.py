@@ -33,9 +33,9 @@ from models.collection.form_filling import (
     returned_ids,
     unit_indicators,
 )
-from models.collection.forms import FormStatus
+from models.collection.forms import FormStatus, UnitForm
 from models.collection.realisasi import evidence_counts, latest_revision
-from models.collection.review import submit_unit_form
+from models.collection.review import edits_since, form_mark, submit_unit_form
 from models.collection.workflow import form_for
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import ChatStep, clear_state, get_state, question_of, set_state
@@ -90,7 +90,7 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
         clear_state(session, member.id)
         editable_ids = returned_ids(session, form) if status is FormStatus.RETURNED else None
         screens.append(views.summary(form, period, unit.name, items, language, editable=True,
-                                     editable_ids=editable_ids))
+                                     editable_ids=editable_ids, mark=form_mark(session, form)))
         return screens
     position = (items.index(pending) + 1, len(items))
     if pending.current is None or pending.returned is not None:
@@ -332,19 +332,35 @@ def next_item(session: Session, member: Member) -> list[Screen]:
     return walk(session, member, session.get(Period, data["period_id"]))
 
 
-def ask_submit(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:
-    language = member.language
-    return [Screen.of(t("fill.confirm_send", language),
-                      [[(t("fill.confirm_send_yes", language), pack(Button.FILL_SEND_CONFIRM, form_id, version)),
-                        (t("common.cancel_button", language), pack(Button.FILL_SEND_CANCEL))]])]
+def ask_submit(session: Session, member: Member, form_id: int, mark: int) -> list[Screen]:
+    """'Kirim' on a summary: the values about to be sent, to confirm; the form again when it changed since."""
+    form = session.get(UnitForm, form_id)
+    if form is None:
+        return [Screen.of(t("common.expired_button", member.language))]
+    require(session, member, Action.SUBMIT_FORM, target_unit_id=form.unit_id, entity="unit_form", entity_id=form.id)
+    status = FormStatus(form.status)
+    if status not in (FormStatus.DRAFT, FormStatus.RETURNED):
+        return walk(session, member, session.get(Period, form.period_id))
+    if mark != form_mark(session, form):
+        return changed(session, member, form, mark)
+    return [views.confirm_send(form.id, mark, form_items(session, form), member.language)]
 
 
-def submit(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:
+def changed(session: Session, member: Member, form: UnitForm, mark: int) -> list[Screen]:
+    """Nothing sent: what changed since the member was shown the form and by whom, then the form as it is now."""
+    notice = views.changed(edits_since(session, form, mark), member.language)
+    return walk(session, member, session.get(Period, form.period_id), prefix=[notice])
+
+
+def submit(session: Session, member: Member, form_id: int, mark: int) -> list[Screen]:
+    """'Ya, kirim': the form is sent only as it was shown (`mark`), else it is shown again with what changed."""
     try:
-        form = submit_unit_form(session, member, form_id, version, now=now_of(session))
+        form = submit_unit_form(session, member, form_id, seen=mark, now=now_of(session))
     except WorkflowError as exc:
         if exc.code is ErrorCode.INCOMPLETE:
             return [Screen.of(t("fill.incomplete", member.language, codes=esc(", ".join(exc.details["codes"]))))]
+        if exc.code is ErrorCode.FORM_CHANGED:
+            return changed(session, member, session.get(UnitForm, form_id), mark)
         raise
     clear_state(session, member.id)
     period = session.get(Period, form.period_id)

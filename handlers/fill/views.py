@@ -7,6 +7,7 @@ from handlers.screens import Screen
 from i18n import t
 from models.collection.form_filling import Context, Item
 from models.collection.forms import UnitForm
+from models.collection.review import Edit
 from models.messaging.chat_state import ChatStep, Unseen
 from models.plan.indicators import Indicator, ValueKind, value_kind
 from models.plan.periods import Period
@@ -140,9 +141,10 @@ def item_block(number: int, item: Item, language: str) -> str:
 
 
 def summary(form: UnitForm, period: Period, unit_name: str, items: list[Item], language: str,
-            editable: bool, unlockable: bool = False, editable_ids: set[int] | None = None) -> Screen:
+            editable: bool, unlockable: bool = False, editable_ids: set[int] | None = None, mark: int = 0) -> Screen:
     """All values with capaian and who entered them; edit buttons and 'Kirim' while editable, or a
-    '🔓 unlock' button per indicator once approved."""
+    '🔓 unlock' button per indicator once approved. 'Kirim' carries `mark`, what identifies the form shown
+    (`review.form_mark`)."""
     blocks = [t("fill.summary_header", language, unit=esc(unit_name), period=period_name(period, language))]
     blocks += [item_block(number, item, language) for number, item in enumerate(items, start=1)]
     buttons: list[list[tuple[str, str]]] = []
@@ -150,10 +152,50 @@ def summary(form: UnitForm, period: Period, unit_name: str, items: list[Item], l
         edit = [(f"✏️ {item.indicator.code}", pack(Button.FILL_EDIT, form.period_id, item.indicator.id))
                 for item in items if editable_ids is None or item.indicator.id in editable_ids]
         buttons += [edit[i:i + 4] for i in range(0, len(edit), 4)]
-        buttons.append([(t("fill.send_button", language), pack(Button.FILL_SEND, form.id, form.version))])
+        buttons.append([(t("fill.send_button", language), pack(Button.FILL_SEND, form.id, mark))])
     elif unlockable:
         unlock = [(f"🔓 {item.indicator.code}", pack(Button.UNLOCK_REQUEST, form.id, item.indicator.id))
                   for item in items]
         buttons += [unlock[i:i + 4] for i in range(0, len(unlock), 4)]
         blocks.append(t("fill.unlock_hint", language))
     return Screen(blocks, buttons)
+
+
+def confirm_send(form_id: int, mark: int, items: list[Item], language: str) -> Screen:
+    """'Are you sure': the values being sent, and a 'Ya, kirim' bound to the same form as shown."""
+    rows = [t("fill.confirm_send_row", language, code=esc(item.indicator.code), name=esc(item.indicator.name),
+              value=value_text(item.current.value if item.current else None, item.indicator, language))
+            for item in items]
+    text = "\n".join([t("fill.confirm_send", language), "", t("fill.confirm_send_values", language), *rows])
+    return Screen.of(text, [[(t("fill.confirm_send_yes", language), pack(Button.FILL_SEND_CONFIRM, form_id, mark)),
+                             (t("common.cancel_button", language), pack(Button.FILL_SEND_CANCEL))]])
+
+
+def _quoted(text: str | None) -> str:
+    return esc(text) if text else "–"
+
+
+def changed(edits: list[Edit], language: str) -> Screen:
+    """Nothing was sent: what changed since the member was shown the form (old → new), and by whom."""
+    lines = [t("fill.changed_since_shown", language)]
+    for edit in edits:
+        indicator, old, new = edit.indicator, edit.old, edit.new
+        what = []
+        if new is not None:
+            if old is None or old.value != new.value:
+                what.append(t("fill.changed_value", language,
+                              old=value_text(old.value if old else None, indicator, language),
+                              new=value_text(new.value, indicator, language)))
+            for field in ("kendala", "tindak_lanjut"):
+                before, after = getattr(old, field) if old else None, getattr(new, field)
+                if before != after:
+                    what.append(t(f"fill.changed_{field}", language, old=_quoted(before), new=_quoted(after)))
+        if edit.files:
+            what.append(t("fill.changed_files", language, count=edit.files))
+        if what:
+            lines.append(t("fill.changed_line", language, code=esc(indicator.code), name=esc(indicator.name),
+                           what="; ".join(what), by=esc(", ".join(edit.by))))
+    if len(lines) == 1:
+        lines.append(t("fill.changed_other", language))
+    lines.append(t("fill.changed_confirm_again", language))
+    return Screen.of("\n".join(lines))

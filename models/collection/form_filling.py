@@ -24,7 +24,7 @@ from models.collection.realisasi import (
     latest_revision,
 )
 from models.collection.recap import indicator_order
-from models.collection.workflow import LOCKED_FORM, enter_realisasi, form_for, resolve_returned_item
+from models.collection.workflow import LOCKED_FORM, enter_realisasi, form_for, lock_form, resolve_returned_item
 from models.errors import ErrorCode, WorkflowError
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member
@@ -291,7 +291,7 @@ def attach_evidence(
     session: Session, member: Member, indicator: Indicator, period: Period, *, kind: str,
     telegram_file_id: str, file_name: str | None, mime_type: str | None, stored_path: str | None, now: datetime,
 ) -> Evidence:
-    _editable_form(session, member, indicator, period)
+    lock_form(session, _editable_form(session, member, indicator, period))  # ordered like values (`form_mark`)
     evidence = Evidence(indicator_id=indicator.id, period_id=period.id, kind=kind, telegram_file_id=telegram_file_id,
                         file_name=file_name, mime_type=mime_type, stored_path=stored_path, uploaded_by_id=member.id,
                         uploaded_at=now)

@@ -8,9 +8,10 @@ notifications it causes in the outbox, all in the caller's one transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.collection.form_filling import form_items, latest_return, missing_items
@@ -25,7 +26,7 @@ from models.collection.forms import (
     UnlockStatus,
 )
 from models.collection.progress import period_fully_approved
-from models.collection.realisasi import Realisasi, latest_revision
+from models.collection.realisasi import Evidence, Realisasi, latest_revision
 from models.collection.workflow import approve_form, lock_form, move_form, return_form, submit_form
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.notices import FormApproved, FormReturned, ReportReady, ReviewRequest, UnlockAsked, UnlockDecided
@@ -44,15 +45,80 @@ def _form(session: Session, form_id: int) -> UnitForm:
     return form
 
 
+def _of_form(form: UnitForm) -> sa.ColumnElement[bool]:
+    """The audit entries of what the form shows: its values and notes, its evidence, and its moves."""
+    values = select(Realisasi.id).join(Indicator, Indicator.id == Realisasi.indicator_id).where(
+        Realisasi.period_id == form.period_id, Indicator.unit_id == form.unit_id)
+    files = select(Evidence.id).join(Indicator, Indicator.id == Evidence.indicator_id).where(
+        Evidence.period_id == form.period_id, Indicator.unit_id == form.unit_id)
+    return sa.or_(
+        sa.and_(AuditEntry.entity == "realisasi", AuditEntry.entity_id.in_(values)),
+        sa.and_(AuditEntry.entity == "evidence", AuditEntry.entity_id.in_(files)),
+        sa.and_(AuditEntry.entity == "unit_form", AuditEntry.entity_id == form.id,
+                AuditEntry.action.startswith("form.")),
+    )
+
+
+def form_mark(session: Session, form: UnitForm) -> int:
+    """What identifies the form as shown now: the id of the last audit entry of a change to it (0: none yet).
+
+    Every change of a value, a note or evidence, and every move, is entered under the form's row lock with its
+    audit entry, so a change not yet committed when the form is read always gets a higher id."""
+    return session.exec(select(sa.func.max(AuditEntry.id)).where(_of_form(form))).one() or 0
+
+
+@dataclass
+class Edit:
+    """What changed in one indicator of a form since it was shown: its answer then and now, files added, by whom."""
+
+    indicator: Indicator
+    old: Realisasi | None = None
+    new: Realisasi | None = None
+    files: int = 0
+    by: list[str] = field(default_factory=list)
+
+
+def edits_since(session: Session, form: UnitForm, mark: int) -> list[Edit]:
+    """The changes of the form's values, notes and evidence after `mark` (`form_mark`), by indicator."""
+    entries = session.exec(select(AuditEntry).where(_of_form(form), AuditEntry.id > mark,
+                                                    AuditEntry.entity != "unit_form").order_by(AuditEntry.id))
+    edits: dict[int, Edit] = {}
+    for entry in entries:
+        row = session.get(Realisasi if entry.entity == "realisasi" else Evidence, entry.entity_id)
+        edit = edits.get(row.indicator_id)
+        if edit is None:
+            edit = edits[row.indicator_id] = Edit(session.get(Indicator, row.indicator_id))
+        if isinstance(row, Realisasi):
+            if edit.new is None:
+                edit.old = session.exec(select(Realisasi).where(
+                    Realisasi.indicator_id == row.indicator_id, Realisasi.period_id == row.period_id,
+                    Realisasi.revision == row.revision - 1)).first()
+            edit.new = row
+        else:
+            edit.files += 1
+        author = session.get(Member, entry.actor_member_id) if entry.actor_member_id else None
+        name = author.name if author else entry.actor
+        if name not in edit.by:
+            edit.by.append(name)
+    return list(edits.values())
+
+
 def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None, *,
-                    now: datetime) -> list[str]:
+                    seen: int | None = None, now: datetime) -> list[str]:
     """Submit the form and tell every Sekretaris; returns the codes still pending instead when it is incomplete.
 
-    Used by the chat and by the Excel import alike, so a form only ever reaches review complete."""
+    `seen` (`form_mark`) binds the submission to the form as the sender was shown it: any change since refuses it
+    (`FORM_CHANGED`, or `STALE` once the form has moved on). Used by the chat and by the Excel import alike, so a
+    form only ever reaches review complete."""
     lock_form(session, form)  # a colleague's entry cannot slip in between the check below and the submission
     if expected_version is not None and expected_version != form.version:
         raise WorkflowError(ErrorCode.STALE, status=FormStatus(form.status).value, version=form.version,
                             form_id=form.id)
+    if seen is not None and seen != form_mark(session, form):
+        if FormStatus(form.status) not in (FormStatus.DRAFT, FormStatus.RETURNED):
+            raise WorkflowError(ErrorCode.STALE, status=FormStatus(form.status).value, version=form.version,
+                                form_id=form.id)
+        raise WorkflowError(ErrorCode.FORM_CHANGED, form_id=form.id, seen=seen)
     if FormStatus(form.status) in (FormStatus.DRAFT, FormStatus.RETURNED):
         missing = missing_items(form_items(session, form))
         if missing:
@@ -66,14 +132,15 @@ def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_ver
 
 
 def submit_unit_form(session: Session, member: Member, form_id: int, expected_version: int | None = None, *,
-                     now: datetime) -> UnitForm:
-    """Send the form to every Sekretaris; refused while any item is pending."""
+                     seen: int | None = None, now: datetime) -> UnitForm:
+    """Send the form to every Sekretaris; refused while any item is pending, or (`seen`) when it changed since
+    the sender was shown it."""
     form = _form(session, form_id)
     require(session, member, Action.SUBMIT_FORM, target_unit_id=form.unit_id, entity="unit_form", entity_id=form.id)
     period = session.get(Period, form.period_id)
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
         raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
-    missing = send_for_review(session, form, Actor.member(member.id), expected_version, now=now)
+    missing = send_for_review(session, form, Actor.member(member.id), expected_version, seen=seen, now=now)
     if missing:
         raise WorkflowError(ErrorCode.INCOMPLETE, codes=missing)
     return form
@@ -228,5 +295,5 @@ def last_change(session: Session, form: UnitForm) -> tuple[str | None, datetime 
     return (actor.name if actor else entry.actor), entry.at
 
 
-__all__ = ["Change", "approve_unit_form", "changes_since_return", "decide_unlock", "last_change",
-           "members_with_role", "request_unlock", "return_unit_form", "submit_unit_form", "unit_members"]
+__all__ = ["Change", "Edit", "approve_unit_form", "changes_since_return", "decide_unlock", "edits_since", "form_mark",
+           "last_change", "members_with_role", "request_unlock", "return_unit_form", "submit_unit_form", "unit_members"]

@@ -24,7 +24,7 @@ from models.collection.form_filling import form_items, keep_value, record_note, 
 from models.collection.forms import Disposition, FormStatus, PeriodReport, Review, UnitForm, UnlockRequest, UnlockStatus
 from models.collection.opening import open_period
 from models.collection.realisasi import Realisasi
-from models.collection.review import approve_unit_form, request_unlock, submit_unit_form
+from models.collection.review import approve_unit_form, form_mark, request_unlock, submit_unit_form
 from models.collection.workflow import form_for
 from models.errors import WorkflowError
 from models.messaging.chat_state import get_state, question_of
@@ -292,13 +292,15 @@ async def test_only_the_sekretaris_reports_and_only_the_kepala_disposes(world: W
 
 async def test_staff_cannot_send_another_units_form(world: World):
     """Given Pengaduan's form complete but not sent, when staff of Pelayanan Perizinan press its 'Ya, kirim'
-    (isi.sendok with its form id and version), then they are refused, audited, and the form stays a draft."""
+    (isi.kirimok with its form id and the form's mark as shown), then they are refused, audited, and the form
+    stays a draft."""
     period_id = open_october(world)
     with session_scope(world.engine) as session:
         form = fill_form(session, PENGADUAN, period_id, world.clock.now)
         form_id, version, unit_id = form.id, form.version, form.unit_id
+        mark = form_mark(session, form)
 
-    await press_data(world, PERIZINAN, pack(Button.FILL_SEND_CONFIRM, form_id, version), FORBIDDEN)
+    await press_data(world, PERIZINAN, pack(Button.FILL_SEND_CONFIRM, form_id, mark), FORBIDDEN)
 
     assert refusals(world, PERIZINAN) == [{"entity": "unit_form", "entity_id": form_id,
                                            "action": Action.SUBMIT_FORM.value, "unit_id": unit_id}]
@@ -427,7 +429,7 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
         pack(Button.FILL_PERIOD, period_id), pack(Button.FILL_AMBIGUOUS, 1, 0), pack(Button.FILL_FAR_OFF_SURE, 1),
         pack(Button.FILL_RETYPE, 1), pack(Button.FILL_KEEP, 1, p4), pack(Button.FILL_KEEP_KENDALA, 1, p4),
         pack(Button.FILL_KEEP_TINDAK_LANJUT, 1, p4), pack(Button.FILL_NEXT, 1), pack(Button.FILL_EDIT, period_id, p4),
-        pack(Button.FILL_SEND, form_id, version), pack(Button.FILL_SEND_CONFIRM, form_id, version),
+        pack(Button.FILL_SEND, form_id, 1), pack(Button.FILL_SEND_CONFIRM, form_id, 1),
         pack(Button.FILL_SEND_CANCEL), pack(Button.REVIEW_APPROVE, form_id, version),
         pack(Button.REVIEW_RETURN, form_id, version), pack(Button.REVIEW_TOGGLE, form_id, p4),
         pack(Button.REVIEW_ARAHAN, form_id), pack(Button.REVIEW_CANCEL, form_id),
