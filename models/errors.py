@@ -126,6 +126,8 @@ class ProblemCode(StrEnum):
     PERIOD_KIND_BULAN = "period_kind_bulan"
     PERIOD_KIND_TRIWULAN = "period_kind_triwulan"
     DUPLICATE_VALUE = "duplicate_value"
+    NEGATIVE = "negative"  # a number the indicator does not admit (`models.plan.indicators.admissible_problem`)
+    NOT_WHOLE = "not_whole"
     # A value the workflow refused (the `ErrorCode` of `WORKFLOW_PROBLEMS`).
     WORKFLOW_FORM_SUBMITTED = "workflow_form_submitted"
     WORKFLOW_FORM_APPROVED = "workflow_form_approved"

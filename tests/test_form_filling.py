@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
+from models.calc.capaian import Polarity, Target
 from models.calc.clock import system_clock
+from models.calc.numbers import InvalidNumber, NumberCode
 from models.collection.form_filling import (
     context_for,
     far_off_reasons,
@@ -15,6 +17,7 @@ from models.collection.form_filling import (
     first_pending,
     form_items,
     is_far_off,
+    is_far_off_range,
     record_note,
     record_value,
 )
@@ -27,7 +30,7 @@ from models.exchange.pk_import import import_pk
 from models.office.audit import Actor
 from models.office.invites import accept_invite, create_invite
 from models.office.organisation import Member, Role, Unit
-from models.plan.indicators import Indicator
+from models.plan.indicators import Indicator, ValueKind, admissible_problem, check_admissible, value_kind
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.store.database import session_scope
 
@@ -109,6 +112,102 @@ def test_what_staff_see_before_typing(office):
 ])
 def test_the_soft_check_flags_values_over_three_times_or_under_a_third(value, reference, far):
     assert is_far_off(value, reference) is far
+
+
+@pytest.mark.parametrize(("value", "reference"), [
+    (Decimal(-3), Decimal(7)), (Decimal(-2), Decimal(7)), (Decimal(5), Decimal(-4)), (Decimal("-0.5"), Decimal(1)),
+])
+def test_a_value_of_the_opposite_sign_is_far_off(value, reference):
+    assert is_far_off(value, reference) is True
+    assert is_far_off(Decimal(0), reference) is True  # under a third, as before
+
+
+@pytest.mark.parametrize(("value", "lower", "upper", "far"), [
+    (Decimal(425), Decimal(85), Decimal(95), True), (Decimal(475), Decimal(85), Decimal(95), True),
+    (Decimal(285), Decimal(85), Decimal(95), False), (Decimal(286), Decimal(85), Decimal(95), True),
+    (Decimal(29), Decimal(85), Decimal(95), False), (Decimal(28), Decimal(85), Decimal(95), True),
+    (Decimal(-5), Decimal(85), Decimal(95), True), (Decimal(90), Decimal(85), Decimal(95), False),
+    (Decimal(1000), Decimal(85), None, False), (Decimal(1000), None, Decimal(95), True),
+    (Decimal(1), Decimal(-5), Decimal(-1), True), (Decimal(-3), Decimal(-5), Decimal(-1), False),
+    (Decimal(1000), None, None, False),
+])
+def test_a_range_is_far_off_over_three_times_its_upper_or_under_a_third_of_its_lower(value, lower, upper, far):
+    assert is_far_off_range(value, lower, upper) is far
+
+
+def test_a_range_target_is_checked_against_its_bounds(office):
+    """A range (85–95%, `Target.value` None) is compared with its bounds: 425 asks, 90 does not."""
+    with session_scope(office) as session:
+        p2 = indicator(session, "P.2")
+        context = context_for(session, p2, month(session, 2))
+        context.target = Target(value=Decimal(95), lower=Decimal(85), upper=Decimal(95))
+        assert far_off_reasons(Decimal(425), context) == ["target"]  # not a range: its value
+        context.polarity = Polarity.RANGE
+        assert far_off_reasons(Decimal(425), context) == ["range"]
+        assert far_off_reasons(Decimal(90), context) == []
+
+
+def _indicator(satuan: str, name: str = "Indikator", decimals: int = 2) -> Indicator:
+    return Indicator(code="X.1", name=name, satuan=satuan, decimals=decimals)
+
+
+@pytest.mark.parametrize(("satuan", "name", "decimals", "kind"), [
+    ("NIB", "Jumlah NIB terbit", 0, ValueKind.COUNT), ("izin", "Izin terbit", 2, ValueKind.COUNT),
+    ("Dokumen", "Dokumen", 2, ValueKind.COUNT), ("orang", "Peserta", 2, ValueKind.COUNT),
+    ("kegiatan", "Sosialisasi", 2, ValueKind.COUNT), ("laporan", "Laporan", 2, ValueKind.COUNT),
+    ("kali", "Rapat", 2, ValueKind.COUNT), ("paket", "Pengadaan", 0, ValueKind.COUNT),
+    ("indeks", "Indeks kepuasan", 0, ValueKind.COUNT), ("indeks", "Indeks kepuasan", 2, ValueKind.OTHER),
+    ("Rp", "Realisasi PAD", 2, ValueKind.MONEY), ("rupiah", "Nilai investasi", 0, ValueKind.MONEY),
+    ("hari", "Rata-rata waktu penyelesaian izin", 2, ValueKind.DURATION),
+    ("hari kerja", "Waktu layanan", 0, ValueKind.DURATION), ("jam", "Waktu tanggap", 2, ValueKind.DURATION),
+    ("menit", "Antrean", 2, ValueKind.DURATION), ("bulan", "Masa", 0, ValueKind.DURATION),
+    ("%", "Persentase serapan anggaran", 2, ValueKind.PERCENT), ("persen", "Serapan", 0, ValueKind.PERCENT),
+    ("%", "Laju pertumbuhan investasi", 2, ValueKind.GROWTH), ("%", "Pertumbuhan PMDN", 2, ValueKind.GROWTH),
+    ("persen pertumbuhan", "Investasi", 2, ValueKind.GROWTH), ("%", "Investment growth", 2, ValueKind.GROWTH),
+    ("nilai", "Nilai SAKIP", 2, ValueKind.OTHER),
+])
+def test_each_indicator_knows_its_kind_of_value_from_its_satuan(satuan, name, decimals, kind):
+    assert value_kind(_indicator(satuan, name, decimals)) is kind
+
+
+@pytest.mark.parametrize(("satuan", "name", "decimals", "value", "problem"), [
+    ("hari", "Rata-rata waktu penyelesaian izin", 2, "-3", NumberCode.NEGATIVE),
+    ("hari", "Rata-rata waktu penyelesaian izin", 2, "6.5", None),
+    ("hari", "Rata-rata waktu penyelesaian izin", 2, "0", None),
+    ("jam", "Waktu tanggap", 2, "-0.5", NumberCode.NEGATIVE),
+    ("NIB", "Jumlah NIB terbit", 0, "-1", NumberCode.NEGATIVE),
+    ("NIB", "Jumlah NIB terbit", 0, "92.5", NumberCode.NOT_WHOLE),
+    ("NIB", "Jumlah NIB terbit", 0, "92", None),
+    ("NIB", "Jumlah NIB terbit", 0, "92.00", None),
+    ("Rp", "Realisasi PAD", 2, "1250000.50", NumberCode.NOT_WHOLE),
+    ("Rp", "Realisasi PAD", 2, "-1250000", NumberCode.NEGATIVE),
+    ("Rp", "Realisasi PAD", 2, "1250000", None),
+    ("%", "Persentase serapan anggaran", 2, "-1", NumberCode.NEGATIVE),
+    ("%", "Persentase serapan anggaran", 2, "425", None),  # no cap at 100: the PK does not say so
+    ("%", "Persentase serapan anggaran", 2, "85.5", None),
+    ("%", "Laju pertumbuhan investasi", 2, "-1.5", None),
+    ("nilai", "Nilai SAKIP", 2, "-2.25", None),
+])
+def test_an_inadmissible_value_is_refused_with_its_reason(satuan, name, decimals, value, problem):
+    ind = _indicator(satuan, name, decimals)
+    assert admissible_problem(Decimal(value), ind) is problem
+    if problem is None:
+        check_admissible(Decimal(value), ind)
+        return
+    with pytest.raises(InvalidNumber) as refused:
+        check_admissible(Decimal(value), ind)
+    assert refused.value.code is problem and refused.value.details == {"satuan": satuan}
+
+
+def test_a_negative_duration_is_refused_at_the_domain_door(office):
+    """record_value refuses what the chat refuses: nothing is stored."""
+    with session_scope(office) as session:
+        staf, p3 = member(session, 130), indicator(session, "P.3")
+        with pytest.raises(InvalidNumber) as refused:
+            record_value(session, staf, p3, month(session, 1), Decimal(-3), now=system_clock())
+        assert refused.value.code is NumberCode.NEGATIVE
+        items = form_items(session, form_for(session, staf.unit_id, month(session, 1).id))
+        assert next(item for item in items if item.indicator.code == "P.3").current is None
 
 
 def test_a_far_off_value_names_what_it_is_far_from(office):

@@ -323,6 +323,23 @@ def test_values_are_read_with_the_indicator_s_decimals(demo_pk, tmp_path):
         assert revisions(session, "S.2", "2026-TW2")[0].value == Decimal("83.25")
 
 
+def test_a_value_the_indicator_does_not_admit_is_refused_with_its_reason(demo_pk, tmp_path):
+    """Given P.3 in hari and the NIB of P.1, when a file holds -3 hari and -2 NIB, then it is refused as a whole,
+    each row with its reason; a negative growth rate (T.1, "Persentase pertumbuhan") is taken."""
+    path = write_rows(tmp_path / "realisasi.csv", "P.3;2026-04;-3;;;", "P.1;2026-04;-2;;;", "P.2;2026-04;92,5;;;")
+    before = table_counts(demo_pk)
+
+    failure = failed_import(demo_pk, path)
+
+    assert [(p.row, p.column, p.code) for p in failure.problems] == [(2, "realisasi", "negative"),
+                                                                      (3, "realisasi", "negative")]
+    assert render_problem(failure.problems[0], "id") == (
+        "baris 2, kolom realisasi: '-3' ditolak: nilai tidak boleh negatif untuk satuan hari")
+    assert table_counts(demo_pk) == before
+    path = write_rows(tmp_path / "realisasi.csv", "T.1;2026-TW2;-1,5;;;")
+    assert run_import(demo_pk, path).values_entered == 1
+
+
 def test_a_period_that_excel_turned_into_a_date_is_read_as_its_month(engine, tmp_path):
     """Given staff typed 2026-02 and Excel stored the date 1 February 2026, then the value lands in February."""
     with session_scope(engine) as session:

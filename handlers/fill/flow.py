@@ -41,7 +41,7 @@ from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import ChatStep, clear_state, get_state, question_of, set_state
 from models.office.organisation import Member, Unit
 from models.office.permissions import Action, require
-from models.plan.indicators import Indicator
+from models.plan.indicators import Indicator, check_admissible
 from models.plan.periods import Period
 from reports.wording import esc, value_text
 
@@ -145,9 +145,14 @@ def answer_value(session: Session, member: Member, text: str) -> list[Screen]:
                            raw=text.strip())
         return [_ambiguous(indicator, text.strip(), (grouping, decimal), language, number)]
     except NumberError as exc:
-        return [Screen.of(t(text_key(exc.code), language, raw=esc(text.strip()), **exc.details))] + \
-            ask_item(session, member, period, indicator)
+        return [_refused(exc, text.strip(), language)] + ask_item(session, member, period, indicator)
     return accept_value(session, member, period, indicator, value)
+
+
+def _refused(exc: NumberError, raw: str, language: str) -> Screen:
+    """Why a typed value is not taken: not a number, or not admissible for the indicator (`fill.invalid_*`)."""
+    details = {name: esc(str(value)) for name, value in exc.details.items()}
+    return Screen.of(t(text_key(exc.code), language, raw=esc(raw), **details))
 
 
 def _ambiguous(indicator: Indicator, raw: str, candidates: tuple[Decimal, Decimal], language: str,
@@ -167,14 +172,22 @@ def choose_candidate(session: Session, member: Member, index: int) -> list[Scree
 
 def accept_value(session: Session, member: Member, period: Period, indicator: Indicator, value: Decimal,
                  reason: str | None = None) -> list[Screen]:
-    """Store the value, unless it is far off and not yet confirmed with a reason; then the capaian."""
+    """Store the value, unless it is not admissible for the indicator (refused, the question again) or far off
+    and not yet confirmed with a reason; then the capaian."""
     language = member.language
+    try:
+        check_admissible(value, indicator)
+    except NumberError as exc:
+        return [_refused(exc, format_number(value, None, language), language)] + \
+            ask_item(session, member, period, indicator)
     if reason is None:
-        reasons = far_off_reasons(value, context_for(session, indicator, period))
+        context = context_for(session, indicator, period)
+        reasons = far_off_reasons(value, context)
         if reasons:
             number = set_state(session, member.id, ChatStep.FILL_FAR_OFF, period_id=period.id,
                                indicator_id=indicator.id, value=format(value, "f"))
-            return [views.far_off(indicator, value_text(value, indicator, language), reasons, language, number)]
+            return [views.far_off(indicator, value_text(value, indicator, language), reasons, context, language,
+                                  number)]
     record_value(session, member, indicator, period, value, anomaly_reason=reason, now=now_of(session))
     return after_value(session, member, period, indicator)
 
@@ -239,10 +252,12 @@ def ask_again(session: Session, member: Member) -> list[Screen]:
         return [_ambiguous(indicator, raw, (grouping, decimal), language, number)]
     if step is ChatStep.FILL_FAR_OFF:
         value = Decimal(data["value"])
-        reasons = far_off_reasons(value, context_for(session, indicator, period))
+        context = context_for(session, indicator, period)
+        reasons = far_off_reasons(value, context)
         if not reasons:  # no longer far off (its target or last period changed meanwhile): the value again
             return ask_item(session, member, period, indicator)
-        return [views.far_off(indicator, value_text(value, indicator, language), reasons, language, number)]
+        return [views.far_off(indicator, value_text(value, indicator, language), reasons, context, language,
+                              number)]
     if step is ChatStep.FILL_FAR_OFF_REASON:
         return [views.ask_reason(language, number)]
     field = next(name for name, note_step in NOTE_STEPS.items() if note_step is step)

@@ -9,7 +9,7 @@ from models.collection.form_filling import Context, Item
 from models.collection.forms import UnitForm
 from models.collection.review import Edit
 from models.messaging.chat_state import ChatStep, Unseen
-from models.plan.indicators import Indicator
+from models.plan.indicators import Indicator, ValueKind, value_kind
 from models.plan.periods import Period
 from reports.wording import capaian_text, esc, target_text, value_text
 
@@ -48,8 +48,20 @@ def question(item: Item, context: Context, period: Period, position: tuple[int, 
         lines.append(t("fill.current_value", language, value=value_text(item.current.value, indicator, language)))
         buttons.append([(t("fill.keep_button", language), pack(Button.FILL_KEEP, number, item.indicator.id))])
     lines.append("")
-    lines.append(t("fill.ask_value", language))
+    lines.append(t("fill.ask_value", language, example=t(f"fill.example_{example_of(indicator)}", language)))
     return Screen.of("\n".join(lines), buttons, question=number)
+
+
+def example_of(indicator: Indicator) -> str:
+    """Which example fits the value asked (`fill.example_*`): whole, with a decimal, Rupiah, or a growth rate."""
+    kind = value_kind(indicator)
+    if kind is ValueKind.MONEY:
+        return "money"
+    if kind is ValueKind.GROWTH:
+        return "growth"
+    if kind is ValueKind.COUNT or indicator.decimals == 0:
+        return "whole"
+    return "decimal"
 
 
 def capaian_feedback(item: Item, language: str) -> str:
@@ -84,8 +96,15 @@ def ambiguous(indicator: Indicator, raw: str, grouping: str, decimal: str, langu
                        (decimal, pack(Button.FILL_AMBIGUOUS, number, 1))]], question=number)
 
 
-def far_off(indicator: Indicator, value: str, reasons: list[str], language: str, number: int) -> Screen:
-    why = ", ".join(t(f"fill.far_off_{reason}", language) for reason in reasons)
+def far_off(indicator: Indicator, value: str, reasons: list[str], context: Context, language: str,
+            number: int) -> Screen:
+    """The soft check: the value and what it was compared with (last period's value, the target, the range)."""
+    compared = {
+        "previous": {"value": value_text(context.previous, indicator, language)},
+        "target": {"value": value_text(context.target.value, indicator, language)},
+        "range": {"value": target_text(context.target, indicator, language)},
+    }
+    why = ", ".join(t(f"fill.far_off_{reason}", language, **compared[reason]) for reason in reasons)
     return Screen.of(t("fill.far_off", language, code=esc(indicator.code), value=value, why=why),
                      [[(t("fill.far_off_yes", language), pack(Button.FILL_FAR_OFF_SURE, number)),
                        (t("fill.far_off_no", language), pack(Button.FILL_RETYPE, number))]], question=number)

@@ -116,6 +116,8 @@ class NumberCode(StrEnum):
     AMBIGUOUS = "ambiguous"
     TOO_LARGE = "too_large"  # beyond the bound of `models.calc.bounds`: more than 20 digits before the point
     TOO_PRECISE = "too_precise"  # more than 8 decimals
+    NEGATIVE = "negative"  # a number, but not admissible for the indicator: below zero (`admissible_problem`)
+    NOT_WHOLE = "not_whole"  # a number, but not admissible for the indicator: a fraction of a count or of Rupiah
 
 
 class NumberError(ValueError):

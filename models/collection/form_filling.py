@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from models.calc.capaian import CapaianResult, Target, aggregate, compute_capaian
+from models.calc.capaian import CapaianResult, Polarity, Target, aggregate, compute_capaian
 from models.collection.forms import FormReceipt, FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
 from models.collection.realisasi import (
     EntrySource,
@@ -29,7 +29,7 @@ from models.errors import ErrorCode, WorkflowError
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member
 from models.office.permissions import Action, require
-from models.plan.indicators import Indicator, frequency_of
+from models.plan.indicators import Indicator, check_admissible, frequency_of
 from models.plan.periods import Period, PeriodRef, PeriodStatus, find_period
 from models.plan.targets import load_plan, load_plans, target_for
 
@@ -74,6 +74,7 @@ class Context:
     previous: Decimal | None
     previous_ref: PeriodRef | None
     year_to_date: Decimal | None
+    polarity: Polarity = Polarity.POSITIVE  # a range is compared with its bounds, others with the target's value
 
 
 def unit_indicators(session: Session, unit_id: int, period: Period) -> list[Indicator]:
@@ -164,23 +165,41 @@ def context_for(session: Session, indicator: Indicator, period: Period) -> Conte
         previous=_stored_value(session, indicator.id, previous_ref),
         previous_ref=previous_ref,
         year_to_date=aggregate(earlier, indicator.rule),
+        polarity=Polarity(indicator.polarity),
     )
 
 
 def is_far_off(value: Decimal, reference: Decimal | None) -> bool:
-    """More than 3× or less than a third of the reference (a zero or missing reference says nothing)."""
+    """More than 3× or less than a third of the reference, or of the opposite sign (a zero or missing reference
+    says nothing)."""
     if reference is None or reference == 0:
         return False
+    if value != 0 and (value < 0) != (reference < 0):
+        return True
     ratio = abs(value) / abs(reference)
     return ratio > FAR_OFF_RATIO or ratio < 1 / FAR_OFF_RATIO
 
 
+def is_far_off_range(value: Decimal, lower: Decimal | None, upper: Decimal | None) -> bool:
+    """Far from a target range: more than 3× its upper bound, less than a third of its lower bound, or of the
+    opposite sign to the whole range (a missing bound says nothing on its side)."""
+    if upper is not None and upper > 0 and value > upper * FAR_OFF_RATIO:
+        return True
+    if lower is not None and lower > 0 and value < lower / FAR_OFF_RATIO:
+        return True
+    return upper is not None and upper < 0 and value > 0  # a range of declines, and a rise
+
+
 def far_off_reasons(value: Decimal, context: Context) -> list[str]:
-    """Why a value looks wrong: `previous` and/or `target` (the soft check before a value is accepted)."""
+    """Why a value looks wrong: `previous`, `target` and/or `range` (the soft check before a value is accepted)."""
     reasons = []
     if is_far_off(value, context.previous):
         reasons.append("previous")
-    if is_far_off(value, context.target.value):
+    target = context.target
+    if context.polarity is Polarity.RANGE:
+        if is_far_off_range(value, target.lower, target.upper):
+            reasons.append("range")
+    elif is_far_off(value, target.value):
         reasons.append("target")
     return reasons
 
@@ -229,6 +248,7 @@ def record_value(
     """Store a value typed in chat; kendala and tindak lanjut of the earlier revision carry over."""
     if not indicator.active:
         raise WorkflowError(ErrorCode.NOT_FOUND)
+    check_admissible(value, indicator)
     form = _editable_form(session, member, indicator, period)
     current = latest_revision(session, indicator.id, period.id)
     row = enter_realisasi(

@@ -23,6 +23,8 @@ NUMBER_PROBLEMS = {
     NumberCode.AMBIGUOUS_UNIT: ProblemCode.AMBIGUOUS_UNIT,
     NumberCode.TOO_LARGE: ProblemCode.TOO_LARGE,
     NumberCode.TOO_PRECISE: ProblemCode.TOO_PRECISE,
+    NumberCode.NEGATIVE: ProblemCode.NEGATIVE,
+    NumberCode.NOT_WHOLE: ProblemCode.NOT_WHOLE,
 }
 
 

@@ -21,11 +21,11 @@ from models.collection.realisasi import EntrySource
 from models.collection.review import send_for_review
 from models.collection.workflow import enter_realisasi, form_for
 from models.errors import WORKFLOW_PROBLEMS, ProblemCode, WorkflowError
-from models.exchange.problems import ImportFailed, RowProblem, cell_number, cell_text
+from models.exchange.problems import NUMBER_PROBLEMS, ImportFailed, RowProblem, cell_number, cell_text
 from models.exchange.spreadsheets import read_table
 from models.office.audit import Actor, record_by
 from models.office.organisation import Unit
-from models.plan.indicators import Indicator, period_kind_of
+from models.plan.indicators import Indicator, admissible_problem, period_kind_of
 from models.plan.periods import (
     Period,
     PeriodCodeError,
@@ -131,6 +131,10 @@ def read_realisasi_rows(path: Path, session: Session) -> list[RealisasiRow]:
             value = cell_number(raw.get("realisasi"), number, "realisasi", problems,
                                 decimals=indicator.decimals if indicator else None,
                                 satuan=indicator.satuan if indicator else None)
+            inadmissible = admissible_problem(value, indicator) if value is not None and indicator else None
+            if inadmissible is not None:
+                problems.append(RowProblem(number, "realisasi", NUMBER_PROBLEMS[inadmissible],
+                                           value=cell_text(raw.get("realisasi")), satuan=indicator.satuan))
         if len(problems) == start:
             rows.append(RealisasiRow(number, indicator, ref, value, cell_text(raw.get("catatan")),
                                      cell_text(raw.get("kendala")), cell_text(raw.get("tindak_lanjut"))))

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.calc.capaian import Aggregation, IndicatorRule, NegativeFormula, Polarity, YearTargets
+from models.calc.numbers import InvalidNumber, NumberCode
 from models.plan.periods import PeriodKind
 from models.store.types import DecimalValue, UTCDateTime, enum_type, utcnow
 
@@ -78,6 +79,65 @@ class Indicator(SQLModel, table=True):
             aggregation=Aggregation(self.aggregation),
             negative_formula=NegativeFormula(self.negative_formula),
         )
+
+
+class ValueKind(StrEnum):
+    """What an indicator's values are, from its satuan (and name): which values it admits, which example fits."""
+
+    COUNT = "count"  # whole, ≥ 0 (NIB, izin, dokumen, orang, …; or no decimals and no percent or money satuan)
+    MONEY = "money"  # Rupiah: whole, ≥ 0
+    DURATION = "duration"  # hari, jam, menit, bulan: ≥ 0
+    PERCENT = "percent"  # ≥ 0 (no cap at 100: the PK has no column that says so)
+    GROWTH = "growth"  # a growth rate (pertumbuhan, laju): may be negative
+    OTHER = "other"  # no sign rule
+
+
+PERCENT_SATUAN = frozenset({"%", "persen", "persentase", "percent", "percentage"})
+MONEY_SATUAN = frozenset({"rp", "rp.", "rupiah", "idr"})
+DURATION_SATUAN = frozenset({"hari", "jam", "menit", "detik", "minggu", "bulan", "tahun"})
+COUNT_SATUAN = frozenset({
+    "nib", "izin", "ijin", "dokumen", "berkas", "orang", "jiwa", "unit", "kegiatan", "laporan", "kali", "buah",
+    "paket", "perusahaan", "pelaku", "investor", "proyek", "desa", "kelurahan", "kecamatan", "sekolah", "lembaga",
+    "sertifikat", "pengaduan", "rekomendasi", "layanan", "aplikasi", "sistem", "lokasi", "titik", "kelompok",
+    "koperasi", "peserta", "kk", "rumah", "ekor", "judul", "naskah", "surat", "kasus", "permohonan",
+})
+GROWTH_WORDS = ("pertumbuhan", "laju", "growth")
+NON_NEGATIVE = frozenset({ValueKind.COUNT, ValueKind.MONEY, ValueKind.DURATION, ValueKind.PERCENT})
+WHOLE = frozenset({ValueKind.COUNT, ValueKind.MONEY})
+
+
+def value_kind(indicator: Indicator) -> ValueKind:
+    """The kind of an indicator's values, by default from its satuan (first word) and name."""
+    satuan = " ".join(indicator.satuan.casefold().split())
+    first = satuan.split(" ")[0] if satuan else ""
+    if any(word in f"{satuan} {indicator.name.casefold()}" for word in GROWTH_WORDS):
+        return ValueKind.GROWTH
+    if satuan in PERCENT_SATUAN or first in PERCENT_SATUAN:
+        return ValueKind.PERCENT
+    if satuan in MONEY_SATUAN or first in MONEY_SATUAN:
+        return ValueKind.MONEY
+    if first in DURATION_SATUAN:
+        return ValueKind.DURATION
+    if first in COUNT_SATUAN or indicator.decimals == 0:
+        return ValueKind.COUNT
+    return ValueKind.OTHER
+
+
+def admissible_problem(value: Decimal, indicator: Indicator) -> NumberCode | None:
+    """Why `value` cannot be this indicator's realisasi (`NEGATIVE`, `NOT_WHOLE`), or None when it can."""
+    kind = value_kind(indicator)
+    if kind in NON_NEGATIVE and value < 0:
+        return NumberCode.NEGATIVE
+    if kind in WHOLE and value != value.to_integral_value():
+        return NumberCode.NOT_WHOLE
+    return None
+
+
+def check_admissible(value: Decimal, indicator: Indicator) -> None:
+    """Raise `InvalidNumber` (its code from `admissible_problem`, with the satuan) unless `value` is admissible."""
+    problem = admissible_problem(value, indicator)
+    if problem is not None:
+        raise InvalidNumber(problem, format(value, "f"), satuan=indicator.satuan)
 
 
 class IndicatorTarget(SQLModel, table=True):
