@@ -64,6 +64,16 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message is one line naming the variable."""
 
 
+def _secret_text(value: object) -> object:
+    """A secret setting as stripped text (None when empty), whether it comes as text or as a `SecretStr`; any other
+    value is left to pydantic's own check."""
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if not isinstance(value, str):
+        return value
+    return value.strip() or None
+
+
 class Settings(BaseSettings):
     """All settings of SAKIP Bot, typed and parsed once here. Environment variables win over `.env`."""
 
@@ -126,13 +136,9 @@ class Settings(BaseSettings):
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
     def _token_shape(cls, value: object) -> object:
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
+        value = _secret_text(value)
         if not isinstance(value, str):
             return value
-        value = value.strip()
-        if not value:
-            return None
         head, sep, tail = value.partition(":")
         if not sep or not head.isdigit() or len(tail) < 20:
             raise ValueError("expected the form 123456789:ABC... as given by @BotFather")
@@ -172,13 +178,9 @@ class Settings(BaseSettings):
     @field_validator("webhook_secret", mode="before")
     @classmethod
     def _webhook_secret_shape(cls, value: object) -> object:
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
+        value = _secret_text(value)
         if not isinstance(value, str):
             return value
-        value = value.strip()
-        if not value:
-            return None
         if not WEBHOOK_SECRET_SHAPE.fullmatch(value):
             raise ValueError("expected 1 to 256 characters A-Z, a-z, 0-9, _ and - (`sakip-bot secret` makes one)")
         return value

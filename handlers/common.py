@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.ext import CallbackContext, ExtBot
 
 from handlers.callbacks import Button, unpack
-from handlers.screens import Screen, close_buttons, send_screens, shown_question
+from handlers.screens import Screen, close_buttons, send_screens
 from i18n import t
 from i18n.codes import text_key
 from models.calc.clock import Clock
@@ -175,10 +175,8 @@ async def act(update: Update, context: Context, work: Callable[..., list[Screen]
     if screens is None:
         await context.bot.send_message(update.effective_chat.id, t("chat.stranger", bot_data.default_language))
         return None
-    if send:
-        message_ids = await send_screens(context, update.effective_chat.id, screens)
-        if shown := shown_question(screens, message_ids):
-            await in_transaction(context, record_shown, user_id, *shown)
+    if send and (shown := await send_screens(context, update.effective_chat.id, screens)):
+        await in_transaction(context, record_shown, user_id, *shown)
     return screens
 
 

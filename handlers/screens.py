@@ -105,6 +105,7 @@ class Part:
     edit_only: bool = False
     photos: tuple[bytes, ...] = ()
     document: Document | None = None
+    question: int | None = None  # the last part of a screen that asks a question: its number
 
 
 def parts_of(screens: list[Screen]) -> list[Part]:
@@ -114,17 +115,21 @@ def parts_of(screens: list[Screen]) -> list[Part]:
     parts = []
     for screen in screens:
         if isinstance(screen.media, Album):
-            parts += [Part(caption, photos=photos) for photos, caption in screen.media.chunks()]
+            chunks = screen.media.chunks()
+            parts += [Part(caption, photos=photos, question=screen.question if index == len(chunks) - 1 else None)
+                      for index, (photos, caption) in enumerate(chunks)]
             continue
         if isinstance(screen.media, Document):
-            parts.append(Part(screen.media.caption, markup(screen.buttons), document=screen.media))
+            parts.append(Part(screen.media.caption, markup(screen.buttons), document=screen.media,
+                              question=screen.question))
             continue
         texts = split_blocks(screen.blocks)
         for index, text in enumerate(texts):
             last = index == len(texts) - 1
             parts.append(Part(text, markup(screen.buttons) if last else None,
                               screen.edit_message_id if len(texts) == 1 else None,
-                              screen.replaces_message_id if index == 0 else None, screen.edit_only))
+                              screen.replaces_message_id if index == 0 else None, screen.edit_only,
+                              question=screen.question if last else None))
     return parts
 
 
@@ -157,18 +162,15 @@ async def send_part(bot: Bot, chat_id: int, part: Part) -> int:
     return message.message_id
 
 
-async def send_screens(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screens: list[Screen]) -> list[int]:
-    """Send each screen (`parts_of`); the ids of the messages that show them."""
-    return [await send_part(context.bot, chat_id, part) for part in parts_of(screens)]
-
-
-def shown_question(screens: list[Screen], message_ids: list[int]) -> tuple[int, int] | None:
-    """(number, message id) of the last question among sent screens (`send_screens`' ids): its last message."""
-    shown, index = None, 0
-    for screen in screens:
-        index += len(parts_of([screen]))
-        if screen.question is not None and index <= len(message_ids):
-            shown = screen.question, message_ids[index - 1]
+async def send_screens(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
+                       screens: list[Screen]) -> tuple[int, int] | None:
+    """Send each screen (`parts_of`); the question they asked, if any, as (its number, the id of the message that
+    shows it: the last of its screen)."""
+    shown = None
+    for part in parts_of(screens):
+        message_id = await send_part(context.bot, chat_id, part)
+        if part.question is not None:
+            shown = part.question, message_id
     return shown
 
 
