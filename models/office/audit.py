@@ -20,6 +20,8 @@ from models.store.types import UTCDateTime, utcnow
 
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_log"
+    # what happened to one thing (a form's values, notes, evidence and moves: `collection.review.form_mark`)
+    __table_args__ = (sa.Index("ix_audit_log_entity", "entity", "entity_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
