@@ -16,7 +16,9 @@ from models.collection.forms import (
 from models.collection.realisasi import Evidence, Realisasi
 from models.measurement.cycle import MeasurementCycle
 from models.messaging.chat_state import ChatState, GroupNotice, HandledUpdate
+from models.messaging.inbox import InboxUpdate
 from models.messaging.outbox import OutboxMessage
+from models.messaging.pace import ChatPace
 from models.office.audit import AuditEntry
 from models.office.invites import Invite
 from models.office.organisation import Member, MemberRole, Unit
@@ -26,10 +28,10 @@ from models.reporting.archive import ArchivedDocument
 from models.timing.reminders import Reminder
 
 __all__ = [
-    "ArchivedDocument", "AuditEntry", "ChatState", "Disposition", "Evidence", "FollowUp", "FormReceipt",
-    "GroupNotice", "HandledUpdate", "Indicator", "IndicatorTarget", "Invite", "MeasurementCycle", "Member",
-    "MemberRole", "MonthlyTarget", "OutboxMessage", "Period", "PeriodReport", "Realisasi", "Reminder", "Review",
-    "ReviewItem", "Unit", "UnitForm", "UnlockRequest",
+    "ArchivedDocument", "AuditEntry", "ChatPace", "ChatState", "Disposition", "Evidence", "FollowUp", "FormReceipt",
+    "GroupNotice", "HandledUpdate", "InboxUpdate", "Indicator", "IndicatorTarget", "Invite", "MeasurementCycle",
+    "Member", "MemberRole", "MonthlyTarget", "OutboxMessage", "Period", "PeriodReport", "Realisasi", "Reminder",
+    "Review", "ReviewItem", "Unit", "UnitForm", "UnlockRequest",
 ]
 
 

@@ -44,6 +44,7 @@ class OutboxMessage(SQLModel, table=True):
     parts_sent: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)  # a worker is sending it
+    claimed_by: str | None = Field(default=None, sa_type=sa.String(64))  # which leader's term claimed it
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = Field(default=None, sa_type=sa.Text)

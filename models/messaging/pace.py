@@ -1,0 +1,45 @@
+"""Telegram's pace in one chat, shared by every process: about one message a second, after a short burst.
+
+Direct replies (sent by whichever process handles the update) and outbox sends (sent by the leader) go to the
+same chats; counted per process, three processes together sent 48 messages in one second to the Sekretaris and
+Telegram refused them. So each send first reserves its moment here, in one statement, and waits until then.
+
+The reservation is the generic cell rate algorithm: `due` is the moment the chat's budget is back to full when
+nothing more is sent; a send may go when `due` is at most `BURST - 1` intervals ahead, and moves it one
+interval on. Times are seconds of the wall clock (`time.time()`), which the processes of one deployment share.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Field, Session, SQLModel
+
+INTERVAL = 1.0  # seconds between messages in one chat, on average
+BURST = 3  # messages one chat may get at once
+
+
+class ChatPace(SQLModel, table=True):
+    __tablename__ = "chat_pace"
+
+    chat_id: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    due: float = Field(sa_type=sa.Double)  # when the chat's budget is full again (seconds since the epoch)
+
+
+def reserve(session: Session, chat_id: int, now: float, interval: float = INTERVAL, burst: int = BURST) -> float:
+    """Reserve the chat's next message; the seconds to wait before sending it (0: at once)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    later = sa.func.greatest if dialect == "postgresql" else sa.func.max  # SQLite's max() of two values
+    statement = insert(ChatPace).values(chat_id=chat_id, due=now + interval)
+    statement = statement.on_conflict_do_update(
+        index_elements=["chat_id"], set_={"due": later(ChatPace.due, now) + interval}
+    ).returning(ChatPace.due)
+    due = session.execute(statement).scalar_one()
+    return max(0.0, due - interval * burst - now)
+
+
+def forget_idle(session: Session, now: float) -> int:
+    """Chats whose budget is full again need no row."""
+    return session.execute(sa.delete(ChatPace).where(ChatPace.due < now)).rowcount or 0
