@@ -534,13 +534,17 @@ async def test_two_quick_presses_of_one_button_make_one_change(world: World):
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
+BOOKKEEPING = frozenset({"handled_updates", "inbox_updates", "chat_pace"})
+
+
 def snapshot(world: World) -> dict[str, list]:
-    """Every row of every table (the outbox only counted: delivery marks rows sent as it goes; handled update ids
-    left out: they are the bot's bookkeeping of Telegram's deliveries, written for every update)."""
+    """Every row of every table (the outbox only counted: delivery marks rows sent as it goes; the inbox, handled
+    update ids and each chat's pace left out: they are the bot's bookkeeping of Telegram's deliveries, written
+    for every update and every message)."""
     tables = {}
     with world.engine.connect() as connection:
         for name in sa.inspect(connection).get_table_names():
-            if name == "handled_updates":
+            if name in BOOKKEEPING:
                 continue
             rows = connection.execute(sa.text(f'SELECT * FROM "{name}"')).all()
             tables[name] = len(rows) if name == "outbox" else sorted(map(repr, rows))
