@@ -6,6 +6,8 @@ database is refused."""
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 
 import pytest
 from sqlmodel import select
@@ -15,9 +17,10 @@ from bot.application import build_application, start_application, stop_applicati
 from bot.config import load_settings
 from bot.inbox import Inbox
 from bot.polling import PollingRefused, PollingStopped
+from i18n import t
 from models.messaging.inbox import InboxUpdate
-from tests.chat.conftest import TestClock, World
-from tests.chat.test_restart import start_bot, until
+from tests.chat.conftest import TOKEN, TestClock, World
+from tests.chat.test_restart import ROOT, BotProcess, bots_on, say, start_bot, until
 
 SEKRETARIS, DEWI, RINA = 103, 120, 130
 
@@ -99,3 +102,19 @@ async def test_a_second_polling_process_of_the_database_is_refused(world: World)
         await start_application(application, timeout=1)
     assert refused.value.reason is PollingStopped.TAKEN
     assert not application.running
+
+
+async def test_a_second_polling_process_stops_at_once_with_one_line(backend_url, office_engine, tmp_path):
+    """`sakip-bot run` twice on one database: the second says in one line that one process polls and several
+    use a webhook, and exits 2; the first goes on answering."""
+    async with bots_on(backend_url, tmp_path) as (emu, bots):
+        await bots.start()
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": emu.base_url,
+               "DATABASE_URL": backend_url, "PYTHONPATH": str(ROOT), **BotProcess.QUIET}
+        second = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=env, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        stdout, stderr = await asyncio.wait_for(second.communicate(), timeout=30)
+        assert second.returncode == 2
+        assert stderr.decode().strip().splitlines() == [t("cli.polling_taken", "id")]
+        await say(emu, SEKRETARIS, "/bantuan", "/status")
