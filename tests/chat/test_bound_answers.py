@@ -16,6 +16,7 @@ import pytest
 from sqlmodel import select
 
 from handlers.callbacks import Button, pack
+from handlers.router import QUESTIONS, TEXT_STEPS, UNBOUND
 from models.collection.form_filling import record_value
 from models.collection.forms import Disposition, FormStatus, Review, UnitForm
 from models.collection.review import approve_unit_form, submit_unit_form
@@ -275,3 +276,9 @@ async def test_a_kepala_arahan_on_a_measurement_replying_to_an_earlier_question_
     done = await say(world, KEPALA, "Promosi ulang", "Arahan tercatat")
     assert "Triwulan I 2026" in done["text"]
     assert cycle_now(world).arahan == "Promosi ulang"
+
+
+def test_every_free_text_step_is_bound_to_its_question():
+    """A step added to a journey's typed answers without saying how its question is named and asked again fails
+    here, not in a member's chat."""
+    assert set(TEXT_STEPS) - UNBOUND == set(QUESTIONS)
