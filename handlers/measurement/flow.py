@@ -120,7 +120,7 @@ def _text_question(session: Session, member: Member, cycle_id: int, part: Measur
     if not draft:
         return Screen.of(text, question=number)
     text += "\n\n" + t("measurement.draft_kept", language, length=len(draft), limit=MAX_TEXT)
-    return Screen.of(text, views.text_buttons(cycle_id, language), question=number)
+    return Screen.of(text, views.text_buttons(number, cycle_id, language), question=number)
 
 
 def ask_analysis(session: Session, member: Member, cycle_id: int) -> list[Screen]:
@@ -138,19 +138,19 @@ def answer_text(session: Session, member: Member, text: str) -> list[Screen]:
     question = question_of(session, member.id)
     _, data = get_state(session, member.id)
     language, cycle_id, draft = member.language, data["cycle_id"], data.get("draft", "")
+    buttons = views.text_buttons(question.number, cycle_id, language)
     piece = text.strip()
     if not piece:
-        return [Screen.of(t("common.empty_text", language), views.text_buttons(cycle_id, language))]
+        return [Screen.of(t("common.empty_text", language), buttons)]
     joined = f"{draft}\n{piece}" if draft else piece
     if len(joined) > MAX_TEXT:
         return [Screen.of(t("measurement.text_too_long", language, limit=MAX_TEXT, length=len(draft),
-                            added=len(piece)), views.text_buttons(cycle_id, language))]
+                            added=len(piece)), buttons)]
     amend_state(session, member.id, question.number, cycle_id=cycle_id, draft=joined)
     part = PART_OF_STEP[question.step]
     return [Screen.of(t("measurement.text_received", language, length=len(joined), limit=MAX_TEXT,
                         part=t(f"measurement.part_{part.value}", language),
-                        period=_label(session.get(MeasurementCycle, cycle_id), language)),
-                      views.text_buttons(cycle_id, language))]
+                        period=_label(session.get(MeasurementCycle, cycle_id), language)), buttons)]
 
 
 def ask_text_again(session: Session, member: Member) -> list[Screen]:
@@ -176,7 +176,8 @@ def finish_text(session: Session, member: Member, cycle_id: int) -> list[Screen]
     if part is None:
         return [Screen.of(t("measurement.nothing_typed", language))]
     if not data.get("draft"):
-        return [Screen.of(t("measurement.draft_empty", language), views.text_buttons(cycle_id, language))]
+        buttons = views.text_buttons(question_of(session, member.id).number, cycle_id, language)
+        return [Screen.of(t("measurement.draft_empty", language), buttons)]
     cycle = write_text(session, member, cycle_id, part, data["draft"], now=now_of(session))
     clear_state(session, member.id)
     label = _label(cycle, language)

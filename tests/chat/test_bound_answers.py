@@ -10,6 +10,7 @@ question is filed under it, and the confirmation names what it was saved under.
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,7 @@ from sqlmodel import select
 
 from handlers.callbacks import Button, pack
 from handlers.router import QUESTIONS, TEXT_STEPS, UNBOUND
+from i18n import t
 from models.collection.form_filling import record_value
 from models.collection.forms import Disposition, FormStatus, Review, UnitForm
 from models.collection.review import approve_unit_form, submit_unit_form
@@ -276,6 +278,38 @@ async def test_a_kepala_arahan_on_a_measurement_replying_to_an_earlier_question_
     done = await say(world, KEPALA, "Promosi ulang", "Arahan tercatat")
     assert "Triwulan I 2026" in done["text"]
     assert cycle_now(world).arahan == "Promosi ulang"
+
+
+async def test_done_under_a_draft_whose_question_was_superseded_is_expired_and_saves_nothing(world: World):
+    """"Selesai" under the analysis received, pressed while the rencana aksi is typed, is not the rencana aksi's."""
+    emu = world.emu
+    cycle_id = measurement_at(world, MeasurementStatus.DRAFT)
+    await press_data(world, TIM, pack(Button.MEASUREMENT_ANALYSIS, cycle_id), "Boleh dalam beberapa pesan")
+    analysis = await say(world, TIM, "Analisis setengah jadi", "untuk analisis")
+    await press_data(world, TIM, pack(Button.MEASUREMENT_RENCANA_AKSI, cycle_id), "Boleh dalam beberapa pesan")
+    await say(world, TIM, "Forum bisnis April", "untuk rencana aksi")
+    sent = len(emu.sent_by_bot(TIM))
+
+    query_id = await emu.user(TIM).press(analysis, data_of(analysis, "✅ Selesai"))
+    for _ in range(200):
+        if (answer := emu.callback_answer(query_id)) is not None:
+            break
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.3)
+    assert (answer["text"], answer["show_alert"]) == (t("common.expired_button", "id"), True)
+    assert len(emu.sent_by_bot(TIM)) == sent
+    cycle = cycle_now(world)
+    assert (cycle.analysis, cycle.rencana_aksi) == (None, None)
+
+    # The current draft's own "Selesai" saves it, as the rencana aksi.
+    await press(world, TIM, "✅ Selesai", "Rencana aksi Triwulan I 2026 tersimpan")
+    cycle = cycle_now(world)
+    assert (cycle.analysis, cycle.rencana_aksi) == (None, "Forum bisnis April")
+
+
+def data_of(message: dict, label: str) -> str:
+    return next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
+                if b["text"] == label)
 
 
 def test_every_free_text_step_is_bound_to_its_question():
