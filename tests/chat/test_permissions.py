@@ -440,7 +440,7 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
         pack(Button.MEMBER_ACTIVE, staff), pack(Button.PERIOD_OPEN, 2026, 0, 11), pack(Button.PERIOD_CLOSE, period_id),
         pack(Button.LANGUAGE, 1), pack(Button.REMINDER_SNOOZE, 1), pack(Button.MEASUREMENT_START, 2026, 1),
         pack(Button.MEASUREMENT_ANALYSIS, 1), pack(Button.MEASUREMENT_RENCANA_AKSI, 1),
-        pack(Button.MEASUREMENT_TEXT_DONE, 1), pack(Button.MEASUREMENT_TEXT_RESTART, 1),
+        pack(Button.MEASUREMENT_TEXT_DONE, 1, 1), pack(Button.MEASUREMENT_TEXT_RESTART, 1, 1),
         pack(Button.MEASUREMENT_SUBMIT, 1, 1),
         pack(Button.MEASUREMENT_APPROVE, 1, 1), pack(Button.MEASUREMENT_RETURN, 1, 1),
         pack(Button.MEASUREMENT_REPORT, 1), pack(Button.MEASUREMENT_AGREE, 1), pack(Button.MEASUREMENT_ARAHAN, 1),
