@@ -1,0 +1,83 @@
+"""One chat's pace, shared by every bot process (`models/messaging/pace.py`), on SQLite and PostgreSQL.
+
+Given Telegram's limit in a private chat (a burst of three messages, then about one a second), when senders
+reserve their messages' moments in the database, then the first three go at once and each later one a second
+after the one before, whichever process or connection reserves it; other chats are not held back; an album
+counts its photos (at most a burst); and chats whose budget is full again are forgotten.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from models.messaging.pace import ChatPace, forget_idle, reserve
+from models.store.database import create_db_engine, session_scope
+
+SEKRETARIS, RINA = 103, 130
+T0 = 1_800_000_000.0  # seconds of the wall clock
+
+
+def reserved(engine: Engine, chat_id: int, now: float = T0, cost: int = 1) -> float:
+    """One sender's reservation, in a transaction of its own (as the bot makes it)."""
+    with session_scope(engine) as session:
+        return reserve(session, chat_id, now, cost=cost)
+
+
+@pytest.fixture
+def second_engine(backend_url: str, engine: Engine) -> Engine:
+    """Another process's connections to the same database."""
+    other = create_db_engine(backend_url)
+    yield other
+    other.dispose()
+
+
+def test_a_chat_gets_a_burst_of_three_then_one_message_a_second(engine: Engine):
+    assert [reserved(engine, SEKRETARIS) for _ in range(6)] == [0, 0, 0, 1, 2, 3]
+    # a second later, the fourth is one second nearer
+    assert reserved(engine, SEKRETARIS, T0 + 1) == 3
+    # once the budget is full again (nothing sent for a while), a burst again
+    assert [reserved(engine, SEKRETARIS, T0 + 20) for _ in range(4)] == [0, 0, 0, 1]
+
+
+def test_a_busy_chat_does_not_hold_back_another(engine: Engine):
+    for _ in range(10):
+        reserved(engine, SEKRETARIS)
+    assert reserved(engine, RINA) == 0
+
+
+def test_two_senders_interleaved_share_one_budget(engine: Engine, second_engine: Engine):
+    """Two processes (two engines) reserving in turn for one chat: one budget, not one each."""
+    waits = [reserved(engine if turn % 2 == 0 else second_engine, SEKRETARIS, T0 + turn * 0.1)
+             for turn in range(8)]
+    assert waits == pytest.approx([0, 0, 0, 0.7, 1.6, 2.5, 3.4, 4.3])
+
+
+def test_senders_reserving_at_the_same_moment_each_get_their_own(engine: Engine, second_engine: Engine):
+    """Twelve reservations at once from two processes' threads: every moment is taken once."""
+    with ThreadPoolExecutor(6) as pool:
+        waits = list(pool.map(lambda turn: reserved(engine if turn % 2 else second_engine, SEKRETARIS),
+                              range(12)))
+    assert sorted(waits) == [0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+
+
+def test_an_album_counts_its_photos_up_to_a_burst(engine: Engine):
+    assert reserved(engine, SEKRETARIS, cost=2) == 0
+    assert reserved(engine, SEKRETARIS) == 0  # the third of the burst
+    assert reserved(engine, SEKRETARIS) == 1
+    assert reserved(engine, RINA, cost=10) == 0  # larger than the burst: it goes once the budget is full
+    assert reserved(engine, RINA) == 1
+
+
+def test_chats_whose_budget_is_full_again_are_forgotten(engine: Engine):
+    reserved(engine, SEKRETARIS)  # full again a second later
+    for _ in range(5):
+        reserved(engine, RINA)  # full again five seconds later
+    with session_scope(engine) as session:
+        assert forget_idle(session, T0 + 2) == 1
+    with Session(engine) as session:
+        assert session.exec(select(ChatPace.chat_id)).all() == [RINA]
+    assert reserved(engine, RINA, T0 + 2) == 1  # her budget is kept (her sixth: at T0 + 3)
