@@ -68,16 +68,6 @@ async def two_bots(backend_url, office_engine, emulator):
         second_engine.dispose()
 
 
-@pytest.fixture
-async def production_world(office_engine, emulator):
-    clock = TestClock()
-    application = await start_production_bot(load_settings(), office_engine, clock, polling=True)
-    try:
-        yield World(emulator, office_engine, application, clock)
-    finally:
-        await stop_application(application)
-
-
 def label(message: dict) -> str:
     return message["text"]
 
@@ -133,12 +123,12 @@ QUESTION = "Ketik nilai realisasi"
 
 
 async def test_a_reply_refused_beyond_the_retries_arrives_through_the_outbox_before_later_replies(
-        production_world: World):
+        paced_world: World):
     """Given November open and Telegram refusing Rina's question with 429 five times (retry after 2 s: the
     reply's first try and the limiter's three retries, then the delivery's first try), when she types /isi, then
     the question is not lost: it is queued in the outbox and delivered; /bantuan typed while it waits is answered
     after it (queued behind it); and her value typed once the question arrived is saved under it."""
-    world, emu = production_world, production_world.emu
+    world, emu = paced_world, paced_world.emu
     open_november(world.engine)
     await emu.wait_for_bot_message(RINA, "Formulir November 2026 dibuka", timeout=10)
     flood = emu.faults.add("sendMessage", "429", chat_id=RINA, times=5, retry_after=2,
@@ -166,11 +156,11 @@ async def test_a_reply_refused_beyond_the_retries_arrives_through_the_outbox_bef
 
 
 async def test_a_reply_whose_part_is_refused_sends_the_rest_after_it_and_later_replies_go_direct_again(
-        production_world: World):
+        paced_world: World):
     """Given Telegram refusing the second message of a reply to the Sekretaris beyond the retries, when the bot
     replies with three messages, then the first arrives at once, the second and third come through the outbox in
     order, and a reply given once they arrived goes directly again (nothing waits in the outbox)."""
-    world, emu = production_world, production_world.emu
+    world, emu = paced_world, paced_world.emu
     flood = emu.faults.add("sendMessage", "429", chat_id=SEKRETARIS, times=4, retry_after=1,
                            when=lambda params: params.get("text") == "two")
     context = CallbackContext(world.application)
