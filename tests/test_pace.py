@@ -3,7 +3,8 @@
 Given Telegram's limit in a private chat (a burst of three messages, then about one a second), when senders
 reserve their messages' moments in the database, then the first three go at once and each later one a second
 after the one before, whichever process or connection reserves it; other chats are not held back; an album
-counts its photos (at most a burst); and chats whose budget is full again are forgotten.
+counts its photos (at most a burst); and chats whose budget is full again are forgotten. The bot's rate limiter
+paces only what adds a message to a private chat, and a reply deferred to the outbox keeps what it showed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.pacing import paced_chat
+from handlers.notifications import deferred_reply
+from handlers.screens import Part, markup, parts_of, reply_part
+from i18n import t
+from models.messaging.notices import DeferredReply, ReplyPart
 from models.messaging.pace import ChatPace, forget_idle, reserve
 from models.store.database import create_db_engine, session_scope
 
@@ -81,3 +87,31 @@ def test_chats_whose_budget_is_full_again_are_forgotten(engine: Engine):
     with Session(engine) as session:
         assert session.exec(select(ChatPace.chat_id)).all() == [RINA]
     assert reserved(engine, RINA, T0 + 2) == 1  # her budget is kept (her sixth: at T0 + 3)
+
+
+# -- what the bot's rate limiter paces, and what a deferred reply keeps ----------------------------------------------
+
+def test_only_new_messages_in_private_chats_are_paced():
+    assert paced_chat("sendMessage", {"chat_id": SEKRETARIS, "text": "x"}) == (SEKRETARIS, 1)
+    assert paced_chat("sendDocument", {"chat_id": str(SEKRETARIS)}) == (SEKRETARIS, 1)
+    assert paced_chat("sendMediaGroup", {"chat_id": SEKRETARIS, "media": [1, 2, 3, 4]}) == (SEKRETARIS, 4)
+    assert paced_chat("copyMessage", {"chat_id": SEKRETARIS, "from_chat_id": RINA}) == (SEKRETARIS, 1)
+    # edits, deletions, chat actions and button answers add no message to the chat
+    for endpoint in ("editMessageText", "editMessageReplyMarkup", "deleteMessage", "sendChatAction"):
+        assert paced_chat(endpoint, {"chat_id": SEKRETARIS}) is None
+    assert paced_chat("answerCallbackQuery", {"callback_query_id": "1"}) is None
+    # groups and channels keep PTB's own limits
+    assert paced_chat("sendMessage", {"chat_id": -1001234}) is None
+    assert paced_chat("sendMessage", {"chat_id": "@kanal"}) is None
+
+
+def test_a_deferred_part_keeps_its_text_buttons_and_question_and_a_file_becomes_a_note():
+    text = Part("<b>P.1</b> Ketik nilai realisasi", markup([[("Lewati", "fl.skip|7"), ("Batal", "cancel")]]),
+                question=12)
+    assert reply_part(text, "id") == ReplyPart("<b>P.1</b> Ketik nilai realisasi",
+                                               ((("Lewati", "fl.skip|7"), ("Batal", "cancel")),), 12)
+    album = Part("Capaian", photos=(b"\x89PNG",))
+    assert reply_part(album, "en") == ReplyPart(t("chat.file_not_sent", "en"))
+    # worded again by the delivery, the part is the same call
+    [screen] = deferred_reply(None, None, DeferredReply(1, (reply_part(text, "id"),)), None, None)
+    assert parts_of([screen]) == [text]

@@ -172,3 +172,15 @@ async def test_a_reply_whose_part_is_refused_sends_the_rest_after_it_and_later_r
     await send_screens(context, SEKRETARIS, [Screen.of("four")])
     assert [label(message) for message in accepted(emu, SEKRETARIS)] == ["one", "two", "three", "four"]
     assert len(deferred(world.engine)) == 1
+
+
+async def test_a_reply_to_a_stranger_refused_beyond_the_retries_is_dropped(paced_world: World, caplog):
+    """Only members have an outbox: a reply to someone who is not one, refused beyond the retries, is logged and
+    dropped (nothing queued, nothing raised)."""
+    emu = paced_world.emu
+    emu.user(999, "Tamu")
+    flood = emu.faults.add("sendMessage", "429", chat_id=999, times=4, retry_after=1)
+    assert await send_screens(CallbackContext(paced_world.application), 999, [Screen.of("halo")]) is None
+    assert flood.hits == 4 and accepted(emu, 999) == []
+    assert deferred(paced_world.engine) == []
+    assert "not a member, so not kept" in caplog.text
