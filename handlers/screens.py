@@ -10,6 +10,8 @@ A direct reply is never given up: a part Telegram does not take after the rate l
 a timeout, the network) is queued in the outbox with the parts after it, as they were worded (a `DeferredReply`),
 and the delivery worker sends them. While such a reply waits, the member's later replies queue behind it, so
 the chat shows them in order. Only members have an outbox: a reply to a stranger that fails is dropped (logged).
+A message that timed out may have arrived after all: then it arrives twice, as after the outbox's own retries
+(the Bot API has no idempotency key).
 """
 
 from __future__ import annotations
