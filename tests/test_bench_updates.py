@@ -30,7 +30,8 @@ async def test_quick_mode_fills_every_form_and_prints_each_figure_beside_the_ech
     assert re.search(r"^  echo bot" + FIGURES, out, re.MULTILINE), out
     assert re.search(r"^  ratio to the echo bot\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d$", out, re.MULTILINE), out
     assert re.search(r"^with a kabid's /rekap" + FIGURES, out, re.MULTILINE), out
-    assert re.search(r"other members' p95: \d+ ms without, \d+ ms with \([1-9]\d* /rekap.*\): ratio \d+\.\d\d", out), out
+    assert re.search(r"other members' p95: \d+ ms without, \d+ ms with \([1-9]\d* /rekap.*\): ratio \d+\.\d\d",
+                     out), out
     assert "postgresql" not in out  # one configuration only
     assert "unanswered" not in out and "ended wrong" not in out
 
