@@ -54,6 +54,7 @@ from models.collection.opening import open_period
 from models.collection.progress import period_progress
 from models.demo import DEMO_PK
 from models.exchange.pk_import import import_pk
+from models.messaging.inbox import InboxUpdate
 from models.messaging.outbox import OutboxMessage, OutboxStatus
 from models.office.audit import Actor
 from models.office.invites import accept_invite, create_invite
@@ -178,6 +179,18 @@ def build_office(url: str, members: list[Filler], folder: Path) -> None:
         with session_scope(engine) as session:
             session.execute(sa.update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
                             .values(status=OutboxStatus.SENT, sent_at=utcnow()))
+    finally:
+        engine.dispose()
+
+
+def inbox_times(url: str) -> list[float]:
+    """Seconds each handled update spent in the bot: from stored in the inbox until finished (its reply sent)."""
+    engine = create_db_engine(url)
+    try:
+        with session_scope(engine) as session:
+            rows = session.exec(select(InboxUpdate.received_at, InboxUpdate.handled_at)
+                                .where(InboxUpdate.handled_at.is_not(None))).all()
+        return sorted((handled - received).total_seconds() for received, handled in rows)
     finally:
         engine.dispose()
 
@@ -332,6 +345,7 @@ class Forwarder:
         self.url = f"http://127.0.0.1:{self.port}{HOOK_PATH}"
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
+        self.durations: list[float] = []  # seconds each forwarded POST took (the bot's answer included)
 
     async def __aenter__(self) -> Forwarder:
         self._http = aiohttp.ClientSession()
@@ -350,12 +364,15 @@ class Forwarder:
         headers = {key: value for key, value in request.headers.items()
                    if key.lower() in ("content-type", "x-telegram-bot-api-secret-token")}
         url = f"http://127.0.0.1:{next(self.backends)}{HOOK_PATH}"
+        started = time.perf_counter()
         try:
             async with self._http.post(url, data=await request.read(), headers=headers) as answer:
-                return web.Response(status=answer.status, body=await answer.read(),
-                                    content_type=answer.content_type)
+                body = await answer.read()
+            return web.Response(status=answer.status, body=body, content_type=answer.content_type)
         except aiohttp.ClientError:
             return web.Response(status=502)
+        finally:
+            self.durations.append(time.perf_counter() - started)
 
 
 @contextlib.asynccontextmanager
@@ -448,6 +465,8 @@ class Run:
     wrong: list[str] = dataclasses.field(default_factory=list)
     too_many: int = 0  # 429 answers the emulator gave
     too_many_kabid: int = 0  # of which in the heavy member's chat
+    posts: list[float] = dataclasses.field(default_factory=list)  # webhook POSTs' seconds (webhook rows)
+    in_bot: list[float] = dataclasses.field(default_factory=list)  # inbox: stored → finished, seconds (SAKIP)
 
 
 async def one_run(config: Config, members: list[Filler], think: float, seed: int, *, echo: bool,
@@ -466,9 +485,11 @@ async def one_run(config: Config, members: list[Filler], think: float, seed: int
             tally = await run_members(emu, members, think, seed, echo, heavy)
         refused = [call for call in emu.calls if call.status == 429]
         run = Run(tally, too_many=len(refused),
-                  too_many_kabid=sum(1 for call in refused if str(call.params.get("chat_id")) == str(KABID)))
+                  too_many_kabid=sum(1 for call in refused if str(call.params.get("chat_id")) == str(KABID)),
+                  posts=sorted(forwarder.durations))
     if not echo:
         run.wrong = await asyncio.to_thread(forms_ended_wrong, url, members)
+        run.in_bot = await asyncio.to_thread(inbox_times, url)
     return run
 
 
@@ -509,6 +530,17 @@ class Figures:
 def row(label: str, figures: Figures, run: Run) -> str:
     return (f"{label:<34} {figures.rate:8.2f} {figures.p50 * 1000:8.0f} {figures.p95 * 1000:8.0f}"
             f" {run.tally.updates:8d} {run.too_many:6d}")
+
+
+def detail_row(ours: Run, base: Run) -> str:
+    """Where SAKIP Bot's time goes: in the bot (the inbox's stored → finished), and the webhook POSTs."""
+    text = (f"  in the bot (inbox stored -> finished) p50 {percentile(ours.in_bot, 0.5) * 1000:.0f} ms, "
+            f"p95 {percentile(ours.in_bot, 0.95) * 1000:.0f} ms")
+    if ours.posts:
+        text += (f"; webhook POST p50 {percentile(ours.posts, 0.5) * 1000:.0f} ms, p95 "
+                 f"{percentile(ours.posts, 0.95) * 1000:.0f} ms (echo bot {percentile(base.posts, 0.5) * 1000:.0f}"
+                 f" / {percentile(base.posts, 0.95) * 1000:.0f} ms)")
+    return text
 
 
 def ratio_row(label: str, ours: Figures, base: Figures) -> str:
@@ -561,6 +593,7 @@ async def main(argv: list[str] | None = None) -> int:
         print(row(config.label, mine, ours))
         print(row("  echo bot", theirs, base))
         print(ratio_row("  ratio to the echo bot", mine, theirs))
+        print(detail_row(ours, base))
         problems += problems_of(config.label, ours) + problems_of(f"{config.label} (echo)", base)
     if not args.no_heavy:
         config = configurations(args)[0]
