@@ -99,6 +99,13 @@ class Step:
     text: str | None = None
     button: str | None = None
 
+    @property
+    def kind(self) -> str:
+        """What the step is, for the latencies per kind: the command, "a value" or the button's label."""
+        if self.button is not None:
+            return self.button
+        return self.text if self.text.startswith("/") else "a value"
+
 
 @dataclasses.dataclass(frozen=True)
 class Filler:
@@ -220,6 +227,7 @@ class Tally:
     """What the members measured in one run."""
 
     latencies: dict[int, list[float]] = dataclasses.field(default_factory=lambda: defaultdict(list))
+    by_kind: dict[str, list[float]] = dataclasses.field(default_factory=lambda: defaultdict(list))
     unanswered: list[str] = dataclasses.field(default_factory=list)
     updates: int = 0
     started: float = 0.0
@@ -278,7 +286,9 @@ async def act(emu: BotApiEmulator, arrivals: Arrivals, tally: Tally, chat: int, 
     except AssertionError:
         tally.unanswered.append(f"{chat}: {step.text or step.button!r} got no reply with {step.expect!r}")
         return False
-    tally.latencies[chat].append(arrivals.times[chat][seen] - sent)
+    latency = arrivals.times[chat][seen] - sent
+    tally.latencies[chat].append(latency)
+    tally.by_kind[step.kind].append(latency)
     return True
 
 
@@ -543,6 +553,13 @@ def detail_row(ours: Run, base: Run) -> str:
     return text
 
 
+def kinds_row(run: Run) -> str:
+    """SAKIP Bot's p50 per kind of member update, slowest first."""
+    kinds = sorted(((percentile(sorted(values), 0.5), kind) for kind, values in run.tally.by_kind.items()
+                    if kind != "/rekap"), reverse=True)
+    return "  p50 by update: " + ", ".join(f"{kind} {p50 * 1000:.0f} ms" for p50, kind in kinds)
+
+
 def ratio_row(label: str, ours: Figures, base: Figures) -> str:
     return (f"{label:<34} {ours.rate / base.rate:8.2f} {ours.p50 / base.p50:8.2f} {ours.p95 / base.p95:8.2f}")
 
@@ -594,6 +611,7 @@ async def main(argv: list[str] | None = None) -> int:
         print(row("  echo bot", theirs, base))
         print(ratio_row("  ratio to the echo bot", mine, theirs))
         print(detail_row(ours, base))
+        print(kinds_row(ours))
         problems += problems_of(config.label, ours) + problems_of(f"{config.label} (echo)", base)
     if not args.no_heavy:
         config = configurations(args)[0]
