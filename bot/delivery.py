@@ -210,13 +210,13 @@ class Delivery:
 
     async def _keep_leases(self) -> None:
         """Prove the lock is held every `RENEW_SECONDS`, renewing the leases of the rows claimed and not finished
-        (a flood wait can last minutes), and let sends go on; when a renewal fails, or does not answer within a
-        round, or the fence's bound passed meanwhile, the term is over: nothing more is sent, and the scheduler
-        is told to give up leadership."""
+        (a flood wait can last minutes), and let sends go on; when a renewal fails, or does not answer within
+        `SEND_MARGIN_SECONDS` (the fence has closed by then), or the fence's bound passed meanwhile, the term is
+        over: nothing more is sent, and the scheduler is told to give up leadership."""
         while not self._fence.lost:
             began, now = self._fence.now(), utcnow()
             try:
-                async with asyncio.timeout(RENEW_SECONDS):
+                async with asyncio.timeout(SEND_MARGIN_SECONDS):
                     renewed = await asyncio.to_thread(self._term.renew, set(self._claimed), now)
             except Exception:  # noqa: BLE001  (a renewal that fails or hangs proves nothing)
                 log.exception("cannot renew the outbox leases")

@@ -50,7 +50,8 @@ class Fence:
             return
         self._renewed = began
         for timeout in self._in_flight:
-            timeout.reschedule(self.cutoff())
+            if not timeout.expired():  # one cut off already is on its way out
+                timeout.reschedule(self.cutoff())
 
     def lose(self) -> None:
         self.lost = True
