@@ -5,7 +5,10 @@ The domain records *what* to tell *whom* (a typed notice, `models/messaging/noti
 recipient's language at send time, sends it and marks it sent. A crash between commit and send only delays a
 message. `dedupe_key` makes enqueueing idempotent, so a repeated cause (two quick presses) never queues a message
 twice. What sending does to a row (sent, failed for good, retried later with backoff, one part of several sent)
-is decided here; the worker only reports what Telegram answered.
+is decided here; the worker only reports what Telegram answered. Claims carry the claiming leader's term
+(`claimed_by`, `scheduler/leadership.py: Term`) and a short lease; every write about a claimed row (extend,
+release, an outcome) acts only while the row is still claimed by the writer's term, so a leader that lost its lock
+never touches a row a later leader claimed again.
 """
 
 from __future__ import annotations
