@@ -41,6 +41,7 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -78,6 +79,8 @@ CHAT_CLAIM = 10  # of them, rows of one chat waiting for its task (ten seconds a
 CHAT_RATE = 1.0  # Telegram: about one message per second in one chat,
 CHAT_BURST = 3.0  # with short bursts tolerated
 HOUSEKEEPING_EVERY = timedelta(hours=1)
+# lease renewals run in a thread of their own: never queued behind wording or marking in the shared thread pool
+RENEWER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-lease")
 
 
 class NoticeRenderer(Protocol):
@@ -217,7 +220,8 @@ class Delivery:
             began, now = self._fence.now(), utcnow()
             try:
                 async with asyncio.timeout(SEND_MARGIN_SECONDS):
-                    renewed = await asyncio.to_thread(self._term.renew, set(self._claimed), now)
+                    renewed = await asyncio.get_running_loop().run_in_executor(
+                        RENEWER, self._term.renew, set(self._claimed), now)
             except Exception:  # noqa: BLE001  (a renewal that fails or hangs proves nothing)
                 log.exception("cannot renew the outbox leases")
                 renewed = False
