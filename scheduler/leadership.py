@@ -37,6 +37,7 @@ from models.messaging.outbox import NOTIFY_CHANNEL, extend_lease
 from models.store.database import session_scope
 
 log = logging.getLogger(__name__)
+LOCK_STATEMENT_TIMEOUT_MS = 5000  # of the lock's session: below the fence's margin (bot/fence.py)
 LOCK_CLASS = 0x5A4B  # "SAKIP"; the second key is the schema, so deployments sharing a database each have a leader
 
 
@@ -94,6 +95,9 @@ class Leadership:
         self.release()
         connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         try:
+            # a renewal the server cannot answer promptly (a lock wait, an overloaded server) fails within the
+            # fence's margin rather than holding its thread (a silent network is the driver's to notice)
+            connection.execute(text(f"SET statement_timeout = {LOCK_STATEMENT_TIMEOUT_MS}"))
             if connection.execute(text("SELECT pg_try_advisory_lock(:cls, hashtext(current_schema()))"),
                                   {"cls": LOCK_CLASS}).scalar():
                 with self._guard:
