@@ -227,3 +227,33 @@ async def test_orphan_files_are_removed_at_start_and_stored_evidence_is_kept(orp
     assert stored.exists() and stored.read_bytes() == PNG
     assert not orphans["young"].exists()
 
+
+
+async def test_the_resubmission_card_carries_the_button_with_the_new_count(world: World):
+    """Returned for P.3 ("lampirkan daftar hadir"), Rina keeps the value and adds a text: the card of the form sent
+    again says 📎 Bukti (2), and its press brings both."""
+    emu = world.emu
+    await at_evidence_question(world)
+    await say(world, LINK, "Tautan disimpan")
+    card = await send_form(world)
+    assert has_button(card, "📎 Bukti (1)")
+    await emu.user(SEKRETARIS).press(card, button_data(card, "↩️ Kembalikan"))
+    await emu.wait_for_bot_message(SEKRETARIS, "Pilih indikator")
+    await emu.user(SEKRETARIS).press_button(text="⬜ P.3")
+    await emu.wait_for_call("editMessageReplyMarkup")
+    await press(world, SEKRETARIS, "Tulis arahan ➡️", "Tulis arahan untuk P.3")
+    since = emu.mark()
+    await emu.user(SEKRETARIS).send_text("Lampirkan daftar hadir")
+    await emu.wait_for_bot_message(SEKRETARIS, "dikembalikan", since=since)
+
+    await press(world, RINA, "Perbaiki sekarang", "Lampirkan daftar hadir")
+    await press(world, RINA, "Tetap", "bukti dukung")
+    await say(world, NOTE, "Keterangan disimpan")
+    since = emu.mark()
+    await send_form(world)
+    again = await emu.wait_for_bot_message(SEKRETARIS, "dikirim ulang", since=since)
+    assert has_button(again, "📎 Bukti (2)")
+    since = emu.mark()
+    await emu.user(SEKRETARIS).press(again, button_data(again, "📎 Bukti (2)"))
+    texts = await emu.wait_for_bot_message(SEKRETARIS, "Tautan dan keterangan", since=since)
+    assert LINK in texts["text"] and "Daftar hadir rapat koordinasi" in texts["text"]
