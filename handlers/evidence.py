@@ -4,7 +4,8 @@ against it), if they may see the form (`models.collection.evidence.form_evidence
 Each file goes by its Telegram file id, captioned with the unit, the period and the indicator; when Telegram no
 longer takes the id (a 400, e.g. a file id of another bot or one Telegram forgot) the stored copy is uploaded
 instead, and when there is none either the member is told which file is missing. Links and texts follow as one
-message. The pressed message keeps its buttons (Setujui / Kembalikan stay under the review card).
+message. The pressed message keeps its buttons (Setujui / Kembalikan stay under the review card). The Kepala
+Dinas's recap carries one such button per unit form with evidence (`unit_buttons`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from handlers.callbacks import unpack
+from handlers.callbacks import Button, pack, unpack
 from handlers.common import Context, act
 from handlers.fill.views import period_name
-from handlers.screens import Screen, fit_caption
+from handlers.screens import Buttons, Screen, fit_caption
 from i18n import t
-from models.collection.evidence import EvidenceEntry, FormEvidence, form_evidence
+from models.collection.evidence import EvidenceEntry, FormEvidence, form_evidence, form_evidence_count
+from models.collection.progress import UnitProgress
 from models.collection.realisasi import EvidenceKind
 from models.office.organisation import Member
 from reports.evidence_files import read_stored
@@ -37,6 +39,17 @@ def caption(listing: FormEvidence, entry: EvidenceEntry, language: str) -> str:
     return t("evidence.caption", language, unit=esc(listing.unit.name), period=period_name(listing.period, language),
              code=esc(entry.indicator.code), name=esc(entry.indicator.name), number=entry.number,
              file=esc(entry.evidence.file_name or t(f"evidence.kind.{entry.kind.value}", language)))
+
+
+def unit_buttons(session: Session, progress: list[UnitProgress], language: str) -> Buttons:
+    """One 📎 button per unit form with evidence (under a recap that lists the units' results)."""
+    rows = []
+    for unit in progress:
+        count = form_evidence_count(session, unit.form) if unit.form is not None and unit.form.id else 0
+        if count:
+            rows.append([(t("evidence.unit_button", language, unit=unit.unit.name, count=count),
+                          pack(Button.EVIDENCE, unit.form.id))])
+    return rows
 
 
 def texts_screen(listing: FormEvidence, language: str) -> Screen:

@@ -26,16 +26,20 @@ from sqlmodel import Session, select
 
 from bot.cli import main
 from bot.config import Settings
+from handlers.kepala.notices import kepala_report
 from models.collection.evidence import stored_file_paths
+from models.collection.forms import UnitForm
 from models.collection.realisasi import Evidence, EvidenceKind, clean_file_name, typed_evidence_kind
 from models.collection.workflow import approve_form, enter_realisasi, form_for, submit_form
 from models.demo import DEMO_PK
 from models.exchange.pk_import import import_pk
+from models.messaging.notices import KepalaReport
 from models.office.audit import Actor
-from models.office.organisation import Unit, ensure_office
+from models.office.organisation import Member, Unit, ensure_office
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus, parse_scope
 from models.store.database import session_scope
+from models.timing.schedule import ScheduleRules
 from reports.evidence_files import remove_orphans
 from reports.export_kinds import ExportKind, export_kind
 from reports.workbooks import ExportError, export_files
@@ -221,3 +225,15 @@ def test_orphans_older_than_an_hour_are_removed_and_stored_files_kept(office, fo
     assert young.exists() and all(Path(path).exists() for path in stored)
     assert remove_orphans(folder, stored, now=time.time() + 7200) == [young]
     assert not (folder / "1" / "99").exists()  # the folder left empty goes too
+
+
+def test_the_kepala_dinas_recap_carries_a_button_per_unit_form_with_evidence(office):
+    with session_scope(office) as session:
+        january = session.exec(select(Period)).one()
+        kepala = Member(name="Ibu Kepala", language="id")
+        screens = kepala_report(session, kepala, KepalaReport(january.id), at(20), ScheduleRules())
+        forms = {session.get(Unit, form.unit_id).name: form.id for form in session.exec(select(UnitForm))}
+    rows = screens[-1].buttons
+    assert rows[0][0][0] == "✅ Setuju"
+    assert sorted(button for row in rows[1:] for button in row) == [  # in the units' order; sorted here
+        (f"📎 Bukti {PERIZINAN} (2)", f"bk|{forms[PERIZINAN]}"), (f"📎 Bukti {MODAL} (4)", f"bk|{forms[MODAL]}")]

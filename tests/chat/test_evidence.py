@@ -12,8 +12,10 @@ refused before they are downloaded, with nothing else lost, and orphan files are
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import time
+import zipfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +33,7 @@ from models.office.organisation import Member
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
 from models.store.database import session_scope
-from tests.chat.conftest import World, has_button, month, until_button
+from tests.chat.conftest import DRAWING, World, has_button, month, until_button
 
 ADMIN, KEPALA, SEKRETARIS, MODAL, RINA = 101, 102, 103, 120, 130
 PNG = b"\x89PNG\r\n\x1a\n" + b"evidence photo bytes" * 10
@@ -257,3 +259,21 @@ async def test_the_resubmission_card_carries_the_button_with_the_new_count(world
     await emu.user(SEKRETARIS).press(again, button_data(again, "📎 Bukti (2)"))
     texts = await emu.wait_for_bot_message(SEKRETARIS, "Tautan dan keterangan", since=since)
     assert LINK in texts["text"] and "Daftar hadir rapat koordinasi" in texts["text"]
+
+
+async def test_ekspor_bukti_sends_the_periods_evidence_as_one_zip(world: World):
+    """/ekspor 2026-11 bukti: the approved form's photo as `<unit>/P.3 1.jpg`, and the index with the link."""
+    emu = world.emu
+    await at_evidence_question(world)
+    await emu.user(RINA).send_photo(PNG)
+    await emu.wait_for_bot_message(RINA, "Tersimpan: 1 berkas")
+    await say(world, LINK, "Tautan disimpan")
+    await send_form(world)
+    await press(world, SEKRETARIS, APPROVE, "disetujui")
+    since = emu.mark()
+    await emu.user(SEKRETARIS).send_command("/ekspor", "2026-11 bukti")
+    message = await emu.wait_for_bot_message(SEKRETARIS, lambda m: "document" in m, since=since, timeout=DRAWING)
+    assert message["document"]["file_name"] == "bukti-2026-11.zip"
+    opened = zipfile.ZipFile(io.BytesIO(emu.state.files[message["document"]["file_id"]].data))
+    assert opened.read("Bidang Pelayanan Perizinan/P.3 1.jpg") == PNG
+    assert LINK in opened.read("daftar-bukti.csv").decode("utf-8-sig")
