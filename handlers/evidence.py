@@ -22,7 +22,7 @@ from telegram.error import BadRequest
 from handlers.callbacks import Button, pack, unpack
 from handlers.common import Context, act
 from handlers.fill.views import period_name
-from handlers.screens import Buttons, Screen, fit_caption
+from handlers.screens import Buttons, Screen, fit_caption, send_screens
 from i18n import t
 from models.collection.evidence import EvidenceEntry, FormEvidence, form_evidence, form_evidence_count
 from models.collection.progress import UnitProgress
@@ -53,14 +53,14 @@ def unit_buttons(session: Session, progress: list[UnitProgress], language: str) 
 
 
 def texts_screen(listing: FormEvidence, language: str) -> Screen:
-    """The form's links and texts as one message."""
-    lines = [t("evidence.texts_header", language, unit=esc(listing.unit.name),
-               period=period_name(listing.period, language))]
+    """The form's links and texts, one block each (split into several messages when long)."""
+    blocks = [t("evidence.texts_header", language, unit=esc(listing.unit.name),
+                period=period_name(listing.period, language))]
     for entry in listing.texts:
         key = "evidence.link_line" if entry.kind is EvidenceKind.LINK else "evidence.text_line"
-        lines.append(t(key, language, code=esc(entry.indicator.code), name=esc(entry.indicator.name),
-                       text=esc(entry.evidence.text or "")))
-    return Screen(["\n".join(lines)])
+        blocks.append(t(key, language, code=esc(entry.indicator.code), name=esc(entry.indicator.name),
+                        text=esc(entry.evidence.text or "")))
+    return Screen(blocks)
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -79,20 +79,13 @@ async def on_button(update: Update, context: Context) -> None:
         return [texts_screen(listing, member.language)] if listing.texts else []
 
     screens = await act(update, context, look, send=False)
-    if not found:  # refused (worded by `act`'s screens) or a stranger (answered by `act`)
-        if screens:
-            await send_texts(context, update.effective_chat.id, screens)
-        return
-    chat_id, listing, language = update.effective_chat.id, found["listing"], found["language"]
-    for entry in listing.files:
-        await send_file(context, chat_id, entry, caption(listing, entry, language), language)
-    await send_texts(context, chat_id, screens)
-
-
-async def send_texts(context: Context, chat_id: int, screens: list[Screen]) -> None:
-    for screen in screens:
-        for block in screen.blocks:
-            await context.bot.send_message(chat_id, block, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+    chat_id = update.effective_chat.id
+    if found:
+        listing, language = found["listing"], found["language"]
+        for entry in listing.files:
+            await send_file(context, chat_id, entry, caption(listing, entry, language), language)
+    if screens:  # the links and texts, or what `act` worded (a refusal); a stranger was answered by `act`
+        await send_screens(context, chat_id, screens)
 
 
 async def send_file(context: Context, chat_id: int, entry: EvidenceEntry, text: str, language: str) -> None:
@@ -112,7 +105,12 @@ async def send_file(context: Context, chat_id: int, entry: EvidenceEntry, text: 
                                        parse_mode=ParseMode.HTML)
         return
     name = evidence.file_name or Path(evidence.file_path or "").name or "bukti"
-    await _send(context, chat_id, photo, data, text, name)
+    try:
+        await _send(context, chat_id, photo, data, text, name)
+    except BadRequest:
+        if not photo:
+            raise
+        await _send(context, chat_id, False, data, text, name)  # e.g. over Telegram's 10 MB for a photo
 
 
 async def _send(context: Context, chat_id: int, photo: bool, media: str | bytes, text: str,

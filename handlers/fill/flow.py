@@ -229,10 +229,13 @@ def _question_name(session: Session, member: Member, step: ChatStep, data: dict)
 
 def answer_evidence_text(session: Session, member: Member, text: str) -> list[Screen]:
     """A typed message at the evidence question: a link or a short text stored as evidence (at most
-    `MAX_EVIDENCE_TEXT` characters, else asked again), then the question again with its new count."""
+    `MAX_EVIDENCE_TEXT` characters, else refused), then the question again with its new count. The label of its
+    button typed ("Lewati", "Lanjut") is the button."""
     language = member.language
     if not text.strip():
         return [Screen.of(t("fill.evidence_hint", language))]
+    if text.strip().casefold() in {t(key, language).casefold() for key in ("fill.skip_button", "fill.next_button")}:
+        return next_item(session, member)  # "lanjut" typed instead of pressed: no evidence
     if len(text.strip()) > MAX_EVIDENCE_TEXT:
         return [Screen.of(t("fill.evidence_text_too_long", language, limit=MAX_EVIDENCE_TEXT,
                             length=len(text.strip())))]

@@ -57,9 +57,9 @@ class FormEvidence:
 
 def may_see_form(session: Session, member: Member, form: UnitForm) -> bool:
     """Whether the member may see the form (and so its evidence): see the module docstring."""
-    roles = roles_of_member(session, member)
     if not member.active:
         return False
+    roles = roles_of_member(session, member)
     if any(may(roles, action) for action in SEE_EVERY_FORM):
         return True
     return may(roles, Action.FILL_FORM, own_unit_id=member.unit_id, target_unit_id=form.unit_id)

@@ -143,6 +143,17 @@ async def test_the_sekretaris_gets_the_files_the_link_and_the_text_of_the_form_h
         assert "Persentase" in caption or "Jumlah" in caption or "P.3 " in caption
     assert document.file_name in sent_document["caption"]
 
+    # the document's id refused too and its copy gone: he is told which file is missing, the rest still comes
+    Path(document.stored_path).unlink()
+    emu.faults.add("sendDocument", "400", times=None, description="Bad Request: wrong file identifier",
+                   when=lambda params: params.get("document") == document.telegram_file_id)
+    since = emu.mark()
+    await emu.user(SEKRETARIS).press(card, button_data(card, label))
+    missing = await emu.wait_for_bot_message(SEKRETARIS, "tidak tersedia lagi", since=since)
+    assert document.file_name in missing["text"] and "P.3" in missing["text"]
+    await emu.wait_for_bot_message(SEKRETARIS, "Tautan dan keterangan", since=since)
+    assert stale.hits == 2
+
     # a member of another unit pressing the same data gets a refusal and no file; the Kepala Dinas gets them
     data = button_data(card, label)
     for user_id in (MODAL, KEPALA):
@@ -152,7 +163,7 @@ async def test_the_sekretaris_gets_the_files_the_link_and_the_text_of_the_form_h
     await emu.user(MODAL).press(emu.sent_by_bot(MODAL)[-1], data, force=True)
     await emu.wait_for_bot_message(MODAL, "tidak berwenang", since=since)
     await emu.user(KEPALA).press(emu.sent_by_bot(KEPALA)[-1], data, force=True)
-    await emu.wait_for_bot_message(KEPALA, lambda m: "document" in m, since=since)
+    await emu.wait_for_bot_message(KEPALA, lambda m: "photo" in m, since=since)
     assert not [m for m in emu.sent_by_bot(MODAL) if "photo" in m or "document" in m]
 
     # the card keeps Setujui: looking at the evidence decided nothing
@@ -185,7 +196,10 @@ async def test_a_file_over_the_limit_or_the_quota_is_refused_and_nothing_else_is
     assert [row.file_name for row in rows] == ["pertama.pdf", None]
     on_disk = [path for path in (Path.cwd() / "evidence").rglob("*") if path.is_file()]
     assert [path.read_bytes() for path in on_disk] == [b"a" * 3000]  # the refused ones were never kept
-    await press(world, RINA, NEXT, "Ringkasan formulir")  # the form goes on
+    long_text = "x" * 501
+    await say(world, long_text, "terlalu panjang")
+    await say(world, "lanjut", "Ringkasan formulir")  # the button's label typed: no evidence, the form goes on
+    assert len(evidence_rows(world)) == 2
 
 
 def test_the_limits_are_settings_with_defaults(monkeypatch):
