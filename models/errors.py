@@ -112,6 +112,7 @@ class ProblemCode(StrEnum):
     AMBIGUOUS_UNIT = "ambiguous_unit"
     AMBIGUOUS_NUMBER = "ambiguous_number"
     INVALID_YEAR = "invalid_year"
+    PERUBAHAN_OTHER_YEAR = "perubahan_other_year"  # a PK Perubahan's row of another year than its date's
     INVALID_DECIMALS = "invalid_decimals"
     RANGE_NEEDS_BOUNDS = "range_needs_bounds"
     RANGE_MIN_ABOVE_MAX = "range_min_above_max"
