@@ -317,7 +317,8 @@ def test_decimals_never_fall_below_what_other_years_targets_need(engine, tmp_pat
     decimals (2026's target is never shown rounded); a `desimal` column says otherwise and is obeyed, the
     target still stored as given."""
     imported(engine, pk_file(tmp_path / "pk2026.xlsx", [PUBLISHED[1]]))
-    imported(engine, pk_file(tmp_path / "pk2027.xlsx", [{**PUBLISHED[2], "target_tahunan": 0.62}]))
+    targets_2027 = dict.fromkeys(("target_tahunan", "target_tw1", "target_tw2", "target_tw3", "target_tw4"), 0.62)
+    imported(engine, pk_file(tmp_path / "pk2027.xlsx", [{**PUBLISHED[2], **targets_2027}]))
     with session_scope(engine) as session:
         assert indicator(session, "IPM.1").decimals == 3
 
