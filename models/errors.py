@@ -123,6 +123,7 @@ class ProblemCode(StrEnum):
     UNKNOWN_PARENT = "unknown_parent"
     PARENT_LEVEL = "parent_level"
     UNKNOWN_INDICATOR = "unknown_indicator"
+    NOT_IN_PK = "not_in_pk"  # an indicator outside the PK in force for the period (`models.plan.pk`)
     INVALID_PERIOD = "invalid_period"
     PERIOD_KIND_BULAN = "period_kind_bulan"
     PERIOD_KIND_TRIWULAN = "period_kind_triwulan"

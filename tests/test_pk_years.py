@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.pk_cli import summary_lines
+from i18n.problems import render_problem
 from models.calc.capaian import compute_capaian
 from models.calc.clock import OFFICE_TZ
 from models.calc.numbers import parse_number
@@ -33,6 +34,7 @@ from models.collection.workflow import enter_realisasi
 from models.exchange.pk_apply import PkLine, Retarget, TargetChange
 from models.exchange.pk_import import PK_COLUMNS, import_pk
 from models.exchange.problems import ImportFailed
+from models.exchange.realisasi_import import import_realisasi
 from models.office.audit import Actor, AuditEntry
 from models.office.organisation import Unit
 from models.plan.indicators import Indicator, IndicatorTarget
@@ -329,3 +331,17 @@ def test_decimals_never_fall_below_what_other_years_targets_need(engine, tmp_pat
         target = session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id == index.id,
                                                             IndicatorTarget.year == 2026)).one()
         assert target.annual == Decimal("0.604")
+
+
+def test_a_realisasi_file_cannot_fill_an_indicator_outside_the_periods_pk(engine, tmp_path):
+    """Given K.2 in the 2026 PK only, when a realisasi file gives K.2 a value for January 2027, then that row is
+    refused by row and column (and December 2026 is accepted)."""
+    imported(engine, pk_file(tmp_path / "pk.xlsx", [line("K.1", 2026), line("K.2", 2026), line("K.1", 2027)]))
+    values = tmp_path / "realisasi.csv"
+    values.write_text("kode;periode;realisasi;catatan;kendala;tindak_lanjut\n"
+                      "K.2;2026-12;75;;;\nK.2;2027-01;76;;;\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as failure, session_scope(engine) as session:
+        import_realisasi(session, values, Actor.cli(), NOW)
+    assert [(p.row, p.column, p.code) for p in failure.value.problems] == [(3, "kode", "not_in_pk")]
+    assert render_problem(failure.value.problems[0], "id") == (
+        "baris 3, kolom kode: indikator K.2 tidak termasuk Perjanjian Kinerja yang berlaku untuk periode 2027-01")
