@@ -45,7 +45,7 @@ PK_COLUMNS = (
     "frekuensi", "unit", "tahun", "target_tahunan", "target_tw1", "target_tw2", "target_tw3", "target_tw4",
     "target_min", "target_max", "definisi_operasional", "sumber_data",
 )
-# Accepted after the fixed columns: decimals (default from the satuan) and optional monthly targets.
+# Accepted after the fixed columns: decimals (default from the targets, `settle_decimals`) and optional monthly targets.
 OPTIONAL_COLUMNS = ("desimal", *MONTH_COLUMNS)
 REQUIRED = ("kode", "indikator", "tingkat", "jenis", "satuan", "polaritas", "agregasi", "frekuensi", "unit", "tahun")
 
