@@ -345,3 +345,25 @@ def test_a_realisasi_file_cannot_fill_an_indicator_outside_the_periods_pk(engine
     assert [(p.row, p.column, p.code) for p in failure.value.problems] == [(3, "kode", "not_in_pk")]
     assert render_problem(failure.value.problems[0], "id") == (
         "baris 3, kolom kode: indikator K.2 tidak termasuk Perjanjian Kinerja yang berlaku untuk periode 2027-01")
+
+
+def test_monthly_targets_follow_the_pk_line_in_force_in_their_month(engine, tmp_path):
+    """Given monthly targets of 10 a month, when a PK Perubahan from 1 July sets 20, then January keeps 10 and
+    July has 20; when the original PK is imported again, then July keeps the PK Perubahan's 20."""
+    months = {f"target_{name}": 10 for name in ("jan", "feb", "mar", "apr", "mei", "jun",
+                                                "jul", "agu", "sep", "okt", "nov", "des")}
+    columns = (*PK_COLUMNS, *months)
+    original = pk_file(tmp_path / "pk.xlsx", [line("K.1", 2026, **months)], columns)
+    imported(engine, original)
+    perubahan = pk_file(tmp_path / "perubahan.xlsx", [line("K.1", 2026, target_tahunan=95,
+                                                            **dict.fromkeys(months, 20))], columns)
+    imported(engine, perubahan, valid_from=date(2026, 7, 1))
+
+    def month_targets() -> tuple[Decimal, Decimal]:
+        with session_scope(engine) as session:
+            january, july = (compute_recap(session, PeriodRef(PeriodKind.MONTH, 2026, number)) for number in (1, 7))
+            return january.rows[0].target.value, july.rows[0].target.value
+
+    assert month_targets() == (Decimal(10), Decimal(20))
+    assert not imported(engine, original).changed
+    assert month_targets() == (Decimal(10), Decimal(20))

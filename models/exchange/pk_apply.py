@@ -293,9 +293,14 @@ def _drop(session: Session, code: str, current: IndicatorTarget, day: date, acto
 def _apply_monthly_targets(
     session: Session, indicator: Indicator, row: PkRow, day: date, actor: Actor
 ) -> list[TargetChange]:
-    """The file is the truth for the months from `day` on (a month that starts before keeps its target):
-    monthly targets are added, changed or removed to match it."""
-    governed = [month for month in range(1, 13) if date(row.year, month, 1) >= day]
+    """The file is the truth for the months from `day` until a later PK Perubahan of the indicator (a month that
+    starts before keeps its target, one after keeps the later one's): monthly targets are added, changed or
+    removed to match it."""
+    later = session.exec(select(IndicatorTarget.valid_from).where(
+        IndicatorTarget.indicator_id == indicator.id, IndicatorTarget.year == row.year,
+        IndicatorTarget.valid_from > day).order_by(IndicatorTarget.valid_from)).first()
+    governed = [month for month in range(1, 13)
+                if day <= date(row.year, month, 1) and (later is None or date(row.year, month, 1) < later)]
     stored = {
         m.month: m for m in session.exec(
             select(MonthlyTarget).where(MonthlyTarget.indicator_id == indicator.id, MonthlyTarget.year == row.year,
