@@ -15,6 +15,8 @@ from pathlib import Path
 
 from bot.config import SANDBOX_FOLDER, ConfigError, Settings, load_settings, new_webhook_secret
 from bot.invites_cli import create_invite_link
+from bot.pk_cli import add_flags as add_pk_flags
+from bot.pk_cli import import_pk_command
 from bot.polling import PollingRefused
 from bot.redaction import hide
 from bot.runner import run_bot
@@ -66,9 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     import_pk_cmd = commands.add_parser(
         "import-pk", help="import indicators and targets of the Perjanjian Kinerja",
         description="Import indicators and targets from the PK sheet of an .xlsx (or a .csv). Every row is "
-        "checked first; any problem is reported by row and column and nothing is imported. Importing the same "
-        "file again changes nothing; changed targets are updated and recorded in the audit log.")
+        "checked first; any problem is reported by row and column and nothing is imported. The rows of a year "
+        "are that year's PK: indicators of its PK missing from the file are dropped from it (other years keep "
+        "theirs). What is added, dropped and re-targeted (old -> new) is listed; --periksa only lists it. "
+        "Importing the same file again changes nothing; every change is recorded in the audit log.")
     import_pk_cmd.add_argument("file", type=Path, help="the .xlsx or .csv file")
+    add_pk_flags(import_pk_cmd)
 
     import_real = commands.add_parser(
         "import-realisasi", help="import realisasi values from Excel (for units that do not use the chat)",
@@ -174,18 +179,7 @@ def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import_pk(args: argparse.Namespace, settings: Settings) -> int:
-    language = settings.default_language
-    engine = _prepare(settings)
-    with session_scope(engine) as session:
-        summary = import_pk(session, args.file, Actor.cli())
-    if not summary.changed:
-        _say(t("cli.pk_unchanged", language))
-    else:
-        _say(t("cli.pk_imported", language, created=summary.indicators_created,
-               updated=summary.indicators_updated, targets_created=summary.targets_created,
-               targets_updated=summary.targets_updated,
-               units=", ".join(summary.units_created) or "-"))
-    return EXIT_OK
+    return import_pk_command(args, settings.default_language, lambda: _prepare(settings))
 
 
 def cmd_import_realisasi(args: argparse.Namespace, settings: Settings) -> int:

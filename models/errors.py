@@ -112,6 +112,7 @@ class ProblemCode(StrEnum):
     AMBIGUOUS_UNIT = "ambiguous_unit"
     AMBIGUOUS_NUMBER = "ambiguous_number"
     INVALID_YEAR = "invalid_year"
+    PERUBAHAN_OTHER_YEAR = "perubahan_other_year"  # a PK Perubahan's row of another year than its date's
     INVALID_DECIMALS = "invalid_decimals"
     RANGE_NEEDS_BOUNDS = "range_needs_bounds"
     RANGE_MIN_ABOVE_MAX = "range_min_above_max"
@@ -122,6 +123,7 @@ class ProblemCode(StrEnum):
     UNKNOWN_PARENT = "unknown_parent"
     PARENT_LEVEL = "parent_level"
     UNKNOWN_INDICATOR = "unknown_indicator"
+    NOT_IN_PK = "not_in_pk"  # an indicator outside the PK in force for the period (`models.plan.pk`)
     INVALID_PERIOD = "invalid_period"
     PERIOD_KIND_BULAN = "period_kind_bulan"
     PERIOD_KIND_TRIWULAN = "period_kind_triwulan"

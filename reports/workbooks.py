@@ -188,7 +188,7 @@ def unit_items(session: Session, period: Period, unit: Unit, include_drafts: boo
     if period.id is None:
         items = []
         indicators = unit_indicators(session, unit.id, period)
-        plans = load_plans(session, [indicator.id for indicator in indicators], period.year)
+        plans = load_plans(session, [indicator.id for indicator in indicators], period.ref)
         for indicator in indicators:
             target = target_for(plans[indicator.id], indicator.rule, period.ref)
             items.append(Item(indicator=indicator, current=None, target=target, evidence=0, returned=None,

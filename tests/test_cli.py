@@ -66,10 +66,19 @@ def test_full_round_trip_from_init_to_kertas_kerja(cli, capsys, tmp_path):
     assert (code, out, err) == (0, ["Templat Perjanjian Kinerja ditulis ke pk.xlsx."], [])
     assert (tmp_path / "pk.xlsx").is_file()
 
+    # the template's rows are a whole PK of 2026: the demo's indicators leave it, and come back with the demo
     code, out, err = run(capsys, "import-pk", "pk.xlsx")
     assert (code, err) == (0, [])
-    assert out == ["Perjanjian Kinerja diimpor: 3 indikator baru, 0 indikator diubah, 3 target baru, "
-                   "0 target diubah. Unit baru: -."]
+    assert out[:2] == ["Perjanjian Kinerja diimpor: 3 indikator baru, 0 indikator diubah, 3 target baru, "
+                       "0 target diubah, 14 indikator keluar dari PK. Unit baru: -.",
+                       "  Masuk PK 2026: CONTOH.1, CONTOH.2, CONTOH.3"]
+    assert out[2].startswith("  Keluar dari PK 2026: ") and "S.1" in out[2] and len(out) == 3
+
+    code, out, err = run(capsys, "import-pk", str(DEMO_PK))
+    assert (code, err) == (0, [])
+    assert out[0] == ("Perjanjian Kinerja diimpor: 0 indikator baru, 0 indikator diubah, 14 target baru, "
+                      "0 target diubah, 3 indikator keluar dari PK. Unit baru: -.")
+    assert out[2] == "  Keluar dari PK 2026: CONTOH.1, CONTOH.2, CONTOH.3"
 
     code, out, err = run(capsys, "import-pk", str(DEMO_PK))
     assert (code, out, err) == (
@@ -83,10 +92,10 @@ def test_full_round_trip_from_init_to_kertas_kerja(cli, capsys, tmp_path):
     assert "  Formulir Bidang Penanaman Modal periode 2026-TW1 dikirim ke Sekretaris untuk diperiksa." in out
 
     code, out, err = run(capsys, "export", "--periode", "2026-TW1", "out.xlsx")
-    assert (code, out, err) == (0, ["Kertas Kerja ditulis ke out.xlsx (17 indikator)."], [])
+    assert (code, out, err) == (0, ["Kertas Kerja ditulis ke out.xlsx (14 indikator)."], [])
     rows = list(load_workbook(tmp_path / "out.xlsx").active.iter_rows(values_only=True))
     assert rows[0] == KERTAS_KERJA_COLUMNS
-    assert len(rows) == 1 + 17
+    assert len(rows) == 1 + 14
     s1 = next(row for row in rows if row[0] == "S.1")
     assert s1[KERTAS_KERJA_COLUMNS.index("capaian_persen")] is None  # sent, not approved yet: not exported
 

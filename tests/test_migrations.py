@@ -1,5 +1,7 @@
 """The schema comes from Alembic migrations, and they agree with the models on every backend."""
 
+from datetime import date
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,7 +15,9 @@ from models.measurement.cycle import start_measurement
 from models.messaging.outbox import OutboxMessage
 from models.office.audit import Actor
 from models.office.organisation import Member
+from models.plan.indicators import IndicatorTarget
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.plan.pk import indicators_of
 from models.schema import all_tables
 from models.store.database import alembic_config, create_db_engine, migrate, session_scope
 from models.timing.reminders import Reminder, Task
@@ -89,3 +93,31 @@ def test_migration_0004_goes_down_with_the_measurement_reminders_and_their_notic
         assert compare_metadata(context, all_tables()) == []
     with session_scope(engine) as session:
         assert len(session.exec(select(OutboxMessage).where(OutboxMessage.kind == "reminder")).all()) == 1
+
+
+def test_migration_0008_gives_every_target_its_year_and_goes_down_to_one_row_a_year(engine, tmp_path):
+    """Up: the targets stored before are their year's PK, valid from 1 January. Down: each year keeps its PK row
+    (a PK Perubahan's rows and a dropped indicator's row go), and the way up works again."""
+    with session_scope(engine) as session:
+        import_pk(session, DEMO_PK, Actor.cli())
+    lines = DEMO_PK.read_text(encoding="utf-8").splitlines()
+    perubahan = tmp_path / "perubahan.csv"  # S.2 re-targeted from 1 July, every other indicator dropped
+    perubahan.write_text("\n".join([lines[0], lines[3].replace(";85;", ";90;", 1)]) + "\n", encoding="utf-8")
+    with session_scope(engine) as session:
+        summary = import_pk(session, perubahan, Actor.cli(), valid_from=date(2026, 7, 1))
+        assert len(summary.retargeted) == 1 and len(summary.dropped) == 13
+    config = alembic_config(engine)
+
+    command.downgrade(config, "0007")
+
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT indicator_id, year FROM indicator_targets").all()
+    assert len(rows) == len(set(rows)) == 14
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, all_tables()) == []
+    with session_scope(engine) as session:
+        targets = session.exec(select(IndicatorTarget)).all()
+        assert {(target.valid_from, target.dropped) for target in targets} == {(date(2026, 1, 1), False)}
+        assert len(indicators_of(session, PeriodRef(PeriodKind.MONTH, 2026, 8))) == 14

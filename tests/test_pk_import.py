@@ -277,7 +277,7 @@ def test_broken_file_is_refused_with_every_problem_by_row_and_column(demo_pk, tm
         pk_line(kode="N.3", target_tahunan="abc"),                     # 4
         "",                                                            # 5: blank, skipped but counted
         pk_line(kode="N.4", satuan="indeks", target_tahunan="1.234"),  # 6: 1234 or 1,234?
-        pk_line(kode="N.5", satuan="%", target_tahunan="1.234"),       # 7: a percent with 3 decimals
+        pk_line(kode="N.5", satuan="%", target_tahunan="1.234"),       # 7: 1,234 %: an official target, valid
         pk_line(kode="N.6", tahun="20x6"),                             # 8
         pk_line(kode="N.7"),                                           # 9
         pk_line(kode="N.7", target_tahunan="120"),                     # 10: same kode and tahun
@@ -290,8 +290,7 @@ def test_broken_file_is_refused_with_every_problem_by_row_and_column(demo_pk, tm
     failure = failed_import(demo_pk, broken)
 
     found = {(problem.row, problem.column, problem.code) for problem in failure.problems}
-    percent = {problem for problem in found if problem[0] == 7}
-    assert found - percent == {
+    assert found == {
         (3, "tingkat", "invalid_choice"),
         (4, "target_tahunan", "not_a_number"),
         (6, "target_tahunan", "ambiguous_number"),
@@ -300,8 +299,6 @@ def test_broken_file_is_refused_with_every_problem_by_row_and_column(demo_pk, tm
         (11, "induk", "unknown_parent"),
         (12, "target_min", "range_needs_bounds"),
     }
-    # `1.234 %` is read as 1,234 % and refused for its third decimal (its wording: the test below).
-    assert [(row, column) for row, column, _ in percent] == [(7, "target_tahunan")]
     assert [problem.row for problem in failure.problems] == sorted(problem.row for problem in failure.problems)
     rendered = {problem.row: render_problem(problem, "id") for problem in failure.problems}
     for problem in failure.problems:
@@ -318,19 +315,16 @@ def test_broken_file_is_refused_with_every_problem_by_row_and_column(demo_pk, tm
         assert target(session, "S.1").tw1 == Decimal("120000000000")
 
 
-def test_percent_target_with_three_decimals_is_not_called_not_a_number(demo_pk, tmp_path):
-    """Given a % indicator (2 decimals), when its target is `1.234`, then the message must not say it is no number.
+def test_percent_target_with_three_decimals_is_kept_as_the_pk_gives_it(demo_pk, tmp_path):
+    """Given a % indicator, when its target is `1.234`, then it is 1,234 % (a percent's reading), kept exactly:
+    an official target is never rounded nor refused for its decimals, and the indicator gets 3 decimals."""
+    path = write_lines(tmp_path / "pk.csv", [";".join(PK_COLUMNS), pk_line(satuan="%", target_tahunan="1.234")])
 
-    `parse_number` reads `1.234` with satuan % as 1,234 % and refuses it for having 3 decimals (code
-    too_many_decimals); telling staff that `1.234` is not a number sends them looking for the wrong mistake.
-    """
-    broken = write_lines(tmp_path / "pk.csv", [";".join(PK_COLUMNS), pk_line(satuan="%", target_tahunan="1.234")])
+    run_import(demo_pk, path)
 
-    failure = failed_import(demo_pk, broken)
-
-    [problem] = failure.problems
-    assert (problem.row, problem.column) == (2, "target_tahunan")
-    assert "bukan angka" not in render_problem(problem, "id")
+    with session_scope(demo_pk) as session:
+        assert target(session, "N.1").annual == Decimal("1.234")
+        assert indicator(session, "N.1").decimals == 3
 
 
 def test_missing_required_column_is_named_on_the_header_row(demo_pk, tmp_path):
@@ -436,12 +430,12 @@ def test_xlsx_problems_name_the_sheet_row(engine, tmp_path):
 
 def test_an_unrounded_excel_formula_target_is_refused_with_a_clear_message(engine, tmp_path):
     """Given a % target Excel computed as =286/3 (the float 95.333…), when the file is imported, then it is
-    refused with a message to round it (the indicator keeps 2 decimals), and nothing is written."""
+    refused with a message to round it (it has more decimals than can be stored), and nothing is written."""
     before = table_counts(engine)
     path = excel_pk(tmp_path / "pk.xlsx", [{"target_tahunan": 286 / 3}])
     with pytest.raises(ImportFailed) as failure:
         run_import(engine, path)
-    assert [(p.row, p.column, p.code) for p in failure.value.problems] == [(2, "target_tahunan", "too_many_decimals")]
+    assert [(p.row, p.column, p.code) for p in failure.value.problems] == [(2, "target_tahunan", "too_precise")]
     assert "ROUND" in render_problem(failure.value.problems[0], "id")
     assert table_counts(engine) == before
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ from models.collection.forms import FormStatus, UnitForm
 from models.collection.progress import NOT_STARTED, period_progress
 from models.collection.recap import compute_recap
 from models.office.organisation import Unit, UnitKind
-from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel
+from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel, IndicatorTarget
 from models.plan.periods import Period, PeriodKind, PeriodRef, default_deadline
 from models.store.database import create_db_engine
 
@@ -88,9 +89,12 @@ def unit_with_one_indicator(session: Session, name: str) -> Unit:
     unit = Unit(name=name, kind=UnitKind.BIDANG)
     session.add(unit)
     session.flush()
-    session.add(Indicator(code=f"K.{unit.id}", name="Jumlah dokumen", level=IndicatorLevel.KEGIATAN,
+    indicator = Indicator(code=f"K.{unit.id}", name="Jumlah dokumen", level=IndicatorLevel.KEGIATAN,
                           kind=IndicatorKind.OTHER, satuan="dokumen", polarity=Polarity.POSITIVE,
-                          aggregation=Aggregation.CUMULATIVE, unit_id=unit.id, frequency=Frequency.MONTHLY))
+                          aggregation=Aggregation.CUMULATIVE, unit_id=unit.id, frequency=Frequency.MONTHLY)
+    session.add(indicator)
+    session.flush()
+    session.add(IndicatorTarget(indicator_id=indicator.id, year=YEAR, annual=Decimal(12)))  # in the year's PK
     return unit
 
 

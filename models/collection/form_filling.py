@@ -27,7 +27,6 @@ from models.collection.realisasi import (
     latest_revision,
     typed_evidence_kind,
 )
-from models.collection.recap import indicator_order
 from models.collection.workflow import LOCKED_FORM, enter_realisasi, form_for, lock_form, resolve_returned_item
 from models.errors import ErrorCode, WorkflowError
 from models.office.audit import Actor, record_by
@@ -35,6 +34,7 @@ from models.office.organisation import Member
 from models.office.permissions import Action, require
 from models.plan.indicators import Indicator, check_admissible, frequency_of
 from models.plan.periods import Period, PeriodRef, PeriodStatus, find_period
+from models.plan.pk import in_pk, indicators_of
 from models.plan.targets import load_plan, load_plans, target_for
 
 FAR_OFF_RATIO = Decimal(3)  # a value over 3× or under ⅓ of last period's value or of the target needs a reason
@@ -82,12 +82,8 @@ class Context:
 
 
 def unit_indicators(session: Session, unit_id: int, period: Period) -> list[Indicator]:
-    """The unit's active indicators collected in this kind of period, in Renstra order."""
-    frequency = frequency_of(period.kind)
-    rows = session.exec(select(Indicator).where(
-        Indicator.unit_id == unit_id, Indicator.active == True, Indicator.frequency == frequency  # noqa: E712
-    )).all()
-    return sorted(rows, key=indicator_order)
+    """The unit's indicators of the period's PK collected in this kind of period, in Renstra order."""
+    return indicators_of(session, period.ref, unit_id=unit_id, frequency=frequency_of(period.kind))
 
 
 def open_periods(session: Session) -> list[Period]:
@@ -128,7 +124,7 @@ def form_items(session: Session, form: UnitForm) -> list[Item]:
     evidence = evidence_counts(session, period.id)
     returned = unresolved_returns(session, form)
     indicators = unit_indicators(session, form.unit_id, period)
-    plans = load_plans(session, [indicator.id for indicator in indicators], period.year)
+    plans = load_plans(session, [indicator.id for indicator in indicators], period.ref)
     names = {m.id: m.name for m in session.exec(select(Member))}
     items = []
     for indicator in indicators:
@@ -160,7 +156,7 @@ def _stored_value(session: Session, indicator_id: int, ref: PeriodRef) -> Decima
 
 def context_for(session: Session, indicator: Indicator, period: Period) -> Context:
     ref = period.ref
-    plan = load_plan(session, indicator.id, period.year)
+    plan = load_plan(session, indicator.id, ref)
     previous_ref = ref.previous()
     earlier = [_stored_value(session, indicator.id, PeriodRef(ref.kind, ref.year, n)) for n in range(1, ref.number)]
     return Context(
@@ -250,7 +246,7 @@ def record_value(
     anomaly_reason: str | None = None, *, now: datetime,
 ) -> Realisasi | None:
     """Store a value typed in chat; kendala and tindak lanjut of the earlier revision carry over."""
-    if not indicator.active:
+    if not in_pk(session, indicator, period.ref):
         raise WorkflowError(ErrorCode.NOT_FOUND)
     check_admissible(value, indicator)
     form = _editable_form(session, member, indicator, period)

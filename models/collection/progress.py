@@ -13,8 +13,9 @@ from models.calc.clock import OFFICE_TZ
 from models.collection.forms import FormStatus, UnitForm
 from models.collection.realisasi import answered_indicators
 from models.office.organisation import Unit
-from models.plan.indicators import Indicator, frequency_of
+from models.plan.indicators import frequency_of
 from models.plan.periods import Period
+from models.plan.pk import indicators_of
 
 NOT_STARTED = "not_started"
 
@@ -30,12 +31,10 @@ class UnitProgress:
 
 
 def _period_indicators(session: Session, period: Period) -> dict[int, list[int]]:
-    """The ids of the active indicators collected in this kind of period, by unit id (one query)."""
-    frequency = frequency_of(period.kind)
+    """The ids of the indicators of the period's PK collected in this kind of period, by unit id."""
     by_unit: dict[int, list[int]] = defaultdict(list)
-    for indicator_id, unit_id in session.exec(select(Indicator.id, Indicator.unit_id).where(
-            Indicator.active == True, Indicator.frequency == frequency)):  # noqa: E712
-        by_unit[unit_id].append(indicator_id)
+    for indicator in indicators_of(session, period.ref, frequency=frequency_of(period.kind)):
+        by_unit[indicator.unit_id].append(indicator.id)
     return by_unit
 
 
@@ -47,7 +46,7 @@ def _units(session: Session, unit_ids: Collection[int]) -> list[Unit]:
 
 
 def period_units(session: Session, period: Period) -> list[Unit]:
-    """The units with active indicators collected in this kind of period, by name."""
+    """The units with indicators of the period's PK collected in this kind of period, by name."""
     return _units(session, _period_indicators(session, period))
 
 

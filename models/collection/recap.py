@@ -26,8 +26,9 @@ from models.calc.capaian import CapaianResult, Target, YearTargets, aggregate, c
 from models.collection.forms import FormStatus
 from models.collection.realisasi import Realisasi, approved_realisasi_of, current_realisasi_of, form_statuses_of
 from models.office.organisation import Unit
-from models.plan.indicators import Frequency, Indicator, IndicatorLevel, period_kind_of
+from models.plan.indicators import Frequency, Indicator, period_kind_of
 from models.plan.periods import Period, PeriodKind, PeriodRef
+from models.plan.pk import indicators_of
 from models.plan.targets import load_plans, target_for
 
 
@@ -82,17 +83,9 @@ def _notes(entries: list[tuple[str, Realisasi]], attribute: str, label: bool) ->
 
 
 def indicators_in_scope(session: Session, scope: PeriodRef | int) -> list[Indicator]:
-    query = select(Indicator).where(Indicator.active == True)  # noqa: E712  (SQL comparison)
-    if isinstance(scope, PeriodRef) and scope.kind is PeriodKind.MONTH:
-        query = query.where(Indicator.frequency == Frequency.MONTHLY)
-    return sorted(session.exec(query).all(), key=indicator_order)
-
-
-def indicator_order(indicator: Indicator) -> tuple:
-    """Renstra order (tujuan, sasaran, program, kegiatan, sub kegiatan), then codes naturally: P.2 before P.10."""
-    parts = indicator.code.replace("-", ".").split(".")
-    code_key = tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts)
-    return (list(IndicatorLevel).index(IndicatorLevel(indicator.level)), code_key)
+    """The indicators of the scope's PK (`models.plan.pk`); a month has only the monthly ones."""
+    monthly = isinstance(scope, PeriodRef) and scope.kind is PeriodKind.MONTH
+    return indicators_of(session, scope, frequency=Frequency.MONTHLY if monthly else None)
 
 
 def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id", *,
@@ -103,7 +96,7 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id", 
     statuses = {} if approved_only else form_statuses_of(session, [period.id for period in stored.values()])
     units = {unit.id: unit.name for unit in session.exec(select(Unit)).all()}
     indicators = indicators_in_scope(session, scope)
-    plans = load_plans(session, [indicator.id for indicator in indicators], year)
+    plans = load_plans(session, [indicator.id for indicator in indicators], scope)
     labels = {(kind, number): PeriodRef(kind, year, number).label(locale)  # each period's name, worded once
               for kind, count in ((PeriodKind.MONTH, 12), (PeriodKind.QUARTER, 4)) for number in range(1, count + 1)}
 

@@ -3,36 +3,49 @@
 Every row is validated before anything is written; problems come back as `RowProblem`s (row, column, code) so
 the CLI can print `baris N, kolom X: …` in the user's language. The import is all or nothing (the caller's
 transaction), idempotent (the same file again changes nothing) and audited (changed targets leave an entry
-with before and after).
+with before and after). The rows of a year are that year's PK, or with `valid_from` its PK Perubahan from that
+date; what the import adds, drops and re-targets is its summary (`pk_apply`), which a dry run shows without
+writing.
+
+Targets are official figures: they are stored as the PK gives them, never rounded and never refused for their
+decimals (only beyond what can be stored, `models.calc.bounds`). An indicator's decimals come from its PK: the
+`desimal` column, or else its most precise target (0,604 → 3), at least the satuan's default (2; 0 for counts
+and Rupiah).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, select
 
+from models.calc.bounds import SCALE
 from models.calc.capaian import Aggregation, NegativeFormula, Polarity
+from models.calc.numbers import format_number
 from models.errors import ProblemCode
+from models.exchange.pk_apply import (
+    MONTH_COLUMNS,
+    PkImportSummary,
+    PkRow,
+    apply_pk_rows,
+    ensure_unit,
+    places_of,
+)
 from models.exchange.problems import ImportFailed, RowProblem, cell_number, cell_text
 from models.exchange.spreadsheets import read_table
-from models.office.audit import Actor, record_by
-from models.office.organisation import Unit, UnitKind, ensure_office
-from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel, IndicatorTarget, MonthlyTarget
+from models.office.audit import Actor
+from models.office.organisation import Unit
+from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel
 
 PK_COLUMNS = (
     "kode", "indikator", "tingkat", "jenis", "induk", "satuan", "polaritas", "rumus_negatif", "agregasi",
     "frekuensi", "unit", "tahun", "target_tahunan", "target_tw1", "target_tw2", "target_tw3", "target_tw4",
     "target_min", "target_max", "definisi_operasional", "sumber_data",
 )
-MONTH_COLUMNS = (
-    "target_jan", "target_feb", "target_mar", "target_apr", "target_mei", "target_jun",
-    "target_jul", "target_agu", "target_sep", "target_okt", "target_nov", "target_des",
-)
-# Accepted after the fixed columns: decimals (default from the satuan) and optional monthly targets.
+# Accepted after the fixed columns: decimals (default from the targets, `settle_decimals`) and optional monthly targets.
 OPTIONAL_COLUMNS = ("desimal", *MONTH_COLUMNS)
 REQUIRED = ("kode", "indikator", "tingkat", "jenis", "satuan", "polaritas", "agregasi", "frekuensi", "unit", "tahun")
 
@@ -74,43 +87,13 @@ WHOLE_NUMBER_SATUAN = (
     "rp", "rupiah", "nib", "izin", "dokumen", "orang", "unit", "kali", "laporan", "buah", "perusahaan",
     "investor", "paket", "berkas", "sertifikat", "proyek", "pelaku usaha", "umkm",
 )
-INDICATOR_FIELDS = (
-    "name", "level", "kind", "satuan", "polarity", "negative_formula", "aggregation", "frequency", "decimals",
-    "definisi_operasional", "sumber_data",
-)
-TARGET_FIELDS = ("annual", "tw1", "tw2", "tw3", "tw4", "target_min", "target_max")
+__all__ = ["PK_COLUMNS", "PkImportSummary", "PkRow", "default_decimals", "ensure_unit", "import_pk", "read_pk_rows"]
 
 
 def default_decimals(satuan: str) -> int:
     """Whole-number units (Rupiah, counts of permits or documents) have 0 decimals; others 2."""
     words = satuan.strip().lower().replace(".", "")
     return 0 if any(words == unit or words.startswith(unit + " ") for unit in WHOLE_NUMBER_SATUAN) else 2
-
-
-@dataclass
-class PkRow:
-    row: int
-    code: str
-    unit_name: str
-    parent_code: str | None
-    year: int
-    indicator: dict[str, Any] = field(default_factory=dict)
-    targets: dict[str, Decimal | None] = field(default_factory=dict)
-    monthly: dict[int, Decimal] = field(default_factory=dict)
-
-
-@dataclass
-class PkImportSummary:
-    units_created: list[str] = field(default_factory=list)
-    indicators_created: int = 0
-    indicators_updated: int = 0
-    targets_created: int = 0
-    targets_updated: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.units_created or self.indicators_created or self.indicators_updated
-                    or self.targets_created or self.targets_updated)
 
 
 def _choice(raw: dict[str, Any], number: int, column: str, problems: list[RowProblem], default: Any = None):
@@ -144,14 +127,15 @@ def parse_pk_row(number: int, raw: dict[str, Any], problems: list[RowProblem]) -
     frequency = _choice(raw, number, "frekuensi", problems)
     satuan = cell_text(raw.get("satuan")) or ""
 
-    decimals = default_decimals(satuan)
+    decimals = None  # from the targets (`settle_decimals`) unless the `desimal` column says it
     if cell_text(raw.get("desimal")) is not None:
         given = cell_number(raw.get("desimal"), number, "desimal", problems, decimals=0)
-        if given is not None and (given != given.to_integral_value() or not 0 <= given <= 6):
+        if given is not None and (given != given.to_integral_value() or not 0 <= given <= SCALE):
             problems.append(RowProblem(number, "desimal", ProblemCode.INVALID_DECIMALS,
-                                       value=cell_text(raw.get("desimal"))))
+                                       value=cell_text(raw.get("desimal")), limit=SCALE))
         elif given is not None:
             decimals = int(given)
+    hint = default_decimals(satuan) if decimals is None else decimals
 
     year = None
     if cell_text(raw.get("tahun")) is not None:
@@ -161,15 +145,12 @@ def parse_pk_row(number: int, raw: dict[str, Any], problems: list[RowProblem]) -
         elif year_value is not None:
             year = int(year_value)
 
-    targets = {
-        column: cell_number(raw.get(column), number, column, problems, decimals=decimals, satuan=satuan)
-        for column in TARGET_COLUMNS
-    }
+    targets = {column: target_number(raw.get(column), number, column, problems, hint, satuan)
+               for column in TARGET_COLUMNS}
     monthly = {
         month: value
         for month, column in enumerate(MONTH_COLUMNS, start=1)
-        if (value := cell_number(raw.get(column), number, column, problems, decimals=decimals, satuan=satuan))
-        is not None
+        if (value := target_number(raw.get(column), number, column, problems, hint, satuan)) is not None
     }
     if polarity is Polarity.RANGE:
         low, high = targets["target_min"], targets["target_max"]
@@ -203,7 +184,49 @@ def parse_pk_row(number: int, raw: dict[str, Any], problems: list[RowProblem]) -
             "target_min": targets["target_min"], "target_max": targets["target_max"],
         },
         monthly=monthly,
+        decimals_given=decimals is not None,
     )
+
+
+def target_number(value: Any, row: int, column: str, problems: list[RowProblem], hint: int,
+                  satuan: str) -> Decimal | None:
+    """A target as the PK gives it: any decimals within the bound of what can be stored. `hint` (the `desimal`
+    column, or the satuan's default) only reads `1.250` the way the indicator counts: whole (0) or with 3
+    decimals (3 or more); otherwise such a value stays ambiguous and is asked about."""
+    if isinstance(value, float) and _beyond_scale(value):
+        problems.append(RowProblem(row, column, ProblemCode.TOO_PRECISE, value=format_number(Decimal(repr(value))),
+                                   decimals=SCALE))
+        return None
+    found: list[RowProblem] = []
+    number = cell_number(value, row, column, found, satuan=satuan)
+    if [problem.code for problem in found] == [ProblemCode.AMBIGUOUS_NUMBER] and (hint == 0 or hint >= 3):
+        found = []
+        number = cell_number(value, row, column, found, decimals=hint, satuan=satuan)
+    problems.extend(found)
+    return number
+
+
+def _beyond_scale(value: float) -> bool:
+    """An Excel number with significant decimals beyond the 8 that can be stored (`=286/3`), as opposed to
+    float noise such as 0.30000000000000004, which ends at 8 decimals in zeros."""
+    exact = Decimal(repr(value))
+    if not exact.is_finite() or places_of(exact) <= SCALE:
+        return False
+    return places_of(exact.quantize(Decimal(1).scaleb(-SCALE))) == SCALE
+
+
+def settle_decimals(rows: list[PkRow]) -> None:
+    """Each indicator's decimals, the same on all its rows: the `desimal` column, or else its most precise target
+    of the file, at least the satuan's default."""
+    by_code: dict[str, list[PkRow]] = {}
+    for row in rows:
+        by_code.setdefault(row.code.lower(), []).append(row)
+    for lines in by_code.values():
+        given = lines[0].indicator["decimals"]
+        decimals = given if given is not None else max(
+            [default_decimals(lines[0].indicator["satuan"]), *(line.places() for line in lines)])
+        for line in lines:
+            line.indicator["decimals"] = decimals
 
 
 def _cross_check(rows: list[PkRow], session: Session, problems: list[RowProblem]) -> None:
@@ -241,8 +264,9 @@ def _cross_check(rows: list[PkRow], session: Session, problems: list[RowProblem]
                                        parent_level=parent_level.value, level=row.indicator["level"].value))
 
 
-def read_pk_rows(path: Path, session: Session) -> list[PkRow]:
-    """Read and validate the whole file; raises `ImportFailed` with every problem found."""
+def read_pk_rows(path: Path, session: Session, valid_from: date | None = None) -> list[PkRow]:
+    """Read and validate the whole file; raises `ImportFailed` with every problem found. A PK Perubahan
+    (`valid_from`) holds the rows of its own year only."""
     table = read_table(path, preferred_sheet="PK")
     missing = [column for column in REQUIRED if column not in table.header]
     if missing:
@@ -252,121 +276,28 @@ def read_pk_rows(path: Path, session: Session) -> list[PkRow]:
     if not table.rows:
         problems.append(RowProblem(2, "kode", ProblemCode.NO_ROWS))
     _cross_check(rows, session, problems)
+    if valid_from is not None:
+        problems.extend(RowProblem(row.row, "tahun", ProblemCode.PERUBAHAN_OTHER_YEAR, tahun=row.year,
+                                   berlaku_mulai=valid_from.isoformat(), year=valid_from.year)
+                        for row in rows if row.year != valid_from.year)
     if problems:
         raise ImportFailed(problems)
+    settle_decimals(rows)
     return rows
 
 
-def unit_kind_for(name: str) -> UnitKind:
-    return UnitKind.SEKRETARIAT if name.lower().startswith("sekretariat") else UnitKind.BIDANG
+def import_pk(session: Session, path: Path, actor: Actor, *, valid_from: date | None = None,
+              dry_run: bool = False) -> PkImportSummary:
+    """Validate the whole file, then write it; raises `ImportFailed` and writes nothing on any problem.
 
-
-def ensure_unit(session: Session, name: str, actor: Actor, summary: PkImportSummary | None = None) -> Unit:
-    """The unit with this name (any letter case), created under the office when missing."""
-    for unit in session.exec(select(Unit)).all():
-        if unit.name.lower() == name.lower():
-            return unit
-    office = ensure_office(session, actor)
-    unit = Unit(name=name, kind=unit_kind_for(name), parent_id=office.id)
-    session.add(unit)
-    session.flush()
-    record_by(session, actor, "unit.create", "unit", unit.id, after={"name": name, "kind": unit.kind})
-    if summary is not None:
-        summary.units_created.append(name)
-    return unit
-
-
-def _changes(obj: Any, wanted: dict[str, Any], names: tuple[str, ...]) -> tuple[dict, dict]:
-    before = {name: getattr(obj, name) for name in names if getattr(obj, name) != wanted[name]}
-    after = {name: wanted[name] for name in before}
-    return before, after
-
-
-def apply_pk_rows(session: Session, rows: list[PkRow], actor: Actor) -> PkImportSummary:
-    summary = PkImportSummary()
-    indicators = {ind.code.lower(): ind for ind in session.exec(select(Indicator)).all()}
-    for row in rows:
-        unit = ensure_unit(session, row.unit_name, actor, summary)
-        wanted = {**row.indicator, "unit_id": unit.id}
-        indicator = indicators.get(row.code.lower())
-        if indicator is None:
-            indicator = Indicator(code=row.code, **wanted)
-            session.add(indicator)
-            session.flush()
-            indicators[row.code.lower()] = indicator
-            summary.indicators_created += 1
-            record_by(session, actor, "indicator.create", "indicator", indicator.id, after={"code": row.code, **wanted})
-        else:
-            before, after = _changes(indicator, wanted, (*INDICATOR_FIELDS, "unit_id"))
-            if after:
-                for name, value in after.items():
-                    setattr(indicator, name, value)
-                session.add(indicator)
-                summary.indicators_updated += 1
-                record_by(session, actor, "indicator.update", "indicator", indicator.id, before=before, after=after)
-    for row in rows:
-        indicator = indicators[row.code.lower()]
-        parent_id = indicators[row.parent_code.lower()].id if row.parent_code else None
-        if indicator.parent_id != parent_id:
-            record_by(session, actor, "indicator.update", "indicator", indicator.id,
-                      before={"parent_id": indicator.parent_id}, after={"parent_id": parent_id})
-            indicator.parent_id = parent_id
-            session.add(indicator)
-        _apply_targets(session, indicator, row, actor, summary)
-        _apply_monthly_targets(session, indicator, row, actor, summary)
-    session.flush()
-    return summary
-
-
-def _apply_targets(session: Session, indicator: Indicator, row: PkRow, actor: Actor, summary: PkImportSummary) -> None:
-    target = session.exec(
-        select(IndicatorTarget).where(IndicatorTarget.indicator_id == indicator.id, IndicatorTarget.year == row.year)
-    ).first()
-    if target is None:
-        target = IndicatorTarget(indicator_id=indicator.id, year=row.year, **row.targets)
-        session.add(target)
-        session.flush()
-        summary.targets_created += 1
-        record_by(session, actor, "target.create", "indicator_target", target.id,
-                  after={"code": indicator.code, "year": row.year, **row.targets})
-        return
-    before, after = _changes(target, row.targets, TARGET_FIELDS)
-    if after:
-        for name, value in after.items():
-            setattr(target, name, value)
-        session.add(target)
-        summary.targets_updated += 1
-        record_by(session, actor, "target.update", "indicator_target", target.id,
-                  before={"code": indicator.code, "year": row.year, **before},
-                  after={"code": indicator.code, "year": row.year, **after})
-
-
-def _apply_monthly_targets(
-    session: Session, indicator: Indicator, row: PkRow, actor: Actor, summary: PkImportSummary
-) -> None:
-    """The file is the truth for the year: monthly targets are added, changed or removed to match it."""
-    stored = {
-        m.month: m for m in session.exec(
-            select(MonthlyTarget).where(MonthlyTarget.indicator_id == indicator.id, MonthlyTarget.year == row.year)
-        )
-    }
-    before = {month: m.value for month, m in stored.items()}
-    if before == row.monthly:
-        return
-    for month, target in stored.items():
-        if month not in row.monthly:
-            session.delete(target)
-    for month, value in row.monthly.items():
-        target = stored.get(month) or MonthlyTarget(indicator_id=indicator.id, year=row.year, month=month, value=value)
-        target.value = value
-        session.add(target)
-    summary.targets_updated += 1
-    record_by(session, actor, "target.monthly", "indicator", indicator.id,
-              before={"code": indicator.code, "year": row.year, "months": before},
-              after={"code": indicator.code, "year": row.year, "months": row.monthly})
-
-
-def import_pk(session: Session, path: Path, actor: Actor) -> PkImportSummary:
-    """Validate the whole file, then write it; raises `ImportFailed` and writes nothing on any problem."""
-    rows = read_pk_rows(path, session)
-    return apply_pk_rows(session, rows, actor)
+    `valid_from`: the file is a PK Perubahan, in force from that date (periods that start before keep their
+    targets). `dry_run`: the summary of what the import would do, and nothing written (applied in a savepoint
+    that is rolled back)."""
+    rows = read_pk_rows(path, session, valid_from)
+    if not dry_run:
+        return apply_pk_rows(session, rows, actor, valid_from)
+    savepoint = session.begin_nested()
+    try:
+        return apply_pk_rows(session, rows, actor, valid_from)
+    finally:
+        savepoint.rollback()

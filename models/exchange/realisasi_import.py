@@ -35,6 +35,7 @@ from models.plan.periods import (
     find_period,
     parse_period_code,
 )
+from models.plan.pk import in_pk
 
 REALISASI_COLUMNS = ("kode", "periode", "realisasi", "catatan", "kendala", "tindak_lanjut")
 REQUIRED = ("kode", "periode", "realisasi")
@@ -119,6 +120,9 @@ def read_realisasi_rows(path: Path, session: Session) -> list[RealisasiRow]:
             if ref.kind is not wanted:
                 problems.append(RowProblem(number, "periode", PERIOD_KIND_PROBLEMS[wanted], value=period_text,
                                            kode=indicator.code))
+            elif not in_pk(session, indicator, ref):
+                problems.append(RowProblem(number, "kode", ProblemCode.NOT_IN_PK, kode=indicator.code,
+                                           periode=ref.code))
             key = (indicator.code, ref.code)
             if key in seen:
                 problems.append(RowProblem(number, "kode", ProblemCode.DUPLICATE_VALUE, kode=indicator.code,

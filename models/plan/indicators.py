@@ -7,7 +7,7 @@ the negative formula, and how its values aggregate over periods.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -140,15 +140,27 @@ def check_admissible(value: Decimal, indicator: Indicator) -> None:
         raise InvalidNumber(problem, format(value, "f"), satuan=indicator.satuan)
 
 
+def _start_of_year(context) -> date:
+    """`valid_from` when none is given: the PK of a year applies from 1 January."""
+    return date(context.get_current_parameters()["year"], 1, 1)
+
+
 class IndicatorTarget(SQLModel, table=True):
-    """The targets of one indicator for one year: annual, per triwulan (Rencana Aksi) and a range."""
+    """The targets of one indicator for one year: annual, per triwulan (Rencana Aksi) and a range.
+
+    A year's Perjanjian Kinerja is its rows valid from 1 January; a PK Perubahan adds rows valid from its date
+    (`valid_from`), and an indicator it drops gets a row marked `dropped`. Which row applies to a period:
+    `models.plan.pk`."""
 
     __tablename__ = "indicator_targets"
-    __table_args__ = (sa.UniqueConstraint("indicator_id", "year"),)
+    __table_args__ = (sa.UniqueConstraint("indicator_id", "year", "valid_from"),)
 
     id: int | None = Field(default=None, primary_key=True)
     indicator_id: int = Field(foreign_key="indicators.id", index=True)
     year: int
+    valid_from: date | None = Field(default=None, sa_type=sa.Date, nullable=False,
+                                    sa_column_kwargs={"default": _start_of_year})
+    dropped: bool = Field(default=False)
     annual: Decimal | None = Field(default=None, sa_type=DecimalValue)
     tw1: Decimal | None = Field(default=None, sa_type=DecimalValue)
     tw2: Decimal | None = Field(default=None, sa_type=DecimalValue)
@@ -169,6 +181,13 @@ class MonthlyTarget(SQLModel, table=True):
     year: int
     month: int
     value: Decimal = Field(sa_type=DecimalValue)
+
+
+def indicator_order(indicator: Indicator) -> tuple:
+    """Renstra order (tujuan, sasaran, program, kegiatan, sub kegiatan), then codes naturally: P.2 before P.10."""
+    parts = indicator.code.replace("-", ".").split(".")
+    code_key = tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts)
+    return (list(IndicatorLevel).index(IndicatorLevel(indicator.level)), code_key)
 
 
 def year_targets(target: IndicatorTarget | None, monthly: list[MonthlyTarget] = ()) -> YearTargets:

@@ -103,6 +103,10 @@ class PeriodRef:
         return self.number if self.kind is PeriodKind.QUARTER else (self.number - 1) // 3 + 1
 
     @property
+    def start_date(self) -> date:
+        return date(self.year, self.months[0], 1)
+
+    @property
     def end_date(self) -> date:
         last_month = self.months[-1]
         if last_month == 12:

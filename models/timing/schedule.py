@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from models.calc.clock import OFFICE_TZ
 from models.calc.working_time import QuietHours, is_quiet, next_allowed
-from models.plan.indicators import Indicator, IndicatorTarget, frequency_of
+from models.plan.indicators import frequency_of
 from models.plan.periods import PeriodKind, PeriodRef, find_period, latest_ended
+from models.plan.pk import indicators_of
 from models.timing.steps import DEFAULT_STANDARDS, Step
 
 
@@ -51,11 +52,8 @@ class ScheduleRules:
 
 
 def has_targets(session: Session, ref: PeriodRef) -> bool:
-    """The PK of the period's year has an active indicator collected in that kind of period."""
-    frequency = frequency_of(ref.kind)
-    return session.exec(select(IndicatorTarget.id).join(Indicator, Indicator.id == IndicatorTarget.indicator_id)
-                        .where(IndicatorTarget.year == ref.year, Indicator.active == True,  # noqa: E712
-                               Indicator.frequency == frequency).limit(1)).first() is not None
+    """The PK in force for the period has an indicator collected in that kind of period."""
+    return bool(indicators_of(session, ref, frequency=frequency_of(ref.kind)))
 
 
 def periods_to_open(session: Session, now: datetime, rules: ScheduleRules) -> list[PeriodRef]:

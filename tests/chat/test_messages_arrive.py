@@ -22,6 +22,7 @@ from models.collection.form_filling import form_items, record_note, record_value
 from models.collection.opening import open_period
 from models.collection.review import approve_unit_form, submit_unit_form
 from models.collection.workflow import form_for
+from models.demo import DEMO_PK
 from models.exchange.pk_import import PK_COLUMNS, import_pk
 from models.office.audit import Actor
 from models.office.invites import accept_invite, create_invite
@@ -204,9 +205,12 @@ def long_name(number: int) -> str:
 
 
 def write_long_pk(path: Path, unit: str) -> None:
+    """The demo's 2026 PK with the long unit's indicators added (a year's rows are its whole PK)."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=PK_COLUMNS, delimiter=";")
         writer.writeheader()
+        with DEMO_PK.open(encoding="utf-8") as demo:
+            writer.writerows(csv.DictReader(demo, delimiter=";"))
         for number in range(1, INDICATORS + 1):
             writer.writerow({
                 "kode": f"PJ.{number}", "indikator": long_name(number), "tingkat": "kegiatan", "jenis": "lainnya",
