@@ -14,11 +14,10 @@ from sqlmodel import Session, select
 
 from models.collection.forms import UnitForm
 from models.collection.realisasi import Evidence, EvidenceKind
-from models.collection.recap import indicator_order
 from models.errors import ErrorCode, WorkflowError
 from models.office.organisation import Member, Unit
 from models.office.permissions import Action, may, roles_of_member
-from models.plan.indicators import Indicator
+from models.plan.indicators import Indicator, indicator_order
 from models.plan.periods import Period
 
 SEE_EVERY_FORM = (Action.REVIEW_FORM, Action.DISPOSE, Action.PREPARE_MEASUREMENT)  # Sekretaris, Kepala, Tim SAKIP
