@@ -40,6 +40,7 @@ class Bot:
     process: asyncio.subprocess.Process
     log: Path
     port: int | None = None  # its webhook server (webhook mode)
+    ready: bool = False  # it has taken updates since it started
 
     @property
     def alive(self) -> bool:
@@ -68,10 +69,16 @@ class Fleet:
     webhook_url: str | None = None
     bots: list[Bot] = field(default_factory=list)
     kills: int = 0
+    started: int = 0
 
     @property
     def live(self) -> list[Bot]:
         return [bot for bot in self.bots if bot.alive]
+
+    @property
+    def serving(self) -> list[Bot]:
+        """The live processes that have started taking updates."""
+        return [bot for bot in self.live if bot.ready]
 
     def _environment(self, port: int | None) -> dict[str, str]:
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": self.emu.base_url,
@@ -87,7 +94,8 @@ class Fleet:
         return list(await asyncio.gather(*(self._start_one() for _ in range(count))))
 
     async def _start_one(self) -> Bot:
-        name = f"bot-{len(self.bots) + 1}"
+        self.started += 1  # before any await: processes started together get names of their own
+        name = f"bot-{self.started}"
         log = self.folder / f"{name}.log"
         port = free_port() if self.webhook_url else None
         polls = self.emu.state.poll_generation
@@ -107,6 +115,7 @@ class Fleet:
             assert bot.alive, f"{name} exited with {process.returncode}"
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n--- {log.name} ---\n{bot.output()[-4000:]}") from None
+        bot.ready = True
         return bot
 
     async def _until_healthy(self, bot: Bot) -> None:
@@ -131,7 +140,7 @@ class Fleet:
     async def leader(self) -> Bot | None:
         """The live process that says it leads (webhook mode: its /healthz)."""
         async with aiohttp.ClientSession() as http:
-            for bot in self.live:
+            for bot in self.serving:
                 try:
                     if (await self.health(http, bot))[1].get("leader"):
                         return bot

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import os
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +21,14 @@ from emulator.server import BotApiEmulator
 from models.messaging.inbox import InboxUpdate
 from models.messaging.outbox import OutboxMessage, OutboxStatus
 from scheduler.leadership import LOCK_CLASS
-from tests.chaos.fleet import Fleet, Forwarder
+from tests.chaos.fleet import Bot, Fleet, Forwarder
 from tests.chaos.invariants import Report, check
 from tests.chaos.members import Person, fill_forms
 from tests.chaos.office import everyone, prepare_office
 from tests.conftest import migrated_engine
 
 LONG = os.environ.get("SAKIP_CHAOS_LONG") == "1"
-STAFF = 40 if LONG else 20
+STAFF = 40 if LONG else 12  # 3 a unit keeps the suite within about 3 minutes
 FAULT_KINDS = ("429", "500", "timeout", "timeout-processed")  # each an equal share of the faulty calls
 
 
@@ -64,6 +64,26 @@ class Chaos:
             text = (message.get("text") or "").replace("\n", " | ")[:300]
             lines.append(f"{message['message_id']:>4} {who}: {text} {buttons or ''}")
         return "\n".join(lines)
+
+    async def strike_and_replace(self, every: tuple[float, float], strike: Callable[[Bot], Awaitable[object]],
+                                 keep: int = 2) -> None:
+        """Every `every` seconds (a random span), `strike` a live process (every other time the leader, as its
+        /healthz says) and start its replacement in the background, while at least `keep` processes live;
+        until cancelled, and then the replacements under way are waited for."""
+        replacing: set[asyncio.Task] = set()
+        leader_next = True
+        try:
+            while True:
+                await asyncio.sleep(self.rng.uniform(*every))
+                live = self.fleet.serving  # a process still starting is left alone (its start is awaited)
+                if len(live) < keep:
+                    continue
+                victim = await self.fleet.leader() if leader_next else None
+                leader_next = not leader_next
+                replacing.add(asyncio.create_task(self.fleet.start()))
+                await strike(victim if victim in live else self.rng.choice(live))
+        finally:
+            await asyncio.gather(*replacing)
 
     def inject_faults(self, share: float) -> None:
         """`share` of every Bot API call the bot makes (polling and webhook set-up aside) fails: a flood wait, a
@@ -107,7 +127,8 @@ class Chaos:
     def report(self, scenario: str) -> Report:
         report = check(self.engine, self.emu, self.people)
         print(report.line(scenario), f"kills={self.fleet.kills}", f"faults={self.fault_hits}",
-              f"processed_timeouts={self.processed_timeouts}", f"not_saved={self.not_saved()}")
+              f"processed_timeouts={self.processed_timeouts}", f"not_saved={self.not_saved()}",
+              f"repeated_inputs={self.repeated_inputs()}", f"duplicate_window={self.duplicate_window()}")
         return report
 
     def not_saved(self) -> int:
@@ -117,13 +138,18 @@ class Chaos:
         return sum(1 for message in self.emu.state.bot_messages
                    if message["chat"]["id"] in chats and "TIDAK disimpan" in (message.get("text") or ""))
 
+    def repeated_inputs(self) -> int:
+        """Messages members typed that repeat an earlier one of theirs word for word: an answer typed again after
+        it was not filed or after a colleague changed the indicator, /isi typed again."""
+        return sum(len(person.typed) - len({typed.text for typed in person.typed}) for person in self.people)
+
     def duplicate_window(self) -> int:
-        """Identical messages a correct bot may still send to one chat: a question asked again after each answer
-        not filed, or after a member typed /isi again (the question and its screen, twice); a message Telegram
-        took although the bot saw a timeout (sent again by the retry); and per kill, one message in flight of each
-        chat the process was answering (accepted by Telegram, not yet recorded) — bounded by the members."""
-        return (2 * self.not_saved() + 3 * sum(person.retries for person in self.people) + self.processed_timeouts
-                + self.fleet.kills * len(self.people))
+        """Identical messages a correct bot may still send to one chat: up to two for each input a member repeated
+        (the same confirmation and the same next question, or the same "changed by a colleague" notice and the
+        same question); one for each message Telegram took although the bot saw a timeout (sent again by the
+        retry); and per process killed or stopped, one message in flight to each member's chat (accepted by
+        Telegram, not yet recorded)."""
+        return 2 * self.repeated_inputs() + self.processed_timeouts + self.fleet.kills * len(self.people)
 
     def lock_holder(self) -> int | None:
         """The PostgreSQL backend holding this schema's leader lock (`scheduler/leadership.py`)."""

@@ -1,7 +1,7 @@
 """Chaos: members fill their forms while Telegram fails, processes die, the leader loses its lock session, members
 type faster than the bot asks, and processes are stopped in the middle of sending.
 
-Given the demo office with 20 staff (40 with SAKIP_CHAOS_LONG=1) over its four units and November 2026 open, and
+Given the demo office with 12 staff (40 with SAKIP_CHAOS_LONG=1) over its four units and November 2026 open, and
 real `sakip-bot run` processes (webhook mode behind a round-robin forwarder on PostgreSQL; one polling process on
 SQLite), when every member fills the unit's form at once while the scenario breaks things, then afterwards no
 member's update is lost, handled twice or out of order, no answer is filed under another question, indicator or
@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from tests.chaos.fleet import STOP_TIMEOUT
+from tests.chaos.fleet import STOP_TIMEOUT, Bot
 from tests.chaos.harness import LONG, Chaos, chaos_run
 from tests.chaos.invariants import Report
 
@@ -51,6 +51,16 @@ async def while_filling(chaos: Chaos, shaking: Callable[[], Awaitable[None]]) ->
     await chaos.settle()
 
 
+async def test_calm_one_polling_process_on_sqlite_holds_every_invariant(sqlite_url, sqlite_template, tmp_path):
+    """The control: nothing breaks, so everything must hold (else the harness, not the chaos, is wrong)."""
+    async with chaos_run(sqlite_url, sqlite_template, tmp_path, webhook=False, seed=7) as chaos:
+        await chaos.fleet.start()
+        await chaos.fill_forms(FILLING)
+        await chaos.settle()
+        report = chaos.report("calm")
+    assert_held(report, chaos, "calm")
+
+
 @pytest.mark.postgresql
 async def test_a_fifth_of_telegram_calls_failing_loses_nothing(postgresql_url, sqlite_template, tmp_path):
     async with chaos_run(postgresql_url, sqlite_template, tmp_path, webhook=True, seed=101) as chaos:
@@ -67,7 +77,8 @@ async def test_a_fifth_of_telegram_calls_failing_loses_nothing(postgresql_url, s
         await chaos.settle()
         report = chaos.report("a")
     assert chaos.fault_hits > 0
-    assert_held(report, chaos, "a")
+    # a notification Telegram took while the bot saw a timeout is sent again: the one window no outbox closes
+    assert_held(report, chaos, "a", repeated_notifications=chaos.processed_timeouts)
 
 
 @pytest.mark.postgresql
@@ -76,18 +87,10 @@ async def test_b_processes_killed_and_restarted_leader_included_lose_nothing(pos
     async with chaos_run(postgresql_url, sqlite_template, tmp_path, webhook=True, seed=202) as chaos:
         await chaos.fleet.start(3)
 
-        async def kill_and_restart() -> None:
-            leader_next = True
-            while True:
-                await asyncio.sleep(chaos.rng.uniform(1.5, 3.0))
-                victim = await chaos.fleet.leader() if leader_next else None
-                victim = victim or chaos.rng.choice(chaos.fleet.live)
-                leader_next = not leader_next  # every other kill is the leader's
-                await chaos.fleet.kill(victim)
-                await asyncio.sleep(0.5)
-                await chaos.fleet.start()
+        async def kill_and_replace() -> None:
+            await chaos.strike_and_replace((2.0, 3.5), chaos.fleet.kill)
 
-        await while_filling(chaos, kill_and_restart)
+        await while_filling(chaos, kill_and_replace)
         report = chaos.report("b")
     assert chaos.fleet.kills >= 2
     assert_held(report, chaos, "b", repeated_notifications=chaos.fleet.kills)  # one in flight per kill
@@ -129,8 +132,7 @@ async def test_d_answers_typed_50_ms_apart_across_three_processes_keep_their_ord
         await chaos.fill_forms(FILLING)
         await chaos.settle()
         report = chaos.report("d")
-    hasty = sum(1 for person in chaos.people for typed in person.typed if typed.ask and typed.ask.value == "kendala")
-    assert hasty > 0
+    assert sum(len(person.hurried) for person in chaos.people) > 0  # notes were typed ahead of their question
     assert_held(report, chaos, "d")
 
 
@@ -141,7 +143,7 @@ async def test_e_a_single_polling_process_on_sqlite_killed_repeatedly_loses_no_a
 
         async def kill_and_restart() -> None:
             while True:  # the process runs a few seconds, then dies
-                await asyncio.sleep(chaos.rng.uniform(3.0, 5.0))
+                await asyncio.sleep(chaos.rng.uniform(2.0, 3.5))
                 await chaos.fleet.kill(chaos.fleet.live[0])
                 await chaos.fleet.start()
 
@@ -155,23 +157,19 @@ async def test_e_a_single_polling_process_on_sqlite_killed_repeatedly_loses_no_a
 async def test_f_sigterm_while_sending_exits_0_in_time_and_sends_nothing_twice(postgresql_url, sqlite_template,
                                                                                tmp_path):
     async with chaos_run(postgresql_url, sqlite_template, tmp_path, webhook=True, seed=606) as chaos:
-        # Telegram takes a while for many messages, so each stop finds sends in hand.
-        slow = chaos.emu.faults.add("sendMessage", "slow", times=None, hold=1.0,
-                                    when=lambda _params: chaos.rng.random() < 0.4)
+        # Telegram takes a while for some messages, so each stop finds sends in hand.
+        slow = chaos.emu.faults.add("sendMessage", "slow", times=None, hold=0.5,
+                                    when=lambda _params: chaos.rng.random() < 0.2)
         await chaos.fleet.start(2)
         stops: list[tuple[int, float]] = []
 
-        async def stop_and_restart() -> None:
-            leader_next = True
-            while True:
-                await asyncio.sleep(chaos.rng.uniform(1.0, 3.0))
-                victim = await chaos.fleet.leader() if leader_next else None
-                victim = victim or chaos.rng.choice(chaos.fleet.live)
-                leader_next = not leader_next
-                stops.append(await chaos.fleet.terminate(victim))
-                await chaos.fleet.start()
+        async def stop_and_replace() -> None:
+            async def stop(bot: Bot) -> None:
+                stops.append(await chaos.fleet.terminate(bot))
 
-        await while_filling(chaos, stop_and_restart)
+            await chaos.strike_and_replace((1.0, 2.5), stop)
+
+        await while_filling(chaos, stop_and_replace)
         chaos.emu.faults.remove(slow)
         await chaos.settle()
         report = chaos.report("f")
