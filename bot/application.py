@@ -1,7 +1,9 @@
 """The composition root: builds the PTB `Application` from settings and a database engine.
 
-The application owns the outbox delivery worker (started with the bot, stopped with it) and an error handler
-that tells the member something went wrong (their answers are saved) and logs the details.
+The application owns the inbox (updates stored before Telegram is told they arrived, and handled from the
+database: `bot/inbox.py`), the poller that fills it in polling mode (`bot/polling.py`; the webhook server fills
+it otherwise), the outbox delivery worker (started with the bot, stopped with it) and an error handler that
+tells the member something went wrong (their answers are saved) and logs the details.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +21,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.config import Settings
 from bot.delivery import Delivery
+from bot.inbox import Inbox
+from bot.polling import Poller, PollingStopped
 from handlers.common import BotData, Context
 from handlers.menus import set_default_menus
 from handlers.notifications import Notifications
@@ -32,6 +37,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 CLOSING_SECONDS = 1.0  # of a bounded stop, kept for releasing claims and closing connections
+STOP_WITHOUT_TIMEOUT = 600.0  # a stop without a timeout waits this long, at most, for an update in hand
 
 
 @dataclass
@@ -40,6 +46,8 @@ class AppData(BotData):
 
     delivery: Delivery = field(init=False)
     scheduler: SchedulerService = field(init=False)
+    inbox: Inbox = field(init=False)
+    poller: Poller | None = None  # polling mode only
 
 
 def file_url_for(base_url: str) -> str:
@@ -89,42 +97,52 @@ def build_application(settings: Settings, engine: Engine, *, rate_limiter: bool 
     data.evidence_dir = Path(settings.evidence_dir)
     data.delivery, data.scheduler, data.wake, data.schedule_changed = (delivery, scheduler, delivery.wake,
                                                                         scheduler.changed)
+    data.inbox = Inbox(application, engine)
     register(application)
     application.add_error_handler(_on_error)
     return application
 
 
-async def start_application(application: Application, *, polling: bool = True, poll_interval: float = 0.0,
-                            timeout: int = 10) -> None:
+async def start_application(application: Application, *, polling: bool = True, timeout: int = 10,
+                            on_refused: Callable[[PollingStopped], None] | None = None) -> None:
     """Start like `run_polling` does, but return (the caller owns the event loop: the runner, tests, the sandbox).
-    Without `polling` the updates come from the webhook server (`bot/webhook.py`)."""
-    await application.initialize()
-    await _post_init(application)
-    await application.start()
-    if polling:
-        await application.updater.start_polling(poll_interval=poll_interval, timeout=timeout,
-                                                allowed_updates=Update.ALL_TYPES)
+    Without `polling` the updates come from the webhook server (`bot/webhook.py`). A second polling process of
+    the same database raises `PollingRefused` before anything starts."""
+    data: AppData = application.bot_data
+    poller = Poller(application, data.inbox, data.engine, timeout=timeout, on_refused=on_refused) if polling else None
+    if poller is not None:
+        await poller.lock_or_refuse()
+    try:
+        if poller is not None:
+            await data.inbox.take_over()
+        await application.initialize()
+        await _post_init(application)
+        await application.start()
+        data.inbox.start()
+        if poller is not None:
+            await poller.start()
+            data.poller = poller
+    except BaseException:
+        if poller is not None:
+            await poller.stop()
+        raise
 
 
 async def stop_application(application: Application, *, timeout: float | None = None) -> None:
     """Stop: take no more updates from Telegram; finish the updates in hand while the scheduler stops and the
-    outbox sends in flight finish; release the rows claimed and not sent. With `timeout`, all of it within that
-    many seconds: what is left then is cancelled (and its rows released)."""
+    outbox sends in flight finish; give back the updates and the outbox rows claimed and not finished. With
+    `timeout`, all of it within that many seconds: what is left then is cancelled (and given back)."""
     loop = asyncio.get_running_loop()
     deadline = None if timeout is None else loop.time() + max(0.0, timeout - CLOSING_SECONDS)
-    if application.updater.running:
-        await application.updater.stop()
-    await asyncio.gather(_finish_updates(application, deadline),
-                         _post_stop(application, 0.0 if deadline is None else max(0.0, deadline - loop.time())))
+    data: AppData = application.bot_data
+    if data.poller is not None:
+        await data.poller.stop()
+        data.poller = None
+
+    def grace() -> float:
+        return STOP_WITHOUT_TIMEOUT if deadline is None else max(0.0, deadline - loop.time())
+
+    await asyncio.gather(data.inbox.stop(grace()), _post_stop(application, 0.0 if deadline is None else grace()))
+    if application.running:
+        await application.stop()
     await application.shutdown()
-
-
-async def _finish_updates(application: Application, deadline: float | None) -> None:
-    """The updates already received are handled (PTB's `stop`), until the deadline if there is one."""
-    if not application.running:
-        return
-    try:
-        async with asyncio.timeout_at(deadline):
-            await application.stop()
-    except TimeoutError:
-        log.warning("stopped before the updates in hand were handled")

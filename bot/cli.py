@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.config import SANDBOX_FOLDER, ConfigError, Settings, load_settings, new_webhook_secret
 from bot.invites_cli import create_invite_link
+from bot.polling import PollingRefused
 from bot.redaction import hide
 from bot.runner import run_bot
 from bot.sandbox import run_sandbox
@@ -302,6 +303,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except TokenRejected as exc:
         print(t("cli.token_rejected", language, reason=exc.reason), file=sys.stderr)
+        return EXIT_CONFIG
+    except PollingRefused as exc:
+        print(t(f"cli.polling_{exc.reason.value}", language), file=sys.stderr)
         return EXIT_CONFIG
     except ImportFailed as exc:
         return _problems(exc, language)

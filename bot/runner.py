@@ -19,6 +19,7 @@ from telegram.ext import Application
 
 from bot.application import build_application, start_application, stop_application
 from bot.config import Settings
+from bot.polling import PollingRefused, PollingStopped
 from bot.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
@@ -36,14 +37,22 @@ def run_bot(settings: Settings, engine: Engine) -> int:
 
 
 async def _serve(application: Application, settings: Settings, engine: Engine) -> None:
+    """Serve until a signal; a polling process that Telegram refuses (409: another one polls) stops too, and
+    raises `PollingRefused` once stopped."""
     stop = _stop_on_signals()
+    refused: list[PollingStopped] = []
+
+    def on_refused(reason: PollingStopped) -> None:
+        refused.append(reason)
+        stop.set()
+
     webhook = None
     if settings.webhook_url:
         webhook = WebhookServer(application, engine, url=settings.webhook_url,
                                 secret=settings.require_webhook_secret(), listen=settings.webhook_listen,
                                 port=settings.webhook_port)
+    await start_application(application, polling=webhook is None, on_refused=on_refused)  # refused: nothing runs
     try:
-        await start_application(application, polling=webhook is None)
         if webhook is not None:
             await webhook.start()
         await stop.wait()
@@ -53,6 +62,8 @@ async def _serve(application: Application, settings: Settings, engine: Engine) -
             await webhook.stop()
         await stop_application(application, timeout=settings.stop_timeout)
     log.info("stopped")
+    if refused:
+        raise PollingRefused(refused[0])
 
 
 def _stop_on_signals() -> asyncio.Event:

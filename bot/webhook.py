@@ -5,9 +5,10 @@ Our own small aiohttp server instead of PTB's `run_webhook`, so that a request i
 - `POST <path of WEBHOOK_URL>`: the `X-Telegram-Bot-Api-Secret-Token` header must equal WEBHOOK_SECRET (compared in
   constant time), else 403; a body over `MAX_BODY` is refused with 413 (by its Content-Length before reading, and
   the read is capped for a body without one); a refused request's body is never read, the connection is closed.
-  An accepted update is handed to the PTB Application's update queue and answered 200 at once, as PTB's own
-  webhook handler does (`telegram/ext/_utils/webhookhandler.py`); a repeated delivery is skipped by the handlers
-  (`handled_updates`).
+  An accepted update is stored in the inbox (`bot/inbox.py`) and answered 200 only once it is committed, so an
+  update Telegram was told about survives any crash (a database error is answered 500: Telegram delivers it
+  again); it is handled from the inbox by whichever process claims it, each member's updates in order. A
+  repeated delivery is stored once.
 - `GET /healthz`: 200 when this process takes updates and its database answers (`SELECT 1`), else 503; the JSON
   body also says whether this process leads (runs scheduled work and delivery: `scheduler/leadership.py`).
 
@@ -27,7 +28,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from telegram import Update
-from telegram.ext import Application, ExtBot
+from telegram.ext import Application
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -94,14 +95,16 @@ class WebhookServer:
             log.warning("refused a webhook request that is not an update", exc_info=True)
             return web.Response(status=400)
         if update is not None:
-            if isinstance(self.application.bot, ExtBot):
-                self.application.bot.insert_callback_data(update)
-            await self.application.update_queue.put(update)
+            try:
+                await self.application.bot_data.inbox.receive([update])
+            except Exception:  # noqa: BLE001  (not stored: Telegram must deliver it again)
+                log.exception("could not store update %s; Telegram will deliver it again", update.update_id)
+                return web.Response(status=500)
         return web.Response(status=200)
 
     async def _health(self, request: web.Request) -> web.Response:
         database = await self._database_answers()
-        taking_updates = self.application.running and not self.stopping
+        taking_updates = self.application.running and self.application.bot_data.inbox.running and not self.stopping
         scheduler = self.application.bot_data.scheduler
         healthy = database and taking_updates
         body = {"status": "ok" if healthy else "unavailable", "database": "ok" if database else "unavailable",

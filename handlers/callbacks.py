@@ -75,8 +75,11 @@ class Button(StrEnum):
     MEASUREMENT_START = "ms.new", ("year", "quarter")
     MEASUREMENT_ANALYSIS = "ms.an", ("cycle_id",)
     MEASUREMENT_RENCANA_AKSI = "ms.ra", ("cycle_id",)
-    MEASUREMENT_TEXT_DONE = "ms.done", ("cycle_id",)  # the analysis or rencana aksi being typed is complete
-    MEASUREMENT_TEXT_RESTART = "ms.redo", ("cycle_id",)  # or is thrown away and typed again
+    # The analysis or rencana aksi being typed is complete, or is thrown away and typed again: the draft's
+    # question number first, so they do nothing once another question is asked (those of older versions,
+    # "ms.done"/"ms.redo" without the number, do not unpack: expired).
+    MEASUREMENT_TEXT_DONE = "ms.fin", ("question", "cycle_id")
+    MEASUREMENT_TEXT_RESTART = "ms.again", ("question", "cycle_id")
     MEASUREMENT_SUBMIT = "ms.sub", ("cycle_id", "version")
     MEASUREMENT_APPROVE = "ms.ok", ("cycle_id", "version")
     MEASUREMENT_RETURN = "ms.ret", ("cycle_id", "version")

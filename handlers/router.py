@@ -7,12 +7,16 @@ from collections.abc import Callable
 from sqlmodel import Session
 from telegram import Update
 
+from handlers.bound import Bound, unseen_answer
 from handlers.common import Context, act, answer_expired
-from handlers.fill.flow import unseen_answer
+from handlers.fill.flow import QUESTIONS as FILL_QUESTIONS
 from handlers.fill.handlers import TEXT_STEPS as FILL_STEPS
 from handlers.fill.handlers import reply_to_id
+from handlers.kepala.flow import QUESTIONS as KEPALA_QUESTIONS
 from handlers.kepala.flow import TEXT_STEPS as KEPALA_STEPS
+from handlers.measurement.flow import QUESTIONS as MEASUREMENT_QUESTIONS
 from handlers.measurement.flow import TEXT_STEPS as MEASUREMENT_STEPS
+from handlers.review.flow import QUESTIONS as REVIEW_QUESTIONS
 from handlers.review.flow import TEXT_STEPS as REVIEW_STEPS
 from handlers.screens import Screen
 from i18n import t
@@ -23,6 +27,10 @@ from reports.wording import esc
 # What a typed message means at each chat step: (session, member, text) → screens.
 TEXT_STEPS: dict[ChatStep, Callable[[Session, Member, str], list[Screen]]] = {
     **FILL_STEPS, **REVIEW_STEPS, **KEPALA_STEPS, **MEASUREMENT_STEPS}
+# How each question a typed message may answer is named and asked again: a message that does not answer the
+# question shown is not filed under it (`handlers.bound`). Every step of TEXT_STEPS but UNBOUND is here.
+QUESTIONS: dict[ChatStep, Bound] = {**FILL_QUESTIONS, **REVIEW_QUESTIONS, **KEPALA_QUESTIONS, **MEASUREMENT_QUESTIONS}
+UNBOUND = frozenset({ChatStep.REVIEW_SELECT})  # chosen with buttons: typed text only gets a hint, nothing is filed
 
 
 def route_text(session: Session, member: Member, text: str) -> list[Screen]:
@@ -35,9 +43,10 @@ def route_text(session: Session, member: Member, text: str) -> list[Screen]:
 
 def route_message(session: Session, member: Member, text: str, message_id: int,
                   reply_to: int | None) -> list[Screen]:
-    """A typed message, unless it does not answer the form's question shown (then not saved: `unseen_answer`)."""
-    what = t("fill.your_message", member.language, raw=esc(text.strip()))
-    return unseen_answer(session, member, what, message_id, reply_to) or route_text(session, member, text)
+    """A typed message, unless it does not answer the question shown (then not saved: `unseen_answer`)."""
+    what = t("chat.your_message", member.language, raw=esc(text.strip()))
+    return unseen_answer(session, member, what, message_id, reply_to, QUESTIONS) or \
+        route_text(session, member, text)
 
 
 async def on_text(update: Update, context: Context) -> None:

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
+from handlers import bound
 from handlers.callbacks import Button, pack
 from handlers.common import now_of
 from handlers.fill import views
@@ -218,21 +219,18 @@ def evidence_saved(session: Session, member: Member, period: Period, indicator: 
     return [views.ask_evidence(indicator, count, member.language, question.number)]
 
 
+def _question_name(session: Session, member: Member, step: ChatStep, data: dict) -> str:
+    """A question of the form as the member reads it: the indicator and what is asked of it."""
+    indicator = session.get(Indicator, data["indicator_id"])
+    return t("fill.question_label", member.language, code=esc(indicator.code), name=esc(indicator.name),
+             asked=t(f"fill.asked_{views.ASKED[step]}", member.language))
+
+
 def unseen_answer(session: Session, member: Member, what: str, message_id: int,
                   reply_to: int | None) -> list[Screen] | None:
-    """A message that does not answer the form's question shown (sent before it appeared, replying to another
-    message, or while the question is not known to be delivered): not saved, the member told, and the question
-    asked again. None when it answers the current question (or no question of the form is asked)."""
-    question = question_of(session, member.id)
-    if question is None or question.step not in views.ASKED:
-        return None
-    reason = question.unseen(message_id, reply_to)
-    if reason is None:
-        return None
-    _, data = get_state(session, member.id)
-    indicator = session.get(Indicator, data["indicator_id"])
-    notice = views.not_saved(reason, what, indicator, question.step, member.language)
-    return [notice, *ask_again(session, member)]
+    """A message or file that does not answer the form's question shown: not saved, the member told, and the
+    question asked again (`handlers.bound`). None when it answers it (or no question of the form is asked)."""
+    return bound.unseen_answer(session, member, what, message_id, reply_to, QUESTIONS)
 
 
 def ask_again(session: Session, member: Member) -> list[Screen]:
@@ -263,6 +261,9 @@ def ask_again(session: Session, member: Member) -> list[Screen]:
     field = next(name for name, note_step in NOTE_STEPS.items() if note_step is step)
     current = latest_revision(session, indicator.id, period.id)
     return [views.ask_note(field, indicator, getattr(current, field) if current else None, language, number)]
+
+
+QUESTIONS = {step: bound.Bound(_question_name, ask_again) for step in views.ASKED}  # the form's questions
 
 
 def confirm_far_off(session: Session, member: Member) -> list[Screen]:

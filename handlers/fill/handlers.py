@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlmodel import Session
 from telegram import Message, Update
 
-from handlers.callbacks import Button, unpack
-from handlers.common import Context, act, answer_expired, expired_button, in_transaction, now_of, run_button
+from handlers.bound import of_question, superseded
+from handlers.callbacks import Button
+from handlers.common import Context, act, answer_expired, now_of, run_button
 from handlers.fill import flow
 from handlers.screens import Screen
 from i18n import t
 from models.collection.form_filling import attach_evidence
-from models.messaging.chat_state import ChatStep, get_state, question_of
-from models.office.invites import member_by_telegram_id
+from models.messaging.chat_state import ChatStep, get_state
 from models.office.organisation import Member
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
@@ -46,21 +45,6 @@ def evidence_hint(session: Session, member: Member, _text: str) -> list[Screen]:
 TEXT_STEPS[ChatStep.FILL_EVIDENCE] = evidence_hint
 
 
-def is_current(session: Session, member: Member | None, number: int) -> bool:
-    """Whether question `number` is the one the member is asked now (its buttons still apply)."""
-    question = question_of(session, member.id) if member is not None else None
-    return question is not None and question.number == number
-
-
-def of_question(work: Callable[..., list[Screen]]) -> Callable[..., list[Screen]]:
-    """A question's button (its number first): does its work only while that question is current."""
-    def run(session: Session, member: Member, number: int, *ids: int) -> list[Screen]:
-        if not is_current(session, member, number):
-            return expired_button(session, member)
-        return work(session, member, *ids)
-    return run
-
-
 QUESTION_BUTTONS = {  # the buttons of a question, each carrying its number
     Button.FILL_AMBIGUOUS: flow.choose_candidate,
     Button.FILL_FAR_OFF_SURE: flow.confirm_far_off,
@@ -84,24 +68,11 @@ BUTTONS = {
 async def on_button(update: Update, context: Context) -> None:
     """Every button of the journey: answered first, then the pressed keyboard is closed, then the next screen.
     A button of a question asked before the current one is answered as expired and changes nothing."""
-    if await superseded(update, context):
+    if await superseded(update, context, frozenset(QUESTION_BUTTONS)):
         await answer_expired(update, context)
         return
     await update.callback_query.answer()
     await run_button(update, context, BUTTONS)
-
-
-async def superseded(update: Update, context: Context) -> bool:
-    """Whether the pressed button belongs to a question that is not the member's current one (any more)."""
-    pressed = unpack(update.callback_query.data)
-    if pressed is None or pressed.button not in QUESTION_BUTTONS:
-        return False
-    user_id, number = update.effective_user.id, pressed.ids[0]
-
-    def check(session: Session) -> bool:
-        return not is_current(session, member_by_telegram_id(session, user_id), number)
-
-    return await in_transaction(context, check)
 
 
 def _keep_note(session: Session, member: Member, field: str, indicator_id: int) -> list[Screen]:

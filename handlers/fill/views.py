@@ -8,7 +8,7 @@ from i18n import t
 from models.collection.form_filling import Context, Item
 from models.collection.forms import UnitForm
 from models.collection.review import Edit
-from models.messaging.chat_state import ChatStep, Unseen
+from models.messaging.chat_state import ChatStep
 from models.plan.indicators import Indicator, ValueKind, value_kind
 from models.plan.periods import Period
 from reports.wording import capaian_text, esc, target_text, value_text
@@ -112,13 +112,6 @@ def far_off(indicator: Indicator, value: str, reasons: list[str], context: Conte
 
 def ask_reason(language: str, number: int) -> Screen:
     return Screen.of(t("fill.ask_reason", language), question=number)
-
-
-def not_saved(reason: Unseen, what: str, indicator: Indicator, step: ChatStep, language: str) -> Screen:
-    """A message that does not answer the question asked: which question it would have answered, not saved."""
-    question = t("fill.question_label", language, code=esc(indicator.code), name=esc(indicator.name),
-                 asked=t(f"fill.asked_{ASKED[step]}", language))
-    return Screen.of(t(f"fill.not_saved_{reason.value}", language, what=what, question=question))
 
 
 def item_block(number: int, item: Item, language: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from handlers.bound import Bound
 from handlers.common import now_of
 from handlers.fill.views import period_name
 from handlers.screens import Screen, free_text_problem
@@ -32,8 +33,26 @@ def agree(session: Session, member: Member, period_id: int) -> list[Screen]:
 
 def start_arahan(session: Session, member: Member, period_id: int) -> list[Screen]:
     require(session, member, Action.DISPOSE, entity="period", entity_id=period_id)
-    set_state(session, member.id, ChatStep.KEPALA_ARAHAN, period_id=period_id)
-    return [Screen.of(t("kepala.ask_arahan", member.language))]
+    number = set_state(session, member.id, ChatStep.KEPALA_ARAHAN, period_id=period_id)
+    return [_ask_arahan(session, member, period_id, number)]
+
+
+def _ask_arahan(session: Session, member: Member, period_id: int, number: int) -> Screen:
+    """Question `number`: the arahan of the disposition, naming the period reported."""
+    period = period_name(session.get(Period, period_id), member.language)
+    return Screen.of(t("kepala.ask_arahan", member.language, period=period), question=number)
+
+
+def ask_arahan_again(session: Session, member: Member) -> list[Screen]:
+    """The arahan question again, as a new message under a new number (`handlers.bound`)."""
+    _, data = get_state(session, member.id)
+    number = set_state(session, member.id, ChatStep.KEPALA_ARAHAN, **data)
+    return [_ask_arahan(session, member, data["period_id"], number)]
+
+
+def arahan_question(session: Session, member: Member, _step: ChatStep, data: dict) -> str:
+    period = period_name(session.get(Period, data["period_id"]), member.language)
+    return t("kepala.question_arahan", member.language, period=period)
 
 
 def answer_arahan(session: Session, member: Member, text: str) -> list[Screen]:
@@ -48,3 +67,4 @@ def answer_arahan(session: Session, member: Member, text: str) -> list[Screen]:
 
 
 TEXT_STEPS = {ChatStep.KEPALA_ARAHAN: answer_arahan}
+QUESTIONS = {ChatStep.KEPALA_ARAHAN: Bound(arahan_question, ask_arahan_again)}  # free text bound to its question

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from handlers.bound import Bound
 from handlers.callbacks import Button, pack
 from handlers.common import now_of
 from handlers.measurement import views
@@ -30,7 +31,7 @@ from models.measurement.cycle import (
     write_text,
 )
 from models.measurement.results import measure_quarter
-from models.messaging.chat_state import ChatStep, clear_state, get_state, set_state
+from models.messaging.chat_state import ChatStep, amend_state, clear_state, get_state, question_of, set_state
 from models.office.organisation import Member
 from models.office.permissions import Action, may, require, roles_of_member
 from models.plan.periods import PeriodCodeError, PeriodKind, PeriodRef, parse_period_code
@@ -106,8 +107,20 @@ PART_OF_STEP = {step: part for part, step in TEXT_STEPS_OF.items()}
 def _ask_text(session: Session, member: Member, cycle_id: int, part: MeasurementText) -> list[Screen]:
     """Start typing the analysis or rencana aksi: a new draft, which the messages that follow extend."""
     require(session, member, Action.PREPARE_MEASUREMENT, entity="measurement", entity_id=cycle_id)
-    set_state(session, member.id, TEXT_STEPS_OF[part], cycle_id=cycle_id, draft="")
-    return [Screen.of(t(f"measurement.ask_{part.value}", member.language, limit=MAX_TEXT))]
+    number = set_state(session, member.id, TEXT_STEPS_OF[part], cycle_id=cycle_id, draft="")
+    return [_text_question(session, member, cycle_id, part, "", number)]
+
+
+def _text_question(session: Session, member: Member, cycle_id: int, part: MeasurementText, draft: str,
+                   number: int) -> Screen:
+    """Question `number`: the analysis or rencana aksi of the measurement (and the draft kept so far, if any)."""
+    language = member.language
+    period = _label(session.get(MeasurementCycle, cycle_id), language)
+    text = t(f"measurement.ask_{part.value}", language, limit=MAX_TEXT, period=period)
+    if not draft:
+        return Screen.of(text, question=number)
+    text += "\n\n" + t("measurement.draft_kept", language, length=len(draft), limit=MAX_TEXT)
+    return Screen.of(text, views.text_buttons(number, cycle_id, language), question=number)
 
 
 def ask_analysis(session: Session, member: Member, cycle_id: int) -> list[Screen]:
@@ -120,19 +133,31 @@ def ask_rencana_aksi(session: Session, member: Member, cycle_id: int) -> list[Sc
 
 def answer_text(session: Session, member: Member, text: str) -> list[Screen]:
     """A message of the analysis or rencana aksi: appended to the draft (one a line) while the whole fits in
-    `MAX_TEXT`; a message that would not fit is refused and the draft kept."""
-    step, data = get_state(session, member.id)
+    `MAX_TEXT`; a message that would not fit is refused and the draft kept. The question keeps its number and
+    message, so the messages that follow, sent before this one is confirmed, extend the same draft."""
+    question = question_of(session, member.id)
+    _, data = get_state(session, member.id)
     language, cycle_id, draft = member.language, data["cycle_id"], data.get("draft", "")
+    buttons = views.text_buttons(question.number, cycle_id, language)
     piece = text.strip()
     if not piece:
-        return [Screen.of(t("common.empty_text", language), views.text_buttons(cycle_id, language))]
+        return [Screen.of(t("common.empty_text", language), buttons)]
     joined = f"{draft}\n{piece}" if draft else piece
     if len(joined) > MAX_TEXT:
         return [Screen.of(t("measurement.text_too_long", language, limit=MAX_TEXT, length=len(draft),
-                            added=len(piece)), views.text_buttons(cycle_id, language))]
-    set_state(session, member.id, step, cycle_id=cycle_id, draft=joined)
-    return [Screen.of(t("measurement.text_received", language, length=len(joined), limit=MAX_TEXT),
-                      views.text_buttons(cycle_id, language))]
+                            added=len(piece)), buttons)]
+    amend_state(session, member.id, question.number, cycle_id=cycle_id, draft=joined)
+    part = PART_OF_STEP[question.step]
+    return [Screen.of(t("measurement.text_received", language, length=len(joined), limit=MAX_TEXT,
+                        part=t(f"measurement.part_{part.value}", language),
+                        period=_label(session.get(MeasurementCycle, cycle_id), language)), buttons)]
+
+
+def ask_text_again(session: Session, member: Member) -> list[Screen]:
+    """The analysis or rencana aksi asked again under a new number, its draft kept (`handlers.bound`)."""
+    step, data = get_state(session, member.id)
+    number = set_state(session, member.id, step, **data)
+    return [_text_question(session, member, data["cycle_id"], PART_OF_STEP[step], data.get("draft", ""), number)]
 
 
 def _typing(session: Session, member: Member, cycle_id: int) -> tuple[MeasurementText | None, dict]:
@@ -151,7 +176,8 @@ def finish_text(session: Session, member: Member, cycle_id: int) -> list[Screen]
     if part is None:
         return [Screen.of(t("measurement.nothing_typed", language))]
     if not data.get("draft"):
-        return [Screen.of(t("measurement.draft_empty", language), views.text_buttons(cycle_id, language))]
+        buttons = views.text_buttons(question_of(session, member.id).number, cycle_id, language)
+        return [Screen.of(t("measurement.draft_empty", language), buttons)]
     cycle = write_text(session, member, cycle_id, part, data["draft"], now=now_of(session))
     clear_state(session, member.id)
     label = _label(cycle, language)
@@ -205,8 +231,34 @@ def approve(session: Session, member: Member, cycle_id: int, version: int) -> li
 
 def ask_return(session: Session, member: Member, cycle_id: int, version: int) -> list[Screen]:
     require(session, member, Action.REVIEW_MEASUREMENT, entity="measurement", entity_id=cycle_id)
-    set_state(session, member.id, ChatStep.MEASUREMENT_RETURN, cycle_id=cycle_id, version=version)
-    return [Screen.of(t("measurement.ask_return", member.language))]
+    number = set_state(session, member.id, ChatStep.MEASUREMENT_RETURN, cycle_id=cycle_id, version=version)
+    return [_arahan_question(session, member, ChatStep.MEASUREMENT_RETURN, cycle_id, number)]
+
+
+ASK_ARAHAN = {ChatStep.MEASUREMENT_RETURN: "ask_return", ChatStep.MEASUREMENT_ARAHAN: "ask_arahan"}  # by step
+
+
+def _arahan_question(session: Session, member: Member, step: ChatStep, cycle_id: int, number: int) -> Screen:
+    """Question `number`: the Sekretaris's arahan returning the measurement, or the Kepala Dinas's on it."""
+    period = _label(session.get(MeasurementCycle, cycle_id), member.language)
+    return Screen.of(t(f"measurement.{ASK_ARAHAN[step]}", member.language, period=period), question=number)
+
+
+def ask_arahan_again(session: Session, member: Member) -> list[Screen]:
+    """An arahan asked again under a new number (`handlers.bound`)."""
+    step, data = get_state(session, member.id)
+    number = set_state(session, member.id, step, **data)
+    return [_arahan_question(session, member, step, data["cycle_id"], number)]
+
+
+QUESTION_NAMES = {ChatStep.MEASUREMENT_ANALYSIS: "question_analysis",  # what each question asks, by step
+                  ChatStep.MEASUREMENT_RENCANA_AKSI: "question_rencana_aksi",
+                  ChatStep.MEASUREMENT_RETURN: "question_return", ChatStep.MEASUREMENT_ARAHAN: "question_arahan"}
+
+
+def question_name(session: Session, member: Member, step: ChatStep, data: dict) -> str:
+    period = _label(session.get(MeasurementCycle, data["cycle_id"]), member.language)
+    return t(f"measurement.{QUESTION_NAMES[step]}", member.language, period=period)
 
 
 def answer_return(session: Session, member: Member, text: str) -> list[Screen]:
@@ -231,8 +283,8 @@ def agree(session: Session, member: Member, cycle_id: int) -> list[Screen]:
 
 def ask_kepala_arahan(session: Session, member: Member, cycle_id: int) -> list[Screen]:
     require(session, member, Action.DISPOSE, entity="measurement", entity_id=cycle_id)
-    set_state(session, member.id, ChatStep.MEASUREMENT_ARAHAN, cycle_id=cycle_id)
-    return [Screen.of(t("kepala.ask_arahan", member.language))]
+    number = set_state(session, member.id, ChatStep.MEASUREMENT_ARAHAN, cycle_id=cycle_id)
+    return [_arahan_question(session, member, ChatStep.MEASUREMENT_ARAHAN, cycle_id, number)]
 
 
 def answer_kepala_arahan(session: Session, member: Member, text: str) -> list[Screen]:
@@ -246,3 +298,9 @@ def answer_kepala_arahan(session: Session, member: Member, text: str) -> list[Sc
 
 TEXT_STEPS = {ChatStep.MEASUREMENT_ANALYSIS: answer_text, ChatStep.MEASUREMENT_RENCANA_AKSI: answer_text,
               ChatStep.MEASUREMENT_RETURN: answer_return, ChatStep.MEASUREMENT_ARAHAN: answer_kepala_arahan}
+QUESTIONS = {  # free text bound to its question
+    ChatStep.MEASUREMENT_ANALYSIS: Bound(question_name, ask_text_again),
+    ChatStep.MEASUREMENT_RENCANA_AKSI: Bound(question_name, ask_text_again),
+    ChatStep.MEASUREMENT_RETURN: Bound(question_name, ask_arahan_again),
+    ChatStep.MEASUREMENT_ARAHAN: Bound(question_name, ask_arahan_again),
+}

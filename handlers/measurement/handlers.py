@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from telegram import Update
 
+from handlers.bound import of_question, superseded
 from handlers.callbacks import Button
-from handlers.common import Context, act, run_button
+from handlers.common import Context, act, answer_expired, run_button
 from handlers.measurement import flow
 
 BUTTONS = {
     Button.MEASUREMENT_START: flow.start,
     Button.MEASUREMENT_ANALYSIS: flow.ask_analysis,
     Button.MEASUREMENT_RENCANA_AKSI: flow.ask_rencana_aksi,
-    Button.MEASUREMENT_TEXT_DONE: flow.finish_text,
-    Button.MEASUREMENT_TEXT_RESTART: flow.restart_text,
+    Button.MEASUREMENT_TEXT_DONE: of_question(flow.finish_text),  # bound to the draft's question
+    Button.MEASUREMENT_TEXT_RESTART: of_question(flow.restart_text),
     Button.MEASUREMENT_SUBMIT: flow.submit,
     Button.MEASUREMENT_APPROVE: flow.approve,
     Button.MEASUREMENT_RETURN: flow.ask_return,
@@ -33,6 +34,13 @@ async def measurement_command(update: Update, context: Context) -> None:
     await act(update, context, flow.show, argument)
 
 
+QUESTION_BUTTONS = frozenset({Button.MEASUREMENT_TEXT_DONE, Button.MEASUREMENT_TEXT_RESTART})
+
+
 async def on_button(update: Update, context: Context) -> None:
+    """A button of procedure B; "Selesai"/"Ulangi" of a draft whose question was superseded: expired, nothing done."""
+    if await superseded(update, context, QUESTION_BUTTONS):
+        await answer_expired(update, context)
+        return
     await update.callback_query.answer()
     await run_button(update, context, BUTTONS, KEEP_OPEN)

@@ -97,10 +97,12 @@ def kepala_buttons(cycle: MeasurementCycle, language: str) -> list[list[tuple[st
              (t("notify.arahan_button", language), pack(Button.MEASUREMENT_ARAHAN, cycle.id))]]
 
 
-def text_buttons(cycle_id: int, language: str) -> list[list[tuple[str, str]]]:
-    """Under each part of an analysis or rencana aksi received: finish it, or throw it away and start over."""
-    return [[(t("measurement.text_done_button", language), pack(Button.MEASUREMENT_TEXT_DONE, cycle_id)),
-             (t("measurement.text_restart_button", language), pack(Button.MEASUREMENT_TEXT_RESTART, cycle_id))]]
+def text_buttons(number: int, cycle_id: int, language: str) -> list[list[tuple[str, str]]]:
+    """Under each part of an analysis or rencana aksi received: finish it, or throw it away and start over; both
+    bound to the draft's question `number`."""
+    return [[(t("measurement.text_done_button", language), pack(Button.MEASUREMENT_TEXT_DONE, number, cycle_id)),
+             (t("measurement.text_restart_button", language),
+              pack(Button.MEASUREMENT_TEXT_RESTART, number, cycle_id))]]
 
 
 def missing_lines(missing: tuple[MissingPeriod, ...] | list[MissingPeriod], language: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from handlers.bound import Bound
 from handlers.common import now_of
 from handlers.fill.views import period_name
 from handlers.review import views
@@ -59,25 +60,45 @@ def ask_arahan(session: Session, member: Member, form_id: int) -> list[Screen]:
         return [Screen.of(t("common.expired_button", member.language))]
     if not data["selected"]:
         return [Screen.of(t("review.choose_at_least_one", member.language))]
-    set_state(session, member.id, ChatStep.REVIEW_ARAHAN, **data)
+    number = set_state(session, member.id, ChatStep.REVIEW_ARAHAN, **data)
+    return [views.ask_arahan(*_returning(session, data, member.language), member.language, number)]
+
+
+def _returning(session: Session, data: dict, language: str) -> tuple[str, str, str]:
+    """What a return being written concerns: the unit, the period and the indicators' codes (escaped)."""
+    unit, period = _names(session, session.get(UnitForm, data["form_id"]))
     codes = ", ".join(session.get(Indicator, i).code for i in data["selected"])
-    return [Screen.of(t("review.ask_arahan", member.language, codes=esc(codes)))]
+    return esc(unit), period_name(period, language), esc(codes)
+
+
+def ask_arahan_again(session: Session, member: Member) -> list[Screen]:
+    """The arahan question again, as a new message under a new number (`handlers.bound`)."""
+    _, data = get_state(session, member.id)
+    number = set_state(session, member.id, ChatStep.REVIEW_ARAHAN, **data)
+    return [views.ask_arahan(*_returning(session, data, member.language), member.language, number)]
+
+
+def arahan_question(session: Session, member: Member, _step: ChatStep, data: dict) -> str:
+    unit, period, codes = _returning(session, data, member.language)
+    return t("review.question_arahan", member.language, unit=unit, period=period, codes=codes)
 
 
 def answer_arahan(session: Session, member: Member, text: str) -> list[Screen]:
     _, data = get_state(session, member.id)
     if problem := free_text_problem(text, member.language):
         return problem
-    review = return_unit_form(session, member, data["form_id"], data["version"], data["selected"], text.strip(),
-                              now=now_of(session))
+    unit, period, codes = _returning(session, data, member.language)
+    return_unit_form(session, member, data["form_id"], data["version"], data["selected"], text.strip(),
+                     now=now_of(session))
     clear_state(session, member.id)
-    form = session.get(UnitForm, review.form_id)
-    unit, period = _names(session, form)
-    return [Screen.of(t("review.returned", member.language, unit=esc(unit),
-                        period=period_name(period, member.language)))]
+    return [Screen.of(t("review.returned", member.language, unit=unit, period=period, codes=codes))]
 
 
-def cancel(session: Session, member: Member) -> list[Screen]:
+def cancel(session: Session, member: Member, form_id: int) -> list[Screen]:
+    """'Batal' under the toggles: ends the return of that form only (a return of another form goes on)."""
+    step, data = get_state(session, member.id)
+    if step not in (ChatStep.REVIEW_SELECT, ChatStep.REVIEW_ARAHAN) or data.get("form_id") != form_id:
+        return [Screen.of(t("common.expired_button", member.language))]
     clear_state(session, member.id)
     return [Screen.of(t("review.return_cancelled", member.language))]
 
@@ -101,3 +122,4 @@ def typed_while_choosing(session: Session, member: Member, _text: str) -> list[S
 
 
 TEXT_STEPS = {ChatStep.REVIEW_SELECT: typed_while_choosing, ChatStep.REVIEW_ARAHAN: answer_arahan}
+QUESTIONS = {ChatStep.REVIEW_ARAHAN: Bound(arahan_question, ask_arahan_again)}  # free text bound to its question

@@ -13,7 +13,7 @@ BUTTONS = {
     Button.REVIEW_APPROVE: flow.approve,
     Button.REVIEW_RETURN: flow.start_return,
     Button.REVIEW_ARAHAN: flow.ask_arahan,
-    Button.REVIEW_CANCEL: lambda s, m, _form_id: flow.cancel(s, m),
+    Button.REVIEW_CANCEL: flow.cancel,
     Button.UNLOCK_REQUEST: flow.ask_unlock,
     Button.UNLOCK_GRANT: lambda s, m, request_id: flow.decide(s, m, request_id, True),
     Button.UNLOCK_REFUSE: lambda s, m, request_id: flow.decide(s, m, request_id, False),

@@ -51,3 +51,8 @@ def unlock_request(code: str, unit_name: str, period: Period, requester: str, re
         [[(t("review.unlock_grant_button", language), pack(Button.UNLOCK_GRANT, request_id)),
           (t("review.unlock_refuse_button", language), pack(Button.UNLOCK_REFUSE, request_id))]],
     )
+
+
+def ask_arahan(unit: str, period: str, codes: str, language: str, number: int) -> Screen:
+    """Question `number`: the arahan of a return, naming the form and the indicators returned."""
+    return Screen.of(t("review.ask_arahan", language, codes=codes, unit=unit, period=period), question=number)

@@ -121,6 +121,19 @@ def set_state(session: Session, member_id: int, step: ChatStep, **data: Any) -> 
     return number
 
 
+def amend_state(session: Session, member_id: int, number: int, **data: Any) -> bool:
+    """Change what question `number` holds (a draft that grows message by message) while it is the member's
+    current one, keeping its number and the message that shows it: the messages that follow still answer it."""
+    row = session.get(ChatState, member_id)
+    stored = _stored(row) if row is not None and row.step != IDLE else {}
+    if stored.get(NUMBER) != number:
+        return False
+    kept = {key: stored[key] for key in (NUMBER, SHOWN_IN) if key in stored}
+    row.data = json.dumps({**data, **kept}, sort_keys=True)
+    session.add(row)
+    return True
+
+
 def mark_shown(session: Session, member_id: int, number: int, message_id: int) -> bool:
     """Record the message that shows question `number`, if that question is still the member's current one and
     no message showed it before (a question shown again under its number keeps its first message)."""

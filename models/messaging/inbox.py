@@ -30,7 +30,7 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from models.store.types import UTCDateTime, utcnow
 
-LEASE = timedelta(seconds=20)  # an update in hand is claimed again this long after its process last renewed it
+LEASE = timedelta(seconds=10)  # an update in hand is claimed again this long after its process last renewed it
 MAX_ATTEMPTS = 5
 KEEP = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
 
@@ -62,8 +62,9 @@ def receive(session: Session, updates: list[tuple[int, int, str]], now: datetime
              "gave_up": False} for update_id, chat_id, payload in updates]
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = session.execute(insert(InboxUpdate).values(rows).on_conflict_do_nothing(index_elements=["update_id"]))
-    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(rows)
+    statement = (insert(InboxUpdate).values(rows).on_conflict_do_nothing(index_elements=["update_id"])
+                 .returning(InboxUpdate.update_id))
+    return len(session.execute(statement).all())
 
 
 def claim_next(session: Session, worker: str, now: datetime, limit: int) -> list[InboxUpdate]:
@@ -90,6 +91,9 @@ def claim_next(session: Session, worker: str, now: datetime, limit: int) -> list
             row.claimed_by, row.claimed_until = worker, now + LEASE
             claimed.append(row)
         session.add(row)
+    if len(claimed) < len(rows):  # given up: their chats' next updates may be taken now
+        session.flush()
+        claimed += claim_next(session, worker, now, limit - len(claimed))
     return claimed
 
 
@@ -108,10 +112,14 @@ def finish(session: Session, update_id: int, now: datetime) -> None:
                     .values(handled_at=now, claimed_by=None, claimed_until=None))
 
 
-def release(session: Session, worker: str, update_ids: set[int] | None = None) -> None:
+def release(session: Session, worker: str | None, update_ids: set[int] | None = None) -> None:
     """A worker that stops gives back what it claimed and did not handle (claimable at once, not after the
-    lease); its attempt does not count."""
-    query = sa.update(InboxUpdate).where(InboxUpdate.claimed_by == worker, InboxUpdate.handled_at == None)  # noqa: E711
+    lease); its attempt does not count. `worker` None: every worker's claims (a process that knows it is the
+    only one, the polling process, after a crash of its predecessor)."""
+    query = sa.update(InboxUpdate).where(InboxUpdate.claimed_by != None,  # noqa: E711
+                                         InboxUpdate.handled_at == None)  # noqa: E711
+    if worker is not None:
+        query = query.where(InboxUpdate.claimed_by == worker)
     if update_ids is not None:
         query = query.where(InboxUpdate.update_id.in_(update_ids))
     session.execute(query.values(claimed_by=None, claimed_until=None, attempts=InboxUpdate.attempts - 1))

@@ -440,7 +440,7 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
         pack(Button.MEMBER_ACTIVE, staff), pack(Button.PERIOD_OPEN, 2026, 0, 11), pack(Button.PERIOD_CLOSE, period_id),
         pack(Button.LANGUAGE, 1), pack(Button.REMINDER_SNOOZE, 1), pack(Button.MEASUREMENT_START, 2026, 1),
         pack(Button.MEASUREMENT_ANALYSIS, 1), pack(Button.MEASUREMENT_RENCANA_AKSI, 1),
-        pack(Button.MEASUREMENT_TEXT_DONE, 1), pack(Button.MEASUREMENT_TEXT_RESTART, 1),
+        pack(Button.MEASUREMENT_TEXT_DONE, 1, 1), pack(Button.MEASUREMENT_TEXT_RESTART, 1, 1),
         pack(Button.MEASUREMENT_SUBMIT, 1, 1),
         pack(Button.MEASUREMENT_APPROVE, 1, 1), pack(Button.MEASUREMENT_RETURN, 1, 1),
         pack(Button.MEASUREMENT_REPORT, 1), pack(Button.MEASUREMENT_AGREE, 1), pack(Button.MEASUREMENT_ARAHAN, 1),
@@ -534,13 +534,17 @@ async def test_two_quick_presses_of_one_button_make_one_change(world: World):
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
+BOOKKEEPING = frozenset({"handled_updates", "inbox_updates", "chat_pace"})
+
+
 def snapshot(world: World) -> dict[str, list]:
-    """Every row of every table (the outbox only counted: delivery marks rows sent as it goes; handled update ids
-    left out: they are the bot's bookkeeping of Telegram's deliveries, written for every update)."""
+    """Every row of every table (the outbox only counted: delivery marks rows sent as it goes; the inbox, handled
+    update ids and each chat's pace left out: they are the bot's bookkeeping of Telegram's deliveries, written
+    for every update and every message)."""
     tables = {}
     with world.engine.connect() as connection:
         for name in sa.inspect(connection).get_table_names():
-            if name == "handled_updates":
+            if name in BOOKKEEPING:
                 continue
             rows = connection.execute(sa.text(f'SELECT * FROM "{name}"')).all()
             tables[name] = len(rows) if name == "outbox" else sorted(map(repr, rows))
