@@ -1,7 +1,8 @@
 """What must hold after a chaos run, counted from the database and the emulator.
 
-- lost: an update a member sent that no process handled (not in `handled_updates`; one the inbox gave up on is
-  counted apart, as `gave_up`);
+- lost: an update a member sent that no process handled (not in `handled_updates`, and the inbox does not have it
+  as finished); one the inbox finished without its work being done (its handler failed, and the member was told
+  "terjadi kesalahan") is counted as `failed`, one it gave up on as `gave_up`;
 - misfiled: a stored realisasi revision whose value, kendala or tindak lanjut is not what its unit's staff typed
   for that indicator (an answer filed under the wrong question, field, indicator or unit);
 - doubled: revisions a member caused beyond the answers they typed for that indicator (an update handled twice);
@@ -44,6 +45,7 @@ ERROR_REPLY = "terjadi kesalahan"  # `error.unexpected`: the handling of an upda
 class Report:
     updates: int = 0
     lost: int = 0
+    failed: int = 0
     gave_up: int = 0
     misfiled: int = 0
     doubled: int = 0
@@ -84,14 +86,17 @@ def check(engine: Engine, emu: BotApiEmulator, people: list[Person]) -> Report:
 def _updates(session: Session, people: list[Person], report: Report) -> None:
     handled = dict(session.exec(select(HandledUpdate.update_id, HandledUpdate.handled_at)).all())
     gave_up = set(session.exec(select(InboxUpdate.update_id).where(InboxUpdate.gave_up)).all())
+    finished = set(session.exec(select(InboxUpdate.update_id).where(InboxUpdate.handled_at.is_not(None))).all())
     for person in people:
         ids = [typed.update_id for typed in person.typed]
         report.updates += len(ids)
         report.gave_up += sum(1 for update_id in ids if update_id in gave_up)
         for typed in person.typed:
-            if typed.update_id not in handled and typed.update_id not in gave_up:
-                report.lost += 1
-                report.example("lost", f"{person.staff.name}: update {typed.update_id} {typed.text!r}")
+            if typed.update_id in handled or typed.update_id in gave_up:
+                continue
+            kind = "failed" if typed.update_id in finished else "lost"
+            setattr(report, kind, getattr(report, kind) + 1)
+            report.example(kind, f"{person.staff.name}: update {typed.update_id} {typed.text!r}")
         moments = sorted((update_id, handled[update_id]) for update_id in ids if update_id in handled)
         for (first, earlier), (second, later) in zip(moments, moments[1:], strict=False):
             if later < earlier:

@@ -26,12 +26,17 @@ pytestmark = pytest.mark.chaos
 
 FILLING = 240.0 if LONG else 75.0  # at most, for all members to fill their forms
 SHAKING = 60.0 if LONG else 20.0  # how long faults, kills or cuts go on
-MUST_BE_ZERO = ("lost", "gave_up", "misfiled", "doubled", "out_of_order", "forms_not_sent", "members_stuck",
+MUST_BE_ZERO = ("lost", "failed", "gave_up", "misfiled", "doubled", "out_of_order", "forms_not_sent", "members_stuck",
                 "incomplete", "outbox_unfinished")
 
 
-def assert_held(report: Report, chaos: Chaos, scenario: str, repeated_notifications: int = 0) -> None:
+def assert_held(report: Report, chaos: Chaos, scenario: str, repeated_notifications: int = 0,
+                may_fail: bool = False) -> None:
+    """Every invariant; `may_fail`: an update whose handling failed because Telegram did (the member told so,
+    "terjadi kesalahan") is allowed, as long as every such member was told."""
     broken = {name: getattr(report, name) for name in MUST_BE_ZERO if getattr(report, name)}
+    if may_fail and report.failed <= report.error_replies:
+        broken.pop("failed", None)
     assert not broken, f"{broken}\n{report.line(scenario)}\n{dict(report.examples)}"
     assert report.notifications_repeated <= repeated_notifications, report.line(scenario)
     assert report.duplicates <= chaos.duplicate_window(), (
@@ -78,7 +83,7 @@ async def test_a_fifth_of_telegram_calls_failing_loses_nothing(postgresql_url, s
         report = chaos.report("a")
     assert chaos.fault_hits > 0
     # a notification Telegram took while the bot saw a timeout is sent again: the one window no outbox closes
-    assert_held(report, chaos, "a", repeated_notifications=chaos.processed_timeouts)
+    assert_held(report, chaos, "a", repeated_notifications=chaos.processed_timeouts, may_fail=True)
 
 
 @pytest.mark.postgresql
