@@ -17,11 +17,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.inbox import Inbox
+from bot.pacing import ChatPacer
 from bot.polling import Poller, PollingStopped
 from handlers.common import BotData, Context
 from handlers.menus import set_default_menus
@@ -80,8 +81,9 @@ def build_application(settings: Settings, engine: Engine, *, rate_limiter: bool 
     builder = (ApplicationBuilder().token(settings.require_token()).context_types(ContextTypes(bot_data=AppData))
                .post_init(_post_init).post_stop(_post_stop))
     if rate_limiter:
-        # just under Telegram's 30 messages/s: at exactly 30 slightly bunched requests meet 429s (bench/README.md)
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=29, max_retries=3))
+        # just under Telegram's 30 messages/s: at exactly 30 slightly bunched requests meet 429s (bench/README.md);
+        # each private chat's pace is shared with the other processes through the database (bot/pacing.py)
+        builder = builder.rate_limiter(ChatPacer(engine, overall_max_rate=29, max_retries=3))
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url).base_file_url(
             file_url_for(settings.telegram_api_base_url)

@@ -7,9 +7,11 @@ each outcome does to a row is the domain's (`models/messaging/outbox.py`). A cra
 delays a message; the worker wakes when a row is queued and at least every few seconds.
 
 - Chats are served side by side and independently: each chat with claimed rows has its own task that sends
-  them in order, one message per second after a burst of three, while the claim loop keeps claiming rows for
-  other chats, so one chat's backlog never holds back another chat's message. Up to `concurrency` requests
-  are in flight (PTB's `AIORateLimiter` keeps the overall 30 messages per second), up to `CLAIM_BATCH` rows
+  them in order, while the claim loop keeps claiming rows for other chats, so one chat's backlog never holds
+  back another chat's message. Every send goes through the bot's rate limiter (`bot/pacing.py`), which keeps
+  each chat's pace (one message per second after a burst of three) shared with the direct replies of every
+  process, and the overall 30 messages per second. Up to `concurrency` requests
+  are in flight, up to `CLAIM_BATCH` rows
   are claimed and not yet finished, and of one chat's backlog only the next `CHAT_CLAIM` rows are held, so a
   long backlog never fills the worker's hands.
 - Telegram's answers decide what happens to a row: sent; retried later after 429 (`retry_after`), 5xx or a
@@ -56,6 +58,7 @@ from models.messaging.outbox import (
     release_claims,
     retry_later,
 )
+from models.messaging.pace import forget_idle
 from models.office.organisation import Member
 from models.store.database import session_scope
 from models.store.types import utcnow
@@ -65,8 +68,6 @@ log = logging.getLogger(__name__)
 IDLE_SECONDS = 2.0
 CLAIM_BATCH = 200  # rows claimed and not yet finished, at most
 CHAT_CLAIM = 10  # of them, rows of one chat waiting for its task (ten seconds at its pace); more wait in the table
-CHAT_RATE = 1.0  # Telegram: about one message per second in one chat,
-CHAT_BURST = 3.0  # with short bursts tolerated
 HOUSEKEEPING_EVERY = timedelta(hours=1)
 
 
@@ -113,7 +114,6 @@ class Delivery:
         self._workers: dict[int, asyncio.Task] = {}  # chat → the task sending its rows
         self._more: set[int] = set()  # chats with rows left in the table beyond `CHAT_CLAIM`
         self._last_housekeeping = None
-        self._chat_tokens: dict[int, tuple[float, float]] = {}  # chat → (tokens, when counted)
         self._slots = asyncio.Semaphore(concurrency)
         self._stopping = False
 
@@ -198,10 +198,12 @@ class Delivery:
         return self._last_housekeeping is None or utcnow() - self._last_housekeeping >= HOUSEKEEPING_EVERY
 
     def _housekeeping(self) -> None:
-        """Once an hour: forget handled update ids older than Telegram could deliver again."""
+        """Once an hour: forget handled update ids older than Telegram could deliver again, and the pace of chats
+        whose budget is full again."""
         self._last_housekeeping = utcnow()
         with session_scope(self.engine) as session:
             forget_old_updates(session, self.clock())  # handled updates are stamped by the bot's clock
+            forget_idle(session, time.time())  # the pace counts in the wall clock's seconds
 
     def _release(self, row_ids: set[int] | None) -> None:
         """Rows claimed but not sent become free at once (not after the lease); None: every claimed row."""
@@ -340,21 +342,8 @@ class Delivery:
         await asyncio.to_thread(self._sent, item, notice, sent, message_ids)
         return True
 
-    async def _pace(self, chat_id: int) -> None:
-        """A token bucket per chat: `CHAT_BURST` messages at once, then `CHAT_RATE` per second."""
-        now = time.monotonic()
-        tokens, counted = self._chat_tokens.get(chat_id, (CHAT_BURST, now))
-        tokens = min(CHAT_BURST, tokens + (now - counted) * CHAT_RATE)
-        if tokens < 1:
-            await asyncio.sleep((1 - tokens) / CHAT_RATE)
-            tokens = 1.0
-        self._chat_tokens[chat_id] = (tokens - 1, time.monotonic())
-        if len(self._chat_tokens) > 10_000:  # forget chats whose bucket is full again
-            horizon = time.monotonic() - CHAT_BURST / CHAT_RATE
-            self._chat_tokens = {chat: v for chat, v in self._chat_tokens.items() if v[1] > horizon}
-
     async def _send_part(self, chat_id: int, part: Any) -> int:
-        """One call, paced for its chat; returns the id of the message that now shows the part."""
-        await self._pace(chat_id)
+        """One call (paced for its chat by the bot's rate limiter); returns the id of the message that now shows
+        the part."""
         async with self._slots:
             return await self.renderer.send(self.application.bot, chat_id, part)

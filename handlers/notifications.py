@@ -22,7 +22,9 @@ from handlers.kepala import notices as kepala
 from handlers.measurement import notices as measurement
 from handlers.review import notices as review
 from handlers.screens import Part, Screen, parts_of, send_part
+from models.messaging.chat_state import mark_shown
 from models.messaging.notices import (
+    DeferredReply,
     DispositionNotice,
     Escalation,
     FormApproved,
@@ -57,6 +59,24 @@ class Wording:
     after_sent: Callable[[Session, Any, list[int]], None] | None = None
 
 
+def deferred_reply(session: Session, member: Member, notice: DeferredReply, now: datetime,
+                   rules: ScheduleRules) -> list[Screen]:
+    """A direct reply that could not be sent at once (`handlers/screens.py: send_screens`): worded already, one
+    screen per message it still had to send."""
+    return [Screen([part.text], [list(row) for row in part.buttons], question=part.question)
+            for part in notice.parts]
+
+
+def deferred_reply_sent(session: Session, notice: DeferredReply, message_ids: list[int]) -> None:
+    """A question the reply asks is shown now: the member's answer is filed under it (`mark_shown`, which does
+    nothing when another question was asked meanwhile). `message_ids` are those of the last parts, sent by the
+    last attempt; a question sent by an earlier attempt stays not shown, and an answer to it is asked again."""
+    first = len(notice.parts) - len(message_ids)
+    for index, part in enumerate(notice.parts[first:]):
+        if part.question is not None:
+            mark_shown(session, notice.member_id, part.question, message_ids[index])
+
+
 WORDINGS: dict[type[Notice], Wording] = {
     PeriodOpened: Wording(fill.period_opened),
     ReviewRequest: Wording(review.review_request),
@@ -76,6 +96,7 @@ WORDINGS: dict[type[Notice], Wording] = {
     MeasurementDisposed: Wording(measurement.measurement_disposed),
     ReminderDue: Wording(reminders.reminder, after_sent=reminders.reminder_sent),
     Escalation: Wording(reminders.escalation),
+    DeferredReply: Wording(deferred_reply, after_sent=deferred_reply_sent),
 }
 
 

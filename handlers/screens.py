@@ -5,21 +5,34 @@ Telegram calls apart.
 Screens become parts (`parts_of`), one Telegram call each, and `send_part` makes the call: the one conversion
 used by direct replies (`send_screens`) and by the outbox delivery (`bot/delivery.py`), which sends the parts of
 a notification one by one so that a retry sends only those not yet sent.
+
+A direct reply is never given up: a part Telegram does not take after the rate limiter's retries (a flood wait,
+a timeout, the network) is queued in the outbox with the parts after it, as they were worded (a `DeferredReply`),
+and the delivery worker sends them. While such a reply waits, the member's later replies queue behind it, so
+the chat shows them in order. Only members have an outbox: a reply to a stranger that fails is dropped (logged).
+A message that timed out may have arrived after all: then it arrives twice, as after the outbox's own retries
+(the Bot API has no idempotency key).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import suppress
 from dataclasses import dataclass, field
 
+from sqlalchemy.engine import Engine
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import ContextTypes
 
 from handlers.render import CAPTION_LIMIT, split_blocks, telegram_length
 from i18n import t
+from models.messaging.deferred import defer_reply, reply_waiting
+from models.messaging.notices import ReplyPart
+from models.office.invites import member_by_telegram_id
+from models.store.database import session_scope
 
 log = logging.getLogger(__name__)
 Buttons = list[list[tuple[str, str]]]  # rows of (label, callback data)
@@ -162,13 +175,73 @@ async def send_part(bot: Bot, chat_id: int, part: Part) -> int:
     return message.message_id
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """The member a direct reply goes to, as far as deferring it needs."""
+
+    member_id: int
+    language: str
+    waiting: bool  # an earlier reply of theirs waits in the outbox: this one queues behind it
+
+
+def recipient_of(engine: Engine, chat_id: int) -> Recipient | None:
+    """The active member whose private chat this is (a private chat's id is its person's); None for others."""
+    with session_scope(engine) as session:
+        member = member_by_telegram_id(session, chat_id)
+        if member is None or not member.active:
+            return None
+        return Recipient(member.id, member.language, reply_waiting(session, member.id))
+
+
+def reply_part(part: Part, language: str) -> ReplyPart:
+    """A part as the outbox keeps it: its text and buttons. Photos and files are not kept (megabytes in a row):
+    the member is told the file did not come and to ask again. Direct replies edit no earlier message (only
+    reminders, which are notices, do)."""
+    if part.photos or part.document is not None:
+        return ReplyPart(t("chat.file_not_sent", language), question=part.question)
+    buttons = part.buttons.inline_keyboard if part.buttons is not None else ()
+    return ReplyPart(part.text, tuple(tuple((button.text, button.callback_data) for button in row)
+                                      for row in buttons), part.question)
+
+
+async def defer(context: ContextTypes.DEFAULT_TYPE, recipient: Recipient, parts: list[Part]) -> None:
+    """Queue the parts in the outbox (after the member's rows already there) and wake the delivery."""
+    bot_data = context.bot_data
+    replies = [reply_part(part, recipient.language) for part in parts]
+
+    def queue() -> None:
+        with session_scope(bot_data.engine) as session:
+            defer_reply(session, recipient.member_id, replies)
+
+    await asyncio.to_thread(queue)
+    bot_data.wake()
+
+
 async def send_screens(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
                        screens: list[Screen]) -> tuple[int, int] | None:
     """Send each screen (`parts_of`); the question they asked, if any, as (its number, the id of the message that
-    shows it: the last of its screen)."""
+    shows it: the last of its screen). Parts that cannot be sent now go to the outbox (`defer`): a question among
+    them is shown when the delivery sends it (`handlers/notifications.py: deferred_reply_sent`)."""
+    parts = parts_of(screens)
+    if not parts:
+        return None
+    recipient = await asyncio.to_thread(recipient_of, context.bot_data.engine, chat_id)
+    if recipient is not None and recipient.waiting:
+        await defer(context, recipient, parts)
+        return None
     shown = None
-    for part in parts_of(screens):
-        message_id = await send_part(context.bot, chat_id, part)
+    for index, part in enumerate(parts):
+        try:
+            message_id = await send_part(context.bot, chat_id, part)
+        except BadRequest:
+            raise  # refused for good (a NetworkError in PTB's classes, but sending it again changes nothing)
+        except (RetryAfter, NetworkError) as exc:
+            if recipient is None:
+                log.warning("reply to chat %s not sent (%s); not a member, so not kept", chat_id, exc)
+                return shown
+            log.info("reply to member %s deferred to the outbox: %s", recipient.member_id, exc)
+            await defer(context, recipient, parts[index:])
+            return shown
         if part.question is not None:
             shown = part.question, message_id
     return shown

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from handlers.notifications import WORDINGS
 from models.messaging.notices import (
     NOTICE_TYPES,
+    DeferredReply,
     DispositionNotice,
     Escalation,
     LaporanDocument,
@@ -24,6 +25,7 @@ from models.messaging.notices import (
     Notice,
     PeriodOpened,
     ReminderDue,
+    ReplyPart,
     ReviewRequest,
     UnknownNotice,
     decode,
@@ -47,7 +49,7 @@ NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 KINDS = {"period_opened", "review_request", "form_returned", "form_approved", "unlock_request", "unlock_decided",
          "report_ready", "kepala_report", "disposition_notice", "laporan_document", "measurement_ready",
          "measurement_review", "measurement_returned", "measurement_approved", "measurement_report",
-         "measurement_disposed", "reminder", "escalation"}
+         "measurement_disposed", "reminder", "escalation", "deferred_reply"}
 
 
 def notice_types(base: type[Notice] = Notice) -> set[type[Notice]]:
@@ -76,6 +78,9 @@ def test_every_notice_type_has_its_kind_decodes_and_has_a_wording():
     (MeasurementReview(2, 5, resubmission=True), {"cycle_id": 2, "version": 5, "resubmission": True}),
     (ReminderDue(7, replace=True), {"reminder_id": 7, "replace": True}),
     (Escalation(4, 1, "kabid", 3), {"period_id": 4, "unit_id": 1, "level": "kabid", "missed": 3}),
+    (DeferredReply(5, (ReplyPart("<b>P.1</b>", ((("Lewati", "fl.skip|7"),),), 12), ReplyPart("Tersimpan"))),
+     {"member_id": 5, "parts": [{"text": "<b>P.1</b>", "buttons": [[["Lewati", "fl.skip|7"]]], "question": 12},
+                                {"text": "Tersimpan", "buttons": [], "question": None}]}),
 ])
 def test_a_notice_is_stored_with_the_param_keys_rows_always_had_and_decodes_back(notice, params):
     assert notice.params() == params

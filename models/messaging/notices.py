@@ -171,12 +171,54 @@ class Escalation(Notice):
     missed: int
 
 
+# --- chat: a reply that could not be sent at once ---
+
+Buttons = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
+
+
+@dataclass(frozen=True)
+class ReplyPart:
+    """One message of a deferred reply, as it was worded: HTML text, its buttons, and the number of the question
+    it asks (`models/messaging/chat_state.py: set_state`), if it asks one."""
+
+    text: str
+    buttons: Buttons = ()
+    question: int | None = None
+
+    @classmethod
+    def of(cls, values: ReplyPart | dict[str, Any]) -> ReplyPart:
+        """From the row's JSON (lists where the fields hold tuples)."""
+        if isinstance(values, ReplyPart):
+            return values
+        buttons = tuple(tuple((str(label), str(data)) for label, data in row) for row in values.get("buttons", ()))
+        return cls(**{**values, "buttons": buttons})
+
+
+@dataclass(frozen=True)
+class DeferredReply(Notice):
+    """A reply to a member's own message that Telegram did not take in time (flood waits beyond the retries, a
+    timeout, the network): its messages already worded, delivered by the outbox in order. `member_id` marks a
+    question it asks as shown once its message is delivered (the notice's own bookkeeping)."""
+
+    kind: ClassVar[str] = "deferred_reply"
+    member_id: int
+    parts: tuple[ReplyPart, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parts", tuple(ReplyPart.of(part) for part in self.parts))
+
+    def params(self) -> dict[str, Any]:
+        """As the row holds them: JSON's lists where the parts hold tuples."""
+        return json.loads(json.dumps(super().params()))
+
+
 NOTICE_TYPES: dict[str, type[Notice]] = {cls.kind: cls for cls in (
     PeriodOpened, ReviewRequest, FormReturned, FormApproved, UnlockAsked, UnlockDecided,
     ReportReady, KepalaReport, DispositionNotice, LaporanDocument,
     MeasurementReady, MeasurementReview, MeasurementReturned, MeasurementApproved, MeasurementReport,
     MeasurementDisposed,
     ReminderDue, Escalation,
+    DeferredReply,
 )}
 
 
@@ -188,5 +230,5 @@ def decode(kind: str, params: str | dict[str, Any]) -> Notice:
     values = json.loads(params) if isinstance(params, str) else params
     try:
         return notice_type(**values)
-    except TypeError as exc:
+    except (TypeError, ValueError, AttributeError) as exc:
         raise UnknownNotice(f"{kind} with params {values!r}: {exc}") from exc

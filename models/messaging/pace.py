@@ -6,7 +6,9 @@ Telegram refused them. So each send first reserves its moment here, in one state
 
 The reservation is the generic cell rate algorithm: `due` is the moment the chat's budget is back to full when
 nothing more is sent; a send may go when `due` is at most `BURST - 1` intervals ahead, and moves it one
-interval on. Times are seconds of the wall clock (`time.time()`), which the processes of one deployment share.
+interval on (an album of several photos moves it one interval per photo, at most `BURST`: an album larger than
+the burst still goes, once the budget is full). Times are seconds of the wall clock (`time.time()`), which the
+processes of one deployment share.
 """
 
 from __future__ import annotations
@@ -27,14 +29,17 @@ class ChatPace(SQLModel, table=True):
     due: float = Field(sa_type=sa.Double)  # when the chat's budget is full again (seconds since the epoch)
 
 
-def reserve(session: Session, chat_id: int, now: float, interval: float = INTERVAL, burst: int = BURST) -> float:
-    """Reserve the chat's next message; the seconds to wait before sending it (0: at once)."""
+def reserve(session: Session, chat_id: int, now: float, interval: float = INTERVAL, burst: int = BURST,
+            cost: int = 1) -> float:
+    """Reserve the chat's next message (`cost` messages of an album); the seconds to wait before sending it (0: at
+    once). The caller commits at once: the row is locked until then, so every other sender to the chat waits."""
+    step = interval * max(1, min(cost, burst))
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     later = sa.func.greatest if dialect == "postgresql" else sa.func.max  # SQLite's max() of two values
-    statement = insert(ChatPace).values(chat_id=chat_id, due=now + interval)
+    statement = insert(ChatPace).values(chat_id=chat_id, due=now + step)
     statement = statement.on_conflict_do_update(
-        index_elements=["chat_id"], set_={"due": later(ChatPace.due, now) + interval}
+        index_elements=["chat_id"], set_={"due": later(ChatPace.due, now) + step}
     ).returning(ChatPace.due)
     due = session.execute(statement).scalar_one()
     return max(0.0, due - interval * burst - now)

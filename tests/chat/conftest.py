@@ -130,6 +130,26 @@ async def world(office_engine, tmp_path, monkeypatch):
             await stop_application(application)
 
 
+@pytest.fixture
+async def paced_world(office_engine, tmp_path, monkeypatch):
+    """The bot as in production: its rate limiter paces each chat through the database (`bot/pacing.py`) and
+    retries flood waits, against an emulator that enforces Telegram's flood limits (429 beyond them)."""
+    async with BotApiEmulator(enforce_rate_limits=True) as emu:
+        for telegram_id, (name, _, _) in PEOPLE.items():
+            emu.user(telegram_id, name)
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+        monkeypatch.setenv("TELEGRAM_API_BASE_URL", emu.base_url)
+        monkeypatch.setenv("EVIDENCE_DIR", str(tmp_path / "evidence"))
+        monkeypatch.chdir(tmp_path)
+        clock = TestClock()
+        application = build_application(load_settings(), office_engine, rate_limiter=True, clock=clock)
+        await start_application(application, timeout=1)
+        try:
+            yield World(emu, office_engine, application, clock)
+        finally:
+            await stop_application(application)
+
+
 def month(year: int, number: int) -> PeriodRef:
     return PeriodRef(PeriodKind.MONTH, year, number)
 

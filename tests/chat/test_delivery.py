@@ -195,11 +195,12 @@ async def test_flood_waits_server_errors_and_timeouts_delay_notices_but_each_arr
         assert all(has_button(message, FILL) for message in accepted(emu, chat, "dibuka"))
 
 
-async def test_one_chat_gets_its_notices_in_queue_order_and_paced_even_when_the_first_fails(world: World):
+async def test_one_chat_gets_its_notices_in_queue_order_and_paced_even_when_the_first_fails(paced_world: World):
     """Given five notices queued for Rina (July to November 2026) and Telegram failing the first one (500),
     when the delivery sends them, then she receives July, August, September, October, November in that order,
     each exactly once, July's row after one retry (the later rows wait behind it); and no more than three
     messages reach her chat within a second (a burst of three, then about one per second)."""
+    world = paced_world  # the chat's pace is the rate limiter's
     emu = world.emu
     queue_notices(world.engine, PERIZINAN, [7, 8, 9, 10, 11])
     failure = emu.faults.add("sendMessage", "500", chat_id=PERIZINAN, when=lambda params: "Juli" in params["text"])
@@ -217,11 +218,12 @@ async def test_one_chat_gets_its_notices_in_queue_order_and_paced_even_when_the_
     assert all(later - earlier >= 0.9 for earlier, later in zip(times, times[3:], strict=False)), times
 
 
-async def test_a_long_backlog_in_one_chat_does_not_hold_back_a_notice_to_another_chat(world: World):
+async def test_a_long_backlog_in_one_chat_does_not_hold_back_a_notice_to_another_chat(paced_world: World):
     """Given seven notices queued for the Sekretaris (January to July 2026), paced in his chat at one a second
     after a burst of three, when a notice for Rina is queued once his first one has arrived, then hers arrives
     while his backlog is still being sent (before his sixth), and his seven still arrive in queue order, once
     each."""
+    world = paced_world  # the chat's pace is the rate limiter's
     emu, engine = world.emu, world.engine
     queue_notices(engine, SEKRETARIS, list(range(1, 8)))
     wake(world)
@@ -240,12 +242,13 @@ async def test_a_long_backlog_in_one_chat_does_not_hold_back_a_notice_to_another
     assert labels == MONTHS_1_TO_7
 
 
-async def test_a_backlog_longer_than_the_worker_holds_does_not_fill_its_hands(world: World, monkeypatch):
+async def test_a_backlog_longer_than_the_worker_holds_does_not_fill_its_hands(paced_world: World, monkeypatch):
     """Given a worker that holds at most 5 claimed rows, 3 of them of one chat, when six notices for the
     Sekretaris and then one for Rina are queued at once, then Rina's arrives before the Sekretaris's fourth, and
     his six arrive in queue order, once each."""
     monkeypatch.setattr(delivery_module, "CLAIM_BATCH", 5)
     monkeypatch.setattr(delivery_module, "CHAT_CLAIM", 3)
+    world = paced_world  # the chat's pace is the rate limiter's
     emu, engine = world.emu, world.engine
     queue_notices(engine, SEKRETARIS, list(range(1, 7)))
     queue_notices(engine, PERIZINAN, [11])

@@ -1,0 +1,637 @@
+"""Updates benchmark: members filling their forms at once, beside a bare PTB echo bot, against Telegram's limits.
+
+    .venv/bin/python -m bench.updates [--members 40] [--think 1.0] [--quick] [--database postgresql://...]
+
+Each configuration gets a fresh database (a SQLite file in a temporary folder, or a fresh schema of the given
+PostgreSQL database, dropped afterwards) with the demo Perjanjian Kinerja, one unit per member (the demo's four
+units, then copies of their monthly indicators), a Sekretaris, and November 2026 open. Then real `python -m
+bot.cli run` processes serve `BotApiEmulator(enforce_rate_limits=True)`, which runs in this event loop with the
+members: coroutines that fill their form like people (`/isi`, wait for the question, answer it, skip the evidence
+with "Lewati", … send the form), each pausing `--think` seconds (±50 %) after every reply.
+
+Configurations: 1 process on SQLite with long polling; with `--database`, 1, 2 and 3 processes on PostgreSQL with
+webhooks, behind a round-robin forwarder in this process (the emulator's webhook points at it). Beside each, in
+the same run: a bare PTB echo bot (an `Application`, one `MessageHandler` answering the text, the same
+AIORateLimiter) in as many processes, polling or PTB's own webhook, against a fresh emulator, with the same members
+sending as many messages at the same pace. Then the heavy-member mix: a Kepala Bidang sends `/rekap` again and
+again (its charts drawn in the chart pool) while the others fill.
+
+Nothing is asserted; the exit status is 1 only when a member's message went unanswered or a form ended wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import csv
+import dataclasses
+import itertools
+import os
+import random
+import signal
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import sqlalchemy as sa
+from aiohttp import web
+from sqlmodel import select
+
+from bench.fanout import empty_database
+from emulator.inspection import Marker
+from emulator.server import BotApiEmulator
+from models.collection.forms import FormStatus
+from models.collection.opening import open_period
+from models.collection.progress import period_progress
+from models.demo import DEMO_PK
+from models.exchange.pk_import import import_pk
+from models.messaging.inbox import InboxUpdate
+from models.messaging.outbox import OutboxMessage, OutboxStatus
+from models.office.audit import Actor
+from models.office.invites import accept_invite, create_invite
+from models.office.organisation import Member, Role, Unit
+from models.plan.periods import PeriodKind, PeriodRef, find_period
+from models.store.database import create_db_engine, migrate, session_scope
+from models.store.types import utcnow
+
+TOKEN = "123456:" + "U" * 35
+SECRET = "bench-updates-secret"
+HOOK_PATH = "/telegram/hook"
+ROOT = Path(__file__).resolve().parents[1]
+JAKARTA = ZoneInfo("Asia/Jakarta")
+NOVEMBER = PeriodRef(PeriodKind.MONTH, 2026, 11)
+OPENED_AT = datetime(2026, 12, 1, 8, 0, tzinfo=JAKARTA)
+DEADLINE = date(2026, 12, 10)
+FIRST_MEMBER = 7_100_000
+ADMIN, SEKRETARIS, KABID = 7_099_000, 7_099_001, 7_099_002
+MEMBERS, THINK = 40, 2.0
+QUICK_MEMBERS, QUICK_THINK = 2, 1.0
+REPLY_TIMEOUT = 60.0  # seconds a member waits for a reply before counting the message unanswered
+RECAP_TIMEOUT = 120.0
+QUIET = {"AUTO_REMIND": "false", "AUTO_OPEN_PERIODS": "false"}
+SEND = "📤 Kirim ke Sekretaris"
+ECHO_FLAG = "--serve-echo"  # `python -m bench.updates --serve-echo`: the echo bot, in its own process
+
+# The demo's units, each with an on-target value for each monthly indicator (in the order the form asks them).
+TEMPLATES = {
+    "Sekretariat": ("Bagian Umum", ["90"]),
+    "Bidang Penanaman Modal": ("Bidang Penanaman Modal", ["60.000.000.000", "5"]),
+    "Bidang Pelayanan Perizinan": ("Bidang Pelayanan Perizinan", ["105", "95", "6,5"]),
+    "Bidang Pengaduan, Kebijakan dan Pelaporan Layanan": ("Bidang Pengaduan", ["100", "5"]),
+}
+
+
+# -- the office -------------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """One thing a member does: type `text`, or press the button `button`; then wait for a reply with `expect`."""
+
+    expect: str
+    text: str | None = None
+    button: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """What the step is, for the latencies per kind: the command, "a value" or the button's label."""
+        if self.button is not None:
+            return self.button
+        return self.text if self.text.startswith("/") else "a value"
+
+
+@dataclasses.dataclass(frozen=True)
+class Filler:
+    """A member who fills their unit's form."""
+
+    telegram_id: int
+    name: str
+    unit: str
+    steps: tuple[Step, ...]
+
+
+def form_steps(values: list[str]) -> tuple[Step, ...]:
+    """A form whose values are all on target: /isi, then value and "Lewati" per indicator, then send it."""
+    steps = [Step("Ketik nilai realisasi", text="/isi")]
+    for index, value in enumerate(values):
+        steps.append(Step("bukti dukung", text=value))
+        steps.append(Step("Ketik nilai realisasi" if index < len(values) - 1 else "Ringkasan formulir",
+                          button="Lewati"))
+    steps += [Step("Kirim formulir ke Sekretaris?", button=SEND), Step("terkirim ke Sekretaris", button="Ya, kirim")]
+    return tuple(steps)
+
+
+def plan_members(n: int) -> list[Filler]:
+    """Member i fills the unit of template i % 4: the demo's own unit first, then copies (`<name> 2`, …)."""
+    members = []
+    for index, (demo_unit, (copy_name, values)) in zip(range(n), itertools.cycle(TEMPLATES.items())):
+        copy = index // len(TEMPLATES)
+        unit = demo_unit if copy == 0 else f"{copy_name} {copy + 1}"
+        members.append(Filler(FIRST_MEMBER + index, f"Pegawai {index + 1}", unit, form_steps(values)))
+    return members
+
+
+def copies_csv(members: list[Filler], folder: Path) -> Path | None:
+    """The demo's monthly indicators again for each copied unit (codes suffixed, no parent)."""
+    with DEMO_PK.open(encoding="utf-8") as source:
+        reader = csv.DictReader(source, delimiter=";")
+        fields, rows = reader.fieldnames, [row for row in reader if row["frekuensi"] == "bulanan"]
+    copies = [(m.unit, demo) for m in members if m.unit not in TEMPLATES
+              for demo, (name, _) in TEMPLATES.items() if m.unit.startswith(name + " ")]
+    if not copies:
+        return None
+    path = folder / "copies.csv"
+    with path.open("w", encoding="utf-8", newline="") as target:
+        writer = csv.DictWriter(target, fieldnames=fields, delimiter=";")
+        writer.writeheader()
+        for unit, demo in copies:
+            number = unit.rsplit(" ", 1)[1]
+            for row in rows:
+                if row["unit"] == demo:
+                    writer.writerow({**row, "kode": f"{row['kode']}-{number}", "induk": "", "unit": unit})
+    return path
+
+
+def build_office(url: str, members: list[Filler], folder: Path) -> None:
+    """Migrated, the demo PK and its copies, the members, a Sekretaris and a Kepala Bidang, November open (its
+    period_opened notices marked sent, so the first message a member gets is a reply)."""
+    engine = create_db_engine(url)
+    try:
+        migrate(engine)
+        with session_scope(engine) as session:
+            import_pk(session, DEMO_PK, Actor.cli())
+            extra = copies_csv(members, folder)
+            if extra is not None:
+                import_pk(session, extra, Actor.cli())
+        with session_scope(engine) as session:
+            units = {unit.name: unit for unit in session.exec(select(Unit))}
+            office = next(unit for unit in units.values() if unit.parent_id is None)
+            people = [(m.telegram_id, m.name, Role.STAF, units[m.unit]) for m in members]
+            people += [(ADMIN, "Budi Admin", Role.ADMIN, office),
+                       (SEKRETARIS, "Pak Sekretaris", Role.SEKRETARIS, units["Sekretariat"]),
+                       (KABID, "Kabid Modal", Role.KABID, units["Bidang Penanaman Modal"])]
+            for telegram_id, name, role, unit in people:
+                _, token = create_invite(session, role, unit, Actor.cli(), now=OPENED_AT)
+                accept_invite(session, token, telegram_id, name, "id", now=OPENED_AT)
+        with session_scope(engine) as session:
+            admin = session.exec(select(Member).where(Member.telegram_user_id == ADMIN)).one()
+            open_period(session, admin, NOVEMBER, DEADLINE, now=OPENED_AT)
+        with session_scope(engine) as session:
+            session.execute(sa.update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
+                            .values(status=OutboxStatus.SENT, sent_at=utcnow()))
+    finally:
+        engine.dispose()
+
+
+def inbox_times(url: str) -> list[float]:
+    """Seconds each handled update spent in the bot: from stored in the inbox until finished (its reply sent)."""
+    engine = create_db_engine(url)
+    try:
+        with session_scope(engine) as session:
+            rows = session.exec(select(InboxUpdate.received_at, InboxUpdate.handled_at)
+                                .where(InboxUpdate.handled_at.is_not(None))).all()
+        return sorted((handled - received).total_seconds() for received, handled in rows)
+    finally:
+        engine.dispose()
+
+
+def forms_ended_wrong(url: str, members: list[Filler]) -> list[str]:
+    """The members' units whose November form is not submitted with every indicator filled."""
+    engine = create_db_engine(url)
+    try:
+        with session_scope(engine) as session:
+            period = find_period(session, NOVEMBER)
+            if period is None:
+                return ["November 2026 is not there"]
+            progress = {row.unit.name: row for row in period_progress(session, period, DEADLINE)}
+        wrong = []
+        for member in members:
+            row = progress.get(member.unit)
+            if row is None or row.status != FormStatus.SUBMITTED or row.answered != row.total:
+                wrong.append(f"{member.unit}: {row and row.status} {row and row.answered}/{row and row.total}")
+        return wrong
+    finally:
+        engine.dispose()
+
+
+# -- the members --------------------------------------------------------------------------------------------------
+@dataclasses.dataclass
+class Tally:
+    """What the members measured in one run."""
+
+    latencies: dict[int, list[float]] = dataclasses.field(default_factory=lambda: defaultdict(list))
+    by_kind: dict[str, list[float]] = dataclasses.field(default_factory=lambda: defaultdict(list))
+    unanswered: list[str] = dataclasses.field(default_factory=list)
+    updates: int = 0
+    started: float = 0.0
+    ended: float = 0.0
+
+    def of(self, chats: set[int] | None = None) -> list[float]:
+        return sorted(x for chat, values in self.latencies.items() if chats is None or chat in chats for x in values)
+
+
+class Arrivals:
+    """When each of the bot's new messages appeared in each chat (perf_counter)."""
+
+    def __init__(self, emu: BotApiEmulator) -> None:
+        self.times: dict[int, list[float]] = defaultdict(list)
+        emu.add_listener(self.heard)
+
+    def heard(self, event: str, data: dict) -> None:
+        if event == "bot_message":
+            self.times[int(data["chat_id"])].append(time.perf_counter())
+
+
+def newest_with_button(emu: BotApiEmulator, chat: int, label: str) -> dict | None:
+    messages = emu.state.chats[chat].messages
+    for key in sorted(messages, reverse=True):
+        message = messages[key]
+        keyboard = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+        if message.get("from", {}).get("id") == emu.state.bot.id and any(
+                button.get("text") == label for row in keyboard for button in row):
+            return message
+    return None
+
+
+async def act(emu: BotApiEmulator, arrivals: Arrivals, tally: Tally, chat: int, step: Step,
+              timeout: float) -> bool:
+    """Do one step and wait for its reply; its latency is to the bot's next new message in the chat."""
+    if step.button is not None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (message := newest_with_button(emu, chat, step.button)) is None:
+            if loop.time() > deadline:
+                tally.unanswered.append(f"{chat}: no button {step.button!r}")
+                return False
+            await asyncio.sleep(0.01)
+        data = next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
+                    if b["text"] == step.button)
+    since = Marker(len(emu.state.calls), len(emu.state.bot_messages))
+    seen = len(arrivals.times[chat])
+    sent = time.perf_counter()
+    if step.button is not None:
+        await emu.user(chat).press(message, data)
+    else:
+        await emu.user(chat).send_text(step.text)
+    tally.updates += 1
+    try:
+        await emu.wait_for_bot_message(chat, step.expect, timeout=timeout, since=since)
+    except AssertionError:
+        tally.unanswered.append(f"{chat}: {step.text or step.button!r} got no reply with {step.expect!r}")
+        return False
+    latency = arrivals.times[chat][seen] - sent
+    tally.latencies[chat].append(latency)
+    tally.by_kind[step.kind].append(latency)
+    return True
+
+
+async def member_fills(emu: BotApiEmulator, arrivals: Arrivals, tally: Tally, member: Filler, think: float,
+                       rng: random.Random) -> None:
+    await asyncio.sleep(rng.uniform(0, think))
+    for step in member.steps:
+        if not await act(emu, arrivals, tally, member.telegram_id, step, REPLY_TIMEOUT):
+            return
+        await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+
+
+async def member_echoes(emu: BotApiEmulator, arrivals: Arrivals, tally: Tally, member: Filler, think: float,
+                        rng: random.Random) -> None:
+    """As many text messages as the member's form takes, each waiting for its echo."""
+    await asyncio.sleep(rng.uniform(0, think))
+    for number in range(len(member.steps)):
+        text = f"pesan {number + 1} dari {member.name}"
+        if not await act(emu, arrivals, tally, member.telegram_id, Step(text, text=text), REPLY_TIMEOUT):
+            return
+        await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+
+
+async def kabid_recaps(emu: BotApiEmulator, arrivals: Arrivals, tally: Tally, done: asyncio.Event,
+                       think: float) -> None:
+    """The heavy member: `/rekap` (an album of charts, then the recap), again and again until the others are done."""
+    while not done.is_set():
+        if not await act(emu, arrivals, tally, KABID, Step("Rekap capaian", text="/rekap"), RECAP_TIMEOUT):
+            return
+        await asyncio.sleep(think)
+
+
+async def run_members(emu: BotApiEmulator, members: list[Filler], think: float, seed: int, echo: bool,
+                      heavy: bool = False) -> Tally:
+    arrivals, tally = Arrivals(emu), Tally()
+    rng = random.Random(seed)
+    paces = [random.Random(rng.random()) for _ in members]
+    action = member_echoes if echo else member_fills
+    tally.started = time.perf_counter()
+    done = asyncio.Event()
+    kabid = asyncio.create_task(kabid_recaps(emu, arrivals, tally, done, think)) if heavy else None
+    await asyncio.gather(*(action(emu, arrivals, tally, member, think, pace)
+                           for member, pace in zip(members, paces, strict=True)))
+    tally.ended = time.perf_counter()
+    done.set()
+    if kabid is not None:
+        await kabid
+    return tally
+
+
+# -- the processes ------------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Forwarder:
+    """A small load balancer: each request to it goes to the next backend in turn, answered with its answer."""
+
+    def __init__(self, ports: list[int]) -> None:
+        self.backends = itertools.cycle(ports)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}{HOOK_PATH}"
+        self._runner: web.AppRunner | None = None
+        self._http: aiohttp.ClientSession | None = None
+        self.durations: list[float] = []  # seconds each forwarded POST took (the bot's answer included)
+
+    async def __aenter__(self) -> Forwarder:
+        self._http = aiohttp.ClientSession()
+        app = web.Application(client_max_size=2 * 1024 * 1024)
+        app.router.add_post(HOOK_PATH, self.forward)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._runner.cleanup()
+        await self._http.close()
+
+    async def forward(self, request: web.Request) -> web.Response:
+        headers = {key: value for key, value in request.headers.items()
+                   if key.lower() in ("content-type", "x-telegram-bot-api-secret-token")}
+        url = f"http://127.0.0.1:{next(self.backends)}{HOOK_PATH}"
+        started = time.perf_counter()
+        try:
+            async with self._http.post(url, data=await request.read(), headers=headers) as answer:
+                body = await answer.read()
+            return web.Response(status=answer.status, body=body, content_type=answer.content_type)
+        except aiohttp.ClientError:
+            return web.Response(status=502)
+        finally:
+            self.durations.append(time.perf_counter() - started)
+
+
+@contextlib.asynccontextmanager
+async def processes(emu: BotApiEmulator, commands: list[tuple[list[str], dict]], folder: Path,
+                    ) -> AsyncIterator[list[asyncio.subprocess.Process]]:
+    """Start each command one after the other, each once it shows it takes updates (a getUpdates, or its
+    setWebhook); SIGTERM them all at the end (SIGKILL after 15 s)."""
+    started: list[asyncio.subprocess.Process] = []
+    try:
+        for number, (command, env) in enumerate(commands, start=1):
+            log = folder / f"process-{number}.log"
+            polls, hooks = emu.state.poll_generation, len(emu.calls_to("setWebhook", ok=True))
+            with log.open("wb") as output:
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable, *command, cwd=folder, env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+                    stdin=asyncio.subprocess.DEVNULL, stdout=output, stderr=asyncio.subprocess.STDOUT)
+            started.append(process)
+            deadline = time.perf_counter() + 60
+            while not (emu.state.poll_generation > polls or len(emu.calls_to("setWebhook", ok=True)) > hooks):
+                if process.returncode is not None or time.perf_counter() > deadline:
+                    raise SystemExit(f"process {number} did not start:\n{log.read_text(errors='replace')[-3000:]}")
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # the last one's webhook server or poll settles
+        yield started
+    finally:
+        for process in started:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        for process in started:
+            try:
+                async with asyncio.timeout(15):
+                    await process.wait()
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+def sakip_commands(emu: BotApiEmulator, url: str, folder: Path, count: int, hook: str | None,
+                   ports: list[int]) -> list[tuple[list[str], dict]]:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": emu.base_url, "DATABASE_URL": url,
+           "EVIDENCE_DIR": str(folder / "evidence"), **QUIET}
+    if hook is None:
+        return [(["-m", "bot.cli", "run"], env)]
+    return [(["-m", "bot.cli", "run"], {**env, "WEBHOOK_URL": hook, "WEBHOOK_SECRET": SECRET,
+                                        "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_PORT": str(port)})
+            for port in ports[:count]]
+
+
+def echo_commands(emu: BotApiEmulator, count: int, hook: str | None,
+                  ports: list[int]) -> list[tuple[list[str], dict]]:
+    env = {"ECHO_BASE_URL": emu.base_url}
+    if hook is None:
+        return [(["-m", "bench.updates", ECHO_FLAG], env)]
+    return [(["-m", "bench.updates", ECHO_FLAG], {**env, "ECHO_WEBHOOK_URL": hook, "ECHO_PORT": str(port)})
+            for port in ports[:count]]
+
+
+def serve_echo() -> None:
+    """The baseline bot (run in its own process): an `Application` with one `MessageHandler` that answers the
+    text, the bot's AIORateLimiter settings and as many updates in hand as the inbox (8); long polling, or PTB's
+    own webhook server when ECHO_WEBHOOK_URL is set."""
+    from telegram import Update  # noqa: PLC0415  (only the echo process needs PTB's application)
+    from telegram.ext import AIORateLimiter, ApplicationBuilder, MessageHandler, filters  # noqa: PLC0415
+
+    async def echo(update: Update, context: object) -> None:
+        await update.effective_message.reply_text(update.effective_message.text)
+
+    application = (ApplicationBuilder().token(TOKEN).base_url(os.environ["ECHO_BASE_URL"]).concurrent_updates(8)
+                   .rate_limiter(AIORateLimiter(overall_max_rate=29, max_retries=3)).build())
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    hook = os.environ.get("ECHO_WEBHOOK_URL")
+    if hook:
+        application.run_webhook(listen="127.0.0.1", port=int(os.environ["ECHO_PORT"]), url_path=HOOK_PATH,
+                                webhook_url=hook, secret_token=SECRET, allowed_updates=Update.ALL_TYPES)
+    else:
+        application.run_polling(timeout=10, allowed_updates=Update.ALL_TYPES)
+
+
+# -- the runs -----------------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Config:
+    label: str
+    processes: int
+    webhook: bool
+
+
+@dataclasses.dataclass
+class Run:
+    tally: Tally
+    wrong: list[str] = dataclasses.field(default_factory=list)
+    too_many: int = 0  # 429 answers the emulator gave
+    too_many_kabid: int = 0  # of which in the heavy member's chat
+    posts: list[float] = dataclasses.field(default_factory=list)  # webhook POSTs' seconds (webhook rows)
+    in_bot: list[float] = dataclasses.field(default_factory=list)  # inbox: stored → finished, seconds (SAKIP)
+
+
+async def one_run(config: Config, members: list[Filler], think: float, seed: int, *, echo: bool,
+                  url: str | None = None, folder: Path, heavy: bool = False) -> Run:
+    """One emulator, the configuration's processes (SAKIP Bot on `url`, or the echo bot), the members."""
+    ports = [free_port() for _ in range(config.processes)]
+    async with BotApiEmulator(token=TOKEN, enforce_rate_limits=True) as emu, Forwarder(ports) as forwarder:
+        for member in members:
+            emu.user(member.telegram_id, member.name)
+        emu.user(SEKRETARIS, "Pak Sekretaris")
+        emu.user(KABID, "Kabid Modal")
+        hook = forwarder.url if config.webhook else None
+        commands = (echo_commands(emu, config.processes, hook, ports) if echo
+                    else sakip_commands(emu, url, folder, config.processes, hook, ports))
+        async with processes(emu, commands, folder):
+            tally = await run_members(emu, members, think, seed, echo, heavy)
+        refused = [call for call in emu.calls if call.status == 429]
+        run = Run(tally, too_many=len(refused),
+                  too_many_kabid=sum(1 for call in refused if str(call.params.get("chat_id")) == str(KABID)),
+                  posts=sorted(forwarder.durations))
+    if not echo:
+        run.wrong = await asyncio.to_thread(forms_ended_wrong, url, members)
+        run.in_bot = await asyncio.to_thread(inbox_times, url)
+    return run
+
+
+async def sakip_run(config: Config, database: str, members: list[Filler], think: float, seed: int,
+                    heavy: bool = False) -> Run:
+    with (empty_database(database) as url, tempfile.TemporaryDirectory(prefix="sakip-bench-updates-") as folder):
+        await asyncio.to_thread(build_office, url, members, Path(folder))
+        return await one_run(config, members, think, seed, echo=False, url=url, folder=Path(folder), heavy=heavy)
+
+
+async def echo_run(config: Config, members: list[Filler], think: float, seed: int) -> Run:
+    with tempfile.TemporaryDirectory(prefix="sakip-bench-echo-") as folder:
+        return await one_run(config, members, think, seed, echo=True, folder=Path(folder))
+
+
+# -- the report ---------------------------------------------------------------------------------------------------
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[round(fraction * 100) - 1]
+
+
+@dataclasses.dataclass(frozen=True)
+class Figures:
+    rate: float
+    p50: float
+    p95: float
+
+    @classmethod
+    def of(cls, tally: Tally, chats: set[int] | None = None) -> Figures:
+        values = tally.of(chats)
+        elapsed = tally.ended - tally.started
+        return cls(tally.updates / elapsed if elapsed > 0 else 0.0, percentile(values, 0.5), percentile(values, 0.95))
+
+
+def row(label: str, figures: Figures, run: Run) -> str:
+    return (f"{label:<34} {figures.rate:8.2f} {figures.p50 * 1000:8.0f} {figures.p95 * 1000:8.0f}"
+            f" {run.tally.updates:8d} {run.too_many:6d}")
+
+
+def detail_row(ours: Run, base: Run) -> str:
+    """Where SAKIP Bot's time goes: in the bot (the inbox's stored → finished), and the webhook POSTs."""
+    text = (f"  in the bot (inbox stored -> finished) p50 {percentile(ours.in_bot, 0.5) * 1000:.0f} ms, "
+            f"p95 {percentile(ours.in_bot, 0.95) * 1000:.0f} ms")
+    if ours.posts:
+        text += (f"; webhook POST p50 {percentile(ours.posts, 0.5) * 1000:.0f} ms, p95 "
+                 f"{percentile(ours.posts, 0.95) * 1000:.0f} ms (echo bot {percentile(base.posts, 0.5) * 1000:.0f}"
+                 f" / {percentile(base.posts, 0.95) * 1000:.0f} ms)")
+    return text
+
+
+def kinds_row(run: Run) -> str:
+    """SAKIP Bot's p50 per kind of member update, slowest first."""
+    kinds = sorted(((percentile(sorted(values), 0.5), kind) for kind, values in run.tally.by_kind.items()
+                    if kind != "/rekap"), reverse=True)
+    return "  p50 by update: " + ", ".join(f"{kind} {p50 * 1000:.0f} ms" for p50, kind in kinds)
+
+
+def ratio_row(label: str, ours: Figures, base: Figures) -> str:
+    return (f"{label:<34} {ours.rate / base.rate:8.2f} {ours.p50 / base.p50:8.2f} {ours.p95 / base.p95:8.2f}")
+
+
+def problems_of(label: str, run: Run) -> list[str]:
+    return [f"{label}: unanswered: {text}" for text in run.tally.unanswered] + [
+        f"{label}: form ended wrong: {text}" for text in run.wrong]
+
+
+def configurations(args: argparse.Namespace) -> list[Config]:
+    configs = [Config("sqlite, 1 process, polling", 1, False)]
+    if args.database != "sqlite" and not args.quick:
+        configs += [Config(f"postgresql, {n} webhook process{'es' if n > 1 else ''}", n, True) for n in (1, 2, 3)]
+    return configs
+
+
+async def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.updates", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", type=int, default=None,
+                        help=f"members filling at once, default {MEMBERS} ({QUICK_MEMBERS} with --quick)")
+    parser.add_argument("--think", type=float, default=None,
+                        help=f"seconds a member pauses after each reply (±50%%), default {THINK} ({QUICK_THINK} with "
+                             "--quick)")
+    parser.add_argument("--database", default="sqlite",
+                        help="sqlite (a temporary file, the default) or a PostgreSQL URL: adds the webhook rows "
+                             "(1, 2, 3 processes, each in a fresh schema of it)")
+    parser.add_argument("--quick", action="store_true", help="a few members, the SQLite configuration only")
+    parser.add_argument("--no-heavy", action="store_true", help="skip the heavy-member mix (a Kepala Bidang's /rekap)")
+    parser.add_argument("--seed", type=int, default=1, help="of the members' pauses")
+    args = parser.parse_args(argv)
+    members_n = args.members if args.members is not None else (QUICK_MEMBERS if args.quick else MEMBERS)
+    think = args.think if args.think is not None else (QUICK_THINK if args.quick else THINK)
+    if members_n < 1:
+        parser.error("--members must be at least 1")
+    members = plan_members(members_n)
+    updates = sum(len(m.steps) for m in members)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"updates bench: {members_n} members filling November 2026 at once ({updates} updates: /isi, values, "
+          f"buttons, sending), think {think:.1f} s ±50 %, load average {load:.1f} on {os.cpu_count()} CPUs")
+    print(f"{'configuration':<34} {'upd/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'updates':>8} {'429s':>6}")
+    problems: list[str] = []
+    first: Figures | None = None
+    for config in configurations(args):
+        ours = await sakip_run(config, args.database, members, think, args.seed)
+        base = await echo_run(config, members, think, args.seed)
+        mine, theirs = Figures.of(ours.tally), Figures.of(base.tally)
+        first = first or mine
+        print(row(config.label, mine, ours))
+        print(row("  echo bot", theirs, base))
+        print(ratio_row("  ratio to the echo bot", mine, theirs))
+        print(detail_row(ours, base))
+        print(kinds_row(ours))
+        problems += problems_of(config.label, ours) + problems_of(f"{config.label} (echo)", base)
+    if not args.no_heavy:
+        config = configurations(args)[0]
+        mixed = await sakip_run(config, args.database, members, think, args.seed, heavy=True)
+        others = {m.telegram_id for m in members}
+        with_heavy = Figures.of(mixed.tally, others)
+        recaps = mixed.tally.latencies.get(KABID, [])
+        print(row("with a kabid's /rekap", with_heavy, mixed))
+        print(f"  other members' p95: {first.p95 * 1000:.0f} ms without, {with_heavy.p95 * 1000:.0f} ms with "
+              f"({len(recaps)} /rekap, median {statistics.median(recaps) if recaps else float('nan'):.1f} s to the "
+              f"first message; {mixed.too_many_kabid} of the 429s in the kabid's chat): "
+              f"ratio {with_heavy.p95 / first.p95:.2f} (target: within 2x)")
+        problems += problems_of("heavy mix", mixed)
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == [ECHO_FLAG]:
+        serve_echo()  # the baseline's own process (PTB runs its event loop)
+    else:
+        sys.exit(asyncio.run(main()))

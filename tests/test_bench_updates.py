@@ -1,0 +1,50 @@
+"""The updates benchmark runs end to end in its quick mode, and notices a form that did not end as it should.
+
+Given two members of the demo office, when `bench.updates --quick` runs (real bot processes on SQLite with long
+polling, the echo bot beside them, then a Kepala Bidang's `/rekap` while the others fill), then every member's
+form is sent and every message answered (exit status 0), and it prints the configuration, the echo bot and their
+ratio, the time in the bot and per kind of update, and the other members' p95 with and without the heavy
+member. No timing is judged: speed is shown by the
+benchmark itself, never asserted. And given an office where nobody filled anything, the check that sets the exit
+status finds every member's form wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bench import updates
+from bench.fanout import empty_database
+
+FIGURES = r"\s+\d+\.\d\d\s+\d+\s+\d+\s+\d+\s+\d+$"  # upd/s, p50 ms, p95 ms, updates, 429s
+
+
+async def test_quick_mode_fills_every_form_and_prints_each_figure_beside_the_echo_bot(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert await updates.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "2 members filling November 2026 at once (12 updates" in out
+    assert re.search(r"^sqlite, 1 process, polling" + FIGURES, out, re.MULTILINE), out
+    assert re.search(r"^  echo bot" + FIGURES, out, re.MULTILINE), out
+    assert re.search(r"^  ratio to the echo bot\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d$", out, re.MULTILINE), out
+    assert re.search(r"^  in the bot \(inbox stored -> finished\) p50 \d+ ms, p95 \d+ ms$", out, re.MULTILINE), out
+    kinds = next(line for line in out.splitlines() if line.startswith("  p50 by update: "))
+    assert all(kind in kinds for kind in ("/isi", "a value", "Lewati", "Kirim ke Sekretaris", "Ya, kirim")), kinds
+    assert re.search(r"^with a kabid's /rekap" + FIGURES, out, re.MULTILINE), out
+    assert re.search(r"other members' p95: \d+ ms without, \d+ ms with \([1-9]\d* /rekap.*\): ratio \d+\.\d\d",
+                     out), out
+    assert "postgresql" not in out  # one configuration only
+    assert "unanswered" not in out and "ended wrong" not in out
+
+
+def test_a_form_nobody_filled_is_found_wrong(tmp_path: Path) -> None:
+    members = updates.plan_members(5)  # the fifth fills a copy of the Sekretariat's indicators
+    assert members[4].unit == "Bagian Umum 2"
+    with empty_database("sqlite") as url:
+        updates.build_office(url, members, tmp_path)
+        wrong = updates.forms_ended_wrong(url, members)
+    assert [line.split(":")[0] for line in wrong] == [member.unit for member in members]
+    assert "Bagian Umum 2: not_started 0/1" in wrong
