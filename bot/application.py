@@ -30,6 +30,9 @@ from handlers.notifications import Notifications
 from handlers.registry import register
 from i18n import t
 from models.calc.clock import Clock, system_clock
+from models.collection.evidence import stored_file_paths
+from models.store.database import session_scope
+from reports.evidence_files import remove_orphans
 from scheduler.service import SchedulerService
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 CLOSING_SECONDS = 1.0  # of a bounded stop, kept for releasing claims and closing connections
 STOP_WITHOUT_TIMEOUT = 600.0  # a stop without a timeout waits this long, at most, for an update in hand
+MB = 1024 * 1024
 
 
 @dataclass
@@ -55,6 +59,13 @@ def file_url_for(base_url: str) -> str:
     """`http://host/bot` → `http://host/file/bot` (where a Bot API server serves files)."""
     head, _, _ = base_url.rstrip("/").rpartition("/bot")
     return f"{head}/file/bot"
+
+
+def remove_orphan_evidence(engine: Engine, folder: Path) -> None:
+    """At start: delete the evidence files no row names (`reports.evidence_files.remove_orphans`)."""
+    with session_scope(engine) as session:
+        stored = stored_file_paths(session)
+    remove_orphans(folder, stored)
 
 
 async def _post_init(application: Application) -> None:
@@ -97,6 +108,8 @@ def build_application(settings: Settings, engine: Engine, *, rate_limiter: bool 
     data.engine, data.rules, data.clock = engine, rules, clock
     data.default_language, data.admin_telegram_ids = settings.default_language, list(settings.admin_telegram_ids)
     data.evidence_dir = Path(settings.evidence_dir)
+    data.evidence_max_bytes = settings.evidence_max_mb * MB
+    data.evidence_quota_bytes = settings.evidence_quota_mb * MB
     data.delivery, data.scheduler, data.wake, data.schedule_changed = (delivery, scheduler, delivery.wake,
                                                                         scheduler.changed)
     data.inbox = Inbox(application, engine)
@@ -118,6 +131,7 @@ async def start_application(application: Application, *, polling: bool = True, t
         if poller is not None:
             await data.inbox.take_over()
         await application.initialize()
+        await asyncio.to_thread(remove_orphan_evidence, data.engine, data.evidence_dir)
         await _post_init(application)
         await application.start()
         data.inbox.start()

@@ -83,20 +83,23 @@ def _parser() -> argparse.ArgumentParser:
         "Kinerja, one row per indicator with target, realisasi, capaian (percent, 2 decimals) and its category. "
         "rekapitulasi: each unit's progress, indicators per capaian category, and every indicator by unit. "
         "formulir: each unit's Formulir Pengumpulan Data of a month or triwulan (blank where nothing is entered "
-        "yet, to distribute). semua: all of them. One file is written to TARGET; several files (formulir of "
+        "yet, to distribute). semua: all of them. bukti: one ZIP of a month's or triwulan's evidence files "
+        "(<unit>/<indicator code> <n>.<ext>) with an index of the files, links and texts. One file is written "
+        "to TARGET; several files (formulir of "
         "every unit, or semua) go into the folder TARGET, which is created. Only approved values (a unit's form "
         "approved for that period), unless --termasuk-draf.")
     export.add_argument("--periode", required=True,
                         help="a month (2026-01), a triwulan (2026-TW1) or a whole year (2026; no formulir)")
     export.add_argument("--jenis", choices=COMMAND_LINE_SPELLINGS, default=SPELLINGS[ExportKind.KERTAS_KERJA][0],
-                        help="which workbook: kertas-kerja (default), rekapitulasi, formulir or semua")
+                        help="which workbook: kertas-kerja (default), rekapitulasi, formulir or semua; or bukti "
+                        "(the evidence ZIP)")
     export.add_argument("--unit", metavar="NAME",
                         help="only this unit's formulir, e.g. \"Bidang Pelayanan Perizinan\"")
     export.add_argument(INCLUDE_DRAFTS_FLAG, dest="termasuk_draf", action="store_true",
                         help="include values not approved yet (draft, submitted, returned), each row they touch "
                         "marked \"belum disetujui\" in a persetujuan column")
     export.add_argument("target", type=Path, metavar="TARGET",
-                        help="the .xlsx file to write, or the folder for several files")
+                        help="the .xlsx (or .zip) file to write, or the folder for several files")
 
     invite = commands.add_parser("invite", help="create a one-time invitation link for a new member",
                                  description="Create a one-time link that lets one person join with the given "
@@ -226,7 +229,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         try:
             files = export_files(session, scope, kind, language, unit_id,
                                  today=system_clock().astimezone(settings.timezone).date(), tz=settings.timezone,
-                                 include_drafts=args.termasuk_draf)
+                                 include_drafts=args.termasuk_draf, evidence_dir=Path(settings.evidence_dir))
         except ExportError as exc:
             print(t(text_key(exc.code), language, **exc.details), file=sys.stderr)
             return EXIT_PROBLEMS

@@ -102,6 +102,11 @@ class Settings(BaseSettings):
         description="Seconds a stop (SIGTERM, Ctrl+C) may take to finish the update in hand and the messages being "
                     "sent; keep it below the service manager's own limit (docker stop waits 10).")
     evidence_dir: str = Field(default="data/evidence", description="Folder where evidence files are kept.")
+    evidence_max_mb: int = Field(default=20, ge=1, le=20,
+                                 description="Largest evidence file accepted, in MB (Telegram lets a bot download "
+                                             "at most 20).")
+    evidence_quota_mb: int = Field(default=200, ge=1,
+                                   description="Evidence files one member may upload in one period, in MB in all.")
     sandbox_host: str = Field(default="127.0.0.1", description="Address of the sandbox's browser page.")
     sandbox_port: int = Field(default=8765, ge=0, le=65535, description="Port of the sandbox's browser page.")
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(

@@ -22,9 +22,18 @@ delays a message; the worker wakes when a row is queued and at least every few s
 - Charts (the Kepala Dinas's album) are rendered in the bounded chart pool while the chat shows "sending
   photo…"; an album of more than ten pictures goes as several albums, each one part.
 
+Only the leader sends, and a leader that loses its lock stops before another may take its rows (fencing):
+every claim carries the leader's term (`scheduler/leadership.py: Term`) and lasts `CLAIM_SECONDS` unless renewed;
+the renewal runs every few seconds on the lock's own connection, so it fails once the lock is gone, and a send
+begins only while the last successful renewal is recent enough (`bot/fence.py` has the numbers). When the term is
+over, the worker stops claiming and sending at once, the rows it had claimed stay claimed by its term until their
+leases run out (a new leader takes them then, in each chat's order), and leadership is given up. Every write of
+an outcome touches a row only while it is still claimed by the writer's term.
+
 What no outbox can promise: a process killed after Telegram accepted a message and before the row is marked
 sent sends that one message again on restart (the Bot API has no idempotency key). The row is marked the
-moment Telegram answers, so that window is one round trip.
+moment Telegram answers, so that window is one round trip. So does a send in flight when a leader's lock is cut
+and whose answer comes after the fence's cut-off: at most one message per chat.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,13 +55,13 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
+from bot.fence import CUTOFF_SECONDS, RENEW_SECONDS, SEND_MARGIN_SECONDS, Fence, FenceLost
 from models.calc.clock import Clock, system_clock
 from models.messaging.chat_state import forget_old_updates
 from models.messaging.notices import Notice, decode
 from models.messaging.outbox import (
     CLAIM_SECONDS,
     claim_due,
-    extend_lease,
     mark_failed,
     mark_sent,
     note_parts_sent,
@@ -63,12 +73,15 @@ from models.office.organisation import Member
 from models.store.database import session_scope
 from models.store.types import utcnow
 from reports.recap_charts import RENDER_POOL
+from scheduler.leadership import Term
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 2.0
 CLAIM_BATCH = 200  # rows claimed and not yet finished, at most
 CHAT_CLAIM = 10  # of them, rows of one chat waiting for its task (ten seconds at its pace); more wait in the table
 HOUSEKEEPING_EVERY = timedelta(hours=1)
+# lease renewals run in a thread of their own: never queued behind wording or marking in the shared thread pool
+RENEWER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-lease")
 
 
 class NoticeRenderer(Protocol):
@@ -116,6 +129,9 @@ class Delivery:
         self._last_housekeeping = None
         self._slots = asyncio.Semaphore(concurrency)
         self._stopping = False
+        self._term: Term | None = None  # the leader's term this worker claims and sends under
+        self._on_lost: Callable[[Term], None] | None = None
+        self._fence = Fence(CLAIM_SECONDS, SEND_MARGIN_SECONDS, CUTOFF_SECONDS)  # a new one at each start
 
     @property
     def running(self) -> bool:
@@ -124,11 +140,14 @@ class Delivery:
     def wake(self) -> None:
         self._wake.set()
 
-    def start(self) -> None:
-        """Start delivering. Only the leader delivers, so rows still claimed were claimed by a process that is
-        gone: they are freed first."""
-        self._stopping = False
+    def start(self, term: Term, on_lost: Callable[[Term], None]) -> None:
+        """Start delivering under the leader's `term`; `on_lost` is called when a lease renewal shows the term is
+        over. Rows still claimed by an earlier term (a leader that died or lost its lock) are not taken before
+        their lease runs out: that leader may still be finishing a send until then."""
         if self._task is None:
+            self._stopping = False
+            self._term, self._on_lost = term, on_lost
+            self._fence = Fence(CLAIM_SECONDS, SEND_MARGIN_SECONDS, CUTOFF_SECONDS)
             self._task = asyncio.create_task(self._run(), name="outbox-delivery")
 
     async def stop(self, grace: float = 0.0) -> None:
@@ -136,6 +155,20 @@ class Delivery:
         rows are not taken up) for up to `grace` seconds; then what is left is cancelled. Every row claimed and not
         sent is released, so the next leader sends it at once instead of after its lease (only a send cut off at
         the end of the grace may then arrive twice)."""
+        await self._halt(grace)
+        if self._claimed and not self._fence.lost:  # a term that is over leaves its rows to their leases
+            await asyncio.to_thread(self._release, set(self._claimed))
+        self._claimed.clear()
+
+    async def step_down(self) -> None:
+        """The leader lost its lock: send nothing more from now on; the sends in flight may finish (and be marked)
+        until the fence's cut-off; the rows claimed and not sent stay claimed by this term until their leases run
+        out, when the next leader takes them (it cannot before)."""
+        self._fence.lose()
+        await self._halt(self._fence.remaining())
+        self._claimed.clear()
+
+    async def _halt(self, grace: float) -> None:
         self._stopping = True  # also ends the loop should a cancellation be swallowed (Python 3.11's wait_for can)
         self._wake.set()
         if grace > 0 and self._workers:
@@ -146,15 +179,11 @@ class Delivery:
                 await self._task
             self._task = None
         await self._stop_chats()
-        if self._claimed:
-            await asyncio.to_thread(self._release, set(self._claimed))
-            self._claimed.clear()
 
     async def _run(self) -> None:
-        await asyncio.to_thread(self._release, None)
         keeper = asyncio.create_task(self._keep_leases(), name="outbox-leases")
         try:
-            while not self._stopping:
+            while not self._stopping:  # a term that is over claims nothing (`_claim`), until `step_down`
                 self._wake.clear()  # a wake from now on (a row queued meanwhile) means another round
                 try:
                     while not self._stopping and await self._claim():
@@ -183,16 +212,29 @@ class Delivery:
         self._more.clear()
 
     async def _keep_leases(self) -> None:
-        """While rows are being sent (a flood wait can last minutes), keep them claimed."""
-        while True:
-            await asyncio.sleep(CLAIM_SECONDS / 3)
-            if self._claimed:
-                with suppress(Exception):
-                    await asyncio.to_thread(self._extend, set(self._claimed))
-
-    def _extend(self, row_ids: set[int]) -> None:
-        with session_scope(self.engine) as session:
-            extend_lease(session, row_ids, utcnow())
+        """Prove the lock is held every `RENEW_SECONDS`, renewing the leases of the rows claimed and not finished
+        (a flood wait can last minutes), and let sends go on; when a renewal fails, or does not answer within
+        `SEND_MARGIN_SECONDS` (the fence has closed by then), or the fence's bound passed meanwhile, the term is
+        over: nothing more is sent, and the scheduler is told to give up leadership."""
+        while not self._fence.lost:
+            began, now = self._fence.now(), utcnow()
+            try:
+                async with asyncio.timeout(SEND_MARGIN_SECONDS):
+                    renewed = await asyncio.get_running_loop().run_in_executor(
+                        RENEWER, self._term.renew, set(self._claimed), now)
+            except Exception:  # noqa: BLE001  (a renewal that fails or hangs proves nothing)
+                log.exception("cannot renew the outbox leases")
+                renewed = False
+            if not renewed:
+                self._fence.lose()
+                break
+            self._fence.renewed(began)
+            self._wake.set()  # the first renewal opens the fence: claim at once
+            await asyncio.sleep(RENEW_SECONDS)
+        if not self._stopping and self._on_lost is not None:
+            log.warning("the leader's term is over: outbox delivery stops; its claims run out in %s s", CLAIM_SECONDS)
+            self._wake.set()
+            self._on_lost(self._term)
 
     def _housekeeping_due(self) -> bool:
         return self._last_housekeeping is None or utcnow() - self._last_housekeeping >= HOUSEKEEPING_EVERY
@@ -205,16 +247,17 @@ class Delivery:
             forget_old_updates(session, self.clock())  # handled updates are stamped by the bot's clock
             forget_idle(session, time.time())  # the pace counts in the wall clock's seconds
 
-    def _release(self, row_ids: set[int] | None) -> None:
-        """Rows claimed but not sent become free at once (not after the lease); None: every claimed row."""
+    def _release(self, row_ids: set[int]) -> None:
+        """Rows this term claimed and will not send become free at once (not after the lease)."""
         with session_scope(self.engine) as session:
-            release_claims(session, row_ids)
+            release_claims(session, self._term.token, row_ids)
 
     def _load(self, limit: int) -> list[Prepared]:
         """Claim up to `limit` due rows, with each one's chat."""
         with session_scope(self.engine) as session:
             return [Prepared(row.id, row.member_id, session.get(Member, row.member_id).telegram_user_id, row.kind,
-                             row.params, row.parts_sent) for row in claim_due(session, utcnow(), limit, CHAT_CLAIM)]
+                             row.params, row.parts_sent)
+                    for row in claim_due(session, utcnow(), self._term.token, limit, CHAT_CLAIM)]
 
     def _word(self, item: Prepared, notice: Notice) -> Sequence[Any]:
         """The calls that deliver a row, worded now: after the chat's earlier rows went out (a reminder edits
@@ -223,29 +266,29 @@ class Delivery:
             return self.renderer.word(session, item.member_id, notice, self.clock())
 
     def _sent(self, item: Prepared, notice: Notice, parts_sent: int, message_ids: list[int]) -> None:
-        with session_scope(self.engine) as session:
-            mark_sent(session, item.row_id, self.clock(), parts_sent)  # the mutu baku reads sent_at
-            self.renderer.after_sent(session, notice, message_ids)
+        with session_scope(self.engine) as session:  # the mutu baku reads sent_at
+            if mark_sent(session, item.row_id, self.clock(), parts_sent, term=self._term.token) is not None:
+                self.renderer.after_sent(session, notice, message_ids)  # else: another leader's send counts
 
     def _failed(self, row_id: int, error: str, parts_sent: int) -> None:
         with session_scope(self.engine) as session:
-            mark_failed(session, row_id, error, parts_sent)
+            mark_failed(session, row_id, error, parts_sent, term=self._term.token)
 
     def _retry(self, row_id: int, error: str, retry_in: float | None = None, parts_sent: int = 0) -> None:
         with session_scope(self.engine) as session:
-            retry_later(session, row_id, utcnow(), error, retry_in, parts_sent)
+            retry_later(session, row_id, utcnow(), error, retry_in, parts_sent, term=self._term.token)
 
     def _note_part(self, row_id: int, parts_sent: int) -> None:
         with session_scope(self.engine) as session:
-            note_parts_sent(session, row_id, parts_sent)
+            note_parts_sent(session, row_id, parts_sent, term=self._term.token)
 
     async def _claim(self) -> bool:
         """Claim what is due now (as many rows as there is room for) and hand each row to its chat's task;
         True when more may be due and there is room for it. Rows of a chat still being served are not due yet:
         `claim_due` takes none while an older row of the member is claimed, so they come once its task is done."""
         room = CLAIM_BATCH - len(self._claimed)
-        if room <= 0:
-            return False  # a chat finishing its rows wakes the loop again
+        if room <= 0 or not self._fence.may_send():
+            return False  # a chat finishing its rows wakes the loop again; a renewal opens the fence
         loading = asyncio.ensure_future(asyncio.to_thread(self._load, room))
         try:
             prepared = await asyncio.shield(loading)
@@ -274,12 +317,15 @@ class Delivery:
         """Send one chat's claimed rows in order, one at a time, taking up rows claimed for it meanwhile; ends
         when none is left (the check and the ending are one step, so a row handed over is never stranded)."""
         try:
-            while rows and not self._stopping:  # stopping: the rows not taken up stay claimed, to be released
+            # stopping: the rows not taken up stay claimed, to be released; fenced: left to their leases
+            while rows and not self._stopping and not self._fence.lost:
                 item = rows.popleft()
                 try:
                     delivered = await self._deliver(item)
                 except asyncio.CancelledError:
                     raise  # cut off (maybe sent, maybe not): the row stays claimed, and is released by `stop`
+                except FenceLost:
+                    break  # the term is over: this row and the rest stay claimed until their leases run out
                 except Exception:  # noqa: BLE001  (its lease runs out as after a crash; the rows behind it wait)
                     log.exception("cannot deliver outbox row %s", item.row_id)
                     delivered = False
@@ -343,7 +389,8 @@ class Delivery:
         return True
 
     async def _send_part(self, chat_id: int, part: Any) -> int:
-        """One call (paced for its chat by the bot's rate limiter); returns the id of the message that now shows
-        the part."""
-        async with self._slots:
+        """One call (paced for its chat by the bot's rate limiter), begun only while the leader's lease is proven
+        (`FenceLost` else, and cut off at the fence's cut-off, a pacing wait included); returns the id of the
+        message that now shows the part."""
+        async with self._slots, self._fence.bounded():
             return await self.renderer.send(self.application.bot, chat_id, part)

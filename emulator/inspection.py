@@ -20,6 +20,10 @@ from .state import Call, EmulatorState
 MessagePredicate = Callable[[dict[str, Any]], bool] | str | None
 CallPredicate = Callable[[Call], bool] | None
 
+# how long a wait lasts by default: generous, since a passing wait returns at once and a 2-core machine running
+# three test workers beside real bot processes is slow now and then; only a failing wait takes this long
+WAIT_SECONDS = 15.0
+
 
 class Marker(NamedTuple):
     """A point in the call log and in the stream of bot messages."""
@@ -134,7 +138,7 @@ class InspectionMixin:
         self,
         chat_id: int | None = None,
         predicate: MessagePredicate = None,
-        timeout: float = 5.0,
+        timeout: float = WAIT_SECONDS,
         *,
         since: Marker | None = None,
     ) -> dict[str, Any]:
@@ -165,7 +169,8 @@ class InspectionMixin:
         return message
 
     async def wait_for_call(
-        self, method: str, predicate: CallPredicate = None, timeout: float = 5.0, *, since: Marker | None = None
+        self, method: str, predicate: CallPredicate = None, timeout: float = WAIT_SECONDS, *,
+        since: Marker | None = None,
     ) -> Call:
         """First new completed call of ``method`` for which ``predicate(call)`` is true."""
         key = method.lower()

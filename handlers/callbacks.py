@@ -55,6 +55,7 @@ class Button(StrEnum):
     UNLOCK_REQUEST = "ul.req", ("form_id", "indicator_id")
     UNLOCK_GRANT = "ul.ok", ("request_id",)
     UNLOCK_REFUSE = "ul.no", ("request_id",)
+    EVIDENCE = "bk", ("form_id",)  # 📎 Bukti: the form's evidence sent to whoever pressed it
     # report to the Kepala Dinas, and the disposition
     REPORT = "rp.go", ("period_id",)
     KEPALA_AGREE = "kd.ok", ("period_id",)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from datetime import datetime
+from pathlib import Path
 
 from sqlmodel import Session
 from telegram import Update
@@ -29,10 +30,13 @@ from reports.recap_charts import RENDER_POOL
 from reports.wording import esc
 from reports.workbooks import ExportError, export_files
 
+BOT_UPLOAD_LIMIT = 50 * 1024 * 1024  # the largest file a bot may send
 
-def export_screens(session: Session, member: Member, arguments: list[str], now: datetime) -> list[Screen]:
-    """/ekspor [periode] [semua|kertas|rekap|formulir] [semua-data]: the workbooks as documents (default: all of
-    them), of approved values only unless `semua-data` asks for the others too (marked)."""
+
+def export_screens(session: Session, member: Member, arguments: list[str], now: datetime,
+                   evidence_dir: Path | None = None) -> list[Screen]:
+    """/ekspor [periode] [semua|kertas|rekap|formulir|bukti] [semua-data]: the workbooks as documents (default: all
+    of them), or the evidence ZIP, of approved values only unless `semua-data` asks for the others too (marked)."""
     require(session, member, Action.EXPORT)
     language = member.language
     words = [word.lower() for word in arguments]
@@ -47,9 +51,12 @@ def export_screens(session: Session, member: Member, arguments: list[str], now: 
         return [Screen.of(t("recap.nothing", language))]
     try:
         files = export_files(session, scope, kinds[0] if kinds else ExportKind.SEMUA, language,
-                             today=now.date(), tz=now.tzinfo, include_drafts=include_drafts)
+                             today=now.date(), tz=now.tzinfo, include_drafts=include_drafts,
+                             evidence_dir=evidence_dir)
     except ExportError as exc:
         return [Screen.of(t(text_key(exc.code), language, **{k: esc(v) for k, v in exc.details.items()}))]
+    if any(len(file.data) > BOT_UPLOAD_LIMIT for file in files):  # a large evidence archive
+        return [Screen.of(t("documents.too_large", language, limit=BOT_UPLOAD_LIMIT // (1024 * 1024)))]
     return [Screen([], media=Document(file.filename, file.data, esc(file.title))) for file in files]
 
 
@@ -84,7 +91,8 @@ async def _send_files(update: Update, context: Context, work, *args, pool=None) 
 
 async def export_command(update: Update, context: Context) -> None:
     """/ekspor [periode] [jenis] [semua-data]: Formulir, Rekapitulasi and Kertas Kerja as Excel files."""
-    await _send_files(update, context, export_screens, list(context.args or []), office_now(context))
+    await _send_files(update, context, export_screens, list(context.args or []), office_now(context),
+                      context.bot_data.evidence_dir)
 
 
 async def laporan_command(update: Update, context: Context) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import documents, group, reminders, router, settings, start, status
+from handlers import documents, evidence, group, reminders, router, settings, start, status
 from handlers.admin import handlers as admin
 from handlers.callbacks import Button, matcher
 from handlers.fill import handlers as fill
@@ -40,6 +40,7 @@ BUTTONS = [  # which buttons (handlers.callbacks.Button) each handler answers; a
     (kepala.BUTTONS, kepala.on_button),
     (measurement.BUTTONS, measurement.on_button),
     (admin.BUTTONS, admin.on_button),
+    ({Button.EVIDENCE}, evidence.on_button),
     ({Button.REMINDER_SNOOZE}, reminders.on_button),
     ({Button.LANGUAGE}, settings.on_language),
 ]

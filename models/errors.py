@@ -146,6 +146,7 @@ class ExportCode(StrEnum):
     """What cannot be exported (`reports.workbooks.ExportError`)."""
 
     FORMULIR_NEEDS_PERIOD = "formulir_needs_period"
+    EVIDENCE_NEEDS_PERIOD = "evidence_needs_period"
     UNIT_NOT_FOUND = "unit_not_found"
     UNIT_NOT_IN_PERIOD = "unit_not_in_period"
     NO_UNITS = "no_units"

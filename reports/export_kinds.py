@@ -17,7 +17,8 @@ class ExportKind(StrEnum):
     KERTAS_KERJA = "kertas_kerja"  # the Kertas Kerja Pengukuran Kinerja
     REKAPITULASI = "rekapitulasi"
     FORMULIR = "formulir"  # each unit's Formulir Pengumpulan Data (a month or triwulan only)
-    SEMUA = "semua"  # all of them (a year: the Kertas Kerja and the Rekapitulasi)
+    SEMUA = "semua"  # all the workbooks (a year: the Kertas Kerja and the Rekapitulasi)
+    BUKTI = "bukti"  # the evidence files of a month or triwulan in one ZIP (not among "semua")
 
 
 SPELLINGS: dict[ExportKind, tuple[str, ...]] = {  # the first is the command line's
@@ -25,6 +26,7 @@ SPELLINGS: dict[ExportKind, tuple[str, ...]] = {  # the first is the command lin
     ExportKind.REKAPITULASI: ("rekapitulasi", "rekap"),
     ExportKind.FORMULIR: ("formulir", "form", "forms"),
     ExportKind.SEMUA: ("semua", "all"),
+    ExportKind.BUKTI: ("bukti", "evidence", "bukti-dukung"),
 }
 INCLUDE_DRAFTS_SPELLINGS = ("semua-data", "termasuk-draf", "draf", "all-data", "with-drafts")
 INCLUDE_DRAFTS_FLAG = "--termasuk-draf"  # the command line's

@@ -47,12 +47,13 @@ from models.calc.dates import format_date
 from models.collection.form_filling import Item, form_items, unit_indicators
 from models.collection.forms import FormStatus, UnitForm
 from models.collection.progress import NOT_STARTED, UnitProgress, period_progress, period_units
-from models.collection.realisasi import Evidence, approved_realisasi_of
+from models.collection.realisasi import Evidence, EvidenceKind, approved_realisasi_of
 from models.collection.recap import Recap, compute_recap
 from models.errors import ExportCode
 from models.office.organisation import Unit, UnitKind
 from models.plan.periods import Period, PeriodKind, PeriodRef, find_period
 from models.plan.targets import load_plans, target_for
+from reports.evidence_archive import evidence_zip
 from reports.export_kinds import ExportKind
 from reports.templates import APPROVAL_COLUMN, KERTAS_KERJA_COLUMNS
 from reports.workbook_style import (
@@ -208,15 +209,28 @@ def unit_items(session: Session, period: Period, unit: Unit, include_drafts: boo
 
 
 def evidence_texts(session: Session, period: Period, language: str) -> dict[int, str]:
-    """Per indicator: `2 berkas: laporan.pdf, foto`."""
+    """Per indicator: `2 berkas: laporan.pdf, foto`, then its links and its texts, each on a line."""
     if period.id is None:
         return {}
-    names: dict[int, list[str]] = defaultdict(list)
+    pieces: dict[int, dict[EvidenceKind, list[str]]] = defaultdict(lambda: defaultdict(list))
     for evidence in session.exec(select(Evidence).where(Evidence.period_id == period.id).order_by(Evidence.id)):
-        kind = "photo" if evidence.kind == "photo" else "document"
-        names[evidence.indicator_id].append(evidence.file_name or t(f"workbook.evidence_{kind}", language))
-    return {key: t("workbook.evidence", language, count=len(value), names=", ".join(value))
-            for key, value in names.items()}
+        kind = evidence.evidence_kind
+        if kind.is_file:
+            pieces[evidence.indicator_id][EvidenceKind.DOCUMENT].append(
+                evidence.file_name or t(f"workbook.evidence_{kind.value}", language))
+        else:
+            pieces[evidence.indicator_id][kind].append(evidence.text or "")
+    texts = {}
+    for indicator_id, kinds in pieces.items():
+        lines = []
+        if files := kinds.get(EvidenceKind.DOCUMENT):
+            lines.append(t("workbook.evidence", language, count=len(files), names=", ".join(files)))
+        if links := kinds.get(EvidenceKind.LINK):
+            lines.append(t("workbook.evidence_links", language, links=", ".join(links)))
+        if notes := kinds.get(EvidenceKind.TEXT):
+            lines.append(t("workbook.evidence_texts", language, texts="; ".join(notes)))
+        texts[indicator_id] = "\n".join(lines)
+    return texts
 
 
 def formulir_rows(items: list[Item], evidence: dict[int, str], language: str,
@@ -421,14 +435,22 @@ def put_bands(sheet: Worksheet, top: int, recap: Recap, language: str) -> int:
 
 def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, language: str,
                  unit_id: int | None = None, *, today: date, tz: tzinfo = OFFICE_TZ,
-                 include_drafts: bool = False) -> list[ExportFile]:
+                 include_drafts: bool = False, evidence_dir: Path | None = None) -> list[ExportFile]:
     """The workbooks of `kind` for the scope: the Kertas Kerja, the Rekapitulasi, the Formulir (one per unit of
-    the period, or only `unit_id`'s) or all of them (a year has no Formulir). `today` (in the office's time zone
+    the period, or only `unit_id`'s) or all of them (a year has no Formulir); or the ZIP of the evidence files
+    kept in `evidence_dir` (`ExportKind.BUKTI`, a month or triwulan only). `today` (in the office's time zone
     `tz`) decides which unfinished forms are late. Approved values only, unless `include_drafts` (then marked).
     Raises `ExportError` (see the module docstring)."""
     if not isinstance(kind, ExportKind):
         raise TypeError(f"an export kind is an ExportKind, not {kind!r}")
     code, label = scope_code(scope), scope_label(scope, language)
+    if kind is ExportKind.BUKTI:
+        if not isinstance(scope, PeriodRef):
+            raise ExportError(ExportCode.EVIDENCE_NEEDS_PERIOD, year=str(scope))
+        if evidence_dir is None:
+            raise ValueError("the evidence archive needs the evidence folder")
+        filename, data, count = evidence_zip(session, scope, language, evidence_dir, include_drafts)
+        return [ExportFile(filename, data, t("evidence.zip_title", language, period=label), count)]
     files = []
     recap = compute_recap(session, scope, language, approved_only=not include_drafts) \
         if kind is not ExportKind.FORMULIR else None

@@ -7,14 +7,17 @@ on queues a notification; a snooze says so itself), runs the work again and re-d
 neither loses nor repeats a reminder. A slow safety job re-derives it every few minutes in case a change went unnoticed.
 
 Only the leader (`scheduler/leadership.py`) runs scheduled work and the delivery worker; other processes
-stand by and take over when the leader goes away. Time comes from an injectable `clock`, so tests can run a
-whole month of reminders without waiting.
+stand by and take over when the leader goes away. A leader that loses its lock (its lock session cut: the
+delivery's lease renewal fails, or the stand-by round finds the connection dead) steps down at once: delivery
+stops sending and leaves its claims to run out, and the next round may lead again under a new term. Time
+comes from an injectable `clock`, so tests can run a whole month of reminders without waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -28,7 +31,7 @@ from models.calc.clock import Clock, system_clock
 from models.store.database import session_scope
 from models.timing.reminders import Outcome, run_scheduled_work
 from models.timing.schedule import ScheduleRules
-from scheduler.leadership import Leadership
+from scheduler.leadership import Leadership, Term
 
 log = logging.getLogger(__name__)
 STANDBY_SECONDS = 2.0  # how often a standing-by process tries to take over
@@ -38,10 +41,12 @@ WORK_JOB = "scheduled-work"
 
 
 class Worker(Protocol):
-    """What the leader runs beside the scheduled work: the outbox delivery (`bot/delivery.py`)."""
+    """What the leader runs beside the scheduled work: the outbox delivery (`bot/delivery.py`). It works under a
+    leader's term and calls `on_lost` when a lease renewal shows the term is over."""
 
-    def start(self) -> None: ...
+    def start(self, term: Term, on_lost: Callable[[Term], None]) -> None: ...
     async def stop(self, grace: float = 0.0) -> None: ...
+    async def step_down(self) -> None: ...
     def wake(self) -> None: ...
 
 
@@ -56,8 +61,11 @@ class SchedulerService:
         self.leadership = Leadership(engine)
         self.scheduler: AsyncIOScheduler | None = None
         self.leading = False
+        self.term: Term | None = None  # the term delivery runs under while this process leads
         self._lock = asyncio.Lock()
+        self._leadership_lock = asyncio.Lock()  # the stand-by round and a step-down never interleave
         self._listener: asyncio.Task | None = None
+        self._giving_up: asyncio.Task | None = None  # held, so the task is not collected before it ends
         self._stopped = False
 
     async def start(self) -> None:
@@ -77,11 +85,12 @@ class SchedulerService:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
-        if self.leading:
-            await self.delivery.stop(grace)
-            self.leading = False
-        await self._stop_listening()
-        await asyncio.to_thread(self.leadership.release)
+        async with self._leadership_lock:
+            if self.leading:
+                await self.delivery.stop(grace)
+                self.leading, self.term = False, None
+            await self._stop_listening()
+            await asyncio.to_thread(self.leadership.release)
 
     async def _stop_listening(self) -> None:
         if self._listener is not None:
@@ -93,21 +102,44 @@ class SchedulerService:
     async def _keep_leadership(self) -> None:
         if self._stopped:
             return
-        leader = await asyncio.to_thread(self.leadership.acquire)
-        if self._stopped:
-            await asyncio.to_thread(self.leadership.release)
-            return
-        if leader and not self.leading:
-            self.leading = True
-            self.delivery.start()
-            if self.leadership.shared:  # a notification queued by any process wakes delivery and the scheduler
-                self._listener = asyncio.create_task(self.leadership.listen(self.wake), name="outbox-listener")
+        async with self._leadership_lock:
+            term = await asyncio.to_thread(self.leadership.acquire)
+            if self._stopped:
+                await asyncio.to_thread(self.leadership.release)
+                return
+            if self.leading and term is not self.term:  # the lock was lost (maybe taken again: a new term)
+                log.warning("lost the scheduler lock; standing by")
+                await self._step_down()
+            if term is not None and not self.leading:
+                self.leading, self.term = True, term
+                self.delivery.start(term, self._lost)
+                if self.leadership.shared:  # a notification queued by any process wakes delivery and scheduler
+                    self._listener = asyncio.create_task(self.leadership.listen(self.wake), name="outbox-listener")
+                started = True
+            else:
+                started = False
+        if started:
             await self.run_now()
-        elif not leader and self.leading:
-            log.warning("lost the scheduler lock; standing by")
-            self.leading = False
-            await self._stop_listening()
-            await self.delivery.stop()
+
+    def _lost(self, term: Term) -> None:
+        """Delivery found `term` over (a lease renewal failed): step down now, not at the next stand-by round."""
+        if term is self.term and not self._stopped:
+            self._giving_up = asyncio.get_running_loop().create_task(self._give_up(term), name="leadership-lost")
+
+    async def _give_up(self, term: Term) -> None:
+        async with self._leadership_lock:
+            if term is not self.term:
+                return
+            log.warning("the outbox leases could not be renewed: no longer leading; standing by")
+            await self._step_down()
+            await asyncio.to_thread(self.leadership.release, term)
+
+    async def _step_down(self) -> None:
+        """Stop leading: no more scheduled work or sending; the rows delivery claimed stay claimed until their
+        lease runs out (another leader may be sending by then), so nothing is released here."""
+        self.leading, self.term = False, None
+        await self._stop_listening()
+        await self.delivery.step_down()
 
     def wake(self) -> None:
         """A notification was queued (by any process): deliver at once, and run the scheduled work shortly."""

@@ -35,7 +35,7 @@ ACTIONS: dict[str, int] = {
     "isi.p": 1, "isi.amb": 2, "isi.sure": 1, "isi.retype": 1, "isi.keep": 2, "isi.keep_kendala": 2,
     "isi.keep_tindak_lanjut": 2, "isi.next": 1, "isi.edit": 2, "isi.kirim": 2, "isi.kirimok": 2, "isi.sendno": 0,
     "rv.ok": 2, "rv.ret": 2, "rv.t": 2, "rv.arh": 1, "rv.cancel": 1,
-    "ul.req": 2, "ul.ok": 1, "ul.no": 1,
+    "ul.req": 2, "ul.ok": 1, "ul.no": 1, "bk": 1,
     "rp.go": 1, "kd.ok": 1, "kd.arh": 1,
     "inv.r": 1, "inv.u": 2, "mb.m": 1, "mb.r": 2, "mb.u": 1, "mb.uu": 2, "mb.x": 1,
     "pd.o": 3, "pd.c": 1, "rm.snz": 1,
@@ -109,6 +109,7 @@ def test_each_handler_routes_exactly_the_buttons_registered_for_it():
         assert registered[f"handlers.{name}.handlers"] == set(table) | extra, name
     assert set(admin.IN_PLACE) < registered["handlers.admin.handlers"] == admin.BUTTONS
     assert registered["handlers.reminders"] == {Button.REMINDER_SNOOZE}
+    assert registered["handlers.evidence"] == {Button.EVIDENCE}
     assert registered["handlers.settings"] == {Button.LANGUAGE}
 
 

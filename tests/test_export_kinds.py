@@ -1,7 +1,7 @@
 """Export kinds: every spelling the chat (`/ekspor 2026-TW1 rekap`) and the command line (`--jenis`) accept.
 
 Given the words members have always typed after /ekspor, then each still names the same workbooks, in any case,
-and a period code names none; the command line offers exactly its four spellings, the Kertas Kerja by default;
+and a period code names none; the command line offers exactly its five spellings, the Kertas Kerja by default;
 the workbooks are asked for by an `ExportKind`, never a bare string.
 """
 
@@ -13,10 +13,11 @@ from bot.cli import _parser
 from reports.export_kinds import COMMAND_LINE_SPELLINGS, ExportKind, export_kind
 from reports.workbooks import export_files
 
-K, R, F, S = ExportKind.KERTAS_KERJA, ExportKind.REKAPITULASI, ExportKind.FORMULIR, ExportKind.SEMUA
+K, R, F, S, B = (ExportKind.KERTAS_KERJA, ExportKind.REKAPITULASI, ExportKind.FORMULIR, ExportKind.SEMUA,
+                 ExportKind.BUKTI)
 CHAT_WORDS = {  # written out: what members may type after the period
     "semua": S, "all": S, "kertas": K, "kertas_kerja": K, "kertas-kerja": K, "rekap": R, "rekapitulasi": R,
-    "formulir": F, "form": F, "forms": F,
+    "formulir": F, "form": F, "forms": F, "bukti": B, "evidence": B, "bukti-dukung": B,
 }
 
 
@@ -31,9 +32,9 @@ def test_other_words_name_no_kind(word: str):
     assert export_kind(word) is None
 
 
-def test_the_command_line_offers_its_four_spellings_and_the_kertas_kerja_by_default():
-    assert COMMAND_LINE_SPELLINGS == ("kertas-kerja", "rekapitulasi", "formulir", "semua")
-    assert [export_kind(word) for word in COMMAND_LINE_SPELLINGS] == [K, R, F, S]
+def test_the_command_line_offers_its_five_spellings_and_the_kertas_kerja_by_default():
+    assert COMMAND_LINE_SPELLINGS == ("kertas-kerja", "rekapitulasi", "formulir", "semua", "bukti")
+    assert [export_kind(word) for word in COMMAND_LINE_SPELLINGS] == [K, R, F, S, B]
     args = _parser().parse_args(["export", "--periode", "2026-TW1", "out.xlsx"])
     assert export_kind(args.jenis) is K
     with pytest.raises(SystemExit):

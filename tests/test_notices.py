@@ -147,20 +147,28 @@ def test_a_periods_invitations_are_found_by_notice_type_and_period_whatever_thei
     assert [row.id for row in notices_of(session, PeriodOpened, period_id=4)] == mine
 
 
+TERM = "the-leaders-term"
+
+
+def claimed(row: OutboxMessage) -> OutboxMessage:
+    """The row as the delivery holds it while sending: claimed by the leader's term (each outcome ends the claim)."""
+    row.claimed_until, row.claimed_by = NOW + timedelta(seconds=15), TERM
+    return row
+
+
 def test_a_row_sent_failed_or_retried(session: Session, someone: int):
-    row = queued(session, someone, PeriodOpened(4))
-    row.claimed_until = NOW
-    retry_later(session, row.id, NOW, "500", parts_sent=1)
+    row = claimed(queued(session, someone, PeriodOpened(4)))
+    retry_later(session, row.id, NOW, "500", parts_sent=1, term=TERM)
     assert (row.status, row.attempts, row.parts_sent, row.claimed_until) == (OutboxStatus.PENDING, 1, 1, None)
     assert row.next_attempt_at == NOW + timedelta(seconds=2)
-    retry_later(session, row.id, NOW, "429 retry after 30", 30.0)
+    retry_later(session, claimed(row).id, NOW, "429 retry after 30", 30.0, term=TERM)
     assert row.next_attempt_at == NOW + timedelta(seconds=30) and row.parts_sent == 1  # never fewer parts
-    note_parts_sent(session, row.id, 2)
-    mark_sent(session, row.id, NOW, 2)
+    note_parts_sent(session, claimed(row).id, 2, term=TERM)
+    mark_sent(session, row.id, NOW, 2, term=TERM)
     assert (row.status, row.sent_at, row.attempts, row.error) == (OutboxStatus.SENT, NOW, 3, None)
 
-    blocked = queued(session, someone, PeriodOpened(5))
-    mark_failed(session, blocked.id, "Forbidden: bot was blocked by the user")
+    blocked = claimed(queued(session, someone, PeriodOpened(5)))
+    mark_failed(session, blocked.id, "Forbidden: bot was blocked by the user", term=TERM)
     assert (blocked.status, blocked.attempts) == (OutboxStatus.FAILED, 1)
 
 
@@ -168,7 +176,7 @@ def test_backoff_doubles_and_the_last_attempt_fails_for_good(session: Session, s
     row = queued(session, someone, PeriodOpened(4))
     waits = []
     while OutboxStatus(row.status) is OutboxStatus.PENDING:
-        retry_later(session, row.id, NOW, "timed out")
+        retry_later(session, claimed(row).id, NOW, "timed out", term=TERM)
         waits.append((row.next_attempt_at - NOW).total_seconds())
     assert row.attempts == MAX_ATTEMPTS and row.status == OutboxStatus.FAILED
     assert waits[:-1] == [2, 4, 8, 16, 32, 64, 128]

@@ -20,6 +20,7 @@ from i18n import t
 from i18n.codes import text_key
 from models.calc.numbers import AmbiguousNumber, NumberError, format_number, parse_number
 from models.collection.form_filling import (
+    attach_evidence_text,
     check_fillable,
     context_for,
     far_off_reasons,
@@ -35,7 +36,7 @@ from models.collection.form_filling import (
     unit_indicators,
 )
 from models.collection.forms import FormStatus, UnitForm
-from models.collection.realisasi import evidence_counts, latest_revision
+from models.collection.realisasi import MAX_EVIDENCE_TEXT, EvidenceKind, evidence_counts, latest_revision
 from models.collection.review import edits_since, form_mark, submit_unit_form
 from models.collection.workflow import form_for
 from models.errors import ErrorCode, WorkflowError
@@ -224,6 +225,26 @@ def _question_name(session: Session, member: Member, step: ChatStep, data: dict)
     indicator = session.get(Indicator, data["indicator_id"])
     return t("fill.question_label", member.language, code=esc(indicator.code), name=esc(indicator.name),
              asked=t(f"fill.asked_{views.ASKED[step]}", member.language))
+
+
+def answer_evidence_text(session: Session, member: Member, text: str) -> list[Screen]:
+    """A typed message at the evidence question: a link or a short text stored as evidence (at most
+    `MAX_EVIDENCE_TEXT` characters, else refused), then the question again with its new count. The label of its
+    button typed ("Lewati", "Lanjut") is the button."""
+    language = member.language
+    if not text.strip():
+        return [Screen.of(t("fill.evidence_hint", language))]
+    if text.strip().casefold() in {t(key, language).casefold() for key in ("fill.skip_button", "fill.next_button")}:
+        return next_item(session, member)  # "lanjut" typed instead of pressed: no evidence
+    if len(text.strip()) > MAX_EVIDENCE_TEXT:
+        return [Screen.of(t("fill.evidence_text_too_long", language, limit=MAX_EVIDENCE_TEXT,
+                            length=len(text.strip())))]
+    _, data = get_state(session, member.id)
+    period, indicator = _target(session, data)
+    evidence = attach_evidence_text(session, member, indicator, period, text, now=now_of(session))
+    kind = "link" if evidence.evidence_kind is EvidenceKind.LINK else "text"
+    saved = Screen.of(t(f"fill.evidence_{kind}_saved", language, code=esc(indicator.code)))
+    return [saved, *evidence_saved(session, member, period, indicator)]
 
 
 def unseen_answer(session: Session, member: Member, what: str, message_id: int,

@@ -9,17 +9,18 @@ from telegram import Message, Update
 
 from handlers.bound import of_question, superseded
 from handlers.callbacks import Button
-from handlers.common import Context, act, answer_expired, now_of, run_button
+from handlers.common import BotData, Context, act, answer_expired, in_transaction, now_of, run_button
 from handlers.fill import flow
 from handlers.screens import Screen
 from i18n import t
+from models.collection.evidence import stored_file_paths, uploaded_file_paths
 from models.collection.form_filling import attach_evidence
+from models.collection.realisasi import EvidenceKind
 from models.messaging.chat_state import ChatStep, get_state
 from models.office.organisation import Member
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
-
-EVIDENCE_MAX_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
+from reports.evidence_files import copy_path, stored_file, stored_size
 
 
 async def fill_command(update: Update, context: Context) -> None:
@@ -38,11 +39,7 @@ TEXT_STEPS = {
 }
 
 
-def evidence_hint(session: Session, member: Member, _text: str) -> list[Screen]:
-    return [Screen.of(t("fill.evidence_hint", member.language))]
-
-
-TEXT_STEPS[ChatStep.FILL_EVIDENCE] = evidence_hint
+TEXT_STEPS[ChatStep.FILL_EVIDENCE] = flow.answer_evidence_text
 
 
 QUESTION_BUTTONS = {  # the buttons of a question, each carrying its number
@@ -88,40 +85,78 @@ def reply_to_id(message: Message) -> int | None:
 
 
 async def on_file(update: Update, context: Context) -> None:
-    """A photo or document: evidence of the indicator being asked about, kept on disk and by its file id."""
+    """A photo or document: evidence of the indicator being asked about, kept on disk and by its file id. Refused
+    before anything is downloaded when it is larger than the limit or over the member's quota of the period; a
+    copy whose save is refused afterwards is deleted at once (else `remove_orphans` would, later)."""
     message = update.effective_message
     if message.photo:
-        attachment, kind, name, mime = message.photo[-1], "photo", None, "image/jpeg"
+        attachment, kind, name, mime = message.photo[-1], EvidenceKind.PHOTO, None, "image/jpeg"
     else:
         document = message.document
-        attachment, kind, name, mime = document, "document", document.file_name, document.mime_type
+        attachment, kind, name, mime = document, EvidenceKind.DOCUMENT, document.file_name, document.mime_type
+    data = context.bot_data
     state: dict = {}
 
     def check(session: Session, member: Member) -> list[Screen]:
-        step, data = get_state(session, member.id)
+        step, step_data = get_state(session, member.id)
         if step != ChatStep.FILL_EVIDENCE:
             return [Screen.of(t("fill.evidence_unexpected", member.language))]
         if unseen := flow.unseen_answer(session, member, t("fill.your_file", member.language), message.message_id,
                                         reply_to_id(message)):
             return unseen
-        if attachment.file_size and attachment.file_size > EVIDENCE_MAX_BYTES:
-            return [Screen.of(t("fill.evidence_too_big", member.language))]
-        state.update(data)
+        if refusal := size_refusal(session, member, step_data["period_id"], attachment.file_size or 0, data):
+            return refusal
+        state.update(step_data)
         return []
 
     await act(update, context, check, marks_handled=False)  # only a look: the save below is the update's work
     if not state:
         return
-    folder = context.bot_data.evidence_dir
-    target = folder / str(state["period_id"]) / str(state["indicator_id"])
-    target.mkdir(parents=True, exist_ok=True)
-    path = target / f"{attachment.file_unique_id}{Path(name).suffix if name else '.jpg'}"
-    await (await attachment.get_file()).download_to_drive(path)
+    path = copy_path(data.evidence_dir, state["period_id"], state["indicator_id"], attachment.file_unique_id, name,
+                     kind)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    saved = False
+    try:
+        await (await attachment.get_file()).download_to_drive(path)
+        size = path.stat().st_size
 
-    def save(session: Session, member: Member) -> list[Screen]:
-        period, indicator = session.get(Period, state["period_id"]), session.get(Indicator, state["indicator_id"])
-        attach_evidence(session, member, indicator, period, kind=kind, telegram_file_id=attachment.file_id,
-                        file_name=name, mime_type=mime, stored_path=str(path), now=now_of(session))
-        return flow.evidence_saved(session, member, period, indicator)
+        def save(session: Session, member: Member) -> list[Screen]:
+            nonlocal saved
+            if refusal := size_refusal(session, member, state["period_id"], size, data, path):
+                return refusal
+            period, indicator = session.get(Period, state["period_id"]), session.get(Indicator, state["indicator_id"])
+            attach_evidence(session, member, indicator, period, kind=kind, telegram_file_id=attachment.file_id,
+                            file_name=name, mime_type=mime, stored_path=str(path), now=now_of(session))
+            saved = True
+            return flow.evidence_saved(session, member, period, indicator)
 
-    await act(update, context, save)
+        await act(update, context, save)
+    finally:
+        if not saved and not await in_transaction(context, _named_by_a_row, context.bot_data.evidence_dir, path):
+            path.unlink(missing_ok=True)
+
+
+def size_refusal(session: Session, member: Member, period_id: int, size: int, data: BotData,
+                 replacing: Path | None = None) -> list[Screen] | None:
+    """The refusal of a file of `size` bytes: over the per-file limit, or over the member's quota of the period
+    with what they uploaded already (`replacing`: the copy just downloaded, not counted twice); None when fine."""
+    language = member.language
+    if size > data.evidence_max_bytes:
+        return [Screen.of(t("fill.evidence_too_big", language, limit=megabytes(data.evidence_max_bytes)))]
+    paths = [stored for stored in uploaded_file_paths(session, member.id, period_id)
+             if replacing is None or stored_file(data.evidence_dir, stored) != replacing]
+    used = sum(stored_size(data.evidence_dir, stored) for stored in set(paths))
+    if used + size > data.evidence_quota_bytes:
+        return [Screen.of(t("fill.evidence_over_quota", language, quota=megabytes(data.evidence_quota_bytes),
+                            used=megabytes(used)))]
+    return None
+
+
+def megabytes(size: int) -> str:
+    """A size in whole megabytes, rounded up (what a member is told)."""
+    return str(-(-size // (1024 * 1024)))
+
+
+def _named_by_a_row(session: Session, folder: Path, path: Path) -> bool:
+    """Whether an evidence row already names the copy at `path` (the same file sent twice): then it stays."""
+    return any(stored_file(folder, stored) == path for stored in stored_file_paths(session))

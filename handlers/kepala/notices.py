@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from handlers import evidence
 from handlers.callbacks import Button, pack
 from handlers.fill.views import period_name
 from handlers.recap_views import mutu_baku_block, recap_album, recap_blocks
@@ -42,7 +43,8 @@ def kepala_report(session: Session, member: Member, notice: KepalaReport, now: d
     blocks = recap_blocks(recap, language, progress)
     blocks.insert(1, mutu_baku_block(timeline(session, period, now, rules), language))
     buttons = [[(t("notify.agree_button", language), pack(Button.KEPALA_AGREE, period.id)),
-                (t("notify.arahan_button", language), pack(Button.KEPALA_ARAHAN, period.id))]]
+                (t("notify.arahan_button", language), pack(Button.KEPALA_ARAHAN, period.id))],
+               *evidence.unit_buttons(session, progress, language)]  # each unit's 📎 Bukti
     return [recap_album(recap, language, progress), Screen(blocks, buttons)]
 
 

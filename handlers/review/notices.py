@@ -12,6 +12,7 @@ from handlers.fill.views import period_name
 from handlers.review import views
 from handlers.screens import Screen
 from i18n import t
+from models.collection.evidence import form_evidence_count
 from models.collection.form_filling import form_items
 from models.collection.forms import ReviewItem, UnitForm, UnlockRequest, UnlockStatus
 from models.collection.review import changes_since_return
@@ -33,7 +34,7 @@ def review_request(session: Session, member: Member, notice: ReviewRequest, now:
     form, period, unit = _form_and_period(session, notice.form_id)
     changes = changes_since_return(session, form) if notice.resubmission else []
     return [views.review_request(form, notice.version, period, unit, form_items(session, form), changes,
-                                 member.language)]
+                                 member.language, form_evidence_count(session, form))]
 
 
 def form_returned(session: Session, member: Member, notice: FormReturned, now: datetime,

@@ -14,8 +14,9 @@ from reports.wording import esc, value_text
 
 
 def review_request(form: UnitForm, version: int, period: Period, unit_name: str, items: list[Item],
-                   changes: list[Change], language: str) -> Screen:
-    """The form as submitted (at `version`), with Setujui / Kembalikan; on resubmission what changed."""
+                   changes: list[Change], language: str, evidence: int = 0) -> Screen:
+    """The form as submitted (at `version`), with Setujui / Kembalikan; on resubmission what changed; with
+    📎 Bukti (n) when it has `evidence`."""
     header = "review.request_again" if changes else "review.request"
     blocks = [t(header, language, unit=esc(unit_name), period=period_name(period, language))]
     blocks += [item_block(number, item, language) for number, item in enumerate(items, start=1)]
@@ -32,7 +33,14 @@ def review_request(form: UnitForm, version: int, period: Period, unit_name: str,
         blocks.append("\n".join(lines))
     buttons = [[(t("review.approve_button", language), pack(Button.REVIEW_APPROVE, form.id, version)),
                 (t("review.return_button", language), pack(Button.REVIEW_RETURN, form.id, version))]]
+    if evidence:
+        buttons.append([evidence_button(form, evidence, language)])
     return Screen(blocks, buttons)
+
+
+def evidence_button(form: UnitForm, count: int, language: str) -> tuple[str, str]:
+    """📎 Bukti (n): sends the form's evidence to whoever presses it (`handlers.evidence`)."""
+    return t("evidence.button", language, count=count), pack(Button.EVIDENCE, form.id)
 
 
 def return_toggles(form: UnitForm, items: list[Item], selected: set[int], language: str) -> Screen:

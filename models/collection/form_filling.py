@@ -16,12 +16,16 @@ from sqlmodel import Session, select
 from models.calc.capaian import CapaianResult, Polarity, Target, aggregate, compute_capaian
 from models.collection.forms import FormReceipt, FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
 from models.collection.realisasi import (
+    MAX_EVIDENCE_TEXT,
     EntrySource,
     Evidence,
+    EvidenceKind,
     Realisasi,
+    clean_file_name,
     current_realisasi,
     evidence_counts,
     latest_revision,
+    typed_evidence_kind,
 )
 from models.collection.recap import indicator_order
 from models.collection.workflow import LOCKED_FORM, enter_realisasi, form_for, lock_form, resolve_returned_item
@@ -291,14 +295,34 @@ def attach_evidence(
     session: Session, member: Member, indicator: Indicator, period: Period, *, kind: str,
     telegram_file_id: str, file_name: str | None, mime_type: str | None, stored_path: str | None, now: datetime,
 ) -> Evidence:
+    """A file sent as evidence (its name cleaned, `clean_file_name`)."""
+    file_name = clean_file_name(file_name)
+    evidence = Evidence(indicator_id=indicator.id, period_id=period.id, kind=EvidenceKind(kind).value,
+                        telegram_file_id=telegram_file_id, file_name=file_name,
+                        mime_type=(mime_type or "")[:100] or None, stored_path=stored_path)
+    return _attach(session, member, indicator, period, evidence, {"file_name": file_name}, now)
+
+
+def attach_evidence_text(session: Session, member: Member, indicator: Indicator, period: Period, text: str, *,
+                         now: datetime) -> Evidence:
+    """A typed link or short text as evidence; the caller refuses an empty one or one longer than
+    `MAX_EVIDENCE_TEXT` characters (worded for the member), which would not be stored."""
+    text = text.strip()
+    if not text or len(text) > MAX_EVIDENCE_TEXT:
+        raise ValueError(f"evidence text of {len(text)} characters (1 to {MAX_EVIDENCE_TEXT})")
+    kind = typed_evidence_kind(text)
+    evidence = Evidence(indicator_id=indicator.id, period_id=period.id, kind=kind.value, stored_path=text)
+    return _attach(session, member, indicator, period, evidence, {"kind": kind.value}, now)
+
+
+def _attach(session: Session, member: Member, indicator: Indicator, period: Period, evidence: Evidence,
+            details: dict, now: datetime) -> Evidence:
     lock_form(session, _editable_form(session, member, indicator, period))  # ordered like values (`form_mark`)
-    evidence = Evidence(indicator_id=indicator.id, period_id=period.id, kind=kind, telegram_file_id=telegram_file_id,
-                        file_name=file_name, mime_type=mime_type, stored_path=stored_path, uploaded_by_id=member.id,
-                        uploaded_at=now)
+    evidence.uploaded_by_id, evidence.uploaded_at = member.id, now
     session.add(evidence)
     session.flush()
     record_by(session, Actor.member(member.id), "evidence.attach", "evidence", evidence.id, at=now,
-              after={"indicator": indicator.code, "period": period.code, "file_name": file_name})
+              after={"indicator": indicator.code, "period": period.code, **details})
     return evidence
 
 

@@ -5,7 +5,10 @@ The domain records *what* to tell *whom* (a typed notice, `models/messaging/noti
 recipient's language at send time, sends it and marks it sent. A crash between commit and send only delays a
 message. `dedupe_key` makes enqueueing idempotent, so a repeated cause (two quick presses) never queues a message
 twice. What sending does to a row (sent, failed for good, retried later with backoff, one part of several sent)
-is decided here; the worker only reports what Telegram answered.
+is decided here; the worker only reports what Telegram answered. Claims carry the claiming leader's term
+(`claimed_by`, `scheduler/leadership.py: Term`) and a short lease; every write about a claimed row (extend,
+release, an outcome) acts only while the row is still claimed by the writer's term, so a leader that lost its lock
+never touches a row a later leader claimed again.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm
+from sqlalchemy.engine import Connection
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.messaging.notices import Notice, decode
@@ -78,7 +82,9 @@ def enqueue(session: Session, member_id: int, notice: Notice, dedupe_key: str | 
     return True
 
 
-CLAIM_SECONDS = 60  # a claimed row is free again after this, should its worker die before marking it
+# A claim lasts this long unless its leader renews it (every few seconds while it leads, `bot/delivery.py`): a leader
+# that dies or loses its lock delays its chats by at most this much, and another leader never takes a row sooner.
+CLAIM_SECONDS = 15
 
 
 def _busy(row: type[OutboxMessage], now: datetime):
@@ -86,13 +92,21 @@ def _busy(row: type[OutboxMessage], now: datetime):
     return sa.or_(row.next_attempt_at > now, sa.and_(row.claimed_until != None, row.claimed_until > now))  # noqa: E711
 
 
-def claim_due(session: Session, now: datetime, limit: int = 200, per_member: int | None = None
+def _of_term(term: str):
+    """Rows claimed by this leader's term and not finished since: a row another term claimed again (after this
+    term's lease ran out) is no longer this term's, whatever this term still believes."""
+    return (OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.claimed_by == term,
+            OutboxMessage.claimed_until != None)  # noqa: E711
+
+
+def claim_due(session: Session, now: datetime, term: str, limit: int = 200, per_member: int | None = None
               ) -> list[OutboxMessage]:
-    """Take the rows due now, oldest first, keeping each chat's order: a row waits while an older row of the
-    same member is still pending and busy (retrying later, or claimed by a worker). At most `per_member` rows of
-    one member are taken, so one long backlog does not fill the batch. Locked rows are skipped (another process
-    has them), and each claimed row carries a lease, so no second worker picks it up while this one sends it
-    (`extend_lease` keeps it claimed through long flood waits)."""
+    """Take the rows due now for the leader's `term`, oldest first, keeping each chat's order: a row waits while an
+    older row of the same member is still pending and busy (retrying later, or claimed by a worker, whichever term
+    claimed it: a new leader takes an old leader's rows only once their lease ran out, in row order). At most
+    `per_member` rows of one member are taken, so one long backlog does not fill the batch. Locked rows are skipped
+    (another process has them), and each claimed row carries a lease and the term, so no second worker picks it
+    up while this one sends it (`extend_lease` keeps it claimed through long flood waits)."""
     older = sa.orm.aliased(OutboxMessage)
     blocked = (select(older.id).where(older.member_id == OutboxMessage.member_id, older.id < OutboxMessage.id,
                                       older.status == OutboxStatus.PENDING, _busy(older, now))
@@ -106,28 +120,26 @@ def claim_due(session: Session, now: datetime, limit: int = 200, per_member: int
             *due, OutboxMessage.id.in_(select(ranked.c.id).where(ranked.c.place <= per_member)))
     rows = list(session.exec(query.order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)))
     for row in rows:
-        row.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
+        row.claimed_until, row.claimed_by = now + timedelta(seconds=CLAIM_SECONDS), term
         session.add(row)
     return rows
 
 
-def extend_lease(session: Session, row_ids: set[int], now: datetime) -> None:
-    """Keep rows this worker is still sending claimed (a 429 wait can outlast the lease)."""
+def extend_lease(db: Session | Connection, term: str, row_ids: set[int], now: datetime) -> int:
+    """Keep rows this term is still sending claimed (a 429 wait can outlast the lease); how many still are its.
+    `db` may be the leader's lock connection itself, so the renewal succeeds only while the lock is held."""
+    if not row_ids:
+        return 0
+    return db.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(row_ids), *_of_term(term))
+                      .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))).rowcount
+
+
+def release_claims(session: Session, term: str, row_ids: set[int]) -> None:
+    """Rows this term claimed and will not send become free at once (when the worker stops, or rows held back
+    behind one to retry), instead of after their lease. Rows another term claimed meanwhile are not touched."""
     if row_ids:
-        session.execute(sa.update(OutboxMessage)
-                        .where(OutboxMessage.id.in_(row_ids), OutboxMessage.status == OutboxStatus.PENDING,
-                               OutboxMessage.claimed_until != None)  # noqa: E711  (not finished meanwhile)
-                        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS)))
-
-
-def release_claims(session: Session, row_ids: set[int] | None = None) -> None:
-    """Rows claimed but not sent become free at once: this worker's when it stops, or every claim when a process
-    becomes the only one delivering (whoever claimed them before is gone)."""
-    query = sa.update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING,
-                                           OutboxMessage.claimed_until != None)  # noqa: E711
-    if row_ids is not None:
-        query = query.where(OutboxMessage.id.in_(row_ids))
-    session.execute(query.values(claimed_until=None))
+        session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(row_ids), *_of_term(term))
+                        .values(claimed_until=None, claimed_by=None))
 
 
 def notices_of(session: Session, notice_type: type[Notice], **fields: int) -> list[OutboxMessage]:
@@ -149,9 +161,21 @@ MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 300
 
 
-def _attempted(session: Session, row_id: int, error: str | None, parts_sent: int) -> OutboxMessage:
-    """Every outcome counts an attempt, keeps the parts already sent and ends the worker's claim."""
-    row = session.get(OutboxMessage, row_id)
+def _ours(session: Session, row_id: int, term: str) -> OutboxMessage | None:
+    """The row, while it is still claimed by `term`; None once another leader claimed it again (its outcome is
+    that leader's now) or it was finished."""
+    row = session.get(OutboxMessage, row_id, with_for_update=True)
+    if row is None or row.status != OutboxStatus.PENDING or row.claimed_by != term or row.claimed_until is None:
+        return None
+    return row
+
+
+def _attempted(session: Session, row_id: int, term: str, error: str | None, parts_sent: int) -> OutboxMessage | None:
+    """Every outcome counts an attempt, keeps the parts already sent and ends the term's claim (the row keeps
+    `claimed_by`: the term that last tried it). None: the row is not this term's any more, and is left alone."""
+    row = _ours(session, row_id, term)
+    if row is None:
+        return None
     row.attempts += 1
     row.error = error
     row.parts_sent = max(row.parts_sent, parts_sent)
@@ -160,24 +184,29 @@ def _attempted(session: Session, row_id: int, error: str | None, parts_sent: int
     return row
 
 
-def mark_sent(session: Session, row_id: int, now: datetime, parts_sent: int) -> OutboxMessage:
-    row = _attempted(session, row_id, None, parts_sent)
-    row.status, row.sent_at = OutboxStatus.SENT, now
+def mark_sent(session: Session, row_id: int, now: datetime, parts_sent: int, *, term: str) -> OutboxMessage | None:
+    row = _attempted(session, row_id, term, None, parts_sent)
+    if row is not None:
+        row.status, row.sent_at = OutboxStatus.SENT, now
     return row
 
 
-def mark_failed(session: Session, row_id: int, error: str, parts_sent: int = 0) -> OutboxMessage:
+def mark_failed(session: Session, row_id: int, error: str, parts_sent: int = 0, *, term: str
+                ) -> OutboxMessage | None:
     """Failed for good (the member blocked the bot, the chat is gone): admins see it in /status."""
-    row = _attempted(session, row_id, error, parts_sent)
-    row.status = OutboxStatus.FAILED
+    row = _attempted(session, row_id, term, error, parts_sent)
+    if row is not None:
+        row.status = OutboxStatus.FAILED
     return row
 
 
 def retry_later(session: Session, row_id: int, now: datetime, error: str, retry_in: float | None = None,
-                parts_sent: int = 0) -> OutboxMessage:
+                parts_sent: int = 0, *, term: str) -> OutboxMessage | None:
     """Try again after exponential backoff (2, 4, 8 … s, at most `MAX_BACKOFF_SECONDS`), or after `retry_in`
     when Telegram asked for longer; failed for good after `MAX_ATTEMPTS` attempts."""
-    row = _attempted(session, row_id, error, parts_sent)
+    row = _attempted(session, row_id, term, error, parts_sent)
+    if row is None:
+        return None
     if row.attempts >= MAX_ATTEMPTS:
         row.status = OutboxStatus.FAILED
     else:
@@ -186,8 +215,9 @@ def retry_later(session: Session, row_id: int, now: datetime, error: str, retry_
     return row
 
 
-def note_parts_sent(session: Session, row_id: int, parts_sent: int) -> None:
+def note_parts_sent(session: Session, row_id: int, parts_sent: int, *, term: str) -> None:
     """Of a notification in several messages, these many are out: a retry sends only the rest."""
-    row = session.get(OutboxMessage, row_id)
-    row.parts_sent = max(row.parts_sent, parts_sent)
-    session.add(row)
+    row = _ours(session, row_id, term)
+    if row is not None:
+        row.parts_sent = max(row.parts_sent, parts_sent)
+        session.add(row)

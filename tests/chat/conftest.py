@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from bot.application import build_application, start_application, stop_application
 from bot.config import load_settings
+from emulator.inspection import WAIT_SECONDS
 from emulator.server import BotApiEmulator
 from models.demo import DEMO_PK
 from models.exchange.pk_import import import_pk
@@ -162,7 +163,7 @@ def has_button(message: dict | None, label: str) -> bool:
     return any(button.get("text") == label for row in keyboard for button in row)
 
 
-async def until_button(emu: BotApiEmulator, chat_id: int, label: str, timeout: float = 5.0) -> dict:
+async def until_button(emu: BotApiEmulator, chat_id: int, label: str, timeout: float = WAIT_SECONDS) -> dict:
     """Wait for the newest bot message that carries the button (screens and notifications arrive in any order;
     the bot closes the keyboard of every pressed message, so an older one is never pressed twice)."""
     loop = asyncio.get_running_loop()

@@ -284,7 +284,8 @@ async def test_a_delivery_stopped_in_the_middle_of_a_backlog_leaves_nothing_runn
     assert [(OutboxStatus(row.status), row.claimed_until) for row in later] == [(OutboxStatus.PENDING, None)] * 2
 
     emu.faults.remove(held)
-    delivery.start()
+    scheduler = world.application.bot_data.scheduler
+    delivery.start(scheduler.term, lambda term: None)  # the same leader's term: its released rows are free
     rows = await until_delivered(engine, timeout=20)
     assert statuses(rows) == {OutboxStatus.SENT}
     labels = [message["text"].split("Formulir ")[1].split(" 2026")[0] for message in accepted(emu, SEKRETARIS)]
@@ -409,10 +410,14 @@ async def test_a_long_notice_that_fails_after_its_first_part_is_resumed_with_the
 
 @pytest.fixture
 def short_leases(monkeypatch):
-    """A claim on a row lasts 3 seconds instead of a minute, and the delivery renews the claims of rows it is
-    still sending every second instead of every 20. Listed before `world`, whose delivery starts with it."""
+    """A claim on a row lasts 3 seconds instead of 15, and the delivery renews the claims of rows it is still
+    sending every half second instead of every 3 (a send begins up to 1.5 s after a renewal, and is cut off 0.5 s
+    before its lease ends unless renewed meanwhile). Listed before `world`, whose delivery starts with it."""
     monkeypatch.setattr(outbox_module, "CLAIM_SECONDS", 3)
     monkeypatch.setattr(delivery_module, "CLAIM_SECONDS", 3)
+    monkeypatch.setattr(delivery_module, "RENEW_SECONDS", 0.5)
+    monkeypatch.setattr(delivery_module, "SEND_MARGIN_SECONDS", 1.5)
+    monkeypatch.setattr(delivery_module, "CUTOFF_SECONDS", 0.5)
 
 
 async def test_a_notice_telegram_is_slow_to_accept_stays_claimed_while_in_flight_and_arrives_once(
@@ -437,7 +442,7 @@ async def test_a_notice_telegram_is_slow_to_accept_stays_claimed_while_in_flight
 
     def another_worker_claims() -> list[int]:
         with Session(engine) as session:
-            claimed = [row.id for row in claim_due(session, utcnow())]
+            claimed = [row.id for row in claim_due(session, utcnow(), "another-leaders-term")]
             session.rollback()  # only looking
             return claimed
 

@@ -32,7 +32,7 @@ from models.collection.opening import open_period
 from models.collection.realisasi import Realisasi
 from models.collection.workflow import form_for
 from models.messaging.chat_state import get_state, question_of
-from models.messaging.outbox import OutboxMessage, OutboxStatus
+from models.messaging.outbox import CLAIM_SECONDS, OutboxMessage, OutboxStatus
 from models.office.organisation import Member
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
@@ -43,7 +43,7 @@ from tests.chat.conftest import PEOPLE, TOKEN, TestClock, World, month, until_bu
 ADMIN, SEKRETARIS, PERIZINAN = 101, 103, 130
 NOVEMBER = month(2026, 11)
 ROOT = Path(__file__).resolve().parents[2]
-LEASE = timedelta(minutes=1)
+LEASE = timedelta(seconds=CLAIM_SECONDS)
 
 KENDALA = "Server OSS gangguan"
 TINDAK_LANJUT = "Koordinasi dengan Kementerian Investasi"
@@ -99,9 +99,10 @@ def review_requests_in_outbox(engine: Engine) -> list[OutboxStatus]:
 
 
 def the_dead_process_still_claims_its_rows(engine: Engine) -> None:
-    """A worker claims the rows it sends for a while (so no other worker sends them too). A process that becomes
-    the one delivering frees every claim at once (whoever claimed before is gone), so nothing waits for the
-    lease; here the dead process's claim is still on its rows, for at most the lease."""
+    """A worker claims the rows it sends for a while (so no other worker sends them too). The next leader takes
+    them once the lease runs out (a leader that lost its lock may be finishing a send until then, and a process
+    cannot tell a dead one from a cut-off one); here the dead process's claim is still on its rows, for at most
+    the lease."""
     with session_scope(engine) as session:
         rows = session.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)).all()
         assert any(row.claimed_until is not None for row in rows)
@@ -315,7 +316,7 @@ async def bots_on(database_url: str, folder: Path, process: type[BotProcess] = B
     """The emulator with the office's people, and bot processes on the database (with `extra_env` besides
     `BotProcess.QUIET`); every process is killed after, and the whole test is bounded so a lost reply fails it
     instead of hanging."""
-    async with asyncio.timeout(45), BotApiEmulator() as emu:
+    async with asyncio.timeout(45 + CLAIM_SECONDS), BotApiEmulator() as emu:  # a killed process's claims run out
         for telegram_id, (name, _, _) in PEOPLE.items():
             emu.user(telegram_id, name)
         bots = process(emu, database_url, folder, {**BotProcess.QUIET, **(extra_env or {})})
@@ -374,10 +375,10 @@ async def test_a_killed_bot_process_loses_nothing_and_the_next_process_sends_wha
         assert review_requests_in_outbox(engine) == [OutboxStatus.PENDING]
         assert not [m for m in emu.sent_by_bot(SEKRETARIS) if "menunggu pemeriksaan" in m["text"]]
 
-        # The dead process's claim is still on the row; the third process frees it at start and sends it, once.
+        # The dead process's claim is still on the row; the third process sends it, once, when the lease runs out.
         the_dead_process_still_claims_its_rows(engine)
         await bots.start()
-        request = await emu.wait_for_bot_message(SEKRETARIS, "menunggu pemeriksaan", timeout=10)
+        request = await emu.wait_for_bot_message(SEKRETARIS, "menunggu pemeriksaan", timeout=10 + CLAIM_SECONDS)
         assert "Bidang Pelayanan Perizinan" in request["text"] and KENDALA in request["text"]
         await until(lambda: review_requests_in_outbox(engine) == [OutboxStatus.SENT], "the outbox row is sent")
 
