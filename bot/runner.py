@@ -4,14 +4,18 @@ Ctrl+C, then a graceful stop within STOP_TIMEOUT.
 A stop first takes no more updates (the webhook server stops listening; polling stops asking), then finishes the
 updates in hand and the outbox sends in flight while the scheduler stops, releases the outbox rows claimed and not
 sent (the next leader sends them at once), and exits 0. Whatever is still running at STOP_TIMEOUT is cancelled,
-and its rows are released too.
+and its rows are released too. A worker thread still inside a database call then (its transaction is not
+committed, so nothing is lost) is not waited for: the process exits without it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import threading
+import time
 from contextlib import suppress
 
 from sqlalchemy.engine import Engine
@@ -32,11 +36,33 @@ def run_bot(settings: Settings, engine: Engine) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run every 2 seconds otherwise
     application = build_application(settings, engine)
-    asyncio.run(_serve(application, settings, engine))
+    stopping: list[float] = []  # when the stop began (monotonic)
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(_serve(application, settings, engine, stopping))
+        left = settings.stop_timeout - (time.monotonic() - stopping[0]) if stopping else 0.0
+        _bound_the_exit(left)
+        with suppress(TimeoutError):  # threads still in a database call: not waited for past the bound
+            loop.run_until_complete(asyncio.wait_for(loop.shutdown_default_executor(), max(0.1, left)))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
     return 0
 
 
-async def _serve(application: Application, settings: Settings, engine: Engine) -> None:
+def _bound_the_exit(seconds: float) -> None:
+    """A stop ends within STOP_TIMEOUT: a worker thread still inside a database call when the bound is reached
+    (its transaction never committed, so nothing is lost) would keep the interpreter from exiting; past the
+    bound the process exits without it."""
+    def exit_now() -> None:
+        time.sleep(max(0.0, seconds))
+        os._exit(0)
+
+    threading.Thread(target=exit_now, name="stop-bound", daemon=True).start()
+
+
+async def _serve(application: Application, settings: Settings, engine: Engine,
+                 stopping: list[float] | None = None) -> None:
     """Serve until a signal; a polling process that Telegram refuses (409: another one polls) stops too, and
     raises `PollingRefused` once stopped."""
     stop = _stop_on_signals()
@@ -58,9 +84,15 @@ async def _serve(application: Application, settings: Settings, engine: Engine) -
         await stop.wait()
         log.info("stopping (at most %s s)", settings.stop_timeout)
     finally:
-        if webhook is not None:
-            await webhook.stop()
-        await stop_application(application, timeout=settings.stop_timeout)
+        if stopping is not None:
+            stopping.append(time.monotonic())
+        try:
+            async with asyncio.timeout(settings.stop_timeout):
+                if webhook is not None:
+                    await webhook.stop()
+                await stop_application(application, timeout=settings.stop_timeout)
+        except TimeoutError:
+            log.warning("the stop took longer than %s s; exiting", settings.stop_timeout)
     log.info("stopped")
     if refused:
         raise PollingRefused(refused[0])

@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.ext import CallbackContext, ExtBot
 
 from handlers.callbacks import Button, unpack
-from handlers.screens import Screen, close_buttons, send_screens
+from handlers.screens import Screen, acknowledge, close_buttons, send_screens
 from i18n import t
 from i18n.codes import text_key
 from models.calc.clock import Clock
@@ -221,7 +221,7 @@ async def answer_expired(update: Update, context: Context) -> None:
 
     member_language = await in_transaction(context, language)
     if member_language is None:
-        await update.callback_query.answer()
+        await acknowledge(update)
         await act(update, context, expired_button)  # the invitation hint, as for anything a stranger sends
         return
-    await update.callback_query.answer(t("common.expired_button", member_language), show_alert=True)
+    await acknowledge(update, t("common.expired_button", member_language), show_alert=True)

@@ -22,7 +22,7 @@ from telegram.error import BadRequest
 from handlers.callbacks import Button, pack, unpack
 from handlers.common import Context, act
 from handlers.fill.views import period_name
-from handlers.screens import Buttons, Screen, fit_caption, send_screens
+from handlers.screens import Buttons, Screen, acknowledge, fit_caption, send_screens
 from i18n import t
 from models.collection.evidence import EvidenceEntry, FormEvidence, form_evidence, form_evidence_count
 from models.collection.progress import UnitProgress
@@ -66,7 +66,7 @@ def texts_screen(listing: FormEvidence, language: str) -> Screen:
 async def on_button(update: Update, context: Context) -> None:
     """📎 Bukti (n): the evidence of the form the button names, to the member who pressed it."""
     query = update.callback_query
-    await query.answer()
+    await acknowledge(update)
     pressed = unpack(query.data)
     found: dict = {}
 

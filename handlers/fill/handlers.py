@@ -11,7 +11,7 @@ from handlers.bound import of_question, superseded
 from handlers.callbacks import Button
 from handlers.common import BotData, Context, act, answer_expired, in_transaction, now_of, run_button
 from handlers.fill import flow
-from handlers.screens import Screen
+from handlers.screens import Screen, acknowledge
 from i18n import t
 from models.collection.evidence import stored_file_paths, uploaded_file_paths
 from models.collection.form_filling import attach_evidence
@@ -68,7 +68,7 @@ async def on_button(update: Update, context: Context) -> None:
     if await superseded(update, context, frozenset(QUESTION_BUTTONS)):
         await answer_expired(update, context)
         return
-    await update.callback_query.answer()
+    await acknowledge(update)
     await run_button(update, context, BUTTONS)
 
 

@@ -7,7 +7,7 @@ from telegram import Update
 from handlers.callbacks import Button, unpack
 from handlers.common import Context, act, run_button
 from handlers.review import flow
-from handlers.screens import markup, reply_screens
+from handlers.screens import acknowledge, markup, reply_screens
 
 BUTTONS = {
     Button.REVIEW_APPROVE: flow.approve,
@@ -26,7 +26,7 @@ ROUTED = frozenset({*BUTTONS, Button.REVIEW_TOGGLE})  # the toggles edit the key
 
 async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    await query.answer()
+    await acknowledge(update)
     pressed = unpack(query.data)
     if pressed and pressed.button is Button.REVIEW_TOGGLE:
         screens = await act_quietly(update, context, lambda s, m: flow.toggle(s, m, *pressed.ids))
