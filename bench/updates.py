@@ -46,6 +46,7 @@ import sqlalchemy as sa
 from aiohttp import web
 from sqlmodel import select
 
+from bench.echo_bot import HOOK_PATH, SECRET, TOKEN
 from bench.fanout import empty_database
 from emulator.inspection import Marker
 from emulator.server import BotApiEmulator
@@ -63,9 +64,6 @@ from models.plan.periods import PeriodKind, PeriodRef, find_period
 from models.store.database import create_db_engine, migrate, session_scope
 from models.store.types import utcnow
 
-TOKEN = "123456:" + "U" * 35
-SECRET = "bench-updates-secret"
-HOOK_PATH = "/telegram/hook"
 ROOT = Path(__file__).resolve().parents[1]
 JAKARTA = ZoneInfo("Asia/Jakarta")
 NOVEMBER = PeriodRef(PeriodKind.MONTH, 2026, 11)
@@ -79,7 +77,6 @@ REPLY_TIMEOUT = 60.0  # seconds a member waits for a reply before counting the m
 RECAP_TIMEOUT = 120.0
 QUIET = {"AUTO_REMIND": "false", "AUTO_OPEN_PERIODS": "false"}
 SEND = "📤 Kirim ke Sekretaris"
-ECHO_FLAG = "--serve-echo"  # `python -m bench.updates --serve-echo`: the echo bot, in its own process
 
 # The demo's units, each with an on-target value for each monthly indicator (in the order the form asks them).
 TEMPLATES = {
@@ -435,30 +432,9 @@ def echo_commands(emu: BotApiEmulator, count: int, hook: str | None,
                   ports: list[int]) -> list[tuple[list[str], dict]]:
     env = {"ECHO_BASE_URL": emu.base_url}
     if hook is None:
-        return [(["-m", "bench.updates", ECHO_FLAG], env)]
-    return [(["-m", "bench.updates", ECHO_FLAG], {**env, "ECHO_WEBHOOK_URL": hook, "ECHO_PORT": str(port)})
+        return [(["-m", "bench.echo_bot"], env)]
+    return [(["-m", "bench.echo_bot"], {**env, "ECHO_WEBHOOK_URL": hook, "ECHO_PORT": str(port)})
             for port in ports[:count]]
-
-
-def serve_echo() -> None:
-    """The baseline bot (run in its own process): an `Application` with one `MessageHandler` that answers the
-    text, the bot's AIORateLimiter settings and as many updates in hand as the inbox (8); long polling, or PTB's
-    own webhook server when ECHO_WEBHOOK_URL is set."""
-    from telegram import Update  # noqa: PLC0415  (only the echo process needs PTB's application)
-    from telegram.ext import AIORateLimiter, ApplicationBuilder, MessageHandler, filters  # noqa: PLC0415
-
-    async def echo(update: Update, context: object) -> None:
-        await update.effective_message.reply_text(update.effective_message.text)
-
-    application = (ApplicationBuilder().token(TOKEN).base_url(os.environ["ECHO_BASE_URL"]).concurrent_updates(8)
-                   .rate_limiter(AIORateLimiter(overall_max_rate=29, max_retries=3)).build())
-    application.add_handler(MessageHandler(filters.TEXT, echo))
-    hook = os.environ.get("ECHO_WEBHOOK_URL")
-    if hook:
-        application.run_webhook(listen="127.0.0.1", port=int(os.environ["ECHO_PORT"]), url_path=HOOK_PATH,
-                                webhook_url=hook, secret_token=SECRET, allowed_updates=Update.ALL_TYPES)
-    else:
-        application.run_polling(timeout=10, allowed_updates=Update.ALL_TYPES)
 
 
 # -- the runs -----------------------------------------------------------------------------------------------------
@@ -631,7 +607,4 @@ async def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == [ECHO_FLAG]:
-        serve_echo()  # the baseline's own process (PTB runs its event loop)
-    else:
-        sys.exit(asyncio.run(main()))
+    sys.exit(asyncio.run(main()))
