@@ -28,6 +28,8 @@ from bot.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+EXIT_SLACK = 1.0  # of STOP_TIMEOUT, kept for the process's own exit after its bound
+EXECUTOR_WAIT = 1.0  # seconds the worker threads get to finish after the stop (the exit's bound holds anyway)
 
 
 def run_bot(settings: Settings, engine: Engine) -> int:
@@ -36,14 +38,11 @@ def run_bot(settings: Settings, engine: Engine) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run every 2 seconds otherwise
     application = build_application(settings, engine)
-    stopping: list[float] = []  # when the stop began (monotonic)
     loop = asyncio.new_event_loop()
     try:
-        loop.run_until_complete(_serve(application, settings, engine, stopping))
-        left = settings.stop_timeout - (time.monotonic() - stopping[0]) if stopping else 0.0
-        _bound_the_exit(left)
-        with suppress(TimeoutError):  # threads still in a database call: not waited for past the bound
-            loop.run_until_complete(asyncio.wait_for(loop.shutdown_default_executor(), max(0.1, left)))
+        loop.run_until_complete(_serve(application, settings, engine))
+        with suppress(TimeoutError):  # a thread still in a database call is not waited for (the bound is)
+            loop.run_until_complete(asyncio.wait_for(loop.shutdown_default_executor(), EXECUTOR_WAIT))
         loop.run_until_complete(loop.shutdown_asyncgens())
     finally:
         loop.close()
@@ -51,9 +50,9 @@ def run_bot(settings: Settings, engine: Engine) -> int:
 
 
 def _bound_the_exit(seconds: float) -> None:
-    """A stop ends within STOP_TIMEOUT: a worker thread still inside a database call when the bound is reached
-    (its transaction never committed, so nothing is lost) would keep the interpreter from exiting; past the
-    bound the process exits without it."""
+    """A stop ends within STOP_TIMEOUT of the signal, whatever holds it up (a busy moment of the event loop, a
+    worker thread inside a database call whose transaction was never committed, so nothing is lost): past the
+    bound the process exits 0 without waiting further."""
     def exit_now() -> None:
         time.sleep(max(0.0, seconds))
         os._exit(0)
@@ -61,11 +60,10 @@ def _bound_the_exit(seconds: float) -> None:
     threading.Thread(target=exit_now, name="stop-bound", daemon=True).start()
 
 
-async def _serve(application: Application, settings: Settings, engine: Engine,
-                 stopping: list[float] | None = None) -> None:
+async def _serve(application: Application, settings: Settings, engine: Engine) -> None:
     """Serve until a signal; a polling process that Telegram refuses (409: another one polls) stops too, and
     raises `PollingRefused` once stopped."""
-    stop = _stop_on_signals()
+    stop = _stop_on_signals(settings.stop_timeout)
     refused: list[PollingStopped] = []
 
     def on_refused(reason: PollingStopped) -> None:
@@ -84,8 +82,6 @@ async def _serve(application: Application, settings: Settings, engine: Engine,
         await stop.wait()
         log.info("stopping (at most %s s)", settings.stop_timeout)
     finally:
-        if stopping is not None:
-            stopping.append(time.monotonic())
         try:
             async with asyncio.timeout(settings.stop_timeout):
                 if webhook is not None:
@@ -98,12 +94,19 @@ async def _serve(application: Application, settings: Settings, engine: Engine,
         raise PollingRefused(refused[0])
 
 
-def _stop_on_signals() -> asyncio.Event:
-    """An event set by SIGTERM or SIGINT (Ctrl+C); a second signal during the stop changes nothing (it is
-    bounded anyway)."""
+def _stop_on_signals(stop_timeout: float) -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT (Ctrl+C). The signal also starts the exit's bound at once, in the
+    signal handler itself (not a loop callback, which waits for a busy loop); a second signal changes nothing."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    signalled: list[int] = []
+
+    def on_signal(number: int, _frame: object) -> None:
+        if not signalled:
+            signalled.append(number)
+            _bound_the_exit(max(1.0, stop_timeout - EXIT_SLACK))
+            loop.call_soon_threadsafe(stop.set)
+
     for sig in STOP_SIGNALS:
-        with suppress(NotImplementedError):  # Windows: Ctrl+C then stops without the graceful part
-            loop.add_signal_handler(sig, stop.set)
+        signal.signal(sig, on_signal)
     return stop

@@ -51,6 +51,8 @@ PRESSED = (Button.FILL_NEXT, Button.FILL_FAR_OFF_SURE, Button.FILL_SEND, Button.
 def read_question(message: dict) -> Question | None:
     """What the bot's message asks of the member, if anything."""
     text = message.get("text") or message.get("caption") or ""
+    if REFUSED in text:  # the refusal notice on top, the question asked again below it (one message)
+        text = text.split("\n\n", 1)[1] if "\n\n" in text else ""
     if any(done in text for done in DONE):
         return Question(Ask.DONE)
     for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):

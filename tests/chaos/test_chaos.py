@@ -148,14 +148,16 @@ async def test_e_a_single_polling_process_on_sqlite_killed_repeatedly_loses_no_a
         await chaos.fleet.start()
 
         async def kill_and_restart() -> None:
-            while True:  # the process runs a few seconds, then dies
-                await asyncio.sleep(chaos.rng.uniform(2.0, 3.5))
+            while True:  # the process runs a second or two, then dies
+                await asyncio.sleep(chaos.rng.uniform(1.0, 2.0))
                 await chaos.fleet.kill(chaos.fleet.live[0])
                 await chaos.fleet.start()
 
         await while_filling(chaos, kill_and_restart)
         report = chaos.report("e")
-    assert chaos.fleet.kills >= 2
+    print(f"chaos[e] kills: {chaos.fleet.kills}")
+    # a start takes seconds on a loaded 2-core machine: the short run kills at least once, the long one often
+    assert chaos.fleet.kills >= (3 if LONG else 1)
     assert_held(report, chaos, "e", repeated_notifications=chaos.fleet.kills)
 
 
