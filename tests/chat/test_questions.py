@@ -18,9 +18,6 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.application import build_application, start_application, stop_application
-from bot.config import load_settings
-from emulator.server import BotApiEmulator
 from i18n import t
 from models.calc.clock import system_clock
 from models.collection.opening import open_period
@@ -28,7 +25,7 @@ from models.collection.realisasi import Evidence, Realisasi
 from models.office.organisation import Member
 from models.plan.indicators import Indicator
 from models.store.database import session_scope
-from tests.chat.conftest import PEOPLE, TOKEN, TestClock, World, month, until_button
+from tests.chat.conftest import World, month, running_world, until_button
 
 ADMIN, RINA = 101, 130
 NOT_SAVED = "TIDAK disimpan"
@@ -237,20 +234,8 @@ async def test_files_sent_together_below_the_evidence_question_all_count(world: 
 @pytest.fixture
 async def limited_world(office_engine, tmp_path, monkeypatch):
     """The bot as in production: PTB's rate limiter retries a 429 after its `retry_after` (the late question)."""
-    async with BotApiEmulator() as emu:
-        for telegram_id, (name, _, _) in PEOPLE.items():
-            emu.user(telegram_id, name)
-        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-        monkeypatch.setenv("TELEGRAM_API_BASE_URL", emu.base_url)
-        monkeypatch.setenv("EVIDENCE_DIR", str(tmp_path / "evidence"))
-        monkeypatch.chdir(tmp_path)
-        clock = TestClock()
-        application = build_application(load_settings(), office_engine, rate_limiter=True, clock=clock)
-        await start_application(application, timeout=1)
-        try:
-            yield World(emu, office_engine, application, clock)
-        finally:
-            await stop_application(application)
+    async with running_world(office_engine, tmp_path, monkeypatch, rate_limiter=True) as world:
+        yield world
 
 
 async def test_an_answer_typed_while_the_rate_limiter_holds_the_question_back_is_not_filed(limited_world: World):
