@@ -76,6 +76,36 @@ class Screen:
         return cls([text], buttons or [], **placement)
 
 
+def is_notice(screen: Screen) -> bool:
+    """A screen that only tells something: text without buttons, media, placement or question."""
+    return not screen.buttons and screen.media is None and screen.question is None and \
+        screen.edit_message_id is None and screen.replaces_message_id is None
+
+
+def joined(screens: list[Screen]) -> list[Screen]:
+    """The screens in as few messages as they can share: a notice goes on top of the text screen after it (one
+    call instead of two; `parts_of` still splits a text longer than a message). A notice before media, or the
+    last screen, stays as it is."""
+    result: list[Screen] = []
+    pending: list[str] = []
+    for screen in screens:
+        if screen.media is None and screen.edit_message_id is None and screen.replaces_message_id is None:
+            if is_notice(screen):
+                pending += screen.blocks
+                continue
+            result.append(Screen([*pending, *screen.blocks], screen.buttons, edit_only=screen.edit_only,
+                                 question=screen.question))
+            pending = []
+            continue
+        if pending:
+            result.append(Screen(pending))
+            pending = []
+        result.append(screen)
+    if pending:
+        result.append(Screen(pending))
+    return result
+
+
 def markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
