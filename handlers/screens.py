@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.engine import Engine
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
@@ -83,26 +83,16 @@ def is_notice(screen: Screen) -> bool:
 
 
 def joined(screens: list[Screen]) -> list[Screen]:
-    """The screens in as few messages as they can share: a notice goes on top of the text screen after it (one
-    call instead of two; `parts_of` still splits a text longer than a message). A notice before media, or the
-    last screen, stays as it is."""
+    """The screens in as few messages as they can share: a notice goes on top of the text screen after it, one
+    call instead of two (`parts_of` still splits a text longer than a message). Media and the messages placed
+    elsewhere (an edit, a replacement) stay apart."""
     result: list[Screen] = []
-    pending: list[str] = []
     for screen in screens:
-        if screen.media is None and screen.edit_message_id is None and screen.replaces_message_id is None:
-            if is_notice(screen):
-                pending += screen.blocks
-                continue
-            result.append(Screen([*pending, *screen.blocks], screen.buttons, edit_only=screen.edit_only,
-                                 question=screen.question))
-            pending = []
-            continue
-        if pending:
-            result.append(Screen(pending))
-            pending = []
-        result.append(screen)
-    if pending:
-        result.append(Screen(pending))
+        text_here = screen.media is None and screen.edit_message_id is None and screen.replaces_message_id is None
+        if result and is_notice(result[-1]) and text_here:
+            result[-1] = replace(screen, blocks=[*result[-1].blocks, *screen.blocks])
+        else:
+            result.append(screen)
     return result
 
 
