@@ -453,6 +453,7 @@ class Run:
     too_many_kabid: int = 0  # of which in the heavy member's chat
     posts: list[float] = dataclasses.field(default_factory=list)  # webhook POSTs' seconds (webhook rows)
     in_bot: list[float] = dataclasses.field(default_factory=list)  # inbox: stored → finished, seconds (SAKIP)
+    member_calls: int = 0  # calls made to the members' chats (sendMessage, edits, …; answerCallbackQuery has none)
 
 
 async def one_run(config: Config, members: list[Filler], think: float, seed: int, *, echo: bool,
@@ -470,9 +471,11 @@ async def one_run(config: Config, members: list[Filler], think: float, seed: int
         async with processes(emu, commands, folder):
             tally = await run_members(emu, members, think, seed, echo, heavy)
         refused = [call for call in emu.calls if call.status == 429]
+        chats = {str(member.telegram_id) for member in members}
         run = Run(tally, too_many=len(refused),
                   too_many_kabid=sum(1 for call in refused if str(call.params.get("chat_id")) == str(KABID)),
-                  posts=sorted(forwarder.durations))
+                  posts=sorted(forwarder.durations),
+                  member_calls=sum(1 for call in emu.calls if str(call.params.get("chat_id")) in chats))
     if not echo:
         run.wrong = await asyncio.to_thread(forms_ended_wrong, url, members)
         run.in_bot = await asyncio.to_thread(inbox_times, url)
@@ -536,6 +539,13 @@ def kinds_row(run: Run) -> str:
     return "  p50 by update: " + ", ".join(f"{kind} {p50 * 1000:.0f} ms" for p50, kind in kinds)
 
 
+def calls_row(run: Run, members: list[Filler]) -> str:
+    """Telegram calls to a member's chat per form filled (the period's notice, every reply), and per step."""
+    steps = sum(len(m.steps) for m in members)
+    return (f"  Telegram calls per form: {run.member_calls / len(members):.1f} "
+            f"({run.member_calls / steps:.2f} per member update)")
+
+
 def ratio_row(label: str, ours: Figures, base: Figures) -> str:
     return (f"{label:<34} {ours.rate / base.rate:8.2f} {ours.p50 / base.p50:8.2f} {ours.p95 / base.p95:8.2f}")
 
@@ -588,6 +598,7 @@ async def main(argv: list[str] | None = None) -> int:
         print(ratio_row("  ratio to the echo bot", mine, theirs))
         print(detail_row(ours, base))
         print(kinds_row(ours))
+        print(calls_row(ours, members))
         problems += problems_of(config.label, ours) + problems_of(f"{config.label} (echo)", base)
     if not args.no_heavy:
         config = configurations(args)[0]

@@ -195,7 +195,8 @@ async def run_button(update: Update, context: Context,
     """Run a pressed button's action from a journey's table, as `table[button](session, member, *ids)`.
 
     The query is answered by the caller first. The pressed keyboard is closed before the action runs, so it
-    cannot be pressed twice, unless the action starts something the member may abandon (`keep_open`)."""
+    cannot be pressed twice, unless the action starts something the member may abandon, or the button expires by
+    itself once pressed (a question's, carrying its number): those are `keep_open`, and cost no call to close."""
     pressed = unpack(update.callback_query.data)
     work = table.get(pressed.button) if pressed else None
     if work is None:  # unreachable: handlers.registry routes here only the buttons of this table

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.engine import Engine
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
@@ -74,6 +74,26 @@ class Screen:
     @classmethod
     def of(cls, text: str, buttons: Buttons | None = None, **placement: int | None) -> Screen:
         return cls([text], buttons or [], **placement)
+
+
+def is_notice(screen: Screen) -> bool:
+    """A screen that only tells something: text without buttons, media, placement or question."""
+    return not screen.buttons and screen.media is None and screen.question is None and \
+        screen.edit_message_id is None and screen.replaces_message_id is None
+
+
+def joined(screens: list[Screen]) -> list[Screen]:
+    """The screens in as few messages as they can share: a notice goes on top of the text screen after it, one
+    call instead of two (`parts_of` still splits a text longer than a message). Media and the messages placed
+    elsewhere (an edit, a replacement) stay apart."""
+    result: list[Screen] = []
+    for screen in screens:
+        text_here = screen.media is None and screen.edit_message_id is None and screen.replaces_message_id is None
+        if result and is_notice(result[-1]) and text_here:
+            result[-1] = replace(screen, blocks=[*result[-1].blocks, *screen.blocks])
+        else:
+            result.append(screen)
+    return result
 
 
 def markup(buttons: Buttons) -> InlineKeyboardMarkup | None:

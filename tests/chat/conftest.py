@@ -170,7 +170,7 @@ def has_button(message: dict | None, label: str) -> bool:
 
 async def until_button(emu: BotApiEmulator, chat_id: int, label: str, timeout: float = WAIT_SECONDS) -> dict:
     """Wait for the newest bot message that carries the button (screens and notifications arrive in any order;
-    the bot closes the keyboard of every pressed message, so an older one is never pressed twice)."""
+    the bot closes the keyboard of a pressed message, or its buttons expire with the question they answer)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
