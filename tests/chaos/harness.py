@@ -129,6 +129,8 @@ class Chaos:
         print(report.line(scenario), f"kills={self.fleet.kills}", f"faults={self.fault_hits}",
               f"processed_timeouts={self.processed_timeouts}", f"not_saved={self.not_saved()}",
               f"repeated_inputs={self.repeated_inputs()}", f"duplicate_window={self.duplicate_window()}")
+        for chat_id in sorted(set(report.misfiled_by) - {None}):
+            print(self.transcript(chat_id, last=40))
         return report
 
     def not_saved(self) -> int:

@@ -61,9 +61,11 @@ class Report:
     error_replies: int = 0  # "Maaf, terjadi kesalahan": an update whose handling failed, told to its member
     retries: int = 0  # /isi typed again by members whom the bot left without an answer for a while
     examples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # a few of each breach
+    misfiled_by: list[int] = field(default_factory=list)  # the chats whose member entered a misfiled revision
 
     def line(self, scenario: str) -> str:
-        counts = " ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self) if f.name != "examples")
+        counts = " ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self)
+                          if f.name not in ("examples", "misfiled_by"))
         return f"chaos[{scenario}] {counts}"
 
     def example(self, kind: str, what: str) -> None:
@@ -122,6 +124,7 @@ def _realisasi(session: Session, people: list[Person], report: Report) -> None:
         if (row.value != answer.value or row.kendala not in (None, answer.kendala(code))
                 or row.tindak_lanjut not in (None, answer.tindak_lanjut(code))):
             report.misfiled += 1
+            report.misfiled_by.append(telegram_id)
             report.example("misfiled", f"{code} rev {row.revision}: value {row.value}, kendala {row.kendala!r}, "
                                        f"tindak lanjut {row.tindak_lanjut!r}")
         latest[code] = row
