@@ -1,5 +1,9 @@
 """Members who fill their unit's form like people do: type /isi, read the bot's newest message, answer what it
-asks, and type /isi again when the bot seems to have stopped answering.
+asks, and type /isi again when the bot seems to have stopped answering. Like a careful person, a member looks
+again before sending (a question that arrived meanwhile is read first) and answers a question shown twice once.
+(A member who answers the second copy of a duplicated question after the next question arrived has the answer
+filed under the next one: the bot cannot tell which copy the member was reading. See the closing note of the
+delivery issue.)
 
 A question is recognised by what identifies it, not by its wording alone: the buttons by their callback data
 (`handlers.callbacks.Button`), the value question by its indicator header ("Indikator n dari m", then the code),
@@ -107,6 +111,7 @@ class Person:
         calmed = 0  # the newest refusal this member has waited after
         await self._type("/isi", None, None)
         quiet_since = loop.time()
+        answered_text = None  # the question this member answered last, as shown
         while True:
             refusal = self._newest_refusal(after=max(acted, calmed))
             if refusal is not None:
@@ -125,7 +130,13 @@ class Person:
             if question.ask is Ask.DONE:
                 self.done = True
                 return
+            if message.get("text") == answered_text and question.ask is not Ask.PRESS:
+                continue  # the same question shown twice (a send Telegram took although it timed out): once
             await asyncio.sleep(self.rng.uniform(*self.think))
+            newer, _ = self._newest_question(after=acted)
+            if newer is not None:
+                continue  # a new question came while the member was reading: they look again before typing
+            answered_text = message.get("text")
             await self._answer(message, question)
 
     def _newest_refusal(self, after: int) -> int | None:
