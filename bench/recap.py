@@ -173,81 +173,89 @@ def _value(rng: random.Random, target: Target, polarity: Polarity, decimals: int
 
 def build_world(engine: sa.Engine, units: int, per_unit: int, months: int, seed: int) -> World:
     """The office, its units, members, indicators and targets, and `months` months of filled forms."""
-    rng = random.Random(seed)
-    world = World(units=units, last_month=months)
     migrate(engine)
     with session_scope(engine) as session:
         office = Unit(name="Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", kind=UnitKind.OFFICE)
         session.add(office)
         session.flush()
-        indicators: list[tuple[Indicator, Member]] = []
-        for number in range(1, units + 1):
-            topic = TOPICS[(number - 1) % len(TOPICS)]
-            name = "Sekretariat" if number == 1 else f"Bidang {topic} {number}"
-            unit = Unit(name=name, kind=UnitKind.SEKRETARIAT if number == 1 else UnitKind.BIDANG,
-                        parent_id=office.id)
-            session.add(unit)
-            session.flush()
-            member = Member(telegram_user_id=8_000_000 + number, name=f"Staf {number}", unit_id=unit.id)
-            session.add(member)
-            session.flush()
-            session.add(MemberRole(member_id=member.id, role=Role.STAF))
-            for indicator in _add_indicators(session, rng, unit, number, per_unit):
-                indicators.append((indicator, member))
-                if IndicatorLevel(indicator.level) is IndicatorLevel.SASARAN:
-                    world.iku.append(indicator.id)
-        world.indicators = len(indicators)
-        session.flush()
-        plans = {i.id: load_plan(session, i.id, YEAR) for i, _ in indicators}
+        return add_units(session, office, units, per_unit, months, seed)
 
-        rows, forms = [], []
-        for month in range(1, months + 1):
-            ref = PeriodRef(PeriodKind.MONTH, YEAR, month)
-            deadline = default_deadline(ref)
-            first_day = ref.day_after_end(1)
-            opened = datetime(first_day.year, first_day.month, first_day.day, 8, tzinfo=JAKARTA)
-            last = month == months
-            period = Period(kind=ref.kind, year=YEAR, number=month, deadline=deadline, opened_at=opened,
-                            status=PeriodStatus.OPEN if last else PeriodStatus.ARCHIVED)
-            session.add(period)
-            session.flush()
-            submitted: dict[int, datetime] = {}
-            for indicator, member in indicators:
-                rule = indicator.rule
-                target = month_target(plans[indicator.id], month, rule)
-                value = _value(rng, target, rule.polarity, indicator.decimals)
-                entered = opened + timedelta(days=rng.randint(0, 12), hours=rng.randint(0, 7))
-                submitted[indicator.unit_id] = max(entered, submitted.get(indicator.unit_id, entered))
-                row = {"indicator_id": indicator.id, "period_id": period.id, "revision": 1, "value": value,
-                       "source": EntrySource.IMPORT if indicator.unit_id % 5 == 0 else EntrySource.CHAT,
-                       "entered_by_id": member.id, "entered_at": entered, "note": None, "kendala": None,
-                       "tindak_lanjut": None}
-                if rng.random() < 0.05:  # corrected once: the first value stays as revision 1
-                    rows.append(dict(row, value=_value(rng, target, rule.polarity, indicator.decimals)))
-                    row.update(revision=2, entered_at=entered + timedelta(hours=2), note="koreksi data")
-                    world.revisions += 1
-                if compute_capaian(value, target, rule).tercapai is False:
-                    row.update(kendala="Data dari OPD mitra terlambat masuk",
-                               tindak_lanjut="Koordinasi dan pendampingan bulan berikutnya")
-                rows.append(row)
-                world.realisasi += 1
-            for unit_id, sent in submitted.items():
-                status = (rng.choices(list(FormStatus), (10, 20, 10, 60))[0] if last else FormStatus.APPROVED)
-                form = UnitForm(unit_id=unit_id, period_id=period.id, status=status, version=3,
-                                submitted_at=None if status is FormStatus.DRAFT else sent,
-                                approved_at=sent + timedelta(days=2) if status is FormStatus.APPROVED else None,
-                                created_at=opened, updated_at=sent)
-                forms.append(form)
-        session.add_all(forms)
-        session.execute(sa.insert(Realisasi), rows)
+
+def add_units(session: Session, office: Unit, units: int, per_unit: int, months: int, seed: int,
+              first: int = 1) -> World:
+    """`units` units under `office` (numbered from `first`: their codes and names too, so an office that has
+    units already takes more), a staff member each (Telegram id 8 000 000 + number), their indicators and
+    targets, and `months` months of 2026: a period each (the last open) and every unit's form filled."""
+    rng = random.Random(seed)
+    world = World(units=units, last_month=months)
+    indicators: list[tuple[Indicator, Member]] = []
+    for number in range(first, first + units):
+        topic = TOPICS[(number - 1) % len(TOPICS)]
+        name = "Sekretariat" if number == 1 else f"Bidang {topic} {number}"
+        unit = Unit(name=name, kind=UnitKind.SEKRETARIAT if number == 1 else UnitKind.BIDANG,
+                    parent_id=office.id)
+        session.add(unit)
         session.flush()
-        for form in forms:
-            if FormStatus(form.status) is FormStatus.RETURNED:
-                review = Review(form_id=form.id, decision=ReviewDecision.RETURN, arahan="Lengkapi bukti dukung")
-                session.add(review)
-                session.flush()
-                first = next(i for i, _ in indicators if i.unit_id == form.unit_id)
-                session.add(ReviewItem(review_id=review.id, indicator_id=first.id, arahan="Nilai tidak sesuai"))
+        member = Member(telegram_user_id=8_000_000 + number, name=f"Staf {number}", unit_id=unit.id)
+        session.add(member)
+        session.flush()
+        session.add(MemberRole(member_id=member.id, role=Role.STAF))
+        for indicator in _add_indicators(session, rng, unit, number, per_unit):
+            indicators.append((indicator, member))
+            if IndicatorLevel(indicator.level) is IndicatorLevel.SASARAN:
+                world.iku.append(indicator.id)
+    world.indicators = len(indicators)
+    session.flush()
+    plans = {i.id: load_plan(session, i.id, YEAR) for i, _ in indicators}
+
+    rows, forms = [], []
+    for month in range(1, months + 1):
+        ref = PeriodRef(PeriodKind.MONTH, YEAR, month)
+        deadline = default_deadline(ref)
+        first_day = ref.day_after_end(1)
+        opened = datetime(first_day.year, first_day.month, first_day.day, 8, tzinfo=JAKARTA)
+        last = month == months
+        period = Period(kind=ref.kind, year=YEAR, number=month, deadline=deadline, opened_at=opened,
+                        status=PeriodStatus.OPEN if last else PeriodStatus.ARCHIVED)
+        session.add(period)
+        session.flush()
+        submitted: dict[int, datetime] = {}
+        for indicator, member in indicators:
+            rule = indicator.rule
+            target = month_target(plans[indicator.id], month, rule)
+            value = _value(rng, target, rule.polarity, indicator.decimals)
+            entered = opened + timedelta(days=rng.randint(0, 12), hours=rng.randint(0, 7))
+            submitted[indicator.unit_id] = max(entered, submitted.get(indicator.unit_id, entered))
+            row = {"indicator_id": indicator.id, "period_id": period.id, "revision": 1, "value": value,
+                   "source": EntrySource.IMPORT if indicator.unit_id % 5 == 0 else EntrySource.CHAT,
+                   "entered_by_id": member.id, "entered_at": entered, "note": None, "kendala": None,
+                   "tindak_lanjut": None}
+            if rng.random() < 0.05:  # corrected once: the first value stays as revision 1
+                rows.append(dict(row, value=_value(rng, target, rule.polarity, indicator.decimals)))
+                row.update(revision=2, entered_at=entered + timedelta(hours=2), note="koreksi data")
+                world.revisions += 1
+            if compute_capaian(value, target, rule).tercapai is False:
+                row.update(kendala="Data dari OPD mitra terlambat masuk",
+                           tindak_lanjut="Koordinasi dan pendampingan bulan berikutnya")
+            rows.append(row)
+            world.realisasi += 1
+        for unit_id, sent in submitted.items():
+            status = (rng.choices(list(FormStatus), (10, 20, 10, 60))[0] if last else FormStatus.APPROVED)
+            form = UnitForm(unit_id=unit_id, period_id=period.id, status=status, version=3,
+                            submitted_at=None if status is FormStatus.DRAFT else sent,
+                            approved_at=sent + timedelta(days=2) if status is FormStatus.APPROVED else None,
+                            created_at=opened, updated_at=sent)
+            forms.append(form)
+    session.add_all(forms)
+    session.execute(sa.insert(Realisasi), rows)
+    session.flush()
+    for form in forms:
+        if FormStatus(form.status) is FormStatus.RETURNED:
+            review = Review(form_id=form.id, decision=ReviewDecision.RETURN, arahan="Lengkapi bukti dukung")
+            session.add(review)
+            session.flush()
+            returned = next(i for i, _ in indicators if i.unit_id == form.unit_id)
+            session.add(ReviewItem(review_id=review.id, indicator_id=returned.id, arahan="Nilai tidak sesuai"))
     return world
 
 
