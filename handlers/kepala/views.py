@@ -31,7 +31,7 @@ def _short(text: str, chars: int = NAME_CHARS) -> str:
 
 
 def _named(names: list[str], language: str) -> str:
-    shown = esc(", ".join(names[:UNITS_NAMED]))
+    shown = esc(", ".join(_short(name, 40) for name in names[:UNITS_NAMED]))
     if len(names) <= UNITS_NAMED:
         return shown
     return t("kepala.and_more", language, names=shown, count=len(names) - UNITS_NAMED)
