@@ -19,7 +19,7 @@ from sqlmodel import select
 from bench.recap import build_world
 from handlers.drawn import LaterDocumentPart, parts_later
 from handlers.kepala.notices import draw_kepala_report, kepala_report
-from handlers.kepala.views import RECAP_LIMIT
+from handlers.kepala.views import EVIDENCE_INLINE, RECAP_LIMIT, recap_buttons, recap_text
 from handlers.render import telegram_length
 from models.messaging.notices import KepalaReport
 from models.office.organisation import Member
@@ -71,3 +71,21 @@ def test_a_40_unit_report_is_one_album_and_one_screen(regency):
     assert labels == ["✅ Setuju", "📝 Beri arahan", "🏢 Rincian per unit"]
     assert "Tercapai:" in recap.text and re.search(r"Terlambat: .* dan \d+ unit lainnya", recap.text)
     assert isinstance(pdf, LaterDocumentPart) and pdf.document is None
+
+
+def test_a_few_evidence_buttons_stay_under_the_recap_and_many_go_behind_the_unit_detail():
+    evidence = [[(f"📎 Bukti Bidang {n} (1)", f"bk|{n}")] for n in range(1, 6)]
+    few = recap_buttons(7, evidence[:EVIDENCE_INLINE], "id")
+    assert few[1] == [("🏢 Rincian per unit", "kd.unit|7")] and few[2:] == evidence[:EVIDENCE_INLINE]
+    many = recap_buttons(7, evidence, "id")
+    assert len(many) == 2  # Setuju / Beri arahan, and Rincian per unit, which lists them all
+
+
+def test_the_recap_keeps_to_one_screen_however_long_the_names():
+    lines = ["x" * 300] * 4
+    text = recap_text("<b>Rekap capaian Maret 2026</b>", lines[:2], "y" * 600, "id")
+    assert "y" * 600 in text and telegram_length(text) <= RECAP_LIMIT
+    text = recap_text("<b>Rekap capaian Maret 2026</b>", lines, "y" * 600, "id")
+    assert "y" * 600 not in text and telegram_length(text) <= RECAP_LIMIT  # the clock gives way
+    text = recap_text("<b>Rekap capaian Maret 2026</b>", lines * 2, "y" * 600, "id")
+    assert text.endswith("\n…") and telegram_length(text) <= RECAP_LIMIT  # then whole lines

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from handlers.callbacks import Button, pack
-from handlers.render import telegram_length
+from handlers.render import split_blocks, telegram_length
 from handlers.screens import Buttons
 from i18n import t
 from models.collection.progress import UnitProgress
@@ -60,12 +60,14 @@ def recap_lines(recap: Recap, language: str, progress: list[UnitProgress]) -> li
 
 
 def recap_text(header: str, lines: list[str], clock: str, language: str) -> str:
-    """The recap message: `header`, `lines`, the SOP `clock` and the hint to the detail, within `RECAP_LIMIT`
-    (the clock is left out when a long office name would push it over)."""
+    """The recap message: `header`, `lines`, the SOP `clock` and the hint to the detail, within `RECAP_LIMIT`:
+    the clock is left out when long names would push it over, and whole lines are cut as a last resort."""
     hint = t("kepala.detail_hint", language)
     text = "\n\n".join(["\n".join([header, *lines]), clock, hint])
     if telegram_length(text) > RECAP_LIMIT:
         text = "\n\n".join(["\n".join([header, *lines]), hint])
+    if telegram_length(text) > RECAP_LIMIT:
+        text = split_blocks(text.split("\n"), RECAP_LIMIT - 2, "\n")[0] + "\n…"
     return text
 
 
