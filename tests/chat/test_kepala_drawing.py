@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import replace
 
+import pytest
 from sqlmodel import select
 
 from bench.recap import add_units
@@ -32,6 +33,9 @@ ERROR = "Maaf, terjadi kesalahan"
 
 
 async def test_ten_members_are_answered_within_a_second_while_a_40_unit_report_is_drawn(world: World, monkeypatch):
+    if world.engine.dialect.name != "sqlite":
+        pytest.skip("about SQLite's write lock (PostgreSQL's readers take none); the report's shape is checked "
+                    "on both in test_full_cycle")
     emu = world.emu
     with session_scope(world.engine) as session:
         office = session.exec(select(Unit).where(Unit.parent_id == None)).one()  # noqa: E711  (SQL)
