@@ -21,6 +21,7 @@ from reports.wording import capaian_text, esc
 RECAP_LIMIT = 1500  # characters: one phone screen
 LOWEST_SHOWN = 3
 NAME_CHARS = 60  # of an indicator's name in the recap message
+NOTE_CHARS = 120  # of a kendala or tindak lanjut in the per-unit detail
 UNITS_NAMED = 5  # late units named; the rest counted
 EVIDENCE_INLINE = 4  # 📎 buttons under the recap itself; more go behind "Rincian per unit"
 
@@ -91,11 +92,17 @@ def _unit_line(unit: UnitProgress, rows: list[RecapRow], language: str) -> str:
         low = min(below, key=lambda row: row.capaian.value)
         line += "\n" + t("kepala.unit_lowest", language, code=esc(low.indicator.code),
                          name=esc(_short(low.indicator.name, 50)), capaian=capaian_text(low.capaian, language))
+        if low.kendala:
+            line += "\n" + t("fill.row_kendala", language, text=esc(_short("; ".join(low.kendala), NOTE_CHARS)))
+        if low.tindak_lanjut:
+            line += "\n" + t("fill.row_tindak_lanjut", language,
+                             text=esc(_short("; ".join(low.tindak_lanjut), NOTE_CHARS)))
     return line
 
 
 def unit_blocks(header: str, recap: Recap, progress: list[UnitProgress], language: str) -> list[str]:
-    """One block per unit (its form, how many of its indicators are tercapai, its lowest), under `header`."""
+    """One block per unit (its form, how many of its indicators are tercapai, its lowest with its kendala and
+    tindak lanjut), under `header`."""
     rows: dict[int, list[RecapRow]] = defaultdict(list)
     for row in recap.rows:
         rows[row.indicator.unit_id].append(row)
