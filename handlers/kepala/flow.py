@@ -45,7 +45,7 @@ def unit_detail(session: Session, member: Member, period_id: int) -> list[Screen
     now = now_of(session)
     progress = period_progress(session, period, now.date(), now.tzinfo)
     header = t("kepala.units_header", language, period=scope_label(recap, language))
-    return [Screen(unit_blocks(header, recap, progress, language), evidence.unit_buttons(session, progress, language))]
+    return [Screen(unit_blocks(header, recap, progress, language), evidence.unit_buttons(session, member, progress))]
 
 
 def start_arahan(session: Session, member: Member, period_id: int) -> list[Screen]:

@@ -68,7 +68,7 @@ def kepala_report(session: Session, member: Member, notice: KepalaReport, now: d
         laporan=draft_laporan(session, period, now, rules, language, recap, progress),
         pdf_name=f"laporan-{period.code}.pdf", pdf_caption=t("kepala.pdf_caption", language, period=label),
         text=recap_text(header, recap_lines(recap, language, progress), clock, language),
-        buttons=recap_buttons(period.id, evidence.unit_buttons(session, progress, language), language))
+        buttons=recap_buttons(period.id, evidence.unit_buttons(session, member, progress), language))
 
 
 def draw_kepala_report(read: KepalaReportRead) -> list[Screen | LaterDocument]:
