@@ -30,7 +30,7 @@ from reports.trend_grid_chart import COLUMNS, trend_grid_chart
 
 MAX_PICTURES = 10  # one Telegram album
 SASARAN_PAGES = 2  # pictures of capaian by sasaran, at most
-SASARAN_PER_PAGE = 30  # bars a page while the sasaran fit in SASARAN_PAGES; more make the pages taller
+SASARAN_PER_PAGE = 40  # bars a page (a regency's sasaran on one picture); beyond SASARAN_PAGES pages they grow taller
 TREND_CHARTS = 2  # small-multiple pictures of IKU trends, at most
 TRENDS_PER_CHART = COLUMNS * 5
 LOWEST_SHOWN = 15
