@@ -33,7 +33,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -43,16 +43,21 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from sqlmodel import Session
 
+from handlers.drawn import LaterDocumentPart, parts_later
+from handlers.kepala.notices import KepalaReportRead, draw_kepala_report, kepala_report
+from handlers.render import telegram_length
 from models.calc.capaian import Aggregation, NegativeFormula, Polarity, Target, compute_capaian, month_target
 from models.collection.forms import FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
 from models.collection.progress import period_progress
 from models.collection.realisasi import EntrySource, Realisasi
 from models.collection.recap import compute_recap
+from models.messaging.notices import KepalaReport
 from models.office.organisation import Member, MemberRole, Role, Unit, UnitKind
 from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel, IndicatorTarget
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline, find_period
 from models.plan.targets import load_plan
 from models.store.database import create_db_engine, migrate, session_scope
+from models.timing.schedule import ScheduleRules
 from reports.charts import (
     DPI,
     WIDTH_PX,
@@ -64,6 +69,7 @@ from reports.charts import (
     trend_chart,
     trend_from_plan,
 )
+from reports.recap_album import draw_album
 
 YEAR = 2026
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -173,81 +179,89 @@ def _value(rng: random.Random, target: Target, polarity: Polarity, decimals: int
 
 def build_world(engine: sa.Engine, units: int, per_unit: int, months: int, seed: int) -> World:
     """The office, its units, members, indicators and targets, and `months` months of filled forms."""
-    rng = random.Random(seed)
-    world = World(units=units, last_month=months)
     migrate(engine)
     with session_scope(engine) as session:
         office = Unit(name="Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", kind=UnitKind.OFFICE)
         session.add(office)
         session.flush()
-        indicators: list[tuple[Indicator, Member]] = []
-        for number in range(1, units + 1):
-            topic = TOPICS[(number - 1) % len(TOPICS)]
-            name = "Sekretariat" if number == 1 else f"Bidang {topic} {number}"
-            unit = Unit(name=name, kind=UnitKind.SEKRETARIAT if number == 1 else UnitKind.BIDANG,
-                        parent_id=office.id)
-            session.add(unit)
-            session.flush()
-            member = Member(telegram_user_id=8_000_000 + number, name=f"Staf {number}", unit_id=unit.id)
-            session.add(member)
-            session.flush()
-            session.add(MemberRole(member_id=member.id, role=Role.STAF))
-            for indicator in _add_indicators(session, rng, unit, number, per_unit):
-                indicators.append((indicator, member))
-                if IndicatorLevel(indicator.level) is IndicatorLevel.SASARAN:
-                    world.iku.append(indicator.id)
-        world.indicators = len(indicators)
-        session.flush()
-        plans = {i.id: load_plan(session, i.id, YEAR) for i, _ in indicators}
+        return add_units(session, office, units, per_unit, months, seed)
 
-        rows, forms = [], []
-        for month in range(1, months + 1):
-            ref = PeriodRef(PeriodKind.MONTH, YEAR, month)
-            deadline = default_deadline(ref)
-            first_day = ref.day_after_end(1)
-            opened = datetime(first_day.year, first_day.month, first_day.day, 8, tzinfo=JAKARTA)
-            last = month == months
-            period = Period(kind=ref.kind, year=YEAR, number=month, deadline=deadline, opened_at=opened,
-                            status=PeriodStatus.OPEN if last else PeriodStatus.ARCHIVED)
-            session.add(period)
-            session.flush()
-            submitted: dict[int, datetime] = {}
-            for indicator, member in indicators:
-                rule = indicator.rule
-                target = month_target(plans[indicator.id], month, rule)
-                value = _value(rng, target, rule.polarity, indicator.decimals)
-                entered = opened + timedelta(days=rng.randint(0, 12), hours=rng.randint(0, 7))
-                submitted[indicator.unit_id] = max(entered, submitted.get(indicator.unit_id, entered))
-                row = {"indicator_id": indicator.id, "period_id": period.id, "revision": 1, "value": value,
-                       "source": EntrySource.IMPORT if indicator.unit_id % 5 == 0 else EntrySource.CHAT,
-                       "entered_by_id": member.id, "entered_at": entered, "note": None, "kendala": None,
-                       "tindak_lanjut": None}
-                if rng.random() < 0.05:  # corrected once: the first value stays as revision 1
-                    rows.append(dict(row, value=_value(rng, target, rule.polarity, indicator.decimals)))
-                    row.update(revision=2, entered_at=entered + timedelta(hours=2), note="koreksi data")
-                    world.revisions += 1
-                if compute_capaian(value, target, rule).tercapai is False:
-                    row.update(kendala="Data dari OPD mitra terlambat masuk",
-                               tindak_lanjut="Koordinasi dan pendampingan bulan berikutnya")
-                rows.append(row)
-                world.realisasi += 1
-            for unit_id, sent in submitted.items():
-                status = (rng.choices(list(FormStatus), (10, 20, 10, 60))[0] if last else FormStatus.APPROVED)
-                form = UnitForm(unit_id=unit_id, period_id=period.id, status=status, version=3,
-                                submitted_at=None if status is FormStatus.DRAFT else sent,
-                                approved_at=sent + timedelta(days=2) if status is FormStatus.APPROVED else None,
-                                created_at=opened, updated_at=sent)
-                forms.append(form)
-        session.add_all(forms)
-        session.execute(sa.insert(Realisasi), rows)
+
+def add_units(session: Session, office: Unit, units: int, per_unit: int, months: int, seed: int,
+              first: int = 1) -> World:
+    """`units` units under `office` (numbered from `first`: their codes and names too, so an office that has
+    units already takes more), a staff member each (Telegram id 8 000 000 + number), their indicators and
+    targets, and `months` months of 2026: a period each (the last open) and every unit's form filled."""
+    rng = random.Random(seed)
+    world = World(units=units, last_month=months)
+    indicators: list[tuple[Indicator, Member]] = []
+    for number in range(first, first + units):
+        topic = TOPICS[(number - 1) % len(TOPICS)]
+        name = "Sekretariat" if number == 1 else f"Bidang {topic} {number}"
+        unit = Unit(name=name, kind=UnitKind.SEKRETARIAT if number == 1 else UnitKind.BIDANG,
+                    parent_id=office.id)
+        session.add(unit)
         session.flush()
-        for form in forms:
-            if FormStatus(form.status) is FormStatus.RETURNED:
-                review = Review(form_id=form.id, decision=ReviewDecision.RETURN, arahan="Lengkapi bukti dukung")
-                session.add(review)
-                session.flush()
-                first = next(i for i, _ in indicators if i.unit_id == form.unit_id)
-                session.add(ReviewItem(review_id=review.id, indicator_id=first.id, arahan="Nilai tidak sesuai"))
+        member = Member(telegram_user_id=8_000_000 + number, name=f"Staf {number}", unit_id=unit.id)
+        session.add(member)
+        session.flush()
+        session.add(MemberRole(member_id=member.id, role=Role.STAF))
+        for indicator in _add_indicators(session, rng, unit, number, per_unit):
+            indicators.append((indicator, member))
+            if IndicatorLevel(indicator.level) is IndicatorLevel.SASARAN:
+                world.iku.append(indicator.id)
+    world.indicators = len(indicators)
+    session.flush()
+    plans = {i.id: load_plan(session, i.id, YEAR) for i, _ in indicators}
+
+    rows, forms = [], []
+    for month in range(1, months + 1):
+        ref = PeriodRef(PeriodKind.MONTH, YEAR, month)
+        deadline = default_deadline(ref)
+        first_day = ref.day_after_end(1)
+        opened = datetime(first_day.year, first_day.month, first_day.day, 8, tzinfo=JAKARTA)
+        last = month == months
+        period = Period(kind=ref.kind, year=YEAR, number=month, deadline=deadline, opened_at=opened,
+                        status=PeriodStatus.OPEN if last else PeriodStatus.ARCHIVED)
+        session.add(period)
+        session.flush()
+        submitted: dict[int, datetime] = {}
+        for indicator, member in indicators:
+            rule = indicator.rule
+            target = month_target(plans[indicator.id], month, rule)
+            value = _value(rng, target, rule.polarity, indicator.decimals)
+            entered = opened + timedelta(days=rng.randint(0, 12), hours=rng.randint(0, 7))
+            submitted[indicator.unit_id] = max(entered, submitted.get(indicator.unit_id, entered))
+            row = {"indicator_id": indicator.id, "period_id": period.id, "revision": 1, "value": value,
+                   "source": EntrySource.IMPORT if indicator.unit_id % 5 == 0 else EntrySource.CHAT,
+                   "entered_by_id": member.id, "entered_at": entered, "note": None, "kendala": None,
+                   "tindak_lanjut": None}
+            if rng.random() < 0.05:  # corrected once: the first value stays as revision 1
+                rows.append(dict(row, value=_value(rng, target, rule.polarity, indicator.decimals)))
+                row.update(revision=2, entered_at=entered + timedelta(hours=2), note="koreksi data")
+                world.revisions += 1
+            if compute_capaian(value, target, rule).tercapai is False:
+                row.update(kendala="Data dari OPD mitra terlambat masuk",
+                           tindak_lanjut="Koordinasi dan pendampingan bulan berikutnya")
+            rows.append(row)
+            world.realisasi += 1
+        for unit_id, sent in submitted.items():
+            status = (rng.choices(list(FormStatus), (10, 20, 10, 60))[0] if last else FormStatus.APPROVED)
+            form = UnitForm(unit_id=unit_id, period_id=period.id, status=status, version=3,
+                            submitted_at=None if status is FormStatus.DRAFT else sent,
+                            approved_at=sent + timedelta(days=2) if status is FormStatus.APPROVED else None,
+                            created_at=opened, updated_at=sent)
+            forms.append(form)
+    session.add_all(forms)
+    session.execute(sa.insert(Realisasi), rows)
+    session.flush()
+    for form in forms:
+        if FormStatus(form.status) is FormStatus.RETURNED:
+            review = Review(form_id=form.id, decision=ReviewDecision.RETURN, arahan="Lengkapi bukti dukung")
+            session.add(review)
+            session.flush()
+            returned = next(i for i, _ in indicators if i.unit_id == form.unit_id)
+            session.add(ReviewItem(review_id=review.id, indicator_id=returned.id, arahan="Nilai tidak sesuai"))
     return world
 
 
@@ -350,6 +364,59 @@ def profile(label: str, action: Callable[[], object], top: int = 10) -> None:
     print(body[body.find("   ncalls"):].rstrip() if "   ncalls" in body else body.rstrip())
 
 
+# -- the Kepala Dinas's report ----------------------------------------------------------------------------------
+@dataclass
+class KepalaFigures:
+    steps: list[Step]  # read, album (and the PDF with --pdf)
+    pictures: int
+    albums: int
+    messages: int  # the recap message and the PDF
+    recap_chars: int
+
+
+def kepala_steps(engine: sa.Engine, month: PeriodRef, today: date, repeat: int, pdf: bool) -> KepalaFigures:
+    """The Kepala Dinas's report of the last month as the delivery worker words it: read in a session
+    (`kepala_report`), then drawn with no session open (`draw_kepala_report`: the album; the PDF comes last,
+    drawn when its turn comes)."""
+    moment = datetime(today.year, today.month, today.day, 9, tzinfo=JAKARTA)
+    kepala = Member(name="Kepala Dinas", language="id")
+
+    def read() -> KepalaReportRead:
+        with session_scope(engine) as session:
+            period = find_period(session, month)
+            return kepala_report(session, kepala, KepalaReport(period.id), moment, ScheduleRules())
+
+    report = read()
+    steps = [measure("kepala: read (one session)", read, repeat, engine),
+             measure("kepala: album", lambda: list(draw_album(report.album)), repeat)]
+    parts = parts_later(draw_kepala_report(report))
+    later = [part for part in parts if isinstance(part, LaterDocumentPart)]
+    if pdf and later:
+        sizes = []
+
+        def draw_pdf() -> None:
+            sizes.append(len(later[0].later.draw().data))
+
+        steps.append(measure("kepala: PDF (after the buttons)", draw_pdf, 1))
+        steps[-1].output = f"1 PDF, {sizes[-1] / 1e6:.2f} MB"
+    albums = [part for part in parts if part.photos]
+    messages = [part for part in parts if not part.photos]
+    recap = next(part for part in messages if part.buttons is not None)
+    return KepalaFigures(steps, sum(len(part.photos) for part in albums), len(albums), len(messages),
+                         telegram_length(recap.text))
+
+
+def print_kepala(kepala: KepalaFigures, base: float) -> None:
+    read, album = kepala.steps[0], kepala.steps[1]
+    print("the Kepala Dinas's report (read in one session, drawn after it; the PDF is sent after the buttons):")
+    for step in kepala.steps:
+        print(line(step, base))
+    print(f"kepala: {kepala.pictures} pictures in {kepala.albums} album, {kepala.messages} messages "
+          f"(the recap: {kepala.recap_chars} characters, with the buttons; the PDF)")
+    print(f"kepala: time to the buttons {read.seconds + album.seconds:.2f} s (read {read.seconds:.2f} s + "
+          f"album {album.seconds:.2f} s; sending not included: an album and a message, within the chat's burst)")
+
+
 # -- the report -------------------------------------------------------------------------------------------------
 def line(step: Step, base: float) -> str:
     queries = f"{step.queries:5d}" if step.queries else "    -"
@@ -366,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trends", type=int, default=10, help="trend charts (sasaran IKU), default 10")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--profile", action="store_true", help="also print cProfile's top 10 of each domain step")
+    parser.add_argument("--pdf", action="store_true", help="also time the Kepala's Laporan DRAF PDF (once; slow)")
     args = parser.parse_args(argv)
     if min(args.units, args.indicators, args.repeat) < 1 or not 1 <= args.months <= 12 or args.trends < 0:
         parser.error("--units, --indicators and --repeat must be at least 1, --months 1 to 12")
@@ -419,6 +487,8 @@ def run(engine: sa.Engine, world: World, args: argparse.Namespace, setup: float,
                 lambda: [trend_chart(trend_from_plan(row.indicator, row.plan, row.series)) for row in iku], repeat),
     ]
 
+    kepala = kepala_steps(engine, month, today, repeat, args.pdf)
+
     b = base.seconds
     print(f"recap bench: {world.units} units x {args.indicators} monthly indicators = {world.indicators} indicators, "
           f"{world.last_month} months of {YEAR}: {world.realisasi} realisasi (+{world.revisions} earlier revisions), "
@@ -438,7 +508,8 @@ def run(engine: sa.Engine, world: World, args: argparse.Namespace, setup: float,
     images = sum(step.images for step in steps)
     print(f"recap + charts of one triwulan ({quarter.code}: recap, period_progress, {images} charts): {total:.2f} s  "
           f"ratio {total / b:.1f}x  peak MB {max(step.peak_mb for step in steps):.1f}")
-    top = max([base, *recaps, progress_step, *charts], key=lambda step: step.max_rss_mb)
+    print_kepala(kepala, b)
+    top = max([base, *recaps, progress_step, *charts, *kepala.steps], key=lambda step: step.max_rss_mb)
     print(f"peak RSS of the process during the steps (ru_maxrss, reset before each run): {top.max_rss_mb:.0f} MB "
           f"in {top.label}")
     if args.profile:

@@ -8,6 +8,7 @@ NoticeRenderer`): it words a notice into parts, sends a part and does the bookke
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,7 @@ from sqlmodel import Session
 from telegram import Bot
 
 from handlers import reminders
+from handlers.drawn import LaterDocument, LaterDocumentPart, drawn_now, parts_later
 from handlers.fill import notices as fill
 from handlers.kepala import notices as kepala
 from handlers.measurement import notices as measurement
@@ -47,16 +49,22 @@ from models.messaging.notices import (
 )
 from models.office.organisation import Member
 from models.timing.schedule import ScheduleRules
+from reports.recap_charts import RENDER_POOL
 
 
 @dataclass(frozen=True)
 class Wording:
     """How one notice type is worded: its screens (`now` in the office's time zone); the chat action shown while
-    they are made, for notices drawn in the chart pool (charts, a PDF); what to record once it is sent."""
+    they are made, for notices drawn in the chart pool (charts, a PDF); what to record once it is sent.
 
-    render: Callable[[Session, Member, Any, datetime, ScheduleRules], list[Screen]]
+    A notice with pictures or a PDF is worded in two steps: `render` reads plain data in the session, and
+    `draw` makes the screens from it after the session's transaction has ended, so that no lock is held while
+    it draws (on SQLite every transaction, a read too, holds the write lock: the whole bot would wait)."""
+
+    render: Callable[[Session, Member, Any, datetime, ScheduleRules], Any]  # screens, or `draw`'s input
     chat_action: str | None = None
     after_sent: Callable[[Session, Any, list[int]], None] | None = None
+    draw: Callable[[Any], list[Screen | LaterDocument]] | None = None
 
 
 def deferred_reply(session: Session, member: Member, notice: DeferredReply, now: datetime,
@@ -85,7 +93,7 @@ WORDINGS: dict[type[Notice], Wording] = {
     UnlockAsked: Wording(review.unlock_request),
     UnlockDecided: Wording(review.unlock_decided),
     ReportReady: Wording(kepala.report_ready),
-    KepalaReport: Wording(kepala.kepala_report, "upload_photo"),
+    KepalaReport: Wording(kepala.kepala_report, "upload_photo", draw=kepala.draw_kepala_report),
     DispositionNotice: Wording(kepala.disposition_notice),
     LaporanDocument: Wording(measurement.laporan_document, "upload_document"),
     MeasurementReady: Wording(measurement.measurement_ready),
@@ -101,8 +109,11 @@ WORDINGS: dict[type[Notice], Wording] = {
 
 
 def render(session: Session, member: Member, notice: Notice, now: datetime, rules: ScheduleRules) -> list[Screen]:
-    """The screens of one notice; `now` is in the office's time zone."""
-    return WORDINGS[type(notice)].render(session, member, notice, now, rules)
+    """The screens of one notice; `now` is in the office's time zone. A notice drawn in two steps is drawn with
+    the session still open: the delivery worker uses `Notifications.word`, which ends the transaction first."""
+    wording = WORDINGS[type(notice)]
+    screens = wording.render(session, member, notice, now, rules)
+    return screens if wording.draw is None else drawn_now(wording.draw(screens))
 
 
 class Notifications:
@@ -115,10 +126,20 @@ class Notifications:
         return WORDINGS[type(notice)].chat_action
 
     def word(self, session: Session, member_id: int, notice: Notice, now: datetime) -> list[Part]:
+        """The notice's parts. One with pictures is read, then its transaction ends (committed: wording writes
+        nothing of its own), then it is drawn: the session is not used again, so no lock is held meanwhile."""
         member = session.get(Member, member_id)
-        return parts_of(render(session, member, notice, now.astimezone(self.rules.tz), self.rules))
+        wording = WORDINGS[type(notice)]
+        read = wording.render(session, member, notice, now.astimezone(self.rules.tz), self.rules)
+        if wording.draw is None:
+            return parts_of(read)
+        session.commit()
+        return parts_later(wording.draw(read))
 
     async def send(self, bot: Bot, chat_id: int, part: Part) -> int:
+        if isinstance(part, LaterDocumentPart):
+            document = await asyncio.get_running_loop().run_in_executor(RENDER_POOL, part.later.draw)
+            part = Part(document.caption, document=document)
         return await send_part(bot, chat_id, part)
 
     def after_sent(self, session: Session, notice: Notice, message_ids: list[int]) -> None:

@@ -29,7 +29,7 @@ from models.calc.capaian import round_capaian
 from models.calc.dates import format_datetime, format_duration
 from models.calc.numbers import format_percent
 from models.collection.forms import Disposition, DispositionDecision, Review, ReviewDecision, UnitForm
-from models.collection.progress import period_progress
+from models.collection.progress import UnitProgress, period_progress
 from models.collection.recap import Recap, RecapRow, compute_recap
 from models.measurement.cycle import MeasurementCycle, MeasurementStatus, cycle_of
 from models.measurement.results import Measurement, measure_quarter
@@ -133,10 +133,14 @@ def _summary(recap: Recap, language: str, progress=None) -> tuple[str, ...]:
 
 
 def period_laporan(session: Session, period: Period, now: datetime, rules: ScheduleRules, language: str,
-                   office: str, draft: bool) -> Laporan:
-    recap = compute_recap(session, period.ref, language, approved_only=not draft)
-    progress = period_progress(session, period, now.date(), rules.tz)
-    charts = render_recap_charts(recap, scope_label(recap, language), language, progress)
+                   office: str, draft: bool, *, recap: Recap | None = None,
+                   progress: list[UnitProgress] | None = None, with_charts: bool = True) -> Laporan:
+    """The period's Laporan; `recap` and `progress` when the caller computed them already (a draft's recap:
+    every value, approved or not). Without charts (`with_charts=False`) nothing is drawn here: the caller
+    draws them after its session ended and puts them in with `dataclasses.replace(laporan, charts=…)`."""
+    recap = recap or compute_recap(session, period.ref, language, approved_only=not draft)
+    progress = progress if progress is not None else period_progress(session, period, now.date(), rules.tz)
+    charts = render_recap_charts(recap, scope_label(recap, language), language, progress) if with_charts else None
     disposition = session.exec(select(Disposition).where(Disposition.period_id == period.id)).first()
     evidence = evidence_texts(session, period, language, approved_only=not draft)  # as its values
     return Laporan(
@@ -144,7 +148,7 @@ def period_laporan(session: Session, period: Period, now: datetime, rules: Sched
         generated_at=format_datetime(now, rules.tz.key, language),
         summary=_summary(recap, language, progress),
         rows=tuple(_row(row, language, evidence=evidence) for row in recap.rows),
-        charts=charts.pngs,
+        charts=charts.pngs if charts else (),
         review=_period_reviews(session, period, rules, language),
         disposition=_disposition_line(session, disposition.kepala_id if disposition else None,
                                       disposition.created_at if disposition else None,
@@ -193,6 +197,13 @@ def measurement_laporan(session: Session, measurement: Measurement, cycle: Measu
         draft=draft,
         created_at=now,
     )
+
+
+def draft_laporan(session: Session, period: Period, now: datetime, rules: ScheduleRules, language: str,
+                  recap: Recap, progress: list[UnitProgress]) -> Laporan:
+    """The period's Laporan DRAF without its charts, from the recap and progress the caller computed."""
+    return period_laporan(session, period, now, rules, language, _office(session), draft=True, recap=recap,
+                          progress=progress, with_charts=False)
 
 
 def _office(session: Session) -> str:

@@ -1,8 +1,9 @@
 """The recap benchmark runs end to end on a tiny office.
 
 Given 2 units with 3 monthly indicators each and 3 months of filled forms, when `bench.recap` runs once per step,
-then it prints every step (baseline, the three recaps, the progress, the three charts) with its ratio to the
-baseline figure, the per-chart averages and the triwulan's total. No timing is judged: speed is shown by the
+then it prints every step (baseline, the three recaps, the progress, the three charts, the Kepala Dinas's report
+read and album) with its ratio to the baseline figure, the per-chart averages, the triwulan's total, and the
+Kepala's pictures and messages per report and the time to the buttons. No timing is judged: speed is shown by the
 benchmark itself, never asserted.
 """
 
@@ -17,6 +18,7 @@ from bench import recap
 STEPS = (
     "baseline: empty figure", "recap month (2026-03)", "recap triwulan (2026-TW1)", "recap year (2026)",
     "period_progress (2026-03)", "capaian_pages (triwulan)", "completeness_chart", "trend_chart x 2 IKU",
+    "kepala: read (one session)", "kepala: album",
 )
 
 
@@ -34,5 +36,8 @@ def test_tiny_office_prints_every_step_with_its_ratio(capsys: pytest.CaptureFixt
     assert "1 PNG" in next(line for line in lines if line.startswith("capaian_pages"))
     assert "2 PNG" in next(line for line in lines if line.startswith("trend_chart"))
     assert re.search(r"^  capaian_pages \(triwulan\)\s+\d+\.\d+ s  ratio\s+\d+\.\d+x", out, re.MULTILINE)
+    # the Kepala Dinas's report: one album and two messages (the recap with the buttons, the PDF)
+    assert re.search(r"^kepala: [4-9] pictures in 1 album, 2 messages \(the recap: \d+ characters", out, re.MULTILINE)
+    assert re.search(r"^kepala: time to the buttons \d+\.\d+ s \(read \d+\.\d+ s \+ album", out, re.MULTILINE)
     assert re.search(r"^recap \+ charts of one triwulan \(2026-TW1: .*\): \d+\.\d+ s  ratio\s*\d+\.\d+x", out,
                      re.MULTILINE)

@@ -36,7 +36,7 @@ ACTIONS: dict[str, int] = {
     "isi.keep_tindak_lanjut": 2, "isi.next": 1, "isi.edit": 2, "isi.kirim": 2, "isi.kirimok": 2, "isi.sendno": 0,
     "rv.ok": 2, "rv.ret": 2, "rv.t": 2, "rv.arh": 1, "rv.cancel": 1,
     "ul.req": 2, "ul.ok": 1, "ul.no": 1, "bk": 1,
-    "rp.go": 1, "kd.ok": 1, "kd.arh": 1,
+    "rp.go": 1, "kd.ok": 1, "kd.arh": 1, "kd.unit": 1,
     "inv.r": 1, "inv.u": 2, "mb.m": 1, "mb.r": 2, "mb.u": 1, "mb.uu": 2, "mb.x": 1,
     "pd.o": 3, "pd.c": 1, "rm.snz": 1,
     "ms.new": 2, "ms.an": 1, "ms.sub": 2, "ms.ok": 2, "ms.ret": 2, "ms.rep": 1, "ms.kok": 1, "ms.karh": 1,

@@ -47,6 +47,8 @@ from reports.charts import (
     trend_chart,
     trend_from_plan,
 )
+from reports.recap_album import MAX_PICTURES, AlbumData, draw_album
+from reports.trend_grid_chart import trend_grid_chart
 
 LONG_NAME = (
     "Persentase perizinan berusaha berbasis risiko yang diterbitkan tepat waktu sesuai standar pelayanan "
@@ -311,3 +313,34 @@ def test_charts_render_side_by_side_in_worker_threads_without_pyplot():
     script = ("import sys; from reports.charts import Bar, capaian_chart; capaian_chart([Bar('A', 'b')]); "
               "assert 'matplotlib.pyplot' not in sys.modules")
     subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).parent.parent)
+
+
+# ------------------------------------------------------------------------ the Kepala Dinas's album
+
+
+def test_trend_small_multiples_draw_a_panel_per_iku_with_its_bars():
+    trends = [Trend(f"IKU.{n}", LONG_NAME, "%", [
+        TrendPoint(label, Decimal(80 + n) if month < 3 else None, Decimal(90))
+        for month, label in enumerate(month_labels())], decimals=2) for n in range(20)]
+    rendered = trend_grid_chart(trends, title="Tren IKU Maret 2026", realisasi="Realisasi", target="Target",
+                                no_data="belum ada data")
+    image = assert_readable(rendered)
+    assert rendered.bars == 20 * 3
+    assert len(rendered.labels) == 20 and rendered.labels[0].startswith("IKU.0 Persentase")
+    assert rendered.values[0] == "Jan–Des · 0–90,00 %"  # each panel's own scale: the target, 90
+    assert image.width + image.height <= 10_000  # Telegram's bound for a photo
+    assert trend_grid_chart([], title="Tren IKU", realisasi="R", target="T", no_data="kosong").bars == 0
+
+
+def test_the_album_stays_within_ten_pictures_for_a_big_office():
+    """100 sasaran, 100 units and 40 IKU: two sasaran pages, the completeness, two trend charts, the lowest."""
+    bars = tuple(Bar(f"S.{n}", "Sasaran kinerja", capaian=Decimal(60 + n)) for n in range(100))
+    units = tuple(UnitBar(f"Bidang {n}", "approved" if n % 3 else "draft", n % 4 == 0, 5, 8) for n in range(100))
+    trends = tuple(Trend(f"IKU.{n}", "Nilai", "Rp", [TrendPoint("Jan", Decimal(n + 1), Decimal(50))])
+                   for n in range(40))
+    album = AlbumData(period="Maret 2026", language="id", sasaran=bars, units=units, trends=trends, iku=90,
+                      lowest=bars[:15])
+    pictures = draw_album(album)
+    assert len(pictures) == 6 <= MAX_PICTURES
+    assert all(picture.width + picture.height <= 10_000 for picture in pictures)
+    assert [picture.bars for picture in pictures] == [50, 50, 100, 20, 20, 15]

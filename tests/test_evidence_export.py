@@ -233,15 +233,16 @@ def test_the_kepala_dinas_recap_carries_a_button_per_unit_form_with_evidence(off
     with session_scope(office) as session:
         january = session.exec(select(Period)).one()
         kepala = member_with_role(session, 102, "Ibu Kepala", Role.KEPALA, ensure_office(session, Actor.cli()))
-        screens = kepala_report(session, kepala, KepalaReport(january.id), at(20), ScheduleRules())
+        read = kepala_report(session, kepala, KepalaReport(january.id), at(20), ScheduleRules())
         staff = member_with_role(session, 130, "Rina", Role.STAF, session.exec(select(Unit).where(
             Unit.name == PERIZINAN)).one())  # recap buttons are only those of forms the reader may see
         own = evidence_unit_buttons(session, staff, period_progress(session, january, date(2026, 2, 20),
                                                                      ScheduleRules().tz))
         forms = {session.get(Unit, form.unit_id).name: form.id for form in session.exec(select(UnitForm))}
-    rows = screens[-1].buttons
+    rows = read.buttons
     assert rows[0][0][0] == "✅ Setuju"
-    assert sorted(button for row in rows[1:] for button in row) == [  # in the units' order; sorted here
+    assert rows[1] == [("🏢 Rincian per unit", f"kd.unit|{january.id}")]
+    assert sorted(button for row in rows[2:] for button in row) == [  # in the units' order; sorted here
         (f"📎 Bukti {PERIZINAN} (2)", f"bk|{forms[PERIZINAN]}"), (f"📎 Bukti {MODAL} (4)", f"bk|{forms[MODAL]}")]
     assert own == [[(f"📎 Bukti {PERIZINAN} (2)", f"bk|{forms[PERIZINAN]}")]]
 

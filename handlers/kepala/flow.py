@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from handlers import evidence
 from handlers.bound import Bound
 from handlers.common import now_of
 from handlers.fill.views import period_name
+from handlers.kepala.views import unit_blocks
 from handlers.screens import Screen, free_text_problem
 from i18n import t
 from models.collection.forms import DispositionDecision
+from models.collection.progress import period_progress
+from models.collection.recap import compute_recap
 from models.messaging.chat_state import ChatStep, clear_state, get_state, set_state
 from models.office.organisation import Member
 from models.office.permissions import Action, require
 from models.plan.periods import Period
 from models.reporting.report import dispose, report_to_kepala
-from reports.wording import esc
+from reports.wording import esc, scope_label
 
 
 def report(session: Session, member: Member, period_id: int) -> list[Screen]:
@@ -29,6 +33,19 @@ def agree(session: Session, member: Member, period_id: int) -> list[Screen]:
     clear_state(session, member.id)
     period = session.get(Period, period_id)
     return [Screen.of(t("kepala.disposed", member.language, period=period_name(period, member.language)))]
+
+
+def unit_detail(session: Session, member: Member, period_id: int) -> list[Screen]:
+    """Rincian per unit: one block per unit of the reported period (split in messages when long), and each
+    unit's 📎 Bukti under them."""
+    require(session, member, Action.VIEW_RECAP, entity="period", entity_id=period_id)
+    period = session.get(Period, period_id)
+    language = member.language
+    recap = compute_recap(session, period.ref, language)
+    now = now_of(session)
+    progress = period_progress(session, period, now.date(), now.tzinfo)
+    header = t("kepala.units_header", language, period=scope_label(recap, language))
+    return [Screen(unit_blocks(header, recap, progress, language), evidence.unit_buttons(session, member, progress))]
 
 
 def start_arahan(session: Session, member: Member, period_id: int) -> list[Screen]:

@@ -9,10 +9,11 @@ from handlers.common import Context, run_button
 from handlers.kepala import flow
 from handlers.screens import acknowledge
 
-BUTTONS = {Button.REPORT: flow.report, Button.KEPALA_AGREE: flow.agree, Button.KEPALA_ARAHAN: flow.start_arahan}
+BUTTONS = {Button.REPORT: flow.report, Button.KEPALA_AGREE: flow.agree, Button.KEPALA_ARAHAN: flow.start_arahan,
+           Button.KEPALA_UNITS: flow.unit_detail}
 # "Laporkan" and "Beri arahan" may fail or be abandoned (/batal): they stay pressable; a press after the report
-# or the disposition says who did it and when.
-KEEP_OPEN = frozenset({Button.REPORT, Button.KEPALA_ARAHAN})
+# or the disposition says who did it and when. "Rincian per unit" may be read again at any time.
+KEEP_OPEN = frozenset({Button.REPORT, Button.KEPALA_ARAHAN, Button.KEPALA_UNITS})
 
 
 async def on_button(update: Update, context: Context) -> None:

@@ -149,15 +149,24 @@ async def test_the_whole_cycle_from_opening_to_archive(world: World):
     # SOP step 11: report to the Kepala Dinas, who gives arahan.
     await emu.wait_for_bot_message(SEKRETARIS, "sudah disetujui", since=before_last_approval)
     await press(world, SEKRETARIS, "📤 Laporkan ke Kepala Dinas", "dikirim ke Kepala Dinas")
-    # The charts come first, as one album captioned with the summary, "sending photo…" shown meanwhile.
+    # The Kepala gets one album of the charts ("sending photo…" shown meanwhile), the recap on one screen with the
+    # buttons, then the Laporan DRAF as a PDF (drawn when its turn comes: the buttons never wait for it).
     caption = await emu.wait_for_bot_message(KEPALA, lambda m: "photo" in m and "Rekap capaian" in m["caption"],
                                              timeout=DRAWING)
     album = [m for m in emu.sent_by_bot(KEPALA) if m.get("media_group_id") == caption["media_group_id"]]
-    assert len(album) >= 2  # capaian per indicator and each unit's form, at least
-    assert "Tercapai:" in caption["caption"]
+    assert 3 <= len(album) <= 10  # capaian by sasaran, each unit's form, the IKU trends (and the lowest)
     assert any(call.params.get("action") == "upload_photo" for call in emu.calls_to("sendChatAction"))
     report = await emu.wait_for_bot_message(KEPALA, lambda m: "Rekap capaian" in (m.get("text") or ""))
-    assert "Tercapai:" in report["text"] and has_button(report, "📝 Beri arahan")
+    assert "Tercapai:" in report["text"] and len(report["text"]) <= 1500
+    assert has_button(report, "📝 Beri arahan") and has_button(report, "🏢 Rincian per unit")
+    draft = await emu.wait_for_bot_message(KEPALA, lambda m: "document" in m, timeout=DRAWING)
+    assert draft["message_id"] > report["message_id"]
+    assert draft["document"]["file_name"] == f"laporan-{today.year}-{today.month:02d}.pdf"
+    draft_text = "\n".join(page.extract_text()
+                           for page in PdfReader(io.BytesIO(emu.file_bytes(draft["document"]["file_id"]))).pages)
+    assert "DRAF" in draft_text and "Laporan Hasil Pengukuran Kinerja" in draft_text
+    units = (await press(world, KEPALA, "🏢 Rincian per unit", "Rincian per unit ·"))["text"]
+    assert "Bidang Pelayanan Perizinan" in units and "tercapai" in units
     await press(world, KEPALA, "📝 Beri arahan", "Tulis arahan")
     await say(world, KEPALA, "Percepat <realisasi> investasi & promosi", "diarsipkan")
 

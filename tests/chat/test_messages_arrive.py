@@ -170,10 +170,11 @@ async def test_text_typed_by_users_is_shown_literally_everywhere(world: World):
     assert NAME in unlock["text"]
     await press(world, SEKRETARIS, "Tolak", "ditolak")
 
-    # The Kepala Dinas's report shows the kendala and tindak lanjut; the arahan reaches everyone involved.
+    # The Kepala Dinas's detail per unit shows the kendala and tindak lanjut; the arahan reaches everyone involved.
     await press(world, SEKRETARIS, t("notify.report_button", "id"), "dikirim ke Kepala Dinas")
-    await until_button(emu, KEPALA, t("notify.arahan_button", "id"))
-    report = "\n".join(m.get("text") or m.get("caption") or "" for m in emu.sent_by_bot(KEPALA))
+    await until_button(emu, KEPALA, t("kepala.units_button", "id"))
+    detail = await press(world, KEPALA, t("kepala.units_button", "id"), "Rincian per unit ·")
+    report = "\n".join(m.get("text") or "" for m in emu.sent_by_bot(KEPALA) if m["message_id"] >= detail["message_id"])
     assert KENDALA in report and TINDAK_LANJUT in report
     await press(world, KEPALA, t("notify.arahan_button", "id"), "Tulis arahan")
     disposed = await say(world, KEPALA, ARAHAN_KEPALA, "diarsipkan")

@@ -1,0 +1,83 @@
+"""The Kepala Dinas's report of a 40-unit office is drawn while the bot goes on answering everyone else.
+
+Given an office of 40 more units (built as `bench.recap` builds them, 5 monthly indicators each) with an open
+month, when the Kepala Dinas's report is being drawn (its album of charts), then ten staff members who type /isi
+meanwhile (a tenth of a second apart) are all answered within a second, none with an error: the report's data
+is read in a short transaction that ends before anything is drawn, so on SQLite (where every transaction, a
+read too, takes the write lock with BEGIN IMMEDIATE) no lock is held while it draws or sends. The Kepala then
+gets one album of at most ten pictures, one recap message with the buttons and the Laporan DRAF as a PDF.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+from sqlmodel import select
+
+from bench.recap import add_units
+from handlers.notifications import WORDINGS
+from models.messaging.notices import KepalaReport
+from models.messaging.outbox import enqueue
+from models.office.organisation import Member, Unit
+from models.plan.periods import Period, PeriodStatus
+from models.store.database import session_scope
+from tests.chat.conftest import DRAWING, World, has_button
+
+KEPALA = 102
+STAFF = [8_000_000 + number for number in range(101, 111)]  # ten of the synthetic units' members
+ERROR = "Maaf, terjadi kesalahan"
+
+
+async def test_ten_members_are_answered_within_a_second_while_a_40_unit_report_is_drawn(world: World, monkeypatch):
+    if world.engine.dialect.name != "sqlite":
+        pytest.skip("about SQLite's write lock (PostgreSQL's readers take none); the report's shape is checked "
+                    "on both in test_full_cycle")
+    emu = world.emu
+    with session_scope(world.engine) as session:
+        office = session.exec(select(Unit).where(Unit.parent_id == None)).one()  # noqa: E711  (SQL)
+        add_units(session, office, units=40, per_unit=5, months=2, seed=2026, first=101)
+        period = session.exec(select(Period).where(Period.status == PeriodStatus.OPEN)).one()
+        kepala = session.exec(select(Member).where(Member.telegram_user_id == KEPALA)).one()
+    for telegram_id in STAFF:
+        emu.user(telegram_id, f"Staf {telegram_id}")
+
+    drawing, drawn = threading.Event(), threading.Event()
+    wording = WORDINGS[KepalaReport]
+
+    def draw(read):
+        drawing.set()
+        try:
+            return wording.draw(read)
+        finally:
+            drawn.set()
+
+    monkeypatch.setitem(WORDINGS, KepalaReport, replace(wording, draw=draw))
+    with session_scope(world.engine) as session:
+        enqueue(session, kepala.id, KepalaReport(period.id), f"kepala_report:{period.id}:{kepala.id}")
+    world.application.bot_data.wake()
+    assert await asyncio.to_thread(drawing.wait, DRAWING)
+
+    async def isi(telegram_id: int, after: float) -> tuple[float, str]:
+        await asyncio.sleep(after)  # members typing one after another, a tenth of a second apart
+        sent = time.monotonic()
+        await emu.user(telegram_id).send_text("/isi")
+        reply = await emu.wait_for_bot_message(telegram_id)
+        return time.monotonic() - sent, reply.get("text") or ""
+
+    answers = await asyncio.gather(*(isi(telegram_id, index / 10) for index, telegram_id in enumerate(STAFF)))
+    answered_while_drawing = not drawn.is_set()
+    assert all(seconds < 1.0 for seconds, _ in answers), [round(seconds, 2) for seconds, _ in answers]
+    assert not [text for _, text in answers if ERROR in text]
+    assert answered_while_drawing, "the drawing ended before the members were answered: nothing was measured"
+
+    caption = await emu.wait_for_bot_message(KEPALA, lambda m: "photo" in m, timeout=DRAWING)
+    album = [m for m in emu.sent_by_bot(KEPALA) if m.get("media_group_id") == caption["media_group_id"]]
+    assert 5 <= len(album) <= 10
+    recap = await emu.wait_for_bot_message(KEPALA, lambda m: "Rekap capaian" in (m.get("text") or ""))
+    assert len(recap["text"]) <= 1500 and has_button(recap, "✅ Setuju") and has_button(recap, "🏢 Rincian per unit")
+    await emu.wait_for_bot_message(KEPALA, lambda m: "document" in m, timeout=4 * DRAWING)
+    assert len(emu.sent_by_bot(KEPALA)) == len(album) + 2  # the album, the recap, the PDF: nothing else
