@@ -47,6 +47,7 @@ from aiohttp import web
 from sqlmodel import select
 
 from bench.fanout import empty_database
+from bench.step_cost import StepCost, typed_value_cost
 from emulator.inspection import Marker
 from emulator.server import BotApiEmulator
 from models.collection.forms import FormStatus
@@ -510,6 +511,13 @@ async def sakip_run(config: Config, database: str, members: list[Filler], think:
         return await one_run(config, members, think, seed, echo=False, url=url, folder=Path(folder), heavy=heavy)
 
 
+def step_cost(database: str, member: Filler) -> StepCost:
+    """A typed value's SQL statements and CPU time in-process (`bench.step_cost`), in a fresh office."""
+    with (empty_database(database) as url, tempfile.TemporaryDirectory(prefix="sakip-bench-steps-") as folder):
+        build_office(url, [member], Path(folder))
+        return typed_value_cost(url, member.telegram_id)
+
+
 async def echo_run(config: Config, members: list[Filler], think: float, seed: int) -> Run:
     with tempfile.TemporaryDirectory(prefix="sakip-bench-echo-") as folder:
         return await one_run(config, members, think, seed, echo=True, folder=Path(folder))
@@ -625,6 +633,9 @@ async def main(argv: list[str] | None = None) -> int:
               f"first message; {mixed.too_many_kabid} of the 429s in the kabid's chat): "
               f"ratio {with_heavy.p95 / first.p95:.2f} (target: within 2x)")
         problems += problems_of("heavy mix", mixed)
+    cost = await asyncio.to_thread(step_cost, args.database, members[0])
+    print(f"a typed value, in-process ({cost.values} values, {args.database.split(':')[0]}): "
+          f"{cost.statements:.1f} SQL statements per update, {cost.cpu_ms:.1f} CPU ms per update")
     for problem in problems:
         print(problem)
     return 1 if problems else 0

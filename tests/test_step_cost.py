@@ -134,7 +134,8 @@ def stored_target(engine: Engine, period: Period, indicator: Indicator) -> Targe
 
 
 def test_a_typed_value_takes_at_most_ten_statements(office: Engine) -> None:
-    step(office, flow.start)
+    started, _ = step(office, flow.start)
+    assert started, "no screens"
     period, indicator = shown(office, 500)
     target = shown_target(office, period, indicator)
     typed = format_number(target.value, None, "id")

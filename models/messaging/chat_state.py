@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel
 
 from models.store.types import UTCDateTime, utcnow
@@ -194,6 +194,9 @@ def first_notice_in_group(session: Session, chat_id: int) -> bool:
     return True
 
 
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # both take ON CONFLICT DO NOTHING
+
+
 class HandledUpdate(SQLModel, table=True):
     """Telegram update ids already handled. Written in the transaction of the update's own work, so an update
     that Telegram delivers again after a crash (its receipt was never confirmed) is not handled twice."""
@@ -209,14 +212,10 @@ KEEP_HANDLED_UPDATES = timedelta(days=2)  # Telegram keeps an unconfirmed update
 
 def first_time_handled(session: Session, update_id: int, now: datetime) -> bool:
     """Mark the update handled at `now`; False when it already was (then its work must not be done again)."""
-    if session.get(HandledUpdate, update_id) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(HandledUpdate(update_id=update_id, handled_at=now))
-    except IntegrityError:  # another process handles the same update right now
-        return False
-    return True
+    insert = _INSERTS[session.get_bind().dialect.name](HandledUpdate).values(update_id=update_id, handled_at=now)
+    # one statement; another process handling the same update right now makes it wait, then insert nothing
+    insert = insert.on_conflict_do_nothing(index_elements=["update_id"]).returning(HandledUpdate.update_id)
+    return session.connection().execute(insert).first() is not None
 
 
 def forget_old_updates(session: Session, now: datetime) -> int:
