@@ -189,3 +189,22 @@ def test_the_cached_targets_are_never_stale_after_another_process_imports(office
     corrected = shown_target(office, period, indicator)
     assert corrected not in (before, after)
     assert corrected == stored_target(office, period, indicator)
+
+
+def test_targets_read_by_an_import_that_is_rolled_back_are_not_kept(office: Engine, backend_url: str,
+                                                                    tmp_path: Path) -> None:
+    """Given an import not yet committed, when its own transaction reads the new target and then rolls back, then
+    the next step shows the target as it was; and after another process imports other targets (on SQLite its
+    audit entries take the rolled-back ones' ids again), the next step shows those."""
+    with session_scope(office) as session:
+        period = session.exec(select(Period).where(Period.number == 11)).one()
+        indicator = session.exec(select(Indicator).where(Indicator.code == "P.1")).one()
+    before = shown_target(office, period, indicator)
+    with Session(office) as session:
+        import_pk(session, retargeted(tmp_path / "draft.csv", "2.400", "600"), Actor.cli(), valid_from=NOVEMBER)
+        assert context_for(session, indicator, period).target != before  # its own, uncommitted, lines
+        session.rollback()
+    assert shown_target(office, period, indicator) == before
+
+    import_elsewhere(backend_url, retargeted(tmp_path / "other.csv", "3.600", "900"), NOVEMBER)
+    assert shown_target(office, period, indicator) == stored_target(office, period, indicator) != before
