@@ -49,6 +49,7 @@ import sqlalchemy as sa
 from aiohttp import web
 from sqlmodel import select
 
+from bench.echo_bot import HOOK_PATH, SECRET, TOKEN
 from bench.fanout import empty_database
 from bench.step_cost import StepCost, typed_value_cost
 from emulator.inspection import Marker
@@ -67,9 +68,6 @@ from models.plan.periods import PeriodKind, PeriodRef, find_period
 from models.store.database import create_db_engine, migrate, session_scope
 from models.store.types import utcnow
 
-TOKEN = "123456:" + "U" * 35
-SECRET = "bench-updates-secret"
-HOOK_PATH = "/telegram/hook"
 ROOT = Path(__file__).resolve().parents[1]
 JAKARTA = ZoneInfo("Asia/Jakarta")
 NOVEMBER = PeriodRef(PeriodKind.MONTH, 2026, 11)
@@ -83,7 +81,6 @@ REPLY_TIMEOUT = 60.0  # seconds a member waits for a reply before counting the m
 RECAP_TIMEOUT = 120.0
 QUIET = {"AUTO_REMIND": "false", "AUTO_OPEN_PERIODS": "false"}
 SEND = "📤 Kirim ke Sekretaris"
-ECHO_FLAG = "--serve-echo"  # `python -m bench.updates --serve-echo`: the echo bot, in its own process
 
 # The demo's units, each with an on-target value for each monthly indicator (in the order the form asks them).
 TEMPLATES = {
@@ -439,30 +436,9 @@ def echo_commands(emu: BotApiEmulator, count: int, hook: str | None,
                   ports: list[int]) -> list[tuple[list[str], dict]]:
     env = {"ECHO_BASE_URL": emu.base_url}
     if hook is None:
-        return [(["-m", "bench.updates", ECHO_FLAG], env)]
-    return [(["-m", "bench.updates", ECHO_FLAG], {**env, "ECHO_WEBHOOK_URL": hook, "ECHO_PORT": str(port)})
+        return [(["-m", "bench.echo_bot"], env)]
+    return [(["-m", "bench.echo_bot"], {**env, "ECHO_WEBHOOK_URL": hook, "ECHO_PORT": str(port)})
             for port in ports[:count]]
-
-
-def serve_echo() -> None:
-    """The baseline bot (run in its own process): an `Application` with one `MessageHandler` that answers the
-    text, the bot's AIORateLimiter settings and as many updates in hand as the inbox (8); long polling, or PTB's
-    own webhook server when ECHO_WEBHOOK_URL is set."""
-    from telegram import Update  # noqa: PLC0415  (only the echo process needs PTB's application)
-    from telegram.ext import AIORateLimiter, ApplicationBuilder, MessageHandler, filters  # noqa: PLC0415
-
-    async def echo(update: Update, context: object) -> None:
-        await update.effective_message.reply_text(update.effective_message.text)
-
-    application = (ApplicationBuilder().token(TOKEN).base_url(os.environ["ECHO_BASE_URL"]).concurrent_updates(8)
-                   .rate_limiter(AIORateLimiter(overall_max_rate=29, max_retries=3)).build())
-    application.add_handler(MessageHandler(filters.TEXT, echo))
-    hook = os.environ.get("ECHO_WEBHOOK_URL")
-    if hook:
-        application.run_webhook(listen="127.0.0.1", port=int(os.environ["ECHO_PORT"]), url_path=HOOK_PATH,
-                                webhook_url=hook, secret_token=SECRET, allowed_updates=Update.ALL_TYPES)
-    else:
-        application.run_polling(timeout=10, allowed_updates=Update.ALL_TYPES)
 
 
 # -- the runs -----------------------------------------------------------------------------------------------------
@@ -481,6 +457,7 @@ class Run:
     too_many_kabid: int = 0  # of which in the heavy member's chat
     posts: list[float] = dataclasses.field(default_factory=list)  # webhook POSTs' seconds (webhook rows)
     in_bot: list[float] = dataclasses.field(default_factory=list)  # inbox: stored → finished, seconds (SAKIP)
+    member_calls: int = 0  # calls made to the members' chats (sendMessage, edits, …; answerCallbackQuery has none)
 
 
 async def one_run(config: Config, members: list[Filler], think: float, seed: int, *, echo: bool,
@@ -498,9 +475,11 @@ async def one_run(config: Config, members: list[Filler], think: float, seed: int
         async with processes(emu, commands, folder):
             tally = await run_members(emu, members, think, seed, echo, heavy)
         refused = [call for call in emu.calls if call.status == 429]
+        chats = {str(member.telegram_id) for member in members}
         run = Run(tally, too_many=len(refused),
                   too_many_kabid=sum(1 for call in refused if str(call.params.get("chat_id")) == str(KABID)),
-                  posts=sorted(forwarder.durations))
+                  posts=sorted(forwarder.durations),
+                  member_calls=sum(1 for call in emu.calls if str(call.params.get("chat_id")) in chats))
     if not echo:
         run.wrong = await asyncio.to_thread(forms_ended_wrong, url, members)
         run.in_bot = await asyncio.to_thread(inbox_times, url)
@@ -571,6 +550,13 @@ def kinds_row(run: Run) -> str:
     return "  p50 by update: " + ", ".join(f"{kind} {p50 * 1000:.0f} ms" for p50, kind in kinds)
 
 
+def calls_row(run: Run, members: list[Filler]) -> str:
+    """Telegram calls to a member's chat per form filled (the period's notice, every reply), and per step."""
+    steps = sum(len(m.steps) for m in members)
+    return (f"  Telegram calls per form: {run.member_calls / len(members):.1f} "
+            f"({run.member_calls / steps:.2f} per member update)")
+
+
 def ratio_row(label: str, ours: Figures, base: Figures) -> str:
     return (f"{label:<34} {ours.rate / base.rate:8.2f} {ours.p50 / base.p50:8.2f} {ours.p95 / base.p95:8.2f}")
 
@@ -623,6 +609,7 @@ async def main(argv: list[str] | None = None) -> int:
         print(ratio_row("  ratio to the echo bot", mine, theirs))
         print(detail_row(ours, base))
         print(kinds_row(ours))
+        print(calls_row(ours, members))
         problems += problems_of(config.label, ours) + problems_of(f"{config.label} (echo)", base)
     if not args.no_heavy:
         config = configurations(args)[0]
@@ -645,7 +632,4 @@ async def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == [ECHO_FLAG]:
-        serve_echo()  # the baseline's own process (PTB runs its event loop)
-    else:
-        sys.exit(asyncio.run(main()))
+    sys.exit(asyncio.run(main()))

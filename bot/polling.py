@@ -26,11 +26,7 @@ from telegram.error import Conflict, NetworkError, RetryAfter
 from telegram.ext import Application
 
 from bot.inbox import Inbox
-
-try:
-    import fcntl
-except ImportError:  # Windows: no file locks; run one process per SQLite file
-    fcntl = None
+from models.store.locks import let_go, try_file_lock
 
 log = logging.getLogger(__name__)
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates open when nothing comes
@@ -69,22 +65,12 @@ class PollingLock:
                 return True
             connection.close()
             return False
-        database = self.engine.url.database
-        if fcntl is None or not database or database == ":memory:":
-            return True
-        handle = open(f"{database}.polling", "a")  # noqa: SIM115  (held open while this process polls)
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            return False
-        self._file = handle
-        return True
+        self._file = try_file_lock(self.engine, ".polling")
+        return self._file is not None
 
     def release(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        let_go(self._file)
+        self._file = None
         if self._connection is not None:
             with suppress(Exception):
                 self._connection.execute(text("SELECT pg_advisory_unlock(:cls, hashtext(current_schema()))"),

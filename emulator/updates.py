@@ -2,8 +2,10 @@
 
 ``getUpdates`` honours ``offset``/``limit``/``timeout``/``allowed_updates``, returns as soon
 as an update arrives and answers 409 when a newer poll supersedes it or a webhook is set.
-With a webhook, :class:`WebhookDeliverer` POSTs each pending update (oldest first, one at
-a time) with the ``X-Telegram-Bot-Api-Secret-Token`` header and retries with backoff.
+With a webhook, :class:`WebhookDeliverer` POSTs the pending updates with the
+``X-Telegram-Bot-Api-Secret-Token`` header as Telegram does: up to ``max_connections`` in
+parallel across chats, one at a time and in order within a chat, a failed one retried with
+backoff before the chat's next.
 """
 
 from __future__ import annotations
@@ -110,8 +112,33 @@ async def get_webhook_info(api: Any, p: Params) -> dict[str, Any]:
     return info
 
 
+def chat_of(update: dict[str, Any]) -> int | str:
+    """The chat an update belongs to, for Telegram's one-at-a-time-per-chat webhook order.
+
+    Updates without a chat (inline queries, polls…) are keyed by their sender, and those
+    without either each form a sequence of their own.
+    """
+    for kind, payload in update.items():
+        if kind == "update_id" or not isinstance(payload, dict):
+            continue
+        chat = payload.get("chat") or (payload.get("message") or {}).get("chat")
+        if isinstance(chat, dict) and "id" in chat:
+            return int(chat["id"])
+        sender = payload.get("from") or payload.get("user")
+        if isinstance(sender, dict) and "id" in sender:
+            return int(sender["id"])
+    return f"update-{update['update_id']}"
+
+
 class WebhookDeliverer:
-    """Background task pushing pending updates to the configured webhook URL."""
+    """Background task pushing pending updates to the configured webhook URL, as Telegram does.
+
+    Up to ``max_connections`` requests are in flight at once, across chats; within one chat
+    the updates go one at a time and in order: the chat's next update is posted only once
+    the previous one was answered 2xx, a failed one is retried (with the chat's own
+    exponential backoff) before anything newer of that chat. So a slow or failing webhook
+    request for one chat never holds another chat's updates.
+    """
 
     def __init__(self, api: Any, retry_delay: float = 0.05, max_retry_delay: float = 1.0, timeout: float = 10.0):
         self._api = api
@@ -141,16 +168,36 @@ class WebhookDeliverer:
             self._session = None
 
     async def _run(self) -> None:
+        """Start a lane for every chat with pending updates and none running; the lanes end with the task."""
+        state = self._api.state
+        connections = asyncio.Semaphore(max(1, state.webhook.max_connections))
+        lanes: dict[int | str, asyncio.Task[None]] = {}
+        async with asyncio.TaskGroup() as group:
+            while True:
+                config = state.webhook
+                state.updates = [u for u in state.updates if update_allowed(u, config.allowed_updates)]
+                for update in state.updates:
+                    chat = chat_of(update)
+                    if chat not in lanes:
+                        lanes[chat] = group.create_task(
+                            self._serve_chat(chat, lanes, connections), name=f"emulator-webhook-chat-{chat}"
+                        )
+                await state.updates_signal.wait(None)
+
+    async def _serve_chat(
+        self, chat: int | str, lanes: dict[int | str, asyncio.Task[None]], connections: asyncio.Semaphore
+    ) -> None:
+        """Post one chat's pending updates in order, each until it is accepted; end when none is left."""
         state = self._api.state
         delay = self.retry_delay
         while True:
+            update = next((u for u in state.updates if chat_of(u) == chat), None)
+            if update is None:
+                del lanes[chat]
+                return
             config = state.webhook
-            state.updates = [u for u in state.updates if update_allowed(u, config.allowed_updates)]
-            if not state.updates:
-                await state.updates_signal.wait(None)
-                continue
-            update = state.updates[0]
-            error = await self._deliver(update, config.url, config.secret_token)
+            async with connections:
+                error = await self._deliver(update, config.url, config.secret_token)
             if error is None:
                 state.drop_updates(update["update_id"])
                 self.delivered += 1
@@ -162,7 +209,7 @@ class WebhookDeliverer:
 
     async def _deliver(self, update: dict[str, Any], url: str, secret: str | None) -> str | None:
         if self._session is None:
-            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True, limit=0))
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
         try:
             async with self._session.post(

@@ -11,7 +11,7 @@ number first (`of_question`): pressed once another question is asked, they are e
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlmodel import Session
@@ -50,8 +50,18 @@ def unseen_answer(session: Session, member: Member, what: str, message_id: int, 
     bound = questions[question.step]
     _, data = get_state(session, member.id)
     asked = bound.name(session, member, question.step, data)
-    notice = Screen.of(t(f"chat.not_saved_{reason.value}", member.language, what=what, question=asked))
-    return [notice, *bound.ask_again(session, member)]
+    notice = t(f"chat.not_saved_{reason.value}", member.language, what=what, question=asked)
+    return with_notice(notice, bound.ask_again(session, member))
+
+
+def with_notice(notice: str, screens: list[Screen]) -> list[Screen]:
+    """The notice on top of the first screen (one message: the member reads why and the question together, and
+    cannot answer the notice before the question has arrived), unless that screen is not plain text."""
+    if screens and screens[0].media is None and screens[0].edit_message_id is None \
+            and screens[0].replaces_message_id is None:
+        first = screens[0]
+        return [replace(first, blocks=[notice, *first.blocks]), *screens[1:]]
+    return [Screen.of(notice), *screens]
 
 
 def is_current(session: Session, member: Member | None, number: int) -> bool:

@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.ext import CallbackContext, ExtBot
 
 from handlers.callbacks import Button, unpack
-from handlers.screens import Screen, close_buttons, send_screens
+from handlers.screens import Screen, acknowledge, close_buttons, send_screens
 from i18n import t
 from i18n.codes import text_key
 from models.calc.clock import Clock
@@ -209,7 +209,8 @@ async def run_button(update: Update, context: Context,
     """Run a pressed button's action from a journey's table, as `table[button](session, member, *ids)`.
 
     The query is answered by the caller first. The pressed keyboard is closed before the action runs, so it
-    cannot be pressed twice, unless the action starts something the member may abandon (`keep_open`)."""
+    cannot be pressed twice, unless the action starts something the member may abandon, or the button expires by
+    itself once pressed (a question's, carrying its number): those are `keep_open`, and cost no call to close."""
     pressed = unpack(update.callback_query.data)
     work = table.get(pressed.button) if pressed else None
     if work is None:  # unreachable: handlers.registry routes here only the buttons of this table
@@ -235,7 +236,7 @@ async def answer_expired(update: Update, context: Context) -> None:
 
     member_language = await in_transaction(context, language)
     if member_language is None:
-        await update.callback_query.answer()
+        await acknowledge(update)
         await act(update, context, expired_button)  # the invitation hint, as for anything a stranger sends
         return
-    await update.callback_query.answer(t("common.expired_button", member_language), show_alert=True)
+    await acknowledge(update, t("common.expired_button", member_language), show_alert=True)

@@ -5,7 +5,8 @@ Each file goes by its Telegram file id, captioned with the unit, the period and 
 longer takes the id (a 400, e.g. a file id of another bot or one Telegram forgot) the stored copy is uploaded
 instead, and when there is none either the member is told which file is missing. Links and texts follow as one
 message. The pressed message keeps its buttons (Setujui / Kembalikan stay under the review card). The Kepala
-Dinas's recap carries one such button per unit form with evidence (`unit_buttons`).
+Dinas's recap notice and the /rekap screen carry one such button per unit form with evidence that the reader may
+see (`unit_buttons`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from telegram.error import BadRequest
 from handlers.callbacks import Button, pack, unpack
 from handlers.common import Context, act
 from handlers.fill.views import period_name
-from handlers.screens import Buttons, Screen, fit_caption, send_screens
+from handlers.screens import Buttons, Screen, acknowledge, fit_caption, send_screens
 from i18n import t
-from models.collection.evidence import EvidenceEntry, FormEvidence, form_evidence, form_evidence_count
+from models.collection.evidence import EvidenceEntry, FormEvidence, form_evidence, form_evidence_count, may_see_form
 from models.collection.progress import UnitProgress
 from models.collection.realisasi import EvidenceKind
 from models.office.organisation import Member
@@ -41,14 +42,17 @@ def caption(listing: FormEvidence, entry: EvidenceEntry, language: str) -> str:
              file=esc(entry.evidence.file_name or t(f"evidence.kind.{entry.kind.value}", language)))
 
 
-def unit_buttons(session: Session, progress: list[UnitProgress], language: str) -> Buttons:
-    """One 📎 button per unit form with evidence (under a recap that lists the units' results)."""
+def unit_buttons(session: Session, member: Member, progress: list[UnitProgress]) -> Buttons:
+    """One 📎 button per unit form with evidence that the member may see (under a recap listing the units'
+    results: the Kepala Dinas's notice, /rekap); a form they may not see gets no button, not a refusal later."""
     rows = []
     for unit in progress:
-        count = form_evidence_count(session, unit.form) if unit.form is not None and unit.form.id else 0
-        if count:
-            rows.append([(t("evidence.unit_button", language, unit=unit.unit.name, count=count),
-                          pack(Button.EVIDENCE, unit.form.id))])
+        form = unit.form
+        if form is None or not form.id or not may_see_form(session, member, form):
+            continue
+        if count := form_evidence_count(session, form):
+            rows.append([(t("evidence.unit_button", member.language, unit=unit.unit.name, count=count),
+                          pack(Button.EVIDENCE, form.id))])
     return rows
 
 
@@ -66,7 +70,7 @@ def texts_screen(listing: FormEvidence, language: str) -> Screen:
 async def on_button(update: Update, context: Context) -> None:
     """📎 Bukti (n): the evidence of the form the button names, to the member who pressed it."""
     query = update.callback_query
-    await query.answer()
+    await acknowledge(update)
     pressed = unpack(query.data)
     found: dict = {}
 

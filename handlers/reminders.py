@@ -17,7 +17,7 @@ from handlers.common import (
 )
 from handlers.fill.views import period_name
 from handlers.measurement.notices import measurement_reminder
-from handlers.screens import Screen
+from handlers.screens import Screen, acknowledge
 from i18n import t
 from models.calc.dates import format_date, format_datetime
 from models.collection.form_filling import form_items, unit_indicators
@@ -42,7 +42,7 @@ def _snooze(context: Context):
 
 async def on_button(update: Update, context: Context) -> None:
     """The reminder keeps its "Isi sekarang" button after a snooze, so the keyboard stays open."""
-    await update.callback_query.answer()
+    await acknowledge(update)
     await run_button(update, context, {Button.REMINDER_SNOOZE: _snooze(context)},
                      keep_open=frozenset({Button.REMINDER_SNOOZE}))
     context.bot_data.schedule_changed()  # the snooze's end is a moment to wake up for

@@ -19,12 +19,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.engine import Engine
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from handlers.render import CAPTION_LIMIT, split_blocks, telegram_length
@@ -74,6 +74,26 @@ class Screen:
     @classmethod
     def of(cls, text: str, buttons: Buttons | None = None, **placement: int | None) -> Screen:
         return cls([text], buttons or [], **placement)
+
+
+def is_notice(screen: Screen) -> bool:
+    """A screen that only tells something: text without buttons, media, placement or question."""
+    return not screen.buttons and screen.media is None and screen.question is None and \
+        screen.edit_message_id is None and screen.replaces_message_id is None
+
+
+def joined(screens: list[Screen]) -> list[Screen]:
+    """The screens in as few messages as they can share: a notice goes on top of the text screen after it, one
+    call instead of two (`parts_of` still splits a text longer than a message). Media and the messages placed
+    elsewhere (an edit, a replacement) stay apart."""
+    result: list[Screen] = []
+    for screen in screens:
+        text_here = screen.media is None and screen.edit_message_id is None and screen.replaces_message_id is None
+        if result and is_notice(result[-1]) and text_here:
+            result[-1] = replace(screen, blocks=[*result[-1].blocks, *screen.blocks])
+        else:
+            result.append(screen)
+    return result
 
 
 def markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
@@ -252,8 +272,22 @@ async def reply_screens(update: Update, context: ContextTypes.DEFAULT_TYPE, scre
 
 
 async def close_buttons(update: Update) -> None:
-    """Remove the buttons of the message whose button was pressed, so it cannot be pressed again."""
+    """Remove the buttons of the message whose button was pressed, so it cannot be pressed again. Cosmetic: the
+    action itself is guarded by the domain (versions, decided-once), so a failed edit (already edited, too old,
+    or Telegram refusing or timing out) never keeps the press from its work."""
     message = update.callback_query.message if update.callback_query else None
     if message is not None and getattr(message, "reply_markup", None):
-        with suppress(BadRequest):  # already edited or too old to edit: nothing to undo
+        try:
             await message.edit_reply_markup(None)
+        except TelegramError as exc:
+            log.info("could not close the pressed keyboard: %s", exc)
+
+
+async def acknowledge(update: Update, text: str | None = None, show_alert: bool = False) -> None:
+    """Answer a pressed button (stops its spinner, or shows `text`). Cosmetic too: a press handled again after a
+    crash is past Telegram's time to answer it ("query is too old"), and a refused answer must not undo the
+    press's work."""
+    try:
+        await update.callback_query.answer(text, show_alert=show_alert)
+    except TelegramError as exc:
+        log.info("could not answer a pressed button: %s", exc)

@@ -8,7 +8,7 @@ from telegram import Update
 from handlers.callbacks import Button, pack, unpack
 from handlers.common import Context, act, answer_expired, now_of
 from handlers.menus import allowed_commands, set_member_menu
-from handlers.screens import Screen, close_buttons
+from handlers.screens import Screen, acknowledge, close_buttons
 from i18n import LANGUAGES, t
 from models.messaging.chat_state import clear_state, get_state
 from models.office.members import set_language
@@ -32,7 +32,7 @@ async def on_language(update: Update, context: Context) -> None:
     if pressed is None or not 0 <= pressed.ids[0] < len(LANGUAGES):
         await answer_expired(update, context)
         return
-    await query.answer()
+    await acknowledge(update)
     chosen: dict = {}
 
     def choose(session: Session, member: Member) -> list[Screen]:

@@ -1,4 +1,5 @@
-"""/status and /rekap: where every unit stands, and the recap of a period with its charts."""
+"""/status and /rekap: where every unit stands, and the recap of a period with its charts (and each unit's
+📎 Bukti)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
+from handlers import evidence
 from handlers.common import Context, act, office_now, schedule_rules
 from handlers.fill.views import period_name
 from handlers.recap_views import mutu_baku_block, recap_album, recap_blocks
@@ -102,11 +104,13 @@ def recap_screens(session: Session, member: Member, argument: str | None, now: d
         period = find_period(session, scope)
         progress = period_progress(session, period, now.date(), rules.tz) if period else None
     blocks = recap_blocks(recap, language, progress)
+    buttons = []
     if progress is not None:
         blocks.insert(1, period_clock(session, period, now, rules, language))
+        buttons = evidence.unit_buttons(session, member, progress)  # each unit's 📎 Bukti the member may see
     if charts is not None:
         charts.update(recap=recap, progress=progress, language=language)
-    return [Screen(blocks)]
+    return [Screen(blocks, buttons)]
 
 
 async def status_command(update: Update, context: Context) -> None:

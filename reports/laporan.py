@@ -8,7 +8,8 @@ Sections, in order: the title page (a red DRAF mark while not yet archived); the
 table per tujuan / sasaran / program / kegiatan when given); the indicators' table on landscape pages (its
 heading row on every page, the capaian cell in its band's colour as in `reports.charts.BAND_COLOURS`, rows
 below target tinted); the charts, each at the page width or scaled down to fit one page; kendala and tindak
-lanjut of the indicators below target; the Sekretaris's review; the Kepala Dinas's disposition; the mutu baku
+lanjut of the indicators below target; in a period's Laporan the bukti dukung per indicator (as the Formulir
+lists them); the Sekretaris's review; the Kepala Dinas's disposition; the mutu baku
 timeline. Every page after the title has the period in its header, every page "Halaman 3 dari 9" in its footer.
 Fixed words come from the catalogue's `laporan.*` texts in `language`.
 
@@ -53,6 +54,7 @@ class LaporanRow:
     last_year: str = ""  # the same triwulan last year
     year_progress: str = ""  # progress to the annual target
     unapproved: bool = False  # a value of the row comes from a unit's form not approved yet (a DRAF only)
+    evidence: str = ""  # its bukti dukung as the Formulir lists them: "2 berkas: …", links, texts ("" for none)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class Laporan:
     disposition: tuple[str, ...] = ()  # "Kepala Dinas Budi, 13 April 2026: setuju", arahan …
     timeline: tuple[TimelineLine, ...] = ()
     draft: bool = False  # not yet archived: the title page and every page header say DRAF
+    lists_evidence: bool = False  # the bukti dukung section (a period's Laporan, procedure A; not a measurement)
     created_at: datetime | None = None  # the PDF's creation date (metadata); None: a fixed date
 
 
@@ -119,6 +122,8 @@ def render_laporan(laporan: Laporan, language: str = "id") -> bytes:
     _charts(pdf, laporan, text)
     pdf.new_page()
     _kendala(pdf, laporan, text)
+    if laporan.lists_evidence:
+        _evidence(pdf, laporan, text)
     pdf.heading(text("review"), keep_with=15)
     pdf.bullets(laporan.review, text("not_yet"))
     pdf.heading(text("disposition"), keep_with=15)
@@ -220,6 +225,25 @@ def _kendala(pdf: Document, laporan: Laporan, text: _Text) -> None:
                  (text("kendala_line", text=row.kendala.strip() or text("not_filled")), {"indent": 5, "gap": 0.5}),
                  (text("tindak_lanjut_line", text=row.tindak_lanjut.strip() or text("not_filled")),
                   {"indent": 5, "gap": 3})]
+        pdf.keep_together(sum(pdf.measure(line, **{k: v for k, v in style.items() if k != "colour"})
+                              for line, style in block))
+        for line, style in block:
+            pdf.paragraph(line, **style)
+
+
+def _evidence(pdf: Document, laporan: Laporan, text: _Text) -> None:
+    """Each indicator's bukti dukung (SOP step 10's checked evidence): its files counted and named, its links and
+    texts, in the Formulir's words (`reports.workbooks.evidence_texts`)."""
+    pdf.heading(text("evidence"), keep_with=15)
+    rows = [row for row in laporan.rows if row.evidence]
+    if not rows:
+        pdf.paragraph(text("none"), colour=MUTED)
+        return
+    for row in rows:
+        block = [(f"{row.code} {row.name}", {"bold": True, "gap": 0.5}),
+                 (row.unit, {"size": 9, "colour": MUTED, "indent": 5, "gap": 0.5}),
+                 *((line, {"indent": 5, "gap": 0.5}) for line in row.evidence.splitlines())]
+        block[-1] = (block[-1][0], {**block[-1][1], "gap": 3})
         pdf.keep_together(sum(pdf.measure(line, **{k: v for k, v in style.items() if k != "colour"})
                               for line, style in block))
         for line, style in block:

@@ -10,7 +10,8 @@ Values: the filed Laporan holds approved values only (`compute_recap(…, approv
 only once every unit's form is approved, and no unlock is granted after the report, so this is every value). The
 DRAF is a preview of what is coming: it holds every current value, and each row one of whose values is not
 approved yet (its unit's form is draft, submitted or returned) is marked "belum disetujui", with the note on the
-title page and under the table, as an export with `include_drafts` marks its rows.
+title page and under the table, as an export with `include_drafts` marks its rows. The bukti dukung per indicator
+follow the same rule: in the filed Laporan those of approved forms as of their approval, in the DRAF all.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from models.timing.steps import SOP_NUMBER
 from reports.laporan import Laporan, LaporanRow, LevelLine, TimelineLine, render_laporan
 from reports.recap_charts import render_recap_charts
 from reports.wording import scope_label, step_state, summary_lines, target_text, value_text
+from reports.workbooks import evidence_texts
 
 ARCHIVE_LANGUAGE = "id"  # the filed document is the office's official record
 
@@ -64,7 +66,7 @@ def _percent(value: Decimal | None, language: str) -> str:
     return "–" if value is None else format_percent(round_capaian(value), 2, language)
 
 
-def _row(row: RecapRow, language: str, extra: dict | None = None) -> LaporanRow:
+def _row(row: RecapRow, language: str, extra: dict | None = None, evidence: dict[int, str] | None = None) -> LaporanRow:
     rating = row.capaian.rating
     return LaporanRow(
         code=row.indicator.code, name=row.indicator.name, unit=row.unit_name,
@@ -77,6 +79,7 @@ def _row(row: RecapRow, language: str, extra: dict | None = None) -> LaporanRow:
         tercapai=row.capaian.tercapai,
         kendala="; ".join(row.kendala), tindak_lanjut="; ".join(row.tindak_lanjut),
         unapproved=row.unapproved,
+        evidence=(evidence or {}).get(row.indicator.id, ""),
         **(extra or {}),
     )
 
@@ -135,11 +138,12 @@ def period_laporan(session: Session, period: Period, now: datetime, rules: Sched
     progress = period_progress(session, period, now.date(), rules.tz)
     charts = render_recap_charts(recap, scope_label(recap, language), language, progress)
     disposition = session.exec(select(Disposition).where(Disposition.period_id == period.id)).first()
+    evidence = evidence_texts(session, period, language, approved_only=not draft)  # as its values
     return Laporan(
         office=office, period=period.ref.label(language), period_code=period.code,
         generated_at=format_datetime(now, rules.tz.key, language),
         summary=_summary(recap, language, progress),
-        rows=tuple(_row(row, language) for row in recap.rows),
+        rows=tuple(_row(row, language, evidence=evidence) for row in recap.rows),
         charts=charts.pngs,
         review=_period_reviews(session, period, rules, language),
         disposition=_disposition_line(session, disposition.kepala_id if disposition else None,
@@ -148,6 +152,7 @@ def period_laporan(session: Session, period: Period, now: datetime, rules: Sched
                                       disposition.arahan if disposition else None, rules, language),
         timeline=_timeline_lines(timeline(session, period, now, rules), language, "mutu_baku"),
         draft=draft,
+        lists_evidence=True,
         created_at=now,
     )
 

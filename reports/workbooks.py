@@ -44,6 +44,7 @@ from i18n import t
 from models.calc.capaian import Rating, compute_capaian
 from models.calc.clock import OFFICE_TZ
 from models.calc.dates import format_date
+from models.collection.evidence import period_evidence
 from models.collection.form_filling import Item, form_items, unit_indicators
 from models.collection.forms import FormStatus, UnitForm
 from models.collection.progress import NOT_STARTED, UnitProgress, period_progress, period_units
@@ -208,12 +209,18 @@ def unit_items(session: Session, period: Period, unit: Unit, include_drafts: boo
     return result
 
 
-def evidence_texts(session: Session, period: Period, language: str) -> dict[int, str]:
-    """Per indicator: `2 berkas: laporan.pdf, foto`, then its links and its texts, each on a line."""
+def evidence_texts(session: Session, period: Period, language: str, approved_only: bool = False) -> dict[int, str]:
+    """Per indicator: `2 berkas: laporan.pdf, foto`, then its links and its texts, each on a line. With
+    `approved_only`, only the evidence of approved forms as of their last approval (`period_evidence`), as the
+    filed Laporan shows it."""
     if period.id is None:
         return {}
+    if approved_only:
+        rows = [entry.evidence for form in period_evidence(session, period) for entry in form.entries]
+    else:
+        rows = session.exec(select(Evidence).where(Evidence.period_id == period.id).order_by(Evidence.id)).all()
     pieces: dict[int, dict[EvidenceKind, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for evidence in session.exec(select(Evidence).where(Evidence.period_id == period.id).order_by(Evidence.id)):
+    for evidence in rows:
         kind = evidence.evidence_kind
         if kind.is_file:
             pieces[evidence.indicator_id][EvidenceKind.DOCUMENT].append(

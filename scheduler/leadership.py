@@ -19,11 +19,6 @@ import asyncio
 import logging
 import secrets
 import threading
-
-try:
-    import fcntl
-except ImportError:  # Windows: no file locks here; run one process per SQLite file
-    fcntl = None
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -35,6 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from models.messaging.outbox import NOTIFY_CHANNEL, extend_lease
 from models.store.database import session_scope
+from models.store.locks import let_go, try_file_lock
 
 log = logging.getLogger(__name__)
 LOCK_STATEMENT_TIMEOUT_MS = 5000  # of the lock's session: below the fence's margin (bot/fence.py)
@@ -66,19 +62,9 @@ class Leadership:
 
     def _acquire_file(self) -> bool:
         """SQLite: an exclusive lock on `<database>.leader` (the system drops it when the process dies)."""
-        database = self.engine.url.database
-        if fcntl is None or not database or database == ":memory:":
-            return True
-        if self._lock_file is not None:
-            return True
-        handle = open(f"{database}.leader", "a")  # noqa: SIM115  (held open while this process leads)
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            return False
-        self._lock_file = handle
-        return True
+        if self._lock_file is None:
+            self._lock_file = try_file_lock(self.engine, ".leader")
+        return self._lock_file is not None
 
     def acquire(self) -> Term | None:
         """The current term when this process leads (already, or from now on: then a new term), else None.
@@ -166,9 +152,8 @@ class Leadership:
             if term is not None and term is not self.term:
                 return
             self.term = None
-            if self._lock_file is not None:
-                self._lock_file.close()
-                self._lock_file = None
+            let_go(self._lock_file)
+            self._lock_file = None
             if self._connection is not None:
                 try:
                     self._connection.execute(text("SELECT pg_advisory_unlock_all()"))

@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from aiohttp import web
 from telegram import (
     Bot,
     BotCommand,
@@ -284,6 +285,100 @@ async def test_webhook_delivery_with_secret_and_retry(emu: BotApiEmulator) -> No
         emu.state.webhook.secret_token = "rahasia-123"
         assert (await emu.wait_for_bot_message(ALICE, "echo"))["text"] == "echo: kedua"
     assert emu.webhooks.delivered == 2
+
+
+class HookReceiver:
+    """A bare webhook endpoint that records every post as it arrives and answers as the test decides."""
+
+    def __init__(self, answer) -> None:  # answer: async (chat_id, text) -> HTTP status
+        self.answer = answer
+        self.posts: list[tuple[int, str, int]] = []  # (chat, text, status) in the order answered
+        self.arrived: list[tuple[int, str]] = []
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.url = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        message = (await request.json())["message"]
+        chat, text = message["chat"]["id"], message["text"]
+        self.arrived.append((chat, text))
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            status = await self.answer(chat, text)
+        finally:
+            self.in_flight -= 1
+        self.posts.append((chat, text, status))
+        return web.Response(status=status)
+
+    def accepted(self, chat: int) -> list[str]:
+        return [text for posted_chat, text, status in self.posts if posted_chat == chat and status == 200]
+
+
+@contextlib.asynccontextmanager
+async def receiving_webhooks(emu: BotApiEmulator, receiver: HookReceiver, max_connections: int):
+    app = web.Application()
+    app.router.add_post("/hook", receiver.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    receiver.url = f"http://127.0.0.1:{port}/hook"
+    await emu.call_method("setWebhook", {"url": receiver.url, "max_connections": max_connections})
+    try:
+        yield receiver
+    finally:
+        await emu.call_method("deleteWebhook", {})
+        await runner.cleanup()
+
+
+async def test_webhook_posts_chats_in_parallel_so_a_slow_chat_holds_only_itself(emu: BotApiEmulator) -> None:
+    alice, bob = emu.user(ALICE, "Alice"), emu.user(ALICE + 1, "Bob")
+    release_alice = asyncio.Event()
+
+    async def answer(chat: int, text: str) -> int:
+        if chat == ALICE:
+            await release_alice.wait()
+        return 200
+
+    async with receiving_webhooks(emu, HookReceiver(answer), max_connections=40) as hook:
+        await alice.send_text("a1")
+        await until(lambda: hook.arrived == [(ALICE, "a1")])
+        await alice.send_text("a2")
+        await bob.send_text("b1")
+        await bob.send_text("b2")
+        # Bob's updates go through while Alice's first is held; her second waits behind it.
+        await until(lambda: hook.accepted(bob.id) == ["b1", "b2"])
+        assert (ALICE, "a2") not in hook.arrived
+        release_alice.set()
+        await until(lambda: hook.accepted(ALICE) == ["a1", "a2"])
+    assert emu.webhooks.delivered == 4 and not emu.state.updates
+
+
+async def test_webhook_keeps_each_chat_in_order_through_failures_within_max_connections(
+    emu: BotApiEmulator,
+) -> None:
+    users = [emu.user(ALICE + n, f"User {n}") for n in range(4)]
+    outcomes = iter([500, 200, 200, 502, 500, 200] * 100)  # a fixed pattern: every post may be refused
+
+    async def answer(chat: int, text: str) -> int:
+        await asyncio.sleep(0.01)  # long enough for posts of other chats to overlap
+        return next(outcomes)
+
+    async with receiving_webhooks(emu, HookReceiver(answer), max_connections=2) as hook:
+        for n in range(6):
+            for user in users:
+                await user.send_text(f"{user.id}-{n}")
+        await until(lambda: not emu.state.updates, timeout=15)
+
+    for user in users:
+        sent = [f"{user.id}-{n}" for n in range(6)]
+        assert hook.accepted(user.id) == sent  # each once, in order
+        posted = [text for chat, text in hook.arrived if chat == user.id]
+        assert posted == sorted(posted, key=sent.index)  # a refused update is retried before the chat's next
+    assert any(status != 200 for _, _, status in hook.posts)
+    assert hook.most_in_flight == 2  # in parallel across chats, never beyond max_connections
+    assert "Wrong response from the webhook: 50" in (emu.state.webhook.last_error_message or "")
 
 
 async def test_long_polling_wakes_up_and_conflicts(emu: BotApiEmulator) -> None:

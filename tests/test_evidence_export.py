@@ -26,16 +26,18 @@ from sqlmodel import Session, select
 
 from bot.cli import main
 from bot.config import Settings
+from handlers.evidence import unit_buttons as evidence_unit_buttons
 from handlers.kepala.notices import kepala_report
 from models.collection.evidence import stored_file_paths
 from models.collection.forms import UnitForm
+from models.collection.progress import period_progress
 from models.collection.realisasi import Evidence, EvidenceKind, clean_file_name, typed_evidence_kind
 from models.collection.workflow import approve_form, enter_realisasi, form_for, submit_form
 from models.demo import DEMO_PK
 from models.exchange.pk_import import import_pk
 from models.messaging.notices import KepalaReport
 from models.office.audit import Actor
-from models.office.organisation import Member, Unit, ensure_office
+from models.office.organisation import Member, MemberRole, Role, Unit, ensure_office
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus, parse_scope
 from models.store.database import session_scope
@@ -230,10 +232,24 @@ def test_orphans_older_than_an_hour_are_removed_and_stored_files_kept(office, fo
 def test_the_kepala_dinas_recap_carries_a_button_per_unit_form_with_evidence(office):
     with session_scope(office) as session:
         january = session.exec(select(Period)).one()
-        kepala = Member(name="Ibu Kepala", language="id")
+        kepala = member_with_role(session, 102, "Ibu Kepala", Role.KEPALA, ensure_office(session, Actor.cli()))
         screens = kepala_report(session, kepala, KepalaReport(january.id), at(20), ScheduleRules())
+        staff = member_with_role(session, 130, "Rina", Role.STAF, session.exec(select(Unit).where(
+            Unit.name == PERIZINAN)).one())  # recap buttons are only those of forms the reader may see
+        own = evidence_unit_buttons(session, staff, period_progress(session, january, date(2026, 2, 20),
+                                                                     ScheduleRules().tz))
         forms = {session.get(Unit, form.unit_id).name: form.id for form in session.exec(select(UnitForm))}
     rows = screens[-1].buttons
     assert rows[0][0][0] == "✅ Setuju"
     assert sorted(button for row in rows[1:] for button in row) == [  # in the units' order; sorted here
         (f"📎 Bukti {PERIZINAN} (2)", f"bk|{forms[PERIZINAN]}"), (f"📎 Bukti {MODAL} (4)", f"bk|{forms[MODAL]}")]
+    assert own == [[(f"📎 Bukti {PERIZINAN} (2)", f"bk|{forms[PERIZINAN]}")]]
+
+
+def member_with_role(session: Session, telegram_id: int, name: str, role: Role, unit: Unit) -> Member:
+    member = Member(telegram_user_id=telegram_id, name=name, unit_id=unit.id)
+    session.add(member)
+    session.flush()
+    session.add(MemberRole(member_id=member.id, role=role))
+    session.flush()
+    return member

@@ -8,7 +8,7 @@ from handlers.admin import flow
 from handlers.callbacks import Button, unpack
 from handlers.common import Context, act, in_transaction, run_button, schedule_rules, today
 from handlers.menus import refresh_member_menu
-from handlers.screens import markup, reply_screens
+from handlers.screens import acknowledge, markup, reply_screens
 
 
 async def invite_command(update: Update, context: Context) -> None:
@@ -36,7 +36,7 @@ BUTTONS = frozenset({*IN_PLACE, Button.INVITE_ROLE, Button.INVITE_UNIT, Button.M
 
 async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    await query.answer()
+    await acknowledge(update)
     pressed = unpack(query.data)
     if pressed and pressed.button in IN_PLACE:
         ids = pressed.ids

@@ -15,7 +15,7 @@ from handlers import bound
 from handlers.callbacks import Button, pack
 from handlers.common import now_of
 from handlers.fill import views
-from handlers.screens import Screen, free_text_problem
+from handlers.screens import Screen, free_text_problem, joined
 from i18n import t
 from i18n.codes import text_key
 from models.calc.numbers import AmbiguousNumber, NumberError, format_number, parse_number
@@ -204,8 +204,22 @@ def after_value(session: Session, member: Member, period: Period, indicator: Ind
         return walk(session, member, period)
     feedback = Screen.of(views.capaian_feedback(item, member.language))
     if item.below_target:
-        return [feedback, _ask_note(session, member, indicator, period, "kendala")]
-    return [feedback, _ask_evidence(session, member, period, indicator, item.evidence)]
+        return saved_and_next(feedback, [_ask_note(session, member, indicator, period, "kendala")])
+    return saved_and_next(feedback, [_ask_evidence(session, member, period, indicator, item.evidence)])
+
+
+def saved_and_next(saved: Screen, next_screens: list[Screen]) -> list[Screen]:
+    """What was saved (the value and its capaian, or the evidence) on top of the next question, in one message: one
+    Telegram call per answered step, and the saved value stays in the chat history above what is asked next.
+
+    The next question is a new message, never the previous question's card edited: an answer is filed under a
+    question only when the member's message is newer than the message that shows it
+    (`models.messaging.chat_state.Question.unseen`; message ids of a private chat increase over both sides'
+    messages). A new message's id is newer than everything the member sent before it arrived; an edit keeps the
+    card's older id, so an answer typed for the previous question while the edit was on its way (after the card,
+    before the edit) would pass as the answer to a question its author never saw. (Telegram dates are whole
+    seconds, too coarse to tell "before the edit" from "after".)"""
+    return joined([saved, *next_screens])
 
 
 def _ask_evidence(session: Session, member: Member, period: Period, indicator: Indicator, count: int) -> Screen:
@@ -247,7 +261,7 @@ def answer_evidence_text(session: Session, member: Member, text: str) -> list[Sc
     evidence = attach_evidence_text(session, member, indicator, period, text, now=now_of(session))
     kind = "link" if evidence.evidence_kind is EvidenceKind.LINK else "text"
     saved = Screen.of(t(f"fill.evidence_{kind}_saved", language, code=esc(indicator.code)))
-    return [saved, *evidence_saved(session, member, period, indicator)]
+    return saved_and_next(saved, evidence_saved(session, member, period, indicator))
 
 
 def unseen_answer(session: Session, member: Member, what: str, message_id: int,

@@ -11,7 +11,7 @@ from handlers.bound import of_question, superseded
 from handlers.callbacks import Button
 from handlers.common import BotData, Context, act, answer_expired, in_transaction, now_of, run_button
 from handlers.fill import flow
-from handlers.screens import Screen
+from handlers.screens import Screen, acknowledge
 from i18n import t
 from models.collection.evidence import stored_file_paths, uploaded_file_paths
 from models.collection.form_filling import attach_evidence
@@ -63,13 +63,15 @@ BUTTONS = {
 
 
 async def on_button(update: Update, context: Context) -> None:
-    """Every button of the journey: answered first, then the pressed keyboard is closed, then the next screen.
-    A button of a question asked before the current one is answered as expired and changes nothing."""
+    """Every button of the journey: answered first, then the next screen. A button of a question asked before the
+    current one is answered as expired and changes nothing, so a question's keyboard is left as it is: closing it
+    would be a second Telegram call per step, and the next question cannot be the pressed card edited
+    (`flow.saved_and_next`). The keyboards of the other buttons (a period, ✏️, Kirim) are closed."""
     if await superseded(update, context, frozenset(QUESTION_BUTTONS)):
         await answer_expired(update, context)
         return
-    await update.callback_query.answer()
-    await run_button(update, context, BUTTONS)
+    await acknowledge(update)
+    await run_button(update, context, BUTTONS, keep_open=frozenset(QUESTION_BUTTONS))
 
 
 def _keep_note(session: Session, member: Member, field: str, indicator_id: int) -> list[Screen]:

@@ -44,7 +44,7 @@ def kepala_report(session: Session, member: Member, notice: KepalaReport, now: d
     blocks.insert(1, mutu_baku_block(timeline(session, period, now, rules), language))
     buttons = [[(t("notify.agree_button", language), pack(Button.KEPALA_AGREE, period.id)),
                 (t("notify.arahan_button", language), pack(Button.KEPALA_ARAHAN, period.id))],
-               *evidence.unit_buttons(session, progress, language)]  # each unit's 📎 Bukti
+               *evidence.unit_buttons(session, member, progress)]  # each unit's 📎 Bukti
     return [recap_album(recap, language, progress), Screen(blocks, buttons)]
 
 

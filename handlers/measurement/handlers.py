@@ -8,6 +8,7 @@ from handlers.bound import of_question, superseded
 from handlers.callbacks import Button
 from handlers.common import Context, act, answer_expired, run_button
 from handlers.measurement import flow
+from handlers.screens import acknowledge
 
 BUTTONS = {
     Button.MEASUREMENT_START: flow.start,
@@ -42,5 +43,5 @@ async def on_button(update: Update, context: Context) -> None:
     if await superseded(update, context, QUESTION_BUTTONS):
         await answer_expired(update, context)
         return
-    await update.callback_query.answer()
+    await acknowledge(update)
     await run_button(update, context, BUTTONS, KEEP_OPEN)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -112,43 +113,47 @@ def office_engine(backend_url, sqlite_template) -> Engine:
     engine.dispose()
 
 
-@pytest.fixture
-async def world(office_engine, tmp_path, monkeypatch):
-    async with BotApiEmulator() as emu:
-        for telegram_id, (name, _, _) in PEOPLE.items():
-            emu.user(telegram_id, name)  # each has opened the bot when joining
-        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-        monkeypatch.setenv("TELEGRAM_API_BASE_URL", emu.base_url)
-        monkeypatch.setenv("EVIDENCE_DIR", str(tmp_path / "evidence"))
-        monkeypatch.chdir(tmp_path)
-        settings = load_settings()
-        clock = TestClock()
-        application = build_application(settings, office_engine, rate_limiter=False, clock=clock)
-        await start_application(application, timeout=1)
-        try:
-            yield World(emu, office_engine, application, clock)
-        finally:
-            await stop_application(application)
-
-
-@pytest.fixture
-async def paced_world(office_engine, tmp_path, monkeypatch):
-    """The bot as in production: its rate limiter paces each chat through the database (`bot/pacing.py`) and
-    retries flood waits, against an emulator that enforces Telegram's flood limits (429 beyond them)."""
-    async with BotApiEmulator(enforce_rate_limits=True) as emu:
+@asynccontextmanager
+async def people_emulator(tmp_path, monkeypatch, *, enforce_rate_limits: bool = False):
+    """The Bot API emulator with a private chat for each of `PEOPLE` (each has opened the bot when joining), and
+    the environment a bot started in the test reads (token, the emulator's address, the evidence folder)."""
+    async with BotApiEmulator(enforce_rate_limits=enforce_rate_limits) as emu:
         for telegram_id, (name, _, _) in PEOPLE.items():
             emu.user(telegram_id, name)
         monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
         monkeypatch.setenv("TELEGRAM_API_BASE_URL", emu.base_url)
         monkeypatch.setenv("EVIDENCE_DIR", str(tmp_path / "evidence"))
         monkeypatch.chdir(tmp_path)
+        yield emu
+
+
+@asynccontextmanager
+async def running_world(office_engine, tmp_path, monkeypatch, *, rate_limiter: bool = False,
+                        enforce_rate_limits: bool = False):
+    """The office's bot running against the emulator (long polling), stopped afterwards."""
+    async with people_emulator(tmp_path, monkeypatch, enforce_rate_limits=enforce_rate_limits) as emu:
         clock = TestClock()
-        application = build_application(load_settings(), office_engine, rate_limiter=True, clock=clock)
+        application = build_application(load_settings(), office_engine, rate_limiter=rate_limiter, clock=clock)
         await start_application(application, timeout=1)
         try:
             yield World(emu, office_engine, application, clock)
         finally:
             await stop_application(application)
+
+
+@pytest.fixture
+async def world(office_engine, tmp_path, monkeypatch):
+    async with running_world(office_engine, tmp_path, monkeypatch) as world:
+        yield world
+
+
+@pytest.fixture
+async def paced_world(office_engine, tmp_path, monkeypatch):
+    """The bot as in production: its rate limiter paces each chat through the database (`bot/pacing.py`) and
+    retries flood waits, against an emulator that enforces Telegram's flood limits (429 beyond them)."""
+    async with running_world(office_engine, tmp_path, monkeypatch, rate_limiter=True,
+                             enforce_rate_limits=True) as world:
+        yield world
 
 
 def month(year: int, number: int) -> PeriodRef:
@@ -165,7 +170,7 @@ def has_button(message: dict | None, label: str) -> bool:
 
 async def until_button(emu: BotApiEmulator, chat_id: int, label: str, timeout: float = WAIT_SECONDS) -> dict:
     """Wait for the newest bot message that carries the button (screens and notifications arrive in any order;
-    the bot closes the keyboard of every pressed message, so an older one is never pressed twice)."""
+    the bot closes the keyboard of a pressed message, or its buttons expire with the question they answer)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:

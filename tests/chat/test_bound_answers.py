@@ -146,12 +146,12 @@ async def say(world: World, user_id: int, text: str, expect: str, **options) -> 
 
 async def refused_and_asked_again(world: World, user_id: int, text: str, older: dict, ask: str) -> tuple[dict, dict]:
     """The member replies `text` to the `older` question: not saved; the current question (`ask`) comes again,
-    after the notice. Returns (the notice, the question asked again)."""
+    under the notice in the same message. Returns (the notice, the question asked again)."""
     since = world.emu.mark()
     await world.emu.user(user_id).send_text(text, reply_to=older)
     notice = await world.emu.wait_for_bot_message(user_id, NOT_SAVED, since=since)
     again = await world.emu.wait_for_bot_message(
-        user_id, lambda m: ask in (m.get("text") or "") and m["message_id"] > notice["message_id"], since=since)
+        user_id, lambda m: ask in (m.get("text") or "") and m["message_id"] >= notice["message_id"], since=since)
     assert f"'{text}'" in notice["text"] and "membalas pesan lain" in notice["text"]
     return notice, again
 

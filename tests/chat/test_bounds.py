@@ -67,4 +67,4 @@ async def test_values_an_older_version_stored_beyond_the_bound_are_shown_not_a_c
     _, recap = await recap_reply(world, SEKRETARIS, "/rekap 2026-10")
     assert "Target Rp200.000.000.000.000.000.000.000.000.000 · Realisasi " \
            "Rp1.600.000.000.000.000.000.000.000.000.000 · Capaian 800,00%" in recap["text"]
-    await say(world, MODAL, "/isi", "kendala")  # the form goes on where it was
+    await say(world, MODAL, "/isi", "K.3")  # the form goes on: S.1's stored value is far above target now

@@ -20,11 +20,10 @@ from telegram.ext import Application, CallbackContext
 
 from bot.application import build_application, start_application, stop_application
 from bot.config import load_settings
-from emulator.server import BotApiEmulator
 from handlers.screens import Screen, send_screens
 from models.messaging.outbox import OutboxMessage, OutboxStatus
 from models.store.database import create_db_engine
-from tests.chat.conftest import PEOPLE, TOKEN, TestClock, World
+from tests.chat.conftest import TestClock, World, people_emulator
 from tests.chat.test_delivery import accepted, leading, queue_notices, until, until_delivered
 from tests.chat.test_questions import RINA, open_november, stored
 
@@ -42,13 +41,7 @@ async def start_production_bot(settings, engine, clock: TestClock, *, polling: b
 
 @pytest.fixture
 async def emulator(tmp_path, monkeypatch):
-    async with BotApiEmulator(enforce_rate_limits=True) as emu:
-        for telegram_id, (name, _, _) in PEOPLE.items():
-            emu.user(telegram_id, name)
-        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-        monkeypatch.setenv("TELEGRAM_API_BASE_URL", emu.base_url)
-        monkeypatch.setenv("EVIDENCE_DIR", str(tmp_path / "evidence"))
-        monkeypatch.chdir(tmp_path)
+    async with people_emulator(tmp_path, monkeypatch, enforce_rate_limits=True) as emu:
         yield emu
 
 

@@ -190,8 +190,8 @@ async def test_a_restart_while_the_bot_waits_for_the_kendala_loses_nothing_and_a
         await say(emu, PERIZINAN, "/isi", "Ketik nilai realisasi")
         await say(emu, PERIZINAN, "105", "bukti dukung")
         await press(emu, PERIZINAN, "Lewati", "P.2")
-        await say(emu, PERIZINAN, "92,5", "di bawah target")
-        await emu.wait_for_bot_message(PERIZINAN, "Apa kendalanya?")
+        saved = await say(emu, PERIZINAN, "92,5", "di bawah target")
+        assert "Apa kendalanya?" in saved["text"]  # what was saved, and the next question, in one message
 
         # The bot is stopped while it waits for the kendala; a new bot starts on the same database.
         bot = await restart(bot, engine)
@@ -211,8 +211,8 @@ async def test_a_restart_while_the_bot_waits_for_the_kendala_loses_nothing_and_a
         question = await emu.wait_for_bot_message(PERIZINAN, "Ketik nilai realisasi", since=since)
         assert "Indikator 3 dari 3" in question["text"] and "\nP.3 " in question["text"]
 
-        await say(emu, PERIZINAN, "6,5", "tercapai")
-        await emu.wait_for_bot_message(PERIZINAN, "bukti dukung")  # P.2's evidence question still has its button
+        saved = await say(emu, PERIZINAN, "6,5", "tercapai")
+        assert "bukti dukung" in saved["text"]  # pressed below, not P.2's evidence question (its button stays)
         summary = await press(emu, PERIZINAN, "Lewati", "Ringkasan formulir")
         assert KENDALA in summary["text"] and TINDAK_LANJUT in summary["text"]
     finally:
@@ -229,8 +229,8 @@ async def test_batal_in_the_middle_loses_nothing_and_isi_resumes_at_the_first_pe
     await say(emu, PERIZINAN, "/isi", "Ketik nilai realisasi")
     await say(emu, PERIZINAN, "105", "bukti dukung")
     await press(emu, PERIZINAN, "Lewati", "P.2")
-    await say(emu, PERIZINAN, "92,5", "di bawah target")
-    await emu.wait_for_bot_message(PERIZINAN, "Apa kendalanya?")  # typed before it is asked, it would not count
+    saved = await say(emu, PERIZINAN, "92,5", "di bawah target")
+    assert "Apa kendalanya?" in saved["text"]  # typed before it is asked, it would not count
     await say(emu, PERIZINAN, KENDALA, "Apa tindak lanjut untuk P.2?")
 
     # /batal while the tindak lanjut is asked: everything answered stays; a stray message is not taken as an answer.
@@ -346,8 +346,8 @@ async def test_a_killed_bot_process_loses_nothing_and_the_next_process_sends_wha
         # Rina enters P.1 and P.2's value; the bot asks the kendala; then its process is killed.
         first = await bots.start()
         await answer_p1_and_reach_p2(emu)
-        await say(emu, PERIZINAN, "92,5", "di bawah target")
-        await emu.wait_for_bot_message(PERIZINAN, "Apa kendalanya?")
+        saved = await say(emu, PERIZINAN, "92,5", "di bawah target")
+        assert "Apa kendalanya?" in saved["text"]  # what was saved, and the next question, in one message
         await until(lambda: shown(engine, PERIZINAN), "the bot knows the kendala question reached Rina")
         await until_confirmed(emu)
         await bots.kill(first)
@@ -399,8 +399,8 @@ async def test_a_message_handled_just_before_the_kill_is_not_handled_again_by_th
         # Rina types P.2's value; the bot stores it and asks the kendala, but Telegram is unreachable for its
         # next getUpdates (which would confirm the value's update) until the process is killed.
         unreachable = emu.faults.add("getUpdates", "timeout", times=None, hold=60)
-        await say(emu, PERIZINAN, "92,5", "di bawah target")
-        await emu.wait_for_bot_message(PERIZINAN, "Apa kendalanya?")
+        saved = await say(emu, PERIZINAN, "92,5", "di bawah target")
+        assert "Apa kendalanya?" in saved["text"]  # what was saved, and the next question, in one message
         assert [u["message"]["text"] for u in emu.state.updates] == ["92,5"]  # delivered, not confirmed
         await until(lambda: shown(engine, PERIZINAN), "the bot knows the kendala question reached Rina")
         await bots.kill(first)
