@@ -16,6 +16,9 @@ AIORateLimiter) in as many processes, polling or PTB's own webhook, against a fr
 sending as many messages at the same pace. Then the heavy-member mix: a Kepala Bidang sends `/rekap` again and
 again (its charts drawn in the chart pool) while the others fill.
 
+Last, what one typed value costs in this process, through the chat's own transaction (`bench.step_cost`): SQL
+statements and CPU ms per update (200 values, 50 with `--quick`).
+
 Nothing is asserted; the exit status is 1 only when a member's message went unanswered or a form ended wrong.
 """
 
@@ -48,6 +51,7 @@ from sqlmodel import select
 
 from bench.echo_bot import HOOK_PATH, SECRET, TOKEN
 from bench.fanout import empty_database
+from bench.step_cost import StepCost, typed_value_cost
 from emulator.inspection import Marker
 from emulator.server import BotApiEmulator
 from models.collection.forms import FormStatus
@@ -489,6 +493,13 @@ async def sakip_run(config: Config, database: str, members: list[Filler], think:
         return await one_run(config, members, think, seed, echo=False, url=url, folder=Path(folder), heavy=heavy)
 
 
+def step_cost(database: str, member: Filler, values: int) -> StepCost:
+    """A typed value's SQL statements and CPU time in-process (`bench.step_cost`), in a fresh office."""
+    with (empty_database(database) as url, tempfile.TemporaryDirectory(prefix="sakip-bench-steps-") as folder):
+        build_office(url, [member], Path(folder))
+        return typed_value_cost(url, member.telegram_id, values)
+
+
 async def echo_run(config: Config, members: list[Filler], think: float, seed: int) -> Run:
     with tempfile.TemporaryDirectory(prefix="sakip-bench-echo-") as folder:
         return await one_run(config, members, think, seed, echo=True, folder=Path(folder))
@@ -612,6 +623,9 @@ async def main(argv: list[str] | None = None) -> int:
               f"first message; {mixed.too_many_kabid} of the 429s in the kabid's chat): "
               f"ratio {with_heavy.p95 / first.p95:.2f} (target: within 2x)")
         problems += problems_of("heavy mix", mixed)
+    cost = await asyncio.to_thread(step_cost, args.database, members[0], 50 if args.quick else 200)
+    print(f"a typed value, in-process ({cost.values} values, {args.database.split(':')[0]}): "
+          f"{cost.statements:.1f} SQL statements per update, {cost.cpu_ms:.1f} CPU ms per update")
     for problem in problems:
         print(problem)
     return 1 if problems else 0

@@ -29,6 +29,7 @@ from models.collection.forms import UnitForm
 from models.collection.review import last_change
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import clear_state, first_time_handled, mark_shown
+from models.messaging.outbox import queued_in
 from models.office.invites import member_by_telegram_id
 from models.office.organisation import Member
 from models.office.permissions import audit_refusal
@@ -61,7 +62,7 @@ class BotData:
     evidence_max_bytes: int = 20 * 1024 * 1024  # one evidence file (settings: EVIDENCE_MAX_MB)
     evidence_quota_bytes: int = 200 * 1024 * 1024  # a member's evidence files of a period (EVIDENCE_QUOTA_MB)
     admin_telegram_ids: list[int] = field(init=False)  # the configured first admins
-    wake: Callable[[], None] = _nothing  # after every handled update, so queued notifications go out at once
+    wake: Callable[[], None] = _nothing  # after an update that queued a notification, so it goes out at once
     schedule_changed: Callable[[], None] = _nothing  # tells the scheduler to derive its next run again
 
     @property
@@ -144,6 +145,27 @@ def handled_by(session: Session, form_id: int) -> tuple[str | None, datetime | N
     return last_change(session, form) if form else (None, None)
 
 
+def act_in_transaction(session: Session, user_id: int, update_id: int | None, work: Callable[..., list[Screen]],
+                       *args: Any, answering: bool, timezone: str) -> list[Screen] | None:
+    """`act`'s transaction: the member behind Telegram user `user_id` (None for a stranger), the update marked
+    handled (`update_id`, unless None; [] when it already was), and `work(session, member, *args)` in a
+    savepoint, a `WorkflowError` worded for the member."""
+    member = member_by_telegram_id(session, user_id)
+    if member is None or not member.active:
+        return None
+    if update_id and not first_time_handled(session, update_id, now_of(session)):
+        return []  # delivered again after a crash: already handled, and already answered
+    try:
+        with session.begin_nested():
+            return work(session, member, *args)
+    except WorkflowError as error:
+        if error.code is ErrorCode.FORBIDDEN:
+            audit_refusal(session, member, error, now_of(session))
+        if answering:
+            clear_state(session, member.id)
+        return error_screens(session, member, error, timezone)
+
+
 async def act(update: Update, context: Context, work: Callable[..., list[Screen]],
               *args: Any, send: bool = True, answering: bool = False, marks_handled: bool = True,
               executor: Executor | None = None) -> list[Screen] | None:
@@ -155,25 +177,17 @@ async def act(update: Update, context: Context, work: Callable[..., list[Screen]
     """
     bot_data = context.bot_data
     user_id = update.effective_user.id
+    queued = [False]
 
     def run(session: Session) -> list[Screen] | None:
-        member = member_by_telegram_id(session, user_id)
-        if member is None or not member.active:
-            return None
-        if marks_handled and update.update_id and not first_time_handled(session, update.update_id, now_of(session)):
-            return []  # delivered again after a crash: already handled, and already answered
-        try:
-            with session.begin_nested():
-                return work(session, member, *args)
-        except WorkflowError as error:
-            if error.code is ErrorCode.FORBIDDEN:
-                audit_refusal(session, member, error, now_of(session))
-            if answering:
-                clear_state(session, member.id)
-            return error_screens(session, member, error, bot_data.timezone)
+        screens = act_in_transaction(session, user_id, update.update_id if marks_handled else None, work, *args,
+                                     answering=answering, timezone=bot_data.timezone)
+        queued[0] = queued_in(session)  # the work queued a notification (nothing is committed when it raises)
+        return screens
 
     screens = await in_transaction(context, run, executor=executor)
-    bot_data.wake()
+    if queued[0]:  # committed: the delivery worker claims it now (on PostgreSQL the NOTIFY wakes the leader too)
+        bot_data.wake()
     if screens is None:
         await context.bot.send_message(update.effective_chat.id, t("chat.stranger", bot_data.default_language))
         return None

@@ -3,10 +3,10 @@
 Given two members of the demo office, when `bench.updates --quick` runs (real bot processes on SQLite with long
 polling, the echo bot beside them, then a Kepala Bidang's `/rekap` while the others fill), then every member's
 form is sent and every message answered (exit status 0), and it prints the configuration, the echo bot and their
-ratio, the time in the bot and per kind of update, the Telegram calls per form, and the other members' p95 with
-and without the heavy member. No timing is judged: speed is shown by the benchmark itself, never asserted. And
-given an office where nobody filled anything, the check that sets the exit status finds every member's form
-wrong.
+ratio, the time in the bot and per kind of update, the Telegram calls per form, the other members' p95 with and
+without the heavy member, and a typed value's SQL statements and CPU time in-process. No timing is judged: speed
+is shown by the benchmark itself, never asserted. And given an office where nobody filled anything, the check that
+sets the exit status finds every member's form wrong.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ async def test_quick_mode_fills_every_form_and_prints_each_figure_beside_the_ech
     assert re.search(r"^with a kabid's /rekap" + FIGURES, out, re.MULTILINE), out
     assert re.search(r"other members' p95: \d+ ms without, \d+ ms with \([1-9]\d* /rekap.*\): ratio \d+\.\d\d",
                      out), out
+    assert re.search(r"^a typed value, in-process \(50 values, sqlite\): \d+\.\d SQL statements per update, "
+                     r"\d+\.\d CPU ms per update$", out, re.MULTILINE), out
     assert "postgresql" not in out  # one configuration only
     assert "unanswered" not in out and "ended wrong" not in out
 

@@ -27,16 +27,18 @@ from models.collection.form_filling import (
     fillable,
     fillable_periods,
     first_pending,
+    form_item,
     form_items,
     keep_value,
     note_receipt,
     record_note,
     record_value,
     returned_ids,
+    step_subject,
     unit_indicators,
 )
 from models.collection.forms import FormStatus, UnitForm
-from models.collection.realisasi import MAX_EVIDENCE_TEXT, EvidenceKind, evidence_counts, latest_revision
+from models.collection.realisasi import MAX_EVIDENCE_TEXT, EvidenceKind, Realisasi, evidence_counts, latest_revision
 from models.collection.review import edits_since, form_mark, submit_unit_form
 from models.collection.workflow import form_for
 from models.errors import ErrorCode, WorkflowError
@@ -130,7 +132,7 @@ def _ask_note(session: Session, member: Member, indicator: Indicator, period: Pe
 
 
 def _target(session: Session, data: dict) -> tuple[Period, Indicator]:
-    return session.get(Period, data["period_id"]), session.get(Indicator, data["indicator_id"])
+    return step_subject(session, data["period_id"], data["indicator_id"])
 
 
 def answer_value(session: Session, member: Member, text: str) -> list[Screen]:
@@ -190,13 +192,14 @@ def accept_value(session: Session, member: Member, period: Period, indicator: In
                                indicator_id=indicator.id, value=format(value, "f"))
             return [views.far_off(indicator, value_text(value, indicator, language), reasons, context, language,
                                   number)]
-    record_value(session, member, indicator, period, value, anomaly_reason=reason, now=now_of(session))
-    return after_value(session, member, period, indicator)
+    row = record_value(session, member, indicator, period, value, anomaly_reason=reason, now=now_of(session))
+    return after_value(session, member, period, indicator, row)
 
 
-def after_value(session: Session, member: Member, period: Period, indicator: Indicator) -> list[Screen]:
-    items = form_items(session, form_for(session, member.unit_id, period.id))
-    item = next((i for i in items if i.indicator.id == indicator.id), None)
+def after_value(session: Session, member: Member, period: Period, indicator: Indicator,
+                current: Realisasi | None = None) -> list[Screen]:
+    """The capaian of the value just entered (`current`, None when it was kept), then its notes or evidence."""
+    item = form_item(session, form_for(session, member.unit_id, period.id), period, indicator, current)
     if item is None:  # the indicator left the form meanwhile (deactivated, moved to another unit)
         return walk(session, member, period)
     feedback = Screen.of(views.capaian_feedback(item, member.language))
@@ -343,8 +346,7 @@ def answer_note(session: Session, member: Member, field: str, text: str | None) 
         record_note(session, member, indicator, period, field, text.strip(), now=now_of(session))
     if field == "kendala":
         return [_ask_note(session, member, indicator, period, "tindak_lanjut")]
-    items = form_items(session, form_for(session, member.unit_id, period.id))
-    item = next((i for i in items if i.indicator.id == indicator.id), None)
+    item = form_item(session, form_for(session, member.unit_id, period.id), period, indicator)
     if item is None:
         return walk(session, member, period)
     return [_ask_evidence(session, member, period, indicator, item.evidence)]

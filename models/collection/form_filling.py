@@ -7,13 +7,15 @@ and nobody has answered it since. So `/isi` always resumes at the first pending 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.calc.capaian import CapaianResult, Polarity, Target, aggregate, compute_capaian
+from models.calc.capaian import CapaianResult, Polarity, Target, YearTargets, aggregate, compute_capaian
 from models.collection.forms import FormReceipt, FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
 from models.collection.realisasi import (
     MAX_EVIDENCE_TEXT,
@@ -22,19 +24,25 @@ from models.collection.realisasi import (
     EvidenceKind,
     Realisasi,
     clean_file_name,
-    current_realisasi,
-    evidence_counts,
     latest_revision,
     typed_evidence_kind,
 )
-from models.collection.workflow import LOCKED_FORM, enter_realisasi, form_for, lock_form, resolve_returned_item
+from models.collection.workflow import (
+    LOCKED_FORM,
+    add_revision,
+    enter_realisasi,
+    form_for,
+    lock_form,
+    resolve_returned_item,
+)
 from models.errors import ErrorCode, WorkflowError
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member
 from models.office.permissions import Action, require
 from models.plan.indicators import Indicator, check_admissible, frequency_of
-from models.plan.periods import Period, PeriodRef, PeriodStatus, find_period
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.plan.pk import in_pk, indicators_of
+from models.plan.reference import marker_column, note_marker
 from models.plan.targets import load_plan, load_plans, target_for
 
 FAR_OFF_RATIO = Decimal(3)  # a value over 3× or under ⅓ of last period's value or of the target needs a reason
@@ -118,51 +126,123 @@ def unresolved_returns(session: Session, form: UnitForm) -> dict[int, ReviewItem
     return {item.indicator_id: item for item in items}
 
 
+def _current_values(session: Session, period_id: int, indicator_ids: Collection[int]) -> dict[int, Realisasi]:
+    """The latest revision of these indicators' values in the period (one query), by indicator id."""
+    if not indicator_ids:
+        return {}
+    latest = (select(Realisasi.indicator_id, sa.func.max(Realisasi.revision).label("revision"))
+              .where(Realisasi.period_id == period_id, Realisasi.indicator_id.in_(set(indicator_ids)))
+              .group_by(Realisasi.indicator_id).subquery())
+    rows = session.exec(select(Realisasi).join(latest, sa.and_(Realisasi.indicator_id == latest.c.indicator_id,
+                                                               Realisasi.revision == latest.c.revision))
+                        .where(Realisasi.period_id == period_id))
+    return {row.indicator_id: row for row in rows}
+
+
+def _evidence_counts(session: Session, period_id: int, indicator_ids: Collection[int]) -> dict[int, int]:
+    """How many pieces of evidence each of these indicators has in the period (one query)."""
+    if not indicator_ids:
+        return {}
+    rows = session.exec(select(Evidence.indicator_id, sa.func.count()).where(
+        Evidence.period_id == period_id, Evidence.indicator_id.in_(set(indicator_ids))).group_by(Evidence.indicator_id))
+    return dict(rows.all())
+
+
+def _names(session: Session, values: Collection[Realisasi]) -> dict[int, str]:
+    """The names of the members who entered these values (the acting member is usually loaded already)."""
+    ids = {row.entered_by_id for row in values if row.entered_by_id is not None}
+    loaded = {member_id: member for member_id in ids
+              if (member := session.identity_map.get(sa.inspect(Member).identity_key_from_primary_key((member_id,))))}
+    names = {member_id: member.name for member_id, member in loaded.items()}
+    if missing := ids - set(names):
+        names.update(session.exec(select(Member.id, Member.name).where(Member.id.in_(missing))).all())
+    return names
+
+
+def _item(indicator: Indicator, period: Period, plan: YearTargets, current: Realisasi | None, evidence: int,
+          returned: ReviewItem | None, names: dict[int, str]) -> Item:
+    target = target_for(plan, indicator.rule, period.ref)
+    return Item(
+        indicator=indicator,
+        current=current,
+        target=target,
+        capaian=compute_capaian(current.value if current else None, target, indicator.rule),
+        evidence=evidence,
+        returned=returned,
+        entered_by=names.get(current.entered_by_id) if current and current.entered_by_id else None,
+    )
+
+
 def form_items(session: Session, form: UnitForm) -> list[Item]:
+    """Every item of the unit's form, reading only this unit's values, evidence and returned items (targets come
+    from the process's cache)."""
     period = session.get(Period, form.period_id)
-    values = current_realisasi(session, period.id)
-    evidence = evidence_counts(session, period.id)
-    returned = unresolved_returns(session, form)
     indicators = unit_indicators(session, form.unit_id, period)
-    plans = load_plans(session, [indicator.id for indicator in indicators], period.ref)
-    names = {m.id: m.name for m in session.exec(select(Member))}
-    items = []
-    for indicator in indicators:
-        target = target_for(plans[indicator.id], indicator.rule, period.ref)
-        current = values.get(indicator.id)
-        items.append(Item(
-            indicator=indicator,
-            current=current,
-            target=target,
-            capaian=compute_capaian(current.value if current else None, target, indicator.rule),
-            evidence=evidence.get(indicator.id, 0),
-            returned=returned.get(indicator.id),
-            entered_by=names.get(current.entered_by_id) if current and current.entered_by_id else None,
-        ))
-    return items
+    ids = [indicator.id for indicator in indicators]
+    values = _current_values(session, period.id, ids)
+    evidence = _evidence_counts(session, period.id, ids)
+    returned = unresolved_returns(session, form)
+    plans = load_plans(session, ids, period.ref)
+    names = _names(session, values.values())
+    return [_item(indicator, period, plans[indicator.id], values.get(indicator.id), evidence.get(indicator.id, 0),
+                  returned.get(indicator.id), names) for indicator in indicators]
+
+
+def form_item(session: Session, form: UnitForm, period: Period, indicator: Indicator,
+              current: Realisasi | None = None) -> Item | None:
+    """One item of the unit's form, as `form_items` has it (None when the indicator is not on the form): what a
+    step shows after a value or a note, without reading the whole form. `current`: its value just entered."""
+    if (indicator.unit_id != form.unit_id or indicator.frequency != frequency_of(period.kind)
+            or not in_pk(session, indicator, period.ref)):
+        return None
+    current = current or latest_revision(session, indicator.id, period.id)
+    evidence = _evidence_counts(session, period.id, [indicator.id]).get(indicator.id, 0)
+    returned = unresolved_returns(session, form).get(indicator.id)
+    names = _names(session, [current] if current else [])
+    return _item(indicator, period, load_plan(session, indicator.id, period.ref), current, evidence, returned, names)
+
+
+def step_subject(session: Session, period_id: int, indicator_id: int) -> tuple[Period | None, Indicator | None]:
+    """The period and the indicator a step of the form is about (None when gone), read with the PK's version
+    (`models.plan.reference`) in one statement: a typed value needs all three."""
+    row = session.exec(select(Period, Indicator, marker_column()).join(Indicator, sa.true())  # one row of each
+                       .where(Period.id == period_id, Indicator.id == indicator_id)).first()
+    if row is None:
+        return session.get(Period, period_id), session.get(Indicator, indicator_id)
+    period, indicator, marker = row
+    note_marker(session, marker)
+    return period, indicator
 
 
 def first_pending(items: list[Item]) -> Item | None:
     return next((item for item in items if item.pending), None)
 
 
-def _stored_value(session: Session, indicator_id: int, ref: PeriodRef) -> Decimal | None:
-    period = find_period(session, ref)
-    if period is None:
-        return None
-    row = latest_revision(session, indicator_id, period.id)
-    return row.value if row else None
+def _stored_values(session: Session, indicator_id: int, kind: PeriodKind, year: int, before: int,
+                   also: PeriodRef) -> dict[PeriodRef, Decimal]:
+    """The current value of an indicator in the periods of `kind` of `year` numbered below `before`, and in
+    `also` (last period), by period: one query."""
+    rows = session.exec(
+        select(Period.year, Period.number, Realisasi.revision, Realisasi.value)
+        .join(Realisasi, Realisasi.period_id == Period.id)
+        .where(Realisasi.indicator_id == indicator_id, Period.kind == kind,
+               sa.or_(sa.and_(Period.year == year, Period.number < before),
+                      sa.and_(Period.year == also.year, Period.number == also.number)))
+        .order_by(Realisasi.revision))
+    return {PeriodRef(kind, row_year, number): value for row_year, number, _, value in rows}  # the last revision
 
 
 def context_for(session: Session, indicator: Indicator, period: Period) -> Context:
+    """Targets from the process's cache; last period's value and the year so far in one query."""
     ref = period.ref
     plan = load_plan(session, indicator.id, ref)
     previous_ref = ref.previous()
-    earlier = [_stored_value(session, indicator.id, PeriodRef(ref.kind, ref.year, n)) for n in range(1, ref.number)]
+    values = _stored_values(session, indicator.id, ref.kind, ref.year, ref.number, previous_ref)
+    earlier = [values.get(PeriodRef(ref.kind, ref.year, n)) for n in range(1, ref.number)]
     return Context(
         target=target_for(plan, indicator.rule, ref),
         annual=target_for(plan, indicator.rule, ref.year),
-        previous=_stored_value(session, indicator.id, previous_ref),
+        previous=values.get(previous_ref),
         previous_ref=previous_ref,
         year_to_date=aggregate(earlier, indicator.rule),
         polarity=Polarity(indicator.polarity),
@@ -232,11 +312,13 @@ def returned_ids(session: Session, form: UnitForm) -> set[int]:
     return set(session.exec(select(ReviewItem.indicator_id).where(ReviewItem.review_id == review.id)))
 
 
-def _editable_form(session: Session, member: Member, indicator: Indicator, period: Period) -> UnitForm:
-    """The unit's form, if this member may fill this indicator now (own unit, a filling role, `check_fillable`)."""
+def _editable_form(session: Session, member: Member, indicator: Indicator, period: Period, *,
+                   lock: bool = False) -> UnitForm:
+    """The unit's form (under its row lock when `lock`), if this member may fill this indicator now (own unit, a
+    filling role, `check_fillable`)."""
     require(session, member, Action.FILL_FORM, target_unit_id=indicator.unit_id, entity="period",
             entity_id=period.id)
-    form = form_for(session, indicator.unit_id, period.id)
+    form = form_for(session, indicator.unit_id, period.id, lock=lock)
     check_fillable(session, period, form, indicator.id)
     return form
 
@@ -249,19 +331,20 @@ def record_value(
     if not in_pk(session, indicator, period.ref):
         raise WorkflowError(ErrorCode.NOT_FOUND)
     check_admissible(value, indicator)
-    form = _editable_form(session, member, indicator, period)
-    current = latest_revision(session, indicator.id, period.id)
-    row = enter_realisasi(
-        session, indicator, period, value, Actor.member(member.id),
-        note=current.note if current else None,
-        kendala=current.kendala if current else None,
-        tindak_lanjut=current.tindak_lanjut if current else None,
-        anomaly_reason=anomaly_reason if anomaly_reason is not None else (current.anomaly_reason if current and
-                                                                         current.value == value else None),
-        source=EntrySource.CHAT,
-        now=now,
-    )
-    resolve_returned_item(session, form, indicator.id, member.id, now=now)
+    form = _editable_form(session, member, indicator, period, lock=True)
+    current = latest_revision(session, indicator.id, period.id)  # under the form's lock: the next revision is ours
+    fields = {
+        "value": value,
+        "note": current.note if current else None,
+        "kendala": current.kendala if current else None,
+        "tindak_lanjut": current.tindak_lanjut if current else None,
+        "anomaly_reason": anomaly_reason if anomaly_reason is not None else (
+            current.anomaly_reason if current and current.value == value else None),
+    }
+    row = add_revision(session, form, current, indicator, period, Actor.member(member.id), fields,
+                       source=EntrySource.CHAT, now=now)
+    if row is None and FormStatus(form.status) is FormStatus.RETURNED:  # kept as it was: the item is answered
+        resolve_returned_item(session, form, indicator.id, member.id, now=now)
     return row
 
 

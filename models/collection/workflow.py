@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -41,23 +43,38 @@ LOCKED_FORM: dict[FormStatus, ErrorCode] = {
 }
 
 
-def form_for(session: Session, unit_id: int, period_id: int) -> UnitForm:
-    """The unit's form for the period, created as a draft on first use (once, when colleagues answer at once)."""
+FORMS = "unit_forms"  # `Session.info`: (transaction, the forms read in it by (unit id, period id)), see `form_for`
+
+
+def form_for(session: Session, unit_id: int, period_id: int, *, lock: bool = False) -> UnitForm:
+    """The unit's form for the period, created as a draft on first use (once, when colleagues answer at once);
+    read under a row lock when `lock` (as `lock_form`). Read once per transaction: a step asks for its form
+    several times (to check it, to enter a value, to show the item)."""
+    transaction = session.get_transaction()
+    held = session.info.get(FORMS)
+    if held is None or held[0] is not transaction:
+        held = session.info[FORMS] = (transaction, {})
+    form = held[1].get((unit_id, period_id))
+    if form is not None and sa.inspect(form).persistent:
+        return lock_form(session, form) if lock else form
     query = select(UnitForm).where(UnitForm.unit_id == unit_id, UnitForm.period_id == period_id)
-    form = session.exec(query).first()
+    form = session.exec(query.with_for_update() if lock else query).first()
     if form is None:
         form = UnitForm(unit_id=unit_id, period_id=period_id)
         try:
             with session.begin_nested():
                 session.add(form)
         except IntegrityError:  # a colleague's first answer created it in another process just now
-            return session.exec(query).one()
+            form = session.exec(query.with_for_update() if lock else query).one()
+    held[1][(unit_id, period_id)] = form
     return form
 
 
 def lock_form(session: Session, form: UnitForm) -> UnitForm:
     """Re-read the form under a row lock (PostgreSQL `FOR UPDATE`; SQLite's `BEGIN IMMEDIATE` already
-    serialises writers), so two presses handled at once by two processes see each other's change."""
+    serialises writers), so two presses handled at once by two processes see each other's change. What this
+    transaction changed is flushed first (the re-read would drop it)."""
+    session.flush()
     session.refresh(form, with_for_update=True)
     return form
 
@@ -168,9 +185,18 @@ def enter_realisasi(
         if unchanged(latest_revision(session, indicator.id, period.id)):
             return None
         raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
-    form = lock_form(session, form_for(session, indicator.unit_id, period.id))
+    form = form_for(session, indicator.unit_id, period.id, lock=True)
     current = latest_revision(session, indicator.id, period.id)  # read under the lock: the next revision is ours
-    if unchanged(current):
+    return add_revision(session, form, current, indicator, period, actor, fields, source=source, now=now)
+
+
+def add_revision(session: Session, form: UnitForm, current: Realisasi | None, indicator: Indicator,
+                 period: Period, actor: Actor, fields: dict[str, Any], *, source: EntrySource,
+                 now: datetime) -> Realisasi | None:
+    """`enter_realisasi` once the form is locked (`form_for(lock=True)`) and its `current` value read under the
+    lock: the next revision, or None when `fields` (value, note, kendala, tindak lanjut, anomaly reason) are the
+    current ones. The caller checked that the period is not archived."""
+    if current is not None and all(getattr(current, key) == item for key, item in fields.items()):
         return None
     if FormStatus(form.status) in LOCKED_FORM:
         raise WorkflowError(LOCKED_FORM[FormStatus(form.status)], period=period.code)

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel
 
 from models.store.types import UTCDateTime, utcnow
@@ -52,6 +52,7 @@ class ChatState(SQLModel, table=True):
 
 
 IDLE = ""  # a row kept after its question ended, only to go on counting the member's questions
+HELD = "chat_state_rows"  # `Session.info`: (transaction, the rows read in it by member id), see `_row`
 NUMBER, SHOWN_IN = "question_no", "shown_in"  # keys of the question's identity in `chat_states.data`
 
 
@@ -87,10 +88,23 @@ def _stored(row: ChatState) -> dict[str, Any]:
     return json.loads(row.data)
 
 
+def _row(session: Session, member_id: int) -> ChatState | None:
+    """The member's row, held by the session until its transaction ends: the identity map holds rows only weakly,
+    and one update reads its member's state several times (the question, its step, its ids), so once."""
+    transaction = session.get_transaction()
+    held = session.info.get(HELD)
+    if held is None or held[0] is not transaction:
+        held = session.info[HELD] = (transaction, {})
+    row = held[1].get(member_id)
+    if row is None or row not in session:
+        row = held[1][member_id] = session.get(ChatState, member_id)
+    return row
+
+
 def get_state(session: Session, member_id: int) -> tuple[ChatStep | None, dict[str, Any]]:
     """The step the member is at and its ids; a step this version does not know (stored by an older one) is
     cleared, as if nothing were asked."""
-    row = session.get(ChatState, member_id)
+    row = _row(session, member_id)
     if row is None or row.step == IDLE:
         return None, {}
     try:
@@ -106,7 +120,7 @@ def question_of(session: Session, member_id: int) -> Question | None:
     step, _ = get_state(session, member_id)
     if step is None:
         return None
-    data = _stored(session.get(ChatState, member_id))
+    data = _stored(_row(session, member_id))
     return Question(step, data.get(NUMBER, 0), data.get(SHOWN_IN))
 
 
@@ -114,7 +128,7 @@ def set_state(session: Session, member_id: int, step: ChatStep, **data: Any) -> 
     """Ask a question: the step and its ids, under a new number (returned), its message not yet shown."""
     if not isinstance(step, ChatStep):
         raise TypeError(f"a chat step is a ChatStep, not {step!r}")
-    row = session.get(ChatState, member_id) or ChatState(member_id=member_id, step=step.value)
+    row = _row(session, member_id) or ChatState(member_id=member_id, step=step.value)
     number = _stored(row).get(NUMBER, 0) + 1
     row.step, row.data = step.value, json.dumps({**data, NUMBER: number}, sort_keys=True)
     session.add(row)
@@ -124,7 +138,7 @@ def set_state(session: Session, member_id: int, step: ChatStep, **data: Any) -> 
 def amend_state(session: Session, member_id: int, number: int, **data: Any) -> bool:
     """Change what question `number` holds (a draft that grows message by message) while it is the member's
     current one, keeping its number and the message that shows it: the messages that follow still answer it."""
-    row = session.get(ChatState, member_id)
+    row = _row(session, member_id)
     stored = _stored(row) if row is not None and row.step != IDLE else {}
     if stored.get(NUMBER) != number:
         return False
@@ -137,7 +151,7 @@ def amend_state(session: Session, member_id: int, number: int, **data: Any) -> b
 def mark_shown(session: Session, member_id: int, number: int, message_id: int) -> bool:
     """Record the message that shows question `number`, if that question is still the member's current one and
     no message showed it before (a question shown again under its number keeps its first message)."""
-    row = session.get(ChatState, member_id)
+    row = _row(session, member_id)
     data = _stored(row) if row is not None and row.step != IDLE else {}
     if data.get(NUMBER) != number or data.get(SHOWN_IN) is not None:
         return False
@@ -148,7 +162,7 @@ def mark_shown(session: Session, member_id: int, number: int, message_id: int) -
 
 def clear_state(session: Session, member_id: int) -> None:
     """Nothing is asked any more (the row keeps only the count of questions, so no number comes back)."""
-    row = session.get(ChatState, member_id)
+    row = _row(session, member_id)
     if row is not None:
         _forget(session, row)
 
@@ -156,6 +170,7 @@ def clear_state(session: Session, member_id: int) -> None:
 def _forget(session: Session, row: ChatState) -> None:
     number = _stored(row).get(NUMBER)
     if number is None:
+        session.info.get(HELD, (None, {}))[1].pop(row.member_id, None)
         session.delete(row)
         return
     row.step, row.data = IDLE, json.dumps({NUMBER: number})
@@ -179,6 +194,9 @@ def first_notice_in_group(session: Session, chat_id: int) -> bool:
     return True
 
 
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # both take ON CONFLICT DO NOTHING
+
+
 class HandledUpdate(SQLModel, table=True):
     """Telegram update ids already handled. Written in the transaction of the update's own work, so an update
     that Telegram delivers again after a crash (its receipt was never confirmed) is not handled twice."""
@@ -194,14 +212,10 @@ KEEP_HANDLED_UPDATES = timedelta(days=2)  # Telegram keeps an unconfirmed update
 
 def first_time_handled(session: Session, update_id: int, now: datetime) -> bool:
     """Mark the update handled at `now`; False when it already was (then its work must not be done again)."""
-    if session.get(HandledUpdate, update_id) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(HandledUpdate(update_id=update_id, handled_at=now))
-    except IntegrityError:  # another process handles the same update right now
-        return False
-    return True
+    insert = _INSERTS[session.get_bind().dialect.name](HandledUpdate).values(update_id=update_id, handled_at=now)
+    # one statement; another process handling the same update right now makes it wait, then insert nothing
+    insert = insert.on_conflict_do_nothing(index_elements=["update_id"]).returning(HandledUpdate.update_id)
+    return session.connection().execute(insert).first() is not None
 
 
 def forget_old_updates(session: Session, now: datetime) -> int:

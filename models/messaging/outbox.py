@@ -64,6 +64,7 @@ class OutboxMessage(SQLModel, table=True):
 
 
 NOTIFY_CHANNEL = "sakip_outbox"
+QUEUED = "outbox_queued"  # `Session.info`: this session queued a row (`queued_in`)
 
 
 def enqueue(session: Session, member_id: int, notice: Notice, dedupe_key: str | None = None) -> bool:
@@ -77,9 +78,16 @@ def enqueue(session: Session, member_id: int, notice: Notice, dedupe_key: str | 
         return False
     session.add(OutboxMessage(member_id=member_id, kind=notice.kind, params=notice.params_json(),
                               dedupe_key=dedupe_key))
+    session.info[QUEUED] = True
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text(f"NOTIFY {NOTIFY_CHANNEL}"))
     return True
+
+
+def queued_in(session: Session) -> bool:
+    """Whether the session queued a notification (then the delivery worker is woken once it commits); a row rolled
+    back since only makes one round of claiming find nothing."""
+    return bool(session.info.get(QUEUED))
 
 
 # A claim lasts this long unless its leader renews it (every few seconds while it leads, `bot/delivery.py`): a leader

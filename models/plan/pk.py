@@ -17,13 +17,14 @@ unit" and every target lookup goes through this module (`indicators_of`, `versio
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date
 
 from sqlmodel import Session, select
 
 from models.plan.indicators import Frequency, Indicator, IndicatorTarget, indicator_order
 from models.plan.periods import PeriodRef
+from models.plan.reference import TargetLine, year_lines
 
 Scope = PeriodRef | int  # a month or a triwulan, or a whole year
 
@@ -32,7 +33,7 @@ def year_of(scope: Scope) -> int:
     return scope if isinstance(scope, int) else scope.year
 
 
-def version_for(versions: list[IndicatorTarget], scope: Scope) -> IndicatorTarget | None:
+def version_for(versions: Sequence[IndicatorTarget | TargetLine], scope: Scope) -> IndicatorTarget | TargetLine | None:
     """The row of an indicator's year (`versions`, by `valid_from`) that applies to `scope`, None when the
     indicator is not in the PK then (see the module docstring)."""
     if isinstance(scope, int):
@@ -40,7 +41,7 @@ def version_for(versions: list[IndicatorTarget], scope: Scope) -> IndicatorTarge
     return valid_on(versions, scope.start_date)
 
 
-def valid_on(versions: list[IndicatorTarget], day: date) -> IndicatorTarget | None:
+def valid_on(versions: Sequence[IndicatorTarget | TargetLine], day: date) -> IndicatorTarget | TargetLine | None:
     """The row in force on `day` (the last one valid from it or before), None when none is or it is dropped."""
     valid = [row for row in versions if row.valid_from <= day]
     if not valid or valid[-1].dropped:
@@ -87,10 +88,10 @@ def indicators_of(
 
 
 def in_pk(session: Session, indicator: Indicator, scope: Scope) -> bool:
-    """Whether the indicator is in the PK in force for `scope`."""
+    """Whether the indicator is in the PK in force for `scope` (its lines from the process's cache)."""
     if not indicator.active:
         return False
-    return version_for(versions_of(session, year_of(scope), [indicator.id]).get(indicator.id, []), scope) is not None
+    return version_for(year_lines(session, year_of(scope)).lines.get(indicator.id, ()), scope) is not None
 
 
 def pk_on(session: Session, year: int, day: date) -> dict[int, IndicatorTarget]:

@@ -1,20 +1,21 @@
 """The target that applies to an indicator in a month, a triwulan or a year (from its Perjanjian Kinerja).
 
 Which PK row applies (the PK or a PK Perubahan, by the period's first day) is `models.plan.pk`'s rule; every
-target lookup goes through `load_plans`.
+target lookup goes through `load_plans`, which reads a year's lines from the process's cache
+(`models.plan.reference`: read again whenever a PK is imported).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from models.calc.capaian import IndicatorRule, Target, YearTargets, annual_target, month_target, quarter_target
-from models.plan.indicators import MonthlyTarget, year_targets
+from models.plan.indicators import year_targets
 from models.plan.periods import PeriodKind, PeriodRef
-from models.plan.pk import Scope, version_for, versions_of, year_of
+from models.plan.pk import Scope, version_for, year_of
+from models.plan.reference import year_lines
 
 
 def load_plan(session: Session, indicator_id: int, scope: Scope) -> YearTargets:
@@ -23,18 +24,14 @@ def load_plan(session: Session, indicator_id: int, scope: Scope) -> YearTargets:
 
 
 def load_plans(session: Session, indicator_ids: Collection[int], scope: Scope) -> dict[int, YearTargets]:
-    """`load_plan` of many indicators at once (two queries), by indicator id; one without a PK line in force
-    gets the empty plan, as from `load_plan`."""
+    """`load_plan` of many indicators at once, by indicator id; one without a PK line in force gets the empty
+    plan, as from `load_plan`. The year's lines come from the process's cache (no query while no PK changed)."""
     ids = set(indicator_ids)
     if not ids:
         return {}
-    year = year_of(scope)
-    versions = versions_of(session, year, ids)
-    monthly: dict[int, list[MonthlyTarget]] = defaultdict(list)
-    for row in session.exec(select(MonthlyTarget).where(MonthlyTarget.year == year,
-                                                        MonthlyTarget.indicator_id.in_(ids))):
-        monthly[row.indicator_id].append(row)
-    return {indicator_id: year_targets(version_for(versions.get(indicator_id, []), scope), monthly[indicator_id])
+    year = year_lines(session, year_of(scope))
+    return {indicator_id: year_targets(version_for(year.lines.get(indicator_id, ()), scope),
+                                       year.monthly.get(indicator_id, ()))
             for indicator_id in ids}
 
 
