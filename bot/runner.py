@@ -28,7 +28,7 @@ from bot.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-EXIT_SLACK = 1.0  # of STOP_TIMEOUT, kept for the process's own exit after its bound
+EXIT_SLACK = 0.5  # past STOP_TIMEOUT (the graceful stop's own bound, claims given back in its last second)
 EXECUTOR_WAIT = 1.0  # seconds the worker threads get to finish after the stop (the exit's bound holds anyway)
 
 
@@ -104,7 +104,7 @@ def _stop_on_signals(stop_timeout: float) -> asyncio.Event:
     def on_signal(number: int, _frame: object) -> None:
         if not signalled:
             signalled.append(number)
-            _bound_the_exit(max(1.0, stop_timeout - EXIT_SLACK))
+            _bound_the_exit(stop_timeout + EXIT_SLACK)
             loop.call_soon_threadsafe(stop.set)
 
     for sig in STOP_SIGNALS:

@@ -186,14 +186,18 @@ async def act(update: Update, context: Context, work: Callable[..., list[Screen]
         return screens
 
     screens = await in_transaction(context, run, executor=executor)
-    if queued[0]:  # committed: the delivery worker claims it now (on PostgreSQL the NOTIFY wakes the leader too)
-        bot_data.wake()
-    if screens is None:
-        await context.bot.send_message(update.effective_chat.id, t("chat.stranger", bot_data.default_language))
-        return None
-    if send and (shown := await send_screens(context, update.effective_chat.id, screens)):
-        await in_transaction(context, record_shown, user_id, *shown)
-    return screens
+    try:
+        if screens is None:
+            await context.bot.send_message(update.effective_chat.id, t("chat.stranger", bot_data.default_language))
+            return None
+        if send and (shown := await send_screens(context, update.effective_chat.id, screens)):
+            await in_transaction(context, record_shown, user_id, *shown)
+        return screens
+    finally:
+        # the notifications the work queued go out after the reply to the member's own action (it takes
+        # precedence in the chat's pace); on PostgreSQL the commit's NOTIFY has woken the leader already
+        if queued[0]:
+            bot_data.wake()
 
 
 def record_shown(session: Session, telegram_id: int, number: int, message_id: int) -> None:

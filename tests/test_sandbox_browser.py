@@ -137,8 +137,9 @@ async def test_a_visitor_fills_approves_and_sees_the_recap_in_the_browser(sandbo
             assert await photos.count() >= 2
             await photos.first.scroll_into_view_if_needed()
             assert await photos.first.evaluate("img => img.complete && img.naturalWidth") >= 1000
-            for label in ("Setuju", "Beri arahan"):
-                assert await ratna.pane.locator('[data-testid="inline-button"]').filter(has_text=label).count()
+            for label in ("Setuju", "Beri arahan"):  # on the recap message, which follows the album
+                button = ratna.pane.locator('[data-testid="inline-button"]').filter(has_text=label)
+                await button.first.wait_for(state="visible", timeout=WAIT * 1000)
             await ratna.press("Setuju", "diarsipkan")
 
             # The Tim SAKIP receives the period's Laporan as a PDF to download.
