@@ -3,6 +3,7 @@ the recap's summary lines and the state of an SOP step. Text from users is escap
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from html import escape
 
@@ -11,7 +12,7 @@ from models.calc.capaian import CapaianResult, Polarity, Target
 from models.calc.dates import format_duration
 from models.calc.numbers import format_number, format_percent, round_half_up
 from models.collection.progress import UnitProgress
-from models.collection.recap import Recap
+from models.collection.recap import Recap, RecapRow
 from models.plan.indicators import Indicator
 from models.timing.mutu_baku import StepTiming
 
@@ -60,16 +61,24 @@ def scope_label(recap: Recap, language: str) -> str:
     return str(recap.scope) if isinstance(recap.scope, int) else recap.scope.label(language)
 
 
-def summary_lines(recap: Recap, language: str, progress: list[UnitProgress] | None = None) -> list[str]:
-    """How many indicators are tercapai, the lowest ones, those without realisasi, and the late units."""
+def tercapai_lines(recap: Recap, language: str,
+                   describe: Callable[[RecapRow], str] = lambda row: row.indicator.name) -> list[str]:
+    """How many indicators are tercapai, then the lowest few below target, each as its code, `describe(row)`
+    (plain text, escaped here) and its capaian."""
     measured = [row for row in recap.rows if row.capaian.value is not None]
     tercapai = sum(1 for row in measured if row.capaian.tercapai)
     lines = [t("recap.tercapai", language, count=tercapai, total=len(measured))]
     lowest = sorted((row for row in measured if not row.capaian.tercapai), key=lambda row: row.capaian.value)
     if lowest:
         lines.append(t("recap.lowest", language))
-        lines += [f"• {esc(row.indicator.code)} {esc(row.indicator.name)}: {capaian_text(row.capaian, language)}"
+        lines += [f"• {esc(row.indicator.code)} {esc(describe(row))}: {capaian_text(row.capaian, language)}"
                   for row in lowest[:LOWEST_SHOWN]]
+    return lines
+
+
+def summary_lines(recap: Recap, language: str, progress: list[UnitProgress] | None = None) -> list[str]:
+    """How many indicators are tercapai, the lowest ones, those without realisasi, and the late units."""
+    lines = tercapai_lines(recap, language)
     missing = [row for row in recap.rows if row.realisasi is None]
     if missing:
         lines.append(t("recap.missing", language, codes=", ".join(esc(row.indicator.code) for row in missing)))

@@ -16,10 +16,9 @@ from handlers.screens import Buttons
 from i18n import t
 from models.collection.progress import UnitProgress
 from models.collection.recap import Recap, RecapRow
-from reports.wording import capaian_text, esc
+from reports.wording import capaian_text, esc, tercapai_lines
 
 RECAP_LIMIT = 1500  # characters: one phone screen
-LOWEST_SHOWN = 3
 NAME_CHARS = 60  # of an indicator's name in the recap message
 NOTE_CHARS = 120  # of a kendala or tindak lanjut in the per-unit detail
 UNITS_NAMED = 5  # late units named; the rest counted
@@ -40,14 +39,8 @@ def _named(names: list[str], language: str) -> str:
 
 def recap_lines(recap: Recap, language: str, progress: list[UnitProgress]) -> list[str]:
     """The counts of the recap message: tercapai, the lowest few, missing values, the units' forms."""
-    measured = [row for row in recap.rows if row.capaian.value is not None]
-    tercapai = sum(1 for row in measured if row.capaian.tercapai)
-    lines = [t("recap.tercapai", language, count=tercapai, total=len(measured))]
-    lowest = sorted((row for row in measured if not row.capaian.tercapai), key=lambda row: row.capaian.value)
-    if lowest:
-        lines.append(t("recap.lowest", language))
-        lines += [f"• {esc(row.indicator.code)} {esc(_short(row.indicator.name))} ({esc(_short(row.unit_name, 40))})"
-                  f": {capaian_text(row.capaian, language)}" for row in lowest[:LOWEST_SHOWN]]
+    lines = tercapai_lines(recap, language,
+                           lambda row: f"{_short(row.indicator.name)} ({_short(row.unit_name, 40)})")
     missing = sum(1 for row in recap.rows if row.realisasi is None)
     if missing:
         lines.append(t("kepala.missing_count", language, count=missing))
