@@ -30,6 +30,7 @@ from models.collection.review import last_change
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import clear_state, first_time_handled, mark_shown
 from models.messaging.outbox import queued_in
+from models.office.acting import acting_member
 from models.office.invites import member_by_telegram_id
 from models.office.organisation import Member
 from models.office.permissions import audit_refusal
@@ -148,17 +149,25 @@ def handled_by(session: Session, form_id: int) -> tuple[str | None, datetime | N
 def act_in_transaction(session: Session, user_id: int, update_id: int | None, work: Callable[..., list[Screen]],
                        *args: Any, answering: bool, timezone: str) -> list[Screen] | None:
     """`act`'s transaction: the member behind Telegram user `user_id` (None for a stranger), the update marked
-    handled (`update_id`, unless None; [] when it already was), and `work(session, member, *args)` in a
-    savepoint, a `WorkflowError` worded for the member."""
-    member = member_by_telegram_id(session, user_id)
+    handled (`update_id`, unless None; [] when it already was), and `work(session, member, *args)`, a
+    `WorkflowError` worded for the member.
+
+    A refused work is undone by rolling the whole transaction back and marking the update handled again in a new
+    one, rather than by a savepoint around the work: refusals are rare, and a savepoint costs every update two
+    statements (`SAVEPOINT`, `RELEASE`)."""
+    member = acting_member(session, user_id)
     if member is None or not member.active:
         return None
     if update_id and not first_time_handled(session, update_id, now_of(session)):
         return []  # delivered again after a crash: already handled, and already answered
     try:
-        with session.begin_nested():
-            return work(session, member, *args)
+        return work(session, member, *args)
     except WorkflowError as error:
+        session.rollback()  # the work's writes, and the mark: taken again below, in the same moment
+        member = acting_member(session, user_id)
+        if member is None or not member.active or \
+                (update_id and not first_time_handled(session, update_id, now_of(session))):
+            return []  # handled meanwhile by another process, or the member left: nothing more to say
         if error.code is ErrorCode.FORBIDDEN:
             audit_refusal(session, member, error, now_of(session))
         if answering:
