@@ -45,7 +45,7 @@ class Button(StrEnum):
     # refuses them. Those of older versions ("isi.send"/"isi.sendok" with the form's version) are expired.
     FILL_SEND = "isi.kirim", ("form_id", "mark")
     FILL_SEND_CONFIRM = "isi.kirimok", ("form_id", "mark")
-    FILL_SEND_CANCEL = "isi.sendno"
+    FILL_SEND_CANCEL = "isi.batal", ("form_id",)  # "isi.sendno" of older versions carried no form: expired
     # review by the Sekretaris, and unlocking an approved item
     REVIEW_APPROVE = "rv.ok", ("form_id", "version")
     REVIEW_RETURN = "rv.ret", ("form_id", "version")
