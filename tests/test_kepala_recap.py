@@ -18,8 +18,9 @@ from sqlmodel import select
 
 from bench.recap import build_world
 from handlers.drawn import LaterDocumentPart, parts_later
-from handlers.kepala.notices import draw_kepala_report, kepala_report
-from handlers.kepala.views import EVIDENCE_INLINE, RECAP_LIMIT, recap_buttons, recap_text
+from handlers.kepala.notices import kepala_report
+from handlers.kepala.views import recap_buttons
+from handlers.recap_views import EVIDENCE_INLINE, RECAP_LIMIT, draw_recap, recap_text
 from handlers.render import telegram_length
 from models.messaging.notices import KepalaReport
 from models.office.organisation import Member
@@ -56,7 +57,7 @@ def test_a_40_unit_report_is_one_album_and_one_screen(regency):
 
     event.listen(regency, "before_cursor_execute", count)
     try:
-        parts = parts_later(draw_kepala_report(read))  # the PDF is not drawn yet: it is drawn when its turn comes
+        parts = parts_later(draw_recap(read))  # the PDF is not drawn yet: it is drawn when its turn comes
     finally:
         event.remove(regency, "before_cursor_execute", count)
     assert statements == []  # drawing reads nothing: no transaction (nor SQLite's write lock) while it draws
@@ -83,9 +84,16 @@ def test_a_few_evidence_buttons_stay_under_the_recap_and_many_go_behind_the_unit
 
 def test_the_recap_keeps_to_one_screen_however_long_the_names():
     lines = ["x" * 300] * 4
-    text = recap_text("<b>Rekap capaian Maret 2026</b>", lines[:2], "y" * 600, "id")
-    assert "y" * 600 in text and telegram_length(text) <= RECAP_LIMIT
-    text = recap_text("<b>Rekap capaian Maret 2026</b>", lines, "y" * 600, "id")
-    assert "y" * 600 not in text and telegram_length(text) <= RECAP_LIMIT  # the clock gives way
-    text = recap_text("<b>Rekap capaian Maret 2026</b>", lines * 2, "y" * 600, "id")
-    assert text.endswith("\n…") and telegram_length(text) <= RECAP_LIMIT  # then whole lines
+    hint = "📄 Rincian lengkap menyusul sebagai PDF."
+
+    def recap(count: int) -> str:
+        return recap_text(["\n".join(["<b>Rekap capaian Maret 2026</b>", *lines[:count]])], "y" * 600, hint)
+
+    text = recap(2)
+    assert "y" * 600 in text and text.endswith(hint) and telegram_length(text) <= RECAP_LIMIT
+    text = recap(4)
+    assert "y" * 600 not in text and text.endswith(hint) and telegram_length(text) <= RECAP_LIMIT  # the clock goes
+    lines *= 2
+    text = recap(8)
+    assert text.endswith("\n…\n\n" + hint) and telegram_length(text) <= RECAP_LIMIT  # then whole lines, not the hint
+    assert text.startswith("<b>Rekap capaian Maret 2026</b>\n" + "x" * 300)
