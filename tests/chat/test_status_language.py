@@ -40,6 +40,7 @@ from tests.conftest import office_moment
 
 ADMIN, SEKRETARIS, TIM = 101, 103, 104
 SEKRETARIAT, MODAL, PERIZINAN, PENGADUAN = 110, 120, 130, 140
+KABID_MODAL = 121
 PENGADUAN_UNIT = "Bidang Pengaduan, Kebijakan dan Pelaporan Layanan"
 JAKARTA = ZoneInfo("Asia/Jakarta")
 IMPORT_DAY = date(2026, 11, 24)  # after Triwulan I 2026: the imported periods are closed
@@ -240,6 +241,15 @@ async def test_a_year_recap_has_no_completeness_chart_nor_per_unit_detail(world:
     assert text["text"].startswith("Rekap capaian 2026")
     assert len(album) == 3  # sasaran, IKU trends, the lowest
     assert text["text"].endswith("Rincian lengkap: /ekspor 2026 (Excel).") and "reply_markup" not in text
+
+
+async def test_a_kepala_bidang_sees_their_own_unit_beside_the_recap(world: World):
+    import_demo_realisasi(world)
+    _, reply = await recap_reply(world, KABID_MODAL, "/rekap 2026-02")
+    own = re.search(r"\n\nUnit Anda\nBidang Penanaman Modal: .*", reply["text"])
+    assert own and "tercapai" in own.group(0)
+    _, reply = await recap_reply(world, TIM, "/rekap 2026-02")
+    assert "Unit Anda" not in reply["text"]  # the Tim SAKIP's is the whole office's
 
 
 async def test_recap_of_an_impossible_period_explains_the_codes(world: World):
