@@ -20,9 +20,11 @@ from bench.recap import build_world
 from handlers.drawn import LaterDocumentPart, parts_later
 from handlers.kepala.notices import kepala_report
 from handlers.kepala.views import recap_buttons
+from handlers.measurement.notices import measurement_report
 from handlers.recap_views import EVIDENCE_INLINE, RECAP_LIMIT, draw_recap, recap_text
 from handlers.render import telegram_length
-from models.messaging.notices import KepalaReport
+from models.measurement.cycle import MeasurementCycle, MeasurementStatus
+from models.messaging.notices import KepalaReport, MeasurementReport
 from models.office.organisation import Member
 from models.plan.periods import Period, PeriodStatus
 from models.store.database import create_db_engine, session_scope
@@ -71,6 +73,38 @@ def test_a_40_unit_report_is_one_album_and_one_screen(regency):
     labels = [button.text for row in recap.buttons.inline_keyboard for button in row]
     assert labels == ["✅ Setuju", "📝 Beri arahan", "🏢 Rincian per unit"]
     assert "Tercapai:" in recap.text and re.search(r"Terlambat: .* dan \d+ unit lainnya", recap.text)
+    assert isinstance(pdf, LaterDocumentPart) and pdf.document is None
+
+
+def test_a_40_unit_measurement_report_is_read_then_drawn_without_the_database(regency):
+    with session_scope(regency) as session:
+        cycle = MeasurementCycle(year=2026, quarter=1, status=MeasurementStatus.REPORTED, analysis="A" * 3000,
+                                 rencana_aksi="R" * 3000, ready_at=NOW, submitted_at=NOW, approved_at=NOW,
+                                 reported_at=NOW)
+        session.add(cycle)
+        session.flush()
+        read = measurement_report(session, Member(name="Ibu Kepala", language="id"),
+                                  MeasurementReport(cycle.id, cycle.version), NOW, ScheduleRules())
+        session.rollback()  # the regency stays without a measurement for the other tests
+    assert len(read.album.sasaran) == 40 and not read.album.units and len(read.album.trends) == 40
+
+    statements = []
+
+    def count(*_args: object) -> None:
+        statements.append(1)
+
+    event.listen(regency, "before_cursor_execute", count)
+    try:
+        parts = parts_later(draw_recap(read))
+    finally:
+        event.remove(regency, "before_cursor_execute", count)
+    assert statements == []  # drawn from plain data: no transaction while it draws
+    albums = [part for part in parts if part.photos]
+    recap, pdf = [part for part in parts if not part.photos]
+    assert len(albums) == 1 and 4 <= len(albums[0].photos) <= MAX_PICTURES
+    assert telegram_length(recap.text) <= RECAP_LIMIT and "A" * 150 in recap.text and "A" * 250 not in recap.text
+    labels = [button.text for row in recap.buttons.inline_keyboard for button in row]
+    assert labels == ["✅ Setuju", "📝 Beri arahan"]
     assert isinstance(pdf, LaterDocumentPart) and pdf.document is None
 
 
