@@ -183,11 +183,11 @@ def import_demo_realisasi(world: World) -> None:
 async def recap_reply(world: World, user_id: int, command: str,
                       header: str = "Rekap capaian") -> tuple[list[dict], dict]:
     """Send /rekap; returns the album of charts and the text recap that follows it."""
-    since = world.emu.mark()
+    since, before = world.emu.mark(), len(world.emu.sent_by_bot(user_id))
     await world.emu.user(user_id).send_text(command)
     text = await world.emu.wait_for_bot_message(user_id, lambda m: header in (m.get("text") or ""), since=since,
                                                 timeout=DRAWING)
-    album = [m for m in world.emu.sent_by_bot(user_id)[since.bot_messages:] if "photo" in m]
+    album = [m for m in world.emu.sent_by_bot(user_id)[before:] if "photo" in m]
     return album, text
 
 
