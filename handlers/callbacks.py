@@ -60,7 +60,7 @@ class Button(StrEnum):
     REPORT = "rp.go", ("period_id",)
     KEPALA_AGREE = "kd.ok", ("period_id",)
     KEPALA_ARAHAN = "kd.arh", ("period_id",)
-    KEPALA_UNITS = "kd.unit", ("period_id",)  # the reported period's detail per unit (and its 📎 buttons)
+    KEPALA_UNITS = "kd.unit", ("period_id",)  # a period's detail per unit (and its 📎 buttons): the report, /rekap
     # admin: invitations, members, periods
     INVITE_ROLE = "inv.r", ("role_index",)
     INVITE_UNIT = "inv.u", ("role_index", "unit_id")
