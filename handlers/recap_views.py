@@ -9,7 +9,7 @@ from models.collection.progress import UnitProgress
 from models.collection.recap import Recap, RecapRow
 from models.timing.mutu_baku import StepTiming
 from models.timing.steps import SOP_NUMBER
-from reports.recap_charts import render_recap_charts
+from reports import heavy
 from reports.wording import capaian_text, esc, scope_label, step_state, summary_lines, target_text, value_text
 
 
@@ -36,7 +36,7 @@ def recap_blocks(recap: Recap, language: str, progress: list[UnitProgress] | Non
 
 def recap_album(recap: Recap, language: str, progress: list[UnitProgress] | None = None) -> Screen:
     """The recap's charts as an album, the summary (tercapai, lowest, late units) as its caption."""
-    charts = render_recap_charts(recap, scope_label(recap, language), language, progress)
+    charts = heavy.render_recap_charts(recap, scope_label(recap, language), language, progress)
     return Screen([], media=Album(charts.pngs, summary_block(recap, language, progress)))
 
 

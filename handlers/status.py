@@ -28,7 +28,7 @@ from models.office.permissions import Action, require, roles_of_member
 from models.plan.periods import Period, PeriodCodeError, find_period, parse_scope
 from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
-from reports.recap_charts import RENDER_POOL
+from reports.render_pool import RENDER_POOL
 from reports.wording import esc
 
 FAILED_SHOWN = 10

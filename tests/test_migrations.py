@@ -19,7 +19,8 @@ from models.plan.indicators import IndicatorTarget
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.plan.pk import indicators_of
 from models.schema import all_tables
-from models.store.database import alembic_config, create_db_engine, migrate, session_scope
+from models.store.database import create_db_engine, session_scope
+from models.store.migrating import alembic_config, migrate
 from models.timing.reminders import Reminder, Task
 from tests.chat.conftest import add_people
 

@@ -24,9 +24,7 @@ from models.office.organisation import Member
 from models.plan.periods import Period
 from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
-from reports.laporan import Laporan, render_laporan
-from reports.laporan_data import draft_laporan
-from reports.recap_album import AlbumData, album_data, draw_album
+from reports import heavy
 from reports.wording import esc, scope_label
 
 
@@ -44,8 +42,8 @@ class KepalaReportRead:
 
     language: str
     caption: str  # the album's
-    album: AlbumData
-    laporan: Laporan  # the Laporan DRAF, its charts not drawn yet
+    album: heavy.AlbumData
+    laporan: heavy.Laporan  # the Laporan DRAF, its charts not drawn yet
     pdf_name: str
     pdf_caption: str
     text: str  # the recap message, one screen
@@ -64,8 +62,8 @@ def kepala_report(session: Session, member: Member, notice: KepalaReport, now: d
     header = t("recap.header", language, period=label)
     clock = mutu_baku_block(timeline(session, period, now, rules), language)
     return KepalaReportRead(
-        language=language, caption=header, album=album_data(recap, label, language, progress),
-        laporan=draft_laporan(session, period, now, rules, language, recap, progress),
+        language=language, caption=header, album=heavy.album_data(recap, label, language, progress),
+        laporan=heavy.draft_laporan(session, period, now, rules, language, recap, progress),
         pdf_name=f"laporan-{period.code}.pdf", pdf_caption=t("kepala.pdf_caption", language, period=label),
         text=recap_text(header, recap_lines(recap, language, progress), clock, language),
         buttons=recap_buttons(period.id, evidence.unit_buttons(session, member, progress), language))
@@ -74,10 +72,10 @@ def kepala_report(session: Session, member: Member, notice: KepalaReport, now: d
 def draw_kepala_report(read: KepalaReportRead) -> list[Screen | LaterDocument]:
     """One album (at most ten pictures), the recap message with the buttons, then the Laporan DRAF as a PDF (the
     album's pictures in it), drawn when its turn comes: the buttons never wait for a long PDF."""
-    pictures = tuple(picture.png for picture in draw_album(read.album))
+    pictures = tuple(picture.png for picture in heavy.draw_album(read.album))
 
     def pdf() -> Document:
-        data = render_laporan(replace(read.laporan, charts=pictures), read.language)
+        data = heavy.render_laporan(replace(read.laporan, charts=pictures), read.language)
         return Document(read.pdf_name, data, read.pdf_caption)
 
     return [Screen([], media=Album(pictures, read.caption)), Screen([read.text], read.buttons), LaterDocument(pdf)]

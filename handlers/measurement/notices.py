@@ -28,7 +28,7 @@ from models.plan.periods import Period
 from models.reporting.archive import Procedure
 from models.timing.reminders import Task
 from models.timing.schedule import ScheduleRules
-from reports.laporan_data import laporan_file
+from reports import heavy
 from reports.wording import esc
 
 
@@ -107,7 +107,7 @@ def laporan_document(session: Session, member: Member, notice: LaporanDocument, 
         ref, procedure = session.get(MeasurementCycle, notice.cycle_id).ref, Procedure.MEASUREMENT
     else:
         ref, procedure = session.get(Period, notice.period_id).ref, Procedure.COLLECTION
-    document = laporan_file(session, ref, procedure, now, rules, member.language)
+    document = heavy.laporan_file(session, ref, procedure, now, rules, member.language)
     if document is None:
         return []
     caption = t("measurement.document_caption", member.language, title=document.title,
