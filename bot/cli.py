@@ -8,7 +8,6 @@ configured DEFAULT_LANGUAGE. Exit codes: 0 done, 1 the input had problems (nothi
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,7 +20,7 @@ from bot.polling import PollingRefused
 from bot.redaction import hide
 from bot.runner import run_bot
 from bot.sandbox import run_sandbox
-from bot.token_check import TokenRejected, bot_username
+from bot.token_check import TokenRejected
 from i18n import t
 from i18n.codes import text_key
 from i18n.problems import render_problem
@@ -262,8 +261,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             settings.require_token()  # a deployment (a webhook, PostgreSQL) without its token: stop and say so
         return run_sandbox(settings, without_token=True)
     settings.require_webhook_secret()  # before the database: a webhook without its secret does not start
-    asyncio.run(bot_username(settings))  # a refused token stops here with one line, not in PTB's start-up
-    return run_bot(settings, _prepare(settings))
+    return run_bot(settings, _prepare(settings))  # a refused token stops at the start's getMe (TokenRejected)
 
 
 def cmd_secret(args: argparse.Namespace, settings: Settings) -> int:
