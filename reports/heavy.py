@@ -1,11 +1,14 @@
-"""The heavy layers, loaded when first used: the charts (matplotlib), the Laporan (fpdf2), the workbooks and the
-spreadsheets read in (openpyxl).
+"""What the bot's start does not need, loaded when first used: the charts (matplotlib), the Laporan (fpdf2), the
+workbooks and the spreadsheets read in (openpyxl); and Alembic, the webhook server's aiohttp, psycopg's
+notifications, the sandbox's emulator and demo data.
 
-Importing them takes longer than everything else the bot loads (matplotlib with numpy and fontTools, fpdf2,
-openpyxl: about 1.5 s of a cold start of 2 s), and a process needs them only once a member asks for a chart or a
-document, or a command reads or writes a spreadsheet. So no module imports them at its top on the way to the
-bot's first reply (`tests/test_start_imports.py`); what the chat, the delivery and the command line call from them
-is named here, and its module is imported on the first use of a name:
+Importing them took more than half of the bot's start (matplotlib with numpy and fontTools, fpdf2, openpyxl, and
+Alembic, aiohttp, psycopg, which a start on the newest schema, polling, on SQLite does not need either: the start
+to the first reply went from 7.0 to 3.2 times a bare PTB echo bot's, `python -m bench.cold_start`), and a
+process needs the drawing and documents only once a member asks for a chart or a document, or a command reads
+or writes a spreadsheet. So no module imports them at its top on the way to the bot's first reply
+(`tests/test_start_imports.py`); what the chat, the delivery and the command line call from them is named here,
+and its module is imported on the first use of a name:
 
     from reports import heavy
     files = heavy.export_files(session, scope, kind, language)   # the first use imports reports.workbooks
@@ -17,9 +20,9 @@ for that import: concurrent first uses (two members' first /rekap, the delivery'
 module once, and nothing pays twice.
 
 This is the one module that imports late: `tests/test_imports.py` allows `importlib.import_module` here only (and
-no import inside a function anywhere). It names modules of `reports` and of the layers below it only, so the
-layers' order (import-linter's contract, which sees no import made from a string) holds here too: a test checks
-that as well.
+no import inside a function anywhere). It names modules of `reports` and of the layers below it, libraries and the
+stand-alone emulator only, so the layers' order (import-linter's contract, which sees no import made from a
+string) holds here too: a test checks that as well.
 """
 
 from __future__ import annotations
