@@ -98,7 +98,7 @@ async def running_sandbox(settings: Settings, folder: Path = SANDBOX_FOLDER, *, 
     engine = await asyncio.to_thread(_seed, database, clock().astimezone(settings.timezone))
     try:
         async with heavy.BotApiEmulator(token=token, host=host, port=port, bot_username="sakip_sandbox_bot",
-                                  bot_first_name="SAKIP Bot") as emulator:
+                                        bot_first_name="SAKIP Bot") as emulator:
             language = settings.default_language
             emulator.enable_browser([(person.telegram_id, person.name, _subtitle(person, language))
                                      for person in heavy.DEMO_PEOPLE])
