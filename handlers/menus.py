@@ -58,8 +58,10 @@ async def refresh_member_menu(bot: Bot, telegram_id: int, roles: set[Role], lang
 async def set_default_menus(bot: Bot) -> None:
     """What strangers see: /start and /bantuan, per Telegram language (the languages at once: this is on the way
     to the first getUpdates)."""
-    await asyncio.gather(*(bot.set_my_commands(
-        [BotCommand(english if language == "en" else indonesian, t(f"menu.{indonesian}", language))
-         for indonesian, english in STRANGER_COMMANDS],
-        scope=BotCommandScopeDefault(), language_code=None if language == "id" else language)
-        for language in LANGUAGES))
+    def commands(language: str) -> list[BotCommand]:
+        return [BotCommand(english if language == "en" else indonesian, t(f"menu.{indonesian}", language))
+                for indonesian, english in STRANGER_COMMANDS]
+
+    await asyncio.gather(*(bot.set_my_commands(commands(language), scope=BotCommandScopeDefault(),
+                                               language_code=None if language == "id" else language)
+                           for language in LANGUAGES))
