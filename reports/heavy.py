@@ -34,7 +34,7 @@ LOADED_ON_FIRST_USE: dict[str, tuple[str, ...]] = {
     "reports.recap_charts": ("RecapCharts", "render_recap_charts"),
     "reports.recap_album": ("AlbumData", "album_data", "draw_album"),
     "reports.laporan": ("Laporan", "render_laporan"),
-    "reports.laporan_data": ("LaporanFile", "draft_laporan", "laporan_file"),
+    "reports.laporan_data": ("LaporanFile", "draft_laporan", "draft_measurement_laporan", "laporan_file"),
     "reports.workbooks": ("ExportFile", "export_files"),
     "reports.templates": ("write_template",),
     "models.exchange.pk_import": ("PkImportSummary", "import_pk"),
