@@ -52,7 +52,8 @@ from models.office.audit import Actor
 from models.office.invites import accept_invite, create_invite
 from models.office.organisation import Member, Role
 from models.plan.periods import Period, PeriodKind, PeriodRef
-from models.store.database import create_db_engine, migrate, normalise_url, session_scope
+from models.store.database import create_db_engine, normalise_url, session_scope
+from models.store.migrating import migrate
 from models.store.types import utcnow
 from models.timing.reminders import run_scheduled_work
 from models.timing.schedule import ScheduleRules

@@ -56,7 +56,8 @@ from models.office.organisation import Member, MemberRole, Role, Unit, UnitKind
 from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel, IndicatorTarget
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline, find_period
 from models.plan.targets import load_plan
-from models.store.database import create_db_engine, migrate, session_scope
+from models.store.database import create_db_engine, session_scope
+from models.store.migrating import migrate
 from models.timing.schedule import ScheduleRules
 from reports.charts import (
     DPI,

@@ -65,7 +65,8 @@ from models.office.audit import Actor
 from models.office.invites import accept_invite, create_invite
 from models.office.organisation import Member, Role, Unit
 from models.plan.periods import PeriodKind, PeriodRef, find_period
-from models.store.database import create_db_engine, migrate, session_scope
+from models.store.database import create_db_engine, session_scope
+from models.store.migrating import migrate
 from models.store.types import utcnow
 
 ROOT = Path(__file__).resolve().parents[1]

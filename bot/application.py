@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from telegram import Update
+from telegram.error import InvalidToken
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
@@ -24,6 +25,7 @@ from bot.delivery import Delivery
 from bot.inbox import Inbox
 from bot.pacing import ChatPacer
 from bot.polling import Poller, PollingStopped
+from bot.token_check import TokenRejected, file_url_for, rejection_reason
 from handlers.common import BotData, Context
 from handlers.menus import set_default_menus
 from handlers.notifications import Notifications
@@ -53,12 +55,6 @@ class AppData(BotData):
     scheduler: SchedulerService = field(init=False)
     inbox: Inbox = field(init=False)
     poller: Poller | None = None  # polling mode only
-
-
-def file_url_for(base_url: str) -> str:
-    """`http://host/bot` → `http://host/file/bot` (where a Bot API server serves files)."""
-    head, _, _ = base_url.rstrip("/").rpartition("/bot")
-    return f"{head}/file/bot"
 
 
 def remove_orphan_evidence(engine: Engine, folder: Path) -> None:
@@ -122,7 +118,9 @@ async def start_application(application: Application, *, polling: bool = True, t
                             on_refused: Callable[[PollingStopped], None] | None = None) -> None:
     """Start like `run_polling` does, but return (the caller owns the event loop: the runner, tests, the sandbox).
     Without `polling` the updates come from the webhook server (`bot/webhook.py`). A second polling process of
-    the same database raises `PollingRefused` before anything starts."""
+    the same database raises `PollingRefused` before anything starts; a token Telegram refuses, `TokenRejected`
+    (its first request, getMe, is the token's check: no other client is made for it, each costs a start the
+    loading of the certificates)."""
     data: AppData = application.bot_data
     poller = Poller(application, data.inbox, data.engine, timeout=timeout, on_refused=on_refused) if polling else None
     if poller is not None:
@@ -130,7 +128,10 @@ async def start_application(application: Application, *, polling: bool = True, t
     try:
         if poller is not None:
             await data.inbox.take_over()
-        await application.initialize()
+        try:
+            await application.initialize()
+        except InvalidToken as exc:
+            raise TokenRejected(rejection_reason(exc)) from None
         await asyncio.to_thread(remove_orphan_evidence, data.engine, data.evidence_dir)
         await _post_init(application)
         await application.start()

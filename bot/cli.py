@@ -8,7 +8,6 @@ configured DEFAULT_LANGUAGE. Exit codes: 0 done, 1 the input had problems (nothi
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,23 +20,26 @@ from bot.polling import PollingRefused
 from bot.redaction import hide
 from bot.runner import run_bot
 from bot.sandbox import run_sandbox
-from bot.token_check import TokenRejected, bot_username
+from bot.token_check import TokenRejected
 from i18n import t
 from i18n.codes import text_key
 from i18n.problems import render_problem
 from models.calc.clock import system_clock
 from models.demo import DEMO_PK
-from models.exchange.pk_import import import_pk
-from models.exchange.problems import ImportFailed
-from models.exchange.realisasi_import import import_realisasi
-from models.exchange.spreadsheets import SpreadsheetError
+from models.exchange.problems import ImportFailed, SpreadsheetError
 from models.office.audit import Actor
 from models.office.organisation import ensure_office, unit_named, unit_names
 from models.plan.periods import PeriodCodeError, parse_scope
-from models.store.database import create_db_engine, migrate, session_scope
-from reports.export_kinds import COMMAND_LINE_SPELLINGS, INCLUDE_DRAFTS_FLAG, SPELLINGS, ExportKind, export_kind
-from reports.templates import write_template
-from reports.workbooks import ExportError, export_files
+from models.store.database import create_db_engine, schema_is_current, session_scope
+from reports import heavy
+from reports.export_kinds import (
+    COMMAND_LINE_SPELLINGS,
+    INCLUDE_DRAFTS_FLAG,
+    SPELLINGS,
+    ExportError,
+    ExportKind,
+    export_kind,
+)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CONFIG = 0, 1, 2
 
@@ -142,8 +144,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _prepare(settings: Settings):
+    """The engine of a database at the newest schema (Alembic is loaded only when it is not there yet)."""
     engine = create_db_engine(settings.database_url)
-    migrate(engine)
+    if not schema_is_current(engine):
+        heavy.migrate(engine)
     return engine
 
 
@@ -165,7 +169,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     with session_scope(engine) as session:
         ensure_office(session, Actor.cli(), args.office)
         if args.demo:
-            summary = import_pk(session, DEMO_PK, Actor.cli())
+            summary = heavy.import_pk(session, DEMO_PK, Actor.cli())
             _say(t("cli.demo_loaded", language, indicators=summary.indicators_created,
                    units=len(summary.units_created)))
     _say(t("cli.database_ready", language, url=engine.url.render_as_string(hide_password=True)))
@@ -173,7 +177,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
-    write_template(args.file, args.jenis, settings.default_language)
+    heavy.write_template(args.file, args.jenis, settings.default_language)
     _say(t(f"cli.template_written_{args.jenis}", settings.default_language, file=str(args.file)))
     return EXIT_OK
 
@@ -187,7 +191,7 @@ def cmd_import_realisasi(args: argparse.Namespace, settings: Settings) -> int:
     engine = _prepare(settings)
     now = system_clock().astimezone(settings.timezone)
     with session_scope(engine) as session:
-        summary = import_realisasi(session, args.file, Actor.cli(), now)
+        summary = heavy.import_realisasi(session, args.file, Actor.cli(), now)
     _say(t("cli.realisasi_imported", language, entered=summary.values_entered,
            unchanged=summary.values_unchanged, periods=", ".join(summary.periods_created) or "-"))
     for unit_name, code in summary.forms_submitted:
@@ -221,9 +225,10 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
                 return EXIT_CONFIG
             unit_id = unit.id
         try:
-            files = export_files(session, scope, kind, language, unit_id,
-                                 today=system_clock().astimezone(settings.timezone).date(), tz=settings.timezone,
-                                 include_drafts=args.termasuk_draf, evidence_dir=Path(settings.evidence_dir))
+            files = heavy.export_files(session, scope, kind, language, unit_id,
+                                       today=system_clock().astimezone(settings.timezone).date(),
+                                       tz=settings.timezone, include_drafts=args.termasuk_draf,
+                                       evidence_dir=Path(settings.evidence_dir))
         except ExportError as exc:
             print(t(text_key(exc.code), language, **exc.details), file=sys.stderr)
             return EXIT_PROBLEMS
@@ -256,8 +261,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             settings.require_token()  # a deployment (a webhook, PostgreSQL) without its token: stop and say so
         return run_sandbox(settings, without_token=True)
     settings.require_webhook_secret()  # before the database: a webhook without its secret does not start
-    asyncio.run(bot_username(settings))  # a refused token stops here with one line, not in PTB's start-up
-    return run_bot(settings, _prepare(settings))
+    return run_bot(settings, _prepare(settings))  # a refused token stops at the start's getMe (TokenRejected)
 
 
 def cmd_secret(args: argparse.Namespace, settings: Settings) -> int:

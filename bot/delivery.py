@@ -73,7 +73,7 @@ from models.messaging.pace import forget_idle
 from models.office.organisation import Member
 from models.store.database import session_scope
 from models.store.types import utcnow
-from reports.recap_charts import RENDER_POOL
+from reports.render_pool import RENDER_POOL
 from scheduler.leadership import Term
 
 log = logging.getLogger(__name__)

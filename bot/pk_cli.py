@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 from i18n import t
 from models.calc.numbers import format_number
 from models.exchange.pk_apply import PkLine, TargetChange
-from models.exchange.pk_import import PkImportSummary, import_pk
 from models.office.audit import Actor
 from models.store.database import session_scope
+from reports import heavy
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 CHECK_FLAG, VALID_FROM_FLAG = "--periksa", "--berlaku-mulai"
@@ -40,13 +40,13 @@ def import_pk_command(args: argparse.Namespace, language: str, engine_of) -> int
             return EXIT_PROBLEMS
     engine: Engine = engine_of()
     with session_scope(engine) as session:
-        summary = import_pk(session, args.file, Actor.cli(), valid_from=valid_from, dry_run=args.periksa)
+        summary = heavy.import_pk(session, args.file, Actor.cli(), valid_from=valid_from, dry_run=args.periksa)
     for line in summary_lines(summary, language, valid_from=valid_from, checked=args.periksa):
         print(line)
     return EXIT_OK
 
 
-def summary_lines(summary: PkImportSummary, language: str, *, valid_from: date | None = None,
+def summary_lines(summary: heavy.PkImportSummary, language: str, *, valid_from: date | None = None,
                   checked: bool = False) -> list[str]:
     """What the import did (or, `checked`, would do): the counts, then each year's additions, drops and
     re-targets (old → new)."""

@@ -28,11 +28,10 @@ from telegram.ext import Application
 from bot.application import build_application, start_application, stop_application
 from bot.config import SANDBOX_FOLDER, Settings
 from bot.redaction import hide
-from emulator.server import BotApiEmulator
 from i18n import t
 from models.calc.clock import Clock, system_clock
-from models.demo.sandbox import DEMO_PEOPLE, OPEN_MONTH, SANDBOX_OFFICE, UNFILLED_UNIT, DemoPerson, seed_sandbox
-from models.store.database import create_db_engine, migrate, session_scope
+from models.store.database import create_db_engine, session_scope
+from reports import heavy
 
 SANDBOX_BOT_ID = 100200300
 log = logging.getLogger(__name__)
@@ -40,7 +39,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Sandbox:
-    emulator: BotApiEmulator
+    emulator: heavy.BotApiEmulator
     application: Application
     engine: Engine
     database: Path
@@ -50,9 +49,9 @@ class Sandbox:
         return self.emulator.browser_url
 
 
-def _subtitle(person: DemoPerson, language: str) -> str:
+def _subtitle(person: heavy.DemoPerson, language: str) -> str:
     role = t(f"role.{person.role}", language)
-    return f"{role} · {person.unit}" if person.unit else f"{role} · {SANDBOX_OFFICE}"
+    return f"{role} · {person.unit}" if person.unit else f"{role} · {heavy.SANDBOX_OFFICE}"
 
 
 class SandboxError(Exception):
@@ -78,9 +77,9 @@ def _fresh_database(folder: Path, settings: Settings) -> Path:
 
 def _seed(database: Path, now: datetime) -> Engine:
     engine = create_db_engine(f"sqlite:///{database}")
-    migrate(engine)
+    heavy.migrate(engine)
     with session_scope(engine) as session:
-        seed_sandbox(session, now)
+        heavy.seed_sandbox(session, now)
     return engine
 
 
@@ -98,11 +97,11 @@ async def running_sandbox(settings: Settings, folder: Path = SANDBOX_FOLDER, *, 
     hide(token)
     engine = await asyncio.to_thread(_seed, database, clock().astimezone(settings.timezone))
     try:
-        async with BotApiEmulator(token=token, host=host, port=port, bot_username="sakip_sandbox_bot",
-                                  bot_first_name="SAKIP Bot") as emulator:
+        async with heavy.BotApiEmulator(token=token, host=host, port=port, bot_username="sakip_sandbox_bot",
+                                        bot_first_name="SAKIP Bot") as emulator:
             language = settings.default_language
             emulator.enable_browser([(person.telegram_id, person.name, _subtitle(person, language))
-                                     for person in DEMO_PEOPLE])
+                                     for person in heavy.DEMO_PEOPLE])
             sandbox_settings = settings.model_copy(update={
                 "telegram_bot_token": SecretStr(token), "telegram_api_base_url": emulator.base_url,
                 "database_url": f"sqlite:///{database}", "evidence_dir": str(folder / "evidence"),
@@ -125,7 +124,7 @@ def banner(sandbox: Sandbox, language: str, *, without_token: bool) -> list[str]
         lines.append(t("sandbox.no_token", language))
     lines += [
         t("sandbox.open_page", language, url=sandbox.url),
-        t("sandbox.story", language, period=OPEN_MONTH.label(language), unit=UNFILLED_UNIT),
+        t("sandbox.story", language, period=heavy.OPEN_MONTH.label(language), unit=heavy.UNFILLED_UNIT),
         t("sandbox.database", language, path=str(sandbox.database)),
         t("sandbox.real_telegram", language),
         t("sandbox.stop", language),

@@ -12,7 +12,6 @@ from http import HTTPStatus
 from telegram import Bot
 from telegram.error import InvalidToken
 
-from bot.application import file_url_for
 from bot.config import Settings
 from bot.redaction import redacted
 
@@ -23,6 +22,12 @@ class TokenRejected(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+def file_url_for(base_url: str) -> str:
+    """`http://host/bot` → `http://host/file/bot` (where a Bot API server serves files)."""
+    head, _, _ = base_url.rstrip("/").rpartition("/bot")
+    return f"{head}/file/bot"
 
 
 async def bot_username(settings: Settings) -> str:

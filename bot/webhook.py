@@ -24,11 +24,12 @@ import json
 import logging
 from urllib.parse import urlparse
 
-from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from telegram import Update
 from telegram.ext import Application
+
+from reports import heavy
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -48,19 +49,19 @@ class WebhookServer:
         self._secret = secret.encode()
         self.listen, self.port = listen, port
         self.stopping = False
-        self._runner: web.AppRunner | None = None
+        self._runner: heavy.web.AppRunner | None = None
         self._probe: asyncio.Future | None = None
 
     async def start(self) -> None:
         """Listen, then tell Telegram where to post (and the secret it must send)."""
-        app = web.Application(client_max_size=MAX_BODY)
+        app = heavy.web.Application(client_max_size=MAX_BODY)
         app.router.add_post(self.path, self._update)
         app.router.add_get(HEALTH_PATH, self._health)
         # lingering_time=0: the unread body of a refused request is not drained; its connection is closed
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0,
-                                     lingering_time=0)
+        self._runner = heavy.web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0,
+                                           lingering_time=0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, self.listen, self.port).start()
+        await heavy.web.TCPSite(self._runner, self.listen, self.port).start()
         await self.application.bot.set_webhook(self.url, secret_token=self._secret.decode(),
                                                allowed_updates=Update.ALL_TYPES, max_connections=MAX_CONNECTIONS)
         log.info("webhook server listening on %s:%s", self.listen, self.port)
@@ -72,44 +73,44 @@ class WebhookServer:
             await self._runner.cleanup()
             self._runner = None
 
-    def _secret_ok(self, request: web.Request) -> bool:
+    def _secret_ok(self, request: heavy.web.Request) -> bool:
         given = request.headers.get(SECRET_HEADER, "").encode()
         return hmac.compare_digest(given, self._secret)
 
-    async def _update(self, request: web.Request) -> web.Response:
+    async def _update(self, request: heavy.web.Request) -> heavy.web.Response:
         """One update from Telegram; judged by its headers before its body is read."""
         if not self._secret_ok(request):
             log.warning("refused a webhook request without the right secret from %s", request.remote)
-            return web.Response(status=403)
+            return heavy.web.Response(status=403)
         if request.content_length is not None and request.content_length > MAX_BODY:
             log.warning("refused a webhook request of %s bytes from %s", request.content_length, request.remote)
-            return web.Response(status=413)
+            return heavy.web.Response(status=413)
         if request.content_type != "application/json":
-            return web.Response(status=415)
+            return heavy.web.Response(status=415)
         try:
             data = json.loads(await request.read())  # at most client_max_size bytes are read
             update = Update.de_json(data, self.application.bot)
-        except web.HTTPRequestEntityTooLarge:
-            return web.Response(status=413)
+        except heavy.web.HTTPRequestEntityTooLarge:
+            return heavy.web.Response(status=413)
         except Exception:  # noqa: BLE001  (malformed JSON or not an update: answered 400 as PTB does)
             log.warning("refused a webhook request that is not an update", exc_info=True)
-            return web.Response(status=400)
+            return heavy.web.Response(status=400)
         if update is not None:
             try:
                 await self.application.bot_data.inbox.receive([update])
             except Exception:  # noqa: BLE001  (not stored: Telegram must deliver it again)
                 log.exception("could not store update %s; Telegram will deliver it again", update.update_id)
-                return web.Response(status=500)
-        return web.Response(status=200)
+                return heavy.web.Response(status=500)
+        return heavy.web.Response(status=200)
 
-    async def _health(self, request: web.Request) -> web.Response:
+    async def _health(self, request: heavy.web.Request) -> heavy.web.Response:
         database = await self._database_answers()
         taking_updates = self.application.running and self.application.bot_data.inbox.running and not self.stopping
         scheduler = self.application.bot_data.scheduler
         healthy = database and taking_updates
         body = {"status": "ok" if healthy else "unavailable", "database": "ok" if database else "unavailable",
                 "updates": "taking" if taking_updates else "stopped", "leader": scheduler.leading}
-        return web.json_response(body, status=200 if healthy else 503)
+        return heavy.web.json_response(body, status=200 if healthy else 503)
 
     async def _database_answers(self) -> bool:
         """`SELECT 1` within `HEALTH_TIMEOUT`. One probe at a time: checks arriving while a slow one runs share

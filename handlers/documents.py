@@ -24,11 +24,10 @@ from models.office.organisation import Member
 from models.office.permissions import Action, require
 from models.plan.periods import PeriodCodeError, PeriodKind, parse_scope
 from models.reporting.archive import Procedure
-from reports.export_kinds import ExportKind, export_kind, includes_drafts
-from reports.laporan_data import laporan_file
-from reports.recap_charts import RENDER_POOL
+from reports import heavy
+from reports.export_kinds import ExportError, ExportKind, export_kind, includes_drafts
+from reports.render_pool import RENDER_POOL
 from reports.wording import esc
-from reports.workbooks import ExportError, export_files
 
 BOT_UPLOAD_LIMIT = 50 * 1024 * 1024  # the largest file a bot may send
 
@@ -50,9 +49,9 @@ def export_screens(session: Session, member: Member, arguments: list[str], now: 
     if scope is None:
         return [Screen.of(t("recap.nothing", language))]
     try:
-        files = export_files(session, scope, kinds[0] if kinds else ExportKind.SEMUA, language,
-                             today=now.date(), tz=now.tzinfo, include_drafts=include_drafts,
-                             evidence_dir=evidence_dir)
+        files = heavy.export_files(session, scope, kinds[0] if kinds else ExportKind.SEMUA, language,
+                                   today=now.date(), tz=now.tzinfo, include_drafts=include_drafts,
+                                   evidence_dir=evidence_dir)
     except ExportError as exc:
         return [Screen.of(t(text_key(exc.code), language, **{k: esc(v) for k, v in exc.details.items()}))]
     if any(len(file.data) > BOT_UPLOAD_LIMIT for file in files):  # a large evidence archive
@@ -72,7 +71,7 @@ def laporan_screens(session: Session, member: Member, arguments: list[str], now,
         return [Screen.of(t("laporan_views.bad_period", language, value=esc(arguments[0] if arguments else "")))]
     procedure = Procedure.MEASUREMENT if scope.kind is PeriodKind.QUARTER and len(arguments) > 1 and \
         arguments[1].lower() in ("pengukuran", "measurement") else Procedure.COLLECTION
-    document = laporan_file(session, scope, procedure, now, rules, language)
+    document = heavy.laporan_file(session, scope, procedure, now, rules, language)
     if document is None:
         return [Screen.of(t("laporan_views.none_yet", language, period=scope.label(language)))]
     caption = t("measurement.document_caption", language, title=document.title, period=scope.label(language))

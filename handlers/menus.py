@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from i18n import LANGUAGES, t
@@ -54,9 +56,12 @@ async def refresh_member_menu(bot: Bot, telegram_id: int, roles: set[Role], lang
 
 
 async def set_default_menus(bot: Bot) -> None:
-    """What strangers see: /start and /bantuan, per Telegram language."""
-    for language in LANGUAGES:
-        commands = [BotCommand(english if language == "en" else indonesian, t(f"menu.{indonesian}", language))
-                    for indonesian, english in STRANGER_COMMANDS]
-        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(),
-                                  language_code=None if language == "id" else language)
+    """What strangers see: /start and /bantuan, per Telegram language (the languages at once: this is on the way
+    to the first getUpdates)."""
+    def commands(language: str) -> list[BotCommand]:
+        return [BotCommand(english if language == "en" else indonesian, t(f"menu.{indonesian}", language))
+                for indonesian, english in STRANGER_COMMANDS]
+
+    await asyncio.gather(*(bot.set_my_commands(commands(language), scope=BotCommandScopeDefault(),
+                                               language_code=None if language == "id" else language)
+                           for language in LANGUAGES))

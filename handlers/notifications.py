@@ -50,7 +50,7 @@ from models.messaging.notices import (
 )
 from models.office.organisation import Member
 from models.timing.schedule import ScheduleRules
-from reports.recap_charts import RENDER_POOL
+from reports.render_pool import RENDER_POOL
 
 
 @dataclass(frozen=True)

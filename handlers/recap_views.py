@@ -27,8 +27,7 @@ from models.collection.progress import UnitProgress
 from models.collection.recap import Recap, RecapRow
 from models.timing.mutu_baku import StepTiming
 from models.timing.steps import SOP_NUMBER
-from reports.laporan import Laporan, render_laporan
-from reports.recap_album import AlbumData, draw_album
+from reports import heavy
 from reports.wording import capaian_text, esc, step_state, tercapai_lines
 
 RECAP_LIMIT = 1500  # characters: one phone screen
@@ -43,7 +42,7 @@ class PdfRead:
     """The Laporan (DRAF) that follows the recap as a PDF: its rows read, its charts not drawn yet (the album's
     pictures go in)."""
 
-    laporan: Laporan
+    laporan: heavy.Laporan
     filename: str
     caption: str
 
@@ -54,7 +53,7 @@ class RecapRead:
 
     language: str
     caption: str  # the album's
-    album: AlbumData
+    album: heavy.AlbumData
     text: str  # the recap message, one screen
     buttons: Buttons
     pdf: PdfRead | None = None
@@ -63,14 +62,14 @@ class RecapRead:
 def draw_recap(read: RecapRead) -> list[Screen | LaterDocument]:
     """One album (at most ten pictures), the recap message with its buttons, then the PDF (the album's pictures
     in it), drawn only when its turn to be sent comes: the buttons never wait for a long PDF."""
-    pictures = tuple(picture.png for picture in draw_album(read.album))
+    pictures = tuple(picture.png for picture in heavy.draw_album(read.album))
     screens: list[Screen | LaterDocument] = [Screen([], media=Album(pictures, read.caption)),
                                              Screen([read.text], read.buttons)]
     if read.pdf is not None:
         pdf = read.pdf
 
         def document() -> Document:
-            return Document(pdf.filename, render_laporan(replace(pdf.laporan, charts=pictures), read.language),
+            return Document(pdf.filename, heavy.render_laporan(replace(pdf.laporan, charts=pictures), read.language),
                             pdf.caption)
 
         screens.append(LaterDocument(document))

@@ -37,8 +37,8 @@ from models.office.permissions import Action, require, roles_of_member
 from models.plan.periods import Period, PeriodCodeError, find_period, parse_scope
 from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
-from reports.recap_album import album_data
-from reports.recap_charts import RENDER_POOL
+from reports import heavy
+from reports.render_pool import RENDER_POOL
 from reports.wording import esc, scope_label
 
 FAILED_SHOWN = 10
@@ -117,7 +117,7 @@ def recap_screens(session: Session, member: Member, argument: str | None, now: d
     if period is None:  # a year, or a period not stored: no forms, no per-unit detail, no Laporan
         text = recap_text(["\n".join([header, *recap_lines(recap, language, None)])], "",
                           t("recap.export_hint", language, code=code))
-        reads.append(RecapRead(language, header, album_data(recap, label, language), text, []))
+        reads.append(RecapRead(language, header, heavy.album_data(recap, label, language), text, []))
         return []
     progress = period_progress(session, period, now.date(), rules.tz)
     blocks = ["\n".join([header, *recap_lines(recap, language, progress)])]
@@ -127,7 +127,7 @@ def recap_screens(session: Session, member: Member, argument: str | None, now: d
     text = recap_text(blocks, period_clock(session, period, now, rules, language),
                       t("recap.detail_hint", language, code=code))
     buttons = detail_buttons(period.id, evidence.unit_buttons(session, member, progress), language)
-    reads.append(RecapRead(language, header, album_data(recap, label, language, progress), text, buttons))
+    reads.append(RecapRead(language, header, heavy.album_data(recap, label, language, progress), text, buttons))
     return []
 
 

@@ -8,9 +8,9 @@ never change; `i18n.codes.text_key` maps each code to its text:
 |---|---|---|
 | `ErrorCode` | `WorkflowError` (here) | `error.<code>` |
 | `InviteCode` | `models.office.invites.InviteError` | `chat.invite_<code>` |
-| `SpreadsheetCode` | `models.exchange.spreadsheets.SpreadsheetError` | `spreadsheet.<code>` |
+| `SpreadsheetCode` | `models.exchange.problems.SpreadsheetError` | `spreadsheet.<code>` |
 | `ProblemCode` | `models.exchange.problems.RowProblem` | `import.problem.<code>` |
-| `ExportCode` | `reports.workbooks.ExportError` | `workbook.error.<code>` |
+| `ExportCode` | `reports.export_kinds.ExportError` | `workbook.error.<code>` |
 | `NumberCode` | `models.calc.numbers.NumberError` (kept in `calc`, below this module) | `fill.invalid_<code>` |
 """
 
@@ -145,7 +145,7 @@ WORKFLOW_PROBLEMS = {
 
 
 class ExportCode(StrEnum):
-    """What cannot be exported (`reports.workbooks.ExportError`)."""
+    """What cannot be exported (`reports.export_kinds.ExportError`)."""
 
     FORMULIR_NEEDS_PERIOD = "formulir_needs_period"
     EVIDENCE_NEEDS_PERIOD = "evidence_needs_period"

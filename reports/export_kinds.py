@@ -1,4 +1,5 @@
-"""Which workbooks an export writes, and every spelling of each that the chat and the command line accept.
+"""Which workbooks an export writes, every spelling of each that the chat and the command line accept, and what
+refuses an export (`ExportError`).
 
 `/ekspor 2026-TW1 rekap` takes any spelling below (in any case); `sakip-bot export --jenis rekapitulasi` takes the
 first spelling of each kind. Both come to an `ExportKind`, which `reports.workbooks.export_files` takes.
@@ -11,6 +12,8 @@ include_drafts=True)`).
 from __future__ import annotations
 
 from enum import StrEnum
+
+from models.errors import ExportCode
 
 
 class ExportKind(StrEnum):
@@ -32,6 +35,17 @@ INCLUDE_DRAFTS_SPELLINGS = ("semua-data", "termasuk-draf", "draf", "all-data", "
 INCLUDE_DRAFTS_FLAG = "--termasuk-draf"  # the command line's
 COMMAND_LINE_SPELLINGS = tuple(spellings[0] for spellings in SPELLINGS.values())
 _KINDS_BY_WORD = {word: kind for kind, spellings in SPELLINGS.items() for word in spellings}
+
+
+class ExportError(Exception):
+    """What cannot be exported; `t(text_key(code), language, **details)` words it (details are text). Here, not
+    beside the workbooks, so the chat and the command line catch it without loading openpyxl."""
+
+    def __init__(self, code: ExportCode, **details: str) -> None:
+        code = ExportCode(code)
+        super().__init__(code, details)
+        self.code = code
+        self.details = details
 
 
 def export_kind(word: str) -> ExportKind | None:

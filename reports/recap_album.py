@@ -7,7 +7,7 @@ indicators. The full detail goes in the Laporan's PDF; this album is the overvie
 Two steps, so that nothing is drawn inside a database transaction (on SQLite every transaction, a read too,
 holds the write lock): `album_data` reads what the pictures need from a computed `Recap` and the period's
 progress into plain data while the session is open; `draw_album` draws that data afterwards (in the bounded
-`reports.recap_charts.RENDER_POOL`), touching no ORM object.
+`reports.render_pool.RENDER_POOL`), touching no ORM object.
 """
 
 from __future__ import annotations

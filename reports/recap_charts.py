@@ -5,12 +5,12 @@ their Laporan DRAF.
 
 Built from a computed `Recap` (and the period's progress), so the pictures show exactly the figures of the text
 beside them. Rendering is CPU work of a second or more at regency scale: callers run it off the event loop, in
-the bounded pool `RENDER_POOL`, so a burst of /rekap never takes the threads that serve other users' updates.
+the bounded pool `reports.render_pool.RENDER_POOL`, so a burst of /rekap never takes the threads that serve
+other users' updates. Loaded on first use (`reports.heavy`): it brings matplotlib.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from models.collection.progress import UnitProgress
@@ -26,8 +26,8 @@ from reports.charts import (
     trend_chart,
     trend_from_plan,
 )
+from reports.render_pool import RENDER_POOL  # noqa: F401  (where it was; the pool lives apart from the drawing)
 
-RENDER_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="charts")
 BARS_PER_PAGE = 30  # about a phone screen and a half of bars per picture
 
 

@@ -55,7 +55,7 @@ from models.office.organisation import Unit, UnitKind
 from models.plan.periods import Period, PeriodKind, PeriodRef, find_period
 from models.plan.targets import load_plans, target_for
 from reports.evidence_archive import evidence_zip
-from reports.export_kinds import ExportKind
+from reports.export_kinds import ExportError, ExportKind
 from reports.templates import APPROVAL_COLUMN, KERTAS_KERJA_COLUMNS
 from reports.workbook_style import (
     COUNT_FORMAT,
@@ -90,16 +90,6 @@ class ExportFile:
     data: bytes
     title: str
     rows: int = 0
-
-
-class ExportError(Exception):
-    """What cannot be exported; `t(text_key(code), language, **details)` words it (details are text)."""
-
-    def __init__(self, code: ExportCode, **details: str) -> None:
-        code = ExportCode(code)
-        super().__init__(code, details)
-        self.code = code
-        self.details = details
 
 
 def scope_code(scope: PeriodRef | int) -> str:

@@ -24,13 +24,13 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import psycopg
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from models.messaging.outbox import NOTIFY_CHANNEL, extend_lease
 from models.store.database import session_scope
 from models.store.locks import let_go, try_file_lock
+from reports import heavy
 
 log = logging.getLogger(__name__)
 LOCK_STATEMENT_TIMEOUT_MS = 5000  # of the lock's session: below the fence's margin (bot/fence.py)
@@ -135,12 +135,12 @@ class Leadership:
         url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(url, autocommit=True) as connection:
+                async with await heavy.psycopg.AsyncConnection.connect(url, autocommit=True) as connection:
                     await connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     on_notice()  # anything queued while nobody listened
                     async for _ in connection.notifies():
                         on_notice()
-            except psycopg.Error:
+            except heavy.psycopg.Error:
                 log.warning("lost the notification connection; listening again shortly")
                 await asyncio.sleep(1)
 

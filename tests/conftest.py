@@ -20,7 +20,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from models.calc.clock import OFFICE_TZ
-from models.store.database import create_db_engine, migrate, normalise_url
+from models.store.database import create_db_engine, normalise_url
+from models.store.migrating import migrate
 
 PG_URL = os.environ.get("SAKIP_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]

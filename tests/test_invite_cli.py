@@ -27,7 +27,8 @@ from models.office.audit import Actor, AuditEntry
 from models.office.invites import Invite, member_by_telegram_id
 from models.office.organisation import Role, Unit
 from models.office.permissions import roles_of_member
-from models.store.database import create_db_engine, migrate, session_scope
+from models.store.database import create_db_engine, session_scope
+from models.store.migrating import migrate
 
 TOKEN = "123456:" + "B" * 35
 LINK = re.compile(r"^https://t\.me/sakip_test_bot\?start=([A-Za-z0-9_-]{16,})$")

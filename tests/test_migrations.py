@@ -19,7 +19,8 @@ from models.plan.indicators import IndicatorTarget
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.plan.pk import indicators_of
 from models.schema import all_tables
-from models.store.database import alembic_config, create_db_engine, migrate, session_scope
+from models.store.database import MIGRATIONS_DIR, create_db_engine, schema_head, schema_is_current, session_scope
+from models.store.migrating import alembic_config, migrate
 from models.timing.reminders import Reminder, Task
 from tests.chat.conftest import add_people
 
@@ -42,6 +43,28 @@ def test_the_schema_tests_start_from_is_the_migrated_one(engine):
         assert compare_metadata(context, all_tables()) == []
         head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
         assert context.get_current_revision() == head
+
+
+def test_each_migration_is_numbered_by_its_file_and_follows_the_one_before():
+    """`schema_head()` reads the newest revision from the file names (so a start need not load Alembic): each
+    migration's revision is the number its file starts with, after the one before it."""
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    files = sorted((MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))
+    numbers = [path.name.split("_", 1)[0] for path in files]
+    revisions = {revision.revision: revision for revision in script.walk_revisions()}
+    assert sorted(revisions) == numbers
+    assert [revisions[number].down_revision for number in numbers] == [None, *numbers[:-1]]
+    assert schema_head() == script.get_current_head() == numbers[-1]
+
+
+def test_a_start_knows_without_alembic_whether_the_schema_is_the_newest(backend_url):
+    engine = create_db_engine(backend_url)
+    assert not schema_is_current(engine)  # a new database: no alembic_version table
+    command.upgrade(alembic_config(engine), "0007")
+    assert not schema_is_current(engine)  # one migration behind
+    migrate(engine)
+    assert schema_is_current(engine)
+    engine.dispose()
 
 
 def test_migrating_twice_changes_nothing(backend_url):

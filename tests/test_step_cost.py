@@ -46,7 +46,8 @@ from models.plan.indicators import Indicator, IndicatorTarget, MonthlyTarget, ye
 from models.plan.periods import Period, PeriodKind, PeriodStatus
 from models.plan.pk import version_for
 from models.plan.targets import target_for
-from models.store.database import create_db_engine, migrate, session_scope
+from models.store.database import create_db_engine, session_scope
+from models.store.migrating import migrate
 from tests.conftest import office_moment
 
 STAF = 130

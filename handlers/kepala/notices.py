@@ -22,8 +22,7 @@ from models.office.organisation import Member
 from models.plan.periods import Period
 from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
-from reports.laporan_data import draft_laporan
-from reports.recap_album import album_data
+from reports import heavy
 from reports.wording import esc, scope_label
 
 
@@ -46,10 +45,10 @@ def kepala_report(session: Session, member: Member, notice: KepalaReport, now: d
     label = scope_label(recap, language)
     header = t("recap.header", language, period=label)
     clock = mutu_baku_block(timeline(session, period, now, rules), language)
-    pdf = PdfRead(draft_laporan(session, period, now, rules, language, recap, progress),
+    pdf = PdfRead(heavy.draft_laporan(session, period, now, rules, language, recap, progress),
                   f"laporan-{period.code}.pdf", t("kepala.pdf_caption", language, period=label))
     return RecapRead(
-        language=language, caption=header, album=album_data(recap, label, language, progress),
+        language=language, caption=header, album=heavy.album_data(recap, label, language, progress),
         text=recap_text(["\n".join([header, *recap_lines(recap, language, progress)])], clock,
                         t("kepala.detail_hint", language)),
         buttons=recap_buttons(period.id, evidence.unit_buttons(session, member, progress), language), pdf=pdf)

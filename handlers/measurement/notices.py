@@ -29,8 +29,7 @@ from models.reporting.archive import Procedure
 from models.timing.mutu_baku import measurement_timeline
 from models.timing.reminders import Task
 from models.timing.schedule import ScheduleRules
-from reports.laporan_data import draft_measurement_laporan, laporan_file
-from reports.recap_album import album_data
+from reports import heavy
 from reports.wording import esc, scope_label
 
 TEXT_CHARS = 200  # of the Tim's analysis and rencana aksi in the Kepala Dinas's one screen (whole in the PDF)
@@ -98,10 +97,10 @@ def measurement_report(session: Session, member: Member, notice: MeasurementRepo
                          *recap_lines(recap, language, None)]),
               views.level_block(measurement, language), *views.text_blocks(cycle, language, chars=TEXT_CHARS)]
     clock = mutu_baku_block(measurement_timeline(cycle, now, rules), language, procedure="mutu_baku_b")
-    pdf = PdfRead(draft_measurement_laporan(session, measurement, cycle, now, rules, language),
+    pdf = PdfRead(heavy.draft_measurement_laporan(session, measurement, cycle, now, rules, language),
                   f"laporan-pengukuran-{cycle.ref.code}.pdf", t("measurement.pdf_caption", language, period=period))
     return RecapRead(language=language, caption=views.title(cycle, cycle.ref, language),
-                     album=album_data(recap, scope_label(recap, language), language),
+                     album=heavy.album_data(recap, scope_label(recap, language), language),
                      text=recap_text(blocks, clock, t("measurement.detail_hint", language)), buttons=buttons, pdf=pdf)
 
 
@@ -122,7 +121,7 @@ def laporan_document(session: Session, member: Member, notice: LaporanDocument, 
         ref, procedure = session.get(MeasurementCycle, notice.cycle_id).ref, Procedure.MEASUREMENT
     else:
         ref, procedure = session.get(Period, notice.period_id).ref, Procedure.COLLECTION
-    document = laporan_file(session, ref, procedure, now, rules, member.language)
+    document = heavy.laporan_file(session, ref, procedure, now, rules, member.language)
     if document is None:
         return []
     caption = t("measurement.document_caption", member.language, title=document.title,

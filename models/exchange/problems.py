@@ -1,4 +1,5 @@
-"""Problems found in an imported file, as data: the row, the column, a code and its details.
+"""Problems found in an imported file, as data: the row, the column, a code and its details; and a file that
+cannot be read as a table at all (`SpreadsheetError`).
 
 The domain never words a problem; `i18n` turns `import.problem.<code>` into `baris N, kolom X: …` in the
 user's language. `cell_number` reads a number from a cell the way staff type it (`85,5`, `1.234.567`), within the
@@ -14,7 +15,7 @@ from typing import Any
 
 from models.calc.bounds import INTEGER_DIGITS, SCALE, too_large
 from models.calc.numbers import AmbiguousNumber, NumberCode, NumberError, format_number, parse_number, plain
-from models.errors import ProblemCode
+from models.errors import ProblemCode, SpreadsheetCode
 
 # Number errors worded on their own; any other is "not a number".
 NUMBER_PROBLEMS = {
@@ -40,6 +41,17 @@ class RowProblem:
         object.__setattr__(self, "column", column)
         object.__setattr__(self, "code", ProblemCode(code))
         object.__setattr__(self, "details", details)
+
+
+class SpreadsheetError(Exception):
+    """The file cannot be read as a table; `.code` keys the message. Here, not beside the reading, so the command
+    line catches it without loading openpyxl."""
+
+    def __init__(self, code: SpreadsheetCode, **details: object) -> None:
+        code = SpreadsheetCode(code)
+        super().__init__(code, details)
+        self.code = code
+        self.details = details
 
 
 class ImportFailed(Exception):

@@ -29,7 +29,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from models.errors import ProblemCode, SpreadsheetCode
-from models.exchange.problems import ImportFailed, RowProblem
+from models.exchange.problems import ImportFailed, RowProblem, SpreadsheetError
 
 # Generous for a real PK (a few hundred indicators) or a year of realisasi; a file over them is refused.
 MAX_ROWS = 5_000  # data rows, below the header
@@ -40,16 +40,6 @@ MAX_CSV_MB = 10
 MAX_CELL_CHARS = 2_000
 MEGABYTE = 1024 * 1024
 XML_PARTS = (".xml", ".rels", ".vml")
-
-
-class SpreadsheetError(Exception):
-    """The file cannot be read as a table; `.code` keys the message."""
-
-    def __init__(self, code: SpreadsheetCode, **details: object) -> None:
-        code = SpreadsheetCode(code)
-        super().__init__(code, details)
-        self.code = code
-        self.details = details
 
 
 @dataclass

@@ -25,6 +25,7 @@ from models.messaging.outbox import enqueue
 from models.office.organisation import Member, Unit
 from models.plan.periods import Period, PeriodStatus
 from models.store.database import session_scope
+from reports import heavy
 from tests.chat.conftest import DRAWING, World, has_button
 
 KEPALA = 102
@@ -56,6 +57,9 @@ async def test_ten_members_are_answered_within_a_second_while_a_40_unit_report_i
             drawn.set()
 
     monkeypatch.setitem(WORDINGS, KepalaReport, replace(wording, draw=draw))
+    # The drawing layers loaded, as in a bot that has drawn before: this is about the write lock while drawing,
+    # not about a process's first use of matplotlib and fpdf2 (`reports.heavy`), which costs it once.
+    assert all(map(callable, await asyncio.to_thread(lambda: (heavy.draw_album, heavy.render_laporan))))
     with session_scope(world.engine) as session:
         enqueue(session, kepala.id, KepalaReport(period.id), f"kepala_report:{period.id}:{kepala.id}")
     world.application.bot_data.wake()

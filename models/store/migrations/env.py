@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations on the engine handed over by `models.store.database.migrate`."""
+"""Alembic environment: runs migrations on the engine handed over by `models.store.migrating.migrate`."""
 
 from alembic import context
 
