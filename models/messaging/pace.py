@@ -27,8 +27,9 @@ BURST = 3  # messages one chat may get at once
 # (`take_if_free`), so a fan-out of reminders never makes a member wait for the answer to what they just did.
 BOT = 0
 BOT_INTERVAL = 1 / 29  # just under 30 a second: at exactly 30, slightly bunched requests meet 429s
-REPLY_BURST = 20  # replies may run this many messages ahead (Telegram's overall bucket holds about 30)
-NOTICE_BURST = 6  # notices only this many: the rest of the burst is the replies' own
+REPLY_BURST = 10  # replies may run this many messages ahead (Telegram's overall bucket holds about 30: the rest
+# is the margin for a process that stalls after its reservation and sends late, together with the next ones)
+NOTICE_BURST = 3  # notices only this many: the rest of the burst is the replies' own
 
 
 class ChatPace(SQLModel, table=True):
