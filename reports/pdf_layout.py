@@ -105,6 +105,19 @@ class _Row:
     height: float  # mm, with the padding
 
 
+def _flattened(data: bytes) -> Image.Image:
+    """The picture on white, without an alpha channel (charts are opaque: no soft mask needed). An opaque RGBA
+    picture (a chart) is converted, not composited: a 1280 x 4000 chart is 20 MB as RGBA, and fpdf2 copies the
+    RGB three times more while it embeds it."""
+    with Image.open(io.BytesIO(data)) as opened:
+        image = opened.convert("RGBA")
+    if image.getextrema()[3] == (255, 255):
+        return image.convert("RGB")
+    flat = Image.new("RGB", image.size, "white")
+    flat.paste(image, mask=image.getchannel("A"))
+    return flat
+
+
 class Document(FPDF):
     """An A4 document with a running header (`header_text`, and `mark` in red, e.g. "DRAF") on every page after
     the first and a footer on every page: `footer(page number)`, where "{nb}" stands for the page count.
@@ -415,10 +428,7 @@ class Document(FPDF):
     def picture(self, data: bytes, gap: float = 5, *, here: bool = False) -> None:
         """An image at the page width, or scaled down (aspect kept) to fit one page (with `here`: to fit the room
         left on this page, e.g. under a heading); on this page if it fits, else on the next."""
-        with Image.open(io.BytesIO(data)) as opened:
-            image = opened.convert("RGBA")
-        flat = Image.new("RGB", image.size, "white")  # charts are opaque: no soft mask needed
-        flat.paste(image, mask=image.getchannel("A"))
+        flat = _flattened(data)
         width = self.epw
         height = width * flat.height / flat.width
         full = self.page_break_trigger - self.t_margin
