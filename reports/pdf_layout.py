@@ -124,8 +124,7 @@ class Document(FPDF):
 
     Its paragraphs and tables are laid out here, not by `multi_cell` / `table()`: the lines are found once with
     `reports.text_lines.FontWidths` (linear in the text; fpdf2's line breaking is quadratic in a line's length)
-    and each is drawn with `text()`, at the place and with the breaks `multi_cell` would give them.
-"""
+    and each is drawn with `text()`, at the place and with the breaks `multi_cell` would give them."""
 
     def __init__(self, *, header_text: str = "", mark: str = "", footer: Callable[[int], str] | None = None,
                  created: datetime | None = None) -> None:
