@@ -1,12 +1,13 @@
 """Lines of text as fpdf2's `multi_cell` breaks them, found in linear time from a font's glyph widths.
 
 fpdf2 (2.8) re-measures the whole line for each character it adds (`fpdf.line_break.CurrentLine.width`), so a
-cell of n characters costs O(n²) width look-ups; over the Laporan's 1200 indicator rows that was most of two
-minutes. `FontWidths.lines` keeps a running sum of the glyph widths instead and breaks where `multi_cell` does
-(word wrap): at the last space (or soft hyphen) before the character that overflows, inside a word longer than
-the line, and at every newline. Widths are computed with fpdf2's own formula (sum of the 1/1000 em advances,
-times the size in pt, over the unit's scale), so a line is exactly as wide as `get_string_width` says and breaks
-at exactly the same character; `tests/test_text_lines.py` checks that against `multi_cell(dry_run=True)`.
+cell of n characters costs O(n²) width look-ups; over the Laporan's 1200 indicator rows that was most of 11 s at
+low load (two minutes at load 9–10). `FontWidths.lines` keeps a running sum of the glyph widths instead and
+breaks where `multi_cell` does (word wrap): at the last space (or soft hyphen) before the character that
+overflows, inside a word longer than the line, and at every newline. Widths are computed with fpdf2's own
+formula (sum of the 1/1000 em advances, times the size in pt, over the unit's scale), so a line is exactly as
+wide as `get_string_width` says and breaks at exactly the same character; `tests/test_text_lines.py` checks that
+against `multi_cell(dry_run=True)`.
 No text shaping, no markdown, one font per text: what `reports.pdf_layout.Document` draws.
 """
 
