@@ -434,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trends", type=int, default=10, help="trend charts (sasaran IKU), default 10")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--profile", action="store_true", help="also print cProfile's top 10 of each domain step")
-    parser.add_argument("--pdf", action="store_true", help="also time the Kepala's Laporan DRAF PDF (once; slow)")
+    parser.add_argument("--pdf", action="store_true", help="also time the Kepala's Laporan DRAF PDF (once)")
     args = parser.parse_args(argv)
     if min(args.units, args.indicators, args.repeat) < 1 or not 1 <= args.months <= 12 or args.trends < 0:
         parser.error("--units, --indicators and --repeat must be at least 1, --months 1 to 12")

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from reports.charts import BAND_COLOURS, Bar, capaian_chart
 from reports.laporan import BELOW_TARGET_FILL, Laporan, LaporanRow, LevelLine, TimelineLine, render_laporan
+from reports.pdf_layout import Document
 
 OFFICE = "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kabupaten Pesisir Selatan"
 BAND_LABELS = {"sangat_tinggi": "Sangat Tinggi", "tinggi": "Tinggi", "sedang": "Sedang", "rendah": "Rendah",
@@ -285,3 +286,69 @@ def test_forty_rows_with_three_charts_stay_small(language):
     reader, _ = parse(data)
     assert sum(len(page.images) for page in reader.pages) == 3
     assert len(data) < 1_000_000
+
+
+# ------------------------------------------------------------------------ a whole office's report
+
+
+class CountingDocument(Document):
+    """The Laporan's document, counting the calls that go through fpdf2's line breaker (`multi_cell`, which
+    `table()` calls per cell, and `write`): quadratic in a line's length, it made 1200 rows take two minutes."""
+
+    line_breaks = 0
+
+    def multi_cell(self, *args, **kwargs):
+        CountingDocument.line_breaks += 1
+        return super().multi_cell(*args, **kwargs)
+
+    def write(self, *args, **kwargs):
+        CountingDocument.line_breaks += 1
+        return super().write(*args, **kwargs)
+
+
+def office_rows(count: int, **fields: object) -> tuple[LaporanRow, ...]:
+    """`count` indicators of 40 units: long names (some with a word longer than the column), a fifth below target
+    with their kendala, every third with bukti dukung."""
+    words = ("persentase", "realisasi", "investasi", "perizinan", "berusaha", "berbasis", "risiko", "pelayanan",
+             "terpadu", "satu", "pintu")
+    return tuple(
+        row(f"U{n // 30 + 1:02}.IKU {n % 30 + 1}", " ".join(words[(n + k) % len(words)] for k in range(3 + n % 40))
+            + (" Superpanjangkatatanpaspasi" * 4 if n % 97 == 0 else ""),
+            band="rendah" if n % 5 == 0 else "tinggi", tercapai=n % 5 != 0,
+            kendala="Server OSS RBA terganggu" if n % 5 == 0 else "",
+            evidence=f"2 berkas: foto-{n}.jpg, register-{n}.pdf" if n % 3 == 0 else "", **fields)
+        for n in range(count))
+
+
+def test_the_report_does_not_go_through_fpdfs_line_breaker_per_row(monkeypatch):
+    monkeypatch.setattr("reports.laporan.Document", CountingDocument)
+    calls = []
+    for count in (10, 200):
+        CountingDocument.line_breaks = 0
+        render_laporan(laporan(rows=office_rows(count), lists_evidence=True, draft=True))
+        calls.append(CountingDocument.line_breaks)
+    assert calls[0] == calls[1], f"fpdf2's line breaker is called per row: {calls} calls for 10 and 200 rows"
+    assert calls[0] <= 12  # the section headings
+
+
+def test_a_whole_office_of_1200_indicators_renders_every_row_once_with_its_heading_on_every_page():
+    rows = office_rows(1200)
+    reader, pages = parse(render_laporan(laporan(rows=rows, lists_evidence=True, draft=True)))
+    table = landscape(reader)
+    assert table == list(range(2, 2 + len(table)))
+    heading = re.compile(r"Kode\s+Tingkat\s+Indikator\s+Unit\s+Target\s+Realisasi\s+Capaian\s+Kategori")
+    assert all(heading.search(pages[n]) and "DRAF" in pages[n] for n in table)
+    on_page = {}
+    for n in table:
+        for code in re.findall(r"U\d\d\.IKU \d+(?=\s)", pages[n]):
+            assert code not in on_page, f"{code} on pages {on_page[code]} and {n}"
+            on_page[code] = n
+    codes = [item.code for item in rows]
+    assert list(on_page) == codes  # every row, whole on one page, in order
+    assert len({on_page[code] for code in codes}) == len(table)
+    names = flat("".join(pages[n] for n in table))
+    for item in rows[::97]:  # the longest, wrapped inside a word and at spaces
+        assert flat(item.name) in names
+    rest = "\n".join(pages[table[-1] + 1:])
+    assert rest.count("Kendala: Server OSS RBA terganggu") == 240
+    assert all(f"register-{n}.pdf" in rest for n in range(0, 1200, 3))
