@@ -62,10 +62,11 @@ def kepala_report(session: Session, member: Member, notice: KepalaReport, now: d
     progress = period_progress(session, period, now.date(), rules.tz)
     label = scope_label(recap, language)
     header = t("recap.header", language, period=label)
-    clock = mutu_baku_block(timeline(session, period, now, rules), language)
+    timings = timeline(session, period, now, rules)  # the SOP clock: of the message and of the Laporan
+    clock = mutu_baku_block(timings, language)
     return KepalaReportRead(
         language=language, caption=header, album=album_data(recap, label, language, progress),
-        laporan=draft_laporan(session, period, now, rules, language, recap, progress),
+        laporan=draft_laporan(session, period, now, rules, language, recap, progress, timings),
         pdf_name=f"laporan-{period.code}.pdf", pdf_caption=t("kepala.pdf_caption", language, period=label),
         text=recap_text(header, recap_lines(recap, language, progress), clock, language),
         buttons=recap_buttons(period.id, evidence.unit_buttons(session, member, progress), language))

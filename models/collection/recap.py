@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 
 from models.calc.capaian import CapaianResult, Target, YearTargets, aggregate, compute_capaian
 from models.collection.forms import FormStatus
-from models.collection.realisasi import Realisasi, approved_realisasi_of, current_realisasi_of, form_statuses_of
+from models.collection.realisasi import RecordedValue, approved_values_of, current_values_of, form_statuses_of
 from models.office.organisation import Unit
 from models.plan.indicators import Frequency, Indicator, period_kind_of
 from models.plan.periods import Period, PeriodKind, PeriodRef
@@ -63,9 +63,10 @@ def _stored_periods(session: Session, year: int) -> dict[tuple[PeriodKind, int],
 
 def _values_by_indicator(
     session: Session, periods: list[Period], approved_only: bool = False
-) -> dict[int, dict[tuple[PeriodKind, int], Realisasi]]:
-    values: dict[int, dict[tuple[PeriodKind, int], Realisasi]] = defaultdict(dict)
-    revisions = approved_realisasi_of if approved_only else current_realisasi_of
+) -> dict[int, dict[tuple[PeriodKind, int], RecordedValue]]:
+    """Each indicator's value per period of the year, read as plain columns (`RecordedValue`), not ORM rows."""
+    values: dict[int, dict[tuple[PeriodKind, int], RecordedValue]] = defaultdict(dict)
+    revisions = approved_values_of if approved_only else current_values_of
     current = revisions(session, [period.id for period in periods])
     for period in periods:
         for indicator_id, row in current.get(period.id, {}).items():
@@ -73,7 +74,7 @@ def _values_by_indicator(
     return values
 
 
-def _notes(entries: list[tuple[str, Realisasi]], attribute: str, label: bool) -> list[str]:
+def _notes(entries: list[tuple[str, RecordedValue]], attribute: str, label: bool) -> list[str]:
     texts = []
     for name, row in entries:
         text = getattr(row, attribute)
