@@ -55,7 +55,7 @@ from models.messaging.notices import KepalaReport
 from models.office.organisation import Member, MemberRole, Role, Unit, UnitKind
 from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel, IndicatorTarget
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline, find_period
-from models.plan.targets import load_plan
+from models.plan.targets import load_plans
 from models.store.database import create_db_engine, migrate, session_scope
 from models.timing.schedule import ScheduleRules
 from reports.charts import (
@@ -212,7 +212,7 @@ def add_units(session: Session, office: Unit, units: int, per_unit: int, months:
                 world.iku.append(indicator.id)
     world.indicators = len(indicators)
     session.flush()
-    plans = {i.id: load_plan(session, i.id, YEAR) for i, _ in indicators}
+    plans = load_plans(session, [i.id for i, _ in indicators], YEAR)  # one read of the year (in this transaction)
 
     rows, forms = [], []
     for month in range(1, months + 1):

@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
@@ -150,9 +150,8 @@ def approved_realisasi_of(session: Session, period_ids: Collection[int]) -> dict
     return _revisions(session, _approved(ids)) if ids else {}
 
 
-@dataclass(frozen=True, slots=True)
-class RecordedValue:
-    """The columns of one realisasi revision that a recap reads: a plain copy, not an ORM object (a year's recap
+class RecordedValue(NamedTuple):
+    """The columns of one realisasi revision that a recap reads: a plain row, not an ORM object (a year's recap
     reads ~15,000 of them; building them as `Realisasi` objects was most of its time)."""
 
     indicator_id: int
@@ -220,9 +219,8 @@ def _values(session: Session, latest: sa.Subquery) -> dict[int, dict[int, Record
     if session.autoflush:
         session.flush()
     by_period: dict[int, dict[int, RecordedValue]] = {}
-    for indicator_id, period_id, value, kendala, tindak_lanjut in session.connection().execute(query):
-        by_period.setdefault(period_id, {})[indicator_id] = RecordedValue(indicator_id, period_id, value, kendala,
-                                                                          tindak_lanjut)
+    for row in session.connection().execute(query):
+        by_period.setdefault(row[1], {})[row[0]] = RecordedValue(*row)
     return by_period
 
 
