@@ -1,6 +1,6 @@
 """The recap read as columns gives exactly what the ORM path gave.
 
-`compute_recap` reads each period's realisasi as plain rows (`RecordedValue`, a Core select) and the PK's
+`compute_recap` reads each period's realisasi as plain columns (`PeriodValues`, a Core select) and the PK's
 membership with only the target rows' dates; the progress reads the indicators' ids by unit as columns. The
 functions below are the ORM path they replaced, kept here as the reference.
 

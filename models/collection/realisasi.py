@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
@@ -150,27 +150,30 @@ def approved_realisasi_of(session: Session, period_ids: Collection[int]) -> dict
     return _revisions(session, _approved(ids)) if ids else {}
 
 
-class RecordedValue(NamedTuple):
-    """The columns of one realisasi revision that a recap reads: a plain row, not an ORM object (a year's recap
-    reads ~15,000 of them; building them as `Realisasi` objects was most of its time)."""
+@dataclass(frozen=True)
+class PeriodValues:
+    """The current (or approved) revisions of many periods as plain columns, not ORM objects: `values` by period
+    id, then by indicator id; `notes` (kendala, tindak lanjut) by (period id, indicator id), only where one of them
+    is written. A year's recap reads ~15,000 values: building them as `Realisasi` objects (or an object each) was
+    most of its time, and kept the garbage collector busy."""
 
-    indicator_id: int
-    period_id: int
-    value: Decimal
-    kendala: str | None
-    tindak_lanjut: str | None
+    values: dict[int, dict[int, Decimal]]
+    notes: dict[tuple[int, int], tuple[str | None, str | None]]
+
+    def note(self, period_id: int, indicator_id: int) -> tuple[str | None, str | None]:
+        return self.notes.get((period_id, indicator_id), (None, None))
 
 
-def current_values_of(session: Session, period_ids: Collection[int]) -> dict[int, dict[int, RecordedValue]]:
-    """What `current_realisasi_of` names, as `RecordedValue`s: by period id, then by indicator id."""
+def current_values_of(session: Session, period_ids: Collection[int]) -> PeriodValues:
+    """What `current_realisasi_of` names, as `PeriodValues`."""
     ids = set(period_ids)
-    return _values(session, _latest(ids)) if ids else {}
+    return _values(session, _latest(ids)) if ids else PeriodValues({}, {})
 
 
-def approved_values_of(session: Session, period_ids: Collection[int]) -> dict[int, dict[int, RecordedValue]]:
-    """What `approved_realisasi_of` names, as `RecordedValue`s: by period id, then by indicator id."""
+def approved_values_of(session: Session, period_ids: Collection[int]) -> PeriodValues:
+    """What `approved_realisasi_of` names, as `PeriodValues`."""
     ids = set(period_ids)
-    return _values(session, _approved(ids)) if ids else {}
+    return _values(session, _approved(ids)) if ids else PeriodValues({}, {})
 
 
 def _latest(period_ids: set[int]) -> sa.Subquery:
@@ -210,18 +213,24 @@ def _revisions(session: Session, latest: sa.Subquery) -> dict[int, dict[int, Rea
     return by_period
 
 
-def _values(session: Session, latest: sa.Subquery) -> dict[int, dict[int, RecordedValue]]:
+def _values(session: Session, latest: sa.Subquery) -> PeriodValues:
     """`_revisions` as plain columns: a Core select on the session's connection (no ORM rows or objects). The
     session's pending rows are flushed first, as an ORM query would (autoflush)."""
     table = Realisasi.__table__.c
-    query = (sa.select(table.indicator_id, table.period_id, table.value, table.kendala, table.tindak_lanjut)
+    query = (sa.select(table.period_id, table.indicator_id, table.value, table.kendala, table.tindak_lanjut)
              .join_from(Realisasi.__table__, latest, _named_by(table, latest)))
     if session.autoflush:
         session.flush()
-    by_period: dict[int, dict[int, RecordedValue]] = {}
-    for row in session.connection().execute(query):
-        by_period.setdefault(row[1], {})[row[0]] = RecordedValue(*row)
-    return by_period
+    values: dict[int, dict[int, Decimal]] = {}
+    notes: dict[tuple[int, int], tuple[str | None, str | None]] = {}
+    for period_id, indicator_id, value, kendala, tindak_lanjut in session.connection().execute(query):
+        by_indicator = values.get(period_id)
+        if by_indicator is None:
+            by_indicator = values[period_id] = {}
+        by_indicator[indicator_id] = value
+        if kendala or tindak_lanjut:
+            notes[period_id, indicator_id] = (kendala, tindak_lanjut)
+    return PeriodValues(values, notes)
 
 
 def form_statuses_of(session: Session, period_ids: Collection[int]) -> dict[tuple[int, int], FormStatus]:
