@@ -55,7 +55,7 @@ from models.messaging.notices import KepalaReport
 from models.office.organisation import Member, MemberRole, Role, Unit, UnitKind
 from models.plan.indicators import Frequency, Indicator, IndicatorKind, IndicatorLevel, IndicatorTarget
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline, find_period
-from models.plan.targets import load_plan
+from models.plan.targets import load_plans
 from models.store.database import create_db_engine, session_scope
 from models.store.migrating import migrate
 from models.timing.schedule import ScheduleRules
@@ -213,7 +213,7 @@ def add_units(session: Session, office: Unit, units: int, per_unit: int, months:
                 world.iku.append(indicator.id)
     world.indicators = len(indicators)
     session.flush()
-    plans = {i.id: load_plan(session, i.id, YEAR) for i, _ in indicators}
+    plans = load_plans(session, [i.id for i, _ in indicators], YEAR)  # one read of the year (in this transaction)
 
     rows, forms = [], []
     for month in range(1, months + 1):
@@ -373,6 +373,7 @@ class KepalaFigures:
     albums: int
     messages: int  # the recap message and the PDF
     recap_chars: int
+    read: Callable[[], KepalaReportRead]  # the read step, for --profile
 
 
 def kepala_steps(engine: sa.Engine, month: PeriodRef, today: date, repeat: int, pdf: bool) -> KepalaFigures:
@@ -404,7 +405,7 @@ def kepala_steps(engine: sa.Engine, month: PeriodRef, today: date, repeat: int, 
     messages = [part for part in parts if not part.photos]
     recap = next(part for part in messages if part.buttons is not None)
     return KepalaFigures(steps, sum(len(part.photos) for part in albums), len(albums), len(messages),
-                         telegram_length(recap.text))
+                         telegram_length(recap.text), read)
 
 
 def print_kepala(kepala: KepalaFigures, base: float) -> None:
@@ -433,7 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per step (the median is shown), default 3")
     parser.add_argument("--trends", type=int, default=10, help="trend charts (sasaran IKU), default 10")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--profile", action="store_true", help="also print cProfile's top 10 of each domain step")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print cProfile's top 10 of the triwulan's recap, the progress and the Kepala's read")
     parser.add_argument("--pdf", action="store_true", help="also time the Kepala's Laporan DRAF PDF (once)")
     args = parser.parse_args(argv)
     if min(args.units, args.indicators, args.repeat) < 1 or not 1 <= args.months <= 12 or args.trends < 0:
@@ -516,6 +518,7 @@ def run(engine: sa.Engine, world: World, args: argparse.Namespace, setup: float,
     if args.profile:
         profile(f"compute_recap({quarter.code})", recap_of(quarter))
         profile(f"period_progress({month.code})", progress)
+        profile(f"kepala_report({month.code}, one session)", kepala.read)
     return 0
 
 

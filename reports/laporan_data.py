@@ -134,10 +134,12 @@ def _summary(recap: Recap, language: str, progress=None) -> tuple[str, ...]:
 
 def period_laporan(session: Session, period: Period, now: datetime, rules: ScheduleRules, language: str,
                    office: str, draft: bool, *, recap: Recap | None = None,
-                   progress: list[UnitProgress] | None = None, with_charts: bool = True) -> Laporan:
-    """The period's Laporan; `recap` and `progress` when the caller computed them already (a draft's recap:
-    every value, approved or not). Without charts (`with_charts=False`) nothing is drawn here: the caller
-    draws them after its session ended and puts them in with `dataclasses.replace(laporan, charts=…)`."""
+                   progress: list[UnitProgress] | None = None, with_charts: bool = True,
+                   timings: list[StepTiming] | None = None) -> Laporan:
+    """The period's Laporan; `recap`, `progress` and the SOP clock (`timings`, the period's `timeline`) when the
+    caller computed them already (a draft's recap: every value, approved or not). Without charts
+    (`with_charts=False`) nothing is drawn here: the caller draws them after its session ended and puts them in
+    with `dataclasses.replace(laporan, charts=…)`."""
     recap = recap or compute_recap(session, period.ref, language, approved_only=not draft)
     progress = progress if progress is not None else period_progress(session, period, now.date(), rules.tz)
     charts = render_recap_charts(recap, scope_label(recap, language), language, progress) if with_charts else None
@@ -154,7 +156,8 @@ def period_laporan(session: Session, period: Period, now: datetime, rules: Sched
                                       disposition.created_at if disposition else None,
                                       disposition.decision if disposition else None,
                                       disposition.arahan if disposition else None, rules, language),
-        timeline=_timeline_lines(timeline(session, period, now, rules), language, "mutu_baku"),
+        timeline=_timeline_lines(timings if timings is not None else timeline(session, period, now, rules), language,
+                                 "mutu_baku"),
         draft=draft,
         lists_evidence=True,
         created_at=now,
@@ -204,10 +207,11 @@ def measurement_laporan(session: Session, measurement: Measurement, cycle: Measu
 
 
 def draft_laporan(session: Session, period: Period, now: datetime, rules: ScheduleRules, language: str,
-                  recap: Recap, progress: list[UnitProgress]) -> Laporan:
-    """The period's Laporan DRAF without its charts, from the recap and progress the caller computed."""
+                  recap: Recap, progress: list[UnitProgress], timings: list[StepTiming] | None = None) -> Laporan:
+    """The period's Laporan DRAF without its charts, from the recap, progress (and SOP clock) the caller
+    computed."""
     return period_laporan(session, period, now, rules, language, _office(session), draft=True, recap=recap,
-                          progress=progress, with_charts=False)
+                          progress=progress, with_charts=False, timings=timings)
 
 
 def draft_measurement_laporan(session: Session, measurement: Measurement, cycle: MeasurementCycle, now: datetime,

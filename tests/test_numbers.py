@@ -304,6 +304,28 @@ def test_plain_and_round_half_up_are_exact_for_any_size(value):
         assert round_half_up(value, 2) == value.quantize(D("0.01"), ROUND_HALF_UP, Context(prec=10**6))
 
 
+@given(st.decimals(allow_nan=False, allow_infinity=False))
+@example(D("-0"))
+@example(D("-0.00"))
+@example(D("0E+3"))
+@example(D("85.30000000"))
+@example(D("1.25E+9"))
+@example(D("-5E-1"))
+@example(D("120"))
+@example(D("1" + "0" * 40 + ".5"))
+def test_plain_gives_one_text_per_value(value):
+    """`plain` keeps a value already plain as it is (most stored values) and writes any other the same way:
+    a whole number with exponent 0, no trailing zeros, never -0."""
+    big = Context(prec=10**6)
+    if value.is_zero():
+        expected = "0"
+    elif value == value.to_integral_value(context=big):
+        expected = str(value.quantize(D(1), context=big))
+    else:
+        expected = str(value.normalize(context=big))
+    assert str(plain(value)) == expected
+
+
 def test_numbers_stored_beyond_the_bound_by_an_older_version_are_formatted_as_they_are():
     big = D("1" + "0" * 69 + ".125")  # 70 digits before the point: more than the formatter's 60
     assert format_number(big) == "1" + ".000" * 23 + ",125"

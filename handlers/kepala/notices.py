@@ -44,8 +44,9 @@ def kepala_report(session: Session, member: Member, notice: KepalaReport, now: d
     progress = period_progress(session, period, now.date(), rules.tz)
     label = scope_label(recap, language)
     header = t("recap.header", language, period=label)
-    clock = mutu_baku_block(timeline(session, period, now, rules), language)
-    pdf = PdfRead(heavy.draft_laporan(session, period, now, rules, language, recap, progress),
+    timings = timeline(session, period, now, rules)  # the SOP clock: of the message and of the Laporan
+    clock = mutu_baku_block(timings, language)
+    pdf = PdfRead(heavy.draft_laporan(session, period, now, rules, language, recap, progress, timings),
                   f"laporan-{period.code}.pdf", t("kepala.pdf_caption", language, period=label))
     return RecapRead(
         language=language, caption=header, album=heavy.album_data(recap, label, language, progress),

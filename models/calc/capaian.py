@@ -57,7 +57,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
-from functools import wraps
+from functools import cached_property, wraps
 from typing import ParamSpec, TypeVar
 
 __all__ = [
@@ -164,7 +164,7 @@ class CapaianResult:
     value: Decimal | None  # percent, full precision; None when it cannot be computed
     rule: str  # a RuleKey
 
-    @property
+    @cached_property  # asked for again and again (rating, tercapai, every chart and table): rounded once
     def rounded(self) -> Decimal | None:
         return None if self.value is None else round_capaian(self.value)
 

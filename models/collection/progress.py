@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, tzinfo
@@ -15,7 +14,7 @@ from models.collection.realisasi import answered_indicators
 from models.office.organisation import Unit
 from models.plan.indicators import frequency_of
 from models.plan.periods import Period
-from models.plan.pk import indicators_of
+from models.plan.pk import indicator_ids_of
 
 NOT_STARTED = "not_started"
 
@@ -32,10 +31,7 @@ class UnitProgress:
 
 def _period_indicators(session: Session, period: Period) -> dict[int, list[int]]:
     """The ids of the indicators of the period's PK collected in this kind of period, by unit id."""
-    by_unit: dict[int, list[int]] = defaultdict(list)
-    for indicator in indicators_of(session, period.ref, frequency=frequency_of(period.kind)):
-        by_unit[indicator.unit_id].append(indicator.id)
-    return by_unit
+    return indicator_ids_of(session, period.ref, frequency=frequency_of(period.kind))
 
 
 def _units(session: Session, unit_ids: Collection[int]) -> list[Unit]:

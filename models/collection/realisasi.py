@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -139,51 +140,97 @@ def current_realisasi(session: Session, period_id: int) -> dict[int, Realisasi]:
 def current_realisasi_of(session: Session, period_ids: Collection[int]) -> dict[int, dict[int, Realisasi]]:
     """`current_realisasi` of several periods in one query: by period id, then by indicator id."""
     ids = set(period_ids)
-    if not ids:
-        return {}
-    latest = (
-        select(Realisasi.indicator_id, Realisasi.period_id, sa.func.max(Realisasi.revision).label("revision"))
-        .where(Realisasi.period_id.in_(ids))
-        .group_by(Realisasi.indicator_id, Realisasi.period_id)
-        .subquery()
-    )
-    return _revisions(session, latest)
-
-
-def _revisions(session: Session, latest: sa.Subquery) -> dict[int, dict[int, Realisasi]]:
-    """The rows a subquery of (indicator_id, period_id, revision) names: by period id, then by indicator id."""
-    rows = session.exec(
-        select(Realisasi).join(
-            latest,
-            sa.and_(
-                Realisasi.indicator_id == latest.c.indicator_id,
-                Realisasi.period_id == latest.c.period_id,
-                Realisasi.revision == latest.c.revision,
-            ),
-        )
-    )
-    by_period: dict[int, dict[int, Realisasi]] = {}
-    for row in rows:
-        by_period.setdefault(row.period_id, {})[row.indicator_id] = row
-    return by_period
+    return _revisions(session, _latest(ids)) if ids else {}
 
 
 def approved_realisasi_of(session: Session, period_ids: Collection[int]) -> dict[int, dict[int, Realisasi]]:
     """The approved revision (module docstring) of every indicator in several periods: by period id, then by
     indicator id; an indicator whose unit's form was never approved is absent."""
     ids = set(period_ids)
-    if not ids:
-        return {}
-    approved = (
+    return _revisions(session, _approved(ids)) if ids else {}
+
+
+@dataclass(frozen=True)
+class PeriodValues:
+    """The current (or approved) revisions of many periods as plain columns, not ORM objects: `values` by period
+    id, then by indicator id; `notes` (kendala, tindak lanjut) by (period id, indicator id), only where one of them
+    is written. A year's recap reads ~15,000 values: building them as `Realisasi` objects (or an object each) was
+    most of its time, and kept the garbage collector busy."""
+
+    values: dict[int, dict[int, Decimal]]
+    notes: dict[tuple[int, int], tuple[str | None, str | None]]
+
+    def note(self, period_id: int, indicator_id: int) -> tuple[str | None, str | None]:
+        return self.notes.get((period_id, indicator_id), (None, None))
+
+
+def current_values_of(session: Session, period_ids: Collection[int]) -> PeriodValues:
+    """What `current_realisasi_of` names, as `PeriodValues`."""
+    ids = set(period_ids)
+    return _values(session, _latest(ids)) if ids else PeriodValues({}, {})
+
+
+def approved_values_of(session: Session, period_ids: Collection[int]) -> PeriodValues:
+    """What `approved_realisasi_of` names, as `PeriodValues`."""
+    ids = set(period_ids)
+    return _values(session, _approved(ids)) if ids else PeriodValues({}, {})
+
+
+def _latest(period_ids: set[int]) -> sa.Subquery:
+    """(indicator_id, period_id, revision) of each indicator's highest revision in the periods."""
+    return (
+        select(Realisasi.indicator_id, Realisasi.period_id, sa.func.max(Realisasi.revision).label("revision"))
+        .where(Realisasi.period_id.in_(period_ids))
+        .group_by(Realisasi.indicator_id, Realisasi.period_id)
+        .subquery()
+    )
+
+
+def _approved(period_ids: set[int]) -> sa.Subquery:
+    """(indicator_id, period_id, revision) of each indicator's approved revision (module docstring)."""
+    return (
         select(Realisasi.indicator_id, Realisasi.period_id, sa.func.max(Realisasi.revision).label("revision"))
         .join(Indicator, Indicator.id == Realisasi.indicator_id)
         .join(UnitForm, sa.and_(UnitForm.unit_id == Indicator.unit_id, UnitForm.period_id == Realisasi.period_id))
-        .where(Realisasi.period_id.in_(ids), UnitForm.approved_at != None,  # noqa: E711  (SQL comparison)
+        .where(Realisasi.period_id.in_(period_ids), UnitForm.approved_at != None,  # noqa: E711  (SQL comparison)
                Realisasi.entered_at <= UnitForm.approved_at)
         .group_by(Realisasi.indicator_id, Realisasi.period_id)
         .subquery()
     )
-    return _revisions(session, approved)
+
+
+def _named_by(table: sa.Table | type[Realisasi], latest: sa.Subquery) -> sa.ColumnElement[bool]:
+    return sa.and_(table.indicator_id == latest.c.indicator_id, table.period_id == latest.c.period_id,
+                   table.revision == latest.c.revision)
+
+
+def _revisions(session: Session, latest: sa.Subquery) -> dict[int, dict[int, Realisasi]]:
+    """The rows a subquery of (indicator_id, period_id, revision) names: by period id, then by indicator id."""
+    rows = session.exec(select(Realisasi).join(latest, _named_by(Realisasi, latest)))
+    by_period: dict[int, dict[int, Realisasi]] = {}
+    for row in rows:
+        by_period.setdefault(row.period_id, {})[row.indicator_id] = row
+    return by_period
+
+
+def _values(session: Session, latest: sa.Subquery) -> PeriodValues:
+    """`_revisions` as plain columns: a Core select on the session's connection (no ORM rows or objects). The
+    session's pending rows are flushed first, as an ORM query would (autoflush)."""
+    table = Realisasi.__table__.c
+    query = (sa.select(table.period_id, table.indicator_id, table.value, table.kendala, table.tindak_lanjut)
+             .join_from(Realisasi.__table__, latest, _named_by(table, latest)))
+    if session.autoflush:
+        session.flush()
+    values: dict[int, dict[int, Decimal]] = {}
+    notes: dict[tuple[int, int], tuple[str | None, str | None]] = {}
+    for period_id, indicator_id, value, kendala, tindak_lanjut in session.connection().execute(query):
+        by_indicator = values.get(period_id)
+        if by_indicator is None:
+            by_indicator = values[period_id] = {}
+        by_indicator[indicator_id] = value
+        if kendala or tindak_lanjut:
+            notes[period_id, indicator_id] = (kendala, tindak_lanjut)
+    return PeriodValues(values, notes)
 
 
 def form_statuses_of(session: Session, period_ids: Collection[int]) -> dict[tuple[int, int], FormStatus]:

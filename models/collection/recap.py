@@ -19,12 +19,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlmodel import Session, select
 
 from models.calc.capaian import CapaianResult, Target, YearTargets, aggregate, compute_capaian
 from models.collection.forms import FormStatus
-from models.collection.realisasi import Realisasi, approved_realisasi_of, current_realisasi_of, form_statuses_of
+from models.collection.realisasi import PeriodValues, approved_values_of, current_values_of, form_statuses_of
 from models.office.organisation import Unit
 from models.plan.indicators import Frequency, Indicator, period_kind_of
 from models.plan.periods import Period, PeriodKind, PeriodRef
@@ -62,21 +63,24 @@ def _stored_periods(session: Session, year: int) -> dict[tuple[PeriodKind, int],
 
 
 def _values_by_indicator(
-    session: Session, periods: list[Period], approved_only: bool = False
-) -> dict[int, dict[tuple[PeriodKind, int], Realisasi]]:
-    values: dict[int, dict[tuple[PeriodKind, int], Realisasi]] = defaultdict(dict)
-    revisions = approved_realisasi_of if approved_only else current_realisasi_of
-    current = revisions(session, [period.id for period in periods])
+    periods: list[Period], values: PeriodValues
+) -> dict[int, dict[tuple[PeriodKind, int], Decimal]]:
+    """Each indicator's value per period of the year, by (kind, number)."""
+    by_indicator: dict[int, dict[tuple[PeriodKind, int], Decimal]] = defaultdict(dict)
     for period in periods:
-        for indicator_id, row in current.get(period.id, {}).items():
-            values[indicator_id][(PeriodKind(period.kind), period.number)] = row
-    return values
+        key = (PeriodKind(period.kind), period.number)  # one tuple per period, shared by its values
+        for indicator_id, value in values.values.get(period.id, {}).items():
+            by_indicator[indicator_id][key] = value
+    return by_indicator
 
 
-def _notes(entries: list[tuple[str, Realisasi]], attribute: str, label: bool) -> list[str]:
+def _notes(entries: list[tuple[str, int]], indicator_id: int, values: PeriodValues, which: int,
+           label: bool) -> list[str]:
+    """The kendala (`which` 0) or tindak lanjut (1) of the entries (label, period id), prefixed by the period's
+    label when the scope has several."""
     texts = []
-    for name, row in entries:
-        text = getattr(row, attribute)
+    for name, period_id in entries:
+        text = values.note(period_id, indicator_id)[which]
         if text:
             texts.append(f"{name}: {text}" if label else text)
     return texts
@@ -92,13 +96,14 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id", 
                   approved_only: bool = False) -> Recap:
     year = scope if isinstance(scope, int) else scope.year
     stored = _stored_periods(session, year)
-    values = _values_by_indicator(session, list(stored.values()), approved_only)
-    statuses = {} if approved_only else form_statuses_of(session, [period.id for period in stored.values()])
+    period_ids = [period.id for period in stored.values()]
+    read = (approved_values_of if approved_only else current_values_of)(session, period_ids)
+    values = _values_by_indicator(list(stored.values()), read)
+    statuses = {} if approved_only else form_statuses_of(session, period_ids)
     units = {unit.id: unit.name for unit in session.exec(select(Unit)).all()}
     indicators = indicators_in_scope(session, scope)
     plans = load_plans(session, [indicator.id for indicator in indicators], scope)
-    labels = {(kind, number): PeriodRef(kind, year, number).label(locale)  # each period's name, worded once
-              for kind, count in ((PeriodKind.MONTH, 12), (PeriodKind.QUARTER, 4)) for number in range(1, count + 1)}
+    labels = _labels(year, locale)
 
     rows = []
     for indicator in indicators:
@@ -114,10 +119,11 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id", 
         else:
             numbers = scope.months if monthly else [scope.number]
         target = target_for(plan, rule, scope)
-        entries = [(labels[kind, number], by_period[kind, number]) for number in numbers if (kind, number) in by_period]
-        realisasi = aggregate([row.value for _, row in entries], rule)  # entries are in period order
+        present = [number for number in numbers if (kind, number) in by_period]  # in period order
+        entries = [(labels[kind, number], stored[kind, number].id) for number in present]
+        realisasi = aggregate([by_period[kind, number] for number in present], rule)
         several = len(numbers) > 1
-        series = {number: row.value for (period_kind, number), row in sorted(by_period.items())
+        series = {number: value for (period_kind, number), value in sorted(by_period.items())
                   if period_kind is kind}
         rows.append(RecapRow(
             indicator=indicator,
@@ -125,11 +131,18 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id", 
             target=target,
             realisasi=realisasi,
             capaian=compute_capaian(realisasi, target, rule),
-            kendala=_notes(entries, "kendala", several),
-            tindak_lanjut=_notes(entries, "tindak_lanjut", several),
+            kendala=_notes(entries, indicator.id, read, 0, several),
+            tindak_lanjut=_notes(entries, indicator.id, read, 1, several),
             plan=plan,
             series=series,
-            unapproved=any(statuses.get((indicator.unit_id, row.period_id)) is not FormStatus.APPROVED
-                           for _, row in entries) if not approved_only else False,
+            unapproved=any(statuses.get((indicator.unit_id, period_id)) is not FormStatus.APPROVED
+                           for _, period_id in entries) if not approved_only else False,
         ))
     return Recap(scope=scope, rows=rows)
+
+
+@lru_cache(maxsize=64)
+def _labels(year: int, locale: str) -> dict[tuple[PeriodKind, int], str]:
+    """Each period's name in the year (`PeriodRef.label`: Babel), worded once per process; read only."""
+    return {(kind, number): PeriodRef(kind, year, number).label(locale)
+            for kind, count in ((PeriodKind.MONTH, 12), (PeriodKind.QUARTER, 4)) for number in range(1, count + 1)}

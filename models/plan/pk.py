@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.plan.indicators import Frequency, Indicator, IndicatorTarget, indicator_order
@@ -70,21 +71,44 @@ def indicators_of(
     session: Session, scope: Scope, *, unit_id: int | None = None, frequency: Frequency | None = None
 ) -> list[Indicator]:
     """The indicators of the PK in force for `scope` (of a unit, of a frequency, when given), in Renstra order."""
-    query = (select(Indicator, IndicatorTarget).join(IndicatorTarget, IndicatorTarget.indicator_id == Indicator.id)
+    query = _with_versions(select(Indicator, IndicatorTarget.valid_from, IndicatorTarget.dropped), scope, unit_id,
+                           frequency)
+    indicators: dict[int, Indicator] = {}
+    versions: dict[int, list[sa.Row]] = defaultdict(list)
+    for row in session.exec(query):  # one query: each indicator with its rows of the year (their dates only)
+        indicators[row[0].id] = row[0]
+        versions[row[0].id].append(row)
+    in_force = [indicator for indicator in indicators.values()
+                if version_for(versions[indicator.id], scope) is not None]
+    return sorted(in_force, key=indicator_order)
+
+
+def indicator_ids_of(session: Session, scope: Scope, *, frequency: Frequency | None = None) -> dict[int, list[int]]:
+    """The ids of `indicators_of` by unit id, read as columns (no ORM objects; each unit's in no set order)."""
+    query = _with_versions(sa.select(Indicator.id, Indicator.unit_id, IndicatorTarget.valid_from,
+                                     IndicatorTarget.dropped), scope, None, frequency)
+    units: dict[int, int] = {}
+    versions: dict[int, list[sa.Row]] = defaultdict(list)
+    for row in session.execute(query):
+        units[row.id] = row.unit_id
+        versions[row.id].append(row)
+    by_unit: dict[int, list[int]] = defaultdict(list)
+    for indicator_id, rows in versions.items():
+        if version_for(rows, scope) is not None:
+            by_unit[units[indicator_id]].append(indicator_id)
+    return by_unit
+
+
+def _with_versions(query: sa.Select, scope: Scope, unit_id: int | None, frequency: Frequency | None) -> sa.Select:
+    """`query` over the active indicators joined with their target rows of the scope's year (by `valid_from`)."""
+    query = (query.join_from(Indicator, IndicatorTarget, IndicatorTarget.indicator_id == Indicator.id)
              .where(IndicatorTarget.year == year_of(scope), Indicator.active == True)  # noqa: E712
              .order_by(IndicatorTarget.valid_from))
     if unit_id is not None:
         query = query.where(Indicator.unit_id == unit_id)
     if frequency is not None:
         query = query.where(Indicator.frequency == frequency)
-    indicators: dict[int, Indicator] = {}
-    versions: dict[int, list[IndicatorTarget]] = defaultdict(list)
-    for indicator, row in session.exec(query):  # one query: each indicator with its rows of the year
-        indicators[indicator.id] = indicator
-        versions[indicator.id].append(row)
-    in_force = [indicator for indicator in indicators.values()
-                if version_for(versions[indicator.id], scope) is not None]
-    return sorted(in_force, key=indicator_order)
+    return query
 
 
 def in_pk(session: Session, indicator: Indicator, scope: Scope) -> bool:
