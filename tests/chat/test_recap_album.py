@@ -15,7 +15,6 @@ import asyncio
 import html
 import re
 import threading
-import time
 
 import pytest
 from sqlmodel import select
@@ -34,10 +33,9 @@ from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.store.database import session_scope
 from reports.recap_album import MAX_PICTURES
 from tests.chat.conftest import DRAWING, World, has_button, month
+from tests.chat.test_kepala_drawing import STAFF, assert_answered_while_drawing
 
 KEPALA, TIM = 102, 104
-STAFF = [8_000_000 + number for number in range(101, 111)]  # ten of the synthetic units' members
-ERROR = "Maaf, terjadi kesalahan"
 ANALYSIS = "Capaian perizinan tertinggal karena sistem OSS sempat terganggu. " * 30  # ~2000 characters
 
 
@@ -125,18 +123,7 @@ async def test_ten_members_are_answered_within_a_second_while_a_40_unit_recap_is
     await emu.user(TIM).send_text("/rekap")
     assert await asyncio.to_thread(drawing.wait, DRAWING)
 
-    async def isi(telegram_id: int, after: float) -> tuple[float, str]:
-        await asyncio.sleep(after)  # members typing one after another, a tenth of a second apart
-        sent = time.monotonic()
-        await emu.user(telegram_id).send_text("/isi")
-        reply = await emu.wait_for_bot_message(telegram_id)
-        return time.monotonic() - sent, reply.get("text") or ""
-
-    answers = await asyncio.gather(*(isi(telegram_id, index / 10) for index, telegram_id in enumerate(STAFF)))
-    answered_while_drawing = not drawn.is_set()
-    assert all(seconds < 1.0 for seconds, _ in answers), [round(seconds, 2) for seconds, _ in answers]
-    assert not [text for _, text in answers if ERROR in text]
-    assert answered_while_drawing, "the drawing ended before the members were answered: nothing was measured"
+    await assert_answered_while_drawing(emu, drawn)
     recap = await emu.wait_for_bot_message(TIM, lambda m: "Rekap capaian" in (m.get("text") or ""), timeout=DRAWING)
     assert has_button(recap, "🏢 Rincian per unit")
 
