@@ -143,22 +143,24 @@ def plan_members(n: int) -> list[Filler]:
     return members
 
 
-def copies_csv(members: list[Filler], folder: Path) -> Path | None:
-    """The demo's monthly indicators again for each copied unit (codes suffixed, no parent)."""
+def office_csv(members: list[Filler], folder: Path) -> Path:
+    """The demo Perjanjian Kinerja, then its monthly indicators again for each copied unit (codes suffixed, no
+    parent), in one file: an import is the year's whole PK, so a file of the copies alone would drop the demo's
+    own indicators (bot/cli.py: import-pk)."""
     with DEMO_PK.open(encoding="utf-8") as source:
         reader = csv.DictReader(source, delimiter=";")
-        fields, rows = reader.fieldnames, [row for row in reader if row["frekuensi"] == "bulanan"]
+        fields, demo_rows = reader.fieldnames, list(reader)
+    monthly = [row for row in demo_rows if row["frekuensi"] == "bulanan"]
     copies = [(m.unit, demo) for m in members if m.unit not in TEMPLATES
               for demo, (name, _) in TEMPLATES.items() if m.unit.startswith(name + " ")]
-    if not copies:
-        return None
-    path = folder / "copies.csv"
+    path = folder / "office.csv"
     with path.open("w", encoding="utf-8", newline="") as target:
         writer = csv.DictWriter(target, fieldnames=fields, delimiter=";")
         writer.writeheader()
+        writer.writerows(demo_rows)
         for unit, demo in copies:
             number = unit.rsplit(" ", 1)[1]
-            for row in rows:
+            for row in monthly:
                 if row["unit"] == demo:
                     writer.writerow({**row, "kode": f"{row['kode']}-{number}", "induk": "", "unit": unit})
     return path
@@ -171,10 +173,7 @@ def build_office(url: str, members: list[Filler], folder: Path) -> None:
     try:
         migrate(engine)
         with session_scope(engine) as session:
-            import_pk(session, DEMO_PK, Actor.cli())
-            extra = copies_csv(members, folder)
-            if extra is not None:
-                import_pk(session, extra, Actor.cli())
+            import_pk(session, office_csv(members, folder), Actor.cli())
         with session_scope(engine) as session:
             units = {unit.name: unit for unit in session.exec(select(Unit))}
             office = next(unit for unit in units.values() if unit.parent_id is None)
