@@ -1,8 +1,8 @@
 """Figures from the emulator's own log of the Bot API calls: what the bot asked of Telegram, whatever it believes.
 
 `calls_by_method` counts a run's calls (getUpdates aside: the polling's receiving side, which the webhook rows do
-not have); `busiest_second` is the most messages sent in any one second, across every process, against
-Telegram's overall limit of about 30 messages a second.
+not have); `busiest_second` is the most messages sent in any one second (or any longer window), across every
+process, against Telegram's overall limit of about 30 messages a second.
 """
 
 from __future__ import annotations
@@ -38,14 +38,14 @@ def messages_of(call: Call) -> int:
     return 1
 
 
-def busiest_second(calls: Iterable[Call]) -> int:
-    """The most messages sent (refused ones included) within any 1-second window (t - 1 s, t], by the emulator's
-    arrival times of the calls."""
+def busiest_second(calls: Iterable[Call], seconds: float = 1.0) -> int:
+    """The most messages sent (refused ones included) within any window (t - seconds, t], by the emulator's arrival
+    times of the calls: with the default, the busiest second; with 10, what a burst was followed by."""
     sends = sorted((call.timestamp, count) for call in calls if (count := messages_of(call)))
     most, in_window, first = 0, 0, 0
     for timestamp, count in sends:
         in_window += count
-        while sends[first][0] <= timestamp - 1.0:
+        while sends[first][0] <= timestamp - seconds:
             in_window -= sends[first][1]
             first += 1
         most = max(most, in_window)

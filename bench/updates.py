@@ -471,6 +471,7 @@ class Run:
     in_bot: list[float] = dataclasses.field(default_factory=list)  # inbox: stored → finished, seconds (SAKIP)
     calls: Counter[str] = dataclasses.field(default_factory=Counter)  # the bot's calls by method, getUpdates aside
     busiest: int = 0  # the most messages sent within one second, every process together
+    busiest_ten: int = 0  # within ten seconds
     cost: CostSample | None = None  # CPU and SQL statements of the processes during the members' run
     at_rest: CostSample | None = None  # the same, before the members started (background work alone)
     forms: int = 0  # forms completed (SAKIP Bot: submitted and complete; the echo bot: members who got every echo)
@@ -503,6 +504,7 @@ async def one_run(config: Config, members: list[Filler], think: float, seed: int
         run = Run(tally, too_many=len(refused),
                   too_many_kabid=sum(1 for call in refused if str(call.params.get("chat_id")) == str(KABID)),
                   posts=sorted(forwarder.durations), calls=calls_by_method(calls), busiest=busiest_second(calls),
+                  busiest_ten=busiest_second(calls, 10.0),
                   cost=after - before, at_rest=before - resting, forms=len(members))
     if not echo:
         run.wrong = await asyncio.to_thread(forms_ended_wrong, url, members)
@@ -572,6 +574,7 @@ class Figures:
     cpu_ms: float  # per update, the processes together
     statements: float | None  # SQL statements per update (None: the echo bot, which has no database)
     busiest: int  # messages sent in the busiest second
+    sustained: float  # messages a second in the busiest ten seconds
 
     @classmethod
     def of(cls, run: Run, chats: set[int] | None = None) -> Figures:
@@ -583,7 +586,8 @@ class Figures:
         return cls(tally.updates / elapsed if elapsed > 0 else 0.0, percentile(values, 0.5), percentile(values, 0.95),
                    sum(run.calls.values()) / run.forms if run.forms else float("nan"),
                    cost.cpu * 1000 / updates if cost else float("nan"),
-                   cost.statements / updates if cost and cost.statements is not None else None, run.busiest)
+                   cost.statements / updates if cost and cost.statements is not None else None, run.busiest,
+                   run.busiest_ten / 10)
 
 
 def row(label: str, figures: Figures, run: Run) -> str:
@@ -637,7 +641,8 @@ def sql_row(ours: Run, mine: Figures) -> str:
 def busiest_row(mine: Figures, theirs: Figures) -> str:
     over = " OVER THE LIMIT" if mine.busiest > TELEGRAM_LIMIT else ""
     return (f"  busiest second: {mine.busiest} messages sent, echo bot {theirs.busiest} "
-            f"(Telegram's limit {TELEGRAM_LIMIT} a second){over}")
+            f"(Telegram's limit {TELEGRAM_LIMIT} a second){over}; busiest ten seconds: {mine.sustained:.1f} a second, "
+            f"echo bot {theirs.sustained:.1f}")
 
 
 def per_second(amount: float, run: Run) -> float:

@@ -24,6 +24,8 @@ def test_the_busiest_second_counts_the_messages_of_any_one_second_window() -> No
     assert busiest_second(calls + [call("sendMessage", 100.45)]) == 12  # (99.45, 100.45]: 5 + 1; later: 12 still
     assert busiest_second(list(reversed(calls))) == 12  # the log's order does not matter
     assert busiest_second([]) == 0
+    assert busiest_second(calls, 10.0) == 22  # every message within ten seconds
+    assert busiest_second(calls, 0.52) == 11  # (101.53, 102.05]: 101.55 to 102.05
 
 
 def test_a_window_holds_exactly_one_second() -> None:

@@ -47,7 +47,8 @@ async def test_quick_mode_fills_every_form_and_prints_each_figure_beside_the_ech
     sql = re.search(r"^  SQL statements per update: (\d+\.\d), echo bot 0: ratio - \(at rest \d+\.\d a second\)$",
                     out, re.MULTILINE)
     assert sql and float(sql[1]) >= 5, out  # counted inside the bot's process: a step takes several statements
-    busiest = re.search(r"^  busiest second: (\d+) messages sent, echo bot (\d+) \(Telegram's limit 30 a second\)$",
+    busiest = re.search(r"^  busiest second: (\d+) messages sent, echo bot (\d+) \(Telegram's limit 30 a second\); "
+                        r"busiest ten seconds: \d+\.\d a second, echo bot \d+\.\d$",
                         out, re.MULTILINE)
     assert busiest and 1 <= int(busiest[1]) <= 30 and 1 <= int(busiest[2]) <= 30, out
     assert re.search(r"^    2 sqlite, 1 process, polling\s+\d+\.\d\d(\s+\d+\.\d){2}\s+\d+\.\d\d\s+\d+\.\d\s+\d+\.\d"
