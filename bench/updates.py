@@ -1,25 +1,29 @@
-"""Updates benchmark: members filling their forms at once, beside a bare PTB echo bot, against Telegram's limits.
+"""The deadline benchmark: members filling their forms at once, beside a bare PTB echo bot, within Telegram's limits.
 
-    .venv/bin/python -m bench.updates [--members 40] [--think 1.0] [--quick] [--database postgresql://...]
+    .venv/bin/python -m bench.updates [--members 20,100,300] [--think 2.0] [--quick] [--database postgresql://...]
 
-Each configuration gets a fresh database (a SQLite file in a temporary folder, or a fresh schema of the given
-PostgreSQL database, dropped afterwards) with the demo Perjanjian Kinerja, one unit per member (the demo's four
-units, then copies of their monthly indicators), a Sekretaris, and November 2026 open. Then real `python -m
-bot.cli run` processes serve `BotApiEmulator(enforce_rate_limits=True)`, which runs in this event loop with the
-members: coroutines that fill their form like people (`/isi`, wait for the question, answer it, skip the evidence
-with "Lewati", … send the form), each pausing `--think` seconds (±50 %) after every reply.
+For each members count and configuration, a fresh database (a SQLite file in a temporary folder, or a fresh schema
+of the given PostgreSQL database, dropped afterwards) with the demo Perjanjian Kinerja, one unit per member (the
+demo's four units, then copies of their monthly indicators), a Sekretaris, and November 2026 open. Then real bot
+processes (`python -m bench.counted_bot run`: `bot.cli run` with its SQL statements counted) serve
+`BotApiEmulator(enforce_rate_limits=True)`, which runs in this event loop with the members: coroutines that fill
+their form like people (`/isi`, wait for the question, answer it, skip the evidence with "Lewati", … send the
+form), each pausing `--think` seconds (±50 %) after every reply.
 
-Configurations: 1 process on SQLite with long polling; with `--database`, 1, 2 and 3 processes on PostgreSQL with
-webhooks, behind a round-robin forwarder in this process (the emulator's webhook points at it). Beside each, in
-the same run: a bare PTB echo bot (an `Application`, one `MessageHandler` answering the text, the same
+Configurations: 1 process on SQLite with long polling; with `--database`, 1 and 2 (`--processes`) on PostgreSQL
+with webhooks, behind a round-robin forwarder in this process (the emulator's webhook points at it). Beside each,
+in the same run: a bare PTB echo bot (an `Application`, one `MessageHandler` answering the text, the same
 AIORateLimiter) in as many processes, polling or PTB's own webhook, against a fresh emulator, with the same members
-sending as many messages at the same pace. Then the heavy-member mix: a Kepala Bidang sends `/rekap` again and
-again (its charts drawn in the chart pool) while the others fill.
+sending as many messages at the same pace. Per run: updates a second, p50/p95 reply latency, Telegram calls per
+form (the emulator's log), CPU ms per update (/proc/PID/stat of the processes), SQL statements per update, and
+the most messages sent within one second (and ten), all beside the echo bot's. Then the heavy-member mix: a
+Kepala Bidang sends `/rekap` again and again (its charts drawn in the chart pool) while the others fill.
 
 Last, what one typed value costs in this process, through the chat's own transaction (`bench.step_cost`): SQL
 statements and CPU ms per update (200 values, 50 with `--quick`).
 
-Nothing is asserted; the exit status is 1 only when a member's message went unanswered or a form ended wrong.
+Nothing else is asserted: the exit status is 1 when a member's message went unanswered, a form ended wrong, or
+SAKIP Bot sent more than Telegram's 30 messages within one second.
 """
 
 from __future__ import annotations
