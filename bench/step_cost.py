@@ -48,7 +48,7 @@ def _ask(engine: sa.Engine, telegram_id: int, indicator_id: int, message_id: int
         record_shown(session, telegram_id, question_of(session, member.id).number, message_id)
         target = context_for(session, indicator, period).target
         value = target.value if target.value is not None else (target.lower or target.upper or 1)
-        return format_number(value - (message_id % 2), None, "id")  # a new value each time: a new revision
+        return format_number(value - (message_id // 2 % 2), None, "id")  # another value each time: a new revision
 
 
 def typed_value_cost(url: str, telegram_id: int, values: int = 200) -> StepCost:

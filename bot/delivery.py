@@ -9,8 +9,8 @@ delays a message; the worker wakes when a row is queued and at least every few s
 - Chats are served side by side and independently: each chat with claimed rows has its own task that sends
   them in order, while the claim loop keeps claiming rows for other chats, so one chat's backlog never holds
   back another chat's message. Every send goes through the bot's rate limiter (`bot/pacing.py`), which keeps
-  each chat's pace (one message per second after a burst of three) shared with the direct replies of every
-  process, and the overall 30 messages per second. Up to `concurrency` requests
+  each chat's pace (one message per second after a burst of three) and the bot's overall 30 messages per second,
+  both shared with the direct replies of every process, which take precedence. Up to `concurrency` requests
   are in flight, up to `CLAIM_BATCH` rows
   are claimed and not yet finished, and of one chat's backlog only the next `CHAT_CLAIM` rows are held, so a
   long backlog never fills the worker's hands.
@@ -56,6 +56,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.ext import Application
 
 from bot.fence import CUTOFF_SECONDS, RENEW_SECONDS, SEND_MARGIN_SECONDS, Fence, FenceLost
+from bot.pacing import sending_notices
 from models.calc.clock import Clock, system_clock
 from models.messaging.chat_state import forget_old_updates
 from models.messaging.notices import Notice, decode
@@ -393,4 +394,5 @@ class Delivery:
         (`FenceLost` else, and cut off at the fence's cut-off, a pacing wait included); returns the id of the
         message that now shows the part."""
         async with self._slots, self._fence.bounded():
-            return await self.renderer.send(self.application.bot, chat_id, part)
+            with sending_notices():  # replies to members' own actions go first (bot/pacing.py)
+                return await self.renderer.send(self.application.bot, chat_id, part)

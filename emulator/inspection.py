@@ -30,6 +30,7 @@ class Marker(NamedTuple):
 
     calls: int
     bot_messages: int
+    bot_screens: int = 0
 
 
 def _message_matches(message: dict[str, Any], predicate: MessagePredicate) -> bool:
@@ -57,6 +58,7 @@ class InspectionMixin:
         self._base = Marker(0, 0)
         self._call_cursors: dict[str, int] = {}
         self._message_cursors: dict[Any, int] = {}
+        self._screen_cursors: dict[Any, int] = {}
 
     # -- call log -------------------------------------------------------------------------
     @property
@@ -117,9 +119,10 @@ class InspectionMixin:
     # -- waiting --------------------------------------------------------------------------
     def mark(self) -> Marker:
         """Forget everything seen so far: later waits only return newer calls/messages."""
-        self._base = Marker(len(self.state.calls), len(self.state.bot_messages))
+        self._base = Marker(len(self.state.calls), len(self.state.bot_messages), len(self.state.bot_screens))
         self._call_cursors.clear()
         self._message_cursors.clear()
+        self._screen_cursors.clear()
         return self._base
 
     async def _wait_until(self, find: Callable[[], Any], timeout: float) -> Any:
@@ -166,6 +169,38 @@ class InspectionMixin:
                 f"No new bot message in {where} matching {_describe(predicate)} within {timeout}s.\n"
                 + self.dump_recent()
             )
+        return message
+
+    def screens_shown(self) -> int:
+        """A point in the stream of what the bot showed, for `wait_for_bot_screen(since=...)`."""
+        return len(self.state.bot_screens)
+
+    async def wait_for_bot_screen(
+        self,
+        chat_id: int,
+        predicate: MessagePredicate = None,
+        timeout: float = WAIT_SECONDS,
+        *,
+        since: int | None = None,
+    ) -> dict[str, Any]:
+        """First message the bot showed in ``chat_id`` after ``since`` (a `screens_shown`; else after the last
+        one this waited for in the chat) matching ``predicate``: a new message, or one whose text or caption it
+        edited (a card turned into the next screen). A snapshot as shown."""
+        start = since if since is not None else self._screen_cursors.get(chat_id, self._base.bot_screens)
+
+        def find() -> dict[str, Any] | None:
+            log = self.state.bot_screens
+            for index in range(start, len(log)):
+                message = log[index]
+                if message["chat"]["id"] == chat_id and _message_matches(message, predicate):
+                    self._screen_cursors[chat_id] = index + 1
+                    return copy.deepcopy(message)
+            return None
+
+        message = await self._wait_until(find, timeout)
+        if message is None:
+            raise AssertionError(f"Nothing new shown in chat {chat_id} matching {_describe(predicate)} within "
+                                 f"{timeout}s.\n" + self.dump_recent())
         return message
 
     async def wait_for_call(

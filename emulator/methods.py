@@ -117,8 +117,11 @@ def set_or_drop(message: dict[str, Any], key: str, value: Any) -> None:
         message.pop(key, None)
 
 
-def finish_edit(api: Any, chat: Chat, message: dict[str, Any]) -> dict[str, Any]:
+def finish_edit(api: Any, chat: Chat, message: dict[str, Any], *, shows_new: bool = False) -> dict[str, Any]:
+    """Record an edit; `shows_new`: its text or caption changed (the bot showed something new in the message)."""
     message["edit_date"] = int(time.time())
+    if shows_new:
+        api.state.bot_screens.append(copy.deepcopy(message))
     api.state.emit("bot_message_edited", chat_id=chat.id, message=copy.deepcopy(message))
     api.state.activity_signal.notify()
     return copy.deepcopy(message)
@@ -193,10 +196,11 @@ async def edit_message_text(api: Any, p: Params) -> dict[str, Any]:
     current = (message["text"], message.get("entities", []), message.get("reply_markup"))
     if current == (text, entities, markup):
         raise bad_request(NOT_MODIFIED)
+    shows_new = (message["text"], message.get("entities", [])) != (text, entities)
     message["text"] = text
     set_or_drop(message, "entities", entities)
     set_or_drop(message, "reply_markup", markup)
-    return finish_edit(api, chat, message)
+    return finish_edit(api, chat, message, shows_new=shows_new)
 
 
 @api_method("editMessageCaption")
@@ -210,10 +214,11 @@ async def edit_message_caption(api: Any, p: Params) -> dict[str, Any]:
     current = (message.get("caption"), message.get("caption_entities", []), message.get("reply_markup"))
     if current == (caption or None, entities, markup):
         raise bad_request(NOT_MODIFIED)
+    shows_new = (message.get("caption"), message.get("caption_entities", [])) != (caption or None, entities)
     set_or_drop(message, "caption", caption)
     set_or_drop(message, "caption_entities", entities)
     set_or_drop(message, "reply_markup", markup)
-    return finish_edit(api, chat, message)
+    return finish_edit(api, chat, message, shows_new=shows_new)
 
 
 @api_method("editMessageReplyMarkup")

@@ -209,6 +209,9 @@ class EmulatorState:
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
         self.calls: list[Call] = []
         self.bot_messages: list[dict[str, Any]] = []
+        # what the bot showed, in order: each new message and each edit of a message's text or caption (a
+        # snapshot after the edit); a keyboard closed alone shows nothing new
+        self.bot_screens: list[dict[str, Any]] = []
         self.commands: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
         self.bot_texts: dict[tuple[str, str], str] = {}
         self.default_menu_button: dict[str, Any] = {"type": "default"}
@@ -238,6 +241,7 @@ class EmulatorState:
         chat.messages[message["message_id"]] = message
         if message.get("from", {}).get("id") == self.bot.id:
             self.bot_messages.append(copy.deepcopy(message))
+            self.bot_screens.append(copy.deepcopy(message))
             self.emit("bot_message", chat_id=chat.id, message=copy.deepcopy(message))
         self.activity_signal.notify()
         return message

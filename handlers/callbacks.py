@@ -45,7 +45,7 @@ class Button(StrEnum):
     # refuses them. Those of older versions ("isi.send"/"isi.sendok" with the form's version) are expired.
     FILL_SEND = "isi.kirim", ("form_id", "mark")
     FILL_SEND_CONFIRM = "isi.kirimok", ("form_id", "mark")
-    FILL_SEND_CANCEL = "isi.sendno"
+    FILL_SEND_CANCEL = "isi.batal", ("form_id",)  # "isi.sendno" of older versions carried no form: expired
     # review by the Sekretaris, and unlocking an approved item
     REVIEW_APPROVE = "rv.ok", ("form_id", "version")
     REVIEW_RETURN = "rv.ret", ("form_id", "version")
@@ -60,7 +60,7 @@ class Button(StrEnum):
     REPORT = "rp.go", ("period_id",)
     KEPALA_AGREE = "kd.ok", ("period_id",)
     KEPALA_ARAHAN = "kd.arh", ("period_id",)
-    KEPALA_UNITS = "kd.unit", ("period_id",)  # the reported period's detail per unit (and its 📎 buttons)
+    KEPALA_UNITS = "kd.unit", ("period_id",)  # a period's detail per unit (and its 📎 buttons): the report, /rekap
     # admin: invitations, members, periods
     INVITE_ROLE = "inv.r", ("role_index",)
     INVITE_UNIT = "inv.u", ("role_index", "unit_id")

@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.ext import CallbackContext, ExtBot
 
 from handlers.callbacks import Button, unpack
-from handlers.screens import Screen, acknowledge, close_buttons, send_screens
+from handlers.screens import Screen, acknowledge, close_buttons, send_screens, shown_in_place
 from i18n import t
 from i18n.codes import text_key
 from models.calc.clock import Clock
@@ -30,6 +30,7 @@ from models.collection.review import last_change
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import clear_state, first_time_handled, mark_shown
 from models.messaging.outbox import queued_in
+from models.office.acting import acting_member
 from models.office.invites import member_by_telegram_id
 from models.office.organisation import Member
 from models.office.permissions import audit_refusal
@@ -135,9 +136,10 @@ def error_screens(session: Session, member: Member, error: WorkflowError, timezo
         if by is not None and at is not None:
             name = by if isinstance(by, str) else (session.get(Member, by).name if session.get(Member, by) else "-")
             return [Screen.of(t("error.already_handled", language, name=esc(name),
-                                when=format_datetime(at, timezone, language)))]
+                                when=format_datetime(at, timezone, language)), refusal=True)]
     return [Screen.of(t(text_key(error.code), language, **{k: esc(v) if isinstance(v, str) else v
-                                                           for k, v in details.items() if isinstance(v, str | int)}))]
+                                                           for k, v in details.items() if isinstance(v, str | int)}),
+                      refusal=True)]
 
 
 def handled_by(session: Session, form_id: int) -> tuple[str | None, datetime | None]:
@@ -148,17 +150,25 @@ def handled_by(session: Session, form_id: int) -> tuple[str | None, datetime | N
 def act_in_transaction(session: Session, user_id: int, update_id: int | None, work: Callable[..., list[Screen]],
                        *args: Any, answering: bool, timezone: str) -> list[Screen] | None:
     """`act`'s transaction: the member behind Telegram user `user_id` (None for a stranger), the update marked
-    handled (`update_id`, unless None; [] when it already was), and `work(session, member, *args)` in a
-    savepoint, a `WorkflowError` worded for the member."""
-    member = member_by_telegram_id(session, user_id)
+    handled (`update_id`, unless None; [] when it already was), and `work(session, member, *args)`, a
+    `WorkflowError` worded for the member.
+
+    A refused work is undone by rolling the whole transaction back and marking the update handled again in a new
+    one, rather than by a savepoint around the work: refusals are rare, and a savepoint costs every update two
+    statements (`SAVEPOINT`, `RELEASE`)."""
+    member = acting_member(session, user_id)
     if member is None or not member.active:
         return None
     if update_id and not first_time_handled(session, update_id, now_of(session)):
         return []  # delivered again after a crash: already handled, and already answered
     try:
-        with session.begin_nested():
-            return work(session, member, *args)
+        return work(session, member, *args)
     except WorkflowError as error:
+        session.rollback()  # the work's writes, and the mark: taken again below, in the same moment
+        member = acting_member(session, user_id)
+        if member is None or not member.active or \
+                (update_id and not first_time_handled(session, update_id, now_of(session))):
+            return []  # handled meanwhile by another process, or the member left: nothing more to say
         if error.code is ErrorCode.FORBIDDEN:
             audit_refusal(session, member, error, now_of(session))
         if answering:
@@ -168,12 +178,13 @@ def act_in_transaction(session: Session, user_id: int, update_id: int | None, wo
 
 async def act(update: Update, context: Context, work: Callable[..., list[Screen]],
               *args: Any, send: bool = True, answering: bool = False, marks_handled: bool = True,
-              executor: Executor | None = None) -> list[Screen] | None:
+              executor: Executor | None = None, in_place: int | None = None) -> list[Screen] | None:
     """Run `work(session, member, *args)` for the member behind the update and reply with its screens.
 
-    Strangers get the invitation hint. A `WorkflowError` rolls back the work (a savepoint), is worded for the
-    member, and a refused permission is audited; everything else the work did is committed. Once a screen that
-    asks a question is sent, the message that shows it is recorded (`record_shown`).
+    Strangers get the invitation hint. A `WorkflowError` rolls back the work, is worded for the member, and a
+    refused permission is audited; everything else the work did is committed. Once a screen that asks a question
+    is sent, the message that shows it is recorded (`record_shown`). `in_place`: the pressed card, edited into
+    the first screen when it can be (`shown_in_place`), else its keyboard is closed.
     """
     bot_data = context.bot_data
     user_id = update.effective_user.id
@@ -190,6 +201,11 @@ async def act(update: Update, context: Context, work: Callable[..., list[Screen]
         if screens is None:
             await context.bot.send_message(update.effective_chat.id, t("chat.stranger", bot_data.default_language))
             return None
+        if send and in_place is not None:
+            placed = shown_in_place(screens, in_place)
+            if placed is None:
+                await close_buttons(update)
+            screens = placed or screens
         if send and (shown := await send_screens(context, update.effective_chat.id, screens)):
             await in_transaction(context, record_shown, user_id, *shown)
         return screens
@@ -209,7 +225,7 @@ def record_shown(session: Session, telegram_id: int, number: int, message_id: in
 
 async def run_button(update: Update, context: Context,
                      table: dict[Button, Callable[..., list[Screen]]],
-                     keep_open: frozenset[Button] = frozenset()) -> None:
+                     keep_open: frozenset[Button] = frozenset(), in_place: frozenset[Button] = frozenset()) -> None:
     """Run a pressed button's action from a journey's table, as `table[button](session, member, *ids)`.
 
     The query is answered by the caller first. The pressed keyboard is closed before the action runs, so it
@@ -219,6 +235,10 @@ async def run_button(update: Update, context: Context,
     work = table.get(pressed.button) if pressed else None
     if work is None:  # unreachable: handlers.registry routes here only the buttons of this table
         await act(update, context, expired_button)
+        return
+    message = update.callback_query.message
+    if pressed.button in in_place and message is not None:
+        await act(update, context, work, *pressed.ids, in_place=message.message_id)
         return
     if pressed.button not in keep_open:
         await close_buttons(update)

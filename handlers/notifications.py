@@ -22,6 +22,7 @@ from handlers.drawn import LaterDocument, LaterDocumentPart, drawn_now, parts_la
 from handlers.fill import notices as fill
 from handlers.kepala import notices as kepala
 from handlers.measurement import notices as measurement
+from handlers.recap_views import draw_recap
 from handlers.review import notices as review
 from handlers.screens import Part, Screen, parts_of, send_part
 from models.messaging.chat_state import mark_shown
@@ -93,14 +94,14 @@ WORDINGS: dict[type[Notice], Wording] = {
     UnlockAsked: Wording(review.unlock_request),
     UnlockDecided: Wording(review.unlock_decided),
     ReportReady: Wording(kepala.report_ready),
-    KepalaReport: Wording(kepala.kepala_report, "upload_photo", draw=kepala.draw_kepala_report),
+    KepalaReport: Wording(kepala.kepala_report, "upload_photo", draw=draw_recap),
     DispositionNotice: Wording(kepala.disposition_notice),
     LaporanDocument: Wording(measurement.laporan_document, "upload_document"),
     MeasurementReady: Wording(measurement.measurement_ready),
     MeasurementReview: Wording(measurement.measurement_review),
     MeasurementReturned: Wording(measurement.measurement_returned),
     MeasurementApproved: Wording(measurement.measurement_approved),
-    MeasurementReport: Wording(measurement.measurement_report, "upload_photo"),
+    MeasurementReport: Wording(measurement.measurement_report, "upload_photo", draw=draw_recap),
     MeasurementDisposed: Wording(measurement.measurement_disposed),
     ReminderDue: Wording(reminders.reminder, after_sent=reminders.reminder_sent),
     Escalation: Wording(reminders.escalation),

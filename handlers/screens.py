@@ -70,9 +70,10 @@ class Screen:
     edit_only: bool = False  # when the message to edit is gone, send nothing (a "done" note is no news)
     media: Album | Document | None = None  # sent instead of the blocks (buttons go under a document)
     question: int | None = None  # the number of the question it asks (`models.messaging.chat_state.set_state`)
+    refusal: bool = False  # the action was refused (a `WorkflowError` worded): never shown in the pressed card
 
     @classmethod
-    def of(cls, text: str, buttons: Buttons | None = None, **placement: int | None) -> Screen:
+    def of(cls, text: str, buttons: Buttons | None = None, **placement: int | bool | None) -> Screen:
         return cls([text], buttons or [], **placement)
 
 
@@ -94,6 +95,20 @@ def joined(screens: list[Screen]) -> list[Screen]:
         else:
             result.append(screen)
     return result
+
+
+def shown_in_place(screens: list[Screen], message_id: int) -> list[Screen] | None:
+    """The screens with the first one shown by editing message `message_id` (the card whose button was pressed:
+    one call, which also closes its keyboard); None when the first cannot be an edit: a refusal (the card stays as
+    it was), media, a message placed elsewhere, a text longer than a message, or a question (an answer is filed
+    only under a question shown in a message newer than the answer, and an edit keeps the card's older id:
+    `handlers/fill/flow.py: saved_and_next`)."""
+    first = screens[0] if screens else None
+    if first is None or first.refusal or first.media is not None or first.question is not None or \
+            first.edit_message_id is not None or first.replaces_message_id is not None or \
+            len(split_blocks(first.blocks)) > 1:  # a text of several messages: `parts_of` edits none of them
+        return None
+    return [replace(first, edit_message_id=message_id), *screens[1:]]
 
 
 def markup(buttons: Buttons) -> InlineKeyboardMarkup | None:

@@ -1,5 +1,5 @@
-"""/status and /rekap: where every unit stands, and the recap of a period with its charts (and each unit's
-📎 Bukti)."""
+"""/status and /rekap: where every unit stands, and the recap of a period on one screen with its album (and the
+per-unit detail and each unit's 📎 Bukti on request)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,17 @@ from telegram.error import TelegramError
 
 from handlers import evidence
 from handlers.common import Context, act, office_now, schedule_rules
+from handlers.drawn import drawn_now
 from handlers.fill.views import period_name
-from handlers.recap_views import mutu_baku_block, recap_album, recap_blocks
+from handlers.recap_views import (
+    RecapRead,
+    detail_buttons,
+    draw_recap,
+    mutu_baku_block,
+    recap_lines,
+    recap_text,
+    unit_blocks,
+)
 from handlers.screens import Screen, send_screens
 from i18n import t
 from models.collection.form_filling import form_items, open_periods, receipts, unit_indicators
@@ -28,8 +37,9 @@ from models.office.permissions import Action, require, roles_of_member
 from models.plan.periods import Period, PeriodCodeError, find_period, parse_scope
 from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
+from reports.recap_album import album_data
 from reports.recap_charts import RENDER_POOL
-from reports.wording import esc
+from reports.wording import esc, scope_label
 
 FAILED_SHOWN = 10
 
@@ -88,8 +98,9 @@ def latest_scope(session: Session):
 
 
 def recap_screens(session: Session, member: Member, argument: str | None, now: datetime,
-                  rules: ScheduleRules, charts: dict | None = None) -> list[Screen]:
-    """The recap as text; what its charts need goes into `charts` (drawn afterwards, off the database thread)."""
+                  rules: ScheduleRules, reads: list[RecapRead]) -> list[Screen]:
+    """The recap of a period (or a year) as the Kepala Dinas's report shows it: read here into `reads` (plain
+    data, drawn by `recap_command` after the transaction has ended); a problem is a screen returned instead."""
     require(session, member, Action.VIEW_RECAP)
     language = member.language
     try:
@@ -99,18 +110,25 @@ def recap_screens(session: Session, member: Member, argument: str | None, now: d
     if scope is None:
         return [Screen.of(t("recap.nothing", language))]
     recap = compute_recap(session, scope, language)
-    progress = None
-    if not isinstance(scope, int):
-        period = find_period(session, scope)
-        progress = period_progress(session, period, now.date(), rules.tz) if period else None
-    blocks = recap_blocks(recap, language, progress)
-    buttons = []
-    if progress is not None:
-        blocks.insert(1, period_clock(session, period, now, rules, language))
-        buttons = evidence.unit_buttons(session, member, progress)  # each unit's 📎 Bukti the member may see
-    if charts is not None:
-        charts.update(recap=recap, progress=progress, language=language)
-    return [Screen(blocks, buttons)]
+    label = scope_label(recap, language)
+    header = t("recap.header", language, period=label)
+    period = None if isinstance(scope, int) else find_period(session, scope)
+    code = str(scope) if isinstance(scope, int) else scope.code
+    if period is None:  # a year, or a period not stored: no forms, no per-unit detail, no Laporan
+        text = recap_text(["\n".join([header, *recap_lines(recap, language, None)])], "",
+                          t("recap.export_hint", language, code=code))
+        reads.append(RecapRead(language, header, album_data(recap, label, language), text, []))
+        return []
+    progress = period_progress(session, period, now.date(), rules.tz)
+    blocks = ["\n".join([header, *recap_lines(recap, language, progress)])]
+    own = [unit for unit in progress if unit.unit.id == member.unit_id]
+    if own and Role.KABID in roles_of_member(session, member):  # a Kepala Bidang sees their own unit's line
+        blocks.append("\n".join(unit_blocks(t("recap.your_unit", language), recap, own, language)))
+    text = recap_text(blocks, period_clock(session, period, now, rules, language),
+                      t("recap.detail_hint", language, code=code))
+    buttons = detail_buttons(period.id, evidence.unit_buttons(session, member, progress), language)
+    reads.append(RecapRead(language, header, album_data(recap, label, language, progress), text, buttons))
+    return []
 
 
 async def status_command(update: Update, context: Context) -> None:
@@ -119,21 +137,21 @@ async def status_command(update: Update, context: Context) -> None:
 
 
 async def recap_command(update: Update, context: Context) -> None:
-    """/rekap [periode]: the charts of a period (default: the latest open one) as an album, then the recap.
+    """/rekap [periode]: the recap of a period (default: the latest open one) or a year, as the Kepala Dinas's
+    report: one album of at most ten pictures, then one message with the per-unit detail's button.
 
-    The charts are drawn in the chart pool while the chat shows "sending photo…", so other members' updates
-    are served meanwhile."""
+    The recap is read in the command's transaction; the album is drawn after it ended, in the chart pool, while
+    the chat shows "sending photo…", so no lock is held meanwhile and other members' updates are served."""
     argument = context.args[0] if context.args else None
-    charts: dict = {}
+    reads: list[RecapRead] = []
     screens = await act(update, context, lambda s, m: recap_screens(s, m, argument, office_now(context),
-                                                                    schedule_rules(context), charts), send=False)
+                                                                    schedule_rules(context), reads), send=False)
     if screens is None:
         return
     chat_id = update.effective_chat.id
-    if charts:
+    for read in reads:
         with suppress(TelegramError):  # a hint only
             await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
-        album = await asyncio.get_running_loop().run_in_executor(
-            RENDER_POOL, recap_album, charts["recap"], charts["language"], charts["progress"])
-        screens = [album, *screens]
+        drawn = await asyncio.get_running_loop().run_in_executor(RENDER_POOL, draw_recap, read)
+        screens = [*drawn_now(drawn), *screens]
     await send_screens(context, chat_id, screens)

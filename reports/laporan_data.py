@@ -162,9 +162,12 @@ def period_laporan(session: Session, period: Period, now: datetime, rules: Sched
 
 
 def measurement_laporan(session: Session, measurement: Measurement, cycle: MeasurementCycle | None, now: datetime,
-                        rules: ScheduleRules, language: str, office: str, draft: bool) -> Laporan:
+                        rules: ScheduleRules, language: str, office: str, draft: bool, *,
+                        with_charts: bool = True) -> Laporan:
+    """The measurement's Laporan; without charts (`with_charts=False`) nothing is drawn here (as
+    `period_laporan`)."""
     recap = measurement.recap
-    charts = render_recap_charts(recap, scope_label(recap, language), language)
+    charts = render_recap_charts(recap, scope_label(recap, language), language) if with_charts else None
     rows = [_row(item.row, language, {"previous": _percent(item.previous.value, language),
                                       "last_year": _percent(item.last_year.value, language),
                                       "year_progress": _percent(item.year_progress.value, language)})
@@ -189,7 +192,8 @@ def measurement_laporan(session: Session, measurement: Measurement, cycle: Measu
     return Laporan(
         office=office, period=measurement.quarter.label(language), period_code=measurement.quarter.code,
         generated_at=format_datetime(now, rules.tz.key, language),
-        summary=tuple(summary), rows=tuple(rows), charts=charts.pngs, levels=levels, comparisons=True,
+        summary=tuple(summary), rows=tuple(rows), charts=charts.pngs if charts else (), levels=levels,
+        comparisons=True,
         review=tuple(review),
         disposition=_disposition_line(session, cycle.kepala_id, cycle.disposed_at, cycle.decision, cycle.arahan,
                                       rules, language) if cycle else (),
@@ -204,6 +208,13 @@ def draft_laporan(session: Session, period: Period, now: datetime, rules: Schedu
     """The period's Laporan DRAF without its charts, from the recap and progress the caller computed."""
     return period_laporan(session, period, now, rules, language, _office(session), draft=True, recap=recap,
                           progress=progress, with_charts=False)
+
+
+def draft_measurement_laporan(session: Session, measurement: Measurement, cycle: MeasurementCycle, now: datetime,
+                              rules: ScheduleRules, language: str) -> Laporan:
+    """The measurement's Laporan DRAF without its charts, from the measurement the caller computed."""
+    return measurement_laporan(session, measurement, cycle, now, rules, language, _office(session), draft=True,
+                               with_charts=False)
 
 
 def _office(session: Session) -> str:

@@ -1,7 +1,10 @@
-"""The charts of a recap, as the Kepala Dinas gets them: capaian per indicator, each unit's form, each IKU's year.
+"""The charts of a recap in the Laporan that `/laporan` sends and the archive files (`reports/laporan_data.py`):
+capaian per indicator in pages, each unit's form, each IKU's year. The chat shows the one album of at most ten of
+`reports.recap_album` instead (the Kepala Dinas's report, `/rekap`, the measurement report), which also goes in
+their Laporan DRAF.
 
-Built from a computed `Recap` (and the period's progress), so the album shows exactly the figures of the text
-beside it. Rendering is CPU work of a second or more at regency scale: callers run it off the event loop, in
+Built from a computed `Recap` (and the period's progress), so the pictures show exactly the figures of the text
+beside them. Rendering is CPU work of a second or more at regency scale: callers run it off the event loop, in
 the bounded pool `RENDER_POOL`, so a burst of /rekap never takes the threads that serve other users' updates.
 """
 

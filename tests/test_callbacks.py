@@ -33,7 +33,7 @@ BIGGEST_ID = 2**63 - 1  # a PostgreSQL BIGINT, the largest id (or Telegram id) t
 # value must never change, and a new button has to be added here.
 ACTIONS: dict[str, int] = {
     "isi.p": 1, "isi.amb": 2, "isi.sure": 1, "isi.retype": 1, "isi.keep": 2, "isi.keep_kendala": 2,
-    "isi.keep_tindak_lanjut": 2, "isi.next": 1, "isi.edit": 2, "isi.kirim": 2, "isi.kirimok": 2, "isi.sendno": 0,
+    "isi.keep_tindak_lanjut": 2, "isi.next": 1, "isi.edit": 2, "isi.kirim": 2, "isi.kirimok": 2, "isi.batal": 1,
     "rv.ok": 2, "rv.ret": 2, "rv.t": 2, "rv.arh": 1, "rv.cancel": 1,
     "ul.req": 2, "ul.ok": 1, "ul.no": 1, "bk": 1,
     "rp.go": 1, "kd.ok": 1, "kd.arh": 1, "kd.unit": 1,
@@ -164,7 +164,8 @@ def test_data_that_is_no_button_of_this_version_unpacks_to_nothing(data):
 def test_unpack_reads_the_data_of_buttons_already_sent():
     assert unpack("rv.ok|12|3") == Pressed(Button.REVIEW_APPROVE, [12, 3])
     assert unpack("pd.o|2026|0|11") == Pressed(Button.PERIOD_OPEN, [2026, 0, 11])
-    assert unpack("isi.sendno") == Pressed(Button.FILL_SEND_CANCEL, [])
+    assert unpack("isi.batal|4") == Pressed(Button.FILL_SEND_CANCEL, [4])
     assert unpack("isi.keep_tindak_lanjut|3|7") == Pressed(Button.FILL_KEEP_TINDAK_LANJUT, [3, 7])
     # a question's buttons of older versions, without the question's number: no button of this version
     assert [unpack(data) for data in ("isi.next", "isi.amb|0", "isi.sure", "isi.keep|7")] == [None] * 4
+    assert unpack("isi.sendno") is None  # "Batal" of a confirmation of older versions, which named no form

@@ -18,10 +18,13 @@ from sqlmodel import select
 
 from bench.recap import build_world
 from handlers.drawn import LaterDocumentPart, parts_later
-from handlers.kepala.notices import draw_kepala_report, kepala_report
-from handlers.kepala.views import EVIDENCE_INLINE, RECAP_LIMIT, recap_buttons, recap_text
+from handlers.kepala.notices import kepala_report
+from handlers.kepala.views import recap_buttons
+from handlers.measurement.notices import measurement_report
+from handlers.recap_views import EVIDENCE_INLINE, RECAP_LIMIT, draw_recap, recap_text
 from handlers.render import telegram_length
-from models.messaging.notices import KepalaReport
+from models.measurement.cycle import MeasurementCycle, MeasurementStatus
+from models.messaging.notices import KepalaReport, MeasurementReport
 from models.office.organisation import Member
 from models.plan.periods import Period, PeriodStatus
 from models.store.database import create_db_engine, session_scope
@@ -56,7 +59,7 @@ def test_a_40_unit_report_is_one_album_and_one_screen(regency):
 
     event.listen(regency, "before_cursor_execute", count)
     try:
-        parts = parts_later(draw_kepala_report(read))  # the PDF is not drawn yet: it is drawn when its turn comes
+        parts = parts_later(draw_recap(read))  # the PDF is not drawn yet: it is drawn when its turn comes
     finally:
         event.remove(regency, "before_cursor_execute", count)
     assert statements == []  # drawing reads nothing: no transaction (nor SQLite's write lock) while it draws
@@ -73,6 +76,38 @@ def test_a_40_unit_report_is_one_album_and_one_screen(regency):
     assert isinstance(pdf, LaterDocumentPart) and pdf.document is None
 
 
+def test_a_40_unit_measurement_report_is_read_then_drawn_without_the_database(regency):
+    with session_scope(regency) as session:
+        cycle = MeasurementCycle(year=2026, quarter=1, status=MeasurementStatus.REPORTED, analysis="A" * 3000,
+                                 rencana_aksi="R" * 3000, ready_at=NOW, submitted_at=NOW, approved_at=NOW,
+                                 reported_at=NOW)
+        session.add(cycle)
+        session.flush()
+        read = measurement_report(session, Member(name="Ibu Kepala", language="id"),
+                                  MeasurementReport(cycle.id, cycle.version), NOW, ScheduleRules())
+        session.rollback()  # the regency stays without a measurement for the other tests
+    assert len(read.album.sasaran) == 40 and not read.album.units and len(read.album.trends) == 40
+
+    statements = []
+
+    def count(*_args: object) -> None:
+        statements.append(1)
+
+    event.listen(regency, "before_cursor_execute", count)
+    try:
+        parts = parts_later(draw_recap(read))
+    finally:
+        event.remove(regency, "before_cursor_execute", count)
+    assert statements == []  # drawn from plain data: no transaction while it draws
+    albums = [part for part in parts if part.photos]
+    recap, pdf = [part for part in parts if not part.photos]
+    assert len(albums) == 1 and 4 <= len(albums[0].photos) <= MAX_PICTURES
+    assert telegram_length(recap.text) <= RECAP_LIMIT and "A" * 150 in recap.text and "A" * 250 not in recap.text
+    labels = [button.text for row in recap.buttons.inline_keyboard for button in row]
+    assert labels == ["✅ Setuju", "📝 Beri arahan"]
+    assert isinstance(pdf, LaterDocumentPart) and pdf.document is None
+
+
 def test_a_few_evidence_buttons_stay_under_the_recap_and_many_go_behind_the_unit_detail():
     evidence = [[(f"📎 Bukti Bidang {n} (1)", f"bk|{n}")] for n in range(1, 6)]
     few = recap_buttons(7, evidence[:EVIDENCE_INLINE], "id")
@@ -83,9 +118,16 @@ def test_a_few_evidence_buttons_stay_under_the_recap_and_many_go_behind_the_unit
 
 def test_the_recap_keeps_to_one_screen_however_long_the_names():
     lines = ["x" * 300] * 4
-    text = recap_text("<b>Rekap capaian Maret 2026</b>", lines[:2], "y" * 600, "id")
-    assert "y" * 600 in text and telegram_length(text) <= RECAP_LIMIT
-    text = recap_text("<b>Rekap capaian Maret 2026</b>", lines, "y" * 600, "id")
-    assert "y" * 600 not in text and telegram_length(text) <= RECAP_LIMIT  # the clock gives way
-    text = recap_text("<b>Rekap capaian Maret 2026</b>", lines * 2, "y" * 600, "id")
-    assert text.endswith("\n…") and telegram_length(text) <= RECAP_LIMIT  # then whole lines
+    hint = "📄 Rincian lengkap menyusul sebagai PDF."
+
+    def recap(count: int) -> str:
+        return recap_text(["\n".join(["<b>Rekap capaian Maret 2026</b>", *lines[:count]])], "y" * 600, hint)
+
+    text = recap(2)
+    assert "y" * 600 in text and text.endswith(hint) and telegram_length(text) <= RECAP_LIMIT
+    text = recap(4)
+    assert "y" * 600 not in text and text.endswith(hint) and telegram_length(text) <= RECAP_LIMIT  # the clock goes
+    lines *= 2
+    text = recap(8)
+    assert text.endswith("\n…\n\n" + hint) and telegram_length(text) <= RECAP_LIMIT  # then whole lines, not the hint
+    assert text.startswith("<b>Rekap capaian Maret 2026</b>\n" + "x" * 300)

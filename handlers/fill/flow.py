@@ -402,4 +402,17 @@ def submit(session: Session, member: Member, form_id: int, mark: int) -> list[Sc
         raise
     clear_state(session, member.id)
     period = session.get(Period, form.period_id)
-    return [Screen.of(t("fill.sent", member.language, period=views.period_name(period, member.language)))]
+    unit = session.get(Unit, form.unit_id)
+    # the values sent stay in view under the news: the pressed card is edited into both (`act`'s `in_place`)
+    return joined([Screen.of(t("fill.sent", member.language, period=views.period_name(period, member.language))),
+                   views.summary(form, period, unit.name, form_items(session, form), member.language,
+                                 editable=False)])
+
+
+def cancel_submit(session: Session, member: Member, form_id: int) -> list[Screen]:
+    """'Batal' on the confirmation: nothing sent, and the form's summary again with its buttons."""
+    cancelled = Screen.of(t("fill.send_cancelled", member.language))
+    form = session.get(UnitForm, form_id)
+    if form is None:
+        return [cancelled]
+    return joined(walk(session, member, session.get(Period, form.period_id), prefix=[cancelled]))

@@ -58,20 +58,24 @@ BUTTONS = {
                                                                           s.get(Indicator, indicator_id)),
     Button.FILL_SEND: flow.ask_submit,
     Button.FILL_SEND_CONFIRM: flow.submit,
-    Button.FILL_SEND_CANCEL: lambda s, m: [Screen.of(t("fill.send_cancelled", m.language))],
+    Button.FILL_SEND_CANCEL: flow.cancel_submit,
 }
+# sending the form: the pressed card becomes the confirmation, then what was sent (or the summary again), one
+# edit each instead of closing the keyboard and sending a new message
+IN_PLACE = frozenset({Button.FILL_SEND, Button.FILL_SEND_CONFIRM, Button.FILL_SEND_CANCEL})
 
 
 async def on_button(update: Update, context: Context) -> None:
     """Every button of the journey: answered first, then the next screen. A button of a question asked before the
     current one is answered as expired and changes nothing, so a question's keyboard is left as it is: closing it
     would be a second Telegram call per step, and the next question cannot be the pressed card edited
-    (`flow.saved_and_next`). The keyboards of the other buttons (a period, ✏️, Kirim) are closed."""
+    (`flow.saved_and_next`). Sending the form edits its card in place (`IN_PLACE`); the keyboards of the other
+    buttons (a period, ✏️) are closed."""
     if await superseded(update, context, frozenset(QUESTION_BUTTONS)):
         await answer_expired(update, context)
         return
     await acknowledge(update)
-    await run_button(update, context, BUTTONS, keep_open=frozenset(QUESTION_BUTTONS))
+    await run_button(update, context, BUTTONS, keep_open=frozenset(QUESTION_BUTTONS), in_place=IN_PLACE)
 
 
 def _keep_note(session: Session, member: Member, field: str, indicator_id: int) -> list[Screen]:

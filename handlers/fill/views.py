@@ -161,7 +161,7 @@ def confirm_send(form_id: int, mark: int, items: list[Item], language: str) -> S
             for item in items]
     text = "\n".join([t("fill.confirm_send", language), "", t("fill.confirm_send_values", language), *rows])
     return Screen.of(text, [[(t("fill.confirm_send_yes", language), pack(Button.FILL_SEND_CONFIRM, form_id, mark)),
-                             (t("common.cancel_button", language), pack(Button.FILL_SEND_CANCEL))]])
+                             (t("common.cancel_button", language), pack(Button.FILL_SEND_CANCEL, form_id))]])
 
 
 def _quoted(text: str | None) -> str:

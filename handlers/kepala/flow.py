@@ -8,7 +8,7 @@ from handlers import evidence
 from handlers.bound import Bound
 from handlers.common import now_of
 from handlers.fill.views import period_name
-from handlers.kepala.views import unit_blocks
+from handlers.recap_views import unit_blocks
 from handlers.screens import Screen, free_text_problem
 from i18n import t
 from models.collection.forms import DispositionDecision

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from handlers.measurement import views
-from handlers.recap_views import recap_album
+from handlers.recap_views import PdfRead, RecapRead, mutu_baku_block, recap_lines, recap_text
 from handlers.screens import Document, Screen
 from i18n import t
 from models.collection.forms import DispositionDecision
@@ -26,10 +26,14 @@ from models.messaging.notices import (
 from models.office.organisation import Member
 from models.plan.periods import Period
 from models.reporting.archive import Procedure
+from models.timing.mutu_baku import measurement_timeline
 from models.timing.reminders import Task
 from models.timing.schedule import ScheduleRules
-from reports.laporan_data import laporan_file
-from reports.wording import esc
+from reports.laporan_data import draft_measurement_laporan, laporan_file
+from reports.recap_album import album_data
+from reports.wording import esc, scope_label
+
+TEXT_CHARS = 200  # of the Tim's analysis and rencana aksi in the Kepala Dinas's one screen (whole in the PDF)
 
 
 def _cycle(session: Session, notice: MeasurementNotice) -> MeasurementCycle:
@@ -79,15 +83,26 @@ def measurement_approved(session: Session, member: Member, notice: MeasurementAp
 
 
 def measurement_report(session: Session, member: Member, notice: MeasurementReport, now: datetime,
-                       rules: ScheduleRules) -> list[Screen]:
-    """For the Kepala Dinas: the charts as an album, then the measurement with the disposition buttons."""
+                       rules: ScheduleRules) -> RecapRead:
+    """For the Kepala Dinas, as the report of a period: one album of at most ten pictures, one message within one
+    screen (the counts, the levels, the Tim's analysis and rencana aksi in short, the SOP clock) with the
+    disposition buttons, then every indicator with its comparisons as the Laporan DRAF's PDF. Read here, drawn
+    by `handlers.recap_views.draw_recap` once the session has ended."""
     cycle = _cycle(session, notice)
     language = member.language
     measurement = measure_quarter(session, cycle.ref, language)
+    recap = measurement.recap
+    period = cycle.ref.label(language)
     buttons = views.kepala_buttons(cycle, language) if _current(cycle, notice, MeasurementStatus.REPORTED) else []
-    return [recap_album(measurement.recap, language),
-            Screen.of(t("measurement.notify_report", language, period=cycle.ref.label(language))),
-            views.measurement_screen(measurement, cycle, language, buttons, now, rules)]
+    blocks = ["\n".join([t("measurement.notify_report", language, period=period),
+                         *recap_lines(recap, language, None)]),
+              views.level_block(measurement, language), *views.text_blocks(cycle, language, chars=TEXT_CHARS)]
+    clock = mutu_baku_block(measurement_timeline(cycle, now, rules), language, procedure="mutu_baku_b")
+    pdf = PdfRead(draft_measurement_laporan(session, measurement, cycle, now, rules, language),
+                  f"laporan-pengukuran-{cycle.ref.code}.pdf", t("measurement.pdf_caption", language, period=period))
+    return RecapRead(language=language, caption=views.title(cycle, cycle.ref, language),
+                     album=album_data(recap, scope_label(recap, language), language),
+                     text=recap_text(blocks, clock, t("measurement.detail_hint", language)), buttons=buttons, pdf=pdf)
 
 
 def measurement_disposed(session: Session, member: Member, notice: MeasurementDisposed, now: datetime,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.callbacks import Button, pack
-from handlers.recap_views import mutu_baku_block
+from handlers.recap_views import mutu_baku_block, short
 from handlers.screens import Screen
 from i18n import t
 from models.calc.capaian import CapaianResult
@@ -70,11 +70,13 @@ def measurement_blocks(measurement: Measurement, cycle: MeasurementCycle | None,
     return blocks
 
 
-def text_blocks(cycle: MeasurementCycle, language: str, *parts: MeasurementText) -> list[str]:
+def text_blocks(cycle: MeasurementCycle, language: str, *parts: MeasurementText, chars: int | None = None
+                ) -> list[str]:
     """The Tim's analysis and rencana aksi as written (or only `parts`), each headed; long ones are split
-    between messages by `handlers.render.split_blocks`."""
-    return [t(f"measurement.{part.value}", language, text=esc(getattr(cycle, part.value)))
-            for part in parts or MeasurementText if getattr(cycle, part.value)]
+    between messages by `handlers.render.split_blocks`. With `chars`, each cut to that many on one line."""
+    return [t(f"measurement.{part.value}", language,
+              text=esc(short(text, chars) if chars else text))
+            for part in parts or MeasurementText if (text := getattr(cycle, part.value))]
 
 
 def preparer_buttons(cycle: MeasurementCycle, language: str) -> list[list[tuple[str, str]]]:

@@ -148,6 +148,16 @@ def _evidence_counts(session: Session, period_id: int, indicator_ids: Collection
     return dict(rows.all())
 
 
+_EVIDENCE_COUNT = select(sa.func.count()).select_from(Evidence).where(
+    Evidence.period_id == sa.bindparam("period_id"), Evidence.indicator_id == sa.bindparam("indicator_id"))
+
+
+def evidence_count(session: Session, period_id: int, indicator_id: int) -> int:
+    """How many pieces of evidence one indicator has in the period (an `IN` list would be rendered anew for every
+    execution; this statement is prepared once)."""
+    return session.exec(_EVIDENCE_COUNT, params={"period_id": period_id, "indicator_id": indicator_id}).one()
+
+
 def _names(session: Session, values: Collection[Realisasi]) -> dict[int, str]:
     """The names of the members who entered these values (the acting member is usually loaded already)."""
     ids = {row.entered_by_id for row in values if row.entered_by_id is not None}
@@ -196,17 +206,20 @@ def form_item(session: Session, form: UnitForm, period: Period, indicator: Indic
             or not in_pk(session, indicator, period.ref)):
         return None
     current = current or latest_revision(session, indicator.id, period.id)
-    evidence = _evidence_counts(session, period.id, [indicator.id]).get(indicator.id, 0)
+    evidence = evidence_count(session, period.id, indicator.id)
     returned = unresolved_returns(session, form).get(indicator.id)
     names = _names(session, [current] if current else [])
     return _item(indicator, period, load_plan(session, indicator.id, period.ref), current, evidence, returned, names)
 
 
+_STEP_SUBJECT = (select(Period, Indicator, marker_column()).join(Indicator, sa.true())  # one row of each
+                 .where(Period.id == sa.bindparam("period_id"), Indicator.id == sa.bindparam("indicator_id")))
+
+
 def step_subject(session: Session, period_id: int, indicator_id: int) -> tuple[Period | None, Indicator | None]:
     """The period and the indicator a step of the form is about (None when gone), read with the PK's version
     (`models.plan.reference`) in one statement: a typed value needs all three."""
-    row = session.exec(select(Period, Indicator, marker_column()).join(Indicator, sa.true())  # one row of each
-                       .where(Period.id == period_id, Indicator.id == indicator_id)).first()
+    row = session.exec(_STEP_SUBJECT, params={"period_id": period_id, "indicator_id": indicator_id}).first()
     if row is None:
         return session.get(Period, period_id), session.get(Indicator, indicator_id)
     period, indicator, marker = row
@@ -218,17 +231,22 @@ def first_pending(items: list[Item]) -> Item | None:
     return next((item for item in items if item.pending), None)
 
 
+_STORED_VALUES = (
+    select(Period.year, Period.number, Realisasi.revision, Realisasi.value)
+    .join(Realisasi, Realisasi.period_id == Period.id)
+    .where(Realisasi.indicator_id == sa.bindparam("indicator_id"), Period.kind == sa.bindparam("kind"),
+           sa.or_(sa.and_(Period.year == sa.bindparam("year"), Period.number < sa.bindparam("before")),
+                  sa.and_(Period.year == sa.bindparam("also_year"), Period.number == sa.bindparam("also_number"))))
+    .order_by(Realisasi.revision))
+
+
 def _stored_values(session: Session, indicator_id: int, kind: PeriodKind, year: int, before: int,
                    also: PeriodRef) -> dict[PeriodRef, Decimal]:
     """The current value of an indicator in the periods of `kind` of `year` numbered below `before`, and in
     `also` (last period), by period: one query."""
-    rows = session.exec(
-        select(Period.year, Period.number, Realisasi.revision, Realisasi.value)
-        .join(Realisasi, Realisasi.period_id == Period.id)
-        .where(Realisasi.indicator_id == indicator_id, Period.kind == kind,
-               sa.or_(sa.and_(Period.year == year, Period.number < before),
-                      sa.and_(Period.year == also.year, Period.number == also.number)))
-        .order_by(Realisasi.revision))
+    rows = session.exec(_STORED_VALUES, params={"indicator_id": indicator_id, "kind": kind, "year": year,
+                                                "before": before, "also_year": also.year,
+                                                "also_number": also.number})
     return {PeriodRef(kind, row_year, number): value for row_year, number, _, value in rows}  # the last revision
 
 

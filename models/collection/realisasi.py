@@ -201,13 +201,15 @@ def answered_indicators(session: Session, period_id: int) -> set[int]:
     return set(session.exec(select(Realisasi.indicator_id).where(Realisasi.period_id == period_id).distinct()))
 
 
+_LATEST_REVISION = (select(Realisasi)
+                    .where(Realisasi.indicator_id == sa.bindparam("indicator_id"),
+                           Realisasi.period_id == sa.bindparam("period_id"))
+                    .order_by(Realisasi.revision.desc())
+                    .limit(1))
+
+
 def latest_revision(session: Session, indicator_id: int, period_id: int) -> Realisasi | None:
-    return session.exec(
-        select(Realisasi)
-        .where(Realisasi.indicator_id == indicator_id, Realisasi.period_id == period_id)
-        .order_by(Realisasi.revision.desc())
-        .limit(1)
-    ).first()
+    return session.exec(_LATEST_REVISION, params={"indicator_id": indicator_id, "period_id": period_id}).first()
 
 
 def evidence_counts(session: Session, period_id: int) -> dict[int, int]:

@@ -46,6 +46,11 @@ LOCKED_FORM: dict[FormStatus, ErrorCode] = {
 FORMS = "unit_forms"  # `Session.info`: (transaction, the forms read in it by (unit id, period id)), see `form_for`
 
 
+_FORM = select(UnitForm).where(UnitForm.unit_id == sa.bindparam("unit_id"),
+                               UnitForm.period_id == sa.bindparam("period_id"))
+_FORM_LOCKED = _FORM.with_for_update()
+
+
 def form_for(session: Session, unit_id: int, period_id: int, *, lock: bool = False) -> UnitForm:
     """The unit's form for the period, created as a draft on first use (once, when colleagues answer at once);
     read under a row lock when `lock` (as `lock_form`). Read once per transaction: a step asks for its form
@@ -57,15 +62,15 @@ def form_for(session: Session, unit_id: int, period_id: int, *, lock: bool = Fal
     form = held[1].get((unit_id, period_id))
     if form is not None and sa.inspect(form).persistent:
         return lock_form(session, form) if lock else form
-    query = select(UnitForm).where(UnitForm.unit_id == unit_id, UnitForm.period_id == period_id)
-    form = session.exec(query.with_for_update() if lock else query).first()
+    query, params = (_FORM_LOCKED if lock else _FORM), {"unit_id": unit_id, "period_id": period_id}
+    form = session.exec(query, params=params).first()
     if form is None:
         form = UnitForm(unit_id=unit_id, period_id=period_id)
         try:
             with session.begin_nested():
                 session.add(form)
         except IntegrityError:  # a colleague's first answer created it in another process just now
-            form = session.exec(query.with_for_update() if lock else query).one()
+            form = session.exec(query, params=params).one()
     held[1][(unit_id, period_id)] = form
     return form
 

@@ -9,6 +9,7 @@ once sent, the id of the message that shows it, so an answer is filed only under
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -88,17 +89,28 @@ def _stored(row: ChatState) -> dict[str, Any]:
     return json.loads(row.data)
 
 
-def _row(session: Session, member_id: int) -> ChatState | None:
-    """The member's row, held by the session until its transaction ends: the identity map holds rows only weakly,
-    and one update reads its member's state several times (the question, its step, its ids), so once."""
+def _held(session: Session) -> dict[int, ChatState]:
     transaction = session.get_transaction()
     held = session.info.get(HELD)
     if held is None or held[0] is not transaction:
         held = session.info[HELD] = (transaction, {})
-    row = held[1].get(member_id)
+    return held[1]
+
+
+def _row(session: Session, member_id: int) -> ChatState | None:
+    """The member's row, held by the session until its transaction ends: the identity map holds rows only weakly,
+    and one update reads its member's state several times (the question, its step, its ids), so once."""
+    held = _held(session)
+    row = held.get(member_id)
     if row is None or row not in session:
-        row = held[1][member_id] = session.get(ChatState, member_id)
+        row = held[member_id] = session.get(ChatState, member_id)
     return row
+
+
+def hold_state(session: Session, member_id: int, row: ChatState | None) -> None:
+    """Hold the member's row, read with something else in the same statement, for the rest of the transaction."""
+    if row is not None:
+        _held(session)[member_id] = row
 
 
 def get_state(session: Session, member_id: int) -> tuple[ChatStep | None, dict[str, Any]]:
@@ -210,12 +222,19 @@ class HandledUpdate(SQLModel, table=True):
 KEEP_HANDLED_UPDATES = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
 
 
+@functools.cache
+def _mark_handled(dialect: str) -> sa.Insert:
+    """The statement of `first_time_handled`, built once per dialect (building one costs as much as running it)."""
+    insert = _INSERTS[dialect](HandledUpdate).values(update_id=sa.bindparam("update_id"),
+                                                     handled_at=sa.bindparam("handled_at"))
+    return insert.on_conflict_do_nothing(index_elements=["update_id"]).returning(HandledUpdate.update_id)
+
+
 def first_time_handled(session: Session, update_id: int, now: datetime) -> bool:
     """Mark the update handled at `now`; False when it already was (then its work must not be done again)."""
-    insert = _INSERTS[session.get_bind().dialect.name](HandledUpdate).values(update_id=update_id, handled_at=now)
     # one statement; another process handling the same update right now makes it wait, then insert nothing
-    insert = insert.on_conflict_do_nothing(index_elements=["update_id"]).returning(HandledUpdate.update_id)
-    return session.connection().execute(insert).first() is not None
+    insert = _mark_handled(session.get_bind().dialect.name)
+    return session.connection().execute(insert, {"update_id": update_id, "handled_at": now}).first() is not None
 
 
 def forget_old_updates(session: Session, now: datetime) -> int:

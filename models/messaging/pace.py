@@ -21,6 +21,15 @@ from sqlmodel import Field, Session, SQLModel
 INTERVAL = 1.0  # seconds between messages in one chat, on average
 BURST = 3  # messages one chat may get at once
 
+# The whole bot's budget, Telegram's ~30 messages a second over all chats, is the row of key `BOT` (no chat has
+# id 0), shared by every process like a chat's. Replies to a member's own action reserve their moment in it
+# whatever is queued; notices take a moment only when the budget has room beyond what is kept for replies
+# (`take_if_free`), so a fan-out of reminders never makes a member wait for the answer to what they just did.
+BOT = 0
+BOT_INTERVAL = 1 / 29  # just under 30 a second: at exactly 30, slightly bunched requests meet 429s
+REPLY_BURST = 20  # replies may run this many messages ahead (Telegram's overall bucket holds about 30)
+NOTICE_BURST = 6  # notices only this many: the rest of the burst is the replies' own
+
 
 class ChatPace(SQLModel, table=True):
     __tablename__ = "chat_pace"
@@ -43,6 +52,23 @@ def reserve(session: Session, chat_id: int, now: float, interval: float = INTERV
     ).returning(ChatPace.due)
     due = session.execute(statement).scalar_one()
     return max(0.0, due - interval * burst - now)
+
+
+def take_if_free(session: Session, key: int, now: float, interval: float, burst: int, cost: int = 1) -> float:
+    """Take the next moment of `key`'s budget only if it is now (at most `burst` messages ahead): 0 when taken,
+    else nothing is taken and the seconds until it might be (others may take it first: ask again then)."""
+    step = interval * max(1, min(cost, burst))
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    later = sa.func.greatest if dialect == "postgresql" else sa.func.max
+    after = later(ChatPace.due, now) + step
+    statement = insert(ChatPace).values(chat_id=key, due=now + step).on_conflict_do_update(
+        index_elements=["chat_id"], set_={"due": after}, where=after - interval * burst <= now,
+    ).returning(ChatPace.due)
+    if session.execute(statement).first() is not None:
+        return 0.0
+    due = session.execute(sa.select(ChatPace.due).where(ChatPace.chat_id == key)).scalar_one()
+    return max(interval, max(due, now) + step - interval * burst - now)
 
 
 def forget_idle(session: Session, now: float) -> int:

@@ -70,8 +70,11 @@ def create_invite(
     return invite, token
 
 
+_BY_TELEGRAM_ID = select(Member).where(Member.telegram_user_id == sa.bindparam("telegram_user_id"))
+
+
 def member_by_telegram_id(session: Session, telegram_user_id: int) -> Member | None:
-    return session.exec(select(Member).where(Member.telegram_user_id == telegram_user_id)).first()
+    return session.exec(_BY_TELEGRAM_ID, params={"telegram_user_id": telegram_user_id}).first()
 
 
 def _add_member(session: Session, telegram_user_id: int, name: str, unit_id: int, role: Role,

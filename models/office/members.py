@@ -14,7 +14,7 @@ from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import clear_state
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, MemberRole, Role, Unit
-from models.office.permissions import Action, require, roles_of_member
+from models.office.permissions import Action, forget_roles, require, roles_of_member
 
 
 def members_by_unit(session: Session) -> list[tuple[Unit, list[tuple[Member, set[Role]]]]]:
@@ -57,6 +57,7 @@ def toggle_role(session: Session, admin: Member, member_id: int, role: Role, *, 
     else:
         session.add(MemberRole(member_id=member.id, role=role))
         after = roles | {role}
+    forget_roles(session)
     record_by(session, Actor.member(admin.id), "member.roles", "member", member.id, at=now,
               before={"roles": sorted(roles)}, after={"roles": sorted(after)})
     return member

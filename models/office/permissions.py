@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.errors import ErrorCode, WorkflowError
@@ -73,8 +74,28 @@ def may(roles: Iterable[Role], action: Action, *, own_unit_id: int | None = None
     return True
 
 
+ROLES = "member_roles"  # `Session.info`: (transaction, the roles read in it by member id), see `note_roles`
+_ROLES_OF = select(MemberRole.role).where(MemberRole.member_id == sa.bindparam("member_id"))
+
+
+def note_roles(session: Session, member_id: int, roles: Iterable[Role]) -> None:
+    """Remember the member's roles, read with something else in the same statement, for the rest of the
+    transaction (`forget_roles` when the transaction changes them)."""
+    memo = session.info.get(ROLES)
+    if memo is None or memo[0] is not session.get_transaction():
+        memo = session.info[ROLES] = (session.get_transaction(), {})
+    memo[1][member_id] = frozenset(roles)
+
+
+def forget_roles(session: Session) -> None:
+    session.info.pop(ROLES, None)
+
+
 def roles_of_member(session: Session, member: Member) -> set[Role]:
-    return {Role(r.role) for r in session.exec(select(MemberRole).where(MemberRole.member_id == member.id))}
+    memo = session.info.get(ROLES)
+    if memo is not None and memo[0] is session.get_transaction() and member.id in memo[1]:
+        return set(memo[1][member.id])
+    return {Role(role) for role in session.exec(_ROLES_OF, params={"member_id": member.id})}
 
 
 def require(session: Session, member: Member, action: Action, *, target_unit_id: int | None = None,

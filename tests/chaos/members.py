@@ -108,6 +108,7 @@ class Person:
         """Fill the unit's form until it is sent (by this member or a colleague)."""
         loop = asyncio.get_running_loop()
         acted = 0  # the newest bot message this member has acted on
+        acted_text = None  # its text then: a card edited into the next screen (sending the form) is new again
         calmed = 0  # the newest refusal this member has waited after
         await self._type("/isi", None, None)
         quiet_since = loop.time()
@@ -118,7 +119,7 @@ class Person:
                 calmed = refusal
                 await asyncio.sleep(CALM)
                 continue
-            message, question = self._newest_question(after=acted)
+            message, question = self._newest_question(after=acted, seen=acted_text)
             if question is None:
                 if loop.time() - quiet_since > IDLE:
                     self.retries += 1
@@ -126,14 +127,14 @@ class Person:
                     quiet_since = loop.time()
                 await self.emu.state.activity_signal.wait(0.5)
                 continue
-            acted, quiet_since = message["message_id"], loop.time()
+            acted, acted_text, quiet_since = message["message_id"], message.get("text"), loop.time()
             if question.ask is Ask.DONE:
                 self.done = True
                 return
             if message.get("text") == answered_text and question.ask is not Ask.PRESS:
                 continue  # the same question shown twice (a send Telegram took although it timed out): once
             await asyncio.sleep(self.rng.uniform(*self.think))
-            newer, _ = self._newest_question(after=acted)
+            newer, _ = self._newest_question(after=acted, seen=acted_text)
             if newer is not None:
                 continue  # a new question came while the member was reading: they look again before typing
             answered_text = message.get("text")
@@ -147,9 +148,11 @@ class Person:
                 return message["message_id"]
         return None
 
-    def _newest_question(self, after: int) -> tuple[dict | None, Question | None]:
+    def _newest_question(self, after: int, seen: str | None = None) -> tuple[dict | None, Question | None]:
+        """The newest bot message after message `after` that asks something, or `after` itself when its text is no
+        longer `seen` (edited into the next screen)."""
         for message in reversed(self.emu.sent_by_bot(self.chat_id)):
-            if message["message_id"] <= after:
+            if message["message_id"] < after or (message["message_id"] == after and message.get("text") == seen):
                 break
             if (question := read_question(message)) is not None:
                 return message, question

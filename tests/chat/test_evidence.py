@@ -65,9 +65,9 @@ async def say(world: World, text: str, expect: str) -> dict:
 
 async def press(world: World, user_id: int, label: str, expect: str) -> dict:
     message = await until_button(world.emu, user_id, label)
-    since = world.emu.mark()
+    since = world.emu.screens_shown()
     await world.emu.user(user_id).press(message, button_data(message, label))
-    return await world.emu.wait_for_bot_message(user_id, expect, since=since)
+    return await world.emu.wait_for_bot_screen(user_id, expect, since=since)  # a new message, or the card edited
 
 
 def button_data(message: dict, label: str) -> str:

@@ -58,14 +58,18 @@ async def test_rekap_carries_a_button_per_unit_form_with_evidence_for_whoever_ma
     for user_id in (SEKRETARIS, TIM_SAKIP, KEPALA):
         await emu.user(user_id).send_command("/rekap")
         recaps[user_id] = await until_button(emu, user_id, UNIT_BUTTON, timeout=DRAWING)
-        assert labels(recaps[user_id]) == [UNIT_BUTTON]  # only the unit with evidence
+        assert labels(recaps[user_id]) == ["🏢 Rincian per unit", UNIT_BUTTON]  # only the unit with evidence
     last_line = recaps[SEKRETARIS]["text"].splitlines()[-1]
     for user_id in (KABID_MODAL, ADMIN):  # may see the recap, not that unit's form
         since = emu.mark()
         await emu.user(user_id).send_command("/rekap")
         recap = await emu.wait_for_bot_message(user_id, lambda m: m.get("text", "").endswith(last_line),
                                                since=since, timeout=DRAWING)
-        assert "Bidang Pelayanan Perizinan" in recap["text"]
+        assert labels(recap) == ["🏢 Rincian per unit"]
+        await emu.user(user_id).press(recap, button_data(recap, "🏢 Rincian per unit"))
+        detail = await emu.wait_for_bot_message(
+            user_id, lambda m: (m.get("text") or "").startswith("Rincian per unit · "), since=since)
+        assert "Bidang Pelayanan Perizinan" in detail["text"]  # the unit's line, without its form's 📎
         assert not any("📎" in label for m in emu.sent_by_bot(user_id) for label in labels(m))
 
     texts = await evidence_from(world, TIM_SAKIP, recaps[TIM_SAKIP], UNIT_BUTTON)

@@ -35,9 +35,10 @@ async def say(world: World, user_id: int, text: str, expect: str | None = None) 
 
 async def press(world: World, user_id: int, label: str, expect: str | None = None) -> dict:
     message = await until_button(world.emu, user_id, label)
+    since = world.emu.screens_shown()
     await world.emu.user(user_id).press(message, next(b["callback_data"] for row in message["reply_markup"]
                                                       ["inline_keyboard"] for b in row if b["text"] == label))
-    return await world.emu.wait_for_bot_message(user_id, expect)
+    return await world.emu.wait_for_bot_screen(user_id, expect, since=since)  # a new message, or the card edited
 
 
 async def fill_simple(world: World, user_id: int, values: list[str]) -> None:

@@ -103,9 +103,21 @@ async def test_a_triwulan_measurement_goes_through_review_and_disposition_and_is
 
     # B8 approved, B9 reported to the Kepala Dinas, who sees the charts and agrees.
     await press(world, SEKRETARIS, "✅ Setujui", "disetujui. Laporkan")
+    since, before = emu.mark(), len(emu.sent_by_bot(KEPALA))
     await press(world, SEKRETARIS, "📤 Laporkan ke Kepala Dinas", "dikirim ke Kepala Dinas")
-    album = await emu.wait_for_bot_message(KEPALA, lambda m: "photo" in m, timeout=DRAWING)
-    assert "Tercapai: 10 dari 14 indikator" in album["caption"]
+    first = await emu.wait_for_bot_message(KEPALA, lambda m: "photo" in m, since=since, timeout=DRAWING)
+    assert first["caption"] == "📐 Pengukuran Kinerja Triwulan I 2026 · menunggu disposisi Kepala Dinas"
+    recap = await until_button(emu, KEPALA, "✅ Setuju")
+    assert recap["text"].startswith("📐 Laporan Pengukuran Kinerja Triwulan I 2026 menunggu disposisi Anda.\n"
+                                    "Tercapai: 10 dari 14 indikator")
+    assert "Capaian per tingkat" in recap["text"] and "Promosi <investasi> tertunda" in recap["text"]
+    draft = await emu.wait_for_bot_message(KEPALA, lambda m: "document" in m, since=since, timeout=4 * DRAWING)
+    assert draft["document"]["file_name"] == "laporan-pengukuran-2026-TW1.pdf" and "(DRAF)" in draft["caption"]
+    assert "DRAF" in pdf_text(emu.file_bytes(draft["document"]["file_id"]))
+    album = [m for m in emu.sent_by_bot(KEPALA)[before:] if "photo" in m]
+    assert len(album) == 3 and {m["media_group_id"] for m in album} == {first["media_group_id"]}  # sasaran, trends,
+    # the lowest (a triwulan's measurement has no forms of its own to count)
+    assert emu.sent_by_bot(KEPALA)[before:] == [*album, recap, draft]  # one album, one message, the PDF
     await press(world, KEPALA, "✅ Setuju", "diarsipkan")
 
     # B10: everyone involved is told; the Tim gets the filed PDF.

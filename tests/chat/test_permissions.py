@@ -430,7 +430,7 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
         pack(Button.FILL_RETYPE, 1), pack(Button.FILL_KEEP, 1, p4), pack(Button.FILL_KEEP_KENDALA, 1, p4),
         pack(Button.FILL_KEEP_TINDAK_LANJUT, 1, p4), pack(Button.FILL_NEXT, 1), pack(Button.FILL_EDIT, period_id, p4),
         pack(Button.FILL_SEND, form_id, 1), pack(Button.FILL_SEND_CONFIRM, form_id, 1),
-        pack(Button.FILL_SEND_CANCEL), pack(Button.REVIEW_APPROVE, form_id, version),
+        pack(Button.FILL_SEND_CANCEL, form_id), pack(Button.REVIEW_APPROVE, form_id, version),
         pack(Button.REVIEW_RETURN, form_id, version), pack(Button.REVIEW_TOGGLE, form_id, p4),
         pack(Button.REVIEW_ARAHAN, form_id), pack(Button.REVIEW_CANCEL, form_id),
         pack(Button.UNLOCK_REQUEST, form_id, p4), pack(Button.UNLOCK_GRANT, 1), pack(Button.UNLOCK_REFUSE, 1),

@@ -137,10 +137,10 @@ async def say(emu: BotApiEmulator, user_id: int, text: str, expect: str) -> dict
 async def press(emu: BotApiEmulator, user_id: int, label: str, expect: str) -> dict:
     """The user presses the button on the newest message that has it; returns the reply containing `expect`."""
     message = await until_button(emu, user_id, label)
-    since = emu.mark()
+    since = emu.screens_shown()
     await emu.user(user_id).press(message, next(button["callback_data"] for row in message["reply_markup"]
                                                 ["inline_keyboard"] for button in row if button["text"] == label))
-    return await emu.wait_for_bot_message(user_id, expect, since=since)
+    return await emu.wait_for_bot_screen(user_id, expect, since=since)  # a new message, or the card edited
 
 
 def asked(emu: BotApiEmulator, user_id: int) -> list[str]:

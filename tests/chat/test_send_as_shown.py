@@ -74,11 +74,11 @@ async def on_summary(world: World) -> dict:
 
 
 async def press(world: World, message: dict, label: str, expect: str) -> dict:
-    since = world.emu.mark()
+    since = world.emu.screens_shown()
     data = next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
                 if b["text"] == label)
     await world.emu.user(RINA).press(message, data)
-    return await world.emu.wait_for_bot_message(RINA, expect, since=since)
+    return await world.emu.wait_for_bot_screen(RINA, expect, since=since)  # a new message, or the card edited
 
 
 async def test_a_send_pressed_after_a_colleague_changed_a_value_sends_nothing_and_shows_the_change(world: World):

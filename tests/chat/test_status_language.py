@@ -10,6 +10,7 @@ in a group the bot says once that it works in private chat.
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -33,12 +34,13 @@ from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus
 from models.store.database import session_scope
 from reports.templates import KERTAS_KERJA_COLUMNS
-from tests.chat.conftest import DRAWING, World
+from tests.chat.conftest import DRAWING, World, has_button
 from tests.chat.test_full_cycle import press, say
 from tests.conftest import office_moment
 
 ADMIN, SEKRETARIS, TIM = 101, 103, 104
 SEKRETARIAT, MODAL, PERIZINAN, PENGADUAN = 110, 120, 130, 140
+KABID_MODAL = 121
 PENGADUAN_UNIT = "Bidang Pengaduan, Kebijakan dan Pelaporan Layanan"
 JAKARTA = ZoneInfo("Asia/Jakarta")
 IMPORT_DAY = date(2026, 11, 24)  # after Triwulan I 2026: the imported periods are closed
@@ -181,11 +183,11 @@ def import_demo_realisasi(world: World) -> None:
 async def recap_reply(world: World, user_id: int, command: str,
                       header: str = "Rekap capaian") -> tuple[list[dict], dict]:
     """Send /rekap; returns the album of charts and the text recap that follows it."""
-    since = world.emu.mark()
+    since, before = world.emu.mark(), len(world.emu.sent_by_bot(user_id))
     await world.emu.user(user_id).send_text(command)
     text = await world.emu.wait_for_bot_message(user_id, lambda m: header in (m.get("text") or ""), since=since,
                                                 timeout=DRAWING)
-    album = [m for m in world.emu.sent_by_bot(user_id)[since.bot_messages:] if "photo" in m]
+    album = [m for m in world.emu.sent_by_bot(user_id)[before:] if "photo" in m]
     return album, text
 
 
@@ -198,30 +200,34 @@ async def test_recap_defaults_to_the_latest_open_period_and_takes_a_period_code(
 
     _, reply = await recap_reply(world, SEKRETARIS, "/rekap")
     assert reply["text"].startswith("Rekap capaian Februari 2026\nTercapai: 3 dari 8 indikator")
-    assert "P.5 Rata-rata waktu tindak lanjut pengaduan: 83,33%" in reply["text"]  # T/R: 5 ÷ 6
+    assert re.search(r"• P\.5 Rata-rata waktu tindak lanjut pengaduan \(Bidang Pengaduan.*\): 83,33%",
+                     reply["text"])  # T/R: 5 ÷ 6
+    assert "/laporan 2026-02" in reply["text"] and has_button(reply, "🏢 Rincian per unit")
 
     _, reply = await recap_reply(world, SEKRETARIS, "/rekap 2026-TW1")
     text = reply["text"]
     assert text.startswith("Rekap capaian Triwulan I 2026\nTercapai: 10 dari 14 indikator")
-    assert "K.1 Jumlah kegiatan promosi investasi: 50,00% 🔴 Sangat Rendah" in text
-    assert "Target Rp120.000.000.000 · Realisasi Rp114.750.000.000 · Capaian 95,63%" in text  # S.1 cumulative
-    assert "Kendala: Anggaran promosi baru cair Maret" in text
+    assert re.search(r"• K\.1 Jumlah kegiatan promosi investasi \(.*\): 50,00% 🔴 Sangat Rendah", text)
+    assert re.search(r"• S\.1 .*: 95,63%", text)  # cumulative: Rp114.750.000.000 of Rp120.000.000.000
+    # the rest is on request: the per-unit detail names each unit's lowest with its kendala
+    detail = await press(world, SEKRETARIS, "🏢 Rincian per unit", "Rincian per unit · Triwulan I 2026")
+    assert "Kendala: Anggaran promosi baru cair Maret" in detail["text"]
 
 
-async def test_recap_charts_come_first_as_one_album_with_the_summary(world: World):
-    """Capaian per indicator, each unit's form and each IKU's year, drawn while the chat shows "sending
-    photo…"; the summary is the album's caption."""
+async def test_recap_is_one_album_then_one_message(world: World):
+    """Capaian by sasaran, each unit's form, the IKU trends and the lowest indicators, drawn while the chat shows
+    "sending photo…", as one album; then one message with the per-unit detail's button."""
     import_demo_realisasi(world)
     emu = world.emu
-    since = emu.mark()
+    since, before = emu.mark(), len(emu.sent_by_bot(TIM))
     album, text = await recap_reply(world, TIM, "/rekap 2026-TW1")
-    with world.session() as session:
-        iku = session.exec(select(Indicator).where(Indicator.kind == "IKU")).all()
-    assert len(album) == 1 + 1 + len(iku)  # 14 bars fit one picture; 4 units; one trend per IKU
+    assert len(album) == 4  # sasaran, the units' completeness, one picture of IKU trends, the lowest
     assert len({m["media_group_id"] for m in album}) == 1 and all(m["message_id"] < text["message_id"]
                                                                    for m in album)
-    assert album[0]["caption"].startswith("Rekap capaian Triwulan I 2026\nTercapai: 10 dari 14 indikator")
+    assert album[0]["caption"] == "Rekap capaian Triwulan I 2026"
     assert all("caption" not in m for m in album[1:])
+    assert emu.sent_by_bot(TIM)[before:] == [*album, text]  # one album, one message: nothing else
+    assert has_button(text, "🏢 Rincian per unit")
     action = emu.calls_to("sendChatAction", since=since)
     assert action and action[0].params.get("action") == "upload_photo"
     for message in album:
@@ -229,13 +235,21 @@ async def test_recap_charts_come_first_as_one_album_with_the_summary(world: Worl
         assert picture.width == 1280 and picture.height > 400
 
 
-async def test_a_year_recap_has_no_completeness_chart(world: World):
+async def test_a_year_recap_has_no_completeness_chart_nor_per_unit_detail(world: World):
     import_demo_realisasi(world)
     album, text = await recap_reply(world, TIM, "/rekap 2026")
-    with world.session() as session:
-        iku = session.exec(select(Indicator).where(Indicator.kind == "IKU")).all()
     assert text["text"].startswith("Rekap capaian 2026")
-    assert len(album) == 1 + len(iku)
+    assert len(album) == 3  # sasaran, IKU trends, the lowest
+    assert text["text"].endswith("Rincian lengkap: /ekspor 2026 (Excel).") and "reply_markup" not in text
+
+
+async def test_a_kepala_bidang_sees_their_own_unit_beside_the_recap(world: World):
+    import_demo_realisasi(world)
+    _, reply = await recap_reply(world, KABID_MODAL, "/rekap 2026-02")
+    own = re.search(r"\n\nUnit Anda\nBidang Penanaman Modal: .*", reply["text"])
+    assert own and "tercapai" in own.group(0)
+    _, reply = await recap_reply(world, TIM, "/rekap 2026-02")
+    assert "Unit Anda" not in reply["text"]  # the Tim SAKIP's is the whole office's
 
 
 async def test_recap_of_an_impossible_period_explains_the_codes(world: World):
