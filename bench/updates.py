@@ -59,7 +59,6 @@ from bench.echo_bot import HOOK_PATH, SECRET, TOKEN
 from bench.fanout import empty_database
 from bench.process_cost import CostSample, sample
 from bench.step_cost import StepCost, typed_value_cost
-from emulator.inspection import Marker
 from emulator.server import BotApiEmulator
 from models.collection.forms import FormStatus
 from models.collection.opening import open_period
@@ -246,15 +245,21 @@ class Tally:
 
 
 class Arrivals:
-    """When each of the bot's new messages appeared in each chat (perf_counter)."""
+    """When each screen the bot showed appeared in each chat (perf_counter): a new message, or one whose text it
+    edited (a pressed card turned into the next screen); a keyboard closed alone is no screen."""
 
     def __init__(self, emu: BotApiEmulator) -> None:
         self.times: dict[int, list[float]] = defaultdict(list)
+        self._screens = emu.state.bot_screens
+        self._seen = len(self._screens)
         emu.add_listener(self.heard)
 
     def heard(self, event: str, data: dict) -> None:
-        if event == "bot_message":
-            self.times[int(data["chat_id"])].append(time.perf_counter())
+        if event in ("bot_message", "bot_message_edited"):
+            now = time.perf_counter()
+            for screen in self._screens[self._seen:]:
+                self.times[int(screen["chat"]["id"])].append(now)
+            self._seen = len(self._screens)
 
 
 def newest_with_button(emu: BotApiEmulator, chat: int, label: str) -> dict | None:
@@ -270,7 +275,8 @@ def newest_with_button(emu: BotApiEmulator, chat: int, label: str) -> dict | Non
 
 async def act(emu: BotApiEmulator, arrivals: Arrivals, tally: Tally, chat: int, step: Step,
               timeout: float) -> bool:
-    """Do one step and wait for its reply; its latency is to the bot's next new message in the chat."""
+    """Do one step and wait for its reply; its latency is to the bot's next screen in the chat (a new message, or
+    the pressed card edited into the next screen)."""
     if step.button is not None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -281,7 +287,7 @@ async def act(emu: BotApiEmulator, arrivals: Arrivals, tally: Tally, chat: int, 
             await asyncio.sleep(0.01)
         data = next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
                     if b["text"] == step.button)
-    since = Marker(len(emu.state.calls), len(emu.state.bot_messages))
+    since = emu.screens_shown()
     seen = len(arrivals.times[chat])
     sent = time.perf_counter()
     if step.button is not None:
@@ -290,7 +296,7 @@ async def act(emu: BotApiEmulator, arrivals: Arrivals, tally: Tally, chat: int, 
         await emu.user(chat).send_text(step.text)
     tally.updates += 1
     try:
-        await emu.wait_for_bot_message(chat, step.expect, timeout=timeout, since=since)
+        await emu.wait_for_bot_screen(chat, step.expect, timeout=timeout, since=since)
     except AssertionError:
         tally.unanswered.append(f"{chat}: {step.text or step.button!r} got no reply with {step.expect!r}")
         return False
