@@ -1,25 +1,29 @@
-"""Updates benchmark: members filling their forms at once, beside a bare PTB echo bot, against Telegram's limits.
+"""The deadline benchmark: members filling their forms at once, beside a bare PTB echo bot, within Telegram's limits.
 
-    .venv/bin/python -m bench.updates [--members 40] [--think 1.0] [--quick] [--database postgresql://...]
+    .venv/bin/python -m bench.updates [--members 20,100,300] [--think 2.0] [--quick] [--database postgresql://...]
 
-Each configuration gets a fresh database (a SQLite file in a temporary folder, or a fresh schema of the given
-PostgreSQL database, dropped afterwards) with the demo Perjanjian Kinerja, one unit per member (the demo's four
-units, then copies of their monthly indicators), a Sekretaris, and November 2026 open. Then real `python -m
-bot.cli run` processes serve `BotApiEmulator(enforce_rate_limits=True)`, which runs in this event loop with the
-members: coroutines that fill their form like people (`/isi`, wait for the question, answer it, skip the evidence
-with "Lewati", … send the form), each pausing `--think` seconds (±50 %) after every reply.
+For each members count and configuration, a fresh database (a SQLite file in a temporary folder, or a fresh schema
+of the given PostgreSQL database, dropped afterwards) with the demo Perjanjian Kinerja, one unit per member (the
+demo's four units, then copies of their monthly indicators), a Sekretaris, and November 2026 open. Then real bot
+processes (`python -m bench.counted_bot run`: `bot.cli run` with its SQL statements counted) serve
+`BotApiEmulator(enforce_rate_limits=True)`, which runs in this event loop with the members: coroutines that fill
+their form like people (`/isi`, wait for the question, answer it, skip the evidence with "Lewati", … send the
+form), each pausing `--think` seconds (±50 %) after every reply.
 
-Configurations: 1 process on SQLite with long polling; with `--database`, 1, 2 and 3 processes on PostgreSQL with
-webhooks, behind a round-robin forwarder in this process (the emulator's webhook points at it). Beside each, in
-the same run: a bare PTB echo bot (an `Application`, one `MessageHandler` answering the text, the same
+Configurations: 1 process on SQLite with long polling; with `--database`, 1 and 2 (`--processes`) on PostgreSQL
+with webhooks, behind a round-robin forwarder in this process (the emulator's webhook points at it). Beside each,
+in the same run: a bare PTB echo bot (an `Application`, one `MessageHandler` answering the text, the same
 AIORateLimiter) in as many processes, polling or PTB's own webhook, against a fresh emulator, with the same members
-sending as many messages at the same pace. Then the heavy-member mix: a Kepala Bidang sends `/rekap` again and
-again (its charts drawn in the chart pool) while the others fill.
+sending as many messages at the same pace. Per run: updates a second, p50/p95 reply latency, Telegram calls per
+form (the emulator's log), CPU ms per update (/proc/PID/stat of the processes), SQL statements per update, and
+the most messages sent within one second (and ten), all beside the echo bot's. Then the heavy-member mix: a
+Kepala Bidang sends `/rekap` again and again (its charts drawn in the chart pool) while the others fill.
 
 Last, what one typed value costs in this process, through the chat's own transaction (`bench.step_cost`): SQL
 statements and CPU ms per update (200 values, 50 with `--quick`).
 
-Nothing is asserted; the exit status is 1 only when a member's message went unanswered or a form ended wrong.
+Nothing else is asserted: the exit status is 1 when a member's message went unanswered, a form ended wrong, or
+SAKIP Bot sent more than Telegram's 30 messages within one second.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from datetime import date, datetime
 from pathlib import Path
@@ -49,10 +53,12 @@ import sqlalchemy as sa
 from aiohttp import web
 from sqlmodel import select
 
+from bench.call_log import RECEIVING, TELEGRAM_LIMIT, busiest_second, calls_by_method
+from bench.counted_bot import COUNT_FILE, WRITE_EVERY
 from bench.echo_bot import HOOK_PATH, SECRET, TOKEN
 from bench.fanout import empty_database
+from bench.process_cost import CostSample, sample
 from bench.step_cost import StepCost, typed_value_cost
-from emulator.inspection import Marker
 from emulator.server import BotApiEmulator
 from models.collection.forms import FormStatus
 from models.collection.opening import open_period
@@ -76,8 +82,9 @@ OPENED_AT = datetime(2026, 12, 1, 8, 0, tzinfo=JAKARTA)
 DEADLINE = date(2026, 12, 10)
 FIRST_MEMBER = 7_100_000
 ADMIN, SEKRETARIS, KABID = 7_099_000, 7_099_001, 7_099_002
-MEMBERS, THINK = 40, 2.0
+MEMBERS, THINK, PROCESSES = [20, 100, 300], 2.0, [1, 2]
 QUICK_MEMBERS, QUICK_THINK = 2, 1.0
+AT_REST = 2.0  # seconds the processes are watched idle before the members start
 REPLY_TIMEOUT = 60.0  # seconds a member waits for a reply before counting the message unanswered
 RECAP_TIMEOUT = 120.0
 QUIET = {"AUTO_REMIND": "false", "AUTO_OPEN_PERIODS": "false"}
@@ -140,22 +147,24 @@ def plan_members(n: int) -> list[Filler]:
     return members
 
 
-def copies_csv(members: list[Filler], folder: Path) -> Path | None:
-    """The demo's monthly indicators again for each copied unit (codes suffixed, no parent)."""
+def office_csv(members: list[Filler], folder: Path) -> Path:
+    """The demo Perjanjian Kinerja, then its monthly indicators again for each copied unit (codes suffixed, no
+    parent), in one file: an import is the year's whole PK, so a file of the copies alone would drop the demo's
+    own indicators (bot/cli.py: import-pk)."""
     with DEMO_PK.open(encoding="utf-8") as source:
         reader = csv.DictReader(source, delimiter=";")
-        fields, rows = reader.fieldnames, [row for row in reader if row["frekuensi"] == "bulanan"]
+        fields, demo_rows = reader.fieldnames, list(reader)
+    monthly = [row for row in demo_rows if row["frekuensi"] == "bulanan"]
     copies = [(m.unit, demo) for m in members if m.unit not in TEMPLATES
               for demo, (name, _) in TEMPLATES.items() if m.unit.startswith(name + " ")]
-    if not copies:
-        return None
-    path = folder / "copies.csv"
+    path = folder / "office.csv"
     with path.open("w", encoding="utf-8", newline="") as target:
         writer = csv.DictWriter(target, fieldnames=fields, delimiter=";")
         writer.writeheader()
+        writer.writerows(demo_rows)
         for unit, demo in copies:
             number = unit.rsplit(" ", 1)[1]
-            for row in rows:
+            for row in monthly:
                 if row["unit"] == demo:
                     writer.writerow({**row, "kode": f"{row['kode']}-{number}", "induk": "", "unit": unit})
     return path
@@ -168,10 +177,7 @@ def build_office(url: str, members: list[Filler], folder: Path) -> None:
     try:
         migrate(engine)
         with session_scope(engine) as session:
-            import_pk(session, DEMO_PK, Actor.cli())
-            extra = copies_csv(members, folder)
-            if extra is not None:
-                import_pk(session, extra, Actor.cli())
+            import_pk(session, office_csv(members, folder), Actor.cli())
         with session_scope(engine) as session:
             units = {unit.name: unit for unit in session.exec(select(Unit))}
             office = next(unit for unit in units.values() if unit.parent_id is None)
@@ -240,15 +246,21 @@ class Tally:
 
 
 class Arrivals:
-    """When each of the bot's new messages appeared in each chat (perf_counter)."""
+    """When each screen the bot showed appeared in each chat (perf_counter): a new message, or one whose text it
+    edited (a pressed card turned into the next screen); a keyboard closed alone is no screen."""
 
     def __init__(self, emu: BotApiEmulator) -> None:
         self.times: dict[int, list[float]] = defaultdict(list)
+        self._screens = emu.state.bot_screens
+        self._seen = len(self._screens)
         emu.add_listener(self.heard)
 
     def heard(self, event: str, data: dict) -> None:
-        if event == "bot_message":
-            self.times[int(data["chat_id"])].append(time.perf_counter())
+        if event in ("bot_message", "bot_message_edited"):
+            now = time.perf_counter()
+            for screen in self._screens[self._seen:]:
+                self.times[int(screen["chat"]["id"])].append(now)
+            self._seen = len(self._screens)
 
 
 def newest_with_button(emu: BotApiEmulator, chat: int, label: str) -> dict | None:
@@ -264,7 +276,8 @@ def newest_with_button(emu: BotApiEmulator, chat: int, label: str) -> dict | Non
 
 async def act(emu: BotApiEmulator, arrivals: Arrivals, tally: Tally, chat: int, step: Step,
               timeout: float) -> bool:
-    """Do one step and wait for its reply; its latency is to the bot's next new message in the chat."""
+    """Do one step and wait for its reply; its latency is to the bot's next screen in the chat (a new message, or
+    the pressed card edited into the next screen)."""
     if step.button is not None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -275,7 +288,7 @@ async def act(emu: BotApiEmulator, arrivals: Arrivals, tally: Tally, chat: int, 
             await asyncio.sleep(0.01)
         data = next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
                     if b["text"] == step.button)
-    since = Marker(len(emu.state.calls), len(emu.state.bot_messages))
+    since = emu.screens_shown()
     seen = len(arrivals.times[chat])
     sent = time.perf_counter()
     if step.button is not None:
@@ -284,7 +297,7 @@ async def act(emu: BotApiEmulator, arrivals: Arrivals, tally: Tally, chat: int, 
         await emu.user(chat).send_text(step.text)
     tally.updates += 1
     try:
-        await emu.wait_for_bot_message(chat, step.expect, timeout=timeout, since=since)
+        await emu.wait_for_bot_screen(chat, step.expect, timeout=timeout, since=since)
     except AssertionError:
         tally.unanswered.append(f"{chat}: {step.text or step.button!r} got no reply with {step.expect!r}")
         return False
@@ -422,15 +435,23 @@ async def processes(emu: BotApiEmulator, commands: list[tuple[list[str], dict]],
                 await process.wait()
 
 
+def count_files(folder: Path, count: int) -> list[Path]:
+    """Where each SAKIP Bot process keeps its count of SQL statements (`bench.counted_bot`)."""
+    return [folder / f"sql-count-{number}" for number in range(1, count + 1)]
+
+
 def sakip_commands(emu: BotApiEmulator, url: str, folder: Path, count: int, hook: str | None,
                    ports: list[int]) -> list[tuple[list[str], dict]]:
+    """`python -m bot.cli run` with its SQL statements counted (`bench.counted_bot`), one per process."""
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": emu.base_url, "DATABASE_URL": url,
            "EVIDENCE_DIR": str(folder / "evidence"), **QUIET}
+    files = count_files(folder, count)
     if hook is None:
-        return [(["-m", "bot.cli", "run"], env)]
-    return [(["-m", "bot.cli", "run"], {**env, "WEBHOOK_URL": hook, "WEBHOOK_SECRET": SECRET,
-                                        "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_PORT": str(port)})
-            for port in ports[:count]]
+        return [(["-m", "bench.counted_bot", "run"], {**env, COUNT_FILE: str(files[0])})]
+    return [(["-m", "bench.counted_bot", "run"], {**env, COUNT_FILE: str(path), "WEBHOOK_URL": hook,
+                                                  "WEBHOOK_SECRET": SECRET, "WEBHOOK_LISTEN": "127.0.0.1",
+                                                  "WEBHOOK_PORT": str(port)})
+            for port, path in zip(ports[:count], files, strict=True)]
 
 
 def echo_commands(emu: BotApiEmulator, count: int, hook: str | None,
@@ -448,6 +469,7 @@ class Config:
     label: str
     processes: int
     webhook: bool
+    database: str  # "sqlite" or the PostgreSQL URL given (a fresh schema of it per run)
 
 
 @dataclasses.dataclass
@@ -458,7 +480,12 @@ class Run:
     too_many_kabid: int = 0  # of which in the heavy member's chat
     posts: list[float] = dataclasses.field(default_factory=list)  # webhook POSTs' seconds (webhook rows)
     in_bot: list[float] = dataclasses.field(default_factory=list)  # inbox: stored → finished, seconds (SAKIP)
-    member_calls: int = 0  # calls made to the members' chats (sendMessage, edits, …; answerCallbackQuery has none)
+    calls: Counter[str] = dataclasses.field(default_factory=Counter)  # the bot's calls by method, getUpdates aside
+    busiest: int = 0  # the most messages sent within one second, every process together
+    busiest_ten: int = 0  # within ten seconds
+    cost: CostSample | None = None  # CPU and SQL statements of the processes during the members' run
+    at_rest: CostSample | None = None  # the same, before the members started (background work alone)
+    forms: int = 0  # forms completed (SAKIP Bot: submitted and complete; the echo bot: members who got every echo)
 
 
 async def one_run(config: Config, members: list[Filler], think: float, seed: int, *, echo: bool,
@@ -473,23 +500,51 @@ async def one_run(config: Config, members: list[Filler], think: float, seed: int
         hook = forwarder.url if config.webhook else None
         commands = (echo_commands(emu, config.processes, hook, ports) if echo
                     else sakip_commands(emu, url, folder, config.processes, hook, ports))
-        async with processes(emu, commands, folder):
+        counted = [] if echo else count_files(folder, config.processes)
+        async with processes(emu, commands, folder) as started:
+            pids = [process.pid for process in started]
+            resting = await cost_sample(pids, counted)
+            await asyncio.sleep(AT_REST)
+            before = await cost_sample(pids, counted)
+            first_call = len(emu.calls)
             tally = await run_members(emu, members, think, seed, echo, heavy)
+            await calls_quiet(emu)  # the notices the forms queued (the Sekretaris's review requests) go out
+            after = await cost_sample(pids, counted)
+            calls = emu.calls[first_call:]
         refused = [call for call in emu.calls if call.status == 429]
-        chats = {str(member.telegram_id) for member in members}
         run = Run(tally, too_many=len(refused),
                   too_many_kabid=sum(1 for call in refused if str(call.params.get("chat_id")) == str(KABID)),
-                  posts=sorted(forwarder.durations),
-                  member_calls=sum(1 for call in emu.calls if str(call.params.get("chat_id")) in chats))
+                  posts=sorted(forwarder.durations), calls=calls_by_method(calls), busiest=busiest_second(calls),
+                  busiest_ten=busiest_second(calls, 10.0),
+                  cost=after - before, at_rest=before - resting, forms=len(members))
     if not echo:
         run.wrong = await asyncio.to_thread(forms_ended_wrong, url, members)
         run.in_bot = await asyncio.to_thread(inbox_times, url)
+        run.forms = len(members) - len(run.wrong)
+    elif tally.unanswered:
+        run.forms = len(members) - len({text.split(":")[0] for text in tally.unanswered})
     return run
 
 
-async def sakip_run(config: Config, database: str, members: list[Filler], think: float, seed: int,
-                    heavy: bool = False) -> Run:
-    with (empty_database(database) as url, tempfile.TemporaryDirectory(prefix="sakip-bench-updates-") as folder):
+async def cost_sample(pids: list[int], counted: list[Path]) -> CostSample:
+    """The processes' CPU time and SQL statements now (once the count files caught up with the counts)."""
+    await asyncio.sleep(2 * WRITE_EVERY)
+    return sample(pids, counted, time.perf_counter())
+
+
+async def calls_quiet(emu: BotApiEmulator, calm: float = 0.5, most: float = 10.0) -> None:
+    """Wait until the bot has made no call (getUpdates aside) for `calm` seconds, at most `most` seconds."""
+    loop = asyncio.get_running_loop()
+    give_up, seen, calm_since = loop.time() + most, len(emu.calls), loop.time()
+    while loop.time() < give_up and loop.time() - calm_since < calm:
+        await asyncio.sleep(0.05)
+        if any(call.method not in RECEIVING for call in emu.calls[seen:]):
+            calm_since = loop.time()
+        seen = len(emu.calls)
+
+
+async def sakip_run(config: Config, members: list[Filler], think: float, seed: int, heavy: bool = False) -> Run:
+    with (empty_database(config.database) as url, tempfile.TemporaryDirectory(prefix="sakip-bench-updates-") as folder):
         await asyncio.to_thread(build_office, url, members, Path(folder))
         return await one_run(config, members, think, seed, echo=False, url=url, folder=Path(folder), heavy=heavy)
 
@@ -515,17 +570,35 @@ def percentile(values: list[float], fraction: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(fraction * 100) - 1]
 
 
+def ratio(ours: float, base: float) -> float:
+    return ours / base if base else float("nan")
+
+
 @dataclasses.dataclass(frozen=True)
 class Figures:
-    rate: float
-    p50: float
+    """One run's figures, each comparable with the echo bot's."""
+
+    rate: float  # updates a second
+    p50: float  # seconds
     p95: float
+    calls_per_form: float  # every Bot API call but getUpdates, per form completed
+    cpu_ms: float  # per update, the processes together
+    statements: float | None  # SQL statements per update (None: the echo bot, which has no database)
+    busiest: int  # messages sent in the busiest second
+    sustained: float  # messages a second in the busiest ten seconds
 
     @classmethod
-    def of(cls, tally: Tally, chats: set[int] | None = None) -> Figures:
+    def of(cls, run: Run, chats: set[int] | None = None) -> Figures:
+        tally = run.tally
         values = tally.of(chats)
         elapsed = tally.ended - tally.started
-        return cls(tally.updates / elapsed if elapsed > 0 else 0.0, percentile(values, 0.5), percentile(values, 0.95))
+        updates = max(tally.updates, 1)
+        cost = run.cost
+        return cls(tally.updates / elapsed if elapsed > 0 else 0.0, percentile(values, 0.5), percentile(values, 0.95),
+                   sum(run.calls.values()) / run.forms if run.forms else float("nan"),
+                   cost.cpu * 1000 / updates if cost else float("nan"),
+                   cost.statements / updates if cost and cost.statements is not None else None, run.busiest,
+                   run.busiest_ten / 10)
 
 
 def row(label: str, figures: Figures, run: Run) -> str:
@@ -551,15 +624,50 @@ def kinds_row(run: Run) -> str:
     return "  p50 by update: " + ", ".join(f"{kind} {p50 * 1000:.0f} ms" for p50, kind in kinds)
 
 
-def calls_row(run: Run, members: list[Filler]) -> str:
-    """Telegram calls to a member's chat per form filled (the period's notice, every reply), and per step."""
-    steps = sum(len(m.steps) for m in members)
-    return (f"  Telegram calls per form: {run.member_calls / len(members):.1f} "
-            f"({run.member_calls / steps:.2f} per member update)")
-
-
 def ratio_row(label: str, ours: Figures, base: Figures) -> str:
-    return (f"{label:<34} {ours.rate / base.rate:8.2f} {ours.p50 / base.p50:8.2f} {ours.p95 / base.p95:8.2f}")
+    return (f"{label:<34} {ratio(ours.rate, base.rate):8.2f} {ratio(ours.p50, base.p50):8.2f}"
+            f" {ratio(ours.p95, base.p95):8.2f}")
+
+
+def calls_row(ours: Run, base: Run, mine: Figures, theirs: Figures) -> str:
+    """Every Bot API call the bot made per form completed (the emulator's log), beside the echo bot's for as
+    many messages, and the bot's calls by method."""
+    methods = ", ".join(f"{method} {count / ours.forms:.1f}" for method, count in ours.calls.most_common()
+                        ) if ours.forms else "no form completed"
+    return (f"  Telegram calls per form: {mine.calls_per_form:.1f}, echo bot {theirs.calls_per_form:.1f} for as "
+            f"many messages: ratio {ratio(mine.calls_per_form, theirs.calls_per_form):.2f} ({methods})")
+
+
+def cpu_row(ours: Run, base: Run, mine: Figures, theirs: Figures) -> str:
+    return (f"  CPU ms per update: {mine.cpu_ms:.1f}, echo bot {theirs.cpu_ms:.1f}: ratio "
+            f"{ratio(mine.cpu_ms, theirs.cpu_ms):.2f} (at rest {per_second(ours.at_rest.cpu * 1000, ours):.0f} ms "
+            f"a second, echo bot {per_second(base.at_rest.cpu * 1000, base):.0f})")
+
+
+def sql_row(ours: Run, mine: Figures) -> str:
+    return (f"  SQL statements per update: {mine.statements:.1f}, echo bot 0: ratio - (at rest "
+            f"{per_second(ours.at_rest.statements, ours):.1f} a second)")
+
+
+def busiest_row(mine: Figures, theirs: Figures) -> str:
+    over = " OVER THE LIMIT" if mine.busiest > TELEGRAM_LIMIT else ""
+    return (f"  busiest second: {mine.busiest} messages sent, echo bot {theirs.busiest} "
+            f"(Telegram's limit {TELEGRAM_LIMIT} a second){over}; busiest ten seconds: {mine.sustained:.1f} a second, "
+            f"echo bot {theirs.sustained:.1f}")
+
+
+def per_second(amount: float, run: Run) -> float:
+    return amount / run.at_rest.at if run.at_rest.at > 0 else float("nan")
+
+
+def summary_row(members: int, label: str, mine: Figures, theirs: Figures) -> str:
+    return (f"{members:>5} {label:<34} {ratio(mine.rate, theirs.rate):6.2f} {ratio(mine.p50, theirs.p50):7.1f}"
+            f" {ratio(mine.p95, theirs.p95):7.1f} {ratio(mine.calls_per_form, theirs.calls_per_form):6.2f}"
+            f" {ratio(mine.cpu_ms, theirs.cpu_ms):6.1f} {mine.statements:6.1f} {mine.busiest:4d}/{theirs.busiest}")
+
+
+SUMMARY_HEADER = (f"{'N':>5} {'configuration':<34} {'upd/s':>6} {'p50':>7} {'p95':>7} {'calls':>6} {'CPU':>6}"
+                  f" {'SQL':>6} busiest")
 
 
 def problems_of(label: str, run: Run) -> list[str]:
@@ -568,65 +676,100 @@ def problems_of(label: str, run: Run) -> list[str]:
 
 
 def configurations(args: argparse.Namespace) -> list[Config]:
-    configs = [Config("sqlite, 1 process, polling", 1, False)]
+    """SQLite with one polling process; with a PostgreSQL URL, its webhook processes too."""
+    configs = [Config("sqlite, 1 process, polling", 1, False, "sqlite")]
     if args.database != "sqlite" and not args.quick:
-        configs += [Config(f"postgresql, {n} webhook process{'es' if n > 1 else ''}", n, True) for n in (1, 2, 3)]
+        configs += [Config(f"postgresql, {n} webhook process{'es' if n > 1 else ''}", n, True, args.database)
+                    for n in args.processes]
     return configs
+
+
+def counts(text: str) -> list[int]:
+    """A list of counts, each at least 1: "20,100,300"."""
+    try:
+        values = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: whole numbers separated by commas, e.g. 20,100,300") from None
+    if any(value < 1 for value in values):
+        raise argparse.ArgumentTypeError(f"{text!r}: each count must be at least 1")
+    return values
+
+
+def load_average() -> str:
+    return " ".join(f"{load:.1f}" for load in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
 
 
 async def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.updates", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--members", type=int, default=None,
-                        help=f"members filling at once, default {MEMBERS} ({QUICK_MEMBERS} with --quick)")
+    parser.add_argument("--members", type=counts, default=None,
+                        help=f"members filling at once, one run per count, default {','.join(map(str, MEMBERS))} "
+                             f"({QUICK_MEMBERS} with --quick)")
     parser.add_argument("--think", type=float, default=None,
                         help=f"seconds a member pauses after each reply (±50%%), default {THINK} ({QUICK_THINK} with "
                              "--quick)")
     parser.add_argument("--database", default="sqlite",
                         help="sqlite (a temporary file, the default) or a PostgreSQL URL: adds the webhook rows "
-                             "(1, 2, 3 processes, each in a fresh schema of it)")
+                             "(each in a fresh schema of it)")
+    parser.add_argument("--processes", type=counts, default=PROCESSES,
+                        help=f"webhook processes of the PostgreSQL rows, default {','.join(map(str, PROCESSES))}")
     parser.add_argument("--quick", action="store_true", help="a few members, the SQLite configuration only")
     parser.add_argument("--no-heavy", action="store_true", help="skip the heavy-member mix (a Kepala Bidang's /rekap)")
     parser.add_argument("--seed", type=int, default=1, help="of the members' pauses")
     args = parser.parse_args(argv)
-    members_n = args.members if args.members is not None else (QUICK_MEMBERS if args.quick else MEMBERS)
+    sizes = args.members if args.members is not None else ([QUICK_MEMBERS] if args.quick else MEMBERS)
     think = args.think if args.think is not None else (QUICK_THINK if args.quick else THINK)
-    if members_n < 1:
-        parser.error("--members must be at least 1")
-    members = plan_members(members_n)
-    updates = sum(len(m.steps) for m in members)
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"updates bench: {members_n} members filling November 2026 at once ({updates} updates: /isi, values, "
-          f"buttons, sending), think {think:.1f} s ±50 %, load average {load:.1f} on {os.cpu_count()} CPUs")
-    print(f"{'configuration':<34} {'upd/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'updates':>8} {'429s':>6}")
     problems: list[str] = []
+    summary: list[str] = []
     first: Figures | None = None
-    for config in configurations(args):
-        ours = await sakip_run(config, args.database, members, think, args.seed)
-        base = await echo_run(config, members, think, args.seed)
-        mine, theirs = Figures.of(ours.tally), Figures.of(base.tally)
-        first = first or mine
-        print(row(config.label, mine, ours))
-        print(row("  echo bot", theirs, base))
-        print(ratio_row("  ratio to the echo bot", mine, theirs))
-        print(detail_row(ours, base))
-        print(kinds_row(ours))
-        print(calls_row(ours, members))
-        problems += problems_of(config.label, ours) + problems_of(f"{config.label} (echo)", base)
+    for size in sizes:
+        members = plan_members(size)
+        updates = sum(len(m.steps) for m in members)
+        print(f"updates bench: {size} members filling November 2026 at once ({updates} updates: /isi, values, "
+              f"buttons, sending), think {think:.1f} s ±50 %, load average {load_average()} on {os.cpu_count()} "
+              "CPUs")
+        print(f"{'configuration':<34} {'upd/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'updates':>8} {'429s':>6}")
+        for config in configurations(args):
+            ours = await sakip_run(config, members, think, args.seed)
+            base = await echo_run(config, members, think, args.seed)
+            mine, theirs = Figures.of(ours), Figures.of(base)
+            first = first or mine
+            print(row(config.label, mine, ours))
+            print(row("  echo bot", theirs, base))
+            print(ratio_row("  ratio to the echo bot", mine, theirs))
+            print(detail_row(ours, base))
+            print(kinds_row(ours))
+            print(calls_row(ours, base, mine, theirs))
+            print(cpu_row(ours, base, mine, theirs))
+            print(sql_row(ours, mine))
+            print(busiest_row(mine, theirs))
+            summary.append(summary_row(size, config.label, mine, theirs))
+            problems += problems_of(f"{size} members, {config.label}", ours)
+            problems += problems_of(f"{size} members, {config.label} (echo)", base)
+            if mine.busiest > TELEGRAM_LIMIT:
+                problems.append(f"{size} members, {config.label}: {mine.busiest} messages sent within one second, "
+                                f"over Telegram's limit of {TELEGRAM_LIMIT}")
     if not args.no_heavy:
-        config = configurations(args)[0]
-        mixed = await sakip_run(config, args.database, members, think, args.seed, heavy=True)
+        config, members = configurations(args)[0], plan_members(sizes[0])
+        mixed = await sakip_run(config, members, think, args.seed, heavy=True)
         others = {m.telegram_id for m in members}
-        with_heavy = Figures.of(mixed.tally, others)
+        with_heavy = Figures.of(mixed, others)
         recaps = mixed.tally.latencies.get(KABID, [])
+        print(f"the heavy member, {sizes[0]} members, {config.label}:")
         print(row("with a kabid's /rekap", with_heavy, mixed))
         print(f"  other members' p95: {first.p95 * 1000:.0f} ms without, {with_heavy.p95 * 1000:.0f} ms with "
               f"({len(recaps)} /rekap, median {statistics.median(recaps) if recaps else float('nan'):.1f} s to the "
               f"first message; {mixed.too_many_kabid} of the 429s in the kabid's chat): "
               f"ratio {with_heavy.p95 / first.p95:.2f} (target: within 2x)")
         problems += problems_of("heavy mix", mixed)
-    cost = await asyncio.to_thread(step_cost, args.database, members[0], 50 if args.quick else 200)
+    cost = await asyncio.to_thread(step_cost, args.database, plan_members(1)[0], 50 if args.quick else 200)
     print(f"a typed value, in-process ({cost.values} values, {args.database.split(':')[0]}): "
           f"{cost.statements:.1f} SQL statements per update, {cost.cpu_ms:.1f} CPU ms per update")
+    print("ratios to the echo bot (SQL: statements per update, the echo bot has none; busiest: messages sent in the "
+          f"busiest second, SAKIP Bot/echo bot, Telegram's limit {TELEGRAM_LIMIT}):")
+    print(SUMMARY_HEADER)
+    for line in summary:
+        print(line)
+    print(f"load average at the end: {load_average()}")
     for problem in problems:
         print(problem)
     return 1 if problems else 0
