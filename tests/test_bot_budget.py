@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from sqlalchemy.engine import Engine
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
@@ -36,10 +37,24 @@ def test_a_notice_takes_a_moment_only_beyond_the_replies_share(engine: Engine):
     with session_scope(engine) as session:
         # a reply still goes at once, up to the replies' burst
         assert [reserve(session, BOT, T0, BOT_INTERVAL, REPLY_BURST) for _ in range(REPLY_BURST - NOTICE_BURST)] \
-            == [0.0] * (REPLY_BURST - NOTICE_BURST)
+            == pytest.approx([0.0] * (REPLY_BURST - NOTICE_BURST), abs=1e-6)
         assert reserve(session, BOT, T0, BOT_INTERVAL, REPLY_BURST) > 0
         # once the budget has room again, a notice is taken
         assert take_if_free(session, BOT, T0 + 2, BOT_INTERVAL, NOTICE_BURST) == 0.0
+
+
+def test_never_more_than_thirty_messages_in_any_second(engine: Engine):
+    """Replies arriving forty at a time, twice a second, for five seconds: the moments reserved for them hold
+    Telegram's limit in every window of one second, not only on average."""
+    moments = []
+    with session_scope(engine) as session:
+        for number in range(400):
+            now = T0 + (number // 40) * 0.5
+            moments.append(now + reserve(session, BOT, now, BOT_INTERVAL, REPLY_BURST))
+    moments.sort()
+    busiest = max(sum(1 for moment in moments if end - 1 < moment <= end) for end in moments)
+    assert busiest <= 30, busiest
+    assert moments[-1] - moments[0] < 400 * BOT_INTERVAL  # and no slower than the budget's pace
 
 
 async def send_all(bot: ExtBot, chats: range, *, notices: bool = False) -> list[float]:

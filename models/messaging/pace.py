@@ -26,11 +26,12 @@ BURST = 3  # messages one chat may get at once
 # whatever is queued; notices take a moment only when the budget has room beyond what is kept for replies
 # (`take_if_free`), so a fan-out of reminders never makes a member wait for the answer to what they just did.
 BOT = 0
-BOT_INTERVAL = 1 / 29  # just under 30 a second: at exactly 30, slightly bunched requests meet 429s
-REPLY_BURST = 10  # replies may run this many messages ahead (Telegram's overall bucket holds about 30: the rest
-# is the margin for a process that stalls after its reservation and sends late, together with the next ones)
-NOTICE_BURST = 3  # notices only this many: the rest of the burst is the replies' own
-
+# Never more than 30 messages in any one second, whichever processes send them: one every 1/28 s, with one
+# message of slack for a reply, is at most 1 + 1 + 28 = 30 in a second (a looser burst let 39-49 through in the
+# busiest second, bench/README.md: the deadline benchmark)
+BOT_INTERVAL = 1 / 28
+REPLY_BURST = 2  # a reply may go one message ahead of the budget's pace
+NOTICE_BURST = 1  # a notice only when nothing is reserved ahead: every reply waiting goes first
 
 class ChatPace(SQLModel, table=True):
     __tablename__ = "chat_pace"
