@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from models.calc.clock import system_clock
+from models.calc.days_off import DaysOff
 from models.calc.working_time import is_quiet
 from models.collection.form_filling import form_items, record_note, record_value
 from models.collection.forms import DispositionDecision, UnitForm
@@ -764,3 +765,62 @@ def test_the_timeline_follows_the_configured_standards_and_waits_for_queued_invi
     assert pengisian.standard == timedelta(hours=26)
     assert pengisian.actual == timedelta(hours=12 + 13 + 2) and pengisian.overdue
     assert not {t.step: t for t in timeline(session, period, dec(3, 7, 59), rules)}[Step.PENGISIAN].overdue
+
+
+# -- days off: Idul Fitri 2026 ----------------------------------------------------------------------------------
+FEBRUARY = PeriodRef(PeriodKind.MONTH, 2026, 2)
+
+
+def march(day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return wib(2026, 3, day, hour, minute)
+
+
+# The office is closed from Wednesday 18 to Tuesday 24 March 2026: cuti bersama Nyepi (18), Nyepi (19), cuti
+# bersama Idul Fitri (20), Idul Fitri on Saturday 21 and Sunday 22, cuti bersama Idul Fitri (23, 24).
+CLOSED_FOR_LEBARAN = [date(2026, 3, day) for day in range(18, 25)]
+
+
+def test_a_reminder_due_on_idul_fitri_moves_past_it_and_its_cuti_bersama(office, session):
+    """With forms due on the 20th (DEADLINE_DAY=20) and reminded 8 and 1 days before, February 2026 is due on
+    Friday 20 March, cuti bersama before Idul Fitri: the deadline moves to Wednesday 25 March, the first working
+    day after the holiday and its cuti bersama. Run around the clock from 16 to 26 March, the unit members are
+    reminded on Tuesday 17 March (8 days before), then not once while the office is closed, then on the 25th
+    (1 day before, Tuesday 24, is cuti bersama: the reminder waits) and on the 26th, overdue."""
+    rules = dataclasses.replace(RULES, deadline_day=20, days_before=(8, 1))
+    assert run(session, march(2, 8), rules)[0].opened == ["2026-02"]  # Monday 2 March (the 1st is a Sunday)
+    february = period_of(session, FEBRUARY)
+    assert february.deadline == date(2026, 3, 25)
+    moments = [march(day, hour) for day in range(16, 27) for hour in (0, 6, 7, 8, 9, 13, 19, 20)]
+    sent = {moment: rows for moment in moments if (rows := run(session, moment, rules)[1])}
+    assert not [moment for moment in sent if moment.date() in CLOSED_FOR_LEBARAN]
+    assert list(sent) == [march(17, 8), march(25, 8), march(26, 8)]
+    for rows in sent.values():
+        assert sorted(tid_of(session, row.member_id) for row in rows if row.kind == "reminder") == UNIT_PEOPLE
+    # nothing at all is due while the office is closed: a run there waits for Wednesday 07:00
+    assert run(session, march(21, 10), rules)[0].next_run == march(25, 7)
+
+
+def test_the_mutu_baku_clock_and_its_reminder_stop_over_idul_fitri(office, session):
+    """Every unit sends its February form on Tuesday 17 March 2026 at 19:00; verification (90 minutes) has had
+    one hour that evening when the office closes for Nyepi and Idul Fitri. The Sekretaris is reminded when the
+    other 30 minutes have passed, on Wednesday 25 March 07:30, not on the morning of cuti bersama; approved
+    then, the step took 90 minutes of working time, not a week."""
+    assert run(session, march(2, 8))[0].opened == ["2026-02"]
+    forms = [submit_at(session, tid, march(17, 19), FEBRUARY) for tid in (SARI, DEWI, RINA, AGUS)]
+    assert follow_up_slots(march(17, 19), minutes(90), date(2026, 3, 17), RULES)[:2] == [march(25, 7, 30),
+                                                                                     march(26, 8)]
+    for moment in (march(18, 7, 30), march(18, 8), march(20, 8), march(23, 8), march(24, 8)):
+        assert not task_rows(session, run(session, moment)[1], Task.REVIEW), moment
+    assert reminded(session, run(session, march(25, 7, 30))[1], Task.REVIEW) == [SEKRETARIS]
+    for form in forms:
+        approve_at(session, form, march(25, 7, 30))
+    february = period_of(session, FEBRUARY)
+    review = next(timing for timing in timeline(session, february, march(25, 9), RULES)
+                  if timing.step is Step.VERIFIKASI)
+    assert (review.started_at, review.ended_at) == (march(17, 19), march(25, 7, 30))
+    assert review.actual == minutes(90) and not review.overdue
+    # without days off the same step would have run through the week of the holiday
+    no_days_off = dataclasses.replace(RULES, days_off=DaysOff(national=False))
+    review_without = next(timing for timing in timeline(session, february, march(25, 9), no_days_off)
+                          if timing.step is Step.VERIFIKASI)
+    assert review_without.actual == minutes(60) + 5 * timedelta(hours=13) + minutes(30) and review_without.overdue
