@@ -16,8 +16,8 @@ def deadline_with_move(period: Period, rules: ScheduleRules, language: str) -> s
         return "–"
     shown = format_date(period.deadline, language)
     nominal = rules.nominal_deadline(period.ref)
-    if nominal >= period.deadline or rules.hours.is_working_day(nominal):
-        return shown  # not moved (or set by hand to another day): nothing to explain
+    if nominal == period.deadline or rules.deadline_for(period.ref) != period.deadline:
+        return shown  # not moved, or set to another day than the settings': nothing to explain
     day_off = rules.days_off.reason(nominal, language)
     if day_off is None:
         reason = t("days_off.weekend", language)
