@@ -122,7 +122,8 @@ class Settings(BaseSettings):
     reminder_time: time = Field(default=time(8, 0), description="Time of day reminders are sent, HH:MM.")
     reminder_days_before: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: [3, 1],
-        description="Days before the deadline to remind (then on the day, then daily while overdue), e.g. 3,1.")
+        description="Working days before the deadline to remind (then on the day, then daily while overdue), "
+                    "e.g. 3,1.")
     escalate_kabid_after: int = Field(default=4, ge=1,
                                       description="Reminders a unit may miss before its head (kabid) is told.")
     escalate_sekretaris_after: int = Field(default=6, ge=1,

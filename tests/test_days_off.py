@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handlers.days_off import deadline_with_move
 from models.calc.days_off import DayOff, DayOffKind, DaysOff, parse_days_off
@@ -121,3 +123,22 @@ def test_office_days_off_are_parsed(text, days):
 def test_bad_office_days_off_name_the_part(text, named):
     with pytest.raises(ValueError, match=named):
         parse_days_off(text)
+
+
+def test_reminders_before_a_deadline_count_working_days():
+    """Due Wednesday 25 March 2026, right after Lebaran: 1 working day before is Tuesday 17 March, 3 before is
+    Friday the 13th, so the units hear of it before the office closes."""
+    hours = WorkingHours()
+    assert hours.working_days_before(date(2026, 3, 25), 1) == date(2026, 3, 17)
+    assert hours.working_days_before(date(2026, 3, 25), 3) == date(2026, 3, 13)
+    assert hours.working_days_before(date(2026, 12, 10), 3) == date(2026, 12, 7)  # a plain week: Thursday → Monday
+
+
+@settings(max_examples=200, deadline=None)
+@given(day=st.dates(min_value=date(2025, 1, 1), max_value=date(2028, 12, 31)), count=st.integers(1, 27))
+def test_the_nth_working_day_before_has_n_minus_one_working_days_after_it(day, count):
+    hours = WorkingHours(days_off=DaysOff(office=frozenset({date(2026, 3, 25), date(2027, 12, 27)})))
+    found = hours.working_days_before(day, count)
+    assert found < day and hours.is_working_day(found)
+    between = (found + timedelta(days=n) for n in range(1, (day - found).days))
+    assert sum(hours.is_working_day(other) for other in between) == count - 1

@@ -585,11 +585,11 @@ def test_follow_up_slots_come_after_the_standard_working_time_then_daily(since, 
 
 
 def test_fill_slots_for_a_deadline_on_a_sunday():
-    """December 2026 is due Sunday 10 January 2027: 3 days before is Thursday 7 January 08:00; 1 day before
-    (Saturday) and the day itself (Sunday) are both Monday 11 January 08:00, one reminder; then daily."""
+    """A deadline set by hand on Sunday 10 January 2027: 3 working days before is Wednesday 6 January 08:00, 1
+    working day before is Friday the 8th; the day itself is Monday 11 January 08:00; then daily."""
     opened = wib(2027, 1, 1, 8)
     slots = fill_slots(date(2027, 1, 10), opened, date(2027, 1, 2), RULES)
-    assert slots[:4] == [wib(2027, 1, 7, 8), wib(2027, 1, 11, 8), wib(2027, 1, 12, 8), wib(2027, 1, 13, 8)]
+    assert slots[:4] == [wib(2027, 1, 6, 8), wib(2027, 1, 8, 8), wib(2027, 1, 11, 8), wib(2027, 1, 12, 8)]
     later = fill_slots(date(2027, 1, 10), opened, date(2027, 1, 20), RULES)
     assert wib(2027, 1, 20, 8) in later and wib(2027, 1, 23, 8) not in later  # Saturday
     assert all(slot.time() == RULES.reminder_time and slot.weekday() < 5 for slot in later)
@@ -781,19 +781,19 @@ CLOSED_FOR_LEBARAN = [date(2026, 3, day) for day in range(18, 25)]
 
 
 def test_a_reminder_due_on_idul_fitri_moves_past_it_and_its_cuti_bersama(office, session):
-    """With forms due on the 20th (DEADLINE_DAY=20) and reminded 8 and 1 days before, February 2026 is due on
-    Friday 20 March, cuti bersama before Idul Fitri: the deadline moves to Wednesday 25 March, the first working
-    day after the holiday and its cuti bersama. Run around the clock from 16 to 26 March, the unit members are
-    reminded on Tuesday 17 March (8 days before), then not once while the office is closed, then on the 25th
-    (1 day before, Tuesday 24, is cuti bersama: the reminder waits) and on the 26th, overdue."""
-    rules = dataclasses.replace(RULES, deadline_day=20, days_before=(8, 1))
+    """With forms due on the 20th (DEADLINE_DAY=20), February 2026 is due on Friday 20 March, cuti bersama before
+    Idul Fitri: the deadline moves to Wednesday 25 March, the first working day after the holiday and its cuti
+    bersama. Run around the clock from 12 to 26 March, the unit members are reminded 3 and 1 working days before
+    it, on Friday 13 and Tuesday 17 March, before the office closes; then not once while it is closed; then on
+    the 25th and on the 26th, overdue."""
+    rules = dataclasses.replace(RULES, deadline_day=20)
     assert run(session, march(2, 8), rules)[0].opened == ["2026-02"]  # Monday 2 March (the 1st is a Sunday)
     february = period_of(session, FEBRUARY)
     assert february.deadline == date(2026, 3, 25)
-    moments = [march(day, hour) for day in range(16, 27) for hour in (0, 6, 7, 8, 9, 13, 19, 20)]
+    moments = [march(day, hour) for day in range(12, 27) for hour in (0, 6, 7, 8, 9, 13, 19, 20)]
     sent = {moment: rows for moment in moments if (rows := run(session, moment, rules)[1])}
     assert not [moment for moment in sent if moment.date() in CLOSED_FOR_LEBARAN]
-    assert list(sent) == [march(17, 8), march(25, 8), march(26, 8)]
+    assert list(sent) == [march(13, 8), march(17, 8), march(25, 8), march(26, 8)]
     for rows in sent.values():
         assert sorted(tid_of(session, row.member_id) for row in rows if row.kind == "reminder") == UNIT_PEOPLE
     # nothing at all is due while the office is closed: a run there waits for Wednesday 07:00

@@ -75,6 +75,20 @@ class WorkingHours:
                 return candidate
         raise ValueError(f"no working day in the {_LONGEST_CLOSURE} days from {day.isoformat()}")
 
+    def working_days_before(self, day: date, count: int) -> date:
+        """The `count`-th working day before `day`: 1 before Wednesday 25 March 2026 is Tuesday the 17th, 3 before
+        is Friday the 13th (Nyepi, Idul Fitri and their cuti bersama do not count), so a reminder "3 days before"
+        a deadline just after a holiday comes before the office closes, not on the deadline itself."""
+        found = day
+        for _ in range(count):
+            for _ in range(_LONGEST_CLOSURE):
+                found -= ONE_DAY
+                if self.is_working_day(found):
+                    break
+            else:
+                raise ValueError(f"no working day in the {_LONGEST_CLOSURE} days before {day.isoformat()}")
+        return found
+
 
 def is_quiet(moment: datetime, hours: WorkingHours, tz: tzinfo) -> bool:
     local = moment.astimezone(tz)

@@ -174,12 +174,14 @@ def _measurement_needs(session: Session) -> list[Need]:
 
 # -- when to remind ---------------------------------------------------------------------------------------
 def fill_slots(deadline: date, opened_at: datetime, around: date, rules: ScheduleRules) -> list[datetime]:
-    """Reminder moments of a form due on `deadline`: `days_before`, the day itself, then daily; only those
-    after the period opened, and only the daily ones near `around` (the rest cannot matter now)."""
+    """Reminder moments of a form due on `deadline`: `days_before` (working days, so a holiday just before the
+    deadline does not swallow them), the day itself, then daily; only those after the period opened, and only
+    the daily ones near `around` (the rest cannot matter now)."""
     overdue_day = max(0, (around - deadline).days)
-    offsets = sorted({-days for days in rules.days_before} | set(range(max(0, overdue_day - 6), overdue_day + 7)))
-    return sorted({slot for offset in offsets
-                   if (slot := rules.at_reminder_time(deadline + timedelta(days=offset))) > opened_at})
+    hours = rules.hours
+    days = {hours.working_days_before(deadline, count) for count in rules.days_before}
+    days |= {deadline + timedelta(days=offset) for offset in range(max(0, overdue_day - 6), overdue_day + 7)}
+    return sorted({slot for day in days if (slot := rules.at_reminder_time(day)) > opened_at})
 
 
 def follow_up_slots(since: datetime, standard: timedelta, around: date, rules: ScheduleRules) -> list[datetime]:

@@ -31,7 +31,7 @@ class ScheduleRules:
     open_day: int = 1  # periods open on this day of the month after they end
     deadline_day: int = 10  # and are due on this day of that month
     reminder_time: time = time(8, 0)
-    days_before: tuple[int, ...] = (3, 1)  # then on the day, then daily while overdue
+    days_before: tuple[int, ...] = (3, 1)  # working days; then on the day, then daily while overdue
     escalate_kabid_after: int = 4  # reminders a unit has had without sending its form
     escalate_sekretaris_after: int = 6
     snooze: timedelta = timedelta(hours=3)
