@@ -11,7 +11,7 @@ from models.timing.schedule import ScheduleRules
 
 def deadline_with_move(period: Period, rules: ScheduleRules, language: str) -> str:
     """The period's deadline as shown, with why it is not the settings' day when it was moved off a day off
-    ("24 Maret 2026" stays as it is; "25 Maret 2026" after Idul Fitri says the 20th was cuti bersama)."""
+    ("10 Maret 2026" stays as it is; "25 Maret 2026" after Idul Fitri says the 20th was cuti bersama)."""
     if period.deadline is None:
         return "–"
     shown = format_date(period.deadline, language)
