@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from i18n import t
 from models.calc.clock import OFFICE_TZ
+from models.calc.days_off import DaysOff, parse_days_off
 from models.calc.working_time import QuietHours
 from models.timing.schedule import ScheduleRules
 from models.timing.steps import Step, parse_standards
@@ -121,13 +122,21 @@ class Settings(BaseSettings):
     reminder_time: time = Field(default=time(8, 0), description="Time of day reminders are sent, HH:MM.")
     reminder_days_before: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: [3, 1],
-        description="Days before the deadline to remind (then on the day, then daily while overdue), e.g. 3,1.")
+        description="Working days before the deadline to remind (then on the day, then daily while overdue), "
+                    "e.g. 3,1.")
     escalate_kabid_after: int = Field(default=4, ge=1,
                                       description="Reminders a unit may miss before its head (kabid) is told.")
     escalate_sekretaris_after: int = Field(default=6, ge=1,
                                            description="Reminders a unit may miss before the Sekretaris is told.")
     snooze_hours: float = Field(default=3, gt=0, le=72, description="How long 'Ingatkan nanti' waits, in hours.")
     quiet_weekends: bool = Field(default=True, description="No reminders on Saturday and Sunday.")
+    national_days_off: bool = Field(
+        default=True, description="Indonesia's national holidays and cuti bersama are days off: no reminders, "
+                                  "deadlines move to the next working day, the mutu baku clock stops.")
+    office_days_off: Annotated[frozenset[date], NoDecode] = Field(
+        default_factory=frozenset,
+        description="The office's own days off, YYYY-MM-DD separated by commas, or a range YYYY-MM-DD..YYYY-MM-DD "
+                    "(e.g. 2026-12-24,2026-12-28..2026-12-31); treated like national holidays.")
     # the defaults below are parsed like a value given (`validate_default`): with QUIET_WEEKENDS, and a working
     # day (`d`) as long as the time outside the quiet hours
     quiet_hours: Annotated[QuietHours, NoDecode] = Field(
@@ -212,6 +221,11 @@ class Settings(BaseSettings):
         """The window, with QUIET_WEEKENDS (declared before it, so already parsed)."""
         return parse_quiet_hours(value, info.data.get("quiet_weekends", True)) if isinstance(value, str) else value
 
+    @field_validator("office_days_off", mode="before")
+    @classmethod
+    def _office_dates(cls, value: object) -> object:
+        return parse_days_off(value) if isinstance(value, str) else value
+
     @field_validator("reminder_days_before", mode="before")
     @classmethod
     def _days_list(cls, value: object) -> object:
@@ -235,8 +249,9 @@ class Settings(BaseSettings):
 
     def schedule_rules(self) -> ScheduleRules:
         return ScheduleRules(
-            tz=self.timezone, quiet=self.quiet_hours, auto_open=self.auto_open_periods, remind=self.auto_remind,
-            open_day=self.period_open_day,
+            tz=self.timezone, quiet=self.quiet_hours,
+            days_off=DaysOff(national=self.national_days_off, office=self.office_days_off),
+            auto_open=self.auto_open_periods, remind=self.auto_remind, open_day=self.period_open_day,
             deadline_day=self.deadline_day, reminder_time=self.reminder_time,
             days_before=tuple(sorted(set(self.reminder_days_before), reverse=True)),
             escalate_kabid_after=self.escalate_kabid_after, escalate_sekretaris_after=self.escalate_sekretaris_after,

@@ -1,7 +1,7 @@
 """Settings come from the environment and .env; a bad value stops start-up with one line naming it."""
 
 import re
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,6 +10,7 @@ from pydantic import SecretStr
 from bot.application import build_application
 from bot.cli import main
 from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
+from models.calc.days_off import DaysOff
 from models.calc.working_time import QuietHours
 from models.timing.schedule import ScheduleRules
 from models.timing.steps import DEFAULT_STANDARDS, Step
@@ -89,6 +90,10 @@ def test_the_office_time_zone_is_the_schedule_s_by_default():
         ("DEFAULT_LANGUAGE", "fr"),
         ("ADMIN_TELEGRAM_IDS", "12, abc"),
         ("WEBHOOK_PORT", "99999"),
+        ("OFFICE_DAYS_OFF", "2026-13-01"),
+        ("OFFICE_DAYS_OFF", "24-12-2026"),
+        ("OFFICE_DAYS_OFF", "2026-12-31..2026-12-24"),
+        ("NATIONAL_DAYS_OFF", "kadang"),
     ],
 )
 def test_a_malformed_value_names_its_variable(monkeypatch, name, value):
@@ -156,3 +161,33 @@ def test_sakip_bot_secret_prints_a_line_for_dotenv_that_webhook_mode_accepts(mon
     assert capsys.readouterr().out.strip() != line  # a new one each time
     (tmp_path / ".env").write_text(f"WEBHOOK_URL=https://bot.example.go.id/hook\n{line}\n")
     assert load_settings().require_webhook_secret() == line.removeprefix("WEBHOOK_SECRET=")
+
+
+def test_office_days_off_are_read_as_dates_and_become_days_off_of_the_schedule(monkeypatch):
+    """OFFICE_DAYS_OFF takes dates and ranges; the schedule skips them like national holidays, which stay on."""
+    monkeypatch.setenv("OFFICE_DAYS_OFF", " 2026-12-31 , 2026-12-28..2026-12-29;2026-12-24")
+    settings = load_settings()
+    assert settings.office_days_off == {date(2026, 12, 24), date(2026, 12, 28), date(2026, 12, 29),
+                                        date(2026, 12, 31)}
+    rules = settings.schedule_rules()
+    assert rules.days_off == DaysOff(national=True, office=settings.office_days_off)
+    # Monday 28 December's reminder: not the 28th, 29th (office), 30th is open
+    assert rules.at_reminder_time(date(2026, 12, 28)) == datetime(2026, 12, 30, 8, tzinfo=rules.tz)
+    assert not rules.hours.is_working_day(date(2026, 12, 31))
+    monkeypatch.setenv("NATIONAL_DAYS_OFF", "false")
+    assert load_settings().schedule_rules().days_off == DaysOff(national=False, office=settings.office_days_off)
+    monkeypatch.delenv("OFFICE_DAYS_OFF")
+    monkeypatch.delenv("NATIONAL_DAYS_OFF")
+    assert load_settings().schedule_rules().days_off == DaysOff() == ScheduleRules().days_off
+
+
+def test_a_bad_office_day_off_is_refused_naming_the_setting_and_the_part(monkeypatch):
+    monkeypatch.setenv("OFFICE_DAYS_OFF", "2026-12-24,2026-02-30")
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    assert str(error.value) == (
+        "OFFICE_DAYS_OFF is invalid: expected dates YYYY-MM-DD separated by commas (or a range "
+        "YYYY-MM-DD..YYYY-MM-DD), e.g. 2026-12-24,2026-12-31, not '2026-02-30'")
+    monkeypatch.setenv("OFFICE_DAYS_OFF", "2026-01-01..2027-06-30")
+    with pytest.raises(ConfigError, match=r"OFFICE_DAYS_OFF is invalid: the range .* is longer than a year"):
+        load_settings()

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from models.calc.clock import system_clock
+from models.calc.days_off import DaysOff
 from models.calc.working_time import is_quiet
 from models.collection.form_filling import form_items, record_note, record_value
 from models.collection.forms import DispositionDecision, UnitForm
@@ -61,6 +62,8 @@ UNIT_PEOPLE = sorted(UNIT_OF)  # everyone in a unit with indicators: 103, 104, 1
 UNITS = ("Sekretariat", "Bidang Penanaman Modal", "Bidang Pelayanan Perizinan",
          "Bidang Pengaduan, Kebijakan dan Pelaporan Layanan")
 NOVEMBER = PeriodRef(PeriodKind.MONTH, 2026, 11)
+# weekdays the office is closed in the simulated month: cuti bersama Natal, Christmas, New Year's Day, Isra Mi'raj
+DAYS_OFF_2026_27 = {date(2026, 12, 24), date(2026, 12, 25), date(2027, 1, 1), date(2027, 1, 5)}
 
 
 def minutes(n: int) -> timedelta:
@@ -221,19 +224,23 @@ def test_a_run_that_reminds_a_unit_does_not_crash(office, session):
 # -- a month, hour by hour ----------------------------------------------------------------------------------
 def expected_fill_slots() -> list[datetime]:
     """November 2026 is due Thursday 10 December: 3 days before (Monday 7), 1 day before (Wednesday 9), on the
-    day, then every weekday at 08:00 (a weekend's reminders are Monday's) until the simulation ends."""
+    day, then every working day at 08:00 (a weekend's reminders are Monday's; none on cuti bersama Natal
+    Thursday 24 December, Christmas on the 25th, New Year's Day, Isra Mi'raj on Tuesday 5 January) until the
+    simulation ends."""
     days = [date(2026, 12, 7)] + [date(2026, 12, 9) + timedelta(days=n) for n in range(28)]
-    return [datetime.combine(day, RULES.reminder_time, tzinfo=WIB) for day in days if day.weekday() < 5]
+    return [datetime.combine(day, RULES.reminder_time, tzinfo=WIB) for day in days
+            if day.weekday() < 5 and day not in DAYS_OFF_2026_27]
 
 
 def simulated_hours() -> list[datetime]:
     """Every hour from 1 December 2026 00:00 to 16 December 23:00 WIB (the opening, every kind of reminder slot,
-    both escalations, two weekends) and around the new year's openings; on the other days until 5 January the
-    hours around the reminder time and the edges of quiet hours (a run every hour there makes the PostgreSQL
-    run twice as long without reaching anything new)."""
+    both escalations, two weekends) and around New Year's Day and the new year's openings; on the other days
+    until 5 January the hours around the reminder time and the edges of quiet hours (a run every hour there
+    makes the PostgreSQL run twice as long without reaching anything new)."""
     moments, now = [], dec(1, 0)
     while now < wib(2027, 1, 6):
-        dense = now < dec(17) or dec(31, 18) <= now < wib(2027, 1, 1, 12)
+        dense = (now < dec(17) or dec(31, 18) <= now < wib(2027, 1, 1, 12)
+                 or wib(2027, 1, 3, 18) <= now < wib(2027, 1, 4, 12))
         if dense or now.hour in (0, 6, 7, 8, 9, 13, 19, 20):
             moments.append(now)
         now += HOUR
@@ -245,7 +252,8 @@ def test_a_month_hour_by_hour(office, session):
     nobody sending anything: November opens by itself on 1 December 08:00 and its members are reminded
     exactly at the expected moments (never in quiet hours), each reminder one outbox row and one Reminder row
     per person; the unit's kabid hears after 4 reminders and the Sekretaris after 6, once each; December and
-    Triwulan IV open on Friday 1 January 08:00. Whenever a run says when it is next needed, nothing happens
+    Triwulan IV open on Monday 4 January 08:00 (Friday 1 January is New Year's Day), due Monday 11 January
+    (the 10th is a Sunday). Whenever a run says when it is next needed, nothing happens
     before then."""
     events: list[tuple[datetime, Outcome, list[OutboxMessage]]] = []
     promised = None
@@ -257,14 +265,14 @@ def test_a_month_hour_by_hour(office, session):
         promised = outcome.next_run
         events.append((now, outcome, rows))
 
-    # nothing at all in quiet hours (nights and weekends)
+    # nothing at all in quiet hours (nights, weekends, days off)
     for moment, outcome, rows in events:
-        if is_quiet(moment, RULES.quiet, WIB):
+        if is_quiet(moment, RULES.hours, WIB) or moment.date() in DAYS_OFF_2026_27:
             assert not rows and not outcome.opened and outcome.reminded == 0, moment
 
-    # openings: November on Tuesday 1 December 08:00; December and TW4 on Friday 1 January 08:00
+    # openings: November on Tuesday 1 December 08:00; December and TW4 on Monday 4 January 08:00
     opened = [(moment, outcome.opened) for moment, outcome, _ in events if outcome.opened]
-    assert opened == [(dec(1, 8), ["2026-11"]), (wib(2027, 1, 1, 8), ["2026-12", "2026-TW4"])]
+    assert opened == [(dec(1, 8), ["2026-11"]), (wib(2027, 1, 4, 8), ["2026-12", "2026-TW4"])]
     november = period_of(session, NOVEMBER)
     assert november.opened_at == dec(1, 8)
     assert november.deadline == date(2026, 12, 10)
@@ -272,15 +280,15 @@ def test_a_month_hour_by_hour(office, session):
     tw4 = period_of(session, PeriodRef(PeriodKind.QUARTER, 2026, 4))
     december = period_of(session, PeriodRef(PeriodKind.MONTH, 2026, 12))
     for period in (tw4, december):
-        assert period.opened_at == wib(2027, 1, 1, 8)
-        assert period.deadline == date(2027, 1, 10)
+        assert period.opened_at == wib(2027, 1, 4, 8)
+        assert period.deadline == date(2027, 1, 11)
     assert session.exec(select(func.count()).select_from(Period)).one() == 4  # TW3 (by hand) + the three
 
     # one invitation per unit member and period, at the opening
     invitations = [(moment, tid_of(session, row.member_id), row.data["period_id"])
                    for moment, _, rows in events for row in rows if row.kind == "period_opened"]
     expected = [(dec(1, 8), tid, november.id) for tid in UNIT_PEOPLE]
-    expected += [(wib(2027, 1, 1, 8), tid, period.id) for period in (december, tw4) for tid in UNIT_PEOPLE]
+    expected += [(wib(2027, 1, 4, 8), tid, period.id) for period in (december, tw4) for tid in UNIT_PEOPLE]
     assert sorted(invitations) == sorted(expected)
 
     # reminders: each unit member exactly at the expected slots, one outbox row each
@@ -296,12 +304,12 @@ def test_a_month_hour_by_hour(office, session):
     assert all(outcome.reminded in (0, len(UNIT_PEOPLE)) for _, outcome, _ in events)
 
     # one Reminder per person, period and task, counting what was sent (none yet for December and TW4,
-    # due Sunday 10 January: the first of theirs is Thursday 7 January)
+    # due Monday 11 January: the first of theirs is Friday 8 January)
     reminders = session.exec(select(Reminder)).all()
     assert len(reminders) == len(UNIT_PEOPLE)
     for reminder in reminders:
         assert reminder.period_id == november.id and Task(reminder.task) is Task.FILL
-        assert reminder.sent_count == len(slots) == 21
+        assert reminder.sent_count == len(slots) == 17
         assert reminder.last_slot_at == slots[-1]
         assert reminder.closed_at is None and reminder.snoozed_until is None
         assert reminder.unit_id == session.get(Member, reminder.member_id).unit_id
@@ -334,7 +342,8 @@ def test_a_bot_started_late_opens_only_the_latest_ended_periods_once(engine, ses
     codes = sorted(period.code for period in session.exec(select(Period)))
     assert codes == ["2026-11", "2026-TW3"]
     tw3 = period_of(session, PeriodRef(PeriodKind.QUARTER, 2026, 3))
-    assert tw3.opened_at == dec(3, 7, 59) and tw3.deadline == date(2026, 10, 10)
+    # 10 October 2026 is a Saturday: the deadline is Monday the 12th
+    assert tw3.opened_at == dec(3, 7, 59) and tw3.deadline == date(2026, 10, 12)
 
 
 def test_the_opening_moment_skips_quiet_days_and_hand_made_periods_are_left_alone(office, session):
@@ -345,7 +354,7 @@ def test_the_opening_moment_skips_quiet_days_and_hand_made_periods_are_left_alon
     assert RULES.deadline_for(NOVEMBER) == date(2026, 12, 10)
     assert next_opening(wib(2026, 8, 1, 9), RULES) == wib(2026, 8, 3, 8)
     assert next_opening(dec(1, 7), RULES) == dec(1, 8)
-    assert next_opening(dec(1, 8), RULES) == wib(2027, 1, 1, 8)
+    assert next_opening(dec(1, 8), RULES) == wib(2027, 1, 4, 8)  # Friday 1 January is New Year's Day
     assert periods_to_open(session, dec(1, 7, 59), RULES) == []
     assert periods_to_open(session, dec(1, 8), RULES) == [NOVEMBER]
     session.add(Period(kind=PeriodKind.MONTH, year=2026, number=11, status=PeriodStatus.DRAFT))
@@ -571,16 +580,16 @@ def test_follow_up_slots_come_after_the_standard_working_time_then_daily(since, 
     (moved out of quiet hours), then every working day at 08:00 (a weekend's are Monday's)."""
     slots = follow_up_slots(since, standard, since.date(), RULES)  # (only the daily ones near that day)
     assert slots[:len(expected)] == expected
-    assert slots[0] == expected[0] and all(not is_quiet(slot, RULES.quiet, WIB) for slot in slots)
+    assert slots[0] == expected[0] and all(not is_quiet(slot, RULES.hours, WIB) for slot in slots)
     assert slots == sorted(set(slots))
 
 
 def test_fill_slots_for_a_deadline_on_a_sunday():
-    """December 2026 is due Sunday 10 January 2027: 3 days before is Thursday 7 January 08:00; 1 day before
-    (Saturday) and the day itself (Sunday) are both Monday 11 January 08:00, one reminder; then daily."""
+    """A deadline set by hand on Sunday 10 January 2027: 3 working days before is Wednesday 6 January 08:00, 1
+    working day before is Friday the 8th; the day itself is Monday 11 January 08:00; then daily."""
     opened = wib(2027, 1, 1, 8)
     slots = fill_slots(date(2027, 1, 10), opened, date(2027, 1, 2), RULES)
-    assert slots[:4] == [wib(2027, 1, 7, 8), wib(2027, 1, 11, 8), wib(2027, 1, 12, 8), wib(2027, 1, 13, 8)]
+    assert slots[:4] == [wib(2027, 1, 6, 8), wib(2027, 1, 8, 8), wib(2027, 1, 11, 8), wib(2027, 1, 12, 8)]
     later = fill_slots(date(2027, 1, 10), opened, date(2027, 1, 20), RULES)
     assert wib(2027, 1, 20, 8) in later and wib(2027, 1, 23, 8) not in later  # Saturday
     assert all(slot.time() == RULES.reminder_time and slot.weekday() < 5 for slot in later)
@@ -640,7 +649,7 @@ def test_the_disposition_closes_the_kepala_reminder(office, session):
 # -- switches -------------------------------------------------------------------------------------------------
 def test_auto_open_off_opens_nothing(office, session):
     rules = dataclasses.replace(RULES, auto_open=False)
-    for moment in (dec(1, 8), dec(7, 8), dec(10, 8), wib(2027, 1, 1, 8), wib(2027, 1, 4, 8)):
+    for moment in (dec(1, 8), dec(7, 8), dec(10, 8), wib(2027, 1, 4, 8)):  # 1 January is a day off: quiet
         outcome, rows = run(session, moment, rules)
         assert outcome.opened == [] and rows == [] and outcome.next_run is None
     assert [period.code for period in session.exec(select(Period))] == ["2026-TW3"]
@@ -651,7 +660,7 @@ def test_reminders_off_opens_periods_but_reminds_nobody(office, session):
     rules = dataclasses.replace(RULES, remind=False)
     outcome, rows = run(session, dec(1, 8), rules)
     assert outcome.opened == ["2026-11"] and {row.kind for row in rows} == {"period_opened"}
-    assert outcome.next_run == wib(2027, 1, 1, 8)  # only the next opening
+    assert outcome.next_run == wib(2027, 1, 4, 8)  # only the next opening (1 January is New Year's Day)
     for day in (7, 9, 10, 11, 14, 15, 16, 17):
         outcome, rows = run(session, dec(day, 8), rules)
         assert rows == [] and outcome.reminded == 0 and outcome.escalated == 0
@@ -756,3 +765,62 @@ def test_the_timeline_follows_the_configured_standards_and_waits_for_queued_invi
     assert pengisian.standard == timedelta(hours=26)
     assert pengisian.actual == timedelta(hours=12 + 13 + 2) and pengisian.overdue
     assert not {t.step: t for t in timeline(session, period, dec(3, 7, 59), rules)}[Step.PENGISIAN].overdue
+
+
+# -- days off: Idul Fitri 2026 ----------------------------------------------------------------------------------
+FEBRUARY = PeriodRef(PeriodKind.MONTH, 2026, 2)
+
+
+def march(day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return wib(2026, 3, day, hour, minute)
+
+
+# The office is closed from Wednesday 18 to Tuesday 24 March 2026: cuti bersama Nyepi (18), Nyepi (19), cuti
+# bersama Idul Fitri (20), Idul Fitri on Saturday 21 and Sunday 22, cuti bersama Idul Fitri (23, 24).
+CLOSED_FOR_LEBARAN = [date(2026, 3, day) for day in range(18, 25)]
+
+
+def test_a_reminder_due_on_idul_fitri_moves_past_it_and_its_cuti_bersama(office, session):
+    """With forms due on the 20th (DEADLINE_DAY=20), February 2026 is due on Friday 20 March, cuti bersama before
+    Idul Fitri: the deadline moves to Wednesday 25 March, the first working day after the holiday and its cuti
+    bersama. Run around the clock from 12 to 26 March, the unit members are reminded 3 and 1 working days before
+    it, on Friday 13 and Tuesday 17 March, before the office closes; then not once while it is closed; then on
+    the 25th and on the 26th, overdue."""
+    rules = dataclasses.replace(RULES, deadline_day=20)
+    assert run(session, march(2, 8), rules)[0].opened == ["2026-02"]  # Monday 2 March (the 1st is a Sunday)
+    february = period_of(session, FEBRUARY)
+    assert february.deadline == date(2026, 3, 25)
+    moments = [march(day, hour) for day in range(12, 27) for hour in (0, 6, 7, 8, 9, 13, 19, 20)]
+    sent = {moment: rows for moment in moments if (rows := run(session, moment, rules)[1])}
+    assert not [moment for moment in sent if moment.date() in CLOSED_FOR_LEBARAN]
+    assert list(sent) == [march(13, 8), march(17, 8), march(25, 8), march(26, 8)]
+    for rows in sent.values():
+        assert sorted(tid_of(session, row.member_id) for row in rows if row.kind == "reminder") == UNIT_PEOPLE
+    # nothing at all is due while the office is closed: a run there waits for Wednesday 07:00
+    assert run(session, march(21, 10), rules)[0].next_run == march(25, 7)
+
+
+def test_the_mutu_baku_clock_and_its_reminder_stop_over_idul_fitri(office, session):
+    """Every unit sends its February form on Tuesday 17 March 2026 at 19:00; verification (90 minutes) has had
+    one hour that evening when the office closes for Nyepi and Idul Fitri. The Sekretaris is reminded when the
+    other 30 minutes have passed, on Wednesday 25 March 07:30, not on the morning of cuti bersama; approved
+    then, the step took 90 minutes of working time, not a week."""
+    assert run(session, march(2, 8))[0].opened == ["2026-02"]
+    forms = [submit_at(session, tid, march(17, 19), FEBRUARY) for tid in (SARI, DEWI, RINA, AGUS)]
+    assert follow_up_slots(march(17, 19), minutes(90), date(2026, 3, 17), RULES)[:2] == [march(25, 7, 30),
+                                                                                     march(26, 8)]
+    for moment in (march(18, 7, 30), march(18, 8), march(20, 8), march(23, 8), march(24, 8)):
+        assert not task_rows(session, run(session, moment)[1], Task.REVIEW), moment
+    assert reminded(session, run(session, march(25, 7, 30))[1], Task.REVIEW) == [SEKRETARIS]
+    for form in forms:
+        approve_at(session, form, march(25, 7, 30))
+    february = period_of(session, FEBRUARY)
+    review = next(timing for timing in timeline(session, february, march(25, 9), RULES)
+                  if timing.step is Step.VERIFIKASI)
+    assert (review.started_at, review.ended_at) == (march(17, 19), march(25, 7, 30))
+    assert review.actual == minutes(90) and not review.overdue
+    # without days off the same step would have run through the week of the holiday
+    no_days_off = dataclasses.replace(RULES, days_off=DaysOff(national=False))
+    review_without = next(timing for timing in timeline(session, february, march(25, 9), no_days_off)
+                          if timing.step is Step.VERIFIKASI)
+    assert review_without.actual == minutes(60) + 5 * timedelta(hours=13) + minutes(30) and review_without.overdue

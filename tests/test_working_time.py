@@ -7,20 +7,29 @@ these properties carry both: working time never exceeds elapsed time, adds up ov
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from models.calc.working_time import QuietHours, add_working_time, is_quiet, next_allowed, working_time_between
+from models.calc.days_off import DaysOff
+from models.calc.working_time import (
+    QuietHours,
+    WorkingHours,
+    add_working_time,
+    is_quiet,
+    next_allowed,
+    working_time_between,
+)
 from models.timing.steps import DEFAULT_STANDARDS, Step, parse_standards
 
 WIB = ZoneInfo("Asia/Jakarta")
-DEFAULT = QuietHours()
-NOON = QuietHours(start=time(12, 0), end=time(13, 0), weekends=False)
-NONE = QuietHours(start=time(8, 0), end=time(8, 0))  # no quiet hours in a day (weekends still quiet)
+NO_DAYS_OFF = DaysOff(national=False)  # quiet hours alone (days off: tests/test_days_off.py)
+DEFAULT = WorkingHours(QuietHours(), NO_DAYS_OFF)
+NOON = WorkingHours(QuietHours(start=time(12, 0), end=time(13, 0), weekends=False), NO_DAYS_OFF)
+NONE = WorkingHours(QuietHours(start=time(8, 0), end=time(8, 0)), NO_DAYS_OFF)  # no quiet hours (weekends are)
 
 
 def wib(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
@@ -33,9 +42,13 @@ moments = st.one_of(
     st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)),
 )
 clock_times = st.builds(time, st.integers(0, 23), st.sampled_from([0, 15, 30, 59]))
+# days off: none, Indonesia's national holidays and cuti bersama, and those with an office closure
+days_off = st.sampled_from([NO_DAYS_OFF, DaysOff(), DaysOff(office=frozenset(
+    {date(2026, 3, 25), date(2026, 12, 28), date(2026, 12, 29)}))])
 quiet_hours = st.one_of(
     st.just(DEFAULT), st.just(NOON), st.just(NONE),
-    st.builds(QuietHours, start=clock_times, end=clock_times, weekends=st.booleans()),
+    st.builds(WorkingHours, st.builds(QuietHours, start=clock_times, end=clock_times, weekends=st.booleans()),
+              days_off),
 )
 durations = st.timedeltas(min_value=timedelta(), max_value=timedelta(weeks=3))
 
@@ -71,7 +84,9 @@ def test_add_working_time_is_the_earliest_moment_with_that_much_working_time(sta
 @settings(max_examples=300, deadline=None)
 @given(moment=moments, quiet=quiet_hours)
 @example(moment=datetime(2025, 2, 1, 0, 0, tzinfo=WIB),  # a Saturday; quiet from midnight: Monday 00:15, not 00:00
-         quiet=QuietHours(start=time(0, 0), end=time(0, 15), weekends=True))
+         quiet=WorkingHours(QuietHours(start=time(0, 0), end=time(0, 15), weekends=True), NO_DAYS_OFF))
+@example(moment=datetime(2026, 3, 19, 21, 0, tzinfo=WIB),  # Nyepi evening: past Idul Fitri and its cuti bersama
+         quiet=WorkingHours(QuietHours(), DaysOff()))
 def test_next_allowed_is_the_first_moment_outside_quiet_hours(moment, quiet):
     allowed = next_allowed(moment, quiet, WIB)
     assert allowed >= moment
@@ -150,7 +165,7 @@ def test_no_quiet_hours_in_a_day_when_start_equals_end():
     for hour in range(24):
         assert not is_quiet(wib(2026, 12, 7, hour, 30), NONE, WIB)
     assert is_quiet(wib(2026, 12, 5, 12, 0), NONE, WIB)  # the weekend stays quiet
-    every_day = QuietHours(start=time(0, 0), end=time(0, 0), weekends=False)
+    every_day = WorkingHours(QuietHours(start=time(0, 0), end=time(0, 0), weekends=False), NO_DAYS_OFF)
     assert not is_quiet(wib(2026, 12, 5, 3, 0), every_day, WIB)
     assert working_time_between(wib(2026, 12, 5), wib(2026, 12, 8), every_day, WIB) == timedelta(days=3)
     assert add_working_time(wib(2026, 12, 5, 22), timedelta(hours=5), every_day, WIB) == wib(2026, 12, 6, 3)
@@ -175,6 +190,7 @@ def test_a_quiet_window_at_noon():
 def test_working_day_length_of_the_default_quiet_hours_is_13_hours():
     assert DEFAULT.working_day_length() == timedelta(hours=13)
     assert QuietHours(start=time(17, 0), end=time(8, 0)).working_day_length() == timedelta(hours=9)
+    assert WorkingHours().working_day_length() == timedelta(hours=13)  # days off do not shorten a working day
 
 
 # -- mutu baku standards ------------------------------------------------------------------------------------

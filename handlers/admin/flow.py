@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from handlers.callbacks import Button, pack
 from handlers.common import now_of
+from handlers.days_off import deadline_with_move
 from handlers.fill.views import period_name
 from handlers.screens import Screen
 from i18n import t
@@ -19,7 +20,8 @@ from models.office.invites import create_invite, invite_link
 from models.office.members import members_by_unit, move_member, set_active, toggle_role
 from models.office.organisation import Member, Role, Unit
 from models.office.permissions import Action, require, roles_of_member
-from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, default_deadline
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.timing.schedule import ScheduleRules
 from reports.wording import esc
 
 ROLES = list(Role)
@@ -151,12 +153,13 @@ def periods_list(session: Session, member: Member, today: date) -> list[Screen]:
     return [Screen.of("\n".join(lines), buttons)]
 
 
-def period_open(session: Session, member: Member, year: int, quarterly: int, number: int, deadline_day: int,
+def period_open(session: Session, member: Member, year: int, quarterly: int, number: int, rules: ScheduleRules,
                 ) -> list[Screen]:
+    """Open a period by hand, due like a scheduled one (DEADLINE_DAY, moved off a day off)."""
     ref = PeriodRef(PeriodKind.QUARTER if quarterly else PeriodKind.MONTH, year, number)
-    period = open_period(session, member, ref, default_deadline(ref, deadline_day), now=now_of(session))
+    period = open_period(session, member, ref, rules.deadline_for(ref), now=now_of(session))
     return [Screen.of(t("admin.period_opened", member.language, period=period_name(period, member.language),
-                        deadline=format_date(period.deadline, member.language)))]
+                        deadline=deadline_with_move(period, rules, member.language)))]
 
 
 def period_close(session: Session, member: Member, period_id: int) -> list[Screen]:

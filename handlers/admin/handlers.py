@@ -63,7 +63,7 @@ async def on_button(update: Update, context: Context) -> None:
         Button.MEMBER_UNITS: flow.member_units,
         Button.MEMBER_MOVE: flow.member_move,
         Button.PERIOD_OPEN: lambda s, m, year, quarterly, number: flow.period_open(
-            s, m, year, quarterly, number, schedule_rules(context).deadline_day),
+            s, m, year, quarterly, number, schedule_rules(context)),
         Button.PERIOD_CLOSE: flow.period_close,
     }
     await run_button(update, context, table, keep_open=frozenset({Button.MEMBER}))

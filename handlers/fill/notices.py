@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlmodel import Session
 
 from handlers.callbacks import Button, pack
+from handlers.days_off import deadline_with_move
 from handlers.fill.views import period_name
 from handlers.screens import Screen
 from i18n import t
-from models.calc.dates import format_date
 from models.messaging.notices import PeriodOpened
 from models.office.organisation import Member
 from models.plan.periods import Period
@@ -21,6 +21,6 @@ def period_opened(session: Session, member: Member, notice: PeriodOpened, now: d
                   rules: ScheduleRules) -> list[Screen]:
     period = session.get(Period, notice.period_id)
     language = member.language
-    deadline = format_date(period.deadline, language) if period.deadline else "–"
+    deadline = deadline_with_move(period, rules, language)
     return [Screen.of(t("notify.period_opened", language, period=period_name(period, language), deadline=deadline),
                       [[(t("notify.fill_button", language), pack(Button.FILL_PERIOD, period.id))]])]

@@ -2,8 +2,9 @@
 
 The times are read from what the workflow already records (the period's opening, the delivery of the form
 invitations, each form's first submission and approval, the report, the disposition, the archive entry of the
-audit log), so the timeline can never disagree with what happened. Durations are working time: quiet hours
-and weekends do not count (`models/calc/working_time.py`). Steps 8 and 9 of procedure A (recap, report to the
+audit log), so the timeline can never disagree with what happened. Durations are working time: quiet hours,
+weekends and days off (national holidays, cuti bersama, the office's own) do not count
+(`models/calc/working_time.py`). Steps 8 and 9 of procedure A (recap, report to the
 Sekretaris) are done by the bot the moment the last form arrives; they are shown as automatic.
 
 The standards are configuration (`MUTU_BAKU`); the defaults are the SOP's tables. The SOP gives no standard for
@@ -126,7 +127,7 @@ def timeline(session: Session, period: Period, now: datetime, rules: ScheduleRul
         started, ended = moments[start_key], moments[end_key]
         if started is not None and ended is not None and ended < started:
             ended = started  # a later start (re-opened period) never gives a negative duration
-        actual = (working_time_between(started, ended or now, rules.quiet, rules.tz)
+        actual = (working_time_between(started, ended or now, rules.hours, rules.tz)
                   if started is not None else None)
         timings.append(StepTiming(step, started, ended if started else None, actual, rules.standards[step]))
     return timings
@@ -147,7 +148,7 @@ def measurement_timeline(cycle: object, now: datetime, rules: ScheduleRules) -> 
     timings = []
     for step, (start_key, end_key) in MEASUREMENT_BOUNDS.items():
         started, ended = getattr(cycle, start_key), getattr(cycle, end_key)
-        actual = (working_time_between(started, ended or now, rules.quiet, rules.tz)
+        actual = (working_time_between(started, ended or now, rules.hours, rules.tz)
                   if started is not None else None)
         timings.append(StepTiming(step, started, ended if started else None, actual, rules.standards[step]))
     return timings

@@ -5,7 +5,8 @@ Everything is derived from the database at the moment `run_scheduled_work(now)` 
   dispose; in procedure B a triwulan's measurement to send, review, report or dispose), and the reminder
   moments of that task: before the deadline (`days_before`), on the day, then daily while overdue; for every
   other task, once the step has taken longer than its mutu baku, then daily. Moments that fall in quiet hours
-  move to the end of them;
+  move to the end of them, and those on a weekend or a day off (holiday, cuti bersama, office day off) to the
+  next working day;
 - a `Reminder` row per person, period (or triwulan measurement) and task keeps the last moment it fired, the
   message to edit, and a snooze. A reminder fires when a moment newer than its last one has come, so a restart
   neither repeats a reminder nor loses one (a bot that was down fires the latest missed moment once, not each
@@ -173,17 +174,19 @@ def _measurement_needs(session: Session) -> list[Need]:
 
 # -- when to remind ---------------------------------------------------------------------------------------
 def fill_slots(deadline: date, opened_at: datetime, around: date, rules: ScheduleRules) -> list[datetime]:
-    """Reminder moments of a form due on `deadline`: `days_before`, the day itself, then daily; only those
-    after the period opened, and only the daily ones near `around` (the rest cannot matter now)."""
+    """Reminder moments of a form due on `deadline`: `days_before` (working days, so a holiday just before the
+    deadline does not swallow them), the day itself, then daily; only those after the period opened, and only
+    the daily ones near `around` (the rest cannot matter now)."""
     overdue_day = max(0, (around - deadline).days)
-    offsets = sorted({-days for days in rules.days_before} | set(range(max(0, overdue_day - 6), overdue_day + 7)))
-    return sorted({slot for offset in offsets
-                   if (slot := rules.at_reminder_time(deadline + timedelta(days=offset))) > opened_at})
+    hours = rules.hours
+    days = {hours.working_days_before(deadline, count) for count in rules.days_before}
+    days |= {deadline + timedelta(days=offset) for offset in range(max(0, overdue_day - 6), overdue_day + 7)}
+    return sorted({slot for day in days if (slot := rules.at_reminder_time(day)) > opened_at})
 
 
 def follow_up_slots(since: datetime, standard: timedelta, around: date, rules: ScheduleRules) -> list[datetime]:
     """Once the step has taken its standard working time, then every working day at the reminder time."""
-    first = next_allowed(add_working_time(since, standard, rules.quiet, rules.tz), rules.quiet, rules.tz)
+    first = next_allowed(add_working_time(since, standard, rules.hours, rules.tz), rules.hours, rules.tz)
     first_day = first.astimezone(rules.tz).date()
     start = max(first_day + timedelta(days=1), around - timedelta(days=6))
     days = (start + timedelta(days=n) for n in range(max(0, (around - start).days) + 8))
@@ -285,8 +288,8 @@ def run_scheduled_work(session: Session, now: datetime, rules: ScheduleRules) ->
     """Open due periods, send due reminders and escalations, close finished reminders; nothing in quiet hours.
     Safe to run at any moment and any number of times: it only does what is due and not done yet."""
     outcome = Outcome()
-    if is_quiet(now, rules.quiet, rules.tz):
-        outcome.next_run = next_allowed(now, rules.quiet, rules.tz)
+    if is_quiet(now, rules.hours, rules.tz):
+        outcome.next_run = next_allowed(now, rules.hours, rules.tz)
         return outcome
     for ref in periods_to_open(session, now, rules):
         open_scheduled_period(session, ref, rules.deadline_for(ref), now)
@@ -321,7 +324,7 @@ def snooze_reminder(session: Session, member: Member, reminder_id: int, now: dat
         raise WorkflowError(ErrorCode.NOT_FOUND)
     if reminder.closed_at is not None:
         raise WorkflowError(ErrorCode.REMINDER_DONE)
-    until = next_allowed(now + rules.snooze, rules.quiet, rules.tz)
+    until = next_allowed(now + rules.snooze, rules.hours, rules.tz)
     reminder.snoozed_until = until
     session.add(reminder)
     record_by(session, Actor.member(member.id), "reminder.snoozed", "reminder", reminder.id, at=now,

@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from sqlmodel import Session
 
 from models.calc.clock import OFFICE_TZ
-from models.calc.working_time import QuietHours, is_quiet, next_allowed
+from models.calc.days_off import DaysOff
+from models.calc.working_time import QuietHours, WorkingHours, is_quiet, next_allowed
 from models.plan.indicators import frequency_of
 from models.plan.periods import PeriodKind, PeriodRef, find_period, latest_ended
 from models.plan.pk import indicators_of
@@ -24,31 +25,42 @@ from models.timing.steps import DEFAULT_STANDARDS, Step
 class ScheduleRules:
     tz: tzinfo = OFFICE_TZ
     quiet: QuietHours = field(default_factory=QuietHours)
+    days_off: DaysOff = field(default_factory=DaysOff)  # national holidays, cuti bersama, the office's own
     auto_open: bool = True
     remind: bool = True  # reminders and escalations (off: only periods open by themselves)
     open_day: int = 1  # periods open on this day of the month after they end
     deadline_day: int = 10  # and are due on this day of that month
     reminder_time: time = time(8, 0)
-    days_before: tuple[int, ...] = (3, 1)  # then on the day, then daily while overdue
+    days_before: tuple[int, ...] = (3, 1)  # working days; then on the day, then daily while overdue
     escalate_kabid_after: int = 4  # reminders a unit has had without sending its form
     escalate_sekretaris_after: int = 6
     snooze: timedelta = timedelta(hours=3)
     standards: dict[Step, timedelta] = field(default_factory=lambda: dict(DEFAULT_STANDARDS))
 
+    @property
+    def hours(self) -> WorkingHours:
+        """The working time every reminder moment and mutu baku duration is computed in."""
+        return WorkingHours(self.quiet, self.days_off)
+
     def at_reminder_time(self, day: date) -> datetime:
-        """The day's reminder moment; on a quiet day (a weekend) the reminder time of the next day that is not
-        (Saturday's goes to Monday 08:00). A reminder time inside quiet hours moves to their end."""
-        for offset in range(8):
-            moment = datetime.combine(day + timedelta(days=offset), self.reminder_time, tzinfo=self.tz)
-            if not is_quiet(moment, self.quiet, self.tz):
-                return moment
-        return next_allowed(datetime.combine(day, self.reminder_time, tzinfo=self.tz), self.quiet, self.tz)
+        """The day's reminder moment; on a quiet day (a weekend, a holiday, cuti bersama, an office day off) the
+        reminder time of the next working day (Saturday's goes to Monday 08:00, Friday 20 March 2026's, cuti
+        bersama before Idul Fitri, to Wednesday the 25th). A reminder time inside quiet hours moves to their end."""
+        hours = self.hours
+        moment = datetime.combine(hours.next_working_day(day), self.reminder_time, tzinfo=self.tz)
+        return moment if not is_quiet(moment, hours, self.tz) else next_allowed(moment, hours, self.tz)
 
     def opening_moment(self, ref: PeriodRef) -> datetime:
         return self.at_reminder_time(ref.day_after_end(self.open_day))
 
-    def deadline_for(self, ref: PeriodRef) -> date:
+    def nominal_deadline(self, ref: PeriodRef) -> date:
+        """The deadline day the settings name (DEADLINE_DAY), whether or not the office is open then."""
         return ref.day_after_end(self.deadline_day)
+
+    def deadline_for(self, ref: PeriodRef) -> date:
+        """The period's deadline: the nominal day, or the next working day when the office is closed then (a form
+        cannot be handed in on a day nobody is at the office to receive it)."""
+        return self.hours.next_working_day(self.nominal_deadline(ref))
 
 
 def has_targets(session: Session, ref: PeriodRef) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +20,6 @@ from sqlmodel import select
 from bot.application import build_application, start_application, stop_application
 from bot.config import load_settings
 from emulator.server import BotApiEmulator
-from models.calc.dates import format_date
 from models.collection.form_filling import form_items
 from models.collection.workflow import form_for
 from models.messaging.chat_state import get_state
@@ -382,22 +381,21 @@ async def test_staff_may_not_invite_or_manage_members(world: World):
 
 
 # -- periods -----------------------------------------------------------------------------------------------
-def deadline_after(ref: PeriodRef):
-    """The 10th of the month after the period ends."""
-    last_month = ref.months[-1]
-    year, month = (ref.year + 1, 1) if last_month == 12 else (ref.year, last_month + 1)
-    return datetime(year, month, 10).date()
-
-
 async def test_admin_opens_the_current_month_and_triwulan_and_every_unit_is_told_the_deadline(world: World):
+    """November 2026 is due Thursday 10 December; Triwulan IV on the 10th of January 2027, a Sunday, so on Monday
+    the 11th, and the admin and every unit member are told why."""
     emu = world.emu
     today = world.clock.now.astimezone(JAKARTA).date()  # the bot's clock
+    assert (today.year, today.month) == (2026, 11)
     month = PeriodRef(PeriodKind.MONTH, today.year, today.month)
     quarter = PeriodRef(PeriodKind.QUARTER, today.year, month.quarter)
     unit_members = (SEKRETARIS, TIM, SEKRETARIAT, MODAL, KABID_MODAL, PERIZINAN, PENGADUAN)
+    due = {month: date(2026, 12, 10), quarter: date(2027, 1, 11)}
+    shown = {month: "10 Desember 2026",
+             quarter: "11 Januari 2027 (digeser dari 10 Januari 2027, hari libur: akhir pekan)"}
 
     for ref in (month, quarter):
-        label, deadline = ref.label("id"), format_date(deadline_after(ref), "id")
+        label, deadline = ref.label("id"), shown[ref]
         await say(world, ADMIN, "/periode", "Periode")
         opened = await press(world, ADMIN, f"Buka {label}", "dibuka")
         assert f"{label} dibuka, batas waktu {deadline}" in opened["text"]
@@ -409,8 +407,8 @@ async def test_admin_opens_the_current_month_and_triwulan_and_every_unit_is_told
     with world.session() as session:
         periods = {p.ref: p for p in session.exec(select(Period))}
         assert {periods[month].status, periods[quarter].status} == {PeriodStatus.OPEN}
-        assert periods[month].deadline == deadline_after(month)
-        assert periods[quarter].deadline == deadline_after(quarter)
+        assert periods[month].deadline == due[month]
+        assert periods[quarter].deadline == due[quarter]
     # The office itself has no indicators: the admin and the Kepala Dinas get no form.
     for user_id in (ADMIN, KEPALA):
         assert not [m for m in emu.sent_by_bot(user_id) if "Formulir" in (m.get("text") or "")]
