@@ -27,6 +27,7 @@ import random
 import re
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -437,19 +438,50 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="also print cProfile's top 10 of the triwulan's recap, the progress and the Kepala's read")
     parser.add_argument("--pdf", action="store_true", help="also time the Kepala's Laporan DRAF PDF (once)")
+    parser.add_argument("--kepala-only", action="store_true",
+                        help="only the Kepala Dinas's report (read, album, PDF), in a fresh process after the setup: "
+                             "its peak RSS is that of a process that does nothing else")
+    parser.add_argument("--kepala-from", metavar="DB", help=argparse.SUPPRESS)  # the fresh process's database
     args = parser.parse_args(argv)
     if min(args.units, args.indicators, args.repeat) < 1 or not 1 <= args.months <= 12 or args.trends < 0:
         parser.error("--units, --indicators and --repeat must be at least 1, --months 1 to 12")
+    if args.kepala_from:
+        return kepala_alone(args)
 
     with tempfile.TemporaryDirectory(prefix="sakip-bench-") as folder:
-        engine = create_db_engine(f"sqlite:///{Path(folder) / 'sakip.db'}")
+        path = Path(folder) / "sakip.db"
+        engine = create_db_engine(f"sqlite:///{path}")
         try:
             started = time.perf_counter()
             world = build_world(engine, args.units, args.indicators, args.months, args.seed)
             setup = time.perf_counter() - started
+            if args.kepala_only:
+                engine.dispose()
+                command = [sys.executable, "-m", "bench.recap", "--kepala-from", str(path),
+                           "--months", str(world.last_month), "--repeat", str(args.repeat)]
+                return subprocess.run(command + (["--pdf"] if args.pdf else []), check=False).returncode
             return run(engine, world, args, setup, _rss_peak() / 1024)  # before the steps reset the peak
         finally:
             engine.dispose()
+
+
+def kepala_alone(args: argparse.Namespace) -> int:
+    """The Kepala's steps in this fresh process, on the database the setup wrote; then the process's peak RSS."""
+    engine = create_db_engine(f"sqlite:///{args.kepala_from}")
+    try:
+        month = PeriodRef(PeriodKind.MONTH, YEAR, args.months)
+        today = default_deadline(month) + timedelta(days=3)
+        empty_figure()  # matplotlib's fonts, as in `run`
+        base = measure(f"baseline: empty figure 1280x{BASELINE_HEIGHT_PX}", empty_figure, args.repeat)
+        kepala = kepala_steps(engine, month, today, args.repeat, args.pdf)
+        print(f"the Kepala's report alone, in a fresh process (median of {args.repeat}, load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs):")
+        print_kepala(kepala, base.seconds)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS of this process since it started: {peak:.0f} MB (tracemalloc's bookkeeping included)")
+        return 0
+    finally:
+        engine.dispose()
 
 
 def run(engine: sa.Engine, world: World, args: argparse.Namespace, setup: float, setup_rss_mb: float) -> int:
