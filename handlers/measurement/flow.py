@@ -63,11 +63,11 @@ QUARTERS_SHOWN = 4  # the triwulan /pengukuran offers without one
 def show(session: Session, member: Member, argument: str | None) -> list[Screen]:
     """/pengukuran [triwulan]: the measurement of a triwulan typed in any words `period_words` reads (`TW1`,
     `triwulan 1 2026`, `q1`, `2026-TW1`), with the buttons the member's role may press at its step; alone: a
-    choice of triwulan, the one due first (see `due_measurement`)."""
+    choice of triwulan, the one due first (see `due_measurement`), or the one due when there is no other."""
     require(session, member, Action.VIEW_RECAP)
     language = member.language
     if not argument:
-        return _choice(session, language)
+        return _choice(session, member)
     try:
         ref = parse_quarter(argument, now_of(session).date())
     except PeriodWordsError as error:
@@ -83,9 +83,11 @@ def show_chosen(session: Session, member: Member, year: int, quarter: int) -> li
     return _show_quarter(session, member, PeriodRef(PeriodKind.QUARTER, year, quarter))
 
 
-def _choice(session: Session, language: str) -> list[Screen]:
-    """The triwulan to press: the one due (or waited for) first, then the latest ended ones with periods opened
-    or measured; when there is none, what the measurement waits for."""
+def _choice(session: Session, member: Member) -> list[Screen]:
+    """The triwulan to press: the one due (or waited for) first, then the latest ended ones with periods opened.
+    With one or none to choose from, what there is is shown at once: the triwulan due, or what the measurement
+    waits for, or that nothing is due."""
+    language = member.language
     today = now_of(session).date()
     due = due_measurement(session, today)
     first = due.quarter or due.waiting
@@ -94,8 +96,9 @@ def _choice(session: Session, language: str) -> list[Screen]:
     for ref in sorted(ended, reverse=True):
         if ref.end_date < today and ref not in quarters:
             quarters.append(ref)
-    if not quarters:
-        return _due(session, language)[2]
+    if len(quarters) <= 1:
+        ref, _, waiting = _due(session, language)
+        return waiting if ref is None else _show_quarter(session, member, ref)
     choices = [(t("period_choice.due", language, period=ref.label(language)) if ref == due.quarter
                 else ref.label(language), pack(Button.MEASUREMENT_PERIOD, ref.year, ref.number))
                for ref in quarters[:QUARTERS_SHOWN]]
