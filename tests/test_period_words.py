@@ -25,7 +25,7 @@ from models.plan.period_words import (
     parse_quarter,
     spoken_forms,
 )
-from models.plan.periods import PeriodKind, PeriodRef
+from models.plan.periods import PeriodKind, PeriodRef, parse_period_code
 
 TODAY = date(2026, 4, 15)
 
@@ -82,7 +82,10 @@ def test_garbage_never_raises_anything_but_the_domain_error(text, today):
         assert error.code is PeriodWordsCode.UNKNOWN
         assert len(error.value) <= 40
         return
-    assert isinstance(found, int) and FIRST_YEAR <= found <= LAST_YEAR or isinstance(found, PeriodRef)
+    if isinstance(found, int):
+        assert FIRST_YEAR <= found <= LAST_YEAR
+    else:  # a real month or triwulan: its code is one the stored periods and files carry
+        assert parse_period_code(found.code) == found
 
 
 @pytest.mark.parametrize("text, expected", [
