@@ -146,6 +146,8 @@ async def test_laporan_tw1_and_the_triwulan_pressed_send_the_same_pdf(world: Wor
     assert sorted(labels(offered)) == sorted(RECENT)  # a Laporan is of a month or a triwulan, not a year
     [pdf] = await pressed(world, SEKRETARIS, offered, "Triwulan I 2026", is_document)
     assert pdf["document"]["file_name"] == "laporan-2026-TW1.pdf"
+    measurement = await choice(world, SEKRETARIS, "/laporan pengukuran", "Laporan periode mana?")
+    assert labels(measurement) == ["Triwulan I 2026"]  # the Pengukuran's Laporan is of a triwulan
     refused = await say(world, SEKRETARIS, "/laporan 2026", "Di sini perlu")
     assert refused["text"].startswith("Di sini perlu bulan atau triwulan, bukan tahun '2026'")
 
