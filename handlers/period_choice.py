@@ -3,7 +3,8 @@
 `/rekap april`, `/laporan tw1`, `/ekspor 2026`, `/pengukuran triwulan 1` read their words with
 `models.plan.period_words`; `/rekap`, `/ekspor`, `/laporan` and `/pengukuran` alone answer with buttons of the
 recent periods that make sense for the command, each carrying its period as one id (`scope_id`): pressing one
-does what typing that period does.
+does what typing that period does. The choice stays under its message (nothing is decided by a press), so
+another period can be pressed after the first.
 """
 
 from __future__ import annotations
