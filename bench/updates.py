@@ -331,7 +331,8 @@ async def kabid_recaps(emu: BotApiEmulator, arrivals: Arrivals, tally: Tally, do
                        think: float) -> None:
     """The heavy member: `/rekap` (an album of charts, then the recap), again and again until the others are done."""
     while not done.is_set():
-        if not await act(emu, arrivals, tally, KABID, Step("Rekap capaian", text="/rekap"), RECAP_TIMEOUT):
+        recap = Step("Rekap capaian", text=f"/rekap {NOVEMBER.code}")  # alone, /rekap offers a choice
+        if not await act(emu, arrivals, tally, KABID, recap, RECAP_TIMEOUT):
             return
         await asyncio.sleep(think)
 

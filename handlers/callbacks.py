@@ -88,6 +88,13 @@ class Button(StrEnum):
     MEASUREMENT_REPORT = "ms.rep", ("cycle_id",)
     MEASUREMENT_AGREE = "ms.kok", ("cycle_id",)
     MEASUREMENT_ARAHAN = "ms.karh", ("cycle_id",)
+    # A period chosen from the buttons /rekap, /ekspor, /laporan and /pengukuran offer without one, as one id
+    # (`handlers.period_choice.scope_id`: 202604 April 2026, 202621 Triwulan I 2026, 202600 the year 2026), then
+    # what else the command was told.
+    RECAP_PERIOD = "rk.p", ("scope",)
+    EXPORT_PERIOD = "ek.p", ("scope", "export_kind", "include_drafts")  # export_kind: its index in `ExportKind`
+    LAPORAN_PERIOD = "lp.p", ("scope", "measurement")  # measurement: 1 the Pengukuran's Laporan
+    MEASUREMENT_PERIOD = "ms.p", ("year", "quarter")
     # settings
     LANGUAGE = "lang", ("language_index",)
 

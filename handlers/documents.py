@@ -15,14 +15,17 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
-from handlers.common import Context, act, office_now, schedule_rules
-from handlers.screens import Document, Screen, send_screens
-from handlers.status import latest_scope
+from handlers.callbacks import Button, pack, unpack
+from handlers.common import Context, act, answer_expired, office_now, schedule_rules
+from handlers.period_choice import choice_screen, refusal, scope_choices, scope_of, typed_scope, with_years
+from handlers.screens import Document, Screen, acknowledge, send_screens
+from handlers.status import RECENT_SHOWN
 from i18n import t
 from i18n.codes import text_key
 from models.office.organisation import Member
 from models.office.permissions import Action, require
-from models.plan.periods import PeriodCodeError, PeriodKind, parse_scope
+from models.plan.period_words import PeriodWordsError, parse_period_only
+from models.plan.periods import PeriodKind, PeriodRef, recent_periods
 from models.reporting.archive import Procedure
 from reports import heavy
 from reports.export_kinds import ExportError, ExportKind, export_kind, includes_drafts
@@ -32,26 +35,46 @@ from reports.wording import esc
 BOT_UPLOAD_LIMIT = 50 * 1024 * 1024  # the largest file a bot may send
 
 
+MEASUREMENT_WORDS = ("pengukuran", "measurement")  # /laporan TW1 pengukuran: the Pengukuran's Laporan
+YEAR_WIDE = (ExportKind.SEMUA, ExportKind.KERTAS_KERJA, ExportKind.REKAPITULASI)  # the kinds a year has
+
+
 def export_screens(session: Session, member: Member, arguments: list[str], now: datetime,
                    evidence_dir: Path | None = None) -> list[Screen]:
     """/ekspor [periode] [semua|kertas|rekap|formulir|bukti] [semua-data]: the workbooks as documents (default: all
-    of them), or the evidence ZIP, of approved values only unless `semua-data` asks for the others too (marked)."""
+    of them), or the evidence ZIP, of approved values only unless `semua-data` asks for the others too (marked).
+    The period is in any words `period_words` reads (`april`, `tw1 2026`, `2026`); without one, a choice."""
     require(session, member, Action.EXPORT)
     language = member.language
     words = [word.lower() for word in arguments]
     kinds = [kind for kind in map(export_kind, words) if kind]  # e.g. /ekspor 2026-TW1 formulir
+    kind = kinds[0] if kinds else ExportKind.SEMUA
     include_drafts = any(map(includes_drafts, words))
-    rest = [word for word in words if export_kind(word) is None and not includes_drafts(word)]
+    rest = " ".join(word for word in words if export_kind(word) is None and not includes_drafts(word))
+    if not rest:
+        periods = recent_periods(session, RECENT_SHOWN)
+        if not periods:
+            return [Screen.of(t("recap.nothing", language))]
+        scopes = with_years(periods) if kind in YEAR_WIDE else periods
+        kind_id = list(ExportKind).index(kind)
+        drafts = int(include_drafts)
+        return choice_screen("export", scope_choices(
+            scopes, language, lambda scope: pack(Button.EXPORT_PERIOD, scope, kind_id, drafts)), language)
     try:
-        scope = parse_scope(rest[0]) if rest else latest_scope(session)
-    except PeriodCodeError:
-        return [Screen.of(t("recap.bad_period", language, value=esc(rest[0])))]
-    if scope is None:
-        return [Screen.of(t("recap.nothing", language))]
+        scope = typed_scope(rest, now.date())
+    except PeriodWordsError as error:
+        return refusal(error, language)
+    return export_scope(session, member, scope, kind, include_drafts, now, evidence_dir)
+
+
+def export_scope(session: Session, member: Member, scope: PeriodRef | int, kind: ExportKind, include_drafts: bool,
+                 now: datetime, evidence_dir: Path | None = None) -> list[Screen]:
+    """The files of /ekspor for a period typed or pressed."""
+    require(session, member, Action.EXPORT)
+    language = member.language
     try:
-        files = heavy.export_files(session, scope, kinds[0] if kinds else ExportKind.SEMUA, language,
-                                   today=now.date(), tz=now.tzinfo, include_drafts=include_drafts,
-                                   evidence_dir=evidence_dir)
+        files = heavy.export_files(session, scope, kind, language, today=now.date(), tz=now.tzinfo,
+                             include_drafts=include_drafts, evidence_dir=evidence_dir)
     except ExportError as exc:
         return [Screen.of(t(text_key(exc.code), language, **{k: esc(v) for k, v in exc.details.items()}))]
     if any(len(file.data) > BOT_UPLOAD_LIMIT for file in files):  # a large evidence archive
@@ -60,17 +83,30 @@ def export_screens(session: Session, member: Member, arguments: list[str], now: 
 
 
 def laporan_screens(session: Session, member: Member, arguments: list[str], now, rules) -> list[Screen]:
-    """/laporan [periode]: the filed Laporan of an archived period or triwulan measurement (a DRAF before)."""
+    """/laporan [periode] [pengukuran]: the filed Laporan of an archived period or triwulan measurement (a DRAF
+    before). The period is a month or a triwulan in any words `period_words` reads; without one, a choice."""
     require(session, member, Action.VIEW_RECAP)
     language = member.language
+    measurement = any(word.lower() in MEASUREMENT_WORDS for word in arguments)
+    rest = " ".join(word for word in arguments if word.lower() not in MEASUREMENT_WORDS)
+    if not rest:
+        periods = recent_periods(session, RECENT_SHOWN, PeriodKind.QUARTER if measurement else None)
+        if not periods:
+            return [Screen.of(t("recap.nothing", language))]
+        return choice_screen("laporan", scope_choices(
+            periods, language, lambda scope: pack(Button.LAPORAN_PERIOD, scope, int(measurement))), language)
     try:
-        scope = parse_scope(arguments[0]) if arguments else latest_scope(session)
-    except PeriodCodeError:
-        scope = None
-    if scope is None or isinstance(scope, int):
-        return [Screen.of(t("laporan_views.bad_period", language, value=esc(arguments[0] if arguments else "")))]
-    procedure = Procedure.MEASUREMENT if scope.kind is PeriodKind.QUARTER and len(arguments) > 1 and \
-        arguments[1].lower() in ("pengukuran", "measurement") else Procedure.COLLECTION
+        scope = parse_period_only(rest, now.date())
+    except PeriodWordsError as error:
+        return refusal(error, language)
+    return laporan_scope(session, member, scope, measurement, now, rules)
+
+
+def laporan_scope(session: Session, member: Member, scope: PeriodRef, measurement: bool, now, rules) -> list[Screen]:
+    """The Laporan of /laporan for a period typed or pressed (the Pengukuran's of a triwulan if asked)."""
+    require(session, member, Action.VIEW_RECAP)
+    language = member.language
+    procedure = Procedure.MEASUREMENT if scope.kind is PeriodKind.QUARTER and measurement else Procedure.COLLECTION
     document = heavy.laporan_file(session, scope, procedure, now, rules, language)
     if document is None:
         return [Screen.of(t("laporan_views.none_yet", language, period=scope.label(language)))]
@@ -97,4 +133,29 @@ async def export_command(update: Update, context: Context) -> None:
 async def laporan_command(update: Update, context: Context) -> None:
     """/laporan [periode] [pengukuran]: the Laporan Hasil Pengukuran Kinerja as a PDF."""
     await _send_files(update, context, laporan_screens, list(context.args or []), office_now(context),
+                      schedule_rules(context), pool=RENDER_POOL)
+
+
+async def on_export_period(update: Update, context: Context) -> None:
+    """A period pressed in /ekspor's choice: the files typing it after /ekspor (with the same kind) sends."""
+    pressed = unpack(update.callback_query.data)
+    scope = scope_of(pressed.ids[0]) if pressed else None
+    kinds = list(ExportKind)
+    if scope is None or not 0 <= pressed.ids[1] < len(kinds) or pressed.ids[2] not in (0, 1):
+        await answer_expired(update, context)
+        return
+    await acknowledge(update)
+    await _send_files(update, context, export_scope, scope, kinds[pressed.ids[1]], bool(pressed.ids[2]),
+                      office_now(context), context.bot_data.evidence_dir)
+
+
+async def on_laporan_period(update: Update, context: Context) -> None:
+    """A period pressed in /laporan's choice: the Laporan typing it after /laporan sends."""
+    pressed = unpack(update.callback_query.data)
+    scope = scope_of(pressed.ids[0]) if pressed else None
+    if not isinstance(scope, PeriodRef) or pressed.ids[1] not in (0, 1):
+        await answer_expired(update, context)
+        return
+    await acknowledge(update)
+    await _send_files(update, context, laporan_scope, scope, bool(pressed.ids[1]), office_now(context),
                       schedule_rules(context), pool=RENDER_POOL)

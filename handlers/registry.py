@@ -41,6 +41,9 @@ BUTTONS = [  # which buttons (handlers.callbacks.Button) each handler answers; a
     (measurement.BUTTONS, measurement.on_button),
     (admin.BUTTONS, admin.on_button),
     ({Button.EVIDENCE}, evidence.on_button),
+    ({Button.RECAP_PERIOD}, status.on_recap_period),
+    ({Button.EXPORT_PERIOD}, documents.on_export_period),
+    ({Button.LAPORAN_PERIOD}, documents.on_laporan_period),
     ({Button.REMINDER_SNOOZE}, reminders.on_button),
     ({Button.LANGUAGE}, settings.on_language),
 ]

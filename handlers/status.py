@@ -13,9 +13,11 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from handlers import evidence
-from handlers.common import Context, act, office_now, schedule_rules
+from handlers.callbacks import Button, pack, unpack
+from handlers.common import Context, act, answer_expired, office_now, schedule_rules
 from handlers.drawn import drawn_now
 from handlers.fill.views import period_name
+from handlers.period_choice import choice_screen, refusal, scope_choices, scope_of, typed_scope, with_years
 from handlers.recap_views import (
     RecapRead,
     detail_buttons,
@@ -25,7 +27,7 @@ from handlers.recap_views import (
     recap_text,
     unit_blocks,
 )
-from handlers.screens import Screen, send_screens
+from handlers.screens import Screen, acknowledge, send_screens
 from i18n import t
 from models.collection.form_filling import form_items, open_periods, receipts, unit_indicators
 from models.collection.forms import UnitForm
@@ -34,7 +36,8 @@ from models.collection.recap import compute_recap
 from models.messaging.outbox import OutboxMessage, OutboxStatus
 from models.office.organisation import Member, Role, unit_members
 from models.office.permissions import Action, require, roles_of_member
-from models.plan.periods import Period, PeriodCodeError, find_period, parse_scope
+from models.plan.period_words import PeriodWordsError
+from models.plan.periods import Period, PeriodRef, find_period, recent_periods
 from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
 from reports import heavy
@@ -86,29 +89,33 @@ def status_screens(session: Session, member: Member, now: datetime, rules: Sched
     return [Screen(blocks)]
 
 
-def _scope(session: Session, argument: str | None):
-    """The period named by the argument, else the latest open one, else the latest stored one."""
-    return parse_scope(argument) if argument else latest_scope(session)
+RECENT_SHOWN = 6  # the periods /rekap, /ekspor and /laporan offer without one (then the year)
 
 
-def latest_scope(session: Session):
-    """The latest open period, else the latest stored one (None: no period yet)."""
-    periods = open_periods(session) or sorted(session.exec(select(Period)).all(), key=lambda p: p.sort_key)
-    return periods[-1].ref if periods else None
+def recap_choice(session: Session, language: str) -> list[Screen]:
+    """/rekap alone: the latest months and triwulan opened (so holding data), and their year, to press."""
+    periods = recent_periods(session, RECENT_SHOWN)
+    if not periods:
+        return [Screen.of(t("recap.nothing", language))]
+    return choice_screen("recap", scope_choices(with_years(periods), language,
+                                                          lambda scope: pack(Button.RECAP_PERIOD, scope)), language)
 
 
-def recap_screens(session: Session, member: Member, argument: str | None, now: datetime,
+def recap_screens(session: Session, member: Member, asked: str | PeriodRef | int | None, now: datetime,
                   rules: ScheduleRules, reads: list[RecapRead]) -> list[Screen]:
     """The recap of a period (or a year) as the Kepala Dinas's report shows it: read here into `reads` (plain
-    data, drawn by `recap_command` after the transaction has ended); a problem is a screen returned instead."""
+    data, drawn by `recap_command` after the transaction has ended); a problem is a screen returned instead.
+
+    `asked`: the period as typed (`april`, `tw1`, `2026`…, read by the injected clock's date), as chosen from the
+    buttons, or None: the choice of recent periods is returned."""
     require(session, member, Action.VIEW_RECAP)
     language = member.language
+    if not asked:
+        return recap_choice(session, language)
     try:
-        scope = _scope(session, argument)
-    except PeriodCodeError:
-        return [Screen.of(t("recap.bad_period", language, value=esc(argument)))]
-    if scope is None:
-        return [Screen.of(t("recap.nothing", language))]
+        scope = typed_scope(asked, now.date()) if isinstance(asked, str) else asked
+    except PeriodWordsError as error:
+        return refusal(error, language)
     recap = compute_recap(session, scope, language)
     label = scope_label(recap, language)
     header = t("recap.header", language, period=label)
@@ -137,14 +144,30 @@ async def status_command(update: Update, context: Context) -> None:
 
 
 async def recap_command(update: Update, context: Context) -> None:
-    """/rekap [periode]: the recap of a period (default: the latest open one) or a year, as the Kepala Dinas's
-    report: one album of at most ten pictures, then one message with the per-unit detail's button.
+    """/rekap [periode]: the recap of a period (`april`, `tw1`, `2026-04`…; alone: a choice of recent periods) or a
+    year, as the Kepala Dinas's report: one album of at most ten pictures, then one message with the per-unit
+    detail's button.
 
     The recap is read in the command's transaction; the album is drawn after it ended, in the chart pool, while
     the chat shows "sending photo…", so no lock is held meanwhile and other members' updates are served."""
-    argument = context.args[0] if context.args else None
+    await _recap(update, context, " ".join(context.args or []) or None)
+
+
+async def on_recap_period(update: Update, context: Context) -> None:
+    """A period pressed in /rekap's choice: what typing it after /rekap shows."""
+    pressed = unpack(update.callback_query.data)
+    scope = scope_of(pressed.ids[0]) if pressed else None
+    if scope is None:
+        await answer_expired(update, context)
+        return
+    await acknowledge(update)
+    await _recap(update, context, scope)
+
+
+async def _recap(update: Update, context: Context, asked: str | PeriodRef | int | None) -> None:
+    """/rekap's work for a typed or pressed period (None: the choice)."""
     reads: list[RecapRead] = []
-    screens = await act(update, context, lambda s, m: recap_screens(s, m, argument, office_now(context),
+    screens = await act(update, context, lambda s, m: recap_screens(s, m, asked, office_now(context),
                                                                     schedule_rules(context), reads), send=False)
     if screens is None:
         return

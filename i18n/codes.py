@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from models.calc.numbers import NumberCode
-from models.errors import ErrorCode, ExportCode, InviteCode, ProblemCode, SpreadsheetCode
+from models.errors import ErrorCode, ExportCode, InviteCode, PeriodWordsCode, ProblemCode, SpreadsheetCode
 
 PREFIXES: dict[type[StrEnum], str] = {
     ErrorCode: "error.",
@@ -18,6 +18,7 @@ PREFIXES: dict[type[StrEnum], str] = {
     ProblemCode: "import.problem.",
     ExportCode: "workbook.error.",
     NumberCode: "fill.invalid_",
+    PeriodWordsCode: "period_words.",
 }
 
 

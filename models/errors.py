@@ -11,6 +11,7 @@ never change; `i18n.codes.text_key` maps each code to its text:
 | `SpreadsheetCode` | `models.exchange.problems.SpreadsheetError` | `spreadsheet.<code>` |
 | `ProblemCode` | `models.exchange.problems.RowProblem` | `import.problem.<code>` |
 | `ExportCode` | `reports.export_kinds.ExportError` | `workbook.error.<code>` |
+| `PeriodWordsCode` | `models.plan.period_words.PeriodWordsError` | `period_words.<code>` |
 | `NumberCode` | `models.calc.numbers.NumberError` (kept in `calc`, below this module) | `fill.invalid_<code>` |
 """
 
@@ -60,6 +61,14 @@ class ErrorCode(StrEnum):
     MEASUREMENT_NO_RENCANA_AKSI = "measurement_no_rencana_aksi"
     MEASUREMENT_TEXT_EMPTY = "measurement_text_empty"
     MEASUREMENT_TEXT_TOO_LONG = "measurement_text_too_long"
+
+
+class PeriodWordsCode(StrEnum):
+    """Why a typed period is refused (`PeriodWordsError`): each text says which forms are accepted."""
+
+    UNKNOWN = "unknown"  # names no month, triwulan or year
+    NEEDS_PERIOD = "needs_period"  # a year where a month or a triwulan is needed (/laporan)
+    NEEDS_QUARTER = "needs_quarter"  # a month or a year where a triwulan is needed (/pengukuran)
 
 
 class InviteCode(StrEnum):

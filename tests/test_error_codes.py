@@ -18,6 +18,7 @@ from models.errors import (
     ErrorCode,
     ExportCode,
     InviteCode,
+    PeriodWordsCode,
     ProblemCode,
     SpreadsheetCode,
     WorkflowError,
@@ -25,6 +26,7 @@ from models.errors import (
 from models.exchange.problems import NUMBER_PROBLEMS, RowProblem
 from models.exchange.spreadsheets import SpreadsheetError
 from models.office.invites import InviteError
+from models.plan.period_words import PeriodWordsError
 from reports.workbooks import ExportError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +40,7 @@ ERRORS = {
     "ExportError": ExportCode,
     "InvalidNumber": NumberCode,
     "NumberError": NumberCode,
+    "PeriodWordsError": PeriodWordsCode,
 }
 
 
@@ -68,7 +71,8 @@ def test_codes_are_todays_strings():
 def test_unknown_codes_fail_where_raised():
     for make in (lambda: WorkflowError("no_such_code"), lambda: InviteError("no_such_code"),
                  lambda: SpreadsheetError("no_such_code"), lambda: ExportError("no_such_code"),
-                 lambda: RowProblem(2, "kode", "no_such_code"), lambda: InvalidNumber("no_such_code", "x")):
+                 lambda: RowProblem(2, "kode", "no_such_code"), lambda: InvalidNumber("no_such_code", "x"),
+                 lambda: PeriodWordsError("no_such_code", value="x")):
         with pytest.raises(ValueError):
             make()
     assert WorkflowError("stale", form_id=1).code is ErrorCode.STALE  # a known string still becomes the member

@@ -9,6 +9,7 @@ from handlers.bound import Bound
 from handlers.callbacks import Button, pack
 from handlers.common import now_of
 from handlers.measurement import views
+from handlers.period_choice import choice_screen, refusal
 from handlers.screens import Screen, free_text_problem
 from i18n import t
 from i18n.codes import text_key
@@ -34,7 +35,8 @@ from models.measurement.results import measure_quarter
 from models.messaging.chat_state import ChatStep, amend_state, clear_state, get_state, question_of, set_state
 from models.office.organisation import Member
 from models.office.permissions import Action, may, require, roles_of_member
-from models.plan.periods import PeriodCodeError, PeriodKind, PeriodRef, parse_period_code
+from models.plan.period_words import FIRST_YEAR, LAST_YEAR, PeriodWordsError, parse_quarter
+from models.plan.periods import PeriodKind, PeriodRef, recent_periods
 from reports.wording import esc
 
 
@@ -55,27 +57,62 @@ def _due(session: Session, language: str) -> tuple[PeriodRef | None, Measurement
     return None, None, [Screen.of(t("measurement.nothing_due", language))]
 
 
+QUARTERS_SHOWN = 4  # the triwulan /pengukuran offers without one
+
+
 def show(session: Session, member: Member, argument: str | None) -> list[Screen]:
-    """/pengukuran [2026-TW1]: the measurement of a triwulan (default: the one due, see `due_measurement`), with
-    the buttons the member's role may press at its step. A triwulan not started whose periods are not all
-    archived shows what is missing, and nothing starts."""
+    """/pengukuran [triwulan]: the measurement of a triwulan typed in any words `period_words` reads (`TW1`,
+    `triwulan 1 2026`, `q1`, `2026-TW1`), with the buttons the member's role may press at its step; alone: a
+    choice of triwulan, the one due first (see `due_measurement`), or the one due when there is no other."""
     require(session, member, Action.VIEW_RECAP)
     language = member.language
     if not argument:
-        ref, cycle, waiting = _due(session, language)
-        if ref is None:
-            return waiting
-    else:
-        try:
-            ref = parse_period_code(argument)
-        except PeriodCodeError:
-            ref = None
-        if ref is None or ref.kind is not PeriodKind.QUARTER:
-            return [Screen.of(t("measurement.bad_period", language, value=esc(argument)))]
-        cycle = cycle_of(session, ref)
-        if cycle is None and (missing := missing_periods(session, ref)):
-            return [Screen.of(t("measurement.not_ready", language, period=ref.label(language),
-                                missing=views.missing_lines(missing, language)))]
+        return _choice(session, member)
+    try:
+        ref = parse_quarter(argument, now_of(session).date())
+    except PeriodWordsError as error:
+        return refusal(error, language)
+    return _show_quarter(session, member, ref)
+
+
+def show_chosen(session: Session, member: Member, year: int, quarter: int) -> list[Screen]:
+    """A triwulan pressed in /pengukuran's choice: what typing it after /pengukuran shows."""
+    require(session, member, Action.VIEW_RECAP)
+    if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= quarter <= 4):
+        return [Screen.of(t("common.expired_button", member.language))]
+    return _show_quarter(session, member, PeriodRef(PeriodKind.QUARTER, year, quarter))
+
+
+def _choice(session: Session, member: Member) -> list[Screen]:
+    """The triwulan to press: the one due (or waited for) first, then the latest ended ones with periods opened.
+    With one or none to choose from, what there is is shown at once: the triwulan due, or what the measurement
+    waits for, or that nothing is due."""
+    language = member.language
+    today = now_of(session).date()
+    due = due_measurement(session, today)
+    first = due.quarter or due.waiting
+    ended = [PeriodRef(PeriodKind.QUARTER, ref.year, ref.quarter) for ref in recent_periods(session, 12)]
+    quarters = [first] if first else []
+    for ref in sorted(ended, reverse=True):
+        if ref.end_date < today and ref not in quarters:
+            quarters.append(ref)
+    if len(quarters) <= 1:
+        ref, _, waiting = _due(session, language)
+        return waiting if ref is None else _show_quarter(session, member, ref)
+    choices = [(t("period_choice.due", language, period=ref.label(language)) if ref == due.quarter
+                else ref.label(language), pack(Button.MEASUREMENT_PERIOD, ref.year, ref.number))
+               for ref in quarters[:QUARTERS_SHOWN]]
+    return choice_screen("measurement", choices, language)
+
+
+def _show_quarter(session: Session, member: Member, ref: PeriodRef) -> list[Screen]:
+    """The measurement of triwulan `ref`; one not started whose periods are not all archived shows what is
+    missing, and nothing starts."""
+    language = member.language
+    cycle = cycle_of(session, ref)
+    if cycle is None and (missing := missing_periods(session, ref)):
+        return [Screen.of(t("measurement.not_ready", language, period=ref.label(language),
+                            missing=views.missing_lines(missing, language)))]
     roles = roles_of_member(session, member)
     buttons: list = []
     if cycle is None and may(roles, Action.PREPARE_MEASUREMENT):

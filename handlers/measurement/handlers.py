@@ -11,6 +11,7 @@ from handlers.measurement import flow
 from handlers.screens import acknowledge
 
 BUTTONS = {
+    Button.MEASUREMENT_PERIOD: flow.show_chosen,  # a triwulan pressed in /pengukuran's choice
     Button.MEASUREMENT_START: flow.start,
     Button.MEASUREMENT_ANALYSIS: flow.ask_analysis,
     Button.MEASUREMENT_RENCANA_AKSI: flow.ask_rencana_aksi,
@@ -23,15 +24,17 @@ BUTTONS = {
     Button.MEASUREMENT_AGREE: flow.agree,
     Button.MEASUREMENT_ARAHAN: flow.ask_kepala_arahan,
 }
-# Buttons that start typing (which the member may abandon with /batal) keep their message pressable; the
-# others close it, and a later press says who acted and when.
-KEEP_OPEN = frozenset({Button.MEASUREMENT_ANALYSIS, Button.MEASUREMENT_RENCANA_AKSI, Button.MEASUREMENT_RETURN,
+# Buttons that start typing (which the member may abandon with /batal), and the choice of triwulan, keep their
+# message pressable; the others close it, and a later press says who acted and when.
+KEEP_OPEN = frozenset({Button.MEASUREMENT_PERIOD, Button.MEASUREMENT_ANALYSIS, Button.MEASUREMENT_RENCANA_AKSI,
+                       Button.MEASUREMENT_RETURN,
                        Button.MEASUREMENT_ARAHAN})
 
 
 async def measurement_command(update: Update, context: Context) -> None:
-    """/pengukuran [periode]: a triwulan's measurement and, for the member's role, the next step's buttons."""
-    argument = context.args[0] if context.args else None
+    """/pengukuran [triwulan]: a triwulan's measurement and, for the member's role, the next step's buttons;
+    alone: a choice of triwulan."""
+    argument = " ".join(context.args or []) or None
     await act(update, context, flow.show, argument)
 
 

@@ -179,3 +179,13 @@ def find_period(session: Session, ref_or_code: PeriodRef | str) -> Period | None
     ref = parse_period_code(ref_or_code) if isinstance(ref_or_code, str) else ref_or_code
     return session.exec(select(Period).where(
         Period.kind == ref.kind, Period.year == ref.year, Period.number == ref.number)).first()
+
+
+def recent_periods(session: Session, limit: int, kind: PeriodKind | None = None) -> list[PeriodRef]:
+    """The latest `limit` periods that have been opened (forms sent, so they can hold data), newest first;
+    only months or only triwulan when `kind` says so."""
+    query = select(Period.kind, Period.year, Period.number).where(Period.status != PeriodStatus.DRAFT)
+    if kind is not None:
+        query = query.where(Period.kind == kind)
+    refs = [PeriodRef(PeriodKind(k), year, number) for k, year, number in session.exec(query).all()]
+    return sorted(refs, reverse=True)[:limit]

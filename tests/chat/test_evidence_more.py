@@ -56,13 +56,13 @@ async def test_rekap_carries_a_button_per_unit_form_with_evidence_for_whoever_ma
     await form_with_a_link(world)
     recaps = {}
     for user_id in (SEKRETARIS, TIM_SAKIP, KEPALA):
-        await emu.user(user_id).send_command("/rekap")
+        await emu.user(user_id).send_command("/rekap", "november")
         recaps[user_id] = await until_button(emu, user_id, UNIT_BUTTON, timeout=DRAWING)
         assert labels(recaps[user_id]) == ["🏢 Rincian per unit", UNIT_BUTTON]  # only the unit with evidence
     last_line = recaps[SEKRETARIS]["text"].splitlines()[-1]
     for user_id in (KABID_MODAL, ADMIN):  # may see the recap, not that unit's form
         since = emu.mark()
-        await emu.user(user_id).send_command("/rekap")
+        await emu.user(user_id).send_command("/rekap", "november")
         recap = await emu.wait_for_bot_message(user_id, lambda m: m.get("text", "").endswith(last_line),
                                                since=since, timeout=DRAWING)
         assert labels(recap) == ["🏢 Rincian per unit"]

@@ -64,7 +64,7 @@ def labels(message: dict) -> list[str]:
     return [button["text"] for row in message.get("reply_markup", {}).get("inline_keyboard", []) for button in row]
 
 
-@pytest.mark.parametrize("language, command", [("id", "/rekap"), ("en", "/recap")])
+@pytest.mark.parametrize("language, command", [("id", "/rekap februari"), ("en", "/recap february")])
 async def test_a_40_unit_recap_is_one_album_and_one_message_with_the_unit_detail_on_request(
         world: World, language: str, command: str):
     emu = world.emu
@@ -120,7 +120,7 @@ async def test_ten_members_are_answered_within_a_second_while_a_40_unit_recap_is
             drawn.set()
 
     monkeypatch.setattr(status, "draw_recap", watched)
-    await emu.user(TIM).send_text("/rekap")
+    await emu.user(TIM).send_text("/rekap februari")
     assert await asyncio.to_thread(drawing.wait, DRAWING)
 
     await assert_answered_while_drawing(emu, drawn)

@@ -191,14 +191,14 @@ async def recap_reply(world: World, user_id: int, command: str,
     return album, text
 
 
-async def test_recap_defaults_to_the_latest_open_period_and_takes_a_period_code(world: World):
+async def test_recap_of_a_month_and_of_a_triwulan(world: World):
     import_demo_realisasi(world)
     with session_scope(world.engine) as session:
         february = session.exec(select(Period).where(Period.kind == PeriodKind.MONTH, Period.number == 2)).one()
         february.status = PeriodStatus.OPEN  # reopened, though Triwulan I is stored later
         session.add(february)
 
-    _, reply = await recap_reply(world, SEKRETARIS, "/rekap")
+    _, reply = await recap_reply(world, SEKRETARIS, "/rekap februari")
     assert reply["text"].startswith("Rekap capaian Februari 2026\nTercapai: 3 dari 8 indikator")
     assert re.search(r"• P\.5 Rata-rata waktu tindak lanjut pengaduan \(Bidang Pengaduan.*\): 83,33%",
                      reply["text"])  # T/R: 5 ÷ 6
@@ -255,7 +255,9 @@ async def test_a_kepala_bidang_sees_their_own_unit_beside_the_recap(world: World
 async def test_recap_of_an_impossible_period_explains_the_codes(world: World):
     import_demo_realisasi(world)
     reply = await say(world, TIM, "/rekap 2026-13")
-    assert reply["text"] == "Periode '2026-13' tidak valid; contoh: 2026-01, 2026-TW1 atau 2026."
+    assert reply["text"] == ("Periode '2026-13' tidak dikenal. Tulis bulan (april, april 2026, 2026-04), triwulan "
+                             "(TW1, triwulan 1 2026, 2026-TW1) atau tahun (2026). Bulan atau triwulan tanpa tahun "
+                             "berarti yang terakhir, bukan yang akan datang.")
 
 
 async def test_staff_see_status_but_not_the_recap(world: World):
@@ -364,7 +366,7 @@ async def test_a_member_switches_to_english_and_back(world: World):
     cancelled = await say(world, SEKRETARIS, "/cancel")
     assert cancelled["text"].startswith("Cancelled.")
     assert chat_step(world, SEKRETARIS) is None
-    album, recap = await recap_reply(world, SEKRETARIS, "/recap", "Capaian recap")
+    album, recap = await recap_reply(world, SEKRETARIS, "/recap october", "Capaian recap")
     assert recap["text"].startswith("Capaian recap October 2026")
     assert album[0]["caption"].startswith("Capaian recap October 2026")
 
