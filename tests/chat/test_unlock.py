@@ -18,10 +18,11 @@ from sqlmodel import Session, select
 
 from handlers.callbacks import Button, pack
 from handlers.fill.views import unlocked_line
+from i18n import t
 from models.collection.form_filling import Unlock, record_value
 from models.collection.forms import FormStatus, UnitForm, UnlockRequest, UnlockStatus
 from models.collection.realisasi import latest_revision
-from models.collection.review import approve_unit_form, submit_unit_form
+from models.collection.review import approve_unit_form, decide_unlock, request_unlock, submit_unit_form
 from models.collection.workflow import form_for
 from models.office.audit import AuditEntry
 from models.office.invites import member_by_telegram_id
@@ -286,3 +287,20 @@ def unlock_requests(world: World) -> list[tuple[UnlockStatus, str | None]]:
     with world.session() as session:
         return [(UnlockStatus(request.status), request.reason)
                 for request in session.exec(select(UnlockRequest).order_by(UnlockRequest.id))]
+
+
+async def test_a_reason_typed_after_the_item_was_unlocked_meanwhile_is_refused_and_ends_the_question(world,
+                                                                                                   approved_form):
+    """While the staff writes the reason, P.2 is unlocked on another request: the reason is not sent (the form is
+    no longer locked), the member is told, and the next text is not taken as a reason."""
+    await say(world, PERIZINAN, "/isi", "Ringkasan formulir")
+    await press(world, PERIZINAN, "🔓 P.2", "Tulis alasan membuka kunci")
+    with session_scope(world.engine) as session:
+        staff, sekretaris = member_by_telegram_id(session, PERIZINAN), member_by_telegram_id(session, SEKRETARIS)
+        request = request_unlock(session, staff, approved_form, indicator(session, "P.2").id, "dari tempat lain",
+                                 now=world.clock.now)
+        decide_unlock(session, sekretaris, request.id, True, now=world.clock.now)
+    refused = await say(world, PERIZINAN, "Alasan yang terlambat", "tidak terkunci")
+    assert refused["text"] == t("error.not_locked", "id")
+    assert unlock_requests(world) == [(UnlockStatus.GRANTED, "dari tempat lain")]
+    await say(world, PERIZINAN, "halo", "tidak saya pahami")
