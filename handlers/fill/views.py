@@ -11,7 +11,7 @@ from models.collection.review import Edit
 from models.messaging.chat_state import ChatStep
 from models.plan.indicators import Indicator, ValueKind, value_kind
 from models.plan.periods import Period
-from reports.wording import capaian_text, esc, target_text, value_text
+from reports.wording import capaian_text, esc, target_text, value_text, year_path_text
 
 KEEP_NOTE = {"kendala": Button.FILL_KEEP_KENDALA, "tindak_lanjut": Button.FILL_KEEP_TINDAK_LANJUT}  # by field
 ASKED = {  # what each step of the form asks (`fill.asked_*`)
@@ -41,6 +41,8 @@ def question(item: Item, context: Context, period: Period, position: tuple[int, 
                        value=value_text(context.previous, indicator, language)))
     if context.year_to_date is not None:
         lines.append(t("fill.year_to_date", language, value=value_text(context.year_to_date, indicator, language)))
+    if context.year_path is not None and context.previous_ref is not None:
+        lines.append(year_path_text(context.year_path, context.previous_ref.label(language), language))
     buttons = []
     if item.returned is not None:
         lines.append(t("fill.returned_arahan", language, arahan=esc(item.returned.arahan or "-")))

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.calc.capaian import CapaianResult, Polarity, Target, YearTargets, aggregate, compute_capaian
+from models.calc.year_path import YearPath, year_path
 from models.collection.forms import FormReceipt, FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
 from models.collection.realisasi import (
     MAX_EVIDENCE_TEXT,
@@ -87,6 +88,7 @@ class Context:
     previous_ref: PeriodRef | None
     year_to_date: Decimal | None
     polarity: Polarity = Polarity.POSITIVE  # a range is compared with its bounds, others with the target's value
+    year_path: YearPath | None = None  # the year so far (to the end of last period) against the year and its path
 
 
 def unit_indicators(session: Session, unit_id: int, period: Period) -> list[Indicator]:
@@ -257,13 +259,17 @@ def context_for(session: Session, indicator: Indicator, period: Period) -> Conte
     previous_ref = ref.previous()
     values = _stored_values(session, indicator.id, ref.kind, ref.year, ref.number, previous_ref)
     earlier = [values.get(PeriodRef(ref.kind, ref.year, n)) for n in range(1, ref.number)]
+    year_to_date = aggregate(earlier, indicator.rule)
+    path = year_path(year_to_date, plan, indicator.rule, ref.number - 1, monthly=ref.kind is PeriodKind.MONTH) \
+        if year_to_date is not None else None
     return Context(
         target=target_for(plan, indicator.rule, ref),
         annual=target_for(plan, indicator.rule, ref.year),
         previous=values.get(previous_ref),
         previous_ref=previous_ref,
-        year_to_date=aggregate(earlier, indicator.rule),
+        year_to_date=year_to_date,
         polarity=Polarity(indicator.polarity),
+        year_path=path,
     )
 
 
