@@ -103,6 +103,10 @@ def test_what_staff_see_before_typing(office):
         assert context.annual.value == Decimal(1200)
         assert (context.previous, context.previous_ref) == (Decimal(105), PeriodRef(PeriodKind.MONTH, 2026, 1))
         assert context.year_to_date == Decimal(105)
+        path = context.year_path  # January's 105 against January's 100, and 8,75% of the year's 1.200
+        assert (path.path.rounded, path.annual.rounded, round(path.share, 2)) == (Decimal("105.00"),
+                                                                                   Decimal("8.75"), Decimal("8.33"))
+        assert context_for(session, p1, month(session, 1)).year_path is None  # nothing before January
 
 
 @pytest.mark.parametrize(("value", "reference", "far"), [
