@@ -11,6 +11,7 @@ from i18n import t
 from models.calc.capaian import CapaianResult, Polarity, Target
 from models.calc.dates import format_duration
 from models.calc.numbers import format_number, format_percent, round_half_up
+from models.calc.year_path import YearPath
 from models.collection.progress import UnitProgress
 from models.collection.recap import Recap, RecapRow
 from models.plan.indicators import Indicator
@@ -52,6 +53,23 @@ def capaian_text(result: CapaianResult, language: str) -> str:
         return "–"
     rating = result.rating.value
     return f"{format_percent(result.rounded, 2, language)} {RATING_MARK[rating]} {t(f'rating.{rating}', language)}"
+
+
+def year_path_text(path: YearPath | None, period: str, language: str) -> str:
+    """"Capaian tahunan s.d. Triwulan I: 25% dari target setahun (sesuai jalur: 25%) 🟢": realisasi to date against
+    the year's target, coloured by the capaian against the target to date (`models.calc.year_path`). No PK: None."""
+    if path is None:
+        return t("year_path.none", language, period=period)
+    mark = RATING_MARK[path.rating.value] if path.rating is not None else ""
+    fields = {"period": period, "mark": mark, "annual": format_percent(path.annual.rounded, 2, language),
+              "path": format_percent(path.path.rounded, 2, language)}
+    if Polarity(path.rule.polarity) is Polarity.RANGE:
+        key = "year_path.line_range"
+    elif path.share is not None:
+        key = "year_path.line"
+    else:
+        key = "year_path.line_level"
+    return t(key, language, share=format_percent(path.share, 2, language), **fields).rstrip()
 
 
 LOWEST_SHOWN = 3

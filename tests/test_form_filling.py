@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
+from handlers.fill.views import summary
 from models.calc.capaian import Polarity, Target
 from models.calc.clock import system_clock
 from models.calc.numbers import InvalidNumber, NumberCode
@@ -20,6 +21,7 @@ from models.collection.form_filling import (
     is_far_off_range,
     record_note,
     record_value,
+    year_paths,
 )
 from models.collection.forms import FormStatus
 from models.collection.review import approve_unit_form, return_unit_form, submit_unit_form
@@ -103,6 +105,28 @@ def test_what_staff_see_before_typing(office):
         assert context.annual.value == Decimal(1200)
         assert (context.previous, context.previous_ref) == (Decimal(105), PeriodRef(PeriodKind.MONTH, 2026, 1))
         assert context.year_to_date == Decimal(105)
+        path = context.year_path  # January's 105 against January's 100, and 8,75% of the year's 1.200
+        assert (path.path.rounded, path.annual.rounded, round(path.share, 2)) == (Decimal("105.00"),
+                                                                                   Decimal("8.75"), Decimal("8.33"))
+        assert context_for(session, p1, month(session, 1)).year_path is None  # nothing before January
+
+
+def test_the_summary_judges_the_year_so_far_against_its_path(office):
+    """Given P.1 (100 a month on its path to 1.200) at 105 in January and 95 in February, when February's summary
+    is shown, then the year so far is 16,67% of the year and exactly its path: green, not red."""
+    with session_scope(office) as session:
+        staf = member(session, 130)
+        p1 = indicator(session, "P.1")
+        record_value(session, staf, p1, month(session, 1), Decimal(105), now=system_clock())
+        record_value(session, staf, p1, month(session, 2), Decimal(95), now=system_clock())
+        february = month(session, 2)
+        form = form_for(session, staf.unit_id, february.id)
+        items = form_items(session, form)
+        paths = year_paths(session, february, items)
+        assert set(paths) == {p1.id}  # P.2 and P.3 have no value yet: no line
+        assert (paths[p1.id].realisasi, paths[p1.id].path.rounded) == (Decimal(200), Decimal("100.00"))
+        text = "\n".join(summary(form, february, "Perizinan", items, "id", editable=True, paths=paths).blocks)
+    assert "Capaian tahunan s.d. Februari 2026: 16,67% dari target setahun (sesuai jalur: 16,67%) 🟢" in text
 
 
 @pytest.mark.parametrize(("value", "reference", "far"), [

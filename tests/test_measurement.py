@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from handlers.measurement.views import row_block
 from models.calc.clock import system_clock
 from models.demo import DEMO_PK, DEMO_REALISASI
 from models.exchange.pk_import import import_pk
@@ -67,6 +68,13 @@ def test_triwulan_capaian_with_progress_to_the_annual_target(recorded):
     assert s1.previous.value is None and s1.last_year.value is None  # no TW IV 2025, no 2026's year before
     assert rows["K.1"].row.capaian.rounded == Decimal("50.00") and rows["K.1"].year_progress.rounded == Decimal(
         "12.50")  # quarterly, cumulative: 1 of 8 kegiatan in the year
+    path = s1.year_path  # TW I is 120 M of the year's 600 M: 19,13% of the year is 95,63% of its path
+    assert (path.share, path.path.rounded, path.rating.value) == (Decimal(20), Decimal("95.63"), "sangat_tinggi")
+    assert rows["K.1"].year_path.path.rounded == Decimal("50.00")  # 1 of TW I's 2: behind its path too
+    assert "Capaian tahunan s.d. Triwulan I 2026: 19,13% dari target setahun (sesuai jalur: 20,00%) 🟢" in \
+        row_block(s1, TW1, "id")
+    assert "Annual progress to Quarter I 2026: 12.50% of the year's target (on track: 25.00%) 🔴" in \
+        row_block(rows["K.1"], TW1, "en")
     levels = {level.level: level for level in measurement.levels}
     assert [level.level for level in measurement.levels] == [IndicatorLevel.TUJUAN, IndicatorLevel.SASARAN,
                                                               IndicatorLevel.PROGRAM, IndicatorLevel.KEGIATAN]

@@ -36,6 +36,7 @@ from models.collection.form_filling import (
     returned_ids,
     step_subject,
     unit_indicators,
+    year_paths,
 )
 from models.collection.forms import FormStatus, UnitForm
 from models.collection.realisasi import MAX_EVIDENCE_TEXT, EvidenceKind, Realisasi, evidence_counts, latest_revision
@@ -82,7 +83,8 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
         clear_state(session, member.id)
         screens.append(Screen.of(t(f"fill.form_{status.value}", language, period=views.period_name(period, language))))
         screens.append(views.summary(form, period, unit.name, items, language, editable=False,
-                                     unlockable=status is FormStatus.APPROVED))
+                                     unlockable=status is FormStatus.APPROVED,
+                                     paths=year_paths(session, period, items)))
         return screens
     if not fillable(period, form):
         clear_state(session, member.id)
@@ -94,7 +96,8 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
         clear_state(session, member.id)
         editable_ids = returned_ids(session, form) if status is FormStatus.RETURNED else None
         screens.append(views.summary(form, period, unit.name, items, language, editable=True,
-                                     editable_ids=editable_ids, mark=form_mark(session, form)))
+                                     editable_ids=editable_ids, mark=form_mark(session, form),
+                                     paths=year_paths(session, period, items)))
         return screens
     position = (items.index(pending) + 1, len(items))
     if pending.current is None or pending.returned is not None:
@@ -403,10 +406,11 @@ def submit(session: Session, member: Member, form_id: int, mark: int) -> list[Sc
     clear_state(session, member.id)
     period = session.get(Period, form.period_id)
     unit = session.get(Unit, form.unit_id)
+    items = form_items(session, form)
     # the values sent stay in view under the news: the pressed card is edited into both (`act`'s `in_place`)
     return joined([Screen.of(t("fill.sent", member.language, period=views.period_name(period, member.language))),
-                   views.summary(form, period, unit.name, form_items(session, form), member.language,
-                                 editable=False)])
+                   views.summary(form, period, unit.name, items, member.language,
+                                 editable=False, paths=year_paths(session, period, items))])
 
 
 def cancel_submit(session: Session, member: Member, form_id: int) -> list[Screen]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from handlers.callbacks import Button, pack
 from handlers.screens import Screen
 from i18n import t
+from models.calc.year_path import YearPath
 from models.collection.form_filling import Context, Item
 from models.collection.forms import UnitForm
 from models.collection.review import Edit
 from models.messaging.chat_state import ChatStep
 from models.plan.indicators import Indicator, ValueKind, value_kind
 from models.plan.periods import Period
-from reports.wording import capaian_text, esc, target_text, value_text
+from reports.wording import capaian_text, esc, target_text, value_text, year_path_text
 
 KEEP_NOTE = {"kendala": Button.FILL_KEEP_KENDALA, "tindak_lanjut": Button.FILL_KEEP_TINDAK_LANJUT}  # by field
 ASKED = {  # what each step of the form asks (`fill.asked_*`)
@@ -42,6 +43,8 @@ def question(item: Item, context: Context, period: Period, position: tuple[int, 
                        value=value_text(context.previous, indicator, language)))
     if context.year_to_date is not None:
         lines.append(t("fill.year_to_date", language, value=value_text(context.year_to_date, indicator, language)))
+    if context.year_path is not None and context.previous_ref is not None:
+        lines.append(year_path_text(context.year_path, context.previous_ref.label(language), language))
     buttons = []
     if item.returned is not None and item.unlock is not None:
         lines.append(unlocked_line(item, language, viewer))
@@ -126,12 +129,16 @@ def ask_reason(language: str, number: int) -> Screen:
     return Screen.of(t("fill.ask_reason", language), question=number)
 
 
-def item_block(number: int, item: Item, language: str) -> str:
+def item_block(number: int, item: Item, language: str, path: YearPath | None = None,
+               period: str = "") -> str:
+    """One indicator of the summary; with `path`, the year so far to the end of `period` on its own line."""
     indicator = item.indicator
     lines = [f"<b>{number}. {esc(indicator.code)}</b> {esc(indicator.name)}",
              t("fill.row", language, target=target_text(item.target, indicator, language),
                value=value_text(item.current.value if item.current else None, indicator, language),
                capaian=capaian_text(item.capaian, language))]
+    if path is not None:
+        lines.append(year_path_text(path, period, language))
     if item.current is not None and item.current.kendala:
         lines.append(t("fill.row_kendala", language, text=esc(item.current.kendala)))
     if item.current is not None and item.current.tindak_lanjut:
@@ -146,12 +153,15 @@ def item_block(number: int, item: Item, language: str) -> str:
 
 
 def summary(form: UnitForm, period: Period, unit_name: str, items: list[Item], language: str,
-            editable: bool, unlockable: bool = False, editable_ids: set[int] | None = None, mark: int = 0) -> Screen:
-    """All values with capaian and who entered them; edit buttons and 'Kirim' while editable, or a
-    '🔓 unlock' button per indicator once approved. 'Kirim' carries `mark`, what identifies the form shown
-    (`review.form_mark`)."""
+            editable: bool, unlockable: bool = False, editable_ids: set[int] | None = None, mark: int = 0,
+            paths: dict[int, YearPath] | None = None) -> Screen:
+    """All values with capaian (and, from `paths`, the year so far against its path) and who entered them; edit
+    buttons and 'Kirim' while editable, or a '🔓 unlock' button per indicator once approved. 'Kirim' carries
+    `mark`, what identifies the form shown (`review.form_mark`)."""
     blocks = [t("fill.summary_header", language, unit=esc(unit_name), period=period_name(period, language))]
-    blocks += [item_block(number, item, language) for number, item in enumerate(items, start=1)]
+    paths = paths or {}
+    blocks += [item_block(number, item, language, paths.get(item.indicator.id), period_name(period, language))
+               for number, item in enumerate(items, start=1)]
     buttons: list[list[tuple[str, str]]] = []
     if editable:
         edit = [(f"✏️ {item.indicator.code}", pack(Button.FILL_EDIT, form.period_id, item.indicator.id))

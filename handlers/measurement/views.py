@@ -15,7 +15,7 @@ from models.measurement.results import MeasuredRow, Measurement, previous_quarte
 from models.plan.periods import PeriodKind, PeriodRef, PeriodStatus
 from models.timing.mutu_baku import measurement_timeline
 from models.timing.schedule import ScheduleRules
-from reports.wording import RATING_MARK, capaian_text, esc, summary_lines
+from reports.wording import RATING_MARK, capaian_text, esc, summary_lines, year_path_text
 
 
 def _short(result: CapaianResult, language: str) -> str:
@@ -48,7 +48,7 @@ def row_block(item: MeasuredRow, ref: PeriodRef, language: str) -> str:
         t("measurement.row", language, period=ref.label(language), capaian=capaian_text(item.row.capaian, language),
           previous_label=previous.label(language), previous=_short(item.previous, language),
           last_year_label=last_year.label(language), last_year=_short(item.last_year, language),
-          progress=_short(item.year_progress, language)),
+          progress=year_path_text(item.year_path, ref.label(language), language)),
     ])
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.calc.capaian import CapaianResult, Polarity, Target, YearTargets, aggregate, compute_capaian
+from models.calc.year_path import YearPath, year_path
 from models.collection.forms import FormReceipt, FormStatus, Review, ReviewDecision, ReviewItem, UnitForm, UnlockRequest
 from models.collection.realisasi import (
     MAX_EVIDENCE_TEXT,
@@ -97,6 +98,7 @@ class Context:
     previous_ref: PeriodRef | None
     year_to_date: Decimal | None
     polarity: Polarity = Polarity.POSITIVE  # a range is compared with its bounds, others with the target's value
+    year_path: YearPath | None = None  # the year so far (to the end of last period) against the year and its path
 
 
 def unit_indicators(session: Session, unit_id: int, period: Period) -> list[Indicator]:
@@ -218,6 +220,34 @@ def form_items(session: Session, form: UnitForm) -> list[Item]:
             for indicator in indicators]
 
 
+def year_paths(session: Session, period: Period, items: list[Item]) -> dict[int, YearPath]:
+    """The year so far of each item with a value, to the end of `period`, against the year and its path
+    (`models.calc.year_path`), by indicator id: one query for the values, targets from the process's cache. Kept
+    out of `form_items`, which the recap calls for every unit."""
+    ref = period.ref
+    ids = [item.indicator.id for item in items if item.current is not None]
+    if not ids:
+        return {}
+    rows = session.exec(select(Realisasi.indicator_id, Period.number, Realisasi.revision, Realisasi.value)
+                        .join(Period, Period.id == Realisasi.period_id)
+                        .where(Realisasi.indicator_id.in_(ids), Period.kind == ref.kind, Period.year == ref.year,
+                               Period.number <= ref.number)
+                        .order_by(Realisasi.revision))
+    series: dict[int, dict[int, Decimal]] = {}
+    for indicator_id, number, _, value in rows:
+        series.setdefault(indicator_id, {})[number] = value  # the last revision
+    plans = load_plans(session, ids, ref)
+    paths = {}
+    for item in items:
+        if item.current is None:
+            continue
+        values = series.get(item.indicator.id, {})
+        to_date = aggregate([values.get(n) for n in range(1, ref.number + 1)], item.indicator.rule)
+        paths[item.indicator.id] = year_path(to_date, plans[item.indicator.id], item.indicator.rule, ref.number,
+                                             monthly=ref.kind is PeriodKind.MONTH)
+    return paths
+
+
 def form_item(session: Session, form: UnitForm, period: Period, indicator: Indicator,
               current: Realisasi | None = None) -> Item | None:
     """One item of the unit's form, as `form_items` has it (None when the indicator is not on the form): what a
@@ -278,13 +308,17 @@ def context_for(session: Session, indicator: Indicator, period: Period) -> Conte
     previous_ref = ref.previous()
     values = _stored_values(session, indicator.id, ref.kind, ref.year, ref.number, previous_ref)
     earlier = [values.get(PeriodRef(ref.kind, ref.year, n)) for n in range(1, ref.number)]
+    year_to_date = aggregate(earlier, indicator.rule)
+    path = year_path(year_to_date, plan, indicator.rule, ref.number - 1, monthly=ref.kind is PeriodKind.MONTH) \
+        if year_to_date is not None else None
     return Context(
         target=target_for(plan, indicator.rule, ref),
         annual=target_for(plan, indicator.rule, ref.year),
         previous=values.get(previous_ref),
         previous_ref=previous_ref,
-        year_to_date=aggregate(earlier, indicator.rule),
+        year_to_date=year_to_date,
         polarity=Polarity(indicator.polarity),
+        year_path=path,
     )
 
 

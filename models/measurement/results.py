@@ -6,7 +6,8 @@ rule, see `models.collection.recap`). The LKjIP compares it with:
 - the previous triwulan (TW IV of last year for TW I), when its data exists;
 - the same triwulan last year, when that data exists;
 - the annual target: realisasi from January to the end of the triwulan against the year's target, i.e. the
-  progress to year end (a cumulative indicator at 25% after TW I is on track for a 100% year).
+  progress to year end (a cumulative indicator at 25% after TW I is on track for a 100% year), judged against
+  the part of the year elapsed (`models.calc.year_path`): it is the capaian to date that is rated.
 
 Per level (tujuan, sasaran, program, kegiatan, sub kegiatan) the measurement counts the indicators measured
 and tercapai, and gives the mean of their capaian. [our rule] The mean is unweighted, as in the LKjIP tables;
@@ -30,6 +31,7 @@ from models.calc.capaian import (
     months_of_quarter,
     round_capaian,
 )
+from models.calc.year_path import YearPath, year_path
 from models.collection.recap import Recap, RecapRow, compute_recap
 from models.plan.indicators import Frequency, IndicatorLevel
 from models.plan.periods import PeriodKind, PeriodRef
@@ -43,6 +45,7 @@ class MeasuredRow:
     year_realisasi: Decimal | None  # January to the end of the triwulan
     annual: Target
     year_progress: CapaianResult  # year_realisasi against the annual target
+    year_path: YearPath | None = None  # the same against the target to date (`models.calc.year_path`); no PK: None
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,9 @@ def measure_quarter(session: Session, ref: PeriodRef, language: str = "id") -> M
         rule = row.indicator.rule
         year_realisasi = _year_to_date(row, ref.number)
         annual = annual_target(row.plan, rule) if row.plan is not None else Target()
+        monthly = Frequency(row.indicator.frequency) is Frequency.MONTHLY
+        path = year_path(year_realisasi, row.plan, rule, months_of_quarter(ref.number)[-1] if monthly else ref.number,
+                         monthly=monthly) if row.plan is not None else None
         earlier = before.get(row.indicator.id)
         rows.append(MeasuredRow(
             row=row,
@@ -117,6 +123,7 @@ def measure_quarter(session: Session, ref: PeriodRef, language: str = "id") -> M
             year_realisasi=year_realisasi,
             annual=annual,
             year_progress=compute_capaian(year_realisasi, annual, rule),
+            year_path=path,
         ))
     return Measurement(ref, recap, rows, _level_results(rows))
 

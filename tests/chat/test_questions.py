@@ -22,10 +22,13 @@ from i18n import t
 from models.calc.clock import system_clock
 from models.collection.opening import open_period
 from models.collection.realisasi import Evidence, Realisasi
+from models.exchange.realisasi_import import import_realisasi
+from models.office.audit import Actor
 from models.office.organisation import Member
 from models.plan.indicators import Indicator
 from models.store.database import session_scope
 from tests.chat.conftest import World, month, running_world, until_button
+from tests.conftest import office_moment
 
 ADMIN, RINA = 101, 130
 NOT_SAVED = "TIDAK disimpan"
@@ -261,3 +264,18 @@ async def test_an_answer_typed_while_the_rate_limiter_holds_the_question_back_is
     assert flood.hits == 1 and NOT_SAVED in reply["text"]
     assert "'105'" in reply["text"] and "sebelum pertanyaan" in reply["text"]
     assert "Ketik nilai realisasi" in reply["text"]  # asked again, under the notice
+
+
+async def test_the_question_judges_the_year_so_far_against_its_path(world: World, tmp_path):
+    """P.1 (1.200 NIB a year, 300 a triwulan) at 100 a month from January to October: 83,33% of the year's
+    target is exactly its path, so the year so far is green, not judged against the whole year."""
+    path = tmp_path / "realisasi.csv"
+    path.write_text("kode;periode;realisasi;catatan;kendala;tindak_lanjut\n"
+                    + "".join(f"P.1;2026-{m:02d};100;;;\n" for m in range(1, 11)))
+    with session_scope(world.engine) as session:
+        import_realisasi(session, path, Actor.cli(), office_moment(date(2026, 11, 2)))
+    open_november(world.engine)
+    await world.emu.wait_for_bot_message(RINA, "Formulir November 2026 dibuka")
+    question = await say(world, "/isi", "Ketik nilai realisasi")
+    assert "Capaian tahunan s.d. Oktober 2026: 83,33% dari target setahun (sesuai jalur: 83,33%) 🟢" in \
+        question["text"]
