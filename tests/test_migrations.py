@@ -1,6 +1,7 @@
 """The schema comes from Alembic migrations, and they agree with the models on every backend."""
 
 from datetime import date
+from decimal import Decimal
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -9,13 +10,23 @@ from alembic.script import ScriptDirectory
 from sqlmodel import select
 
 from models.calc.clock import system_clock
+from models.collection.form_filling import record_value
+from models.collection.forms import ReviewItem
+from models.collection.review import (
+    approve_unit_form,
+    decide_unlock,
+    request_unlock,
+    return_unit_form,
+    submit_unit_form,
+)
+from models.collection.workflow import form_for
 from models.demo import DEMO_PK
 from models.exchange.pk_import import import_pk
 from models.measurement.cycle import start_measurement
 from models.messaging.outbox import OutboxMessage
 from models.office.audit import Actor
 from models.office.organisation import Member
-from models.plan.indicators import IndicatorTarget
+from models.plan.indicators import Indicator, IndicatorTarget
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.plan.pk import indicators_of
 from models.schema import all_tables
@@ -144,3 +155,42 @@ def test_migration_0008_gives_every_target_its_year_and_goes_down_to_one_row_a_y
         targets = session.exec(select(IndicatorTarget)).all()
         assert {(target.valid_from, target.dropped) for target in targets} == {(date(2026, 1, 1), False)}
         assert len(indicators_of(session, PeriodRef(PeriodKind.MONTH, 2026, 8))) == 14
+
+
+def test_migration_0009_finds_the_items_earlier_unlocks_reopened_and_goes_down_without_them(engine):
+    """Up: an item reopened by an unlock granted before 0009 names its request again; an item the Sekretaris
+    returned with arahan names none. Down: the column goes, the items stay."""
+    with session_scope(engine) as session:
+        import_pk(session, DEMO_PK, Actor.cli())
+    add_people(engine)
+    now = system_clock()
+    with session_scope(engine) as session:
+        staff = session.exec(select(Member).where(Member.telegram_user_id == 130)).one()  # Perizinan
+        sekretaris = session.exec(select(Member).where(Member.telegram_user_id == 103)).one()
+        period = Period(kind=PeriodKind.MONTH, year=2026, number=10, status=PeriodStatus.OPEN)
+        session.add(period)
+        session.flush()
+        p1, p2, p3 = (session.exec(select(Indicator).where(Indicator.code == code)).one()
+                      for code in ("P.1", "P.2", "P.3"))
+        for item, value in ((p1, 100), (p2, 95), (p3, 6)):
+            record_value(session, staff, item, period, Decimal(value), now=now)
+        form = form_for(session, staff.unit_id, period.id)
+        submit_unit_form(session, staff, form.id, now=now)
+        return_unit_form(session, sekretaris, form.id, form.version, [p1.id], "Periksa P.1", now=now)
+        record_value(session, staff, p1, period, Decimal(101), now=now)
+        submit_unit_form(session, staff, form.id, now=now)
+        approve_unit_form(session, sekretaris, form.id, None, now=now)
+        granted = request_unlock(session, staff, form.id, p2.id, "Salah ketik", now=now)
+        refused = request_unlock(session, staff, form.id, p3.id, "Ingin ubah", now=now)
+        decide_unlock(session, sekretaris, refused.id, False, now=now)
+        decide_unlock(session, sekretaris, granted.id, True, now=now)
+        expected = {(p1.id, None), (p2.id, granted.id)}
+    config = alembic_config(engine)
+
+    command.downgrade(config, "0008")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM review_items").scalar() == 2
+    command.upgrade(config, "head")
+
+    with session_scope(engine) as session:
+        assert {(item.indicator_id, item.unlock_request_id) for item in session.exec(select(ReviewItem))} == expected

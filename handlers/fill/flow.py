@@ -104,7 +104,7 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
         number = set_state(session, member.id, ChatStep.FILL_VALUE, period_id=period.id,
                            indicator_id=pending.indicator.id)
         screens.append(views.question(pending, context_for(session, pending.indicator, period), period, position,
-                                      language, number))
+                                      language, number, viewer=member.id))
     else:
         field = "kendala" if pending.needs_kendala else "tindak_lanjut"
         screens.append(_ask_note(session, member, pending.indicator, period, field))
@@ -124,7 +124,7 @@ def ask_item(session: Session, member: Member, period: Period, indicator: Indica
         return walk(session, member, period)
     number = set_state(session, member.id, ChatStep.FILL_VALUE, period_id=period.id, indicator_id=indicator.id)
     return [views.question(item, context_for(session, indicator, period), period,
-                           (items.index(item) + 1, len(items)), member.language, number)]
+                           (items.index(item) + 1, len(items)), member.language, number, viewer=member.id)]
 
 
 def _ask_note(session: Session, member: Member, indicator: Indicator, period: Period, field: str) -> Screen:

@@ -27,8 +27,9 @@ def period_name(period: Period, language: str) -> str:
 
 
 def question(item: Item, context: Context, period: Period, position: tuple[int, int], language: str,
-             number: int) -> Screen:
-    """Question `number`, the value: name, satuan, targets, last period, year to date (and the arahan of a return)."""
+             number: int, viewer: int | None = None) -> Screen:
+    """Question `number`, the value: name, satuan, targets, last period, year to date (and the arahan of a return,
+    or, for an item reopened by an unlock, who asked and why; "you" when `viewer`, a member id, asked)."""
     indicator = item.indicator
     lines = [
         t("fill.item_header", language, number=position[0], total=position[1], period=period_name(period, language)),
@@ -45,7 +46,9 @@ def question(item: Item, context: Context, period: Period, position: tuple[int, 
     if context.year_path is not None and context.previous_ref is not None:
         lines.append(year_path_text(context.year_path, context.previous_ref.label(language), language))
     buttons = []
-    if item.returned is not None:
+    if item.returned is not None and item.unlock is not None:
+        lines.append(unlocked_line(item, language, viewer))
+    elif item.returned is not None:
         lines.append(t("fill.returned_arahan", language, arahan=esc(item.returned.arahan or "-")))
     if item.current is not None:
         lines.append(t("fill.current_value", language, value=value_text(item.current.value, indicator, language)))
@@ -53,6 +56,15 @@ def question(item: Item, context: Context, period: Period, position: tuple[int, 
     lines.append("")
     lines.append(t("fill.ask_value", language, example=t(f"fill.example_{example_of(indicator)}", language)))
     return Screen.of("\n".join(lines), buttons, question=number)
+
+
+def unlocked_line(item: Item, language: str, viewer: int | None) -> str:
+    """An item open again because a unit member asked: the Sekretaris unlocked it, no arahan of theirs."""
+    unlock, code = item.unlock, esc(item.indicator.code)
+    reason = esc(unlock.reason or "-")
+    if unlock.requested_by_id == viewer:
+        return t("fill.unlocked_for_you", language, code=code, reason=reason)
+    return t("fill.unlocked_for", language, code=code, name=esc(unlock.requested_by), reason=reason)
 
 
 def example_of(indicator: Indicator) -> str:

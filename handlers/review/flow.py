@@ -11,8 +11,14 @@ from handlers.review import views
 from handlers.screens import Screen, free_text_problem
 from i18n import t
 from models.collection.form_filling import form_items
-from models.collection.forms import UnitForm, UnlockStatus
-from models.collection.review import approve_unit_form, decide_unlock, request_unlock, return_unit_form
+from models.collection.forms import UnitForm, UnlockRequest, UnlockStatus
+from models.collection.review import (
+    approve_unit_form,
+    decide_unlock,
+    pending_unlock,
+    request_unlock,
+    return_unit_form,
+)
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import ChatStep, clear_state, get_state, set_state
 from models.office.organisation import Member, Unit
@@ -104,7 +110,51 @@ def cancel(session: Session, member: Member, form_id: int) -> list[Screen]:
 
 
 def ask_unlock(session: Session, member: Member, form_id: int, indicator_id: int) -> list[Screen]:
-    request = request_unlock(session, member, form_id, indicator_id, now=now_of(session))
+    """🔓 on an approved indicator: the member's reason is asked first (the Sekretaris decides on it); a request
+    already waiting for the Sekretaris is said so instead."""
+    if (pending := pending_unlock(session, member, form_id, indicator_id)) is not None:
+        return _already_asked(session, member, pending)
+    number = set_state(session, member.id, ChatStep.UNLOCK_REASON, form_id=form_id, indicator_id=indicator_id)
+    return [views.ask_unlock_reason(*_unlocking(session, form_id, indicator_id, member.language), member.language,
+                                    number)]
+
+
+def _unlocking(session: Session, form_id: int, indicator_id: int, language: str) -> tuple[str, str, str]:
+    """What an unlock being asked concerns: the indicator's code, the unit and the period (escaped)."""
+    unit, period = _names(session, session.get(UnitForm, form_id))
+    return esc(session.get(Indicator, indicator_id).code), esc(unit), period_name(period, language)
+
+
+def _already_asked(session: Session, member: Member, pending: UnlockRequest) -> list[Screen]:
+    code = esc(session.get(Indicator, pending.indicator_id).code)
+    by = session.get(Member, pending.requested_by_id).name
+    return [Screen.of(t("review.unlock_pending", member.language, code=code, name=esc(by)))]
+
+
+def ask_unlock_reason_again(session: Session, member: Member) -> list[Screen]:
+    """The reason question again, as a new message under a new number (`handlers.bound`)."""
+    _, data = get_state(session, member.id)
+    number = set_state(session, member.id, ChatStep.UNLOCK_REASON, **data)
+    return [views.ask_unlock_reason(*_unlocking(session, data["form_id"], data["indicator_id"], member.language),
+                                    member.language, number)]
+
+
+def unlock_reason_question(session: Session, member: Member, _step: ChatStep, data: dict) -> str:
+    code, unit, period = _unlocking(session, data["form_id"], data["indicator_id"], member.language)
+    return t("review.question_unlock_reason", member.language, code=code, unit=unit, period=period)
+
+
+def answer_unlock_reason(session: Session, member: Member, text: str) -> list[Screen]:
+    """The reason typed: the request goes to the Sekretaris with it (unless someone asked meanwhile)."""
+    _, data = get_state(session, member.id)
+    if problem := free_text_problem(text, member.language):
+        return problem
+    form_id, indicator_id = data["form_id"], data["indicator_id"]
+    pending = pending_unlock(session, member, form_id, indicator_id)
+    clear_state(session, member.id)
+    if pending is not None:
+        return _already_asked(session, member, pending)
+    request = request_unlock(session, member, form_id, indicator_id, text.strip(), now=now_of(session))
     code = session.get(Indicator, request.indicator_id).code
     return [Screen.of(t("review.unlock_requested", member.language, code=esc(code)))]
 
@@ -121,5 +171,9 @@ def typed_while_choosing(session: Session, member: Member, _text: str) -> list[S
     return [Screen.of(t("chat.unknown_input", member.language))]
 
 
-TEXT_STEPS = {ChatStep.REVIEW_SELECT: typed_while_choosing, ChatStep.REVIEW_ARAHAN: answer_arahan}
-QUESTIONS = {ChatStep.REVIEW_ARAHAN: Bound(arahan_question, ask_arahan_again)}  # free text bound to its question
+TEXT_STEPS = {ChatStep.REVIEW_SELECT: typed_while_choosing, ChatStep.REVIEW_ARAHAN: answer_arahan,
+              ChatStep.UNLOCK_REASON: answer_unlock_reason}
+QUESTIONS = {  # free text bound to its question
+    ChatStep.REVIEW_ARAHAN: Bound(arahan_question, ask_arahan_again),
+    ChatStep.UNLOCK_REASON: Bound(unlock_reason_question, ask_unlock_reason_again),
+}

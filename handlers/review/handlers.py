@@ -23,7 +23,7 @@ BUTTONS = {
 }
 # Buttons that start something the member may abandon (/batal): their message keeps its buttons, so it can be
 # pressed again; a press after the form was handled says who handled it and when.
-KEEP_OPEN = frozenset({Button.REVIEW_RETURN, Button.REVIEW_ARAHAN})
+KEEP_OPEN = frozenset({Button.REVIEW_RETURN, Button.REVIEW_ARAHAN, Button.UNLOCK_REQUEST})
 DECISIONS = frozenset({Button.REVIEW_APPROVE})  # closes the card's decision buttons but not its 📎 Bukti
 ROUTED = frozenset({*BUTTONS, Button.REVIEW_TOGGLE})  # the toggles edit the keyboard in place
 

@@ -62,7 +62,7 @@ def unlock_request(session: Session, member: Member, notice: UnlockAsked, now: d
     form, period, unit = _form_and_period(session, request.form_id)
     requester = session.get(Member, request.requested_by_id).name
     code = session.get(Indicator, request.indicator_id).code
-    return [views.unlock_request(code, unit, period, requester, request.id, member.language)]
+    return [views.unlock_request(code, unit, period, requester, request.reason, request.id, member.language)]
 
 
 def unlock_decided(session: Session, member: Member, notice: UnlockDecided, now: datetime,
@@ -71,7 +71,8 @@ def unlock_decided(session: Session, member: Member, notice: UnlockDecided, now:
     _, period, _ = _form_and_period(session, request.form_id)
     code = session.get(Indicator, request.indicator_id).code
     language = member.language
+    said = {"code": esc(code), "period": period_name(period, language), "reason": esc(request.reason or "-")}
     if UnlockStatus(request.status) is UnlockStatus.GRANTED:
-        return [Screen.of(t("notify.unlock_granted", language, code=esc(code), period=period_name(period, language)),
+        return [Screen.of(t("notify.unlock_granted", language, **said),
                           [[(t("notify.fix_button", language), pack(Button.FILL_PERIOD, period.id))]])]
-    return [Screen.of(t("notify.unlock_refused", language, code=esc(code), period=period_name(period, language)))]
+    return [Screen.of(t("notify.unlock_refused", language, **said))]

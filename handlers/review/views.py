@@ -63,11 +63,12 @@ def return_toggles(form: UnitForm, items: list[Item], selected: set[int], langua
     return Screen.of(t("review.choose_items", language), rows)
 
 
-def unlock_request(code: str, unit_name: str, period: Period, requester: str, request_id: int,
+def unlock_request(code: str, unit_name: str, period: Period, requester: str, reason: str | None, request_id: int,
                    language: str) -> Screen:
+    """The Sekretaris's card of an unlock request: who asks, for which indicator, and why."""
     return Screen.of(
         t("review.unlock_request", language, code=esc(code), unit=esc(unit_name),
-          period=period_name(period, language), name=esc(requester)),
+          period=period_name(period, language), name=esc(requester), reason=esc(reason or "-")),
         [[(t("review.unlock_grant_button", language), pack(Button.UNLOCK_GRANT, request_id)),
           (t("review.unlock_refuse_button", language), pack(Button.UNLOCK_REFUSE, request_id))]],
     )
@@ -76,3 +77,8 @@ def unlock_request(code: str, unit_name: str, period: Period, requester: str, re
 def ask_arahan(unit: str, period: str, codes: str, language: str, number: int) -> Screen:
     """Question `number`: the arahan of a return, naming the form and the indicators returned."""
     return Screen.of(t("review.ask_arahan", language, codes=codes, unit=unit, period=period), question=number)
+
+
+def ask_unlock_reason(code: str, unit: str, period: str, language: str, number: int) -> Screen:
+    """Question `number`: why the member asks to unlock the approved indicator (the Sekretaris reads it)."""
+    return Screen.of(t("review.ask_unlock_reason", language, code=code, unit=unit, period=period), question=number)

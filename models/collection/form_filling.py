@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from models.calc.capaian import CapaianResult, Polarity, Target, YearTargets, aggregate, compute_capaian
 from models.calc.year_path import YearPath, year_path
-from models.collection.forms import FormReceipt, FormStatus, Review, ReviewDecision, ReviewItem, UnitForm
+from models.collection.forms import FormReceipt, FormStatus, Review, ReviewDecision, ReviewItem, UnitForm, UnlockRequest
 from models.collection.realisasi import (
     MAX_EVIDENCE_TEXT,
     EntrySource,
@@ -49,6 +49,15 @@ from models.plan.targets import load_plan, load_plans, target_for
 FAR_OFF_RATIO = Decimal(3)  # a value over 3× or under ⅓ of last period's value or of the target needs a reason
 
 
+@dataclass(frozen=True)
+class Unlock:
+    """Why a returned item is open again: a unit member asked, with a reason, and the Sekretaris granted it."""
+
+    requested_by: str
+    requested_by_id: int
+    reason: str | None  # None for requests made before a reason was asked
+
+
 @dataclass
 class Item:
     """One indicator of a unit's form, with everything the chat shows about it."""
@@ -60,6 +69,7 @@ class Item:
     evidence: int
     returned: ReviewItem | None  # unresolved item of the latest return
     entered_by: str | None
+    unlock: Unlock | None = None  # the unit's own request that reopened `returned` (no arahan then)
 
     @property
     def below_target(self) -> bool:
@@ -171,8 +181,16 @@ def _names(session: Session, values: Collection[Realisasi]) -> dict[int, str]:
     return names
 
 
+def _unlock(session: Session, returned: ReviewItem | None) -> Unlock | None:
+    """The unlock request behind a returned item, if it was reopened by one (rare: read one by one)."""
+    if returned is None or returned.unlock_request_id is None:
+        return None
+    request = session.get(UnlockRequest, returned.unlock_request_id)
+    return Unlock(session.get(Member, request.requested_by_id).name, request.requested_by_id, request.reason)
+
+
 def _item(indicator: Indicator, period: Period, plan: YearTargets, current: Realisasi | None, evidence: int,
-          returned: ReviewItem | None, names: dict[int, str]) -> Item:
+          returned: ReviewItem | None, names: dict[int, str], unlock: Unlock | None = None) -> Item:
     target = target_for(plan, indicator.rule, period.ref)
     return Item(
         indicator=indicator,
@@ -182,6 +200,7 @@ def _item(indicator: Indicator, period: Period, plan: YearTargets, current: Real
         evidence=evidence,
         returned=returned,
         entered_by=names.get(current.entered_by_id) if current and current.entered_by_id else None,
+        unlock=unlock,
     )
 
 
@@ -197,7 +216,8 @@ def form_items(session: Session, form: UnitForm) -> list[Item]:
     plans = load_plans(session, ids, period.ref)
     names = _names(session, values.values())
     return [_item(indicator, period, plans[indicator.id], values.get(indicator.id), evidence.get(indicator.id, 0),
-                  returned.get(indicator.id), names) for indicator in indicators]
+                  returned.get(indicator.id), names, _unlock(session, returned.get(indicator.id)))
+            for indicator in indicators]
 
 
 def year_paths(session: Session, period: Period, items: list[Item]) -> dict[int, YearPath]:
@@ -239,7 +259,8 @@ def form_item(session: Session, form: UnitForm, period: Period, indicator: Indic
     evidence = evidence_count(session, period.id, indicator.id)
     returned = unresolved_returns(session, form).get(indicator.id)
     names = _names(session, [current] if current else [])
-    return _item(indicator, period, load_plan(session, indicator.id, period.ref), current, evidence, returned, names)
+    return _item(indicator, period, load_plan(session, indicator.id, period.ref), current, evidence, returned, names,
+                 _unlock(session, returned))
 
 
 _STEP_SUBJECT = (select(Period, Indicator, marker_column()).join(Indicator, sa.true())  # one row of each

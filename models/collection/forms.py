@@ -65,6 +65,8 @@ class ReviewItem(SQLModel, table=True):
     review_id: int = Field(foreign_key="reviews.id", index=True)
     indicator_id: int = Field(foreign_key="indicators.id")
     arahan: str | None = Field(default=None, sa_type=sa.Text)
+    # set when the item was reopened by a granted unlock request (the unit asked; there is no arahan)
+    unlock_request_id: int | None = Field(default=None, foreign_key="unlock_requests.id")
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # answered again by the unit
     resolved_by_id: int | None = Field(default=None, foreign_key="members.id")
 

@@ -209,26 +209,36 @@ def changes_since_return(session: Session, form: UnitForm) -> list[Change]:
     return changes
 
 
-def request_unlock(session: Session, member: Member, form_id: int, indicator_id: int,
-                   reason: str | None = None, *, now: datetime) -> UnlockRequest:
+def pending_unlock(session: Session, member: Member, form_id: int, indicator_id: int) -> UnlockRequest | None:
+    """Check that the member may ask to unlock the item now (raises otherwise, as `request_unlock` would), before
+    the reason is asked; the request already waiting for the Sekretaris, if any."""
     form = _form(session, form_id)
     require(session, member, Action.REQUEST_UNLOCK, target_unit_id=form.unit_id, entity="unit_form",
             entity_id=form.id)
+    indicator = session.get(Indicator, indicator_id)
+    if indicator is None or indicator.unit_id != form.unit_id:  # forged or stale button data
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     lock_form(session, form)  # two requests for one item at once: the second waits, then finds the first
     if FormStatus(form.status) is not FormStatus.APPROVED:
         raise WorkflowError(ErrorCode.NOT_LOCKED)
     refuse_after_report(session, form.period_id)
-    pending = session.exec(select(UnlockRequest).where(
+    return session.exec(select(UnlockRequest).where(
         UnlockRequest.form_id == form.id, UnlockRequest.indicator_id == indicator_id,
         UnlockRequest.status == UnlockStatus.PENDING)).first()
+
+
+def request_unlock(session: Session, member: Member, form_id: int, indicator_id: int,
+                   reason: str | None = None, *, now: datetime) -> UnlockRequest:
+    """Ask the Sekretaris to unlock one approved item, with the member's reason (shown to the Sekretaris)."""
+    pending = pending_unlock(session, member, form_id, indicator_id)
     if pending is not None:
         return pending
-    request = UnlockRequest(form_id=form.id, indicator_id=indicator_id, requested_by_id=member.id, reason=reason,
+    request = UnlockRequest(form_id=form_id, indicator_id=indicator_id, requested_by_id=member.id, reason=reason,
                             created_at=now)
     session.add(request)
     session.flush()
     record_by(session, Actor.member(member.id), "unlock.request", "unlock_request", request.id, at=now,
-              after={"form_id": form.id, "indicator_id": indicator_id, "reason": reason})
+              after={"form_id": form_id, "indicator_id": indicator_id, "reason": reason})
     for sekretaris in members_with_role(session, Role.SEKRETARIS):
         enqueue(session, sekretaris.id, UnlockAsked(request.id), f"unlock:{request.id}:{sekretaris.id}")
     return request
@@ -248,7 +258,10 @@ def refuse_after_report(session: Session, period_id: int) -> None:
 
 
 def decide_unlock(session: Session, member: Member, request_id: int, grant: bool, *, now: datetime) -> UnlockRequest:
-    """Grant (the form goes back to the unit with that one item returned) or refuse an unlock request."""
+    """Grant (the form goes back to the unit with that one item reopened) or refuse an unlock request.
+
+    The reopened item names the request and carries no arahan: the unit asked, the Sekretaris gave no direction
+    (the staff's card says so, with the reason asked)."""
     request = session.get(UnlockRequest, request_id)
     if request is None:
         raise WorkflowError(ErrorCode.NOT_FOUND)
@@ -263,7 +276,7 @@ def decide_unlock(session: Session, member: Member, request_id: int, grant: bool
         if status is FormStatus.APPROVED:
             move_form(session, form, FormStatus.RETURNED, Actor.member(member.id), None, now=now, unlock=True)
             review = Review(form_id=form.id, reviewer_id=member.id, decision=ReviewDecision.RETURN,
-                            arahan=request.reason, created_at=now)
+                            created_at=now)
             session.add(review)
             session.flush()
         elif status is FormStatus.RETURNED:  # already back with the unit (an earlier unlock): add this item to it
@@ -272,12 +285,13 @@ def decide_unlock(session: Session, member: Member, request_id: int, grant: bool
             raise WorkflowError(ErrorCode.NOT_LOCKED)
         if session.exec(select(ReviewItem).where(ReviewItem.review_id == review.id,
                                                  ReviewItem.indicator_id == request.indicator_id)).first() is None:
-            session.add(ReviewItem(review_id=review.id, indicator_id=request.indicator_id, arahan=request.reason))
+            session.add(ReviewItem(review_id=review.id, indicator_id=request.indicator_id,
+                                   unlock_request_id=request.id))
     request.status = UnlockStatus.GRANTED if grant else UnlockStatus.REFUSED
     request.decided_by_id, request.decided_at = member.id, now
     session.add(request)
     record_by(session, Actor.member(member.id), f"unlock.{request.status.value}", "unlock_request", request.id, at=now,
-              after={"form_id": form.id, "indicator_id": request.indicator_id})
+              after={"form_id": form.id, "indicator_id": request.indicator_id, "reason": request.reason})
     enqueue(session, request.requested_by_id, UnlockDecided(request.id), f"unlock_decided:{request.id}")
     return request
 
@@ -296,4 +310,5 @@ def last_change(session: Session, form: UnitForm) -> tuple[str | None, datetime 
 
 
 __all__ = ["Change", "Edit", "approve_unit_form", "changes_since_return", "decide_unlock", "edits_since", "form_mark",
-           "last_change", "members_with_role", "request_unlock", "return_unit_form", "submit_unit_form", "unit_members"]
+           "last_change", "members_with_role", "pending_unlock", "request_unlock", "return_unit_form",
+           "submit_unit_form", "unit_members"]

@@ -40,6 +40,7 @@ class ChatStep(StrEnum):
     MEASUREMENT_RENCANA_AKSI = "ms.rencana_aksi"  # the Tim SAKIP's rencana aksi, likewise
     MEASUREMENT_RETURN = "ms.return"  # the Sekretaris's arahan returning a measurement
     MEASUREMENT_ARAHAN = "ms.arahan"  # the Kepala Dinas's arahan on a measurement
+    UNLOCK_REASON = "unlock.reason"  # why a unit member asks to unlock an approved indicator
 
 
 class ChatState(SQLModel, table=True):

@@ -40,6 +40,7 @@ NAME = f"Nama {NASTY}"
 KENDALA = f"Kendala {NASTY}"
 TINDAK_LANJUT = f"Tindak lanjut {NASTY}"
 REASON = f"Alasan {NASTY}"
+UNLOCK_REASON = f"Buka kunci karena {NASTY}"
 ARAHAN_SEKRETARIS = f"Arahan Sekretaris {NASTY}"
 ARAHAN_KEPALA = f"Arahan Kepala {NASTY}"
 APPROVE, RETURN = t("review.approve_button", "id"), t("review.return_button", "id")
@@ -163,13 +164,16 @@ async def test_text_typed_by_users_is_shown_literally_everywhere(world: World):
     await emu.user(SEKRETARIS).press(again, button_data(again, APPROVE))
     await emu.wait_for_bot_message(SEKRETARIS, "disetujui dan dikunci")
 
-    # An unlock request names who asks; the Sekretaris refuses it.
+    # An unlock request names who asks and why; the Sekretaris refuses it, and the refusal names the reason.
     await emu.wait_for_bot_message(150, "disetujui Sekretaris")
     await say(world, 150, "/isi", "Ringkasan formulir")
-    await press(world, 150, "🔓 P.4", "buka kunci")
+    await press(world, 150, "🔓 P.4", "alasan membuka kunci")
+    await say(world, 150, UNLOCK_REASON, "dikirim ke Sekretaris")
     unlock = await emu.wait_for_bot_message(SEKRETARIS, "meminta buka kunci")
-    assert NAME in unlock["text"]
+    assert NAME in unlock["text"] and f"Alasan: {UNLOCK_REASON}" in unlock["text"]
     await press(world, SEKRETARIS, "Tolak", "ditolak")
+    refused = await emu.wait_for_bot_message(150, "Sekretaris menolak")
+    assert f"(alasan: {UNLOCK_REASON})" in refused["text"]
 
     # The Kepala Dinas's detail per unit shows the kendala and tindak lanjut; the arahan reaches everyone involved.
     await press(world, SEKRETARIS, t("notify.report_button", "id"), "dikirim ke Kepala Dinas")
