@@ -24,11 +24,11 @@ BUNDLE = "SAKIP-Dinas-November-2026.zip"
 async def sent_documents(world: World, command: str, arguments: str) -> list[dict]:
     """The Sekretaris sends a command; every document it brings (waiting a moment after the first for more)."""
     emu = world.emu
-    since = emu.mark()
+    since, before = emu.mark(), len(emu.sent_by_bot(SEKRETARIS))
     await emu.user(SEKRETARIS).send_command(command, arguments)
     await emu.wait_for_bot_message(SEKRETARIS, lambda m: "document" in m, since=since, timeout=DRAWING)
     await asyncio.sleep(1)
-    return [m for m in emu.sent_by_bot(SEKRETARIS)[since.bot_messages:] if "document" in m]
+    return [m for m in emu.sent_by_bot(SEKRETARIS)[before:] if "document" in m]
 
 
 def opened(world: World, message: dict) -> zipfile.ZipFile:
