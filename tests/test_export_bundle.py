@@ -5,10 +5,14 @@ without it, no archive."""
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from dataclasses import dataclass
 
+from openpyxl import load_workbook
+
 from reports.export_bundle import bundle_export, bundle_name, entry_names
+from reports.workbook_style import new_workbook, workbook_bytes
 
 
 @dataclass(frozen=True)
@@ -66,3 +70,16 @@ def test_names_in_the_offices_words():
     assert long == "SAKIP-Dinas-Penanaman-Modal-dan-Pelayanan-Tahun-2026.zip"
     assert entry_names([File("x.xlsx", b"", "../../etc " * 20)])[0].endswith(".xlsx")
     assert all(len(name) <= 100 and "/" not in name for name in entry_names([File("x.xlsx", b"", "a/b " * 40)]))
+
+
+def test_a_workbook_saved_a_second_later_is_the_same_file():
+    """openpyxl stamps the properties and every part with the time of saving; `workbook_bytes` does not."""
+    def saved() -> bytes:
+        workbook = new_workbook("Kertas Kerja Pengukuran Kinerja November 2026")
+        workbook.create_sheet("Kertas Kerja").append(["P.1", 105])
+        return workbook_bytes(workbook)
+
+    first = saved()
+    time.sleep(1.1)  # zip and document times have a resolution of a second
+    assert saved() == first
+    assert load_workbook(io.BytesIO(first))["Kertas Kerja"]["B1"].value == 105
