@@ -247,7 +247,7 @@ def workbook_bytes(workbook: Workbook) -> bytes:
 
 
 class _FixedTimeZip(zipfile.ZipFile):
-    """A ZIP whose parts written by name are stamped `DOCUMENT_TIME`, not the moment of writing."""
+    """A ZIP whose parts are stamped `DOCUMENT_TIME`, not the moment of writing (or of a temporary file's)."""
 
     def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None) -> None:
         if isinstance(zinfo_or_arcname, str):
@@ -256,6 +256,11 @@ class _FixedTimeZip(zipfile.ZipFile):
             info.external_attr = 0o600 << 16  # what `ZipFile.writestr` gives a part written by name
             zinfo_or_arcname = info
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None) -> None:
+        """A part openpyxl wrote to a temporary file first (each worksheet): its bytes, stamped the same."""
+        with open(filename, "rb") as part:
+            self.writestr(arcname or filename, part.read(), compress_type, compresslevel)
 
 
 def scope_label(scope: PeriodRef | int, language: str) -> str:
