@@ -98,14 +98,17 @@ def period_evidence_file(session: Session, scope: PeriodRef | int, language: str
 
 
 def bundle_screens(session: Session, scope: PeriodRef | int, files: list[heavy.ExportFile],
-                   evidence: heavy.ExportFile | None, language: str) -> list[Screen]:
-    """The one ZIP of /ekspor <periode>, and a word on the evidence if it would not fit in with the workbooks."""
+                   evidence: heavy.ExportFile | None, language: str, limit: int = BOT_UPLOAD_LIMIT) -> list[Screen]:
+    """The one ZIP of /ekspor <periode>, and a word on the evidence if it would not fit in with the workbooks
+    (`limit`: Telegram's, smaller in a test)."""
     label = scope.label(language) if isinstance(scope, PeriodRef) else t("workbook.scope_year", language, year=scope)
     office = office_unit(session)
-    bundle = bundle_export(files, evidence, name=bundle_name(office.name if office else "", label))
+    bundle = bundle_export(files, evidence, limit, name=bundle_name(office.name if office else "", label))
     if bundle is None:
         return [too_large(language)]
-    caption = t("documents.bundle_caption", language, period=label, count=len(files))
+    with_evidence = evidence is not None and not bundle.evidence_left_out
+    caption = t("documents.bundle_caption_evidence" if with_evidence else "documents.bundle_caption", language,
+                period=label, count=len(files))
     screens = [Screen([], media=Document(bundle.filename, bundle.data, esc(caption)))]
     if bundle.evidence_left_out:
         code = scope.code if isinstance(scope, PeriodRef) else str(scope)

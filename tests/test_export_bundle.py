@@ -9,10 +9,16 @@ import time
 import zipfile
 from dataclasses import dataclass
 
+import pytest
 from openpyxl import load_workbook
 
+from handlers.documents import bundle_screens, too_large
+from i18n import t
+from models.office.audit import Actor
+from models.office.organisation import ensure_office
 from reports.export_bundle import bundle_export, bundle_name, entry_names
 from reports.workbook_style import new_workbook, workbook_bytes
+from tests.chat.conftest import month
 
 
 @dataclass(frozen=True)
@@ -83,3 +89,21 @@ def test_a_workbook_saved_a_second_later_is_the_same_file():
     time.sleep(1.1)  # zip and document times have a resolution of a second
     assert saved() == first
     assert load_workbook(io.BytesIO(first))["Kertas Kerja"]["B1"].value == 105
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_chat_sends_the_workbooks_and_says_how_the_evidence_comes(session, language):
+    """Over the limit with the evidence: the ZIP of the workbooks, then the command that brings the evidence."""
+    ensure_office(session, Actor.cli())
+    files, proof = [KERTAS, REKAP], evidence(4096)
+    limit = len(bundle_export(files, None, name="a.zip").data) + 100
+
+    document, note = bundle_screens(session, month(2026, 11), files, proof, language, limit)
+    assert document.media.filename == "SAKIP-Dinas-November-2026.zip"
+    assert "bukti" not in document.media.caption.lower() and "evidence" not in document.media.caption.lower()
+    assert note.blocks == [t("documents.evidence_separately", language, limit=50, command="/ekspor 2026-11 bukti")]
+    assert "/ekspor 2026-11 bukti" in note.blocks[0] and "50 MB" in note.blocks[0]
+
+    [whole] = bundle_screens(session, month(2026, 11), files, proof, language, limit * 10)
+    assert any("P.1 1.jpg" in name for name in zipfile.ZipFile(io.BytesIO(whole.media.data)).namelist())
+    assert bundle_screens(session, month(2026, 11), files, proof, language, 10) == [too_large(language)]

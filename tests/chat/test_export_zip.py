@@ -61,7 +61,7 @@ async def test_ekspor_of_a_month_is_one_zip_of_the_workbooks_and_the_evidence_in
 
     [document] = await sent_documents(world, "/ekspor", "2026-11")
     assert document["document"]["file_name"] == BUNDLE
-    assert document["caption"].startswith("Ekspor SAKIP November 2026")
+    assert document["caption"].startswith("Ekspor SAKIP November 2026: ") and "bukti dukung" in document["caption"]
     archive = opened(world, document)
     names = archive.namelist()
     assert names == sorted(names)
@@ -86,7 +86,7 @@ async def test_ekspor_of_a_month_is_one_zip_of_the_workbooks_and_the_evidence_in
         session.commit()
     [english] = await sent_documents(world, "/ekspor", "2026-11")
     assert english["document"]["file_name"] == BUNDLE
-    assert english["caption"].startswith("SAKIP export November 2026")
+    assert english["caption"].startswith("SAKIP export November 2026: ") and "evidence" in english["caption"]
     archive = opened(world, english)
     names = archive.namelist()
     assert names[:2] == ["01 Kertas Kerja Pengukuran Kinerja November 2026.xlsx",
