@@ -22,18 +22,16 @@ from handlers.screens import Document, Screen, acknowledge, send_screens
 from handlers.status import RECENT_SHOWN
 from i18n import t
 from i18n.codes import text_key
-from models.office.organisation import Member
+from models.office.organisation import Member, office_unit
 from models.office.permissions import Action, require
 from models.plan.period_words import PeriodWordsError, parse_period_only
 from models.plan.periods import PeriodKind, PeriodRef, recent_periods
 from models.reporting.archive import Procedure
 from reports import heavy
+from reports.export_bundle import BOT_UPLOAD_LIMIT, bundle_export, bundle_name
 from reports.export_kinds import ExportError, ExportKind, export_kind, includes_drafts
 from reports.render_pool import RENDER_POOL
 from reports.wording import esc
-
-BOT_UPLOAD_LIMIT = 50 * 1024 * 1024  # the largest file a bot may send
-
 
 MEASUREMENT_WORDS = ("pengukuran", "measurement")  # /laporan TW1 pengukuran: the Pengukuran's Laporan
 YEAR_WIDE = (ExportKind.SEMUA, ExportKind.KERTAS_KERJA, ExportKind.REKAPITULASI)  # the kinds a year has
@@ -69,17 +67,58 @@ def export_screens(session: Session, member: Member, arguments: list[str], now: 
 
 def export_scope(session: Session, member: Member, scope: PeriodRef | int, kind: ExportKind, include_drafts: bool,
                  now: datetime, evidence_dir: Path | None = None) -> list[Screen]:
-    """The files of /ekspor for a period typed or pressed."""
+    """The files of /ekspor for a period typed or pressed: all of them (`semua`, the default) in one ZIP, a kind
+    asked by name (`formulir`, `bukti`, …) as its own file(s)."""
     require(session, member, Action.EXPORT)
     language = member.language
+    evidence = None
     try:
         files = heavy.export_files(session, scope, kind, language, today=now.date(), tz=now.tzinfo,
-                             include_drafts=include_drafts, evidence_dir=evidence_dir)
+                                   include_drafts=include_drafts, evidence_dir=evidence_dir)
+        if kind is ExportKind.SEMUA:
+            evidence = period_evidence_file(session, scope, language, include_drafts, now, evidence_dir)
     except ExportError as exc:
         return [Screen.of(t(text_key(exc.code), language, **{k: esc(v) for k, v in exc.details.items()}))]
+    if kind is ExportKind.SEMUA:
+        return bundle_screens(session, scope, files, evidence, language)
     if any(len(file.data) > BOT_UPLOAD_LIMIT for file in files):  # a large evidence archive
-        return [Screen.of(t("documents.too_large", language, limit=BOT_UPLOAD_LIMIT // (1024 * 1024)))]
+        return [too_large(language)]
     return [Screen([], media=Document(file.filename, file.data, esc(file.title))) for file in files]
+
+
+def period_evidence_file(session: Session, scope: PeriodRef | int, language: str, include_drafts: bool,
+                         now: datetime, evidence_dir: Path | None) -> heavy.ExportFile | None:
+    """The evidence ZIP of a month or triwulan for the one archive, or None: a year has none, nor a period
+    nothing was sent in (an archive with an index of nothing says nothing to the Inspektorat)."""
+    if not isinstance(scope, PeriodRef) or evidence_dir is None:
+        return None
+    [evidence] = heavy.export_files(session, scope, ExportKind.BUKTI, language, today=now.date(), tz=now.tzinfo,
+                                    include_drafts=include_drafts, evidence_dir=evidence_dir)
+    return evidence if evidence.rows else None
+
+
+def bundle_screens(session: Session, scope: PeriodRef | int, files: list[heavy.ExportFile],
+                   evidence: heavy.ExportFile | None, language: str, limit: int = BOT_UPLOAD_LIMIT) -> list[Screen]:
+    """The one ZIP of /ekspor <periode>, and a word on the evidence if it would not fit in with the workbooks
+    (`limit`: Telegram's, smaller in a test)."""
+    label = scope.label(language) if isinstance(scope, PeriodRef) else t("workbook.scope_year", language, year=scope)
+    office = office_unit(session)
+    bundle = bundle_export(files, evidence, limit, name=bundle_name(office.name if office else "", label))
+    if bundle is None:
+        return [too_large(language)]
+    with_evidence = evidence is not None and not bundle.evidence_left_out
+    caption = t("documents.bundle_caption_evidence" if with_evidence else "documents.bundle_caption", language,
+                period=label, count=len(files))
+    screens = [Screen([], media=Document(bundle.filename, bundle.data, esc(caption)))]
+    if bundle.evidence_left_out:
+        code = scope.code if isinstance(scope, PeriodRef) else str(scope)
+        screens.append(Screen.of(t("documents.evidence_separately", language,
+                                   limit=BOT_UPLOAD_LIMIT // (1024 * 1024), command=f"/ekspor {code} bukti")))
+    return screens
+
+
+def too_large(language: str) -> Screen:
+    return Screen.of(t("documents.too_large", language, limit=BOT_UPLOAD_LIMIT // (1024 * 1024)))
 
 
 def laporan_screens(session: Session, member: Member, arguments: list[str], now, rules) -> list[Screen]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,6 +29,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from i18n import t
 from models.calc.capaian import Polarity, Rating, Target
@@ -46,6 +48,8 @@ THIN = Side(style="thin", color="BFBFBF")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 TOP = Alignment(vertical="top")
 TOP_WRAPPED = Alignment(vertical="top", wrap_text=True)
+
+DOCUMENT_TIME = datetime(1980, 1, 1)  # the earliest a ZIP can stamp: every workbook's, every part's
 
 
 @dataclass(frozen=True)
@@ -233,9 +237,30 @@ def new_workbook(title: str) -> Workbook:
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
+    """The workbook as an .xlsx, the same bytes for the same content: openpyxl stamps the document's properties and
+    each part of its ZIP with the moment of saving, so the same period exported twice (`/ekspor` typed, then
+    pressed) would differ; here the properties and every part carry one fixed time (`DOCUMENT_TIME`)."""
+    workbook.properties.created = workbook.properties.modified = DOCUMENT_TIME
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    ExcelWriter(workbook, _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
     return buffer.getvalue()
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A ZIP whose parts are stamped `DOCUMENT_TIME`, not the moment of writing (or of a temporary file's)."""
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=DOCUMENT_TIME.timetuple()[:6])
+            info.compress_type = self.compression
+            info.external_attr = 0o600 << 16  # what `ZipFile.writestr` gives a part written by name
+            zinfo_or_arcname = info
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None) -> None:
+        """A part openpyxl wrote to a temporary file first (each worksheet): its bytes, stamped the same."""
+        with open(filename, "rb") as part:
+            self.writestr(arcname or filename, part.read(), compress_type, compresslevel)
 
 
 def scope_label(scope: PeriodRef | int, language: str) -> str:

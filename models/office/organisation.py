@@ -96,3 +96,8 @@ def members_with_role(session: Session, role: Role, unit_id: int | None = None) 
 def unit_members(session: Session, unit_id: int) -> list[Member]:
     return list(session.exec(select(Member).where(Member.unit_id == unit_id, Member.active == True)  # noqa: E712
                              .order_by(Member.id)))
+
+
+def office_unit(session: Session) -> Unit | None:
+    """The root unit (the office itself), if there is one yet."""
+    return session.exec(select(Unit).where(Unit.kind == UnitKind.OFFICE)).first()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -286,14 +287,15 @@ async def test_export_sends_the_formulir_rekapitulasi_and_kertas_kerja_of_a_triw
         quarterly = session.exec(select(Indicator).where(Indicator.frequency == "triwulanan")).all()
         quarterly_units = {indicator.unit_id for indicator in quarterly}
     # the forms are sent, not approved: their values only on request, marked (they appeared unasked before)
-    documents = await documents_after(world, TIM, "/ekspor 2026-TW1 semua-data", 2 + len(quarterly_units))
-    names = sorted(m["document"]["file_name"] for m in documents)
-    assert "kertas-kerja-2026-TW1.xlsx" in names and "rekapitulasi-2026-TW1.xlsx" in names
-    assert sum(name.startswith("formulir-2026-TW1-") for name in names) == len(quarterly_units)
-    message = next(m for m in documents if m["document"]["file_name"] == "kertas-kerja-2026-TW1.xlsx")
-    assert message["caption"] == "Kertas Kerja Pengukuran Kinerja Triwulan I 2026"
+    [document] = await documents_after(world, TIM, "/ekspor 2026-TW1 semua-data", 1)
+    assert document["document"]["file_name"] == "SAKIP-Dinas-Triwulan-I-2026.zip"
+    archive = zipfile.ZipFile(io.BytesIO(world.emu.file_bytes(document["document"]["file_id"])))
+    names = archive.namelist()
+    assert names[:2] == ["01 Kertas Kerja Pengukuran Kinerja Triwulan I 2026.xlsx",
+                         "02 Rekapitulasi Capaian Kinerja Triwulan I 2026.xlsx"]
+    assert sum(" Formulir Pengumpulan Data " in name for name in names) == len(quarterly_units) == len(names) - 2
 
-    workbook = load_workbook(io.BytesIO(world.emu.file_bytes(message["document"]["file_id"])))
+    workbook = load_workbook(io.BytesIO(archive.read(names[0])))
     rows = list(workbook["Kertas Kerja"].iter_rows(values_only=True))
     columns = [*KERTAS_KERJA_COLUMNS, "persetujuan"]
     assert list(rows[0]) == columns
