@@ -93,6 +93,14 @@ def messages_sent(endpoint: str, data: dict[str, Any]) -> int | None:
     return len(media) if isinstance(media, list | tuple) and media else 1
 
 
+def bot_turn(session: Any, now: float, cost: int, *, notice: bool) -> float:
+    """Seconds until a message may go by the bot's budget: a reply's moment is reserved; a notice's is taken only
+    when free (0), else nothing is taken and it asks again after the seconds returned."""
+    if notice:
+        return take_if_free(session, BOT, now, BOT_INTERVAL, NOTICE_BURST, cost)
+    return reserve(session, BOT, now, BOT_INTERVAL, REPLY_BURST, cost)
+
+
 class ChatPacer(AIORateLimiter):
     """`AIORateLimiter` whose private chats and overall budget are paced across processes (see the module's
     docstring)."""
@@ -131,16 +139,12 @@ class ChatPacer(AIORateLimiter):
             chat_wait = reserve(session, chat_id, now, CHAT_INTERVAL, cost=cost) if chat_id is not None else 0.0
             if chat_wait > 0:
                 return now + chat_wait, None
-            return now, reserve(session, BOT, now, BOT_INTERVAL, REPLY_BURST, cost)
+            return now, bot_turn(session, now, cost, notice=False)
 
     def _bot_turn(self, cost: int, *, notice: bool) -> float:
-        """Seconds until the message may go by the bot's budget: a reply's moment is reserved; a notice's is
-        taken only when free (0), else nothing is taken and it asks again after the seconds returned."""
         now = self._clock()
         with session_scope(self._engine) as session:
-            if notice:
-                return take_if_free(session, BOT, now, BOT_INTERVAL, NOTICE_BURST, cost)
-            return reserve(session, BOT, now, BOT_INTERVAL, REPLY_BURST, cost)
+            return bot_turn(session, now, cost, notice=notice)
 
     async def _until(self, moment: float) -> None:
         delay = moment - self._clock()  # the reservation itself took a moment: wait only the rest

@@ -13,6 +13,8 @@ processes of one deployment share.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -46,14 +48,7 @@ def reserve(session: Session, chat_id: int, now: float, interval: float = INTERV
     """Reserve the chat's next message (`cost` messages of an album); the seconds to wait before sending it (0: at
     once). The caller commits at once: the row is locked until then, so every other sender to the chat waits."""
     step = interval * max(1, min(cost, burst))
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    later = sa.func.greatest if dialect == "postgresql" else sa.func.max  # SQLite's max() of two values
-    statement = insert(ChatPace).values(chat_id=chat_id, due=now + step)
-    statement = statement.on_conflict_do_update(
-        index_elements=["chat_id"], set_={"due": later(ChatPace.due, now) + step}
-    ).returning(ChatPace.due)
-    due = session.execute(statement).scalar_one()
+    due = session.execute(_moved_on(session, chat_id, now, step)).scalar_one()
     return max(0.0, due - interval * burst - now)
 
 
@@ -61,17 +56,24 @@ def take_if_free(session: Session, key: int, now: float, interval: float, burst:
     """Take the next moment of `key`'s budget only if it is now (at most `burst` messages ahead): 0 when taken,
     else nothing is taken and the seconds until it might be (others may take it first: ask again then)."""
     step = interval * max(1, min(cost, burst))
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    later = sa.func.greatest if dialect == "postgresql" else sa.func.max
-    after = later(ChatPace.due, now) + step
-    statement = insert(ChatPace).values(chat_id=key, due=now + step).on_conflict_do_update(
-        index_elements=["chat_id"], set_={"due": after}, where=after - interval * burst <= now,
-    ).returning(ChatPace.due)
+    statement = _moved_on(session, key, now, step, only_if=lambda after: after - interval * burst <= now)
     if session.execute(statement).first() is not None:
         return 0.0
     due = session.execute(sa.select(ChatPace.due).where(ChatPace.chat_id == key)).scalar_one()
     return max(interval, max(due, now) + step - interval * burst - now)
+
+
+def _moved_on(session: Session, key: int, now: float, step: float,
+              only_if: Callable[[sa.ColumnElement], sa.ColumnElement] | None = None) -> sa.Insert:
+    """The statement that moves `key`'s `due` one `step` on from now or from where it stands (a new row when there
+    is none), returning it; `only_if(the due after)`: a condition on the move (no row returned when it fails)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    later = sa.func.greatest if dialect == "postgresql" else sa.func.max  # SQLite's max() of two values
+    after = later(ChatPace.due, now) + step
+    return insert(ChatPace).values(chat_id=key, due=now + step).on_conflict_do_update(
+        index_elements=["chat_id"], set_={"due": after}, where=only_if(after) if only_if else None,
+    ).returning(ChatPace.due)
 
 
 def forget_idle(session: Session, now: float) -> int:

@@ -179,3 +179,18 @@ async def until_button(emu: BotApiEmulator, chat_id: int, label: str, timeout: f
             return message
         await asyncio.sleep(0.01)
     raise AssertionError(f"no button {label!r} on the newest message of chat {chat_id}:\n{emu.dump_recent()}")
+
+
+def button_data(message: dict, label: str) -> str:
+    """The callback data of the message's button so labelled."""
+    return next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
+                if b["text"] == label)
+
+
+async def press_and_see(emu: BotApiEmulator, user_id: int, label: str, expect: str | None = None) -> dict:
+    """The user presses the button on the newest message that has it; what the bot shows next matching `expect`:
+    a new message, or the pressed card edited (sending the form edits it in place)."""
+    message = await until_button(emu, user_id, label)
+    since = emu.screens_shown()
+    await emu.user(user_id).press(message, button_data(message, label))
+    return await emu.wait_for_bot_screen(user_id, expect, since=since)

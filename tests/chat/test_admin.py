@@ -28,7 +28,7 @@ from models.office.invites import Invite, create_invite, hash_token
 from models.office.organisation import Member, Role, Unit
 from models.office.permissions import roles_of_member
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
-from tests.chat.conftest import PEOPLE, TOKEN, World, until_button
+from tests.chat.conftest import PEOPLE, TOKEN, World, button_data, until_button
 from tests.chat.test_full_cycle import press, say
 
 ADMIN, KEPALA, SEKRETARIS, TIM = 101, 102, 103, 104
@@ -42,10 +42,6 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 # -- helpers -----------------------------------------------------------------------------------------------
-def button_data(message: dict, label: str) -> str:
-    return next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
-                if b["text"] == label)
-
 
 def labels(message: dict) -> list[str]:
     return [b["text"] for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]

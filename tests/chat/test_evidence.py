@@ -33,7 +33,7 @@ from models.office.organisation import Member
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
 from models.store.database import session_scope
-from tests.chat.conftest import DRAWING, World, has_button, month, until_button
+from tests.chat.conftest import DRAWING, World, button_data, has_button, month, press_and_see
 
 ADMIN, KEPALA, SEKRETARIS, MODAL, RINA = 101, 102, 103, 120, 130
 PNG = b"\x89PNG\r\n\x1a\n" + b"evidence photo bytes" * 10
@@ -64,15 +64,8 @@ async def say(world: World, text: str, expect: str) -> dict:
 
 
 async def press(world: World, user_id: int, label: str, expect: str) -> dict:
-    message = await until_button(world.emu, user_id, label)
-    since = world.emu.screens_shown()
-    await world.emu.user(user_id).press(message, button_data(message, label))
-    return await world.emu.wait_for_bot_screen(user_id, expect, since=since)  # a new message, or the card edited
+    return await press_and_see(world.emu, user_id, label, expect)
 
-
-def button_data(message: dict, label: str) -> str:
-    return next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
-                if b["text"] == label)
 
 
 async def at_evidence_question(world: World) -> None:

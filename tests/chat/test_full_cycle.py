@@ -20,7 +20,7 @@ from models.office.audit import AuditEntry
 from models.office.organisation import Unit
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodStatus
-from tests.chat.conftest import DRAWING, World, has_button, until_button
+from tests.chat.conftest import DRAWING, World, has_button, press_and_see
 
 ADMIN, KEPALA, SEKRETARIS = 101, 102, 103
 SEKRETARIAT, MODAL, PERIZINAN, PENGADUAN = 110, 120, 130, 140
@@ -34,11 +34,7 @@ async def say(world: World, user_id: int, text: str, expect: str | None = None) 
 
 
 async def press(world: World, user_id: int, label: str, expect: str | None = None) -> dict:
-    message = await until_button(world.emu, user_id, label)
-    since = world.emu.screens_shown()
-    await world.emu.user(user_id).press(message, next(b["callback_data"] for row in message["reply_markup"]
-                                                      ["inline_keyboard"] for b in row if b["text"] == label))
-    return await world.emu.wait_for_bot_screen(user_id, expect, since=since)  # a new message, or the card edited
+    return await press_and_see(world.emu, user_id, label, expect)
 
 
 async def fill_simple(world: World, user_id: int, values: list[str]) -> None:

@@ -29,7 +29,7 @@ from models.office.invites import accept_invite, create_invite
 from models.office.organisation import Member, Role, Unit
 from models.plan.periods import Period
 from models.store.database import session_scope
-from tests.chat.conftest import World, has_button, month, until_button
+from tests.chat.conftest import World, button_data, has_button, month, press_and_see, until_button
 
 ADMIN, KEPALA, SEKRETARIS = 101, 102, 103
 SEKRETARIAT, MODAL, PERIZINAN, PENGADUAN = 110, 120, 130, 140
@@ -69,15 +69,8 @@ async def say(world: World, user_id: int, text: str, expect: str | None = None) 
 
 
 async def press(world: World, user_id: int, label: str, expect: str | None = None) -> dict:
-    message = await until_button(world.emu, user_id, label)
-    since = world.emu.screens_shown()
-    await world.emu.user(user_id).press(message, button_data(message, label))
-    return await world.emu.wait_for_bot_screen(user_id, expect, since=since)  # a new message, or the card edited
+    return await press_and_see(world.emu, user_id, label, expect)
 
-
-def button_data(message: dict, label: str) -> str:
-    return next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
-                if b["text"] == label)
 
 
 def approve_in_database(world: World, period_id: int, staff: tuple[int, ...]) -> None:

@@ -37,7 +37,7 @@ from models.office.permissions import Action, may
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodStatus
 from models.store.database import session_scope
-from tests.chat.conftest import World, has_button, month
+from tests.chat.conftest import World, button_data, has_button, month
 from tests.test_callbacks import packed_in_handlers
 
 A, K, S, T, B, F = Role.ADMIN, Role.KEPALA, Role.SEKRETARIS, Role.TIM_SAKIP, Role.KABID, Role.STAF
@@ -213,10 +213,6 @@ async def review_message(world: World, user_id: int, unit: str) -> dict:
     return await world.emu.wait_for_bot_message(
         user_id, lambda m: unit in (m.get("text") or "") and has_button(m, APPROVE))
 
-
-def button_data(message: dict, label: str) -> str:
-    return next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
-                if b["text"] == label)
 
 
 def no_failed_calls(world: World) -> list:

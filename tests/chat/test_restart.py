@@ -38,7 +38,7 @@ from models.plan.indicators import Indicator
 from models.plan.periods import Period
 from models.store.database import session_scope
 from models.store.types import utcnow
-from tests.chat.conftest import PEOPLE, TOKEN, TestClock, World, month, until_button
+from tests.chat.conftest import PEOPLE, TOKEN, TestClock, World, month, press_and_see
 
 ADMIN, SEKRETARIS, PERIZINAN = 101, 103, 130
 NOVEMBER = month(2026, 11)
@@ -136,11 +136,7 @@ async def say(emu: BotApiEmulator, user_id: int, text: str, expect: str) -> dict
 
 async def press(emu: BotApiEmulator, user_id: int, label: str, expect: str) -> dict:
     """The user presses the button on the newest message that has it; returns the reply containing `expect`."""
-    message = await until_button(emu, user_id, label)
-    since = emu.screens_shown()
-    await emu.user(user_id).press(message, next(button["callback_data"] for row in message["reply_markup"]
-                                                ["inline_keyboard"] for button in row if button["text"] == label))
-    return await emu.wait_for_bot_screen(user_id, expect, since=since)  # a new message, or the card edited
+    return await press_and_see(emu, user_id, label, expect)
 
 
 def asked(emu: BotApiEmulator, user_id: int) -> list[str]:

@@ -29,17 +29,13 @@ from models.office.invites import member_by_telegram_id
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus
 from models.store.database import session_scope
-from tests.chat.conftest import World, until_button
+from tests.chat.conftest import World, button_data, until_button
 from tests.chat.test_full_cycle import press, say
 
 SEKRETARIS, MODAL, PERIZINAN = 103, 120, 130
 APPROVED = {"P.1": "100", "P.2": "95", "P.3": "6"}
 REASON = "Salah ketik: 95 <seharusnya> 97 & sudah dicek"  # HTML characters: shown as typed everywhere
 
-
-def button_data(message: dict, label: str) -> str:
-    return next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
-                if b["text"] == label)
 
 
 def labels(message: dict) -> list[str]:
