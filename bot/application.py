@@ -33,6 +33,7 @@ from handlers.registry import register
 from i18n import t
 from models.calc.clock import Clock, system_clock
 from models.collection.evidence import stored_file_paths
+from models.messaging.outbox import release_every_claim
 from models.store.database import session_scope
 from reports.evidence_files import remove_orphans
 from scheduler.service import SchedulerService
@@ -114,6 +115,11 @@ def build_application(settings: Settings, engine: Engine, *, rate_limiter: bool 
     return application
 
 
+def _free_outbox_claims(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        release_every_claim(session)
+
+
 async def start_application(application: Application, *, polling: bool = True, timeout: int = 10,
                             on_refused: Callable[[PollingStopped], None] | None = None) -> None:
     """Start like `run_polling` does, but return (the caller owns the event loop: the runner, tests, the sandbox).
@@ -126,8 +132,9 @@ async def start_application(application: Application, *, polling: bool = True, t
     if poller is not None:
         await poller.lock_or_refuse()
     try:
-        if poller is not None:
+        if poller is not None:  # the only process now: a dead predecessor's claims are given back at once
             await data.inbox.take_over()
+            await asyncio.to_thread(_free_outbox_claims, data.engine)
         try:
             await application.initialize()
         except InvalidToken as exc:

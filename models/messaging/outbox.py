@@ -150,6 +150,14 @@ def release_claims(session: Session, term: str, row_ids: set[int]) -> None:
                         .values(claimed_until=None, claimed_by=None))
 
 
+def release_every_claim(session: Session) -> None:
+    """Every term's claims become free at once: for a process that knows it is the only one (the polling process,
+    holding the polling lock) after its predecessor died, instead of waiting out the dead term's leases."""
+    session.execute(sa.update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING,
+                                                   OutboxMessage.claimed_by != None)  # noqa: E711
+                    .values(claimed_until=None, claimed_by=None))
+
+
 def notices_of(session: Session, notice_type: type[Notice], **fields: int) -> list[OutboxMessage]:
     """The rows of one notice type whose fields have these (integer) values, e.g. every `PeriodOpened` of a
     period: looked up in the JSON params, whatever the dedupe key says."""
