@@ -28,8 +28,8 @@ from telegram.ext import Application
 from bot.application import build_application, start_application, stop_application
 from bot.config import SANDBOX_FOLDER, Settings
 from bot.redaction import hide
-from i18n import t
 from handlers.menus import set_member_menu
+from i18n import t
 from models.calc.clock import Clock, system_clock
 from models.calc.dates import format_date
 from models.office.invites import member_by_telegram_id
