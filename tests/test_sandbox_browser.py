@@ -1,9 +1,10 @@
-"""The sandbox in a real browser: headless Chromium (Debian's `chromium`, driven by Playwright) opens the page
-of `sakip-bot sandbox` (its story dated 15 March 2027: Februari 2027 open), fills the form as the staff member
-of the Bidang Pelayanan Perizinan (with a photo as evidence), approves every form as the Sekretaris, reports,
-sees the Kepala Dinas's recap with its charts and gives a disposition; then the Tim SAKIP downloads the filed Laporan PDF. Everything goes through the page as a
-visitor would use it; the bot is the real one, polling the emulator. On a 360-pixel-wide phone the page opens on
-that staff member's chat and its composer fits: the text box and the send button both shown, side by side.
+"""The sandbox in a real browser: headless Chromium (Debian's `chromium`, driven by Playwright) opens the page of
+`sakip-bot sandbox` (its story dated 15 March 2027: Februari 2027 open), fills the form as the staff member of the
+Bidang Pelayanan Perizinan (with a photo as evidence), approves every form as the Sekretaris, reports, sees the
+Kepala Dinas's recap with its charts and gives a disposition; then the Tim SAKIP downloads the filed Laporan PDF.
+Everything goes through the page as a visitor would use it; the bot is the real one, polling the emulator. On a
+360-pixel-wide phone the page opens on that staff member's chat and its composer fits: the text box and the send
+button both shown, side by side.
 
 `./dev.sh test` installs Chromium where it can (root with apt-get); elsewhere this test is skipped and says so.
 """
