@@ -26,7 +26,7 @@ from models.collection.forms import (
     UnlockStatus,
 )
 from models.collection.progress import period_fully_approved
-from models.collection.realisasi import Evidence, Realisasi, latest_revision
+from models.collection.realisasi import Evidence, EvidenceKind, Realisasi, latest_revision
 from models.collection.workflow import approve_form, lock_form, move_form, return_form, submit_form
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.notices import FormApproved, FormReturned, ReportReady, ReviewRequest, UnlockAsked, UnlockDecided
@@ -76,6 +76,7 @@ class Edit:
     new: Realisasi | None = None
     files: int = 0
     by: list[str] = field(default_factory=list)
+    kinds: list[EvidenceKind] = field(default_factory=list)  # of the evidence added, in order
 
 
 def edits_since(session: Session, form: UnitForm, mark: int) -> list[Edit]:
@@ -96,6 +97,7 @@ def edits_since(session: Session, form: UnitForm, mark: int) -> list[Edit]:
             edit.new = row
         else:
             edit.files += 1
+            edit.kinds.append(row.evidence_kind)
         author = session.get(Member, entry.actor_member_id) if entry.actor_member_id else None
         name = author.name if author else entry.actor
         if name not in edit.by:
@@ -180,33 +182,70 @@ def return_unit_form(
     return review
 
 
+def _same_text(old: str | None, new: str | None) -> bool:
+    return (old or "").strip() == (new or "").strip()
+
+
 @dataclass
 class Change:
+    """One indicator of a resubmitted form: its answer at the return and now, and the evidence added since.
+
+    Values are compared as numbers (92 and 92.0 are the same value); a note kept word for word is no change."""
+
     indicator: Indicator
     old: Realisasi | None
     new: Realisasi | None
+    evidence: list[EvidenceKind] = field(default_factory=list)
+    returned: bool = True  # the Sekretaris asked for it (else changed without being asked)
+
+    @property
+    def value_changed(self) -> bool:
+        old, new = (row.value if row else None for row in (self.old, self.new))
+        return old != new
+
+    @property
+    def kendala_changed(self) -> bool:
+        return self.old is not None and self.new is not None and not _same_text(self.old.kendala, self.new.kendala)
+
+    @property
+    def tindak_lanjut_changed(self) -> bool:
+        return (self.old is not None and self.new is not None
+                and not _same_text(self.old.tindak_lanjut, self.new.tindak_lanjut))
+
+    @property
+    def changed(self) -> bool:
+        return self.value_changed or self.kendala_changed or self.tindak_lanjut_changed or bool(self.evidence)
 
 
-def _revision_at(session: Session, indicator_id: int, period_id: int, moment: datetime) -> Realisasi | None:
-    return session.exec(
-        select(Realisasi).where(Realisasi.indicator_id == indicator_id, Realisasi.period_id == period_id,
-                                Realisasi.entered_at <= moment)
-        .order_by(Realisasi.revision.desc()).limit(1)
-    ).first()
+def _return_mark(session: Session, form: UnitForm) -> int:
+    """The audit entry of the form's last move back to the unit (a return, or an unlock granted)."""
+    return session.exec(select(sa.func.max(AuditEntry.id)).where(
+        AuditEntry.entity == "unit_form", AuditEntry.entity_id == form.id,
+        AuditEntry.action.in_((f"form.{FormStatus.RETURNED.value}", "form.unlocked")))).one() or 0
 
 
 def changes_since_return(session: Session, form: UnitForm) -> list[Change]:
-    """For a resubmitted form: each returned indicator's answer at the return and now (old → new)."""
+    """For a resubmitted form: every returned indicator (changed or left as it was), then any other indicator
+    that changed, each with its answer at the return and now and the evidence added since.
+
+    Read from the audit log after the return's own entry (ids only grow, unlike clocks)."""
     review = latest_return(session, form)
     if review is None:
         return []
+    edits = {edit.indicator.id: edit for edit in edits_since(session, form, _return_mark(session, form))}
+    returned = [item.indicator_id for item in session.exec(
+        select(ReviewItem).where(ReviewItem.review_id == review.id).order_by(ReviewItem.id))]
     changes = []
-    for item in session.exec(select(ReviewItem).where(ReviewItem.review_id == review.id).order_by(ReviewItem.id)):
-        indicator = session.get(Indicator, item.indicator_id)
-        old = _revision_at(session, indicator.id, form.period_id, review.created_at)
-        new = latest_revision(session, indicator.id, form.period_id)
-        changes.append(Change(indicator, old, new))
-    return changes
+    for indicator_id in dict.fromkeys([*returned, *edits]):
+        edit = edits.get(indicator_id)
+        if edit is None:
+            now = latest_revision(session, indicator_id, form.period_id)
+            changes.append(Change(session.get(Indicator, indicator_id), now, now))
+            continue
+        if edit.new is None:  # only evidence added: the answer is the one at the return
+            edit.old = edit.new = latest_revision(session, indicator_id, form.period_id)
+        changes.append(Change(edit.indicator, edit.old, edit.new, list(edit.kinds), indicator_id in returned))
+    return [change for change in changes if change.returned or change.changed]
 
 
 def pending_unlock(session: Session, member: Member, form_id: int, indicator_id: int) -> UnlockRequest | None:
