@@ -18,13 +18,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
+from handlers.callbacks import Button, pack
 from models.collection.form_filling import form_items, record_note, record_value
 from models.collection.forms import Disposition, DispositionDecision, FollowUp, FormStatus, PeriodReport, UnitForm
 from models.collection.review import approve_unit_form, request_unlock, return_unit_form, submit_unit_form
 from models.collection.workflow import form_for
 from models.measurement.cycle import start_measurement
 from models.messaging.outbox import OutboxMessage, OutboxStatus
-from models.office.audit import Actor
+from models.office.audit import Actor, AuditEntry
 from models.office.invites import member_by_telegram_id
 from models.office.organisation import Unit
 from models.plan.indicators import Indicator
@@ -324,3 +325,24 @@ async def test_status_with_nothing_open_says_where_the_last_period_stands_and_po
     reply = await say(world, PERIZINAN, "/status", "Periode terakhir")
     assert "Periode terakhir: Oktober 2026, sudah diarsipkan." in lines_of(reply)
     assert lines_of(reply)[-1] == "Ketik /tugas untuk melihat apa yang menunggu Anda."
+
+
+async def test_a_card_of_another_role_is_refused_and_shows_nothing(at_work: World):
+    """A staff member pressing a forged "Periksa" or "Disposisi" of the list is refused (and audited): the review
+    card, with the unit's values, is the Sekretaris's only."""
+    world = at_work
+    with session_scope(world.engine) as session:
+        period = open_october(session)
+        form = send_form(session, PERIZINAN, period)
+        quiet_outbox(session)
+        form_id, period_id = form.id, period.id
+    listing = await say(world, MODAL, "/tugas", "Yang menunggu Anda")
+    for data in (pack(Button.INBOX_REVIEW, form_id), pack(Button.INBOX_DISPOSE, period_id)):
+        since = world.emu.screens_shown()
+        await world.emu.user(MODAL).press(listing, data, force=True)
+        refused = await world.emu.wait_for_bot_screen(MODAL, since=since)
+        assert refused["text"] == "Anda tidak berwenang untuk tindakan ini."
+    assert not [m for m in world.emu.sent_by_bot(MODAL) if "menunggu pemeriksaan" in (m.get("text") or "")]
+    with world.session() as session:
+        refusals = session.exec(select(AuditEntry).where(AuditEntry.action == "permission.refused")).all()
+        assert {entry.entity for entry in refusals} == {"unit_form", "period"}
