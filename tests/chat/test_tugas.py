@@ -23,7 +23,7 @@ from models.collection.form_filling import form_items, record_note, record_value
 from models.collection.forms import Disposition, DispositionDecision, FollowUp, FormStatus, PeriodReport, UnitForm
 from models.collection.review import approve_unit_form, request_unlock, return_unit_form, submit_unit_form
 from models.collection.workflow import form_for
-from models.measurement.cycle import start_measurement
+from models.measurement.cycle import MeasurementCycle, MeasurementStatus, start_measurement
 from models.messaging.outbox import OutboxMessage, OutboxStatus
 from models.office.audit import Actor, AuditEntry
 from models.office.invites import member_by_telegram_id
@@ -346,3 +346,25 @@ async def test_a_card_of_another_role_is_refused_and_shows_nothing(at_work: Worl
     with world.session() as session:
         refusals = session.exec(select(AuditEntry).where(AuditEntry.action == "permission.refused")).all()
         assert {entry.entity for entry in refusals} == {"unit_form", "period"}
+
+
+async def test_the_kepala_disposes_a_measurement_report_from_the_list(at_work: World):
+    world = at_work
+    archive_triwulan_i(world)
+    with session_scope(world.engine) as session:
+        cycle = start_measurement(session, PeriodRef(PeriodKind.QUARTER, 2026, 1), Actor.cli(), now=SENT_AT)
+        cycle.analysis, cycle.rencana_aksi = "Promosi tertunda", "Forum bisnis"
+        cycle.status, cycle.approved_at, cycle.reported_at = MeasurementStatus.REPORTED, SENT_AT, SENT_AT
+        session.add(cycle)
+        quiet_outbox(session)
+        cycle_id = cycle.id
+
+    listing = await say(world, KEPALA, "/tugas", "Yang menunggu Anda")
+    assert "⏳ Pengukuran Kinerja Triwulan I 2026: menunggu 2 jam · baku 13 jam" in lines_of(listing)
+    card = await open_from_list(world, KEPALA, "Pengukuran Triwulan I 2026", lambda m: "✅ Setuju" in labels(m))
+    since = world.emu.screens_shown()
+    await world.emu.user(KEPALA).press(card, button_data(card, "✅ Setuju"))
+    await world.emu.wait_for_bot_screen(KEPALA, "Disposisi tercatat", since=since)
+    with world.session() as session:
+        assert MeasurementStatus(session.get(MeasurementCycle, cycle_id).status) is MeasurementStatus.ARCHIVED
+    await say(world, KEPALA, "/tugas", "Tidak ada yang menunggu Anda")
