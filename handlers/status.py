@@ -41,7 +41,7 @@ from models.plan.period_words import PeriodWordsError
 from models.plan.periods import Period, PeriodRef, find_period, recent_periods
 from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
-from models.timing.waiting import last_period_standing, next_up
+from models.timing.standing import last_period_standing, next_up
 from reports import heavy
 from reports.render_pool import RENDER_POOL
 from reports.wording import esc, scope_label

@@ -30,6 +30,7 @@ from models.calc.dates import format_date, format_duration
 from models.messaging.notices import KepalaReport, ReportReady, ReviewRequest, UnlockAsked
 from models.office.organisation import Member
 from models.timing.schedule import ScheduleRules
+from models.timing.standing import NextUp
 from models.timing.waiting import (
     FollowUpToDo,
     FormSent,
@@ -38,7 +39,6 @@ from models.timing.waiting import (
     Inbox,
     Item,
     MeasurementToDo,
-    NextUp,
     PeriodToReport,
     ReportToDispose,
     Section,

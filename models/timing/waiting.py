@@ -34,18 +34,17 @@ from models.collection.forms import (
     UnlockRequest,
     UnlockStatus,
 )
-from models.collection.progress import NOT_STARTED, UnitProgress, period_fully_approved, period_progress
+from models.collection.progress import UnitProgress, period_fully_approved, period_progress
 from models.errors import ErrorCode, WorkflowError
 from models.measurement.cycle import MeasurementCycle, MeasurementStatus, last_submitted_at, preparers
 from models.office.organisation import Member, Role, Unit
 from models.office.permissions import Action, require, roles_of_member
 from models.plan.indicators import Indicator
-from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, latest_ended
+from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.timing.mutu_baku import cycle_moments
 from models.timing.schedule import ScheduleRules
+from models.timing.standing import NOT_SENT, NextUp, live_periods, next_up
 from models.timing.steps import Step
-
-NOT_SENT = frozenset({NOT_STARTED, FormStatus.DRAFT.value, FormStatus.RETURNED.value})  # a unit form still to send
 
 
 def inbox_roles(session: Session, member: Member, today: date) -> set[Role]:
@@ -194,14 +193,6 @@ class Section:
 
 
 @dataclass(frozen=True)
-class NextUp:
-    """What comes next: the deadlines of the open periods still ahead, and the next period to open."""
-
-    deadlines: tuple[tuple[PeriodRef, date], ...]
-    opening: tuple[PeriodRef, datetime] | None
-
-
-@dataclass(frozen=True)
 class Inbox:
     sections: tuple[Section, ...]
     next_up: NextUp
@@ -214,12 +205,6 @@ class Inbox:
 def _waited(since: datetime | None, step: Step, now: datetime, rules: ScheduleRules) -> Waited:
     actual = working_time_between(since, now, rules.hours, rules.tz) if since is not None else timedelta()
     return Waited(step, actual, rules.standards[step])
-
-
-def _live_periods(session: Session) -> list[Period]:
-    """Periods opened and not archived, in the periods' order."""
-    periods = session.exec(select(Period).where(Period.status.in_([PeriodStatus.OPEN, PeriodStatus.CLOSED]))).all()
-    return sorted(periods, key=lambda period: period.sort_key)
 
 
 # -- the Sekretaris ---------------------------------------------------------------------------------------
@@ -253,7 +238,7 @@ def unlocks_to_decide(session: Session, now: datetime, rules: ScheduleRules) -> 
 def periods_to_report(session: Session, now: datetime, rules: ScheduleRules) -> list[PeriodToReport]:
     reported = set(session.exec(select(PeriodReport.period_id)))
     found = []
-    for period in _live_periods(session):
+    for period in live_periods(session):
         if period.id not in reported and period_fully_approved(session, period):
             since = cycle_moments(session, period)["all_approved"]
             found.append(PeriodToReport(period.id, period.ref, _waited(since, Step.LAPORAN_KEPALA, now, rules)))
@@ -318,7 +303,7 @@ def _progress(session: Session, period: Period, now: datetime, rules: ScheduleRu
 def units_missing(session: Session, now: datetime, rules: ScheduleRules,
                   memo: dict[int, list[UnitProgress]]) -> list[UnitsMissing]:
     found = []
-    for period in _live_periods(session):
+    for period in live_periods(session):
         if PeriodStatus(period.status) is not PeriodStatus.OPEN:
             continue
         missing = [unit for unit in _progress(session, period, now, rules, memo) if unit.status in NOT_SENT]
@@ -334,7 +319,7 @@ def unit_forms(session: Session, member: Member, now: datetime, rules: ScheduleR
     too, of the periods not archived."""
     fillable = {period.id for period in fillable_periods(session, member.unit_id)}
     found: list[FormToFill | FormSent] = []
-    for period in _live_periods(session):
+    for period in live_periods(session):
         own = next((unit for unit in _progress(session, period, now, rules, memo) if unit.unit.id == member.unit_id),
                    None)
         if own is None:
@@ -366,28 +351,6 @@ def follow_ups(session: Session, unit_id: int) -> list[FollowUpToDo]:
             latest[kind] = max(archived, key=lambda period: period.sort_key).id
     return [FollowUpToDo(period.ref, arahan) for arahan, period in sorted(rows, key=lambda row: row[1].sort_key)
             if latest.get(PeriodKind(period.kind)) == period.id]
-
-
-# -- what comes next --------------------------------------------------------------------------------------
-def next_up(session: Session, now: datetime, rules: ScheduleRules) -> NextUp:
-    today = now.astimezone(rules.tz).date()
-    deadlines = tuple((period.ref, period.deadline) for period in _live_periods(session)
-                      if PeriodStatus(period.status) is PeriodStatus.OPEN and period.deadline is not None
-                      and period.deadline >= today)
-    opening = None
-    if rules.auto_open:
-        candidates = []
-        for kind in PeriodKind:
-            ref = latest_ended(kind, today)
-            for candidate in (ref, ref.next()):
-                moment = rules.opening_moment(candidate)
-                if moment > now:
-                    candidates.append((moment, candidate))
-                    break
-        if candidates:
-            moment, ref = min(candidates, key=lambda pair: (pair[0], pair[1].sort_key))
-            opening = (ref, moment)
-    return NextUp(deadlines, opening)
 
 
 # -- the whole inbox --------------------------------------------------------------------------------------
@@ -471,43 +434,3 @@ def disposition_waiting(session: Session, member: Member, period_id: int) -> Per
     if session.exec(select(PeriodReport.id).where(PeriodReport.period_id == period_id)).first() is None:
         raise WorkflowError(ErrorCode.NOT_REPORTED)
     return period
-
-
-# -- /status with no open period: where the last period stands -------------------------------------------
-class Stage(StrEnum):
-    """Where a period that is not open stands in procedure A."""
-
-    FILLING = "filling"  # units have not sent their form
-    REVIEW = "review"  # forms wait for the Sekretaris
-    REPORT = "report"  # every unit approved, not reported to the Kepala Dinas yet
-    DISPOSITION = "disposition"  # reported, waiting for the Kepala Dinas
-    ARCHIVED = "archived"
-
-
-@dataclass(frozen=True)
-class PeriodStanding:
-    period_id: int
-    period: PeriodRef
-    stage: Stage
-    units_missing: tuple[str, ...]  # FILLING: the units whose form is not sent
-    forms_to_review: int  # REVIEW
-
-
-def last_period_standing(session: Session, now: datetime, rules: ScheduleRules) -> PeriodStanding | None:
-    """The latest period ever opened, and what it waits for; None before any period was opened."""
-    periods = session.exec(select(Period).where(Period.status != PeriodStatus.DRAFT)).all()
-    if not periods:
-        return None
-    period = max(periods, key=lambda row: row.sort_key)
-    if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
-        return PeriodStanding(period.id, period.ref, Stage.ARCHIVED, (), 0)
-    if session.exec(select(PeriodReport.id).where(PeriodReport.period_id == period.id)).first() is not None:
-        return PeriodStanding(period.id, period.ref, Stage.DISPOSITION, (), 0)
-    progress = period_progress(session, period, now.astimezone(rules.tz).date(), rules.tz)
-    missing = tuple(unit.unit.name for unit in progress if unit.status in NOT_SENT)
-    if missing:
-        return PeriodStanding(period.id, period.ref, Stage.FILLING, missing, 0)
-    review = sum(1 for unit in progress if unit.status == FormStatus.SUBMITTED.value)
-    if review or not progress:
-        return PeriodStanding(period.id, period.ref, Stage.REVIEW, (), review)
-    return PeriodStanding(period.id, period.ref, Stage.REPORT, (), 0)
