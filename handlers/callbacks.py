@@ -97,6 +97,11 @@ class Button(StrEnum):
     MEASUREMENT_PERIOD = "ms.p", ("year", "quarter")
     # settings
     LANGUAGE = "lang", ("language_index",)
+    # /tugas: an item's card opened from the list (the card's own buttons then act, as under its notification)
+    INBOX_REVIEW = "tg.rv", ("form_id",)  # a form waiting for review: its review card
+    INBOX_UNLOCK = "tg.ul", ("request_id",)  # an unlock request: its Izinkan / Tolak card
+    INBOX_REPORT = "tg.rp", ("period_id",)  # a period every unit has approved: its "Laporkan" card
+    INBOX_DISPOSE = "tg.kd", ("period_id",)  # a reported period: the Kepala Dinas's report again
 
 
 class Pressed(NamedTuple):

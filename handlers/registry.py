@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import documents, evidence, group, reminders, router, settings, start, status
+from handlers import documents, evidence, group, reminders, router, settings, start, status, waiting
 from handlers.admin import handlers as admin
 from handlers.callbacks import Button, matcher
 from handlers.fill import handlers as fill
@@ -23,6 +23,7 @@ COMMANDS = [
     (["bantuan", "help"], start.help_command),
     (["isi", "fill"], fill.fill_command),
     (["status"], status.status_command),
+    (["tugas", "inbox"], waiting.tugas_command),
     (["rekap", "recap"], status.recap_command),
     (["ekspor", "export"], documents.export_command),
     (["laporan", "report"], documents.laporan_command),
@@ -42,6 +43,7 @@ BUTTONS = [  # which buttons (handlers.callbacks.Button) each handler answers; a
     (admin.BUTTONS, admin.on_button),
     ({Button.EVIDENCE}, evidence.on_button),
     ({Button.RECAP_PERIOD}, status.on_recap_period),
+    (waiting.BUTTONS, waiting.on_button),
     ({Button.EXPORT_PERIOD}, documents.on_export_period),
     ({Button.LAPORAN_PERIOD}, documents.on_laporan_period),
     ({Button.REMINDER_SNOOZE}, reminders.on_button),

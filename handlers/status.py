@@ -29,6 +29,7 @@ from handlers.recap_views import (
 )
 from handlers.screens import Screen, acknowledge, send_screens
 from i18n import t
+from models.calc.dates import format_date
 from models.collection.form_filling import form_items, open_periods, receipts, unit_indicators
 from models.collection.forms import UnitForm
 from models.collection.progress import period_progress, period_units
@@ -40,6 +41,7 @@ from models.plan.period_words import PeriodWordsError
 from models.plan.periods import Period, PeriodRef, find_period, recent_periods
 from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
+from models.timing.standing import last_period_standing, next_up
 from reports import heavy
 from reports.render_pool import RENDER_POOL
 from reports.wording import esc, scope_label
@@ -59,7 +61,7 @@ def status_screens(session: Session, member: Member, now: datetime, rules: Sched
     language = member.language
     periods = open_periods(session)
     if not periods:
-        return [Screen.of(t("status.no_open_period", language))]
+        return [no_open_period(session, language, now, rules)]
     blocks = []
     for period in periods:
         lines = [t("status.period_header", language, period=period_name(period, language))]
@@ -87,6 +89,25 @@ def status_screens(session: Session, member: Member, now: datetime, rules: Sched
                 lines.append(f"• {esc(session.get(Member, row.member_id).name)}: {esc(row.error or '-')}")
             blocks.append("\n".join(lines))
     return [Screen(blocks)]
+
+
+def no_open_period(session: Session, language: str, now: datetime, rules: ScheduleRules) -> Screen:
+    """Nothing open: where the last period stands (archived, waiting for the Kepala Dinas, units missing…), when
+    the next one opens, and /tugas for what waits for the member; never a dead end."""
+    lines = [t("status.no_open_period", language)]
+    standing = last_period_standing(session, now, rules)
+    if standing is None:
+        lines.append(t("status.no_period_yet", language))
+    else:
+        stage = t(f"status.stage_{standing.stage.value}", language, units=esc(", ".join(standing.units_missing)),
+                  count=standing.forms_to_review)
+        lines.append(t("status.last_period", language, period=standing.period.label(language), stage=stage))
+    if (opening := next_up(session, now, rules).opening) is not None:
+        ref, moment = opening
+        lines.append(t("status.next_opening", language, period=ref.label(language),
+                       date=format_date(moment.astimezone(rules.tz).date(), language)))
+    lines.append(t("status.tugas_hint", language))
+    return Screen.of("\n".join(lines))
 
 
 RECENT_SHOWN = 6  # the periods /rekap, /ekspor and /laporan offer without one (then the year)

@@ -43,6 +43,7 @@ ACTIONS: dict[str, int] = {
     "ms.ra": 1, "ms.fin": 2, "ms.again": 2, "ms.p": 2,
     "rk.p": 1, "ek.p": 3, "lp.p": 2,
     "lang": 1,
+    "tg.rv": 1, "tg.ul": 1, "tg.rp": 1, "tg.kd": 1,
 }
 # The journeys whose table (button → work) is what their handler routes through `run_button`.
 TABLES = {"fill": fill.BUTTONS, "review": review.BUTTONS, "kepala": kepala.BUTTONS, "measurement": measurement.BUTTONS}

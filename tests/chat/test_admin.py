@@ -35,7 +35,7 @@ ADMIN, KEPALA, SEKRETARIS, TIM = 101, 102, 103, 104
 SEKRETARIAT, MODAL, KABID_MODAL, PERIZINAN, PENGADUAN = 110, 120, 121, 130, 140
 NEWCOMER = 500
 LINK = re.compile(r"https://t\.me/sakip_test_bot\?start=([A-Za-z0-9_-]+)")
-STAFF_MENU = {"isi", "status", "bahasa", "bantuan", "batal"}
+STAFF_MENU = {"isi", "tugas", "status", "bahasa", "bantuan", "batal"}
 ADMIN_ONLY = {"undang", "anggota", "periode"}
 STRANGER_HINT = "hanya melayani pegawai yang sudah diundang"
 JAKARTA = ZoneInfo("Asia/Jakarta")
