@@ -71,6 +71,9 @@ class Button(StrEnum):
     MEMBER_ACTIVE = "mb.x", ("member_id",)
     PERIOD_OPEN = "pd.o", ("year", "quarterly", "number")  # quarterly: 0 a month, 1 a triwulan
     PERIOD_CLOSE = "pd.c", ("period_id",)
+    # "Buka …" (PERIOD_OPEN) asks first: who will be told; "Ya, buka" opens, "Batal" opens nothing
+    PERIOD_OPEN_CONFIRM = "pd.y", ("year", "quarterly", "number")
+    PERIOD_OPEN_CANCEL = "pd.n", ("year", "quarterly", "number")
     # reminders
     REMINDER_SNOOZE = "rm.snz", ("reminder_id",)
     # Pengukuran Kinerja (procedure B)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from models.collection.progress import period_units
+from models.collection.progress import units_of
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.notices import PeriodOpened
 from models.messaging.outbox import enqueue
@@ -49,10 +49,15 @@ def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None,
     session.add(period)
     record_by(session, actor, "period.open", "period", period.id, at=now, before=before,
               after={"status": PeriodStatus.OPEN, "deadline": period.deadline})
-    for unit in period_units(session, period):
-        for recipient in unit_members(session, unit.id):
-            enqueue(session, recipient.id, PeriodOpened(period.id), f"opened:{period.id}:{recipient.id}")
+    for recipient in opening_recipients(session, ref):
+        enqueue(session, recipient.id, PeriodOpened(period.id), f"opened:{period.id}:{recipient.id}")
     return period
+
+
+def opening_recipients(session: Session, ref: PeriodRef) -> list[Member]:
+    """Who is told when the period opens (`PeriodOpened`): the active members of every unit with indicators of
+    the period's PK collected in that kind of period, by unit name, then by id (one notice each)."""
+    return [member for unit in units_of(session, ref) for member in unit_members(session, unit.id)]
 
 
 def set_period_status(session: Session, member: Member, period_id: int, status: PeriodStatus, *,
