@@ -36,6 +36,7 @@ class ScheduleRules:
     escalate_kabid_after: int = 4  # reminders a unit has had without sending its form
     escalate_sekretaris_after: int = 6
     snooze: timedelta = timedelta(hours=3)
+    agree_undo: timedelta = timedelta(minutes=10)  # "Setuju" may be undone this long; the archive follows it
     standards: dict[Step, timedelta] = field(default_factory=lambda: dict(DEFAULT_STANDARDS))
 
     @property

@@ -167,7 +167,9 @@ async def test_the_whole_cycle_from_opening_to_archive(world: World):
     units = (await press(world, KEPALA, "🏢 Rincian per unit", "Rincian per unit ·"))["text"]
     assert "Bidang Pelayanan Perizinan" in units and "tercapai" in units
     await press(world, KEPALA, "📝 Beri arahan", "Tulis arahan")
-    await say(world, KEPALA, "Percepat <realisasi> investasi & promosi", "diarsipkan")
+    preview = await say(world, KEPALA, "Percepat <realisasi> investasi & promosi", "Periksa arahan")
+    assert "Percepat <realisasi> investasi & promosi" in preview["text"]  # shown back before it is sent
+    await press(world, KEPALA, "📤 Kirim", "diarsipkan")
 
     # SOP step 12: archived; everyone involved is told; the unit concerned gets the follow-up.
     follow_up = await emu.wait_for_bot_message(MODAL, "Tindak lanjut untuk unit Anda")
