@@ -92,6 +92,7 @@ class ChatPage:
 async def sandbox(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("AGREE_UNDO_MINUTES", "0")  # "Setuju" archives at once: the tour goes on to the Laporan
     async with running_sandbox(load_settings(), tmp_path / "sandbox", port=0) as running:
         yield running
 

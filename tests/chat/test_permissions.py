@@ -9,7 +9,7 @@ and a button whose item was already handled says who handled it and when.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -281,6 +281,8 @@ async def test_only_the_sekretaris_reports_and_only_the_kepala_disposes(world: W
 
     await world.emu.user(KEPALA).press(report, pack(Button.KEPALA_AGREE, period_id))
     await world.emu.wait_for_bot_message(KEPALA, "diarsipkan")
+    world.clock.now += timedelta(minutes=11)  # archived once "Setuju" can no longer be undone
+    await world.run_scheduled_work()
     with world.session() as session:
         assert PeriodStatus(session.get(Period, period_id).status) is PeriodStatus.ARCHIVED
     assert no_failed_calls(world) == []
