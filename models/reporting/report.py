@@ -91,13 +91,13 @@ def indicators_below_target(session: Session, period: Period) -> dict[int, list[
 
 def dispose(session: Session, member: Member, period_id: int, decision: DispositionDecision,
             arahan: str | None = None, *, now: datetime, units: Collection[int] | None = None,
-            indicators: Collection[int] = (), undo_window: timedelta = timedelta(0)) -> Disposition:
+            indicators: Collection[int] | None = None, undo_window: timedelta = timedelta(0)) -> Disposition:
     """Record the disposition, turn an arahan into follow-ups, archive the period and tell everyone involved.
 
     An arahan becomes a follow-up for each of `units` (default: `units_concerned`; only the period's units count)
-    naming those of `indicators` that are the unit's in the period. "Setuju" with an `undo_window` is archived
-    only once the window has passed (`archive_agreed`, run by the scheduler); until then `undo_agree` takes it
-    back."""
+    naming those of `indicators` that are the unit's in the period (default: its indicators below target).
+    "Setuju" with an `undo_window` is archived only once the window has passed (`archive_agreed`, run by the
+    scheduler); until then `undo_agree` takes it back."""
     require(session, member, Action.DISPOSE, entity="period", entity_id=period_id)
     period = lock_quarter(session, period_id)
     existing = session.exec(select(Disposition).where(Disposition.period_id == period_id)).first()
@@ -125,12 +125,13 @@ def dispose(session: Session, member: Member, period_id: int, decision: Disposit
 
 
 def _follow_ups(session: Session, period: Period, disposition: Disposition, arahan: str,
-                units: Collection[int] | None, indicators: Collection[int], now: datetime) -> list[int]:
+                units: Collection[int] | None, indicators: Collection[int] | None, now: datetime) -> list[int]:
     """One follow-up per chosen unit of the period, naming its chosen indicators; the units concerned."""
     period_indicators = indicator_ids_of(session, period.ref, frequency=frequency_of(period.kind))
     concerned = units_concerned(session, period) if units is None else \
         [unit.id for unit in period_units(session, period) if unit.id in set(units)]
-    chosen = set(indicators)
+    chosen = set(indicators) if indicators is not None else \
+        {indicator for ids in indicators_below_target(session, period).values() for indicator in ids}
     for unit_id in concerned:
         follow_up = FollowUp(disposition_id=disposition.id, unit_id=unit_id, arahan=arahan, created_at=now)
         session.add(follow_up)
