@@ -71,6 +71,15 @@ async def test_periode_offers_only_due_periods_and_opens_only_after_confirmation
     await world.emu.wait_for_bot_message(TIM, "sudah dibuka")
     assert len(notices(world)) == len(UNIT_MEMBERS)
 
+    # Closed, then reopened: offered again, and nobody is told twice (the count says so).
+    await say(world, TIM, "/periode", "Periode")
+    await press(world, TIM, "Tutup Oktober 2026", "ditutup")
+    await say(world, TIM, "/periode", "Periode")
+    reopen = await press(world, TIM, "Buka Oktober 2026", "anggota akan diberi tahu")
+    assert "Buka Oktober 2026 — 0 anggota akan diberi tahu" in reopen["text"]
+    await press(world, TIM, "Ya, buka", "dibuka")
+    assert periods(world)[OCTOBER] is PeriodStatus.OPEN and len(notices(world)) == len(UNIT_MEMBERS)
+
 
 async def test_an_old_open_button_of_an_unfinished_month_is_refused(world: World):
     """A "Buka November 2026" of an older version (the current month was offered then) now leads to the check:
