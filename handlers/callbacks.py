@@ -61,6 +61,13 @@ class Button(StrEnum):
     KEPALA_AGREE = "kd.ok", ("period_id",)
     KEPALA_ARAHAN = "kd.arh", ("period_id",)
     KEPALA_UNITS = "kd.unit", ("period_id",)  # a period's detail per unit (and its 📎 buttons): the report, /rekap
+    KEPALA_AGREE_UNDO = "kd.undo", ("period_id",)  # "↩️ Batalkan" a "Setuju" within its undo window
+    # the arahan shown back before it is sent (`handlers.kepala.arahan`): the preview's number first
+    KEPALA_PREVIEW_UNIT = "kd.pu", ("question", "unit_id")
+    KEPALA_PREVIEW_INDICATOR = "kd.pi", ("question", "indicator_id")
+    KEPALA_PREVIEW_SEND = "kd.send", ("question", "period_id")
+    KEPALA_PREVIEW_EDIT = "kd.edit", ("question", "period_id")
+    FOLLOW_UP_DONE = "tl.done", ("follow_up_id",)  # "✅ Sudah ditindaklanjuti" on a unit's follow-up
     # admin: invitations, members, periods
     INVITE_ROLE = "inv.r", ("role_index",)
     INVITE_UNIT = "inv.u", ("role_index", "unit_id")
@@ -71,6 +78,9 @@ class Button(StrEnum):
     MEMBER_ACTIVE = "mb.x", ("member_id",)
     PERIOD_OPEN = "pd.o", ("year", "quarterly", "number")  # quarterly: 0 a month, 1 a triwulan
     PERIOD_CLOSE = "pd.c", ("period_id",)
+    # "Buka …" (PERIOD_OPEN) asks first: who will be told; "Ya, buka" opens, "Batal" opens nothing
+    PERIOD_OPEN_CONFIRM = "pd.y", ("year", "quarterly", "number")
+    PERIOD_OPEN_CANCEL = "pd.n", ("year", "quarterly", "number")
     # reminders
     REMINDER_SNOOZE = "rm.snz", ("reminder_id",)
     # Pengukuran Kinerja (procedure B)

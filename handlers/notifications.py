@@ -20,6 +20,7 @@ from telegram import Bot
 from handlers import reminders
 from handlers.drawn import LaterDocument, LaterDocumentPart, drawn_now, parts_later
 from handlers.fill import notices as fill
+from handlers.kepala import follow_ups
 from handlers.kepala import notices as kepala
 from handlers.measurement import notices as measurement
 from handlers.recap_views import draw_recap
@@ -30,6 +31,7 @@ from models.messaging.notices import (
     DeferredReply,
     DispositionNotice,
     Escalation,
+    FollowUpDone,
     FormApproved,
     FormReturned,
     KepalaReport,
@@ -96,6 +98,7 @@ WORDINGS: dict[type[Notice], Wording] = {
     ReportReady: Wording(kepala.report_ready),
     KepalaReport: Wording(kepala.kepala_report, "upload_photo", draw=draw_recap),
     DispositionNotice: Wording(kepala.disposition_notice),
+    FollowUpDone: Wording(follow_ups.follow_up_done),
     LaporanDocument: Wording(measurement.laporan_document, "upload_document"),
     MeasurementReady: Wording(measurement.measurement_ready),
     MeasurementReview: Wording(measurement.measurement_review),

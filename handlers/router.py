@@ -14,6 +14,8 @@ from handlers.fill.handlers import TEXT_STEPS as FILL_STEPS
 from handlers.fill.handlers import reply_to_id
 from handlers.kepala.flow import QUESTIONS as KEPALA_QUESTIONS
 from handlers.kepala.flow import TEXT_STEPS as KEPALA_STEPS
+from handlers.kepala.follow_ups import QUESTIONS as FOLLOW_UP_QUESTIONS
+from handlers.kepala.follow_ups import TEXT_STEPS as FOLLOW_UP_STEPS
 from handlers.measurement.flow import QUESTIONS as MEASUREMENT_QUESTIONS
 from handlers.measurement.flow import TEXT_STEPS as MEASUREMENT_STEPS
 from handlers.review.flow import QUESTIONS as REVIEW_QUESTIONS
@@ -26,11 +28,13 @@ from reports.wording import esc
 
 # What a typed message means at each chat step: (session, member, text) → screens.
 TEXT_STEPS: dict[ChatStep, Callable[[Session, Member, str], list[Screen]]] = {
-    **FILL_STEPS, **REVIEW_STEPS, **KEPALA_STEPS, **MEASUREMENT_STEPS}
+    **FILL_STEPS, **REVIEW_STEPS, **KEPALA_STEPS, **FOLLOW_UP_STEPS, **MEASUREMENT_STEPS}
 # How each question a typed message may answer is named and asked again: a message that does not answer the
 # question shown is not filed under it (`handlers.bound`). Every step of TEXT_STEPS but UNBOUND is here.
-QUESTIONS: dict[ChatStep, Bound] = {**FILL_QUESTIONS, **REVIEW_QUESTIONS, **KEPALA_QUESTIONS, **MEASUREMENT_QUESTIONS}
-UNBOUND = frozenset({ChatStep.REVIEW_SELECT})  # chosen with buttons: typed text only gets a hint, nothing is filed
+QUESTIONS: dict[ChatStep, Bound] = {**FILL_QUESTIONS, **REVIEW_QUESTIONS, **KEPALA_QUESTIONS, **FOLLOW_UP_QUESTIONS,
+                                    **MEASUREMENT_QUESTIONS}
+# chosen with buttons: typed text only gets a hint, nothing is filed
+UNBOUND = frozenset({ChatStep.REVIEW_SELECT, ChatStep.KEPALA_ARAHAN_PREVIEW})
 
 
 def route_text(session: Session, member: Member, text: str) -> list[Screen]:

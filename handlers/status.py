@@ -17,6 +17,7 @@ from handlers.callbacks import Button, pack, unpack
 from handlers.common import Context, act, answer_expired, office_now, schedule_rules
 from handlers.drawn import drawn_now
 from handlers.fill.views import period_name
+from handlers.kepala import follow_ups
 from handlers.period_choice import choice_screen, refusal, scope_choices, scope_of, typed_scope, with_years
 from handlers.recap_views import (
     RecapRead,
@@ -152,6 +153,7 @@ def recap_screens(session: Session, member: Member, asked: str | PeriodRef | int
     own = [unit for unit in progress if unit.unit.id == member.unit_id]
     if own and Role.KABID in roles_of_member(session, member):  # a Kepala Bidang sees their own unit's line
         blocks.append("\n".join(unit_blocks(t("recap.your_unit", language), recap, own, language)))
+    blocks.append(follow_ups.recap_block(session, period.ref, language))  # the latest arahan's follow-ups
     text = recap_text(blocks, period_clock(session, period, now, rules, language),
                       t("recap.detail_hint", language, code=code))
     buttons = detail_buttons(period.id, evidence.unit_buttons(session, member, progress), language)

@@ -99,7 +99,8 @@ def item_line(item: Item, language: str) -> str:
     if isinstance(item, FormSent):
         return t(f"tugas.sent_{item.status}", language, period=item.period.label(language))
     if isinstance(item, FollowUpToDo):
-        return t("tugas.follow_up", language, period=item.period.label(language), arahan=esc(item.arahan))
+        return t("tugas.follow_up", language, period=item.period.label(language), arahan=esc(item.arahan),
+                 codes=esc(", ".join(item.codes) or "-"))
     raise TypeError(f"no line for {item!r}")
 
 
@@ -123,6 +124,8 @@ def item_button(item: Item, language: str) -> tuple[str, str] | None:
     if isinstance(item, FormToFill):
         key = "tugas.button_fix" if item.status == "returned" else "tugas.button_fill"
         return t(key, language, period=item.period.label(language)), pack(Button.FILL_PERIOD, item.period_id)
+    if isinstance(item, FollowUpToDo):
+        return t("notify.follow_up_done_button", language), pack(Button.FOLLOW_UP_DONE, item.follow_up_id)
     return None
 
 

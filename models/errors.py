@@ -61,6 +61,11 @@ class ErrorCode(StrEnum):
     MEASUREMENT_NO_RENCANA_AKSI = "measurement_no_rencana_aksi"
     MEASUREMENT_TEXT_EMPTY = "measurement_text_empty"
     MEASUREMENT_TEXT_TOO_LONG = "measurement_text_too_long"
+    # Opening by hand (`/periode`), the disposition's undo, follow-ups.
+    PERIOD_NOT_DUE = "period_not_due"  # not ended yet, or nothing collected in it: not offered, not opened
+    PERIOD_ALREADY_OPEN = "period_already_open"
+    UNDO_EXPIRED = "undo_expired"  # the agreement's undo window has passed: the period is archived
+    FOLLOW_UP_DONE = "follow_up_done"
 
 
 class PeriodWordsCode(StrEnum):

@@ -96,6 +96,7 @@ class ChatPage:
 async def sandbox(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("AGREE_UNDO_MINUTES", "0")  # "Setuju" archives at once: the tour goes on to the Laporan
     clock = TestClock()
     clock.now = MID_MARCH
     async with running_sandbox(load_settings(), tmp_path / "sandbox", port=0, clock=clock) as running:

@@ -97,6 +97,14 @@ class DispositionNotice(Notice):
 
 
 @dataclass(frozen=True)
+class FollowUpDone(Notice):
+    """A unit marked the Kepala Dinas's follow-up done, with a note (for the Kepala Dinas)."""
+
+    kind: ClassVar[str] = "follow_up_done"
+    follow_up_id: int
+
+
+@dataclass(frozen=True)
 class LaporanDocument(Notice):
     """The filed Laporan: of a period (`period_id`) or of a triwulan's measurement (`cycle_id`, `version`,
     `code`)."""
@@ -214,7 +222,7 @@ class DeferredReply(Notice):
 
 NOTICE_TYPES: dict[str, type[Notice]] = {cls.kind: cls for cls in (
     PeriodOpened, ReviewRequest, FormReturned, FormApproved, UnlockAsked, UnlockDecided,
-    ReportReady, KepalaReport, DispositionNotice, LaporanDocument,
+    ReportReady, KepalaReport, DispositionNotice, FollowUpDone, LaporanDocument,
     MeasurementReady, MeasurementReview, MeasurementReturned, MeasurementApproved, MeasurementReport,
     MeasurementDisposed,
     ReminderDue, Escalation,

@@ -25,7 +25,6 @@ from models.calc.working_time import working_time_between
 from models.collection.form_filling import fillable_periods, unresolved_returns
 from models.collection.forms import (
     Disposition,
-    FollowUp,
     FormStatus,
     PeriodReport,
     Review,
@@ -41,6 +40,7 @@ from models.office.organisation import Member, Role, Unit
 from models.office.permissions import Action, require, roles_of_member
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.reporting.follow_ups import follow_ups_of
 from models.timing.mutu_baku import cycle_moments
 from models.timing.schedule import ScheduleRules
 from models.timing.standing import NOT_SENT, NextUp, live_periods, next_up
@@ -164,8 +164,10 @@ class FormSent:
 class FollowUpToDo:
     """The Kepala Dinas's arahan on a period, as the unit's tindak lanjut for the next stage."""
 
+    follow_up_id: int
     period: PeriodRef
     arahan: str
+    codes: tuple[str, ...]  # the indicators it concerns
 
 
 Item = (FormToReview | UnlockToDecide | PeriodToReport | ReportToDispose | MeasurementToDo | UnitsMissing | FormToFill
@@ -338,19 +340,18 @@ def unit_forms(session: Session, member: Member, now: datetime, rules: ScheduleR
 
 def follow_ups(session: Session, unit_id: int) -> list[FollowUpToDo]:
     """The Kepala Dinas's arahan for the unit on the latest archived period of each kind (the next stage is the
-    one running now), not marked done."""
-    rows = session.exec(select(FollowUp.arahan, Period).join(Disposition, Disposition.id == FollowUp.disposition_id)
-                        .join(Period, Period.id == Disposition.period_id)
-                        .where(FollowUp.unit_id == unit_id, FollowUp.done_at == None)).all()  # noqa: E711
-    if not rows:
+    one running now), not reported done yet."""
+    pending = follow_ups_of(session, unit_id=unit_id, pending=True)
+    if not pending:
         return []
     latest = {}
     for kind in PeriodKind:
         archived = session.exec(select(Period).where(Period.kind == kind, Period.status == PeriodStatus.ARCHIVED)).all()
         if archived:
             latest[kind] = max(archived, key=lambda period: period.sort_key).id
-    return [FollowUpToDo(period.ref, arahan) for arahan, period in sorted(rows, key=lambda row: row[1].sort_key)
-            if latest.get(PeriodKind(period.kind)) == period.id]
+    return [FollowUpToDo(state.id, state.period, state.arahan, tuple(code for code, _ in state.indicators))
+            for state in sorted(pending, key=lambda state: state.period.sort_key)
+            if latest.get(state.period.kind) == state.period_id]
 
 
 # -- the whole inbox --------------------------------------------------------------------------------------

@@ -209,7 +209,9 @@ async def test_a_kepala_arahan_replying_to_another_months_question_is_not_filed_
     with world.session() as session:
         assert session.exec(select(Disposition)).all() == []
 
-    done = await say(world, KEPALA, "Percepat pengaduan Agustus", "Arahan tercatat")
+    preview = await say(world, KEPALA, "Percepat pengaduan Agustus", "Periksa arahan")
+    assert "Agustus 2026" in preview["text"]
+    done = await press(world, KEPALA, "📤 Kirim", "Arahan tercatat")
     assert "Agustus 2026" in done["text"]
     with world.session() as session:
         disposition = session.exec(select(Disposition)).one()

@@ -9,7 +9,7 @@ and a button whose item was already handled says who handled it and when.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -281,6 +281,8 @@ async def test_only_the_sekretaris_reports_and_only_the_kepala_disposes(world: W
 
     await world.emu.user(KEPALA).press(report, pack(Button.KEPALA_AGREE, period_id))
     await world.emu.wait_for_bot_message(KEPALA, "diarsipkan")
+    world.clock.now += timedelta(minutes=11)  # archived once "Setuju" can no longer be undone
+    await world.run_scheduled_work()
     with world.session() as session:
         assert PeriodStatus(session.get(Period, period_id).status) is PeriodStatus.ARCHIVED
     assert no_failed_calls(world) == []
@@ -367,6 +369,7 @@ async def test_admin_buttons_pressed_by_staff_change_nothing(world: World):
     before = snapshot(world)
 
     presses = [pack(Button.PERIOD_OPEN, 2026, 0, 11), pack(Button.PERIOD_CLOSE, period_id),
+        pack(Button.PERIOD_OPEN_CONFIRM, 2026, 0, 11), pack(Button.PERIOD_OPEN_CANCEL, 2026, 0, 11),
                pack(Button.INVITE_ROLE, 0), pack(Button.INVITE_UNIT, 0, office.id), pack(Button.MEMBER, target.id),
                pack(Button.MEMBER_UNITS, target.id), pack(Button.MEMBER_MOVE, target.id, office.id)]
     for data in presses:
@@ -432,10 +435,14 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
         pack(Button.UNLOCK_REQUEST, form_id, p4), pack(Button.UNLOCK_GRANT, 1), pack(Button.UNLOCK_REFUSE, 1),
         pack(Button.EVIDENCE, form_id),
         pack(Button.REPORT, period_id), pack(Button.KEPALA_AGREE, period_id), pack(Button.KEPALA_ARAHAN, period_id),
-        pack(Button.KEPALA_UNITS, period_id),
+        pack(Button.KEPALA_UNITS, period_id), pack(Button.KEPALA_AGREE_UNDO, period_id),
+        pack(Button.KEPALA_PREVIEW_UNIT, 1, unit), pack(Button.KEPALA_PREVIEW_INDICATOR, 1, p4),
+        pack(Button.KEPALA_PREVIEW_SEND, 1, period_id), pack(Button.KEPALA_PREVIEW_EDIT, 1, period_id),
+        pack(Button.FOLLOW_UP_DONE, 1),
         pack(Button.INVITE_ROLE, 0), pack(Button.INVITE_UNIT, 0, unit), pack(Button.MEMBER, staff),
         pack(Button.MEMBER_ROLE, staff, 0), pack(Button.MEMBER_UNITS, staff), pack(Button.MEMBER_MOVE, staff, unit),
         pack(Button.MEMBER_ACTIVE, staff), pack(Button.PERIOD_OPEN, 2026, 0, 11), pack(Button.PERIOD_CLOSE, period_id),
+        pack(Button.PERIOD_OPEN_CONFIRM, 2026, 0, 11), pack(Button.PERIOD_OPEN_CANCEL, 2026, 0, 11),
         pack(Button.LANGUAGE, 1), pack(Button.REMINDER_SNOOZE, 1), pack(Button.MEASUREMENT_START, 2026, 1),
         pack(Button.MEASUREMENT_ANALYSIS, 1), pack(Button.MEASUREMENT_RENCANA_AKSI, 1),
         pack(Button.MEASUREMENT_TEXT_DONE, 1, 1), pack(Button.MEASUREMENT_TEXT_RESTART, 1, 1),

@@ -20,7 +20,15 @@ from sqlmodel import Session, select
 
 from handlers.callbacks import Button, pack
 from models.collection.form_filling import form_items, record_note, record_value
-from models.collection.forms import Disposition, DispositionDecision, FollowUp, FormStatus, PeriodReport, UnitForm
+from models.collection.forms import (
+    Disposition,
+    DispositionDecision,
+    FollowUp,
+    FollowUpIndicator,
+    FormStatus,
+    PeriodReport,
+    UnitForm,
+)
 from models.collection.review import approve_unit_form, request_unlock, return_unit_form, submit_unit_form
 from models.collection.workflow import form_for
 from models.measurement.cycle import MeasurementCycle, MeasurementStatus, start_measurement
@@ -248,7 +256,10 @@ async def test_staff_fill_their_form_from_the_list_and_see_the_kepala_follow_up(
         session.add(disposition)
         session.flush()
         modal = member_by_telegram_id(session, MODAL)
-        session.add(FollowUp(disposition_id=disposition.id, unit_id=modal.unit_id, arahan=disposition.arahan))
+        follow_up = FollowUp(disposition_id=disposition.id, unit_id=modal.unit_id, arahan=disposition.arahan)
+        session.add(follow_up)
+        session.flush()
+        session.add(FollowUpIndicator(follow_up_id=follow_up.id, indicator_id=code_id(session, "S.1")))
         period = open_october(session)
         form = send_form(session, PENGADUAN, period)
         return_unit_form(session, member_by_telegram_id(session, SEKRETARIS), form.id, form.version,
@@ -259,7 +270,12 @@ async def test_staff_fill_their_form_from_the_list_and_see_the_kepala_follow_up(
     lines = lines_of(listing)
     assert "Formulir Bidang Penanaman Modal" in lines
     assert "• Oktober 2026: belum diisi (0/2) · ⚠️ batas 10 November 2026 terlewat" in lines
-    assert "📌 Tindak lanjut arahan Kepala Dinas (September 2026): Percepat <layanan> & jemput bola" in lines
+    assert "📌 Tindak lanjut arahan Kepala Dinas (September 2026; S.1): Percepat <layanan> & jemput bola" in lines
+    assert labels(listing) == ["Isi Oktober 2026", "✅ Sudah ditindaklanjuti"]
+    await open_from_list(world, MODAL, "✅ Sudah ditindaklanjuti", "catatan singkat")
+    await say(world, MODAL, "Jemput bola tiap Selasa", "Tercatat")
+    listing = await say(world, MODAL, "/tugas", "Yang menunggu Anda")
+    assert not [line for line in lines_of(listing) if line.startswith("📌")]
     assert labels(listing) == ["Isi Oktober 2026"]
     question = await open_from_list(world, MODAL, "Isi Oktober 2026", "Ketik nilai realisasi")
     assert "S.1" in question["text"]
