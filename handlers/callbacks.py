@@ -52,6 +52,9 @@ class Button(StrEnum):
     REVIEW_TOGGLE = "rv.t", ("form_id", "indicator_id")
     REVIEW_ARAHAN = "rv.arh", ("form_id",)
     REVIEW_CANCEL = "rv.cancel", ("form_id",)
+    # the unit's head (kabid) before the Sekretaris (KABID_REVIEW); his return goes on with the REVIEW_ toggles
+    KABID_APPROVE = "kb.ok", ("form_id", "version")
+    KABID_RETURN = "kb.ret", ("form_id", "version")
     UNLOCK_REQUEST = "ul.req", ("form_id", "indicator_id")
     UNLOCK_GRANT = "ul.ok", ("request_id",)
     UNLOCK_REFUSE = "ul.no", ("request_id",)

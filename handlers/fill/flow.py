@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from handlers import bound
 from handlers.callbacks import Button, pack
-from handlers.common import now_of
+from handlers.common import now_of, rules_of
 from handlers.fill import views
 from handlers.screens import Screen, free_text_problem, joined
 from i18n import t
@@ -79,7 +79,7 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
     unit = session.get(Unit, member.unit_id)
     items = form_items(session, form)
     status = FormStatus(form.status)
-    if status in (FormStatus.SUBMITTED, FormStatus.APPROVED):
+    if status in (FormStatus.WAITING_KABID, FormStatus.SUBMITTED, FormStatus.APPROVED):
         clear_state(session, member.id)
         screens.append(Screen.of(t(f"fill.form_{status.value}", language, period=views.period_name(period, language))))
         screens.append(views.summary(form, period, unit.name, items, language, editable=False,
@@ -396,7 +396,8 @@ def changed(session: Session, member: Member, form: UnitForm, mark: int) -> list
 def submit(session: Session, member: Member, form_id: int, mark: int) -> list[Screen]:
     """'Ya, kirim': the form is sent only as it was shown (`mark`), else it is shown again with what changed."""
     try:
-        form = submit_unit_form(session, member, form_id, seen=mark, now=now_of(session))
+        form = submit_unit_form(session, member, form_id, seen=mark, now=now_of(session),
+                                kabid_review=rules_of(session).kabid_review)
     except WorkflowError as exc:
         if exc.code is ErrorCode.INCOMPLETE:
             return [Screen.of(t("fill.incomplete", member.language, codes=esc(", ".join(exc.details["codes"]))))]
@@ -408,7 +409,8 @@ def submit(session: Session, member: Member, form_id: int, mark: int) -> list[Sc
     unit = session.get(Unit, form.unit_id)
     items = form_items(session, form)
     # the values sent stay in view under the news: the pressed card is edited into both (`act`'s `in_place`)
-    return joined([Screen.of(t("fill.sent", member.language, period=views.period_name(period, member.language))),
+    sent = "fill.sent_to_kabid" if FormStatus(form.status) is FormStatus.WAITING_KABID else "fill.sent"
+    return joined([Screen.of(t(sent, member.language, period=views.period_name(period, member.language))),
                    views.summary(form, period, unit.name, items, member.language,
                                  editable=False, paths=year_paths(session, period, items))])
 

@@ -36,6 +36,9 @@ class ScheduleRules:
     escalate_sekretaris_after: int = 6
     snooze: timedelta = timedelta(hours=3)
     standards: dict[Step, timedelta] = field(default_factory=lambda: dict(DEFAULT_STANDARDS))
+    # A Bidang's form goes to its kabid to approve or return before the Sekretaris (`KABID_REVIEW`); its mutu
+    # baku timeline then shows that step (`models/collection/kabid_review.py`).
+    kabid_review: bool = False
 
     @property
     def hours(self) -> WorkingHours:
