@@ -431,6 +431,7 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
         pack(Button.FILL_SEND_CANCEL, form_id), pack(Button.REVIEW_APPROVE, form_id, version),
         pack(Button.REVIEW_RETURN, form_id, version), pack(Button.REVIEW_TOGGLE, form_id, p4),
         pack(Button.REVIEW_ARAHAN, form_id), pack(Button.REVIEW_CANCEL, form_id),
+        pack(Button.KABID_APPROVE, form_id, version), pack(Button.KABID_RETURN, form_id, version),
         pack(Button.UNLOCK_REQUEST, form_id, p4), pack(Button.UNLOCK_GRANT, 1), pack(Button.UNLOCK_REFUSE, 1),
         pack(Button.EVIDENCE, form_id),
         pack(Button.REPORT, period_id), pack(Button.KEPALA_AGREE, period_id), pack(Button.KEPALA_ARAHAN, period_id),
