@@ -40,7 +40,7 @@ from models.collection.form_filling import (
 )
 from models.collection.forms import FormStatus, UnitForm
 from models.collection.realisasi import MAX_EVIDENCE_TEXT, EvidenceKind, Realisasi, evidence_counts, latest_revision
-from models.collection.review import edits_since, form_mark, submit_unit_form
+from models.collection.review import edits_since, form_mark, goes_to_kabid, submit_unit_form
 from models.collection.workflow import form_for
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import ChatStep, clear_state, get_state, question_of, set_state
@@ -95,9 +95,10 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
     if pending is None:
         clear_state(session, member.id)
         editable_ids = returned_ids(session, form) if status is FormStatus.RETURNED else None
+        to_kabid = goes_to_kabid(session, form, member.id, rules_of(session).kabid_review)
         screens.append(views.summary(form, period, unit.name, items, language, editable=True,
                                      editable_ids=editable_ids, mark=form_mark(session, form),
-                                     paths=year_paths(session, period, items)))
+                                     paths=year_paths(session, period, items), to_kabid=to_kabid))
         return screens
     position = (items.index(pending) + 1, len(items))
     if pending.current is None or pending.returned is not None:
@@ -384,7 +385,8 @@ def ask_submit(session: Session, member: Member, form_id: int, mark: int) -> lis
         return walk(session, member, session.get(Period, form.period_id))
     if mark != form_mark(session, form):
         return changed(session, member, form, mark)
-    return [views.confirm_send(form.id, mark, form_items(session, form), member.language)]
+    to_kabid = goes_to_kabid(session, form, member.id, rules_of(session).kabid_review)
+    return [views.confirm_send(form.id, mark, form_items(session, form), member.language, to_kabid)]
 
 
 def changed(session: Session, member: Member, form: UnitForm, mark: int) -> list[Screen]:

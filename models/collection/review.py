@@ -140,7 +140,7 @@ def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_ver
     resubmission = latest_return(session, form) is not None
     heads = members_with_role(session, Role.KABID, form.unit_id)
     others = [head for head in heads if head.id != actor.member_id]
-    to_kabid = kabid_review and bool(heads) and len(others) == len(heads)  # not sent by the kabid himself
+    to_kabid = kabid_review and _kabid_first(heads, actor.member_id)
     submit_form(session, form, actor, expected_version, now=now, to_kabid=to_kabid)
     if to_kabid:
         for head in heads:
@@ -152,6 +152,17 @@ def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_ver
         enqueue(session, head.id, FormSent(form.id, form.version, actor.member_id),
                 f"form_sent:{form.id}:{form.version}:{head.id}")
     return []
+
+
+def _kabid_first(heads: list[Member], sender_id: int | None) -> bool:
+    """With the `kabid_review` rule, whether a form sent by `sender_id` waits for the unit's `heads` first: when
+    the unit has a kabid and he is not the sender."""
+    return bool(heads) and all(head.id != sender_id for head in heads)
+
+
+def goes_to_kabid(session: Session, form: UnitForm, sender_id: int, kabid_review: bool) -> bool:
+    """Whether the member sending the form now sends it to the unit's kabid first (for the words of 'Kirim')."""
+    return kabid_review and _kabid_first(members_with_role(session, Role.KABID, form.unit_id), sender_id)
 
 
 def request_review(session: Session, form: UnitForm, resubmission: bool) -> None:
@@ -352,5 +363,5 @@ def last_change(session: Session, form: UnitForm) -> tuple[str | None, datetime 
 
 
 __all__ = ["Change", "Edit", "approve_unit_form", "changes_since_return", "decide_unlock", "edits_since", "form_mark",
-           "last_change", "members_with_role", "pending_unlock", "request_review", "request_unlock", "return_chosen",
-           "return_unit_form", "submit_unit_form", "unit_members"]
+           "goes_to_kabid", "last_change", "members_with_role", "pending_unlock", "request_review", "request_unlock",
+           "return_chosen", "return_unit_form", "submit_unit_form", "unit_members"]

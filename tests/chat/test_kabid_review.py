@@ -55,9 +55,10 @@ def fill_october(world: World, *staff: int) -> None:
                                 now=world.clock.now)
 
 
-async def send_form(world: World, staff: int, told: str) -> dict:
+async def send_form(world: World, staff: int, told: str, to: str = "Sekretaris") -> dict:
+    """The staff opens the summary and sends the form: 'Kirim' and its question name where it goes (`to`)."""
     await say(world, staff, "/isi", "Ringkasan formulir")
-    await press(world, staff, "📤 Kirim ke Sekretaris", "Kirim formulir")
+    await press(world, staff, f"📤 Kirim ke {to}", f"Kirim formulir ke {to}?")
     return await press(world, staff, "Ya, kirim", told)
 
 
@@ -93,7 +94,7 @@ async def test_without_the_rule_the_kabid_is_told_once_and_the_sekretaris_review
 async def test_with_the_rule_the_kabid_returns_approves_and_only_then_the_sekretaris_reviews(kabid_world: World):
     world, emu = kabid_world, kabid_world.emu
     fill_october(world, MODAL)
-    sent = await send_form(world, MODAL, "terkirim ke Kabid")
+    sent = await send_form(world, MODAL, "terkirim ke Kabid", to="Kabid")
     assert sent["text"].startswith("📤 Formulir Oktober 2026 terkirim ke Kabid")
     assert modal_form_status(world) is FormStatus.WAITING_KABID
 
@@ -123,7 +124,7 @@ async def test_with_the_rule_the_kabid_returns_approves_and_only_then_the_sekret
     await press(world, MODAL, "Perbaiki sekarang", "K.3")
     await say(world, MODAL, "7", "bukti dukung")
     await press(world, MODAL, "Lewati", "Ringkasan formulir")
-    await press(world, MODAL, "📤 Kirim ke Sekretaris", "Kirim formulir")
+    await press(world, MODAL, "📤 Kirim ke Kabid", "Kirim formulir ke Kabid?")
     await press(world, MODAL, "Ya, kirim", "terkirim ke Kabid")
 
     # The kabid sees old → new and approves; a second press of his first card is refused, naming who decided last.
