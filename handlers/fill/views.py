@@ -48,6 +48,9 @@ def question(item: Item, context: Context, period: Period, position: tuple[int, 
     buttons = []
     if item.returned is not None and item.unlock is not None:
         lines.append(unlocked_line(item, language, viewer))
+    elif item.returned is not None and item.returned_by_kabid is not None:
+        lines.append(t("fill.returned_arahan_kabid", language, name=esc(item.returned_by_kabid),
+                       arahan=esc(item.returned.arahan or "-")))
     elif item.returned is not None:
         lines.append(t("fill.returned_arahan", language, arahan=esc(item.returned.arahan or "-")))
     if item.current is not None:

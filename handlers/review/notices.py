@@ -14,7 +14,7 @@ from handlers.review import views
 from handlers.screens import Screen
 from i18n import t
 from models.collection.evidence import form_evidence_count
-from models.collection.form_filling import form_items
+from models.collection.form_filling import form_items, kabid_who_returned
 from models.collection.forms import Review, ReviewItem, UnitForm, UnlockRequest, UnlockStatus
 from models.collection.review import changes_since_return
 from models.messaging.notices import (
@@ -26,8 +26,7 @@ from models.messaging.notices import (
     UnlockAsked,
     UnlockDecided,
 )
-from models.office.organisation import Member, Role, Unit
-from models.office.permissions import roles_of_member
+from models.office.organisation import Member, Unit
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
 from models.timing.schedule import ScheduleRules
@@ -66,15 +65,6 @@ def form_sent(session: Session, member: Member, notice: FormSent, now: datetime,
                         period=period_name(period, member.language), name=esc(name)))]
 
 
-def _returned_by_kabid(session: Session, form: UnitForm, review_id: int) -> Member | None:
-    """The unit's kabid who returned the form (KABID_REVIEW), or None when the Sekretaris did."""
-    review = session.get(Review, review_id)
-    reviewer = session.get(Member, review.reviewer_id) if review and review.reviewer_id else None
-    if reviewer is None or reviewer.unit_id != form.unit_id:
-        return None
-    return reviewer if Role.KABID in roles_of_member(session, reviewer) else None
-
-
 def form_returned(session: Session, member: Member, notice: FormReturned, now: datetime,
                   rules: ScheduleRules) -> list[Screen]:
     form, period, _ = _form_and_period(session, notice.form_id)
@@ -82,7 +72,7 @@ def form_returned(session: Session, member: Member, notice: FormReturned, now: d
     codes = ", ".join(session.get(Indicator, item.indicator_id).code for item in items)
     arahan = items[0].arahan if items else "-"
     language = member.language
-    kabid = _returned_by_kabid(session, form, notice.review_id)
+    kabid = kabid_who_returned(session, session.get(Review, notice.review_id), form.unit_id)
     key, by = ("notify.form_returned_kabid", {"name": esc(kabid.name)}) if kabid else ("notify.form_returned", {})
     return [Screen.of(t(key, language, period=period_name(period, language), codes=esc(codes), arahan=esc(arahan),
                         **by),

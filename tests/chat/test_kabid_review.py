@@ -121,7 +121,8 @@ async def test_with_the_rule_the_kabid_returns_approves_and_only_then_the_sekret
     returned = await emu.wait_for_bot_message(MODAL, "dikembalikan Kabid")
     assert returned["text"] == (f"↩️ Formulir Oktober 2026 dikembalikan Kabid (Kabid Modal).\nIndikator: K.3\n"
                                 f"Arahan: {ARAHAN}")
-    await press(world, MODAL, "Perbaiki sekarang", "K.3")
+    question = await press(world, MODAL, "Perbaiki sekarang", "K.3")
+    assert f"↩️ Dikembalikan Kabid (Kabid Modal). Arahan: {ARAHAN}" in question["text"]  # not "Sekretaris"
     await say(world, MODAL, "7", "bukti dukung")
     await press(world, MODAL, "Lewati", "Ringkasan formulir")
     await press(world, MODAL, "📤 Kirim ke Kabid", "Kirim formulir ke Kabid?")
