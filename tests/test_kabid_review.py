@@ -29,6 +29,7 @@ from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
 from models.timing.steps import Step
 from tests.conftest import office_moment
+from tests.test_races import race, refusals
 
 PERIZINAN = "Bidang Pelayanan Perizinan"
 STAF, KABID, SEKRETARIS, KABID_MODAL = 130, 131, 103, 121
@@ -246,3 +247,26 @@ def test_the_timeline_shows_the_kabid_step_when_the_office_has_it(office):
 
         without = [timing.step for timing in timeline(session, period, now, ScheduleRules())]
         assert Step.VERIFIKASI_KABID not in without and Step.PENGISIAN in without
+
+
+# -- two presses at once, in two bot processes (PostgreSQL) ----------------------------------------------------------
+def test_the_kabid_s_approval_and_return_at_once_move_the_form_once(office):
+    if office.dialect.name != "postgresql":
+        pytest.skip("SQLite transactions begin with BEGIN IMMEDIATE: a second one waits for the first to end")
+    with session_scope(office) as session:
+        form = filled_form(session)
+        submit_unit_form(session, member(session, STAF), form.id, now=MONDAY, kabid_review=True)
+        take_notices(session)
+        form_id, version, p1 = form.id, form.version, indicator_id(session, "P.1")
+
+    outcomes = race(office, lambda session: approve_as_kabid(session, member(session, KABID), form_id, version,
+                                                             now=MONDAY),
+                    lambda session: return_as_kabid(session, member(session, KABID), form_id, version, [p1], "cek",
+                                                    now=MONDAY))
+    [refused] = refusals(outcomes)
+    assert isinstance(refused, WorkflowError) and refused.code is ErrorCode.STALE
+    with session_scope(office) as session:
+        form = session.get(UnitForm, form_id)
+        assert (FormStatus(form.status), form.version) == (FormStatus.SUBMITTED, version + 1)
+        assert session.exec(select(Review).where(Review.form_id == form_id)).all() == []
+        assert [(who, kind) for who, kind, _ in notices(session)] == [(SEKRETARIS, "review_request")]
