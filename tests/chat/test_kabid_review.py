@@ -106,6 +106,8 @@ async def test_with_the_rule_the_kabid_returns_approves_and_only_then_the_sekret
     assert "Bidang Penanaman Modal: menunggu Kabid" in status["text"]
     assert "7. Pemeriksaan Kabid" in status["text"]
     assert not any(has_button(m, "✅ Setujui") for m in emu.sent_by_bot(SEKRETARIS))
+    waiting = await say(world, MODAL, "/isi", "menunggu pemeriksaan Kabid")  # locked while the kabid checks it
+    assert waiting["text"] == "Formulir Oktober 2026 sudah dikirim dan menunggu pemeriksaan Kabid."
 
     # He returns K.3 with an arahan, with the Sekretaris's toggles.
     await emu.user(KABID_MODAL).press(card, button_data(card, "↩️ Kembalikan"))
