@@ -10,14 +10,16 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session, select
 
+from handlers.review.notices import form_sent
 from models.collection.form_filling import record_value
 from models.collection.forms import FormStatus, Review, ReviewDecision, UnitForm
 from models.collection.kabid_review import approve_as_kabid, check_kabid_review, return_as_kabid
-from models.collection.review import approve_unit_form, return_unit_form, submit_unit_form
+from models.collection.review import approve_unit_form, return_unit_form, send_for_review, submit_unit_form
 from models.collection.workflow import form_for
 from models.demo import DEMO_PK
 from models.errors import ErrorCode, WorkflowError
 from models.exchange.pk_import import import_pk
+from models.messaging.notices import decode
 from models.messaging.outbox import OutboxMessage
 from models.office.audit import Actor, AuditEntry
 from models.office.invites import accept_invite, create_invite
@@ -270,3 +272,18 @@ def test_the_kabid_s_approval_and_return_at_once_move_the_form_once(office):
         assert (FormStatus(form.status), form.version) == (FormStatus.SUBMITTED, version + 1)
         assert session.exec(select(Review).where(Review.form_id == form_id)).all() == []
         assert [(who, kind) for who, kind, _ in notices(session)] == [(SEKRETARIS, "review_request")]
+
+
+def test_a_form_sent_by_an_import_tells_the_kabid_the_tim_sent_it(office):
+    """`sakip-bot import-realisasi` (no member behind it) sends a unit's form straight to the Sekretaris, as
+    before; its kabid hears that the Tim SAKIP sent it."""
+    with session_scope(office) as session:
+        form = filled_form(session)
+        take_notices(session)
+        assert send_for_review(session, form, Actor.cli(), now=MONDAY) == []
+        queued = take_notices(session)
+        assert queued[1] == (KABID, "form_sent", {"form_id": form.id, "version": form.version})
+        screens = form_sent(session, member(session, KABID), decode("form_sent", queued[1][2]), MONDAY,
+                            ScheduleRules())
+        assert screens[0].blocks == ["📤 Formulir Bidang Pelayanan Perizinan · Januari 2026 dikirim Tim SAKIP ke "
+                                     "Sekretaris."]
