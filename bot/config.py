@@ -128,6 +128,9 @@ class Settings(BaseSettings):
                                       description="Reminders a unit may miss before its head (kabid) is told.")
     escalate_sekretaris_after: int = Field(default=6, ge=1,
                                            description="Reminders a unit may miss before the Sekretaris is told.")
+    kabid_review: bool = Field(
+        default=False, description="A Bidang's form sent by its staff goes first to its head (kabid) to approve or "
+                                   "return, then to the Sekretaris (a unit without a kabid skips the step).")
     snooze_hours: float = Field(default=3, gt=0, le=72, description="How long 'Ingatkan nanti' waits, in hours.")
     agree_undo_minutes: float = Field(default=10, ge=0, le=1440,
                                       description="How long the Kepala Dinas may undo 'Setuju' before the period is "
@@ -259,7 +262,7 @@ class Settings(BaseSettings):
             days_before=tuple(sorted(set(self.reminder_days_before), reverse=True)),
             escalate_kabid_after=self.escalate_kabid_after, escalate_sekretaris_after=self.escalate_sekretaris_after,
             snooze=timedelta(hours=self.snooze_hours), agree_undo=timedelta(minutes=self.agree_undo_minutes),
-            standards=dict(self.mutu_baku),
+            standards=dict(self.mutu_baku), kabid_review=self.kabid_review,
         )
 
     def require_token(self) -> str:

@@ -52,6 +52,9 @@ class Button(StrEnum):
     REVIEW_TOGGLE = "rv.t", ("form_id", "indicator_id")
     REVIEW_ARAHAN = "rv.arh", ("form_id",)
     REVIEW_CANCEL = "rv.cancel", ("form_id",)
+    # the unit's head (kabid) before the Sekretaris (KABID_REVIEW); his return goes on with the REVIEW_ toggles
+    KABID_APPROVE = "kb.ok", ("form_id", "version")
+    KABID_RETURN = "kb.ret", ("form_id", "version")
     UNLOCK_REQUEST = "ul.req", ("form_id", "indicator_id")
     UNLOCK_GRANT = "ul.ok", ("request_id",)
     UNLOCK_REFUSE = "ul.no", ("request_id",)
@@ -109,6 +112,7 @@ class Button(StrEnum):
     LANGUAGE = "lang", ("language_index",)
     # /tugas: an item's card opened from the list (the card's own buttons then act, as under its notification)
     INBOX_REVIEW = "tg.rv", ("form_id",)  # a form waiting for review: its review card
+    INBOX_KABID_REVIEW = "tg.kb", ("form_id",)  # a form his staff sent the kabid first (KABID_REVIEW)
     INBOX_UNLOCK = "tg.ul", ("request_id",)  # an unlock request: its Izinkan / Tolak card
     INBOX_REPORT = "tg.rp", ("period_id",)  # a period every unit has approved: its "Laporkan" card
     INBOX_DISPOSE = "tg.kd", ("period_id",)  # a reported period: the Kepala Dinas's report again

@@ -79,6 +79,7 @@ class BotData:
 Context = CallbackContext[ExtBot, dict, dict, BotData]
 """The `context` every handler gets (`context.bot_data` is the `BotData`)."""
 NOW = "now"  # the key of the transaction's moment in `Session.info`
+RULES = "rules"  # and of the office's rules (`ScheduleRules`, from the settings)
 
 
 def now_of(session: Session) -> datetime:
@@ -87,16 +88,24 @@ def now_of(session: Session) -> datetime:
     return session.info[NOW]
 
 
+def rules_of(session: Session) -> ScheduleRules:
+    """The office's rules (set by `in_transaction`; the defaults when a transaction was opened elsewhere), for a
+    flow whose domain call depends on a setting, e.g. `kabid_review`."""
+    return session.info.get(RULES) or ScheduleRules()
+
+
 async def in_transaction(context: Context, work: Callable[..., T], *args: Any,
                          executor: Executor | None = None) -> T:
     """Run `work(session, *args)` in one transaction on a worker thread (of `executor`, e.g. the chart pool for
     work that draws) and return its result. The transaction's moment is the bot's clock now (`now_of`)."""
     engine = context.bot_data.engine
     now = context.bot_data.now()
+    rules = context.bot_data.rules
 
     def run() -> T:
         with session_scope(engine) as session:
             session.info[NOW] = now
+            session.info[RULES] = rules
             return work(session, *args)
 
     if executor is not None:

@@ -34,6 +34,8 @@ from models.messaging.notices import (
     FollowUpDone,
     FormApproved,
     FormReturned,
+    FormSent,
+    KabidReviewRequest,
     KepalaReport,
     LaporanDocument,
     MeasurementApproved,
@@ -91,6 +93,8 @@ def deferred_reply_sent(session: Session, notice: DeferredReply, message_ids: li
 WORDINGS: dict[type[Notice], Wording] = {
     PeriodOpened: Wording(fill.period_opened),
     ReviewRequest: Wording(review.review_request),
+    KabidReviewRequest: Wording(review.kabid_review_request),
+    FormSent: Wording(review.form_sent),
     FormReturned: Wording(review.form_returned),
     FormApproved: Wording(review.form_approved),
     UnlockAsked: Wording(review.unlock_request),

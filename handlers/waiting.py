@@ -27,7 +27,7 @@ from handlers.review import notices as review
 from handlers.screens import Buttons, Screen, acknowledge, send_screens
 from i18n import t
 from models.calc.dates import format_date, format_duration
-from models.messaging.notices import KepalaReport, ReportReady, ReviewRequest, UnlockAsked
+from models.messaging.notices import KabidReviewRequest, KepalaReport, ReportReady, ReviewRequest, UnlockAsked
 from models.office.organisation import Member
 from models.timing.schedule import ScheduleRules
 from models.timing.standing import NextUp
@@ -46,6 +46,7 @@ from models.timing.waiting import (
     UnlockToDecide,
     Waited,
     disposition_waiting,
+    form_waiting_kabid,
     form_waiting_review,
     inbox,
     report_waiting,
@@ -74,6 +75,9 @@ def item_line(item: Item, language: str) -> str:
     """One line of the list."""
     if isinstance(item, FormToReview | UnlockToDecide | PeriodToReport | ReportToDispose | MeasurementToDo):
         mark, waited = _waited(item.waited, language)
+    if isinstance(item, FormToReview) and item.kabid:
+        return t("tugas.kabid_review_again" if item.resubmission else "tugas.kabid_review", language, mark=mark,
+                 unit=esc(item.unit), period=item.period.label(language), waited=waited)
     if isinstance(item, FormToReview):
         return t("tugas.review_again" if item.resubmission else "tugas.review", language, mark=mark,
                  unit=esc(item.unit), period=item.period.label(language), waited=waited)
@@ -107,8 +111,8 @@ def item_line(item: Item, language: str) -> str:
 def item_button(item: Item, language: str) -> tuple[str, str] | None:
     """The button that opens the item's card (none for what is only said)."""
     if isinstance(item, FormToReview):
-        return (t("tugas.button_review", language, unit=item.unit, period=item.period.label(language)),
-                pack(Button.INBOX_REVIEW, item.form_id))
+        opens = pack(Button.INBOX_KABID_REVIEW, item.form_id) if item.kabid else pack(Button.INBOX_REVIEW, item.form_id)
+        return t("tugas.button_review", language, unit=item.unit, period=item.period.label(language)), opens
     if isinstance(item, UnlockToDecide):
         return (t("tugas.button_unlock", language, code=item.code, unit=item.unit, period=item.period.label(language)),
                 pack(Button.INBOX_UNLOCK, item.request_id))
@@ -192,6 +196,14 @@ def review_card(session: Session, member: Member, form_id: int, rules: ScheduleR
                                  now_of(session), rules)
 
 
+def kabid_card(session: Session, member: Member, form_id: int, rules: ScheduleRules,
+               reads: list[RecapRead]) -> list[Screen]:
+    """The kabid's card of a form his staff sent him (KABID_REVIEW), at its current version."""
+    form, resubmission = form_waiting_kabid(session, member, form_id)
+    return review.kabid_review_request(session, member, KabidReviewRequest(form.id, form.version, resubmission),
+                                       now_of(session), rules)
+
+
 def unlock_card(session: Session, member: Member, request_id: int, rules: ScheduleRules,
                 reads: list[RecapRead]) -> list[Screen]:
     request = unlock_waiting(session, member, request_id)
@@ -213,7 +225,8 @@ def disposition_card(session: Session, member: Member, period_id: int, rules: Sc
     return []
 
 
-CARDS: dict[Button, Card] = {Button.INBOX_REVIEW: review_card, Button.INBOX_UNLOCK: unlock_card,
+CARDS: dict[Button, Card] = {Button.INBOX_REVIEW: review_card, Button.INBOX_KABID_REVIEW: kabid_card,
+                             Button.INBOX_UNLOCK: unlock_card,
                              Button.INBOX_REPORT: report_card, Button.INBOX_DISPOSE: disposition_card}
 BUTTONS = frozenset(CARDS)
 

@@ -38,6 +38,7 @@ class ErrorCode(StrEnum):
     LAST_ADMIN = "last_admin"
     # The form and its period.
     FORM_SUBMITTED = "form_submitted"
+    FORM_AT_KABID = "form_at_kabid"  # sent, waiting for the unit's kabid (the `kabid_review` rule)
     FORM_APPROVED = "form_approved"
     PERIOD_CLOSED = "period_closed"
     PERIOD_ARCHIVED = "period_archived"
@@ -146,6 +147,7 @@ class ProblemCode(StrEnum):
     NOT_WHOLE = "not_whole"
     # A value the workflow refused (the `ErrorCode` of `WORKFLOW_PROBLEMS`).
     WORKFLOW_FORM_SUBMITTED = "workflow_form_submitted"
+    WORKFLOW_FORM_AT_KABID = "workflow_form_at_kabid"
     WORKFLOW_FORM_APPROVED = "workflow_form_approved"
     WORKFLOW_PERIOD_ARCHIVED = "workflow_period_archived"
 
@@ -153,6 +155,7 @@ class ProblemCode(StrEnum):
 # The refusals of entering a value that an import reports as a problem of the row.
 WORKFLOW_PROBLEMS = {
     ErrorCode.FORM_SUBMITTED: ProblemCode.WORKFLOW_FORM_SUBMITTED,
+    ErrorCode.FORM_AT_KABID: ProblemCode.WORKFLOW_FORM_AT_KABID,
     ErrorCode.FORM_APPROVED: ProblemCode.WORKFLOW_FORM_APPROVED,
     ErrorCode.PERIOD_ARCHIVED: ProblemCode.WORKFLOW_PERIOD_ARCHIVED,
 }

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from handlers import bound
 from handlers.callbacks import Button, pack
-from handlers.common import now_of
+from handlers.common import now_of, rules_of
 from handlers.fill import views
 from handlers.screens import Screen, free_text_problem, joined
 from i18n import t
@@ -40,7 +40,7 @@ from models.collection.form_filling import (
 )
 from models.collection.forms import FormStatus, UnitForm
 from models.collection.realisasi import MAX_EVIDENCE_TEXT, EvidenceKind, Realisasi, evidence_counts, latest_revision
-from models.collection.review import edits_since, form_mark, submit_unit_form
+from models.collection.review import edits_since, form_mark, goes_to_kabid, submit_unit_form
 from models.collection.workflow import form_for
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import ChatStep, clear_state, get_state, question_of, set_state
@@ -79,7 +79,7 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
     unit = session.get(Unit, member.unit_id)
     items = form_items(session, form)
     status = FormStatus(form.status)
-    if status in (FormStatus.SUBMITTED, FormStatus.APPROVED):
+    if status in (FormStatus.WAITING_KABID, FormStatus.SUBMITTED, FormStatus.APPROVED):
         clear_state(session, member.id)
         screens.append(Screen.of(t(f"fill.form_{status.value}", language, period=views.period_name(period, language))))
         screens.append(views.summary(form, period, unit.name, items, language, editable=False,
@@ -95,9 +95,10 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
     if pending is None:
         clear_state(session, member.id)
         editable_ids = returned_ids(session, form) if status is FormStatus.RETURNED else None
+        to_kabid = goes_to_kabid(session, form, member.id, rules_of(session).kabid_review)
         screens.append(views.summary(form, period, unit.name, items, language, editable=True,
                                      editable_ids=editable_ids, mark=form_mark(session, form),
-                                     paths=year_paths(session, period, items)))
+                                     paths=year_paths(session, period, items), to_kabid=to_kabid))
         return screens
     position = (items.index(pending) + 1, len(items))
     if pending.current is None or pending.returned is not None:
@@ -384,7 +385,8 @@ def ask_submit(session: Session, member: Member, form_id: int, mark: int) -> lis
         return walk(session, member, session.get(Period, form.period_id))
     if mark != form_mark(session, form):
         return changed(session, member, form, mark)
-    return [views.confirm_send(form.id, mark, form_items(session, form), member.language)]
+    to_kabid = goes_to_kabid(session, form, member.id, rules_of(session).kabid_review)
+    return [views.confirm_send(form.id, mark, form_items(session, form), member.language, to_kabid)]
 
 
 def changed(session: Session, member: Member, form: UnitForm, mark: int) -> list[Screen]:
@@ -396,7 +398,8 @@ def changed(session: Session, member: Member, form: UnitForm, mark: int) -> list
 def submit(session: Session, member: Member, form_id: int, mark: int) -> list[Screen]:
     """'Ya, kirim': the form is sent only as it was shown (`mark`), else it is shown again with what changed."""
     try:
-        form = submit_unit_form(session, member, form_id, seen=mark, now=now_of(session))
+        form = submit_unit_form(session, member, form_id, seen=mark, now=now_of(session),
+                                kabid_review=rules_of(session).kabid_review)
     except WorkflowError as exc:
         if exc.code is ErrorCode.INCOMPLETE:
             return [Screen.of(t("fill.incomplete", member.language, codes=esc(", ".join(exc.details["codes"]))))]
@@ -408,7 +411,8 @@ def submit(session: Session, member: Member, form_id: int, mark: int) -> list[Sc
     unit = session.get(Unit, form.unit_id)
     items = form_items(session, form)
     # the values sent stay in view under the news: the pressed card is edited into both (`act`'s `in_place`)
-    return joined([Screen.of(t("fill.sent", member.language, period=views.period_name(period, member.language))),
+    sent = "fill.sent_to_kabid" if FormStatus(form.status) is FormStatus.WAITING_KABID else "fill.sent"
+    return joined([Screen.of(t(sent, member.language, period=views.period_name(period, member.language))),
                    views.summary(form, period, unit.name, items, member.language,
                                  editable=False, paths=year_paths(session, period, items))])
 

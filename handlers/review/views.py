@@ -18,10 +18,12 @@ from reports.wording import esc, value_change_text
 
 
 def review_request(form: UnitForm, version: int, period: Period, unit_name: str, items: list[Item],
-                   changes: list[Change], language: str, evidence: int = 0) -> Screen:
+                   changes: list[Change], language: str, evidence: int = 0, *, kabid: bool = False) -> Screen:
     """The form as submitted (at `version`), with Setujui / Kembalikan; on resubmission what changed; with
-    📎 Bukti (n) when it has `evidence`."""
-    header = "review.request_again" if changes else "review.request"
+    📎 Bukti (n) when it has `evidence`. The `kabid`'s card (KABID_REVIEW) says the form goes on to the
+    Sekretaris once he approves it, and its buttons are his."""
+    header = ("review.kabid_request_again" if changes else "review.kabid_request") if kabid else (
+        "review.request_again" if changes else "review.request")
     blocks = [t(header, language, unit=esc(unit_name), period=period_name(period, language))]
     blocks += [item_block(number, item, language) for number, item in enumerate(items, start=1)]
     if changes:
@@ -30,8 +32,11 @@ def review_request(form: UnitForm, version: int, period: Period, unit_name: str,
         lines += [change_line(change, language)
                   for change in sorted(changes, key=lambda change: order.get(change.indicator.id, len(order)))]
         blocks.append("\n".join(lines))
-    buttons = [[(t("review.approve_button", language), pack(Button.REVIEW_APPROVE, form.id, version)),
-                (t("review.return_button", language), pack(Button.REVIEW_RETURN, form.id, version))]]
+    approve, send_back = t("review.approve_button", language), t("review.return_button", language)
+    buttons = [[(approve, pack(Button.KABID_APPROVE, form.id, version)),
+                (send_back, pack(Button.KABID_RETURN, form.id, version))] if kabid else
+               [(approve, pack(Button.REVIEW_APPROVE, form.id, version)),
+                (send_back, pack(Button.REVIEW_RETURN, form.id, version))]]
     if evidence:
         buttons.append([evidence_button(form, evidence, language)])
     return Screen(blocks, buttons)

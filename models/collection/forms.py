@@ -13,6 +13,9 @@ from models.store.types import UTCDateTime, enum_type, utcnow
 
 class FormStatus(StrEnum):
     DRAFT = "draft"
+    # Sent by the unit and waiting for its kabid's approval before the Sekretaris (the `kabid_review` rule).
+    # The value is short enough for the column as it has always been (no migration).
+    WAITING_KABID = "at_kabid"
     SUBMITTED = "submitted"
     RETURNED = "returned"
     APPROVED = "approved"

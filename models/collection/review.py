@@ -29,7 +29,16 @@ from models.collection.progress import period_fully_approved
 from models.collection.realisasi import Evidence, EvidenceKind, Realisasi, latest_revision
 from models.collection.workflow import approve_form, lock_form, move_form, return_form, submit_form
 from models.errors import ErrorCode, WorkflowError
-from models.messaging.notices import FormApproved, FormReturned, ReportReady, ReviewRequest, UnlockAsked, UnlockDecided
+from models.messaging.notices import (
+    FormApproved,
+    FormReturned,
+    FormSent,
+    KabidReviewRequest,
+    ReportReady,
+    ReviewRequest,
+    UnlockAsked,
+    UnlockDecided,
+)
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, AuditEntry, record_by
 from models.office.organisation import Member, Role, members_with_role, unit_members
@@ -106,12 +115,17 @@ def edits_since(session: Session, form: UnitForm, mark: int) -> list[Edit]:
 
 
 def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None, *,
-                    seen: int | None = None, now: datetime) -> list[str]:
+                    seen: int | None = None, now: datetime, kabid_review: bool = False) -> list[str]:
     """Submit the form and tell every Sekretaris; returns the codes still pending instead when it is incomplete.
 
     `seen` (`form_mark`) binds the submission to the form as the sender was shown it: any change since refuses it
     (`FORM_CHANGED`, or `STALE` once the form has moved on). Used by the chat and by the Excel import alike, so a
-    form only ever reaches review complete."""
+    form only ever reaches review complete.
+
+    The unit's head (kabid) is in the loop: he hears that the form was sent, or, with `kabid_review` (the
+    office's rule), gets it to approve or return first (`models/collection/kabid_review.py`). A unit without a
+    kabid, and a form the kabid sends himself, go straight to the Sekretaris; nobody is told of what he did
+    himself."""
     lock_form(session, form)  # a colleague's entry cannot slip in between the check below and the submission
     if expected_version is not None and expected_version != form.version:
         raise WorkflowError(ErrorCode.STALE, status=FormStatus(form.status).value, version=form.version,
@@ -126,23 +140,51 @@ def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_ver
         if missing:
             return [item.indicator.code for item in missing]
     resubmission = latest_return(session, form) is not None
-    submit_form(session, form, actor, expected_version, now=now)
-    for sekretaris in members_with_role(session, Role.SEKRETARIS):
-        enqueue(session, sekretaris.id, ReviewRequest(form.id, form.version, resubmission),
-                f"review:{form.id}:{form.version}:{sekretaris.id}")
+    heads = members_with_role(session, Role.KABID, form.unit_id)
+    others = [head for head in heads if head.id != actor.member_id]
+    to_kabid = kabid_review and _kabid_first(heads, actor.member_id)
+    submit_form(session, form, actor, expected_version, now=now, to_kabid=to_kabid)
+    if to_kabid:
+        for head in heads:
+            enqueue(session, head.id, KabidReviewRequest(form.id, form.version, resubmission),
+                    f"kabid_review:{form.id}:{form.version}:{head.id}")
+        return []
+    request_review(session, form, resubmission)
+    for head in others:
+        enqueue(session, head.id, FormSent(form.id, form.version, actor.member_id),
+                f"form_sent:{form.id}:{form.version}:{head.id}")
     return []
 
 
+def _kabid_first(heads: list[Member], sender_id: int | None) -> bool:
+    """With the `kabid_review` rule, whether a form sent by `sender_id` waits for the unit's `heads` first: when
+    the unit has a kabid and he is not the sender."""
+    return bool(heads) and all(head.id != sender_id for head in heads)
+
+
+def goes_to_kabid(session: Session, form: UnitForm, sender_id: int, kabid_review: bool) -> bool:
+    """Whether the member sending the form now sends it to the unit's kabid first (for the words of 'Kirim')."""
+    return kabid_review and _kabid_first(members_with_role(session, Role.KABID, form.unit_id), sender_id)
+
+
+def request_review(session: Session, form: UnitForm, resubmission: bool) -> None:
+    """The submitted form (at its current version) to every Sekretaris, with Setujui / Kembalikan."""
+    for sekretaris in members_with_role(session, Role.SEKRETARIS):
+        enqueue(session, sekretaris.id, ReviewRequest(form.id, form.version, resubmission),
+                f"review:{form.id}:{form.version}:{sekretaris.id}")
+
+
 def submit_unit_form(session: Session, member: Member, form_id: int, expected_version: int | None = None, *,
-                     seen: int | None = None, now: datetime) -> UnitForm:
-    """Send the form to every Sekretaris; refused while any item is pending, or (`seen`) when it changed since
-    the sender was shown it."""
+                     seen: int | None = None, now: datetime, kabid_review: bool = False) -> UnitForm:
+    """Send the form to every Sekretaris (or first to the unit's kabid, `kabid_review`); refused while any item
+    is pending, or (`seen`) when it changed since the sender was shown it."""
     form = _form(session, form_id)
     require(session, member, Action.SUBMIT_FORM, target_unit_id=form.unit_id, entity="unit_form", entity_id=form.id)
     period = session.get(Period, form.period_id)
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
         raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
-    missing = send_for_review(session, form, Actor.member(member.id), expected_version, seen=seen, now=now)
+    missing = send_for_review(session, form, Actor.member(member.id), expected_version, seen=seen, now=now,
+                              kabid_review=kabid_review)
     if missing:
         raise WorkflowError(ErrorCode.INCOMPLETE, codes=missing)
     return form
@@ -170,7 +212,17 @@ def return_unit_form(
     """Return the chosen indicators with the arahan; the unit's members get exactly those items back."""
     form = _form(session, form_id)
     require(session, member, Action.REVIEW_FORM, entity="unit_form", entity_id=form.id)
-    if FormStatus(form.status) is not FormStatus.SUBMITTED:
+    return return_chosen(session, member, form, FormStatus.SUBMITTED, expected_version, indicator_ids, arahan,
+                         now=now)
+
+
+def return_chosen(
+    session: Session, member: Member, form: UnitForm, waiting: FormStatus, expected_version: int | None,
+    indicator_ids: Iterable[int], arahan: str, *, now: datetime,
+) -> Review:
+    """Return the form, waiting for the reviewer in state `waiting`, with the chosen indicators (those of the
+    form) and the arahan; every member of the unit but the reviewer is told. The caller checked the permission."""
+    if FormStatus(form.status) is not waiting:
         raise WorkflowError(ErrorCode.NOT_ALLOWED, status=FormStatus(form.status).value, to=FormStatus.RETURNED.value,
                             form_id=form.id)
     unit_indicator_ids = {item.indicator.id for item in form_items(session, form)}
@@ -178,7 +230,8 @@ def return_unit_form(
     review = return_form(session, form, Actor.member(member.id), {i: arahan for i in chosen}, arahan,
                          expected_version, now=now)
     for recipient in unit_members(session, form.unit_id):
-        enqueue(session, recipient.id, FormReturned(form.id, review.id), f"returned:{review.id}:{recipient.id}")
+        if recipient.id != member.id:
+            enqueue(session, recipient.id, FormReturned(form.id, review.id), f"returned:{review.id}:{recipient.id}")
     return review
 
 
@@ -349,5 +402,5 @@ def last_change(session: Session, form: UnitForm) -> tuple[str | None, datetime 
 
 
 __all__ = ["Change", "Edit", "approve_unit_form", "changes_since_return", "decide_unlock", "edits_since", "form_mark",
-           "last_change", "members_with_role", "pending_unlock", "request_unlock", "return_unit_form",
-           "submit_unit_form", "unit_members"]
+           "goes_to_kabid", "last_change", "members_with_role", "pending_unlock", "request_review", "request_unlock",
+           "return_chosen", "return_unit_form", "submit_unit_form", "unit_members"]

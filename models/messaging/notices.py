@@ -48,6 +48,27 @@ class ReviewRequest(Notice):
 
 
 @dataclass(frozen=True)
+class FormSent(Notice):
+    """The head of a unit (kabid) hears that his staff sent the unit's form to the Sekretaris (`sender_id`; none
+    for a file imported by the Tim)."""
+
+    kind: ClassVar[str] = "form_sent"
+    form_id: int
+    version: int
+    sender_id: int | None = None
+
+
+@dataclass(frozen=True)
+class KabidReviewRequest(Notice):
+    """The unit's form waits for its kabid's approval before the Sekretaris (the `kabid_review` rule)."""
+
+    kind: ClassVar[str] = "kabid_review_request"
+    form_id: int
+    version: int
+    resubmission: bool = False
+
+
+@dataclass(frozen=True)
 class FormReturned(Notice):
     kind: ClassVar[str] = "form_returned"
     form_id: int
@@ -221,7 +242,7 @@ class DeferredReply(Notice):
 
 
 NOTICE_TYPES: dict[str, type[Notice]] = {cls.kind: cls for cls in (
-    PeriodOpened, ReviewRequest, FormReturned, FormApproved, UnlockAsked, UnlockDecided,
+    PeriodOpened, ReviewRequest, FormSent, KabidReviewRequest, FormReturned, FormApproved, UnlockAsked, UnlockDecided,
     ReportReady, KepalaReport, DispositionNotice, FollowUpDone, LaporanDocument,
     MeasurementReady, MeasurementReview, MeasurementReturned, MeasurementApproved, MeasurementReport,
     MeasurementDisposed,

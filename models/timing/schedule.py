@@ -38,6 +38,9 @@ class ScheduleRules:
     snooze: timedelta = timedelta(hours=3)
     agree_undo: timedelta = timedelta(minutes=10)  # "Setuju" may be undone this long; the archive follows it
     standards: dict[Step, timedelta] = field(default_factory=lambda: dict(DEFAULT_STANDARDS))
+    # A Bidang's form goes to its kabid to approve or return before the Sekretaris (`KABID_REVIEW`); its mutu
+    # baku timeline then shows that step (`models/collection/kabid_review.py`).
+    kabid_review: bool = False
 
     @property
     def hours(self) -> WorkingHours:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.calc.working_time import working_time_between
@@ -33,9 +34,11 @@ from models.collection.forms import (
     UnlockRequest,
     UnlockStatus,
 )
+from models.collection.kabid_review import check_kabid_review
 from models.collection.progress import UnitProgress, period_fully_approved, period_progress
 from models.errors import ErrorCode, WorkflowError
 from models.measurement.cycle import MeasurementCycle, MeasurementStatus, last_submitted_at, preparers
+from models.office.audit import AuditEntry
 from models.office.organisation import Member, Role, Unit
 from models.office.permissions import Action, require, roles_of_member
 from models.plan.indicators import Indicator
@@ -75,6 +78,7 @@ class FormToReview:
     period: PeriodRef
     resubmission: bool
     waited: Waited
+    kabid: bool = False  # waiting for the unit's kabid (KABID_REVIEW), before the Sekretaris
 
 
 @dataclass(frozen=True)
@@ -223,6 +227,27 @@ def forms_to_review(session: Session, now: datetime, rules: ScheduleRules) -> li
                          _waited(form.submitted_at, Step.VERIFIKASI, now, rules)) for form, period, unit in rows]
 
 
+def forms_for_kabid(session: Session, unit_id: int, now: datetime, rules: ScheduleRules) -> list[FormToReview]:
+    """The unit's forms its staff sent to its kabid first (KABID_REVIEW), waiting since they were sent to him."""
+    rows = session.exec(select(UnitForm, Period, Unit).join(Period, Period.id == UnitForm.period_id)
+                        .join(Unit, Unit.id == UnitForm.unit_id)
+                        .where(UnitForm.unit_id == unit_id, UnitForm.status == FormStatus.WAITING_KABID,
+                               Period.status != PeriodStatus.ARCHIVED)
+                        .order_by(UnitForm.id)).all()
+    if not rows:
+        return []
+    ids = [form.id for form, _, _ in rows]
+    sent = dict(session.exec(select(AuditEntry.entity_id, sa.func.max(AuditEntry.at))
+                             .where(AuditEntry.entity == "unit_form", AuditEntry.entity_id.in_(ids),
+                                    AuditEntry.action == f"form.{FormStatus.WAITING_KABID.value}")
+                             .group_by(AuditEntry.entity_id)).all())
+    returned = set(session.exec(select(Review.form_id).where(
+        Review.decision == ReviewDecision.RETURN, Review.form_id.in_(ids))))
+    return [FormToReview(form.id, unit.name, period.ref, form.id in returned,
+                         _waited(sent.get(form.id), Step.VERIFIKASI_KABID, now, rules), kabid=True)
+            for form, period, unit in rows]
+
+
 def unlocks_to_decide(session: Session, now: datetime, rules: ScheduleRules) -> list[UnlockToDecide]:
     """Pending unlock requests; they wait against the review's standard (a change of approved data is reviewed)."""
     rows = session.exec(select(UnlockRequest, Period, Unit, Indicator.code, Member.name)
@@ -333,7 +358,7 @@ def unit_forms(session: Session, member: Member, now: datetime, rules: ScheduleR
                 codes = tuple(session.get(Indicator, indicator_id).code for indicator_id in sorted(returned))
             found.append(FormToFill(period.id, period.ref, own.unit.name, own.status, own.answered, own.total,
                                     period.deadline, own.late, codes))
-        elif with_sent and own.status not in NOT_SENT:
+        elif with_sent and own.status not in NOT_SENT | {FormStatus.WAITING_KABID.value}:  # his own: to review
             found.append(FormSent(period.id, period.ref, own.status))
     return found
 
@@ -378,6 +403,8 @@ def inbox(session: Session, member: Member, now: datetime, rules: ScheduleRules)
         sections.append(Section(SectionKind.TIM_SAKIP, (*prepare, *units_missing(session, now, rules, memo))))
     if roles & {Role.STAF, Role.KABID, Role.SEKRETARIS, Role.TIM_SAKIP}:
         forms = unit_forms(session, member, now, rules, memo, with_sent=Role.KABID in roles)
+        if Role.KABID in roles:
+            forms = [*forms_for_kabid(session, member.unit_id, now, rules), *forms]
         follow = follow_ups(session, member.unit_id)
         if forms or follow or roles & {Role.STAF, Role.KABID}:
             sections.append(Section(SectionKind.UNIT, (*forms, *follow), session.get(Unit, member.unit_id).name))
@@ -394,6 +421,15 @@ def form_waiting_review(session: Session, member: Member, form_id: int) -> tuple
         raise WorkflowError(ErrorCode.NOT_FOUND)
     if FormStatus(form.status) is not FormStatus.SUBMITTED:
         raise WorkflowError(ErrorCode.STALE, form_id=form.id)
+    resubmission = session.exec(select(Review.id).where(Review.form_id == form.id,
+                                                        Review.decision == ReviewDecision.RETURN)).first()
+    return form, resubmission is not None
+
+
+def form_waiting_kabid(session: Session, member: Member, form_id: int) -> tuple[UnitForm, bool]:
+    """The form its kabid is to approve on or return, and whether it is a resubmission; refused when the member
+    does not head its unit, or it no longer waits for him."""
+    form = check_kabid_review(session, member, form_id, None)
     resubmission = session.exec(select(Review.id).where(Review.form_id == form.id,
                                                         Review.decision == ReviewDecision.RETURN)).first()
     return form, resubmission is not None

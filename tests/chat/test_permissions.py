@@ -44,14 +44,16 @@ A, K, S, T, B, F = Role.ADMIN, Role.KEPALA, Role.SEKRETARIS, Role.TIM_SAKIP, Rol
 
 # What the SOP gives each role (✓ may, · may not), written out rather than read from models.office.permissions:
 # step 7 units fill and send their form (their heads, Kabid and Sekretaris, with staff; the Tim SAKIP sits in
-# the Sekretariat); step 10 only the Sekretaris approves or returns; step 11 the Sekretaris reports to the
-# Kepala Dinas, whose disposition it is; steps 5–6 the Tim SAKIP (and the admin running the bot) prepares and
-# opens the forms; the admin alone invites and manages members; everyone sees where the collection stands.
+# the Sekretariat), and a Bidang's head approves or returns his own unit's form before the Sekretaris when the
+# office asks for it (KABID_REVIEW); step 10 only the Sekretaris approves or returns; step 11 the Sekretaris
+# reports to the Kepala Dinas, whose disposition it is; steps 5–6 the Tim SAKIP (and the admin running the bot)
+# prepares and opens the forms; the admin alone invites and manages members; everyone sees where the collection stands.
 EXPECTED = {  # action: (admin, kepala, sekretaris, tim_sakip, kabid, staf)
     Action.FILL_FORM: "· · ✓ ✓ ✓ ✓",
     Action.SUBMIT_FORM: "· · ✓ ✓ ✓ ✓",
     Action.REQUEST_UNLOCK: "· · ✓ ✓ ✓ ✓",
     Action.REVIEW_FORM: "· · ✓ · · ·",
+    Action.KABID_REVIEW: "· · · · ✓ ·",
     Action.GRANT_UNLOCK: "· · ✓ · · ·",
     Action.REPORT_TO_KEPALA: "· · ✓ · · ·",
     Action.DISPOSE: "· ✓ · · · ·",
@@ -65,7 +67,7 @@ EXPECTED = {  # action: (admin, kepala, sekretaris, tim_sakip, kabid, staf)
     Action.REVIEW_MEASUREMENT: "· · ✓ · · ·",
 }
 COLUMNS = (A, K, S, T, B, F)
-UNIT_BOUND = {Action.FILL_FORM, Action.SUBMIT_FORM, Action.REQUEST_UNLOCK}
+UNIT_BOUND = {Action.FILL_FORM, Action.SUBMIT_FORM, Action.REQUEST_UNLOCK, Action.KABID_REVIEW}
 OWN_UNIT, OTHER_UNIT = 7, 8
 
 
@@ -432,6 +434,7 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
         pack(Button.FILL_SEND_CANCEL, form_id), pack(Button.REVIEW_APPROVE, form_id, version),
         pack(Button.REVIEW_RETURN, form_id, version), pack(Button.REVIEW_TOGGLE, form_id, p4),
         pack(Button.REVIEW_ARAHAN, form_id), pack(Button.REVIEW_CANCEL, form_id),
+        pack(Button.KABID_APPROVE, form_id, version), pack(Button.KABID_RETURN, form_id, version),
         pack(Button.UNLOCK_REQUEST, form_id, p4), pack(Button.UNLOCK_GRANT, 1), pack(Button.UNLOCK_REFUSE, 1),
         pack(Button.EVIDENCE, form_id),
         pack(Button.REPORT, period_id), pack(Button.KEPALA_AGREE, period_id), pack(Button.KEPALA_ARAHAN, period_id),
