@@ -53,12 +53,14 @@ BUTTONS = [  # which buttons (handlers.callbacks.Button) each handler answers; a
 
 def register(application: Application) -> None:
     application.add_handler(MessageHandler(~PRIVATE & filters.UpdateType.MESSAGE, group.group_notice))
+    # every private update keeps the member's open question: what it leaves open is asked again after it
+    thread = router.keeps_thread
     for names, callback in COMMANDS:
-        application.add_handler(CommandHandler(names, callback, filters=PRIVATE))
+        application.add_handler(CommandHandler(names, thread(callback), filters=PRIVATE))
     for buttons, callback in BUTTONS:
-        application.add_handler(CallbackQueryHandler(callback, pattern=matcher(buttons)))
-    application.add_handler(CallbackQueryHandler(router.on_stale_button))
-    application.add_handler(MessageHandler(PRIVATE & (filters.PHOTO | filters.Document.ALL), fill.on_file))
+        application.add_handler(CallbackQueryHandler(thread(callback), pattern=matcher(buttons)))
+    application.add_handler(CallbackQueryHandler(thread(router.on_stale_button)))
+    application.add_handler(MessageHandler(PRIVATE & (filters.PHOTO | filters.Document.ALL), thread(fill.on_file)))
     application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE,
-                                           router.on_text))
-    application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, router.on_unknown))
+                                           thread(router.on_text)))
+    application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, thread(router.on_unknown)))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable
 
 from sqlmodel import Session
 from telegram import Update
 
-from handlers.bound import Bound, unseen_answer
-from handlers.common import Context, act, answer_expired
+from handlers.bound import Bound, open_again, unseen_answer
+from handlers.common import ANY_QUESTION, EVERY_STEP, Context, act, answer_expired, left_open_by
 from handlers.fill.flow import QUESTIONS as FILL_QUESTIONS
 from handlers.fill.handlers import TEXT_STEPS as FILL_STEPS
 from handlers.fill.handlers import reply_to_id
@@ -22,7 +23,7 @@ from handlers.review.flow import QUESTIONS as REVIEW_QUESTIONS
 from handlers.review.flow import TEXT_STEPS as REVIEW_STEPS
 from handlers.screens import Screen
 from i18n import t
-from models.messaging.chat_state import ChatStep, get_state
+from models.messaging.chat_state import ChatStep, get_state, question_of
 from models.office.organisation import Member
 from reports.wording import esc
 
@@ -71,3 +72,28 @@ async def on_unknown(update: Update, context: Context) -> None:
 async def on_stale_button(update: Update, context: Context) -> None:
     """A button whose data no handler knows (from an older version of the bot): answered as expired."""
     await answer_expired(update, context)
+
+
+Callback = Callable[[Update, Context], Awaitable[None]]
+
+
+def keeps_thread(callback: Callback) -> Callback:
+    """`callback`, then the question it left open asked again (`handlers.common.leave_open`): after a command, a
+    stale button, a sticker, a photo where a value is asked… the member's open question comes back as the last
+    message, and their next answer is filed under it. One place for every handler (`handlers.registry`), so no
+    command has to remember it; it costs an update nothing unless it left a question open."""
+    @functools.wraps(callback)
+    async def run(update: Update, context: Context) -> None:
+        await callback(update, context)
+        number = left_open_by(context)
+        if number is not None:
+            await act(update, context, ask_open_question, number, marks_handled=False, answers=EVERY_STEP)
+    return run
+
+
+def ask_open_question(session: Session, member: Member, number: int) -> list[Screen]:
+    """The open question `number` (`ANY_QUESTION`: whichever) asked again, unless another was asked meanwhile."""
+    question = question_of(session, member.id)
+    if question is None or question.message_id is None or number not in (ANY_QUESTION, question.number):
+        return []  # none, another asked meanwhile, or one still on its way (it arrives after this reply)
+    return open_again(session, member, QUESTIONS)

@@ -20,6 +20,7 @@ from i18n import t
 from i18n.codes import text_key
 from models.calc.numbers import AmbiguousNumber, NumberError, format_number, parse_number
 from models.collection.form_filling import (
+    Item,
     attach_evidence_text,
     check_fillable,
     context_for,
@@ -62,13 +63,15 @@ def start(session: Session, member: Member) -> list[Screen]:
         clear_state(session, member.id)
         return [Screen.of(t("fill.no_open_period", language))]
     if len(periods) == 1:
-        return walk(session, member, periods[0])
+        return walk(session, member, periods[0], resume=True)
     buttons = [[(views.period_name(p, language), pack(Button.FILL_PERIOD, p.id))] for p in periods]
     return [Screen.of(t("fill.choose_period", language), buttons)]
 
 
-def walk(session: Session, member: Member, period: Period | None, prefix: list[Screen] | None = None) -> list[Screen]:
-    """Ask the first pending item of the form, or show the summary when nothing is pending."""
+def walk(session: Session, member: Member, period: Period | None, prefix: list[Screen] | None = None,
+         resume: bool = False) -> list[Screen]:
+    """Ask the first pending item of the form, or show the summary when nothing is pending. `resume` (/isi, "Isi
+    sekarang"): a form with anything entered says where the member takes it up (`resumed`)."""
     language = member.language
     require(session, member, Action.FILL_FORM, target_unit_id=member.unit_id)
     if period is None:
@@ -104,12 +107,23 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
     if pending.current is None or pending.returned is not None:
         number = set_state(session, member.id, ChatStep.FILL_VALUE, period_id=period.id,
                            indicator_id=pending.indicator.id)
-        screens.append(views.question(pending, context_for(session, pending.indicator, period), period, position,
-                                      language, number, viewer=member.id))
+        asked = views.question(pending, context_for(session, pending.indicator, period), period, position,
+                               language, number, viewer=member.id)
     else:
         field = "kendala" if pending.needs_kendala else "tindak_lanjut"
-        screens.append(_ask_note(session, member, pending.indicator, period, field))
-    return screens
+        asked = _ask_note(session, member, pending.indicator, period, field)
+    done = sum(item.current is not None for item in items)
+    if resume and done:
+        return [*screens, *bound.with_notice(resumed(pending, done, len(items), language), [asked])]
+    return [*screens, asked]
+
+
+def resumed(pending: Item, done: int, total: int, language: str) -> str:
+    """Where a form is taken up again: the indicator, and its value saved so far or how many have one."""
+    where = views.where(pending.indicator, pending.current.value if pending.current else None, language)
+    if pending.current is not None:
+        return t("fill.resume", language, where=where)
+    return t("fill.resume_count", language, where=where, done=done, total=total)
 
 
 def ask_item(session: Session, member: Member, period: Period, indicator: Indicator) -> list[Screen]:
@@ -241,6 +255,23 @@ def evidence_saved(session: Session, member: Member, period: Period, indicator: 
     return [views.ask_evidence(indicator, count, member.language, question.number)]
 
 
+def _where(session: Session, member: Member, _step: ChatStep, data: dict) -> str:
+    """Where the member is in the form's question: the indicator and its value saved so far, if any."""
+    period, indicator = _target(session, data)
+    current = latest_revision(session, indicator.id, period.id)
+    return views.where(indicator, current.value if current else None, member.language)
+
+
+def ask_anew(session: Session, member: Member) -> list[Screen]:
+    """The current question asked again under a new number and message, the evidence question too (after an
+    update that did not answer it: `bound.open_again`)."""
+    step, data = get_state(session, member.id)
+    if step is not ChatStep.FILL_EVIDENCE:
+        return ask_again(session, member)
+    period, indicator = _target(session, data)
+    return [_ask_evidence(session, member, period, indicator, evidence_counts(session, period.id).get(indicator.id, 0))]
+
+
 def _question_name(session: Session, member: Member, step: ChatStep, data: dict) -> str:
     """A question of the form as the member reads it: the indicator and what is asked of it."""
     indicator = session.get(Indicator, data["indicator_id"])
@@ -305,7 +336,8 @@ def ask_again(session: Session, member: Member) -> list[Screen]:
     return [views.ask_note(field, indicator, getattr(current, field) if current else None, language, number)]
 
 
-QUESTIONS = {step: bound.Bound(_question_name, ask_again) for step in views.ASKED}  # the form's questions
+QUESTIONS = {step: bound.Bound(_question_name, ask_again, where=_where, anew=ask_anew)
+             for step in views.ASKED}  # the form's questions
 
 
 def confirm_far_off(session: Session, member: Member) -> list[Screen]:

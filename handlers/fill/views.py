@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from handlers.callbacks import Button, pack
 from handlers.screens import Screen
 from i18n import t
@@ -20,6 +22,15 @@ ASKED = {  # what each step of the form asks (`fill.asked_*`)
     ChatStep.FILL_FAR_OFF_REASON: "reason", ChatStep.FILL_KENDALA: "kendala",
     ChatStep.FILL_TINDAK_LANJUT: "tindak_lanjut", ChatStep.FILL_EVIDENCE: "evidence",
 }
+
+
+def where(indicator: Indicator, value: Decimal | None, language: str) -> str:
+    """An indicator and its value saved so far (none: the indicator alone), as a re-asked or resumed question
+    names where the member is."""
+    if value is None:
+        return t("fill.where", language, code=esc(indicator.code), name=esc(indicator.name))
+    return t("fill.where_saved", language, code=esc(indicator.code), name=esc(indicator.name),
+             value=value_text(value, indicator, language))
 
 
 def period_name(period: Period, language: str) -> str:

@@ -325,11 +325,12 @@ async def test_staff_never_see_or_change_another_units_values(world: World):
     assert "P.1" in question["text"] and "P.4" not in question["text"]
     await emu.user(PERIZINAN).send_text("77")
     await emu.wait_for_bot_message(PERIZINAN, "Tersimpan")
-    with world.session() as session:
-        asked = question_of(session, member(session, PERIZINAN).id).number  # P.1's evidence, the current question
-    for data in (pack(Button.FILL_KEEP, asked, p4), pack(Button.FILL_KEEP_KENDALA, asked, p4),
-                 pack(Button.FILL_KEEP_TINDAK_LANJUT, asked, p4)):
-        await press_data(world, PERIZINAN, data, t("common.expired_button", "id"))
+    for button in (Button.FILL_KEEP, Button.FILL_KEEP_KENDALA, Button.FILL_KEEP_TINDAK_LANJUT):
+        message = await own_message(world, PERIZINAN)
+        await emu.wait_for_bot_message(PERIZINAN, "Masih menunggu jawaban")  # P.1's evidence, asked again
+        with world.session() as session:
+            asked = question_of(session, member(session, PERIZINAN).id).number  # the current question
+        await press_data(world, PERIZINAN, pack(button, asked, p4), t("common.expired_button", "id"), message)
     await press_data(world, PERIZINAN, pack(Button.UNLOCK_REQUEST, form_id, p4), FORBIDDEN)
     await emu.user(PERIZINAN).send_command("/isi")
     await emu.wait_for_bot_message(PERIZINAN, "P.1")
