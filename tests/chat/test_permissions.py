@@ -455,7 +455,8 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
         pack(Button.MEASUREMENT_REPORT, 1), pack(Button.MEASUREMENT_AGREE, 1), pack(Button.MEASUREMENT_ARAHAN, 1),
         pack(Button.RECAP_PERIOD, 202603), pack(Button.EXPORT_PERIOD, 202600, 3, 0),
         pack(Button.LAPORAN_PERIOD, 202621, 0), pack(Button.MEASUREMENT_PERIOD, 2026, 1),
-        pack(Button.INBOX_REVIEW, form_id), pack(Button.INBOX_UNLOCK, 1), pack(Button.INBOX_REPORT, period_id),
+        pack(Button.INBOX_REVIEW, form_id), pack(Button.INBOX_KABID_REVIEW, form_id), pack(Button.INBOX_UNLOCK, 1),
+        pack(Button.INBOX_REPORT, period_id),
         pack(Button.INBOX_DISPOSE, period_id),
         "zz.old|1",  # a button of an older version of the bot
     ]

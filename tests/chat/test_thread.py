@@ -21,7 +21,7 @@ from models.office.organisation import Member
 from models.plan.periods import Period
 from models.reporting.report import report_to_kepala
 from models.store.database import session_scope
-from tests.chat.conftest import World
+from tests.chat.conftest import World, button_data
 from tests.chat.test_bound_answers import JULY, KEPALA, SEKRETARIS, all_delivered, forms_sent, person, press_data
 from tests.chat.test_questions import NOT_SAVED, RINA, open_november, press, say, stored
 
@@ -204,5 +204,9 @@ async def test_the_kepala_arahan_comes_again_after_a_command(world: World):
     await emu.wait_for_bot_message(KEPALA, NOT_SAVED, since=since)
     since = emu.mark()
     await emu.user(KEPALA).send_text("Percepat pengaduan")
-    done = await emu.wait_for_bot_message(KEPALA, "Arahan tercatat", since=since)
+    preview = await emu.wait_for_bot_message(KEPALA, "Periksa arahan", since=since)  # shown back before it goes
+    assert "Percepat pengaduan" in preview["text"]
+    shown = emu.screens_shown()
+    await emu.user(KEPALA).press(preview, button_data(preview, "📤 Kirim"))
+    done = await emu.wait_for_bot_screen(KEPALA, "Arahan tercatat", since=shown)
     assert "Juli 2026" in done["text"]
