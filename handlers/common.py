@@ -156,7 +156,7 @@ def act_in_transaction(session: Session, user_id: int, update_id: int | None, wo
     A refused work is undone by rolling the whole transaction back and marking the update handled again in a new
     one, rather than by a savepoint around the work: refusals are rare, and a savepoint costs every update two
     statements (`SAVEPOINT`, `RELEASE`)."""
-    member = acting_member(session, user_id)
+    member = acting_member(session, user_id, now_of(session))
     if member is None or not member.active:
         return None
     if update_id and not first_time_handled(session, update_id, now_of(session)):
@@ -165,7 +165,7 @@ def act_in_transaction(session: Session, user_id: int, update_id: int | None, wo
         return work(session, member, *args)
     except WorkflowError as error:
         session.rollback()  # the work's writes, and the mark: taken again below, in the same moment
-        member = acting_member(session, user_id)
+        member = acting_member(session, user_id, now_of(session))
         if member is None or not member.active or \
                 (update_id and not first_time_handled(session, update_id, now_of(session))):
             return []  # handled meanwhile by another process, or the member left: nothing more to say

@@ -61,6 +61,12 @@ class ErrorCode(StrEnum):
     MEASUREMENT_NO_RENCANA_AKSI = "measurement_no_rencana_aksi"
     MEASUREMENT_TEXT_EMPTY = "measurement_text_empty"
     MEASUREMENT_TEXT_TOO_LONG = "measurement_text_too_long"
+    # Acting officials (Plt/Plh, `models.office.acting_officials`).
+    ACTING_DATES_REVERSED = "acting_dates_reversed"
+    ACTING_IN_PAST = "acting_in_past"
+    ACTING_HOLDS_OFFICE = "acting_holds_office"
+    ACTING_OVERLAP = "acting_overlap"
+    ACTING_ENDED = "acting_ended"
 
 
 class PeriodWordsCode(StrEnum):

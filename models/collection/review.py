@@ -31,6 +31,7 @@ from models.collection.workflow import approve_form, lock_form, move_form, retur
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.notices import FormApproved, FormReturned, ReportReady, ReviewRequest, UnlockAsked, UnlockDecided
 from models.messaging.outbox import enqueue
+from models.office.acting_officials import holders_of
 from models.office.audit import Actor, AuditEntry, record_by
 from models.office.organisation import Member, Role, members_with_role, unit_members
 from models.office.permissions import Action, require
@@ -125,7 +126,7 @@ def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_ver
             return [item.indicator.code for item in missing]
     resubmission = latest_return(session, form) is not None
     submit_form(session, form, actor, expected_version, now=now)
-    for sekretaris in members_with_role(session, Role.SEKRETARIS):
+    for sekretaris in holders_of(session, Role.SEKRETARIS, now):
         enqueue(session, sekretaris.id, ReviewRequest(form.id, form.version, resubmission),
                 f"review:{form.id}:{form.version}:{sekretaris.id}")
     return []
@@ -156,7 +157,7 @@ def approve_unit_form(session: Session, member: Member, form_id: int, expected_v
     period = session.get(Period, form.period_id)
     session.refresh(period, with_for_update=True)  # the month's last two forms approved at once: the second sees both
     if period_fully_approved(session, period):
-        for sekretaris in members_with_role(session, Role.SEKRETARIS):
+        for sekretaris in holders_of(session, Role.SEKRETARIS, now):
             enqueue(session, sekretaris.id, ReportReady(period.id), f"report_ready:{period.id}:{sekretaris.id}")
     return form
 
@@ -239,7 +240,7 @@ def request_unlock(session: Session, member: Member, form_id: int, indicator_id:
     session.flush()
     record_by(session, Actor.member(member.id), "unlock.request", "unlock_request", request.id, at=now,
               after={"form_id": form_id, "indicator_id": indicator_id, "reason": reason})
-    for sekretaris in members_with_role(session, Role.SEKRETARIS):
+    for sekretaris in holders_of(session, Role.SEKRETARIS, now):
         enqueue(session, sekretaris.id, UnlockAsked(request.id), f"unlock:{request.id}:{sekretaris.id}")
     return request
 
