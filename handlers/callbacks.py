@@ -71,6 +71,11 @@ class Button(StrEnum):
     MEMBER_ACTIVE = "mb.x", ("member_id",)
     PERIOD_OPEN = "pd.o", ("year", "quarterly", "number")  # quarterly: 0 a month, 1 a triwulan
     PERIOD_CLOSE = "pd.c", ("period_id",)
+    # acting officials (/plt): name one (office, member, Plt or Plh; then the days are typed), or end one early
+    ACTING_NEW = "pj.n", ("office_index",)  # office_index: its index in `acting_officials.ACTING_OFFICES`
+    ACTING_MEMBER = "pj.m", ("office_index", "member_id")
+    ACTING_KIND = "pj.k", ("office_index", "member_id", "kind_index")  # kind_index: in `handlers.acting.views.KINDS`
+    ACTING_END = "pj.x", ("acting_id",)
     # reminders
     REMINDER_SNOOZE = "rm.snz", ("reminder_id",)
     # Pengukuran Kinerja (procedure B)

@@ -36,7 +36,7 @@ from models.office.organisation import Member
 from models.office.permissions import audit_refusal
 from models.store.database import session_scope
 from models.timing.schedule import ScheduleRules
-from reports.wording import esc
+from reports.wording import esc, refusal_words
 
 T = TypeVar("T")
 # Refusals worded "already handled by … at …" when the error (or the form) tells who and when.
@@ -138,7 +138,7 @@ def error_screens(session: Session, member: Member, error: WorkflowError, timezo
             return [Screen.of(t("error.already_handled", language, name=esc(name),
                                 when=format_datetime(at, timezone, language)), refusal=True)]
     return [Screen.of(t(text_key(error.code), language, **{k: esc(v) if isinstance(v, str) else v
-                                                           for k, v in details.items() if isinstance(v, str | int)}),
+                                                           for k, v in refusal_words(details, language).items()}),
                       refusal=True)]
 
 

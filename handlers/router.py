@@ -7,6 +7,8 @@ from collections.abc import Callable
 from sqlmodel import Session
 from telegram import Update
 
+from handlers.acting.flow import QUESTIONS as ACTING_QUESTIONS
+from handlers.acting.flow import TEXT_STEPS as ACTING_STEPS
 from handlers.bound import Bound, unseen_answer
 from handlers.common import Context, act, answer_expired
 from handlers.fill.flow import QUESTIONS as FILL_QUESTIONS
@@ -26,10 +28,11 @@ from reports.wording import esc
 
 # What a typed message means at each chat step: (session, member, text) → screens.
 TEXT_STEPS: dict[ChatStep, Callable[[Session, Member, str], list[Screen]]] = {
-    **FILL_STEPS, **REVIEW_STEPS, **KEPALA_STEPS, **MEASUREMENT_STEPS}
+    **FILL_STEPS, **REVIEW_STEPS, **KEPALA_STEPS, **MEASUREMENT_STEPS, **ACTING_STEPS}
 # How each question a typed message may answer is named and asked again: a message that does not answer the
 # question shown is not filed under it (`handlers.bound`). Every step of TEXT_STEPS but UNBOUND is here.
-QUESTIONS: dict[ChatStep, Bound] = {**FILL_QUESTIONS, **REVIEW_QUESTIONS, **KEPALA_QUESTIONS, **MEASUREMENT_QUESTIONS}
+QUESTIONS: dict[ChatStep, Bound] = {**FILL_QUESTIONS, **REVIEW_QUESTIONS, **KEPALA_QUESTIONS, **MEASUREMENT_QUESTIONS,
+                                    **ACTING_QUESTIONS}
 UNBOUND = frozenset({ChatStep.REVIEW_SELECT})  # chosen with buttons: typed text only gets a hint, nothing is filed
 
 

@@ -12,6 +12,7 @@ never change; `i18n.codes.text_key` maps each code to its text:
 | `ProblemCode` | `models.exchange.problems.RowProblem` | `import.problem.<code>` |
 | `ExportCode` | `reports.export_kinds.ExportError` | `workbook.error.<code>` |
 | `PeriodWordsCode` | `models.plan.period_words.PeriodWordsError` | `period_words.<code>` |
+| `DateWordsCode` | `models.plan.date_words.DateWordsError` | `date_words.<code>` |
 | `NumberCode` | `models.calc.numbers.NumberError` (kept in `calc`, below this module) | `fill.invalid_<code>` |
 """
 
@@ -75,6 +76,13 @@ class PeriodWordsCode(StrEnum):
     UNKNOWN = "unknown"  # names no month, triwulan or year
     NEEDS_PERIOD = "needs_period"  # a year where a month or a triwulan is needed (/laporan)
     NEEDS_QUARTER = "needs_quarter"  # a month or a year where a triwulan is needed (/pengukuran)
+
+
+class DateWordsCode(StrEnum):
+    """Why a typed day is refused (`models.plan.date_words.DateWordsError`): each text shows the forms accepted."""
+
+    UNKNOWN = "unknown"  # names no day
+    NO_SUCH_DAY = "no_such_day"  # a day the calendar lacks: 31 Februari
 
 
 class InviteCode(StrEnum):
