@@ -57,22 +57,22 @@ def start_days(session: Session, admin: Member, office_index: int, member_id: in
     if session.get(Member, member_id) is None or office_index >= len(ACTING_OFFICES) \
             or kind_index >= len(views.KINDS):
         raise WorkflowError(ErrorCode.NOT_FOUND)
-    return _ask_from(session, admin, {"office": office_index, "member_id": member_id, "kind": kind_index})
+    return _ask_from(session, admin, {"office": office_index, "person": member_id, "kind": kind_index})
 
 
 def _who(session: Session, admin: Member, data: dict[str, Any]) -> str:
     return views.named(views.KINDS[data["kind"]], ACTING_OFFICES[data["office"]],
-                       session.get(Member, data["member_id"]), admin.language)
+                       session.get(Member, data["person"]), admin.language)
 
 
 def _ask_from(session: Session, admin: Member, data: dict[str, Any]) -> list[Screen]:
-    kept = {key: data[key] for key in ("office", "member_id", "kind")}
+    kept = {key: data[key] for key in ("office", "person", "kind")}
     number = set_state(session, admin.id, ChatStep.ACTING_FROM, **kept)
     return [views.ask_from(_who(session, admin, data), number, admin.language)]
 
 
 def _ask_until(session: Session, admin: Member, data: dict[str, Any], starts: date) -> list[Screen]:
-    kept = {key: data[key] for key in ("office", "member_id", "kind")}
+    kept = {key: data[key] for key in ("office", "person", "kind")}
     number = set_state(session, admin.id, ChatStep.ACTING_UNTIL, starts=starts.isoformat(), **kept)
     return [views.ask_until(_who(session, admin, data), starts, number, admin.language)]
 
@@ -113,7 +113,7 @@ def answer_until(session: Session, admin: Member, text: str) -> list[Screen]:
     if isinstance(ends, list):
         return ends
     starts, now = date.fromisoformat(data["starts"]), now_of(session)
-    member = session.get(Member, data["member_id"])
+    member = session.get(Member, data["person"])
     try:
         acting = appoint(session, Actor.member(admin.id), ACTING_OFFICES[data["office"]], member.id,
                          views.KINDS[data["kind"]], starts, ends, tz=now.tzinfo, now=now)
