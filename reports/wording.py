@@ -142,6 +142,20 @@ def title_of(session: Session, member: Member | int | None, at: datetime | None,
     return t("acting.titled_name", language, title=acting_title(acting, language), name=member.name)
 
 
+def office_title_of(session: Session, member: Member | int | None, at: datetime | None, language: str,
+                    office: Role) -> str:
+    """Who acted in `office` at `at`, always with the office: "Plh. Sekretaris Budi" for an acting official,
+    "Sekretaris Hendra" for its holder (not escaped)."""
+    titled = title_of(session, member, at, language, office)
+    name = member.name if isinstance(member, Member) else None
+    if isinstance(member, int):
+        found = session.get(Member, member)
+        name = found.name if found else None
+    if name is None or titled != name:
+        return titled
+    return t("acting.titled_name", language, title=t(f"role.{office.value}", language), name=name)
+
+
 def refusal_words(details: dict[str, object], language: str) -> dict[str, object]:
     """A refusal's details as its text takes them (not escaped): days worded, an office by its name, a Plt/Plh
     by its abbreviation; what is neither text nor a number dropped."""

@@ -21,7 +21,7 @@ from models.office.organisation import Member, Role, Unit
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
 from models.timing.schedule import ScheduleRules
-from reports.wording import esc, title_of
+from reports.wording import esc, office_title_of
 
 
 def _form_and_period(session: Session, form_id: int) -> tuple[UnitForm, Period, str]:
@@ -55,7 +55,7 @@ def form_approved(session: Session, member: Member, notice: FormApproved, now: d
     review = session.exec(select(Review).where(Review.form_id == notice.form_id,
                                                Review.decision == ReviewDecision.APPROVE)
                           .order_by(Review.id.desc()).limit(1)).first()
-    by = title_of(session, review.reviewer_id, review.created_at, member.language, Role.SEKRETARIS) \
+    by = office_title_of(session, review.reviewer_id, review.created_at, member.language, Role.SEKRETARIS) \
         if review is not None else t("role.sekretaris", member.language)
     return [Screen.of(t("notify.form_approved", member.language, unit=esc(unit), by=esc(by),
                         period=period_name(period, member.language)))]

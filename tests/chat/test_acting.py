@@ -64,8 +64,8 @@ async def test_a_plh_sekretaris_reviews_in_range_named_as_plh_and_not_after(worl
     card = await card_for(world, KABID_MODAL, "Bidang Pengaduan, Kebijakan dan Pelaporan Layanan")
     await card_for(world, SEKRETARIS, "Bidang Pengaduan, Kebijakan dan Pelaporan Layanan")  # the Sekretaris too
     await emu.user(KABID_MODAL).press(card, button_data(card, "✅ Setujui"))
-    await emu.wait_for_bot_message(KABID_MODAL, f"disetujui oleh {PLH} dan dikunci")
-    await emu.wait_for_bot_message(PENGADUAN, f"disetujui oleh {PLH}.")
+    await emu.wait_for_bot_message(KABID_MODAL, f"disetujui dan dikunci oleh {PLH}.")
+    await emu.wait_for_bot_message(PENGADUAN, f"disetujui {PLH}.")
     kabid_id, admin_id = world.member(KABID_MODAL).id, world.member(ADMIN).id
     with world.session() as session:
         entry = session.exec(select(AuditEntry).where(AuditEntry.action == "form.approved")).one()
