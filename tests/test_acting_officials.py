@@ -89,6 +89,10 @@ def test_the_range_is_inclusive_in_office_time_and_ends_by_itself(office):
         # the permanent Sekretaris still holds the office, and nobody acts as Kepala Dinas
         assert [m.name for m in holders_of(session, Role.SEKRETARIS, inside[0])] == ["Hendra", "Budi"]
         assert [m.name for m in holders_of(session, Role.KEPALA, inside[0])] == ["Ratna"]
+    for moment, roles in [(inside[0], {Role.KABID, Role.SEKRETARIS}), (inside[1], {Role.KABID, Role.SEKRETARIS}),
+                          (outside[0], {Role.KABID}), (outside[1], {Role.KABID})]:
+        with session_scope(office) as session:  # the roles an update of his reads with him, at its moment
+            assert roles_of_member(session, acting_member(session, 131, moment)) == roles, moment
 
 
 def test_overlaps_are_refused_naming_the_other(office):
