@@ -156,6 +156,18 @@ def office_title_of(session: Session, member: Member | int | None, at: datetime 
     return t("acting.titled_name", language, title=t(f"role.{office.value}", language), name=name)
 
 
+def holder_of(session: Session, member: Member | int | None, at: datetime | None, language: str,
+              office: Role) -> str:
+    """Who acted in `office` at `at`, as a notice about the office's decision names them: "Plh. Sekretaris Budi"
+    for an acting official, the office itself ("Sekretaris", "the Sekretaris") for its holder (not escaped)."""
+    if isinstance(member, int):
+        member = session.get(Member, member)
+    acting = acting_at(session, member.id, at, office) if member is not None and at is not None else None
+    if acting is None:
+        return t(f"acting.holder.{office.value}", language)
+    return t("acting.titled_name", language, title=acting_title(acting, language), name=member.name)
+
+
 def refusal_words(details: dict[str, object], language: str) -> dict[str, object]:
     """A refusal's details as its text takes them (not escaped): days worded, an office by its name, a Plt/Plh
     by its abbreviation; what is neither text nor a number dropped."""

@@ -38,7 +38,9 @@ from models.plan.date_words import DateWordsError, parse_date_words
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus
 from models.store.database import session_scope
-from reports.wording import title_of
+from models.timing.schedule import ScheduleRules
+from reports.laporan_data import _period_reviews
+from reports.wording import holder_of, office_title_of, title_of
 from tests.conftest import office_moment
 
 PEOPLE = {130: (Role.STAF, "Bidang Pelayanan Perizinan", "Sari"), 103: (Role.SEKRETARIS, "Sekretariat", "Hendra"),
@@ -182,6 +184,12 @@ def test_the_acting_official_reviews_in_range_named_by_capacity_and_is_refused_a
         assert title_of(session, budi_id, entry.at, "id", Role.SEKRETARIS) == "Plh. Sekretaris Budi"
         assert title_of(session, budi_id, entry.at, "en", Role.KEPALA) == "Budi"
         assert title_of(session, budi_id, on_21st, "id") == "Budi"
+        assert office_title_of(session, budi_id, entry.at, "id", Role.SEKRETARIS) == "Plh. Sekretaris Budi"
+        assert office_title_of(session, person(session, 103), entry.at, "id", Role.SEKRETARIS) == "Sekretaris Hendra"
+        assert holder_of(session, budi_id, entry.at, "en", Role.SEKRETARIS) == "Plh. Secretary Budi"
+        assert holder_of(session, person(session, 103).id, entry.at, "en", Role.SEKRETARIS) == "the Sekretaris"
+        [line] = _period_reviews(session, session.exec(select(Period)).one(), ScheduleRules(), "id")
+        assert " — Plh. Sekretaris Budi, Bidang Pelayanan Perizinan: disetujui" in line  # the Laporan's review
         own = session.exec(select(AuditEntry).where(AuditEntry.actor_member_id == person(session, 130).id)).all()
         assert own and all(e.acting_as is None for e in own)  # a member acting in no office: no capacity
     with session_scope(office) as session:
