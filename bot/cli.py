@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bot.acting_cli import add_parser as add_acting_parser
+from bot.acting_cli import run as run_acting
 from bot.config import SANDBOX_FOLDER, ConfigError, Settings, load_settings, new_webhook_secret
 from bot.invites_cli import create_invite_link
 from bot.pk_cli import add_flags as add_pk_flags
@@ -117,6 +119,8 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--unit", help="the member's unit, e.g. \"Bidang Pelayanan Perizinan\" "
                         "(default: the office itself)")
     invite.add_argument("--hari", type=int, default=7, help="days until the link expires (default 7)")
+
+    add_acting_parser(commands)
 
     commands.add_parser("run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)",
                         description="Run the bot until stopped with Ctrl+C. The database is upgraded first. "
@@ -255,6 +259,10 @@ def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     return create_invite_link(args, settings, _prepare(settings))
 
 
+def cmd_plt(args: argparse.Namespace, settings: Settings) -> int:
+    return run_acting(args, settings, _prepare(settings))
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.telegram_bot_token:
         if settings.webhook_url or settings.sqlite_path() is None:
@@ -282,6 +290,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "import-realisasi": cmd_import_realisasi,
     "export": cmd_export,
     "invite": cmd_invite,
+    "plt": cmd_plt,
     "run": cmd_run,
     "secret": cmd_secret,
     "sandbox": cmd_sandbox,

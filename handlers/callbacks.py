@@ -84,6 +84,11 @@ class Button(StrEnum):
     # "Buka …" (PERIOD_OPEN) asks first: who will be told; "Ya, buka" opens, "Batal" opens nothing
     PERIOD_OPEN_CONFIRM = "pd.y", ("year", "quarterly", "number")
     PERIOD_OPEN_CANCEL = "pd.n", ("year", "quarterly", "number")
+    # acting officials (/plt): name one (office, member, Plt or Plh; then the days are typed), or end one early
+    ACTING_NEW = "pj.n", ("office_index",)  # office_index: its index in `acting_officials.ACTING_OFFICES`
+    ACTING_MEMBER = "pj.m", ("office_index", "member_id")
+    ACTING_KIND = "pj.k", ("office_index", "member_id", "kind_index")  # kind_index: in `handlers.acting.views.KINDS`
+    ACTING_END = "pj.x", ("acting_id",)
     # reminders
     REMINDER_SNOOZE = "rm.snz", ("reminder_id",)
     # Pengukuran Kinerja (procedure B)

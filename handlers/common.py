@@ -36,7 +36,7 @@ from models.office.organisation import Member
 from models.office.permissions import audit_refusal
 from models.store.database import session_scope
 from models.timing.schedule import ScheduleRules
-from reports.wording import esc
+from reports.wording import esc, refusal_words
 
 T = TypeVar("T")
 # Refusals worded "already handled by … at …" when the error (or the form) tells who and when.
@@ -150,7 +150,7 @@ def error_screens(session: Session, member: Member, error: WorkflowError, timezo
             return [Screen.of(t("error.already_handled", language, name=esc(name),
                                 when=format_datetime(at, timezone, language)), refusal=True)]
     return [Screen.of(t(text_key(error.code), language, **{k: esc(v) if isinstance(v, str) else v
-                                                           for k, v in details.items() if isinstance(v, str | int)}),
+                                                           for k, v in refusal_words(details, language).items()}),
                       refusal=True)]
 
 
@@ -174,7 +174,7 @@ def act_in_transaction(session: Session, user_id: int, update_id: int | None, wo
     A refused work is undone by rolling the whole transaction back and marking the update handled again in a new
     one, rather than by a savepoint around the work: refusals are rare, and a savepoint costs every update two
     statements (`SAVEPOINT`, `RELEASE`)."""
-    member = acting_member(session, user_id)
+    member = acting_member(session, user_id, now_of(session))
     if member is None or not member.active:
         return None
     if update_id and not first_time_handled(session, update_id, now_of(session)):
@@ -186,7 +186,7 @@ def act_in_transaction(session: Session, user_id: int, update_id: int | None, wo
         screens = work(session, member, *args)
     except WorkflowError as error:
         session.rollback()  # the work's writes, and the mark: taken again below, in the same moment
-        member = acting_member(session, user_id)
+        member = acting_member(session, user_id, now_of(session))
         if member is None or not member.active or \
                 (update_id and not first_time_handled(session, update_id, now_of(session))):
             return []  # handled meanwhile by another process, or the member left: nothing more to say

@@ -22,6 +22,7 @@ COMMANDS: list[tuple[str, str, Action | None]] = [
     ("periode", "period", Action.MANAGE_PERIODS),
     ("undang", "invite", Action.INVITE),
     ("anggota", "members", Action.MANAGE_MEMBERS),
+    ("plt", "acting", Action.MANAGE_MEMBERS),
     ("bahasa", "language", None),
     ("bantuan", "help", None),
     ("batal", "cancel", None),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers import documents, evidence, group, reminders, router, settings, start, status, waiting
+from handlers.acting import handlers as acting
 from handlers.admin import handlers as admin
 from handlers.callbacks import Button, matcher
 from handlers.fill import handlers as fill
@@ -31,6 +32,7 @@ COMMANDS = [
     (["periode", "period"], admin.periods_command),
     (["undang", "invite"], admin.invite_command),
     (["anggota", "members"], admin.members_command),
+    (["plt", "acting"], acting.acting_command),
     (["bahasa", "language"], settings.language_command),
     (["batal", "cancel"], settings.cancel_command),
 ]
@@ -41,6 +43,7 @@ BUTTONS = [  # which buttons (handlers.callbacks.Button) each handler answers; a
     (kepala.BUTTONS, kepala.on_button),
     (measurement.BUTTONS, measurement.on_button),
     (admin.BUTTONS, admin.on_button),
+    (acting.BUTTONS, acting.on_button),
     ({Button.EVIDENCE}, evidence.on_button),
     ({Button.RECAP_PERIOD}, status.on_recap_period),
     (waiting.BUTTONS, waiting.on_button),

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from sqlmodel import Session
 from telegram import Update
 
+from handlers.acting.flow import QUESTIONS as ACTING_QUESTIONS
+from handlers.acting.flow import TEXT_STEPS as ACTING_STEPS
 from handlers.bound import Bound, open_again, unseen_answer
 from handlers.common import ANY_QUESTION, EVERY_STEP, Context, act, answer_expired, left_open_by
 from handlers.fill.flow import QUESTIONS as FILL_QUESTIONS
@@ -29,11 +31,11 @@ from reports.wording import esc
 
 # What a typed message means at each chat step: (session, member, text) → screens.
 TEXT_STEPS: dict[ChatStep, Callable[[Session, Member, str], list[Screen]]] = {
-    **FILL_STEPS, **REVIEW_STEPS, **KEPALA_STEPS, **FOLLOW_UP_STEPS, **MEASUREMENT_STEPS}
+    **FILL_STEPS, **REVIEW_STEPS, **KEPALA_STEPS, **FOLLOW_UP_STEPS, **MEASUREMENT_STEPS, **ACTING_STEPS}
 # How each question a typed message may answer is named and asked again: a message that does not answer the
 # question shown is not filed under it (`handlers.bound`). Every step of TEXT_STEPS but UNBOUND is here.
 QUESTIONS: dict[ChatStep, Bound] = {**FILL_QUESTIONS, **REVIEW_QUESTIONS, **KEPALA_QUESTIONS, **FOLLOW_UP_QUESTIONS,
-                                    **MEASUREMENT_QUESTIONS}
+                                    **MEASUREMENT_QUESTIONS, **ACTING_QUESTIONS}
 # chosen with buttons: typed text only gets a hint, nothing is filed
 UNBOUND = frozenset({ChatStep.REVIEW_SELECT, ChatStep.KEPALA_ARAHAN_PREVIEW})
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 from enum import StrEnum
 
 from models.calc.numbers import NumberCode
-from models.errors import ErrorCode, ExportCode, InviteCode, PeriodWordsCode, ProblemCode, SpreadsheetCode
+from models.errors import (
+    DateWordsCode,
+    ErrorCode,
+    ExportCode,
+    InviteCode,
+    PeriodWordsCode,
+    ProblemCode,
+    SpreadsheetCode,
+)
 
 PREFIXES: dict[type[StrEnum], str] = {
     ErrorCode: "error.",
@@ -19,6 +27,7 @@ PREFIXES: dict[type[StrEnum], str] = {
     ExportCode: "workbook.error.",
     NumberCode: "fill.invalid_",
     PeriodWordsCode: "period_words.",
+    DateWordsCode: "date_words.",
 }
 
 

@@ -12,6 +12,7 @@ never change; `i18n.codes.text_key` maps each code to its text:
 | `ProblemCode` | `models.exchange.problems.RowProblem` | `import.problem.<code>` |
 | `ExportCode` | `reports.export_kinds.ExportError` | `workbook.error.<code>` |
 | `PeriodWordsCode` | `models.plan.period_words.PeriodWordsError` | `period_words.<code>` |
+| `DateWordsCode` | `models.plan.date_words.DateWordsError` | `date_words.<code>` |
 | `NumberCode` | `models.calc.numbers.NumberError` (kept in `calc`, below this module) | `fill.invalid_<code>` |
 """
 
@@ -67,6 +68,12 @@ class ErrorCode(StrEnum):
     PERIOD_ALREADY_OPEN = "period_already_open"
     UNDO_EXPIRED = "undo_expired"  # the agreement's undo window has passed: the period is archived
     FOLLOW_UP_DONE = "follow_up_done"
+    # Acting officials (Plt/Plh, `models.office.acting_officials`).
+    ACTING_DATES_REVERSED = "acting_dates_reversed"
+    ACTING_IN_PAST = "acting_in_past"
+    ACTING_HOLDS_OFFICE = "acting_holds_office"
+    ACTING_OVERLAP = "acting_overlap"
+    ACTING_ENDED = "acting_ended"
 
 
 class PeriodWordsCode(StrEnum):
@@ -75,6 +82,13 @@ class PeriodWordsCode(StrEnum):
     UNKNOWN = "unknown"  # names no month, triwulan or year
     NEEDS_PERIOD = "needs_period"  # a year where a month or a triwulan is needed (/laporan)
     NEEDS_QUARTER = "needs_quarter"  # a month or a year where a triwulan is needed (/pengukuran)
+
+
+class DateWordsCode(StrEnum):
+    """Why a typed day is refused (`models.plan.date_words.DateWordsError`): each text shows the forms accepted."""
+
+    UNKNOWN = "unknown"  # names no day
+    NO_SUCH_DAY = "no_such_day"  # a day the calendar lacks: 31 Februari
 
 
 class InviteCode(StrEnum):

@@ -20,6 +20,7 @@ from models.messaging.chat_state import ChatState, GroupNotice, HandledUpdate
 from models.messaging.inbox import InboxUpdate
 from models.messaging.outbox import OutboxMessage
 from models.messaging.pace import ChatPace
+from models.office.acting_officials import ActingOfficial
 from models.office.audit import AuditEntry
 from models.office.invites import Invite
 from models.office.organisation import Member, MemberRole, Unit
@@ -29,8 +30,8 @@ from models.reporting.archive import ArchivedDocument
 from models.timing.reminders import Reminder
 
 __all__ = [
-    "ArchivedDocument", "AuditEntry", "ChatPace", "ChatState", "Disposition", "Evidence", "FollowUp",
-    "FollowUpIndicator", "FormReceipt",
+    "ActingOfficial", "ArchivedDocument", "AuditEntry", "ChatPace", "ChatState", "Disposition", "Evidence",
+    "FollowUp", "FollowUpIndicator", "FormReceipt",
     "GroupNotice", "HandledUpdate", "InboxUpdate", "Indicator", "IndicatorTarget", "Invite", "MeasurementCycle",
     "Member", "MemberRole", "MonthlyTarget", "OutboxMessage", "Period", "PeriodReport", "Realisasi", "Reminder",
     "Review", "ReviewItem", "Unit", "UnitForm", "UnlockRequest",

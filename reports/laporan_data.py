@@ -34,7 +34,7 @@ from models.collection.recap import Recap, RecapRow, compute_recap
 from models.measurement.cycle import MeasurementCycle, MeasurementStatus, cycle_of
 from models.measurement.results import Measurement, measure_quarter
 from models.office.audit import Actor
-from models.office.organisation import Member, Unit
+from models.office.organisation import Role, Unit
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, find_period
 from models.reporting.archive import Procedure, archived_document, file_document
 from models.timing.mutu_baku import StepTiming, measurement_timeline, timeline
@@ -42,7 +42,7 @@ from models.timing.schedule import ScheduleRules
 from models.timing.steps import SOP_NUMBER
 from reports.laporan import Laporan, LaporanRow, LevelLine, TimelineLine, render_laporan
 from reports.recap_charts import render_recap_charts
-from reports.wording import scope_label, step_state, summary_lines, target_text, value_text
+from reports.wording import scope_label, step_state, summary_lines, target_text, title_of, value_text
 from reports.workbooks import evidence_texts
 
 ARCHIVE_LANGUAGE = "id"  # the filed document is the office's official record
@@ -93,9 +93,9 @@ def _timeline_lines(timings: list[StepTiming], language: str, procedure: str) ->
     return tuple(lines)
 
 
-def _name(session: Session, member_id: int | None) -> str:
-    member = session.get(Member, member_id) if member_id else None
-    return member.name if member else "-"
+def _name(session: Session, member_id: int | None, at: datetime | None, language: str, office: Role) -> str:
+    """Who acted, as "Plh. Sekretaris Budi" when they acted in `office` without holding it (`title_of`)."""
+    return title_of(session, member_id, at, language, office) if member_id else "-"
 
 
 def _when(moment: datetime | None, rules: ScheduleRules, language: str) -> str:
@@ -113,7 +113,8 @@ def _period_reviews(session: Session, period: Period, rules: ScheduleRules, lang
         decision = t("laporan_views.approved" if ReviewDecision(review.decision) is ReviewDecision.APPROVE
                      else "laporan_views.returned", language)
         arahan = f": {review.arahan}" if review.arahan else ""
-        lines.append(f"{_when(review.created_at, rules, language)} — {_name(session, review.reviewer_id)}, "
+        by = _name(session, review.reviewer_id, review.created_at, language, Role.SEKRETARIS)
+        lines.append(f"{_when(review.created_at, rules, language)} — {by}, "
                      f"{unit}: {decision}{arahan}")
     return tuple(lines)
 
@@ -124,7 +125,7 @@ def _disposition_line(session: Session, kepala_id: int | None, at: datetime | No
         return ()
     words = t("laporan_views.agree" if DispositionDecision(decision) is DispositionDecision.AGREE
               else "laporan_views.arahan", language)
-    return (f"{_when(at, rules, language)} — {_name(session, kepala_id)}: {words}"
+    return (f"{_when(at, rules, language)} — {_name(session, kepala_id, at, language, Role.KEPALA)}: {words}"
             + (f": {arahan}" if arahan else ""),)
 
 
@@ -185,12 +186,14 @@ def measurement_laporan(session: Session, measurement: Measurement, cycle: Measu
         if cycle.rencana_aksi:
             summary.append(t("laporan_views.rencana_aksi", language, text=cycle.rencana_aksi))
         if cycle.submitted_at:
-            review.append(f"{_when(cycle.submitted_at, rules, language)} — {_name(session, cycle.submitted_by_id)}: "
+            by = _name(session, cycle.submitted_by_id, cycle.submitted_at, language, Role.SEKRETARIS)
+            review.append(f"{_when(cycle.submitted_at, rules, language)} — {by}: "
                           f"{t('laporan_views.submitted', language)}")
         if cycle.return_arahan:
             review.append(t("laporan_views.returned_once", language, arahan=cycle.return_arahan))
         if cycle.approved_at:
-            review.append(f"{_when(cycle.approved_at, rules, language)} — {_name(session, cycle.decided_by_id)}: "
+            by = _name(session, cycle.decided_by_id, cycle.approved_at, language, Role.SEKRETARIS)
+            review.append(f"{_when(cycle.approved_at, rules, language)} — {by}: "
                           f"{t('laporan_views.approved', language)}")
     return Laporan(
         office=office, period=measurement.quarter.label(language), period_code=measurement.quarter.code,

@@ -4,16 +4,21 @@ the recap's summary lines and the state of an SOP step. Text from users is escap
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
 from html import escape
 
+from sqlmodel import Session
+
 from i18n import t
 from models.calc.capaian import CapaianResult, Polarity, Target
-from models.calc.dates import format_duration
+from models.calc.dates import format_date, format_duration
 from models.calc.numbers import format_number, format_percent, round_half_up
 from models.calc.year_path import YearPath
 from models.collection.progress import UnitProgress
 from models.collection.recap import Recap, RecapRow
+from models.office.acting_officials import ActingKind, ActingOfficial, acting_at
+from models.office.organisation import Member, Role
 from models.plan.indicators import Indicator
 from models.timing.mutu_baku import StepTiming
 
@@ -130,3 +135,65 @@ def step_state(timing: StepTiming, language: str) -> tuple[str, str]:
     mark = t("mutu_baku.late" if timing.overdue else "mutu_baku.pending" if timing.running else "mutu_baku.ok",
              language)
     return mark, format_duration(timing.actual, language)
+
+
+def acting_title(acting: ActingOfficial, language: str) -> str:
+    """"Plh. Sekretaris", "Plt. Kepala Dinas": the office someone acts in."""
+    return t("acting.title", language, kind=t(f"acting.kind.{ActingKind(acting.kind).value}", language),
+             office=t(f"role.{Role(acting.office).value}", language))
+
+
+def title_of(session: Session, member: Member | int | None, at: datetime | None, language: str,
+             office: Role | None = None) -> str:
+    """The member's name as a card, the audit's reader or a document names who acted at `at`: "Plh. Sekretaris
+    Budi" when they acted in an office they do not hold (only `office`, if given), else "Budi" (not escaped)."""
+    if isinstance(member, int):
+        member = session.get(Member, member)
+    if member is None:
+        return "-"
+    acting = acting_at(session, member.id, at, office) if at is not None else None
+    if acting is None:
+        return member.name
+    return t("acting.titled_name", language, title=acting_title(acting, language), name=member.name)
+
+
+def office_title_of(session: Session, member: Member | int | None, at: datetime | None, language: str,
+                    office: Role) -> str:
+    """Who acted in `office` at `at`, always with the office: "Plh. Sekretaris Budi" for an acting official,
+    "Sekretaris Hendra" for its holder (not escaped)."""
+    titled = title_of(session, member, at, language, office)
+    name = member.name if isinstance(member, Member) else None
+    if isinstance(member, int):
+        found = session.get(Member, member)
+        name = found.name if found else None
+    if name is None or titled != name:
+        return titled
+    return t("acting.titled_name", language, title=t(f"role.{office.value}", language), name=name)
+
+
+def holder_of(session: Session, member: Member | int | None, at: datetime | None, language: str,
+              office: Role) -> str:
+    """Who acted in `office` at `at`, as a notice about the office's decision names them: "Plh. Sekretaris Budi"
+    for an acting official, the office itself ("Sekretaris", "the Sekretaris") for its holder (not escaped)."""
+    if isinstance(member, int):
+        member = session.get(Member, member)
+    acting = acting_at(session, member.id, at, office) if member is not None and at is not None else None
+    if acting is None:
+        return t(f"acting.holder.{office.value}", language)
+    return t("acting.titled_name", language, title=acting_title(acting, language), name=member.name)
+
+
+def refusal_words(details: dict[str, object], language: str) -> dict[str, object]:
+    """A refusal's details as its text takes them (not escaped): days worded, an office by its name, a Plt/Plh
+    by its abbreviation; what is neither text nor a number dropped."""
+    worded: dict[str, object] = {}
+    for key, value in details.items():
+        if isinstance(value, date):
+            worded[key] = format_date(value, language)
+        elif key == "office" and value in set(Role):
+            worded[key] = t(f"role.{Role(value).value}", language)
+        elif key == "kind" and value in set(ActingKind):
+            worded[key] = t(f"acting.kind.{ActingKind(value).value}", language)
+        elif isinstance(value, str | int):
+            worded[key] = value
+    return worded

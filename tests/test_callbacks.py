@@ -40,6 +40,7 @@ ACTIONS: dict[str, int] = {
     "inv.r": 1, "inv.u": 2, "mb.m": 1, "mb.r": 2, "mb.u": 1, "mb.uu": 2, "mb.x": 1,
     "pd.o": 3, "pd.c": 1, "pd.y": 3, "pd.n": 3, "rm.snz": 1, "kd.undo": 1, "kd.pu": 2, "kd.pi": 2, "kd.send": 2,
     "kd.edit": 2, "tl.done": 1,
+    "pj.n": 1, "pj.m": 2, "pj.k": 3, "pj.x": 1,
     "ms.new": 2, "ms.an": 1, "ms.sub": 2, "ms.ok": 2, "ms.ret": 2, "ms.rep": 1, "ms.kok": 1, "ms.karh": 1,
     "ms.ra": 1, "ms.fin": 2, "ms.again": 2, "ms.p": 2,
     "rk.p": 1, "ek.p": 3, "lp.p": 2,

@@ -15,6 +15,7 @@ from i18n.codes import PREFIXES, text_key
 from models.calc.numbers import AmbiguousNumber, InvalidNumber, NumberCode, NumberError
 from models.errors import (
     WORKFLOW_PROBLEMS,
+    DateWordsCode,
     ErrorCode,
     ExportCode,
     InviteCode,
@@ -41,6 +42,7 @@ ERRORS = {
     "InvalidNumber": NumberCode,
     "NumberError": NumberCode,
     "PeriodWordsError": PeriodWordsCode,
+    "DateWordsError": DateWordsCode,
 }
 
 

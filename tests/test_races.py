@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from models.calc.clock import system_clock
+from models.calc.clock import OFFICE_TZ, system_clock
 from models.collection.form_filling import record_value
 from models.collection.forms import (
     Disposition,
@@ -59,6 +60,7 @@ from models.measurement.cycle import (
     write_rencana_aksi,
 )
 from models.messaging.outbox import OutboxMessage
+from models.office.acting_officials import ActingKind, ActingOfficial, appoint
 from models.office.audit import Actor, AuditEntry
 from models.office.invites import Invite, InviteError, accept_invite, create_invite
 from models.office.members import set_active, toggle_role
@@ -484,3 +486,21 @@ def test_a_month_disposed_twice_at_once_is_disposed_once(engine: Engine, approve
         [disposition] = session.exec(select(Disposition)).all()
         assert DispositionDecision(disposition.decision) is DispositionDecision.AGREE
         assert refused.details == {"by": disposition.kepala_id, "at": disposition.created_at}
+
+
+def test_two_overlapping_acting_officials_named_at_once_are_named_once(office: Engine):
+    """Two admins naming a Plh Sekretaris for overlapping days at once: the second waits for the first (the admins'
+    rows, as member administration) and is refused, naming the first."""
+    today = NOW.astimezone(OFFICE_TZ).date()
+
+    def name(telegram_id: int, days: int) -> Callable[[Session], object]:
+        return lambda session: appoint(session, Actor.member(person(session, 101).id), Role.SEKRETARIS,
+                                       person(session, telegram_id).id, ActingKind.PLH, today,
+                                       today + timedelta(days=days), tz=OFFICE_TZ, now=NOW)
+
+    outcomes = race(office, name(130, 5), name(131, 3))
+    [refused] = refusals(outcomes)
+    assert isinstance(refused, WorkflowError) and refused.code is ErrorCode.ACTING_OVERLAP
+    assert refused.details["name"] == "member 130"
+    with session_scope(office) as session:
+        assert [a.member_id for a in session.exec(select(ActingOfficial))] == [person(session, 130).id]

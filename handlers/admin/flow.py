@@ -17,7 +17,7 @@ from models.office.audit import Actor
 from models.office.invites import create_invite, invite_link
 from models.office.members import members_by_unit, move_member, set_active, toggle_role
 from models.office.organisation import Member, Role, Unit
-from models.office.permissions import Action, require, roles_of_member
+from models.office.permissions import Action, held_roles, require, roles_of_member
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.timing.schedule import ScheduleRules, check_may_open, due_periods
 from reports.wording import esc
@@ -77,7 +77,7 @@ def member_detail(session: Session, admin: Member, member_id: int) -> list[Scree
     member = session.get(Member, member_id)
     if member is None:
         raise WorkflowError(ErrorCode.NOT_FOUND)
-    roles = roles_of_member(session, member)
+    roles = held_roles(session, member)
     language = admin.language
     unit = session.get(Unit, member.unit_id)
     text = t("admin.member_detail", language, name=esc(member.name), unit=esc(unit.name),

@@ -19,13 +19,13 @@ from models.collection.forms import Disposition, DispositionDecision, FollowUp
 from models.collection.progress import period_progress
 from models.collection.recap import compute_recap
 from models.messaging.notices import DispositionNotice, KepalaReport, ReportReady
-from models.office.organisation import Member
+from models.office.organisation import Member, Role
 from models.plan.periods import Period
 from models.reporting.follow_ups import follow_up_state
 from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
 from reports import heavy
-from reports.wording import esc, scope_label
+from reports.wording import esc, holder_of, scope_label
 
 
 def report_ready(session: Session, member: Member, notice: ReportReady, now: datetime,
@@ -67,10 +67,11 @@ def disposition_notice(session: Session, member: Member, notice: DispositionNoti
     period = session.get(Period, notice.period_id)
     disposition = session.get(Disposition, notice.disposition_id)
     language = member.language
+    kepala = esc(holder_of(session, disposition.kepala_id, disposition.created_at, language, Role.KEPALA))
     if DispositionDecision(disposition.decision) is DispositionDecision.AGREE:
-        text = t("notify.disposition_agree", language, period=period_name(period, language))
+        text = t("notify.disposition_agree", language, period=period_name(period, language), kepala=kepala)
     else:
-        text = t("notify.disposition_arahan", language, period=period_name(period, language),
+        text = t("notify.disposition_arahan", language, period=period_name(period, language), kepala=kepala,
                  arahan=esc(disposition.arahan))
     buttons = []
     if notice.follow_up:

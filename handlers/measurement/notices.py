@@ -23,14 +23,14 @@ from models.messaging.notices import (
     MeasurementReturned,
     MeasurementReview,
 )
-from models.office.organisation import Member
+from models.office.organisation import Member, Role
 from models.plan.periods import Period
 from models.reporting.archive import Procedure
 from models.timing.mutu_baku import measurement_timeline
 from models.timing.reminders import Task
 from models.timing.schedule import ScheduleRules
 from reports import heavy
-from reports.wording import esc, scope_label
+from reports.wording import esc, holder_of, scope_label
 
 TEXT_CHARS = 200  # of the Tim's analysis and rencana aksi in the Kepala Dinas's one screen (whole in the PDF)
 
@@ -71,14 +71,17 @@ def measurement_returned(session: Session, member: Member, notice: MeasurementRe
     cycle = _cycle(session, notice)
     language = member.language
     buttons = views.preparer_buttons(cycle, language) if _current(cycle, notice, MeasurementStatus.RETURNED) else []
+    sekretaris = esc(holder_of(session, cycle.decided_by_id, cycle.decided_at, language, Role.SEKRETARIS))
     return [Screen.of(t("measurement.notify_returned", language, period=cycle.ref.label(language),
-                        arahan=esc(cycle.return_arahan or "-")), buttons)]
+                        sekretaris=sekretaris, arahan=esc(cycle.return_arahan or "-")), buttons)]
 
 
 def measurement_approved(session: Session, member: Member, notice: MeasurementApproved, now: datetime,
                          rules: ScheduleRules) -> list[Screen]:
     cycle = _cycle(session, notice)
-    return [Screen.of(t("measurement.notify_approved", member.language, period=cycle.ref.label(member.language)))]
+    sekretaris = esc(holder_of(session, cycle.decided_by_id, cycle.approved_at, member.language, Role.SEKRETARIS))
+    return [Screen.of(t("measurement.notify_approved", member.language, period=cycle.ref.label(member.language),
+                        sekretaris=sekretaris))]
 
 
 def measurement_report(session: Session, member: Member, notice: MeasurementReport, now: datetime,
@@ -109,9 +112,11 @@ def measurement_disposed(session: Session, member: Member, notice: MeasurementDi
     cycle = _cycle(session, notice)
     language = member.language
     period = cycle.ref.label(language)
+    kepala = esc(holder_of(session, cycle.kepala_id, cycle.disposed_at, language, Role.KEPALA))
     if DispositionDecision(cycle.decision) is DispositionDecision.AGREE:
-        return [Screen.of(t("measurement.notify_disposed_agree", language, period=period))]
-    return [Screen.of(t("measurement.notify_disposed_arahan", language, period=period, arahan=esc(cycle.arahan)))]
+        return [Screen.of(t("measurement.notify_disposed_agree", language, period=period, kepala=kepala))]
+    return [Screen.of(t("measurement.notify_disposed_arahan", language, period=period, kepala=kepala,
+                        arahan=esc(cycle.arahan)))]
 
 
 def laporan_document(session: Session, member: Member, notice: LaporanDocument, now: datetime,

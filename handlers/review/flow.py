@@ -22,11 +22,11 @@ from models.collection.review import (
 )
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import ChatStep, clear_state, get_state, set_state
-from models.office.organisation import Member, Unit
+from models.office.organisation import Member, Role, Unit
 from models.office.permissions import Action, require
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
-from reports.wording import esc
+from reports.wording import esc, office_title_of
 
 
 def _names(session: Session, form: UnitForm) -> tuple[str, Period]:
@@ -36,7 +36,8 @@ def _names(session: Session, form: UnitForm) -> tuple[str, Period]:
 def approve(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:
     form = approve_unit_form(session, member, form_id, version, now=now_of(session))
     unit, period = _names(session, form)
-    return [Screen.of(t("review.approved", member.language, unit=esc(unit),
+    by = office_title_of(session, member, now_of(session), member.language, Role.SEKRETARIS)
+    return [Screen.of(t("review.approved", member.language, unit=esc(unit), by=esc(by),
                         period=period_name(period, member.language)))]
 
 

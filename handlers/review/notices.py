@@ -15,7 +15,7 @@ from handlers.screens import Screen
 from i18n import t
 from models.collection.evidence import form_evidence_count
 from models.collection.form_filling import form_items, kabid_who_returned
-from models.collection.forms import Review, ReviewItem, UnitForm, UnlockRequest, UnlockStatus
+from models.collection.forms import Review, ReviewDecision, ReviewItem, UnitForm, UnlockRequest, UnlockStatus
 from models.collection.review import changes_since_return
 from models.messaging.notices import (
     FormApproved,
@@ -26,11 +26,11 @@ from models.messaging.notices import (
     UnlockAsked,
     UnlockDecided,
 )
-from models.office.organisation import Member, Unit
+from models.office.organisation import Member, Role, Unit
 from models.plan.indicators import Indicator
 from models.plan.periods import Period
 from models.timing.schedule import ScheduleRules
-from reports.wording import esc
+from reports.wording import esc, office_title_of
 
 
 def _form_and_period(session: Session, form_id: int) -> tuple[UnitForm, Period, str]:
@@ -82,7 +82,12 @@ def form_returned(session: Session, member: Member, notice: FormReturned, now: d
 def form_approved(session: Session, member: Member, notice: FormApproved, now: datetime,
                   rules: ScheduleRules) -> list[Screen]:
     _, period, unit = _form_and_period(session, notice.form_id)
-    return [Screen.of(t("notify.form_approved", member.language, unit=esc(unit),
+    review = session.exec(select(Review).where(Review.form_id == notice.form_id,
+                                               Review.decision == ReviewDecision.APPROVE)
+                          .order_by(Review.id.desc()).limit(1)).first()
+    by = office_title_of(session, review.reviewer_id, review.created_at, member.language, Role.SEKRETARIS) \
+        if review is not None else t("role.sekretaris", member.language)
+    return [Screen.of(t("notify.form_approved", member.language, unit=esc(unit), by=esc(by),
                         period=period_name(period, member.language)))]
 
 

@@ -53,7 +53,7 @@ def approve_as_kabid(session: Session, member: Member, form_id: int, expected_ve
     form = _form_for_kabid(session, member, form_id, expected_version)
     resubmission = latest_return(session, form) is not None
     move_form(session, form, FormStatus.SUBMITTED, Actor.member(member.id), expected_version, now=now)
-    request_review(session, form, resubmission)
+    request_review(session, form, resubmission, now)
     return form
 
 

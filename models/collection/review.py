@@ -40,6 +40,7 @@ from models.messaging.notices import (
     UnlockDecided,
 )
 from models.messaging.outbox import enqueue
+from models.office.acting_officials import holders_of
 from models.office.audit import Actor, AuditEntry, record_by
 from models.office.organisation import Member, Role, members_with_role, unit_members
 from models.office.permissions import Action, require
@@ -149,7 +150,7 @@ def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_ver
             enqueue(session, head.id, KabidReviewRequest(form.id, form.version, resubmission),
                     f"kabid_review:{form.id}:{form.version}:{head.id}")
         return []
-    request_review(session, form, resubmission)
+    request_review(session, form, resubmission, now)
     for head in others:
         enqueue(session, head.id, FormSent(form.id, form.version, actor.member_id),
                 f"form_sent:{form.id}:{form.version}:{head.id}")
@@ -167,9 +168,10 @@ def goes_to_kabid(session: Session, form: UnitForm, sender_id: int, kabid_review
     return kabid_review and _kabid_first(members_with_role(session, Role.KABID, form.unit_id), sender_id)
 
 
-def request_review(session: Session, form: UnitForm, resubmission: bool) -> None:
-    """The submitted form (at its current version) to every Sekretaris, with Setujui / Kembalikan."""
-    for sekretaris in members_with_role(session, Role.SEKRETARIS):
+def request_review(session: Session, form: UnitForm, resubmission: bool, now: datetime) -> None:
+    """The submitted form (at its current version) to whoever holds the Sekretaris's office now (an acting one
+    too), with Setujui / Kembalikan."""
+    for sekretaris in holders_of(session, Role.SEKRETARIS, now):
         enqueue(session, sekretaris.id, ReviewRequest(form.id, form.version, resubmission),
                 f"review:{form.id}:{form.version}:{sekretaris.id}")
 
@@ -200,7 +202,7 @@ def approve_unit_form(session: Session, member: Member, form_id: int, expected_v
     period = session.get(Period, form.period_id)
     session.refresh(period, with_for_update=True)  # the month's last two forms approved at once: the second sees both
     if period_fully_approved(session, period):
-        for sekretaris in members_with_role(session, Role.SEKRETARIS):
+        for sekretaris in holders_of(session, Role.SEKRETARIS, now):
             enqueue(session, sekretaris.id, ReportReady(period.id), f"report_ready:{period.id}:{sekretaris.id}")
     return form
 
@@ -331,7 +333,7 @@ def request_unlock(session: Session, member: Member, form_id: int, indicator_id:
     session.flush()
     record_by(session, Actor.member(member.id), "unlock.request", "unlock_request", request.id, at=now,
               after={"form_id": form_id, "indicator_id": indicator_id, "reason": reason})
-    for sekretaris in members_with_role(session, Role.SEKRETARIS):
+    for sekretaris in holders_of(session, Role.SEKRETARIS, now):
         enqueue(session, sekretaris.id, UnlockAsked(request.id), f"unlock:{request.id}:{sekretaris.id}")
     return request
 

@@ -39,6 +39,7 @@ from models.messaging.notices import (
     Notice,
 )
 from models.messaging.outbox import enqueue
+from models.office.acting_officials import holders_of
 from models.office.audit import Actor, AuditEntry, record_by
 from models.office.organisation import Member, Role, members_with_role
 from models.office.permissions import Action, require
@@ -178,9 +179,9 @@ def due_measurement(session: Session, today: date) -> DueMeasurement:
     return DueMeasurement(waiting=waiting, missing=tuple(missing_periods(session, waiting)))
 
 
-def preparers(session: Session) -> list[Member]:
-    """Who prepares the measurement: the Tim SAKIP (the Sekretaris when the office has none)."""
-    return members_with_role(session, Role.TIM_SAKIP) or members_with_role(session, Role.SEKRETARIS)
+def preparers(session: Session, now: datetime) -> list[Member]:
+    """Who prepares the measurement: the Tim SAKIP (whoever holds the Sekretaris's office when there is none)."""
+    return members_with_role(session, Role.TIM_SAKIP) or holders_of(session, Role.SEKRETARIS, now)
 
 
 def _tell(session: Session, people: list[Member], notice_type: type[Notice], cycle: MeasurementCycle,
@@ -206,7 +207,7 @@ def start_measurement(session: Session, ref: PeriodRef, actor: Actor, *, now: da
     except IntegrityError:  # started in another process just now (by hand, or by the triwulan's disposition)
         return cycle_of(session, ref)
     record_by(session, actor, "measurement.ready", "measurement", cycle.id, at=now, after={"code": ref.code})
-    _tell(session, preparers(session), MeasurementReady, cycle)
+    _tell(session, preparers(session, now), MeasurementReady, cycle)
     return cycle
 
 
@@ -320,7 +321,7 @@ def submit_measurement(session: Session, member: Member, cycle_id: int, version:
     cycle.submitted_at = cycle.submitted_at or now
     cycle.submitted_by_id = member.id
     _move(session, member, cycle, MeasurementStatus.SUBMITTED, "submitted", now)
-    _tell(session, members_with_role(session, Role.SEKRETARIS), MeasurementReview, cycle,
+    _tell(session, holders_of(session, Role.SEKRETARIS, now), MeasurementReview, cycle,
           resubmission=resubmission)
     return cycle
 
@@ -334,7 +335,7 @@ def approve_measurement(session: Session, member: Member, cycle_id: int, version
     cycle.decided_at = cycle.approved_at = now
     cycle.decided_by_id = member.id
     _move(session, member, cycle, MeasurementStatus.APPROVED, "approved", now)
-    _tell(session, preparers(session), MeasurementApproved, cycle)
+    _tell(session, preparers(session, now), MeasurementApproved, cycle)
     return cycle
 
 
@@ -350,7 +351,7 @@ def return_measurement(session: Session, member: Member, cycle_id: int, version:
     cycle.decided_by_id = member.id
     cycle.return_arahan = arahan.strip()
     _move(session, member, cycle, MeasurementStatus.RETURNED, "returned", now, arahan=cycle.return_arahan)
-    _tell(session, preparers(session), MeasurementReturned, cycle)
+    _tell(session, preparers(session, now), MeasurementReturned, cycle)
     return cycle
 
 
@@ -365,7 +366,7 @@ def report_measurement(session: Session, member: Member, cycle_id: int, *, now: 
     cycle.reported_at = now
     cycle.reported_by_id = member.id
     _move(session, member, cycle, MeasurementStatus.REPORTED, "reported", now)
-    _tell(session, members_with_role(session, Role.KEPALA), MeasurementReport, cycle)
+    _tell(session, holders_of(session, Role.KEPALA, now), MeasurementReport, cycle)
     return cycle
 
 
@@ -387,7 +388,7 @@ def dispose_measurement(session: Session, member: Member, cycle_id: int, decisio
     cycle.arahan = arahan.strip() if arahan else None
     _move(session, member, cycle, MeasurementStatus.ARCHIVED, "archived", now, decision=decision, arahan=cycle.arahan)
     people = {m.id: m for role in (Role.TIM_SAKIP, Role.SEKRETARIS, Role.KEPALA)
-              for m in members_with_role(session, role)}
+              for m in holders_of(session, role, now)}
     _tell(session, [people[key] for key in sorted(people)], MeasurementDisposed, cycle)
-    _tell(session, preparers(session), LaporanDocument, cycle, code=cycle.ref.code)
+    _tell(session, preparers(session, now), LaporanDocument, cycle, code=cycle.ref.code)
     return cycle

@@ -43,6 +43,8 @@ class ChatStep(StrEnum):
     MEASUREMENT_RETURN = "ms.return"  # the Sekretaris's arahan returning a measurement
     MEASUREMENT_ARAHAN = "ms.arahan"  # the Kepala Dinas's arahan on a measurement
     UNLOCK_REASON = "unlock.reason"  # why a unit member asks to unlock an approved indicator
+    ACTING_FROM = "acting.from"  # the first day of an acting official being named (/plt)
+    ACTING_UNTIL = "acting.until"  # their last day
 
 
 class ChatState(SQLModel, table=True):

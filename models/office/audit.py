@@ -27,6 +27,8 @@ class AuditEntry(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     actor_member_id: int | None = Field(default=None, foreign_key="members.id")
     actor: str = Field(sa_type=sa.String(100))  # "member:12", "cli", "scheduler"
+    # the capacity a member acted in when only an acting office allowed it: "plh.sekretaris", "plt.kepala"
+    acting_as: str | None = Field(default=None, sa_type=sa.String(40))
     action: str = Field(sa_type=sa.String(60), index=True)
     entity: str = Field(sa_type=sa.String(40))
     entity_id: int | None = None
@@ -52,6 +54,25 @@ def _dump(snapshot: dict[str, Any] | None) -> str | None:
     return None if snapshot is None else json.dumps(_jsonable(snapshot), ensure_ascii=False, sort_keys=True)
 
 
+CAPACITY = "acting_capacity"  # `Session.info`: (transaction, the capacity a member acts in by member id)
+
+
+def note_capacity(session: Session, member_id: int, capacity: str) -> None:
+    """The member acts as an acting official in this transaction (`models.office.permissions.require` notes it
+    when only the acting office allows the action): every audit row of theirs in it records the capacity."""
+    memo = session.info.get(CAPACITY)
+    if memo is None or memo[0] is not session.get_transaction():
+        memo = session.info[CAPACITY] = (session.get_transaction(), {})
+    memo[1][member_id] = capacity
+
+
+def capacity_noted(session: Session, member_id: int | None) -> str | None:
+    memo = session.info.get(CAPACITY)
+    if member_id is None or memo is None or memo[0] is not session.get_transaction():
+        return None
+    return memo[1].get(member_id)
+
+
 def record(
     session: Session,
     *,
@@ -70,6 +91,7 @@ def record(
         **({"at": at} if at is not None else {}),
         actor=actor,
         actor_member_id=actor_member_id,
+        acting_as=capacity_noted(session, actor_member_id),
         action=action,
         entity=entity,
         entity_id=entity_id,

@@ -14,7 +14,7 @@ from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import clear_state
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, MemberRole, Role, Unit
-from models.office.permissions import Action, forget_roles, require, roles_of_member
+from models.office.permissions import Action, forget_roles, held_roles, require
 
 
 def members_by_unit(session: Session) -> list[tuple[Unit, list[tuple[Member, set[Role]]]]]:
@@ -23,7 +23,7 @@ def members_by_unit(session: Session) -> list[tuple[Unit, list[tuple[Member, set
     for unit in units:
         members = session.exec(select(Member).where(Member.unit_id == unit.id).order_by(Member.name)).all()
         if members:
-            grouped.append((unit, [(m, roles_of_member(session, m)) for m in members]))
+            grouped.append((unit, [(m, held_roles(session, m)) for m in members]))
     return grouped
 
 
@@ -46,7 +46,7 @@ def _administer(session: Session, admin: Member, member_id: int) -> Member:
 
 def toggle_role(session: Session, admin: Member, member_id: int, role: Role, *, now: datetime) -> Member:
     member = _administer(session, admin, member_id)
-    roles = roles_of_member(session, member)
+    roles = held_roles(session, member)
     if role in roles:
         if len(roles) == 1:
             raise WorkflowError(ErrorCode.LAST_ROLE)

@@ -8,7 +8,7 @@ trace.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.errors import ErrorCode, WorkflowError
-from models.office.audit import Actor, record_by
+from models.office.audit import Actor, note_capacity, record_by
 from models.office.organisation import Member, MemberRole, Role
 
 
@@ -80,32 +80,53 @@ ROLES = "member_roles"  # `Session.info`: (transaction, the roles read in it by 
 _ROLES_OF = select(MemberRole.role).where(MemberRole.member_id == sa.bindparam("member_id"))
 
 
-def note_roles(session: Session, member_id: int, roles: Iterable[Role]) -> None:
+def note_roles(session: Session, member_id: int, roles: Iterable[Role],
+               acting: Mapping[Role, str] | None = None) -> None:
     """Remember the member's roles, read with something else in the same statement, for the rest of the
-    transaction (`forget_roles` when the transaction changes them)."""
+    transaction (`forget_roles` when the transaction changes them): the roles they hold, and the offices they
+    act in now (`models.office.acting_officials`) with the capacity the audit names ("plh.sekretaris")."""
     memo = session.info.get(ROLES)
     if memo is None or memo[0] is not session.get_transaction():
         memo = session.info[ROLES] = (session.get_transaction(), {})
-    memo[1][member_id] = frozenset(roles)
+    memo[1][member_id] = (frozenset(roles), dict(acting or {}))
 
 
 def forget_roles(session: Session) -> None:
     session.info.pop(ROLES, None)
 
 
-def roles_of_member(session: Session, member: Member) -> set[Role]:
+def held_roles(session: Session, member: Member) -> set[Role]:
+    """The roles the member holds (stored), without an office they only act in: what an admin changes."""
+    return {Role(role) for role in session.exec(_ROLES_OF, params={"member_id": member.id})}
+
+
+def _noted(session: Session, member: Member) -> tuple[frozenset[Role], dict[Role, str]]:
     memo = session.info.get(ROLES)
     if memo is not None and memo[0] is session.get_transaction() and member.id in memo[1]:
-        return set(memo[1][member.id])
-    return {Role(role) for role in session.exec(_ROLES_OF, params={"member_id": member.id})}
+        return memo[1][member.id]
+    return frozenset(held_roles(session, member)), {}
+
+
+def roles_of_member(session: Session, member: Member) -> set[Role]:
+    """The member's roles: those they hold, and the offices they act in now when they were read with the
+    member (`models.office.acting.acting_member`, every chat update's first statement)."""
+    held, acting = _noted(session, member)
+    return set(held) | set(acting)
 
 
 def require(session: Session, member: Member, action: Action, *, target_unit_id: int | None = None,
             entity: str = "", entity_id: int | None = None) -> None:
-    """Refuse unless the member may do the action; the caller audits the refusal (`audit_refusal`)."""
-    if member.active and may(roles_of_member(session, member), action, own_unit_id=member.unit_id,
-                             target_unit_id=target_unit_id):
-        return
+    """Refuse unless the member may do the action; the caller audits the refusal (`audit_refusal`). Allowed only
+    by an office the member acts in, the audit rows of the transaction record that capacity."""
+    if member.active:
+        held, acting = _noted(session, member)
+        if may(held, action, own_unit_id=member.unit_id, target_unit_id=target_unit_id):
+            return
+        through = [role for role in acting if may({role}, action, own_unit_id=member.unit_id,
+                                                  target_unit_id=target_unit_id)]
+        if through:
+            note_capacity(session, member.id, acting[through[0]])
+            return
     raise WorkflowError(ErrorCode.FORBIDDEN, action=action.value, entity=entity or "action", entity_id=entity_id,
                         unit_id=target_unit_id)
 

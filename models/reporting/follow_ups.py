@@ -18,8 +18,9 @@ from models.collection.forms import Disposition, FollowUp, FollowUpIndicator
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.notices import FollowUpDone
 from models.messaging.outbox import enqueue
+from models.office.acting_officials import holders_of
 from models.office.audit import Actor, record_by
-from models.office.organisation import Member, Role, Unit, members_with_role
+from models.office.organisation import Member, Role, Unit
 from models.office.permissions import Action, require
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodRef
@@ -113,7 +114,8 @@ def check_may_complete(session: Session, member: Member, follow_up_id: int) -> F
 
 def complete_follow_up(session: Session, member: Member, follow_up_id: int, note: str, *,
                        now: datetime) -> FollowUp:
-    """"Sudah ditindaklanjuti": the unit's note is stored and every Kepala Dinas is told (one notice each)."""
+    """"Sudah ditindaklanjuti": the unit's note is stored and the Kepala Dinas (an acting one too) is told, one
+    notice each."""
     follow_up = check_may_complete(session, member, follow_up_id)
     session.refresh(follow_up, with_for_update=True)  # two members of the unit at once: the second is refused
     if follow_up.done_at is not None:
@@ -122,6 +124,6 @@ def complete_follow_up(session: Session, member: Member, follow_up_id: int, note
     session.add(follow_up)
     record_by(session, Actor.member(member.id), "follow_up.done", "follow_up", follow_up.id, at=now,
               after={"note": follow_up.note})
-    for kepala in members_with_role(session, Role.KEPALA):
+    for kepala in holders_of(session, Role.KEPALA, now):
         enqueue(session, kepala.id, FollowUpDone(follow_up.id), f"follow_up_done:{follow_up.id}:{kepala.id}")
     return follow_up

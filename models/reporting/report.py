@@ -20,8 +20,9 @@ from models.errors import ErrorCode, WorkflowError
 from models.measurement.cycle import preparers, start_when_quarter_archived
 from models.messaging.notices import DispositionNotice, KepalaReport, LaporanDocument
 from models.messaging.outbox import enqueue
+from models.office.acting_officials import holders_of
 from models.office.audit import Actor, record_by
-from models.office.organisation import Member, Role, members_with_role, unit_members
+from models.office.organisation import Member, Role, unit_members
 from models.office.permissions import Action, require
 from models.plan.indicators import frequency_of
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
@@ -67,7 +68,7 @@ def report_to_kepala(session: Session, member: Member, period_id: int, *, now: d
     session.flush()
     record_by(session, Actor.member(member.id), "period.reported", "period", period.id, at=now,
               after={"code": period.code})
-    for kepala in members_with_role(session, Role.KEPALA):
+    for kepala in holders_of(session, Role.KEPALA, now):
         enqueue(session, kepala.id, KepalaReport(period.id), f"kepala_report:{period.id}:{kepala.id}")
     return report
 
@@ -146,7 +147,7 @@ def _archive_disposed(session: Session, period: Period, disposition: Disposition
     """Archive the disposed period, tell everyone involved (the units concerned with their follow-up), file its
     Laporan and start the triwulan's measurement when due."""
     archive_period(session, period, actor, now=now)
-    for recipient in people_involved(session, period):
+    for recipient in people_involved(session, period, now):
         enqueue(session, recipient.id, DispositionNotice(period.id, disposition.id,
                                                          follow_up=recipient.unit_id in concerned),
                 f"disposition:{disposition.id}:{recipient.id}")
@@ -207,7 +208,7 @@ def _after_archive(session: Session, period: Period, actor: Actor, now: datetime
     """SOP A12: the Tim SAKIP gets the period's Laporan (filed as a PDF on its way); when the triwulan's last
     period is archived, its Pengukuran Kinerja (procedure B) starts."""
 
-    for recipient in preparers(session):
+    for recipient in preparers(session, now):
         enqueue(session, recipient.id, LaporanDocument(period_id=period.id), f"laporan:{period.code}:{recipient.id}")
     start_when_quarter_archived(session, period, actor, now=now)
 
@@ -220,10 +221,10 @@ def archive_period(session: Session, period: Period, actor: Actor, *, now: datet
               after={"status": PeriodStatus.ARCHIVED})
 
 
-def people_involved(session: Session, period: Period) -> list[Member]:
+def people_involved(session: Session, period: Period, now: datetime) -> list[Member]:
     """Members of the period's units, the Sekretaris, the Tim SAKIP and the Kepala Dinas."""
     unit_ids = {unit.id for unit in period_units(session, period)}
     people = {m.id: m for unit_id in unit_ids for m in unit_members(session, unit_id)}
     for role in (Role.SEKRETARIS, Role.TIM_SAKIP, Role.KEPALA):
-        people.update({m.id: m for m in members_with_role(session, role)})
+        people.update({m.id: m for m in holders_of(session, role, now)})
     return [people[key] for key in sorted(people)]

@@ -36,6 +36,7 @@ from models.errors import ErrorCode, WorkflowError
 from models.measurement.cycle import MeasurementCycle, MeasurementStatus, last_submitted_at, preparers
 from models.messaging.notices import Escalation, ReminderDue
 from models.messaging.outbox import enqueue
+from models.office.acting_officials import holders_of
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, Role, members_with_role, unit_members
 from models.plan.periods import Period, PeriodStatus
@@ -141,19 +142,19 @@ def needs(session: Session, now: datetime) -> list[Need]:
         waiting = [form.submitted_at for form in session.exec(select(UnitForm).where(
             UnitForm.period_id == period.id, UnitForm.status == FormStatus.SUBMITTED)) if form.submitted_at]
         if waiting:
-            found += [Need(period, m, Task.REVIEW, min(waiting)) for m in members_with_role(session, Role.SEKRETARIS)]
+            found += [Need(period, m, Task.REVIEW, min(waiting)) for m in holders_of(session, Role.SEKRETARIS, now)]
         report = session.exec(select(PeriodReport).where(PeriodReport.period_id == period.id)).first()
         if report is None:
             approved = cycle_moments(session, period)["all_approved"]
             if approved is not None:
-                found += [Need(period, m, Task.REPORT, approved) for m in members_with_role(session, Role.SEKRETARIS)]
+                found += [Need(period, m, Task.REPORT, approved) for m in holders_of(session, Role.SEKRETARIS, now)]
         elif session.exec(select(Disposition.id).where(Disposition.period_id == period.id)).first() is None:
             found += [Need(period, m, Task.DISPOSE, report.reported_at)
-                      for m in members_with_role(session, Role.KEPALA)]
-    return found + _measurement_needs(session)
+                      for m in holders_of(session, Role.KEPALA, now)]
+    return found + _measurement_needs(session, now)
 
 
-def _measurement_needs(session: Session) -> list[Need]:
+def _measurement_needs(session: Session, now: datetime) -> list[Need]:
     """Procedure B: whoever holds each triwulan's measurement that is not archived yet."""
     found = []
     cycles = session.exec(select(MeasurementCycle).where(MeasurementCycle.status != MeasurementStatus.ARCHIVED)
@@ -161,15 +162,15 @@ def _measurement_needs(session: Session) -> list[Need]:
     for cycle in cycles:
         status = MeasurementStatus(cycle.status)
         if status in (MeasurementStatus.DRAFT, MeasurementStatus.RETURNED):
-            task, people = Task.MEASURE_PREPARE, preparers(session)
+            task, people = Task.MEASURE_PREPARE, preparers(session, now)
             since = cycle.ready_at if status is MeasurementStatus.DRAFT else cycle.decided_at
         elif status is MeasurementStatus.SUBMITTED:
-            task, people = Task.MEASURE_REVIEW, members_with_role(session, Role.SEKRETARIS)
+            task, people = Task.MEASURE_REVIEW, holders_of(session, Role.SEKRETARIS, now)
             since = last_submitted_at(session, cycle)
         elif status is MeasurementStatus.APPROVED:
-            task, people, since = Task.MEASURE_REPORT, members_with_role(session, Role.SEKRETARIS), cycle.approved_at
+            task, people, since = Task.MEASURE_REPORT, holders_of(session, Role.SEKRETARIS, now), cycle.approved_at
         else:
-            task, people, since = Task.MEASURE_DISPOSE, members_with_role(session, Role.KEPALA), cycle.reported_at
+            task, people, since = Task.MEASURE_DISPOSE, holders_of(session, Role.KEPALA, now), cycle.reported_at
         found += [Need(None, member, task, since or cycle.ready_at, cycle=cycle) for member in people]
     return found
 
@@ -253,7 +254,7 @@ def _remind(session: Session, need: Need, reminder: Reminder | None, now: dateti
     return reminder, True, upcoming
 
 
-def _escalate(session: Session, period: Period, unit_id: int, rules: ScheduleRules) -> int:
+def _escalate(session: Session, period: Period, unit_id: int, rules: ScheduleRules, now: datetime) -> int:
     """Tell the unit head, then the Sekretaris, once the unit has had enough reminders without sending."""
     counts = session.exec(select(Reminder.sent_count).where(Reminder.period_id == period.id,
                                                             Reminder.unit_id == unit_id,
@@ -264,7 +265,8 @@ def _escalate(session: Session, period: Period, unit_id: int, rules: ScheduleRul
                                    ("sekretaris", Role.SEKRETARIS, rules.escalate_sekretaris_after)):
         if missed < threshold:
             continue
-        recipients = members_with_role(session, role, unit_id if role is Role.KABID else None)
+        recipients = (members_with_role(session, role, unit_id) if role is Role.KABID
+                      else holders_of(session, role, now))
         for recipient in recipients:
             queued += enqueue(session, recipient.id, Escalation(period.id, unit_id, level, missed),
                               f"escalate:{level}:{period.id}:{unit_id}:{recipient.id}")
@@ -314,7 +316,7 @@ def run_scheduled_work(session: Session, now: datetime, rules: ScheduleRules) ->
             if need.task is Task.FILL:
                 reminded_units[(need.period.id, need.unit_id)] = need.period
     for (_, unit_id), period in sorted(reminded_units.items(), key=lambda item: item[0]):
-        outcome.escalated += _escalate(session, period, unit_id, rules)
+        outcome.escalated += _escalate(session, period, unit_id, rules, now)
     if rules.remind:  # reminders switched off close nothing: the tasks are not done
         outcome.closed = _close_finished(session, list(known.values()), open_ids, now)
     outcome.next_run = min((wake for wake in wakes if wake is not None), default=None)

@@ -384,7 +384,7 @@ def inbox(session: Session, member: Member, now: datetime, rules: ScheduleRules)
     """Every section of what waits for the member, one per role (the unit's when their unit fills a form)."""
     require(session, member, Action.VIEW_STATUS)
     roles = inbox_roles(session, member, now.astimezone(rules.tz).date())
-    preparing = member.id in {person.id for person in preparers(session)}
+    preparing = member.id in {person.id for person in preparers(session, now)}
     memo: dict[int, list[UnitProgress]] = {}
     sections = []
     if Role.KEPALA in roles:

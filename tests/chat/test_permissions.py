@@ -447,6 +447,8 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
         pack(Button.MEMBER_ROLE, staff, 0), pack(Button.MEMBER_UNITS, staff), pack(Button.MEMBER_MOVE, staff, unit),
         pack(Button.MEMBER_ACTIVE, staff), pack(Button.PERIOD_OPEN, 2026, 0, 11), pack(Button.PERIOD_CLOSE, period_id),
         pack(Button.PERIOD_OPEN_CONFIRM, 2026, 0, 11), pack(Button.PERIOD_OPEN_CANCEL, 2026, 0, 11),
+        pack(Button.ACTING_NEW, 0), pack(Button.ACTING_MEMBER, 0, staff), pack(Button.ACTING_KIND, 0, staff, 0),
+        pack(Button.ACTING_END, 1),
         pack(Button.LANGUAGE, 1), pack(Button.REMINDER_SNOOZE, 1), pack(Button.MEASUREMENT_START, 2026, 1),
         pack(Button.MEASUREMENT_ANALYSIS, 1), pack(Button.MEASUREMENT_RENCANA_AKSI, 1),
         pack(Button.MEASUREMENT_TEXT_DONE, 1, 1), pack(Button.MEASUREMENT_TEXT_RESTART, 1, 1),

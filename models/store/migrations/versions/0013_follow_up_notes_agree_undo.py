@@ -1,7 +1,7 @@
 """follow-ups name their indicators and carry the unit's note; "Setuju" archives after an undo window
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-06 00:30:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import models.store.types
 
 revision = '0013'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Acting officials (Plt/Plh): /plt names one, lists them and ends one early."""
