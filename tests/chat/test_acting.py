@@ -1,7 +1,7 @@
 """Acting officials in chat: the admin names a Plh Sekretaris with /plt, who then acts as the Sekretaris for
 those days and no longer.
 
-Given the demo office and November 2026 open, when the admin names Kabid Modal Plh Sekretaris from 22 to 24
+Given the demo office and October 2026 open, when the admin names Kabid Modal Plh Sekretaris from 22 to 24
 November with /plt (a day typed wrong first: told, nothing lost), then a form submitted meanwhile reaches Kabid
 Modal too, his approval is worded "Plh. Sekretaris Kabid Modal" on his card, the unit's and in the audit; on
 25 November, without anyone ending it, the reminder of the form still waiting goes to the Sekretaris only and his
@@ -56,7 +56,8 @@ async def card_for(world: World, user_id: int, unit: str) -> dict:
 async def test_a_plh_sekretaris_reviews_in_range_named_as_plh_and_not_after(world: World):
     emu = world.emu
     await say(world, ADMIN, "/periode", "Periode")
-    await press(world, ADMIN, "Buka November 2026", "dibuka")
+    await press(world, ADMIN, "Buka Oktober 2026", "anggota akan diberi tahu")
+    await press(world, ADMIN, "Ya, buka", "dibuka")
     await name_plh_sekretaris(world)
 
     await fill_simple(world, PENGADUAN, ["100", "5"])
