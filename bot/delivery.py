@@ -98,8 +98,10 @@ class NoticeRenderer(Protocol):
     async def send(self, bot: Bot, chat_id: int, part: Any) -> int:
         """Send one part; the id of the message that now shows it. Raises Telegram's errors."""
 
-    def after_sent(self, session: Session, notice: Notice, message_ids: list[int]) -> None:
-        """Recorded in the transaction that marks the row sent."""
+    def after_sent(self, session: Session, notice: Notice, message_ids: list[int], *, member_id: int,
+                   chat_id: int, parts: Sequence[Any]) -> None:
+        """Recorded in the transaction that marks the row sent; `parts` are the parts `message_ids` show (those
+        sent by this attempt), to the member's chat."""
 
 
 @dataclass
@@ -266,10 +268,13 @@ class Delivery:
         with session_scope(self.engine) as session:
             return self.renderer.word(session, item.member_id, notice, self.clock())
 
-    def _sent(self, item: Prepared, notice: Notice, parts_sent: int, message_ids: list[int]) -> None:
+    def _sent(self, item: Prepared, notice: Notice, parts_sent: int, message_ids: list[int],
+              parts: Sequence[Any]) -> None:
         with session_scope(self.engine) as session:  # the mutu baku reads sent_at
             if mark_sent(session, item.row_id, self.clock(), parts_sent, term=self._term.token) is not None:
-                self.renderer.after_sent(session, notice, message_ids)  # else: another leader's send counts
+                # else: another leader's send counts
+                self.renderer.after_sent(session, notice, message_ids, member_id=item.member_id,
+                                         chat_id=item.chat_id, parts=parts)
 
     def _failed(self, row_id: int, error: str, parts_sent: int) -> None:
         with session_scope(self.engine) as session:
@@ -369,7 +374,7 @@ class Delivery:
             log.exception("cannot word outbox row %s", item.row_id)
             await asyncio.to_thread(self._retry, item.row_id, f"render: {exc}")
             return False
-        sent, message_ids = item.parts_sent, []
+        first, sent, message_ids = item.parts_sent, item.parts_sent, []
         try:
             for part in parts[item.parts_sent:]:
                 message_ids.append(await self._send_part(item.chat_id, part))
@@ -386,7 +391,7 @@ class Delivery:
         except (TimedOut, NetworkError) as exc:
             await asyncio.to_thread(self._retry, item.row_id, str(exc) or type(exc).__name__, None, sent)
             return False
-        await asyncio.to_thread(self._sent, item, notice, sent, message_ids)
+        await asyncio.to_thread(self._sent, item, notice, sent, message_ids, parts[first:sent])
         return True
 
     async def _send_part(self, chat_id: int, part: Any) -> int:

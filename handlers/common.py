@@ -20,6 +20,7 @@ from telegram import Update
 from telegram.ext import CallbackContext, ExtBot
 
 from handlers.callbacks import Button, unpack
+from handlers.cards import alert_text
 from handlers.screens import Screen, acknowledge, close_buttons, send_screens, shown_in_place
 from i18n import t
 from i18n.codes import text_key
@@ -28,6 +29,7 @@ from models.calc.dates import format_datetime
 from models.collection.forms import UnitForm
 from models.collection.review import last_change
 from models.errors import ErrorCode, WorkflowError
+from models.messaging.cards import pressing
 from models.messaging.chat_state import clear_state, first_time_handled, mark_shown
 from models.messaging.outbox import queued_in
 from models.office.acting import acting_member
@@ -178,19 +180,25 @@ def act_in_transaction(session: Session, user_id: int, update_id: int | None, wo
 
 async def act(update: Update, context: Context, work: Callable[..., list[Screen]],
               *args: Any, send: bool = True, answering: bool = False, marks_handled: bool = True,
-              executor: Executor | None = None, in_place: int | None = None) -> list[Screen] | None:
+              executor: Executor | None = None, in_place: int | None = None,
+              alert: bool = False) -> list[Screen] | None:
     """Run `work(session, member, *args)` for the member behind the update and reply with its screens.
 
     Strangers get the invitation hint. A `WorkflowError` rolls back the work, is worded for the member, and a
     refused permission is audited; everything else the work did is committed. Once a screen that asks a question
     is sent, the message that shows it is recorded (`record_shown`). `in_place`: the pressed card, edited into
-    the first screen when it can be (`shown_in_place`), else its keyboard is closed.
+    the first screen when it can be (`shown_in_place`), else its keyboard is closed; the work knows it
+    (`models/messaging/cards.py: pressed_card`). `alert`: the press is answered here, after the work (the
+    caller has not answered it): a refusal as an alert on the button (a decided card pressed late: who decided
+    and when), not as a message, and the card stays as it is.
     """
     bot_data = context.bot_data
     user_id = update.effective_user.id
     queued = [False]
 
     def run(session: Session) -> list[Screen] | None:
+        if in_place is not None:
+            pressing(session, update.effective_chat.id, in_place)
         screens = act_in_transaction(session, user_id, update.update_id if marks_handled else None, work, *args,
                                      answering=answering, timezone=bot_data.timezone)
         queued[0] = queued_in(session)  # the work queued a notification (nothing is committed when it raises)
@@ -198,6 +206,11 @@ async def act(update: Update, context: Context, work: Callable[..., list[Screen]
 
     screens = await in_transaction(context, run, executor=executor)
     try:
+        if alert:
+            if screens and screens[0].refusal:
+                await acknowledge(update, alert_text(screens[0]), show_alert=True)
+                return screens
+            await acknowledge(update)
         if screens is None:
             await context.bot.send_message(update.effective_chat.id, t("chat.stranger", bot_data.default_language))
             return None
@@ -225,10 +238,13 @@ def record_shown(session: Session, telegram_id: int, number: int, message_id: in
 
 async def run_button(update: Update, context: Context,
                      table: dict[Button, Callable[..., list[Screen]]],
-                     keep_open: frozenset[Button] = frozenset(), in_place: frozenset[Button] = frozenset()) -> None:
+                     keep_open: frozenset[Button] = frozenset(), in_place: frozenset[Button] = frozenset(),
+                     decisions: frozenset[Button] = frozenset()) -> None:
     """Run a pressed button's action from a journey's table, as `table[button](session, member, *ids)`.
 
-    The query is answered by the caller first. The pressed keyboard is closed before the action runs, so it
+    The query is answered by the caller first, except for `decisions` (a decision card's buttons,
+    `handlers/cards.py`): those are answered after the work, a refusal as an alert, and the card is edited in
+    place into its outcome. The pressed keyboard is closed before the action runs, so it
     cannot be pressed twice, unless the action starts something the member may abandon, or the button expires by
     itself once pressed (a question's, carrying its number): those are `keep_open`, and cost no call to close."""
     pressed = unpack(update.callback_query.data)
@@ -237,6 +253,9 @@ async def run_button(update: Update, context: Context,
         await act(update, context, expired_button)
         return
     message = update.callback_query.message
+    if pressed.button in decisions:
+        await act(update, context, work, *pressed.ids, in_place=message.message_id if message else None, alert=True)
+        return
     if pressed.button in in_place and message is not None:
         await act(update, context, work, *pressed.ids, in_place=message.message_id)
         return

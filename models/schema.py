@@ -15,6 +15,7 @@ from models.collection.forms import (
 )
 from models.collection.realisasi import Evidence, Realisasi
 from models.measurement.cycle import MeasurementCycle
+from models.messaging.cards import SentCard
 from models.messaging.chat_state import ChatState, GroupNotice, HandledUpdate
 from models.messaging.inbox import InboxUpdate
 from models.messaging.outbox import OutboxMessage
@@ -31,7 +32,7 @@ __all__ = [
     "ArchivedDocument", "AuditEntry", "ChatPace", "ChatState", "Disposition", "Evidence", "FollowUp", "FormReceipt",
     "GroupNotice", "HandledUpdate", "InboxUpdate", "Indicator", "IndicatorTarget", "Invite", "MeasurementCycle",
     "Member", "MemberRole", "MonthlyTarget", "OutboxMessage", "Period", "PeriodReport", "Realisasi", "Reminder",
-    "Review", "ReviewItem", "Unit", "UnitForm", "UnlockRequest",
+    "Review", "ReviewItem", "SentCard", "Unit", "UnitForm", "UnlockRequest",
 ]
 
 

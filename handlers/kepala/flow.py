@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from handlers import evidence
 from handlers.bound import Bound
+from handlers.cards import decided_in_place
 from handlers.common import now_of
 from handlers.fill.views import period_name
 from handlers.recap_views import unit_blocks
@@ -24,6 +25,8 @@ from reports.wording import esc, scope_label
 
 def report(session: Session, member: Member, period_id: int) -> list[Screen]:
     report_to_kepala(session, member, period_id, now=now_of(session))
+    if card := decided_in_place(session, member, now_of(session)):
+        return [card]
     period = session.get(Period, period_id)
     return [Screen.of(t("kepala.reported", member.language, period=period_name(period, member.language)))]
 
@@ -31,6 +34,8 @@ def report(session: Session, member: Member, period_id: int) -> list[Screen]:
 def agree(session: Session, member: Member, period_id: int) -> list[Screen]:
     dispose(session, member, period_id, DispositionDecision.AGREE, now=now_of(session))
     clear_state(session, member.id)
+    if card := decided_in_place(session, member, now_of(session)):
+        return [card]
     period = session.get(Period, period_id)
     return [Screen.of(t("kepala.disposed", member.language, period=period_name(period, member.language)))]
 

@@ -17,6 +17,7 @@ from models.collection.progress import period_fully_approved, period_units
 from models.collection.recap import compute_recap
 from models.errors import ErrorCode, WorkflowError
 from models.measurement.cycle import preparers, start_when_quarter_archived
+from models.messaging.cards import CardKind, Outcome, decide_cards
 from models.messaging.notices import DispositionNotice, KepalaReport, LaporanDocument
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, record_by
@@ -64,6 +65,7 @@ def report_to_kepala(session: Session, member: Member, period_id: int, *, now: d
     session.flush()
     record_by(session, Actor.member(member.id), "period.reported", "period", period.id, at=now,
               after={"code": period.code})
+    decide_cards(session, CardKind.REPORT_READY, period.id, Outcome.REPORTED, member.id, now)
     for kepala in members_with_role(session, Role.KEPALA):
         enqueue(session, kepala.id, KepalaReport(period.id), f"kepala_report:{period.id}:{kepala.id}")
     return report
@@ -100,7 +102,12 @@ def dispose(session: Session, member: Member, period_id: int, decision: Disposit
     for unit_id in concerned:
         session.add(FollowUp(disposition_id=disposition.id, unit_id=unit_id, arahan=arahan, created_at=now))
     archive_period(session, period, Actor.member(member.id), now=now)
+    agreed = decision is DispositionDecision.AGREE
+    decide_cards(session, CardKind.KEPALA_REPORT, period.id, Outcome.AGREED if agreed else Outcome.ARAHAN, member.id,
+                 now, detail=arahan)
     for recipient in people_involved(session, period):
+        if recipient.id == member.id:
+            continue  # the Kepala Dinas's own disposition: her card (or reply) shows it
         enqueue(session, recipient.id, DispositionNotice(period.id, disposition.id,
                                                          follow_up=recipient.unit_id in concerned),
                 f"disposition:{disposition.id}:{recipient.id}")
