@@ -103,6 +103,11 @@ class NoticeRenderer(Protocol):
         """Recorded in the transaction that marks the row sent; `parts` are the parts `message_ids` show (those
         sent by this attempt), to the member's chat."""
 
+    def part_sent(self, session: Session, notice: Notice, part: Any, message_id: int, *, member_id: int,
+                  chat_id: int) -> None:
+        """Recorded in the transaction that notes one part of several sent (a card with a PDF after it is
+        pressable before the PDF is out)."""
+
 
 @dataclass
 class Prepared:
@@ -284,9 +289,11 @@ class Delivery:
         with session_scope(self.engine) as session:
             retry_later(session, row_id, utcnow(), error, retry_in, parts_sent, term=self._term.token)
 
-    def _note_part(self, row_id: int, parts_sent: int) -> None:
+    def _note_part(self, item: Prepared, notice: Notice, parts_sent: int, part: Any, message_id: int) -> None:
         with session_scope(self.engine) as session:
-            note_parts_sent(session, row_id, parts_sent, term=self._term.token)
+            if note_parts_sent(session, item.row_id, parts_sent, term=self._term.token):
+                self.renderer.part_sent(session, notice, part, message_id, member_id=item.member_id,
+                                        chat_id=item.chat_id)
 
     async def _claim(self) -> bool:
         """Claim what is due now (as many rows as there is room for) and hand each row to its chat's task;
@@ -380,7 +387,7 @@ class Delivery:
                 message_ids.append(await self._send_part(item.chat_id, part))
                 sent += 1
                 if len(parts) > 1 and sent < len(parts):
-                    await asyncio.to_thread(self._note_part, item.row_id, sent)
+                    await asyncio.to_thread(self._note_part, item, notice, sent, part, message_ids[-1])
         except RetryAfter as exc:
             retry = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else exc.retry_after
             await asyncio.to_thread(self._retry, item.row_id, f"429 retry after {retry}", float(retry), sent)

@@ -28,7 +28,7 @@ from i18n import t
 from models.calc.dates import format_datetime
 from models.collection.forms import UnitForm, UnlockRequest
 from models.measurement.cycle import MeasurementCycle
-from models.messaging.cards import CardKind, Outcome, SentCard, pressed_card, record_card
+from models.messaging.cards import CardKind, Outcome, SentCard, pressed_card, record_card, recorded
 from models.messaging.notices import (
     CardDecided,
     KepalaReport,
@@ -95,6 +95,8 @@ def record_delivered(session: Session, notice: Notice, member_id: int, chat_id: 
     part, message_id = shown[-1]
     kind, entity_id, version = card_of(notice)
     session.get(DECIDED_ROWS[kind], entity_id, with_for_update=True, populate_existing=True)
+    if recorded(session, chat_id, message_id):
+        return  # recorded as its part went out (`Notifications.part_sent`)
     record_card(session, kind, entity_id, version, member_id, chat_id, message_id, part.text, _rows(part))
 
 

@@ -154,3 +154,9 @@ class Notifications:
             after_sent(session, notice, message_ids)
         if member_id is not None and chat_id is not None:
             cards.record_delivered(session, notice, member_id, chat_id, parts, message_ids)
+
+    def part_sent(self, session: Session, notice: Notice, part: Part, message_id: int, *, member_id: int,
+                  chat_id: int) -> None:
+        """One part of several is out: a card among them is recorded now, so a press before the rest (the Kepala
+        Dinas's PDF, drawn meanwhile) finds it."""
+        cards.record_delivered(session, notice, member_id, chat_id, [part], [message_id])

@@ -108,6 +108,12 @@ def record_card(session: Session, kind: CardKind, entity_id: int, version: int, 
     return card
 
 
+def recorded(session: Session, chat_id: int, message_id: int) -> bool:
+    """The message is a copy recorded already."""
+    return session.exec(select(SentCard.id).where(SentCard.chat_id == chat_id, SentCard.message_id == message_id)
+                        .limit(1)).first() is not None
+
+
 def pressing(session: Session, chat_id: int, message_id: int) -> None:
     """The update being handled is a press on this message (its card, if it is one, is edited in place)."""
     session.info[PRESSED] = (chat_id, message_id)
