@@ -18,7 +18,10 @@ delays a message; the worker wakes when a row is queued and at least every few s
   timeout, with exponential backoff; failed for good when the member blocked the bot or the chat is gone
   (shown to admins in /status). A row that fails keeps the later rows of its chat waiting behind it.
 - A notification split into several messages records each part sent, so a retry sends only the rest.
-- A reminder edits its earlier message in place (or replaces it when a snooze asks for a fresh ping).
+- A reminder edits its earlier message in place (or replaces it when a snooze asks for a fresh ping), and a
+  decided card's copy is edited to its outcome (`CardDecided`); an edit whose message is gone sends nothing.
+- The renderer is told of each notice sent (`after_sent`) and of each part of several (`part_sent`), with the
+  messages that show them: a decision card's copy is recorded there (`handlers/cards.py`).
 - Charts (the Kepala Dinas's album) are rendered in the bounded chart pool while the chat shows "sending
   photo…"; an album of more than ten pictures goes as several albums, each one part.
 
