@@ -243,8 +243,9 @@ async def run_button(update: Update, context: Context,
     """Run a pressed button's action from a journey's table, as `table[button](session, member, *ids)`.
 
     The query is answered by the caller first, except for `decisions` (a decision card's buttons,
-    `handlers/cards.py`): those are answered after the work, a refusal as an alert, and the card is edited in
-    place into its outcome. The pressed keyboard is closed before the action runs, so it
+    `handlers/cards.py`): those are answered after the work, a refusal as an alert (a decided card pressed late),
+    and the card is edited in place into its outcome (unless the button only starts a question: `keep_open`).
+    The pressed keyboard is closed before the action runs, so it
     cannot be pressed twice, unless the action starts something the member may abandon, or the button expires by
     itself once pressed (a question's, carrying its number): those are `keep_open`, and cost no call to close."""
     pressed = unpack(update.callback_query.data)
@@ -253,8 +254,13 @@ async def run_button(update: Update, context: Context,
         await act(update, context, expired_button)
         return
     message = update.callback_query.message
-    if pressed.button in decisions:
-        await act(update, context, work, *pressed.ids, in_place=message.message_id if message else None, alert=True)
+    if pressed.button in decisions:  # a question it starts (`keep_open`) comes as a new message, the card stays
+        placed = message.message_id if message is not None and pressed.button not in keep_open else None
+        try:
+            await act(update, context, work, *pressed.ids, in_place=placed, alert=True)
+        except Exception:
+            await acknowledge(update)  # the button stops spinning; a press answered already is only logged
+            raise
         return
     if pressed.button in in_place and message is not None:
         await act(update, context, work, *pressed.ids, in_place=message.message_id)

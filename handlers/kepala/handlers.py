@@ -15,7 +15,7 @@ BUTTONS = {Button.REPORT: flow.report, Button.KEPALA_AGREE: flow.agree, Button.K
 KEEP_OPEN = frozenset({Button.KEPALA_ARAHAN, Button.KEPALA_UNITS})
 # Decisions on a card (`handlers/cards.py`): the pressed card shows the outcome; a press after the report or the
 # disposition says who did it and when, in an alert on the button.
-DECISIONS = frozenset({Button.REPORT, Button.KEPALA_AGREE})
+DECISIONS = frozenset({Button.REPORT, Button.KEPALA_AGREE, Button.KEPALA_ARAHAN})  # "Beri arahan" asks first
 
 
 async def on_button(update: Update, context: Context) -> None:

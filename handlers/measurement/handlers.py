@@ -30,7 +30,8 @@ KEEP_OPEN = frozenset({Button.MEASUREMENT_PERIOD, Button.MEASUREMENT_ANALYSIS, B
                        Button.MEASUREMENT_RETURN,
                        Button.MEASUREMENT_ARAHAN})
 # Decisions on a card (`handlers/cards.py`): the pressed card shows the outcome; a late press gets an alert.
-DECISIONS = frozenset({Button.MEASUREMENT_APPROVE, Button.MEASUREMENT_AGREE})
+DECISIONS = frozenset({Button.MEASUREMENT_APPROVE, Button.MEASUREMENT_RETURN, Button.MEASUREMENT_AGREE,
+                       Button.MEASUREMENT_ARAHAN})  # returning and the arahan ask first (`KEEP_OPEN`)
 
 
 async def measurement_command(update: Update, context: Context) -> None:

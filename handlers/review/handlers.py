@@ -22,8 +22,8 @@ BUTTONS = {
 # pressed again; a press after the form was handled says who handled it and when.
 KEEP_OPEN = frozenset({Button.REVIEW_RETURN, Button.REVIEW_ARAHAN, Button.UNLOCK_REQUEST})
 # Decisions on a card (`handlers/cards.py`): the pressed card shows the outcome and keeps its 📎 Bukti; a press
-# after the decision says who decided and when, in an alert on the button.
-DECISIONS = frozenset({Button.REVIEW_APPROVE, Button.UNLOCK_GRANT, Button.UNLOCK_REFUSE})
+# after the decision says who decided and when, in an alert on the button ("Kembalikan" too, which asks first).
+DECISIONS = frozenset({Button.REVIEW_APPROVE, Button.REVIEW_RETURN, Button.UNLOCK_GRANT, Button.UNLOCK_REFUSE})
 ROUTED = frozenset({*BUTTONS, Button.REVIEW_TOGGLE})  # the toggles edit the keyboard in place
 
 
