@@ -18,7 +18,10 @@ delays a message; the worker wakes when a row is queued and at least every few s
   timeout, with exponential backoff; failed for good when the member blocked the bot or the chat is gone
   (shown to admins in /status). A row that fails keeps the later rows of its chat waiting behind it.
 - A notification split into several messages records each part sent, so a retry sends only the rest.
-- A reminder edits its earlier message in place (or replaces it when a snooze asks for a fresh ping).
+- A reminder edits its earlier message in place (or replaces it when a snooze asks for a fresh ping), and a
+  decided card's copy is edited to its outcome (`CardDecided`); an edit whose message is gone sends nothing.
+- The renderer is told of each notice sent (`after_sent`) and of each part of several (`part_sent`), with the
+  messages that show them: a decision card's copy is recorded there (`handlers/cards.py`).
 - Charts (the Kepala Dinas's album) are rendered in the bounded chart pool while the chat shows "sending
   photo…"; an album of more than ten pictures goes as several albums, each one part.
 
@@ -98,8 +101,15 @@ class NoticeRenderer(Protocol):
     async def send(self, bot: Bot, chat_id: int, part: Any) -> int:
         """Send one part; the id of the message that now shows it. Raises Telegram's errors."""
 
-    def after_sent(self, session: Session, notice: Notice, message_ids: list[int]) -> None:
-        """Recorded in the transaction that marks the row sent."""
+    def after_sent(self, session: Session, notice: Notice, message_ids: list[int], *, member_id: int,
+                   chat_id: int, parts: Sequence[Any]) -> None:
+        """Recorded in the transaction that marks the row sent; `parts` are the parts `message_ids` show (those
+        sent by this attempt), to the member's chat."""
+
+    def part_sent(self, session: Session, notice: Notice, part: Any, message_id: int, *, member_id: int,
+                  chat_id: int) -> None:
+        """Recorded in the transaction that notes one part of several sent (a card with a PDF after it is
+        pressable before the PDF is out)."""
 
 
 @dataclass
@@ -266,10 +276,13 @@ class Delivery:
         with session_scope(self.engine) as session:
             return self.renderer.word(session, item.member_id, notice, self.clock())
 
-    def _sent(self, item: Prepared, notice: Notice, parts_sent: int, message_ids: list[int]) -> None:
+    def _sent(self, item: Prepared, notice: Notice, parts_sent: int, message_ids: list[int],
+              parts: Sequence[Any]) -> None:
         with session_scope(self.engine) as session:  # the mutu baku reads sent_at
             if mark_sent(session, item.row_id, self.clock(), parts_sent, term=self._term.token) is not None:
-                self.renderer.after_sent(session, notice, message_ids)  # else: another leader's send counts
+                # else: another leader's send counts
+                self.renderer.after_sent(session, notice, message_ids, member_id=item.member_id,
+                                         chat_id=item.chat_id, parts=parts)
 
     def _failed(self, row_id: int, error: str, parts_sent: int) -> None:
         with session_scope(self.engine) as session:
@@ -279,9 +292,11 @@ class Delivery:
         with session_scope(self.engine) as session:
             retry_later(session, row_id, utcnow(), error, retry_in, parts_sent, term=self._term.token)
 
-    def _note_part(self, row_id: int, parts_sent: int) -> None:
+    def _note_part(self, item: Prepared, notice: Notice, parts_sent: int, part: Any, message_id: int) -> None:
         with session_scope(self.engine) as session:
-            note_parts_sent(session, row_id, parts_sent, term=self._term.token)
+            if note_parts_sent(session, item.row_id, parts_sent, term=self._term.token):
+                self.renderer.part_sent(session, notice, part, message_id, member_id=item.member_id,
+                                        chat_id=item.chat_id)
 
     async def _claim(self) -> bool:
         """Claim what is due now (as many rows as there is room for) and hand each row to its chat's task;
@@ -369,13 +384,13 @@ class Delivery:
             log.exception("cannot word outbox row %s", item.row_id)
             await asyncio.to_thread(self._retry, item.row_id, f"render: {exc}")
             return False
-        sent, message_ids = item.parts_sent, []
+        first, sent, message_ids = item.parts_sent, item.parts_sent, []
         try:
             for part in parts[item.parts_sent:]:
                 message_ids.append(await self._send_part(item.chat_id, part))
                 sent += 1
                 if len(parts) > 1 and sent < len(parts):
-                    await asyncio.to_thread(self._note_part, item.row_id, sent)
+                    await asyncio.to_thread(self._note_part, item, notice, sent, part, message_ids[-1])
         except RetryAfter as exc:
             retry = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else exc.retry_after
             await asyncio.to_thread(self._retry, item.row_id, f"429 retry after {retry}", float(retry), sent)
@@ -386,7 +401,7 @@ class Delivery:
         except (TimedOut, NetworkError) as exc:
             await asyncio.to_thread(self._retry, item.row_id, str(exc) or type(exc).__name__, None, sent)
             return False
-        await asyncio.to_thread(self._sent, item, notice, sent, message_ids)
+        await asyncio.to_thread(self._sent, item, notice, sent, message_ids, parts[first:sent])
         return True
 
     async def _send_part(self, chat_id: int, part: Any) -> int:

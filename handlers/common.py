@@ -20,6 +20,7 @@ from telegram import Update
 from telegram.ext import CallbackContext, ExtBot
 
 from handlers.callbacks import Button, unpack
+from handlers.cards import alert_text
 from handlers.screens import Screen, acknowledge, close_buttons, send_screens, shown_in_place
 from i18n import t
 from i18n.codes import text_key
@@ -28,6 +29,7 @@ from models.calc.dates import format_datetime
 from models.collection.forms import UnitForm
 from models.collection.review import last_change
 from models.errors import ErrorCode, WorkflowError
+from models.messaging.cards import pressing
 from models.messaging.chat_state import ChatStep, clear_state, first_time_handled, mark_shown, question_of
 from models.messaging.outbox import queued_in
 from models.office.acting import acting_member
@@ -204,13 +206,16 @@ def act_in_transaction(session: Session, user_id: int, update_id: int | None, wo
 async def act(update: Update, context: Context, work: Callable[..., list[Screen]],
               *args: Any, send: bool = True, answering: bool = False, marks_handled: bool = True,
               executor: Executor | None = None, in_place: int | None = None,
-              answers: frozenset[ChatStep] = frozenset()) -> list[Screen] | None:
+              answers: frozenset[ChatStep] = frozenset(), alert: bool = False) -> list[Screen] | None:
     """Run `work(session, member, *args)` for the member behind the update and reply with its screens.
 
     Strangers get the invitation hint. A `WorkflowError` rolls back the work, is worded for the member, and a
     refused permission is audited; everything else the work did is committed. Once a screen that asks a question
     is sent, the message that shows it is recorded (`record_shown`). `in_place`: the pressed card, edited into
-    the first screen when it can be (`shown_in_place`), else its keyboard is closed.
+    the first screen when it can be (`shown_in_place`), else its keyboard is closed; the work knows it
+    (`models/messaging/cards.py: pressed_card`). `alert`: the press is answered here, after the work (the
+    caller has not answered it): a refusal as an alert on the button (a decided card pressed late: who decided
+    and when), not as a message, and the card stays as it is.
 
     The member's open question is never lost: unless the work takes it up (a typed answer, `answering`; a step
     of `answers`, e.g. a file the evidence question; `EVERY_STEP` for /isi, which resumes by itself), asks
@@ -223,6 +228,8 @@ async def act(update: Update, context: Context, work: Callable[..., list[Screen]
     left_open: list[int] = []
 
     def run(session: Session) -> list[Screen] | None:
+        if in_place is not None:
+            pressing(session, update.effective_chat.id, in_place)
         screens = act_in_transaction(session, user_id, update.update_id if marks_handled else None, work, *args,
                                      answering=answering, timezone=bot_data.timezone, answers=answers,
                                      left_open=left_open)
@@ -233,6 +240,11 @@ async def act(update: Update, context: Context, work: Callable[..., list[Screen]
     if left_open:
         leave_open(context, left_open[-1])
     try:
+        if alert:
+            if screens and screens[0].refusal:
+                await acknowledge(update, alert_text(screens[0]), show_alert=True)
+                return screens
+            await acknowledge(update)
         if screens is None:
             await context.bot.send_message(update.effective_chat.id, t("chat.stranger", bot_data.default_language))
             return None
@@ -273,10 +285,14 @@ def record_shown(session: Session, telegram_id: int, number: int, message_id: in
 
 async def run_button(update: Update, context: Context,
                      table: dict[Button, Callable[..., list[Screen]]],
-                     keep_open: frozenset[Button] = frozenset(), in_place: frozenset[Button] = frozenset()) -> None:
+                     keep_open: frozenset[Button] = frozenset(), in_place: frozenset[Button] = frozenset(),
+                     decisions: frozenset[Button] = frozenset()) -> None:
     """Run a pressed button's action from a journey's table, as `table[button](session, member, *ids)`.
 
-    The query is answered by the caller first. The pressed keyboard is closed before the action runs, so it
+    The query is answered by the caller first, except for `decisions` (a decision card's buttons,
+    `handlers/cards.py`): those are answered after the work, a refusal as an alert (a decided card pressed late),
+    and the card is edited in place into its outcome (unless the button only starts a question: `keep_open`).
+    The pressed keyboard is closed before the action runs, so it
     cannot be pressed twice, unless the action starts something the member may abandon, or the button expires by
     itself once pressed (a question's, carrying its number): those are `keep_open`, and cost no call to close."""
     pressed = unpack(update.callback_query.data)
@@ -285,6 +301,14 @@ async def run_button(update: Update, context: Context,
         await act(update, context, expired_button)
         return
     message = update.callback_query.message
+    if pressed.button in decisions:  # a question it starts (`keep_open`) comes as a new message, the card stays
+        placed = message.message_id if message is not None and pressed.button not in keep_open else None
+        try:
+            await act(update, context, work, *pressed.ids, in_place=placed, alert=True)
+        except Exception:
+            await acknowledge(update)  # the button stops spinning; a press answered already is only logged
+            raise
+        return
     if pressed.button in in_place and message is not None:
         await act(update, context, work, *pressed.ids, in_place=message.message_id)
         return

@@ -9,7 +9,7 @@ NoticeRenderer`): it words a notice into parts, sends a part and does the bookke
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session
 from telegram import Bot
 
-from handlers import reminders
+from handlers import cards, reminders
 from handlers.drawn import LaterDocument, LaterDocumentPart, drawn_now, parts_later
 from handlers.fill import notices as fill
 from handlers.kepala import follow_ups
@@ -28,6 +28,7 @@ from handlers.review import notices as review
 from handlers.screens import Part, Screen, parts_of, send_part
 from models.messaging.chat_state import mark_shown
 from models.messaging.notices import (
+    CardDecided,
     DeferredReply,
     DispositionNotice,
     Escalation,
@@ -112,6 +113,7 @@ WORDINGS: dict[type[Notice], Wording] = {
     MeasurementDisposed: Wording(measurement.measurement_disposed),
     ReminderDue: Wording(reminders.reminder, after_sent=reminders.reminder_sent),
     Escalation: Wording(reminders.escalation),
+    CardDecided: Wording(cards.card_decided),
     DeferredReply: Wording(deferred_reply, after_sent=deferred_reply_sent),
 }
 
@@ -150,8 +152,18 @@ class Notifications:
             part = Part(document.caption, document=document)
         return await send_part(bot, chat_id, part)
 
-    def after_sent(self, session: Session, notice: Notice, message_ids: list[int]) -> None:
-        """Bookkeeping once a notice is delivered, in the transaction that marks it sent."""
+    def after_sent(self, session: Session, notice: Notice, message_ids: list[int], *, member_id: int | None = None,
+                   chat_id: int | None = None, parts: Sequence[Any] = ()) -> None:
+        """Bookkeeping once a notice is delivered, in the transaction that marks it sent: the notice's own, and
+        the copy of a decision card it showed (`handlers/cards.py`; `parts` are those `message_ids` show)."""
         after_sent = WORDINGS[type(notice)].after_sent
         if after_sent is not None:
             after_sent(session, notice, message_ids)
+        if member_id is not None and chat_id is not None:
+            cards.record_delivered(session, notice, member_id, chat_id, parts, message_ids)
+
+    def part_sent(self, session: Session, notice: Notice, part: Part, message_id: int, *, member_id: int,
+                  chat_id: int) -> None:
+        """One part of several is out: a card among them is recorded now, so a press before the rest (the Kepala
+        Dinas's PDF, drawn meanwhile) finds it."""
+        cards.record_delivered(session, notice, member_id, chat_id, [part], [message_id])

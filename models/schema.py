@@ -16,6 +16,7 @@ from models.collection.forms import (
 )
 from models.collection.realisasi import Evidence, Realisasi
 from models.measurement.cycle import MeasurementCycle
+from models.messaging.cards import SentCard
 from models.messaging.chat_state import ChatState, GroupNotice, HandledUpdate
 from models.messaging.inbox import InboxUpdate
 from models.messaging.outbox import OutboxMessage
@@ -34,7 +35,7 @@ __all__ = [
     "FollowUp", "FollowUpIndicator", "FormReceipt",
     "GroupNotice", "HandledUpdate", "InboxUpdate", "Indicator", "IndicatorTarget", "Invite", "MeasurementCycle",
     "Member", "MemberRole", "MonthlyTarget", "OutboxMessage", "Period", "PeriodReport", "Realisasi", "Reminder",
-    "Review", "ReviewItem", "Unit", "UnitForm", "UnlockRequest",
+    "Review", "ReviewItem", "SentCard", "Unit", "UnitForm", "UnlockRequest",
 ]
 
 

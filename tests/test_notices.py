@@ -50,7 +50,7 @@ KINDS = {"period_opened", "review_request", "form_returned", "form_approved", "u
          "report_ready", "kepala_report", "disposition_notice", "laporan_document", "measurement_ready",
          "measurement_review", "measurement_returned", "measurement_approved", "measurement_report",
          "measurement_disposed", "reminder", "escalation", "deferred_reply", "follow_up_done", "form_sent",
-         "kabid_review_request"}
+         "kabid_review_request", "card_decided"}
 
 
 def notice_types(base: type[Notice] = Notice) -> set[type[Notice]]:

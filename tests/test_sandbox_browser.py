@@ -129,13 +129,13 @@ async def test_a_visitor_fills_approves_and_sees_the_recap_in_the_browser(sandbo
             await rina.press("Ya, kirim", "terkirim")
             assert await rina.pane.locator('img[data-testid="photo"]').count() == 1  # her evidence, shown
 
-            # The Sekretaris approves the four forms, one message each, then reports to the Kepala Dinas.
+            # The Sekretaris approves the four forms, each card showing it, then reports to the Kepala Dinas.
             hendra = await ChatPage(page, SEKRETARIS).open()
             await hendra.until("Bidang Pelayanan Perizinan")
             for done in range(4):
-                await hendra.press("Setujui", "disetujui dan dikunci")
-                assert await hendra.bot_bubbles("disetujui dan dikunci").count() == done + 1
-            await hendra.press("Laporkan ke Kepala Dinas", "dikirim ke Kepala Dinas")
+                await hendra.press("Setujui", "Disetujui oleh")
+                assert await hendra.bot_bubbles("Disetujui oleh").count() == done + 1
+            await hendra.press("Laporkan ke Kepala Dinas", "Dilaporkan ke Kepala Dinas oleh")
 
             # The Kepala Dinas sees the charts (an album of pictures) and the recap with the disposition buttons.
             ratna = await ChatPage(page, KEPALA).open()
@@ -147,7 +147,7 @@ async def test_a_visitor_fills_approves_and_sees_the_recap_in_the_browser(sandbo
             for label in ("Setuju", "Beri arahan"):  # on the recap message, which follows the album
                 button = ratna.pane.locator('[data-testid="inline-button"]').filter(has_text=label)
                 await button.first.wait_for(state="visible", timeout=WAIT * 1000)
-            await ratna.press("Setuju", "diarsipkan")
+            await ratna.press("Setuju", "Disetujui Kepala Dinas")
 
             # The Tim SAKIP receives the period's Laporan as a PDF to download.
             maya = await ChatPage(page, TIM).open()

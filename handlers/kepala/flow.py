@@ -9,6 +9,7 @@ from sqlmodel import Session
 from handlers import evidence
 from handlers.bound import Bound
 from handlers.callbacks import Button, pack
+from handlers.cards import decided_in_place
 from handlers.common import now_of
 from handlers.fill.views import period_name
 from handlers.kepala import arahan
@@ -32,6 +33,8 @@ from reports.wording import esc, scope_label
 
 def report(session: Session, member: Member, period_id: int) -> list[Screen]:
     report_to_kepala(session, member, period_id, now=now_of(session))
+    if card := decided_in_place(session, member, now_of(session)):
+        return [card]
     period = session.get(Period, period_id)
     return [Screen.of(t("kepala.reported", member.language, period=period_name(period, member.language)))]
 
@@ -41,13 +44,18 @@ def agree(session: Session, member: Member, period_id: int, rules: ScheduleRules
     now = now_of(session)
     disposition = dispose(session, member, period_id, DispositionDecision.AGREE, now=now, undo_window=rules.agree_undo)
     clear_state(session, member.id)
+    card = decided_in_place(session, member, now)
     period = session.get(Period, period_id)
     language = member.language
     if disposition.archive_after is None:
-        return [Screen.of(t("kepala.disposed", language, period=period_name(period, language)))]
-    return [Screen.of(t("kepala.disposed_undoable", language, period=period_name(period, language),
-                        until=format_datetime(disposition.archive_after, rules.tz.key, language)),
-                      [[(t("kepala.undo_button", language), pack(Button.KEPALA_AGREE_UNDO, period_id))]])]
+        return [card or Screen.of(t("kepala.disposed", language, period=period_name(period, language)))]
+    undoable = t("kepala.disposed_undoable", language, period=period_name(period, language),
+                 until=format_datetime(disposition.archive_after, rules.tz.key, language))
+    undo = [(t("kepala.undo_button", language), pack(Button.KEPALA_AGREE_UNDO, period_id))]
+    if card is None:
+        return [Screen.of(undoable, [undo])]
+    # the card shows the outcome and, until the archive, how to take it back
+    return [replace(card, blocks=[*card.blocks, undoable], buttons=[*card.buttons, undo])]
 
 
 def undo_agree(session: Session, member: Member, period_id: int) -> list[Screen]:

@@ -18,18 +18,22 @@ BUTTONS = {Button.REPORT: flow.report, Button.KEPALA_AGREE: flow.agree, Button.K
            Button.KEPALA_PREVIEW_SEND: of_question(arahan.send),
            Button.KEPALA_PREVIEW_EDIT: of_question(flow.edit_arahan),
            Button.FOLLOW_UP_DONE: follow_ups.ask_note}
-# "Laporkan" and "Beri arahan" may fail or be abandoned (/batal): they stay pressable; a press after the report
-# or the disposition says who did it and when. "Rincian per unit" may be read again at any time. A follow-up's
-# "Sudah ditindaklanjuti" stays until its note is typed (the question may be abandoned).
-KEEP_OPEN = frozenset({Button.REPORT, Button.KEPALA_ARAHAN, Button.KEPALA_UNITS, Button.FOLLOW_UP_DONE})
-IN_PLACE = frozenset({Button.KEPALA_PREVIEW_UNIT, Button.KEPALA_PREVIEW_INDICATOR})  # toggles edit the preview
+# "Beri arahan" may be abandoned (/batal): it stays pressable. "Rincian per unit" may be read again at any time. A
+# follow-up's "Sudah ditindaklanjuti" stays until its note is typed (the question may be abandoned).
+KEEP_OPEN = frozenset({Button.KEPALA_ARAHAN, Button.KEPALA_UNITS, Button.FOLLOW_UP_DONE})
+# toggles edit the preview; "Batalkan" turns the decided card back into the report's buttons
+IN_PLACE = frozenset({Button.KEPALA_PREVIEW_UNIT, Button.KEPALA_PREVIEW_INDICATOR, Button.KEPALA_AGREE_UNDO})
+# Decisions on a card (`handlers/cards.py`): the pressed card shows the outcome; a press after the report or the
+# disposition says who did it and when, in an alert on the button.
+DECISIONS = frozenset({Button.REPORT, Button.KEPALA_AGREE, Button.KEPALA_ARAHAN})  # "Beri arahan" asks first
 
 
 async def on_button(update: Update, context: Context) -> None:
-    await acknowledge(update)
     pressed = unpack(update.callback_query.data)
+    if pressed is None or pressed.button not in DECISIONS:
+        await acknowledge(update)
     table = {**BUTTONS, Button.KEPALA_AGREE: lambda s, m, period_id: flow.agree(s, m, period_id,
                                                                                   schedule_rules(context))}
-    await run_button(update, context, table, KEEP_OPEN, in_place=IN_PLACE)
+    await run_button(update, context, table, KEEP_OPEN, in_place=IN_PLACE, decisions=DECISIONS)
     if pressed is not None and pressed.button in (Button.KEPALA_AGREE, Button.KEPALA_AGREE_UNDO):
         context.bot_data.schedule_changed()  # the archive after the undo window is the scheduler's

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from handlers.bound import Bound
 from handlers.callbacks import Button, pack
+from handlers.cards import decided_in_place
 from handlers.common import now_of
 from handlers.measurement import views
 from handlers.period_choice import choice_screen, refusal
@@ -262,8 +263,9 @@ def submit(session: Session, member: Member, cycle_id: int, version: int) -> lis
 def approve(session: Session, member: Member, cycle_id: int, version: int) -> list[Screen]:
     cycle = approve_measurement(session, member, cycle_id, version, now=now_of(session))
     language = member.language
-    return [Screen.of(t("measurement.approved", language, period=_label(cycle, language)),
-                      views.report_buttons(cycle, language))]
+    card = decided_in_place(session, member, now_of(session))  # the pressed card shows it; then the next step
+    return [*([card] if card else []), Screen.of(t("measurement.approved", language, period=_label(cycle, language)),
+                                                 views.report_buttons(cycle, language))]
 
 
 def ask_return(session: Session, member: Member, cycle_id: int, version: int) -> list[Screen]:
@@ -315,6 +317,8 @@ def report(session: Session, member: Member, cycle_id: int) -> list[Screen]:
 def agree(session: Session, member: Member, cycle_id: int) -> list[Screen]:
     cycle = dispose_measurement(session, member, cycle_id, DispositionDecision.AGREE, now=now_of(session))
     clear_state(session, member.id)
+    if card := decided_in_place(session, member, now_of(session)):
+        return [card]
     return [Screen.of(t("measurement.disposed", member.language, period=_label(cycle, member.language)))]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from handlers.bound import of_question, superseded
-from handlers.callbacks import Button
+from handlers.callbacks import Button, unpack
 from handlers.common import Context, act, answer_expired, run_button
 from handlers.measurement import flow
 from handlers.screens import acknowledge
@@ -29,6 +29,9 @@ BUTTONS = {
 KEEP_OPEN = frozenset({Button.MEASUREMENT_PERIOD, Button.MEASUREMENT_ANALYSIS, Button.MEASUREMENT_RENCANA_AKSI,
                        Button.MEASUREMENT_RETURN,
                        Button.MEASUREMENT_ARAHAN})
+# Decisions on a card (`handlers/cards.py`): the pressed card shows the outcome; a late press gets an alert.
+DECISIONS = frozenset({Button.MEASUREMENT_APPROVE, Button.MEASUREMENT_RETURN, Button.MEASUREMENT_AGREE,
+                       Button.MEASUREMENT_ARAHAN})  # returning and the arahan ask first (`KEEP_OPEN`)
 
 
 async def measurement_command(update: Update, context: Context) -> None:
@@ -46,5 +49,7 @@ async def on_button(update: Update, context: Context) -> None:
     if await superseded(update, context, QUESTION_BUTTONS):
         await answer_expired(update, context)
         return
-    await acknowledge(update)
-    await run_button(update, context, BUTTONS, KEEP_OPEN)
+    pressed = unpack(update.callback_query.data)
+    if pressed is None or pressed.button not in DECISIONS:
+        await acknowledge(update)
+    await run_button(update, context, BUTTONS, KEEP_OPEN, decisions=DECISIONS)

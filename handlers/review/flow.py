@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from handlers.bound import Bound
+from handlers.cards import decided_in_place
 from handlers.common import now_of
 from handlers.fill.views import period_name
 from handlers.review import views
@@ -35,6 +36,8 @@ def _names(session: Session, form: UnitForm) -> tuple[str, Period]:
 
 def approve(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:
     form = approve_unit_form(session, member, form_id, version, now=now_of(session))
+    if card := decided_in_place(session, member, now_of(session)):
+        return [card]
     unit, period = _names(session, form)
     by = office_title_of(session, member, now_of(session), member.language, Role.SEKRETARIS)
     return [Screen.of(t("review.approved", member.language, unit=esc(unit), by=esc(by),
@@ -177,6 +180,8 @@ def answer_unlock_reason(session: Session, member: Member, text: str) -> list[Sc
 
 def decide(session: Session, member: Member, request_id: int, grant: bool) -> list[Screen]:
     request = decide_unlock(session, member, request_id, grant, now=now_of(session))
+    if card := decided_in_place(session, member, now_of(session)):
+        return [card]
     code = session.get(Indicator, request.indicator_id).code
     key = "review.unlock_granted" if UnlockStatus(request.status) is UnlockStatus.GRANTED else "review.unlock_refused"
     return [Screen.of(t(key, member.language, code=esc(code)))]

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from telegram import InlineKeyboardMarkup
-
-from handlers.callbacks import Button, pack, unpack
+from handlers.callbacks import Button, pack
 from handlers.fill.views import item_block, period_name
-from handlers.screens import Buttons, Screen
+from handlers.screens import Screen
 from i18n import t
 from models.collection.form_filling import Item
 from models.collection.forms import UnitForm
@@ -65,16 +63,6 @@ def change_line(change: Change, language: str) -> str:
 def evidence_button(form: UnitForm, count: int, language: str) -> tuple[str, str]:
     """📎 Bukti (n): sends the form's evidence to whoever presses it (`handlers.evidence`)."""
     return t("evidence.button", language, count=count), pack(Button.EVIDENCE, form.id)
-
-
-def decided_keyboard(keyboard: InlineKeyboardMarkup | None) -> Buttons:
-    """A review card's keyboard once the form is decided: Setujui / Kembalikan go, 📎 Bukti stays (the evidence
-    remains reachable from the card it was checked on)."""
-    rows = keyboard.inline_keyboard if keyboard is not None else ()
-    kept = [[(button.text, button.callback_data) for button in row
-             if (pressed := unpack(button.callback_data)) is not None and pressed.button is Button.EVIDENCE]
-            for row in rows]
-    return [row for row in kept if row]
 
 
 def return_toggles(form: UnitForm, items: list[Item], selected: set[int], language: str) -> Screen:

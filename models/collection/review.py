@@ -29,6 +29,7 @@ from models.collection.progress import period_fully_approved
 from models.collection.realisasi import Evidence, EvidenceKind, Realisasi, latest_revision
 from models.collection.workflow import approve_form, lock_form, move_form, return_form, submit_form
 from models.errors import ErrorCode, WorkflowError
+from models.messaging.cards import CardKind, Outcome, decide_cards
 from models.messaging.notices import (
     FormApproved,
     FormReturned,
@@ -46,6 +47,11 @@ from models.office.organisation import Member, Role, members_with_role, unit_mem
 from models.office.permissions import Action, require
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodStatus
+
+
+def others(people: Iterable[Member], actor: Member) -> list[Member]:
+    """Who is told of an action: everyone concerned but its actor, whose pressed card (or reply) shows it."""
+    return [person for person in people if person.id != actor.id]
 
 
 def _form(session: Session, form_id: int) -> UnitForm:
@@ -197,7 +203,8 @@ def approve_unit_form(session: Session, member: Member, form_id: int, expected_v
     form = _form(session, form_id)
     require(session, member, Action.REVIEW_FORM, entity="unit_form", entity_id=form.id)
     approve_form(session, form, Actor.member(member.id), expected_version, now=now)
-    for recipient in unit_members(session, form.unit_id):
+    decide_cards(session, CardKind.REVIEW, form.id, Outcome.APPROVED, member.id, now, version=form.version - 1)
+    for recipient in others(unit_members(session, form.unit_id), member):
         enqueue(session, recipient.id, FormApproved(form.id), f"approved:{form.id}:{form.version}:{recipient.id}")
     period = session.get(Period, form.period_id)
     session.refresh(period, with_for_update=True)  # the month's last two forms approved at once: the second sees both
@@ -231,9 +238,11 @@ def return_chosen(
     chosen = [i for i in dict.fromkeys(indicator_ids) if i in unit_indicator_ids]
     review = return_form(session, form, Actor.member(member.id), {i: arahan for i in chosen}, arahan,
                          expected_version, now=now)
-    for recipient in unit_members(session, form.unit_id):
-        if recipient.id != member.id:
-            enqueue(session, recipient.id, FormReturned(form.id, review.id), f"returned:{review.id}:{recipient.id}")
+    codes = ", ".join(session.get(Indicator, i).code for i in chosen)
+    decide_cards(session, CardKind.REVIEW, form.id, Outcome.RETURNED, member.id, now, version=form.version - 1,
+                 detail=codes)
+    for recipient in others(unit_members(session, form.unit_id), member):
+        enqueue(session, recipient.id, FormReturned(form.id, review.id), f"returned:{review.id}:{recipient.id}")
     return review
 
 
@@ -386,7 +395,9 @@ def decide_unlock(session: Session, member: Member, request_id: int, grant: bool
     session.add(request)
     record_by(session, Actor.member(member.id), f"unlock.{request.status.value}", "unlock_request", request.id, at=now,
               after={"form_id": form.id, "indicator_id": request.indicator_id, "reason": request.reason})
-    enqueue(session, request.requested_by_id, UnlockDecided(request.id), f"unlock_decided:{request.id}")
+    decide_cards(session, CardKind.UNLOCK, request.id, Outcome.GRANTED if grant else Outcome.REFUSED, member.id, now)
+    if request.requested_by_id != member.id:  # who decides their own request sees it on the card they pressed
+        enqueue(session, request.requested_by_id, UnlockDecided(request.id), f"unlock_decided:{request.id}")
     return request
 
 

@@ -28,6 +28,7 @@ from sqlmodel import Field, Session, SQLModel, select
 from models.collection.forms import DispositionDecision
 from models.collection.progress import period_units
 from models.errors import ErrorCode, WorkflowError
+from models.messaging.cards import CardKind, Outcome, decide_cards
 from models.messaging.notices import (
     LaporanDocument,
     MeasurementApproved,
@@ -185,10 +186,13 @@ def preparers(session: Session, now: datetime) -> list[Member]:
 
 
 def _tell(session: Session, people: list[Member], notice_type: type[Notice], cycle: MeasurementCycle,
-          **fields: object) -> None:
-    """Queue a notice of the cycle at its current version for each person."""
+          actor: Member | None = None, **fields: object) -> None:
+    """Queue a notice of the cycle at its current version for each person but the `actor` (their pressed card
+    or reply shows what they did)."""
     notice = notice_type(cycle_id=cycle.id, version=cycle.version, **fields)
     for person in people:
+        if actor is not None and person.id == actor.id:
+            continue
         enqueue(session, person.id, notice, f"{notice.kind}:{cycle.id}:{cycle.version}:{person.id}")
 
 
@@ -335,7 +339,8 @@ def approve_measurement(session: Session, member: Member, cycle_id: int, version
     cycle.decided_at = cycle.approved_at = now
     cycle.decided_by_id = member.id
     _move(session, member, cycle, MeasurementStatus.APPROVED, "approved", now)
-    _tell(session, preparers(session, now), MeasurementApproved, cycle)
+    decide_cards(session, CardKind.MEASUREMENT_REVIEW, cycle.id, Outcome.APPROVED, member.id, now, version=version)
+    _tell(session, preparers(session, now), MeasurementApproved, cycle, member)
     return cycle
 
 
@@ -351,7 +356,9 @@ def return_measurement(session: Session, member: Member, cycle_id: int, version:
     cycle.decided_by_id = member.id
     cycle.return_arahan = arahan.strip()
     _move(session, member, cycle, MeasurementStatus.RETURNED, "returned", now, arahan=cycle.return_arahan)
-    _tell(session, preparers(session, now), MeasurementReturned, cycle)
+    decide_cards(session, CardKind.MEASUREMENT_REVIEW, cycle.id, Outcome.RETURNED, member.id, now, version=version,
+                 detail=cycle.return_arahan)
+    _tell(session, preparers(session, now), MeasurementReturned, cycle, member)
     return cycle
 
 
@@ -386,9 +393,12 @@ def dispose_measurement(session: Session, member: Member, cycle_id: int, decisio
     cycle.kepala_id = member.id
     cycle.decision = decision
     cycle.arahan = arahan.strip() if arahan else None
+    agreed = decision is DispositionDecision.AGREE
+    decide_cards(session, CardKind.MEASUREMENT_REPORT, cycle.id, Outcome.AGREED if agreed else Outcome.ARAHAN,
+                 member.id, now, version=cycle.version, detail=cycle.arahan)
     _move(session, member, cycle, MeasurementStatus.ARCHIVED, "archived", now, decision=decision, arahan=cycle.arahan)
     people = {m.id: m for role in (Role.TIM_SAKIP, Role.SEKRETARIS, Role.KEPALA)
               for m in holders_of(session, role, now)}
-    _tell(session, [people[key] for key in sorted(people)], MeasurementDisposed, cycle)
+    _tell(session, [people[key] for key in sorted(people)], MeasurementDisposed, cycle, member)
     _tell(session, preparers(session, now), LaporanDocument, cycle, code=cycle.ref.code)
     return cycle

@@ -200,6 +200,17 @@ class Escalation(Notice):
     missed: int
 
 
+# --- cards: a decision shown on every copy of its card ---
+
+@dataclass(frozen=True)
+class CardDecided(Notice):
+    """A copy of a decision card (`models/messaging/cards.py: SentCard`) is edited to show the outcome and loses
+    its decision buttons: an edit of the message, never a new one."""
+
+    kind: ClassVar[str] = "card_decided"
+    card_id: int
+
+
 # --- chat: a reply that could not be sent at once ---
 
 Buttons = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
@@ -247,6 +258,7 @@ NOTICE_TYPES: dict[str, type[Notice]] = {cls.kind: cls for cls in (
     MeasurementReady, MeasurementReview, MeasurementReturned, MeasurementApproved, MeasurementReport,
     MeasurementDisposed,
     ReminderDue, Escalation,
+    CardDecided,
     DeferredReply,
 )}
 

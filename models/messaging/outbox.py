@@ -231,9 +231,11 @@ def retry_later(session: Session, row_id: int, now: datetime, error: str, retry_
     return row
 
 
-def note_parts_sent(session: Session, row_id: int, parts_sent: int, *, term: str) -> None:
-    """Of a notification in several messages, these many are out: a retry sends only the rest."""
+def note_parts_sent(session: Session, row_id: int, parts_sent: int, *, term: str) -> bool:
+    """Of a notification in several messages, these many are out: a retry sends only the rest. False when the row
+    is not this term's any more (nothing noted)."""
     row = _ours(session, row_id, term)
     if row is not None:
         row.parts_sent = max(row.parts_sent, parts_sent)
         session.add(row)
+    return row is not None

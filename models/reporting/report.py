@@ -18,6 +18,7 @@ from models.collection.progress import period_fully_approved, period_units
 from models.collection.recap import compute_recap
 from models.errors import ErrorCode, WorkflowError
 from models.measurement.cycle import preparers, start_when_quarter_archived
+from models.messaging.cards import CardKind, Outcome, decide_cards, reopen_cards
 from models.messaging.notices import DispositionNotice, KepalaReport, LaporanDocument
 from models.messaging.outbox import enqueue
 from models.office.acting_officials import holders_of
@@ -68,6 +69,7 @@ def report_to_kepala(session: Session, member: Member, period_id: int, *, now: d
     session.flush()
     record_by(session, Actor.member(member.id), "period.reported", "period", period.id, at=now,
               after={"code": period.code})
+    decide_cards(session, CardKind.REPORT_READY, period.id, Outcome.REPORTED, member.id, now)
     for kepala in holders_of(session, Role.KEPALA, now):
         enqueue(session, kepala.id, KepalaReport(period.id), f"kepala_report:{period.id}:{kepala.id}")
     return report
@@ -117,6 +119,9 @@ def dispose(session: Session, member: Member, period_id: int, decision: Disposit
     session.flush()
     record_by(session, Actor.member(member.id), "period.disposed", "period", period.id, at=now,
               after={"decision": decision, "arahan": arahan})
+    agreed = decision is DispositionDecision.AGREE
+    decide_cards(session, CardKind.KEPALA_REPORT, period.id, Outcome.AGREED if agreed else Outcome.ARAHAN, member.id,
+                 now, detail=arahan)
     concerned = []
     if decision is DispositionDecision.ARAHAN:
         concerned = _follow_ups(session, period, disposition, arahan, units, indicators, now)
@@ -148,6 +153,8 @@ def _archive_disposed(session: Session, period: Period, disposition: Disposition
     Laporan and start the triwulan's measurement when due."""
     archive_period(session, period, actor, now=now)
     for recipient in people_involved(session, period, now):
+        if recipient.id == disposition.kepala_id:
+            continue  # the Kepala Dinas's own disposition: her card (or reply) shows it
         enqueue(session, recipient.id, DispositionNotice(period.id, disposition.id,
                                                          follow_up=recipient.unit_id in concerned),
                 f"disposition:{disposition.id}:{recipient.id}")
@@ -177,6 +184,7 @@ def undo_agree(session: Session, member: Member, period_id: int, *, now: datetim
     record_by(session, Actor.member(member.id), "period.disposition_undone", "period", period.id, at=now,
               before={"decision": disposition.decision})
     session.delete(disposition)
+    reopen_cards(session, CardKind.KEPALA_REPORT, period.id)
     return period
 
 

@@ -218,3 +218,35 @@ async def press_and_see(emu: BotApiEmulator, user_id: int, label: str, expect: s
     since = emu.screens_shown()
     await emu.user(user_id).press(message, button_data(message, label))
     return await emu.wait_for_bot_screen(user_id, expect, since=since)
+
+
+async def alert_of(emu: BotApiEmulator, query_id: str, timeout: float = WAIT_SECONDS) -> str:
+    """The text of the alert the bot answered the pressed button with (a refused decision: who decided and when),
+    failing when the press was answered without one."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        answer = emu.callback_answer(query_id)
+        if answer is not None:
+            assert answer["show_alert"] and answer["text"], f"answered without an alert: {answer}"
+            return answer["text"]
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"press {query_id} not answered:\n{emu.dump_recent()}")
+
+
+async def press_for_answer(emu: BotApiEmulator, user_id: int, message: dict, data: str, expect: str) -> dict:
+    """The user presses `data` on `message` (forced: a stale or forwarded button); the bot's answer containing
+    `expect`, as a new message or, for a decision card's button, as an alert ({"text": …, "alert": True})."""
+    since = len(emu.state.bot_messages)
+    query = await emu.user(user_id).press(message, data, force=True)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT_SECONDS
+    while loop.time() < deadline:
+        answer = emu.callback_answer(query)
+        if answer is not None and answer.get("show_alert") and expect in (answer.get("text") or ""):
+            return {"text": answer["text"], "alert": True}
+        for shown in emu.state.bot_messages[since:]:
+            if shown["chat"]["id"] == user_id and expect in (shown.get("text") or ""):
+                return shown
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no answer {expect!r} to {user_id}'s press:\n{emu.dump_recent()}")

@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from models.office.acting_officials import ActingOfficial
 from models.office.audit import AuditEntry
-from tests.chat.conftest import World, button_data
+from tests.chat.conftest import World, alert_of, button_data
 from tests.chat.test_full_cycle import fill_simple, press, say
 
 ADMIN, KEPALA, SEKRETARIS, KABID_MODAL = 101, 102, 103, 121
@@ -65,7 +65,7 @@ async def test_a_plh_sekretaris_reviews_in_range_named_as_plh_and_not_after(worl
     card = await card_for(world, KABID_MODAL, "Bidang Pengaduan, Kebijakan dan Pelaporan Layanan")
     await card_for(world, SEKRETARIS, "Bidang Pengaduan, Kebijakan dan Pelaporan Layanan")  # the Sekretaris too
     await emu.user(KABID_MODAL).press(card, button_data(card, "✅ Setujui"))
-    await emu.wait_for_bot_message(KABID_MODAL, f"disetujui dan dikunci oleh {PLH}.")
+    await emu.wait_for_bot_screen(KABID_MODAL, f"Disetujui oleh {PLH} ·")  # his card shows it, with his office
     await emu.wait_for_bot_message(PENGADUAN, f"disetujui {PLH}.")
     kabid_id, admin_id = world.member(KABID_MODAL).id, world.member(ADMIN).id
     with world.session() as session:
@@ -83,8 +83,8 @@ async def test_a_plh_sekretaris_reviews_in_range_named_as_plh_and_not_after(worl
     await asyncio.sleep(0.5)  # the outbox has had its moment: a reminder for him would be there by now
     assert not [m for m in emu.sent_by_bot(KABID_MODAL)[seen:] if "Menunggu verifikasi" in (m.get("text") or "")]
     still_open = await card_for(world, KABID_MODAL, "Sekretariat")
-    await emu.user(KABID_MODAL).press(still_open, button_data(still_open, "✅ Setujui"))
-    await emu.wait_for_bot_message(KABID_MODAL, "Anda tidak berwenang")
+    query = await emu.user(KABID_MODAL).press(still_open, button_data(still_open, "✅ Setujui"))
+    assert await alert_of(emu, query) == "Anda tidak berwenang untuk tindakan ini."
     with world.session() as session:
         refusal = session.exec(select(AuditEntry).where(AuditEntry.action == "permission.refused")).one()
         assert refusal.actor_member_id == kabid_id

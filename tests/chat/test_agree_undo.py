@@ -16,10 +16,10 @@ from handlers.callbacks import Button, pack
 from models.collection.forms import Disposition
 from models.plan.periods import Period, PeriodStatus
 from models.reporting.archive import Procedure, archived_document
-from tests.chat.conftest import DRAWING, World
+from tests.chat.conftest import DRAWING, World, press_and_see
 from tests.chat.test_admin import labels
 from tests.chat.test_arahan_follow_up import reported_october
-from tests.chat.test_bound_answers import press, press_data
+from tests.chat.test_bound_answers import press, somewhere_to_press
 
 KEPALA, SEKRETARIS, TIM, PERIZINAN = 102, 103, 104, 130
 
@@ -34,15 +34,24 @@ def dispositions(world: World) -> list[Disposition]:
         return list(session.exec(select(Disposition)))
 
 
+async def press_data_and_see(world: World, user_id: int, data: str, expect: str) -> dict:
+    """The member presses a button with `data` (of a notification sent earlier); what the pressed message turns
+    into, or the new message, with `expect`."""
+    message = await somewhere_to_press(world, user_id)
+    shown = world.emu.screens_shown()
+    await world.emu.user(user_id).press(message, data, force=True)
+    return await world.emu.wait_for_bot_screen(user_id, expect, since=shown)
+
+
 async def test_setuju_undone_within_the_window_is_not_archived_and_archived_after_it(world: World):
     period_id = reported_october(world)
-    agreed = await press_data(world, KEPALA, pack(Button.KEPALA_AGREE, period_id), "masih dapat membatalkan")
+    agreed = await press_data_and_see(world, KEPALA, pack(Button.KEPALA_AGREE, period_id), "masih dapat membatalkan")
     assert labels(agreed) == ["↩️ Batalkan"]
     assert status(world, period_id) is PeriodStatus.OPEN and len(dispositions(world)) == 1
 
     # Within the window: taken back, the disposition buttons are back, nothing is archived or announced.
     world.clock.now += timedelta(minutes=5)
-    undone = await press(world, KEPALA, "↩️ Batalkan", "dibatalkan")
+    undone = await press_and_see(world.emu, KEPALA, "↩️ Batalkan", "dibatalkan")
     assert {"✅ Setuju", "📝 Beri arahan"} <= set(labels(undone))
     assert dispositions(world) == []
     world.clock.now += timedelta(minutes=10)
@@ -51,7 +60,7 @@ async def test_setuju_undone_within_the_window_is_not_archived_and_archived_afte
     assert not [m for m in world.emu.sent_by_bot(PERIZINAN) if "Disposisi Kepala Dinas" in (m.get("text") or "")]
 
     # Agreed again and left: archived once the window has passed (the scheduler's work, in quiet hours too).
-    await press(world, KEPALA, "✅ Setuju", "masih dapat membatalkan")
+    await press_and_see(world.emu, KEPALA, "✅ Setuju", "masih dapat membatalkan")
     world.clock.now += timedelta(minutes=9)
     await world.run_scheduled_work()
     assert status(world, period_id) is PeriodStatus.OPEN

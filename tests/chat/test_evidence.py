@@ -159,7 +159,7 @@ async def test_the_sekretaris_gets_the_files_the_link_and_the_text_of_the_form_h
     assert not [m for m in emu.sent_by_bot(MODAL) if "photo" in m or "document" in m]
 
     # the card keeps Setujui: looking at the evidence decided nothing
-    await press(world, SEKRETARIS, APPROVE, "disetujui")
+    await press(world, SEKRETARIS, APPROVE, "Disetujui oleh")
 
 
 async def test_the_review_card_of_a_form_without_evidence_has_no_evidence_button(world: World):
@@ -275,7 +275,7 @@ async def test_ekspor_bukti_sends_the_periods_evidence_as_one_zip(world: World):
     await emu.wait_for_bot_message(RINA, "Tersimpan: 1 berkas")
     await say(world, LINK, "Tautan disimpan")
     await send_form(world)
-    await press(world, SEKRETARIS, APPROVE, "disetujui")
+    await press(world, SEKRETARIS, APPROVE, "Disetujui oleh")
     since = emu.mark()
     await emu.user(SEKRETARIS).send_command("/ekspor", "2026-11 bukti")
     message = await emu.wait_for_bot_message(SEKRETARIS, lambda m: "document" in m, since=since, timeout=DRAWING)

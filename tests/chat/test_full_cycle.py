@@ -20,7 +20,7 @@ from models.office.audit import AuditEntry
 from models.office.organisation import Unit
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus, latest_ended
-from tests.chat.conftest import DRAWING, World, has_button, press_and_see
+from tests.chat.conftest import DRAWING, World, alert_of, has_button, press_and_see
 
 ADMIN, KEPALA, SEKRETARIS = 101, 102, 103
 SEKRETARIAT, MODAL, PERIZINAN, PENGADUAN = 110, 120, 130, 140
@@ -129,25 +129,25 @@ async def test_the_whole_cycle_from_opening_to_archive(world: World):
     again = await emu.wait_for_bot_message(SEKRETARIS, "dikirim ulang")
     assert "92,5% → 96%" in again["text"]
 
-    # Every form approved (a second press of an approved form says who handled it).
+    # Every form approved, each card showing it (a second press of an approved form says who handled it).
     for message in [m for m in emu.sent_by_bot(SEKRETARIS) if m.get("reply_markup") and "Setujui" in str(
             m["reply_markup"]) and "menunggu pemeriksaan" in m["text"] and "Pelayanan Perizinan" not in m["text"]]:
         approve = next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
                        if "Setujui" in b["text"])
         await emu.user(SEKRETARIS).press(message, approve)
-        await emu.wait_for_bot_message(SEKRETARIS, "disetujui dan dikunci")
+        await emu.wait_for_bot_screen(SEKRETARIS, "Disetujui oleh Pak Sekretaris")
     before_last_approval = emu.mark()
     await emu.user(SEKRETARIS).press(again, next(b["callback_data"] for row in again["reply_markup"]
                                                  ["inline_keyboard"] for b in row if "Setujui" in b["text"]))
-    await emu.wait_for_bot_message(SEKRETARIS, "disetujui dan dikunci")
-    await emu.user(SEKRETARIS).press(again, next(b["callback_data"] for row in again["reply_markup"]
-                                                 ["inline_keyboard"] for b in row if "Setujui" in b["text"]),
-                                     force=True)
-    await emu.wait_for_bot_message(SEKRETARIS, "Sudah ditangani oleh Pak Sekretaris")
+    await emu.wait_for_bot_screen(SEKRETARIS, "Disetujui oleh Pak Sekretaris")
+    query = await emu.user(SEKRETARIS).press(again, next(b["callback_data"] for row in again["reply_markup"]
+                                                         ["inline_keyboard"] for b in row if "Setujui" in b["text"]),
+                                             force=True)
+    assert (await alert_of(emu, query)).startswith("Sudah ditangani oleh Pak Sekretaris")
 
     # SOP step 11: report to the Kepala Dinas, who gives arahan.
     await emu.wait_for_bot_message(SEKRETARIS, "sudah disetujui", since=before_last_approval)
-    await press(world, SEKRETARIS, "📤 Laporkan ke Kepala Dinas", "dikirim ke Kepala Dinas")
+    await press(world, SEKRETARIS, "📤 Laporkan ke Kepala Dinas", "Dilaporkan ke Kepala Dinas oleh Pak Sekretaris")
     # The Kepala gets one album of the charts ("sending photo…" shown meanwhile), the recap on one screen with the
     # buttons, then the Laporan DRAF as a PDF (drawn when its turn comes: the buttons never wait for it).
     caption = await emu.wait_for_bot_message(KEPALA, lambda m: "photo" in m and "Rekap capaian" in m["caption"],

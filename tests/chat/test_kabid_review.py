@@ -23,7 +23,7 @@ from models.office.invites import member_by_telegram_id
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus
 from models.store.database import session_scope
-from tests.chat.conftest import World, button_data, has_button, running_world, until_button
+from tests.chat.conftest import World, alert_of, button_data, has_button, running_world, until_button
 from tests.chat.test_full_cycle import press, say
 
 SEKRETARIS, MODAL, KABID_MODAL, PERIZINAN = 103, 120, 121, 130
@@ -84,7 +84,7 @@ async def test_without_the_rule_the_kabid_is_told_once_and_the_sekretaris_review
     card = await until_button(emu, SEKRETARIS, "✅ Setujui")
     assert card["text"].startswith(f"📥 {MODAL_CARD} menunggu pemeriksaan Anda.")
     await emu.user(SEKRETARIS).press(card, button_data(card, "✅ Setujui"))
-    await emu.wait_for_bot_message(SEKRETARIS, "disetujui dan dikunci")
+    await emu.wait_for_bot_screen(SEKRETARIS, "Disetujui oleh Pak Sekretaris")  # his card shows it
     await emu.wait_for_bot_message(KABID_MODAL, "disetujui Sekretaris")  # a unit member, as before
     await asyncio.sleep(0.3)
     assert sum("dikirim" in text for text in texts(world, KABID_MODAL)) == 1  # once, not again on approval
@@ -139,18 +139,19 @@ async def test_with_the_rule_the_kabid_returns_approves_and_only_then_the_sekret
     assert again["text"].startswith(f"📥 {MODAL_CARD} dikirim ulang staf Anda setelah diperbaiki")
     assert again["text"].endswith("Perubahan sejak dikembalikan:\n• K.3: 6 → 7 proyek")
     assert not any(has_button(m, "✅ Setujui") for m in emu.sent_by_bot(SEKRETARIS))
+    shown = emu.screens_shown()
     await emu.user(KABID_MODAL).press(again, button_data(again, "✅ Setujui"))
-    approved = await emu.wait_for_bot_message(KABID_MODAL, "Anda setujui")
+    approved = await emu.wait_for_bot_screen(KABID_MODAL, "Anda setujui", since=shown)  # the card turns into it
     assert approved["text"] == f"✅ {MODAL_CARD} Anda setujui dan diteruskan ke Sekretaris."
-    await emu.user(KABID_MODAL).press(card, button_data(card, "✅ Setujui"))
-    await emu.wait_for_bot_message(KABID_MODAL, "Sudah ditangani oleh Kabid Modal")
+    query = await emu.user(KABID_MODAL).press(card, button_data(card, "✅ Setujui"))  # his first card, late
+    assert (await alert_of(emu, query)).startswith("Sudah ditangani oleh Kabid Modal")
 
     # Now the Sekretaris gets the card (with what changed since the return), and decides as before.
     review = await until_button(emu, SEKRETARIS, "✅ Setujui")
     assert review["text"].startswith(f"📥 {MODAL_CARD} dikirim ulang setelah diperbaiki.")
     assert modal_form_status(world) is FormStatus.SUBMITTED
     await emu.user(SEKRETARIS).press(review, button_data(review, "✅ Setujui"))
-    await emu.wait_for_bot_message(SEKRETARIS, "disetujui dan dikunci")
+    await emu.wait_for_bot_screen(SEKRETARIS, "Disetujui oleh Pak Sekretaris")
     assert modal_form_status(world) is FormStatus.APPROVED
     assert not any("dikirim Dewi Modal ke Sekretaris" in text for text in texts(world, KABID_MODAL))  # the card was it
 

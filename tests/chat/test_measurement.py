@@ -24,7 +24,7 @@ from models.office.audit import Actor
 from models.plan.periods import Period, PeriodStatus
 from models.reporting.archive import ArchivedDocument, Procedure
 from models.store.database import session_scope
-from tests.chat.conftest import DRAWING, TODAY, World, has_button, until_button
+from tests.chat.conftest import DRAWING, TODAY, World, alert_of, has_button, until_button
 from tests.chat.test_full_cycle import press, say
 from tests.conftest import office_moment
 
@@ -55,6 +55,11 @@ async def write(world: World, button: str, messages: list[str]) -> dict:
     for message in messages:
         await say(world, TIM, message, "Diterima")
     return await press(world, TIM, "✅ Selesai", "tersimpan")
+
+
+def current(emu, chat_id: int, message: dict) -> dict:
+    """The message as it shows now (after edits)."""
+    return next(m for m in emu.sent_by_bot(chat_id) if m["message_id"] == message["message_id"])
 
 
 def pdf_text(data: bytes) -> str:
@@ -95,11 +100,14 @@ async def test_a_triwulan_measurement_goes_through_review_and_disposition_and_is
     await emu.wait_for_bot_message(SEKRETARIS, "dikirim ulang")
     await emu.wait_for_bot_message(SEKRETARIS, lambda m: has_button(m, "✅ Setujui"))  # the measurement again
 
-    # The first review message's button is stale now: it says who acted.
-    await emu.user(SEKRETARIS).press(first_review, next(
+    # The first review message shows the return; its button, pressed on a client that still shows it, is
+    # answered by an alert saying who acted.
+    assert not has_button(current(emu, SEKRETARIS, first_review), "✅ Setujui")
+    assert "Dikembalikan oleh Pak Sekretaris" in current(emu, SEKRETARIS, first_review)["text"]
+    query = await emu.user(SEKRETARIS).press(first_review, next(
         b["callback_data"] for row in first_review["reply_markup"]["inline_keyboard"] for b in row
         if b["text"] == "✅ Setujui"), force=True)
-    await emu.wait_for_bot_message(SEKRETARIS, "Sudah ditangani oleh Tim SAKIP")
+    assert (await alert_of(emu, query)).startswith("Sudah ditangani oleh Tim SAKIP")
 
     # B8 approved, B9 reported to the Kepala Dinas, who sees the charts and agrees.
     await press(world, SEKRETARIS, "✅ Setujui", "disetujui. Laporkan")
@@ -118,10 +126,11 @@ async def test_a_triwulan_measurement_goes_through_review_and_disposition_and_is
     assert len(album) == 3 and {m["media_group_id"] for m in album} == {first["media_group_id"]}  # sasaran, trends,
     # the lowest (a triwulan's measurement has no forms of its own to count)
     assert emu.sent_by_bot(KEPALA)[before:] == [*album, recap, draft]  # one album, one message, the PDF
-    await press(world, KEPALA, "✅ Setuju", "diarsipkan")
+    agreed = await press(world, KEPALA, "✅ Setuju", "Disetujui Kepala Dinas Ibu Kepala")
+    assert agreed["message_id"] == recap["message_id"] and not has_button(agreed, "✅ Setuju")
 
-    # B10: everyone involved is told; the Tim gets the filed PDF.
-    for user_id in (TIM, SEKRETARIS, KEPALA):
+    # B10: everyone involved is told (the Kepala Dinas sees it on her card); the Tim gets the filed PDF.
+    for user_id in (TIM, SEKRETARIS):
         await emu.wait_for_bot_message(user_id, "Kepala Dinas menyetujui Pengukuran Kinerja")
     document = await emu.wait_for_bot_message(TIM, lambda m: "document" in m, timeout=DRAWING)
     assert document["document"]["file_name"] == "laporan-pengukuran-2026-TW1.pdf"

@@ -155,7 +155,7 @@ async def test_text_typed_by_users_is_shown_literally_everywhere(world: World):
     for text in (KENDALA, TINDAK_LANJUT, REASON, NAME):
         assert text in again["text"], text
     await emu.user(SEKRETARIS).press(again, button_data(again, APPROVE))
-    await emu.wait_for_bot_message(SEKRETARIS, "disetujui dan dikunci")
+    await emu.wait_for_bot_screen(SEKRETARIS, "Disetujui oleh")
 
     # An unlock request names who asks and why; the Sekretaris refuses it, and the refusal names the reason.
     await emu.wait_for_bot_message(150, "disetujui Sekretaris")
@@ -164,12 +164,12 @@ async def test_text_typed_by_users_is_shown_literally_everywhere(world: World):
     await say(world, 150, UNLOCK_REASON, "dikirim ke Sekretaris")
     unlock = await emu.wait_for_bot_message(SEKRETARIS, "meminta buka kunci")
     assert NAME in unlock["text"] and f"Alasan: {UNLOCK_REASON}" in unlock["text"]
-    await press(world, SEKRETARIS, "Tolak", "ditolak")
+    await press(world, SEKRETARIS, "Tolak", "Ditolak oleh")
     refused = await emu.wait_for_bot_message(150, "Sekretaris menolak")
     assert f"(alasan: {UNLOCK_REASON})" in refused["text"]
 
     # The Kepala Dinas's detail per unit shows the kendala and tindak lanjut; the arahan reaches everyone involved.
-    await press(world, SEKRETARIS, t("notify.report_button", "id"), "dikirim ke Kepala Dinas")
+    await press(world, SEKRETARIS, t("notify.report_button", "id"), "Dilaporkan ke Kepala Dinas oleh")
     await until_button(emu, KEPALA, t("kepala.units_button", "id"))
     detail = await press(world, KEPALA, t("kepala.units_button", "id"), "Rincian per unit ·")
     report = "\n".join(m.get("text") or "" for m in emu.sent_by_bot(KEPALA) if m["message_id"] >= detail["message_id"])
@@ -179,6 +179,8 @@ async def test_text_typed_by_users_is_shown_literally_everywhere(world: World):
     assert ARAHAN_KEPALA in preview["text"]
     disposed = await press(world, KEPALA, "📤 Kirim", "diarsipkan")
     assert ARAHAN_KEPALA in disposed["text"]
+    card = await emu.wait_for_bot_screen(KEPALA, "Arahan Kepala Dinas Ibu Kepala")  # her report's card shows it
+    assert card["text"].endswith(f": {ARAHAN_KEPALA}")
     notice = await emu.wait_for_bot_message(150, "Disposisi Kepala Dinas")
     assert notice["text"].count(ARAHAN_KEPALA) == 2  # the disposition and the follow-up for their unit
     assert ARAHAN_KEPALA in (await emu.wait_for_bot_message(SEKRETARIS, "Disposisi Kepala Dinas"))["text"]

@@ -37,7 +37,7 @@ from models.office.permissions import Action, may
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodStatus
 from models.store.database import session_scope
-from tests.chat.conftest import World, button_data, has_button, month
+from tests.chat.conftest import World, alert_of, button_data, has_button, month, press_for_answer
 from tests.test_callbacks import packed_in_handlers
 
 A, K, S, T, B, F = Role.ADMIN, Role.KEPALA, Role.SEKRETARIS, Role.TIM_SAKIP, Role.KABID, Role.STAF
@@ -205,10 +205,10 @@ async def own_message(world: World, user_id: int, expect: str = "Perintah untuk 
 
 
 async def press_data(world: World, user_id: int, data: str, expect: str, message: dict | None = None) -> dict:
-    """The user's client sends `data` from a message in their own chat; returns the bot's answer."""
+    """The user's client sends `data` from a message in their own chat; returns the bot's answer (a message, or
+    the alert a decision card's button is answered with)."""
     message = message or await own_message(world, user_id)
-    await world.emu.user(user_id).press(message, data, force=True)
-    return await world.emu.wait_for_bot_message(user_id, expect)
+    return await press_for_answer(world.emu, user_id, message, data, expect)
 
 
 async def review_message(world: World, user_id: int, unit: str) -> dict:
@@ -252,7 +252,7 @@ async def test_only_the_sekretaris_approves_or_returns_a_form(world: World, pres
                             .where(OutboxMessage.kind.in_(["form_approved", "form_returned"]))).one() == 0
 
     await world.emu.user(SEKRETARIS).press(review, button_data(review, APPROVE))
-    await world.emu.wait_for_bot_message(SEKRETARIS, "disetujui dan dikunci")
+    await world.emu.wait_for_bot_screen(SEKRETARIS, "Disetujui oleh Pak Sekretaris")
     assert form_state(world, form_id) == (FormStatus.APPROVED, version + 1, 1)
     assert no_failed_calls(world) == []
 
@@ -282,7 +282,8 @@ async def test_only_the_sekretaris_reports_and_only_the_kepala_disposes(world: W
         assert get_state(session, member(session, SEKRETARIS).id)[0] != "kepala.arahan"
 
     await world.emu.user(KEPALA).press(report, pack(Button.KEPALA_AGREE, period_id))
-    await world.emu.wait_for_bot_message(KEPALA, "diarsipkan")
+    shown = await world.emu.wait_for_bot_screen(KEPALA, "Disetujui Kepala Dinas Ibu Kepala")
+    assert "diarsipkan" in shown["text"]  # and until when it can be taken back
     world.clock.now += timedelta(minutes=11)  # archived once "Setuju" can no longer be undone
     await world.run_scheduled_work()
     with world.session() as session:
@@ -498,8 +499,8 @@ def handled_text(world: World, form_id: int, name: str) -> str:
 @pytest.mark.parametrize("label", [APPROVE, RETURN], ids=["setujui", "kembalikan"])
 async def test_the_other_sekretaris_is_told_who_handled_the_form_and_when(world: World, label: str):
     """Given two Sekretaris who both got Pengaduan's form, when one approves it and then the other presses
-    Setujui or Kembalikan on their own copy, then the other is told 'Sudah ditangani oleh <name> pada <time>'
-    and the form changed once."""
+    Setujui or Kembalikan on their own copy (a client that still shows it), then the other is told 'Sudah
+    ditangani oleh <name> pada <time>' in an alert on the button and the form changed once."""
     add_second_sekretaris(world)
     period_id = open_october(world)
     form_id, version = submitted(world, period_id)
@@ -508,9 +509,9 @@ async def test_the_other_sekretaris_is_told_who_handled_the_form_and_when(world:
     assert button_data(first, APPROVE) == button_data(second, APPROVE)
 
     await world.emu.user(SEKRETARIS).press(first, button_data(first, APPROVE))
-    await world.emu.wait_for_bot_message(SEKRETARIS, "disetujui dan dikunci")
-    await world.emu.user(105).press(second, button_data(second, label))
-    answer = await world.emu.wait_for_bot_message(105, "Sudah ditangani")
+    await world.emu.wait_for_bot_screen(SEKRETARIS, "Disetujui oleh Pak Sekretaris")
+    answer = await press_for_answer(world.emu, 105, second, button_data(second, label), "Sudah ditangani")
+    assert answer.get("alert")  # an alert on the button, whichever decision it was
 
     assert answer["text"] == handled_text(world, form_id, "Pak Sekretaris")
     assert form_state(world, form_id) == (FormStatus.APPROVED, version + 1, 1)
@@ -530,12 +531,9 @@ async def test_two_quick_presses_of_one_button_make_one_change(world: World):
     sekretaris = world.emu.user(SEKRETARIS)
 
     await sekretaris.press(review, data)
-    await sekretaris.press(review, data, force=True)  # the second tap, before the bot closed the keyboard
-    answers = [await world.emu.wait_for_bot_message(SEKRETARIS, lambda m: "disetujui dan dikunci" in m["text"]
-                                                    or "Sudah ditangani" in m["text"]) for _ in range(2)]
-
-    assert ["disetujui dan dikunci" in a["text"] for a in answers] == [True, False]
-    assert answers[1]["text"] == handled_text(world, form_id, "Pak Sekretaris")
+    second = await sekretaris.press(review, data, force=True)  # the second tap, before the bot closed the keyboard
+    await world.emu.wait_for_bot_screen(SEKRETARIS, "Disetujui oleh Pak Sekretaris")
+    assert await alert_of(world.emu, second) == handled_text(world, form_id, "Pak Sekretaris")
     assert form_state(world, form_id) == (FormStatus.APPROVED, version + 1, 1)
     assert audit_count(world, "form.approved") == 1
     with world.session() as session:
@@ -544,19 +542,19 @@ async def test_two_quick_presses_of_one_button_make_one_change(world: World):
         approved_notices = session.exec(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.kind == "form_approved")).one()
         assert approved_notices == unit_members
-    # the second press finds the keyboard already closed; closing it again is refused, and that is all
-    assert [(c.method, "not modified" in str(c.error)) for c in no_failed_calls(world)] == [
-        ("editMessageReplyMarkup", True)]
+    # the second press is answered by an alert only: the card, decided by the first, is not touched again
+    assert no_failed_calls(world) == []
+    assert len(world.emu.calls_to("editMessageText", chat_id=SEKRETARIS)) == 1
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
-BOOKKEEPING = frozenset({"handled_updates", "inbox_updates", "chat_pace"})
+BOOKKEEPING = frozenset({"handled_updates", "inbox_updates", "chat_pace", "sent_cards"})
 
 
 def snapshot(world: World) -> dict[str, list]:
     """Every row of every table (the outbox only counted: delivery marks rows sent as it goes; the inbox, handled
-    update ids and each chat's pace left out: they are the bot's bookkeeping of Telegram's deliveries, written
-    for every update and every message)."""
+    update ids, each chat's pace and the cards delivered left out: they are the bot's bookkeeping of Telegram's
+    deliveries, written for every update and every message, a card's once Telegram has taken it)."""
     tables = {}
     with world.engine.connect() as connection:
         for name in sa.inspect(connection).get_table_names():
@@ -625,7 +623,7 @@ async def test_a_return_being_written_ends_when_the_other_sekretaris_handled_the
     await emu.user(SEKRETARIS).press_button(text=t("review.write_arahan_button", "id"))
     await emu.wait_for_bot_message(SEKRETARIS, "Tulis arahan untuk P.4")
     await emu.user(105).press(second, button_data(second, APPROVE))
-    await emu.wait_for_bot_message(105, "disetujui dan dikunci")
+    await emu.wait_for_bot_screen(105, "Disetujui oleh Bu Sekretaris Dua")
 
     await emu.user(SEKRETARIS).send_text("Lengkapi register pengaduan")
     answer = await emu.wait_for_bot_message(SEKRETARIS)
@@ -697,6 +695,6 @@ async def test_only_the_sekretaris_decides_an_unlock_request(world: World):
     assert form_state(world, form_id) == (FormStatus.APPROVED, version, 1)
 
     await world.emu.user(SEKRETARIS).press(asked, button_data(asked, t("review.unlock_grant_button", "id")))
-    await world.emu.wait_for_bot_message(SEKRETARIS, "Kunci P.4 dibuka")
+    await world.emu.wait_for_bot_screen(SEKRETARIS, "Diizinkan oleh Pak Sekretaris")
     assert form_state(world, form_id)[0] is FormStatus.RETURNED
     assert no_failed_calls(world) == []

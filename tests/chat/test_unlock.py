@@ -29,7 +29,7 @@ from models.office.invites import member_by_telegram_id
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus
 from models.store.database import session_scope
-from tests.chat.conftest import World, button_data, until_button
+from tests.chat.conftest import World, alert_of, button_data, until_button
 from tests.chat.test_full_cycle import press, say
 
 SEKRETARIS, MODAL, PERIZINAN = 103, 120, 130
@@ -109,8 +109,10 @@ async def test_a_granted_unlock_lets_the_unit_change_that_value_and_send_the_for
     request = await request_unlock_of_p2(world)
 
     await emu.user(SEKRETARIS).press(request, button_data(request, "Izinkan"))
-    granted = await emu.wait_for_bot_message(SEKRETARIS, "Kunci P.2 dibuka")
-    assert granted["text"] == "🔓 Kunci P.2 dibuka; unit dapat mengubah dan mengirim ulang."
+    granted = await emu.wait_for_bot_screen(SEKRETARIS, "Diizinkan oleh Pak Sekretaris")
+    assert granted["message_id"] == request["message_id"]  # the request's card itself shows the decision
+    assert granted["text"].startswith(request["text"] + "\n\n🔓 Diizinkan oleh Pak Sekretaris · ")
+    assert not labels(granted)
     told = await emu.wait_for_bot_message(PERIZINAN, "Sekretaris membuka kunci P.2")
     assert told["text"] == ("🔓 Sekretaris membuka kunci P.2 (Oktober 2026) atas permintaan Anda "
                             f"(alasan: {REASON}). Perbaiki nilainya lalu kirim lagi.")
@@ -149,9 +151,9 @@ async def test_a_granted_unlock_lets_the_unit_change_that_value_and_send_the_for
     assert actions.index("unlock.request") < actions.index("form.unlocked")
     assert actions.count("form.submitted") == 2
 
-    # A second press of Izinkan (an old message) changes nothing and says who decided.
-    await emu.user(SEKRETARIS).press(request, button_data(request, "Izinkan"), force=True)
-    await emu.wait_for_bot_message(SEKRETARIS, "Sudah ditangani oleh Pak Sekretaris")
+    # A second press of Izinkan (an old client) changes nothing and says who decided, in an alert.
+    query = await emu.user(SEKRETARIS).press(request, button_data(request, "Izinkan"), force=True)
+    assert (await alert_of(emu, query)).startswith("Sudah ditangani oleh Pak Sekretaris")
     assert audit_actions(world).count("unlock.granted") == 1
 
 
@@ -183,8 +185,8 @@ async def test_a_refused_unlock_keeps_the_form_locked_and_tells_the_member(world
     request = await request_unlock_of_p2(world)
 
     await emu.user(SEKRETARIS).press(request, button_data(request, "Tolak"))
-    refused = await emu.wait_for_bot_message(SEKRETARIS, "ditolak")
-    assert refused["text"] == "Permintaan buka kunci P.2 ditolak."
+    refused = await emu.wait_for_bot_screen(SEKRETARIS, "Ditolak oleh Pak Sekretaris")
+    assert refused["message_id"] == request["message_id"] and not labels(refused)
     told = await emu.wait_for_bot_message(PERIZINAN, "Sekretaris menolak")
     assert told["text"] == ("Sekretaris menolak permintaan Anda membuka kunci P.2 (Oktober 2026) "
                             f"(alasan: {REASON}). Nilainya tetap seperti yang disetujui.")
@@ -217,8 +219,8 @@ async def test_only_the_units_own_members_may_ask_and_only_the_sekretaris_may_de
     # The staff's own request, then the staff trying to grant it themselves.
     request = await request_unlock_of_p2(world)
     mine = emu.last_bot_message(PERIZINAN)
-    await emu.user(PERIZINAN).press(mine, button_data(request, "Izinkan"), force=True)
-    await emu.wait_for_bot_message(PERIZINAN, "tidak berwenang")
+    query = await emu.user(PERIZINAN).press(mine, button_data(request, "Izinkan"), force=True)
+    assert "tidak berwenang" in await alert_of(emu, query)
     assert form_state(world, approved_form)[0] is FormStatus.APPROVED
     assert audit_actions(world).count("permission.refused") == 2
 

@@ -2,7 +2,7 @@
 member acted in
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-06 00:40:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from models.store.types import UTCDateTime
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
