@@ -29,6 +29,7 @@ from models.reporting.archive import Procedure
 from models.store.database import session_scope
 from models.timing.schedule import ScheduleRules
 from reports.laporan_data import laporan_file
+from reports.letterhead import Letterhead
 from tests.test_evidence_export import LINK, add, at, indicator
 
 JANUARY = PeriodRef(PeriodKind.MONTH, 2026, 1)
@@ -67,7 +68,8 @@ def laporan_text(engine: Engine, archived: bool) -> tuple[bool, str]:
         if archived:
             session.exec(select(Period)).one().status = PeriodStatus.ARCHIVED
             session.flush()
-        laporan = laporan_file(session, JANUARY, Procedure.COLLECTION, at(20, 12), ScheduleRules(), "id")
+        laporan = laporan_file(session, JANUARY, Procedure.COLLECTION, at(20, 12), ScheduleRules(), "id",
+                              Letterhead())
     pages = [" ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(laporan.data)).pages]
     return laporan.draft, " ".join(pages)
 
