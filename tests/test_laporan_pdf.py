@@ -150,7 +150,7 @@ def test_sixty_rows_span_several_pages_each_repeating_the_header_row():
     table = landscape(reader)
     assert len(table) >= 3
     assert table == list(range(1, 1 + len(table)))  # after the title page with its summary, in one run
-    assert len(pages) == 2 + len(table) + 1  # then kendala, review, disposition and mutu baku on one page
+    assert len(pages) == 1 + len(table) + 1  # then kendala, review, disposition and mutu baku on one page
     for n in table:
         assert re.search(r"Kode\s+Tingkat\s+Indikator\s+Unit\s+Target\s+Realisasi\s+Capaian\s+Kategori", pages[n])
         assert "Triwulan I 2026" in pages[n]
@@ -195,9 +195,9 @@ def test_a_very_long_name_wraps_whole_and_an_empty_report_renders():
                     summary=(), rows=())
     reader, pages = parse(render_laporan(empty))
     assert len(pages) == 3  # title with the summary, table, the rest
-    assert "Belum ada indikator pada periode ini." in pages[2]
+    assert "Belum ada indikator pada periode ini." in pages[1]
     assert sum(len(page.images) for page in reader.pages) == 0
-    assert "tidak ada" in pages[3] and pages[3].count("belum ada") == 3  # review, disposition, mutu baku
+    assert "tidak ada" in pages[2] and pages[2].count("belum ada") == 3  # review, disposition, mutu baku
 
 
 # ------------------------------------------------------------------------ charts
