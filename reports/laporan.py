@@ -10,8 +10,8 @@ and the table per tujuan / sasaran / program / kegiatan when given), so no page 
 alone; the indicators' table on landscape pages (its
 heading row on every page, the capaian cell in its band's colour as in `reports.charts.BAND_COLOURS`, rows
 below target tinted); the charts, each at the page width or scaled down to fit one page; kendala and tindak
-lanjut of the indicators below target; in a period's Laporan the bukti dukung per indicator (as the Formulir
-lists them); the Sekretaris's review; the Kepala Dinas's disposition; the mutu baku
+lanjut of the indicators below target; the bukti dukung per indicator (as the Formulir lists them; a
+triwulan's with those of its months); the Sekretaris's review; the Kepala Dinas's disposition; the mutu baku
 timeline; the signature blocks, kept together: the date line ("Painan, 10 Januari 2027"), the Sekretaris as
 verifier and "Mengetahui, Kepala Dinas …" with names and NIP (`reports.letterhead.Signatory`: the caller says
 who signs and under which title, e.g. an acting "Plh. Sekretaris"). Every page after the first has the period
@@ -120,7 +120,7 @@ class Laporan:
     disposition: tuple[str, ...] = ()  # "Kepala Dinas Budi, 13 April 2026: setuju", arahan …
     timeline: tuple[TimelineLine, ...] = ()
     draft: bool = False  # not yet archived: the title page and every page header say DRAF
-    lists_evidence: bool = False  # the bukti dukung section (a period's Laporan, procedure A; not a measurement)
+    lists_evidence: bool = False  # the bukti dukung section (a period's Laporan and a triwulan's measurement)
     created_at: datetime | None = None  # the PDF's creation date (metadata); None: a fixed date
     letterhead: Letterhead | None = None  # the kop surat on page 1; None: none (only the office's name)
     signed_on: str = ""  # the date line over the signatures: "Painan, 10 Januari 2027"

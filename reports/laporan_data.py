@@ -129,6 +129,26 @@ def _disposition_line(session: Session, kepala_id: int | None, at: datetime | No
             + (f": {arahan}" if arahan else ""),)
 
 
+def _evidence(session: Session, ref: PeriodRef, language: str, approved_only: bool) -> dict[int, str]:
+    """Each indicator's bukti dukung in the scope, as the Formulir lists them: a month's own; a triwulan's of
+    its quarterly indicators and, each line after its month's name, of its monthly ones (whose evidence is sent
+    with each month's form)."""
+    refs = [ref] if ref.kind is PeriodKind.MONTH else [*(PeriodRef(PeriodKind.MONTH, ref.year, month)
+                                                         for month in ref.months), ref]
+    several = len(refs) > 1
+    lines: dict[int, list[str]] = {}
+    for each in refs:
+        period = find_period(session, each)
+        if period is None:
+            continue
+        label = each.label(language)
+        for indicator_id, text in evidence_texts(session, period, language, approved_only).items():
+            lines.setdefault(indicator_id, []).extend(
+                f"{label}: {line}" if several and each.kind is PeriodKind.MONTH else line
+                for line in text.splitlines())
+    return {indicator_id: "\n".join(found) for indicator_id, found in lines.items()}
+
+
 def _summary(recap: Recap, language: str, progress=None) -> tuple[str, ...]:
     return tuple(_plain(line).lstrip("• ") for line in summary_lines(recap, language, progress))
 
@@ -154,7 +174,7 @@ def period_laporan(session: Session, period: Period, now: datetime, rules: Sched
     progress = progress if progress is not None else period_progress(session, period, now.date(), rules.tz)
     charts = render_recap_charts(recap, scope_label(recap, language), language, progress) if with_charts else None
     disposition = session.exec(select(Disposition).where(Disposition.period_id == period.id)).first()
-    evidence = evidence_texts(session, period, language, approved_only=not draft)  # as its values
+    evidence = _evidence(session, period.ref, language, approved_only=not draft)  # as its values
     return Laporan(
         office=letterhead.office, period=period.ref.label(language), period_code=period.code,
         generated_at=format_datetime(now, rules.tz.key, language),
@@ -183,9 +203,11 @@ def measurement_laporan(session: Session, measurement: Measurement, cycle: Measu
     letterhead = letterhead.for_office(_office(session))
     recap = measurement.recap
     charts = render_recap_charts(recap, scope_label(recap, language), language) if with_charts else None
+    evidence = _evidence(session, measurement.quarter, language, approved_only=not draft)
     rows = [_row(item.row, language, {"previous": _percent(item.previous.value, language),
                                       "last_year": _percent(item.last_year.value, language),
-                                      "year_progress": _percent(item.year_progress.value, language)})
+                                      "year_progress": _percent(item.year_progress.value, language)},
+                 evidence=evidence)
             for item in measurement.rows]
     levels = tuple(LevelLine(t(f"level.{level.level.value}", language), level.indicators, level.measured,
                              level.tercapai, _percent(level.average, language)) for level in measurement.levels)
@@ -214,6 +236,7 @@ def measurement_laporan(session: Session, measurement: Measurement, cycle: Measu
                                       rules, language) if cycle else (),
         timeline=_timeline_lines(measurement_timeline(cycle, now, rules), language, "mutu_baku_b") if cycle else (),
         draft=draft,
+        lists_evidence=True,
         created_at=now,
         **_signed(letterhead, now, rules, language),
     )
