@@ -61,7 +61,7 @@ class BotData:
     clock: Clock = field(init=False)  # the one clock of the bot: handlers, scheduler and delivery (a test's in tests)
     default_language: str = field(init=False)  # of strangers and new members
     evidence_dir: Path = field(init=False)
-    letterhead: Letterhead = field(default_factory=Letterhead)  # the documents' kop surat and signatories (settings)
+    letterhead: Letterhead = field(init=False)  # the documents' kop surat and signatories (settings)
     evidence_max_bytes: int = 20 * 1024 * 1024  # one evidence file (settings: EVIDENCE_MAX_MB)
     evidence_quota_bytes: int = 200 * 1024 * 1024  # a member's evidence files of a period (EVIDENCE_QUOTA_MB)
     admin_telegram_ids: list[int] = field(init=False)  # the configured first admins
