@@ -57,6 +57,7 @@ __all__ = ["BELOW_TARGET_FILL", "Laporan", "LaporanRow", "LevelLine", "TimelineL
 BELOW_TARGET_FILL = "#fde2e0"  # a row whose indicator is below target (tercapai False)
 NAME_LIMIT = 600  # characters of an indicator's name in the table (a row must fit on one page)
 LOGO_MM = 24  # the letterhead's logo: at most this wide and high
+LOGO_PX = 560  # and at most this many pixels each way
 SIGNING_ROOM = 22  # mm left blank above a signatory's name for the signature and stamp
 
 log = logging.getLogger(__name__)
@@ -194,7 +195,9 @@ def _logo(data: bytes | None) -> Image.Image | None:
     try:
         with Image.open(io.BytesIO(data)) as opened:
             opened.load()
-            return opened.convert("RGBA") if opened.mode in ("P", "LA", "PA") else opened.copy()
+            logo = opened.convert("RGBA") if opened.mode in ("P", "LA", "PA") else opened.copy()
+        logo.thumbnail((LOGO_PX, LOGO_PX))  # 24 mm at 600 dpi: a photo of a logo does not weigh on every PDF
+        return logo
     except (UnidentifiedImageError, OSError, ValueError) as error:
         log.warning("the letterhead's logo is not a picture (%s): drawn without it", error)
         return None
