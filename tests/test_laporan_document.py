@@ -37,6 +37,7 @@ from models.timing.schedule import ScheduleRules
 from reports.laporan import render_laporan
 from reports.laporan_data import laporan_file
 from reports.letterhead import Letterhead, Signatory, dated, read_logo
+from reports.pdf_layout import Column, Document
 from tests.conftest import office_moment
 from tests.test_laporan_pdf import laporan, row
 
@@ -218,3 +219,16 @@ def test_the_triwulan_laporan_of_the_demo_office_is_on_letterhead_signed_and_hol
     for n, page in enumerate(reader.pages[:-1]):  # no page with a few lines and blank below, but for pictures
         lines = [line for line in pages[n].splitlines() if line.strip()]
         assert len(lines) >= 8 or page.images, (n, lines)
+
+
+def test_a_table_too_narrow_for_its_numbers_takes_a_smaller_font_rather_than_break_them():
+    """Five columns of Rupiah amounts on a portrait page: at 8 pt their longest words alone are wider than the
+    numbers' share of the page, so the table is set smaller, and every amount stays whole."""
+    pdf = Document()
+    pdf.new_page()
+    columns = [Column("Uraian", 2), *(Column(f"Nilai {n}", align="RIGHT", fit=40) for n in range(1, 6))]
+    pdf.grid(columns, [(f"Baris {n}", *AMOUNTS, AMOUNTS[n % 4]) for n in range(6)], size=8)
+    reader = PdfReader(io.BytesIO(bytes(pdf.output())))
+    tokens = reader.pages[0].extract_text().split()
+    assert all(token in AMOUNTS for token in tokens if token.startswith("Rp")), tokens
+    assert sum(token in AMOUNTS for token in tokens) == 6 * 5
