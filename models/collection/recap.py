@@ -58,13 +58,18 @@ class Recap:
 
     @property
     def last_numbers(self) -> tuple[int, int]:
-        """The last month and the last triwulan number the scope reaches (a month's triwulan only when the month
-        ends it): a year 12 and 4, Triwulan I 3 and 1, February 2 and 0."""
-        if isinstance(self.scope, int):
-            return 12, 4
-        if self.scope.kind is PeriodKind.MONTH:
-            return self.scope.number, self.scope.number // 3
-        return self.scope.months[-1], self.scope.number
+        """The last month and triwulan the recap's scope reaches (`scope_end`)."""
+        return scope_end(self.scope)
+
+
+def scope_end(scope: PeriodRef | int) -> tuple[int, int]:
+    """The last month and the last triwulan number a scope reaches (a month's triwulan only when the month ends
+    it): a year 12 and 4, Triwulan I 3 and 1, February 2 and 0."""
+    if isinstance(scope, int):
+        return 12, 4
+    if scope.kind is PeriodKind.MONTH:
+        return scope.number, scope.number // 3
+    return scope.months[-1], scope.number
 
     @property
     def year(self) -> int:
@@ -118,7 +123,7 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id", 
     indicators = indicators_in_scope(session, scope)
     plans = load_plans(session, [indicator.id for indicator in indicators], scope)
     labels = _labels(year, locale)
-    last_month, last_quarter = Recap(scope, []).last_numbers
+    last_month, last_quarter = scope_end(scope)  # the series stop there: no later month
 
     rows = []
     for indicator in indicators:
