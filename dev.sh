@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SAKIP Bot developer entry point; does all set-up on a fresh machine with Python 3.11+.
-#   ./dev.sh run          set up, create/upgrade the SQLite database, run the bot (long polling)
+#   ./dev.sh run          set up, create/upgrade the SQLite database, run the bot (long polling); without a
+#                         TELEGRAM_BOT_TOKEN, the sandbox (its own database only: no office database is made)
 #   ./dev.sh test [ARGS]  set up, run the whole test suite (extra ARGS go to pytest)
 #   ./dev.sh lint         set up, run ruff and the layer contract (import-linter)
 set -euo pipefail
@@ -49,7 +50,12 @@ case "$command" in
   run)
     setup
     [ -f .env ] || cp .env.example .env
-    .venv/bin/sakip-bot init
+    # The office's database is made only for a real bot: without a token `run` starts the sandbox, which has
+    # its own (a bad .env is reported by `run` itself).
+    if .venv/bin/python -c 'import sys; from bot.config import load_settings
+sys.exit(0 if load_settings().telegram_bot_token else 1)' 2>/dev/null; then
+      .venv/bin/sakip-bot init
+    fi
     exec .venv/bin/sakip-bot run "$@"
     ;;
   test)

@@ -129,7 +129,13 @@ class Settings(BaseSettings):
                                       description="Reminders a unit may miss before its head (kabid) is told.")
     escalate_sekretaris_after: int = Field(default=6, ge=1,
                                            description="Reminders a unit may miss before the Sekretaris is told.")
+    kabid_review: bool = Field(
+        default=False, description="A Bidang's form sent by its staff goes first to its head (kabid) to approve or "
+                                   "return, then to the Sekretaris (a unit without a kabid skips the step).")
     snooze_hours: float = Field(default=3, gt=0, le=72, description="How long 'Ingatkan nanti' waits, in hours.")
+    agree_undo_minutes: float = Field(default=10, ge=0, le=1440,
+                                      description="How long the Kepala Dinas may undo 'Setuju' before the period is "
+                                                  "archived, in minutes (0: archived at once).")
     quiet_weekends: bool = Field(default=True, description="No reminders on Saturday and Sunday.")
     national_days_off: bool = Field(
         default=True, description="Indonesia's national holidays and cuti bersama are days off: no reminders, "
@@ -293,8 +299,8 @@ class Settings(BaseSettings):
             deadline_day=self.deadline_day, reminder_time=self.reminder_time,
             days_before=tuple(sorted(set(self.reminder_days_before), reverse=True)),
             escalate_kabid_after=self.escalate_kabid_after, escalate_sekretaris_after=self.escalate_sekretaris_after,
-            snooze=timedelta(hours=self.snooze_hours),
-            standards=dict(self.mutu_baku),
+            snooze=timedelta(hours=self.snooze_hours), agree_undo=timedelta(minutes=self.agree_undo_minutes),
+            standards=dict(self.mutu_baku), kabid_review=self.kabid_review,
         )
 
     def letterhead(self) -> Letterhead:

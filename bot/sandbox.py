@@ -28,8 +28,13 @@ from telegram.ext import Application
 from bot.application import build_application, start_application, stop_application
 from bot.config import SANDBOX_FOLDER, Settings
 from bot.redaction import hide
+from handlers.menus import set_member_menu
 from i18n import t
 from models.calc.clock import Clock, system_clock
+from models.calc.dates import format_date
+from models.office.invites import member_by_telegram_id
+from models.office.organisation import Role
+from models.office.permissions import roles_of_member
 from models.store.database import create_db_engine, session_scope
 from reports import heavy
 
@@ -43,10 +48,29 @@ class Sandbox:
     application: Application
     engine: Engine
     database: Path
+    story: heavy.SandboxStory
 
     @property
     def url(self) -> str:
         return self.emulator.browser_url
+
+
+def first_person() -> heavy.DemoPerson:
+    """Whom the banner names and the page opens on: the staff member of the unit that has not filled its form."""
+    return next(person for person in heavy.DEMO_PEOPLE
+                if person.unit == heavy.UNFILLED_UNIT and person.role is Role.STAF)
+
+
+async def _set_menus(application: Application, engine: Engine) -> None:
+    """Every demo person's command menu at start, as if each had joined already (they did, by invitation)."""
+    def read() -> list[tuple[int, set[Role], str]]:
+        with session_scope(engine) as session:
+            return [(person.telegram_id, roles_of_member(session, member), member.language)
+                    for person in heavy.DEMO_PEOPLE
+                    if (member := member_by_telegram_id(session, person.telegram_id)) is not None]
+
+    for telegram_id, roles, language in await asyncio.to_thread(read):
+        await set_member_menu(application.bot, telegram_id, roles, language)
 
 
 def _subtitle(person: heavy.DemoPerson, language: str) -> str:
@@ -95,23 +119,25 @@ async def running_sandbox(settings: Settings, folder: Path = SANDBOX_FOLDER, *, 
     database = _fresh_database(folder, settings)
     token = f"{SANDBOX_BOT_ID}:{secrets.token_urlsafe(32)}"
     hide(token)
-    engine = await asyncio.to_thread(_seed, database, clock().astimezone(settings.timezone))
+    now = clock().astimezone(settings.timezone)
+    engine = await asyncio.to_thread(_seed, database, now)
     try:
         async with heavy.BotApiEmulator(token=token, host=host, port=port, bot_username="sakip_sandbox_bot",
                                         bot_first_name="SAKIP Bot") as emulator:
             language = settings.default_language
             emulator.enable_browser([(person.telegram_id, person.name, _subtitle(person, language))
-                                     for person in heavy.DEMO_PEOPLE])
+                                     for person in heavy.DEMO_PEOPLE], start=first_person().telegram_id)
             sandbox_settings = settings.model_copy(update={
                 "telegram_bot_token": SecretStr(token), "telegram_api_base_url": emulator.base_url,
                 "database_url": f"sqlite:///{database}", "evidence_dir": str(folder / "evidence"),
-                "webhook_url": None, "auto_open_periods": False,  # the story's April is open; nothing else
+                "webhook_url": None, "auto_open_periods": False,  # the story's month is open; nothing else
                 "admin_telegram_ids": [],
             })
             application = build_application(sandbox_settings, engine, clock=clock)
             await start_application(application)
             try:
-                yield Sandbox(emulator, application, engine, database)
+                await _set_menus(application, engine)
+                yield Sandbox(emulator, application, engine, database, heavy.story_at(now.date()))
             finally:
                 await stop_application(application)
     finally:
@@ -124,7 +150,9 @@ def banner(sandbox: Sandbox, language: str, *, without_token: bool) -> list[str]
         lines.append(t("sandbox.no_token", language))
     lines += [
         t("sandbox.open_page", language, url=sandbox.url),
-        t("sandbox.story", language, period=heavy.OPEN_MONTH.label(language), unit=heavy.UNFILLED_UNIT),
+        t("sandbox.story", language, triwulan=sandbox.story.archived.label(language),
+          period=sandbox.story.open_month.label(language), due=format_date(sandbox.story.due, language),
+          unit=heavy.UNFILLED_UNIT, person=first_person().name),
         t("sandbox.database", language, path=str(sandbox.database)),
         t("sandbox.real_telegram", language),
         t("sandbox.stop", language),

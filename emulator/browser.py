@@ -9,7 +9,7 @@ Routes on the emulator's own aiohttp app (404 until the sandbox is enabled)::
     GET  /                                 redirect to /sandbox/
     GET  /sandbox/                         the page (emulator/web/index.html)
     GET  /sandbox/static/{name}            sandbox.css, sandbox.js
-    GET  /sandbox/api/people               {"bot", "people": [{"id", "name", "subtitle"}]}
+    GET  /sandbox/api/people               {"bot", "people": [{"id", "name", "subtitle"}], "start": id | null}
     GET  /sandbox/api/chats/{id}           {"person", "messages", "reply_keyboard", "commands"}
     POST /sandbox/api/chats/{id}/messages  {"text"}                        → FakeUser.send_text
     POST /sandbox/api/chats/{id}/press     {"message_id", "callback_data"} → FakeUser.press
@@ -103,15 +103,20 @@ class BrowserSandbox:
     def __init__(self, emulator: SandboxHost):
         self.emulator = emulator
         self.people: dict[int, SandboxPerson] = {}
+        self.start: int | None = None  # whose chat the page opens on (None: the first person's on a wide screen)
         self.events = PageEvents(emulator.state, lambda: set(self.people), self.commands)
         emulator.add_listener(self.events)
 
-    def set_people(self, people: Iterable[Any]) -> None:
-        """Replace the people list; users (and their chats) are created when missing."""
+    def set_people(self, people: Iterable[Any], start: int | None = None) -> None:
+        """Replace the people list; users (and their chats) are created when missing. ``start``: the person
+        whose chat the page opens on."""
         listed = [as_person(spec) for spec in people]
         for person in listed:
             self.emulator.user(person.user_id, person.name)
         self.people = {person.user_id: person for person in listed}
+        if start is not None and start not in self.people:
+            raise ValueError(f"start person {start} is not listed")
+        self.start = start
 
     def fake_user(self, user_id: int) -> FakeUser:
         if user_id not in self.people:
@@ -223,7 +228,7 @@ class _Routes:
     async def people(self, request: web.Request) -> web.StreamResponse:
         bot = self.emulator.state.bot
         people = [person.to_dict() for person in self.sandbox.people.values()]
-        return web.json_response({"bot": bot.to_dict(), "people": people})
+        return web.json_response({"bot": bot.to_dict(), "people": people, "start": self.sandbox.start})
 
     async def chat(self, request: web.Request) -> web.StreamResponse:
         return web.json_response(self.sandbox.chat_view(int(request.match_info["user_id"])))

@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from .entities import utf16_len
-from .files import store_document, store_photo
+from .files import store_document, store_file, store_photo
 from .inspection import InspectionMixin
 from .state import CallbackQueryRecord, Chat, User
 from .text import detect_bot_commands
@@ -167,6 +167,24 @@ class FakeUser:
         content: dict[str, Any] = {"document": store_document(self._emu.state, data, file_name, mime_type)}
         if caption:
             content["caption"] = caption
+        return self._send(self._chat(chat), content)
+
+    async def send_sticker(self, emoji: str = "👍", *, chat: FakeGroup | int | None = None) -> dict[str, Any]:
+        """Send a (static, regular) sticker."""
+        stored = store_file(self._emu.state, b"RIFF sticker", "sticker", mime_type="image/webp")
+        content: dict[str, Any] = {"sticker": {
+            "file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "type": "regular", "width": 512,
+            "height": 512, "is_animated": False, "is_video": False, "emoji": emoji, "file_size": len(stored.data)}}
+        return self._send(self._chat(chat), content)
+
+    async def send_voice(
+        self, data: bytes, duration: int = 3, *, chat: FakeGroup | int | None = None
+    ) -> dict[str, Any]:
+        """Send a voice note of ``duration`` seconds; the bytes are stored so getFile + download return them."""
+        stored = store_file(self._emu.state, data, "voice", mime_type="audio/ogg")
+        content: dict[str, Any] = {"voice": {
+            "file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "duration": duration,
+            "mime_type": "audio/ogg", "file_size": len(data)}}
         return self._send(self._chat(chat), content)
 
     # -- buttons --------------------------------------------------------------------------

@@ -193,16 +193,18 @@ class BotApiEmulator(InspectionMixin):
             self.state.chats[chat_id] = chat
         return FakeGroup(self, chat)
 
-    def enable_browser(self, people: Iterable[SandboxPerson | tuple[int, str] | tuple[int, str, str]]) -> None:
+    def enable_browser(self, people: Iterable[SandboxPerson | tuple[int, str] | tuple[int, str, str]],
+                       start: int | None = None) -> None:
         """Serve the sandbox chat page at :attr:`browser_url` for these people.
 
         ``people`` are :class:`~emulator.browser.SandboxPerson` or ``(user_id, name[, subtitle])``
         tuples (subtitle: role and unit).  Users missing so far are created like :meth:`user`.
+        ``start``: the user id whose chat the page opens on, on any screen.
         Callable before or after :meth:`start`; calling it again replaces the list.
         """
         if self.browser is None:
             self.browser = BrowserSandbox(self)
-        self.browser.set_people(people)
+        self.browser.set_people(people, start)
 
     def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Queue a hand-made update (e.g. ``"my_chat_member"``); returns the Update dict."""

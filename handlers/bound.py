@@ -34,6 +34,12 @@ class Bound:
     name: Callable[[Session, Member, ChatStep, dict[str, Any]], str]
     # (session, member) → the question again, under a new number (what it holds, e.g. a draft, is kept)
     ask_again: Callable[[Session, Member], list[Screen]]
+    # (session, member, step, ids) → where the member is in it: its subject and what is entered so far (HTML);
+    # None: its `name`
+    where: Callable[[Session, Member, ChatStep, dict[str, Any]], str] | None = None
+    # (session, member) → the question again under a new number and message, always (`ask_again` may keep them,
+    # e.g. the evidence question, so that files sent together all count); None: `ask_again`
+    anew: Callable[[Session, Member], list[Screen]] | None = None
 
 
 def unseen_answer(session: Session, member: Member, what: str, message_id: int, reply_to: int | None,
@@ -52,6 +58,21 @@ def unseen_answer(session: Session, member: Member, what: str, message_id: int, 
     asked = bound.name(session, member, question.step, data)
     notice = t(f"chat.not_saved_{reason.value}", member.language, what=what, question=asked)
     return with_notice(notice, bound.ask_again(session, member))
+
+
+def open_again(session: Session, member: Member, questions: Mapping[ChatStep, Bound]) -> list[Screen]:
+    """The member's open question of `questions` asked again after an update that did not answer it (a command,
+    a stale button, a sticker…): where they are (the subject, what is entered so far) on top of the question, a
+    new message under a new number, so the answer that follows is filed under it and one to the message that
+    asked it before is not. [] when no such question is open."""
+    question = question_of(session, member.id)
+    if question is None or question.step not in questions:
+        return []
+    bound = questions[question.step]
+    _, data = get_state(session, member.id)
+    where = (bound.where or bound.name)(session, member, question.step, data)
+    return with_notice(t("chat.still_asked", member.language, question=where),
+                       (bound.anew or bound.ask_again)(session, member))
 
 
 def with_notice(notice: str, screens: list[Screen]) -> list[Screen]:

@@ -52,6 +52,9 @@ class Button(StrEnum):
     REVIEW_TOGGLE = "rv.t", ("form_id", "indicator_id")
     REVIEW_ARAHAN = "rv.arh", ("form_id",)
     REVIEW_CANCEL = "rv.cancel", ("form_id",)
+    # the unit's head (kabid) before the Sekretaris (KABID_REVIEW); his return goes on with the REVIEW_ toggles
+    KABID_APPROVE = "kb.ok", ("form_id", "version")
+    KABID_RETURN = "kb.ret", ("form_id", "version")
     UNLOCK_REQUEST = "ul.req", ("form_id", "indicator_id")
     UNLOCK_GRANT = "ul.ok", ("request_id",)
     UNLOCK_REFUSE = "ul.no", ("request_id",)
@@ -61,6 +64,13 @@ class Button(StrEnum):
     KEPALA_AGREE = "kd.ok", ("period_id",)
     KEPALA_ARAHAN = "kd.arh", ("period_id",)
     KEPALA_UNITS = "kd.unit", ("period_id",)  # a period's detail per unit (and its 📎 buttons): the report, /rekap
+    KEPALA_AGREE_UNDO = "kd.undo", ("period_id",)  # "↩️ Batalkan" a "Setuju" within its undo window
+    # the arahan shown back before it is sent (`handlers.kepala.arahan`): the preview's number first
+    KEPALA_PREVIEW_UNIT = "kd.pu", ("question", "unit_id")
+    KEPALA_PREVIEW_INDICATOR = "kd.pi", ("question", "indicator_id")
+    KEPALA_PREVIEW_SEND = "kd.send", ("question", "period_id")
+    KEPALA_PREVIEW_EDIT = "kd.edit", ("question", "period_id")
+    FOLLOW_UP_DONE = "tl.done", ("follow_up_id",)  # "✅ Sudah ditindaklanjuti" on a unit's follow-up
     # admin: invitations, members, periods
     INVITE_ROLE = "inv.r", ("role_index",)
     INVITE_UNIT = "inv.u", ("role_index", "unit_id")
@@ -71,6 +81,9 @@ class Button(StrEnum):
     MEMBER_ACTIVE = "mb.x", ("member_id",)
     PERIOD_OPEN = "pd.o", ("year", "quarterly", "number")  # quarterly: 0 a month, 1 a triwulan
     PERIOD_CLOSE = "pd.c", ("period_id",)
+    # "Buka …" (PERIOD_OPEN) asks first: who will be told; "Ya, buka" opens, "Batal" opens nothing
+    PERIOD_OPEN_CONFIRM = "pd.y", ("year", "quarterly", "number")
+    PERIOD_OPEN_CANCEL = "pd.n", ("year", "quarterly", "number")
     # reminders
     REMINDER_SNOOZE = "rm.snz", ("reminder_id",)
     # Pengukuran Kinerja (procedure B)
@@ -97,6 +110,12 @@ class Button(StrEnum):
     MEASUREMENT_PERIOD = "ms.p", ("year", "quarter")
     # settings
     LANGUAGE = "lang", ("language_index",)
+    # /tugas: an item's card opened from the list (the card's own buttons then act, as under its notification)
+    INBOX_REVIEW = "tg.rv", ("form_id",)  # a form waiting for review: its review card
+    INBOX_KABID_REVIEW = "tg.kb", ("form_id",)  # a form his staff sent the kabid first (KABID_REVIEW)
+    INBOX_UNLOCK = "tg.ul", ("request_id",)  # an unlock request: its Izinkan / Tolak card
+    INBOX_REPORT = "tg.rp", ("period_id",)  # a period every unit has approved: its "Laporkan" card
+    INBOX_DISPOSE = "tg.kd", ("period_id",)  # a reported period: the Kepala Dinas's report again
 
 
 class Pressed(NamedTuple):

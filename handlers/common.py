@@ -28,7 +28,7 @@ from models.calc.dates import format_datetime
 from models.collection.forms import UnitForm
 from models.collection.review import last_change
 from models.errors import ErrorCode, WorkflowError
-from models.messaging.chat_state import clear_state, first_time_handled, mark_shown
+from models.messaging.chat_state import ChatStep, clear_state, first_time_handled, mark_shown, question_of
 from models.messaging.outbox import queued_in
 from models.office.acting import acting_member
 from models.office.invites import member_by_telegram_id
@@ -81,6 +81,10 @@ class BotData:
 Context = CallbackContext[ExtBot, dict, dict, BotData]
 """The `context` every handler gets (`context.bot_data` is the `BotData`)."""
 NOW = "now"  # the key of the transaction's moment in `Session.info`
+RULES = "rules"  # and of the office's rules (`ScheduleRules`, from the settings)
+EVERY_STEP = frozenset(ChatStep)  # `act(answers=...)` of an update that takes up any open question itself
+ANY_QUESTION = 0  # `leave_open`: whatever question is open (question numbers start at 1)
+LEFT_OPEN = "question_left_open"  # the context's attribute set by `leave_open` (a context is one update's)
 
 
 def now_of(session: Session) -> datetime:
@@ -89,16 +93,24 @@ def now_of(session: Session) -> datetime:
     return session.info[NOW]
 
 
+def rules_of(session: Session) -> ScheduleRules:
+    """The office's rules (set by `in_transaction`; the defaults when a transaction was opened elsewhere), for a
+    flow whose domain call depends on a setting, e.g. `kabid_review`."""
+    return session.info.get(RULES) or ScheduleRules()
+
+
 async def in_transaction(context: Context, work: Callable[..., T], *args: Any,
                          executor: Executor | None = None) -> T:
     """Run `work(session, *args)` in one transaction on a worker thread (of `executor`, e.g. the chart pool for
     work that draws) and return its result. The transaction's moment is the bot's clock now (`now_of`)."""
     engine = context.bot_data.engine
     now = context.bot_data.now()
+    rules = context.bot_data.rules
 
     def run() -> T:
         with session_scope(engine) as session:
             session.info[NOW] = now
+            session.info[RULES] = rules
             return work(session, *args)
 
     if executor is not None:
@@ -150,10 +162,16 @@ def handled_by(session: Session, form_id: int) -> tuple[str | None, datetime | N
 
 
 def act_in_transaction(session: Session, user_id: int, update_id: int | None, work: Callable[..., list[Screen]],
-                       *args: Any, answering: bool, timezone: str) -> list[Screen] | None:
+                       *args: Any, answering: bool, timezone: str, answers: frozenset[ChatStep] = EVERY_STEP,
+                       left_open: list[int] | None = None) -> list[Screen] | None:
     """`act`'s transaction: the member behind Telegram user `user_id` (None for a stranger), the update marked
     handled (`update_id`, unless None; [] when it already was), and `work(session, member, *args)`, a
     `WorkflowError` worded for the member.
+
+    When the member was shown a question the work does not take up (its step is not in `answers`, and the work
+    neither asked another nor ended it: the question's number is the same after), its number is appended to
+    `left_open`, so that it is asked again after the reply (`leave_open`). The chat state was read with the
+    member, so this costs no statement; a typed answer (`answering`) skips it.
 
     A refused work is undone by rolling the whole transaction back and marking the update handled again in a new
     one, rather than by a savepoint around the work: refusals are rare, and a savepoint costs every update two
@@ -163,8 +181,11 @@ def act_in_transaction(session: Session, user_id: int, update_id: int | None, wo
         return None
     if update_id and not first_time_handled(session, update_id, now_of(session)):
         return []  # delivered again after a crash: already handled, and already answered
+    watched = None if answering or left_open is None else question_of(session, member.id)
+    if watched is not None and (watched.step in answers or watched.message_id is None):
+        watched = None  # taken up by the work, or not shown yet (on its way through the outbox: comes after)
     try:
-        return work(session, member, *args)
+        screens = work(session, member, *args)
     except WorkflowError as error:
         session.rollback()  # the work's writes, and the mark: taken again below, in the same moment
         member = acting_member(session, user_id)
@@ -175,30 +196,44 @@ def act_in_transaction(session: Session, user_id: int, update_id: int | None, wo
             audit_refusal(session, member, error, now_of(session))
         if answering:
             clear_state(session, member.id)
-        return error_screens(session, member, error, timezone)
+        screens = error_screens(session, member, error, timezone)
+    if watched is not None and (after := question_of(session, member.id)) is not None and \
+            after.number == watched.number:
+        left_open.append(watched.number)
+    return screens
 
 
 async def act(update: Update, context: Context, work: Callable[..., list[Screen]],
               *args: Any, send: bool = True, answering: bool = False, marks_handled: bool = True,
-              executor: Executor | None = None, in_place: int | None = None) -> list[Screen] | None:
+              executor: Executor | None = None, in_place: int | None = None,
+              answers: frozenset[ChatStep] = frozenset()) -> list[Screen] | None:
     """Run `work(session, member, *args)` for the member behind the update and reply with its screens.
 
     Strangers get the invitation hint. A `WorkflowError` rolls back the work, is worded for the member, and a
     refused permission is audited; everything else the work did is committed. Once a screen that asks a question
     is sent, the message that shows it is recorded (`record_shown`). `in_place`: the pressed card, edited into
     the first screen when it can be (`shown_in_place`), else its keyboard is closed.
+
+    The member's open question is never lost: unless the work takes it up (a typed answer, `answering`; a step
+    of `answers`, e.g. a file the evidence question; `EVERY_STEP` for /isi, which resumes by itself), asks
+    another or ends it, the update leaves it open (`leave_open`), and `handlers.router.keeps_thread` asks it
+    again once the update is answered.
     """
     bot_data = context.bot_data
     user_id = update.effective_user.id
     queued = [False]
+    left_open: list[int] = []
 
     def run(session: Session) -> list[Screen] | None:
         screens = act_in_transaction(session, user_id, update.update_id if marks_handled else None, work, *args,
-                                     answering=answering, timezone=bot_data.timezone)
+                                     answering=answering, timezone=bot_data.timezone, answers=answers,
+                                     left_open=left_open)
         queued[0] = queued_in(session)  # the work queued a notification (nothing is committed when it raises)
         return screens
 
     screens = await in_transaction(context, run, executor=executor)
+    if left_open:
+        leave_open(context, left_open[-1])
     try:
         if screens is None:
             await context.bot.send_message(update.effective_chat.id, t("chat.stranger", bot_data.default_language))
@@ -216,6 +251,19 @@ async def act(update: Update, context: Context, work: Callable[..., list[Screen]
         # precedence in the chat's pace); on PostgreSQL the commit's NOTIFY has woken the leader already
         if queued[0]:
             bot_data.wake()
+
+
+def leave_open(context: Context, number: int) -> None:
+    """Say that this update left the member's question `number` (`ANY_QUESTION`: whatever is asked) unanswered:
+    once the update is answered, `handlers.router.keeps_thread` asks it again as a new message, the one an
+    answer is then filed under. `act` calls it; a handler that answers without `act` (an alert on a stale
+    button, `answer_expired`) calls it itself."""
+    setattr(context, LEFT_OPEN, number)
+
+
+def left_open_by(context: Context) -> int | None:
+    """The question this update left open (`leave_open`), once: None when it left none."""
+    return context.__dict__.pop(LEFT_OPEN, None)
 
 
 def record_shown(session: Session, telegram_id: int, number: int, message_id: int) -> None:
@@ -266,3 +314,4 @@ async def answer_expired(update: Update, context: Context) -> None:
         await act(update, context, expired_button)  # the invitation hint, as for anything a stranger sends
         return
     await acknowledge(update, t("common.expired_button", member_language), show_alert=True)
+    leave_open(context, ANY_QUESTION)  # the question the member is asked, if any, comes again

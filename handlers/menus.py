@@ -13,6 +13,7 @@ from models.office.permissions import Action, may
 # (Indonesian command, English alias, the action that makes it useful; None: everyone)
 COMMANDS: list[tuple[str, str, Action | None]] = [
     ("isi", "fill", Action.FILL_FORM),
+    ("tugas", "inbox", Action.VIEW_STATUS),
     ("status", "status", Action.VIEW_STATUS),
     ("rekap", "recap", Action.VIEW_RECAP),
     ("ekspor", "export", Action.EXPORT),

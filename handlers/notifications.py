@@ -20,6 +20,7 @@ from telegram import Bot
 from handlers import reminders
 from handlers.drawn import LaterDocument, LaterDocumentPart, drawn_now, parts_later
 from handlers.fill import notices as fill
+from handlers.kepala import follow_ups
 from handlers.kepala import notices as kepala
 from handlers.measurement import notices as measurement
 from handlers.recap_views import draw_recap
@@ -30,8 +31,11 @@ from models.messaging.notices import (
     DeferredReply,
     DispositionNotice,
     Escalation,
+    FollowUpDone,
     FormApproved,
     FormReturned,
+    FormSent,
+    KabidReviewRequest,
     KepalaReport,
     LaporanDocument,
     MeasurementApproved,
@@ -100,6 +104,8 @@ def deferred_reply_sent(session: Session, notice: DeferredReply, message_ids: li
 WORDINGS: dict[type[Notice], Wording] = {
     PeriodOpened: Wording(fill.period_opened),
     ReviewRequest: Wording(review.review_request),
+    KabidReviewRequest: Wording(review.kabid_review_request),
+    FormSent: Wording(review.form_sent),
     FormReturned: Wording(review.form_returned),
     FormApproved: Wording(review.form_approved),
     UnlockAsked: Wording(review.unlock_request),
@@ -107,6 +113,7 @@ WORDINGS: dict[type[Notice], Wording] = {
     ReportReady: Wording(kepala.report_ready),
     KepalaReport: Wording(kepala.kepala_report, "upload_photo", draw=draw_recap, letterhead=True),
     DispositionNotice: Wording(kepala.disposition_notice),
+    FollowUpDone: Wording(follow_ups.follow_up_done),
     LaporanDocument: Wording(measurement.laporan_document, "upload_document", letterhead=True),
     MeasurementReady: Wording(measurement.measurement_ready),
     MeasurementReview: Wording(measurement.measurement_review),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import documents, evidence, group, reminders, router, settings, start, status
+from handlers import documents, evidence, group, reminders, router, settings, start, status, waiting
 from handlers.admin import handlers as admin
 from handlers.callbacks import Button, matcher
 from handlers.fill import handlers as fill
@@ -23,6 +23,7 @@ COMMANDS = [
     (["bantuan", "help"], start.help_command),
     (["isi", "fill"], fill.fill_command),
     (["status"], status.status_command),
+    (["tugas", "inbox"], waiting.tugas_command),
     (["rekap", "recap"], status.recap_command),
     (["ekspor", "export"], documents.export_command),
     (["laporan", "report"], documents.laporan_command),
@@ -42,6 +43,7 @@ BUTTONS = [  # which buttons (handlers.callbacks.Button) each handler answers; a
     (admin.BUTTONS, admin.on_button),
     ({Button.EVIDENCE}, evidence.on_button),
     ({Button.RECAP_PERIOD}, status.on_recap_period),
+    (waiting.BUTTONS, waiting.on_button),
     ({Button.EXPORT_PERIOD}, documents.on_export_period),
     ({Button.LAPORAN_PERIOD}, documents.on_laporan_period),
     ({Button.REMINDER_SNOOZE}, reminders.on_button),
@@ -51,12 +53,14 @@ BUTTONS = [  # which buttons (handlers.callbacks.Button) each handler answers; a
 
 def register(application: Application) -> None:
     application.add_handler(MessageHandler(~PRIVATE & filters.UpdateType.MESSAGE, group.group_notice))
+    # every private update keeps the member's open question: what it leaves open is asked again after it
+    thread = router.keeps_thread
     for names, callback in COMMANDS:
-        application.add_handler(CommandHandler(names, callback, filters=PRIVATE))
+        application.add_handler(CommandHandler(names, thread(callback), filters=PRIVATE))
     for buttons, callback in BUTTONS:
-        application.add_handler(CallbackQueryHandler(callback, pattern=matcher(buttons)))
-    application.add_handler(CallbackQueryHandler(router.on_stale_button))
-    application.add_handler(MessageHandler(PRIVATE & (filters.PHOTO | filters.Document.ALL), fill.on_file))
+        application.add_handler(CallbackQueryHandler(thread(callback), pattern=matcher(buttons)))
+    application.add_handler(CallbackQueryHandler(thread(router.on_stale_button)))
+    application.add_handler(MessageHandler(PRIVATE & (filters.PHOTO | filters.Document.ALL), thread(fill.on_file)))
     application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE,
-                                           router.on_text))
-    application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, router.on_unknown))
+                                           thread(router.on_text)))
+    application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, thread(router.on_unknown)))

@@ -131,7 +131,8 @@ def escalation(session: Session, member: Member, notice: Escalation, now: dateti
     unit = session.get(Unit, notice.unit_id)
     language = member.language
     form, answered, total = _unit_progress(session, unit.id, period)
-    if form is not None and FormStatus(form.status) in (FormStatus.SUBMITTED, FormStatus.APPROVED):
+    if form is not None and FormStatus(form.status) in (FormStatus.WAITING_KABID, FormStatus.SUBMITTED,
+                                                         FormStatus.APPROVED):
         return []  # sent meanwhile: no news is good news
     return [Screen.of(t(f"reminder.escalation_{notice.level}", language, unit=esc(unit.name),
                         period=period_name(period, language), missed=notice.missed,

@@ -17,6 +17,7 @@ from handlers.callbacks import Button, pack, unpack
 from handlers.common import Context, act, answer_expired, office_now, schedule_rules
 from handlers.drawn import drawn_now
 from handlers.fill.views import period_name
+from handlers.kepala import follow_ups
 from handlers.period_choice import choice_screen, refusal, scope_choices, scope_of, typed_scope, with_years
 from handlers.recap_views import (
     RecapRead,
@@ -29,6 +30,7 @@ from handlers.recap_views import (
 )
 from handlers.screens import Screen, acknowledge, send_screens
 from i18n import t
+from models.calc.dates import format_date
 from models.collection.form_filling import form_items, open_periods, receipts, unit_indicators
 from models.collection.forms import UnitForm
 from models.collection.progress import period_progress, period_units
@@ -40,6 +42,7 @@ from models.plan.period_words import PeriodWordsError
 from models.plan.periods import Period, PeriodRef, find_period, recent_periods
 from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
+from models.timing.standing import last_period_standing, next_up
 from reports import heavy
 from reports.render_pool import RENDER_POOL
 from reports.wording import esc, scope_label
@@ -59,7 +62,7 @@ def status_screens(session: Session, member: Member, now: datetime, rules: Sched
     language = member.language
     periods = open_periods(session)
     if not periods:
-        return [Screen.of(t("status.no_open_period", language))]
+        return [no_open_period(session, language, now, rules)]
     blocks = []
     for period in periods:
         lines = [t("status.period_header", language, period=period_name(period, language))]
@@ -87,6 +90,25 @@ def status_screens(session: Session, member: Member, now: datetime, rules: Sched
                 lines.append(f"• {esc(session.get(Member, row.member_id).name)}: {esc(row.error or '-')}")
             blocks.append("\n".join(lines))
     return [Screen(blocks)]
+
+
+def no_open_period(session: Session, language: str, now: datetime, rules: ScheduleRules) -> Screen:
+    """Nothing open: where the last period stands (archived, waiting for the Kepala Dinas, units missing…), when
+    the next one opens, and /tugas for what waits for the member; never a dead end."""
+    lines = [t("status.no_open_period", language)]
+    standing = last_period_standing(session, now, rules)
+    if standing is None:
+        lines.append(t("status.no_period_yet", language))
+    else:
+        stage = t(f"status.stage_{standing.stage.value}", language, units=esc(", ".join(standing.units_missing)),
+                  count=standing.forms_to_review)
+        lines.append(t("status.last_period", language, period=standing.period.label(language), stage=stage))
+    if (opening := next_up(session, now, rules).opening) is not None:
+        ref, moment = opening
+        lines.append(t("status.next_opening", language, period=ref.label(language),
+                       date=format_date(moment.astimezone(rules.tz).date(), language)))
+    lines.append(t("status.tugas_hint", language))
+    return Screen.of("\n".join(lines))
 
 
 RECENT_SHOWN = 6  # the periods /rekap, /ekspor and /laporan offer without one (then the year)
@@ -131,6 +153,7 @@ def recap_screens(session: Session, member: Member, asked: str | PeriodRef | int
     own = [unit for unit in progress if unit.unit.id == member.unit_id]
     if own and Role.KABID in roles_of_member(session, member):  # a Kepala Bidang sees their own unit's line
         blocks.append("\n".join(unit_blocks(t("recap.your_unit", language), recap, own, language)))
+    blocks.append(follow_ups.recap_block(session, period.ref, language))  # the latest arahan's follow-ups
     text = recap_text(blocks, period_clock(session, period, now, rules, language),
                       t("recap.detail_hint", language, code=code))
     buttons = detail_buttons(period.id, evidence.unit_buttons(session, member, progress), language)

@@ -38,6 +38,7 @@ class ErrorCode(StrEnum):
     LAST_ADMIN = "last_admin"
     # The form and its period.
     FORM_SUBMITTED = "form_submitted"
+    FORM_AT_KABID = "form_at_kabid"  # sent, waiting for the unit's kabid (the `kabid_review` rule)
     FORM_APPROVED = "form_approved"
     PERIOD_CLOSED = "period_closed"
     PERIOD_ARCHIVED = "period_archived"
@@ -61,6 +62,11 @@ class ErrorCode(StrEnum):
     MEASUREMENT_NO_RENCANA_AKSI = "measurement_no_rencana_aksi"
     MEASUREMENT_TEXT_EMPTY = "measurement_text_empty"
     MEASUREMENT_TEXT_TOO_LONG = "measurement_text_too_long"
+    # Opening by hand (`/periode`), the disposition's undo, follow-ups.
+    PERIOD_NOT_DUE = "period_not_due"  # not ended yet, or nothing collected in it: not offered, not opened
+    PERIOD_ALREADY_OPEN = "period_already_open"
+    UNDO_EXPIRED = "undo_expired"  # the agreement's undo window has passed: the period is archived
+    FOLLOW_UP_DONE = "follow_up_done"
 
 
 class PeriodWordsCode(StrEnum):
@@ -141,6 +147,7 @@ class ProblemCode(StrEnum):
     NOT_WHOLE = "not_whole"
     # A value the workflow refused (the `ErrorCode` of `WORKFLOW_PROBLEMS`).
     WORKFLOW_FORM_SUBMITTED = "workflow_form_submitted"
+    WORKFLOW_FORM_AT_KABID = "workflow_form_at_kabid"
     WORKFLOW_FORM_APPROVED = "workflow_form_approved"
     WORKFLOW_PERIOD_ARCHIVED = "workflow_period_archived"
 
@@ -148,6 +155,7 @@ class ProblemCode(StrEnum):
 # The refusals of entering a value that an import reports as a problem of the row.
 WORKFLOW_PROBLEMS = {
     ErrorCode.FORM_SUBMITTED: ProblemCode.WORKFLOW_FORM_SUBMITTED,
+    ErrorCode.FORM_AT_KABID: ProblemCode.WORKFLOW_FORM_AT_KABID,
     ErrorCode.FORM_APPROVED: ProblemCode.WORKFLOW_FORM_APPROVED,
     ErrorCode.PERIOD_ARCHIVED: ProblemCode.WORKFLOW_PERIOD_ARCHIVED,
 }

@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 from models.collection.forms import (
     Disposition,
     FollowUp,
+    FollowUpIndicator,
     FormReceipt,
     PeriodReport,
     Review,
@@ -28,7 +29,8 @@ from models.reporting.archive import ArchivedDocument
 from models.timing.reminders import Reminder
 
 __all__ = [
-    "ArchivedDocument", "AuditEntry", "ChatPace", "ChatState", "Disposition", "Evidence", "FollowUp", "FormReceipt",
+    "ArchivedDocument", "AuditEntry", "ChatPace", "ChatState", "Disposition", "Evidence", "FollowUp",
+    "FollowUpIndicator", "FormReceipt",
     "GroupNotice", "HandledUpdate", "InboxUpdate", "Indicator", "IndicatorTarget", "Invite", "MeasurementCycle",
     "Member", "MemberRole", "MonthlyTarget", "OutboxMessage", "Period", "PeriodReport", "Realisasi", "Reminder",
     "Review", "ReviewItem", "Unit", "UnitForm", "UnlockRequest",

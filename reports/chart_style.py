@@ -52,7 +52,7 @@ BAND_RANGES = {  # Permendagri 86/2017, as the legend shows it
 STATUSES = ("not_started", "draft", "submitted", "returned", "approved")
 STATUS_COLOURS = {
     "not_started": "#bdbdbd", "draft": "#f2c12e", "submitted": "#1e88e5", "returned": "#e53935",
-    "approved": "#2e7d32",
+    "approved": "#2e7d32", "at_kabid": "#90caf9",  # at_kabid: only with KABID_REVIEW, so not in the legend
 }
 BEHIND_TEXT = {"facecolor": "white", "edgecolor": "none", "pad": 3}  # lines never cross a printed value
 
@@ -87,6 +87,7 @@ class ChartTexts:
     status_submitted: str
     status_returned: str
     status_approved: str
+    status_at_kabid: str
     late: str
     on_time: str
 
@@ -118,7 +119,7 @@ CATALOGUE_KEYS = {
     "completeness_title": "chart.completeness_title",
     "completeness_summary": "chart.completeness_summary",
     "completeness_axis": "chart.completeness_axis",
-    **{f"status_{status}": f"status.{status}" for status in STATUSES},
+    **{f"status_{status}": f"status.{status}" for status in (*STATUSES, "at_kabid")},
     "late": "status.late",
     "on_time": "status.on_time",
 }

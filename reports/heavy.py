@@ -39,8 +39,8 @@ LOADED_ON_FIRST_USE: dict[str, tuple[str, ...]] = {
     "reports.templates": ("write_template",),
     "models.exchange.pk_import": ("PkImportSummary", "import_pk"),
     "models.exchange.realisasi_import": ("import_realisasi",),
-    "models.demo.sandbox": ("DEMO_PEOPLE", "OPEN_MONTH", "SANDBOX_OFFICE", "UNFILLED_UNIT", "DemoPerson",
-                            "seed_sandbox"),
+    "models.demo.sandbox": ("DEMO_PEOPLE", "SANDBOX_OFFICE", "SandboxStory", "UNFILLED_UNIT", "DemoPerson",
+                            "seed_sandbox", "story_at"),
     "models.store.migrating": ("migrate",),  # Alembic: only when the schema is not the newest one
     "emulator.server": ("BotApiEmulator",),  # the sandbox's (aiohttp)
 }

@@ -25,17 +25,32 @@ def esc(text: object) -> str:
     return escape("" if text is None else str(text), quote=False)
 
 
+def _number(value: Decimal | None, indicator: Indicator, language: str) -> str:
+    if value is None:
+        return "–"
+    return format_number(value, None, language) if value == value.to_integral_value() else \
+        format_number(round_half_up(value, max(indicator.decimals, 2)), None, language)
+
+
 def value_text(value: Decimal | None, indicator: Indicator, language: str) -> str:
     if value is None:
         return "–"
-    number = format_number(value, None, language) if value == value.to_integral_value() else \
-        format_number(round_half_up(value, max(indicator.decimals, 2)), None, language)
+    number = _number(value, indicator, language)
     satuan = indicator.satuan.strip()
     if satuan.lower() in ("rp", "rupiah"):
         return f"Rp{number}"
     if satuan == "%":
         return f"{number}%"
     return f"{number} {esc(satuan)}"
+
+
+def value_change_text(old: Decimal | None, new: Decimal | None, indicator: Indicator, language: str) -> str:
+    """A value's change, its satuan said once: "90 → 92 NIB"; a sign that sticks to its number stays on both
+    ("95% → 97%", "Rp1.000 → Rp1.200")."""
+    satuan = indicator.satuan.strip()
+    if satuan.lower() in ("rp", "rupiah") or satuan == "%" or new is None:
+        return f"{value_text(old, indicator, language)} → {value_text(new, indicator, language)}"
+    return f"{_number(old, indicator, language)} → {value_text(new, indicator, language)}"
 
 
 def target_text(target: Target, indicator: Indicator, language: str) -> str:

@@ -167,9 +167,9 @@ class SchedulerService:
         async with self._lock:
             now = self.clock()
             outcome = await asyncio.to_thread(self._run, now)
-            if outcome.opened or outcome.reminded or outcome.escalated or outcome.closed:
-                log.info("scheduled work at %s: opened %s, %d reminders, %d escalations, %d closed", now,
-                         outcome.opened, outcome.reminded, outcome.escalated, outcome.closed)
+            if outcome.opened or outcome.reminded or outcome.escalated or outcome.closed or outcome.archived:
+                log.info("scheduled work at %s: opened %s, %d reminders, %d escalations, %d closed, archived %s",
+                         now, outcome.opened, outcome.reminded, outcome.escalated, outcome.closed, outcome.archived)
                 self.delivery.wake()
             if outcome.next_run is not None:
                 # the clock may be a test's; APScheduler waits in real time for the same distance

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
@@ -78,37 +78,46 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-_MIGRATION_SCRIPT: list[tuple[str, object]] = []
+_SCRIPTS: dict[str, list[tuple[str, object]]] = {}
 
 
-def _postgresql_migration_script() -> list[tuple[str, object]]:
-    """The statements the migrations run on an empty PostgreSQL schema, recorded once (queries left out); each
-    test's own schema replays them in one transaction instead of running Alembic again."""
-    if not _MIGRATION_SCRIPT:
+def recorded_script(name: str, build: Callable[[Engine], None]) -> list[tuple[str, object]]:
+    """The statements `build` runs on an empty PostgreSQL schema (queries left out), recorded once per process
+    under `name`; each test's own schema replays them in one transaction instead of building again (the
+    migrations with Alembic, the demo office with its PK import: tenths of a second a test, minutes a suite).
+    Rows get the same ids on replay: each schema's sequences start afresh."""
+    if name not in _SCRIPTS:
+        script: list[tuple[str, object]] = []
         with empty_database("postgresql", Path()) as url:
             engine = create_db_engine(url)
 
             @sa.event.listens_for(engine, "before_cursor_execute")
             def record(connection, cursor, statement, parameters, context, executemany):  # noqa: ANN001
                 if not statement.lstrip().upper().startswith(("SELECT", "SHOW")):
-                    _MIGRATION_SCRIPT.append((statement, parameters))
+                    script.append((statement, parameters))
 
-            migrate(engine)
+            build(engine)
             engine.dispose()
-    return _MIGRATION_SCRIPT
+        _SCRIPTS[name] = script
+    return _SCRIPTS[name]
 
 
-def migrated_engine(url: str, sqlite_template: Path) -> Engine:
-    """An engine on a database at the newest schema: a copy of the migrated template for SQLite, the recorded
-    migration statements replayed for PostgreSQL (each test has a schema of its own)."""
+def built_engine(url: str, sqlite_file: Path, name: str, build: Callable[[Engine], None]) -> Engine:
+    """An engine on a database built as `build` builds an empty one: a copy of `sqlite_file` (built so once) for
+    SQLite, `build`'s recorded statements replayed for PostgreSQL (each test has a schema of its own)."""
     if url.startswith("sqlite:///"):
-        shutil.copyfile(sqlite_template, url.removeprefix("sqlite:///"))
+        shutil.copyfile(sqlite_file, url.removeprefix("sqlite:///"))
         return create_db_engine(url)
     engine = create_db_engine(url)
     with engine.begin() as connection:
-        for statement, parameters in _postgresql_migration_script():
+        for statement, parameters in recorded_script(name, build):
             connection.exec_driver_sql(statement, parameters)
     return engine
+
+
+def migrated_engine(url: str, sqlite_template: Path) -> Engine:
+    """An engine on a database at the newest schema (the migrated template: see `built_engine`)."""
+    return built_engine(url, sqlite_template, "migrated", migrate)
 
 
 @pytest.fixture

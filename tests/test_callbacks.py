@@ -34,15 +34,17 @@ BIGGEST_ID = 2**63 - 1  # a PostgreSQL BIGINT, the largest id (or Telegram id) t
 ACTIONS: dict[str, int] = {
     "isi.p": 1, "isi.amb": 2, "isi.sure": 1, "isi.retype": 1, "isi.keep": 2, "isi.keep_kendala": 2,
     "isi.keep_tindak_lanjut": 2, "isi.next": 1, "isi.edit": 2, "isi.kirim": 2, "isi.kirimok": 2, "isi.batal": 1,
-    "rv.ok": 2, "rv.ret": 2, "rv.t": 2, "rv.arh": 1, "rv.cancel": 1,
+    "rv.ok": 2, "rv.ret": 2, "rv.t": 2, "rv.arh": 1, "rv.cancel": 1, "kb.ok": 2, "kb.ret": 2,
     "ul.req": 2, "ul.ok": 1, "ul.no": 1, "bk": 1,
     "rp.go": 1, "kd.ok": 1, "kd.arh": 1, "kd.unit": 1,
     "inv.r": 1, "inv.u": 2, "mb.m": 1, "mb.r": 2, "mb.u": 1, "mb.uu": 2, "mb.x": 1,
-    "pd.o": 3, "pd.c": 1, "rm.snz": 1,
+    "pd.o": 3, "pd.c": 1, "pd.y": 3, "pd.n": 3, "rm.snz": 1, "kd.undo": 1, "kd.pu": 2, "kd.pi": 2, "kd.send": 2,
+    "kd.edit": 2, "tl.done": 1,
     "ms.new": 2, "ms.an": 1, "ms.sub": 2, "ms.ok": 2, "ms.ret": 2, "ms.rep": 1, "ms.kok": 1, "ms.karh": 1,
     "ms.ra": 1, "ms.fin": 2, "ms.again": 2, "ms.p": 2,
     "rk.p": 1, "ek.p": 3, "lp.p": 2,
     "lang": 1,
+    "tg.rv": 1, "tg.kb": 1, "tg.ul": 1, "tg.rp": 1, "tg.kd": 1,
 }
 # The journeys whose table (button → work) is what their handler routes through `run_button`.
 TABLES = {"fill": fill.BUTTONS, "review": review.BUTTONS, "kepala": kepala.BUTTONS, "measurement": measurement.BUTTONS}

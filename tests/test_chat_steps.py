@@ -35,7 +35,7 @@ from models.store.database import session_scope
 STORED = {
     "fill.value", "fill.ambiguous", "fill.far_off", "fill.far_off_reason", "fill.kendala", "fill.tindak_lanjut",
     "fill.evidence", "review.select", "review.arahan", "kepala.arahan", "ms.analysis", "ms.return", "ms.arahan",
-    "ms.rencana_aksi", "unlock.reason",
+    "ms.rencana_aksi", "unlock.reason", "kepala.preview", "followup.note",
 }
 
 

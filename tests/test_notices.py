@@ -49,7 +49,8 @@ NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 KINDS = {"period_opened", "review_request", "form_returned", "form_approved", "unlock_request", "unlock_decided",
          "report_ready", "kepala_report", "disposition_notice", "laporan_document", "measurement_ready",
          "measurement_review", "measurement_returned", "measurement_approved", "measurement_report",
-         "measurement_disposed", "reminder", "escalation", "deferred_reply"}
+         "measurement_disposed", "reminder", "escalation", "deferred_reply", "follow_up_done", "form_sent",
+         "kabid_review_request"}
 
 
 def notice_types(base: type[Notice] = Notice) -> set[type[Notice]]:

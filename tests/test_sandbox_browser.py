@@ -1,8 +1,10 @@
-"""The sandbox in a real browser: headless Chromium (Debian's `chromium`, driven by Playwright) opens the page
-of `sakip-bot sandbox`, fills April's form as the staff member of the Bidang Pelayanan Perizinan (with a photo
-as evidence), approves every form as the Sekretaris, reports, sees the Kepala Dinas's recap with its charts and
-gives a disposition; then the Tim SAKIP downloads the filed Laporan PDF. Everything goes through the page as a
-visitor would use it; the bot is the real one, polling the emulator.
+"""The sandbox in a real browser: headless Chromium (Debian's `chromium`, driven by Playwright) opens the page of
+`sakip-bot sandbox` (its story dated 15 March 2027: Februari 2027 open), fills the form as the staff member of the
+Bidang Pelayanan Perizinan (with a photo as evidence), approves every form as the Sekretaris, reports, sees the
+Kepala Dinas's recap with its charts and gives a disposition; then the Tim SAKIP downloads the filed Laporan PDF.
+Everything goes through the page as a visitor would use it; the bot is the real one, polling the emulator. On a
+360-pixel-wide phone the page opens on that staff member's chat and its composer fits: the text box and the send
+button both shown, side by side.
 
 `./dev.sh test` installs Chromium where it can (root with apt-get); elsewhere this test is skipped and says so.
 """
@@ -19,6 +21,8 @@ import pytest
 
 from bot.config import load_settings
 from bot.sandbox import running_sandbox
+from tests.chat.conftest import TestClock
+from tests.test_sandbox_story import MID_MARCH
 
 playwright_api = pytest.importorskip("playwright.async_api", reason="Playwright is installed by ./dev.sh test")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -92,7 +96,10 @@ class ChatPage:
 async def sandbox(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    async with running_sandbox(load_settings(), tmp_path / "sandbox", port=0) as running:
+    monkeypatch.setenv("AGREE_UNDO_MINUTES", "0")  # "Setuju" archives at once: the tour goes on to the Laporan
+    clock = TestClock()
+    clock.now = MID_MARCH
+    async with running_sandbox(load_settings(), tmp_path / "sandbox", port=0, clock=clock) as running:
         yield running
 
 
@@ -107,9 +114,9 @@ async def test_a_visitor_fills_approves_and_sees_the_recap_in_the_browser(sandbo
             page.on("pageerror", lambda error: errors.append(str(error)))
             await page.goto(sandbox.url)
 
-            # The staff member of the Bidang Pelayanan Perizinan got April's form and fills it.
+            # The staff member of the Bidang Pelayanan Perizinan got Februari's form and fills it.
             rina = await ChatPage(page, RINA).open()
-            await rina.until("April 2026")
+            await rina.until("Februari 2027")
             await rina.say("/isi", "P.1")
             await rina.say("104", "bukti dukung")
             await rina.upload(photo, "Tersimpan: 1 berkas")  # evidence, as a photo from the phone
@@ -144,10 +151,39 @@ async def test_a_visitor_fills_approves_and_sees_the_recap_in_the_browser(sandbo
 
             # The Tim SAKIP receives the period's Laporan as a PDF to download.
             maya = await ChatPage(page, TIM).open()
-            document = maya.pane.locator('a[data-testid="document"]').filter(has_text="laporan-2026-04.pdf")
+            document = maya.pane.locator('a[data-testid="document"]').filter(has_text="laporan-2027-02.pdf")
             await document.wait_for(state="visible", timeout=WAIT * 1000)
             answer = await page.request.get(await document.evaluate("link => link.href"))
             assert answer.ok and (await answer.body()).startswith(b"%PDF")
+            assert errors == []
+        finally:
+            await browser.close()
+
+
+async def test_on_a_phone_the_page_opens_on_rinas_chat_and_its_composer_fits(sandbox):
+    async with playwright_api.async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = await browser.new_page(viewport={"width": 360, "height": 740}, locale="id-ID", has_touch=True,
+                                          is_mobile=True, device_scale_factor=2)
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            await page.goto(sandbox.url)
+            rina = ChatPage(page, RINA)
+            await rina.pane.wait_for(state="visible", timeout=WAIT * 1000)  # opened without a tap
+            await rina.until("Februari 2027")
+            text = rina.pane.locator('[data-testid="composer-text"]')
+            send = rina.pane.locator('[data-testid="composer-send"]')
+            for control in (text, send):
+                await control.wait_for(state="visible", timeout=WAIT * 1000)
+            boxes = [await control.bounding_box() for control in (text, send)]
+            for box in boxes:
+                assert box is not None and box["width"] >= 40 and box["x"] >= 0 and box["x"] + box["width"] <= 360
+            typed, sent = boxes
+            assert typed["x"] + typed["width"] <= sent["x"]  # side by side, not overlapping
+            assert typed["width"] >= 150  # room to type: "Ketik pesan…" on one line, not squeezed by the buttons
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing spills sideways
+            await rina.say("/isi", "P.1")  # and it works
             assert errors == []
         finally:
             await browser.close()

@@ -690,7 +690,9 @@
     for (const person of state.people) state.chats.set(person.id, buildPane(person));
     $(".people-list").append(...state.people.map(buildPerson));
     drawPanes();
-    if (window.matchMedia(WIDE_LAYOUT).matches && state.people.length) {
+    if (state.chats.has(directory.start)) {
+      openChat(directory.start); // the person the sandbox's story starts with, on any screen
+    } else if (window.matchMedia(WIDE_LAYOUT).matches && state.people.length) {
       openChat(state.people[0].id);
     }
     connect();

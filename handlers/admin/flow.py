@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlmodel import Session, select
 
 from handlers.callbacks import Button, pack
@@ -13,7 +11,7 @@ from handlers.fill.views import period_name
 from handlers.screens import Screen
 from i18n import t
 from models.calc.dates import format_date, format_datetime
-from models.collection.opening import open_period, set_period_status
+from models.collection.opening import open_period, opening_recipients, set_period_status
 from models.errors import ErrorCode, WorkflowError
 from models.office.audit import Actor
 from models.office.invites import create_invite, invite_link
@@ -21,7 +19,7 @@ from models.office.members import members_by_unit, move_member, set_active, togg
 from models.office.organisation import Member, Role, Unit
 from models.office.permissions import Action, require, roles_of_member
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
-from models.timing.schedule import ScheduleRules
+from models.timing.schedule import ScheduleRules, check_may_open, due_periods
 from reports.wording import esc
 
 ROLES = list(Role)
@@ -125,12 +123,15 @@ def member_toggle_active(session: Session, admin: Member, member_id: int) -> lis
 
 
 # -- periods -----------------------------------------------------------------------------------------------
-def periods_list(session: Session, member: Member, today: date) -> list[Screen]:
+def periods_list(session: Session, member: Member, rules: ScheduleRules) -> list[Screen]:
+    """Recent periods with their status; "Tutup" for an open one, "Buka" for one closed earlier and for each
+    period that is due (`due_periods`: ended, not open yet). "Buka" asks to confirm first (`period_confirm`)."""
     require(session, member, Action.MANAGE_PERIODS)
     language = member.language
     periods = sorted(session.exec(select(Period)).all(), key=lambda p: p.sort_key)
     lines = [t("admin.periods_header", language)]
     buttons = []
+    offered = set()
     for period in periods[-8:]:
         status = PeriodStatus(period.status)
         deadline = format_date(period.deadline, language) if period.deadline else "–"
@@ -139,24 +140,54 @@ def periods_list(session: Session, member: Member, today: date) -> list[Screen]:
         if status is PeriodStatus.OPEN:
             buttons.append([(t("admin.close_button", language, period=period_name(period, language)),
                              pack(Button.PERIOD_CLOSE, period.id))])
-        elif status in (PeriodStatus.CLOSED, PeriodStatus.DRAFT):
-            buttons.append([(t("admin.open_button", language, period=period_name(period, language)),
-                             pack(Button.PERIOD_OPEN, period.ref.year, 0 if period.kind == PeriodKind.MONTH else 1,
-                                  period.number))])
-    month = PeriodRef(PeriodKind.MONTH, today.year, today.month)
-    quarter = PeriodRef(PeriodKind.QUARTER, today.year, month.quarter)
-    known = {p.ref for p in periods}
-    for ref in (month, quarter):
-        if ref not in known:
-            buttons.append([(t("admin.open_button", language, period=ref.label(language)),
-                             pack(Button.PERIOD_OPEN, ref.year, 0 if ref.kind is PeriodKind.MONTH else 1, ref.number))])
+        elif status is PeriodStatus.CLOSED:
+            buttons.append([_open_button(period.ref, language)])
+            offered.add(period.ref)
+    due = [ref for ref in due_periods(session, now_of(session), rules) if ref not in offered]
+    buttons.extend([_open_button(ref, language)] for ref in due)
+    if not due:
+        lines.append(t("admin.nothing_due", language))
     return [Screen.of("\n".join(lines), buttons)]
+
+
+def _open_button(ref: PeriodRef, language: str) -> tuple[str, str]:
+    return (t("admin.open_button", language, period=ref.label(language)),
+            pack(Button.PERIOD_OPEN, ref.year, 0 if ref.kind is PeriodKind.MONTH else 1, ref.number))
+
+
+def _ref(year: int, quarterly: int, number: int) -> PeriodRef:
+    return PeriodRef(PeriodKind.QUARTER if quarterly else PeriodKind.MONTH, year, number)
+
+
+def period_confirm(session: Session, member: Member, year: int, quarterly: int, number: int, rules: ScheduleRules,
+                   ) -> list[Screen]:
+    """"Buka …": what opening it does (who is told, by when) before anything is opened or sent."""
+    require(session, member, Action.MANAGE_PERIODS, entity="period")
+    ref = _ref(year, quarterly, number)
+    check_may_open(session, ref, now_of(session), rules)
+    language = member.language
+    count = len(opening_recipients(session, ref))
+    deadline = format_date(rules.deadline_for(ref), language)
+    ids = (year, quarterly, number)
+    return [Screen.of(t("admin.open_confirm", language, period=ref.label(language), count=count, deadline=deadline),
+                      [[(t("admin.open_yes", language), pack(Button.PERIOD_OPEN_CONFIRM, *ids)),
+                        (t("admin.open_no", language), pack(Button.PERIOD_OPEN_CANCEL, *ids))]])]
+
+
+def period_open_cancel(session: Session, member: Member, year: int, quarterly: int, number: int) -> list[Screen]:
+    """"Batal": nothing is opened, nobody is told."""
+    require(session, member, Action.MANAGE_PERIODS, entity="period")
+    label = _ref(year, quarterly, number).label(member.language)
+    return [Screen.of(t("admin.open_cancelled", member.language, period=label))]
 
 
 def period_open(session: Session, member: Member, year: int, quarterly: int, number: int, rules: ScheduleRules,
                 ) -> list[Screen]:
-    """Open a period by hand, due like a scheduled one (DEADLINE_DAY, moved off a day off)."""
-    ref = PeriodRef(PeriodKind.QUARTER if quarterly else PeriodKind.MONTH, year, number)
+    """Open a period by hand once confirmed, due like a scheduled one (DEADLINE_DAY, moved off a day off); only
+    a due period or one closed earlier (`check_may_open`: the confirmation may be pressed late)."""
+    ref = _ref(year, quarterly, number)
+    require(session, member, Action.MANAGE_PERIODS, entity="period")
+    check_may_open(session, ref, now_of(session), rules)
     period = open_period(session, member, ref, rules.deadline_for(ref), now=now_of(session))
     return [Screen.of(t("admin.period_opened", member.language, period=period_name(period, member.language),
                         deadline=deadline_with_move(period, rules, member.language)))]

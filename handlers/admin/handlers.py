@@ -6,7 +6,7 @@ from telegram import Update
 
 from handlers.admin import flow
 from handlers.callbacks import Button, unpack
-from handlers.common import Context, act, in_transaction, run_button, schedule_rules, today
+from handlers.common import Context, act, in_transaction, run_button, schedule_rules
 from handlers.menus import refresh_member_menu
 from handlers.screens import acknowledge, markup, reply_screens
 
@@ -22,8 +22,8 @@ async def members_command(update: Update, context: Context) -> None:
 
 
 async def periods_command(update: Update, context: Context) -> None:
-    """/periode: recent periods; open the current month or triwulan, close an open one."""
-    await act(update, context, lambda s, m: flow.periods_list(s, m, today(context)))
+    """/periode: recent periods; open a due one (after a confirmation), close an open one."""
+    await act(update, context, lambda s, m: flow.periods_list(s, m, schedule_rules(context)))
 
 
 IN_PLACE = {  # these edit the pressed message (the member's settings) instead of sending a new one
@@ -31,7 +31,8 @@ IN_PLACE = {  # these edit the pressed message (the member's settings) instead o
     Button.MEMBER_ACTIVE: flow.member_toggle_active,
 }
 BUTTONS = frozenset({*IN_PLACE, Button.INVITE_ROLE, Button.INVITE_UNIT, Button.MEMBER, Button.MEMBER_UNITS,
-                     Button.MEMBER_MOVE, Button.PERIOD_OPEN, Button.PERIOD_CLOSE})  # all routed by on_button
+                     Button.MEMBER_MOVE, Button.PERIOD_OPEN, Button.PERIOD_OPEN_CONFIRM, Button.PERIOD_OPEN_CANCEL,
+                     Button.PERIOD_CLOSE})  # all routed by on_button
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -62,8 +63,11 @@ async def on_button(update: Update, context: Context) -> None:
         Button.MEMBER: flow.member_detail,
         Button.MEMBER_UNITS: flow.member_units,
         Button.MEMBER_MOVE: flow.member_move,
-        Button.PERIOD_OPEN: lambda s, m, year, quarterly, number: flow.period_open(
+        Button.PERIOD_OPEN: lambda s, m, year, quarterly, number: flow.period_confirm(  # asks first
             s, m, year, quarterly, number, schedule_rules(context)),
+        Button.PERIOD_OPEN_CONFIRM: lambda s, m, year, quarterly, number: flow.period_open(
+            s, m, year, quarterly, number, schedule_rules(context)),
+        Button.PERIOD_OPEN_CANCEL: flow.period_open_cancel,
         Button.PERIOD_CLOSE: flow.period_close,
     }
     await run_button(update, context, table, keep_open=frozenset({Button.MEMBER}))

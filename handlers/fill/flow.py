@@ -13,13 +13,14 @@ from sqlmodel import Session
 
 from handlers import bound
 from handlers.callbacks import Button, pack
-from handlers.common import now_of
+from handlers.common import now_of, rules_of
 from handlers.fill import views
 from handlers.screens import Screen, free_text_problem, joined
 from i18n import t
 from i18n.codes import text_key
 from models.calc.numbers import AmbiguousNumber, NumberError, format_number, parse_number
 from models.collection.form_filling import (
+    Item,
     attach_evidence_text,
     check_fillable,
     context_for,
@@ -40,7 +41,7 @@ from models.collection.form_filling import (
 )
 from models.collection.forms import FormStatus, UnitForm
 from models.collection.realisasi import MAX_EVIDENCE_TEXT, EvidenceKind, Realisasi, evidence_counts, latest_revision
-from models.collection.review import edits_since, form_mark, submit_unit_form
+from models.collection.review import edits_since, form_mark, goes_to_kabid, submit_unit_form
 from models.collection.workflow import form_for
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import ChatStep, clear_state, get_state, question_of, set_state
@@ -62,13 +63,15 @@ def start(session: Session, member: Member) -> list[Screen]:
         clear_state(session, member.id)
         return [Screen.of(t("fill.no_open_period", language))]
     if len(periods) == 1:
-        return walk(session, member, periods[0])
+        return walk(session, member, periods[0], resume=True)
     buttons = [[(views.period_name(p, language), pack(Button.FILL_PERIOD, p.id))] for p in periods]
     return [Screen.of(t("fill.choose_period", language), buttons)]
 
 
-def walk(session: Session, member: Member, period: Period | None, prefix: list[Screen] | None = None) -> list[Screen]:
-    """Ask the first pending item of the form, or show the summary when nothing is pending."""
+def walk(session: Session, member: Member, period: Period | None, prefix: list[Screen] | None = None,
+         resume: bool = False) -> list[Screen]:
+    """Ask the first pending item of the form, or show the summary when nothing is pending. `resume` (/isi, "Isi
+    sekarang"): a form with anything entered says where the member takes it up (`resumed`)."""
     language = member.language
     require(session, member, Action.FILL_FORM, target_unit_id=member.unit_id)
     if period is None:
@@ -79,7 +82,7 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
     unit = session.get(Unit, member.unit_id)
     items = form_items(session, form)
     status = FormStatus(form.status)
-    if status in (FormStatus.SUBMITTED, FormStatus.APPROVED):
+    if status in (FormStatus.WAITING_KABID, FormStatus.SUBMITTED, FormStatus.APPROVED):
         clear_state(session, member.id)
         screens.append(Screen.of(t(f"fill.form_{status.value}", language, period=views.period_name(period, language))))
         screens.append(views.summary(form, period, unit.name, items, language, editable=False,
@@ -95,20 +98,32 @@ def walk(session: Session, member: Member, period: Period | None, prefix: list[S
     if pending is None:
         clear_state(session, member.id)
         editable_ids = returned_ids(session, form) if status is FormStatus.RETURNED else None
+        to_kabid = goes_to_kabid(session, form, member.id, rules_of(session).kabid_review)
         screens.append(views.summary(form, period, unit.name, items, language, editable=True,
                                      editable_ids=editable_ids, mark=form_mark(session, form),
-                                     paths=year_paths(session, period, items)))
+                                     paths=year_paths(session, period, items), to_kabid=to_kabid))
         return screens
     position = (items.index(pending) + 1, len(items))
     if pending.current is None or pending.returned is not None:
         number = set_state(session, member.id, ChatStep.FILL_VALUE, period_id=period.id,
                            indicator_id=pending.indicator.id)
-        screens.append(views.question(pending, context_for(session, pending.indicator, period), period, position,
-                                      language, number, viewer=member.id))
+        asked = views.question(pending, context_for(session, pending.indicator, period), period, position,
+                               language, number, viewer=member.id)
     else:
         field = "kendala" if pending.needs_kendala else "tindak_lanjut"
-        screens.append(_ask_note(session, member, pending.indicator, period, field))
-    return screens
+        asked = _ask_note(session, member, pending.indicator, period, field)
+    done = sum(item.current is not None for item in items)
+    if resume and done:
+        return [*screens, *bound.with_notice(resumed(pending, done, len(items), language), [asked])]
+    return [*screens, asked]
+
+
+def resumed(pending: Item, done: int, total: int, language: str) -> str:
+    """Where a form is taken up again: the indicator, and its value saved so far or how many have one."""
+    where = views.where(pending.indicator, pending.current.value if pending.current else None, language)
+    if pending.current is not None:
+        return t("fill.resume", language, where=where)
+    return t("fill.resume_count", language, where=where, done=done, total=total)
 
 
 def ask_item(session: Session, member: Member, period: Period, indicator: Indicator) -> list[Screen]:
@@ -240,6 +255,23 @@ def evidence_saved(session: Session, member: Member, period: Period, indicator: 
     return [views.ask_evidence(indicator, count, member.language, question.number)]
 
 
+def _where(session: Session, member: Member, _step: ChatStep, data: dict) -> str:
+    """Where the member is in the form's question: the indicator and its value saved so far, if any."""
+    period, indicator = _target(session, data)
+    current = latest_revision(session, indicator.id, period.id)
+    return views.where(indicator, current.value if current else None, member.language)
+
+
+def ask_anew(session: Session, member: Member) -> list[Screen]:
+    """The current question asked again under a new number and message, the evidence question too (after an
+    update that did not answer it: `bound.open_again`)."""
+    step, data = get_state(session, member.id)
+    if step is not ChatStep.FILL_EVIDENCE:
+        return ask_again(session, member)
+    period, indicator = _target(session, data)
+    return [_ask_evidence(session, member, period, indicator, evidence_counts(session, period.id).get(indicator.id, 0))]
+
+
 def _question_name(session: Session, member: Member, step: ChatStep, data: dict) -> str:
     """A question of the form as the member reads it: the indicator and what is asked of it."""
     indicator = session.get(Indicator, data["indicator_id"])
@@ -304,7 +336,8 @@ def ask_again(session: Session, member: Member) -> list[Screen]:
     return [views.ask_note(field, indicator, getattr(current, field) if current else None, language, number)]
 
 
-QUESTIONS = {step: bound.Bound(_question_name, ask_again) for step in views.ASKED}  # the form's questions
+QUESTIONS = {step: bound.Bound(_question_name, ask_again, where=_where, anew=ask_anew)
+             for step in views.ASKED}  # the form's questions
 
 
 def confirm_far_off(session: Session, member: Member) -> list[Screen]:
@@ -384,7 +417,8 @@ def ask_submit(session: Session, member: Member, form_id: int, mark: int) -> lis
         return walk(session, member, session.get(Period, form.period_id))
     if mark != form_mark(session, form):
         return changed(session, member, form, mark)
-    return [views.confirm_send(form.id, mark, form_items(session, form), member.language)]
+    to_kabid = goes_to_kabid(session, form, member.id, rules_of(session).kabid_review)
+    return [views.confirm_send(form.id, mark, form_items(session, form), member.language, to_kabid)]
 
 
 def changed(session: Session, member: Member, form: UnitForm, mark: int) -> list[Screen]:
@@ -396,7 +430,8 @@ def changed(session: Session, member: Member, form: UnitForm, mark: int) -> list
 def submit(session: Session, member: Member, form_id: int, mark: int) -> list[Screen]:
     """'Ya, kirim': the form is sent only as it was shown (`mark`), else it is shown again with what changed."""
     try:
-        form = submit_unit_form(session, member, form_id, seen=mark, now=now_of(session))
+        form = submit_unit_form(session, member, form_id, seen=mark, now=now_of(session),
+                                kabid_review=rules_of(session).kabid_review)
     except WorkflowError as exc:
         if exc.code is ErrorCode.INCOMPLETE:
             return [Screen.of(t("fill.incomplete", member.language, codes=esc(", ".join(exc.details["codes"]))))]
@@ -408,7 +443,8 @@ def submit(session: Session, member: Member, form_id: int, mark: int) -> list[Sc
     unit = session.get(Unit, form.unit_id)
     items = form_items(session, form)
     # the values sent stay in view under the news: the pressed card is edited into both (`act`'s `in_place`)
-    return joined([Screen.of(t("fill.sent", member.language, period=views.period_name(period, member.language))),
+    sent = "fill.sent_to_kabid" if FormStatus(form.status) is FormStatus.WAITING_KABID else "fill.sent"
+    return joined([Screen.of(t(sent, member.language, period=views.period_name(period, member.language))),
                    views.summary(form, period, unit.name, items, member.language,
                                  editable=False, paths=year_paths(session, period, items))])
 

@@ -9,7 +9,7 @@ from telegram import Message, Update
 
 from handlers.bound import of_question, superseded
 from handlers.callbacks import Button
-from handlers.common import BotData, Context, act, answer_expired, in_transaction, now_of, run_button
+from handlers.common import EVERY_STEP, BotData, Context, act, answer_expired, in_transaction, now_of, run_button
 from handlers.fill import flow
 from handlers.screens import Screen, acknowledge
 from i18n import t
@@ -24,8 +24,8 @@ from reports.evidence_files import copy_path, stored_file, stored_size
 
 
 async def fill_command(update: Update, context: Context) -> None:
-    """/isi: resume the member's form at its first pending item."""
-    await act(update, context, flow.start)
+    """/isi: resume the member's form at its first pending item (it takes up any open question itself)."""
+    await act(update, context, flow.start, answers=EVERY_STEP)
 
 
 TEXT_STEPS = {
@@ -52,7 +52,7 @@ QUESTION_BUTTONS = {  # the buttons of a question, each carrying its number
     Button.FILL_NEXT: flow.next_item,
 }
 BUTTONS = {
-    Button.FILL_PERIOD: lambda s, m, period_id: flow.walk(s, m, s.get(Period, period_id)),
+    Button.FILL_PERIOD: lambda s, m, period_id: flow.walk(s, m, s.get(Period, period_id), resume=True),
     **{button: of_question(work) for button, work in QUESTION_BUTTONS.items()},
     Button.FILL_EDIT: lambda s, m, period_id, indicator_id: flow.ask_item(s, m, s.get(Period, period_id),
                                                                           s.get(Indicator, indicator_id)),
@@ -85,6 +85,23 @@ def _keep_note(session: Session, member: Member, field: str, indicator_id: int) 
     return flow.answer_note(session, member, field, None)
 
 
+EVIDENCE = frozenset({ChatStep.FILL_EVIDENCE})  # the question a file answers
+# The form's questions asked before the evidence: a file then is not saved, the member is told the evidence is
+# asked for after the value (and its notes), and the question comes again (`handlers.router.keeps_thread`).
+VALUE_STEPS = frozenset({ChatStep.FILL_VALUE, ChatStep.FILL_AMBIGUOUS, ChatStep.FILL_FAR_OFF})
+NOTE_STEPS = frozenset({ChatStep.FILL_FAR_OFF_REASON, ChatStep.FILL_KENDALA, ChatStep.FILL_TINDAK_LANJUT})
+
+
+def file_too_early(step: ChatStep | None, language: str) -> Screen:
+    """A file while no evidence is asked: the value first (or the note asked), or /isi when no form is open."""
+    key = "fill.evidence_unexpected"
+    if step in VALUE_STEPS:
+        key = "fill.file_before_value"
+    elif step in NOTE_STEPS:
+        key = "fill.file_before_note"
+    return Screen.of(t(key, language))
+
+
 def reply_to_id(message: Message) -> int | None:
     """The id of the message `message` replies to, if any."""
     return message.reply_to_message.message_id if message.reply_to_message else None
@@ -93,7 +110,8 @@ def reply_to_id(message: Message) -> int | None:
 async def on_file(update: Update, context: Context) -> None:
     """A photo or document: evidence of the indicator being asked about, kept on disk and by its file id. Refused
     before anything is downloaded when it is larger than the limit or over the member's quota of the period; a
-    copy whose save is refused afterwards is deleted at once (else `remove_orphans` would, later)."""
+    copy whose save is refused afterwards is deleted at once (else `remove_orphans` would, later). Sent while
+    another question is asked, it is not saved, and that question comes again (`file_too_early`)."""
     message = update.effective_message
     if message.photo:
         attachment, kind, name, mime = message.photo[-1], EvidenceKind.PHOTO, None, "image/jpeg"
@@ -106,7 +124,7 @@ async def on_file(update: Update, context: Context) -> None:
     def check(session: Session, member: Member) -> list[Screen]:
         step, step_data = get_state(session, member.id)
         if step != ChatStep.FILL_EVIDENCE:
-            return [Screen.of(t("fill.evidence_unexpected", member.language))]
+            return [file_too_early(step, member.language)]
         if unseen := flow.unseen_answer(session, member, t("fill.your_file", member.language), message.message_id,
                                         reply_to_id(message)):
             return unseen
@@ -115,7 +133,8 @@ async def on_file(update: Update, context: Context) -> None:
         state.update(step_data)
         return []
 
-    await act(update, context, check, marks_handled=False)  # only a look: the save below is the update's work
+    # only a look: the save below is the update's work
+    await act(update, context, check, marks_handled=False, answers=EVIDENCE)
     if not state:
         return
     path = copy_path(data.evidence_dir, state["period_id"], state["indicator_id"], attachment.file_unique_id, name,
@@ -136,7 +155,7 @@ async def on_file(update: Update, context: Context) -> None:
             saved = True
             return flow.evidence_saved(session, member, period, indicator)
 
-        await act(update, context, save)
+        await act(update, context, save, answers=EVIDENCE)
     finally:
         if not saved and not await in_transaction(context, _named_by_a_row, context.bot_data.evidence_dir, path):
             path.unlink(missing_ok=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from handlers.callbacks import Button, pack
 from handlers.screens import Screen
 from i18n import t
@@ -20,6 +22,15 @@ ASKED = {  # what each step of the form asks (`fill.asked_*`)
     ChatStep.FILL_FAR_OFF_REASON: "reason", ChatStep.FILL_KENDALA: "kendala",
     ChatStep.FILL_TINDAK_LANJUT: "tindak_lanjut", ChatStep.FILL_EVIDENCE: "evidence",
 }
+
+
+def where(indicator: Indicator, value: Decimal | None, language: str) -> str:
+    """An indicator and its value saved so far (none: the indicator alone), as a re-asked or resumed question
+    names where the member is."""
+    if value is None:
+        return t("fill.where", language, code=esc(indicator.code), name=esc(indicator.name))
+    return t("fill.where_saved", language, code=esc(indicator.code), name=esc(indicator.name),
+             value=value_text(value, indicator, language))
 
 
 def period_name(period: Period, language: str) -> str:
@@ -48,6 +59,9 @@ def question(item: Item, context: Context, period: Period, position: tuple[int, 
     buttons = []
     if item.returned is not None and item.unlock is not None:
         lines.append(unlocked_line(item, language, viewer))
+    elif item.returned is not None and item.returned_by_kabid is not None:
+        lines.append(t("fill.returned_arahan_kabid", language, name=esc(item.returned_by_kabid),
+                       arahan=esc(item.returned.arahan or "-")))
     elif item.returned is not None:
         lines.append(t("fill.returned_arahan", language, arahan=esc(item.returned.arahan or "-")))
     if item.current is not None:
@@ -154,10 +168,11 @@ def item_block(number: int, item: Item, language: str, path: YearPath | None = N
 
 def summary(form: UnitForm, period: Period, unit_name: str, items: list[Item], language: str,
             editable: bool, unlockable: bool = False, editable_ids: set[int] | None = None, mark: int = 0,
-            paths: dict[int, YearPath] | None = None) -> Screen:
+            paths: dict[int, YearPath] | None = None, to_kabid: bool = False) -> Screen:
     """All values with capaian (and, from `paths`, the year so far against its path) and who entered them; edit
     buttons and 'Kirim' while editable, or a '🔓 unlock' button per indicator once approved. 'Kirim' carries
-    `mark`, what identifies the form shown (`review.form_mark`)."""
+    `mark`, what identifies the form shown (`review.form_mark`), and says where the form goes (`to_kabid`: to the
+    unit's kabid first, KABID_REVIEW)."""
     blocks = [t("fill.summary_header", language, unit=esc(unit_name), period=period_name(period, language))]
     paths = paths or {}
     blocks += [item_block(number, item, language, paths.get(item.indicator.id), period_name(period, language))
@@ -167,7 +182,8 @@ def summary(form: UnitForm, period: Period, unit_name: str, items: list[Item], l
         edit = [(f"✏️ {item.indicator.code}", pack(Button.FILL_EDIT, form.period_id, item.indicator.id))
                 for item in items if editable_ids is None or item.indicator.id in editable_ids]
         buttons += [edit[i:i + 4] for i in range(0, len(edit), 4)]
-        buttons.append([(t("fill.send_button", language), pack(Button.FILL_SEND, form.id, mark))])
+        send = t("fill.send_button_kabid" if to_kabid else "fill.send_button", language)
+        buttons.append([(send, pack(Button.FILL_SEND, form.id, mark))])
     elif unlockable:
         unlock = [(f"🔓 {item.indicator.code}", pack(Button.UNLOCK_REQUEST, form.id, item.indicator.id))
                   for item in items]
@@ -176,12 +192,14 @@ def summary(form: UnitForm, period: Period, unit_name: str, items: list[Item], l
     return Screen(blocks, buttons)
 
 
-def confirm_send(form_id: int, mark: int, items: list[Item], language: str) -> Screen:
-    """'Are you sure': the values being sent, and a 'Ya, kirim' bound to the same form as shown."""
+def confirm_send(form_id: int, mark: int, items: list[Item], language: str, to_kabid: bool = False) -> Screen:
+    """'Are you sure': the values being sent (to the unit's kabid first, `to_kabid`), and a 'Ya, kirim' bound to
+    the same form as shown."""
     rows = [t("fill.confirm_send_row", language, code=esc(item.indicator.code), name=esc(item.indicator.name),
               value=value_text(item.current.value if item.current else None, item.indicator, language))
             for item in items]
-    text = "\n".join([t("fill.confirm_send", language), "", t("fill.confirm_send_values", language), *rows])
+    question = t("fill.confirm_send_kabid" if to_kabid else "fill.confirm_send", language)
+    text = "\n".join([question, "", t("fill.confirm_send_values", language), *rows])
     return Screen.of(text, [[(t("fill.confirm_send_yes", language), pack(Button.FILL_SEND_CONFIRM, form_id, mark)),
                              (t("common.cancel_button", language), pack(Button.FILL_SEND_CANCEL, form_id))]])
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from handlers import evidence
 from handlers.callbacks import Button, pack
 from handlers.fill.views import period_name
+from handlers.kepala.follow_ups import follow_up_buttons, follow_up_text, recap_block
 from handlers.kepala.views import recap_buttons
 from handlers.recap_views import PdfRead, RecapRead, draw_recap, mutu_baku_block, recap_lines, recap_text
 from handlers.screens import Screen
@@ -20,6 +21,7 @@ from models.collection.recap import compute_recap
 from models.messaging.notices import DispositionNotice, KepalaReport, ReportReady
 from models.office.organisation import Member
 from models.plan.periods import Period
+from models.reporting.follow_ups import follow_up_state
 from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
 from reports import heavy
@@ -51,7 +53,8 @@ def kepala_report(session: Session, member: Member, notice: KepalaReport, now: d
                   f"laporan-{period.code}.pdf", t("kepala.pdf_caption", language, period=label))
     return RecapRead(
         language=language, caption=header, album=heavy.album_data(recap, label, language, progress),
-        text=recap_text(["\n".join([header, *recap_lines(recap, language, progress)])], clock,
+        text=recap_text(["\n".join([header, *recap_lines(recap, language, progress)]),
+                         recap_block(session, period.ref, language)], clock,
                         t("kepala.detail_hint", language)),
         buttons=recap_buttons(period.id, evidence.unit_buttons(session, member, progress), language), pdf=pdf)
 
@@ -70,9 +73,12 @@ def disposition_notice(session: Session, member: Member, notice: DispositionNoti
     else:
         text = t("notify.disposition_arahan", language, period=period_name(period, language),
                  arahan=esc(disposition.arahan))
+    buttons = []
     if notice.follow_up:
         follow_up = session.exec(select(FollowUp).where(FollowUp.disposition_id == disposition.id,
                                                         FollowUp.unit_id == member.unit_id)).first()
-        if follow_up is not None:
-            text += "\n\n" + t("notify.follow_up", language, arahan=esc(follow_up.arahan))
-    return [Screen.of(text)]
+        if follow_up is not None:  # its indicators, and "✅ Sudah ditindaklanjuti" while not done
+            state = follow_up_state(session, follow_up.id)
+            text += "\n\n" + follow_up_text(state, language)
+            buttons = follow_up_buttons(state, language)
+    return [Screen.of(text, buttons)]

@@ -12,6 +12,7 @@ from handlers.screens import Screen, free_text_problem
 from i18n import t
 from models.collection.form_filling import form_items
 from models.collection.forms import UnitForm, UnlockRequest, UnlockStatus
+from models.collection.kabid_review import approve_as_kabid, check_kabid_review, return_as_kabid
 from models.collection.review import (
     approve_unit_form,
     decide_unlock,
@@ -49,13 +50,27 @@ def start_return(session: Session, member: Member, form_id: int, version: int) -
     return [views.return_toggles(form, form_items(session, form), set(), member.language)]
 
 
+def kabid_approve(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:
+    """The kabid's 'Setujui' (KABID_REVIEW): the form goes on to the Sekretaris."""
+    form = approve_as_kabid(session, member, form_id, version, now=now_of(session))
+    unit, period = _names(session, form)
+    return [Screen.of(t("review.kabid_approved", member.language, unit=esc(unit),
+                        period=period_name(period, member.language)))]
+
+
+def kabid_start_return(session: Session, member: Member, form_id: int, version: int) -> list[Screen]:
+    """The kabid's 'Kembalikan': the same toggles and arahan as the Sekretaris's, returned in his name."""
+    form = check_kabid_review(session, member, form_id, version)
+    set_state(session, member.id, ChatStep.REVIEW_SELECT, form_id=form_id, version=version, selected=[], kabid=True)
+    return [views.return_toggles(form, form_items(session, form), set(), member.language)]
+
+
 def toggle(session: Session, member: Member, form_id: int, indicator_id: int) -> list[Screen]:
     step, data = get_state(session, member.id)
     if step != ChatStep.REVIEW_SELECT or data.get("form_id") != form_id:
         return [Screen.of(t("common.expired_button", member.language))]
     selected = set(data["selected"]) ^ {indicator_id}
-    set_state(session, member.id, ChatStep.REVIEW_SELECT, form_id=form_id, version=data["version"],
-              selected=sorted(selected))
+    set_state(session, member.id, ChatStep.REVIEW_SELECT, **{**data, "selected": sorted(selected)})
     form = session.get(UnitForm, form_id)
     return [views.return_toggles(form, form_items(session, form), selected, member.language)]
 
@@ -94,8 +109,8 @@ def answer_arahan(session: Session, member: Member, text: str) -> list[Screen]:
     if problem := free_text_problem(text, member.language):
         return problem
     unit, period, codes = _returning(session, data, member.language)
-    return_unit_form(session, member, data["form_id"], data["version"], data["selected"], text.strip(),
-                     now=now_of(session))
+    send_back = return_as_kabid if data.get("kabid") else return_unit_form  # who returns (`kabid.start_return`)
+    send_back(session, member, data["form_id"], data["version"], data["selected"], text.strip(), now=now_of(session))
     clear_state(session, member.id)
     return [Screen.of(t("review.returned", member.language, unit=unit, period=period, codes=codes))]
 

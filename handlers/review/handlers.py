@@ -17,14 +17,17 @@ BUTTONS = {
     Button.REVIEW_RETURN: flow.start_return,
     Button.REVIEW_ARAHAN: flow.ask_arahan,
     Button.REVIEW_CANCEL: flow.cancel,
+    Button.KABID_APPROVE: flow.kabid_approve,
+    Button.KABID_RETURN: flow.kabid_start_return,
     Button.UNLOCK_REQUEST: flow.ask_unlock,
     Button.UNLOCK_GRANT: lambda s, m, request_id: flow.decide(s, m, request_id, True),
     Button.UNLOCK_REFUSE: lambda s, m, request_id: flow.decide(s, m, request_id, False),
 }
 # Buttons that start something the member may abandon (/batal): their message keeps its buttons, so it can be
 # pressed again; a press after the form was handled says who handled it and when.
-KEEP_OPEN = frozenset({Button.REVIEW_RETURN, Button.REVIEW_ARAHAN, Button.UNLOCK_REQUEST})
-DECISIONS = frozenset({Button.REVIEW_APPROVE})  # closes the card's decision buttons but not its 📎 Bukti
+KEEP_OPEN = frozenset({Button.REVIEW_RETURN, Button.KABID_RETURN, Button.REVIEW_ARAHAN, Button.UNLOCK_REQUEST})
+# closes the card's decision buttons but not its 📎 Bukti
+DECISIONS = frozenset({Button.REVIEW_APPROVE, Button.KABID_APPROVE})
 ROUTED = frozenset({*BUTTONS, Button.REVIEW_TOGGLE})  # the toggles edit the keyboard in place
 
 

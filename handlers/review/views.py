@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from telegram import InlineKeyboardMarkup
 
 from handlers.callbacks import Button, pack, unpack
@@ -12,32 +14,52 @@ from models.collection.form_filling import Item
 from models.collection.forms import UnitForm
 from models.collection.review import Change
 from models.plan.periods import Period
-from reports.wording import esc, value_text
+from reports.wording import esc, value_change_text
 
 
 def review_request(form: UnitForm, version: int, period: Period, unit_name: str, items: list[Item],
-                   changes: list[Change], language: str, evidence: int = 0) -> Screen:
+                   changes: list[Change], language: str, evidence: int = 0, *, kabid: bool = False) -> Screen:
     """The form as submitted (at `version`), with Setujui / Kembalikan; on resubmission what changed; with
-    📎 Bukti (n) when it has `evidence`."""
-    header = "review.request_again" if changes else "review.request"
+    📎 Bukti (n) when it has `evidence`. The `kabid`'s card (KABID_REVIEW) says the form goes on to the
+    Sekretaris once he approves it, and its buttons are his."""
+    header = ("review.kabid_request_again" if changes else "review.kabid_request") if kabid else (
+        "review.request_again" if changes else "review.request")
     blocks = [t(header, language, unit=esc(unit_name), period=period_name(period, language))]
     blocks += [item_block(number, item, language) for number, item in enumerate(items, start=1)]
     if changes:
+        order = {item.indicator.id: number for number, item in enumerate(items)}
         lines = [t("review.changes", language)]
-        for change in changes:
-            old = value_text(change.old.value if change.old else None, change.indicator, language)
-            new = value_text(change.new.value if change.new else None, change.indicator, language)
-            line = f"• <b>{esc(change.indicator.code)}</b>: {old} → {new}"
-            if change.old and change.new and change.old.kendala != change.new.kendala:
-                line += "\n  " + t("review.kendala_changed", language, old=esc(change.old.kendala or "-"),
-                                   new=esc(change.new.kendala or "-"))
-            lines.append(line)
+        lines += [change_line(change, language)
+                  for change in sorted(changes, key=lambda change: order.get(change.indicator.id, len(order)))]
         blocks.append("\n".join(lines))
-    buttons = [[(t("review.approve_button", language), pack(Button.REVIEW_APPROVE, form.id, version)),
-                (t("review.return_button", language), pack(Button.REVIEW_RETURN, form.id, version))]]
+    approve, send_back = t("review.approve_button", language), t("review.return_button", language)
+    buttons = [[(approve, pack(Button.KABID_APPROVE, form.id, version)),
+                (send_back, pack(Button.KABID_RETURN, form.id, version))] if kabid else
+               [(approve, pack(Button.REVIEW_APPROVE, form.id, version)),
+                (send_back, pack(Button.REVIEW_RETURN, form.id, version))]]
     if evidence:
         buttons.append([evidence_button(form, evidence, language)])
     return Screen(blocks, buttons)
+
+
+def change_line(change: Change, language: str) -> str:
+    """One indicator of a resubmission: only what changed since the return ("P.1: 90 → 92 NIB; +1 bukti (foto);
+    kendala diubah"), or that a returned indicator was left as it was."""
+    parts = []
+    if change.value_changed:
+        parts.append(value_change_text(change.old.value if change.old else None,
+                                       change.new.value if change.new else None, change.indicator, language))
+    if change.evidence:
+        counted = Counter(change.evidence)
+        kinds = ", ".join(t(f"evidence.kind.{kind.value}", language) if count == 1 else
+                          f"{count} {t(f'evidence.kind.{kind.value}', language)}" for kind, count in counted.items())
+        parts.append(t("review.evidence_added", language, count=len(change.evidence), kinds=kinds))
+    if change.kendala_changed:
+        parts.append(t("review.kendala_changed", language))
+    if change.tindak_lanjut_changed:
+        parts.append(t("review.tindak_lanjut_changed", language))
+    said = "; ".join(parts) if parts else t("review.no_change", language)
+    return f"• <b>{esc(change.indicator.code)}</b>: {said}"
 
 
 def evidence_button(form: UnitForm, count: int, language: str) -> tuple[str, str]:

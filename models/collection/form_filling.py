@@ -38,8 +38,8 @@ from models.collection.workflow import (
 )
 from models.errors import ErrorCode, WorkflowError
 from models.office.audit import Actor, record_by
-from models.office.organisation import Member
-from models.office.permissions import Action, require
+from models.office.organisation import Member, Role
+from models.office.permissions import Action, require, roles_of_member
 from models.plan.indicators import Indicator, check_admissible, frequency_of
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.plan.pk import in_pk, indicators_of
@@ -70,6 +70,7 @@ class Item:
     returned: ReviewItem | None  # unresolved item of the latest return
     entered_by: str | None
     unlock: Unlock | None = None  # the unit's own request that reopened `returned` (no arahan then)
+    returned_by_kabid: str | None = None  # the unit's kabid who returned it (KABID_REVIEW); None: the Sekretaris
 
     @property
     def below_target(self) -> bool:
@@ -189,8 +190,26 @@ def _unlock(session: Session, returned: ReviewItem | None) -> Unlock | None:
     return Unlock(session.get(Member, request.requested_by_id).name, request.requested_by_id, request.reason)
 
 
+def kabid_who_returned(session: Session, review: Review | None, unit_id: int) -> Member | None:
+    """The unit's kabid who made this return (KABID_REVIEW), or None when the Sekretaris did (or it reopened an
+    item at the unit's own request)."""
+    reviewer = session.get(Member, review.reviewer_id) if review is not None and review.reviewer_id else None
+    if reviewer is None or reviewer.unit_id != unit_id or Role.KABID not in roles_of_member(session, reviewer):
+        return None
+    return reviewer
+
+
+def _returner(session: Session, returned: ReviewItem | None, unit_id: int) -> str | None:
+    """The name of the kabid behind a returned item with arahan, if a kabid returned it (rare: read one by one)."""
+    if returned is None or returned.unlock_request_id is not None:
+        return None
+    kabid = kabid_who_returned(session, session.get(Review, returned.review_id), unit_id)
+    return kabid.name if kabid is not None else None
+
+
 def _item(indicator: Indicator, period: Period, plan: YearTargets, current: Realisasi | None, evidence: int,
-          returned: ReviewItem | None, names: dict[int, str], unlock: Unlock | None = None) -> Item:
+          returned: ReviewItem | None, names: dict[int, str], unlock: Unlock | None = None,
+          returned_by_kabid: str | None = None) -> Item:
     target = target_for(plan, indicator.rule, period.ref)
     return Item(
         indicator=indicator,
@@ -201,6 +220,7 @@ def _item(indicator: Indicator, period: Period, plan: YearTargets, current: Real
         returned=returned,
         entered_by=names.get(current.entered_by_id) if current and current.entered_by_id else None,
         unlock=unlock,
+        returned_by_kabid=returned_by_kabid,
     )
 
 
@@ -216,7 +236,8 @@ def form_items(session: Session, form: UnitForm) -> list[Item]:
     plans = load_plans(session, ids, period.ref)
     names = _names(session, values.values())
     return [_item(indicator, period, plans[indicator.id], values.get(indicator.id), evidence.get(indicator.id, 0),
-                  returned.get(indicator.id), names, _unlock(session, returned.get(indicator.id)))
+                  returned.get(indicator.id), names, _unlock(session, returned.get(indicator.id)),
+                  _returner(session, returned.get(indicator.id), form.unit_id))
             for indicator in indicators]
 
 
@@ -260,7 +281,7 @@ def form_item(session: Session, form: UnitForm, period: Period, indicator: Indic
     returned = unresolved_returns(session, form).get(indicator.id)
     names = _names(session, [current] if current else [])
     return _item(indicator, period, load_plan(session, indicator.id, period.ref), current, evidence, returned, names,
-                 _unlock(session, returned))
+                 _unlock(session, returned), _returner(session, returned, form.unit_id))
 
 
 _STEP_SUBJECT = (select(Period, Indicator, marker_column()).join(Indicator, sa.true())  # one row of each

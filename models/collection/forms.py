@@ -13,6 +13,9 @@ from models.store.types import UTCDateTime, enum_type, utcnow
 
 class FormStatus(StrEnum):
     DRAFT = "draft"
+    # Sent by the unit and waiting for its kabid's approval before the Sekretaris (the `kabid_review` rule).
+    # The value is short enough for the column as it has always been (no migration).
+    WAITING_KABID = "at_kabid"
     SUBMITTED = "submitted"
     RETURNED = "returned"
     APPROVED = "approved"
@@ -113,6 +116,9 @@ class Disposition(SQLModel, table=True):
     decision: DispositionDecision = Field(sa_type=enum_type(DispositionDecision))
     arahan: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # "Setuju" may be undone until then; the period is archived at that moment (`models.reporting.report`).
+    # None: archived with the disposition (arahan, and every disposition before the undo existed).
+    archive_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class FollowUp(SQLModel, table=True):
@@ -126,6 +132,17 @@ class FollowUp(SQLModel, table=True):
     arahan: str = Field(sa_type=sa.Text)
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    done_by_id: int | None = Field(default=None, foreign_key="members.id")  # who pressed "Sudah ditindaklanjuti"
+    note: str | None = Field(default=None, sa_type=sa.Text)  # their short note on what was done
+
+
+class FollowUpIndicator(SQLModel, table=True):
+    """An indicator a follow-up concerns (chosen by the Kepala Dinas with the arahan)."""
+
+    __tablename__ = "follow_up_indicators"
+
+    follow_up_id: int = Field(foreign_key="follow_ups.id", primary_key=True)
+    indicator_id: int = Field(foreign_key="indicators.id", primary_key=True)
 
 
 class FormReceipt(SQLModel, table=True):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from models.collection.progress import period_units
+from models.collection.progress import units_of
 from models.errors import ErrorCode, WorkflowError
 from models.messaging.notices import PeriodOpened
-from models.messaging.outbox import enqueue
+from models.messaging.outbox import OutboxMessage, enqueue
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, unit_members
 from models.office.permissions import Action, require
@@ -49,10 +49,27 @@ def _open(session: Session, actor: Actor, ref: PeriodRef, deadline: date | None,
     session.add(period)
     record_by(session, actor, "period.open", "period", period.id, at=now, before=before,
               after={"status": PeriodStatus.OPEN, "deadline": period.deadline})
-    for unit in period_units(session, period):
-        for recipient in unit_members(session, unit.id):
-            enqueue(session, recipient.id, PeriodOpened(period.id), f"opened:{period.id}:{recipient.id}")
+    for recipient in opening_recipients(session, ref):
+        enqueue(session, recipient.id, PeriodOpened(period.id), _told(period.id, recipient.id))
     return period
+
+
+def _told(period_id: int, member_id: int) -> str:
+    """The dedupe key of a member's `PeriodOpened`: a period reopened never tells anyone twice."""
+    return f"opened:{period_id}:{member_id}"
+
+
+def opening_recipients(session: Session, ref: PeriodRef) -> list[Member]:
+    """Who is told when the period opens (`PeriodOpened`): the active members of every unit with indicators of
+    the period's PK collected in that kind of period, by unit name, then by id (one notice each), but for those
+    told already when it was opened before (a period closed, then reopened)."""
+    members = [member for unit in units_of(session, ref) for member in unit_members(session, unit.id)]
+    period = find_period(session, ref)
+    if period is None or not members:
+        return members
+    keys = [_told(period.id, member.id) for member in members]
+    told = set(session.exec(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))).all())
+    return [member for member, key in zip(members, keys, strict=True) if key not in told]
 
 
 def set_period_status(session: Session, member: Member, period_id: int, status: PeriodStatus, *,

@@ -13,7 +13,7 @@ from models.collection.forms import FormStatus, UnitForm
 from models.collection.realisasi import answered_indicators
 from models.office.organisation import Unit
 from models.plan.indicators import frequency_of
-from models.plan.periods import Period
+from models.plan.periods import Period, PeriodRef
 from models.plan.pk import indicator_ids_of
 
 NOT_STARTED = "not_started"
@@ -44,6 +44,11 @@ def _units(session: Session, unit_ids: Collection[int]) -> list[Unit]:
 def period_units(session: Session, period: Period) -> list[Unit]:
     """The units with indicators of the period's PK collected in this kind of period, by name."""
     return _units(session, _period_indicators(session, period))
+
+
+def units_of(session: Session, ref: PeriodRef) -> list[Unit]:
+    """`period_units` of a period that may not be created yet (the ones `/periode` offers to open)."""
+    return _units(session, indicator_ids_of(session, ref, frequency=frequency_of(ref.kind)))
 
 
 def period_progress(session: Session, period: Period, today: date, tz: tzinfo = OFFICE_TZ) -> list[UnitProgress]:

@@ -26,10 +26,19 @@ from models.collection.forms import (
     UnlockStatus,
 )
 from models.collection.progress import period_fully_approved
-from models.collection.realisasi import Evidence, Realisasi, latest_revision
+from models.collection.realisasi import Evidence, EvidenceKind, Realisasi, latest_revision
 from models.collection.workflow import approve_form, lock_form, move_form, return_form, submit_form
 from models.errors import ErrorCode, WorkflowError
-from models.messaging.notices import FormApproved, FormReturned, ReportReady, ReviewRequest, UnlockAsked, UnlockDecided
+from models.messaging.notices import (
+    FormApproved,
+    FormReturned,
+    FormSent,
+    KabidReviewRequest,
+    ReportReady,
+    ReviewRequest,
+    UnlockAsked,
+    UnlockDecided,
+)
 from models.messaging.outbox import enqueue
 from models.office.audit import Actor, AuditEntry, record_by
 from models.office.organisation import Member, Role, members_with_role, unit_members
@@ -76,6 +85,7 @@ class Edit:
     new: Realisasi | None = None
     files: int = 0
     by: list[str] = field(default_factory=list)
+    kinds: list[EvidenceKind] = field(default_factory=list)  # of the evidence added, in order
 
 
 def edits_since(session: Session, form: UnitForm, mark: int) -> list[Edit]:
@@ -96,6 +106,7 @@ def edits_since(session: Session, form: UnitForm, mark: int) -> list[Edit]:
             edit.new = row
         else:
             edit.files += 1
+            edit.kinds.append(row.evidence_kind)
         author = session.get(Member, entry.actor_member_id) if entry.actor_member_id else None
         name = author.name if author else entry.actor
         if name not in edit.by:
@@ -104,12 +115,17 @@ def edits_since(session: Session, form: UnitForm, mark: int) -> list[Edit]:
 
 
 def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None, *,
-                    seen: int | None = None, now: datetime) -> list[str]:
+                    seen: int | None = None, now: datetime, kabid_review: bool = False) -> list[str]:
     """Submit the form and tell every Sekretaris; returns the codes still pending instead when it is incomplete.
 
     `seen` (`form_mark`) binds the submission to the form as the sender was shown it: any change since refuses it
     (`FORM_CHANGED`, or `STALE` once the form has moved on). Used by the chat and by the Excel import alike, so a
-    form only ever reaches review complete."""
+    form only ever reaches review complete.
+
+    The unit's head (kabid) is in the loop: he hears that the form was sent, or, with `kabid_review` (the
+    office's rule), gets it to approve or return first (`models/collection/kabid_review.py`). A unit without a
+    kabid, and a form the kabid sends himself, go straight to the Sekretaris; nobody is told of what he did
+    himself."""
     lock_form(session, form)  # a colleague's entry cannot slip in between the check below and the submission
     if expected_version is not None and expected_version != form.version:
         raise WorkflowError(ErrorCode.STALE, status=FormStatus(form.status).value, version=form.version,
@@ -124,23 +140,51 @@ def send_for_review(session: Session, form: UnitForm, actor: Actor, expected_ver
         if missing:
             return [item.indicator.code for item in missing]
     resubmission = latest_return(session, form) is not None
-    submit_form(session, form, actor, expected_version, now=now)
-    for sekretaris in members_with_role(session, Role.SEKRETARIS):
-        enqueue(session, sekretaris.id, ReviewRequest(form.id, form.version, resubmission),
-                f"review:{form.id}:{form.version}:{sekretaris.id}")
+    heads = members_with_role(session, Role.KABID, form.unit_id)
+    others = [head for head in heads if head.id != actor.member_id]
+    to_kabid = kabid_review and _kabid_first(heads, actor.member_id)
+    submit_form(session, form, actor, expected_version, now=now, to_kabid=to_kabid)
+    if to_kabid:
+        for head in heads:
+            enqueue(session, head.id, KabidReviewRequest(form.id, form.version, resubmission),
+                    f"kabid_review:{form.id}:{form.version}:{head.id}")
+        return []
+    request_review(session, form, resubmission)
+    for head in others:
+        enqueue(session, head.id, FormSent(form.id, form.version, actor.member_id),
+                f"form_sent:{form.id}:{form.version}:{head.id}")
     return []
 
 
+def _kabid_first(heads: list[Member], sender_id: int | None) -> bool:
+    """With the `kabid_review` rule, whether a form sent by `sender_id` waits for the unit's `heads` first: when
+    the unit has a kabid and he is not the sender."""
+    return bool(heads) and all(head.id != sender_id for head in heads)
+
+
+def goes_to_kabid(session: Session, form: UnitForm, sender_id: int, kabid_review: bool) -> bool:
+    """Whether the member sending the form now sends it to the unit's kabid first (for the words of 'Kirim')."""
+    return kabid_review and _kabid_first(members_with_role(session, Role.KABID, form.unit_id), sender_id)
+
+
+def request_review(session: Session, form: UnitForm, resubmission: bool) -> None:
+    """The submitted form (at its current version) to every Sekretaris, with Setujui / Kembalikan."""
+    for sekretaris in members_with_role(session, Role.SEKRETARIS):
+        enqueue(session, sekretaris.id, ReviewRequest(form.id, form.version, resubmission),
+                f"review:{form.id}:{form.version}:{sekretaris.id}")
+
+
 def submit_unit_form(session: Session, member: Member, form_id: int, expected_version: int | None = None, *,
-                     seen: int | None = None, now: datetime) -> UnitForm:
-    """Send the form to every Sekretaris; refused while any item is pending, or (`seen`) when it changed since
-    the sender was shown it."""
+                     seen: int | None = None, now: datetime, kabid_review: bool = False) -> UnitForm:
+    """Send the form to every Sekretaris (or first to the unit's kabid, `kabid_review`); refused while any item
+    is pending, or (`seen`) when it changed since the sender was shown it."""
     form = _form(session, form_id)
     require(session, member, Action.SUBMIT_FORM, target_unit_id=form.unit_id, entity="unit_form", entity_id=form.id)
     period = session.get(Period, form.period_id)
     if PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
         raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=period.code)
-    missing = send_for_review(session, form, Actor.member(member.id), expected_version, seen=seen, now=now)
+    missing = send_for_review(session, form, Actor.member(member.id), expected_version, seen=seen, now=now,
+                              kabid_review=kabid_review)
     if missing:
         raise WorkflowError(ErrorCode.INCOMPLETE, codes=missing)
     return form
@@ -168,7 +212,17 @@ def return_unit_form(
     """Return the chosen indicators with the arahan; the unit's members get exactly those items back."""
     form = _form(session, form_id)
     require(session, member, Action.REVIEW_FORM, entity="unit_form", entity_id=form.id)
-    if FormStatus(form.status) is not FormStatus.SUBMITTED:
+    return return_chosen(session, member, form, FormStatus.SUBMITTED, expected_version, indicator_ids, arahan,
+                         now=now)
+
+
+def return_chosen(
+    session: Session, member: Member, form: UnitForm, waiting: FormStatus, expected_version: int | None,
+    indicator_ids: Iterable[int], arahan: str, *, now: datetime,
+) -> Review:
+    """Return the form, waiting for the reviewer in state `waiting`, with the chosen indicators (those of the
+    form) and the arahan; every member of the unit but the reviewer is told. The caller checked the permission."""
+    if FormStatus(form.status) is not waiting:
         raise WorkflowError(ErrorCode.NOT_ALLOWED, status=FormStatus(form.status).value, to=FormStatus.RETURNED.value,
                             form_id=form.id)
     unit_indicator_ids = {item.indicator.id for item in form_items(session, form)}
@@ -176,37 +230,75 @@ def return_unit_form(
     review = return_form(session, form, Actor.member(member.id), {i: arahan for i in chosen}, arahan,
                          expected_version, now=now)
     for recipient in unit_members(session, form.unit_id):
-        enqueue(session, recipient.id, FormReturned(form.id, review.id), f"returned:{review.id}:{recipient.id}")
+        if recipient.id != member.id:
+            enqueue(session, recipient.id, FormReturned(form.id, review.id), f"returned:{review.id}:{recipient.id}")
     return review
+
+
+def _same_text(old: str | None, new: str | None) -> bool:
+    return (old or "").strip() == (new or "").strip()
 
 
 @dataclass
 class Change:
+    """One indicator of a resubmitted form: its answer at the return and now, and the evidence added since.
+
+    Values are compared as numbers (92 and 92.0 are the same value); a note kept word for word is no change."""
+
     indicator: Indicator
     old: Realisasi | None
     new: Realisasi | None
+    evidence: list[EvidenceKind] = field(default_factory=list)
+    returned: bool = True  # the Sekretaris asked for it (else changed without being asked)
+
+    @property
+    def value_changed(self) -> bool:
+        old, new = (row.value if row else None for row in (self.old, self.new))
+        return old != new
+
+    @property
+    def kendala_changed(self) -> bool:
+        return self.old is not None and self.new is not None and not _same_text(self.old.kendala, self.new.kendala)
+
+    @property
+    def tindak_lanjut_changed(self) -> bool:
+        return (self.old is not None and self.new is not None
+                and not _same_text(self.old.tindak_lanjut, self.new.tindak_lanjut))
+
+    @property
+    def changed(self) -> bool:
+        return self.value_changed or self.kendala_changed or self.tindak_lanjut_changed or bool(self.evidence)
 
 
-def _revision_at(session: Session, indicator_id: int, period_id: int, moment: datetime) -> Realisasi | None:
-    return session.exec(
-        select(Realisasi).where(Realisasi.indicator_id == indicator_id, Realisasi.period_id == period_id,
-                                Realisasi.entered_at <= moment)
-        .order_by(Realisasi.revision.desc()).limit(1)
-    ).first()
+def _return_mark(session: Session, form: UnitForm) -> int:
+    """The audit entry of the form's last move back to the unit (a return, or an unlock granted)."""
+    return session.exec(select(sa.func.max(AuditEntry.id)).where(
+        AuditEntry.entity == "unit_form", AuditEntry.entity_id == form.id,
+        AuditEntry.action.in_((f"form.{FormStatus.RETURNED.value}", "form.unlocked")))).one() or 0
 
 
 def changes_since_return(session: Session, form: UnitForm) -> list[Change]:
-    """For a resubmitted form: each returned indicator's answer at the return and now (old → new)."""
+    """For a resubmitted form: every returned indicator (changed or left as it was), then any other indicator
+    that changed, each with its answer at the return and now and the evidence added since.
+
+    Read from the audit log after the return's own entry (ids only grow, unlike clocks)."""
     review = latest_return(session, form)
     if review is None:
         return []
+    edits = {edit.indicator.id: edit for edit in edits_since(session, form, _return_mark(session, form))}
+    returned = [item.indicator_id for item in session.exec(
+        select(ReviewItem).where(ReviewItem.review_id == review.id).order_by(ReviewItem.id))]
     changes = []
-    for item in session.exec(select(ReviewItem).where(ReviewItem.review_id == review.id).order_by(ReviewItem.id)):
-        indicator = session.get(Indicator, item.indicator_id)
-        old = _revision_at(session, indicator.id, form.period_id, review.created_at)
-        new = latest_revision(session, indicator.id, form.period_id)
-        changes.append(Change(indicator, old, new))
-    return changes
+    for indicator_id in dict.fromkeys([*returned, *edits]):
+        edit = edits.get(indicator_id)
+        if edit is None:
+            now = latest_revision(session, indicator_id, form.period_id)
+            changes.append(Change(session.get(Indicator, indicator_id), now, now))
+            continue
+        if edit.new is None:  # only evidence added: the answer is the one at the return
+            edit.old = edit.new = latest_revision(session, indicator_id, form.period_id)
+        changes.append(Change(edit.indicator, edit.old, edit.new, list(edit.kinds), indicator_id in returned))
+    return [change for change in changes if change.returned or change.changed]
 
 
 def pending_unlock(session: Session, member: Member, form_id: int, indicator_id: int) -> UnlockRequest | None:
@@ -310,5 +402,5 @@ def last_change(session: Session, form: UnitForm) -> tuple[str | None, datetime 
 
 
 __all__ = ["Change", "Edit", "approve_unit_form", "changes_since_return", "decide_unlock", "edits_since", "form_mark",
-           "last_change", "members_with_role", "pending_unlock", "request_unlock", "return_unit_form",
-           "submit_unit_form", "unit_members"]
+           "goes_to_kabid", "last_change", "members_with_role", "pending_unlock", "request_review", "request_unlock",
+           "return_chosen", "return_unit_form", "submit_unit_form", "unit_members"]

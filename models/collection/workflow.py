@@ -6,6 +6,12 @@
                         ▼   │
                       returned
 
+With the `kabid_review` rule a Bidang's form goes to its kabid first (`models/collection/kabid_review.py`):
+
+    draft / returned ──submit──▶ at_kabid ──kabid approves──▶ submitted
+                                    │
+                                    └──kabid returns──▶ returned
+
 An approved form goes back to `returned` only through a granted unlock request (`unlock=True`).
 
 Every transition checks the current state (and, where the caller names one, the version it saw, so two quick
@@ -30,15 +36,17 @@ from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodStatus
 
 TRANSITIONS: dict[FormStatus, frozenset[FormStatus]] = {
-    FormStatus.DRAFT: frozenset({FormStatus.SUBMITTED}),
+    FormStatus.DRAFT: frozenset({FormStatus.SUBMITTED, FormStatus.WAITING_KABID}),
+    FormStatus.WAITING_KABID: frozenset({FormStatus.SUBMITTED, FormStatus.RETURNED}),
     FormStatus.SUBMITTED: frozenset({FormStatus.RETURNED, FormStatus.APPROVED}),
-    FormStatus.RETURNED: frozenset({FormStatus.SUBMITTED}),
+    FormStatus.RETURNED: frozenset({FormStatus.SUBMITTED, FormStatus.WAITING_KABID}),
     FormStatus.APPROVED: frozenset(),
 }
 
 # A form no value can be entered in, and why.
 LOCKED_FORM: dict[FormStatus, ErrorCode] = {
     FormStatus.SUBMITTED: ErrorCode.FORM_SUBMITTED,
+    FormStatus.WAITING_KABID: ErrorCode.FORM_AT_KABID,
     FormStatus.APPROVED: ErrorCode.FORM_APPROVED,
 }
 
@@ -110,8 +118,10 @@ def move_form(
 
 
 def submit_form(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None, *,
-                now: datetime) -> None:
-    move_form(session, form, FormStatus.SUBMITTED, actor, expected_version, now=now)
+                now: datetime, to_kabid: bool = False) -> None:
+    """Send the form on: to the Sekretaris, or (`to_kabid`) first to the unit's kabid."""
+    to = FormStatus.WAITING_KABID if to_kabid else FormStatus.SUBMITTED
+    move_form(session, form, to, actor, expected_version, now=now)
 
 
 def approve_form(session: Session, form: UnitForm, actor: Actor, expected_version: int | None = None, *,

@@ -36,6 +36,8 @@ class ChatStep(StrEnum):
     REVIEW_SELECT = "review.select"  # the Sekretaris chooses the indicators to return, with buttons
     REVIEW_ARAHAN = "review.arahan"  # the arahan of a return
     KEPALA_ARAHAN = "kepala.arahan"  # the Kepala Dinas's arahan in the disposition
+    KEPALA_ARAHAN_PREVIEW = "kepala.preview"  # the arahan shown back: units and indicators chosen with buttons
+    FOLLOW_UP_NOTE = "followup.note"  # a unit's short note on a follow-up it marks done
     MEASUREMENT_ANALYSIS = "ms.analysis"  # the Tim SAKIP's analysis, in one or more messages (the draft)
     MEASUREMENT_RENCANA_AKSI = "ms.rencana_aksi"  # the Tim SAKIP's rencana aksi, likewise
     MEASUREMENT_RETURN = "ms.return"  # the Sekretaris's arahan returning a measurement

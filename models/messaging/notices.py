@@ -48,6 +48,27 @@ class ReviewRequest(Notice):
 
 
 @dataclass(frozen=True)
+class FormSent(Notice):
+    """The head of a unit (kabid) hears that his staff sent the unit's form to the Sekretaris (`sender_id`; none
+    for a file imported by the Tim)."""
+
+    kind: ClassVar[str] = "form_sent"
+    form_id: int
+    version: int
+    sender_id: int | None = None
+
+
+@dataclass(frozen=True)
+class KabidReviewRequest(Notice):
+    """The unit's form waits for its kabid's approval before the Sekretaris (the `kabid_review` rule)."""
+
+    kind: ClassVar[str] = "kabid_review_request"
+    form_id: int
+    version: int
+    resubmission: bool = False
+
+
+@dataclass(frozen=True)
 class FormReturned(Notice):
     kind: ClassVar[str] = "form_returned"
     form_id: int
@@ -94,6 +115,14 @@ class DispositionNotice(Notice):
     period_id: int
     disposition_id: int
     follow_up: bool = False
+
+
+@dataclass(frozen=True)
+class FollowUpDone(Notice):
+    """A unit marked the Kepala Dinas's follow-up done, with a note (for the Kepala Dinas)."""
+
+    kind: ClassVar[str] = "follow_up_done"
+    follow_up_id: int
 
 
 @dataclass(frozen=True)
@@ -213,8 +242,8 @@ class DeferredReply(Notice):
 
 
 NOTICE_TYPES: dict[str, type[Notice]] = {cls.kind: cls for cls in (
-    PeriodOpened, ReviewRequest, FormReturned, FormApproved, UnlockAsked, UnlockDecided,
-    ReportReady, KepalaReport, DispositionNotice, LaporanDocument,
+    PeriodOpened, ReviewRequest, FormSent, KabidReviewRequest, FormReturned, FormApproved, UnlockAsked, UnlockDecided,
+    ReportReady, KepalaReport, DispositionNotice, FollowUpDone, LaporanDocument,
     MeasurementReady, MeasurementReview, MeasurementReturned, MeasurementApproved, MeasurementReport,
     MeasurementDisposed,
     ReminderDue, Escalation,

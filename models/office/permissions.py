@@ -25,6 +25,7 @@ class Action(StrEnum):
     SUBMIT_FORM = "submit_form"            # send a unit's form to the Sekretaris
     REQUEST_UNLOCK = "request_unlock"      # ask to change an approved value
     REVIEW_FORM = "review_form"            # approve or return a unit's form
+    KABID_REVIEW = "kabid_review"          # the unit's head approves its form on to the Sekretaris, or returns it
     GRANT_UNLOCK = "grant_unlock"
     REPORT_TO_KEPALA = "report_to_kepala"  # send the approved period to the Kepala Dinas
     DISPOSE = "dispose"                    # the Kepala Dinas's disposition
@@ -38,13 +39,14 @@ class Action(StrEnum):
     REVIEW_MEASUREMENT = "review_measurement"    # the Sekretaris approves or returns it
 
 
-UNIT_BOUND = frozenset({Action.FILL_FORM, Action.SUBMIT_FORM, Action.REQUEST_UNLOCK})
+UNIT_BOUND = frozenset({Action.FILL_FORM, Action.SUBMIT_FORM, Action.REQUEST_UNLOCK, Action.KABID_REVIEW})
 
 ALLOWED: dict[Action, frozenset[Role]] = {
     Action.FILL_FORM: frozenset({Role.STAF, Role.KABID, Role.SEKRETARIS, Role.TIM_SAKIP}),
     Action.SUBMIT_FORM: frozenset({Role.STAF, Role.KABID, Role.SEKRETARIS, Role.TIM_SAKIP}),
     Action.REQUEST_UNLOCK: frozenset({Role.STAF, Role.KABID, Role.SEKRETARIS, Role.TIM_SAKIP}),
     Action.REVIEW_FORM: frozenset({Role.SEKRETARIS}),
+    Action.KABID_REVIEW: frozenset({Role.KABID}),
     Action.GRANT_UNLOCK: frozenset({Role.SEKRETARIS}),
     Action.REPORT_TO_KEPALA: frozenset({Role.SEKRETARIS}),
     Action.DISPOSE: frozenset({Role.KEPALA}),

@@ -7,12 +7,13 @@ follow-up item for the units concerned; then the period is archived and locked.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.collection.forms import Disposition, DispositionDecision, FollowUp, PeriodReport
+from models.collection.forms import Disposition, DispositionDecision, FollowUp, FollowUpIndicator, PeriodReport
 from models.collection.progress import period_fully_approved, period_units
 from models.collection.recap import compute_recap
 from models.errors import ErrorCode, WorkflowError
@@ -22,7 +23,9 @@ from models.messaging.outbox import enqueue
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, Role, members_with_role, unit_members
 from models.office.permissions import Action, require
+from models.plan.indicators import frequency_of
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
+from models.plan.pk import indicator_ids_of
 
 
 def lock_period(session: Session, period_id: int) -> Period:
@@ -76,9 +79,25 @@ def units_concerned(session: Session, period: Period) -> list[int]:
     return [unit_id for unit_id in units if unit_id in below] or units
 
 
+def indicators_below_target(session: Session, period: Period) -> dict[int, list[int]]:
+    """The period's indicators below target, by unit id (what an arahan concerns unless the Kepala Dinas
+    chooses otherwise)."""
+    below: dict[int, list[int]] = {}
+    for row in compute_recap(session, period.ref).rows:
+        if row.capaian.tercapai is False:
+            below.setdefault(row.indicator.unit_id, []).append(row.indicator.id)
+    return below
+
+
 def dispose(session: Session, member: Member, period_id: int, decision: DispositionDecision,
-            arahan: str | None = None, *, now: datetime) -> Disposition:
-    """Record the disposition, turn an arahan into follow-ups, archive the period and tell everyone involved."""
+            arahan: str | None = None, *, now: datetime, units: Collection[int] | None = None,
+            indicators: Collection[int] | None = None, undo_window: timedelta = timedelta(0)) -> Disposition:
+    """Record the disposition, turn an arahan into follow-ups, archive the period and tell everyone involved.
+
+    An arahan becomes a follow-up for each of `units` (default: `units_concerned`; only the period's units count)
+    naming those of `indicators` that are the unit's in the period (default: its indicators below target).
+    "Setuju" with an `undo_window` is archived only once the window has passed (`archive_agreed`, run by the
+    scheduler); until then `undo_agree` takes it back."""
     require(session, member, Action.DISPOSE, entity="period", entity_id=period_id)
     period = lock_quarter(session, period_id)
     existing = session.exec(select(Disposition).where(Disposition.period_id == period_id)).first()
@@ -90,22 +109,98 @@ def dispose(session: Session, member: Member, period_id: int, decision: Disposit
         raise WorkflowError(ErrorCode.NOT_ALL_APPROVED)
     if decision is DispositionDecision.ARAHAN and not (arahan or "").strip():
         raise WorkflowError(ErrorCode.ARAHAN_REQUIRED)
+    deferred = decision is DispositionDecision.AGREE and undo_window > timedelta(0)
     disposition = Disposition(period_id=period.id, kepala_id=member.id, decision=decision, arahan=arahan,
-                              created_at=now)
+                              created_at=now, archive_after=now + undo_window if deferred else None)
     session.add(disposition)
     session.flush()
     record_by(session, Actor.member(member.id), "period.disposed", "period", period.id, at=now,
               after={"decision": decision, "arahan": arahan})
-    concerned = units_concerned(session, period) if decision is DispositionDecision.ARAHAN else []
+    concerned = []
+    if decision is DispositionDecision.ARAHAN:
+        concerned = _follow_ups(session, period, disposition, arahan, units, indicators, now)
+    if not deferred:
+        _archive_disposed(session, period, disposition, concerned, Actor.member(member.id), now)
+    return disposition
+
+
+def _follow_ups(session: Session, period: Period, disposition: Disposition, arahan: str,
+                units: Collection[int] | None, indicators: Collection[int] | None, now: datetime) -> list[int]:
+    """One follow-up per chosen unit of the period, naming its chosen indicators; the units concerned."""
+    period_indicators = indicator_ids_of(session, period.ref, frequency=frequency_of(period.kind))
+    concerned = units_concerned(session, period) if units is None else \
+        [unit.id for unit in period_units(session, period) if unit.id in set(units)]
+    chosen = set(indicators) if indicators is not None else \
+        {indicator for ids in indicators_below_target(session, period).values() for indicator in ids}
     for unit_id in concerned:
-        session.add(FollowUp(disposition_id=disposition.id, unit_id=unit_id, arahan=arahan, created_at=now))
-    archive_period(session, period, Actor.member(member.id), now=now)
+        follow_up = FollowUp(disposition_id=disposition.id, unit_id=unit_id, arahan=arahan, created_at=now)
+        session.add(follow_up)
+        session.flush()
+        for indicator_id in sorted(chosen & set(period_indicators.get(unit_id, ()))):
+            session.add(FollowUpIndicator(follow_up_id=follow_up.id, indicator_id=indicator_id))
+    return concerned
+
+
+def _archive_disposed(session: Session, period: Period, disposition: Disposition, concerned: list[int],
+                      actor: Actor, now: datetime) -> None:
+    """Archive the disposed period, tell everyone involved (the units concerned with their follow-up), file its
+    Laporan and start the triwulan's measurement when due."""
+    archive_period(session, period, actor, now=now)
     for recipient in people_involved(session, period):
         enqueue(session, recipient.id, DispositionNotice(period.id, disposition.id,
                                                          follow_up=recipient.unit_id in concerned),
                 f"disposition:{disposition.id}:{recipient.id}")
-    _after_archive(session, period, Actor.member(member.id), now)
-    return disposition
+    _after_archive(session, period, actor, now)
+
+
+def undo_until(session: Session, period_id: int) -> datetime | None:
+    """Until when the period's "Setuju" may be undone (None: nothing to undo, or archived already)."""
+    disposition = session.exec(select(Disposition).where(Disposition.period_id == period_id)).first()
+    period = session.get(Period, period_id)
+    if disposition is None or disposition.archive_after is None or period is None or \
+            PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
+        return None
+    return disposition.archive_after
+
+
+def undo_agree(session: Session, member: Member, period_id: int, *, now: datetime) -> Period:
+    """"↩️ Batalkan": take back a "Setuju" within its undo window; the period waits for a disposition again."""
+    require(session, member, Action.DISPOSE, entity="period", entity_id=period_id)
+    period = lock_quarter(session, period_id)
+    disposition = session.exec(select(Disposition).where(Disposition.period_id == period_id)).first()
+    if disposition is None:
+        raise WorkflowError(ErrorCode.NOT_ALLOWED)
+    if PeriodStatus(period.status) is PeriodStatus.ARCHIVED or disposition.archive_after is None or \
+            disposition.archive_after <= now:
+        raise WorkflowError(ErrorCode.UNDO_EXPIRED)
+    record_by(session, Actor.member(member.id), "period.disposition_undone", "period", period.id, at=now,
+              before={"decision": disposition.decision})
+    session.delete(disposition)
+    return period
+
+
+def archive_agreed(session: Session, now: datetime) -> list[str]:
+    """Archive every period agreed whose undo window has passed (the scheduler's work, at any moment: what is
+    archived already or undone is left alone); the codes archived."""
+    due = session.exec(select(Disposition.period_id).join(Period, Period.id == Disposition.period_id).where(
+        Disposition.archive_after.is_not(None), Disposition.archive_after <= now,
+        Period.status != PeriodStatus.ARCHIVED).order_by(Disposition.period_id)).all()
+    archived = []
+    for period_id in due:
+        period = lock_quarter(session, period_id)
+        disposition = session.exec(select(Disposition).where(Disposition.period_id == period_id)
+                                   .execution_options(populate_existing=True)).first()
+        if disposition is None or PeriodStatus(period.status) is PeriodStatus.ARCHIVED:
+            continue  # undone, or archived by another process, while this one waited for the lock
+        _archive_disposed(session, period, disposition, [], Actor("scheduler"), now)
+        archived.append(period.code)
+    return archived
+
+
+def next_archive(session: Session) -> datetime | None:
+    """When the next agreed period is due to be archived (the scheduler's next wake-up)."""
+    return session.exec(select(sa.func.min(Disposition.archive_after)).join(Period, Period.id == Disposition.period_id)
+                        .where(Disposition.archive_after.is_not(None), Period.status != PeriodStatus.ARCHIVED)).one()
 
 
 def _after_archive(session: Session, period: Period, actor: Actor, now: datetime) -> None:

@@ -1,10 +1,10 @@
 """Mutu baku: the SOP's own clock. Each step of a period's cycle, when it started and ended, against its standard.
 
 The times are read from what the workflow already records (the period's opening, the delivery of the form
-invitations, each form's first submission and approval, the report, the disposition, the archive entry of the
-audit log), so the timeline can never disagree with what happened. Durations are working time: quiet hours,
-weekends and days off (national holidays, cuti bersama, the office's own) do not count
-(`models/calc/working_time.py`). Steps 8 and 9 of procedure A (recap, report to the
+invitations, each form's first submission (to its kabid with KABID_REVIEW, and to the Sekretaris) and approval,
+the report, the disposition, the archive entry of the audit log), so the timeline can never disagree with what
+happened. Durations are working time: quiet hours, weekends and days off (national holidays, cuti bersama, the
+office's own) do not count (`models/calc/working_time.py`). Steps 8 and 9 of procedure A (recap, report to the
 Sekretaris) are done by the bot the moment the last form arrives; they are shown as automatic.
 
 The standards are configuration (`MUTU_BAKU`); the defaults are the SOP's tables. The SOP gives no standard for
@@ -55,13 +55,18 @@ class StepTiming:
         return self.actual is not None and self.actual > self.standard and not self.automatic
 
 
-def first_submissions(session: Session, period: Period) -> dict[int, datetime]:
-    """Each form of the period → when it was first sent for review (from the audit log)."""
+SUBMITTED = ("form.submitted",)
+SENT = ("form.submitted", f"form.{FormStatus.WAITING_KABID.value}")  # to the Sekretaris, or first to the kabid
+
+
+def first_submissions(session: Session, period: Period, actions: tuple[str, ...] = SUBMITTED) -> dict[int, datetime]:
+    """Each form of the period → when it first reached the Sekretaris (from the audit log); with `SENT` when its
+    unit first sent it, to the Sekretaris or to its kabid (KABID_REVIEW)."""
     form_ids = list(session.exec(select(UnitForm.id).where(UnitForm.period_id == period.id)))
     if not form_ids:
         return {}
     rows = session.exec(select(AuditEntry.entity_id, sa.func.min(AuditEntry.at))
-                        .where(AuditEntry.entity == "unit_form", AuditEntry.action == "form.submitted",
+                        .where(AuditEntry.entity == "unit_form", AuditEntry.action.in_(actions),
                                AuditEntry.entity_id.in_(form_ids))
                         .group_by(AuditEntry.entity_id)).all()
     return {form_id: at for form_id, at in rows}
@@ -83,14 +88,18 @@ def _archived_at(session: Session, period: Period) -> datetime | None:
 
 
 def cycle_moments(session: Session, period: Period) -> dict[str, datetime | None]:
-    """The recorded moments of the cycle: opened, distributed, all_submitted, all_approved, reported, disposed,
-    archived (None for what has not happened yet)."""
+    """The recorded moments of the cycle: opened, distributed, all_sent (every unit sent its form, to the
+    Sekretaris or first to its kabid), all_submitted (every form reached the Sekretaris), all_approved, reported,
+    disposed, archived (None for what has not happened yet)."""
 
     units = {unit.id for unit in period_units(session, period)}
     forms = {form.unit_id: form for form in session.exec(select(UnitForm).where(UnitForm.period_id == period.id))}
-    firsts = first_submissions(session, period)
-    submitted = [firsts.get(forms[unit_id].id) if unit_id in forms else None for unit_id in units]
-    all_submitted = max(submitted) if units and all(submitted) else None
+
+    def all_of(firsts: dict[int, datetime]) -> datetime | None:
+        moments = [firsts.get(forms[unit_id].id) if unit_id in forms else None for unit_id in units]
+        return max(moments) if units and all(moments) else None
+
+    all_submitted = all_of(first_submissions(session, period))
     approved = [form.approved_at for form in forms.values()
                 if form.unit_id in units and FormStatus(form.status) is FormStatus.APPROVED]
     all_approved = max(approved) if approved and period_fully_approved(session, period) else None
@@ -99,6 +108,7 @@ def cycle_moments(session: Session, period: Period) -> dict[str, datetime | None
     return {
         "opened": period.opened_at,
         "distributed": _distributed_at(session, period) if period.opened_at else None,
+        "all_sent": all_of(first_submissions(session, period, SENT)),
         "all_submitted": all_submitted,
         "all_approved": all_approved,
         "reported": report.reported_at if report else None,
@@ -109,7 +119,8 @@ def cycle_moments(session: Session, period: Period) -> dict[str, datetime | None
 
 STEP_BOUNDS = {  # step → (moment it starts, moment it ends)
     Step.DISTRIBUSI: ("opened", "distributed"),
-    Step.PENGISIAN: ("opened", "all_submitted"),
+    Step.PENGISIAN: ("opened", "all_sent"),
+    Step.VERIFIKASI_KABID: ("all_sent", "all_submitted"),  # only with KABID_REVIEW (`timeline`)
     Step.REKAP: ("all_submitted", "all_submitted"),
     Step.LAPORAN_SEKRETARIS: ("all_submitted", "all_submitted"),
     Step.VERIFIKASI: ("all_submitted", "all_approved"),
@@ -120,10 +131,13 @@ STEP_BOUNDS = {  # step → (moment it starts, moment it ends)
 
 
 def timeline(session: Session, period: Period, now: datetime, rules: ScheduleRules) -> list[StepTiming]:
-    """Every step of procedure A for the period, with its working time against the standard."""
+    """Every step of procedure A for the period, with its working time against the standard; the kabid's check
+    when the office has it (`rules.kabid_review`)."""
     moments = cycle_moments(session, period)
     timings = []
     for step, (start_key, end_key) in STEP_BOUNDS.items():
+        if step is Step.VERIFIKASI_KABID and not rules.kabid_review:
+            continue
         started, ended = moments[start_key], moments[end_key]
         if started is not None and ended is not None and ended < started:
             ended = started  # a later start (re-opened period) never gives a negative duration

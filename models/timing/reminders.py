@@ -39,6 +39,7 @@ from models.messaging.outbox import enqueue
 from models.office.audit import Actor, record_by
 from models.office.organisation import Member, Role, members_with_role, unit_members
 from models.plan.periods import Period, PeriodStatus
+from models.reporting.report import archive_agreed, next_archive
 from models.store.types import UTCDateTime, enum_type, utcnow
 from models.timing.mutu_baku import cycle_moments
 from models.timing.schedule import ScheduleRules, next_opening, periods_to_open
@@ -115,6 +116,7 @@ class Outcome:
     reminded: int = 0
     escalated: int = 0
     closed: int = 0
+    archived: list[str] = field(default_factory=list)  # periods agreed whose undo window has passed
 
 
 # -- who has something to do ------------------------------------------------------------------------------
@@ -285,16 +287,20 @@ def _close_finished(session: Session, reminders: list[Reminder], open_ids: set[i
 
 
 def run_scheduled_work(session: Session, now: datetime, rules: ScheduleRules) -> Outcome:
-    """Open due periods, send due reminders and escalations, close finished reminders; nothing in quiet hours.
+    """Archive the periods agreed whose undo window has passed; open due periods, send due reminders and
+    escalations, close finished reminders (these not in quiet hours).
     Safe to run at any moment and any number of times: it only does what is due and not done yet."""
     outcome = Outcome()
+    outcome.archived = archive_agreed(session, now)  # no message of its own to hold back: in quiet hours too
+    archive_at = next_archive(session)
     if is_quiet(now, rules.hours, rules.tz):
-        outcome.next_run = next_allowed(now, rules.hours, rules.tz)
+        outcome.next_run = min(moment for moment in (next_allowed(now, rules.hours, rules.tz), archive_at)
+                               if moment is not None)
         return outcome
     for ref in periods_to_open(session, now, rules):
         open_scheduled_period(session, ref, rules.deadline_for(ref), now)
         outcome.opened.append(ref.code)
-    wakes = [next_opening(now, rules)]
+    wakes = [next_opening(now, rules), archive_at]
     known = _open_reminders(session)
     open_ids = set()
     reminded_units: dict[tuple[int, int], Period] = {}

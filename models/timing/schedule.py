@@ -15,8 +15,9 @@ from sqlmodel import Session
 from models.calc.clock import OFFICE_TZ
 from models.calc.days_off import DaysOff
 from models.calc.working_time import QuietHours, WorkingHours, is_quiet, next_allowed
+from models.errors import ErrorCode, WorkflowError
 from models.plan.indicators import frequency_of
-from models.plan.periods import PeriodKind, PeriodRef, find_period, latest_ended
+from models.plan.periods import PeriodKind, PeriodRef, PeriodStatus, find_period, latest_ended
 from models.plan.pk import indicators_of
 from models.timing.steps import DEFAULT_STANDARDS, Step
 
@@ -35,7 +36,11 @@ class ScheduleRules:
     escalate_kabid_after: int = 4  # reminders a unit has had without sending its form
     escalate_sekretaris_after: int = 6
     snooze: timedelta = timedelta(hours=3)
+    agree_undo: timedelta = timedelta(minutes=10)  # "Setuju" may be undone this long; the archive follows it
     standards: dict[Step, timedelta] = field(default_factory=lambda: dict(DEFAULT_STANDARDS))
+    # A Bidang's form goes to its kabid to approve or return before the Sekretaris (`KABID_REVIEW`); its mutu
+    # baku timeline then shows that step (`models/collection/kabid_review.py`).
+    kabid_review: bool = False
 
     @property
     def hours(self) -> WorkingHours:
@@ -85,6 +90,41 @@ def periods_to_open(session: Session, now: datetime, rules: ScheduleRules) -> li
         if find_period(session, ref) is None:
             due.append(ref)
     return due
+
+
+def due_periods(session: Session, now: datetime, rules: ScheduleRules) -> list[PeriodRef]:
+    """The periods an admin may open now (`/periode`), months first, each newest first.
+
+    Of each kind: the latest that has ended (as the scheduler would open it, even past its deadline), and any
+    earlier one still inside its collection window (ended, its deadline not passed). Never the current unfinished
+    month or triwulan, one already open or archived, nor one whose PK has no indicator collected then. A period
+    created, then closed or left a draft, is due again (it is reopened)."""
+    today = now.astimezone(rules.tz).date()
+    due = []
+    for kind in (PeriodKind.MONTH, PeriodKind.QUARTER):
+        ref = latest_ended(kind, today)
+        candidates = [ref]
+        while rules.deadline_for(ref := ref.previous()) >= today:
+            candidates.append(ref)
+        for candidate in candidates:
+            period = find_period(session, candidate)
+            if period is not None and PeriodStatus(period.status) in (PeriodStatus.OPEN, PeriodStatus.ARCHIVED):
+                continue
+            if has_targets(session, candidate):
+                due.append(candidate)
+    return due
+
+
+def check_may_open(session: Session, ref: PeriodRef, now: datetime, rules: ScheduleRules) -> None:
+    """Refuse opening `ref` by hand unless it is due (`due_periods`) or a period closed earlier (reopened)."""
+    period = find_period(session, ref)
+    status = PeriodStatus(period.status) if period is not None else None
+    if status is PeriodStatus.OPEN:
+        raise WorkflowError(ErrorCode.PERIOD_ALREADY_OPEN)
+    if status is PeriodStatus.ARCHIVED:
+        raise WorkflowError(ErrorCode.PERIOD_ARCHIVED, period=ref.code)
+    if status is not PeriodStatus.CLOSED and ref not in due_periods(session, now, rules):
+        raise WorkflowError(ErrorCode.PERIOD_NOT_DUE)
 
 
 def next_opening(now: datetime, rules: ScheduleRules) -> datetime | None:

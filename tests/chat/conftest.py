@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,8 +30,9 @@ from models.office.audit import Actor
 from models.office.invites import accept_invite, create_invite
 from models.office.organisation import Member, Role, Unit
 from models.plan.periods import PeriodKind, PeriodRef
-from models.store.database import session_scope
-from tests.conftest import migrated_engine
+from models.store.database import create_db_engine, session_scope
+from models.store.migrating import migrate
+from tests.conftest import built_engine
 
 TOKEN = "123456:" + "A" * 35
 DRAWING = 30.0  # seconds to wait for charts or a PDF: a few seconds each, more on a busy 2-core CI machine
@@ -103,12 +106,33 @@ def add_people(engine: Engine, people: dict = PEOPLE) -> None:
             accept_invite(session, token, telegram_id, name, "id", now=TestClock.QUIET)
 
 
-@pytest.fixture
-def office_engine(backend_url, sqlite_template) -> Engine:
-    engine = migrated_engine(backend_url, sqlite_template)
+def seed_office(engine: Engine) -> None:
+    """The demo office on a migrated database: its PK and `PEOPLE`."""
     with session_scope(engine) as session:
         import_pk(session, DEMO_PK, Actor.cli())
     add_people(engine)
+
+
+def build_office(engine: Engine) -> None:
+    """The demo office on an empty database."""
+    migrate(engine)
+    seed_office(engine)
+
+
+@pytest.fixture(scope="session")
+def office_template(sqlite_template, tmp_path_factory) -> Path:
+    """One SQLite file holding the demo office; each chat test gets a copy (see `tests.conftest.built_engine`)."""
+    path = tmp_path_factory.mktemp("office") / "sakip.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = create_db_engine(f"sqlite:///{path}")
+    seed_office(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def office_engine(backend_url, office_template) -> Engine:
+    engine = built_engine(backend_url, office_template, "office", build_office)
     yield engine
     engine.dispose()
 

@@ -35,7 +35,7 @@ ADMIN, KEPALA, SEKRETARIS, TIM = 101, 102, 103, 104
 SEKRETARIAT, MODAL, KABID_MODAL, PERIZINAN, PENGADUAN = 110, 120, 121, 130, 140
 NEWCOMER = 500
 LINK = re.compile(r"https://t\.me/sakip_test_bot\?start=([A-Za-z0-9_-]+)")
-STAFF_MENU = {"isi", "status", "bahasa", "bantuan", "batal"}
+STAFF_MENU = {"isi", "tugas", "status", "bahasa", "bantuan", "batal"}
 ADMIN_ONLY = {"undang", "anggota", "periode"}
 STRANGER_HINT = "hanya melayani pegawai yang sudah diundang"
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -377,23 +377,25 @@ async def test_staff_may_not_invite_or_manage_members(world: World):
 
 
 # -- periods -----------------------------------------------------------------------------------------------
-async def test_admin_opens_the_current_month_and_triwulan_and_every_unit_is_told_the_deadline(world: World):
-    """November 2026 is due Thursday 10 December; Triwulan IV on the 10th of January 2027, a Sunday, so on Monday
-    the 11th, and the admin and every unit member are told why."""
+async def test_admin_opens_the_due_month_and_triwulan_and_every_unit_is_told_the_deadline(world: World):
+    """On Sunday 22 November 2026 the due periods are October 2026 (due Tuesday 10 November) and Triwulan III
+    (due on the 10th of October, a Saturday, so on Monday the 12th), and the admin and every unit member are told
+    why; each opens after its confirmation."""
     emu = world.emu
     today = world.clock.now.astimezone(JAKARTA).date()  # the bot's clock
     assert (today.year, today.month) == (2026, 11)
-    month = PeriodRef(PeriodKind.MONTH, today.year, today.month)
-    quarter = PeriodRef(PeriodKind.QUARTER, today.year, month.quarter)
+    month = PeriodRef(PeriodKind.MONTH, 2026, 10)
+    quarter = PeriodRef(PeriodKind.QUARTER, 2026, 3)
     unit_members = (SEKRETARIS, TIM, SEKRETARIAT, MODAL, KABID_MODAL, PERIZINAN, PENGADUAN)
-    due = {month: date(2026, 12, 10), quarter: date(2027, 1, 11)}
-    shown = {month: "10 Desember 2026",
-             quarter: "11 Januari 2027 (digeser dari 10 Januari 2027, hari libur: akhir pekan)"}
+    due = {month: date(2026, 11, 10), quarter: date(2026, 10, 12)}
+    shown = {month: "10 November 2026",
+             quarter: "12 Oktober 2026 (digeser dari 10 Oktober 2026, hari libur: akhir pekan)"}
 
     for ref in (month, quarter):
         label, deadline = ref.label("id"), shown[ref]
         await say(world, ADMIN, "/periode", "Periode")
-        opened = await press(world, ADMIN, f"Buka {label}", "dibuka")
+        await press(world, ADMIN, f"Buka {label}", "anggota akan diberi tahu")
+        opened = await press(world, ADMIN, "Ya, buka", "dibuka")
         assert f"{label} dibuka, batas waktu {deadline}" in opened["text"]
         for user_id in unit_members:
             notice = await emu.wait_for_bot_message(user_id, f"Formulir {label} dibuka")

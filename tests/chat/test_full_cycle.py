@@ -19,7 +19,7 @@ from models.collection.realisasi import Evidence, Realisasi
 from models.office.audit import AuditEntry
 from models.office.organisation import Unit
 from models.plan.indicators import Indicator
-from models.plan.periods import Period, PeriodStatus
+from models.plan.periods import Period, PeriodKind, PeriodStatus, latest_ended
 from tests.chat.conftest import DRAWING, World, has_button, press_and_see
 
 ADMIN, KEPALA, SEKRETARIS = 101, 102, 103
@@ -51,11 +51,13 @@ async def fill_simple(world: World, user_id: int, values: list[str]) -> None:
 async def test_the_whole_cycle_from_opening_to_archive(world: World):
     emu = world.emu
     today = world.clock.now.date()  # the bot's own clock, so the test and the bot agree on the month
-    month_label = f"{['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'][today.month - 1]} {today.year}"  # noqa: E501
+    ref = latest_ended(PeriodKind.MONTH, today)  # the month due to be opened
+    month_label = ref.label("id")
 
-    # SOP step 6: the admin opens the month; every unit's members get their form.
+    # SOP step 6: the admin opens the month (after a second look); every unit's members get their form.
     await say(world, ADMIN, "/periode", "Periode")
-    await press(world, ADMIN, f"Buka {month_label}", "dibuka")
+    await press(world, ADMIN, f"Buka {month_label}", "anggota akan diberi tahu")
+    await press(world, ADMIN, "Ya, buka", "dibuka")
     for user_id in (SEKRETARIAT, MODAL, PERIZINAN, PENGADUAN):
         await emu.wait_for_bot_message(user_id, f"Formulir {month_label} dibuka")
 
@@ -158,14 +160,16 @@ async def test_the_whole_cycle_from_opening_to_archive(world: World):
     assert has_button(report, "📝 Beri arahan") and has_button(report, "🏢 Rincian per unit")
     draft = await emu.wait_for_bot_message(KEPALA, lambda m: "document" in m, timeout=DRAWING)
     assert draft["message_id"] > report["message_id"]
-    assert draft["document"]["file_name"] == f"laporan-{today.year}-{today.month:02d}.pdf"
+    assert draft["document"]["file_name"] == f"laporan-{ref.code}.pdf"
     draft_text = "\n".join(page.extract_text()
                            for page in PdfReader(io.BytesIO(emu.file_bytes(draft["document"]["file_id"]))).pages)
     assert "DRAF" in draft_text and "Laporan Hasil Pengukuran Kinerja" in draft_text
     units = (await press(world, KEPALA, "🏢 Rincian per unit", "Rincian per unit ·"))["text"]
     assert "Bidang Pelayanan Perizinan" in units and "tercapai" in units
     await press(world, KEPALA, "📝 Beri arahan", "Tulis arahan")
-    await say(world, KEPALA, "Percepat <realisasi> investasi & promosi", "diarsipkan")
+    preview = await say(world, KEPALA, "Percepat <realisasi> investasi & promosi", "Periksa arahan")
+    assert "Percepat <realisasi> investasi & promosi" in preview["text"]  # shown back before it is sent
+    await press(world, KEPALA, "📤 Kirim", "diarsipkan")
 
     # SOP step 12: archived; everyone involved is told; the unit concerned gets the follow-up.
     follow_up = await emu.wait_for_bot_message(MODAL, "Tindak lanjut untuk unit Anda")
@@ -174,14 +178,14 @@ async def test_the_whole_cycle_from_opening_to_archive(world: World):
         await emu.wait_for_bot_message(user_id, "Disposisi Kepala Dinas")
     # The Tim SAKIP gets the period's Laporan Hasil Pengukuran Kinerja, filed with the archive (a PDF).
     laporan = await emu.wait_for_bot_message(104, lambda m: "document" in m, timeout=DRAWING)
-    assert laporan["document"]["file_name"] == f"laporan-{today.year}-{today.month:02d}.pdf"
+    assert laporan["document"]["file_name"] == f"laporan-{ref.code}.pdf"
     pages = PdfReader(io.BytesIO(emu.file_bytes(laporan["document"]["file_id"]))).pages
     text = "\n".join(page.extract_text() for page in pages)
     assert "Laporan Hasil Pengukuran Kinerja" in text and "DRAF" not in text
     assert "Percepat <realisasi> investasi & promosi" in text  # the disposition
 
     with world.session() as session:
-        period = session.exec(select(Period).where(Period.year == today.year, Period.number == today.month,
+        period = session.exec(select(Period).where(Period.year == ref.year, Period.number == ref.number,
                                                    Period.kind == "bulan")).one()
         assert PeriodStatus(period.status) is PeriodStatus.ARCHIVED
         forms = session.exec(select(UnitForm).where(UnitForm.period_id == period.id)).all()

@@ -175,7 +175,9 @@ async def test_text_typed_by_users_is_shown_literally_everywhere(world: World):
     report = "\n".join(m.get("text") or "" for m in emu.sent_by_bot(KEPALA) if m["message_id"] >= detail["message_id"])
     assert KENDALA in report and TINDAK_LANJUT in report
     await press(world, KEPALA, t("notify.arahan_button", "id"), "Tulis arahan")
-    disposed = await say(world, KEPALA, ARAHAN_KEPALA, "diarsipkan")
+    preview = await say(world, KEPALA, ARAHAN_KEPALA, "Periksa arahan")
+    assert ARAHAN_KEPALA in preview["text"]
+    disposed = await press(world, KEPALA, "📤 Kirim", "diarsipkan")
     assert ARAHAN_KEPALA in disposed["text"]
     notice = await emu.wait_for_bot_message(150, "Disposisi Kepala Dinas")
     assert notice["text"].count(ARAHAN_KEPALA) == 2  # the disposition and the follow-up for their unit

@@ -9,7 +9,7 @@ and a button whose item was already handled says who handled it and when.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -44,14 +44,16 @@ A, K, S, T, B, F = Role.ADMIN, Role.KEPALA, Role.SEKRETARIS, Role.TIM_SAKIP, Rol
 
 # What the SOP gives each role (✓ may, · may not), written out rather than read from models.office.permissions:
 # step 7 units fill and send their form (their heads, Kabid and Sekretaris, with staff; the Tim SAKIP sits in
-# the Sekretariat); step 10 only the Sekretaris approves or returns; step 11 the Sekretaris reports to the
-# Kepala Dinas, whose disposition it is; steps 5–6 the Tim SAKIP (and the admin running the bot) prepares and
-# opens the forms; the admin alone invites and manages members; everyone sees where the collection stands.
+# the Sekretariat), and a Bidang's head approves or returns his own unit's form before the Sekretaris when the
+# office asks for it (KABID_REVIEW); step 10 only the Sekretaris approves or returns; step 11 the Sekretaris
+# reports to the Kepala Dinas, whose disposition it is; steps 5–6 the Tim SAKIP (and the admin running the bot)
+# prepares and opens the forms; the admin alone invites and manages members; everyone sees where the collection stands.
 EXPECTED = {  # action: (admin, kepala, sekretaris, tim_sakip, kabid, staf)
     Action.FILL_FORM: "· · ✓ ✓ ✓ ✓",
     Action.SUBMIT_FORM: "· · ✓ ✓ ✓ ✓",
     Action.REQUEST_UNLOCK: "· · ✓ ✓ ✓ ✓",
     Action.REVIEW_FORM: "· · ✓ · · ·",
+    Action.KABID_REVIEW: "· · · · ✓ ·",
     Action.GRANT_UNLOCK: "· · ✓ · · ·",
     Action.REPORT_TO_KEPALA: "· · ✓ · · ·",
     Action.DISPOSE: "· ✓ · · · ·",
@@ -65,7 +67,7 @@ EXPECTED = {  # action: (admin, kepala, sekretaris, tim_sakip, kabid, staf)
     Action.REVIEW_MEASUREMENT: "· · ✓ · · ·",
 }
 COLUMNS = (A, K, S, T, B, F)
-UNIT_BOUND = {Action.FILL_FORM, Action.SUBMIT_FORM, Action.REQUEST_UNLOCK}
+UNIT_BOUND = {Action.FILL_FORM, Action.SUBMIT_FORM, Action.REQUEST_UNLOCK, Action.KABID_REVIEW}
 OWN_UNIT, OTHER_UNIT = 7, 8
 
 
@@ -281,6 +283,8 @@ async def test_only_the_sekretaris_reports_and_only_the_kepala_disposes(world: W
 
     await world.emu.user(KEPALA).press(report, pack(Button.KEPALA_AGREE, period_id))
     await world.emu.wait_for_bot_message(KEPALA, "diarsipkan")
+    world.clock.now += timedelta(minutes=11)  # archived once "Setuju" can no longer be undone
+    await world.run_scheduled_work()
     with world.session() as session:
         assert PeriodStatus(session.get(Period, period_id).status) is PeriodStatus.ARCHIVED
     assert no_failed_calls(world) == []
@@ -321,11 +325,12 @@ async def test_staff_never_see_or_change_another_units_values(world: World):
     assert "P.1" in question["text"] and "P.4" not in question["text"]
     await emu.user(PERIZINAN).send_text("77")
     await emu.wait_for_bot_message(PERIZINAN, "Tersimpan")
-    with world.session() as session:
-        asked = question_of(session, member(session, PERIZINAN).id).number  # P.1's evidence, the current question
-    for data in (pack(Button.FILL_KEEP, asked, p4), pack(Button.FILL_KEEP_KENDALA, asked, p4),
-                 pack(Button.FILL_KEEP_TINDAK_LANJUT, asked, p4)):
-        await press_data(world, PERIZINAN, data, t("common.expired_button", "id"))
+    for button in (Button.FILL_KEEP, Button.FILL_KEEP_KENDALA, Button.FILL_KEEP_TINDAK_LANJUT):
+        message = await own_message(world, PERIZINAN)
+        await emu.wait_for_bot_message(PERIZINAN, "Masih menunggu jawaban")  # P.1's evidence, asked again
+        with world.session() as session:
+            asked = question_of(session, member(session, PERIZINAN).id).number  # the current question
+        await press_data(world, PERIZINAN, pack(button, asked, p4), t("common.expired_button", "id"), message)
     await press_data(world, PERIZINAN, pack(Button.UNLOCK_REQUEST, form_id, p4), FORBIDDEN)
     await emu.user(PERIZINAN).send_command("/isi")
     await emu.wait_for_bot_message(PERIZINAN, "P.1")
@@ -367,6 +372,7 @@ async def test_admin_buttons_pressed_by_staff_change_nothing(world: World):
     before = snapshot(world)
 
     presses = [pack(Button.PERIOD_OPEN, 2026, 0, 11), pack(Button.PERIOD_CLOSE, period_id),
+        pack(Button.PERIOD_OPEN_CONFIRM, 2026, 0, 11), pack(Button.PERIOD_OPEN_CANCEL, 2026, 0, 11),
                pack(Button.INVITE_ROLE, 0), pack(Button.INVITE_UNIT, 0, office.id), pack(Button.MEMBER, target.id),
                pack(Button.MEMBER_UNITS, target.id), pack(Button.MEMBER_MOVE, target.id, office.id)]
     for data in presses:
@@ -429,13 +435,18 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
         pack(Button.FILL_SEND_CANCEL, form_id), pack(Button.REVIEW_APPROVE, form_id, version),
         pack(Button.REVIEW_RETURN, form_id, version), pack(Button.REVIEW_TOGGLE, form_id, p4),
         pack(Button.REVIEW_ARAHAN, form_id), pack(Button.REVIEW_CANCEL, form_id),
+        pack(Button.KABID_APPROVE, form_id, version), pack(Button.KABID_RETURN, form_id, version),
         pack(Button.UNLOCK_REQUEST, form_id, p4), pack(Button.UNLOCK_GRANT, 1), pack(Button.UNLOCK_REFUSE, 1),
         pack(Button.EVIDENCE, form_id),
         pack(Button.REPORT, period_id), pack(Button.KEPALA_AGREE, period_id), pack(Button.KEPALA_ARAHAN, period_id),
-        pack(Button.KEPALA_UNITS, period_id),
+        pack(Button.KEPALA_UNITS, period_id), pack(Button.KEPALA_AGREE_UNDO, period_id),
+        pack(Button.KEPALA_PREVIEW_UNIT, 1, unit), pack(Button.KEPALA_PREVIEW_INDICATOR, 1, p4),
+        pack(Button.KEPALA_PREVIEW_SEND, 1, period_id), pack(Button.KEPALA_PREVIEW_EDIT, 1, period_id),
+        pack(Button.FOLLOW_UP_DONE, 1),
         pack(Button.INVITE_ROLE, 0), pack(Button.INVITE_UNIT, 0, unit), pack(Button.MEMBER, staff),
         pack(Button.MEMBER_ROLE, staff, 0), pack(Button.MEMBER_UNITS, staff), pack(Button.MEMBER_MOVE, staff, unit),
         pack(Button.MEMBER_ACTIVE, staff), pack(Button.PERIOD_OPEN, 2026, 0, 11), pack(Button.PERIOD_CLOSE, period_id),
+        pack(Button.PERIOD_OPEN_CONFIRM, 2026, 0, 11), pack(Button.PERIOD_OPEN_CANCEL, 2026, 0, 11),
         pack(Button.LANGUAGE, 1), pack(Button.REMINDER_SNOOZE, 1), pack(Button.MEASUREMENT_START, 2026, 1),
         pack(Button.MEASUREMENT_ANALYSIS, 1), pack(Button.MEASUREMENT_RENCANA_AKSI, 1),
         pack(Button.MEASUREMENT_TEXT_DONE, 1, 1), pack(Button.MEASUREMENT_TEXT_RESTART, 1, 1),
@@ -444,6 +455,8 @@ async def test_a_stranger_pressing_any_button_gets_the_invitation_hint_and_nothi
         pack(Button.MEASUREMENT_REPORT, 1), pack(Button.MEASUREMENT_AGREE, 1), pack(Button.MEASUREMENT_ARAHAN, 1),
         pack(Button.RECAP_PERIOD, 202603), pack(Button.EXPORT_PERIOD, 202600, 3, 0),
         pack(Button.LAPORAN_PERIOD, 202621, 0), pack(Button.MEASUREMENT_PERIOD, 2026, 1),
+        pack(Button.INBOX_REVIEW, form_id), pack(Button.INBOX_UNLOCK, 1), pack(Button.INBOX_REPORT, period_id),
+        pack(Button.INBOX_DISPOSE, period_id),
         "zz.old|1",  # a button of an older version of the bot
     ]
     assert {data.split("|")[0] for data in presses} >= packed_in_handlers()

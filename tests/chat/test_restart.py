@@ -145,7 +145,9 @@ def asked(emu: BotApiEmulator, user_id: int) -> list[str]:
     for message in emu.sent_by_bot(user_id):
         text = message.get("text") or ""
         if "Ketik nilai realisasi" in text:
-            questions.append(text.splitlines()[1].split(" ", 1)[0])  # the line after "Indikator n dari 3 · …"
+            lines = text.splitlines()  # a resumed form says where first ("↪️ Lanjut dari …")
+            header = next(n for n, line in enumerate(lines) if line.startswith("Indikator "))
+            questions.append(lines[header + 1].split(" ", 1)[0])  # the line after "Indikator n dari 3 · …"
         elif found := re.search(r"Capaian (\S+) di bawah target\. Apa kendalanya\?", text):
             questions.append(f"{found[1]} kendala")
         elif found := re.search(r"Apa tindak lanjut untuk (\S+)\?", text):
@@ -206,6 +208,8 @@ async def test_a_restart_while_the_bot_waits_for_the_kendala_loses_nothing_and_a
         bot = await start_bot(engine)
         question = await emu.wait_for_bot_message(PERIZINAN, "Ketik nilai realisasi", since=since)
         assert "Indikator 3 dari 3" in question["text"] and "\nP.3 " in question["text"]
+        assert question["text"].startswith(  # where the form is taken up
+            "↪️ Lanjut dari P.3 Rata-rata waktu penyelesaian izin (2 dari 3 indikator sudah terisi).")
 
         saved = await say(emu, PERIZINAN, "6,5", "tercapai")
         assert "bukti dukung" in saved["text"]  # pressed below, not P.2's evidence question (its button stays)

@@ -337,8 +337,10 @@ async def test_staff_may_not_export(world: World):
 
 
 # -- language -----------------------------------------------------------------------------------------------
-SEKRETARIS_MENU_ID = ["isi", "status", "rekap", "ekspor", "pengukuran", "laporan", "bahasa", "bantuan", "batal"]
-SEKRETARIS_MENU_EN = ["fill", "status", "recap", "export", "measurement", "report", "language", "help", "cancel"]
+SEKRETARIS_MENU_ID = ["isi", "tugas", "status", "rekap", "ekspor", "pengukuran", "laporan", "bahasa", "bantuan",
+                      "batal"]
+SEKRETARIS_MENU_EN = ["fill", "inbox", "status", "recap", "export", "measurement", "report", "language", "help",
+                      "cancel"]
 
 
 async def next_menu(world: World, chat_id: int, since) -> list[dict]:
