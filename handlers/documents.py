@@ -30,6 +30,7 @@ from models.reporting.archive import Procedure
 from reports import heavy
 from reports.export_bundle import BOT_UPLOAD_LIMIT, bundle_export, bundle_name
 from reports.export_kinds import ExportError, ExportKind, export_kind, includes_drafts
+from reports.letterhead import Letterhead
 from reports.render_pool import RENDER_POOL
 from reports.wording import esc
 
@@ -121,7 +122,8 @@ def too_large(language: str) -> Screen:
     return Screen.of(t("documents.too_large", language, limit=BOT_UPLOAD_LIMIT // (1024 * 1024)))
 
 
-def laporan_screens(session: Session, member: Member, arguments: list[str], now, rules) -> list[Screen]:
+def laporan_screens(session: Session, member: Member, arguments: list[str], now, rules,
+                    letterhead: Letterhead) -> list[Screen]:
     """/laporan [periode] [pengukuran]: the filed Laporan of an archived period or triwulan measurement (a DRAF
     before). The period is a month or a triwulan in any words `period_words` reads; without one, a choice."""
     require(session, member, Action.VIEW_RECAP)
@@ -138,15 +140,16 @@ def laporan_screens(session: Session, member: Member, arguments: list[str], now,
         scope = parse_period_only(rest, now.date())
     except PeriodWordsError as error:
         return refusal(error, language)
-    return laporan_scope(session, member, scope, measurement, now, rules)
+    return laporan_scope(session, member, scope, measurement, now, rules, letterhead)
 
 
-def laporan_scope(session: Session, member: Member, scope: PeriodRef, measurement: bool, now, rules) -> list[Screen]:
+def laporan_scope(session: Session, member: Member, scope: PeriodRef, measurement: bool, now, rules,
+                  letterhead: Letterhead) -> list[Screen]:
     """The Laporan of /laporan for a period typed or pressed (the Pengukuran's of a triwulan if asked)."""
     require(session, member, Action.VIEW_RECAP)
     language = member.language
     procedure = Procedure.MEASUREMENT if scope.kind is PeriodKind.QUARTER and measurement else Procedure.COLLECTION
-    document = heavy.laporan_file(session, scope, procedure, now, rules, language)
+    document = heavy.laporan_file(session, scope, procedure, now, rules, language, letterhead)
     if document is None:
         return [Screen.of(t("laporan_views.none_yet", language, period=scope.label(language)))]
     caption = t("measurement.document_caption", language, title=document.title, period=scope.label(language))
@@ -172,7 +175,7 @@ async def export_command(update: Update, context: Context) -> None:
 async def laporan_command(update: Update, context: Context) -> None:
     """/laporan [periode] [pengukuran]: the Laporan Hasil Pengukuran Kinerja as a PDF."""
     await _send_files(update, context, laporan_screens, list(context.args or []), office_now(context),
-                      schedule_rules(context), pool=RENDER_POOL)
+                      schedule_rules(context), context.bot_data.letterhead, pool=RENDER_POOL)
 
 
 async def on_export_period(update: Update, context: Context) -> None:
@@ -197,4 +200,4 @@ async def on_laporan_period(update: Update, context: Context) -> None:
         return
     await acknowledge(update)
     await _send_files(update, context, laporan_scope, scope, bool(pressed.ids[1]), office_now(context),
-                      schedule_rules(context), pool=RENDER_POOL)
+                      schedule_rules(context), context.bot_data.letterhead, pool=RENDER_POOL)

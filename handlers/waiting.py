@@ -52,6 +52,7 @@ from models.timing.waiting import (
     report_waiting,
     unlock_waiting,
 )
+from reports.letterhead import Letterhead
 from reports.render_pool import RENDER_POOL
 from reports.wording import esc
 
@@ -217,11 +218,12 @@ def report_card(session: Session, member: Member, period_id: int, rules: Schedul
 
 
 def disposition_card(session: Session, member: Member, period_id: int, rules: ScheduleRules,
-                     reads: list[RecapRead]) -> list[Screen]:
-    """The Kepala Dinas's report of the period again (album, recap with Setuju / Beri arahan, the Laporan DRAF),
-    read here and drawn after the transaction."""
+                     reads: list[RecapRead], *, letterhead: Letterhead) -> list[Screen]:
+    """The Kepala Dinas's report of the period again (album, recap with Setuju / Beri arahan, the Laporan DRAF
+    on the office's letterhead), read here and drawn after the transaction."""
     period = disposition_waiting(session, member, period_id)
-    reads.append(kepala.kepala_report(session, member, KepalaReport(period.id), now_of(session), rules))
+    reads.append(kepala.kepala_report(session, member, KepalaReport(period.id), now_of(session), rules,
+                                      letterhead=letterhead))
     return []
 
 
@@ -229,6 +231,7 @@ CARDS: dict[Button, Card] = {Button.INBOX_REVIEW: review_card, Button.INBOX_KABI
                              Button.INBOX_UNLOCK: unlock_card,
                              Button.INBOX_REPORT: report_card, Button.INBOX_DISPOSE: disposition_card}
 BUTTONS = frozenset(CARDS)
+DOCUMENT_CARDS = frozenset({Button.INBOX_DISPOSE})  # cards that make a document: told the `letterhead` too
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -239,7 +242,9 @@ async def on_button(update: Update, context: Context) -> None:
         return
     await acknowledge(update)
     card, rules, reads = CARDS[pressed.button], schedule_rules(context), []
-    screens = await act(update, context, lambda s, m: card(s, m, *pressed.ids, rules, reads), send=False)
+    documents = {"letterhead": context.bot_data.letterhead} if pressed.button in DOCUMENT_CARDS else {}
+    screens = await act(update, context, lambda s, m: card(s, m, *pressed.ids, rules, reads, **documents),
+                        send=False)
     if screens is None:
         return
     chat_id = update.effective_chat.id

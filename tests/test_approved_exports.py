@@ -33,6 +33,7 @@ from models.store.database import session_scope
 from models.timing.schedule import ScheduleRules
 from reports.export_kinds import ExportKind, includes_drafts
 from reports.laporan_data import laporan_file, period_laporan
+from reports.letterhead import Letterhead
 from reports.templates import APPROVAL_COLUMN, KERTAS_KERJA_COLUMNS
 from reports.workbooks import export_files
 from tests.conftest import office_moment
@@ -189,9 +190,9 @@ def test_the_draft_laporan_marks_the_rows_and_the_filed_one_holds_approved_value
     rules = ScheduleRules()
     with session_scope(office) as session:
         draft = laporan_file(session, PeriodRef(PeriodKind.MONTH, 2026, 12), Procedure.COLLECTION, at(20, 12),
-                             rules, "id")
+                             rules, "id", Letterhead())
         december = session.exec(select(Period).where(Period.number == 12)).one()
-        filed = period_laporan(session, december, at(20, 12), rules, "id", "Dinas", draft=False)
+        filed = period_laporan(session, december, at(20, 12), rules, "id", Letterhead(office="Dinas"), draft=False)
         approved = compute_recap(session, december.ref, approved_only=True)
     assert draft.draft
     text = pdf_text(draft.data)

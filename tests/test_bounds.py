@@ -40,6 +40,7 @@ from models.store.database import create_db_engine, session_scope
 from models.timing.schedule import ScheduleRules
 from reports.export_kinds import ExportKind
 from reports.laporan_data import laporan_file
+from reports.letterhead import Letterhead
 from reports.workbooks import export_files
 from tests.conftest import office_moment
 from tests.test_cli import count_indicators, run, use_settings
@@ -200,7 +201,7 @@ def documents(engine: Engine) -> dict[str, bytes]:
                                                         include_drafts=True)})
             if scope != "2026":
                 laporan = laporan_file(session, parse_scope(scope), Procedure.COLLECTION, office_moment(TODAY),
-                                       ScheduleRules(), "id")
+                                       ScheduleRules(), "id", Letterhead())
                 files[f"{scope}/{laporan.filename}"] = laporan.data
     return files
 
