@@ -280,14 +280,16 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export_bundle(args: argparse.Namespace, settings: Settings, session, scope, now) -> int:
-    """`--jenis semua`: the ZIP `/ekspor <periode>` sends (`reports.export_bundle`); here with no upload limit
-    when even the chat could not send it."""
+    """`--jenis semua`: the ZIP `/ekspor <periode>` sends (`reports.export_bundle`), to TARGET if it names a .zip,
+    else into the folder TARGET; here with no upload limit when even the chat could not send it."""
     language = settings.default_language
     files, evidence = scope_files(session, scope, language, today=now.date(), tz=settings.timezone,
                                   include_drafts=args.termasuk_draf, evidence_dir=Path(settings.evidence_dir))
     name = scope_bundle_name(session, scope, language)
     bundle = bundle_export(files, evidence, BOT_UPLOAD_LIMIT, name=name) or \
         bundle_export(files, evidence, sys.maxsize, name=name)
+    if args.target.suffix.lower() != ".zip":  # a folder, made if need be, the archive under its own name
+        args.target.mkdir(parents=True, exist_ok=True)
     path = _write(args.target, bundle)
     _say(t("workbook.cli.written_bundle", language, file=str(path), count=len(files)))
     if bundle.evidence_left_out:
