@@ -31,10 +31,9 @@ from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, par
 from models.reporting.archive import Procedure
 from models.store.database import session_scope
 from models.timing.schedule import ScheduleRules
+from reports.data_export import DATA_COLUMNS
 from reports.export_kinds import ExportKind, includes_drafts
 from reports.laporan_data import laporan_file, period_laporan
-from reports.data_export import DATA_COLUMNS
-from reports.templates import APPROVAL_COLUMN
 from reports.workbooks import export_files
 from tests.conftest import office_moment
 

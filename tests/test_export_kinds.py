@@ -1,8 +1,8 @@
 """Export kinds: every spelling the chat (`/ekspor 2026-TW1 rekap`) and the command line (`--jenis`) accept.
 
 Given the words members have always typed after /ekspor, then each still names the same workbooks, in any case,
-and a period code names none; the command line offers exactly its six spellings and the Laporan, the Kertas Kerja by default;
-the workbooks are asked for by an `ExportKind`, never a bare string.
+and a period code names none; the command line offers exactly its six spellings and the Laporan, the Kertas Kerja by
+default; the workbooks are asked for by an `ExportKind`, never a bare string.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The workbooks of a period, read like the SOP (Procedure A steps 6 and 8, Procedure B steps 5 and 6).
 
 Given the demo PK of a DPMPTSP and its Triwulan I realisasi, when the Tim SAKIP exports the Formulir Pengumpulan
-Data and the Rekapitulasi (the Kertas Kerja: `tests/test_kertas_kerja.py`), then Excel gets numbers as numbers with Indonesian-ready formats,
-the period's targets, blank cells where nothing is entered yet (a form to distribute), frozen headers, words in
-the member's language, and text typed by staff that never becomes a formula.
+Data and the Rekapitulasi (the Kertas Kerja: `tests/test_kertas_kerja.py`), then Excel gets numbers as numbers
+with Indonesian-ready formats, the period's targets, blank cells where nothing is entered yet (a form to
+distribute), frozen headers, words in the member's language, and text typed by staff that never becomes a formula.
 """
 
 from __future__ import annotations
