@@ -145,13 +145,18 @@ def test_missing_file_exits_1(cli, capsys):
 
 
 def test_export_of_an_invalid_period_exits_1(cli, capsys, tmp_path):
-    """Given a month 13, then the export refuses it and writes no file."""
+    """Given a month 13, or a year's Laporan, then the export refuses it and writes no file."""
     code, out, err = run(capsys, "export", "--periode", "2026-13", "out.xlsx")
 
     assert (code, out) == (1, [])
     assert err == ["Periode '2026-13' tidak valid; gunakan misalnya 2026-01, \"april 2026\", 2026-TW1, \"tw1 2026\" "
                    "atau 2026."]
     assert not (tmp_path / "out.xlsx").exists()
+
+    code, out, err = run(capsys, "export", "--periode", "2026", "--jenis", "laporan", "laporan.pdf")
+    assert (code, out) == (1, [])
+    assert err == ["Laporan dibuat per bulan atau triwulan, bukan per tahun; gunakan misalnya 2026-01 atau 2026-TW1."]
+    assert not (tmp_path / "laporan.pdf").exists()
 
 
 def test_unsupported_database_url_exits_2_with_one_line(monkeypatch, capsys, tmp_path):
