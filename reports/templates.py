@@ -1,8 +1,8 @@
-"""The import templates SAKIP Bot writes, and the fixed column names of the Kertas Kerja it exports.
+"""The import templates SAKIP Bot writes, and the name of the column that marks values not approved yet.
 
 Column names are the fixed machine names of the import/export format; every other text (instructions) comes from
-the message catalogue in the chosen language. The Kertas Kerja itself, the Rekapitulasi and the Formulir
-Pengumpulan Data are written by `reports.workbooks`.
+the message catalogue in the chosen language. The Kertas Kerja, the Rekapitulasi and the Formulir Pengumpulan Data
+are written by `reports.workbooks`, the data export's fixed columns by `reports.data_export`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,7 @@ from models.exchange.pk_import import ALLOWED_SHOWN, OPTIONAL_COLUMNS, PK_COLUMN
 from models.exchange.realisasi_import import REALISASI_COLUMNS
 from reports.spreadsheet_writer import new_workbook, write_sheet
 
-# the header row of the Kertas Kerja (`reports.workbooks.write_kertas_kerja`); tools read the sheet back by them
-KERTAS_KERJA_COLUMNS = (
-    "kode", "indikator", "satuan", "target", "realisasi", "capaian_persen", "kategori", "kendala", "tindak_lanjut",
-)
-APPROVAL_COLUMN = "persetujuan"  # after those, only in an export that includes values not approved yet
+APPROVAL_COLUMN = "persetujuan"  # the last column, only in an export that includes values not approved yet
 
 PK_EXAMPLE = [
     ["CONTOH.1", "Nilai realisasi investasi", "sasaran", "IKU", "", "Rp", "positif", "", "kumulatif", "bulanan",
