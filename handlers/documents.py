@@ -34,7 +34,8 @@ from reports.render_pool import RENDER_POOL
 from reports.wording import esc
 
 MEASUREMENT_WORDS = ("pengukuran", "measurement")  # /laporan TW1 pengukuran: the Pengukuran's Laporan
-YEAR_WIDE = (ExportKind.SEMUA, ExportKind.KERTAS_KERJA, ExportKind.REKAPITULASI)  # the kinds a year has
+# the kinds a year has
+YEAR_WIDE = (ExportKind.SEMUA, ExportKind.KERTAS_KERJA, ExportKind.REKAPITULASI, ExportKind.LKJIP)
 
 
 def export_screens(session: Session, member: Member, arguments: list[str], now: datetime,

@@ -163,6 +163,7 @@ class ExportCode(StrEnum):
     UNIT_NOT_FOUND = "unit_not_found"
     UNIT_NOT_IN_PERIOD = "unit_not_in_period"
     NO_UNITS = "no_units"
+    LKJIP_NEEDS_YEAR = "lkjip_needs_year"
 
 
 class WorkflowError(Exception):

@@ -24,8 +24,8 @@ returned), so its realisasi, capaian and kategori are not final, and a legend li
 below its table.
 
 A year (`2026`) has no Formulir: `export_files(…, ExportKind.FORMULIR)` raises
-`ExportError(ExportCode.FORMULIR_NEEDS_PERIOD)`, and `ExportKind.SEMUA` for a year gives the Kertas Kerja and the
-Rekapitulasi only.
+`ExportError(ExportCode.FORMULIR_NEEDS_PERIOD)`, and `ExportKind.SEMUA` for a year gives the Kertas Kerja, the
+Rekapitulasi and the LKjIP's measurement tables (`reports.lkjip`; `ExportKind.LKJIP` alone, of a year only).
 """
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ from models.plan.periods import Period, PeriodKind, PeriodRef, find_period
 from models.plan.targets import load_plans, target_for
 from reports.evidence_archive import evidence_zip
 from reports.export_kinds import ExportError, ExportKind
+from reports.lkjip import lkjip_workbook
+from reports.lkjip_data import lkjip_data
 from reports.templates import APPROVAL_COLUMN, KERTAS_KERJA_COLUMNS
 from reports.workbook_style import (
     COUNT_FORMAT,
@@ -448,9 +450,11 @@ def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, lan
             raise ValueError("the evidence archive needs the evidence folder")
         filename, data, count = evidence_zip(session, scope, language, evidence_dir, include_drafts)
         return [ExportFile(filename, data, t("evidence.zip_title", language, period=label), count)]
+    if kind is ExportKind.LKJIP and not isinstance(scope, int):
+        raise ExportError(ExportCode.LKJIP_NEEDS_YEAR, year=str(scope.year))
     files = []
     recap = compute_recap(session, scope, language, approved_only=not include_drafts) \
-        if kind is not ExportKind.FORMULIR else None
+        if kind not in (ExportKind.FORMULIR, ExportKind.LKJIP) else None
     if kind in (ExportKind.KERTAS_KERJA, ExportKind.SEMUA):
         workbook = kertas_kerja_workbook(recap, language, include_drafts)
         files.append(ExportFile(f"kertas-kerja-{code}.xlsx", workbook_bytes(workbook),
@@ -469,4 +473,8 @@ def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, lan
                     raise
         elif kind is ExportKind.FORMULIR:
             raise ExportError(ExportCode.FORMULIR_NEEDS_PERIOD, year=str(scope))
+    if kind is ExportKind.LKJIP or (kind is ExportKind.SEMUA and isinstance(scope, int)):
+        data = lkjip_data(session, scope, include_drafts=include_drafts)
+        files.append(ExportFile(f"lkjip-{code}.xlsx", workbook_bytes(lkjip_workbook(data, language)),
+                                t("lkjip.file_title", language, period=label), len(data.performance)))
     return files
