@@ -259,14 +259,15 @@ def _cross_check(rows: list[PkRow], session: Session, problems: list[RowProblem]
             continue
         first_by_key[key] = row.row
         first = first_by_code.setdefault(row.code.lower(), row)
-        if first is not row and (first.indicator != row.indicator or first.unit_name.lower() != row.unit_name.lower()
-                                 or (first.parent_code or "").lower() != (row.parent_code or "").lower()):
+        if first is not row and row.budget_of is None and (
+                first.indicator != row.indicator or first.unit_name.lower() != row.unit_name.lower()
+                or (first.parent_code or "").lower() != (row.parent_code or "").lower()):
             problems.append(RowProblem(row.row, "kode", ProblemCode.CONFLICTING_INDICATOR, kode=row.code,
                                        first_row=first.row))
 
     existing = {ind.code.lower(): ind for ind in session.exec(select(Indicator)).all()}
     for row in first_by_code.values():
-        if row.parent_code is None:
+        if row.parent_code is None or row.budget_of is not None:  # a budget line's parent is its program's
             continue
         if row.parent_code.lower() == row.code.lower():
             problems.append(RowProblem(row.row, "induk", ProblemCode.SELF_PARENT, value=row.parent_code))
