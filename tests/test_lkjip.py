@@ -254,3 +254,12 @@ def test_the_kind_is_spelled_lkjip_and_the_command_line_writes_it(office, backen
     code, out, err = run(capsys, "export", "--periode", "2026", "--jenis", "lkjip", "lkjip.xlsx")
     assert (code, out, err) == (0, ["Tabel Pengukuran Kinerja LKjIP Tahun 2026 ditulis ke lkjip.xlsx."], [])
     assert load_workbook(tmp_path / "lkjip.xlsx").sheetnames == ["Capaian Kinerja", "Anggaran"]
+
+
+def test_a_problem_of_a_program_with_a_pagu_is_one_line_not_one_more_for_its_budget(engine, tmp_path):
+    path = pk_file(tmp_path / "pk.csv", [{"kode": "P.9", "indikator": "Program", "tingkat": "program", "induk": "S.9",
+                                          "satuan": "%", "target_tahunan": "100", "pagu": "1.000.000"}])
+    with pytest.raises(ImportFailed) as failed:
+        imported(engine, path)
+    assert [render_problem(problem) for problem in failed.value.problems] == [
+        "baris 2, kolom induk: induk 'S.9' tidak ditemukan di berkas maupun di basis data"]
