@@ -36,7 +36,7 @@ from reports.wording import esc
 
 MEASUREMENT_WORDS = ("pengukuran", "measurement")  # /laporan TW1 pengukuran: the Pengukuran's Laporan
 # the kinds a year has
-YEAR_WIDE = (ExportKind.SEMUA, ExportKind.KERTAS_KERJA, ExportKind.REKAPITULASI, ExportKind.DATA)
+YEAR_WIDE = (ExportKind.SEMUA, ExportKind.KERTAS_KERJA, ExportKind.REKAPITULASI, ExportKind.DATA, ExportKind.LKJIP)
 
 
 def export_screens(session: Session, member: Member, arguments: list[str], now: datetime,

@@ -28,7 +28,8 @@ below its table.
 
 A year (`2026`) has no Formulir: `export_files(…, ExportKind.FORMULIR)` raises
 `ExportError(ExportCode.FORMULIR_NEEDS_PERIOD)`, and `ExportKind.SEMUA` for a year gives the Kertas Kerja, the
-Rekapitulasi and the data export only.
+Rekapitulasi, the data export and the LKjIP's measurement tables (`reports.lkjip`; `ExportKind.LKJIP` alone, of a
+year only).
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ from reports.data_export import data_csv, data_rows, data_xlsx, evidence_counts
 from reports.evidence_archive import evidence_zip
 from reports.export_kinds import ExportError, ExportKind
 from reports.kertas_kerja import kertas_kerja_workbook
+from reports.lkjip import lkjip_workbook
+from reports.lkjip_data import lkjip_data
 from reports.signatories import Signatories, signatures
 from reports.templates import APPROVAL_COLUMN
 from reports.workbook_style import (
@@ -472,9 +475,11 @@ def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, lan
             raise ValueError("the evidence archive needs the evidence folder")
         filename, data, count = evidence_zip(session, scope, language, evidence_dir, include_drafts)
         return [ExportFile(filename, data, t("evidence.zip_title", language, period=label), count)]
+    if kind is ExportKind.LKJIP and not isinstance(scope, int):
+        raise ExportError(ExportCode.LKJIP_NEEDS_YEAR, year=str(scope.year))
     files = []
     recap = compute_recap(session, scope, language, approved_only=not include_drafts) \
-        if kind is not ExportKind.FORMULIR else None
+        if kind not in (ExportKind.FORMULIR, ExportKind.LKJIP) else None
     if kind in (ExportKind.KERTAS_KERJA, ExportKind.SEMUA):
         files.append(kertas_kerja_file(session, recap, language, include_drafts=include_drafts,
                                        signatories=signatories, tz=tz))
@@ -494,4 +499,8 @@ def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, lan
             raise ExportError(ExportCode.FORMULIR_NEEDS_PERIOD, year=str(scope))
     if kind in (ExportKind.DATA, ExportKind.SEMUA):
         files.extend(data_files(session, recap, language, include_drafts))
+    if kind is ExportKind.LKJIP or (kind is ExportKind.SEMUA and isinstance(scope, int)):
+        data = lkjip_data(session, scope, include_drafts=include_drafts)
+        files.append(ExportFile(f"lkjip-{code}.xlsx", workbook_bytes(lkjip_workbook(data, language)),
+                                t("lkjip.file_title", language, period=label), len(data.performance)))
     return files

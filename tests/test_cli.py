@@ -69,16 +69,16 @@ def test_full_round_trip_from_init_to_kertas_kerja(cli, capsys, tmp_path):
     # the template's rows are a whole PK of 2026: the demo's indicators leave it, and come back with the demo
     code, out, err = run(capsys, "import-pk", "pk.xlsx")
     assert (code, err) == (0, [])
-    assert out[:2] == ["Perjanjian Kinerja diimpor: 3 indikator baru, 0 indikator diubah, 3 target baru, "
+    assert out[:2] == ["Perjanjian Kinerja diimpor: 4 indikator baru, 0 indikator diubah, 4 target baru, "
                        "0 target diubah, 14 indikator keluar dari PK. Unit baru: -.",
-                       "  Masuk PK 2026: CONTOH.1, CONTOH.2, CONTOH.3"]
+                       "  Masuk PK 2026: CONTOH.1, CONTOH.2, ANG.CONTOH.2, CONTOH.3"]  # CONTOH.2's budget line
     assert out[2].startswith("  Keluar dari PK 2026: ") and "S.1" in out[2] and len(out) == 3
 
     code, out, err = run(capsys, "import-pk", str(DEMO_PK))
     assert (code, err) == (0, [])
     assert out[0] == ("Perjanjian Kinerja diimpor: 0 indikator baru, 0 indikator diubah, 14 target baru, "
-                      "0 target diubah, 3 indikator keluar dari PK. Unit baru: -.")
-    assert out[2] == "  Keluar dari PK 2026: CONTOH.1, CONTOH.2, CONTOH.3"
+                      "0 target diubah, 4 indikator keluar dari PK. Unit baru: -.")
+    assert out[2] == "  Keluar dari PK 2026: CONTOH.1, CONTOH.2, ANG.CONTOH.2, CONTOH.3"
 
     code, out, err = run(capsys, "import-pk", str(DEMO_PK))
     assert (code, out, err) == (

@@ -178,7 +178,7 @@ def test_formulir_for_every_unit_and_what_cannot_be_exported(recorded):
         "formulir-2026-TW1-bidang-pengaduan-kebijakan-dan-pelaporan-layanan.xlsx", "formulir-2026-TW1-sekretariat.xlsx"]
 
     assert sorted(export(recorded, "2026", "semua")) == [
-        "data-2026.csv", "data-2026.xlsx", "kertas-kerja-2026.xlsx", "rekapitulasi-2026.xlsx"]
+        "data-2026.csv", "data-2026.xlsx", "kertas-kerja-2026.xlsx", "lkjip-2026.xlsx", "rekapitulasi-2026.xlsx"]
     with pytest.raises(ExportError) as refused:
         export(recorded, "2026", "formulir")
     assert (refused.value.code, refused.value.details) == ("formulir_needs_period", {"year": "2026"})
