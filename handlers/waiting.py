@@ -21,6 +21,7 @@ from telegram.error import TelegramError
 from handlers.callbacks import Button, pack, unpack
 from handlers.common import Context, act, answer_expired, now_of, office_now, schedule_rules
 from handlers.drawn import drawn_now
+from handlers.kepala import follow_ups
 from handlers.kepala import notices as kepala
 from handlers.recap_views import RecapRead, draw_recap
 from handlers.review import notices as review
@@ -29,6 +30,7 @@ from i18n import t
 from models.calc.dates import format_date, format_duration
 from models.messaging.notices import KabidReviewRequest, KepalaReport, ReportReady, ReviewRequest, UnlockAsked
 from models.office.organisation import Member
+from models.plan.periods import PeriodKind, PeriodRef
 from models.timing.schedule import ScheduleRules
 from models.timing.standing import NextUp
 from models.timing.waiting import (
@@ -42,6 +44,7 @@ from models.timing.waiting import (
     PeriodToReport,
     ReportToDispose,
     Section,
+    SectionKind,
     UnitsMissing,
     UnlockToDecide,
     Waited,
@@ -164,12 +167,14 @@ def inbox_screens(session: Session, member: Member, now: datetime, rules: Schedu
     language = member.language
     found: Inbox = inbox(session, member, now, rules)
     blocks, buttons = [], []
+    follow_ups = kepala_follow_ups(session, found, now, language)
     if found.empty:
         blocks.append(t("tugas.nothing", language))
         for section in found.sections:  # a kabid still sees where his unit's forms stand
             if section.items:
                 block, _ = section_block(section, language)
                 blocks.append(block)
+        blocks += follow_ups
         blocks.append(next_lines(found.next_up, rules.tz, language))
         return [Screen(blocks)]
     blocks.append(t("tugas.header", language))
@@ -177,7 +182,16 @@ def inbox_screens(session: Session, member: Member, now: datetime, rules: Schedu
         block, rows = section_block(section, language)
         blocks.append(block)
         buttons += rows
-    return [Screen(blocks, buttons)]
+    return [Screen([*blocks, *follow_ups], buttons)]
+
+
+def kepala_follow_ups(session: Session, found: Inbox, now: datetime, language: str) -> list[str]:
+    """For the Kepala Dinas: which units have followed up her latest arahan, and which not yet (nothing waits
+    for her there: the units act)."""
+    if not any(section.kind is SectionKind.KEPALA for section in found.sections):
+        return []
+    block = follow_ups.recap_block(session, PeriodRef(PeriodKind.MONTH, now.year, now.month), language)
+    return [block] if block else []
 
 
 async def tugas_command(update: Update, context: Context) -> None:
