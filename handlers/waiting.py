@@ -8,24 +8,19 @@ With nothing waiting it says so, and what comes next (the deadlines ahead, the n
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from contextlib import suppress
 from datetime import datetime, tzinfo
 
 from sqlmodel import Session
 from telegram import Update
-from telegram.constants import ChatAction
-from telegram.error import TelegramError
 
 from handlers.callbacks import Button, pack, unpack
 from handlers.common import Context, act, answer_expired, now_of, office_now, schedule_rules
-from handlers.drawn import drawn_now
 from handlers.kepala import follow_ups
 from handlers.kepala import notices as kepala
-from handlers.recap_views import RecapRead, draw_recap
+from handlers.recap_views import RecapRead, send_with_drawings
 from handlers.review import notices as review
-from handlers.screens import Buttons, Screen, acknowledge, send_screens
+from handlers.screens import Buttons, Screen, acknowledge
 from i18n import t
 from models.calc.dates import format_date, format_duration
 from models.messaging.notices import KabidReviewRequest, KepalaReport, ReportReady, ReviewRequest, UnlockAsked
@@ -56,7 +51,6 @@ from models.timing.waiting import (
     unlock_waiting,
 )
 from reports.letterhead import Letterhead
-from reports.render_pool import RENDER_POOL
 from reports.wording import esc
 
 ITEMS_SHOWN = 8  # of a section, each with its button; the rest counted
@@ -261,10 +255,4 @@ async def on_button(update: Update, context: Context) -> None:
                         send=False)
     if screens is None:
         return
-    chat_id = update.effective_chat.id
-    for read in reads:
-        with suppress(TelegramError):  # a hint only
-            await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
-        drawn = await asyncio.get_running_loop().run_in_executor(RENDER_POOL, draw_recap, read)
-        screens = [*drawn_now(drawn), *screens]
-    await send_screens(context, chat_id, screens)
+    await send_with_drawings(context, update.effective_chat.id, reads, screens)
