@@ -274,7 +274,8 @@ def test_values_beyond_the_bound_from_an_older_version_are_shown_as_they_are(wri
 
     files = documents(engine)
 
-    assert len(files) == 3 * 7 + 2 + 4 * 2  # every workbook, data export and Laporan, as without such values
+    # every workbook, data export, the year's LKjIP and Laporan, as without such values
+    assert len(files) == 3 * 7 + 2 + 4 * 2 + 1
     assert "Rp1.600.000.000.000.000.000.000.000.000.000,12" in pdf_text(files["2026-01/laporan-2026-01.pdf"])
 
 

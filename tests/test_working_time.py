@@ -201,6 +201,8 @@ def test_default_standards_are_the_sops_tables():
     expected = {Step.DISTRIBUSI: timedelta(minutes=10), Step.PENGISIAN: DAY, Step.REKAP: timedelta(minutes=120),
                 Step.LAPORAN_SEKRETARIS: timedelta(minutes=40), Step.VERIFIKASI: timedelta(minutes=90),
                 Step.LAPORAN_KEPALA: timedelta(minutes=40), Step.DISPOSISI: DAY, Step.ARSIP: timedelta(minutes=10),
+                # the kabid's check before the Sekretaris's (KABID_REVIEW): the SOP gives it the Sekretaris's time
+                Step.VERIFIKASI_KABID: timedelta(minutes=90),
                 # procedure B (Pengukuran Kinerja): steps 7, 8, 9 of its table; the disposition and archive as in A
                 Step.UKUR_LAPORAN: timedelta(minutes=40), Step.UKUR_VERIFIKASI: timedelta(minutes=100),
                 Step.UKUR_LAPORAN_KEPALA: timedelta(minutes=40), Step.UKUR_DISPOSISI: DAY,

@@ -210,10 +210,11 @@ def long_name(number: int) -> str:
 def write_long_pk(path: Path, unit: str) -> None:
     """The demo's 2026 PK with the long unit's indicators added (a year's rows are its whole PK)."""
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=PK_COLUMNS, delimiter=";")
-        writer.writeheader()
         with DEMO_PK.open(encoding="utf-8") as demo:
-            writer.writerows(csv.DictReader(demo, delimiter=";"))
+            rows = csv.DictReader(demo, delimiter=";")
+            writer = csv.DictWriter(handle, fieldnames=rows.fieldnames or PK_COLUMNS, delimiter=";")
+            writer.writeheader()
+            writer.writerows(rows)
         for number in range(1, INDICATORS + 1):
             writer.writerow({
                 "kode": f"PJ.{number}", "indikator": long_name(number), "tingkat": "kegiatan", "jenis": "lainnya",
