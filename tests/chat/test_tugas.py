@@ -141,12 +141,20 @@ async def test_the_sekretaris_sees_forms_to_review_with_their_mutu_baku_and_appr
                                 "menunggu pemeriksaan Anda")
     assert card["text"].startswith("📥 Formulir Bidang Pelayanan Perizinan · Oktober 2026 menunggu pemeriksaan")
     assert "✅ Setujui" in labels(card) and "Kembalikan" in " ".join(labels(card))
+    # opened twice (the list pressed again while the card is open): the first copy is decided with the second
+    first = card
+    card = await open_from_list(world, SEKRETARIS, "Periksa Bidang Pelayanan Perizinan · Oktober 2026",
+                                "menunggu pemeriksaan Anda")
+    assert card["message_id"] != first["message_id"]
     since = world.emu.screens_shown()
     await world.emu.user(SEKRETARIS).press(card, button_data(card, "✅ Setujui"))
     # the card opened from the list is a copy like the notification's: edited to the outcome, its buttons gone
     shown = await world.emu.wait_for_bot_screen(SEKRETARIS, "Disetujui oleh Pak Sekretaris ·", since=since)
     assert shown["text"].startswith("📥 Formulir Bidang Pelayanan Perizinan · Oktober 2026")
     assert not {"✅ Setujui", "↩️ Kembalikan"} & set(labels(shown))
+    first = await world.emu.wait_for_bot_screen(
+        SEKRETARIS, lambda m: m["message_id"] == first["message_id"] and "Disetujui oleh" in m["text"], since=since)
+    assert not {"✅ Setujui", "↩️ Kembalikan"} & set(labels(first))
     with world.session() as session:
         form = session.exec(select(UnitForm).join(Unit, Unit.id == UnitForm.unit_id)
                             .where(Unit.name == "Bidang Pelayanan Perizinan")).one()
