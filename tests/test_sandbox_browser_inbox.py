@@ -1,10 +1,11 @@
 """The inbox and an acting official in a real browser, on a page 400 pixels wide (a phone held upright): in the
 sandbox's story (15 March 2027, Februari 2027 open, three units' forms sent to the Sekretaris), the admin names
 Bambang, Kabid Penanaman Modal, Plh. Sekretaris from today to Friday with `/plt` (the days typed as a person types
-them); two hours later Bambang opens `/tugas`, sees the Bidang Pengaduan's form waiting and for how long, opens its
+them); the next morning Bambang opens `/tugas`, sees the Bidang Pengaduan's form waiting and for how long, opens its
 card with the list's button and approves it. His card, and the copy the Sekretaris Hendra received, both read
 "Disetujui oleh Plh. Sekretaris Bambang …" and keep no decision button; the unit's staff member is told; Hendra's
-`/tugas` no longer lists the form. Everything is read from what the page shows.
+`/tugas` no longer lists the form. Everything is read from what the page shows; on that narrow page a chat's
+header keeps to one line however long the person's name.
 
 Skipped, as tests/test_sandbox_browser.py is, where Chromium is missing. `walk` takes a `shot` callback so the same
 walk can be photographed (the screenshots of the issue's closing note are taken that way, outside the test suite).
@@ -86,6 +87,10 @@ async def walk(page, clock: TestClock, shot: Shot = no_shot) -> None:
     # the three forms sent wait there, each with how long it has waited against its standard, with its button.
     clock.now = MID_MARCH + timedelta(days=1, hours=2)
     bambang = await open_chat(page, BAMBANG)
+    # his long name and subtitle keep to one line each: the header is as tall as a short one's, "‹ Kembali" whole
+    head = await bambang.pane.locator(".chat-head").bounding_box()
+    back = await bambang.pane.locator('[data-testid="back"]').bounding_box()
+    assert head["height"] <= 64 and back["height"] <= 32, (head, back)
     await bambang.say("/tugas", "Yang menunggu Anda")
     listing = await latest_text(bambang, "Yang menunggu Anda")
     # from 07.00 on the 16th to 11.00, against the 1 h 30 min standard of the Sekretaris's check: late
