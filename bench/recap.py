@@ -71,6 +71,7 @@ from reports.charts import (
     trend_chart,
     trend_from_plan,
 )
+from reports.letterhead import Letterhead
 from reports.recap_album import draw_album
 
 YEAR = 2026
@@ -389,7 +390,8 @@ def kepala_steps(engine: sa.Engine, month: PeriodRef, today: date, repeat: int, 
     def read() -> KepalaReportRead:
         with session_scope(engine) as session:
             period = find_period(session, month)
-            return kepala_report(session, kepala, KepalaReport(period.id), moment, ScheduleRules())
+            return kepala_report(session, kepala, KepalaReport(period.id), moment, ScheduleRules(),
+                                 letterhead=Letterhead())
 
     report = read()
     steps = [measure("kepala: read (one session)", read, repeat, engine),

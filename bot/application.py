@@ -98,13 +98,15 @@ def build_application(settings: Settings, engine: Engine, *, rate_limiter: bool 
         )
     application = builder.build()
     rules = settings.schedule_rules()
-    delivery = Delivery(application, engine, Notifications(rules), clock=clock)
+    letterhead = settings.letterhead()  # the documents' kop surat and signatories, the logo read once
+    delivery = Delivery(application, engine, Notifications(rules, letterhead), clock=clock)
     scheduler = SchedulerService(engine, rules, delivery, clock)
     delivery.on_claimed = scheduler.changed
     data: AppData = application.bot_data
     data.engine, data.rules, data.clock = engine, rules, clock
     data.default_language, data.admin_telegram_ids = settings.default_language, list(settings.admin_telegram_ids)
     data.evidence_dir = Path(settings.evidence_dir)
+    data.letterhead = letterhead
     data.evidence_max_bytes = settings.evidence_max_mb * MB
     data.evidence_quota_bytes = settings.evidence_quota_mb * MB
     data.delivery, data.scheduler, data.wake, data.schedule_changed = (delivery, scheduler, delivery.wake,

@@ -31,9 +31,12 @@ from models.demo import DEMO_PK
 from models.exchange.problems import ImportFailed, SpreadsheetError
 from models.office.audit import Actor
 from models.office.organisation import ensure_office, unit_named, unit_names
-from models.plan.periods import PeriodCodeError, parse_scope
+from models.plan.period_words import PeriodWordsError, parse_period_words
+from models.plan.periods import PeriodRef
+from models.reporting.archive import Procedure
 from models.store.database import create_db_engine, schema_is_current, session_scope
 from reports import heavy
+from reports.export_bundle import BOT_UPLOAD_LIMIT, bundle_export, scope_bundle_name, scope_files
 from reports.export_kinds import (
     COMMAND_LINE_SPELLINGS,
     INCLUDE_DRAFTS_FLAG,
@@ -87,28 +90,35 @@ def _parser() -> argparse.ArgumentParser:
     import_real.add_argument("file", type=Path, help="the .xlsx or .csv file")
 
     export = commands.add_parser(
-        "export", help="write the Kertas Kerja, the Rekapitulasi or the Formulir of a period to Excel",
-        description="Write Excel workbooks of a period. kertas-kerja (default): the Kertas Kerja Pengukuran "
-        "Kinerja, one row per indicator with target, realisasi, capaian (percent, 2 decimals) and its category. "
-        "rekapitulasi: each unit's progress, indicators per capaian category, and every indicator by unit. "
-        "formulir: each unit's Formulir Pengumpulan Data of a month or triwulan (blank where nothing is entered "
-        "yet, to distribute). semua: all of them. bukti: one ZIP of a month's or triwulan's evidence files "
-        "(<unit>/<indicator code> <n>.<ext>) with an index of the files, links and texts. One file is written "
-        "to TARGET; several files (formulir of "
-        "every unit, or semua) go into the folder TARGET, which is created. Only approved values (a unit's form "
-        "approved for that period), unless --termasuk-draf.")
+        "export", help="write a period's documents: the Laporan (PDF), the Kertas Kerja, the data, the Rekapitulasi, "
+        "the Formulir, the evidence, or all of them",
+        description="Write the documents of a period, the same files the chat sends (/ekspor, /laporan). "
+        "kertas-kerja (default): the Kertas Kerja Pengukuran Kinerja (title, instansi, period; indicators grouped "
+        "tujuan, sasaran, program, kegiatan with target, realisasi, capaian and category for the period and "
+        "cumulatively, the unit, kendala, tindak lanjut, evidence; signatures). data: the plain data export, one "
+        "row per indicator under fixed snake_case columns, as .xlsx and .csv (TARGET ending in .csv or .xlsx: "
+        "that one only). rekapitulasi: each unit's progress, indicators per capaian category, and every indicator "
+        "by unit. formulir: each unit's Formulir Pengumpulan Data of a month or triwulan (blank where nothing is "
+        "entered yet, to distribute). bukti: one ZIP of a month's or triwulan's evidence files "
+        "(<unit>/<indicator code> <n>.<ext>) with an index. semua: the one ZIP of all of them the chat sends. "
+        "laporan: the Laporan Hasil Pengukuran Kinerja (PDF) of a month or triwulan: the filed one once the "
+        "period is archived, a DRAF before. One file is written to TARGET (or into the folder TARGET under its "
+        "own name); several files (formulir of every unit, data) go into the folder TARGET, which is created. "
+        "Only approved values (a unit's form approved for that period), unless --termasuk-draf.")
     export.add_argument("--periode", required=True,
-                        help="a month (2026-01), a triwulan (2026-TW1) or a whole year (2026; no formulir)")
-    export.add_argument("--jenis", choices=COMMAND_LINE_SPELLINGS, default=SPELLINGS[ExportKind.KERTAS_KERJA][0],
-                        help="which workbook: kertas-kerja (default), rekapitulasi, formulir or semua; or bukti "
-                        "(the evidence ZIP)")
+                        help="a month (2026-01, \"april 2026\"), a triwulan (2026-TW1, \"tw1 2026\") or a whole "
+                        "year (2026; no formulir, bukti or laporan), in the words the chat takes")
+    export.add_argument("--jenis", choices=(*COMMAND_LINE_SPELLINGS, LAPORAN),
+                        default=SPELLINGS[ExportKind.KERTAS_KERJA][0],
+                        help="which document: kertas-kerja (default), data, rekapitulasi, formulir, bukti, semua "
+                        "(one ZIP) or laporan (PDF)")
     export.add_argument("--unit", metavar="NAME",
                         help="only this unit's formulir, e.g. \"Bidang Pelayanan Perizinan\"")
     export.add_argument(INCLUDE_DRAFTS_FLAG, dest="termasuk_draf", action="store_true",
                         help="include values not approved yet (draft, submitted, returned), each row they touch "
                         "marked \"belum disetujui\" in a persetujuan column")
     export.add_argument("target", type=Path, metavar="TARGET",
-                        help="the .xlsx (or .zip) file to write, or the folder for several files")
+                        help="the file to write (.xlsx, .csv, .zip, .pdf), or the folder for several files")
 
     invite = commands.add_parser("invite", help="create a one-time invitation link for a new member",
                                  description="Create a one-time link that lets one person join with the given "
@@ -205,16 +215,33 @@ def cmd_import_realisasi(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+LAPORAN = "laporan"  # `--jenis laporan`: the Laporan Hasil Pengukuran Kinerja (PDF), beside the export kinds
+
+
+def _write(target: Path, file) -> Path:
+    """One file to the file TARGET, or into TARGET under its own name when TARGET is a folder."""
+    path = target / file.filename if target.is_dir() else target
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(file.data)
+    return path
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    """One workbook to the file TARGET (or into TARGET when it is a folder); several into the folder TARGET."""
+    """The same bytes the chat sends: one file to the file TARGET (or into TARGET when it is a folder); several
+    (every unit's formulir, the data export as XLSX and CSV) into the folder TARGET; `semua` the chat's one ZIP;
+    `laporan` the filed PDF of an archived period (a DRAF before)."""
     language = settings.default_language
+    now = system_clock().astimezone(settings.timezone)
     try:
-        scope = parse_scope(args.periode)
-    except PeriodCodeError:
+        scope = parse_period_words(args.periode, now.date())
+    except PeriodWordsError:
         print(t("cli.bad_period", language, value=args.periode), file=sys.stderr)
         return EXIT_PROBLEMS
+    if args.jenis == LAPORAN:
+        return _export_laporan(args, settings, scope, now)
     kind = export_kind(args.jenis)
-    several = kind is ExportKind.SEMUA or (kind is ExportKind.FORMULIR and not args.unit)
+    single_data = kind is ExportKind.DATA and args.target.suffix.lower() in (".csv", ".xlsx")
+    several = (kind is ExportKind.FORMULIR and not args.unit) or (kind is ExportKind.DATA and not single_data)
     if several and args.target.exists() and not args.target.is_dir():
         print(t("workbook.cli.not_a_directory", language, target=str(args.target)), file=sys.stderr)
         return EXIT_PROBLEMS
@@ -229,13 +256,16 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
                 return EXIT_CONFIG
             unit_id = unit.id
         try:
-            files = heavy.export_files(session, scope, kind, language, unit_id,
-                                       today=system_clock().astimezone(settings.timezone).date(),
+            if kind is ExportKind.SEMUA:
+                return _export_bundle(args, settings, session, scope, now)
+            files = heavy.export_files(session, scope, kind, language, unit_id, today=now.date(),
                                        tz=settings.timezone, include_drafts=args.termasuk_draf,
                                        evidence_dir=Path(settings.evidence_dir))
         except ExportError as exc:
             print(t(text_key(exc.code), language, **exc.details), file=sys.stderr)
             return EXIT_PROBLEMS
+    if single_data:
+        files = [file for file in files if file.filename.endswith(args.target.suffix.lower())]
     if several:
         args.target.mkdir(parents=True, exist_ok=True)
         for file in files:
@@ -245,13 +275,47 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             _say("  " + t("workbook.cli.file_line", language, file=file.filename, title=file.title))
         return EXIT_OK
     (file,) = files
-    path = args.target / file.filename if args.target.is_dir() else args.target
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(file.data)
+    path = _write(args.target, file)
     if kind is ExportKind.KERTAS_KERJA:
         _say(t("cli.export_written", language, file=str(path), count=file.rows))
     else:
         _say(t("workbook.cli.written", language, title=file.title, file=str(path)))
+    return EXIT_OK
+
+
+def _export_bundle(args: argparse.Namespace, settings: Settings, session, scope, now) -> int:
+    """`--jenis semua`: the ZIP `/ekspor <periode>` sends (`reports.export_bundle`), to TARGET if it names a .zip,
+    else into the folder TARGET; here with no upload limit when even the chat could not send it."""
+    language = settings.default_language
+    files, evidence = scope_files(session, scope, language, today=now.date(), tz=settings.timezone,
+                                  include_drafts=args.termasuk_draf, evidence_dir=Path(settings.evidence_dir))
+    name = scope_bundle_name(session, scope, language)
+    bundle = bundle_export(files, evidence, BOT_UPLOAD_LIMIT, name=name) or \
+        bundle_export(files, evidence, sys.maxsize, name=name)
+    if args.target.suffix.lower() != ".zip":  # a folder, made if need be, the archive under its own name
+        args.target.mkdir(parents=True, exist_ok=True)
+    path = _write(args.target, bundle)
+    _say(t("workbook.cli.written_bundle", language, file=str(path), count=len(files)))
+    if bundle.evidence_left_out:
+        _say(t("workbook.cli.evidence_left_out", language, period=scope.code))
+    return EXIT_OK
+
+
+def _export_laporan(args: argparse.Namespace, settings: Settings, scope, now) -> int:
+    """`--jenis laporan`: the PDF `/laporan <periode>` sends: the filed one of an archived period, else a DRAF."""
+    language = settings.default_language
+    if not isinstance(scope, PeriodRef):
+        print(t("cli.laporan_needs_period", language, year=str(scope)), file=sys.stderr)
+        return EXIT_PROBLEMS
+    engine = _prepare(settings)
+    with session_scope(engine) as session:
+        document = heavy.laporan_file(session, scope, Procedure.COLLECTION, now, settings.schedule_rules(),
+                                      language, settings.letterhead())
+    if document is None:
+        print(t("laporan_views.none_yet", language, period=scope.label(language)), file=sys.stderr)
+        return EXIT_PROBLEMS
+    path = _write(args.target, document)
+    _say(t("workbook.cli.written", language, title=document.title, file=str(path)))
     return EXIT_OK
 
 

@@ -22,6 +22,7 @@ from models.calc.days_off import DaysOff, parse_days_off
 from models.calc.working_time import QuietHours
 from models.timing.schedule import ScheduleRules
 from models.timing.steps import Step, parse_standards
+from reports.letterhead import Letterhead, Signatory, format_nip, read_logo
 
 DEFAULT_DATABASE_URL = "sqlite:///data/sakip.db"
 
@@ -153,6 +154,43 @@ class Settings(BaseSettings):
         description="Standard time per SOP step, e.g. verifikasi=90m,disposisi=1d "
                     "(m minutes, h hours, d working days); the SOP's by default.")
 
+    # the letterhead (kop surat) and the signature blocks of the documents (the Laporan)
+    office_name: str = Field(default="", description="The office's name on the letterhead, e.g. DINAS PENANAMAN "
+                             "MODAL DAN PELAYANAN TERPADU SATU PINTU (empty: the name of its top unit).")
+    office_parent: str = Field(default="", description="The line above the office's name on the letterhead, e.g. "
+                               "PEMERINTAH KABUPATEN PESISIR SELATAN.")
+    office_address: str = Field(default="", description="The office's address on the letterhead.")
+    office_phone: str = Field(default="", description="The office's telephone on the letterhead (optional).")
+    office_email: str = Field(default="", description="The office's email on the letterhead (optional).")
+    office_website: str = Field(default="", description="The office's website on the letterhead (optional).")
+    office_city: str = Field(default="", description="The city of the documents' date line, e.g. Painan "
+                             "(\"Painan, 10 Januari 2027\").")
+    office_logo: str = Field(default="", description="Path of the logo (PNG or JPEG) at the letterhead's left; a "
+                             "missing or unreadable file gives a letterhead without logo and a warning in the log.")
+    kepala_name: str = Field(default="", description="The Kepala Dinas's name in the signature block (empty: a "
+                             "line to write it by hand).")
+    kepala_nip: str = Field(default="", description="The Kepala Dinas's NIP, 18 digits (spaces allowed).")
+    kepala_title: str = Field(default="Kepala Dinas", description="The Kepala Dinas's jabatan as signed, e.g. "
+                              "Kepala Dinas Penanaman Modal dan PTSP.")
+    kepala_rank: str = Field(default="", description="The Kepala Dinas's pangkat/golongan (optional), e.g. "
+                             "Pembina Utama Muda (IV/c).")
+    sekretaris_name: str = Field(default="", description="The Sekretaris's name in the verifier's signature block.")
+    sekretaris_nip: str = Field(default="", description="The Sekretaris's NIP, 18 digits (spaces allowed).")
+    sekretaris_title: str = Field(default="Sekretaris", description="The Sekretaris's jabatan as signed.")
+    sekretaris_rank: str = Field(default="", description="The Sekretaris's pangkat/golongan (optional).")
+
+    @field_validator("office_name", "office_parent", "office_address", "office_phone", "office_email",
+                     "office_website", "office_city", "office_logo", "kepala_name", "kepala_title", "kepala_rank",
+                     "sekretaris_name", "sekretaris_title", "sekretaris_rank")
+    @classmethod
+    def _stripped(cls, value: str) -> str:
+        return " ".join(value.split())
+
+    @field_validator("kepala_nip", "sekretaris_nip")
+    @classmethod
+    def _nip_shape(cls, value: str) -> str:
+        return format_nip(value) if value.strip() else ""
+
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
     def _token_shape(cls, value: object) -> object:
@@ -263,6 +301,19 @@ class Settings(BaseSettings):
             escalate_kabid_after=self.escalate_kabid_after, escalate_sekretaris_after=self.escalate_sekretaris_after,
             snooze=timedelta(hours=self.snooze_hours), agree_undo=timedelta(minutes=self.agree_undo_minutes),
             standards=dict(self.mutu_baku), kabid_review=self.kabid_review,
+        )
+
+    def letterhead(self) -> Letterhead:
+        """The kop surat and signatories of the documents; the logo file is read now (a missing or unreadable
+        one is logged and left out)."""
+        return Letterhead(
+            office=self.office_name, parent=self.office_parent, address=self.office_address,
+            phone=self.office_phone, email=self.office_email, website=self.office_website, city=self.office_city,
+            logo=read_logo(self.office_logo),
+            kepala=Signatory(self.kepala_title or "Kepala Dinas", self.kepala_name, self.kepala_nip,
+                             self.kepala_rank),
+            sekretaris=Signatory(self.sekretaris_title or "Sekretaris", self.sekretaris_name, self.sekretaris_nip,
+                                 self.sekretaris_rank),
         )
 
     def require_token(self) -> str:

@@ -38,6 +38,7 @@ from models.office.organisation import Member
 from models.office.permissions import audit_refusal
 from models.store.database import session_scope
 from models.timing.schedule import ScheduleRules
+from reports.letterhead import Letterhead
 from reports.wording import esc, refusal_words
 
 T = TypeVar("T")
@@ -62,6 +63,7 @@ class BotData:
     clock: Clock = field(init=False)  # the one clock of the bot: handlers, scheduler and delivery (a test's in tests)
     default_language: str = field(init=False)  # of strangers and new members
     evidence_dir: Path = field(init=False)
+    letterhead: Letterhead = field(init=False)  # the documents' kop surat and signatories (settings)
     evidence_max_bytes: int = 20 * 1024 * 1024  # one evidence file (settings: EVIDENCE_MAX_MB)
     evidence_quota_bytes: int = 200 * 1024 * 1024  # a member's evidence files of a period (EVIDENCE_QUOTA_MB)
     admin_telegram_ids: list[int] = field(init=False)  # the configured first admins

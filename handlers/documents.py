@@ -22,24 +22,26 @@ from handlers.screens import Document, Screen, acknowledge, send_screens
 from handlers.status import RECENT_SHOWN
 from i18n import t
 from i18n.codes import text_key
-from models.office.organisation import Member, office_unit
+from models.office.organisation import Member
 from models.office.permissions import Action, require
 from models.plan.period_words import PeriodWordsError, parse_period_only
 from models.plan.periods import PeriodKind, PeriodRef, recent_periods
 from models.reporting.archive import Procedure
 from reports import heavy
-from reports.export_bundle import BOT_UPLOAD_LIMIT, bundle_export, bundle_name
+from reports.export_bundle import BOT_UPLOAD_LIMIT, bundle_export, scope_bundle_name, scope_files
 from reports.export_kinds import ExportError, ExportKind, export_kind, includes_drafts
+from reports.letterhead import Letterhead
 from reports.render_pool import RENDER_POOL
 from reports.wording import esc
 
 MEASUREMENT_WORDS = ("pengukuran", "measurement")  # /laporan TW1 pengukuran: the Pengukuran's Laporan
-YEAR_WIDE = (ExportKind.SEMUA, ExportKind.KERTAS_KERJA, ExportKind.REKAPITULASI)  # the kinds a year has
+# the kinds a year has
+YEAR_WIDE = (ExportKind.SEMUA, ExportKind.KERTAS_KERJA, ExportKind.REKAPITULASI, ExportKind.DATA, ExportKind.LKJIP)
 
 
 def export_screens(session: Session, member: Member, arguments: list[str], now: datetime,
                    evidence_dir: Path | None = None) -> list[Screen]:
-    """/ekspor [periode] [semua|kertas|rekap|formulir|bukti] [semua-data]: the workbooks as documents (default: all
+    """/ekspor [periode] [semua|kertas|rekap|formulir|bukti|data] [semua-data]: the workbooks as documents (default: all
     of them), or the evidence ZIP, of approved values only unless `semua-data` asks for the others too (marked).
     The period is in any words `period_words` reads (`april`, `tw1 2026`, `2026`); without one, a choice."""
     require(session, member, Action.EXPORT)
@@ -73,10 +75,12 @@ def export_scope(session: Session, member: Member, scope: PeriodRef | int, kind:
     language = member.language
     evidence = None
     try:
-        files = heavy.export_files(session, scope, kind, language, today=now.date(), tz=now.tzinfo,
-                                   include_drafts=include_drafts, evidence_dir=evidence_dir)
         if kind is ExportKind.SEMUA:
-            evidence = period_evidence_file(session, scope, language, include_drafts, now, evidence_dir)
+            files, evidence = scope_files(session, scope, language, today=now.date(), tz=now.tzinfo,
+                                          include_drafts=include_drafts, evidence_dir=evidence_dir)
+        else:
+            files = heavy.export_files(session, scope, kind, language, today=now.date(), tz=now.tzinfo,
+                                       include_drafts=include_drafts, evidence_dir=evidence_dir)
     except ExportError as exc:
         return [Screen.of(t(text_key(exc.code), language, **{k: esc(v) for k, v in exc.details.items()}))]
     if kind is ExportKind.SEMUA:
@@ -86,24 +90,12 @@ def export_scope(session: Session, member: Member, scope: PeriodRef | int, kind:
     return [Screen([], media=Document(file.filename, file.data, esc(file.title))) for file in files]
 
 
-def period_evidence_file(session: Session, scope: PeriodRef | int, language: str, include_drafts: bool,
-                         now: datetime, evidence_dir: Path | None) -> heavy.ExportFile | None:
-    """The evidence ZIP of a month or triwulan for the one archive, or None: a year has none, nor a period
-    nothing was sent in (an archive with an index of nothing says nothing to the Inspektorat)."""
-    if not isinstance(scope, PeriodRef) or evidence_dir is None:
-        return None
-    [evidence] = heavy.export_files(session, scope, ExportKind.BUKTI, language, today=now.date(), tz=now.tzinfo,
-                                    include_drafts=include_drafts, evidence_dir=evidence_dir)
-    return evidence if evidence.rows else None
-
-
 def bundle_screens(session: Session, scope: PeriodRef | int, files: list[heavy.ExportFile],
                    evidence: heavy.ExportFile | None, language: str, limit: int = BOT_UPLOAD_LIMIT) -> list[Screen]:
     """The one ZIP of /ekspor <periode>, and a word on the evidence if it would not fit in with the workbooks
     (`limit`: Telegram's, smaller in a test)."""
     label = scope.label(language) if isinstance(scope, PeriodRef) else t("workbook.scope_year", language, year=scope)
-    office = office_unit(session)
-    bundle = bundle_export(files, evidence, limit, name=bundle_name(office.name if office else "", label))
+    bundle = bundle_export(files, evidence, limit, name=scope_bundle_name(session, scope, language))
     if bundle is None:
         return [too_large(language)]
     with_evidence = evidence is not None and not bundle.evidence_left_out
@@ -121,7 +113,8 @@ def too_large(language: str) -> Screen:
     return Screen.of(t("documents.too_large", language, limit=BOT_UPLOAD_LIMIT // (1024 * 1024)))
 
 
-def laporan_screens(session: Session, member: Member, arguments: list[str], now, rules) -> list[Screen]:
+def laporan_screens(session: Session, member: Member, arguments: list[str], now, rules,
+                    letterhead: Letterhead) -> list[Screen]:
     """/laporan [periode] [pengukuran]: the filed Laporan of an archived period or triwulan measurement (a DRAF
     before). The period is a month or a triwulan in any words `period_words` reads; without one, a choice."""
     require(session, member, Action.VIEW_RECAP)
@@ -138,15 +131,16 @@ def laporan_screens(session: Session, member: Member, arguments: list[str], now,
         scope = parse_period_only(rest, now.date())
     except PeriodWordsError as error:
         return refusal(error, language)
-    return laporan_scope(session, member, scope, measurement, now, rules)
+    return laporan_scope(session, member, scope, measurement, now, rules, letterhead)
 
 
-def laporan_scope(session: Session, member: Member, scope: PeriodRef, measurement: bool, now, rules) -> list[Screen]:
+def laporan_scope(session: Session, member: Member, scope: PeriodRef, measurement: bool, now, rules,
+                  letterhead: Letterhead) -> list[Screen]:
     """The Laporan of /laporan for a period typed or pressed (the Pengukuran's of a triwulan if asked)."""
     require(session, member, Action.VIEW_RECAP)
     language = member.language
     procedure = Procedure.MEASUREMENT if scope.kind is PeriodKind.QUARTER and measurement else Procedure.COLLECTION
-    document = heavy.laporan_file(session, scope, procedure, now, rules, language)
+    document = heavy.laporan_file(session, scope, procedure, now, rules, language, letterhead)
     if document is None:
         return [Screen.of(t("laporan_views.none_yet", language, period=scope.label(language)))]
     caption = t("measurement.document_caption", language, title=document.title, period=scope.label(language))
@@ -172,7 +166,7 @@ async def export_command(update: Update, context: Context) -> None:
 async def laporan_command(update: Update, context: Context) -> None:
     """/laporan [periode] [pengukuran]: the Laporan Hasil Pengukuran Kinerja as a PDF."""
     await _send_files(update, context, laporan_screens, list(context.args or []), office_now(context),
-                      schedule_rules(context), pool=RENDER_POOL)
+                      schedule_rules(context), context.bot_data.letterhead, pool=RENDER_POOL)
 
 
 async def on_export_period(update: Update, context: Context) -> None:
@@ -197,4 +191,4 @@ async def on_laporan_period(update: Update, context: Context) -> None:
         return
     await acknowledge(update)
     await _send_files(update, context, laporan_scope, scope, bool(pressed.ids[1]), office_now(context),
-                      schedule_rules(context), pool=RENDER_POOL)
+                      schedule_rules(context), context.bot_data.letterhead, pool=RENDER_POOL)

@@ -55,6 +55,7 @@ from models.messaging.notices import (
 )
 from models.office.organisation import Member
 from models.timing.schedule import ScheduleRules
+from reports.letterhead import Letterhead
 from reports.render_pool import RENDER_POOL
 
 
@@ -63,7 +64,9 @@ class Wording:
     """How one notice type is worded: its screens (`now` in the office's time zone); the chat action shown while
     they are made, for notices drawn in the chart pool (charts, a PDF); what to record once it is sent.
 
-    A notice with pictures or a PDF is worded in two steps: `render` reads plain data in the session, and
+    A notice that carries a document (`letterhead`) is told the office's letterhead: its `render` takes it as
+    the keyword `letterhead`. A notice with pictures or a PDF is worded in two steps: `render` reads plain data
+    in the session, and
     `draw` makes the screens from it after the session's transaction has ended, so that no lock is held while
     it draws (on SQLite every transaction, a read too, holds the write lock: the whole bot would wait)."""
 
@@ -71,6 +74,14 @@ class Wording:
     chat_action: str | None = None
     after_sent: Callable[[Session, Any, list[int]], None] | None = None
     draw: Callable[[Any], list[Screen | LaterDocument]] | None = None
+    letterhead: bool = False  # `render` takes `letterhead=` (a Laporan: its kop surat and signatories)
+
+    def read(self, session: Session, member: Member, notice: Any, now: datetime, rules: ScheduleRules,
+             letterhead: Letterhead) -> Any:
+        """`render`, told the letterhead when it makes a document."""
+        if self.letterhead:
+            return self.render(session, member, notice, now, rules, letterhead=letterhead)
+        return self.render(session, member, notice, now, rules)
 
 
 def deferred_reply(session: Session, member: Member, notice: DeferredReply, now: datetime,
@@ -101,15 +112,15 @@ WORDINGS: dict[type[Notice], Wording] = {
     UnlockAsked: Wording(review.unlock_request),
     UnlockDecided: Wording(review.unlock_decided),
     ReportReady: Wording(kepala.report_ready),
-    KepalaReport: Wording(kepala.kepala_report, "upload_photo", draw=draw_recap),
+    KepalaReport: Wording(kepala.kepala_report, "upload_photo", draw=draw_recap, letterhead=True),
     DispositionNotice: Wording(kepala.disposition_notice),
     FollowUpDone: Wording(follow_ups.follow_up_done),
-    LaporanDocument: Wording(measurement.laporan_document, "upload_document"),
+    LaporanDocument: Wording(measurement.laporan_document, "upload_document", letterhead=True),
     MeasurementReady: Wording(measurement.measurement_ready),
     MeasurementReview: Wording(measurement.measurement_review),
     MeasurementReturned: Wording(measurement.measurement_returned),
     MeasurementApproved: Wording(measurement.measurement_approved),
-    MeasurementReport: Wording(measurement.measurement_report, "upload_photo", draw=draw_recap),
+    MeasurementReport: Wording(measurement.measurement_report, "upload_photo", draw=draw_recap, letterhead=True),
     MeasurementDisposed: Wording(measurement.measurement_disposed),
     ReminderDue: Wording(reminders.reminder, after_sent=reminders.reminder_sent),
     Escalation: Wording(reminders.escalation),
@@ -118,19 +129,21 @@ WORDINGS: dict[type[Notice], Wording] = {
 }
 
 
-def render(session: Session, member: Member, notice: Notice, now: datetime, rules: ScheduleRules) -> list[Screen]:
-    """The screens of one notice; `now` is in the office's time zone. A notice drawn in two steps is drawn with
-    the session still open: the delivery worker uses `Notifications.word`, which ends the transaction first."""
+def render(session: Session, member: Member, notice: Notice, now: datetime, rules: ScheduleRules,
+           letterhead: Letterhead | None = None) -> list[Screen]:
+    """The screens of one notice; `now` is in the office's time zone; a document on `letterhead` (none set: the
+    office's name alone, lines to sign by hand). A notice drawn in two steps is drawn with the session still
+    open: the delivery worker uses `Notifications.word`, which ends the transaction first."""
     wording = WORDINGS[type(notice)]
-    screens = wording.render(session, member, notice, now, rules)
+    screens = wording.read(session, member, notice, now, rules, letterhead or Letterhead())
     return screens if wording.draw is None else drawn_now(wording.draw(screens))
 
 
 class Notifications:
     """The delivery worker's renderer (`bot/delivery.py: NoticeRenderer`), in the office's rules and time zone."""
 
-    def __init__(self, rules: ScheduleRules) -> None:
-        self.rules = rules
+    def __init__(self, rules: ScheduleRules, letterhead: Letterhead) -> None:
+        self.rules, self.letterhead = rules, letterhead
 
     def chat_action(self, notice: Notice) -> str | None:
         return WORDINGS[type(notice)].chat_action
@@ -140,7 +153,7 @@ class Notifications:
         nothing of its own), then it is drawn: the session is not used again, so no lock is held meanwhile."""
         member = session.get(Member, member_id)
         wording = WORDINGS[type(notice)]
-        read = wording.render(session, member, notice, now.astimezone(self.rules.tz), self.rules)
+        read = wording.read(session, member, notice, now.astimezone(self.rules.tz), self.rules, self.letterhead)
         if wording.draw is None:
             return parts_of(read)
         session.commit()

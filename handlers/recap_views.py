@@ -14,13 +14,19 @@ The recap message counts, never lists in full: the tercapai count, the few lowes
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass, replace
 
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+
 from handlers.callbacks import Button, pack
-from handlers.drawn import LaterDocument
+from handlers.common import Context
+from handlers.drawn import LaterDocument, drawn_now
 from handlers.render import split_blocks, telegram_length
-from handlers.screens import Album, Buttons, Document, Screen
+from handlers.screens import Album, Buttons, Document, Part, Screen, send_screens
 from i18n import t
 from models.calc.dates import format_duration
 from models.collection.progress import UnitProgress
@@ -28,6 +34,7 @@ from models.collection.recap import Recap, RecapRow
 from models.timing.mutu_baku import StepTiming
 from models.timing.steps import SOP_NUMBER
 from reports import heavy
+from reports.render_pool import RENDER_POOL
 from reports.wording import capaian_text, esc, step_state, tercapai_lines
 
 RECAP_LIMIT = 1500  # characters: one phone screen
@@ -171,3 +178,15 @@ def mutu_baku_block(timings: list[StepTiming], language: str, received: int | No
     if received is not None and members:
         lines.append(t("mutu_baku.receipts", language, count=received, total=members))
     return "\n".join(lines)
+
+
+async def send_with_drawings(context: Context, chat_id: int, reads: list[RecapRead], screens: list[Screen], *,
+                             sent: list[tuple[Part, int]] | None = None) -> None:
+    """Send a reply whose recaps were read in its transaction: each drawn now in the render pool (the upload
+    chat action shown meanwhile), its pictures before the screens. `sent`: as `send_screens`'s."""
+    for read in reads:
+        with suppress(TelegramError):  # a hint only
+            await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+        drawn = await asyncio.get_running_loop().run_in_executor(RENDER_POOL, draw_recap, read)
+        screens = [*drawn_now(drawn), *screens]
+    await send_screens(context, chat_id, screens, sent=sent)

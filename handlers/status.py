@@ -3,32 +3,27 @@ per-unit detail and each unit's 📎 Bukti on request)."""
 
 from __future__ import annotations
 
-import asyncio
-from contextlib import suppress
 from datetime import datetime
 
 from sqlmodel import Session, select
 from telegram import Update
-from telegram.constants import ChatAction
-from telegram.error import TelegramError
 
 from handlers import evidence
 from handlers.callbacks import Button, pack, unpack
 from handlers.common import Context, act, answer_expired, office_now, schedule_rules
-from handlers.drawn import drawn_now
 from handlers.fill.views import period_name
 from handlers.kepala import follow_ups
 from handlers.period_choice import choice_screen, refusal, scope_choices, scope_of, typed_scope, with_years
 from handlers.recap_views import (
     RecapRead,
     detail_buttons,
-    draw_recap,
     mutu_baku_block,
     recap_lines,
     recap_text,
+    send_with_drawings,
     unit_blocks,
 )
-from handlers.screens import Screen, acknowledge, send_screens
+from handlers.screens import Screen, acknowledge
 from i18n import t
 from models.calc.dates import format_date
 from models.collection.form_filling import form_items, open_periods, receipts, unit_indicators
@@ -44,7 +39,6 @@ from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
 from models.timing.standing import last_period_standing, next_up
 from reports import heavy
-from reports.render_pool import RENDER_POOL
 from reports.wording import esc, scope_label
 
 FAILED_SHOWN = 10
@@ -194,10 +188,4 @@ async def _recap(update: Update, context: Context, asked: str | PeriodRef | int 
                                                                     schedule_rules(context), reads), send=False)
     if screens is None:
         return
-    chat_id = update.effective_chat.id
-    for read in reads:
-        with suppress(TelegramError):  # a hint only
-            await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
-        drawn = await asyncio.get_running_loop().run_in_executor(RENDER_POOL, draw_recap, read)
-        screens = [*drawn_now(drawn), *screens]
-    await send_screens(context, chat_id, screens)
+    await send_with_drawings(context, update.effective_chat.id, reads, screens)

@@ -12,22 +12,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from contextlib import suppress
 from datetime import datetime, tzinfo
 
 from sqlmodel import Session
 from telegram import Update
-from telegram.constants import ChatAction
-from telegram.error import TelegramError
 
 from handlers import cards
 from handlers.callbacks import Button, pack, unpack
 from handlers.common import Context, act, answer_expired, now_of, office_now, schedule_rules
-from handlers.drawn import drawn_now
+from handlers.kepala import follow_ups
 from handlers.kepala import notices as kepala
-from handlers.recap_views import RecapRead, draw_recap
+from handlers.recap_views import RecapRead, send_with_drawings
 from handlers.review import notices as review
-from handlers.screens import Buttons, Part, Screen, acknowledge, send_screens
+from handlers.screens import Buttons, Part, Screen, acknowledge
 from i18n import t
 from models.calc.dates import format_date, format_duration
 from models.messaging.notices import (
@@ -39,6 +36,7 @@ from models.messaging.notices import (
     UnlockAsked,
 )
 from models.office.organisation import Member
+from models.plan.periods import PeriodKind, PeriodRef
 from models.store.database import session_scope
 from models.timing.schedule import ScheduleRules
 from models.timing.standing import NextUp
@@ -53,6 +51,7 @@ from models.timing.waiting import (
     PeriodToReport,
     ReportToDispose,
     Section,
+    SectionKind,
     UnitsMissing,
     UnlockToDecide,
     Waited,
@@ -63,7 +62,7 @@ from models.timing.waiting import (
     report_waiting,
     unlock_waiting,
 )
-from reports.render_pool import RENDER_POOL
+from reports.letterhead import Letterhead
 from reports.wording import esc
 
 ITEMS_SHOWN = 8  # of a section, each with its button; the rest counted
@@ -174,12 +173,14 @@ def inbox_screens(session: Session, member: Member, now: datetime, rules: Schedu
     language = member.language
     found: Inbox = inbox(session, member, now, rules)
     blocks, buttons = [], []
+    follow_ups = kepala_follow_ups(session, found, now, language)
     if found.empty:
         blocks.append(t("tugas.nothing", language))
         for section in found.sections:  # a kabid still sees where his unit's forms stand
             if section.items:
                 block, _ = section_block(section, language)
                 blocks.append(block)
+        blocks += follow_ups
         blocks.append(next_lines(found.next_up, rules.tz, language))
         return [Screen(blocks)]
     blocks.append(t("tugas.header", language))
@@ -187,7 +188,16 @@ def inbox_screens(session: Session, member: Member, now: datetime, rules: Schedu
         block, rows = section_block(section, language)
         blocks.append(block)
         buttons += rows
-    return [Screen(blocks, buttons)]
+    return [Screen([*blocks, *follow_ups], buttons)]
+
+
+def kepala_follow_ups(session: Session, found: Inbox, now: datetime, language: str) -> list[str]:
+    """For the Kepala Dinas: which units have followed up her latest arahan, and which not yet (nothing waits
+    for her there: the units act)."""
+    if not any(section.kind is SectionKind.KEPALA for section in found.sections):
+        return []
+    block = follow_ups.recap_block(session, PeriodRef(PeriodKind.MONTH, now.year, now.month), language)
+    return [block] if block else []
 
 
 async def tugas_command(update: Update, context: Context) -> None:
@@ -234,13 +244,13 @@ def report_card(session: Session, member: Member, period_id: int, rules: Schedul
 
 
 def disposition_card(session: Session, member: Member, period_id: int, rules: ScheduleRules,
-                     reads: list[RecapRead], shown: Shown) -> list[Screen]:
-    """The Kepala Dinas's report of the period again (album, recap with Setuju / Beri arahan, the Laporan DRAF),
-    read here and drawn after the transaction."""
+                     reads: list[RecapRead], shown: Shown, *, letterhead: Letterhead) -> list[Screen]:
+    """The Kepala Dinas's report of the period again (album, recap with Setuju / Beri arahan, the Laporan DRAF
+    on the office's letterhead), read here and drawn after the transaction."""
     period = disposition_waiting(session, member, period_id)
     notice = KepalaReport(period.id)
     shown.append((notice, member.id))
-    reads.append(kepala.kepala_report(session, member, notice, now_of(session), rules))
+    reads.append(kepala.kepala_report(session, member, notice, now_of(session), rules, letterhead=letterhead))
     return []
 
 
@@ -248,6 +258,7 @@ CARDS: dict[Button, Card] = {Button.INBOX_REVIEW: review_card, Button.INBOX_KABI
                              Button.INBOX_UNLOCK: unlock_card,
                              Button.INBOX_REPORT: report_card, Button.INBOX_DISPOSE: disposition_card}
 BUTTONS = frozenset(CARDS)
+DOCUMENT_CARDS = frozenset({Button.INBOX_DISPOSE})  # cards that make a document: told the `letterhead` too
 
 
 def record_copies(context: Context, chat_id: int, shown: Shown, sent: list[tuple[Part, int]]) -> None:
@@ -266,16 +277,12 @@ async def on_button(update: Update, context: Context) -> None:
         return
     await acknowledge(update)
     card, rules, reads, shown = CARDS[pressed.button], schedule_rules(context), [], []
-    screens = await act(update, context, lambda s, m: card(s, m, *pressed.ids, rules, reads, shown), send=False)
+    documents = {"letterhead": context.bot_data.letterhead} if pressed.button in DOCUMENT_CARDS else {}
+    screens = await act(update, context, lambda s, m: card(s, m, *pressed.ids, rules, reads, shown, **documents),
+                        send=False)
     if screens is None:
         return
-    chat_id = update.effective_chat.id
-    for read in reads:
-        with suppress(TelegramError):  # a hint only
-            await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
-        drawn = await asyncio.get_running_loop().run_in_executor(RENDER_POOL, draw_recap, read)
-        screens = [*drawn_now(drawn), *screens]
-    sent: list[tuple[Part, int]] = []
-    await send_screens(context, chat_id, screens, sent=sent)
+    chat_id, sent = update.effective_chat.id, []
+    await send_with_drawings(context, chat_id, reads, screens, sent=sent)
     if shown and sent:
         await asyncio.to_thread(record_copies, context, chat_id, shown, sent)

@@ -159,6 +159,8 @@ class ProblemCode(StrEnum):
     DUPLICATE_VALUE = "duplicate_value"
     NEGATIVE = "negative"  # a number the indicator does not admit (`models.plan.indicators.admissible_problem`)
     NOT_WHOLE = "not_whole"
+    PAGU_NOT_PROGRAM = "pagu_not_program"  # a pagu on a row that is no program or kegiatan
+    BUDGET_CODE_TOO_LONG = "budget_code_too_long"  # the budget line's code (`ANG.` + kode) would not fit
     # A value the workflow refused (the `ErrorCode` of `WORKFLOW_PROBLEMS`).
     WORKFLOW_FORM_SUBMITTED = "workflow_form_submitted"
     WORKFLOW_FORM_AT_KABID = "workflow_form_at_kabid"
@@ -183,6 +185,7 @@ class ExportCode(StrEnum):
     UNIT_NOT_FOUND = "unit_not_found"
     UNIT_NOT_IN_PERIOD = "unit_not_in_period"
     NO_UNITS = "no_units"
+    LKJIP_NEEDS_YEAR = "lkjip_needs_year"
 
 
 class WorkflowError(Exception):

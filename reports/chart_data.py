@@ -13,7 +13,7 @@ from babel import dates as babel_dates
 from models.calc.capaian import YearTargets, month_target, quarter_target
 from models.calc.dates import roman
 from models.collection.progress import UnitProgress
-from models.collection.recap import Recap
+from models.collection.recap import Recap, RecapRow
 from models.plan.indicators import Frequency, Indicator, IndicatorLevel
 from reports.chart_style import ChartTexts, chart_texts
 
@@ -81,10 +81,12 @@ def bars_from_recap(
     recap: Recap, group_by: Literal["sasaran", "unit"] = "sasaran", *, indicators: Iterable[Indicator] = ()
 ) -> list[Bar]:
     """One bar per recap row, in the recap's order, grouped by sasaran (found through `parent_id` among the
-    recap's indicators and `indicators`, e.g. a quarterly sasaran above a monthly recap) or by unit."""
+    recap's indicators, the PK's indicators above them (`Recap.ancestors`: a quarterly sasaran above a monthly
+    recap) and `indicators`) or by unit. Only an indicator with no sasaran or tujuan above it is "Lainnya"."""
     if group_by not in ("sasaran", "unit"):
         raise ValueError(f"group_by must be 'sasaran' or 'unit', not {group_by!r}")
-    by_id = {i.id: i for i in indicators} | {row.indicator.id: row.indicator for row in recap.rows}
+    by_id = ({i.id: i for i in indicators} | {i.id: i for i in recap.ancestors}
+             | {row.indicator.id: row.indicator for row in recap.rows})
     bars = []
     for row in recap.rows:
         group = row.unit_name if group_by == "unit" else _sasaran_heading(row.indicator, by_id)
@@ -99,6 +101,15 @@ def progress_bars(progress: Iterable[UnitProgress]) -> list[UnitBar]:
             for p in progress]
 
 
+def trend_of_row(row: RecapRow, recap: Recap, texts: ChartTexts | None = None, locale: str = "id") -> Trend:
+    """A recap row's year up to the recap's end (`Recap.last_numbers`): Triwulan I's report shows January to
+    March (or TW I), the year's all twelve months."""
+    last_month, last_quarter = recap.last_numbers
+    monthly = Frequency(row.indicator.frequency) is Frequency.MONTHLY
+    return trend_from_plan(row.indicator, row.plan, row.series, texts, locale,
+                           through=last_month if monthly else max(last_quarter, 1))
+
+
 def month_labels(locale: str = "id") -> tuple[str, ...]:
     """Babel's short month names: ("Jan", "Feb", …, "Mei", …, "Agu", …, "Des") for ``id``."""
     names = babel_dates.get_month_names("abbreviated", context="stand-alone", locale=locale)
@@ -107,10 +118,11 @@ def month_labels(locale: str = "id") -> tuple[str, ...]:
 
 def trend_from_plan(
     indicator: Indicator, plan: YearTargets, realisasi: Mapping[int, Decimal | None],
-    texts: ChartTexts | None = None, locale: str = "id",
+    texts: ChartTexts | None = None, locale: str = "id", *, through: int | None = None,
 ) -> Trend:
     """An indicator's year: `realisasi` by month (1..12) or triwulan (1..4, quarterly indicators) against the
-    period targets of its PK (`month_target` / `quarter_target`: a range target has no single line)."""
+    period targets of its PK (`month_target` / `quarter_target`: a range target has no single line), up to the
+    month (triwulan) `through` when given: a report of a period shows its year so far, never a later month."""
     texts = texts or chart_texts()
     monthly = Frequency(indicator.frequency) is Frequency.MONTHLY
     if monthly:
@@ -120,5 +132,6 @@ def trend_from_plan(
         labels = tuple(texts.quarter_short.format(roman=roman(q)) for q in range(1, 5))
         targets = [quarter_target(plan, q, indicator.rule).value for q in range(1, 5)]
     points = tuple(TrendPoint(label, realisasi.get(n), target)
-                   for n, (label, target) in enumerate(zip(labels, targets, strict=True), start=1))
+                   for n, (label, target) in enumerate(zip(labels, targets, strict=True), start=1)
+                   if through is None or n <= through)
     return Trend(indicator.code, indicator.name, indicator.satuan, points, indicator.decimals)

@@ -24,6 +24,7 @@ from reports.chart_data import (
     month_labels,
     progress_bars,
     trend_from_plan,
+    trend_of_row,
 )
 from reports.chart_style import (
     BAND_COLOURS,
@@ -45,5 +46,5 @@ __all__ = [
     "BAND_COLOURS", "BAND_RANGES", "CATALOGUE_KEYS", "DPI", "MAX_HEIGHT_PX", "STATUSES", "STATUS_COLOURS",
     "WIDTH_PX", "Bar", "ChartTexts", "Rendered", "Trend", "TrendPoint", "UnitBar", "bars_from_recap",
     "capaian_chart", "capaian_pages", "chart_texts", "completeness_chart", "month_labels", "progress_bars",
-    "trend_chart", "trend_from_plan",
+    "trend_chart", "trend_from_plan", "trend_of_row",
 ]

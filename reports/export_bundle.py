@@ -14,7 +14,9 @@ Telegram takes at most 50 MB from a bot (`BOT_UPLOAD_LIMIT`): when the evidence 
 archive holds the workbooks only and says so (`Bundle.evidence_left_out`; the chat then points to `/ekspor
 <periode> bukti`); when even the workbooks are over, there is no archive (`bundle_export` gives None).
 
-Plain `zipfile` only, no openpyxl: the chat names and sizes the archive without loading the workbooks' layer.
+Plain `zipfile` only, no openpyxl: the chat names and sizes the archive without loading the workbooks' layer
+(`scope_files` builds the workbooks through `reports.heavy`, loaded on first use). The chat (`/ekspor <periode>`)
+and the command line (`sakip-bot export --jenis semua`) build the archive the same way, so they give the same file.
 """
 
 from __future__ import annotations
@@ -25,9 +27,19 @@ import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, tzinfo
+from pathlib import Path
 from typing import Protocol
 
+from sqlmodel import Session
+
+from i18n import t
 from models.collection.realisasi import clean_file_name
+from models.office.organisation import office_unit
+from models.plan.periods import PeriodRef
+from reports import heavy
+from reports.export_kinds import ExportKind
+from reports.signatories import Signatories
 
 BOT_UPLOAD_LIMIT = 50 * 1024 * 1024  # the largest file a bot may send
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a ZIP can hold: the same for every entry, every time
@@ -57,6 +69,28 @@ def bundle_name(office: str, period_label: str) -> str:
     while office_words and len("-".join(office_words)) > OFFICE_IN_NAME:
         office_words.pop()
     return "-".join(["SAKIP", *office_words, *_ascii_words(period_label)]) + ".zip"
+
+
+def scope_bundle_name(session: Session, scope: PeriodRef | int, language: str) -> str:
+    """The archive's name for the office and the scope in the member's words."""
+    label = scope.label(language) if isinstance(scope, PeriodRef) else t("workbook.scope_year", language, year=scope)
+    office = office_unit(session)
+    return bundle_name(office.name if office else "", label)
+
+
+def scope_files(session: Session, scope: PeriodRef | int, language: str, *, today: date, tz: tzinfo,
+                include_drafts: bool = False, evidence_dir: Path | None = None,
+                signatories: Signatories | None = None) -> tuple[list[ExportedFile], ExportedFile | None]:
+    """What the archive of a scope holds: every workbook (`ExportKind.SEMUA`) and the evidence ZIP of a month or
+    triwulan that has any (None for a year, for no evidence folder, or for a period nothing was sent in: an
+    archive with an index of nothing says nothing to the Inspektorat). Raises `ExportError`."""
+    files = heavy.export_files(session, scope, ExportKind.SEMUA, language, today=today, tz=tz,
+                               include_drafts=include_drafts, evidence_dir=evidence_dir, signatories=signatories)
+    if not isinstance(scope, PeriodRef) or evidence_dir is None:
+        return files, None
+    [evidence] = heavy.export_files(session, scope, ExportKind.BUKTI, language, today=today, tz=tz,
+                                    include_drafts=include_drafts, evidence_dir=evidence_dir)
+    return files, evidence if evidence.rows else None
 
 
 def entry_names(files: Sequence[ExportedFile]) -> list[str]:

@@ -17,11 +17,16 @@ from models.errors import ExportCode
 
 
 class ExportKind(StrEnum):
+    """The members' order is the chat's: a period button carries a kind's index (`handlers.documents`), so a new
+    kind goes at the end."""
+
     KERTAS_KERJA = "kertas_kerja"  # the Kertas Kerja Pengukuran Kinerja
     REKAPITULASI = "rekapitulasi"
     FORMULIR = "formulir"  # each unit's Formulir Pengumpulan Data (a month or triwulan only)
-    SEMUA = "semua"  # all the workbooks (a year: the Kertas Kerja and the Rekapitulasi)
+    SEMUA = "semua"  # all the workbooks (a year: the Kertas Kerja, the Rekapitulasi and the LKjIP tables)
     BUKTI = "bukti"  # the evidence files of a month or triwulan in one ZIP (not among "semua")
+    DATA = "data"  # the plain data export, XLSX and CSV, fixed snake_case columns (`reports.data_export`)
+    LKJIP = "lkjip"  # the LKjIP's measurement tables of a year (`reports.lkjip`; among "semua" of a year)
 
 
 SPELLINGS: dict[ExportKind, tuple[str, ...]] = {  # the first is the command line's
@@ -30,6 +35,8 @@ SPELLINGS: dict[ExportKind, tuple[str, ...]] = {  # the first is the command lin
     ExportKind.FORMULIR: ("formulir", "form", "forms"),
     ExportKind.SEMUA: ("semua", "all"),
     ExportKind.BUKTI: ("bukti", "evidence", "bukti-dukung"),
+    ExportKind.DATA: ("data", "csv"),
+    ExportKind.LKJIP: ("lkjip",),
 }
 INCLUDE_DRAFTS_SPELLINGS = ("semua-data", "termasuk-draf", "draf", "all-data", "with-drafts")
 INCLUDE_DRAFTS_FLAG = "--termasuk-draf"  # the command line's

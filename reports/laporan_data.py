@@ -33,6 +33,7 @@ from models.collection.progress import UnitProgress, period_progress
 from models.collection.recap import Recap, RecapRow, compute_recap
 from models.measurement.cycle import MeasurementCycle, MeasurementStatus, cycle_of
 from models.measurement.results import Measurement, measure_quarter
+from models.office.acting_officials import acting_in
 from models.office.audit import Actor
 from models.office.organisation import Role, Unit
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, find_period
@@ -41,8 +42,9 @@ from models.timing.mutu_baku import StepTiming, measurement_timeline, timeline
 from models.timing.schedule import ScheduleRules
 from models.timing.steps import SOP_NUMBER
 from reports.laporan import Laporan, LaporanRow, LevelLine, TimelineLine, render_laporan
+from reports.letterhead import Letterhead, Signatory, dated
 from reports.recap_charts import render_recap_charts
-from reports.wording import scope_label, step_state, summary_lines, target_text, title_of, value_text
+from reports.wording import acting_title, scope_label, step_state, summary_lines, target_text, title_of, value_text
 from reports.workbooks import evidence_texts
 
 ARCHIVE_LANGUAGE = "id"  # the filed document is the office's official record
@@ -129,25 +131,64 @@ def _disposition_line(session: Session, kepala_id: int | None, at: datetime | No
             + (f": {arahan}" if arahan else ""),)
 
 
+def _evidence(session: Session, ref: PeriodRef, language: str, approved_only: bool) -> dict[int, str]:
+    """Each indicator's bukti dukung in the scope, as the Formulir lists them: a month's own; a triwulan's of
+    its quarterly indicators and, each line after its month's name, of its monthly ones (whose evidence is sent
+    with each month's form)."""
+    refs = [ref] if ref.kind is PeriodKind.MONTH else [*(PeriodRef(PeriodKind.MONTH, ref.year, month)
+                                                         for month in ref.months), ref]
+    several = len(refs) > 1
+    lines: dict[int, list[str]] = {}
+    for each in refs:
+        period = find_period(session, each)
+        if period is None:
+            continue
+        label = each.label(language)
+        for indicator_id, text in evidence_texts(session, period, language, approved_only).items():
+            lines.setdefault(indicator_id, []).extend(
+                f"{label}: {line}" if several and each.kind is PeriodKind.MONTH else line
+                for line in text.splitlines())
+    return {indicator_id: "\n".join(found) for indicator_id, found in lines.items()}
+
+
 def _summary(recap: Recap, language: str, progress=None) -> tuple[str, ...]:
     return tuple(_plain(line).lstrip("• ") for line in summary_lines(recap, language, progress))
 
 
+def _signed(session: Session, letterhead: Letterhead, now: datetime, rules: ScheduleRules, language: str) -> dict:
+    """The Laporan's letterhead, date line ("Painan, 10 Januari 2027": the day it is made, in the office's time
+    zone) and signatories (the Sekretaris verifies, the Kepala Dinas knows), from the configured letterhead, or
+    the Plt/Plh named for the office on that day ("Plh. Sekretaris" and their name)."""
+    return {"letterhead": letterhead, "signed_on": dated(letterhead.city, now.astimezone(rules.tz).date(), language),
+            "verifier": signatory_of(session, Role.SEKRETARIS, letterhead.sekretaris, now, language),
+            "approver": signatory_of(session, Role.KEPALA, letterhead.kepala, now, language)}
+
+
+def signatory_of(session: Session, office: Role, configured: Signatory, at: datetime, language: str) -> Signatory:
+    """Who signs for the office at `at`: its acting official when one is named then, else the configured one."""
+    acting = acting_in(session, office, at)
+    if acting is None:
+        return configured
+    return Signatory(title=acting_title(acting[0], language), name=acting[1].name)
+
+
 def period_laporan(session: Session, period: Period, now: datetime, rules: ScheduleRules, language: str,
-                   office: str, draft: bool, *, recap: Recap | None = None,
+                   letterhead: Letterhead, draft: bool, *, recap: Recap | None = None,
                    progress: list[UnitProgress] | None = None, with_charts: bool = True,
                    timings: list[StepTiming] | None = None) -> Laporan:
     """The period's Laporan; `recap`, `progress` and the SOP clock (`timings`, the period's `timeline`) when the
     caller computed them already (a draft's recap: every value, approved or not). Without charts
     (`with_charts=False`) nothing is drawn here: the caller draws them after its session ended and puts them in
-    with `dataclasses.replace(laporan, charts=…)`."""
+    with `dataclasses.replace(laporan, charts=…)`. The office is the letterhead's (the top unit's when none is
+    configured)."""
+    letterhead = letterhead.for_office(_office(session))
     recap = recap or compute_recap(session, period.ref, language, approved_only=not draft)
     progress = progress if progress is not None else period_progress(session, period, now.date(), rules.tz)
     charts = render_recap_charts(recap, scope_label(recap, language), language, progress) if with_charts else None
     disposition = session.exec(select(Disposition).where(Disposition.period_id == period.id)).first()
-    evidence = evidence_texts(session, period, language, approved_only=not draft)  # as its values
+    evidence = _evidence(session, period.ref, language, approved_only=not draft)  # as its values
     return Laporan(
-        office=office, period=period.ref.label(language), period_code=period.code,
+        office=letterhead.office, period=period.ref.label(language), period_code=period.code,
         generated_at=format_datetime(now, rules.tz.key, language),
         summary=_summary(recap, language, progress),
         rows=tuple(_row(row, language, evidence=evidence) for row in recap.rows),
@@ -162,19 +203,23 @@ def period_laporan(session: Session, period: Period, now: datetime, rules: Sched
         draft=draft,
         lists_evidence=True,
         created_at=now,
+        **_signed(session, letterhead, now, rules, language),
     )
 
 
 def measurement_laporan(session: Session, measurement: Measurement, cycle: MeasurementCycle | None, now: datetime,
-                        rules: ScheduleRules, language: str, office: str, draft: bool, *,
+                        rules: ScheduleRules, language: str, letterhead: Letterhead, draft: bool, *,
                         with_charts: bool = True) -> Laporan:
     """The measurement's Laporan; without charts (`with_charts=False`) nothing is drawn here (as
     `period_laporan`)."""
+    letterhead = letterhead.for_office(_office(session))
     recap = measurement.recap
     charts = render_recap_charts(recap, scope_label(recap, language), language) if with_charts else None
+    evidence = _evidence(session, measurement.quarter, language, approved_only=not draft)
     rows = [_row(item.row, language, {"previous": _percent(item.previous.value, language),
                                       "last_year": _percent(item.last_year.value, language),
-                                      "year_progress": _percent(item.year_progress.value, language)})
+                                      "year_progress": _percent(item.year_progress.value, language)},
+                 evidence=evidence)
             for item in measurement.rows]
     levels = tuple(LevelLine(t(f"level.{level.level.value}", language), level.indicators, level.measured,
                              level.tercapai, _percent(level.average, language)) for level in measurement.levels)
@@ -196,7 +241,7 @@ def measurement_laporan(session: Session, measurement: Measurement, cycle: Measu
             review.append(f"{_when(cycle.approved_at, rules, language)} — {by}: "
                           f"{t('laporan_views.approved', language)}")
     return Laporan(
-        office=office, period=measurement.quarter.label(language), period_code=measurement.quarter.code,
+        office=letterhead.office, period=measurement.quarter.label(language), period_code=measurement.quarter.code,
         generated_at=format_datetime(now, rules.tz.key, language),
         summary=tuple(summary), rows=tuple(rows), charts=charts.pngs if charts else (), levels=levels,
         comparisons=True,
@@ -205,22 +250,25 @@ def measurement_laporan(session: Session, measurement: Measurement, cycle: Measu
                                       rules, language) if cycle else (),
         timeline=_timeline_lines(measurement_timeline(cycle, now, rules), language, "mutu_baku_b") if cycle else (),
         draft=draft,
+        lists_evidence=True,
         created_at=now,
+        **_signed(session, letterhead, now, rules, language),
     )
 
 
 def draft_laporan(session: Session, period: Period, now: datetime, rules: ScheduleRules, language: str,
-                  recap: Recap, progress: list[UnitProgress], timings: list[StepTiming] | None = None) -> Laporan:
+                  letterhead: Letterhead, recap: Recap, progress: list[UnitProgress],
+                  timings: list[StepTiming] | None = None) -> Laporan:
     """The period's Laporan DRAF without its charts, from the recap, progress (and SOP clock) the caller
     computed."""
-    return period_laporan(session, period, now, rules, language, _office(session), draft=True, recap=recap,
+    return period_laporan(session, period, now, rules, language, letterhead, draft=True, recap=recap,
                           progress=progress, with_charts=False, timings=timings)
 
 
 def draft_measurement_laporan(session: Session, measurement: Measurement, cycle: MeasurementCycle, now: datetime,
-                              rules: ScheduleRules, language: str) -> Laporan:
+                              rules: ScheduleRules, language: str, letterhead: Letterhead) -> Laporan:
     """The measurement's Laporan DRAF without its charts, from the measurement the caller computed."""
-    return measurement_laporan(session, measurement, cycle, now, rules, language, _office(session), draft=True,
+    return measurement_laporan(session, measurement, cycle, now, rules, language, letterhead, draft=True,
                                with_charts=False)
 
 
@@ -230,9 +278,10 @@ def _office(session: Session) -> str:
 
 
 def laporan_file(session: Session, ref: PeriodRef, procedure: Procedure, now: datetime, rules: ScheduleRules,
-                 language: str) -> LaporanFile | None:
-    """The filed PDF when the period (measurement) is archived, filing it the first time; else a draft.
-    None when there is no such period (or, for a measurement, the reference is not a triwulan)."""
+                 language: str, letterhead: Letterhead) -> LaporanFile | None:
+    """The filed PDF when the period (measurement) is archived, filing it the first time (on the letterhead and
+    with the signatories of that day); else a draft. None when there is no such period (or, for a measurement,
+    the reference is not a triwulan)."""
     code = ref.code
     prefix = "laporan-pengukuran" if procedure is Procedure.MEASUREMENT else "laporan"
     filename = f"{prefix}-{code}.pdf"
@@ -250,21 +299,21 @@ def laporan_file(session: Session, ref: PeriodRef, procedure: Procedure, now: da
     if archived:
         filed = archived_document(session, code, procedure)
         if filed is None:
-            data = _render(session, ref, procedure, now, rules, ARCHIVE_LANGUAGE, draft=False)
+            data = _render(session, ref, procedure, now, rules, ARCHIVE_LANGUAGE, letterhead, draft=False)
             filed = file_document(session, code, procedure, filename, data, Actor("archive"), now=now)
         return LaporanFile(filed.filename, filed.content, title, draft=False)
-    return LaporanFile(filename, _render(session, ref, procedure, now, rules, language, draft=True), title, True)
+    return LaporanFile(filename, _render(session, ref, procedure, now, rules, language, letterhead, draft=True),
+                       title, True)
 
 
 def _render(session: Session, ref: PeriodRef, procedure: Procedure, now: datetime, rules: ScheduleRules,
-            language: str, draft: bool) -> bytes:
-    office = _office(session)
+            language: str, letterhead: Letterhead, draft: bool) -> bytes:
     if procedure is Procedure.MEASUREMENT:
         laporan = measurement_laporan(session, measure_quarter(session, ref, language), cycle_of(session, ref), now,
-                                      rules, language, office, draft)
+                                      rules, language, letterhead, draft)
     else:
         period = find_period(session, ref)
-        laporan = period_laporan(session, period, now, rules, language, office, draft)
+        laporan = period_laporan(session, period, now, rules, language, letterhead, draft)
     return render_laporan(laporan, language)
 
 

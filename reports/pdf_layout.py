@@ -36,6 +36,8 @@ HEADING_FILL = "#e9eef5"
 _CELL_PADDING = 1.2  # mm
 _LINE = 0.45  # a table's line height per pt of its font size, in mm
 _FIT_LEAST = 16  # mm: the narrowest fitted column
+_FITTED_SHARE = 0.7  # of the width at most for the fitted columns while others share the rest
+SMALLEST = 5.5  # pt: a table's font is made smaller down to this so that its numbers stay whole
 
 #: Emoji the bot's texts use → a symbol DejaVu Sans has ("" drops it). Variation selectors and joiners go too.
 SYMBOLS = {
@@ -127,7 +129,7 @@ class Document(FPDF):
     and each is drawn with `text()`, at the place and with the breaks `multi_cell` would give them."""
 
     def __init__(self, *, header_text: str = "", mark: str = "", footer: Callable[[int], str] | None = None,
-                 created: datetime | None = None) -> None:
+                 created: datetime | None = None, watermark: str = "") -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.add_font(FAMILY, "", font_path())
         self.add_font(FAMILY, "B", font_path(bold=True))
@@ -136,7 +138,7 @@ class Document(FPDF):
         self.set_creation_date(created or FIXED_DATE)
         self.set_creator("SAKIP Bot")
         self.set_producer("SAKIP Bot (fpdf2)")
-        self.header_text, self.mark, self.footer_line = header_text, mark, footer
+        self.header_text, self.mark, self.footer_line, self.watermark = header_text, mark, footer, watermark
         self._font_widths: dict[str, FontWidths] = {}
         self._known: dict[str, set[str]] = {}  # per font: the characters known to be in its cmap
         self._wrapped: dict[tuple[str, bool, float, float], Lines] = {}
@@ -180,12 +182,26 @@ class Document(FPDF):
         self.set_y(TOP)
 
     def footer(self) -> None:
+        if self.watermark:
+            self._watermark()
         if self.footer_line is None:
             return
         self.set_y(-11)
         self.set_font(FAMILY, "", SMALL)
         self.set_text_color(MUTED)
         self.cell(0, 5, self.footer_line(self.page_no()), align="C")
+        self._body()
+
+    def _watermark(self) -> None:
+        """`watermark` (e.g. "DRAF") large, faint and diagonal across the page, over what is on it (drawn as the
+        page ends, see-through, so a table's coloured cells do not hide it)."""
+        size = 120 if self.w < self.h else 140
+        self.set_font(FAMILY, "B", size)
+        width = self.get_string_width(self.watermark)
+        centre_x, centre_y = self.w / 2, self.h / 2
+        with self.local_context(fill_opacity=0.13, text_color=DRAFT), \
+                self.rotation(angle=35 if self.w < self.h else 25, x=centre_x, y=centre_y):
+            self.text(centre_x - width / 2, centre_y + 0.35 * size / self.k, self.watermark)
         self._body()
 
     def _body(self) -> None:
@@ -297,7 +313,10 @@ class Document(FPDF):
         self.set_draw_color(RULE)
         self.set_line_width(0.2)
         rows = [[shorten(text, column.limit) for column, text in zip(columns, cells, strict=True)] for cells in rows]
-        widths = self._widths(columns, rows, styles, size)
+        widths = self._widths(columns, rows, styles, size, force=size <= SMALLEST)
+        while widths is None:  # a number would break across lines: a smaller font
+            size = max(SMALLEST, size - 0.5)
+            widths = self._widths(columns, rows, styles, size, force=size <= SMALLEST)
         headings = FontFace(emphasis="BOLD", color=ACCENT, fill_color=HEADING_FILL)
         heading = self._grid_row([column.heading for column in columns], [headings] * len(columns), widths,
                                  size)
@@ -393,32 +412,51 @@ class Document(FPDF):
         return self._widths_of(bold).width(self._printable(text, bold), size)
 
     def _widths(self, columns: Sequence[Column], rows: Sequence[Sequence[str]],
-                styles: Sequence[Sequence[FontFace | None]] | None, size: float) -> tuple[float, ...]:
+                styles: Sequence[Sequence[FontFace | None]] | None, size: float, *,
+                force: bool = False) -> tuple[float, ...] | None:
         """Fitted columns as wide as their widest cell (measured in the cell's own emphasis); the others share
-        the rest, which is kept to at least 30% of the width by narrowing the fitted columns (they then wrap)."""
+        the rest, which is kept to at least 30% of the width by narrowing the fitted columns (they then wrap).
+
+        A fitted column (the numbers: target, realisasi, capaian) is never narrower than its longest word, so a
+        number such as "Rp120.000.000,00" stays on one line: it wraps at spaces only. When the longest words alone
+        do not fit at `size`, None: the caller tries a smaller font (with `force`, they are narrowed anyway)."""
         padding = 2 * _CELL_PADDING + 0.6
         widths: list[float | None] = []
+        floors: list[float] = []  # a fitted column's longest word
         for n, column in enumerate(columns):
             if not column.fit:
                 widths.append(None)
+                floors.append(0.0)
                 continue
             least = max([self._width(column.heading, True, size) / 2 * 1.15,  # the heading in at most two lines
                          *(self._width(word, True, size) for word in column.heading.split())])
-            widest = 0.0
+            widest = word = 0.0
             for m, cells in enumerate(rows):
                 style = styles[m][n] if styles else None
                 bold = bool(style and style.emphasis and "B" in style.emphasis.style)
                 widest = max(widest, self._width(cells[n], bold, size))
-            widths.append(min(max(least + padding, widest + padding, _FIT_LEAST), column.fit))
+                word = max(word, *(self._width(part, bold, size) for part in cells[n].split()), 0.0)
+            word = max(word, *(self._width(part, True, size) for part in column.heading.split()))
+            floors.append(word + padding)
+            widths.append(max(min(max(least + padding, widest + padding, _FIT_LEAST), column.fit), word + padding))
         fixed = sum(width for width in widths if width is not None)
         shared = sum(column.share for column, width in zip(columns, widths, strict=True) if width is None)
-        if not shared:
-            given = [(width or 0.0) * self.epw / fixed for width in widths]
-        else:
-            scale = min(1.0, 0.7 * self.epw / fixed) if fixed else 1.0
-            rest = self.epw - fixed * scale
-            given = [width * scale if width is not None else column.share / shared * rest
-                     for column, width in zip(columns, widths, strict=True)]
+        budget = _FITTED_SHARE * self.epw if shared else self.epw
+        if fixed > budget or not shared:
+            least = sum(floors)
+            if least > budget and not force:
+                return None
+            # keep each column's floor; narrow (or, all fitted, widen) what is above the floors in proportion
+            spare = fixed - least
+            scale = (budget - least) / spare if spare > 0 and least <= budget else 0.0
+            widths = [None if width is None else floor + (width - floor) * scale
+                      for width, floor in zip(widths, floors, strict=True)]
+            if least > budget:  # forced: the floors themselves shrink
+                widths = [None if width is None else width * budget / least for width in widths]
+            fixed = budget
+        rest = self.epw - fixed
+        given = [width if width is not None else column.share / shared * rest
+                 for column, width in zip(columns, widths, strict=True)]
         total = sum(given)
         return tuple(width / total * self.epw for width in given)  # as `table(col_widths=…)` made them mm
 

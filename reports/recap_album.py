@@ -23,7 +23,7 @@ from models.collection.progress import UnitProgress
 from models.collection.recap import Recap, RecapRow
 from models.plan.indicators import IndicatorKind, IndicatorLevel
 from reports.capaian_chart import capaian_chart
-from reports.chart_data import Bar, Trend, UnitBar, bars_from_recap, progress_bars, trend_from_plan
+from reports.chart_data import Bar, Trend, UnitBar, bars_from_recap, progress_bars, trend_of_row
 from reports.chart_style import Rendered, chart_texts
 from reports.completeness_chart import completeness_chart
 from reports.trend_grid_chart import COLUMNS, trend_grid_chart
@@ -120,7 +120,7 @@ def album_data(recap: Recap, period_label: str, language: str,
                   if IndicatorKind(row.indicator.kind) is IndicatorKind.IKU and row.plan is not None),
                  key=_trend_order)
     shown = iku[:TREND_CHARTS * TRENDS_PER_CHART]
-    trends = tuple(trend_from_plan(row.indicator, row.plan, row.series, texts, language) for row in shown)
+    trends = tuple(trend_of_row(row, recap, texts, language) for row in shown)  # the year so far
     return AlbumData(period=period_label, language=language,
                      sasaran=sasaran_bars(recap, AlbumTexts.of(language), texts.ungrouped),
                      units=tuple(progress_bars(progress or ())), trends=trends, iku=len(iku),

@@ -24,7 +24,7 @@ from reports.charts import (
     completeness_chart,
     progress_bars,
     trend_chart,
-    trend_from_plan,
+    trend_of_row,
 )
 from reports.render_pool import RENDER_POOL  # noqa: F401  (where it was; the pool lives apart from the drawing)
 
@@ -50,14 +50,14 @@ class RecapCharts:
 def render_recap_charts(recap: Recap, period_label: str, language: str,
                         progress: list[UnitProgress] | None = None) -> RecapCharts:
     """The recap's charts: capaian grouped by sasaran (in pages), the units' completeness when the recap is
-    of one period, and the year's trend of every IKU in the recap."""
+    of one period, and the year's trend of every IKU in the recap up to the recap's end."""
     texts = chart_texts(language)
     capaian = capaian_pages(bars_from_recap(recap, "sasaran"), texts, language, period=period_label,
                             per_page=BARS_PER_PAGE)
     completeness = (completeness_chart(progress_bars(progress), texts, language, period=period_label)
                     if progress else None)
     trends = tuple(
-        trend_chart(trend_from_plan(row.indicator, row.plan, row.series, texts, language), texts, language)
+        trend_chart(trend_of_row(row, recap, texts, language), texts, language)  # the year so far
         for row in recap.rows
         if IndicatorKind(row.indicator.kind) is IndicatorKind.IKU and row.plan is not None
     )

@@ -1,15 +1,18 @@
-"""The three Excel workbooks of a reporting scope, as the chat (`/ekspor`) and the CLI (`sakip-bot export`) send them.
+"""The Excel workbooks (and the data export's CSV) of a reporting scope, as the chat (`/ekspor`) and the CLI
+(`sakip-bot export`) send them.
 
 - Formulir Pengumpulan Data (SOP step 6): a unit's form of a month or triwulan, one row per indicator it reports,
   with the period's target and, once entered, realisasi, capaian, kendala, tindak lanjut and evidence. Before
   anything is entered it is the blank form to distribute.
 - Rekapitulasi: the progress of every unit's form in each stored period of the scope, indicators per capaian
   category, and every indicator grouped by unit.
-- Kertas Kerja Pengukuran Kinerja: one row per indicator in Renstra order under the fixed machine column names
-  of `reports.templates.KERTAS_KERJA_COLUMNS` in row 1 (tools read it back), capaian rounded to 2 decimals.
+- Kertas Kerja Pengukuran Kinerja (`reports.kertas_kerja`): title, instansi, period, the indicators in the PK's
+  hierarchy with the period's and the cumulative capaian, the unit, kendala, tindak lanjut, evidence, signatures.
+- the data export (`reports.data_export`, `ExportKind.DATA`): one row per indicator under fixed snake_case column
+  names, as XLSX and CSV, for systems that import it.
 
 Data come from the same domain functions as the chat (`form_items`, `period_progress`, `compute_recap`), words
-from the catalogue (`workbook.*`, `rating.*`, `status.*`) in the requested language. Numbers are stored as
+from the catalogue (`workbook.*`, `rating.*`, `status.*`, `level.*`) in the requested language. Numbers are stored as
 numbers with Excel format codes (`#,##0`, `#,##0.00` after the indicator's decimals, capaian `0.00`); the codes
 are locale independent in xlsx and Excel shows them with the reader's separators, so on an Indonesian system
 114.750.000.000 and 95,63 (see `reports.workbook_style`). User text is formula-safe.
@@ -24,8 +27,9 @@ returned), so its realisasi, capaian and kategori are not final, and a legend li
 below its table.
 
 A year (`2026`) has no Formulir: `export_files(…, ExportKind.FORMULIR)` raises
-`ExportError(ExportCode.FORMULIR_NEEDS_PERIOD)`, and `ExportKind.SEMUA` for a year gives the Kertas Kerja and the
-Rekapitulasi only.
+`ExportError(ExportCode.FORMULIR_NEEDS_PERIOD)`, and `ExportKind.SEMUA` for a year gives the Kertas Kerja, the
+Rekapitulasi, the data export and the LKjIP's measurement tables (`reports.lkjip`; `ExportKind.LKJIP` alone, of a
+year only).
 """
 
 from __future__ import annotations
@@ -34,7 +38,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, tzinfo
 from pathlib import Path
-from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -52,11 +55,17 @@ from models.collection.realisasi import Evidence, EvidenceKind, approved_realisa
 from models.collection.recap import Recap, compute_recap
 from models.errors import ExportCode
 from models.office.organisation import Unit, UnitKind
+from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodRef, find_period
 from models.plan.targets import load_plans, target_for
+from reports.data_export import data_csv, data_rows, data_xlsx, evidence_counts
 from reports.evidence_archive import evidence_zip
 from reports.export_kinds import ExportError, ExportKind
-from reports.templates import APPROVAL_COLUMN, KERTAS_KERJA_COLUMNS
+from reports.kertas_kerja import kertas_kerja_workbook
+from reports.lkjip import lkjip_workbook
+from reports.lkjip_data import lkjip_data
+from reports.signatories import Signatories, signatures
+from reports.templates import APPROVAL_COLUMN
 from reports.workbook_style import (
     COUNT_FORMAT,
     LABEL_FONT,
@@ -105,11 +114,8 @@ def heading(name: str, language: str) -> str:
     return t(f"workbook.column.{name}", language)
 
 
-# --------------------------------------------------------------------------------------------- Kertas Kerja
+# --------------------------------------------------------------------------------------------- Kertas Kerja, data
 
-KERTAS_KERJA_WIDTHS = {"kode": (9, 12), "indikator": (40, 60), "satuan": (9, 14), "target": (12, 20),
-                       "realisasi": (12, 20), "capaian_persen": (14, 14), "kategori": (14, 16),
-                       "kendala": (30, 50), "tindak_lanjut": (30, 50), APPROVAL_COLUMN: (16, 36)}
 WRAPPED = {"indikator", "kendala", "tindak_lanjut", "catatan", "bukti"}
 
 
@@ -122,7 +128,7 @@ def put_legend(sheet: Worksheet, row: int, language: str) -> None:
     put(sheet.cell(row=row + 1, column=1), t("workbook.unapproved_legend", language)).font = LABEL_FONT
 
 
-def kertas_kerja_rows(recap: Recap, language: str = "id", marked: bool = False) -> list[list[object]]:
+def recap_rows(recap: Recap, language: str = "id", marked: bool = False) -> list[list[object]]:
     """One row per indicator; `marked` adds the `persetujuan` cell (module docstring)."""
     rows = []
     for row in recap.rows:
@@ -142,26 +148,45 @@ def kertas_kerja_rows(recap: Recap, language: str = "id", marked: bool = False) 
     return rows
 
 
-def kertas_kerja_workbook(recap: Recap, language: str = "id", marked: bool = False) -> Workbook:
-    """Row 1 holds the machine column names; the title and period go to the document title and the page header.
-    `marked` (a recap with values not approved yet) adds the `persetujuan` column and the legend below."""
-    title = f"{t('workbook.kertas_kerja.title', language)} – {scope_label(recap.scope, language)}"
-    workbook = new_workbook(title)
-    sheet = workbook.create_sheet(sheet_title(t("workbook.kertas_kerja.sheet", language)))
-    names = [*KERTAS_KERJA_COLUMNS, *([APPROVAL_COLUMN] if marked else [])]
-    columns = [Column(name, *KERTAS_KERJA_WIDTHS[name], wrap=name in WRAPPED) for name in names]
-    end = write_table(sheet, 1, columns, kertas_kerja_rows(recap, language, marked), freeze_columns=1)
-    if marked:
-        put_legend(sheet, end, language)
-    print_setup(sheet, title)
-    return workbook
+def kertas_kerja_file(session: Session, recap: Recap, language: str, *, include_drafts: bool,
+                      signatories: Signatories | None, tz: tzinfo) -> ExportFile:
+    """The Kertas Kerja (`reports.kertas_kerja`) of the recap's scope: the office, the parents' codes, the evidence
+    of the scope's periods listed (approved forms' only, unless `include_drafts`), the signatures."""
+    scope = recap.scope
+    parent_ids = {row.indicator.parent_id for row in recap.rows if row.indicator.parent_id is not None}
+    parent_codes = {indicator.id: indicator.code for indicator in
+                    session.exec(select(Indicator).where(Indicator.id.in_(parent_ids))).all()} if parent_ids else {}
+    workbook = kertas_kerja_workbook(
+        recap, office_name(session), signatures(session, scope, tz, signatories, language), language,
+        parent_codes=parent_codes, evidence=scope_evidence(session, scope, language, include_drafts),
+        marked=include_drafts)
+    return ExportFile(f"kertas-kerja-{scope_code(scope)}.xlsx", workbook_bytes(workbook),
+                      t("workbook.kertas_kerja.file_title", language, period=scope_label(scope, language)),
+                      len(recap.rows))
 
 
-def write_kertas_kerja(recap: Recap, path: Path | BinaryIO, language: str = "id", marked: bool = False) -> None:
-    """The Kertas Kerja Pengukuran Kinerja to a file or a binary stream."""
-    if isinstance(path, Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-    kertas_kerja_workbook(recap, language, marked).save(path)
+def scope_evidence(session: Session, scope: PeriodRef | int, language: str, include_drafts: bool) -> dict[int, str]:
+    """The evidence of each indicator in the scope's periods (`evidence_texts`), each period's under its name when
+    more than one has some."""
+    per_period = [(period, evidence_texts(session, period, language, approved_only=not include_drafts))
+                  for period in periods_in_scope(session, scope)]
+    per_period = [(period, texts) for period, texts in per_period if texts]
+    merged: dict[int, list[str]] = defaultdict(list)
+    for period, texts in per_period:
+        for indicator_id, text in texts.items():
+            merged[indicator_id].append(f"{period.ref.label(language)}: {text}" if len(per_period) > 1 else text)
+    return {indicator_id: "\n".join(texts) for indicator_id, texts in merged.items()}
+
+
+def data_files(session: Session, recap: Recap, language: str, include_drafts: bool) -> list[ExportFile]:
+    """The plain data export (`reports.data_export`) as XLSX and as CSV."""
+    scope = recap.scope
+    counts = evidence_counts(session, periods_in_scope(session, scope), include_drafts)
+    rows = data_rows(session, recap, counts)
+    title = t("workbook.data.file_title", language, period=scope_label(scope, language))
+    code = scope_code(scope)
+    return [ExportFile(f"data-{code}.xlsx", data_xlsx(rows, title), title, len(rows)),
+            ExportFile(f"data-{code}.csv", data_csv(rows), title, len(rows))]
 
 
 # --------------------------------------------------------------------------------------------- Formulir
@@ -371,7 +396,7 @@ def band_rows(recap: Recap, language: str) -> list[list[object]]:
 def indicator_rows(recap: Recap, language: str, marked: bool = False) -> list[list[object] | Group]:
     """Every indicator of the recap under its unit's heading, units by name, indicators in Renstra order."""
     grouped: dict[str, list[list[object]]] = defaultdict(list)
-    for row, cells in zip(recap.rows, kertas_kerja_rows(recap, language, marked), strict=True):
+    for row, cells in zip(recap.rows, recap_rows(recap, language, marked), strict=True):
         grouped[row.unit_name].append(cells)
     result: list[list[object] | Group] = []
     for unit_name in sorted(grouped):
@@ -432,12 +457,14 @@ def put_bands(sheet: Worksheet, top: int, recap: Recap, language: str) -> int:
 
 def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, language: str,
                  unit_id: int | None = None, *, today: date, tz: tzinfo = OFFICE_TZ,
-                 include_drafts: bool = False, evidence_dir: Path | None = None) -> list[ExportFile]:
+                 include_drafts: bool = False, evidence_dir: Path | None = None,
+                 signatories: Signatories | None = None) -> list[ExportFile]:
     """The workbooks of `kind` for the scope: the Kertas Kerja, the Rekapitulasi, the Formulir (one per unit of
-    the period, or only `unit_id`'s) or all of them (a year has no Formulir); or the ZIP of the evidence files
-    kept in `evidence_dir` (`ExportKind.BUKTI`, a month or triwulan only). `today` (in the office's time zone
-    `tz`) decides which unfinished forms are late. Approved values only, unless `include_drafts` (then marked).
-    Raises `ExportError` (see the module docstring)."""
+    the period, or only `unit_id`'s), the data export (XLSX and CSV) or all of them (a year has no Formulir); or
+    the ZIP of the evidence files kept in `evidence_dir` (`ExportKind.BUKTI`, a month or triwulan only). `today`
+    (in the office's time zone `tz`) decides which unfinished forms are late. Approved values only, unless
+    `include_drafts` (then marked). `signatories` sign the Kertas Kerja (`reports.signatories`: the members who
+    acted for those it leaves out). Raises `ExportError` (see the module docstring)."""
     if not isinstance(kind, ExportKind):
         raise TypeError(f"an export kind is an ExportKind, not {kind!r}")
     code, label = scope_code(scope), scope_label(scope, language)
@@ -448,13 +475,14 @@ def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, lan
             raise ValueError("the evidence archive needs the evidence folder")
         filename, data, count = evidence_zip(session, scope, language, evidence_dir, include_drafts)
         return [ExportFile(filename, data, t("evidence.zip_title", language, period=label), count)]
+    if kind is ExportKind.LKJIP and not isinstance(scope, int):
+        raise ExportError(ExportCode.LKJIP_NEEDS_YEAR, year=str(scope.year))
     files = []
     recap = compute_recap(session, scope, language, approved_only=not include_drafts) \
-        if kind is not ExportKind.FORMULIR else None
+        if kind not in (ExportKind.FORMULIR, ExportKind.LKJIP) else None
     if kind in (ExportKind.KERTAS_KERJA, ExportKind.SEMUA):
-        workbook = kertas_kerja_workbook(recap, language, include_drafts)
-        files.append(ExportFile(f"kertas-kerja-{code}.xlsx", workbook_bytes(workbook),
-                                t("workbook.kertas_kerja.file_title", language, period=label), len(recap.rows)))
+        files.append(kertas_kerja_file(session, recap, language, include_drafts=include_drafts,
+                                       signatories=signatories, tz=tz))
     if kind in (ExportKind.REKAPITULASI, ExportKind.SEMUA):
         workbook = rekapitulasi_workbook(session, recap, language, today, tz, include_drafts)
         files.append(ExportFile(f"rekapitulasi-{code}.xlsx", workbook_bytes(workbook),
@@ -469,4 +497,10 @@ def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, lan
                     raise
         elif kind is ExportKind.FORMULIR:
             raise ExportError(ExportCode.FORMULIR_NEEDS_PERIOD, year=str(scope))
+    if kind in (ExportKind.DATA, ExportKind.SEMUA):
+        files.extend(data_files(session, recap, language, include_drafts))
+    if kind is ExportKind.LKJIP or (kind is ExportKind.SEMUA and isinstance(scope, int)):
+        data = lkjip_data(session, scope, include_drafts=include_drafts)
+        files.append(ExportFile(f"lkjip-{code}.xlsx", workbook_bytes(lkjip_workbook(data, language)),
+                                t("lkjip.file_title", language, period=label), len(data.performance)))
     return files

@@ -39,7 +39,8 @@ from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus
 from models.store.database import session_scope
 from models.timing.schedule import ScheduleRules
-from reports.laporan_data import _period_reviews
+from reports.laporan_data import _period_reviews, signatory_of
+from reports.letterhead import Signatory
 from reports.wording import holder_of, office_title_of, title_of
 from tests.conftest import office_moment
 
@@ -228,3 +229,17 @@ def test_the_audit_names_the_appointment(office):
         assert entry.entity_id == acting.id and entry.actor == "cli"
         assert json.loads(entry.after) == {"office": "sekretaris", "member_id": person(session, 131).id,
                                            "kind": "plh", "starts_on": "2027-01-10", "ends_on": "2027-01-20"}
+
+
+def test_documents_made_while_a_plh_acts_are_signed_by_the_plh(office):
+    """Given Budi Plh Sekretaris 10–20 January and the Sekretaris configured in the settings, then a document made
+    on 15 January is verified by "Plh. Sekretaris Budi", and one made on the 21st by the configured Sekretaris."""
+    configured = Signatory("Sekretaris", "Hendra, S.E.", "19700101 199503 1 001")
+    with session_scope(office) as session:
+        name_budi(session)
+        during = signatory_of(session, Role.SEKRETARIS, configured, office_moment(date(2027, 1, 15), 9), "id")
+        after = signatory_of(session, Role.SEKRETARIS, configured, office_moment(date(2027, 1, 21), 9), "id")
+        kepala = signatory_of(session, Role.KEPALA, Signatory("Kepala Dinas", "Ratna"),
+                              office_moment(date(2027, 1, 15), 9), "id")
+    assert during == Signatory("Plh. Sekretaris", "Budi")
+    assert after == configured and kepala == Signatory("Kepala Dinas", "Ratna")

@@ -31,9 +31,10 @@ from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, par
 from models.reporting.archive import Procedure
 from models.store.database import session_scope
 from models.timing.schedule import ScheduleRules
+from reports.data_export import DATA_COLUMNS
 from reports.export_kinds import ExportKind, includes_drafts
 from reports.laporan_data import laporan_file, period_laporan
-from reports.templates import APPROVAL_COLUMN, KERTAS_KERJA_COLUMNS
+from reports.letterhead import Letterhead
 from reports.workbooks import export_files
 from tests.conftest import office_moment
 
@@ -41,6 +42,7 @@ BILLION = Decimal(1_000_000_000)
 JUNK = "asdf kendala uji"
 UNIT = "Bidang Penanaman Modal"
 MARK = "belum disetujui"
+UNAPPROVED = "belum_disetujui"  # the data export's `status`
 
 
 def at(day: int, month: int = 2, hour: int = 9) -> datetime:
@@ -80,11 +82,12 @@ def export(engine: Engine, scope: str, kind: ExportKind, include_drafts: bool = 
         unit_id = session.exec(select(Unit.id).where(Unit.name == unit)).one() if unit else None
         files = export_files(session, parse_scope(scope), kind, "id", unit_id, today=date(2026, 12, 20),
                              include_drafts=include_drafts)
-    return {file.filename: load_workbook(io.BytesIO(file.data)) for file in files}
+    return {file.filename: load_workbook(io.BytesIO(file.data)) for file in files if file.filename.endswith(".xlsx")}
 
 
 def kertas_kerja(engine: Engine, scope: str, include_drafts: bool = False) -> tuple[tuple, dict[str, dict]]:
-    (workbook,) = export(engine, scope, ExportKind.KERTAS_KERJA, include_drafts).values()
+    """The rows of the data export (the Kertas Kerja's values under fixed columns), by code."""
+    workbook = export(engine, scope, ExportKind.DATA, include_drafts)[f"data-{scope}.xlsx"]
     rows = list(workbook.active.iter_rows(values_only=True))
     header = rows[0]
     return header, {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:] if row[1] is not None}
@@ -102,17 +105,23 @@ def unlock_and_change(engine: Engine, value: Decimal) -> None:
 
 def test_the_year_holds_approved_values_only_and_drafts_on_request_marked(office):
     header, rows = kertas_kerja(office, "2026")
-    assert header == KERTAS_KERJA_COLUMNS  # no mark column: nothing in it is unapproved
+    assert header == DATA_COLUMNS
     assert rows["S.1"]["realisasi"] == 10 * BILLION  # January only: December was never approved
     assert rows["S.1"]["kendala"] is None  # nor its kendala
-    assert all(APPROVAL_COLUMN not in row for row in rows.values())
+    assert {row["status"] for row in rows.values()} == {"disetujui", "kosong"}
 
     header, rows = kertas_kerja(office, "2026", include_drafts=True)
-    assert header == (*KERTAS_KERJA_COLUMNS, APPROVAL_COLUMN)
+    assert header == DATA_COLUMNS  # the same columns: `status` says what is not approved
     assert rows["S.1"]["realisasi"] == 1009 * BILLION
     assert JUNK in rows["S.1"]["kendala"]
-    assert rows["S.1"][APPROVAL_COLUMN] == MARK  # the row (its total and capaian) touched by December
-    assert {code for code, row in rows.items() if row[APPROVAL_COLUMN] == MARK} == {"S.1"}
+    assert rows["S.1"]["status"] == UNAPPROVED  # the row (its total and capaian) touched by December
+    assert {code for code, row in rows.items() if row["status"] == UNAPPROVED} == {"S.1"}
+
+    (workbook,) = export(office, "2026", ExportKind.KERTAS_KERJA, include_drafts=True).values()
+    sheet = workbook.active
+    assert sheet.cell(row=5, column=sheet.max_column).value == "Persetujuan"  # the Kertas Kerja marks its rows
+    s1 = next(row for row in sheet.iter_rows(values_only=True) if row[1] == "S.1")
+    assert s1[-1] == MARK
 
 
 def test_the_month_of_the_draft_is_empty_by_default(office):
@@ -141,7 +150,7 @@ def test_a_form_returned_after_approval_keeps_its_approved_values(office):
     _, rows = kertas_kerja(office, "2026-01")
     assert rows["S.1"]["realisasi"] == 10 * BILLION  # as approved, not the change under review
     _, rows = kertas_kerja(office, "2026-01", include_drafts=True)
-    assert (rows["S.1"]["realisasi"], rows["S.1"][APPROVAL_COLUMN]) == (20 * BILLION, MARK)
+    assert (rows["S.1"]["realisasi"], rows["S.1"]["status"]) == (20 * BILLION, UNAPPROVED)
 
     with session_scope(office) as session:  # approved again: the new value is the approved one
         form = form_for(session, indicator(session, "S.1").unit_id,
@@ -189,9 +198,9 @@ def test_the_draft_laporan_marks_the_rows_and_the_filed_one_holds_approved_value
     rules = ScheduleRules()
     with session_scope(office) as session:
         draft = laporan_file(session, PeriodRef(PeriodKind.MONTH, 2026, 12), Procedure.COLLECTION, at(20, 12),
-                             rules, "id")
+                             rules, "id", Letterhead())
         december = session.exec(select(Period).where(Period.number == 12)).one()
-        filed = period_laporan(session, december, at(20, 12), rules, "id", "Dinas", draft=False)
+        filed = period_laporan(session, december, at(20, 12), rules, "id", Letterhead(office="Dinas"), draft=False)
         approved = compute_recap(session, december.ref, approved_only=True)
     assert draft.draft
     text = pdf_text(draft.data)

@@ -40,6 +40,7 @@ from models.store.database import create_db_engine, session_scope
 from models.timing.schedule import ScheduleRules
 from reports.export_kinds import ExportKind
 from reports.laporan_data import laporan_file
+from reports.letterhead import Letterhead
 from reports.workbooks import export_files
 from tests.conftest import office_moment
 from tests.test_cli import count_indicators, run, use_settings
@@ -200,7 +201,7 @@ def documents(engine: Engine) -> dict[str, bytes]:
                                                         include_drafts=True)})
             if scope != "2026":
                 laporan = laporan_file(session, parse_scope(scope), Procedure.COLLECTION, office_moment(TODAY),
-                                       ScheduleRules(), "id")
+                                       ScheduleRules(), "id", Letterhead())
                 files[f"{scope}/{laporan.filename}"] = laporan.data
     return files
 
@@ -273,7 +274,7 @@ def test_values_beyond_the_bound_from_an_older_version_are_shown_as_they_are(wri
 
     files = documents(engine)
 
-    assert len(files) == 3 * 7 + 2  # every workbook and Laporan, as without such values
+    assert len(files) == 3 * 7 + 2 + 4 * 2  # every workbook, data export and Laporan, as without such values
     assert "Rp1.600.000.000.000.000.000.000.000.000.000,12" in pdf_text(files["2026-01/laporan-2026-01.pdf"])
 
 

@@ -7,6 +7,7 @@ export, then each says in Indonesian what it did and exits 0; a file with proble
 
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,6 @@ from bot.config import Settings
 from models.demo import DEMO_PK, DEMO_REALISASI
 from models.plan.indicators import Indicator
 from models.store.database import create_db_engine, session_scope
-from reports.templates import KERTAS_KERJA_COLUMNS
 
 
 def use_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> None:
@@ -69,16 +69,16 @@ def test_full_round_trip_from_init_to_kertas_kerja(cli, capsys, tmp_path):
     # the template's rows are a whole PK of 2026: the demo's indicators leave it, and come back with the demo
     code, out, err = run(capsys, "import-pk", "pk.xlsx")
     assert (code, err) == (0, [])
-    assert out[:2] == ["Perjanjian Kinerja diimpor: 3 indikator baru, 0 indikator diubah, 3 target baru, "
+    assert out[:2] == ["Perjanjian Kinerja diimpor: 4 indikator baru, 0 indikator diubah, 4 target baru, "
                        "0 target diubah, 14 indikator keluar dari PK. Unit baru: -.",
-                       "  Masuk PK 2026: CONTOH.1, CONTOH.2, CONTOH.3"]
+                       "  Masuk PK 2026: CONTOH.1, CONTOH.2, ANG.CONTOH.2, CONTOH.3"]  # CONTOH.2's budget line
     assert out[2].startswith("  Keluar dari PK 2026: ") and "S.1" in out[2] and len(out) == 3
 
     code, out, err = run(capsys, "import-pk", str(DEMO_PK))
     assert (code, err) == (0, [])
     assert out[0] == ("Perjanjian Kinerja diimpor: 0 indikator baru, 0 indikator diubah, 14 target baru, "
-                      "0 target diubah, 3 indikator keluar dari PK. Unit baru: -.")
-    assert out[2] == "  Keluar dari PK 2026: CONTOH.1, CONTOH.2, CONTOH.3"
+                      "0 target diubah, 4 indikator keluar dari PK. Unit baru: -.")
+    assert out[2] == "  Keluar dari PK 2026: CONTOH.1, CONTOH.2, ANG.CONTOH.2, CONTOH.3"
 
     code, out, err = run(capsys, "import-pk", str(DEMO_PK))
     assert (code, out, err) == (
@@ -93,20 +93,22 @@ def test_full_round_trip_from_init_to_kertas_kerja(cli, capsys, tmp_path):
 
     code, out, err = run(capsys, "export", "--periode", "2026-TW1", "out.xlsx")
     assert (code, out, err) == (0, ["Kertas Kerja ditulis ke out.xlsx (14 indikator)."], [])
-    rows = list(load_workbook(tmp_path / "out.xlsx").active.iter_rows(values_only=True))
-    assert rows[0] == KERTAS_KERJA_COLUMNS
-    assert len(rows) == 1 + 14
-    s1 = next(row for row in rows if row[0] == "S.1")
-    assert s1[KERTAS_KERJA_COLUMNS.index("capaian_persen")] is None  # sent, not approved yet: not exported
+    assert load_workbook(tmp_path / "out.xlsx").active["A1"].value == "KERTAS KERJA PENGUKURAN KINERJA"
+
+    # the period in the chat's words; the data export's CSV alone when TARGET names a .csv
+    code, out, err = run(capsys, "export", "--periode", "tw1 2026", "--jenis", "data", "data.csv")
+    assert (code, out, err) == (0, ["Data Capaian Kinerja Triwulan I 2026 ditulis ke data.csv."], [])
+    rows = list(csv.DictReader((tmp_path / "data.csv").open(encoding="utf-8", newline="")))
+    assert len(rows) == 14
+    s1 = next(row for row in rows if row["kode"] == "S.1")
+    assert (s1["capaian_persen"], s1["status"]) == ("", "kosong")  # sent, not approved yet: not exported
 
     # the values sent for review only on request, each row marked (they appeared unasked before)
-    code, out, err = run(capsys, "export", "--periode", "2026-TW1", "--termasuk-draf", "out.xlsx")
+    code, out, err = run(capsys, "export", "--periode", "2026-TW1", "--jenis", "data", "--termasuk-draf", "data.csv")
     assert (code, err) == (0, [])
-    rows = list(load_workbook(tmp_path / "out.xlsx").active.iter_rows(values_only=True))
-    assert rows[0] == (*KERTAS_KERJA_COLUMNS, "persetujuan")
-    s1 = next(row for row in rows if row[0] == "S.1")
-    assert s1[KERTAS_KERJA_COLUMNS.index("capaian_persen")] == 95.63 and s1[-1] == "belum disetujui"
-    assert rows[-1][0].startswith("Belum disetujui: ")
+    rows = list(csv.DictReader((tmp_path / "data.csv").open(encoding="utf-8", newline="")))
+    s1 = next(row for row in rows if row["kode"] == "S.1")
+    assert (s1["capaian_persen"], s1["status"]) == ("95.63", "belum_disetujui")
 
     code, out, err = run(capsys, "init", "--demo")  # running init again is safe
     assert (code, out[0], err) == (0, "Data demo dimuat: 0 indikator baru, 0 unit baru.", [])
@@ -143,12 +145,18 @@ def test_missing_file_exits_1(cli, capsys):
 
 
 def test_export_of_an_invalid_period_exits_1(cli, capsys, tmp_path):
-    """Given a month 13, then the export refuses it and writes no file."""
+    """Given a month 13, or a year's Laporan, then the export refuses it and writes no file."""
     code, out, err = run(capsys, "export", "--periode", "2026-13", "out.xlsx")
 
     assert (code, out) == (1, [])
-    assert err == ["Periode '2026-13' tidak valid; gunakan 2026-01, 2026-TW1 atau 2026."]
+    assert err == ["Periode '2026-13' tidak valid; gunakan misalnya 2026-01, \"april 2026\", 2026-TW1, \"tw1 2026\" "
+                   "atau 2026."]
     assert not (tmp_path / "out.xlsx").exists()
+
+    code, out, err = run(capsys, "export", "--periode", "2026", "--jenis", "laporan", "laporan.pdf")
+    assert (code, out) == (1, [])
+    assert err == ["Laporan dibuat per bulan atau triwulan, bukan per tahun; gunakan misalnya 2026-01 atau 2026-TW1."]
+    assert not (tmp_path / "laporan.pdf").exists()
 
 
 def test_unsupported_database_url_exits_2_with_one_line(monkeypatch, capsys, tmp_path):

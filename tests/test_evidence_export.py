@@ -44,6 +44,7 @@ from models.store.database import session_scope
 from models.timing.schedule import ScheduleRules
 from reports.evidence_files import remove_orphans
 from reports.export_kinds import ExportKind, export_kind
+from reports.letterhead import Letterhead
 from reports.workbooks import ExportError, export_files
 from tests.conftest import office_moment
 
@@ -233,7 +234,8 @@ def test_the_kepala_dinas_recap_carries_a_button_per_unit_form_with_evidence(off
     with session_scope(office) as session:
         january = session.exec(select(Period)).one()
         kepala = member_with_role(session, 102, "Ibu Kepala", Role.KEPALA, ensure_office(session, Actor.cli()))
-        read = kepala_report(session, kepala, KepalaReport(january.id), at(20), ScheduleRules())
+        read = kepala_report(session, kepala, KepalaReport(january.id), at(20), ScheduleRules(),
+                             letterhead=Letterhead())
         staff = member_with_role(session, 130, "Rina", Role.STAF, session.exec(select(Unit).where(
             Unit.name == PERIZINAN)).one())  # recap buttons are only those of forms the reader may see
         own = evidence_unit_buttons(session, staff, period_progress(session, january, date(2026, 2, 20),

@@ -29,6 +29,7 @@ from models.office.organisation import Member
 from models.plan.periods import Period, PeriodStatus
 from models.store.database import create_db_engine, session_scope
 from models.timing.schedule import ScheduleRules
+from reports.letterhead import Letterhead
 from reports.recap_album import MAX_PICTURES
 
 NOW = datetime(2026, 4, 20, 9, tzinfo=ZoneInfo("Asia/Jakarta"))
@@ -46,7 +47,7 @@ def test_a_40_unit_report_is_one_album_and_one_screen(regency):
     with session_scope(regency) as session:
         period = session.exec(select(Period).where(Period.status == PeriodStatus.OPEN)).one()
         read = kepala_report(session, Member(name="Ibu Kepala", language="id"), KepalaReport(period.id), NOW,
-                             ScheduleRules())
+                             ScheduleRules(), letterhead=Letterhead())
     # the album does not grow with the office: a sasaran each, every unit, 40 of the 80 IKU, the 15 lowest
     assert len(read.album.sasaran) == 40 and len(read.album.units) == 40
     assert read.album.iku == 80 and len(read.album.trends) == 40
@@ -84,7 +85,8 @@ def test_a_40_unit_measurement_report_is_read_then_drawn_without_the_database(re
         session.add(cycle)
         session.flush()
         read = measurement_report(session, Member(name="Ibu Kepala", language="id"),
-                                  MeasurementReport(cycle.id, cycle.version), NOW, ScheduleRules())
+                                  MeasurementReport(cycle.id, cycle.version), NOW, ScheduleRules(),
+                                  letterhead=Letterhead())
         session.rollback()  # the regency stays without a measurement for the other tests
     assert len(read.album.sasaran) == 40 and not read.album.units and len(read.album.trends) == 40
 

@@ -29,6 +29,7 @@ from models.reporting.archive import Procedure
 from models.store.database import session_scope
 from models.timing.schedule import ScheduleRules
 from reports.laporan_data import laporan_file
+from reports.letterhead import Letterhead
 from tests.test_evidence_export import LINK, add, at, indicator
 
 JANUARY = PeriodRef(PeriodKind.MONTH, 2026, 1)
@@ -67,7 +68,8 @@ def laporan_text(engine: Engine, archived: bool) -> tuple[bool, str]:
         if archived:
             session.exec(select(Period)).one().status = PeriodStatus.ARCHIVED
             session.flush()
-        laporan = laporan_file(session, JANUARY, Procedure.COLLECTION, at(20, 12), ScheduleRules(), "id")
+        laporan = laporan_file(session, JANUARY, Procedure.COLLECTION, at(20, 12), ScheduleRules(), "id",
+                              Letterhead())
     pages = [" ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(laporan.data)).pages]
     return laporan.draft, " ".join(pages)
 
@@ -104,3 +106,20 @@ def test_a_period_without_evidence_says_so(engine):
         session.add(Period(kind=PeriodKind.MONTH, year=2026, number=1, status=PeriodStatus.OPEN))
     _, text = laporan_text(engine, archived=False)
     assert evidence_section(text).strip() == "Bukti dukung tidak ada"
+
+
+def test_a_triwulans_laporan_lists_its_months_evidence_under_their_names(january):
+    """The monthly indicators' evidence comes with each month's form: Triwulan I's Laporan (and its measurement)
+    lists January's, each line after the month's name."""
+    for procedure in (Procedure.COLLECTION, Procedure.MEASUREMENT):
+        with session_scope(january) as session:
+            session.add(Period(kind=PeriodKind.QUARTER, year=2026, number=1, status=PeriodStatus.OPEN))
+            session.flush()
+            laporan = laporan_file(session, PeriodRef(PeriodKind.QUARTER, 2026, 1), procedure, at(20, 12),
+                                   ScheduleRules(), "id", Letterhead())
+            session.rollback()
+        text = " ".join(" ".join((page.extract_text() or "").split())
+                        for page in PdfReader(io.BytesIO(laporan.data)).pages)
+        section = evidence_section(text)
+        assert "Januari 2026: 3 berkas: foto, register-izin.pdf, sesudah.pdf" in section, procedure
+        assert f"Januari 2026: keterangan: {NOTE}" in section

@@ -149,8 +149,8 @@ def test_sixty_rows_span_several_pages_each_repeating_the_header_row():
     reader, pages = parse(render_laporan(laporan(rows=rows)))
     table = landscape(reader)
     assert len(table) >= 3
-    assert table == list(range(2, 2 + len(table)))  # after the title and the summary, in one run
-    assert len(pages) == 2 + len(table) + 1  # then kendala, review, disposition and mutu baku on one page
+    assert table == list(range(1, 1 + len(table)))  # after the title page with its summary, in one run
+    assert len(pages) == 1 + len(table) + 1  # then kendala, review, disposition and mutu baku on one page
     for n in table:
         assert re.search(r"Kode\s+Tingkat\s+Indikator\s+Unit\s+Target\s+Realisasi\s+Capaian\s+Kategori", pages[n])
         assert "Triwulan I 2026" in pages[n]
@@ -194,10 +194,10 @@ def test_a_very_long_name_wraps_whole_and_an_empty_report_renders():
     empty = Laporan(office=OFFICE, period="Januari 2026", period_code="2026-01", generated_at="5 Februari 2026",
                     summary=(), rows=())
     reader, pages = parse(render_laporan(empty))
-    assert len(pages) == 4  # title, summary, table, the rest
-    assert "Belum ada indikator pada periode ini." in pages[2]
+    assert len(pages) == 3  # title with the summary, table, the rest
+    assert "Belum ada indikator pada periode ini." in pages[1]
     assert sum(len(page.images) for page in reader.pages) == 0
-    assert "tidak ada" in pages[3] and pages[3].count("belum ada") == 3  # review, disposition, mutu baku
+    assert "tidak ada" in pages[2] and pages[2].count("belum ada") == 3  # review, disposition, mutu baku
 
 
 # ------------------------------------------------------------------------ charts
@@ -335,7 +335,7 @@ def test_a_whole_office_of_1200_indicators_renders_every_row_once_with_its_headi
     rows = office_rows(1200)
     reader, pages = parse(render_laporan(laporan(rows=rows, lists_evidence=True, draft=True)))
     table = landscape(reader)
-    assert table == list(range(2, 2 + len(table)))
+    assert table == list(range(1, 1 + len(table)))
     heading = re.compile(r"Kode\s+Tingkat\s+Indikator\s+Unit\s+Target\s+Realisasi\s+Capaian\s+Kategori")
     assert all(heading.search(pages[n]) and "DRAF" in pages[n] for n in table)
     on_page = {}

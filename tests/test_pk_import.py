@@ -352,12 +352,16 @@ def test_template_written_by_the_bot_imports_its_example_rows(engine, tmp_path):
     write_template(path)
     workbook = load_workbook(path)
     assert workbook.sheetnames[0] == "PK"
-    assert [cell.value for cell in workbook["PK"][1]] == list(PK_COLUMNS)
+    assert [cell.value for cell in workbook["PK"][1]] == [*PK_COLUMNS, "target_renstra", "tahun_renstra", "pagu"]
 
     summary = run_import(engine, path)
 
-    assert summary.indicators_created == summary.targets_created == 3
+    assert summary.indicators_created == summary.targets_created == 4  # and CONTOH.2's budget line
     with session_scope(engine) as session:
+        assert indicator(session, "CONTOH.1").target_renstra == Decimal("3000000000000")
+        budget = indicator(session, "ANG.CONTOH.2")
+        assert session.get(Indicator, budget.budget_of_id).code == "CONTOH.2"
+        assert target(session, "ANG.CONTOH.2").annual == Decimal("1250000000")
         assert target(session, "CONTOH.1").annual == Decimal("600000000000")
         assert target(session, "CONTOH.1").tw4 == Decimal("180000000000")
         contoh2 = indicator(session, "CONTOH.2")

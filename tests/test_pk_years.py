@@ -42,8 +42,8 @@ from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus
 from models.plan.pk import indicators_of
 from models.store.database import session_scope
 from models.timing.schedule import has_targets
+from reports.data_export import DATA_COLUMNS
 from reports.export_kinds import ExportKind
-from reports.templates import KERTAS_KERJA_COLUMNS
 from reports.workbooks import export_files
 from tests.test_cli import cli, run  # noqa: F401  (`cli`: a fixture)
 
@@ -110,8 +110,8 @@ def codes(indicators: list[Indicator]) -> list[str]:
 
 
 def kertas_kerja(session: Session, scope: PeriodRef | int) -> dict[str, tuple]:
-    """The Kertas Kerja of the scope (values not approved yet included), as rows by kode."""
-    (file,) = export_files(session, scope, ExportKind.KERTAS_KERJA, "id", today=date(2027, 2, 1), include_drafts=True)
+    """The data export of the scope (the Kertas Kerja's values, those not approved yet included), rows by kode."""
+    file, _ = export_files(session, scope, ExportKind.DATA, "id", today=date(2027, 2, 1), include_drafts=True)
     rows = list(load_workbook(BytesIO(file.data)).active.iter_rows(values_only=True))
     return {row[0]: row for row in rows[1:] if row[0] in {"K.1", "K.2", "K.3"}}
 
@@ -152,7 +152,7 @@ def test_an_indicator_dropped_from_2027_is_not_asked_in_2027_and_stays_in_2026(e
         year_2026 = kertas_kerja(session, 2026)
         assert set(year_2026) == {"K.1", "K.2"}
         k2 = year_2026["K.2"]
-        assert k2[KERTAS_KERJA_COLUMNS.index("realisasi")] == 75
+        assert k2[DATA_COLUMNS.index("realisasi")] == 75
         assert set(kertas_kerja(session, PeriodRef(PeriodKind.MONTH, 2027, 1))) == {"K.1", "K.3"}
         assert set(kertas_kerja(session, 2027)) == {"K.1", "K.3"}
 

@@ -34,7 +34,7 @@ from models.collection.realisasi import (
     current_realisasi_of,
     form_statuses_of,
 )
-from models.collection.recap import Recap, RecapRow, compute_recap
+from models.collection.recap import Recap, RecapRow, compute_recap, scope_end
 from models.office.organisation import Unit, UnitKind
 from models.plan.indicators import (
     Frequency,
@@ -91,6 +91,7 @@ def reference_recap(session: Session, scope: PeriodRef | int, approved_only: boo
     indicators = reference_indicators_of(session, scope, Frequency.MONTHLY if monthly else None)
     plans = load_plans(session, [indicator.id for indicator in indicators], scope)
     rows = []
+    last_month, last_quarter = scope_end(scope)  # the series stops at the scope's end
     for indicator in indicators:
         rule, plan = indicator.rule, plans[indicator.id]
         by_period = values.get(indicator.id, {})
@@ -116,7 +117,8 @@ def reference_recap(session: Session, scope: PeriodRef | int, approved_only: boo
             capaian=compute_capaian(realisasi, target, rule), kendala=notes("kendala"),
             tindak_lanjut=notes("tindak_lanjut"), plan=plan,
             series={number: row.value for (period_kind, number), row in sorted(by_period.items())
-                    if period_kind is kind},
+                    if period_kind is kind
+                    and number <= (last_month if kind is PeriodKind.MONTH else last_quarter)},
             unapproved=any(statuses.get((indicator.unit_id, row.period_id)) is not FormStatus.APPROVED
                            for _, row in entries) if not approved_only else False))
     return Recap(scope=scope, rows=rows)

@@ -1,13 +1,14 @@
-"""The three workbooks of a period, read like the SOP (Procedure A steps 6 and 8, Procedure B steps 5 and 6).
+"""The workbooks of a period, read like the SOP (Procedure A steps 6 and 8, Procedure B steps 5 and 6).
 
 Given the demo PK of a DPMPTSP and its Triwulan I realisasi, when the Tim SAKIP exports the Formulir Pengumpulan
-Data, the Rekapitulasi and the Kertas Kerja, then Excel gets numbers as numbers with Indonesian-ready formats,
-the period's targets, blank cells where nothing is entered yet (a form to distribute), frozen headers, words in
-the member's language, and text typed by staff that never becomes a formula.
+Data and the Rekapitulasi (the Kertas Kerja: `tests/test_kertas_kerja.py`), then Excel gets numbers as numbers
+with Indonesian-ready formats, the period's targets, blank cells where nothing is entered yet (a form to
+distribute), frozen headers, words in the member's language, and text typed by staff that never becomes a formula.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from datetime import date
@@ -34,7 +35,6 @@ from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus, parse_scope
 from models.store.database import session_scope
 from reports.export_kinds import ExportKind
-from reports.templates import KERTAS_KERJA_COLUMNS
 from reports.workbooks import ExportError, ExportFile, export_files
 from tests.conftest import office_moment
 from tests.test_cli import run, use_settings
@@ -111,35 +111,6 @@ def indicator_id(session, code: str) -> int:
     return session.exec(select(Indicator.id).where(Indicator.code == code)).one()
 
 
-# --------------------------------------------------------------------------------------------- Kertas Kerja
-
-
-def test_kertas_kerja_keeps_its_machine_header_with_formats_and_print_setup(recorded):
-    """Given TW I, then row 1 holds the fixed machine names, numbers carry the indicator's format, and the sheet
-    is frozen below the header and right of the kode, landscape and fitted to the page width."""
-    approve_submitted(recorded)  # exports hold approved values (the drafts of the fixture on request only)
-    file = only(export(recorded, "2026-TW1", "kertas_kerja"))
-
-    assert (file.filename, file.title, file.rows) == (
-        "kertas-kerja-2026-TW1.xlsx", "Kertas Kerja Pengukuran Kinerja Triwulan I 2026", 14)
-    sheet = sheets(file)["Kertas Kerja"]
-    assert tuple(values(sheet, 1)) == KERTAS_KERJA_COLUMNS
-    rows = rows_by_code(sheet, 1, 0)
-    s1, p3, sek1 = rows["S.1"], rows["P.3"], rows["SEK.1"]
-    assert (s1["capaian_persen"].value, s1["capaian_persen"].number_format) == (95.63, "0.00")
-    assert (s1["target"].value, s1["target"].number_format) == (120000000000, "#,##0")  # Rupiah: 0 decimals
-    assert (p3["realisasi"].value, p3["realisasi"].number_format) == (6.67, "#,##0.00")  # days: 2 decimals
-    assert (sek1["target"].value, sek1["target"].data_type) == ("85 – 95", "s")
-    assert rows["K.1"]["kendala"].value == "Anggaran promosi baru cair Maret"
-    assert rows["K.1"]["kendala"].alignment.wrap_text
-    assert sheet.freeze_panes == "B2"
-    assert column_width(sheet, "B") >= 40 and column_width(sheet, "A") < 15
-    assert (sheet.page_setup.orientation, sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (
-        "landscape", 1, 0)
-    assert sheet.sheet_properties.pageSetUpPr.fitToPage
-    assert sheet["A1"].font.bold
-
-
 # --------------------------------------------------------------------------------------------- Formulir
 
 
@@ -206,7 +177,8 @@ def test_formulir_for_every_unit_and_what_cannot_be_exported(recorded):
         "formulir-2026-TW1-bidang-pelayanan-perizinan.xlsx", "formulir-2026-TW1-bidang-penanaman-modal.xlsx",
         "formulir-2026-TW1-bidang-pengaduan-kebijakan-dan-pelaporan-layanan.xlsx", "formulir-2026-TW1-sekretariat.xlsx"]
 
-    assert sorted(export(recorded, "2026", "semua")) == ["kertas-kerja-2026.xlsx", "rekapitulasi-2026.xlsx"]
+    assert sorted(export(recorded, "2026", "semua")) == [
+        "data-2026.csv", "data-2026.xlsx", "kertas-kerja-2026.xlsx", "lkjip-2026.xlsx", "rekapitulasi-2026.xlsx"]
     with pytest.raises(ExportError) as refused:
         export(recorded, "2026", "formulir")
     assert (refused.value.code, refused.value.details) == ("formulir_needs_period", {"year": "2026"})
@@ -316,7 +288,11 @@ def test_text_typed_like_a_formula_stays_text_in_every_workbook(demo_pk):
     indicators = sheets(files["rekapitulasi-2026-TW1.xlsx"])["Capaian Indikator"]
     cells = [cell for row in indicators.iter_rows() for cell in row if cell.value == FORMULA]
     assert cells and all(cell.data_type == "s" for cell in cells)
+    data = csv.DictReader(io.StringIO(files["data-2026-TW1.csv"].data.decode(), newline=""))
+    assert next(row for row in data if row["kode"] == "K.1")["kendala"] == FORMULA  # plain text for systems
     for file in files.values():
+        if not file.filename.endswith(".xlsx"):
+            continue
         with zipfile.ZipFile(io.BytesIO(file.data)) as archive:
             for name in archive.namelist():
                 if name.startswith("xl/worksheets/"):
@@ -337,8 +313,9 @@ def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, backend_url: str) -> Pa
 
 
 def test_cli_writes_one_workbook_to_a_file_and_several_into_a_folder(cli, capsys):
-    """Given TW I, when the officer exports the recap, one unit's formulir, and everything, then one file each
-    for the first two, and a new folder with six files for the last, each named in the output."""
+    """Given TW I, when the officer exports the recap, one unit's formulir, everything and the data, then one
+    file each for the first two, the chat's ZIP in a new folder for the third, the XLSX and CSV in a folder for the
+    last, each named in the output."""
     capsys.readouterr()
     code, out, err = run(capsys, "export", "--periode", "2026-TW1", "--jenis", "rekapitulasi", "rekap.xlsx")
     assert (code, out, err) == (0, ["Rekapitulasi Capaian Kinerja Triwulan I 2026 ditulis ke rekap.xlsx."], [])
@@ -350,13 +327,18 @@ def test_cli_writes_one_workbook_to_a_file_and_several_into_a_folder(cli, capsys
         0, ["Formulir Pengumpulan Data Bidang Penanaman Modal Triwulan I 2026 ditulis ke pm.xlsx."], [])
     assert load_workbook(cli / "pm.xlsx")["Formulir"]["C3"].value == "Bidang Penanaman Modal"
 
+    # everything: the one ZIP the chat sends, into the folder (made) under the chat's name
     code, out, err = run(capsys, "export", "--periode", "2026-TW1", "--jenis", "semua", "ekspor/tw1")
+    assert (code, out, err) == (0, ["Arsip ZIP (8 berkas) ditulis ke ekspor/tw1/SAKIP-Dinas-Triwulan-I-2026.zip."], [])
+    names = zipfile.ZipFile(cli / "ekspor" / "tw1" / "SAKIP-Dinas-Triwulan-I-2026.zip").namelist()
+    assert names[:2] == ["01 Kertas Kerja Pengukuran Kinerja Triwulan I 2026.xlsx",
+                         "02 Rekapitulasi Capaian Kinerja Triwulan I 2026.xlsx"]
+    assert names[-2:] == ["07 Data Capaian Kinerja Triwulan I 2026.xlsx", "08 Data Capaian Kinerja Triwulan I 2026.csv"]
+
+    code, out, err = run(capsys, "export", "--periode", "2026-TW1", "--jenis", "data", "data")
     assert (code, err) == (0, [])
-    assert out[0] == "6 berkas ditulis ke folder ekspor/tw1:"
-    assert "  kertas-kerja-2026-TW1.xlsx: Kertas Kerja Pengukuran Kinerja Triwulan I 2026" in out
-    written = sorted(path.name for path in (cli / "ekspor" / "tw1").iterdir())
-    assert written == sorted(line.strip().split(":")[0] for line in out[1:])
-    assert len(written) == 6 and "formulir-2026-TW1-sekretariat.xlsx" in written
+    assert out == ["2 berkas ditulis ke folder data:", "  data-2026-TW1.xlsx: Data Capaian Kinerja Triwulan I 2026",
+                   "  data-2026-TW1.csv: Data Capaian Kinerja Triwulan I 2026"]
 
 
 def test_cli_refuses_an_unknown_unit_and_a_yearly_formulir(cli, capsys):

@@ -25,6 +25,7 @@ from models.reporting.follow_ups import follow_up_state
 from models.timing.mutu_baku import timeline
 from models.timing.schedule import ScheduleRules
 from reports import heavy
+from reports.letterhead import Letterhead
 from reports.wording import esc, holder_of, scope_label
 
 
@@ -37,7 +38,7 @@ def report_ready(session: Session, member: Member, notice: ReportReady, now: dat
 
 
 def kepala_report(session: Session, member: Member, notice: KepalaReport, now: datetime,
-                  rules: ScheduleRules) -> RecapRead:
+                  rules: ScheduleRules, *, letterhead: Letterhead) -> RecapRead:
     """Read what the report shows: the album's data, the one-screen recap with the disposition buttons and the
     Laporan DRAF's rows (`handlers.recap_views.draw_recap` draws it once the session has ended)."""
     period = session.get(Period, notice.period_id)
@@ -48,7 +49,7 @@ def kepala_report(session: Session, member: Member, notice: KepalaReport, now: d
     header = t("recap.header", language, period=label)
     timings = timeline(session, period, now, rules)  # the SOP clock: of the message and of the Laporan
     clock = mutu_baku_block(timings, language)
-    pdf = PdfRead(heavy.draft_laporan(session, period, now, rules, language, recap, progress, timings),
+    pdf = PdfRead(heavy.draft_laporan(session, period, now, rules, language, letterhead, recap, progress, timings),
                   f"laporan-{period.code}.pdf", t("kepala.pdf_caption", language, period=label))
     return RecapRead(
         language=language, caption=header, album=heavy.album_data(recap, label, language, progress),

@@ -30,6 +30,7 @@ from models.timing.mutu_baku import measurement_timeline
 from models.timing.reminders import Task
 from models.timing.schedule import ScheduleRules
 from reports import heavy
+from reports.letterhead import Letterhead
 from reports.wording import esc, holder_of, scope_label
 
 TEXT_CHARS = 200  # of the Tim's analysis and rencana aksi in the Kepala Dinas's one screen (whole in the PDF)
@@ -85,7 +86,7 @@ def measurement_approved(session: Session, member: Member, notice: MeasurementAp
 
 
 def measurement_report(session: Session, member: Member, notice: MeasurementReport, now: datetime,
-                       rules: ScheduleRules) -> RecapRead:
+                       rules: ScheduleRules, *, letterhead: Letterhead) -> RecapRead:
     """For the Kepala Dinas, as the report of a period: one album of at most ten pictures, one message within one
     screen (the counts, the levels, the Tim's analysis and rencana aksi in short, the SOP clock) with the
     disposition buttons, then every indicator with its comparisons as the Laporan DRAF's PDF. Read here, drawn
@@ -100,7 +101,7 @@ def measurement_report(session: Session, member: Member, notice: MeasurementRepo
                          *recap_lines(recap, language, None)]),
               views.level_block(measurement, language), *views.text_blocks(cycle, language, chars=TEXT_CHARS)]
     clock = mutu_baku_block(measurement_timeline(cycle, now, rules), language, procedure="mutu_baku_b")
-    pdf = PdfRead(heavy.draft_measurement_laporan(session, measurement, cycle, now, rules, language),
+    pdf = PdfRead(heavy.draft_measurement_laporan(session, measurement, cycle, now, rules, language, letterhead),
                   f"laporan-pengukuran-{cycle.ref.code}.pdf", t("measurement.pdf_caption", language, period=period))
     return RecapRead(language=language, caption=views.title(cycle, cycle.ref, language),
                      album=heavy.album_data(recap, scope_label(recap, language), language),
@@ -120,13 +121,13 @@ def measurement_disposed(session: Session, member: Member, notice: MeasurementDi
 
 
 def laporan_document(session: Session, member: Member, notice: LaporanDocument, now: datetime,
-                     rules: ScheduleRules) -> list[Screen]:
+                     rules: ScheduleRules, *, letterhead: Letterhead) -> list[Screen]:
     """The filed Laporan Hasil Pengukuran Kinerja (filed now if this is its first request)."""
     if notice.cycle_id is not None:
         ref, procedure = session.get(MeasurementCycle, notice.cycle_id).ref, Procedure.MEASUREMENT
     else:
         ref, procedure = session.get(Period, notice.period_id).ref, Procedure.COLLECTION
-    document = heavy.laporan_file(session, ref, procedure, now, rules, member.language)
+    document = heavy.laporan_file(session, ref, procedure, now, rules, member.language, letterhead)
     if document is None:
         return []
     caption = t("measurement.document_caption", member.language, title=document.title,

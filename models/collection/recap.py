@@ -43,7 +43,8 @@ class RecapRow:
     kendala: list[str] = field(default_factory=list)
     tindak_lanjut: list[str] = field(default_factory=list)
     plan: YearTargets | None = None  # the year's PK targets
-    series: dict[int, Decimal] = field(default_factory=dict)  # the year's values by month (or triwulan number)
+    # the year's values by month (or triwulan number) up to the scope's end: a triwulan's recap knows no later month
+    series: dict[int, Decimal] = field(default_factory=dict)
     unapproved: bool = False  # a value of the scope is not approved yet (its unit's form is not approved)
 
 
@@ -51,6 +52,24 @@ class RecapRow:
 class Recap:
     scope: PeriodRef | int
     rows: list[RecapRow]
+    # the PK's indicators above the rows that are not rows themselves (a quarterly sasaran above a month's
+    # indicators), so the charts group each indicator under its own sasaran
+    ancestors: tuple[Indicator, ...] = ()
+
+    @property
+    def last_numbers(self) -> tuple[int, int]:
+        """The last month and triwulan the recap's scope reaches (`scope_end`)."""
+        return scope_end(self.scope)
+
+
+def scope_end(scope: PeriodRef | int) -> tuple[int, int]:
+    """The last month and the last triwulan number a scope reaches (a month's triwulan only when the month ends
+    it): a year 12 and 4, Triwulan I 3 and 1, February 2 and 0."""
+    if isinstance(scope, int):
+        return 12, 4
+    if scope.kind is PeriodKind.MONTH:
+        return scope.number, scope.number // 3
+    return scope.months[-1], scope.number
 
     @property
     def year(self) -> int:
@@ -104,6 +123,7 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id", 
     indicators = indicators_in_scope(session, scope)
     plans = load_plans(session, [indicator.id for indicator in indicators], scope)
     labels = _labels(year, locale)
+    last_month, last_quarter = scope_end(scope)  # the series stop there: no later month
 
     rows = []
     for indicator in indicators:
@@ -112,6 +132,7 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id", 
         by_period = values.get(indicator.id, {})
         kind = period_kind_of(indicator.frequency)
         monthly = kind is PeriodKind.MONTH
+        last = last_month if monthly else last_quarter
         if isinstance(scope, int):
             numbers = range(1, 13) if monthly else range(1, 5)
         elif scope.kind is PeriodKind.MONTH:
@@ -124,7 +145,7 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id", 
         realisasi = aggregate([by_period[kind, number] for number in present], rule)
         several = len(numbers) > 1
         series = {number: value for (period_kind, number), value in sorted(by_period.items())
-                  if period_kind is kind}
+                  if period_kind is kind and number <= last}
         rows.append(RecapRow(
             indicator=indicator,
             unit_name=units.get(indicator.unit_id, ""),
@@ -138,7 +159,21 @@ def compute_recap(session: Session, scope: PeriodRef | int, locale: str = "id", 
             unapproved=any(statuses.get((indicator.unit_id, period_id)) is not FormStatus.APPROVED
                            for _, period_id in entries) if not approved_only else False,
         ))
-    return Recap(scope=scope, rows=rows)
+    return Recap(scope=scope, rows=rows, ancestors=_ancestors(session, indicators))
+
+
+def _ancestors(session: Session, indicators: list[Indicator]) -> tuple[Indicator, ...]:
+    """The indicators above `indicators` in the PK (`parent_id`, up to the tujuan) that are not among them: one
+    query per level missing, none when every parent is in the scope."""
+    known = {indicator.id for indicator in indicators}
+    found: list[Indicator] = []
+    wanted = {i.parent_id for i in indicators if i.parent_id is not None} - known
+    while wanted:
+        parents = list(session.exec(select(Indicator).where(Indicator.id.in_(sorted(wanted)))))
+        found += parents
+        known |= {parent.id for parent in parents}
+        wanted = {p.parent_id for p in parents if p.parent_id is not None} - known
+    return tuple(found)
 
 
 @lru_cache(maxsize=64)

@@ -37,6 +37,8 @@ INDICATOR_FIELDS = (
     "name", "level", "kind", "satuan", "polarity", "negative_formula", "aggregation", "frequency", "decimals",
     "definisi_operasional", "sumber_data",
 )
+# Optional columns of the indicator: written only when the file has their column (an older file keeps them).
+RENSTRA_FIELDS = ("target_renstra", "tahun_renstra")
 
 
 @dataclass
@@ -52,10 +54,13 @@ class PkRow:
     targets: dict[str, Decimal | None] = field(default_factory=dict)
     monthly: dict[int, Decimal] = field(default_factory=dict)
     decimals_given: bool = False  # the `desimal` column said it; otherwise it comes from the targets
+    pagu: Decimal | None = None  # the program's or kegiatan's budget ceiling of the year (Rupiah)
+    budget_of: str | None = None  # this line is the budget of that program or kegiatan (`budget_lines`)
 
     def places(self) -> int:
         """Decimals of the most precise target of the line (0,604 → 3)."""
-        values = [value for value in (*self.targets.values(), *self.monthly.values()) if value is not None]
+        renstra = self.indicator.get("target_renstra")
+        values = [value for value in (*self.targets.values(), *self.monthly.values(), renstra) if value is not None]
         return max((places_of(value) for value in values), default=0)
 
 
@@ -181,7 +186,8 @@ def _apply_indicators(session: Session, rows: list[PkRow], actor: Actor,
             summary.indicators_created += 1
             record_by(session, actor, "indicator.create", "indicator", indicator.id, after={"code": row.code, **wanted})
             continue
-        before, after = _changes(indicator, wanted, (*INDICATOR_FIELDS, "unit_id"))
+        names = (*INDICATOR_FIELDS, *(name for name in RENSTRA_FIELDS if name in wanted), "unit_id")
+        before, after = _changes(indicator, wanted, names)
         if after:
             for name, value in after.items():
                 setattr(indicator, name, value)
@@ -195,6 +201,13 @@ def _apply_indicators(session: Session, rows: list[PkRow], actor: Actor,
             record_by(session, actor, "indicator.update", "indicator", indicator.id,
                       before={"parent_id": indicator.parent_id}, after={"parent_id": parent_id})
             indicator.parent_id = parent_id
+            session.add(indicator)
+        budget_of = lines[0].budget_of
+        budget_of_id = indicators[budget_of.lower()].id if budget_of else None
+        if budget_of and indicator.budget_of_id != budget_of_id:
+            record_by(session, actor, "indicator.update", "indicator", indicator.id,
+                      before={"budget_of_id": indicator.budget_of_id}, after={"budget_of_id": budget_of_id})
+            indicator.budget_of_id = budget_of_id
             session.add(indicator)
     return indicators
 

@@ -26,6 +26,7 @@ from models.calc.bounds import SCALE
 from models.calc.capaian import Aggregation, NegativeFormula, Polarity
 from models.calc.numbers import format_number
 from models.errors import ProblemCode
+from models.exchange.budget_lines import check_pagu, with_budget_rows
 from models.exchange.pk_apply import (
     MONTH_COLUMNS,
     PkImportSummary,
@@ -45,8 +46,11 @@ PK_COLUMNS = (
     "frekuensi", "unit", "tahun", "target_tahunan", "target_tw1", "target_tw2", "target_tw3", "target_tw4",
     "target_min", "target_max", "definisi_operasional", "sumber_data",
 )
-# Accepted after the fixed columns: decimals (default from the targets, `settle_decimals`) and optional monthly targets.
-OPTIONAL_COLUMNS = ("desimal", *MONTH_COLUMNS)
+# Accepted after the fixed columns: decimals (default from the targets, `settle_decimals`), optional monthly
+# targets, the indicator's target at the end of the Renstra period (and that year), and a program's or kegiatan's
+# pagu of the year (Rupiah: its budget line, `budget_lines`).
+RENSTRA_COLUMNS = ("target_renstra", "tahun_renstra")
+OPTIONAL_COLUMNS = ("desimal", *MONTH_COLUMNS, *RENSTRA_COLUMNS, "pagu")
 REQUIRED = ("kode", "indikator", "tingkat", "jenis", "satuan", "polaritas", "agregasi", "frekuensi", "unit", "tahun")
 
 CHOICES: dict[str, dict[str, Any]] = {
@@ -137,13 +141,15 @@ def parse_pk_row(number: int, raw: dict[str, Any], problems: list[RowProblem]) -
             decimals = int(given)
     hint = default_decimals(satuan) if decimals is None else decimals
 
-    year = None
-    if cell_text(raw.get("tahun")) is not None:
-        year_value = cell_number(raw.get("tahun"), number, "tahun", problems, decimals=0)
-        if year_value is not None and (year_value != year_value.to_integral_value() or not 2000 <= year_value <= 2100):
-            problems.append(RowProblem(number, "tahun", ProblemCode.INVALID_YEAR, value=cell_text(raw.get("tahun"))))
-        elif year_value is not None:
-            year = int(year_value)
+    year = _year(raw, number, "tahun", problems)
+    renstra = {}  # only the columns the file has: an older file leaves what is stored
+    if "target_renstra" in raw:
+        renstra["target_renstra"] = target_number(raw.get("target_renstra"), number, "target_renstra", problems,
+                                                  hint, satuan)
+    if "tahun_renstra" in raw:
+        renstra["tahun_renstra"] = _year(raw, number, "tahun_renstra", problems)
+    pagu = cell_number(raw.get("pagu"), number, "pagu", problems, decimals=0, satuan="Rp")
+    check_pagu(number, cell_text(raw.get("kode")), level, pagu, problems)
 
     targets = {column: target_number(raw.get(column), number, column, problems, hint, satuan)
                for column in TARGET_COLUMNS}
@@ -176,7 +182,7 @@ def parse_pk_row(number: int, raw: dict[str, Any], problems: list[RowProblem]) -
             "name": cell_text(raw.get("indikator")), "level": level, "kind": kind, "satuan": satuan,
             "polarity": polarity, "negative_formula": formula, "aggregation": aggregation, "frequency": frequency,
             "decimals": decimals, "definisi_operasional": cell_text(raw.get("definisi_operasional")),
-            "sumber_data": cell_text(raw.get("sumber_data")),
+            "sumber_data": cell_text(raw.get("sumber_data")), **renstra,
         },
         targets={
             "annual": targets["target_tahunan"], "tw1": targets["target_tw1"], "tw2": targets["target_tw2"],
@@ -185,7 +191,19 @@ def parse_pk_row(number: int, raw: dict[str, Any], problems: list[RowProblem]) -
         },
         monthly=monthly,
         decimals_given=decimals is not None,
+        pagu=pagu,
     )
+
+
+def _year(raw: dict[str, Any], number: int, column: str, problems: list[RowProblem]) -> int | None:
+    """A year 2000–2100 from its cell (empty: None)."""
+    if cell_text(raw.get(column)) is None:
+        return None
+    value = cell_number(raw.get(column), number, column, problems, decimals=0)
+    if value is not None and (value != value.to_integral_value() or not 2000 <= value <= 2100):
+        problems.append(RowProblem(number, column, ProblemCode.INVALID_YEAR, value=cell_text(raw.get(column))))
+        return None
+    return int(value) if value is not None else None
 
 
 def target_number(value: Any, row: int, column: str, problems: list[RowProblem], hint: int,
@@ -241,14 +259,15 @@ def _cross_check(rows: list[PkRow], session: Session, problems: list[RowProblem]
             continue
         first_by_key[key] = row.row
         first = first_by_code.setdefault(row.code.lower(), row)
-        if first is not row and (first.indicator != row.indicator or first.unit_name.lower() != row.unit_name.lower()
-                                 or (first.parent_code or "").lower() != (row.parent_code or "").lower()):
+        if first is not row and row.budget_of is None and (
+                first.indicator != row.indicator or first.unit_name.lower() != row.unit_name.lower()
+                or (first.parent_code or "").lower() != (row.parent_code or "").lower()):
             problems.append(RowProblem(row.row, "kode", ProblemCode.CONFLICTING_INDICATOR, kode=row.code,
                                        first_row=first.row))
 
     existing = {ind.code.lower(): ind for ind in session.exec(select(Indicator)).all()}
     for row in first_by_code.values():
-        if row.parent_code is None:
+        if row.parent_code is None or row.budget_of is not None:  # a budget line's parent is its program's
             continue
         if row.parent_code.lower() == row.code.lower():
             problems.append(RowProblem(row.row, "induk", ProblemCode.SELF_PARENT, value=row.parent_code))
@@ -272,7 +291,12 @@ def read_pk_rows(path: Path, session: Session, valid_from: date | None = None) -
     if missing:
         raise ImportFailed([RowProblem(1, column, ProblemCode.MISSING_COLUMN) for column in missing])
     problems: list[RowProblem] = []
+    given = [column for column in RENSTRA_COLUMNS if column in table.header]
+    for _, raw in table.rows:  # a short XLSX row still has the file's columns
+        for column in given:
+            raw.setdefault(column, None)
     rows = [row for number, raw in table.rows if (row := parse_pk_row(number, raw, problems)) is not None]
+    rows = with_budget_rows(session, rows)
     if not table.rows:
         problems.append(RowProblem(2, "kode", ProblemCode.NO_ROWS))
     _cross_check(rows, session, problems)

@@ -1,10 +1,11 @@
 """Import of realisasi from a spreadsheet, for units that send Excel instead of chatting.
 
 Columns: `kode, periode, realisasi, catatan, kendala, tindak_lanjut`; `periode` is `2026-01` or `2026-TW1`.
-Periods named in the file are created when missing (back-filling past periods is normal). Values go through the
-same workflow as chat entries: a new revision in the unit's form; a form that is then complete is submitted and
-every Sekretaris is told, one that is not stays a draft and its pending indicators are reported. Like the
-PK import it validates everything first and writes all or nothing.
+The Sekretariat's realisasi anggaran comes the same way: a row of its budget line (`kode` `ANG.P.1`, a month, in
+Rupiah; `models.exchange.budget_lines`). Periods named in the file are created when missing (back-filling past
+periods is normal). Values go through the same workflow as chat entries: a new revision in the unit's form; a
+form that is then complete is submitted and every Sekretaris is told, one that is not stays a draft and its
+pending indicators are reported. Like the PK import it validates everything first and writes all or nothing.
 """
 
 from __future__ import annotations

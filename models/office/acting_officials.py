@@ -162,6 +162,15 @@ def holders_of(session: Session, office: Role, now: datetime, unit_id: int | Non
     return list(session.exec(query.order_by(Member.id)))
 
 
+def acting_in(session: Session, office: Role, at: datetime) -> tuple[ActingOfficial, Member] | None:
+    """The acting official (Plt/Plh) of `office` at `at` and who it is, if one is named then: who signs for the
+    office on a document of that day."""
+    row = session.exec(select(ActingOfficial, Member).join(Member, Member.id == ActingOfficial.member_id)
+                       .where(ActingOfficial.office == office, in_range(at), Member.active == True)  # noqa: E712
+                       .order_by(ActingOfficial.starts_at.desc())).first()
+    return None if row is None else (row[0], row[1])
+
+
 def acting_at(session: Session, member_id: int, at: datetime, office: Role | None = None) -> ActingOfficial | None:
     """The office `member_id` acted in at `at` (only `office`, if given) without holding it; None otherwise."""
     query = select(ActingOfficial).where(ActingOfficial.member_id == member_id, in_range(at))

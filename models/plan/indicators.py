@@ -69,6 +69,11 @@ class Indicator(SQLModel, table=True):
     frequency: Frequency = Field(sa_type=enum_type(Frequency))
     definisi_operasional: str | None = Field(default=None, sa_type=sa.Text)
     sumber_data: str | None = Field(default=None, sa_type=sa.Text)
+    target_renstra: Decimal | None = Field(default=None, sa_type=DecimalValue)  # at the end of the Renstra period
+    tahun_renstra: int | None = Field(default=None)  # the Renstra's last year, the year of `target_renstra`
+    # This indicator is the realisasi anggaran (Rupiah) of that program or kegiatan (an `indicators.id`; no foreign
+    # key, so the column can be dropped again on SQLite; indicators are never deleted); its annual target is the pagu.
+    budget_of_id: int | None = Field(default=None, index=True)
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

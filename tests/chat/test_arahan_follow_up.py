@@ -143,6 +143,8 @@ async def test_a_unit_marks_its_follow_up_done_with_a_note_and_the_kepala_and_th
     assert "Oktober 2026" in asked["text"]
     with world.session() as session:
         assert follow_ups_of(session, period_id=period_id, pending=True)  # nothing stored before the note
+    inbox = await say(world, KEPALA, "/tugas", "Tindak lanjut arahan")  # her list: who has not followed up yet
+    assert "0 dari 1 unit selesai" in inbox["text"] and f"⏳ {PERIZINAN_UNIT}: belum" in inbox["text"]
     saved = await say(world, PERIZINAN, "Antrian OSS dipercepat <2 hari>", "Tercatat")
     assert "Antrian OSS dipercepat <2 hari>" in saved["text"]
 
@@ -157,7 +159,9 @@ async def test_a_unit_marks_its_follow_up_done_with_a_note_and_the_kepala_and_th
     await press_data(world, PERIZINAN, pack(Button.FOLLOW_UP_DONE, state.id), "sudah ditandai selesai")
     assert len([m for m in world.emu.sent_by_bot(KEPALA) if "sudah menindaklanjuti" in (m.get("text") or "")]) == 1
 
-    # The recap shows which follow-ups are done.
+    # Her list and the recap show which follow-ups are done.
+    inbox = await say(world, KEPALA, "/tugas", "Tindak lanjut arahan")
+    assert f"✅ {PERIZINAN_UNIT}: Antrian OSS dipercepat <2 hari>" in inbox["text"]
     await world.emu.user(KEPALA).send_text("/rekap oktober 2026")
     recap = await world.emu.wait_for_bot_message(KEPALA, "Tindak lanjut arahan", timeout=DRAWING)
     assert "1 dari 1 unit selesai" in recap["text"]

@@ -53,7 +53,7 @@ async def evidence_approved(world: World) -> None:
     await emu.user(130).send_document(PDF, "register.pdf", "application/pdf")
     await emu.wait_for_bot_message(130, "Tersimpan: 2 berkas")
     await send_form(world)
-    await press(world, SEKRETARIS, APPROVE, "disetujui")
+    await press(world, SEKRETARIS, APPROVE, "Disetujui oleh")
 
 
 async def test_ekspor_of_a_month_is_one_zip_of_the_workbooks_and_the_evidence_in_id_and_en(world: World):
@@ -70,11 +70,13 @@ async def test_ekspor_of_a_month_is_one_zip_of_the_workbooks_and_the_evidence_in
     formulir = [name for name in names if " Formulir Pengumpulan Data " in name]
     assert formulir and all(name.endswith(" November 2026.xlsx") for name in formulir)
     assert any("Bidang Pelayanan Perizinan" in name for name in formulir)
-    folder = f"{len(formulir) + 3:02d} Bukti dukung November 2026"
+    assert {f"{len(formulir) + 3:02d} Data Capaian Kinerja November 2026.xlsx",  # the data export, XLSX and CSV
+            f"{len(formulir) + 4:02d} Data Capaian Kinerja November 2026.csv"} <= set(names)
+    folder = f"{len(formulir) + 5:02d} Bukti dukung November 2026"
     assert archive.read(f"{folder}/Bidang Pelayanan Perizinan/P.3 1.jpg") == PNG
     assert archive.read(f"{folder}/Bidang Pelayanan Perizinan/P.3 2.pdf") == PDF
     assert f"{folder}/daftar-bukti.csv" in names
-    assert len(names) == 2 + len(formulir) + 3
+    assert len(names) == 2 + len(formulir) + 2 + 3
     assert_entries_open(archive)
     assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
@@ -92,7 +94,8 @@ async def test_ekspor_of_a_month_is_one_zip_of_the_workbooks_and_the_evidence_in
     assert names[:2] == ["01 Kertas Kerja Pengukuran Kinerja November 2026.xlsx",
                          "02 Recap of performance capaian November 2026.xlsx"]
     assert sum(" Data collection form " in name for name in names) == len(formulir)
-    assert f"{len(formulir) + 3:02d} Evidence November 2026/Bidang Pelayanan Perizinan/P.3 1.jpg" in names
+    assert f"{len(formulir) + 4:02d} Performance data November 2026.csv" in names
+    assert f"{len(formulir) + 5:02d} Evidence November 2026/Bidang Pelayanan Perizinan/P.3 1.jpg" in names
     assert_entries_open(archive)
 
 

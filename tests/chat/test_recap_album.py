@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import select
 
 from bench.recap import add_units
-from handlers import status
+from handlers import recap_views
 from handlers.callbacks import Button, pack
 from handlers.recap_views import RECAP_LIMIT
 from handlers.render import telegram_length
@@ -107,8 +107,8 @@ async def test_ten_members_are_answered_while_a_40_unit_recap_is_drawn(world: Wo
     forty_units(world, months=2)
     for telegram_id in STAFF:
         emu.user(telegram_id, f"Staf {telegram_id}")
-    drawing = HeldDrawing(status.draw_recap)
-    monkeypatch.setattr(status, "draw_recap", drawing)
+    drawing = HeldDrawing(recap_views.draw_recap)
+    monkeypatch.setattr(recap_views, "draw_recap", drawing)
     await emu.user(TIM).send_text("/rekap februari")
     await assert_answered_while_drawing(emu, drawing)
     recap = await emu.wait_for_bot_message(TIM, lambda m: "Rekap capaian" in (m.get("text") or ""), timeout=DRAWING)

@@ -9,6 +9,7 @@ in a group the bot says once that it works in private chat.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -34,7 +35,6 @@ from models.office.organisation import Member, Unit
 from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus
 from models.store.database import session_scope
-from reports.templates import KERTAS_KERJA_COLUMNS
 from tests.chat.conftest import DRAWING, World, has_button
 from tests.chat.test_full_cycle import press, say
 from tests.conftest import office_moment
@@ -293,19 +293,18 @@ async def test_export_sends_the_formulir_rekapitulasi_and_kertas_kerja_of_a_triw
     names = archive.namelist()
     assert names[:2] == ["01 Kertas Kerja Pengukuran Kinerja Triwulan I 2026.xlsx",
                          "02 Rekapitulasi Capaian Kinerja Triwulan I 2026.xlsx"]
-    assert sum(" Formulir Pengumpulan Data " in name for name in names) == len(quarterly_units) == len(names) - 2
+    assert sum(" Formulir Pengumpulan Data " in name for name in names) == len(quarterly_units) == len(names) - 4
+    assert names[-2:] == ["07 Data Capaian Kinerja Triwulan I 2026.xlsx", "08 Data Capaian Kinerja Triwulan I 2026.csv"]
 
-    workbook = load_workbook(io.BytesIO(archive.read(names[0])))
-    rows = list(workbook["Kertas Kerja"].iter_rows(values_only=True))
-    columns = [*KERTAS_KERJA_COLUMNS, "persetujuan"]
-    assert list(rows[0]) == columns
-    body = [row for row in rows[1:] if any(cell is not None for cell in row)]
-    assert len(body) == 14 + 1  # and the legend
-    assert body[-1][0].startswith("Belum disetujui: ")
-    by_code = {row[0]: dict(zip(columns, row, strict=True)) for row in body[:-1]}
+    kertas = load_workbook(io.BytesIO(archive.read(names[0])))["Kertas Kerja"]
+    assert (kertas["A1"].value, kertas["A3"].value) == ("KERTAS KERJA PENGUKURAN KINERJA", "Periode: Triwulan I 2026")
+    assert kertas.cell(row=5, column=kertas.max_column).value == "Persetujuan"
+    rows = list(csv.DictReader(io.StringIO(archive.read(names[-1]).decode("utf-8"))))
+    assert len(rows) == 14
+    by_code = {row["kode"]: row for row in rows}
     assert float(by_code["K.1"]["capaian_persen"]) == 50.0
     assert by_code["K.1"]["kendala"] == "Anggaran promosi baru cair Maret"
-    assert {row["persetujuan"] for row in by_code.values()} == {"belum disetujui"}
+    assert {row["status"] for row in rows} == {"belum_disetujui"}
 
 
 async def test_export_of_one_kind_and_a_year_without_forms(world: World):
