@@ -26,7 +26,7 @@ from handlers.callbacks import Button, pack
 from handlers.common import Context
 from handlers.drawn import LaterDocument, drawn_now
 from handlers.render import split_blocks, telegram_length
-from handlers.screens import Album, Buttons, Document, Screen, send_screens
+from handlers.screens import Album, Buttons, Document, Part, Screen, send_screens
 from i18n import t
 from models.calc.dates import format_duration
 from models.collection.progress import UnitProgress
@@ -180,12 +180,13 @@ def mutu_baku_block(timings: list[StepTiming], language: str, received: int | No
     return "\n".join(lines)
 
 
-async def send_with_drawings(context: Context, chat_id: int, reads: list[RecapRead], screens: list[Screen]) -> None:
+async def send_with_drawings(context: Context, chat_id: int, reads: list[RecapRead], screens: list[Screen], *,
+                             sent: list[tuple[Part, int]] | None = None) -> None:
     """Send a reply whose recaps were read in its transaction: each drawn now in the render pool (the upload
-    chat action shown meanwhile), its pictures before the screens."""
+    chat action shown meanwhile), its pictures before the screens. `sent`: as `send_screens`'s."""
     for read in reads:
         with suppress(TelegramError):  # a hint only
             await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
         drawn = await asyncio.get_running_loop().run_in_executor(RENDER_POOL, draw_recap, read)
         screens = [*drawn_now(drawn), *screens]
-    await send_screens(context, chat_id, screens)
+    await send_screens(context, chat_id, screens, sent=sent)

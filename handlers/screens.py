@@ -252,11 +252,12 @@ async def defer(context: ContextTypes.DEFAULT_TYPE, recipient: Recipient, parts:
     bot_data.wake()
 
 
-async def send_screens(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
-                       screens: list[Screen]) -> tuple[int, int] | None:
+async def send_screens(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screens: list[Screen], *,
+                       sent: list[tuple[Part, int]] | None = None) -> tuple[int, int] | None:
     """Send each screen (`parts_of`); the question they asked, if any, as (its number, the id of the message that
     shows it: the last of its screen). Parts that cannot be sent now go to the outbox (`defer`): a question among
-    them is shown when the delivery sends it (`handlers/notifications.py: deferred_reply_sent`)."""
+    them is shown when the delivery sends it (`handlers/notifications.py: deferred_reply_sent`). `sent`, when
+    given, collects each part sent now with the id of its message."""
     parts = parts_of(screens)
     if not parts:
         return None
@@ -277,6 +278,8 @@ async def send_screens(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
             log.info("reply to member %s deferred to the outbox: %s", recipient.member_id, exc)
             await defer(context, recipient, parts[index:])
             return shown
+        if sent is not None:
+            sent.append((part, message_id))
         if part.question is not None:
             shown = part.question, message_id
     return shown

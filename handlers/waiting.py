@@ -1,6 +1,8 @@
 """/tugas (/inbox): what waits for the member, one section per role, each item with the button that opens the card
 to act on: the very card the notification brought (the review card, the unlock card, the report to send, the
-Kepala Dinas's report), so its buttons are answered by the journeys' own handlers. A measurement opens as
+Kepala Dinas's report), so its buttons are answered by the journeys' own handlers. The card opened is recorded as
+one more copy (`handlers/cards.py: record_delivered`): decided with its buttons or elsewhere, it shows the outcome
+as every copy does. A measurement opens as
 `/pengukuran` shows it (its step's buttons for the member's role), a form to fill as `/isi` does.
 
 With nothing waiting it says so, and what comes next (the deadlines ahead, the next period to open).
@@ -8,24 +10,34 @@ With nothing waiting it says so, and what comes next (the deadlines ahead, the n
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 
 from sqlmodel import Session
 from telegram import Update
 
+from handlers import cards
 from handlers.callbacks import Button, pack, unpack
 from handlers.common import Context, act, answer_expired, now_of, office_now, schedule_rules
 from handlers.kepala import follow_ups
 from handlers.kepala import notices as kepala
 from handlers.recap_views import RecapRead, send_with_drawings
 from handlers.review import notices as review
-from handlers.screens import Buttons, Screen, acknowledge
+from handlers.screens import Buttons, Part, Screen, acknowledge
 from i18n import t
 from models.calc.dates import format_date, format_duration
-from models.messaging.notices import KabidReviewRequest, KepalaReport, ReportReady, ReviewRequest, UnlockAsked
+from models.messaging.notices import (
+    KabidReviewRequest,
+    KepalaReport,
+    Notice,
+    ReportReady,
+    ReviewRequest,
+    UnlockAsked,
+)
 from models.office.organisation import Member
 from models.plan.periods import PeriodKind, PeriodRef
+from models.store.database import session_scope
 from models.timing.schedule import ScheduleRules
 from models.timing.standing import NextUp
 from models.timing.waiting import (
@@ -194,19 +206,21 @@ async def tugas_command(update: Update, context: Context) -> None:
 
 
 # -- the cards behind the buttons -------------------------------------------------------------------------
-Card = Callable[[Session, Member, int, ScheduleRules, list[RecapRead]], list[Screen]]
+Shown = list[tuple[Notice, int]]  # the notice a card opened shows, and whose copy it is (member id)
+Card = Callable[[Session, Member, int, ScheduleRules, list[RecapRead], Shown], list[Screen]]
 
 
 def review_card(session: Session, member: Member, form_id: int, rules: ScheduleRules,
-                reads: list[RecapRead]) -> list[Screen]:
+                reads: list[RecapRead], shown: Shown) -> list[Screen]:
     """The form's review card, as the notification brought it, at its current version."""
     form, resubmission = form_waiting_review(session, member, form_id)
-    return review.review_request(session, member, ReviewRequest(form.id, form.version, resubmission),
-                                 now_of(session), rules)
+    notice = ReviewRequest(form.id, form.version, resubmission)
+    shown.append((notice, member.id))
+    return review.review_request(session, member, notice, now_of(session), rules)
 
 
 def kabid_card(session: Session, member: Member, form_id: int, rules: ScheduleRules,
-               reads: list[RecapRead]) -> list[Screen]:
+               reads: list[RecapRead], shown: Shown) -> list[Screen]:
     """The kabid's card of a form his staff sent him (KABID_REVIEW), at its current version."""
     form, resubmission = form_waiting_kabid(session, member, form_id)
     return review.kabid_review_request(session, member, KabidReviewRequest(form.id, form.version, resubmission),
@@ -214,24 +228,29 @@ def kabid_card(session: Session, member: Member, form_id: int, rules: ScheduleRu
 
 
 def unlock_card(session: Session, member: Member, request_id: int, rules: ScheduleRules,
-                reads: list[RecapRead]) -> list[Screen]:
+                reads: list[RecapRead], shown: Shown) -> list[Screen]:
     request = unlock_waiting(session, member, request_id)
-    return review.unlock_request(session, member, UnlockAsked(request.id), now_of(session), rules)
+    notice = UnlockAsked(request.id)
+    shown.append((notice, member.id))
+    return review.unlock_request(session, member, notice, now_of(session), rules)
 
 
 def report_card(session: Session, member: Member, period_id: int, rules: ScheduleRules,
-                reads: list[RecapRead]) -> list[Screen]:
+                reads: list[RecapRead], shown: Shown) -> list[Screen]:
     period = report_waiting(session, member, period_id)
-    return kepala.report_ready(session, member, ReportReady(period.id), now_of(session), rules)
+    notice = ReportReady(period.id)
+    shown.append((notice, member.id))
+    return kepala.report_ready(session, member, notice, now_of(session), rules)
 
 
 def disposition_card(session: Session, member: Member, period_id: int, rules: ScheduleRules,
-                     reads: list[RecapRead], *, letterhead: Letterhead) -> list[Screen]:
+                     reads: list[RecapRead], shown: Shown, *, letterhead: Letterhead) -> list[Screen]:
     """The Kepala Dinas's report of the period again (album, recap with Setuju / Beri arahan, the Laporan DRAF
     on the office's letterhead), read here and drawn after the transaction."""
     period = disposition_waiting(session, member, period_id)
-    reads.append(kepala.kepala_report(session, member, KepalaReport(period.id), now_of(session), rules,
-                                      letterhead=letterhead))
+    notice = KepalaReport(period.id)
+    shown.append((notice, member.id))
+    reads.append(kepala.kepala_report(session, member, notice, now_of(session), rules, letterhead=letterhead))
     return []
 
 
@@ -242,6 +261,14 @@ BUTTONS = frozenset(CARDS)
 DOCUMENT_CARDS = frozenset({Button.INBOX_DISPOSE})  # cards that make a document: told the `letterhead` too
 
 
+def record_copies(context: Context, chat_id: int, shown: Shown, sent: list[tuple[Part, int]]) -> None:
+    """The cards just sent are copies like those the notifications brought: recorded, so a decision edits them."""
+    with session_scope(context.bot_data.engine) as session:
+        for notice, member_id in shown:
+            cards.record_delivered(session, notice, member_id, chat_id, [part for part, _ in sent],
+                                   [message_id for _, message_id in sent])
+
+
 async def on_button(update: Update, context: Context) -> None:
     """A button of the list: the item's card as a new message (the list keeps its buttons, to open the next)."""
     pressed = unpack(update.callback_query.data)
@@ -249,10 +276,13 @@ async def on_button(update: Update, context: Context) -> None:
         await answer_expired(update, context)
         return
     await acknowledge(update)
-    card, rules, reads = CARDS[pressed.button], schedule_rules(context), []
+    card, rules, reads, shown = CARDS[pressed.button], schedule_rules(context), [], []
     documents = {"letterhead": context.bot_data.letterhead} if pressed.button in DOCUMENT_CARDS else {}
-    screens = await act(update, context, lambda s, m: card(s, m, *pressed.ids, rules, reads, **documents),
+    screens = await act(update, context, lambda s, m: card(s, m, *pressed.ids, rules, reads, shown, **documents),
                         send=False)
     if screens is None:
         return
-    await send_with_drawings(context, update.effective_chat.id, reads, screens)
+    chat_id, sent = update.effective_chat.id, []
+    await send_with_drawings(context, chat_id, reads, screens, sent=sent)
+    if shown and sent:
+        await asyncio.to_thread(record_copies, context, chat_id, shown, sent)

@@ -388,7 +388,8 @@
       el("button", { type: "button", className: "back-button", testid: "back", text: `‹ ${T.back}`,
         onclick: () => { document.body.classList.remove("in-chat"); drawPanes(); } }),
       el("span", { className: "avatar", text: initials(person.name), dataset: { hue: person.id % 8 } }),
-      el("div", { className: "chat-title" }, el("strong", { text: person.name }), chat.status));
+      el("div", { className: "chat-title", title: `${person.name} · ${person.subtitle}` },
+        el("strong", { text: person.name }), chat.status));
     chat.el = el("section", { className: "chat", testid: `chat-${person.id}`, hidden: true,
       dataset: { personId: person.id }, onpointerdown: () => focusPane(chat.id) },
     header, chat.list, chat.menu, chat.replyKeyboardEl, composer);

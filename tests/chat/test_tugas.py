@@ -141,9 +141,20 @@ async def test_the_sekretaris_sees_forms_to_review_with_their_mutu_baku_and_appr
                                 "menunggu pemeriksaan Anda")
     assert card["text"].startswith("📥 Formulir Bidang Pelayanan Perizinan · Oktober 2026 menunggu pemeriksaan")
     assert "✅ Setujui" in labels(card) and "Kembalikan" in " ".join(labels(card))
+    # opened twice (the list pressed again while the card is open): the first copy is decided with the second
+    first = card
+    card = await open_from_list(world, SEKRETARIS, "Periksa Bidang Pelayanan Perizinan · Oktober 2026",
+                                "menunggu pemeriksaan Anda")
+    assert card["message_id"] != first["message_id"]
     since = world.emu.screens_shown()
     await world.emu.user(SEKRETARIS).press(card, button_data(card, "✅ Setujui"))
-    await world.emu.wait_for_bot_screen(SEKRETARIS, "disetujui dan dikunci", since=since)
+    # the card opened from the list is a copy like the notification's: edited to the outcome, its buttons gone
+    shown = await world.emu.wait_for_bot_screen(SEKRETARIS, "Disetujui oleh Pak Sekretaris ·", since=since)
+    assert shown["text"].startswith("📥 Formulir Bidang Pelayanan Perizinan · Oktober 2026")
+    assert not {"✅ Setujui", "↩️ Kembalikan"} & set(labels(shown))
+    first = await world.emu.wait_for_bot_screen(
+        SEKRETARIS, lambda m: m["message_id"] == first["message_id"] and "Disetujui oleh" in m["text"], since=since)
+    assert not {"✅ Setujui", "↩️ Kembalikan"} & set(labels(first))
     with world.session() as session:
         form = session.exec(select(UnitForm).join(Unit, Unit.id == UnitForm.unit_id)
                             .where(Unit.name == "Bidang Pelayanan Perizinan")).one()
@@ -176,7 +187,7 @@ async def test_the_sekretaris_decides_an_unlock_request_from_the_list(at_work: W
     assert "Alasan: Salah ketik" in card["text"]
     since = world.emu.screens_shown()
     await world.emu.user(SEKRETARIS).press(card, button_data(card, "Izinkan"))
-    await world.emu.wait_for_bot_screen(SEKRETARIS, "Kunci P.2 dibuka", since=since)
+    await world.emu.wait_for_bot_screen(SEKRETARIS, "Diizinkan oleh Pak Sekretaris ·", since=since)
     with world.session() as session:
         assert FormStatus(session.get(UnitForm, form.id).status) is FormStatus.RETURNED
     # The unit now has its form to fix, with the button that opens it.
@@ -204,7 +215,7 @@ async def test_the_report_goes_from_the_sekretaris_list_to_the_kepala_list_and_i
     card = await open_from_list(world, SEKRETARIS, "📤 Laporan Oktober 2026", "sudah disetujui")
     since = world.emu.screens_shown()
     await world.emu.user(SEKRETARIS).press(card, button_data(card, "📤 Laporkan ke Kepala Dinas"))
-    await world.emu.wait_for_bot_screen(SEKRETARIS, "dikirim ke Kepala Dinas", since=since)
+    await world.emu.wait_for_bot_screen(SEKRETARIS, "Dilaporkan ke Kepala Dinas oleh Pak Sekretaris ·", since=since)
 
     listing = await say(world, KEPALA, "/tugas", "Yang menunggu Anda")
     # The disposition's standard is one working day (07:00–20:00 outside quiet hours).
