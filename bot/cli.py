@@ -260,7 +260,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
                 return _export_bundle(args, settings, session, scope, now)
             files = heavy.export_files(session, scope, kind, language, unit_id, today=now.date(),
                                        tz=settings.timezone, include_drafts=args.termasuk_draf,
-                                       evidence_dir=Path(settings.evidence_dir))
+                                       evidence_dir=Path(settings.evidence_dir), letterhead=settings.letterhead())
         except ExportError as exc:
             print(t(text_key(exc.code), language, **exc.details), file=sys.stderr)
             return EXIT_PROBLEMS
@@ -288,7 +288,8 @@ def _export_bundle(args: argparse.Namespace, settings: Settings, session, scope,
     else into the folder TARGET; here with no upload limit when even the chat could not send it."""
     language = settings.default_language
     files, evidence = scope_files(session, scope, language, today=now.date(), tz=settings.timezone,
-                                  include_drafts=args.termasuk_draf, evidence_dir=Path(settings.evidence_dir))
+                                  include_drafts=args.termasuk_draf, evidence_dir=Path(settings.evidence_dir),
+                                  letterhead=settings.letterhead())
     name = scope_bundle_name(session, scope, language)
     bundle = bundle_export(files, evidence, BOT_UPLOAD_LIMIT, name=name) or \
         bundle_export(files, evidence, sys.maxsize, name=name)

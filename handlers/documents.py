@@ -40,7 +40,7 @@ YEAR_WIDE = (ExportKind.SEMUA, ExportKind.KERTAS_KERJA, ExportKind.REKAPITULASI,
 
 
 def export_screens(session: Session, member: Member, arguments: list[str], now: datetime,
-                   evidence_dir: Path | None = None) -> list[Screen]:
+                   evidence_dir: Path | None = None, letterhead: Letterhead | None = None) -> list[Screen]:
     """/ekspor [periode] [semua|kertas|rekap|formulir|bukti|data] [semua-data]: the workbooks as documents (default: all
     of them), or the evidence ZIP, of approved values only unless `semua-data` asks for the others too (marked).
     The period is in any words `period_words` reads (`april`, `tw1 2026`, `2026`); without one, a choice."""
@@ -64,23 +64,27 @@ def export_screens(session: Session, member: Member, arguments: list[str], now: 
         scope = typed_scope(rest, now.date())
     except PeriodWordsError as error:
         return refusal(error, language)
-    return export_scope(session, member, scope, kind, include_drafts, now, evidence_dir)
+    return export_scope(session, member, scope, kind, include_drafts, now, evidence_dir, letterhead)
 
 
 def export_scope(session: Session, member: Member, scope: PeriodRef | int, kind: ExportKind, include_drafts: bool,
-                 now: datetime, evidence_dir: Path | None = None) -> list[Screen]:
+                 now: datetime, evidence_dir: Path | None = None,
+                 letterhead: Letterhead | None = None) -> list[Screen]:
     """The files of /ekspor for a period typed or pressed: all of them (`semua`, the default) in one ZIP, a kind
-    asked by name (`formulir`, `bukti`, …) as its own file(s)."""
+    asked by name (`formulir`, `bukti`, …) as its own file(s); on the office's `letterhead` (settings), as the
+    command line's `export` makes them."""
     require(session, member, Action.EXPORT)
     language = member.language
     evidence = None
     try:
         if kind is ExportKind.SEMUA:
             files, evidence = scope_files(session, scope, language, today=now.date(), tz=now.tzinfo,
-                                          include_drafts=include_drafts, evidence_dir=evidence_dir)
+                                          include_drafts=include_drafts, evidence_dir=evidence_dir,
+                                          letterhead=letterhead)
         else:
             files = heavy.export_files(session, scope, kind, language, today=now.date(), tz=now.tzinfo,
-                                       include_drafts=include_drafts, evidence_dir=evidence_dir)
+                                       include_drafts=include_drafts, evidence_dir=evidence_dir,
+                                       letterhead=letterhead)
     except ExportError as exc:
         return [Screen.of(t(text_key(exc.code), language, **{k: esc(v) for k, v in exc.details.items()}))]
     if kind is ExportKind.SEMUA:
@@ -160,7 +164,7 @@ async def _send_files(update: Update, context: Context, work, *args, pool=None) 
 async def export_command(update: Update, context: Context) -> None:
     """/ekspor [periode] [jenis] [semua-data]: Formulir, Rekapitulasi and Kertas Kerja as Excel files."""
     await _send_files(update, context, export_screens, list(context.args or []), office_now(context),
-                      context.bot_data.evidence_dir)
+                      context.bot_data.evidence_dir, context.bot_data.letterhead)
 
 
 async def laporan_command(update: Update, context: Context) -> None:
@@ -179,7 +183,7 @@ async def on_export_period(update: Update, context: Context) -> None:
         return
     await acknowledge(update)
     await _send_files(update, context, export_scope, scope, kinds[pressed.ids[1]], bool(pressed.ids[2]),
-                      office_now(context), context.bot_data.evidence_dir)
+                      office_now(context), context.bot_data.evidence_dir, context.bot_data.letterhead)
 
 
 async def on_laporan_period(update: Update, context: Context) -> None:

@@ -39,7 +39,7 @@ from models.office.organisation import office_unit
 from models.plan.periods import PeriodRef
 from reports import heavy
 from reports.export_kinds import ExportKind
-from reports.signatories import Signatories
+from reports.letterhead import Letterhead
 
 BOT_UPLOAD_LIMIT = 50 * 1024 * 1024  # the largest file a bot may send
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a ZIP can hold: the same for every entry, every time
@@ -80,12 +80,13 @@ def scope_bundle_name(session: Session, scope: PeriodRef | int, language: str) -
 
 def scope_files(session: Session, scope: PeriodRef | int, language: str, *, today: date, tz: tzinfo,
                 include_drafts: bool = False, evidence_dir: Path | None = None,
-                signatories: Signatories | None = None) -> tuple[list[ExportedFile], ExportedFile | None]:
+                letterhead: Letterhead | None = None) -> tuple[list[ExportedFile], ExportedFile | None]:
     """What the archive of a scope holds: every workbook (`ExportKind.SEMUA`) and the evidence ZIP of a month or
     triwulan that has any (None for a year, for no evidence folder, or for a period nothing was sent in: an
-    archive with an index of nothing says nothing to the Inspektorat). Raises `ExportError`."""
+    archive with an index of nothing says nothing to the Inspektorat); the workbooks on the office's `letterhead`.
+    Raises `ExportError`."""
     files = heavy.export_files(session, scope, ExportKind.SEMUA, language, today=today, tz=tz,
-                               include_drafts=include_drafts, evidence_dir=evidence_dir, signatories=signatories)
+                               include_drafts=include_drafts, evidence_dir=evidence_dir, letterhead=letterhead)
     if not isinstance(scope, PeriodRef) or evidence_dir is None:
         return files, None
     [evidence] = heavy.export_files(session, scope, ExportKind.BUKTI, language, today=today, tz=tz,

@@ -2,17 +2,21 @@
 
 One sheet, A4 landscape fitted to the page width:
 
-- rows 1–3: the title ("KERTAS KERJA PENGUKURAN KINERJA"), the instansi, the period;
-- rows 5–6: a two-tier header (`HEADER_TOP`, `HEADER_ROWS`) that stays frozen on screen and repeats on every printed
-  page: No, Kode, Indikator, Satuan, the unit responsible; target, realisasi, capaian (%) and category of the
-  period, then the same cumulatively (January to the end of the period, judged against the target to date,
-  `models.calc.year_path`); kendala, tindak lanjut and the evidence listed (its count and names, links, texts);
+- rows 1–3: the title ("KERTAS KERJA PENGUKURAN KINERJA"), the instansi, the period; with a kop configured
+  (`Letterhead.kop_lines`: a parent line or an address) the kop's lines first, then the title and the period;
+- two rows below them (rows 5–6 without a kop): a two-tier header (`HEADER_ROWS`) that stays frozen on screen
+  and repeats on every printed page: No, Kode, Indikator, Satuan, the unit responsible; target, realisasi,
+  capaian (%) and category of the period, then the same cumulatively (January to the end of the period, judged
+  against the target to date, `models.calc.year_path`); kendala, tindak lanjut and the evidence listed (its count
+  and names, links, texts);
 - the indicators in the PK's hierarchy, tujuan → sasaran → program → kegiatan: each indicator followed by the
   indicators under it (depth first, in Renstra order; an indicator whose parent is not in the scope, e.g. a monthly
   sasaran under a quarterly tujuan in a month's Kertas Kerja, starts a branch of its own), its name indented by its
   depth, and a group row (`Group`) wherever the level changes: "Sasaran · induk T.1";
 - below the table the signature block: prepared by the Tim SAKIP, checked by the Sekretaris, known by the Kepala
-  Dinas ("Mengetahui, Kepala Dinas …"), each with name, NIP and the day from the audit (`reports.signatories`).
+  Dinas ("Mengetahui, Kepala Dinas …"), each with name, NIP and the day from the audit (`reports.signatories`),
+  under the date line above the Kepala Dinas's block ("Painan, 17 April 2026": the letterhead's city and the latest
+  day anyone signed on, else the day the workbook is made).
 
 Numbers are numbers with the Rekapitulasi's formats (`#,##0`, `#,##0.00`, capaian `0.00`), which Excel shows with
 the reader's separators: 120.000.000.000 and 95,63 on an Indonesian system. The machine-readable table is the data
@@ -22,6 +26,7 @@ export (`reports.data_export`), not this sheet.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -36,6 +41,7 @@ from models.calc.year_path import year_path
 from models.collection.recap import Recap, RecapRow
 from models.plan.indicators import Frequency, IndicatorLevel
 from models.plan.periods import PeriodKind, PeriodRef
+from reports.letterhead import Letterhead, dated
 from reports.signatories import Signature, Signatures
 from reports.spreadsheet_writer import HEADER_FILL, HEADER_FONT
 from reports.templates import APPROVAL_COLUMN
@@ -55,11 +61,10 @@ from reports.workbook_style import (
     scope_label,
     sheet_title,
     target_cell,
+    write_signature,
 )
 
-HEADER_TOP = 5  # the first of the two header rows
-HEADER_ROWS = 2
-FIRST_ROW = HEADER_TOP + HEADER_ROWS  # the first row of the table's body
+HEADER_ROWS = 2  # the two-tier header, two rows below the top lines
 SIGNATURE_GAP = 2  # blank rows between the table and the signature block
 HEADING_FONT = Font(bold=True, size=14)
 CENTERED = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -165,8 +170,9 @@ def _columns(marked: bool) -> list[tuple[str, int, bool]]:
     return [*columns, (APPROVAL_COLUMN, 16, True)] if marked else columns
 
 
-def _write_header(sheet: Worksheet, columns: list[tuple[str, int, bool]], label: str, language: str) -> None:
-    top, below = HEADER_TOP, HEADER_TOP + 1
+def _write_header(sheet: Worksheet, columns: list[tuple[str, int, bool]], label: str, language: str,
+                  top: int) -> None:
+    below = top + 1
     spans = {len(LEADING) + 1: label,
              len(LEADING) + len(MEASURED) + 1: t("workbook.kertas_kerja.cumulative", language, period=label)}
     measured_columns = range(len(LEADING) + 1, len(LEADING) + 2 * len(MEASURED) + 1)
@@ -188,9 +194,9 @@ def _write_header(sheet: Worksheet, columns: list[tuple[str, int, bool]], label:
 
 
 def _write_body(sheet: Worksheet, columns: list[tuple[str, int, bool]],
-                rows: list[tuple[list[object] | Group, int]]) -> int:
-    """The rows from `FIRST_ROW`; returns the row after the last one."""
-    row_number = FIRST_ROW - 1
+                rows: list[tuple[list[object] | Group, int]], first: int) -> int:
+    """The rows from `first`; returns the row after the last one."""
+    row_number = first - 1
     indicator_column = [name for name, _, _ in columns].index("indikator")
     for values, depth in rows:
         row_number += 1
@@ -209,25 +215,20 @@ def _write_body(sheet: Worksheet, columns: list[tuple[str, int, bool]],
     return row_number + 1
 
 
-def _write_signatures(sheet: Worksheet, top: int, signatures: Signatures, width: int, language: str) -> None:
-    """Three blocks side by side: Tim SAKIP (left), Sekretaris (middle), Kepala Dinas (right)."""
+def _write_signatures(sheet: Worksheet, top: int, signatures: Signatures, width: int, language: str,
+                      date_line: str) -> None:
+    """The date line at `top` above the right block, then three blocks side by side: Tim SAKIP (left), Sekretaris
+    (middle), Kepala Dinas (right)."""
     third = max(width // 3, 1)
+    write_signature(sheet, top, width - third + 1, width, [(date_line, None)])
+    top += 1
     blocks = (
         (1, "prepared", signatures.prepared, t("workbook.kertas_kerja.tim_title", language)),
         (third + 1, "checked", signatures.checked, t("workbook.kertas_kerja.sekretaris_title", language)),
         (width - third + 1, "known", signatures.known, t("workbook.kertas_kerja.kepala_title", language)),
     )
     for left, role, signature, title in blocks:
-        lines = _signature_lines(role, signature, title, language)
-        for offset, (text, font) in enumerate(lines):
-            if text is None:
-                continue
-            cell = put(sheet.cell(row=top + offset, column=left), text)
-            cell.alignment = Alignment(horizontal="center", vertical="center")
-            if font is not None:
-                cell.font = font
-            sheet.merge_cells(start_row=top + offset, start_column=left, end_row=top + offset,
-                              end_column=left + third - 1)
+        write_signature(sheet, top, left, left + third - 1, _signature_lines(role, signature, title, language))
 
 
 def _signature_lines(role: str, signature: Signature, title: str,
@@ -248,33 +249,42 @@ def _signature_lines(role: str, signature: Signature, title: str,
     ]
 
 
-def kertas_kerja_workbook(recap: Recap, office: str, signatures: Signatures, language: str = "id", *,
-                          parent_codes: dict[int, str] | None = None, evidence: dict[int, str] | None = None,
-                          marked: bool = False) -> Workbook:
-    """The Kertas Kerja of the recap's scope (module docstring). `parent_codes`: the code of each parent indicator
-    by id (also of parents outside the scope); `evidence`: the evidence listed per indicator id; `marked` (a recap
-    with values not approved yet) adds the `persetujuan` column."""
+def kertas_kerja_workbook(recap: Recap, letterhead: Letterhead, signatures: Signatures, today: date,
+                          language: str = "id", *, parent_codes: dict[int, str] | None = None,
+                          evidence: dict[int, str] | None = None, marked: bool = False) -> Workbook:
+    """The Kertas Kerja of the recap's scope (module docstring) on `letterhead` (its office the instansi, its kop's
+    lines on top, its city in the date line; `today`: the date line's day when nobody signed yet).
+    `parent_codes`: the code of each parent indicator by id (also of parents outside the scope); `evidence`: the
+    evidence listed per indicator id; `marked` (a recap with values not approved yet) adds the `persetujuan`
+    column."""
     label = scope_label(recap.scope, language)
     heading = t("workbook.kertas_kerja.heading", language)
     workbook = new_workbook(f"{t('workbook.kertas_kerja.title', language)} – {label}")
     sheet = workbook.create_sheet(sheet_title(t("workbook.kertas_kerja.sheet", language)))
     columns = _columns(marked)
     width = len(columns)
-    for row, (text, font) in enumerate(((heading, HEADING_FONT), (office, Font(bold=True, size=12)),
-                                        (t("workbook.kertas_kerja.period", language, period=label), Font(bold=True))),
-                                       start=1):
+    period = (t("workbook.kertas_kerja.period", language, period=label), Font(bold=True))
+    kop = letterhead.kop_lines()
+    top_lines = [*((line, Font(bold=True, size=12)) for line in kop), (None, None), (heading, HEADING_FONT), period] \
+        if kop else [(heading, HEADING_FONT), (letterhead.office, Font(bold=True, size=12)), period]
+    for row, (text, font) in enumerate(top_lines, start=1):
+        if text is None:
+            continue
         cell = put(sheet.cell(row=row, column=1), text)
         cell.font, cell.alignment = font, Alignment(horizontal="center")
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-    _write_header(sheet, columns, label, language)
+    header_top = len(top_lines) + 2
+    first_row = header_top + HEADER_ROWS
+    _write_header(sheet, columns, label, language, header_top)
     rows = body_rows(recap, parent_codes or {}, evidence or {}, language, marked)
-    end = _write_body(sheet, columns, rows)
+    end = _write_body(sheet, columns, rows, first_row)
     if marked:
         put(sheet.cell(row=end + 1, column=1), t("workbook.unapproved_legend", language)).font = Font(bold=True)
         end += 2
-    _write_signatures(sheet, end + SIGNATURE_GAP, signatures, width, language)
-    sheet.freeze_panes = sheet.cell(row=FIRST_ROW, column=4).coordinate  # below the header, right of the name
-    sheet.print_title_rows = f"{HEADER_TOP}:{FIRST_ROW - 1}"
+    date_line = dated(letterhead.city, signatures.latest_day() or today, language)
+    _write_signatures(sheet, end + SIGNATURE_GAP, signatures, width, language, date_line)
+    sheet.freeze_panes = sheet.cell(row=first_row, column=4).coordinate  # below the header, right of the name
+    sheet.print_title_rows = f"{header_top}:{first_row - 1}"
     print_setup(sheet, f"{t('workbook.kertas_kerja.title', language)} – {label}")
     return workbook
 

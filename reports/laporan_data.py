@@ -33,7 +33,6 @@ from models.collection.progress import UnitProgress, period_progress
 from models.collection.recap import Recap, RecapRow, compute_recap
 from models.measurement.cycle import MeasurementCycle, MeasurementStatus, cycle_of
 from models.measurement.results import Measurement, measure_quarter
-from models.office.acting_officials import acting_in
 from models.office.audit import Actor
 from models.office.organisation import Role, Unit
 from models.plan.periods import Period, PeriodKind, PeriodRef, PeriodStatus, find_period
@@ -42,9 +41,10 @@ from models.timing.mutu_baku import StepTiming, measurement_timeline, timeline
 from models.timing.schedule import ScheduleRules
 from models.timing.steps import SOP_NUMBER
 from reports.laporan import Laporan, LaporanRow, LevelLine, TimelineLine, render_laporan
-from reports.letterhead import Letterhead, Signatory, dated
+from reports.letterhead import Letterhead, dated
 from reports.recap_charts import render_recap_charts
-from reports.wording import acting_title, scope_label, step_state, summary_lines, target_text, title_of, value_text
+from reports.signatories import signatory_of
+from reports.wording import scope_label, step_state, summary_lines, target_text, title_of, value_text
 from reports.workbooks import evidence_texts
 
 ARCHIVE_LANGUAGE = "id"  # the filed document is the office's official record
@@ -162,14 +162,6 @@ def _signed(session: Session, letterhead: Letterhead, now: datetime, rules: Sche
     return {"letterhead": letterhead, "signed_on": dated(letterhead.city, now.astimezone(rules.tz).date(), language),
             "verifier": signatory_of(session, Role.SEKRETARIS, letterhead.sekretaris, now, language),
             "approver": signatory_of(session, Role.KEPALA, letterhead.kepala, now, language)}
-
-
-def signatory_of(session: Session, office: Role, configured: Signatory, at: datetime, language: str) -> Signatory:
-    """Who signs for the office at `at`: its acting official when one is named then, else the configured one."""
-    acting = acting_in(session, office, at)
-    if acting is None:
-        return configured
-    return Signatory(title=acting_title(acting[0], language), name=acting[1].name)
 
 
 def period_laporan(session: Session, period: Period, now: datetime, rules: ScheduleRules, language: str,

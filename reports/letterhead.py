@@ -3,7 +3,8 @@
 Built once by the composition root from the settings (`bot.config.Settings.letterhead`) and passed down to what
 draws a document, so `reports` never reads the settings. A `Signatory`'s `title` is printed as the caller gives
 it ("Kepala Dinas Penanaman Modal dan PTSP", "Plh. Sekretaris"): an acting official is a different value, not a
-flag here. Light on purpose (no drawing library): the chat's wiring holds one from the start.
+flag here. The one signatory type of the documents: the Laporan's and the workbooks' signature blocks
+(`reports.signatories`) alike. Light on purpose (no drawing library): the chat's wiring holds one from the start.
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ class Letterhead:
     def for_office(self, name: str) -> Letterhead:
         """This letterhead with `name` (the office's root unit) as the office when none is configured."""
         return self if self.office or not name else replace(self, office=name)
+
+    def kop_lines(self) -> tuple[str, ...]:
+        """The kop's lines on a workbook's top rows: the parent line, the office, the address (those set), when a
+        parent line or an address is configured; () otherwise (the workbook names the office as its instansi)."""
+        if not (self.parent or self.address):
+            return ()
+        return tuple(line for line in (self.parent, self.office, self.address) if line)
 
 
 def dated(city: str, day: date, language: str = "id") -> str:

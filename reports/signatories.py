@@ -1,53 +1,38 @@
 """Who signs a period's documents, and on which day: prepared by the Tim SAKIP, checked by the Sekretaris, known by
 the Kepala Dinas ("Mengetahui, Kepala Dinas …").
 
-A caller may name the signatories (`Signatory`: name, NIP, title; the office's settings, with Plt/Plh where one
-acts); for one it does not name, the member who acted for the period is taken: the Sekretaris who reported it to the
-Kepala Dinas (else who approved its last form), the Kepala Dinas who disposed it, and for the Tim SAKIP the member
-who opened it if a Tim SAKIP member did (else the first Tim SAKIP member). The days come from the same records:
-the report, the disposition, and the archive (the Tim SAKIP files the Kertas Kerja once the period is archived).
-A year, or a period no one has acted on yet, has names from the roles and no day.
+Each block is signed by the member who acted for the period: the Sekretaris who reported it to the Kepala Dinas
+(else who approved its last form), the Kepala Dinas who disposed it, and for the Tim SAKIP the member who opened it
+if a Tim SAKIP member did (else the first Tim SAKIP member). The office's letterhead (`reports.letterhead`, from the
+settings) names the Sekretaris and the Kepala Dinas with their title and NIP: its signatory signs when the audit
+names the same person (same NIP, or the configured name contains the member's) or nobody; an acting official from
+the audit keeps "Plh. Sekretaris" / "Plt. Kepala Dinas" with their own name; another member who acted, their own
+name. The days come from the same records: the report, the disposition, and the archive (the Tim SAKIP files the
+Kertas Kerja once the period is archived). A year, or a period no one has acted on yet, has names from the
+settings (else the roles) and no day.
 
 No openpyxl here: the chat and the command line build `Signatories` without loading the workbooks.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, tzinfo
 
 from sqlmodel import Session, col, select
 
 from models.collection.forms import Disposition, PeriodReport, Review, ReviewDecision, UnitForm
-from models.office.acting_officials import acting_at
+from models.office.acting_officials import acting_at, acting_in
 from models.office.audit import AuditEntry
 from models.office.organisation import Member, Role, members_with_role
 from models.plan.periods import Period, PeriodRef, find_period
+from reports.letterhead import Letterhead, Signatory
 from reports.wording import acting_title
 
 
 @dataclass(frozen=True)
-class Signatory:
-    """One person who signs: as the caller names them (settings) or as they acted (`members_who_acted`). `title`
-    is the function under the signature ("Kepala Dinas …", "Plh. Sekretaris"); None: the role's own words."""
-
-    name: str
-    nip: str | None = None
-    title: str | None = None
-
-
-@dataclass(frozen=True)
-class Signatories:
-    """The three who sign; a None is taken from the members who acted (`signatures`)."""
-
-    tim_sakip: Signatory | None = None
-    sekretaris: Signatory | None = None
-    kepala: Signatory | None = None
-
-
-@dataclass(frozen=True)
 class Signature:
-    signatory: Signatory | None  # None: nobody holds the role (a blank line to sign by hand)
+    signatory: Signatory | None  # None: nobody holds the role (a line to sign by hand); an empty title: the role's
     signed_on: date | None  # the day from the audit; None when it has not happened yet
 
 
@@ -57,9 +42,14 @@ class Signatures:
     checked: Signature  # the Sekretaris
     known: Signature  # the Kepala Dinas
 
+    def latest_day(self) -> date | None:
+        """The last day anyone signed on (the date line's), None before anyone did."""
+        days = [each.signed_on for each in (self.prepared, self.checked, self.known) if each.signed_on is not None]
+        return max(days) if days else None
+
 
 def _as_signatory(member: Member | None) -> Signatory | None:
-    return Signatory(member.name, member.nip) if member is not None else None
+    return Signatory("", member.name, member.nip or "") if member is not None else None
 
 
 def _first(session: Session, role: Role) -> Member | None:
@@ -72,10 +62,10 @@ def _day(moment, tz: tzinfo) -> date | None:
 
 
 def signatures(session: Session, scope: PeriodRef | int, tz: tzinfo,
-               given: Signatories | None = None, language: str = "id") -> Signatures:
-    """The signatures of the scope's documents: `given` signatories first, else the members who acted (module
+               letterhead: Letterhead | None = None, language: str = "id") -> Signatures:
+    """The signatures of the scope's documents: the members who acted, or the letterhead's signatories (module
     docstring), each with the day the audit records for them."""
-    given = given or Signatories()
+    letterhead = letterhead or Letterhead()
     period = find_period(session, scope) if isinstance(scope, PeriodRef) else None
     tim = sekretaris = kepala = None
     prepared_on = checked_on = known_on = None
@@ -90,22 +80,47 @@ def signatures(session: Session, scope: PeriodRef | int, tz: tzinfo,
             known_at = disposition.created_at
             known_on = _day(known_at, tz)
     return Signatures(
-        prepared=Signature(given.tim_sakip or _as_signatory(tim or _first(session, Role.TIM_SAKIP)), prepared_on),
-        checked=Signature(given.sekretaris or _acted(session, sekretaris, checked_at, Role.SEKRETARIS, language)
-                          or _as_signatory(_first(session, Role.SEKRETARIS)), checked_on),
-        known=Signature(given.kepala or _acted(session, kepala, known_at, Role.KEPALA, language)
-                        or _as_signatory(_first(session, Role.KEPALA)), known_on),
+        prepared=Signature(_as_signatory(tim or _first(session, Role.TIM_SAKIP)), prepared_on),
+        checked=Signature(_signer(session, sekretaris, checked_at, Role.SEKRETARIS, letterhead.sekretaris, language),
+                          checked_on),
+        known=Signature(_signer(session, kepala, known_at, Role.KEPALA, letterhead.kepala, language), known_on),
     )
 
 
-def _acted(session: Session, member: Member | None, at: datetime | None, office: Role,
-           language: str) -> Signatory | None:
-    """Who acted for the office at `at`, titled "Plh. Sekretaris" / "Plt. Kepala Dinas" when they acted for it
-    without holding it."""
+def _digits(text: str | None) -> str:
+    return "".join(ch for ch in text or "" if ch.isdigit())
+
+
+def same_person(member: Member, configured: Signatory) -> bool:
+    """Whether the settings' signatory is this member: the same NIP when both have one, else the configured name
+    holds the member's ("Drs. H. Syahrial, M.Si" is "Syahrial")."""
+    if _digits(member.nip) and _digits(configured.nip):
+        return _digits(member.nip) == _digits(configured.nip)
+    return bool(configured.name) and " ".join(member.name.split()).casefold() in configured.name.casefold()
+
+
+def _signer(session: Session, member: Member | None, at: datetime | None, office: Role, configured: Signatory,
+            language: str) -> Signatory | None:
+    """Who signs for the office (module docstring): the member who acted at `at`, titled "Plh. Sekretaris" /
+    "Plt. Kepala Dinas" when they acted for it without holding it, or the configured signatory when they are the
+    same person (their NIP from the database when the settings give none); nobody: the configured one, else the
+    office's first member."""
     if member is None:
-        return None
+        return configured if configured.name else _as_signatory(_first(session, office))
     acting = acting_at(session, member.id, at, office) if at is not None else None
-    return Signatory(member.name, member.nip, acting_title(acting, language) if acting is not None else None)
+    if acting is not None:
+        return Signatory(acting_title(acting, language), member.name, member.nip or "")
+    if same_person(member, configured):
+        return replace(configured, nip=configured.nip or member.nip or "")
+    return _as_signatory(member)
+
+
+def signatory_of(session: Session, office: Role, configured: Signatory, at: datetime, language: str) -> Signatory:
+    """Who signs for the office at `at`: its acting official when one is named then, else the configured one."""
+    acting = acting_in(session, office, at)
+    if acting is None:
+        return configured
+    return Signatory(title=acting_title(acting[0], language), name=acting[1].name, nip=acting[1].nip or "")
 
 
 def _prepared(session: Session, period: Period, tz: tzinfo) -> tuple[Member | None, date | None]:
@@ -137,3 +152,13 @@ def _checked(session: Session, period: Period) -> tuple[Member | None, datetime 
         return None, None
     member = session.get(Member, review.reviewer_id) if review.reviewer_id else None
     return member, review.created_at
+
+
+def kepala_on(session: Session, letterhead: Letterhead, day: date, tz: tzinfo, language: str) -> Signatory:
+    """Who signs "Mengetahui, Kepala Dinas" on a document dated `day` (the LKjIP's tables): the Plt/Plh named
+    for the office at noon that day (`signatory_of`), else the configured Kepala Dinas, else (no name configured)
+    the office's first Kepala Dinas member under the configured title."""
+    signer = signatory_of(session, Role.KEPALA, letterhead.kepala, datetime.combine(day, time(12), tzinfo=tz),
+                          language)
+    member = None if signer.name else _first(session, Role.KEPALA)
+    return replace(signer, name=member.name, nip=member.nip or "") if member is not None else signer

@@ -138,16 +138,37 @@ def shown_length(value: object) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
-def write_title(sheet: Worksheet, title: str, details: Sequence[tuple[str, str]], value_column: int = 3) -> int:
-    """The title (bold, larger) in A1 and one `label  value` line per detail below it; the label spans the
-    columns before `value_column`. Returns the first row after a blank line, where the table goes."""
-    put(sheet.cell(row=1, column=1), title).font = TITLE_FONT
-    for row, (label, value) in enumerate(details, start=2):
+def write_title(sheet: Worksheet, title: str, details: Sequence[tuple[str, str]], value_column: int = 3,
+                kop: Sequence[str] = ()) -> int:
+    """The kop's lines (`Letterhead.kop_lines`, bold, then a blank row) when given, the title (bold, larger) in
+    column A and one `label  value` line per detail below it; the label spans the columns before `value_column`.
+    Returns the first row after a blank line, where the table goes."""
+    for row, line in enumerate(kop, start=1):
+        put(sheet.cell(row=row, column=1), line).font = LABEL_FONT
+    first = len(kop) + 2 if kop else 1
+    put(sheet.cell(row=first, column=1), title).font = TITLE_FONT
+    for row, (label, value) in enumerate(details, start=first + 1):
         put(sheet.cell(row=row, column=1), label).font = LABEL_FONT
         if value_column > 2:
             sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=value_column - 1)
         put(sheet.cell(row=row, column=value_column), value)
-    return len(details) + 3
+    return first + len(details) + 2
+
+
+def write_signature(sheet: Worksheet, top: int, left: int, right: int, lines: Sequence[tuple[str | None, Font | None]]
+                    ) -> int:
+    """A signature block's lines (None: an empty row, room to sign) from `top`, each centred across the columns
+    `left` to `right`; returns the row after the last one."""
+    for offset, (text, font) in enumerate(lines):
+        if text is None:
+            continue
+        cell = put(sheet.cell(row=top + offset, column=left), text)
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        if font is not None:
+            cell.font = font
+        if right > left:
+            sheet.merge_cells(start_row=top + offset, start_column=left, end_row=top + offset, end_column=right)
+    return top + len(lines)
 
 
 def write_table(

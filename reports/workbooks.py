@@ -62,9 +62,10 @@ from reports.data_export import data_csv, data_rows, data_xlsx, evidence_counts
 from reports.evidence_archive import evidence_zip
 from reports.export_kinds import ExportError, ExportKind
 from reports.kertas_kerja import kertas_kerja_workbook
+from reports.letterhead import Letterhead, dated
 from reports.lkjip import lkjip_workbook
 from reports.lkjip_data import lkjip_data
-from reports.signatories import Signatories, signatures
+from reports.signatories import kepala_on, signatures
 from reports.templates import APPROVAL_COLUMN
 from reports.workbook_style import (
     COUNT_FORMAT,
@@ -149,7 +150,7 @@ def recap_rows(recap: Recap, language: str = "id", marked: bool = False) -> list
 
 
 def kertas_kerja_file(session: Session, recap: Recap, language: str, *, include_drafts: bool,
-                      signatories: Signatories | None, tz: tzinfo) -> ExportFile:
+                      letterhead: Letterhead, today: date, tz: tzinfo) -> ExportFile:
     """The Kertas Kerja (`reports.kertas_kerja`) of the recap's scope: the office, the parents' codes, the evidence
     of the scope's periods listed (approved forms' only, unless `include_drafts`), the signatures."""
     scope = recap.scope
@@ -157,7 +158,7 @@ def kertas_kerja_file(session: Session, recap: Recap, language: str, *, include_
     parent_codes = {indicator.id: indicator.code for indicator in
                     session.exec(select(Indicator).where(Indicator.id.in_(parent_ids))).all()} if parent_ids else {}
     workbook = kertas_kerja_workbook(
-        recap, office_name(session), signatures(session, scope, tz, signatories, language), language,
+        recap, letterhead, signatures(session, scope, tz, letterhead, language), today, language,
         parent_codes=parent_codes, evidence=scope_evidence(session, scope, language, include_drafts),
         marked=include_drafts)
     return ExportFile(f"kertas-kerja-{scope_code(scope)}.xlsx", workbook_bytes(workbook),
@@ -406,21 +407,25 @@ def indicator_rows(recap: Recap, language: str, marked: bool = False) -> list[li
 
 
 def rekapitulasi_workbook(session: Session, recap: Recap, language: str, today: date,
-                          tz: tzinfo = OFFICE_TZ, marked: bool = False) -> Workbook:
+                          tz: tzinfo = OFFICE_TZ, marked: bool = False,
+                          letterhead: Letterhead | None = None) -> Workbook:
     """Sheet 1: each unit's progress in each stored period of the scope, then indicators per capaian category;
-    sheet 2: every indicator of the recap under its unit. `marked`: the `persetujuan` column and the legend (under
+    sheet 2: every indicator of the recap under its unit; each under the letterhead's kop lines when it has them,
+    its office the instansi (else the top unit's name). `marked`: the `persetujuan` column and the legend (under
     the categories too, whose counts include the rows marked)."""
+    letterhead = (letterhead or Letterhead()).for_office(office_name(session))
+    kop = letterhead.kop_lines()
     scope = recap.scope
     label = scope_label(scope, language)
     title = t("workbook.rekap.title", language)
     workbook = new_workbook(f"{title} – {label}")
-    details = [(t("workbook.office", language), office_name(session)), (t("workbook.period", language), label)]
+    details = [(t("workbook.office", language), letterhead.office), (t("workbook.period", language), label)]
     achieved = sum(1 for row in recap.rows if row.capaian.tercapai)
     summary = (t("workbook.rekap.tercapai", language),
                t("workbook.rekap.tercapai_value", language, count=achieved, total=len(recap.rows)))
 
     progress = workbook.create_sheet(sheet_title(t("workbook.rekap.sheet_progress", language)))
-    top = write_title(progress, f"{title} – {t('workbook.rekap.progress_title', language)}", details)
+    top = write_title(progress, f"{title} – {t('workbook.rekap.progress_title', language)}", details, kop=kop)
     columns = [Column(heading(name, language), low, high) for name, low, high in PROGRESS_COLUMNS]
     rows = progress_rows(session, periods_in_scope(session, scope), language, today, tz)
     if not rows:
@@ -432,7 +437,7 @@ def rekapitulasi_workbook(session: Session, recap: Recap, language: str, today: 
     print_setup(progress, f"{title} – {label}")
 
     indicators = workbook.create_sheet(sheet_title(t("workbook.rekap.sheet_indicators", language)))
-    top = write_title(indicators, f"{title} – {label}", [*details, summary])
+    top = write_title(indicators, f"{title} – {label}", [*details, summary], kop=kop)
     names = INDICATOR_COLUMNS + ((APPROVAL_COLUMN, 16, 36),) if marked else INDICATOR_COLUMNS
     columns = [Column(heading(name, language), low, high, wrap=name in WRAPPED) for name, low, high in names]
     end = write_table(indicators, top, columns, indicator_rows(recap, language, marked), freeze_columns=1,
@@ -458,13 +463,14 @@ def put_bands(sheet: Worksheet, top: int, recap: Recap, language: str) -> int:
 def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, language: str,
                  unit_id: int | None = None, *, today: date, tz: tzinfo = OFFICE_TZ,
                  include_drafts: bool = False, evidence_dir: Path | None = None,
-                 signatories: Signatories | None = None) -> list[ExportFile]:
+                 letterhead: Letterhead | None = None) -> list[ExportFile]:
     """The workbooks of `kind` for the scope: the Kertas Kerja, the Rekapitulasi, the Formulir (one per unit of
     the period, or only `unit_id`'s), the data export (XLSX and CSV) or all of them (a year has no Formulir); or
     the ZIP of the evidence files kept in `evidence_dir` (`ExportKind.BUKTI`, a month or triwulan only). `today`
     (in the office's time zone `tz`) decides which unfinished forms are late. Approved values only, unless
-    `include_drafts` (then marked). `signatories` sign the Kertas Kerja (`reports.signatories`: the members who
-    acted for those it leaves out). Raises `ExportError` (see the module docstring)."""
+    `include_drafts` (then marked). `letterhead` (the settings'; None: none configured): the kop's lines on the
+    Kertas Kerja, the Rekapitulasi and the LKjIP tables, the city of their date lines, the Sekretaris and the Kepala
+    Dinas who sign (`reports.signatories`). Raises `ExportError` (see the module docstring)."""
     if not isinstance(kind, ExportKind):
         raise TypeError(f"an export kind is an ExportKind, not {kind!r}")
     code, label = scope_code(scope), scope_label(scope, language)
@@ -477,14 +483,15 @@ def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, lan
         return [ExportFile(filename, data, t("evidence.zip_title", language, period=label), count)]
     if kind is ExportKind.LKJIP and not isinstance(scope, int):
         raise ExportError(ExportCode.LKJIP_NEEDS_YEAR, year=str(scope.year))
+    letterhead = (letterhead or Letterhead()).for_office(office_name(session))
     files = []
     recap = compute_recap(session, scope, language, approved_only=not include_drafts) \
         if kind not in (ExportKind.FORMULIR, ExportKind.LKJIP) else None
     if kind in (ExportKind.KERTAS_KERJA, ExportKind.SEMUA):
         files.append(kertas_kerja_file(session, recap, language, include_drafts=include_drafts,
-                                       signatories=signatories, tz=tz))
+                                       letterhead=letterhead, today=today, tz=tz))
     if kind in (ExportKind.REKAPITULASI, ExportKind.SEMUA):
-        workbook = rekapitulasi_workbook(session, recap, language, today, tz, include_drafts)
+        workbook = rekapitulasi_workbook(session, recap, language, today, tz, include_drafts, letterhead)
         files.append(ExportFile(f"rekapitulasi-{code}.xlsx", workbook_bytes(workbook),
                                 t("workbook.rekap.file_title", language, period=label), len(recap.rows)))
     if kind in (ExportKind.FORMULIR, ExportKind.SEMUA):
@@ -500,7 +507,10 @@ def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, lan
     if kind in (ExportKind.DATA, ExportKind.SEMUA):
         files.extend(data_files(session, recap, language, include_drafts))
     if kind is ExportKind.LKJIP or (kind is ExportKind.SEMUA and isinstance(scope, int)):
-        data = lkjip_data(session, scope, include_drafts=include_drafts)
-        files.append(ExportFile(f"lkjip-{code}.xlsx", workbook_bytes(lkjip_workbook(data, language)),
+        data = replace(lkjip_data(session, scope, include_drafts=include_drafts), office=letterhead.office)
+        kepala = kepala_on(session, letterhead, today, tz, language)
+        workbook = lkjip_workbook(data, language, kop=letterhead.kop_lines(), kepala=kepala,
+                                  date_line=dated(letterhead.city, today, language))
+        files.append(ExportFile(f"lkjip-{code}.xlsx", workbook_bytes(workbook),
                                 t("lkjip.file_title", language, period=label), len(data.performance)))
     return files

@@ -39,8 +39,9 @@ from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus
 from models.store.database import session_scope
 from models.timing.schedule import ScheduleRules
-from reports.laporan_data import _period_reviews, signatory_of
+from reports.laporan_data import _period_reviews
 from reports.letterhead import Signatory
+from reports.signatories import signatory_of
 from reports.wording import holder_of, office_title_of, title_of
 from tests.conftest import office_moment
 

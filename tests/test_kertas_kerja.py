@@ -6,7 +6,8 @@ the indicators grouped tujuan → sasaran → program → kegiatan, each under i
 order; target, realisasi, capaian and category for the period and cumulatively (January to the period's end) in
 the Rekapitulasi's number formats; the unit responsible, kendala, tindak lanjut and the evidence listed; A4
 landscape fitted to the width; and below it the signatures of the Tim SAKIP, the Sekretaris and the Kepala Dinas
-with the names and days of what each did (or the signatories the caller names).
+with the names and days of what each did (the settings' name, title and NIP for the same person), under the date
+line "Painan, <day>"; with a kop configured, its lines on top.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from models.plan.periods import Period, PeriodKind, parse_scope
 from models.reporting.report import dispose, report_to_kepala
 from models.store.database import session_scope
 from reports.export_kinds import ExportKind
-from reports.signatories import Signatories, Signatory
+from reports.letterhead import Letterhead, Signatory
 from reports.workbooks import export_files
 from tests.conftest import office_moment
 
@@ -78,10 +79,10 @@ def person(session: Session, role: Role) -> Member:
                         .where(MemberRole.role == role)).one()
 
 
-def kertas_kerja(engine: Engine, scope: str, signatories: Signatories | None = None) -> Worksheet:
+def kertas_kerja(engine: Engine, scope: str, letterhead: Letterhead | None = None) -> Worksheet:
     with session_scope(engine) as session:
         (file,) = export_files(session, parse_scope(scope), ExportKind.KERTAS_KERJA, "id", today=TODAY,
-                               signatories=signatories)
+                               letterhead=letterhead)
     assert file.filename == f"kertas-kerja-{scope}.xlsx"
     return load_workbook(io.BytesIO(file.data))["Kertas Kerja"]
 
@@ -115,6 +116,13 @@ def signature_block(sheet: Worksheet) -> dict[str, list[str]]:
         if cell.value:
             blocks[cell.value] = [sheet.cell(row=top + offset, column=cell.column).value for offset in range(8)]
     return blocks
+
+
+def date_line(sheet: Worksheet) -> tuple[str, str]:
+    """The one text in the row above the signature blocks, and the first line of the block under it."""
+    top = next(row[0].row for row in sheet.iter_rows() if row[0].value == "Disiapkan oleh,")
+    (cell,) = [cell for cell in sheet[top - 1] if cell.value]
+    return cell.value, sheet.cell(row=top, column=cell.column).value
 
 
 def test_the_kertas_kerja_has_title_groups_formats_and_print_setup(approved):
@@ -198,14 +206,18 @@ def test_the_signatures_are_of_those_who_acted_with_their_days_or_as_named(appro
                         "NIP. 19650202 199003 1 003", "Tanggal 17 April 2026"],  # disposed
     }
 
-    # the office's signatories (settings), e.g. a Plh. acting for the Sekretaris: theirs, on the days recorded
-    named = Signatories(sekretaris=Signatory("Dra. Lina Marlina", "19750303 200003 2 004", "Plh. Sekretaris"),
-                        kepala=Signatory("Ir. Hendri Kepala", "19650202 199003 1 003",
-                                         f"Kepala {OFFICE}"))
-    blocks = signature_block(kertas_kerja(approved, "2026-TW1", named))
-    assert blocks["Diperiksa oleh,"][1:] == ["Plh. Sekretaris", None, None, None, "Dra. Lina Marlina",
-                                             "NIP. 19750303 200003 2 004", "Tanggal 16 April 2026"]
-    assert blocks["Mengetahui,"][1] == f"Kepala {OFFICE}"
+    # the settings name the same Sekretaris (by NIP) and Kepala Dinas (by name, without NIP): the settings' name
+    # and title, the NIP from the settings or else the database, on the days recorded; dated on the last of them
+    settings = Letterhead(city="Painan",
+                          sekretaris=Signatory("Sekretaris", "Drs. H. Syahrial, M.Si", "19700101 199503 1 001"),
+                          kepala=Signatory(f"Kepala {OFFICE}", "Ir. Hendri Kepala, M.T."))
+    sheet = kertas_kerja(approved, "2026-TW1", settings)
+    blocks = signature_block(sheet)
+    assert blocks["Diperiksa oleh,"][1:] == ["Sekretaris", None, None, None, "Drs. H. Syahrial, M.Si",
+                                             "NIP. 19700101 199503 1 001", "Tanggal 16 April 2026"]
+    assert blocks["Mengetahui,"][1:] == [f"Kepala {OFFICE}", None, None, None, "Ir. Hendri Kepala, M.T.",
+                                         "NIP. 19650202 199003 1 003", "Tanggal 17 April 2026"]
+    assert date_line(sheet) == ("Painan, 17 April 2026", "Mengetahui,")
 
     # a month nobody has reported yet: the Sekretaris who approved its forms, and no day for the Kepala Dinas
     blocks = signature_block(kertas_kerja(approved, "2026-01"))
@@ -225,7 +237,31 @@ def test_a_plh_sekretaris_who_reported_signs_as_plh(approved):
         tw1 = session.exec(select(Period).where(Period.kind == PeriodKind.QUARTER)).one()
         report_to_kepala(session, acting_member(session, 201, moment), tw1.id, now=moment)
 
-    checked = signature_block(kertas_kerja(approved, "2026-TW1"))["Diperiksa oleh,"]
+    settings = Letterhead(sekretaris=Signatory("Sekretaris", "Drs. Syahrial", "19700101 199503 1 001"))
+    checked = signature_block(kertas_kerja(approved, "2026-TW1", settings))["Diperiksa oleh,"]
 
     assert checked[1:] == ["Plh. Sekretaris", None, None, None, "Rahmat Tim SAKIP", "NIP. 19850505 201001 1 002",
                            "Tanggal 16 April 2026"]
+
+
+def test_nobody_signed_yet_the_settings_sign_under_the_kop_dated_today(approved):
+    """Given a kop configured (parent line, office, address, city) and a Sekretaris named in the settings, when the
+    year's Kertas Kerja is made (nobody reported or disposed a year), then the kop's lines are the top rows, the
+    header and the body move down below them, the configured Sekretaris signs with the configured NIP, the Kepala
+    Dinas is the office's member, and the date line is the day it is made."""
+    settings = Letterhead(parent="PEMERINTAH KABUPATEN PESISIR SELATAN", office="DINAS PENANAMAN MODAL DAN PTSP",
+                          address="Jl. Dr. Moh. Hatta No. 1, Painan", city="Painan",
+                          sekretaris=Signatory("Sekretaris", "Dra. Lina Marlina", "19750303 200003 2 004"))
+
+    sheet = kertas_kerja(approved, "2026", settings)
+
+    assert [sheet[f"A{row}"].value for row in range(1, 7)] == [
+        "PEMERINTAH KABUPATEN PESISIR SELATAN", "DINAS PENANAMAN MODAL DAN PTSP", "Jl. Dr. Moh. Hatta No. 1, Painan",
+        None, "KERTAS KERJA PENGUKURAN KINERJA", "Periode: Tahun 2026"]
+    assert (sheet["A8"].value, sheet.freeze_panes, sheet.print_title_rows) == ("No", "D10", "$8:$9")
+    assert sheet["A10"].value == "Tujuan" and sheet["B11"].value == "T.1"
+    blocks = signature_block(sheet)
+    assert blocks["Diperiksa oleh,"][1:] == ["Sekretaris", None, None, None, "Dra. Lina Marlina",
+                                             "NIP. 19750303 200003 2 004", "Tanggal ………………"]
+    assert blocks["Mengetahui,"][5:7] == ["Ir. Hendri Kepala", "NIP. 19650202 199003 1 003"]
+    assert date_line(sheet) == ("Painan, 20 April 2026", "Mengetahui,")

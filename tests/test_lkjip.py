@@ -21,18 +21,20 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from i18n.problems import render_problem
-from models.calc.clock import system_clock
+from models.calc.clock import OFFICE_TZ, system_clock
 from models.collection.forms import FormStatus, UnitForm
 from models.collection.workflow import approve_form
 from models.exchange.pk_import import PK_COLUMNS, import_pk
 from models.exchange.problems import ImportFailed
 from models.exchange.realisasi_import import import_realisasi
+from models.office.acting_officials import ActingKind, appoint
 from models.office.audit import Actor
-from models.office.organisation import Unit, ensure_office
+from models.office.organisation import Member, Role, Unit, ensure_office
 from models.plan.indicators import Indicator, IndicatorTarget
 from models.plan.periods import parse_scope
 from models.store.database import session_scope
 from reports.export_kinds import COMMAND_LINE_SPELLINGS, ExportError, ExportKind, export_kind
+from reports.letterhead import Letterhead, Signatory
 from reports.workbooks import export_files
 from tests.conftest import office_moment
 from tests.test_cli import run, use_settings
@@ -105,9 +107,11 @@ def office(engine: Engine, tmp_path: Path) -> Engine:
     return engine
 
 
-def lkjip_sheets(engine: Engine, scope: int = 2026, language: str = "id") -> dict[str, Worksheet]:
+def lkjip_sheets(engine: Engine, scope: int = 2026, language: str = "id",
+                 letterhead: Letterhead | None = None) -> dict[str, Worksheet]:
     with session_scope(engine) as session:
-        (file,) = export_files(session, scope, ExportKind.LKJIP, language, today=date(2027, 1, 10))
+        (file,) = export_files(session, scope, ExportKind.LKJIP, language, today=date(2027, 1, 10),
+                               letterhead=letterhead)
     assert file.filename == f"lkjip-{scope}.xlsx"
     return {sheet.title: sheet for sheet in load_workbook(io.BytesIO(file.data)).worksheets}
 
@@ -193,7 +197,7 @@ def test_the_performance_sheet_has_each_sasaran_in_order_with_last_year_and_the_
     assert header[4:13] == ["Target 2025", "Realisasi 2025", "Capaian 2025 (%)",
                             "Target 2026", "Realisasi 2026", "Capaian 2026 (%)",
                             "Target Akhir Renstra", "Tahun Akhir Renstra", "Kemajuan thd. Target Renstra (%)"]
-    assert [row[0] for row in rows] == ["Sasaran Strategis", 1, 2]  # the level's heading, then the sasaran
+    assert [row[0] for row in rows if row[0] is not None] == ["Sasaran Strategis", 1, 2]  # the level, its sasaran
     found = by_code(header, rows)
     assert list(found) == ["S.1", "S.2"]
     s1 = found["S.1"]
@@ -263,3 +267,54 @@ def test_a_problem_of_a_program_with_a_pagu_is_one_line_not_one_more_for_its_bud
         imported(engine, path)
     assert [render_problem(problem) for problem in failed.value.problems] == [
         "baris 2, kolom induk: induk 'S.9' tidak ditemukan di berkas maupun di basis data"]
+
+
+# --------------------------------------------------------------------------------------------- kop and signature
+
+KOP = ["PEMERINTAH KABUPATEN PESISIR SELATAN", "DINAS CONTOH", "Jl. Contoh No. 1, Painan"]
+
+
+def signature(sheet: Worksheet) -> list[object]:
+    """The signature block's lines, from the date line above "Mengetahui," down to the NIP."""
+    (known,) = [cell for row in sheet.iter_rows() for cell in row if cell.value == "Mengetahui,"]
+    return [sheet.cell(row=row, column=known.column).value for row in range(known.row - 1, known.row + 7)]
+
+
+def test_the_tables_are_on_the_kop_and_signed_by_the_kepala_dinas_or_the_plt_named_that_day(office):
+    """Given the settings' kop (parent line, office, address, Painan) and Kepala Dinas, then both sheets have the
+    kop's lines on top, the office as the instansi, and below the table "Painan, 10 Januari 2027", "Mengetahui,"
+    and the Kepala Dinas's title, name and NIP; with a Plt. Kepala Dinas named for that day, the Plt signs with
+    their own name and NIP."""
+    letterhead = Letterhead(parent=KOP[0], office=KOP[1], address=KOP[2], city="Painan",
+                            kepala=Signatory("Kepala Dinas Contoh", "Drs. Budi Santoso, M.Si",
+                                             "19700101 199503 1 001"))
+    sheets = lkjip_sheets(office, letterhead=letterhead)
+    titles = {"Capaian Kinerja": "Pengukuran Kinerja LKjIP Tahun 2026",
+              "Anggaran": "Realisasi Anggaran dan Efisiensi per Sasaran LKjIP Tahun 2026"}
+    for name, sheet in sheets.items():
+        assert [sheet[f"A{row}"].value for row in range(1, 6)] == [*KOP, None, titles[name]]
+        assert (sheet["A6"].value, sheet["C6"].value) == ("Instansi", KOP[1])
+        assert signature(sheet) == ["Painan, 10 Januari 2027", "Mengetahui,", "Kepala Dinas Contoh", None, None, None,
+                                    "Drs. Budi Santoso, M.Si", "NIP. 19700101 199503 1 001"]
+    header, rows = table(sheets["Capaian Kinerja"])
+    assert list(by_code(header, rows)) == ["S.1", "S.2"]
+
+    with session_scope(office) as session:
+        unit = session.exec(select(Unit)).first()
+        rina = Member(telegram_user_id=301, name="Rina Marlina, S.E.", nip="19800202 200501 2 002", unit_id=unit.id)
+        session.add(rina)
+        session.flush()
+        appoint(session, Actor.cli(), Role.KEPALA, rina.id, ActingKind.PLT, date(2027, 1, 5), date(2027, 1, 20),
+                tz=OFFICE_TZ, now=office_moment(date(2027, 1, 4)))
+    for sheet in lkjip_sheets(office, letterhead=letterhead).values():
+        assert signature(sheet) == ["Painan, 10 Januari 2027", "Mengetahui,", "Plt. Kepala Dinas", None, None, None,
+                                    "Rina Marlina, S.E.", "NIP. 19800202 200501 2 002"]
+
+
+def test_without_a_kop_the_tables_keep_their_top_rows_and_a_line_to_sign_by_hand(office):
+    """Nothing configured and no Kepala Dinas in the database: the title in A1, the office's name as the instansi,
+    and a signature block with the role and a line to write the name by hand, dated without a city."""
+    sheet = lkjip_sheets(office)["Capaian Kinerja"]
+    assert (sheet["A1"].value, sheet["C2"].value) == ("Pengukuran Kinerja LKjIP Tahun 2026", OFFICE)
+    assert signature(sheet) == ["10 Januari 2027", "Mengetahui,", "Kepala Dinas", None, None, None,
+                                "(………………………………)", None]

@@ -35,6 +35,7 @@ from models.plan.indicators import Indicator
 from models.plan.periods import Period, PeriodKind, PeriodStatus, parse_scope
 from models.store.database import session_scope
 from reports.export_kinds import ExportKind
+from reports.letterhead import Letterhead
 from reports.workbooks import ExportError, ExportFile, export_files
 from tests.conftest import office_moment
 from tests.test_cli import run, use_settings
@@ -63,11 +64,12 @@ def recorded(demo_pk: Engine) -> Engine:
 
 
 def export(engine: Engine, scope: str, kind: str, language: str = "id", unit: str | None = None,
-           today: date = TODAY, include_drafts: bool = False) -> dict[str, ExportFile]:
+           today: date = TODAY, include_drafts: bool = False,
+           letterhead: Letterhead | None = None) -> dict[str, ExportFile]:
     with session_scope(engine) as session:
         unit_id = session.exec(select(Unit.id).where(Unit.name == unit)).one() if unit else None
         files = export_files(session, parse_scope(scope), ExportKind(kind), language, unit_id, today=today,
-                             include_drafts=include_drafts)
+                             include_drafts=include_drafts, letterhead=letterhead)
     return {file.filename: file for file in files}
 
 
@@ -246,6 +248,21 @@ def test_rekapitulasi_shows_progress_bands_and_indicators_by_unit(recorded):
         ["April 2026", "Bidang Penanaman Modal", "belum mulai", 0, 2, None, "terlambat"],
         ["April 2026", "Bidang Pengaduan, Kebijakan dan Pelaporan Layanan", "belum mulai", 0, 2, None, "terlambat"],
         ["April 2026", "Sekretariat", "belum mulai", 0, 1, None, "terlambat"]]
+
+
+def test_rekapitulasi_on_the_letterhead_has_its_kop_lines_on_top(recorded):
+    """Given the settings' kop (parent line, office, address), then both sheets of the Rekapitulasi start with its
+    lines, a blank row, the title, and the configured office as the instansi; the table moves down below them."""
+    approve_submitted(recorded)
+    kop = ["PEMERINTAH KABUPATEN PESISIR SELATAN", "DINAS PENANAMAN MODAL DAN PTSP", "Jl. Imam Bonjol No. 1, Painan"]
+    letterhead = Letterhead(parent=kop[0], office=kop[1], address=kop[2], city="Painan")
+    workbook = sheets(only(export(recorded, "2026-TW1", "rekapitulasi", letterhead=letterhead)))
+    for sheet in workbook.values():
+        assert [sheet[f"A{row}"].value for row in range(1, 5)] == [*kop, None]
+        assert sheet["A5"].value.startswith("Rekapitulasi")
+        assert (sheet["A6"].value, sheet["C6"].value) == ("Instansi", kop[1])
+    assert values(workbook["Kemajuan Pengisian"], 9)[:3] == ["No", "Periode", "Unit kerja"]
+    assert workbook["Kemajuan Pengisian"].freeze_panes == "A10"
 
 
 # --------------------------------------------------------------------------------------------- language, safety
