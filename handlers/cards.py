@@ -113,14 +113,31 @@ def outcome_line(session: Session, card: SentCard, language: str, now: datetime,
 
 def outcome_screen(session: Session, card: SentCard, language: str, now: datetime, timezone: str,
                    edit_message_id: int | None = None) -> Screen:
-    """The copy as it was sent with the outcome under it (should both not fit in one
-    message, its first block only), with its reading buttons only."""
+    """The outcome first (read at a glance on a phone, without scrolling a long card), then the copy as it was
+    sent, its first line (what it asked: "… menunggu pemeriksaan Anda") struck through; should both not fit in
+    one message, its first block only. Its reading buttons only."""
     line = outcome_line(session, card, language, now, timezone)
-    text = f"{card.text}\n\n{line}"
+    header, newline, rest = card.text.partition("\n")
+    shown = f"<s>{header}</s>{newline}{rest}" if _balanced(header) else card.text
+    text = f"{line}\n\n{shown}"
     if telegram_length(text) > MESSAGE_LIMIT:  # the card's first block (its title) then, cut between blocks
-        text = f"{card.text.split(chr(10) * 2)[0]}\n\n{line}"
+        text = f"{line}\n\n{shown.split(chr(10) * 2)[0]}"
     return Screen([text], kept_buttons(card.button_rows), edit_message_id=edit_message_id,
                   edit_only=edit_message_id is not None)
+
+
+_TAG = re.compile(r"<(/?)([a-z-]+)[^>]*>")
+
+
+def _balanced(fragment: str) -> bool:
+    """Whether every HTML tag opened in `fragment` is closed in it (so it may be wrapped in another tag)."""
+    opened: list[str] = []
+    for closing, name in _TAG.findall(fragment):
+        if not closing:
+            opened.append(name)
+        elif not opened or opened.pop() != name:
+            return False
+    return not opened
 
 
 def decided_in_place(session: Session, member: Member, now: datetime) -> Screen | None:

@@ -96,7 +96,8 @@ async def walk(page, clock: TestClock, shot: Shot = no_shot) -> None:
     # from 07.00 on the 16th to 11.00, against the 1 h 30 min standard of the Sekretaris's check: late
     assert f"⚠️ Formulir {PENGADUAN} · Februari 2027: menunggu 4 jam · baku 1 jam 30 menit" in listing, listing
     await shot("tugas-1-plh")
-    await bambang.press(f"Periksa {PENGADUAN}", f"Formulir {PENGADUAN} · Februari 2027 menunggu pemeriksaan Anda")
+    await bambang.press(f"Periksa Februari 2027 · {PENGADUAN}",
+                        f"Formulir {PENGADUAN} · Februari 2027 menunggu pemeriksaan Anda")
     card = bubble(bambang, f"Formulir {PENGADUAN} · Februari 2027 menunggu pemeriksaan Anda").last
     assert {"✅ Setujui", "↩️ Kembalikan"} <= set(await buttons_of(card))
     await shot("card-1-plh-before")

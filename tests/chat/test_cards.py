@@ -112,6 +112,11 @@ async def late_press(world: World, chat_id: int, card: dict, label: str) -> str:
     return alert
 
 
+def units(text: str) -> int:
+    """The length Telegram gives entities in: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 async def test_an_approval_shows_on_both_sekretaris_cards_and_a_late_press_is_an_alert(world: World):
     add_member(world, OTHER_SEKRETARIS, "Bu Sekretaris Dua", Role.SEKRETARIS)
     period_id = open_october(world)
@@ -128,7 +133,9 @@ async def test_an_approval_shows_on_both_sekretaris_cards_and_a_late_press_is_an
         approved_at = session.get(UnitForm, form_id).approved_at
     line = f"✅ Disetujui oleh Pak Sekretaris · {when(world, approved_at).split(' ')[-1]}"
     for chat, card in ((SEKRETARIS, mine), (OTHER_SEKRETARIS, other)):
-        assert shown[chat]["text"] == f"{card['text']}\n\n{line}"  # the card as it was, and the outcome
+        assert shown[chat]["text"] == f"{line}\n\n{card['text']}"  # the outcome first, then the card as it was
+        struck = next(e for e in shown[chat]["entities"] if e["type"] == "strikethrough")  # what it asked: past
+        assert (struck["offset"], struck["length"]) == (units(line) + 2, units(card["text"].split("\n")[0]))
         assert labels(now_shown(world, chat, card)) == []  # no decision buttons (no evidence: no 📎 either)
     assert sent_to(world, OTHER_SEKRETARIS) == before_other  # an edit, never a new message
 
@@ -160,8 +167,9 @@ async def test_a_return_shows_on_both_cards_with_the_indicators_returned(world: 
 
     for chat, card in ((SEKRETARIS, mine), (OTHER_SEKRETARIS, other)):
         shown = await until_shows(world, chat, card, "Dikembalikan oleh Pak Sekretaris")
-        assert shown["text"].startswith(card["text"] + "\n\n↩️ Dikembalikan oleh Pak Sekretaris · ")
-        assert shown["text"].endswith(": P.4")
+        assert shown["text"].startswith("↩️ Dikembalikan oleh Pak Sekretaris · ")
+        assert shown["text"].endswith("\n\n" + card["text"])
+        assert shown["text"].split("\n")[0].endswith(": P.4")
         assert labels(now_shown(world, chat, card)) == []
 
     alert = await late_press(world, OTHER_SEKRETARIS, other, APPROVE)
@@ -192,7 +200,7 @@ async def test_an_unlock_decision_shows_on_both_cards(world: World, label: str, 
 
     for chat, card in ((OTHER_SEKRETARIS, other), (SEKRETARIS, mine)):
         shown = await until_shows(world, chat, card, f"{outcome} oleh Bu Sekretaris Dua")
-        assert shown["text"].startswith(card["text"] + "\n\n")
+        assert shown["text"].endswith("\n\n" + card["text"])
         assert labels(now_shown(world, chat, card)) == []
     with world.session() as session:
         request = session.get(UnlockRequest, request_id)
@@ -222,7 +230,8 @@ async def test_the_report_and_the_disposition_show_on_every_copy(world: World):
     await world.emu.user(KEPALA).press(reports[KEPALA], button_data(reports[KEPALA], AGREE))
     for chat, card in reports.items():
         shown = await until_shows(world, chat, card, "Disetujui Kepala Dinas Ibu Kepala")
-        assert shown["text"].startswith(card["text"] + "\n\n✅ Disetujui Kepala Dinas Ibu Kepala · ")
+        assert shown["text"].startswith("✅ Disetujui Kepala Dinas Ibu Kepala · ")
+        assert card["text"] in shown["text"]
         undo = ["↩️ Batalkan"] if chat == KEPALA else []  # hers may be taken back for a few minutes
         assert labels(now_shown(world, chat, card)) == [t("kepala.units_button", "id"), *undo]  # reading stays
 

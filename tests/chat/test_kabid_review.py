@@ -104,7 +104,7 @@ async def test_with_the_rule_the_kabid_returns_approves_and_only_then_the_sekret
     assert "Data OSS terlambat" in card["text"]  # the whole form, as the Sekretaris sees it
     listing = await say(world, KABID_MODAL, "/tugas", "Yang menunggu Anda")  # and it waits in his list
     assert f"⏳ {MODAL_CARD} dari staf Anda, periksa sebelum ke Sekretaris" in listing["text"]
-    opened = await press(world, KABID_MODAL, "Periksa Bidang Penanaman Modal · Oktober 2026", "sebelum ke Sekretaris")
+    opened = await press(world, KABID_MODAL, "Periksa Oktober 2026 · Bidang Penanaman Modal", "sebelum ke Sekretaris")
     assert opened["text"] == card["text"] and has_button(opened, "✅ Setujui")
     status = await say(world, SEKRETARIS, "/status", "Mutu baku")
     assert "Bidang Penanaman Modal: menunggu Kabid" in status["text"]

@@ -133,24 +133,25 @@ async def test_the_sekretaris_sees_forms_to_review_with_their_mutu_baku_and_appr
     # The Sekretaris is a member of the Sekretariat too: its form to fill is another section.
     assert "Formulir Sekretariat" in lines
     assert "• Oktober 2026: belum diisi (0/1) · ⚠️ batas 10 November 2026 terlewat" in lines
-    assert labels(listing) == ["Periksa Bidang Pelayanan Perizinan · Oktober 2026",
-                               "Periksa Bidang Penanaman Modal · Oktober 2026", "Isi Oktober 2026"]
+    assert labels(listing) == ["Periksa Oktober 2026 · Bidang Pelayanan Perizinan",
+                               "Periksa Oktober 2026 · Bidang Penanaman Modal", "Isi Oktober 2026"]
 
     # The button opens the review card the notification brought; its Setujui approves.
-    card = await open_from_list(world, SEKRETARIS, "Periksa Bidang Pelayanan Perizinan · Oktober 2026",
+    card = await open_from_list(world, SEKRETARIS, "Periksa Oktober 2026 · Bidang Pelayanan Perizinan",
                                 "menunggu pemeriksaan Anda")
     assert card["text"].startswith("📥 Formulir Bidang Pelayanan Perizinan · Oktober 2026 menunggu pemeriksaan")
     assert "✅ Setujui" in labels(card) and "Kembalikan" in " ".join(labels(card))
     # opened twice (the list pressed again while the card is open): the first copy is decided with the second
     first = card
-    card = await open_from_list(world, SEKRETARIS, "Periksa Bidang Pelayanan Perizinan · Oktober 2026",
+    card = await open_from_list(world, SEKRETARIS, "Periksa Oktober 2026 · Bidang Pelayanan Perizinan",
                                 "menunggu pemeriksaan Anda")
     assert card["message_id"] != first["message_id"]
     since = world.emu.screens_shown()
     await world.emu.user(SEKRETARIS).press(card, button_data(card, "✅ Setujui"))
     # the card opened from the list is a copy like the notification's: edited to the outcome, its buttons gone
     shown = await world.emu.wait_for_bot_screen(SEKRETARIS, "Disetujui oleh Pak Sekretaris ·", since=since)
-    assert shown["text"].startswith("📥 Formulir Bidang Pelayanan Perizinan · Oktober 2026")
+    assert shown["text"].startswith("✅ Disetujui oleh Pak Sekretaris ·")
+    assert "\n\n📥 Formulir Bidang Pelayanan Perizinan · Oktober 2026" in shown["text"]
     assert not {"✅ Setujui", "↩️ Kembalikan"} & set(labels(shown))
     first = await world.emu.wait_for_bot_screen(
         SEKRETARIS, lambda m: m["message_id"] == first["message_id"] and "Disetujui oleh" in m["text"], since=since)
@@ -161,7 +162,7 @@ async def test_the_sekretaris_sees_forms_to_review_with_their_mutu_baku_and_appr
         assert FormStatus(form.status) is FormStatus.APPROVED
 
     # The list's button pressed again says who handled it and when; the list asked again no longer has it.
-    again = await open_from_list(world, SEKRETARIS, "Periksa Bidang Pelayanan Perizinan · Oktober 2026",
+    again = await open_from_list(world, SEKRETARIS, "Periksa Oktober 2026 · Bidang Pelayanan Perizinan",
                                  "ditangani oleh")
     assert again["text"].startswith("Sudah ditangani oleh Pak Sekretaris pada 24 Nov 2026")
     listing = await say(world, SEKRETARIS, "/tugas", "Yang menunggu Anda")
@@ -182,7 +183,7 @@ async def test_the_sekretaris_decides_an_unlock_request_from_the_list(at_work: W
     listing = await say(world, SEKRETARIS, "/tugas", "Yang menunggu Anda")
     assert ("⏳ 🔓 Rina Perizinan minta buka kunci P.2 (Bidang Pelayanan Perizinan · Oktober 2026): menunggu 10 menit "
             "· baku 1 jam 30 menit") in lines_of(listing)
-    card = await open_from_list(world, SEKRETARIS, "🔓 P.2 · Bidang Pelayanan Perizinan · Oktober 2026",
+    card = await open_from_list(world, SEKRETARIS, "🔓 P.2 · Oktober 2026 · Bidang Pelayanan Perizinan",
                                 "meminta buka kunci")
     assert "Alasan: Salah ketik" in card["text"]
     since = world.emu.screens_shown()
