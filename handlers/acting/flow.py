@@ -18,7 +18,7 @@ from models.errors import ErrorCode, WorkflowError
 from models.messaging.chat_state import ChatStep, clear_state, get_state, set_state
 from models.office.acting_officials import ACTING_OFFICES, appoint, current_and_planned, end_acting
 from models.office.audit import Actor
-from models.office.organisation import Member
+from models.office.organisation import Member, Role
 from models.office.permissions import Action, held_roles, require
 from models.plan.date_words import DateWordsError, parse_date_words
 from reports.wording import esc, refusal_words
@@ -36,10 +36,17 @@ def overview(session: Session, admin: Member) -> list[Screen]:
 
 def choose_member(session: Session, admin: Member, office_index: int) -> list[Screen]:
     require(session, admin, Action.MANAGE_MEMBERS)
-    office = ACTING_OFFICES[office_index]
+    if office_index >= len(ACTING_OFFICES):
+        raise WorkflowError(ErrorCode.NOT_FOUND)
     members = session.exec(select(Member).where(Member.active == True).order_by(Member.name)).all()  # noqa: E712
-    candidates = [member for member in members if office not in held_roles(session, member)]
+    candidates = [member for member in members if _may_act(held_roles(session, member))]
     return [views.choose_member(office_index, candidates, admin.language)]
+
+
+def _may_act(roles: set[Role]) -> bool:
+    """Who may be named to act for an office: a member with work of their own in the office (not one who only
+    administers the bot) who holds neither office (the Kepala Dinas does not act as her own Sekretaris)."""
+    return bool(roles - {Role.ADMIN}) and not roles & set(ACTING_OFFICES)
 
 
 def choose_kind(session: Session, admin: Member, office_index: int, member_id: int) -> list[Screen]:

@@ -29,7 +29,10 @@ PLH = "Plh. Sekretaris Kabid Modal"
 
 async def name_plh_sekretaris(world: World) -> None:
     await say(world, ADMIN, "/plt", "Tidak ada Plt/Plh")
-    await press(world, ADMIN, "➕ Tunjuk Plt/Plh Sekretaris", "Siapa yang ditunjuk sebagai Plt/Plh Sekretaris?")
+    choice = await press(world, ADMIN, "➕ Tunjuk Plt/Plh Sekretaris", "Siapa yang ditunjuk sebagai Plt/Plh Sekretaris")
+    offered = {b["text"] for row in choice["reply_markup"]["inline_keyboard"] for b in row}
+    assert "Kabid Modal" in offered and "Tim SAKIP" in offered
+    assert not offered & {"Pak Sekretaris", "Ibu Kepala", "Budi Admin"}  # the office's own, the other office, admin
     await press(world, ADMIN, "Kabid Modal", "Kabid Modal sebagai Plt atau Plh Sekretaris?")
     await press(world, ADMIN, "Plh (Pelaksana Harian)", f"Mulai tanggal berapa {PLH}?")
     refused = await say(world, ADMIN, "kemarin sore", "tidak dikenal")
