@@ -290,16 +290,19 @@ def status_text(progress: UnitProgress | None, language: str) -> str:
 
 
 def formulir_workbook(session: Session, period: Period, unit: Unit, language: str,
-                      progress: UnitProgress | None = None, include_drafts: bool = False) -> Workbook:
+                      progress: UnitProgress | None = None, include_drafts: bool = False, *,
+                      letterhead: Letterhead | None = None, today: date | None = None) -> Workbook:
     """The unit's Formulir Pengumpulan Data of a month or triwulan (`period` may be unsaved: a blank form); its
-    approved values, or with `include_drafts` its current ones marked while the form is not approved."""
+    approved values, or with `include_drafts` its current ones marked while the form is not approved. Under the
+    letterhead's kop lines when it has them, dated the day it is made ("Painan, 10 Januari 2027")."""
+    letterhead = (letterhead or Letterhead()).for_office(office_name(session))
     items = unit_items(session, period, unit, include_drafts)
     label = period.ref.label(language)
     title = t("workbook.formulir.title", language)
     workbook = new_workbook(f"{title} – {unit.name} – {label}")
     sheet = workbook.create_sheet(sheet_title(t("workbook.formulir.sheet", language)))
-    top = write_title(sheet, title, [
-        (t("workbook.office", language), office_name(session)),
+    top = write_title(sheet, title, kop=letterhead.kop_lines(), details=[
+        (t("workbook.office", language), letterhead.office),
         (t("workbook.unit", language), unit.name),
         (t("workbook.period", language), label),
         (t("workbook.deadline", language), format_date(period.deadline, language) if period.deadline else "-"),
@@ -313,12 +316,16 @@ def formulir_workbook(session: Session, period: Period, unit: Unit, language: st
                                                          unapproved), freeze_columns=2)
     if include_drafts:
         put_legend(sheet, end, language)
+        end += 2
+    if today is not None:
+        put(sheet.cell(row=end + 1, column=len(columns)), dated(letterhead.city, today, language))
     print_setup(sheet, f"{title} – {unit.name} – {label}")
     return workbook
 
 
 def formulir_files(session: Session, ref: PeriodRef, language: str, unit_id: int | None = None, *,
-                   today: date, tz: tzinfo, include_drafts: bool = False) -> list[ExportFile]:
+                   today: date, tz: tzinfo, include_drafts: bool = False,
+                   letterhead: Letterhead | None = None) -> list[ExportFile]:
     period = find_period(session, ref) or Period(kind=ref.kind, year=ref.year, number=ref.number)
     units = period_units(session, period)
     label = ref.label(language)
@@ -338,7 +345,8 @@ def formulir_files(session: Session, ref: PeriodRef, language: str, unit_id: int
         if name in used:
             name = f"{name}-{unit.id}"
         used.add(name)
-        workbook = formulir_workbook(session, period, unit, language, progress.get(unit.id), include_drafts)
+        workbook = formulir_workbook(session, period, unit, language, progress.get(unit.id), include_drafts,
+                                     letterhead=letterhead, today=today)
         files.append(ExportFile(f"formulir-{ref.code}-{name}.xlsx", workbook_bytes(workbook),
                                 t("workbook.formulir.file_title", language, unit=unit.name, period=label)))
     return files
@@ -498,7 +506,7 @@ def export_files(session: Session, scope: PeriodRef | int, kind: ExportKind, lan
         if isinstance(scope, PeriodRef):
             try:
                 files.extend(formulir_files(session, scope, language, unit_id, today=today, tz=tz,
-                                            include_drafts=include_drafts))
+                                            include_drafts=include_drafts, letterhead=letterhead))
             except ExportError as exc:  # "semua" of a period nobody reports in: the other two files
                 if kind is ExportKind.FORMULIR or exc.code is not ExportCode.NO_UNITS:
                     raise

@@ -23,6 +23,7 @@ from sqlmodel import select
 
 from bot.cli import main
 from models.calc.clock import system_clock
+from models.calc.dates import format_date
 from models.collection.forms import FormStatus, UnitForm
 from models.collection.realisasi import Evidence
 from models.collection.workflow import approve_form, enter_realisasi
@@ -373,3 +374,16 @@ def test_cli_refuses_an_unknown_unit_and_a_yearly_formulir(cli, capsys):
     assert err == ["Formulir Pengumpulan Data dibuat per bulan atau triwulan, bukan per tahun; gunakan misalnya "
                    "2026-01 atau 2026-TW1."]
     assert not (cli / "tahunan").exists()
+
+
+def test_formulir_on_the_letterhead_is_dated_the_day_it_is_made(recorded):
+    """Given the settings' kop and city, then a unit's Formulir starts with the kop's lines and the configured
+    office as the instansi, and is dated below its table as a letter is ("Painan, 20 April 2026")."""
+    kop = ["PEMERINTAH KABUPATEN PESISIR SELATAN", "DINAS PENANAMAN MODAL DAN PTSP", "Jl. Imam Bonjol No. 1, Painan"]
+    letterhead = Letterhead(parent=kop[0], office=kop[1], address=kop[2], city="Painan")
+    sheet = sheets(only(export(recorded, "2026-TW1", "formulir", unit="Bidang Penanaman Modal",
+                               letterhead=letterhead)))["Formulir"]
+    assert [sheet[f"A{row}"].value for row in range(1, 5)] == [*kop, None]
+    assert (sheet["A6"].value, sheet["C6"].value) == ("Instansi", kop[1])
+    last = [cell.value for cell in sheet[sheet.max_row] if cell.value is not None]
+    assert last == [f"Painan, {format_date(TODAY, 'id')}"]
