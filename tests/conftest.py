@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time as time_module
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -54,9 +55,22 @@ def empty_database(backend: str, tmp_path: Path) -> Iterator[str]:
         url = normalise_url(PG_URL)
         yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
     finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        _drop_schema(admin, schema)
         admin.dispose()
+
+
+def _drop_schema(admin: Engine, schema: str, attempts: int = 5) -> None:
+    """Drop a test's schema. A bot's bounded stop may leave work of its own still reading (a document drawn after
+    the test's last look): PostgreSQL then picks the DROP as a deadlock's victim, so it is tried again."""
+    for attempt in range(attempts):
+        try:
+            with admin.begin() as connection:
+                connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            return
+        except sa.exc.OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time_module.sleep(0.5)
 
 
 @pytest.fixture(params=BACKENDS)
